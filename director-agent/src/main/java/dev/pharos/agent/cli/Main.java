@@ -1,0 +1,40 @@
+package dev.pharos.agent.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/// Entry point of `director-agent.jar`: the command-line contract of DESIGN.md.
+/// Each command is its own class in this package; this one only dispatches.
+@Command(
+        name = "director-agent",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Pharos director agent: VRRP, health checks and the virtual-server table.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /// Runs one command line and returns its exit code (used by tests, which must not exit the JVM).
+    public static int execute(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            var version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"director-agent " + (version == null ? "dev" : version)};
+        }
+    }
+}
