@@ -75,6 +75,7 @@ public final class VrrpEngine implements AutoCloseable {
     private final long anchorNanos = System.nanoTime();
     private final Instant anchor = Instant.now();
     private final Thread thread;
+    private final Host host = new Host();
     private long timerSeq;
     private boolean done;
     private volatile long heartbeatNanos = anchorNanos;
@@ -124,7 +125,6 @@ public final class VrrpEngine implements AutoCloseable {
             throw new IllegalStateException("the VRRP engine was already started");
         }
         started = true;
-        var host = new Host();
         try {
             for (var s : settings) {
                 var instance = new VrrpInstance(s, transports.open(s), host);
@@ -317,7 +317,7 @@ public final class VrrpEngine implements AutoCloseable {
         if (done) {
             return;
         }
-        t.timer = new Host().schedule(t.script().interval(), () -> runScript(t));
+        t.timer = host.schedule(t.script().interval(), () -> runScript(t));
         if (t.running) {
             return; // keepalived does not start a script while its previous run is going
         }

@@ -49,7 +49,7 @@ public final class VrrpInstance {
     private final Host host;
     private final VrrpCounters counters = new VrrpCounters();
     private final byte[] expectedAuth;
-    private final EnumMap<ReceiveCheck, Long> lastLogged = new EnumMap<>(ReceiveCheck.class);
+    private final EnumMap<ReceiveCheck, Instant> lastLogged = new EnumMap<>(ReceiveCheck.class);
     private final List<VrrpEngine.Timer> garpTimers = new ArrayList<>();
     private VrrpRouter.RouterState state;
     private VrrpEngine.Timer timer;
@@ -221,7 +221,7 @@ public final class VrrpInstance {
         try {
             r = VrrpPacket.decode(datagram, length);
         } catch (MalformedPacketException e) {
-            fail(ReceiveCheck.of(e.reason()), e.getMessage());
+            fail(ReceiveCheck.of(e.reason()), sourceOf(datagram, length) + e.getMessage());
             publish();
             return;
         }
@@ -240,6 +240,15 @@ public final class VrrpInstance {
             counters.priorityZeroReceived.incrementAndGet();
         }
         handle(new VrrpEvent.AdvertReceived(from, p.priority(), p.maxAdverInterval()));
+    }
+
+    /// "from 192.0.2.1: " when the IP header is readable, else nothing.
+    private static String sourceOf(byte[] datagram, int length) {
+        try {
+            return "from " + Ipv4Header.decode(datagram, length).source().getHostAddress() + ": ";
+        } catch (MalformedPacketException e) {
+            return "";
+        }
     }
 
     /// The failing dropping check, or null when the advert is to be used.
@@ -285,8 +294,8 @@ public final class VrrpInstance {
         long n = counters.failed(check);
         var now = host.now();
         var last = lastLogged.get(check);
-        if (last == null || Duration.ofNanos(now.toEpochMilli() * 1_000_000 - last).compareTo(LOG_EVERY) >= 0) {
-            lastLogged.put(check, now.toEpochMilli() * 1_000_000);
+        if (last == null || !now.isBefore(last.plus(LOG_EVERY))) {
+            lastLogged.put(check, now);
             var level = check == ReceiveCheck.VRID ? Level.DEBUG : Level.WARNING;
             LOG.log(level, "({0}) {1} ({2} so far; next report in {3} s at the earliest) [VRID {4}]",
                     settings.name(), message, n, LOG_EVERY.toSeconds(), settings.vrid());
