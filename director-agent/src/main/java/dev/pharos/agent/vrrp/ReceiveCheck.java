@@ -15,6 +15,8 @@ public enum ReceiveCheck {
     AUTH_TYPE(true),
     LENGTH(true),
     ADDRESS(true),
+    /// A multicast advert to a unicast instance or the other way round (keepalived drops it).
+    CAST_MISMATCH(true),
     /// A well-formed advert of the other VRRP version.
     VERSION_MISMATCH(true),
     /// Another virtual router on the same segment: normal, counted, not logged as a warning.

@@ -54,7 +54,8 @@ public final class VrrpEngine implements AutoCloseable {
         }
     }
 
-    private final Map<String, VrrpInstance> instances = new LinkedHashMap<>();
+    /// Filled once by [#start], then only read; volatile so status readers on any thread see it.
+    private volatile Map<String, VrrpInstance> instances = Map.of();
     private final Map<String, VrrpSyncGroup> groupOf = new HashMap<>();
     private final Map<VrrpSyncGroup, VrrpState> groupStates = new HashMap<>();
     private final Map<String, ScriptTracker> trackers = new LinkedHashMap<>();
@@ -85,7 +86,6 @@ public final class VrrpEngine implements AutoCloseable {
     public VrrpEngine(List<VrrpSettings> settings, List<VrrpSyncGroup> groups,
             VrrpTransport.Factory transports, AddressPlumbing plumbing, ScriptRunner scripts,
             Duration notifyTimeout) {
-        this.settings = List.copyOf(settings);
         this.transports = transports;
         this.plumbing = plumbing;
         this.scripts = scripts;
@@ -116,7 +116,32 @@ public final class VrrpEngine implements AutoCloseable {
                 }
             }
         }
+        this.settings = settings.stream().map(this::withoutGroupWeights).toList();
         this.thread = Thread.ofPlatform().name("vrrp-engine").daemon().unstarted(this::loop);
+    }
+
+    /// keepalived (`vrrp.c`, "ignoring tracked script with weights due to SYNC group"): in a
+    /// sync group without `sync_group_tracking_weight`, tracked objects count as weight 0.
+    private VrrpSettings withoutGroupWeights(VrrpSettings s) {
+        var group = groupOf.get(s.name());
+        if (group == null || group.trackingWeight()) {
+            return s;
+        }
+        var interfaces = s.trackInterfaces().stream().map(t -> {
+            if (t.weight() != 0) {
+                LOG.log(Level.WARNING, "({0}) ignoring weight of tracked interface {1} due to SYNC group {2}",
+                        s.name(), t.name(), group.name());
+            }
+            return new VrrpSettings.TrackInterface(t.name(), 0);
+        }).toList();
+        var scripts = s.trackScripts().stream().map(t -> {
+            if (t.weight() != 0) {
+                LOG.log(Level.WARNING, "({0}) ignoring weight of tracked script {1} due to SYNC group {2}",
+                        s.name(), t.name(), group.name());
+            }
+            return new VrrpSettings.TrackScript(t.name(), t.command(), t.interval(), t.timeout(), 0, t.rise(), t.fall());
+        }).toList();
+        return s.withTracking(interfaces, scripts);
     }
 
     /// Opens one transport per instance, starts the engine thread and every instance.
@@ -125,15 +150,16 @@ public final class VrrpEngine implements AutoCloseable {
             throw new IllegalStateException("the VRRP engine was already started");
         }
         started = true;
+        var opened = new LinkedHashMap<String, VrrpInstance>();
         try {
             for (var s : settings) {
-                var instance = new VrrpInstance(s, transports.open(s), host);
-                instances.put(s.name(), instance);
+                opened.put(s.name(), new VrrpInstance(s, transports.open(s), host));
             }
         } catch (IOException | RuntimeException e) {
-            instances.values().forEach(i -> i.transport().close());
+            opened.values().forEach(i -> i.transport().close());
             throw e;
         }
+        instances = java.util.Collections.unmodifiableMap(opened);
         for (var g : new HashSet<>(groupOf.values())) {
             groupStates.put(g, VrrpState.INITIALIZE);
         }

@@ -230,7 +230,7 @@ public final class VrrpInstance {
         if (from.equals(transport.sourceAddress())) {
             return; // our own advert looped back
         }
-        var problem = check(p, from);
+        var problem = check(p, from, r.ip().destination());
         if (problem != null) {
             publish();
             return;
@@ -252,8 +252,14 @@ public final class VrrpInstance {
     }
 
     /// The failing dropping check, or null when the advert is to be used.
-    private ReceiveCheck check(VrrpPacket p, Inet4Address from) {
+    private ReceiveCheck check(VrrpPacket p, Inet4Address from, Inet4Address destination) {
         var src = from.getHostAddress();
+        boolean unicast = !settings.unicastPeers().isEmpty();
+        if (destination.isMulticastAddress() == unicast) {
+            return fail(ReceiveCheck.CAST_MISMATCH, "expected " + (unicast ? "unicast" : "multicast")
+                    + " adverts but received " + (unicast ? "multicast" : "unicast") + " from " + src
+                    + "; check unicast_peer on both routers");
+        }
         if (p.version() != settings.version()) {
             return fail(ReceiveCheck.VERSION_MISMATCH, "VRRPv" + p.version().wireValue() + " advert from "
                     + src + ", this instance speaks v" + settings.version().wireValue());

@@ -107,6 +107,13 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
                 unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
     }
 
+    /// `unicast_src_ip` (null: the interface's address) and `unicast_peer` (empty: multicast).
+    public VrrpSettings withUnicast(Inet4Address unicastSource, List<Inet4Address> unicastPeers) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
+                preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+    }
+
     public VrrpSettings withGarp(GarpSettings garp) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,

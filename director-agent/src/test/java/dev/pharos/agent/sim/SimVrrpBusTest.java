@@ -207,6 +207,23 @@ class SimVrrpBusTest {
     }
 
     @Test
+    void unicastPeersReachOnlyTheirPeer() throws Exception {
+        var destinations = new CopyOnWriteArrayList<Inet4Address>();
+        bus.addTap(d -> destinations.add(ip((d[16] & 0xff) + "." + (d[17] & 0xff) + "." + (d[18] & 0xff) + "." + (d[19] & 0xff))));
+        var a = start("A", "192.0.2.1", vi1(100).withUnicast(ip("192.0.2.1"), List.of(ip("192.0.2.2"))));
+        var b = start("B", "192.0.2.2", vi1(98).withUnicast(ip("192.0.2.2"), List.of(ip("192.0.2.1"))));
+        // C listens on multicast only and hears nothing, so it becomes master as well
+        var c = start("C", "192.0.2.3", vi1(50));
+        await("A master over B by unicast", () -> state(a) == VrrpState.MASTER && state(b) == VrrpState.BACKUP
+                && b.status("VI_1").counters().advertsReceived() >= 3);
+        await("C heard nothing of A", () -> state(c) == VrrpState.MASTER);
+        assertThat(c.status("VI_1").counters().advertsReceived()).isZero();
+        await("unicast B drops C's multicast adverts", () -> b.status("VI_1").counters().checkFailures()
+                .get(dev.pharos.agent.vrrp.ReceiveCheck.CAST_MISMATCH) >= 1);
+        assertThat(destinations).contains(ip("192.0.2.2"), ip("224.0.0.18")).doesNotContain(ip("192.0.2.3"));
+    }
+
+    @Test
     void busDeliversWholeDatagramsWithTtl255() throws Exception {
         var seen = new CopyOnWriteArrayList<VrrpPacket.Received>();
         bus.addTap(d -> {

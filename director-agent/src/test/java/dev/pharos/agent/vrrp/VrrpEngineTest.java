@@ -181,7 +181,7 @@ class VrrpEngineTest {
 
     @Test
     void syncGroupMembersMoveTogether() throws Exception {
-        var group = new VrrpSyncGroup("G1", List.of("VI_1", "VI_2"), NotifyCommands.NONE);
+        var group = new VrrpSyncGroup("G1", List.of("VI_1", "VI_2"), false, NotifyCommands.NONE);
         var a = start("A", "192.0.2.1", List.of(v3("VI_1", 51, "eth0", 100, VIP), v3("VI_2", 52, "eth1", 100, VIP2)),
                 List.of(group));
         var b = start("B", "192.0.2.2", List.of(v3("VI_1", 51, "eth0", 98, VIP), v3("VI_2", 52, "eth1", 98, VIP2)),
@@ -197,6 +197,21 @@ class VrrpEngineTest {
         a.interfaceState("eth1", true);
         await("A back as master of both", () -> state(a, "VI_1") == VrrpState.MASTER && state(a, "VI_2") == VrrpState.MASTER
                 && state(b, "VI_1") == VrrpState.BACKUP && state(b, "VI_2") == VrrpState.BACKUP);
+    }
+
+    @Test
+    void syncGroupMembersTrackWithoutWeights_keepalivedSyncGroupTracking() throws Exception {
+        var flag = dir.resolve("ok");
+        var script = new TrackScript("chk_ok", List.of("test", "-e", flag.toString()), Duration.ofMillis(100),
+                Duration.ofSeconds(2), -50, 1, 1);
+        var group = new VrrpSyncGroup("G1", List.of("VI_1", "VI_2"), false, NotifyCommands.NONE);
+        var a = start("A", "192.0.2.1", List.of(v3("VI_1", 51, "eth0", 100, VIP).withTracking(List.of(), List.of(script)),
+                v3("VI_2", 52, "eth1", 100, VIP2)), List.of(group));
+        await("the weighted script counts as weight 0: failing means FAULT for the whole group",
+                () -> state(a, "VI_1") == VrrpState.FAULT && state(a, "VI_2") == VrrpState.FAULT);
+        assertThat(a.status("VI_1").effectivePriority()).isEqualTo(100);
+        Files.createFile(flag);
+        await("both recover", () -> state(a, "VI_1") == VrrpState.MASTER && state(a, "VI_2") == VrrpState.MASTER);
     }
 
     @Test
@@ -248,7 +263,7 @@ class VrrpEngineTest {
                 transports, plumbing, new ScriptRunner(1), Duration.ofSeconds(1)))
                 .hasMessageContaining("(VI_2) virtual_router_id 51 is already used on eth0");
         assertThatThrownBy(() -> new VrrpEngine(List.of(one), List.of(new VrrpSyncGroup("G", List.of("VI_1", "VI_9"),
-                NotifyCommands.NONE)), transports, plumbing, new ScriptRunner(1), Duration.ofSeconds(1)))
+                false, NotifyCommands.NONE)), transports, plumbing, new ScriptRunner(1), Duration.ofSeconds(1)))
                 .hasMessageContaining("vrrp_sync_group G names unknown instance VI_9");
         assertThatThrownBy(() -> v3("VI_1", 256, "eth0", 100, VIP)).hasMessageContaining("(VI_1) virtual_router_id 256");
         assertThatThrownBy(() -> VrrpSettings.of("VI_1", "eth0", 1, VrrpVersion.V3, 100, Duration.ofMillis(5), List.of()))
