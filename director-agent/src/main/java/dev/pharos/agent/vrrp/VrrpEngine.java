@@ -56,8 +56,7 @@ public final class VrrpEngine implements AutoCloseable {
 
     /// Filled once by [#start], then only read; volatile so status readers on any thread see it.
     private volatile Map<String, VrrpInstance> instances = Map.of();
-    private final Map<String, VrrpSyncGroup> groupOf = new HashMap<>();
-    private final Map<VrrpSyncGroup, VrrpState> groupStates = new HashMap<>();
+    private final SyncGroups groups;
     private final Map<String, ScriptTracker> trackers = new LinkedHashMap<>();
     private final Map<String, Boolean> interfaceUp = new HashMap<>();
     private final Map<String, Integer> appliedWeights = new HashMap<>();
@@ -104,44 +103,9 @@ public final class VrrpEngine implements AutoCloseable {
                 trackers.putIfAbsent(ts.name(), new ScriptTracker(ts));
             }
         }
-        for (var g : groups) {
-            for (var m : g.members()) {
-                if (!names.contains(m)) {
-                    throw new IllegalArgumentException("vrrp_sync_group " + g.name() + " names unknown instance " + m);
-                }
-                var previous = groupOf.put(m, g);
-                if (previous != null) {
-                    throw new IllegalArgumentException("instance " + m + " is in both vrrp_sync_group "
-                            + previous.name() + " and " + g.name());
-                }
-            }
-        }
-        this.settings = settings.stream().map(this::withoutGroupWeights).toList();
+        this.groups = new SyncGroups(groups, names, notifier);
+        this.settings = settings.stream().map(this.groups::withoutGroupWeights).toList();
         this.thread = Thread.ofPlatform().name("vrrp-engine").daemon().unstarted(this::loop);
-    }
-
-    /// keepalived (`vrrp.c`, "ignoring tracked script with weights due to SYNC group"): in a
-    /// sync group without `sync_group_tracking_weight`, tracked objects count as weight 0.
-    private VrrpSettings withoutGroupWeights(VrrpSettings s) {
-        var group = groupOf.get(s.name());
-        if (group == null || group.trackingWeight()) {
-            return s;
-        }
-        var interfaces = s.trackInterfaces().stream().map(t -> {
-            if (t.weight() != 0) {
-                LOG.log(Level.WARNING, "({0}) ignoring weight of tracked interface {1} due to SYNC group {2}",
-                        s.name(), t.name(), group.name());
-            }
-            return new VrrpSettings.TrackInterface(t.name(), 0);
-        }).toList();
-        var scripts = s.trackScripts().stream().map(t -> {
-            if (t.weight() != 0) {
-                LOG.log(Level.WARNING, "({0}) ignoring weight of tracked script {1} due to SYNC group {2}",
-                        s.name(), t.name(), group.name());
-            }
-            return new VrrpSettings.TrackScript(t.name(), t.command(), t.interval(), t.timeout(), 0, t.rise(), t.fall());
-        }).toList();
-        return s.withTracking(interfaces, scripts);
     }
 
     /// Opens one transport per instance, starts the engine thread and every instance.
@@ -160,9 +124,6 @@ public final class VrrpEngine implements AutoCloseable {
             throw e;
         }
         instances = java.util.Collections.unmodifiableMap(opened);
-        for (var g : new HashSet<>(groupOf.values())) {
-            groupStates.put(g, VrrpState.INITIALIZE);
-        }
         thread.start();
         post(() -> {
             for (var i : instances.values()) {
@@ -405,62 +366,7 @@ public final class VrrpEngine implements AutoCloseable {
             });
         }
         notifier.instance(s, c.to(), c.priority());
-        var group = groupOf.get(s.name());
-        if (group == null) {
-            return;
-        }
-        boolean fromGroup = switch (cause) {
-            case VrrpEvent.SyncGroupMaster e -> true;
-            case VrrpEvent.SyncGroupBackup e -> true;
-            case VrrpEvent.FaultRaised e -> e.source().startsWith("sync group ");
-            case VrrpEvent.FaultCleared e -> e.source().startsWith("sync group ");
-            case VrrpEvent.Shutdown e -> true; // stopping: every member stops on its own
-            case VrrpEvent.Startup e -> false;
-            case VrrpEvent.AdvertReceived e -> false;
-            case VrrpEvent.MasterDownTimerExpired e -> false;
-            case VrrpEvent.AdverTimerExpired e -> false;
-            case VrrpEvent.TrackWeightChanged e -> false;
-            case VrrpEvent.SetPriority e -> false;
-            case VrrpEvent.Resign e -> false;
-        };
-        if (!fromGroup) {
-            var key = "sync group " + group.name() + ": " + s.name() + " in FAULT";
-            for (var m : group.members()) {
-                var other = instances.get(m);
-                if (other == instance) {
-                    continue;
-                }
-                if (c.to() == VrrpState.FAULT) {
-                    post(() -> other.handle(new VrrpEvent.FaultRaised(key)));
-                } else if (c.from() == VrrpState.FAULT) {
-                    post(() -> other.handle(new VrrpEvent.FaultCleared(key)));
-                }
-                if (c.to() == VrrpState.MASTER) {
-                    post(() -> other.handle(new VrrpEvent.SyncGroupMaster(group.name())));
-                } else if (c.from() == VrrpState.MASTER && c.to() == VrrpState.BACKUP) {
-                    post(() -> other.handle(new VrrpEvent.SyncGroupBackup(group.name())));
-                }
-            }
-        }
-        post(() -> groupNotify(group));
-    }
-
-    private void groupNotify(VrrpSyncGroup group) {
-        var states = group.members().stream().map(m -> instances.get(m).state()).toList();
-        VrrpState now;
-        if (states.contains(VrrpState.FAULT)) {
-            now = VrrpState.FAULT;
-        } else if (states.stream().allMatch(st -> st == VrrpState.MASTER)) {
-            now = VrrpState.MASTER;
-        } else if (states.stream().allMatch(st -> st == VrrpState.INITIALIZE)) {
-            now = VrrpState.INITIALIZE;
-        } else {
-            now = VrrpState.BACKUP;
-        }
-        if (groupStates.put(group, now) != now) {
-            LOG.log(Level.INFO, "VRRP_Group({0}) Syncing instances to {1} state", group.name(), now.keepalivedName());
-            notifier.group(group, now);
-        }
+        groups.memberChanged(instance, c, cause, instances, this::post);
     }
 
     /// The engine as its instances see it.

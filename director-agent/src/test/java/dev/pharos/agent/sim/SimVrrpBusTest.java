@@ -207,6 +207,19 @@ class SimVrrpBusTest {
     }
 
     @Test
+    void garpRefreshRepeatsWhileMasterAndStopsAfter() throws Exception {
+        var garp = new VrrpSettings.GarpSettings(Duration.ZERO, 1, Duration.ofMillis(100), 2);
+        var a = start("A", "192.0.2.1", vi1(100).withGarp(garp));
+        await("a burst of 1, then refreshes of 2", () -> state(a) == VrrpState.MASTER && vips.garpCount("A", VIP) >= 7);
+        a.stop(Duration.ofSeconds(5));
+        long after = vips.garpCount("A", VIP);
+        assertThat(after % 2).as("1 + 2 × refreshes, counted once the address work has stopped").isEqualTo(1);
+        var b = start("B", "192.0.2.2", vi1(98));
+        await("B master", () -> state(b) == VrrpState.MASTER && b.status("VI_1").counters().advertsSent() >= 5);
+        assertThat(vips.garpCount("A", VIP)).as("no ARP from a stopped node").isEqualTo(after);
+    }
+
+    @Test
     void unicastPeersReachOnlyTheirPeer() throws Exception {
         var destinations = new CopyOnWriteArrayList<Inet4Address>();
         bus.addTap(d -> destinations.add(ip((d[16] & 0xff) + "." + (d[17] & 0xff) + "." + (d[18] & 0xff) + "." + (d[19] & 0xff))));

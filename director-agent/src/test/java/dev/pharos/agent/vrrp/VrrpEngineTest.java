@@ -179,9 +179,19 @@ class VrrpEngineTest {
         await("up again", () -> state(a, "VI_1") == VrrpState.MASTER);
     }
 
+    /// A notify script that appends its arguments to `log`; run directly (no shell around it).
+    private Path recorder(Path log) throws java.io.IOException {
+        var script = dir.resolve("notify-" + log.getFileName() + ".sh");
+        Files.writeString(script, "#!/bin/sh\necho \"$@\" >> '" + log + "'\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
+
     @Test
     void syncGroupMembersMoveTogether() throws Exception {
-        var group = new VrrpSyncGroup("G1", List.of("VI_1", "VI_2"), false, NotifyCommands.NONE);
+        var log = dir.resolve("group-log");
+        var groupNotify = new NotifyCommands(List.of(), List.of(), List.of(), List.of(), List.of(recorder(log).toString()));
+        var group = new VrrpSyncGroup("G1", List.of("VI_1", "VI_2"), false, groupNotify);
         var a = start("A", "192.0.2.1", List.of(v3("VI_1", 51, "eth0", 100, VIP), v3("VI_2", 52, "eth1", 100, VIP2)),
                 List.of(group));
         var b = start("B", "192.0.2.2", List.of(v3("VI_1", 51, "eth0", 98, VIP), v3("VI_2", 52, "eth1", 98, VIP2)),
@@ -197,6 +207,8 @@ class VrrpEngineTest {
         a.interfaceState("eth1", true);
         await("A back as master of both", () -> state(a, "VI_1") == VrrpState.MASTER && state(a, "VI_2") == VrrpState.MASTER
                 && state(b, "VI_1") == VrrpState.BACKUP && state(b, "VI_2") == VrrpState.BACKUP);
+        await("group notify with keepalived's arguments", () -> lines(log).containsAll(
+                List.of("GROUP G1 BACKUP 0", "GROUP G1 MASTER 0", "GROUP G1 FAULT 0")));
     }
 
     @Test
@@ -217,10 +229,7 @@ class VrrpEngineTest {
     @Test
     void notifyScriptsGetKeepalivedArguments() throws Exception {
         var log = dir.resolve("log");
-        var script = dir.resolve("notify.sh");
-        Files.writeString(script, "#!/bin/sh\necho \"$@\" >> '" + log + "'\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        var s = script.toString();
+        var s = recorder(log).toString();
         var notify = new NotifyCommands(List.of(s, "to-master"), List.of(s, "to-backup"), List.of(s, "to-fault"),
                 List.of(s, "to-stop"), List.of(s));
         var a = start("A", "192.0.2.1", v3("VI_1", 51, "eth0", 100, VIP).withNotify(notify));
