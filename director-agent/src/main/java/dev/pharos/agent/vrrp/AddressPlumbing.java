@@ -1,0 +1,21 @@
+package dev.pharos.agent.vrrp;
+
+import dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress;
+import java.io.IOException;
+import java.net.Inet4Address;
+
+/// How the engine adds and removes virtual addresses and announces them: `agent.linux` uses
+/// rtnetlink and AF_PACKET, `agent.sim` records who holds which VIP. Called from one engine
+/// worker thread, in order, never from the VRRP thread itself, so a slow call delays no advert.
+public interface AddressPlumbing {
+
+    /// Adds `vip` to `interfaceName`; adding an address that is present is not an error.
+    void addAddress(String interfaceName, VirtualAddress vip) throws IOException;
+
+    /// Removes `vip` from `interfaceName`; removing an absent address is not an error.
+    void removeAddress(String interfaceName, VirtualAddress vip) throws IOException;
+
+    /// Sends one gratuitous ARP (RFC 5798 §6.4.1: request with sender and target `address`,
+    /// from the interface's MAC) on `interfaceName`.
+    void sendGratuitousArp(String interfaceName, Inet4Address address) throws IOException;
+}

@@ -1,0 +1,402 @@
+package dev.pharos.agent.vrrp;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/// Runs VRRP instances on one platform thread (`vrrp-engine`) with an inbox and a timer
+/// queue: every packet, timer, command and script result becomes a task on that thread, so the
+/// state machines hold no locks. Address work runs on a second thread (`vrrp-plumbing`), state
+/// change listeners on a third (`vrrp-events`), scripts on virtual threads.
+///
+/// Lifecycle: [#start] once; then either [#stop] (graceful: masters send priority 0 and remove
+/// their VIPs, keepalived's SIGTERM) or [#kill] (a crash: nothing more is sent or removed).
+public final class VrrpEngine implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(VrrpEngine.class.getName());
+    private static final Duration IDLE_WAKE = Duration.ofSeconds(1);
+
+    /// A pending timer of the engine thread; cancelling is only allowed on that thread.
+    static final class Timer implements Comparable<Timer> {
+        private final long deadline;
+        private final long seq;
+        private final Runnable task;
+        private boolean cancelled;
+
+        private Timer(long deadline, long seq, Runnable task) {
+            this.deadline = deadline;
+            this.seq = seq;
+            this.task = task;
+        }
+
+        void cancel() {
+            cancelled = true;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            int c = Long.compare(deadline - o.deadline, 0);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    /// Filled once by [#start], then only read; volatile so status readers on any thread see it.
+    private volatile Map<String, VrrpInstance> instances = Map.of();
+    private final SyncGroups groups;
+    private final Map<String, ScriptTracker> trackers = new LinkedHashMap<>();
+    private final Map<String, Boolean> interfaceUp = new HashMap<>();
+    private final Map<String, Integer> appliedWeights = new HashMap<>();
+    private final List<VrrpSettings> settings;
+    private final VrrpTransport.Factory transports;
+    private final AddressPlumbing plumbing;
+    private final ScriptRunner scripts;
+    private final Notifier notifier;
+    private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final List<Consumer<VrrpStateChange>> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService plumbingWorker =
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("vrrp-plumbing").daemon().factory());
+    private final ExecutorService eventWorker =
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("vrrp-events").daemon().factory());
+    private final long anchorNanos = System.nanoTime();
+    private final Instant anchor = Instant.now();
+    private final Thread thread;
+    private final Host host = new Host();
+    private long timerSeq;
+    private boolean done;
+    private volatile long heartbeatNanos = anchorNanos;
+    private volatile boolean started;
+
+    /// @param notifyTimeout how long a notify script may run before it is killed
+    public VrrpEngine(List<VrrpSettings> settings, List<VrrpSyncGroup> groups,
+            VrrpTransport.Factory transports, AddressPlumbing plumbing, ScriptRunner scripts,
+            Duration notifyTimeout) {
+        this.transports = transports;
+        this.plumbing = plumbing;
+        this.scripts = scripts;
+        this.notifier = new Notifier(scripts, notifyTimeout);
+        var names = new HashSet<String>();
+        var vrids = new HashSet<String>();
+        for (var s : settings) {
+            if (!names.add(s.name())) {
+                throw new IllegalArgumentException("vrrp_instance " + s.name() + " is defined twice");
+            }
+            if (!vrids.add(s.interfaceName() + "/" + s.vrid())) {
+                throw new IllegalArgumentException("(" + s.name() + ") virtual_router_id " + s.vrid()
+                        + " is already used on " + s.interfaceName() + "; each VRID must be unique per interface");
+            }
+            for (var ts : s.trackScripts()) {
+                trackers.putIfAbsent(ts.name(), new ScriptTracker(ts));
+            }
+        }
+        this.groups = new SyncGroups(groups, names, notifier);
+        this.settings = settings.stream().map(this.groups::withoutGroupWeights).toList();
+        this.thread = Thread.ofPlatform().name("vrrp-engine").daemon().unstarted(this::loop);
+    }
+
+    /// Opens one transport per instance, starts the engine thread and every instance.
+    public void start() throws IOException {
+        if (started) {
+            throw new IllegalStateException("the VRRP engine was already started");
+        }
+        started = true;
+        var opened = new LinkedHashMap<String, VrrpInstance>();
+        try {
+            for (var s : settings) {
+                opened.put(s.name(), new VrrpInstance(s, transports.open(s), host));
+            }
+        } catch (IOException | RuntimeException e) {
+            opened.values().forEach(i -> i.transport().close());
+            throw e;
+        }
+        instances = java.util.Collections.unmodifiableMap(opened);
+        thread.start();
+        post(() -> {
+            for (var i : instances.values()) {
+                applyTracking(i);
+                i.handle(new VrrpEvent.Startup());
+            }
+            for (var t : trackers.values()) {
+                runScript(t);
+            }
+        });
+        for (var i : instances.values()) {
+            var instance = i;
+            i.transport().start((d, len) -> post(() -> instance.received(d, len)));
+        }
+    }
+
+    /// Graceful stop: masters send priority 0 and remove their VIPs, `notify_stop` runs, the
+    /// transports close. Waits up to `deadline` for the address work to finish.
+    public void stop(Duration deadline) {
+        finish(deadline, false);
+    }
+
+    /// A crash: the engine stops at once; nothing more is sent, no VIP is removed.
+    public void kill() {
+        finish(Duration.ofSeconds(5), true);
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(5));
+    }
+
+    private void finish(Duration deadline, boolean crash) {
+        if (!started || !thread.isAlive()) {
+            return;
+        }
+        post(() -> {
+            for (var i : instances.values()) {
+                if (crash) {
+                    i.abandon();
+                } else {
+                    i.handle(new VrrpEvent.Shutdown());
+                }
+            }
+            trackers.values().forEach(t -> {
+                if (t.timer != null) {
+                    t.timer.cancel();
+                }
+            });
+            done = true;
+        });
+        join(deadline);
+        instances.values().forEach(i -> i.transport().close());
+        if (crash) {
+            plumbingWorker.shutdownNow();
+        } else {
+            plumbingWorker.shutdown();
+            awaitTermination(plumbingWorker, deadline);
+        }
+        eventWorker.shutdown();
+        awaitTermination(eventWorker, deadline);
+    }
+
+    private void join(Duration deadline) {
+        try {
+            if (!thread.join(deadline)) {
+                LOG.log(Level.ERROR, "the VRRP engine thread did not stop within {0}", deadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void awaitTermination(ExecutorService executor, Duration deadline) {
+        try {
+            executor.awaitTermination(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /// Listeners are called in order on the `vrrp-events` thread, never on the engine thread.
+    public void addListener(Consumer<VrrpStateChange> listener) {
+        listeners.add(listener);
+    }
+
+    /// Sets an instance's base priority (1–255), as an operator command.
+    public void setPriority(String instance, int priority) {
+        if (priority < 1 || priority > 255) {
+            throw new IllegalArgumentException("priority " + priority + " is outside 1–255");
+        }
+        var i = instance(instance);
+        post(() -> i.handle(new VrrpEvent.SetPriority(priority)));
+    }
+
+    /// Asks a master to hand over now (it sends priority 0 and stays backup).
+    public void resign(String instance) {
+        var i = instance(instance);
+        post(() -> i.handle(new VrrpEvent.Resign()));
+    }
+
+    /// The link state of an interface changed (from `agent.linux`'s rtnetlink watch). Unknown
+    /// interfaces count as up.
+    public void interfaceState(String interfaceName, boolean up) {
+        post(() -> {
+            if (!Boolean.valueOf(up).equals(interfaceUp.put(interfaceName, up))) {
+                LOG.log(Level.INFO, "Netlink reports {0} {1}", interfaceName, up ? "up" : "down");
+                instances.values().forEach(this::applyTracking);
+            }
+        });
+    }
+
+    /// The status of every instance, in configuration order.
+    public List<VrrpInstanceStatus> status() {
+        return instances.values().stream().map(VrrpInstance::status).toList();
+    }
+
+    /// The status of one instance.
+    public VrrpInstanceStatus status(String instance) {
+        return instance(instance).status();
+    }
+
+    /// When the engine thread last went round its loop (at least every second while alive):
+    /// what a supervisor watches.
+    public Instant lastHeartbeat() {
+        return anchor.plusNanos(heartbeatNanos - anchorNanos);
+    }
+
+    private VrrpInstance instance(String name) {
+        var i = instances.get(name);
+        if (i == null) {
+            throw new IllegalArgumentException("no VRRP instance named " + name + "; known: " + instances.keySet());
+        }
+        return i;
+    }
+
+    private void post(Runnable task) {
+        inbox.add(task);
+    }
+
+    private void loop() {
+        while (!done) {
+            long now = System.nanoTime();
+            heartbeatNanos = now;
+            Timer due;
+            while ((due = timers.peek()) != null && (due.cancelled || due.deadline - now <= 0)) {
+                timers.poll();
+                if (!due.cancelled) {
+                    safely(due.task);
+                }
+            }
+            long wait = due == null ? IDLE_WAKE.toNanos() : Math.min(IDLE_WAKE.toNanos(), due.deadline - now);
+            try {
+                var task = inbox.poll(wait, TimeUnit.NANOSECONDS);
+                while (task != null) {
+                    safely(task);
+                    task = done ? null : inbox.poll();
+                }
+            } catch (InterruptedException e) {
+                LOG.log(Level.WARNING, "the VRRP engine thread was interrupted; stopping without priority 0");
+                return;
+            }
+        }
+    }
+
+    private static void safely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            // One bad event must not stop VRRP for every instance.
+            LOG.log(Level.ERROR, "VRRP engine task failed; continuing", e);
+        }
+    }
+
+    // ---- tracking -------------------------------------------------------------------------
+
+    private void runScript(ScriptTracker t) {
+        if (done) {
+            return;
+        }
+        t.timer = host.schedule(t.script().interval(), () -> runScript(t));
+        if (t.running) {
+            return; // keepalived does not start a script while its previous run is going
+        }
+        t.running = true;
+        scripts.run(t.script().command(), t.script().timeout()).thenAccept(r -> post(() -> {
+            t.running = false;
+            if (t.record(r)) {
+                instances.values().forEach(this::applyTracking);
+            }
+        }));
+    }
+
+    /// Recomputes the faults and track weight of `i` from interfaces and scripts.
+    private void applyTracking(VrrpInstance i) {
+        var s = i.settings();
+        int weight = 0;
+        var ownKey = "interface " + s.interfaceName() + " down";
+        fault(i, ownKey, !interfaceUp.getOrDefault(s.interfaceName(), true));
+        for (var ti : s.trackInterfaces()) {
+            boolean up = interfaceUp.getOrDefault(ti.name(), true);
+            if (ti.weight() == 0) {
+                fault(i, "track_interface " + ti.name() + " down", !up);
+            } else if (ti.weight() > 0 ? up : !up) {
+                weight += ti.weight();
+            }
+        }
+        for (var ts : s.trackScripts()) {
+            var status = trackers.get(ts.name()).status();
+            if (ts.weight() == 0) {
+                fault(i, "track_script " + ts.name() + " not succeeding", status != ScriptTracker.Status.UP);
+            } else if (ts.weight() > 0 ? status == ScriptTracker.Status.UP : status == ScriptTracker.Status.DOWN) {
+                weight += ts.weight();
+            }
+        }
+        if (appliedWeights.getOrDefault(i.name(), 0) != weight) {
+            appliedWeights.put(i.name(), weight);
+            i.handle(new VrrpEvent.TrackWeightChanged(weight));
+        }
+    }
+
+    private static void fault(VrrpInstance i, String key, boolean active) {
+        if (active != i.status().faults().contains(key)) {
+            i.handle(active ? new VrrpEvent.FaultRaised(key) : new VrrpEvent.FaultCleared(key));
+        }
+    }
+
+    // ---- state changes, sync groups, notify ------------------------------------------------
+
+    private void stateChanged(VrrpInstance instance, VrrpAction.StateChanged c, VrrpEvent cause) {
+        var s = instance.settings();
+        var change = new VrrpStateChange(s.name(), s.vrid(), c.from(), c.to(), c.reason(), c.at(), c.priority());
+        for (var l : listeners) {
+            eventWorker.execute(() -> {
+                try {
+                    l.accept(change);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "VRRP state listener failed", e);
+                }
+            });
+        }
+        notifier.instance(s, c.to(), c.priority());
+        groups.memberChanged(instance, c, cause, instances, this::post);
+    }
+
+    /// The engine as its instances see it.
+    private final class Host implements VrrpInstance.Host {
+        @Override
+        public Instant now() {
+            return anchor.plusNanos(System.nanoTime() - anchorNanos);
+        }
+
+        @Override
+        public Timer schedule(Duration after, Runnable task) {
+            var t = new Timer(System.nanoTime() + after.toNanos(), timerSeq++, task);
+            timers.add(t);
+            return t;
+        }
+
+        @Override
+        public void plumbing(String what, VrrpInstance.PlumbingTask task) {
+            plumbingWorker.execute(() -> {
+                try {
+                    task.run(plumbing);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "VIP work failed ({0}): {1}", what, e.getMessage());
+                }
+            });
+        }
+
+        @Override
+        public void stateChanged(VrrpInstance instance, VrrpAction.StateChanged change, VrrpEvent cause) {
+            VrrpEngine.this.stateChanged(instance, change, cause);
+        }
+    }
+}

@@ -1,0 +1,317 @@
+package dev.pharos.agent.vrrp;
+
+import dev.pharos.agent.vrrp.VrrpAction.AddVips;
+import dev.pharos.agent.vrrp.VrrpAction.AnnounceVips;
+import dev.pharos.agent.vrrp.VrrpAction.ArmAdverTimer;
+import dev.pharos.agent.vrrp.VrrpAction.ArmMasterDownTimer;
+import dev.pharos.agent.vrrp.VrrpAction.CancelTimer;
+import dev.pharos.agent.vrrp.VrrpAction.RemoveVips;
+import dev.pharos.agent.vrrp.VrrpAction.SendAdvert;
+import dev.pharos.agent.vrrp.VrrpAction.StateChanged;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+
+/// One running VRRP instance: its [VrrpRouter], transport, timers, counters and receive checks.
+/// Confined to the engine thread; the only thing read from elsewhere is [#status()].
+public final class VrrpInstance {
+
+    private static final System.Logger LOG = System.getLogger(VrrpInstance.class.getName());
+    /// One log line per distinct receive problem per this interval (keepalived rate-limits too).
+    static final Duration LOG_EVERY = Duration.ofSeconds(60);
+
+    /// What the engine offers an instance; all of it runs on or posts to the engine thread.
+    interface Host {
+        Instant now();
+
+        VrrpEngine.Timer schedule(Duration after, Runnable task);
+
+        /// Runs address work on the plumbing worker, in submission order.
+        void plumbing(String what, PlumbingTask task);
+
+        void stateChanged(VrrpInstance instance, StateChanged change, VrrpEvent cause);
+    }
+
+    @FunctionalInterface
+    interface PlumbingTask {
+        void run(AddressPlumbing plumbing) throws IOException;
+    }
+
+    private final VrrpSettings settings;
+    private final VrrpRouter router;
+    private final VrrpTransport transport;
+    private final Host host;
+    private final VrrpCounters counters = new VrrpCounters();
+    private final byte[] expectedAuth;
+    private final EnumMap<ReceiveCheck, Instant> lastLogged = new EnumMap<>(ReceiveCheck.class);
+    private final List<VrrpEngine.Timer> garpTimers = new ArrayList<>();
+    private VrrpRouter.RouterState state;
+    private VrrpEngine.Timer timer;
+    private Instant lastChange;
+    private volatile VrrpInstanceStatus status;
+
+    VrrpInstance(VrrpSettings settings, VrrpTransport transport, Host host) {
+        this.settings = settings;
+        this.transport = transport;
+        this.host = host;
+        this.router = new VrrpRouter(settings, transport.sourceAddress());
+        this.state = router.initialState();
+        this.expectedAuth = VrrpPacket.passwordBytes(settings.authPassword());
+        this.lastChange = host.now();
+        publish();
+    }
+
+    public String name() {
+        return settings.name();
+    }
+
+    public VrrpSettings settings() {
+        return settings;
+    }
+
+    /// The latest status; safe from any thread.
+    public VrrpInstanceStatus status() {
+        return status;
+    }
+
+    VrrpState state() {
+        return state.state();
+    }
+
+    VrrpTransport transport() {
+        return transport;
+    }
+
+    /// Feeds one event through the router and runs the resulting actions in order.
+    void handle(VrrpEvent event) {
+        var t = router.handle(state, event, host.now());
+        state = t.state();
+        for (var action : t.actions()) {
+            run(action, event);
+        }
+        publish();
+    }
+
+    private void run(VrrpAction action, VrrpEvent cause) {
+        switch (action) {
+            case SendAdvert a -> send(a.priority());
+            case ArmAdverTimer a -> arm(a.after(), new VrrpEvent.AdverTimerExpired());
+            case ArmMasterDownTimer a -> arm(a.after(), new VrrpEvent.MasterDownTimerExpired());
+            case CancelTimer a -> cancelTimer();
+            case AddVips a -> {
+                for (var vip : settings.virtualAddresses()) {
+                    host.plumbing("add " + vip.address().getHostAddress(),
+                            p -> p.addAddress(settings.interfaceName(), vip));
+                }
+            }
+            case RemoveVips a -> {
+                cancelGarps();
+                for (var vip : settings.virtualAddresses()) {
+                    host.plumbing("remove " + vip.address().getHostAddress(),
+                            p -> p.removeAddress(settings.interfaceName(), vip));
+                }
+            }
+            case AnnounceVips a -> scheduleGarps();
+            case StateChanged c -> {
+                lastChange = c.at();
+                if (c.to() == VrrpState.MASTER) {
+                    counters.becameMaster.incrementAndGet();
+                } else if (c.from() == VrrpState.MASTER) {
+                    counters.releasedMaster.incrementAndGet();
+                }
+                host.stateChanged(this, c, cause);
+            }
+        }
+    }
+
+    private void arm(Duration after, VrrpEvent onExpiry) {
+        cancelTimer();
+        timer = host.schedule(after, () -> {
+            timer = null;
+            handle(onExpiry);
+        });
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    /// keepalived's garp_master_*: a burst now, one more after the delay, then refreshes.
+    private void scheduleGarps() {
+        cancelGarps();
+        var garp = settings.garp();
+        garpBurst(garp.masterRepeat());
+        if (garp.masterDelay().isPositive()) {
+            garpTimers.add(host.schedule(garp.masterDelay(), () -> garpBurst(garp.masterRepeat())));
+        }
+        if (garp.masterRefresh().isPositive()) {
+            scheduleRefresh();
+        }
+    }
+
+    private void scheduleRefresh() {
+        var garp = settings.garp();
+        garpTimers.add(host.schedule(garp.masterRefresh(), () -> {
+            if (state.state() == VrrpState.MASTER) {
+                garpBurst(garp.masterRefreshRepeat());
+                scheduleRefresh();
+            }
+        }));
+    }
+
+    private void garpBurst(int repeat) {
+        for (var vip : settings.virtualAddresses()) {
+            host.plumbing("gratuitous ARP " + vip.address().getHostAddress(), p -> {
+                for (int i = 0; i < repeat; i++) {
+                    p.sendGratuitousArp(settings.interfaceName(), vip.address());
+                }
+            });
+        }
+    }
+
+    private void cancelGarps() {
+        garpTimers.forEach(VrrpEngine.Timer::cancel);
+        garpTimers.clear();
+    }
+
+    /// Cancels every timer without sending anything: the instance is being killed.
+    void abandon() {
+        cancelTimer();
+        cancelGarps();
+    }
+
+    private void send(int priority) {
+        var packet = switch (settings.version()) {
+            case V2 -> VrrpPacket.v2(settings.vrid(), priority, settings.advertInterval(),
+                    settings.authType(), settings.authPassword(), settings.advertisedAddresses());
+            case V3 -> VrrpPacket.v3(settings.vrid(), priority, settings.advertInterval(),
+                    settings.advertisedAddresses());
+        };
+        var destinations = settings.unicastPeers().isEmpty()
+                ? List.of(VrrpTransport.MULTICAST_GROUP) : settings.unicastPeers();
+        for (var destination : destinations) {
+            try {
+                transport.send(destination, packet.encode(transport.sourceAddress(), destination));
+                counters.advertsSent.incrementAndGet();
+                if (priority == VrrpRouter.PRIORITY_STOP) {
+                    counters.priorityZeroSent.incrementAndGet();
+                }
+            } catch (IOException e) {
+                counters.sendErrors.incrementAndGet();
+                LOG.log(Level.WARNING, "({0}) cannot send advert to {1} on {2}: {3} [VRID {4}]",
+                        settings.name(), destination.getHostAddress(), settings.interfaceName(),
+                        e.getMessage(), settings.vrid());
+            }
+        }
+    }
+
+    /// A datagram from the transport: codec, then the semantic checks keepalived's
+    /// `vrrp_check_packet` makes, then the router.
+    void received(byte[] datagram, int length) {
+        VrrpPacket.Received r;
+        try {
+            r = VrrpPacket.decode(datagram, length);
+        } catch (MalformedPacketException e) {
+            fail(ReceiveCheck.of(e.reason()), sourceOf(datagram, length) + e.getMessage());
+            publish();
+            return;
+        }
+        var p = r.packet();
+        var from = r.ip().source();
+        if (from.equals(transport.sourceAddress())) {
+            return; // our own advert looped back
+        }
+        var problem = check(p, from, r.ip().destination());
+        if (problem != null) {
+            publish();
+            return;
+        }
+        counters.advertsReceived.incrementAndGet();
+        if (p.priority() == VrrpRouter.PRIORITY_STOP) {
+            counters.priorityZeroReceived.incrementAndGet();
+        }
+        handle(new VrrpEvent.AdvertReceived(from, p.priority(), p.maxAdverInterval()));
+    }
+
+    /// "from 192.0.2.1: " when the IP header is readable, else nothing.
+    private static String sourceOf(byte[] datagram, int length) {
+        try {
+            return "from " + Ipv4Header.decode(datagram, length).source().getHostAddress() + ": ";
+        } catch (MalformedPacketException e) {
+            return "";
+        }
+    }
+
+    /// The failing dropping check, or null when the advert is to be used.
+    private ReceiveCheck check(VrrpPacket p, Inet4Address from, Inet4Address destination) {
+        var src = from.getHostAddress();
+        boolean unicast = !settings.unicastPeers().isEmpty();
+        if (destination.isMulticastAddress() == unicast) {
+            return fail(ReceiveCheck.CAST_MISMATCH, "expected " + (unicast ? "unicast" : "multicast")
+                    + " adverts but received " + (unicast ? "multicast" : "unicast") + " from " + src
+                    + "; check unicast_peer on both routers");
+        }
+        if (p.version() != settings.version()) {
+            return fail(ReceiveCheck.VERSION_MISMATCH, "VRRPv" + p.version().wireValue() + " advert from "
+                    + src + ", this instance speaks v" + settings.version().wireValue());
+        }
+        if (p.vrid() != settings.vrid()) {
+            return fail(ReceiveCheck.VRID, "advert for VRID " + p.vrid() + " from " + src);
+        }
+        if (settings.version() == VrrpVersion.V2) {
+            if (p.authType() != settings.authType()) {
+                return fail(ReceiveCheck.AUTH_TYPE_MISMATCH, "received " + p.authType() + " auth from "
+                        + src + ", expecting " + settings.authType() + "; check auth_type on both routers");
+            }
+            if (settings.authType() == AuthType.PASS && !p.authDataEquals(expectedAuth)) {
+                return fail(ReceiveCheck.AUTH_FAILURE, "received an invalid password from " + src
+                        + "; check auth_pass on both routers");
+            }
+            if (!p.maxAdverInterval().equals(settings.advertInterval())) {
+                return fail(ReceiveCheck.INTERVAL, "advertisement interval mismatch with " + src
+                        + ": mine " + settings.advertInterval().toSeconds() + " s, received "
+                        + p.maxAdverInterval().toSeconds() + " s");
+            }
+        } else if (!p.maxAdverInterval().equals(settings.advertInterval())) {
+            fail(ReceiveCheck.INTERVAL, "advertisement interval mismatch with " + src + ": mine "
+                    + settings.advertInterval().toMillis() / 10 + " cs, received "
+                    + p.maxAdverInterval().toMillis() / 10 + " cs (following the master's)");
+        }
+        if (!new HashSet<>(p.addresses()).equals(new HashSet<>(settings.advertisedAddresses()))
+                || p.addresses().size() != settings.advertisedAddresses().size()) {
+            fail(ReceiveCheck.ADDRESS_LIST, "address list from " + src + " "
+                    + p.addresses().stream().map(Inet4Address::getHostAddress).toList()
+                    + " differs from ours; check virtual_ipaddress on both routers");
+        }
+        return null;
+    }
+
+    /// Counts a failed check, logs it rate-limited, returns it if it drops the advert.
+    private ReceiveCheck fail(ReceiveCheck check, String message) {
+        long n = counters.failed(check);
+        var now = host.now();
+        var last = lastLogged.get(check);
+        if (last == null || !now.isBefore(last.plus(LOG_EVERY))) {
+            lastLogged.put(check, now);
+            var level = check == ReceiveCheck.VRID ? Level.DEBUG : Level.WARNING;
+            LOG.log(level, "({0}) {1} ({2} so far; next report in {3} s at the earliest) [VRID {4}]",
+                    settings.name(), message, n, LOG_EVERY.toSeconds(), settings.vrid());
+        }
+        return check.dropped() ? check : null;
+    }
+
+    private void publish() {
+        status = new VrrpInstanceStatus(settings.name(), settings.vrid(), state.state(),
+                state.basePriority(), state.effectivePriority(), state.masterAdverInterval(),
+                state.master(), state.faults(), lastChange, state.transitions(), counters.snapshot());
+    }
+}

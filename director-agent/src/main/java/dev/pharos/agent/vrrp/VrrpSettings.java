@@ -1,0 +1,200 @@
+package dev.pharos.agent.vrrp;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.List;
+
+/// Everything one VRRP instance needs (keepalived's `vrrp_instance` block). The config package
+/// builds these; this package never reads a file.
+///
+/// @param name             instance name, e.g. `VI_1` (used in logs and notify arguments)
+/// @param interfaceName    the interface adverts are sent on and VIPs are added to
+/// @param vrid             `virtual_router_id`, 1–255
+/// @param version          `version 2|3`
+/// @param priority         base `priority`, 1–255 (255: address owner)
+/// @param advertInterval   `advert_int`; v2 whole seconds, v3 whole centiseconds
+/// @param preempt          false for `nopreempt`
+/// @param preemptDelay     `preempt_delay`, [Duration#ZERO] for none
+/// @param initialState     `state MASTER|BACKUP`
+/// @param authType         v2 `auth_type` ([AuthType#NONE] for v3)
+/// @param authPassword     v2 `auth_pass` (first 8 bytes used), empty unless PASS
+/// @param virtualAddresses `virtual_ipaddress`
+/// @param unicastSource    `unicast_src_ip`, or null to use the interface's primary address
+/// @param unicastPeers     `unicast_peer`; empty means multicast to 224.0.0.18
+/// @param garp             `garp_master_*`
+/// @param trackInterfaces  `track_interface`
+/// @param trackScripts     `track_script`
+/// @param notifyCommands   `notify_*` and `notify` commands
+public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVersion version,
+        int priority, Duration advertInterval, boolean preempt, Duration preemptDelay,
+        InitialState initialState, AuthType authType, String authPassword,
+        List<VirtualAddress> virtualAddresses, Inet4Address unicastSource,
+        List<Inet4Address> unicastPeers, GarpSettings garp, List<TrackInterface> trackInterfaces,
+        List<TrackScript> trackScripts, NotifyCommands notifyCommands) {
+
+    public VrrpSettings {
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("a VRRP instance needs a name");
+        }
+        if (vrid < 1 || vrid > 255) {
+            throw new IllegalArgumentException("(" + name + ") virtual_router_id " + vrid + " is outside 1–255");
+        }
+        if (priority < 1 || priority > 255) {
+            throw new IllegalArgumentException("(" + name + ") priority " + priority + " is outside 1–255");
+        }
+        if (virtualAddresses.size() > 255) {
+            throw new IllegalArgumentException("(" + name + ") " + virtualAddresses.size()
+                    + " virtual addresses; one advert carries at most 255");
+        }
+        if (preemptDelay.isNegative()) {
+            throw new IllegalArgumentException("(" + name + ") preempt_delay is negative");
+        }
+        if (version == VrrpVersion.V3 && authType != AuthType.NONE) {
+            throw new IllegalArgumentException("(" + name + ") VRRPv3 has no authentication; remove auth_type");
+        }
+        // The codec checks the interval range for the version; fail here, naming the instance.
+        try {
+            if (version == VrrpVersion.V3) {
+                VrrpPacket.v3(vrid, priority, advertInterval, List.of());
+            } else {
+                VrrpPacket.v2(vrid, priority, advertInterval, AuthType.NONE, "", List.of());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("(" + name + ") advert_int: " + e.getMessage(), e);
+        }
+        virtualAddresses = List.copyOf(virtualAddresses);
+        unicastPeers = List.copyOf(unicastPeers);
+        trackInterfaces = List.copyOf(trackInterfaces);
+        trackScripts = List.copyOf(trackScripts);
+    }
+
+    /// Settings with keepalived's defaults for everything but the essentials: preempt on, no
+    /// delay, `state BACKUP`, no authentication, multicast, default GARP, no tracking or notify.
+    public static VrrpSettings of(String name, String interfaceName, int vrid, VrrpVersion version,
+            int priority, Duration advertInterval, List<VirtualAddress> virtualAddresses) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, true,
+                Duration.ZERO, InitialState.BACKUP, AuthType.NONE, "", virtualAddresses, null,
+                List.of(), GarpSettings.KEEPALIVED_DEFAULTS, List.of(), List.of(), NotifyCommands.NONE);
+    }
+
+    public VrrpSettings withPreempt(boolean preempt, Duration preemptDelay) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
+                preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+    }
+
+    public VrrpSettings withInitialState(InitialState initialState) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
+                preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+    }
+
+    public VrrpSettings withAuth(AuthType authType, String authPassword) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
+                preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+    }
+
+    public VrrpSettings withTracking(List<TrackInterface> trackInterfaces, List<TrackScript> trackScripts) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
+                preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+    }
+
+    public VrrpSettings withNotify(NotifyCommands notifyCommands) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
+                preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+    }
+
+    /// `unicast_src_ip` (null: the interface's address) and `unicast_peer` (empty: multicast).
+    public VrrpSettings withUnicast(Inet4Address unicastSource, List<Inet4Address> unicastPeers) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
+                preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+    }
+
+    public VrrpSettings withGarp(GarpSettings garp) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
+                preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+    }
+
+    /// The addresses an advert carries, in configuration order.
+    public List<Inet4Address> advertisedAddresses() {
+        return virtualAddresses.stream().map(VirtualAddress::address).toList();
+    }
+
+    /// A `virtual_ipaddress` entry: `192.0.2.100/24` (prefix 32 when keepalived's line has none).
+    public record VirtualAddress(Inet4Address address, int prefixLength) {
+        public VirtualAddress {
+            if (prefixLength < 0 || prefixLength > 32) {
+                throw new IllegalArgumentException("prefix /" + prefixLength + " is outside 0–32");
+            }
+        }
+    }
+
+    /// keepalived's gratuitous ARP timing for a new master: `garp_master_repeat` ARPs at once,
+    /// the same again after `garp_master_delay` (none when zero), and then, when
+    /// `garp_master_refresh` is not zero, `garp_master_refresh_repeat` ARPs every refresh interval.
+    public record GarpSettings(Duration masterDelay, int masterRepeat, Duration masterRefresh,
+            int masterRefreshRepeat) {
+        /// keepalived's defaults: delay 5 s, repeat 5, refresh off, refresh repeat 1.
+        public static final GarpSettings KEEPALIVED_DEFAULTS =
+                new GarpSettings(Duration.ofSeconds(5), 5, Duration.ZERO, 1);
+
+        public GarpSettings {
+            if (masterRepeat < 1 || masterRefreshRepeat < 1) {
+                throw new IllegalArgumentException("garp_master_repeat and garp_master_refresh_repeat must be ≥ 1");
+            }
+            if (masterDelay.isNegative() || masterRefresh.isNegative()) {
+                throw new IllegalArgumentException("garp_master_delay and garp_master_refresh must be ≥ 0");
+            }
+        }
+    }
+
+    /// A `track_interface` entry. keepalived: weight 0 puts the instance in FAULT while the
+    /// interface is down; a positive weight is added while it is up; a negative one while it is down.
+    public record TrackInterface(String name, int weight) {
+    }
+
+    /// A `track_script` entry with its `vrrp_script` definition. The weight rule is the one of
+    /// [TrackInterface], with "up" meaning the script's last `rise` runs succeeded.
+    ///
+    /// @param command argv, run without a shell
+    public record TrackScript(String name, List<String> command, Duration interval, Duration timeout,
+            int weight, int rise, int fall) {
+        public TrackScript {
+            command = List.copyOf(command);
+            if (command.isEmpty()) {
+                throw new IllegalArgumentException("vrrp_script " + name + " has no script");
+            }
+            if (rise < 1 || fall < 1) {
+                throw new IllegalArgumentException("vrrp_script " + name + ": rise and fall must be ≥ 1");
+            }
+            if (!interval.isPositive() || !timeout.isPositive()) {
+                throw new IllegalArgumentException("vrrp_script " + name + ": interval and timeout must be > 0");
+            }
+            if (weight < -253 || weight > 253) {
+                throw new IllegalArgumentException("vrrp_script " + name + ": weight " + weight + " is outside -253–253");
+            }
+        }
+    }
+
+    /// keepalived's notify commands as argv lists (empty: none), run without a shell.
+    /// `generic` is keepalived's `notify`: it gets `INSTANCE|GROUP name state priority` appended;
+    /// the others get nothing.
+    public record NotifyCommands(List<String> master, List<String> backup, List<String> fault,
+            List<String> stop, List<String> generic) {
+        public static final NotifyCommands NONE =
+                new NotifyCommands(List.of(), List.of(), List.of(), List.of(), List.of());
+
+        public NotifyCommands {
+            master = List.copyOf(master);
+            backup = List.copyOf(backup);
+            fault = List.copyOf(fault);
+            stop = List.copyOf(stop);
+            generic = List.copyOf(generic);
+        }
+    }
+}
