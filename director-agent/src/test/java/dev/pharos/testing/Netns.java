@@ -246,9 +246,13 @@ public final class Netns implements AutoCloseable {
             }
         }
 
-        /// Adds an interface to this host that is up but on no link (a name some config expects).
+        /// Adds an interface to this host that is up but leads nowhere (a name some config expects).
+        /// It is one end of a veth pair whose other end stays in the host: this kernel has no
+        /// `dummy` driver.
         public void addDummy(String ifname) {
-            run("ip", "-n", name, "link", "add", ifname, "type", "dummy");
+            var peer = "p" + Integer.toHexString(ifname.hashCode() & 0xfffffff);
+            run("ip", "-n", name, "link", "add", ifname, "type", "veth", "peer", "name", peer);
+            run("ip", "-n", name, "link", "set", peer, "up");
             run("ip", "-n", name, "link", "set", ifname, "up");
         }
 

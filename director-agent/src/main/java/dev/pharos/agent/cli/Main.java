@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Pharos director agent: VRRP, health checks and the virtual-server table.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CheckConfigCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -22,7 +22,19 @@ public final class Main implements Runnable {
 
     /// Runs one command line and returns its exit code (used by tests, which must not exit the JVM).
     public static int execute(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return commandLine().execute(args);
+    }
+
+    /// The configured command line; tests set its out/err writers.
+    public static CommandLine commandLine() {
+        LogSetup.install(false);
+        return new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // A bug must not print a stack trace at the user: one line, exit 2.
+                    cmd.getErr().println("director-agent: internal error: " + e);
+                    return 2;
+                });
     }
 
     @Override

@@ -1,0 +1,33 @@
+package dev.pharos.agent.cli;
+
+import dev.pharos.agent.config.ConfigException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/// `check-config -f FILE`: exit 0 when the configuration is valid (warnings on stderr),
+/// else `FILE:LINE:COL: error: …` lines on stderr and exit 1.
+@Command(name = "check-config", description = "Check a keepalived.conf (or its JSON form) and report every problem.")
+final class CheckConfigCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "configuration file")
+    Path file;
+
+    @Override
+    public Integer call() {
+        var err = spec.commandLine().getErr();
+        try {
+            var loaded = ConfigFiles.load(file);
+            ConfigFiles.print(err, loaded.warnings());
+            return 0;
+        } catch (ConfigException e) {
+            ConfigFiles.print(err, e.diagnostics());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.pharos.agent.cli;
+
+import java.io.PrintStream;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/// One line per log record on stderr: `2026-11-25T02:25:47.123 INFO VrrpInstance: (VI_1) Entering MASTER STATE`.
+/// `System.Logger` is backed by `java.util.logging`, so configuring the root logger is enough.
+final class LogSetup {
+
+    private static volatile boolean installed;
+
+    private LogSetup() {
+    }
+
+    static synchronized void install(boolean debug) {
+        var root = Logger.getLogger("");
+        if (!installed) {
+            for (Handler h : root.getHandlers()) {
+                root.removeHandler(h);
+            }
+            var handler = new ConsoleHandler() {
+                {
+                    setOutputStream(stderr());
+                }
+            };
+            handler.setFormatter(new OneLine());
+            handler.setLevel(Level.ALL);
+            root.addHandler(handler);
+            installed = true;
+        }
+        root.setLevel(debug ? Level.FINE : Level.INFO);
+    }
+
+    private static PrintStream stderr() {
+        return System.err;
+    }
+
+    static final class OneLine extends Formatter {
+        private static final DateTimeFormatter TIME =
+                DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
+        @Override
+        public String format(LogRecord r) {
+            var name = r.getLoggerName() == null ? "" : r.getLoggerName();
+            var shortName = name.substring(name.lastIndexOf('.') + 1);
+            var sb = new StringBuilder(128)
+                    .append(TIME.format(r.getInstant())).append(' ')
+                    .append(level(r.getLevel())).append(' ')
+                    .append(shortName).append(": ")
+                    .append(formatMessage(r));
+            if (r.getThrown() != null && Logger.getLogger("").isLoggable(Level.FINE)) {
+                var sw = new java.io.StringWriter();
+                r.getThrown().printStackTrace(new java.io.PrintWriter(sw));
+                sb.append('\n').append(sw);
+            } else if (r.getThrown() != null) {
+                sb.append(" (").append(r.getThrown()).append(')');
+            }
+            return sb.append('\n').toString();
+        }
+
+        private static String level(Level l) {
+            if (l.intValue() >= Level.SEVERE.intValue()) {
+                return "ERROR";
+            }
+            if (l.intValue() >= Level.WARNING.intValue()) {
+                return "WARN";
+            }
+            if (l.intValue() >= Level.INFO.intValue()) {
+                return "INFO";
+            }
+            return "DEBUG";
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.pharos.agent.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/// The one way in: read keepalived.conf text (from disk or from memory), parse it, validate it.
+/// Every problem is a [Diagnostic] with `file:line:col`; the only exception is [ConfigException].
+public final class ConfigLoader {
+
+    private ConfigLoader() {
+    }
+
+    /// Loads `file` and everything it includes.
+    public static LoadedConfig load(Path file) throws ConfigException {
+        return finish(SourceReader.read(file));
+    }
+
+    /// Loads text that is not on disk (an editor buffer, a `config.apply` request) as if it were `file`.
+    public static LoadedConfig parse(Path file, String text) throws ConfigException {
+        return finish(SourceReader.read(file, text, Map.of()));
+    }
+
+    /// Validates a model that did not come from text (JSON, run-time edits).
+    public static List<Diagnostic> validate(KeepalivedConfig config) {
+        var out = new ArrayList<Diagnostic>();
+        Validator.validate(config, new IdentityHashMap<>(), out);
+        return out;
+    }
+
+    private static LoadedConfig finish(List<Token> tokens) throws ConfigException {
+        var nodes = TreeParser.parse(tokens);
+        var diagnostics = new ArrayList<Diagnostic>();
+        ConfigParser.Parsed parsed;
+        try {
+            parsed = ConfigParser.parse(nodes, diagnostics);
+        } catch (RuntimeException e) {
+            // A parser bug must still come out as a diagnostic, never as a stack trace.
+            var at = nodes.isEmpty() ? null : nodes.getFirst().position();
+            diagnostics.add(Diagnostic.error(at, "internal error while parsing: " + e));
+            throw new ConfigException(diagnostics);
+        }
+        if (diagnostics.stream().noneMatch(Diagnostic::isError)) {
+            Validator.validate(parsed.config(), parsed.positions(), diagnostics);
+        }
+        if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
+            throw new ConfigException(diagnostics);
+        }
+        return new LoadedConfig(parsed.config(), diagnostics);
+    }
+}

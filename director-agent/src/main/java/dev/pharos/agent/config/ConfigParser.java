@@ -1,0 +1,440 @@
+package dev.pharos.agent.config;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/// Turns the block tree into the model: the top level, `global_defs`, `vrrp_script`,
+/// `vrrp_sync_group` and `vrrp_instance`; [VirtualServerParser] does the LVS side.
+final class ConfigParser {
+
+    static final Duration MAX_SECONDS = Duration.ofDays(365);
+
+    private final List<Diagnostic> diagnostics;
+    private final Values values;
+    private final Map<Object, Position> positions = new IdentityHashMap<>();
+
+    private ConfigParser(List<Diagnostic> diagnostics) {
+        this.diagnostics = diagnostics;
+        this.values = new Values(diagnostics);
+    }
+
+    /// The model and where each of its blocks stands; errors and warnings go to `diagnostics`.
+    static Parsed parse(List<Node> nodes, List<Diagnostic> diagnostics) {
+        var p = new ConfigParser(diagnostics);
+        return p.top(nodes);
+    }
+
+    record Parsed(KeepalivedConfig config, Map<Object, Position> positions) {
+    }
+
+    private Parsed top(List<Node> nodes) {
+        var global = new GlobalDefs[] {GlobalDefs.EMPTY};
+        var scripts = new ArrayList<VrrpScriptDef>();
+        var groups = new ArrayList<SyncGroupDef>();
+        var instances = new ArrayList<VrrpInstanceDef>();
+        var vsGroups = new ArrayList<VirtualServerGroupDef>();
+        var servers = new ArrayList<VirtualServerDef>();
+        var lvs = new VirtualServerParser(values, positions);
+        var root = new Node(new Token(Token.Kind.WORD, "top level", false, null), List.of(), nodes);
+        var extras = new BlockReader(values, "the top level", Keywords.TOP_LEVEL)
+                .on("global_defs", n -> {
+                    if (block(n, 0)) {
+                        global[0] = globalDefs(n);
+                    }
+                })
+                .on("vrrp_script", n -> {
+                    if (block(n, 1)) {
+                        scripts.add(remember(script(n), n));
+                    }
+                })
+                .on("vrrp_sync_group", n -> {
+                    if (block(n, 1)) {
+                        groups.add(remember(syncGroup(n), n));
+                    }
+                })
+                .on("vrrp_instance", n -> {
+                    if (block(n, 1)) {
+                        instances.add(remember(instance(n), n));
+                    }
+                })
+                .on("virtual_server_group", n -> {
+                    if (block(n, 1)) {
+                        vsGroups.add(remember(lvs.group(n), n));
+                    }
+                })
+                .on("virtual_server", n -> {
+                    var vs = lvs.virtualServer(n);
+                    if (vs != null) {
+                        servers.add(remember(vs, n));
+                    }
+                })
+                .read(root);
+        var config = new KeepalivedConfig(global[0], scripts, groups, instances, vsGroups, servers, extras);
+        return new Parsed(config, positions);
+    }
+
+    private <T> T remember(T model, Node n) {
+        positions.put(model, n.position());
+        return model;
+    }
+
+    /// Checks that `n` is a block with exactly `names` words after its keyword.
+    boolean block(Node n, int names) {
+        return Structure.block(values, n, names);
+    }
+
+    private GlobalDefs globalDefs(Node n) {
+        var routerId = new String[1];
+        var emails = new ArrayList<String>();
+        var from = new String[1];
+        var smtp = new String[1];
+        var smtpTimeout = new Duration[1];
+        var version = new Integer[1];
+        var garpDelay = new Duration[1];
+        var garpRepeat = new Integer[1];
+        var garpRefresh = new Duration[1];
+        var garpRefreshRepeat = new Integer[1];
+        var scriptSecurity = new Boolean[1];
+        var scriptUser = new String[1];
+        var extras = new BlockReader(values, "global_defs", Keywords.GLOBAL_DEFS)
+                .on("router_id", c -> routerId[0] = values.string(c))
+                .on("notification_email", c -> {
+                    if (Structure.block(values, c, 0)) {
+                        for (var line : c.children()) {
+                            emails.add(line.name());
+                            line.args().forEach(a -> emails.add(a.text()));
+                        }
+                    }
+                })
+                .on("notification_email_from", c -> from[0] = values.string(c))
+                .on("smtp_server", c -> smtp[0] = Structure.joined(values, c))
+                .on("smtp_connect_timeout", c -> smtpTimeout[0] = values.seconds(c, Duration.ofSeconds(1), MAX_SECONDS))
+                .on("vrrp_version", c -> version[0] = values.integer(c, 2, 3))
+                .on("vrrp_garp_master_delay", c -> garpDelay[0] = values.seconds(c, Duration.ZERO, Duration.ofSeconds(255)))
+                .on("vrrp_garp_master_repeat", c -> garpRepeat[0] = values.integer(c, 1, 255))
+                .on("vrrp_garp_master_refresh", c -> garpRefresh[0] = values.seconds(c, Duration.ZERO, MAX_SECONDS))
+                .on("vrrp_garp_master_refresh_repeat", c -> garpRefreshRepeat[0] = values.integer(c, 1, 255))
+                .on("enable_script_security", c -> scriptSecurity[0] = values.optionalBoolean(c))
+                .on("script_user", c -> scriptUser[0] = Structure.joined(values, c))
+                .read(n);
+        return new GlobalDefs(routerId[0], emails, from[0], smtp[0], smtpTimeout[0], version[0], garpDelay[0],
+                garpRepeat[0], garpRefresh[0], garpRefreshRepeat[0], scriptSecurity[0], scriptUser[0], extras);
+    }
+
+    private VrrpScriptDef script(Node n) {
+        var name = n.args().getFirst().text();
+        var script = new String[1];
+        var interval = new Duration[1];
+        var timeout = new Duration[1];
+        var weight = new Integer[1];
+        var reverse = new Boolean[1];
+        var rise = new Integer[1];
+        var fall = new Integer[1];
+        var user = new String[1];
+        var extras = new BlockReader(values, "vrrp_script " + name, Keywords.VRRP_SCRIPT)
+                .on("script", c -> script[0] = values.commandLine(c))
+                .on("interval", c -> interval[0] = values.seconds(c, Duration.ofMillis(1), MAX_SECONDS))
+                .on("timeout", c -> timeout[0] = values.seconds(c, Duration.ofMillis(1), MAX_SECONDS))
+                .on("weight", c -> {
+                    if (c.args().size() == 2 && c.args().get(1).isWord("reverse")) {
+                        weight[0] = values.integer(c.args().getFirst(), "weight", -253, 253);
+                        reverse[0] = Boolean.TRUE;
+                    } else {
+                        weight[0] = values.integer(c, -253, 253);
+                    }
+                })
+                .on("rise", c -> rise[0] = values.integer(c, 1, 1_000_000))
+                .on("fall", c -> fall[0] = values.integer(c, 1, 1_000_000))
+                .on("user", c -> user[0] = Structure.joined(values, c))
+                .read(n);
+        if (script[0] == null) {
+            values.error(n.position(), "vrrp_script " + name + " has no script line");
+        }
+        return new VrrpScriptDef(name, script[0], interval[0], timeout[0], weight[0], reverse[0], rise[0], fall[0],
+                user[0]);
+    }
+
+    private SyncGroupDef syncGroup(Node n) {
+        var name = n.args().getFirst().text();
+        var members = new ArrayList<String>();
+        var notify = new String[5];
+        var trackIf = new ArrayList<VrrpInstanceDef.TrackInterface>();
+        var trackScripts = new ArrayList<VrrpInstanceDef.TrackScript>();
+        var smtp = new Boolean[1];
+        var extras = new BlockReader(values, "vrrp_sync_group " + name, Keywords.SYNC_GROUP)
+                .on("group", c -> {
+                    if (Structure.block(values, c, 0)) {
+                        for (var line : c.children()) {
+                            members.add(line.name());
+                            line.args().forEach(a -> members.add(a.text()));
+                        }
+                    }
+                })
+                .on("notify_master", c -> notify[0] = values.commandLine(c))
+                .on("notify_backup", c -> notify[1] = values.commandLine(c))
+                .on("notify_fault", c -> notify[2] = values.commandLine(c))
+                .on("notify_stop", c -> notify[3] = values.commandLine(c))
+                .on("notify", c -> notify[4] = values.commandLine(c))
+                .on("track_interface", c -> trackIf.addAll(trackInterfaces(c)))
+                .on("track_script", c -> trackScripts.addAll(trackScripts(c)))
+                .on("smtp_alert", c -> smtp[0] = values.optionalBoolean(c))
+                .read(n);
+        if (members.isEmpty()) {
+            values.error(n.position(), "vrrp_sync_group " + name + " has no group { … } of instances");
+        }
+        return new SyncGroupDef(name, members, notify[0], notify[1], notify[2], notify[3], notify[4], trackIf,
+                trackScripts, smtp[0], extras);
+    }
+
+    private VrrpInstanceDef instance(Node n) {
+        var name = n.args().getFirst().text();
+        var b = new InstanceFields();
+        var where = "vrrp_instance " + name;
+        var extras = new BlockReader(values, where, Keywords.VRRP_INSTANCE)
+                .on("state", c -> {
+                    var s = values.string(c);
+                    if (s != null) {
+                        switch (s) {
+                            case "MASTER" -> b.state = VrrpInstanceDef.State.MASTER;
+                            case "BACKUP" -> b.state = VrrpInstanceDef.State.BACKUP;
+                            default -> values.error(c.args().getFirst().position(),
+                                    "state must be MASTER or BACKUP, not '" + s + "'");
+                        }
+                    }
+                })
+                .on("interface", c -> b.interfaceName = values.string(c))
+                .on("virtual_router_id", c -> b.vrid = values.integer(c, 1, 255))
+                .on("priority", c -> b.priority = values.integer(c, 1, 255))
+                .on("advert_int", c -> b.advertInt = values.seconds(c, Duration.ofMillis(10), Duration.ofMillis(255_000)))
+                .on("version", c -> b.version = values.integer(c, 2, 3))
+                .on("authentication", c -> b.auth = authentication(c, where))
+                .on("virtual_ipaddress", c -> b.vips.addAll(vips(c)))
+                .on("virtual_ipaddress_excluded", c -> b.excluded.addAll(vips(c)))
+                .on("nopreempt", c -> b.nopreempt = values.flag(c))
+                .on("preempt", c -> {
+                    if (values.flag(c)) {
+                        b.nopreempt = false;
+                    }
+                })
+                .on("preempt_delay", c -> b.preemptDelay = values.seconds(c, Duration.ZERO, Duration.ofSeconds(1000)))
+                .on("unicast_src_ip", c -> b.unicastSrc = values.address(c))
+                .on("mcast_src_ip", c -> b.mcastSrc = values.address(c))
+                .on("unicast_peer", c -> {
+                    if (Structure.block(values, c, 0)) {
+                        for (var line : c.children()) {
+                            var a = values.address(line.keyword(), "unicast_peer");
+                            if (a != null) {
+                                b.peers.add(a);
+                            }
+                            for (var extra : line.args()) {
+                                values.warning(extra.position(), "unicast_peer option '" + extra.text()
+                                        + "' is not implemented by Pharos and is dropped");
+                            }
+                        }
+                    }
+                })
+                .on("track_interface", c -> b.trackIf.addAll(trackInterfaces(c)))
+                .on("track_script", c -> b.trackScripts.addAll(trackScripts(c)))
+                .on("notify_master", c -> b.notifyMaster = values.commandLine(c))
+                .on("notify_backup", c -> b.notifyBackup = values.commandLine(c))
+                .on("notify_fault", c -> b.notifyFault = values.commandLine(c))
+                .on("notify_stop", c -> b.notifyStop = values.commandLine(c))
+                .on("notify", c -> b.notify = values.commandLine(c))
+                .on("garp_master_delay", c -> b.garpDelay = values.seconds(c, Duration.ZERO, Duration.ofSeconds(255)))
+                .on("garp_master_repeat", c -> b.garpRepeat = values.integer(c, 1, 255))
+                .on("garp_master_refresh", c -> b.garpRefresh = values.seconds(c, Duration.ZERO, MAX_SECONDS))
+                .on("garp_master_refresh_repeat", c -> b.garpRefreshRepeat = values.integer(c, 1, 255))
+                .on("smtp_alert", c -> b.smtpAlert = values.optionalBoolean(c))
+                .on("accept", c -> b.accept = values.flag(c) ? Boolean.TRUE : null)
+                .on("no_accept", c -> b.accept = values.flag(c) ? Boolean.FALSE : null)
+                .on("dont_track_primary", c -> b.dontTrackPrimary = values.flag(c))
+                .read(n);
+        if (b.interfaceName == null) {
+            values.error(n.position(), where + " has no interface line; say which interface carries its adverts");
+        }
+        if (b.vrid == null) {
+            values.error(n.position(), where + " has no virtual_router_id (1–255)");
+        }
+        return new VrrpInstanceDef(name, b.state, b.interfaceName, b.vrid, b.priority, b.advertInt, b.version, b.auth,
+                b.vips, b.excluded, b.nopreempt, b.preemptDelay, b.unicastSrc, b.peers, b.mcastSrc, b.trackIf,
+                b.trackScripts, b.notifyMaster, b.notifyBackup, b.notifyFault, b.notifyStop, b.notify, b.garpDelay,
+                b.garpRepeat, b.garpRefresh, b.garpRefreshRepeat, b.smtpAlert, b.accept, b.dontTrackPrimary, extras);
+    }
+
+    /// Mutable fields while one `vrrp_instance` is read.
+    private static final class InstanceFields {
+        VrrpInstanceDef.State state;
+        String interfaceName;
+        Integer vrid;
+        Integer priority;
+        Duration advertInt;
+        Integer version;
+        VrrpInstanceDef.Authentication auth;
+        final List<VrrpInstanceDef.Vip> vips = new ArrayList<>();
+        final List<VrrpInstanceDef.Vip> excluded = new ArrayList<>();
+        boolean nopreempt;
+        Duration preemptDelay;
+        InetAddress unicastSrc;
+        InetAddress mcastSrc;
+        final List<InetAddress> peers = new ArrayList<>();
+        final List<VrrpInstanceDef.TrackInterface> trackIf = new ArrayList<>();
+        final List<VrrpInstanceDef.TrackScript> trackScripts = new ArrayList<>();
+        String notifyMaster;
+        String notifyBackup;
+        String notifyFault;
+        String notifyStop;
+        String notify;
+        Duration garpDelay;
+        Integer garpRepeat;
+        Duration garpRefresh;
+        Integer garpRefreshRepeat;
+        Boolean smtpAlert;
+        Boolean accept;
+        boolean dontTrackPrimary;
+    }
+
+    private VrrpInstanceDef.Authentication authentication(Node n, String where) {
+        if (!Structure.block(values, n, 0)) {
+            return null;
+        }
+        var type = new VrrpInstanceDef.AuthType[1];
+        var pass = new String[1];
+        new BlockReader(values, "authentication", Keywords.AUTHENTICATION)
+                .on("auth_type", c -> {
+                    var t = values.string(c);
+                    if (t != null) {
+                        switch (t) {
+                            case "PASS" -> type[0] = VrrpInstanceDef.AuthType.PASS;
+                            case "AH" -> type[0] = VrrpInstanceDef.AuthType.AH;
+                            default -> values.error(c.args().getFirst().position(),
+                                    "auth_type must be PASS or AH, not '" + t + "'");
+                        }
+                    }
+                })
+                .on("auth_pass", c -> {
+                    var t = values.single(c);
+                    if (t != null) {
+                        pass[0] = t.text();
+                        if (t.text().length() > 8) {
+                            values.warning(t.position(), "auth_pass is longer than 8 characters; VRRP carries only the first 8 ("
+                                    + t.text().substring(0, 8) + "), as keepalived does");
+                        }
+                    }
+                })
+                .read(n);
+        if (type[0] == null) {
+            values.error(n.position(), "authentication in " + where + " needs auth_type PASS or AH");
+            return null;
+        }
+        if (pass[0] == null) {
+            values.error(n.position(), "authentication in " + where + " needs an auth_pass");
+            return null;
+        }
+        return new VrrpInstanceDef.Authentication(type[0], pass[0]);
+    }
+
+    private List<VrrpInstanceDef.Vip> vips(Node n) {
+        var out = new ArrayList<VrrpInstanceDef.Vip>();
+        if (!Structure.block(values, n, 0)) {
+            return out;
+        }
+        for (var line : n.children()) {
+            if (line.isBlock()) {
+                values.error(line.position(), "unexpected block in " + n.name() + ": one address per line");
+                continue;
+            }
+            var vip = vip(line, n.name());
+            if (vip != null) {
+                out.add(vip);
+            }
+        }
+        return out;
+    }
+
+    private VrrpInstanceDef.Vip vip(Node line, String where) {
+        var first = line.keyword();
+        var text = first.text();
+        Integer prefix = null;
+        int slash = text.indexOf('/');
+        var addrText = slash < 0 ? text : text.substring(0, slash);
+        var address = Values.parseAddress(addrText);
+        if (address == null) {
+            values.error(first.position(), where + ": '" + text + "' is not an address (ADDR[/PREFIX] [dev IFACE] [label LABEL] …)");
+            return null;
+        }
+        if (slash >= 0) {
+            var max = address instanceof java.net.Inet4Address ? 32 : 128;
+            var p = text.substring(slash + 1);
+            if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > max) {
+                values.error(first.position(), where + ": prefix length '/" + p + "' must be 0–" + max);
+                return null;
+            }
+            prefix = Integer.parseInt(p);
+        }
+        InetAddress brd = null;
+        String dev = null;
+        String scope = null;
+        String label = null;
+        var args = line.args();
+        for (int i = 0; i < args.size(); i++) {
+            var opt = args.get(i);
+            if (i + 1 >= args.size()) {
+                values.error(opt.position(), where + ": option '" + opt.text() + "' needs a value");
+                break;
+            }
+            var value = args.get(++i);
+            switch (opt.text()) {
+                case "brd", "broadcast" -> brd = values.address(value, "brd");
+                case "dev" -> dev = value.text();
+                case "scope" -> scope = value.text();
+                case "label" -> label = value.text();
+                default -> values.error(opt.position(), where + ": unknown address option '" + opt.text()
+                        + "' (expected brd, dev, scope or label)");
+            }
+        }
+        return new VrrpInstanceDef.Vip(address, prefix, brd, dev, scope, label);
+    }
+
+    private List<VrrpInstanceDef.TrackInterface> trackInterfaces(Node n) {
+        var out = new ArrayList<VrrpInstanceDef.TrackInterface>();
+        if (!Structure.block(values, n, 0)) {
+            return out;
+        }
+        for (var line : n.children()) {
+            out.add(new VrrpInstanceDef.TrackInterface(line.name(), weight(line)));
+        }
+        return out;
+    }
+
+    private List<VrrpInstanceDef.TrackScript> trackScripts(Node n) {
+        var out = new ArrayList<VrrpInstanceDef.TrackScript>();
+        if (!Structure.block(values, n, 0)) {
+            return out;
+        }
+        for (var line : n.children()) {
+            out.add(new VrrpInstanceDef.TrackScript(line.name(), weight(line)));
+        }
+        return out;
+    }
+
+    /// `NAME [weight N]` of a track line.
+    private Integer weight(Node line) {
+        var args = line.args();
+        if (args.isEmpty()) {
+            return null;
+        }
+        if (args.size() >= 2 && args.getFirst().isWord("weight")) {
+            if (args.size() > 2 && !args.get(2).isWord("reverse")) {
+                values.error(args.get(2).position(), "unexpected '" + args.get(2).text() + "' after the weight");
+            }
+            return values.integer(args.get(1), "weight", -254, 254);
+        }
+        values.error(args.getFirst().position(), "expected 'weight N' after " + line.name() + ", not '"
+                + args.getFirst().text() + "'");
+        return null;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.pharos.agent.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/// `global_defs { … }`. Absent values are `null`.
+///
+/// @param vrrpVersion       `vrrp_version`: the default VRRP version of every instance
+/// @param vrrpGarpMasterDelay `vrrp_garp_master_delay`, the default of each instance's `garp_master_delay`
+public record GlobalDefs(String routerId, List<String> notificationEmail, String notificationEmailFrom,
+        String smtpServer, Duration smtpConnectTimeout, Integer vrrpVersion, Duration vrrpGarpMasterDelay,
+        Integer vrrpGarpMasterRepeat, Duration vrrpGarpMasterRefresh, Integer vrrpGarpMasterRefreshRepeat,
+        Boolean enableScriptSecurity, String scriptUser, List<Extra> extras) {
+
+    public static final GlobalDefs EMPTY = new GlobalDefs(null, List.of(), null, null, null, null, null, null,
+            null, null, null, null, List.of());
+
+    public GlobalDefs {
+        notificationEmail = List.copyOf(notificationEmail);
+        extras = List.copyOf(extras);
+    }
+
+    boolean isEmpty() {
+        return equals(EMPTY);
+    }
+}

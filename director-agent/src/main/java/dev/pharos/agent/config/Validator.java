@@ -1,0 +1,143 @@
+package dev.pharos.agent.config;
+
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+/// keepalived's rules that span blocks or combine values: unique names, one VRID per interface and
+/// family, references to scripts, instances and groups that exist, advert intervals the chosen
+/// VRRP version can carry. Runs on any model (parsed, from JSON, or edited at run time).
+final class Validator {
+
+    private final List<Diagnostic> out;
+    private final Map<Object, Position> positions;
+
+    private Validator(List<Diagnostic> out, Map<Object, Position> positions) {
+        this.out = out;
+        this.positions = positions;
+    }
+
+    static void validate(KeepalivedConfig config, Map<Object, Position> positions, List<Diagnostic> out) {
+        new Validator(out, positions).run(config);
+    }
+
+    private void error(Object where, String message) {
+        out.add(Diagnostic.error(positions.get(where), message));
+    }
+
+    private void run(KeepalivedConfig c) {
+        var scripts = new HashSet<String>();
+        for (var s : c.vrrpScripts()) {
+            if (!scripts.add(s.name())) {
+                error(s, "vrrp_script " + s.name() + " is defined twice");
+            }
+        }
+        var names = new HashSet<String>();
+        var vrids = new HashMap<String, VrrpInstanceDef>();
+        var globalVersion = c.globalDefs().vrrpVersion();
+        for (var i : c.vrrpInstances()) {
+            if (!names.add(i.name())) {
+                error(i, "vrrp_instance " + i.name() + " is defined twice");
+            }
+            if (i.interfaceName() != null && i.virtualRouterId() != null) {
+                var family = i.virtualIpAddresses().isEmpty() || i.virtualIpAddresses().getFirst().address() instanceof Inet4Address
+                        ? "IPv4" : "IPv6";
+                var key = i.interfaceName() + "/" + family + "/" + i.virtualRouterId();
+                var other = vrids.putIfAbsent(key, i);
+                if (other != null) {
+                    error(i, "vrrp_instance " + i.name() + ": virtual_router_id " + i.virtualRouterId()
+                            + " is already used by " + other.name() + " on " + i.interfaceName()
+                            + " (" + family + "); each VRID must be unique per interface");
+                }
+            }
+            int version = i.version() != null ? i.version() : globalVersion != null ? globalVersion : 2;
+            if (i.advertInterval() != null) {
+                var ms = i.advertInterval().toMillis();
+                if (version == 2 && (ms % 1000 != 0 || ms < 1000)) {
+                    error(i, "vrrp_instance " + i.name() + ": advert_int " + Values.format(i.advertInterval())
+                            + " s cannot be carried by VRRPv2, which counts whole seconds (1–255); use version 3 for"
+                            + " sub-second intervals");
+                } else if (version == 3 && (ms % 10 != 0 || ms > 40_950)) {
+                    error(i, "vrrp_instance " + i.name() + ": advert_int " + Values.format(i.advertInterval())
+                            + " s must be whole centiseconds up to 40.95 s in VRRPv3");
+                }
+            }
+            if (version == 3 && i.authentication() != null) {
+                error(i, "vrrp_instance " + i.name() + ": VRRPv3 has no authentication; remove the authentication block");
+            }
+            if (i.virtualIpAddresses().size() > 255) {
+                error(i, "vrrp_instance " + i.name() + ": " + i.virtualIpAddresses().size()
+                        + " virtual addresses, but one advert carries at most 255; move the rest to virtual_ipaddress_excluded");
+            }
+            for (var t : i.trackScripts()) {
+                if (!scripts.contains(t.name())) {
+                    error(i, "vrrp_instance " + i.name() + " tracks script " + t.name()
+                            + ", but no vrrp_script " + t.name() + " is defined");
+                }
+            }
+        }
+        var inGroup = new HashMap<String, String>();
+        for (var g : c.syncGroups()) {
+            for (var m : g.group()) {
+                if (!names.contains(m)) {
+                    error(g, "vrrp_sync_group " + g.name() + " names instance " + m + ", which is not defined");
+                }
+                var other = inGroup.put(m, g.name());
+                if (other != null && !other.equals(g.name())) {
+                    error(g, "vrrp_instance " + m + " is in two sync groups: " + other + " and " + g.name());
+                }
+            }
+            for (var t : g.trackScripts()) {
+                if (!scripts.contains(t.name())) {
+                    error(g, "vrrp_sync_group " + g.name() + " tracks script " + t.name() + ", which is not defined");
+                }
+            }
+        }
+        var groups = new HashSet<String>();
+        for (var g : c.virtualServerGroups()) {
+            if (!groups.add(g.name())) {
+                error(g, "virtual_server_group " + g.name() + " is defined twice");
+            }
+        }
+        var keys = new HashSet<String>();
+        for (var vs : c.virtualServers()) {
+            var protocol = vs.protocol() == null ? VirtualServerDef.Protocol.TCP : vs.protocol();
+            if (!keys.add(vs.key() + "/" + protocol)) {
+                error(vs, "virtual_server " + describe(vs.key()) + " " + protocol + " is defined twice");
+            }
+            if (vs.key() instanceof VirtualServerDef.Key.Group g && !groups.contains(g.name())) {
+                error(vs, "virtual_server group " + g.name() + ": no virtual_server_group " + g.name() + " is defined");
+            }
+            var real = new HashSet<String>();
+            for (var rs : vs.realServers()) {
+                if (!real.add(Values.format(rs.address()) + ":" + rs.port())) {
+                    error(rs, "real_server " + Values.format(rs.address()) + " " + (rs.port() == null ? "" : rs.port())
+                            + " appears twice in virtual_server " + describe(vs.key()));
+                }
+                if (rs.port() == null && vs.key() instanceof VirtualServerDef.Key.Address) {
+                    error(rs, "real_server " + Values.format(rs.address()) + " needs a port in virtual_server "
+                            + describe(vs.key()));
+                }
+            }
+            if (vs.hysteresis() != null && vs.quorum() != null && vs.hysteresis() >= vs.quorum()) {
+                error(vs, "virtual_server " + describe(vs.key()) + ": hysteresis " + vs.hysteresis()
+                        + " must be smaller than quorum " + vs.quorum());
+            }
+        }
+    }
+
+    static String describe(VirtualServerDef.Key key) {
+        return switch (key) {
+            case VirtualServerDef.Key.Address a -> Values.format(a.address()) + " " + a.port();
+            case VirtualServerDef.Key.Fwmark f -> "fwmark " + f.mark();
+            case VirtualServerDef.Key.Group g -> "group " + g.name();
+        };
+    }
+
+    static boolean wholeSeconds(Duration d) {
+        return d.toNanos() % 1_000_000_000L == 0;
+    }
+}

@@ -1,0 +1,245 @@
+package dev.pharos.agent.config;
+
+import java.math.BigDecimal;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/// Reads the values of one statement, reporting a precise diagnostic and returning `null` when a
+/// value is missing or wrong, so that parsing goes on and finds the next error too.
+final class Values {
+
+    private static final Pattern DOTTED_QUAD = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+    private static final Pattern DECIMAL = Pattern.compile("\\d{1,9}(\\.\\d{1,6})?");
+
+    private final List<Diagnostic> diagnostics;
+
+    Values(List<Diagnostic> diagnostics) {
+        this.diagnostics = diagnostics;
+    }
+
+    void error(Position at, String message) {
+        diagnostics.add(Diagnostic.error(at, message));
+    }
+
+    void warning(Position at, String message) {
+        diagnostics.add(Diagnostic.warning(at, message));
+    }
+
+    /// The statement's only value, or null (with an error) when there is none or more than one.
+    Token single(Node n) {
+        if (n.isBlock()) {
+            error(n.position(), n.name() + " takes a value, not a block");
+            return null;
+        }
+        if (n.args().isEmpty()) {
+            error(n.position(), n.name() + " needs a value");
+            return null;
+        }
+        if (n.args().size() > 1) {
+            error(n.args().get(1).position(), "unexpected '" + n.args().get(1).text() + "': " + n.name()
+                    + " takes one value");
+            return null;
+        }
+        return n.args().getFirst();
+    }
+
+    /// No value expected (`nopreempt`); a stray value is an error.
+    boolean flag(Node n) {
+        if (n.isBlock()) {
+            error(n.position(), n.name() + " takes no block");
+            return false;
+        }
+        if (!n.args().isEmpty()) {
+            var a = n.args().getFirst();
+            error(a.position(), "unexpected '" + a.text() + "': " + n.name() + " takes no value");
+        }
+        return true;
+    }
+
+    /// keepalived's optional boolean (`smtp_alert`, `smtp_alert true`, `smtp_alert no`).
+    Boolean optionalBoolean(Node n) {
+        if (n.args().isEmpty()) {
+            return flag(n) ? Boolean.TRUE : null;
+        }
+        var t = single(n);
+        if (t == null) {
+            return null;
+        }
+        return switch (t.text().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> Boolean.TRUE;
+            case "false", "no", "off", "0" -> Boolean.FALSE;
+            default -> {
+                error(t.position(), n.name() + " takes true or false, not '" + t.text() + "'");
+                yield null;
+            }
+        };
+    }
+
+    String string(Node n) {
+        var t = single(n);
+        return t == null ? null : t.text();
+    }
+
+    /// All values joined by single spaces, quoting words that need it (a command line).
+    String commandLine(Node n) {
+        if (n.isBlock() || n.args().isEmpty()) {
+            error(n.position(), n.name() + " needs a command");
+            return null;
+        }
+        var sb = new StringBuilder();
+        for (var t : n.args()) {
+            if (!sb.isEmpty()) {
+                sb.append(' ');
+            }
+            sb.append(t.quoted() && n.args().size() == 1 ? t.text() : t.quoted() ? quote(t.text()) : t.text());
+        }
+        return sb.toString();
+    }
+
+    static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    Integer integer(Node n, long min, long max) {
+        var t = single(n);
+        return t == null ? null : integer(t, n.name(), min, max);
+    }
+
+    Integer integer(Token t, String what, long min, long max) {
+        var v = longValue(t, what, min, max);
+        return v == null ? null : (int) (long) v;
+    }
+
+    Long longValue(Token t, String what, long min, long max) {
+        var s = t.text();
+        if (!s.matches("-?\\d{1,12}")) {
+            error(t.position(), what + " must be a whole number, not '" + s + "'");
+            return null;
+        }
+        long v = Long.parseLong(s);
+        if (v < min || v > max) {
+            error(t.position(), what + " " + v + " is outside " + min + "–" + max);
+            return null;
+        }
+        return v;
+    }
+
+    /// A time in seconds, decimals allowed (`3`, `0.5`), within [min, max].
+    Duration seconds(Node n, Duration min, Duration max) {
+        var t = single(n);
+        return t == null ? null : seconds(t, n.name(), min, max);
+    }
+
+    Duration seconds(Token t, String what, Duration min, Duration max) {
+        var s = t.text();
+        if (!DECIMAL.matcher(s).matches()) {
+            error(t.position(), what + " must be a number of seconds (e.g. 3 or 0.5), not '" + s + "'");
+            return null;
+        }
+        var micros = new BigDecimal(s).movePointRight(6).longValueExact();
+        var d = Duration.ofNanos(micros * 1000);
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            error(t.position(), what + " " + s + " s is outside " + format(min) + "–" + format(max) + " s");
+            return null;
+        }
+        return d;
+    }
+
+    /// Seconds as keepalived.conf writes them: `3`, `0.5`, `1.25`.
+    static String format(Duration d) {
+        var bd = BigDecimal.valueOf(d.toNanos()).movePointLeft(9).stripTrailingZeros();
+        return bd.scale() < 0 ? bd.setScale(0).toPlainString() : bd.toPlainString();
+    }
+
+    InetAddress address(Node n) {
+        var t = single(n);
+        return t == null ? null : address(t, n.name());
+    }
+
+    /// An IPv4 dotted quad or an IPv6 literal; never a host name (no DNS lookups in a config).
+    InetAddress address(Token t, String what) {
+        var a = parseAddress(t.text());
+        if (a == null) {
+            error(t.position(), what + ": '" + t.text() + "' is not an IPv4 or IPv6 address");
+        }
+        return a;
+    }
+
+    static InetAddress parseAddress(String s) {
+        var m = DOTTED_QUAD.matcher(s);
+        if (m.matches()) {
+            var bytes = new byte[4];
+            for (int i = 0; i < 4; i++) {
+                int octet = Integer.parseInt(m.group(i + 1));
+                if (octet > 255) {
+                    return null;
+                }
+                bytes[i] = (byte) octet;
+            }
+            try {
+                return InetAddress.getByAddress(bytes);
+            } catch (java.net.UnknownHostException e) {
+                return null;
+            }
+        }
+        if (s.indexOf(':') >= 0 && s.length() <= 45 && s.matches("[0-9A-Fa-f:.]+")) {
+            try {
+                return Inet6Address.ofLiteral(s);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /// How an address is written back: IPv4 dotted, IPv6 in the RFC 5952 canonical form.
+    static String format(InetAddress a) {
+        if (a instanceof Inet4Address) {
+            return a.getHostAddress();
+        }
+        var b = a.getAddress();
+        var groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        var sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(groups[i]));
+        }
+        return sb.toString();
+    }
+
+    Integer port(Token t, String what) {
+        return integer(t, what, 0, 65535);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.pharos.agent.config;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+/// `vrrp_instance NAME { … }`. `notifyGeneric` is keepalived's `notify` (a record cannot have a
+/// component named `notify`).
+/// Absent values are `null`; keepalived's defaults (priority 100,
+/// `advert_int` 1 s, version from `global_defs` or 2, preempt on) are applied by the VRRP engine's
+/// settings mapping, not here, so that writing the model back reproduces the file.
+public record VrrpInstanceDef(String name, State state, String interfaceName, Integer virtualRouterId,
+        Integer priority, Duration advertInterval, Integer version, Authentication authentication,
+        List<Vip> virtualIpAddresses, List<Vip> virtualIpAddressesExcluded, boolean nopreempt,
+        Duration preemptDelay, InetAddress unicastSrcIp, List<InetAddress> unicastPeers, InetAddress mcastSrcIp,
+        List<TrackInterface> trackInterfaces, List<TrackScript> trackScripts, String notifyMaster,
+        String notifyBackup, String notifyFault, String notifyStop, String notifyGeneric, Duration garpMasterDelay,
+        Integer garpMasterRepeat, Duration garpMasterRefresh, Integer garpMasterRefreshRepeat,
+        Boolean smtpAlert, Boolean accept, boolean dontTrackPrimary, List<Extra> extras) {
+
+    public VrrpInstanceDef {
+        virtualIpAddresses = List.copyOf(virtualIpAddresses);
+        virtualIpAddressesExcluded = List.copyOf(virtualIpAddressesExcluded);
+        unicastPeers = List.copyOf(unicastPeers);
+        trackInterfaces = List.copyOf(trackInterfaces);
+        trackScripts = List.copyOf(trackScripts);
+        extras = List.copyOf(extras);
+    }
+
+    /// `state MASTER|BACKUP`: the initial wish only.
+    public enum State {
+        MASTER, BACKUP
+    }
+
+    /// `authentication { auth_type PASS|AH; auth_pass … }`.
+    public record Authentication(AuthType type, String password) {
+    }
+
+    public enum AuthType {
+        PASS, AH
+    }
+
+    /// One line of `virtual_ipaddress`: `ADDR[/PREFIX] [brd ADDR] [dev IFACE] [scope SCOPE] [label LABEL]`.
+    ///
+    /// @param prefixLength `null` when the line has none (keepalived: /32 for IPv4)
+    public record Vip(InetAddress address, Integer prefixLength, InetAddress broadcast, String dev, String scope,
+            String label) {
+    }
+
+    /// `track_interface` line: `IFACE [weight N]`.
+    public record TrackInterface(String name, Integer weight) {
+    }
+
+    /// `track_script` line: `NAME [weight N]` (the weight overrides the script's own).
+    public record TrackScript(String name, Integer weight) {
+    }
+}
