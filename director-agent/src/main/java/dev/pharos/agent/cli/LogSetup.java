@@ -1,6 +1,5 @@
 package dev.pharos.agent.cli;
 
-import java.io.PrintStream;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.logging.ConsoleHandler;
@@ -25,21 +24,14 @@ final class LogSetup {
             for (Handler h : root.getHandlers()) {
                 root.removeHandler(h);
             }
-            var handler = new ConsoleHandler() {
-                {
-                    setOutputStream(stderr());
-                }
-            };
+            // ConsoleHandler writes to System.err; replacing its stream would close System.err.
+            var handler = new ConsoleHandler();
             handler.setFormatter(new OneLine());
             handler.setLevel(Level.ALL);
             root.addHandler(handler);
             installed = true;
         }
         root.setLevel(debug ? Level.FINE : Level.INFO);
-    }
-
-    private static PrintStream stderr() {
-        return System.err;
     }
 
     static final class OneLine extends Formatter {

@@ -13,14 +13,33 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /// Loads `file` and everything it includes.
+    /// Loads `file` and everything it includes, with this host's name as config id.
     public static LoadedConfig load(Path file) throws ConfigException {
-        return finish(SourceReader.read(file));
+        return load(file, hostName());
+    }
+
+    /// Loads `file`; `@ID` lines are kept for `configId` only (keepalived's `--config-id`).
+    public static LoadedConfig load(Path file, String configId) throws ConfigException {
+        return finish(SourceReader.read(file, configId));
     }
 
     /// Loads text that is not on disk (an editor buffer, a `config.apply` request) as if it were `file`.
     public static LoadedConfig parse(Path file, String text) throws ConfigException {
-        return finish(SourceReader.read(file, text, Map.of()));
+        return finish(SourceReader.read(file, text, Map.of(), hostName()));
+    }
+
+    /// keepalived's default config id: the node name.
+    static String hostName() {
+        try {
+            var name = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: fall back to the environment
+        }
+        var env = System.getenv("HOSTNAME");
+        return env == null ? "" : env;
     }
 
     /// Validates a model that did not come from text (JSON, run-time edits).

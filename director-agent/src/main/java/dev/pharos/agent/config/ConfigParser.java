@@ -207,7 +207,10 @@ final class ConfigParser {
                     }
                 })
                 .on("interface", c -> b.interfaceName = values.string(c))
-                .on("virtual_router_id", c -> b.vrid = values.integer(c, 1, 255))
+                .on("virtual_router_id", c -> {
+                    b.vridGiven = true;
+                    b.vrid = values.integer(c, 1, 255);
+                })
                 .on("priority", c -> b.priority = values.integer(c, 1, 255))
                 .on("advert_int", c -> b.advertInt = values.seconds(c, Duration.ofMillis(10), Duration.ofMillis(255_000)))
                 .on("version", c -> b.version = values.integer(c, 2, 3))
@@ -256,7 +259,7 @@ final class ConfigParser {
         if (b.interfaceName == null) {
             values.error(n.position(), where + " has no interface line; say which interface carries its adverts");
         }
-        if (b.vrid == null) {
+        if (!b.vridGiven) {
             values.error(n.position(), where + " has no virtual_router_id (1–255)");
         }
         return new VrrpInstanceDef(name, b.state, b.interfaceName, b.vrid, b.priority, b.advertInt, b.version, b.auth,
@@ -270,6 +273,7 @@ final class ConfigParser {
         VrrpInstanceDef.State state;
         String interfaceName;
         Integer vrid;
+        boolean vridGiven;
         Integer priority;
         Duration advertInt;
         Integer version;

@@ -45,7 +45,9 @@ public final class ConfigWriter {
             for (var m : g.members()) {
                 switch (m) {
                     case VirtualServerGroupDef.Member.Address a -> line(addr(a.address()) + " " + a.port());
-                    case VirtualServerGroupDef.Member.Range r -> line(addr(r.first()) + "-" + r.lastOctet() + " " + r.port());
+                    case VirtualServerGroupDef.Member.Range r -> line(addr(r.first()) + "-"
+                            + (r.first() instanceof java.net.Inet4Address ? Integer.toString(r.last())
+                                    : Integer.toHexString(r.last())) + " " + r.port());
                     case VirtualServerGroupDef.Member.Fwmark f -> line("fwmark " + f.mark());
                 }
             }
@@ -356,7 +358,7 @@ public final class ConfigWriter {
     private void extras(List<Extra> extras) {
         for (var e : extras) {
             var head = e.keyword() + (e.args().isEmpty() ? "" : " " + String.join(" ", e.args().stream().map(ConfigWriter::word).toList()));
-            if (e.children() == null) {
+            if (!e.block()) {
                 line(head);
             } else {
                 open(head);

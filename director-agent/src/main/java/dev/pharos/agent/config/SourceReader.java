@@ -26,16 +26,22 @@ public final class SourceReader {
     private static final int MAX_DEPTH = 32;
 
     private final Function<Path, String> reader;
+    private final String configId;
     private final Deque<Path> stack = new ArrayDeque<>();
     private final List<Diagnostic> diagnostics = new ArrayList<>();
 
-    private SourceReader(Function<Path, String> reader) {
+    private SourceReader(Function<Path, String> reader, String configId) {
         this.reader = reader;
+        this.configId = configId;
     }
 
     /// Tokens of `file` and everything it includes.
-    public static List<Token> read(Path file) throws ConfigException {
-        var r = new SourceReader(null);
+    ///
+    /// @param configId keepalived's `--config-id`: a line starting `@ID` is kept only when ID is
+    ///                 this one, a line starting `@^ID` only when it is not (keepalived's default
+    ///                 is the host name)
+    public static List<Token> read(Path file, String configId) throws ConfigException {
+        var r = new SourceReader(null, configId);
         var tokens = new ArrayList<Token>();
         r.readFile(file.toAbsolutePath().normalize(), null, tokens);
         if (r.diagnostics.stream().anyMatch(Diagnostic::isError)) {
@@ -46,8 +52,9 @@ public final class SourceReader {
 
     /// Tokens of text that is not on disk (an editor buffer, an RPC); includes are resolved from
     /// `file`'s directory, or from the in-memory `files` first when they are there.
-    public static List<Token> read(Path file, String text, Map<Path, String> files) throws ConfigException {
-        var r = new SourceReader(p -> files.get(p));
+    public static List<Token> read(Path file, String text, Map<Path, String> files, String configId)
+            throws ConfigException {
+        var r = new SourceReader(p -> files.get(p), configId);
         var tokens = new ArrayList<Token>();
         r.expand(file, text, tokens);
         if (r.diagnostics.stream().anyMatch(Diagnostic::isError)) {
@@ -117,6 +124,22 @@ public final class SourceReader {
             while (i < tokens.size()) {
                 var t = tokens.get(i);
                 boolean lineStart = i == 0 || tokens.get(i - 1).kind() == Token.Kind.END_OF_LINE;
+                if (lineStart && t.kind() == Token.Kind.WORD && !t.quoted() && t.text().startsWith("@")) {
+                    var id = t.text().substring(1);
+                    boolean negated = id.startsWith("^");
+                    if (negated) {
+                        id = id.substring(1);
+                    }
+                    if (id.equals(configId) != negated) {
+                        i++;
+                        continue;
+                    }
+                    while (i < tokens.size() && tokens.get(i).kind() != Token.Kind.END_OF_LINE) {
+                        i++;
+                    }
+                    i++;
+                    continue;
+                }
                 if (lineStart && t.isWord("include")) {
                     int j = i + 1;
                     var patterns = new ArrayList<Token>();

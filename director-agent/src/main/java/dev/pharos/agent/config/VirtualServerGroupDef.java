@@ -16,8 +16,9 @@ public record VirtualServerGroupDef(String name, List<Member> members) {
         record Address(InetAddress address, int port) implements Member {
         }
 
-        /// `192.0.2.10-20 80`: addresses from `first` to the last octet `lastOctet`
-        record Range(InetAddress first, int lastOctet, int port) implements Member {
+        /// `192.0.2.10-20 80` (IPv4: `last` replaces the last octet) or `2001:db8::2-9 80`
+        /// (IPv6: `last`, written in hex, replaces the last 16-bit group)
+        record Range(InetAddress first, int last, int port) implements Member {
         }
 
         /// `fwmark 1`

@@ -44,13 +44,26 @@ final class VirtualServerParser {
             var port = values.port(line.args().getFirst(), "port");
             var text = line.name();
             int dash = text.lastIndexOf('-');
-            if (dash > 0 && text.indexOf(':') < 0) {
+            if (dash > 0) {
                 var first = values.address(new Token(Token.Kind.WORD, text.substring(0, dash), false, line.position()),
                         "range start");
-                var last = values.integer(new Token(Token.Kind.WORD, text.substring(dash + 1), false, line.position()),
-                        "range end", 0, 255);
+                var endText = text.substring(dash + 1);
+                boolean v6 = first instanceof java.net.Inet6Address;
+                Integer last = null;
+                if (first != null) {
+                    if (endText.matches(v6 ? "[0-9a-fA-F]{1,4}" : "\\d{1,3}")) {
+                        last = Integer.parseInt(endText, v6 ? 16 : 10);
+                    }
+                    if (last == null || last > (v6 ? 0xffff : 255)) {
+                        values.error(line.position(), "range end '" + endText + "' must be "
+                                + (v6 ? "a 16-bit hex group" : "an octet 0–255"));
+                        last = null;
+                    }
+                }
                 if (first != null && last != null && port != null) {
-                    if (last < (first.getAddress()[3] & 0xff)) {
+                    var b = first.getAddress();
+                    int start = v6 ? ((b[14] & 0xff) << 8) | (b[15] & 0xff) : b[3] & 0xff;
+                    if (last < start) {
                         values.error(line.position(), "range " + text + " ends before it starts");
                     } else {
                         members.add(new VirtualServerGroupDef.Member.Range(first, last, port));
