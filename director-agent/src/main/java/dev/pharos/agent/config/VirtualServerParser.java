@@ -138,6 +138,10 @@ final class VirtualServerParser {
         if (key == null) {
             return null;
         }
+        if (f.protocol == null && !(key instanceof VirtualServerDef.Key.Fwmark)) {
+            values.warning(n.position(), where + " has no protocol line: keepalived (and so Pharos) then serves UDP;"
+                    + " write protocol TCP for a TCP service");
+        }
         if (f.granularity != null && !(f.granularity instanceof java.net.Inet4Address)) {
             values.error(n.position(), where + ": persistence_granularity must be an IPv4 netmask");
         }
