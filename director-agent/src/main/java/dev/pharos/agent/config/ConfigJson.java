@@ -79,7 +79,6 @@ public final class ConfigJson {
                 .addMixIn(VirtualServerDef.Key.class, KeyMixin.class)
                 .addMixIn(VirtualServerGroupDef.Member.class, MemberMixin.class)
                 .enable(SerializationFeature.INDENT_OUTPUT)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .serializationInclusion(JsonInclude.Include.NON_EMPTY)
                 // an absent or null list is an empty one; other absent values stay null
