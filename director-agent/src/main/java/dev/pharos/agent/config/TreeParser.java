@@ -7,9 +7,14 @@ import java.util.List;
 /// alone on the next line opens the block of the statement before it (keepalived accepts both).
 public final class TreeParser {
 
+    /// keepalived's deepest real nesting is 5 (virtual_server > real_server > checker > url);
+    /// anything far deeper is not a configuration and must not exhaust the stack.
+    static final int MAX_DEPTH = 32;
+
     private final List<Token> tokens;
     private final List<Diagnostic> errors = new ArrayList<>();
     private int next;
+    private int depth;
 
     private TreeParser(List<Token> tokens) {
         this.tokens = tokens;
@@ -26,6 +31,37 @@ public final class TreeParser {
 
     /// Statements until the `}` that closes `opener` (or the end, when `opener` is null).
     private List<Node> statements(Node opener) {
+        if (opener != null && depth >= MAX_DEPTH) {
+            errors.add(Diagnostic.error(opener.position(), "blocks nested deeper than " + MAX_DEPTH + " levels"));
+            skipBlock(opener);
+            return List.of();
+        }
+        depth++;
+        try {
+            return statementsInside(opener);
+        } finally {
+            depth--;
+        }
+    }
+
+    /// Skips to the `}` that closes the current block, without recursion.
+    private void skipBlock(Node opener) {
+        int open = 1;
+        while (next < tokens.size() && open > 0) {
+            switch (tokens.get(next).kind()) {
+                case OPEN -> open++;
+                case CLOSE -> open--;
+                case WORD, END_OF_LINE -> { }
+            }
+            next++;
+        }
+        if (open > 0) {
+            errors.add(Diagnostic.error(opener.position(), "block '" + opener.name()
+                    + "' opened here is never closed: a '}' is missing"));
+        }
+    }
+
+    private List<Node> statementsInside(Node opener) {
         var nodes = new ArrayList<Node>();
         while (next < tokens.size()) {
             var t = tokens.get(next);
