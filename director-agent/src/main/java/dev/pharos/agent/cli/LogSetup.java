@@ -13,6 +13,29 @@ import java.util.logging.Logger;
 /// `System.Logger` is backed by `java.util.logging`, so configuring the root logger is enough.
 final class LogSetup {
 
+    /// The JDK's LogManager closes every handler from its own shutdown hook, so the agent's last
+    /// lines ("Stopping", priority 0 sent) would be lost; this manager keeps them open until the
+    /// JVM is gone.
+    public static final class LastWordsLogManager extends java.util.logging.LogManager {
+        @Override
+        public void reset() {
+            if (!shuttingDown()) {
+                super.reset();
+            }
+        }
+
+        private static boolean shuttingDown() {
+            try {
+                var hook = Thread.ofPlatform().unstarted(() -> { });
+                Runtime.getRuntime().addShutdownHook(hook);
+                Runtime.getRuntime().removeShutdownHook(hook);
+                return false;
+            } catch (IllegalStateException e) {
+                return true;
+            }
+        }
+    }
+
     private static volatile boolean installed;
 
     private LogSetup() {

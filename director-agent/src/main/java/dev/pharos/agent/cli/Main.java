@@ -10,11 +10,18 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Pharos director agent: VRRP, health checks and the virtual-server table.",
-        subcommands = {CheckConfigCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CheckConfigCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    static {
+        // Must be set before anything touches java.util.logging.
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", LogSetup.LastWordsLogManager.class.getName());
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(execute(args));

@@ -230,7 +230,7 @@ public final class VrrpEngine implements AutoCloseable {
     public void interfaceState(String interfaceName, boolean up) {
         post(() -> {
             if (!Boolean.valueOf(up).equals(interfaceUp.put(interfaceName, up))) {
-                LOG.log(Level.INFO, "Netlink reports {0} {1}", interfaceName, up ? "up" : "down");
+                LOG.log(Level.INFO, "Interface {0} is {1}", interfaceName, up ? "up" : "down");
                 instances.values().forEach(this::applyTracking);
             }
         });

@@ -1,0 +1,61 @@
+package dev.pharos.agent.cli;
+
+import dev.pharos.agent.config.ConfigException;
+import dev.pharos.agent.daemon.Daemon;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/// `run -f FILE`: the agent in the foreground, logging to stderr, until SIGTERM.
+@Command(name = "run", description = {
+        "Run the agent in the foreground (logs on stderr) until SIGTERM; SIGHUP reloads the file.",
+        "This build runs the VRRP instances (virtual IPs, adverts, gratuitous ARP, tracking, notify);"
+                + " virtual servers are loaded and validated but not yet balanced."})
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "keepalived.conf")
+    Path file;
+
+    @Option(names = "--config-id", paramLabel = "ID",
+            description = "keepalived's config id for @ID lines (default: the host name)")
+    String configId;
+
+    @Option(names = "--debug", description = "log debug detail and stack traces")
+    boolean debug;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        LogSetup.install(debug);
+        var err = spec.commandLine().getErr();
+        var daemon = new Daemon(file, configId != null ? configId : hostName());
+        try {
+            daemon.start();
+        } catch (ConfigException e) {
+            ConfigFiles.print(err, e.diagnostics());
+            return 1;
+        } catch (IOException e) {
+            err.println("director-agent: cannot start: " + e.getMessage());
+            err.flush();
+            daemon.stop();
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(daemon::stop));
+        Signals.onHangup(daemon::reload);
+        daemon.awaitStop();
+        return 0;
+    }
+
+    private static String hostName() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.pharos.agent.daemon;
+
+import dev.pharos.agent.linux.Errno;
+import dev.pharos.agent.linux.GratuitousArp;
+import dev.pharos.agent.linux.NativeException;
+import dev.pharos.agent.linux.Rtnetlink;
+import dev.pharos.agent.vrrp.AddressPlumbing;
+import dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress;
+import java.io.IOException;
+import java.net.Inet4Address;
+
+/// VIPs through rtnetlink and gratuitous ARP through AF_PACKET, both sockets opened once.
+final class LinuxAddressPlumbing implements AddressPlumbing, AutoCloseable {
+
+    private final Rtnetlink rtnetlink;
+    private final GratuitousArp arp;
+
+    private LinuxAddressPlumbing(Rtnetlink rtnetlink, GratuitousArp arp) {
+        this.rtnetlink = rtnetlink;
+        this.arp = arp;
+    }
+
+    static LinuxAddressPlumbing open() throws NativeException {
+        var rt = Rtnetlink.open();
+        try {
+            return new LinuxAddressPlumbing(rt, GratuitousArp.open());
+        } catch (NativeException e) {
+            rt.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void addAddress(String interfaceName, VirtualAddress vip) throws IOException {
+        try {
+            rtnetlink.addAddress(interfaceName, vip.address(), vip.prefixLength(), null, null);
+        } catch (NativeException e) {
+            if (!e.is(Errno.EEXIST)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void removeAddress(String interfaceName, VirtualAddress vip) throws IOException {
+        try {
+            rtnetlink.deleteAddress(interfaceName, vip.address(), vip.prefixLength());
+        } catch (NativeException e) {
+            if (!e.is(Errno.EADDRNOTAVAIL) && !e.is(Errno.ENODEV)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void sendGratuitousArp(String interfaceName, Inet4Address address) throws IOException {
+        arp.send(interfaceName, address);
+    }
+
+    @Override
+    public void close() {
+        rtnetlink.close();
+        arp.close();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.pharos.agent.daemon;
+
+import dev.pharos.agent.config.Argv;
+import dev.pharos.agent.config.ConfigException;
+import dev.pharos.agent.config.Diagnostic;
+import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.VrrpInstanceDef;
+import dev.pharos.agent.vrrp.AuthType;
+import dev.pharos.agent.vrrp.InitialState;
+import dev.pharos.agent.vrrp.VrrpSettings;
+import dev.pharos.agent.vrrp.VrrpSyncGroup;
+import dev.pharos.agent.vrrp.VrrpVersion;
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/// From the configuration model to the VRRP engine's settings, applying keepalived's defaults
+/// (priority 100, `advert_int` 1 s, version from `global_defs` or 2, preempt on, GARP 5 × at once
+/// and again after 5 s, `vrrp_script` interval 1 s, rise and fall 1).
+public final class VrrpMapping {
+
+    /// The engine's view of one configuration.
+    public record Vrrp(List<VrrpSettings> instances, List<VrrpSyncGroup> syncGroups) {
+    }
+
+    private VrrpMapping() {
+    }
+
+    public static Vrrp map(KeepalivedConfig config) throws ConfigException {
+        var problems = new ArrayList<Diagnostic>();
+        var instances = new ArrayList<VrrpSettings>();
+        for (var i : config.vrrpInstances()) {
+            try {
+                instances.add(instance(config, i));
+            } catch (IllegalArgumentException e) {
+                problems.add(Diagnostic.error(null, e.getMessage()));
+            }
+        }
+        var groups = new ArrayList<VrrpSyncGroup>();
+        for (var g : config.syncGroups()) {
+            try {
+                groups.add(new VrrpSyncGroup(g.name(), g.group(), false, new VrrpSettings.NotifyCommands(
+                        argv(g.notifyMaster()), argv(g.notifyBackup()), argv(g.notifyFault()), argv(g.notifyStop()),
+                        argv(g.notifyGeneric()))));
+            } catch (IllegalArgumentException e) {
+                problems.add(Diagnostic.error(null, "vrrp_sync_group " + g.name() + ": " + e.getMessage()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new Vrrp(instances, groups);
+    }
+
+    private static VrrpSettings instance(KeepalivedConfig c, VrrpInstanceDef i) {
+        var g = c.globalDefs();
+        int versionNumber = i.version() != null ? i.version() : g.vrrpVersion() != null ? g.vrrpVersion() : 2;
+        var version = versionNumber == 3 ? VrrpVersion.V3 : VrrpVersion.V2;
+        var vips = new ArrayList<VrrpSettings.VirtualAddress>();
+        for (var v : i.virtualIpAddresses()) {
+            if (!(v.address() instanceof Inet4Address a4)) {
+                throw new IllegalArgumentException("(" + i.name() + ") virtual address " + v.address().getHostAddress()
+                        + " is IPv6: Pharos's VRRP engine speaks IPv4 only so far");
+            }
+            vips.add(new VrrpSettings.VirtualAddress(a4, v.prefixLength() == null ? 32 : v.prefixLength()));
+        }
+        var peers = new ArrayList<Inet4Address>();
+        for (var p : i.unicastPeers()) {
+            if (!(p instanceof Inet4Address a4)) {
+                throw new IllegalArgumentException("(" + i.name() + ") unicast_peer " + p.getHostAddress() + " is IPv6");
+            }
+            peers.add(a4);
+        }
+        Inet4Address source = null;
+        var src = i.unicastSrcIp() != null ? i.unicastSrcIp() : i.mcastSrcIp();
+        if (src != null) {
+            if (!(src instanceof Inet4Address a4)) {
+                throw new IllegalArgumentException("(" + i.name() + ") source address " + src.getHostAddress() + " is IPv6");
+            }
+            source = a4;
+        }
+        var garp = new VrrpSettings.GarpSettings(
+                first(i.garpMasterDelay(), g.vrrpGarpMasterDelay(), Duration.ofSeconds(5)),
+                first(i.garpMasterRepeat(), g.vrrpGarpMasterRepeat(), 5),
+                first(i.garpMasterRefresh(), g.vrrpGarpMasterRefresh(), Duration.ZERO),
+                first(i.garpMasterRefreshRepeat(), g.vrrpGarpMasterRefreshRepeat(), 1));
+        var trackIf = i.trackInterfaces().stream()
+                .map(t -> new VrrpSettings.TrackInterface(t.name(), t.weight() == null ? 0 : t.weight()))
+                .toList();
+        var trackScripts = new ArrayList<VrrpSettings.TrackScript>();
+        for (var t : i.trackScripts()) {
+            var def = c.script(t.name()).orElseThrow(
+                    () -> new IllegalArgumentException("(" + i.name() + ") tracks unknown script " + t.name()));
+            var interval = def.interval() == null ? Duration.ofSeconds(1) : def.interval();
+            var weight = t.weight() != null ? t.weight() : def.weight() != null ? def.weight() : 0;
+            if (Boolean.TRUE.equals(def.weightReverse())) {
+                weight = -weight;
+            }
+            trackScripts.add(new VrrpSettings.TrackScript(def.name(), Argv.split(def.script()), interval,
+                    def.timeout() == null ? interval : def.timeout(), weight,
+                    def.rise() == null ? 1 : def.rise(), def.fall() == null ? 1 : def.fall()));
+        }
+        var notify = new VrrpSettings.NotifyCommands(argv(i.notifyMaster()), argv(i.notifyBackup()),
+                argv(i.notifyFault()), argv(i.notifyStop()), argv(i.notifyGeneric()));
+        var auth = i.authentication() == null ? AuthType.NONE
+                : i.authentication().type() == VrrpInstanceDef.AuthType.PASS ? AuthType.PASS : AuthType.AH;
+        return new VrrpSettings(i.name(), i.interfaceName(), i.virtualRouterId(), version,
+                i.priority() == null ? 100 : i.priority(),
+                i.advertInterval() == null ? Duration.ofSeconds(1) : i.advertInterval(),
+                !i.nopreempt(), i.preemptDelay() == null ? Duration.ZERO : i.preemptDelay(),
+                i.state() == VrrpInstanceDef.State.MASTER ? InitialState.MASTER : InitialState.BACKUP,
+                auth, i.authentication() == null ? "" : i.authentication().password(),
+                vips, source, peers, garp, trackIf, trackScripts, notify);
+    }
+
+    private static List<String> argv(String commandLine) {
+        return commandLine == null ? List.of() : Argv.split(commandLine);
+    }
+
+    @SafeVarargs
+    private static <T> T first(T... values) {
+        for (var v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        throw new IllegalStateException("no default");
+    }
+}

@@ -1,0 +1,55 @@
+package dev.pharos.agent.linux;
+
+import java.util.Map;
+
+/// Linux errno values the agent meets, by name, with their usual text.
+public final class Errno {
+
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int EACCES = 13;
+    public static final int EEXIST = 17;
+    public static final int ENODEV = 19;
+    public static final int EINVAL = 22;
+    public static final int ENOBUFS = 105;
+    public static final int EADDRNOTAVAIL = 99;
+    public static final int ENETUNREACH = 101;
+    public static final int EADDRINUSE = 98;
+    public static final int EOPNOTSUPP = 95;
+    public static final int EAFNOSUPPORT = 97;
+    public static final int EPROTONOSUPPORT = 93;
+
+    private static final Map<Integer, String[]> KNOWN = Map.ofEntries(
+            Map.entry(EPERM, new String[] {"EPERM", "Operation not permitted (run as root or grant CAP_NET_RAW and CAP_NET_ADMIN)"}),
+            Map.entry(ENOENT, new String[] {"ENOENT", "No such file or directory"}),
+            Map.entry(EINTR, new String[] {"EINTR", "Interrupted system call"}),
+            Map.entry(EBADF, new String[] {"EBADF", "Bad file descriptor"}),
+            Map.entry(EAGAIN, new String[] {"EAGAIN", "Resource temporarily unavailable"}),
+            Map.entry(EACCES, new String[] {"EACCES", "Permission denied"}),
+            Map.entry(EEXIST, new String[] {"EEXIST", "File exists"}),
+            Map.entry(ENODEV, new String[] {"ENODEV", "No such device"}),
+            Map.entry(EINVAL, new String[] {"EINVAL", "Invalid argument"}),
+            Map.entry(ENOBUFS, new String[] {"ENOBUFS", "No buffer space available"}),
+            Map.entry(EADDRNOTAVAIL, new String[] {"EADDRNOTAVAIL", "Cannot assign requested address"}),
+            Map.entry(ENETUNREACH, new String[] {"ENETUNREACH", "Network is unreachable"}),
+            Map.entry(EADDRINUSE, new String[] {"EADDRINUSE", "Address already in use"}),
+            Map.entry(EOPNOTSUPP, new String[] {"EOPNOTSUPP", "Operation not supported"}),
+            Map.entry(EAFNOSUPPORT, new String[] {"EAFNOSUPPORT", "Address family not supported by protocol"}),
+            Map.entry(EPROTONOSUPPORT, new String[] {"EPROTONOSUPPORT", "Protocol not supported"}));
+
+    private Errno() {
+    }
+
+    public static String name(int errno) {
+        var k = KNOWN.get(errno);
+        return k == null ? "errno " + errno : k[0];
+    }
+
+    public static String describe(int errno) {
+        var k = KNOWN.get(errno);
+        return k == null ? Libc.strerror(errno) : k[1];
+    }
+}

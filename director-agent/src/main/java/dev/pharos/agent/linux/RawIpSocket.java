@@ -1,0 +1,179 @@
+package dev.pharos.agent.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.Optional;
+
+/// A raw IPv4 socket for one IP protocol (VRRP: 112) on one interface, as keepalived opens them:
+/// bound to the device, joined to a multicast group on it, TTL 255 for unicast and multicast,
+/// multicast loop off (a router must not hear itself).
+///
+/// The kernel builds the IP header of what we send; what we receive comes with its IP header
+/// (so TTL and addresses can be checked). [#receive] waits with `poll` for at most its timeout and
+/// returns at once when [#close] is called from another thread (an eventfd is in the poll set).
+/// One thread receives; any thread may send.
+public final class RawIpSocket implements AutoCloseable {
+
+    private static final int MAX_DATAGRAM = 65_536;
+
+    /// One received datagram.
+    ///
+    /// @param datagram the whole IPv4 datagram, header included
+    public record Datagram(byte[] datagram, Inet4Address source) {
+    }
+
+    private final int fd;
+    private final int wakeFd;
+    private final String ifname;
+    private final int ifindex;
+    private final int protocol;
+    private final Arena receiveArena = Arena.ofShared();
+    private final MemorySegment receiveBuffer;
+    private final MemorySegment pollFds;
+    /// Held shared by send and receive, exclusively by close: descriptors and memory are released
+    /// only once no call uses them (close first wakes a waiting receive through the eventfd).
+    private final java.util.concurrent.locks.ReadWriteLock use = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private volatile boolean closed;
+
+    private RawIpSocket(int fd, int wakeFd, String ifname, int ifindex, int protocol) {
+        this.fd = fd;
+        this.wakeFd = wakeFd;
+        this.ifname = ifname;
+        this.ifindex = ifindex;
+        this.protocol = protocol;
+        this.receiveBuffer = receiveArena.allocate(MAX_DATAGRAM);
+        this.pollFds = receiveArena.allocate(16);
+        pollFds.set(ValueLayout.JAVA_INT, 0, fd);
+        pollFds.set(ValueLayout.JAVA_SHORT, 4, (short) Libc.POLLIN);
+        pollFds.set(ValueLayout.JAVA_INT, 8, wakeFd);
+        pollFds.set(ValueLayout.JAVA_SHORT, 12, (short) Libc.POLLIN);
+    }
+
+    /// Opens the socket on `ifname`, joins `group` there (null: no multicast, unicast only), and
+    /// binds to `source` when given (keepalived's `unicast_src_ip`).
+    public static RawIpSocket open(int protocol, String ifname, Inet4Address group, Inet4Address source)
+            throws NativeException {
+        int ifindex = Libc.ifNameToIndex(ifname);
+        int fd = Libc.socket(Libc.AF_INET, Libc.SOCK_RAW, protocol, "AF_INET, SOCK_RAW, " + protocol);
+        int wake = -1;
+        try {
+            wake = Libc.eventfd();
+            try (var arena = Arena.ofConfined()) {
+                Libc.setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_BINDTODEVICE, arena.allocateFrom(ifname),
+                        "SO_BINDTODEVICE " + ifname);
+                Libc.setsockoptInt(fd, Libc.IPPROTO_IP, Libc.IP_TTL, 255, "IP_TTL 255");
+                Libc.setsockoptInt(fd, Libc.IPPROTO_IP, Libc.IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL 255");
+                Libc.setsockoptInt(fd, Libc.IPPROTO_IP, Libc.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP off");
+                Libc.setsockopt(fd, Libc.IPPROTO_IP, Libc.IP_MULTICAST_IF, SockAddr.mreqn(arena, null, ifindex),
+                        "IP_MULTICAST_IF " + ifname);
+                if (group != null) {
+                    Libc.setsockopt(fd, Libc.IPPROTO_IP, Libc.IP_ADD_MEMBERSHIP, SockAddr.mreqn(arena, group, ifindex),
+                            "IP_ADD_MEMBERSHIP " + group.getHostAddress() + " on " + ifname);
+                }
+                if (source != null) {
+                    Libc.bind(fd, SockAddr.inet(arena, source, 0), source.getHostAddress());
+                }
+            }
+            return new RawIpSocket(fd, wake, ifname, ifindex, protocol);
+        } catch (NativeException | RuntimeException e) {
+            Libc.close(fd);
+            if (wake >= 0) {
+                Libc.close(wake);
+            }
+            throw e;
+        }
+    }
+
+    public String interfaceName() {
+        return ifname;
+    }
+
+    public int interfaceIndex() {
+        return ifindex;
+    }
+
+    /// Sends `payload` (without IP header) to `destination` with this socket's protocol.
+    public void send(Inet4Address destination, byte[] payload) throws NativeException {
+        use.readLock().lock();
+        try (var arena = Arena.ofConfined()) {
+            if (closed) {
+                throw new NativeException("sendto on " + ifname, Errno.EBADF, "the socket is closed");
+            }
+            var buf = arena.allocate(payload.length);
+            MemorySegment.copy(payload, 0, buf, ValueLayout.JAVA_BYTE, 0, payload.length);
+            Libc.sendto(fd, buf, payload.length, SockAddr.inet(arena, destination, 0),
+                    "protocol " + protocol + " to " + destination.getHostAddress() + " on " + ifname);
+        } finally {
+            use.readLock().unlock();
+        }
+    }
+
+    /// Sends one throw-away datagram's worth of work through the native path (handles linked,
+    /// classes loaded) without putting anything on the wire, so the first real advert is not slow.
+    public void warmUp() {
+        try (var arena = Arena.ofConfined()) {
+            var buf = arena.allocate(40);
+            Libc.poll(pollFds.asSlice(8, 8), 1, 0);
+            SockAddr.inet(arena, (Inet4Address) Inet4Address.getByAddress(new byte[] {(byte) 224, 0, 0, 18}), 0);
+            buf.fill((byte) 0);
+        } catch (NativeException | java.net.UnknownHostException e) {
+            // warming is best effort
+        }
+    }
+
+    /// Waits at most `timeout` for a datagram; empty on timeout or when the socket was closed.
+    public Optional<Datagram> receive(Duration timeout) throws NativeException {
+        use.readLock().lock();
+        try {
+            return receiveLocked(timeout);
+        } finally {
+            use.readLock().unlock();
+        }
+    }
+
+    private Optional<Datagram> receiveLocked(Duration timeout) throws NativeException {
+        if (closed) {
+            return Optional.empty();
+        }
+        int ready = Libc.poll(pollFds, 2, (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis())));
+        if (closed || ready <= 0) {
+            return Optional.empty();
+        }
+        short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
+        if ((revents & Libc.POLLIN) == 0) {
+            return Optional.empty();
+        }
+        try (var arena = Arena.ofConfined()) {
+            var from = arena.allocate(16);
+            var fromLength = arena.allocate(ValueLayout.JAVA_INT);
+            fromLength.set(ValueLayout.JAVA_INT, 0, 16);
+            long n = Libc.recvfrom(fd, receiveBuffer, from, fromLength, "protocol " + protocol + " on " + ifname);
+            if (n < 0) {
+                return Optional.empty();
+            }
+            var bytes = receiveBuffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+            return Optional.of(new Datagram(bytes, SockAddr.inetAddress(from)));
+        }
+    }
+
+    /// Closes the socket; a thread blocked in [#receive] returns at once. Idempotent.
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Libc.signal(wakeFd);
+        use.writeLock().lock();
+        try {
+            Libc.close(fd);
+            Libc.close(wakeFd);
+            receiveArena.close();
+        } finally {
+            use.writeLock().unlock();
+        }
+    }
+}

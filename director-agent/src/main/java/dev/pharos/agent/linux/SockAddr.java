@@ -1,0 +1,67 @@
+package dev.pharos.agent.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteOrder;
+
+/// The C socket address structures Pharos passes to the kernel, written into arena memory.
+final class SockAddr {
+
+    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private SockAddr() {
+    }
+
+    /// `struct sockaddr_in`: family (host order), port (network order), address, 8 bytes of zero.
+    static MemorySegment inet(Arena arena, Inet4Address address, int port) {
+        var s = arena.allocate(16);
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) Libc.AF_INET);
+        s.set(SHORT_BE, 2, (short) port);
+        MemorySegment.copy(address.getAddress(), 0, s, ValueLayout.JAVA_BYTE, 4, 4);
+        return s;
+    }
+
+    static Inet4Address inetAddress(MemorySegment sockaddrIn) {
+        var b = new byte[4];
+        MemorySegment.copy(sockaddrIn, ValueLayout.JAVA_BYTE, 4, b, 0, 4);
+        try {
+            return (Inet4Address) InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /// `struct ip_mreqn`: group, local address (any), interface index.
+    static MemorySegment mreqn(Arena arena, Inet4Address group, int ifindex) {
+        var s = arena.allocate(12);
+        if (group != null) {
+            MemorySegment.copy(group.getAddress(), 0, s, ValueLayout.JAVA_BYTE, 0, 4);
+        }
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 8, ifindex);
+        return s;
+    }
+
+    /// `struct sockaddr_ll` for sending on `ifindex` to the hardware address `mac`.
+    static MemorySegment link(Arena arena, int protocol, int ifindex, byte[] mac) {
+        var s = arena.allocate(20);
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) Libc.AF_PACKET);
+        s.set(SHORT_BE, 2, (short) protocol);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 4, ifindex);
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 8, (short) 1); // ARPHRD_ETHER
+        s.set(ValueLayout.JAVA_BYTE, 11, (byte) mac.length);
+        MemorySegment.copy(mac, 0, s, ValueLayout.JAVA_BYTE, 12, mac.length);
+        return s;
+    }
+
+    /// `struct sockaddr_nl`: the kernel (pid 0) or our own address, with multicast groups.
+    static MemorySegment netlink(Arena arena, int groups) {
+        var s = arena.allocate(12);
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) Libc.AF_NETLINK);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 8, groups);
+        return s;
+    }
+}
