@@ -47,6 +47,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(daemon::stop));
         Signals.onHangup(daemon::reload);
+        Signals.onTerminate(daemon::stop);
         daemon.awaitStop();
         return 0;
     }

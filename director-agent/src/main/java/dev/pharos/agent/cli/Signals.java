@@ -1,8 +1,8 @@
 package dev.pharos.agent.cli;
 
-/// SIGHUP handling. The JVM would otherwise treat SIGHUP as a request to exit; the agent reloads
-/// its configuration instead, as keepalived does. SIGTERM and SIGINT keep the JVM's meaning (run
-/// the shutdown hooks), where the agent's graceful stop is registered.
+/// The agent's signals, as keepalived treats them: SIGHUP reloads the configuration (the JVM would
+/// otherwise exit), SIGTERM and SIGINT stop gracefully and the process exits 0 (the JVM's own
+/// handling would exit 143).
 final class Signals {
 
     private Signals() {
@@ -12,5 +12,13 @@ final class Signals {
     static void onHangup(Runnable action) {
         sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
                 signal -> Thread.ofPlatform().name("sighup").start(action));
+    }
+
+    @SuppressWarnings("removal")
+    static void onTerminate(Runnable action) {
+        sun.misc.SignalHandler handler = signal -> Thread.ofPlatform().name("sig" + signal.getName().toLowerCase())
+                .start(action);
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
     }
 }

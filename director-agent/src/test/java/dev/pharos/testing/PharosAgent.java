@@ -1,0 +1,79 @@
+package dev.pharos.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/// A real Pharos agent process (`director-agent run -f FILE`) in a test namespace, started from the
+/// test's own class path (the jar is built after the tests run).
+public final class PharosAgent implements AutoCloseable {
+
+    private final Path dir;
+    private final String name;
+    private final Process process;
+
+    private PharosAgent(Path dir, String name, Process process) {
+        this.dir = dir;
+        this.name = name;
+        this.process = process;
+    }
+
+    public static PharosAgent start(Netns.Host host, Path dir, String name, String config) {
+        try {
+            Files.createDirectories(dir);
+            var conf = dir.resolve(name + ".conf");
+            Files.writeString(conf, config, StandardCharsets.UTF_8);
+            var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            var p = host.start(dir.resolve(name + ".log"), java, "--enable-native-access=ALL-UNNAMED",
+                    "-XX:+UseSerialGC", "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                    "dev.pharos.agent.cli.Main", "run", "-f", conf.toString());
+            return new PharosAgent(dir, name, p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String log() {
+        try {
+            var log = dir.resolve(name + ".log");
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public boolean awaitLog(Duration deadline, String text) {
+        return Netns.await(deadline, () -> log().contains(text));
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /// Graceful stop (SIGTERM): priority 0, VIPs removed.
+    public int stop() {
+        Netns.stop(process, Duration.ofSeconds(15));
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    /// Crash (SIGKILL of the JVM, which `ip netns exec` replaced itself with).
+    public void kill() {
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}
