@@ -13,6 +13,10 @@ final class ConfigParser {
 
     static final Duration MAX_SECONDS = Duration.ofDays(365);
 
+    /// Keywords Pharos reads and writes back but does not act on (mail alerts, script users).
+    private static final java.util.Set<String> NO_EFFECT = java.util.Set.of("notification_email",
+            "notification_email_from", "smtp_server", "smtp_connect_timeout", "enable_script_security", "script_user");
+
     private final List<Diagnostic> diagnostics;
     private final Values values;
     private final Map<Object, Position> positions = new IdentityHashMap<>();
@@ -121,6 +125,12 @@ final class ConfigParser {
                 .on("enable_script_security", c -> scriptSecurity[0] = values.optionalBoolean(c))
                 .on("script_user", c -> scriptUser[0] = Structure.joined(values, c))
                 .read(n);
+        for (var c : n.children()) {
+            if (NO_EFFECT.contains(c.name())) {
+                values.warning(c.position(), c.name() + " is kept but has no effect: Pharos sends no e-mail"
+                        + " alerts and runs scripts as the agent's user");
+            }
+        }
         return new GlobalDefs(routerId[0], emails, from[0], smtp[0], smtpTimeout[0], version[0], garpDelay[0],
                 garpRepeat[0], garpRefresh[0], garpRefreshRepeat[0], scriptSecurity[0], scriptUser[0], extras);
     }
@@ -181,7 +191,10 @@ final class ConfigParser {
                 .on("notify", c -> notify[4] = values.commandLine(c))
                 .on("track_interface", c -> trackIf.addAll(trackInterfaces(c)))
                 .on("track_script", c -> trackScripts.addAll(trackScripts(c)))
-                .on("smtp_alert", c -> smtp[0] = values.optionalBoolean(c))
+                .on("smtp_alert", c -> {
+                    smtp[0] = values.optionalBoolean(c);
+                    values.warning(c.position(), "smtp_alert is kept but has no effect: Pharos sends no e-mail alerts");
+                })
                 .read(n);
         if (members.isEmpty()) {
             values.error(n.position(), "vrrp_sync_group " + name + " has no group { … } of instances");
@@ -251,7 +264,10 @@ final class ConfigParser {
                 .on("garp_master_repeat", c -> b.garpRepeat = values.integer(c, 1, 255))
                 .on("garp_master_refresh", c -> b.garpRefresh = values.seconds(c, Duration.ZERO, MAX_SECONDS))
                 .on("garp_master_refresh_repeat", c -> b.garpRefreshRepeat = values.integer(c, 1, 255))
-                .on("smtp_alert", c -> b.smtpAlert = values.optionalBoolean(c))
+                .on("smtp_alert", c -> {
+                    b.smtpAlert = values.optionalBoolean(c);
+                    values.warning(c.position(), "smtp_alert is kept but has no effect: Pharos sends no e-mail alerts");
+                })
                 .on("accept", c -> b.accept = values.flag(c) ? Boolean.TRUE : null)
                 .on("no_accept", c -> b.accept = values.flag(c) ? Boolean.FALSE : null)
                 .on("dont_track_primary", c -> b.dontTrackPrimary = values.flag(c))

@@ -63,7 +63,16 @@ public final class VrrpMapping {
                 throw new IllegalArgumentException("(" + i.name() + ") virtual address " + v.address().getHostAddress()
                         + " is IPv6: Pharos's VRRP engine speaks IPv4 only so far");
             }
+            if (v.dev() != null && !v.dev().equals(i.interfaceName())) {
+                throw new IllegalArgumentException("(" + i.name() + ") virtual address " + a4.getHostAddress()
+                        + " dev " + v.dev() + ": Pharos adds VIPs to the instance's interface ("
+                        + i.interfaceName() + ") only so far");
+            }
             vips.add(new VrrpSettings.VirtualAddress(a4, v.prefixLength() == null ? 32 : v.prefixLength()));
+        }
+        if (!i.virtualIpAddressesExcluded().isEmpty()) {
+            throw new IllegalArgumentException("(" + i.name() + ") virtual_ipaddress_excluded is not run by Pharos"
+                    + " yet; list those addresses under virtual_ipaddress (at most 255 per instance)");
         }
         var peers = new ArrayList<Inet4Address>();
         for (var p : i.unicastPeers()) {
