@@ -49,6 +49,7 @@ public final class Daemon {
         config = loaded.config();
         vrrp = VrrpMapping.map(config);
         plumbing = LinuxAddressPlumbing.open();
+        Warmup.run();
         startEngine();
         supervisor.watch(new Supervisor.Component("vrrp", () -> engine.lastHeartbeat(), Duration.ofSeconds(10),
                 this::restartEngine));

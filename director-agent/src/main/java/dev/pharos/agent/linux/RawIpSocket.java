@@ -111,16 +111,29 @@ public final class RawIpSocket implements AutoCloseable {
         }
     }
 
-    /// Sends one throw-away datagram's worth of work through the native path (handles linked,
-    /// classes loaded) without putting anything on the wire, so the first real advert is not slow.
+    /// Runs the native send and receive paths once before they matter (handles linked, classes
+    /// loaded), so the first advert of a new master is not slowed by first-call costs: one byte to
+    /// the discard port of 127.0.0.1 on a throw-away UDP socket, one non-blocking receive, one poll.
+    /// Nothing reaches the VRRP segment.
     public void warmUp() {
+        int udp = -1;
         try (var arena = Arena.ofConfined()) {
-            var buf = arena.allocate(40);
+            udp = Libc.socket(Libc.AF_INET, Libc.SOCK_DGRAM, 0, "AF_INET, SOCK_DGRAM (warm-up)");
+            var one = arena.allocate(1);
+            var loopback = (Inet4Address) Inet4Address.getByAddress(new byte[] {127, 0, 0, 1});
+            Libc.sendto(udp, one, 1, SockAddr.inet(arena, loopback, 9), "warm-up to 127.0.0.1:9");
+            var from = arena.allocate(16);
+            var fromLength = arena.allocate(ValueLayout.JAVA_INT);
+            fromLength.set(ValueLayout.JAVA_INT, 0, 16);
+            Libc.recvfrom(udp, one, from, fromLength, "warm-up");
+            SockAddr.inetAddress(from);
             Libc.poll(pollFds.asSlice(8, 8), 1, 0);
-            SockAddr.inet(arena, (Inet4Address) Inet4Address.getByAddress(new byte[] {(byte) 224, 0, 0, 18}), 0);
-            buf.fill((byte) 0);
         } catch (NativeException | java.net.UnknownHostException e) {
             // warming is best effort
+        } finally {
+            if (udp >= 0) {
+                Libc.close(udp);
+            }
         }
     }
 
