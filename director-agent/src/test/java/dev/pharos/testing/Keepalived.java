@@ -55,17 +55,12 @@ public final class Keepalived implements AutoCloseable {
 
     /// Everything keepalived has logged so far.
     public String log() {
-        try {
-            var log = dir.resolve(name + ".log");
-            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new LogFile(dir.resolve(name + ".log")).read();
     }
 
     /// Waits until the log contains `text`.
     public boolean awaitLog(Duration deadline, String text) {
-        return Netns.await(deadline, () -> log().contains(text));
+        return new LogFile(dir.resolve(name + ".log")).await(deadline, text);
     }
 
     public boolean alive() {

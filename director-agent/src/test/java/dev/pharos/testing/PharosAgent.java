@@ -37,16 +37,11 @@ public final class PharosAgent implements AutoCloseable {
     }
 
     public String log() {
-        try {
-            var log = dir.resolve(name + ".log");
-            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new LogFile(dir.resolve(name + ".log")).read();
     }
 
     public boolean awaitLog(Duration deadline, String text) {
-        return Netns.await(deadline, () -> log().contains(text));
+        return new LogFile(dir.resolve(name + ".log")).await(deadline, text);
     }
 
     public boolean alive() {

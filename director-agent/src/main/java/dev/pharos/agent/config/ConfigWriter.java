@@ -201,20 +201,23 @@ public final class ConfigWriter {
     }
 
     private void trackInterfaces(List<VrrpInstanceDef.TrackInterface> list) {
-        if (list.isEmpty()) {
-            return;
-        }
-        open("track_interface");
-        list.forEach(t -> line(word(t.name()) + (t.weight() == null ? "" : " weight " + t.weight())));
-        close();
+        tracks("track_interface", list.stream().map(t -> track(t.name(), t.weight())).toList());
     }
 
     private void trackScripts(List<VrrpInstanceDef.TrackScript> list) {
-        if (list.isEmpty()) {
+        tracks("track_script", list.stream().map(t -> track(t.name(), t.weight())).toList());
+    }
+
+    private static String track(String name, Integer weight) {
+        return word(name) + (weight == null ? "" : " weight " + weight);
+    }
+
+    private void tracks(String keyword, List<String> lines) {
+        if (lines.isEmpty()) {
             return;
         }
-        open("track_script");
-        list.forEach(t -> line(word(t.name()) + (t.weight() == null ? "" : " weight " + t.weight())));
+        open(keyword);
+        lines.forEach(this::line);
         close();
     }
 

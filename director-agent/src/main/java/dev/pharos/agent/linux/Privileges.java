@@ -5,8 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/// Whether this process may open raw sockets and change addresses: root, or CAP_NET_RAW and
-/// CAP_NET_ADMIN in its effective set (read from `/proc/self/status`).
+/// Whether this process may open raw sockets and change addresses: CAP_NET_RAW and CAP_NET_ADMIN
+/// in its effective set (read from `/proc/self/status`). Being root is not enough by itself: a
+/// container or a systemd unit may run root without them.
 public final class Privileges {
 
     private static final int CAP_NET_ADMIN = 12;
@@ -17,9 +18,6 @@ public final class Privileges {
 
     /// Empty when the agent has what it needs, else one sentence saying what is missing.
     public static Optional<String> missingForVrrp() {
-        if (Libc.geteuid() == 0) {
-            return Optional.empty();
-        }
         long effective = effectiveCapabilities();
         var missing = new StringBuilder();
         if ((effective & (1L << CAP_NET_RAW)) == 0) {
@@ -32,7 +30,8 @@ public final class Privileges {
             missing.append("CAP_NET_ADMIN (virtual addresses)");
         }
         return missing.isEmpty() ? Optional.empty()
-                : Optional.of("the agent lacks " + missing + ": run it as root or from the systemd unit, which grants them");
+                : Optional.of("the agent lacks " + missing + ": run it as root"
+                        + (Libc.geteuid() == 0 ? " with these capabilities" : "") + " or from the systemd unit, which grants them");
     }
 
     static long effectiveCapabilities() {

@@ -80,14 +80,13 @@ class VrrpRobustnessTest {
 
     @Test
     void withoutPrivilegesTheAgentSaysSoInOneSentence(@TempDir Path dir) throws Exception {
-        assumeTrue(Netns.available() && Files.isExecutable(Path.of("/usr/sbin/runuser")), "needs root and runuser");
+        var setpriv = Path.of("/usr/bin/setpriv");
+        assumeTrue(Netns.available() && Files.isExecutable(setpriv), "needs root and setpriv");
         var conf = dir.resolve("k.conf");
         Files.writeString(conf, CONFIG);
-        dir.toFile().setReadable(true, false);
-        dir.toFile().setExecutable(true, false);
-        conf.toFile().setReadable(true, false);
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var r = Netns.exec(Duration.ofSeconds(60), "/usr/sbin/runuser", "-u", "nobody", "--", java,
+        // root, but with CAP_NET_RAW and CAP_NET_ADMIN out of the bounding set, as in a locked-down container
+        var r = Netns.exec(Duration.ofSeconds(60), setpriv.toString(), "--bounding-set=-net_raw,-net_admin", "--", java,
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "dev.pharos.agent.cli.Main", "run", "-f", conf.toString());
         assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
