@@ -37,13 +37,24 @@ class VrrpEngineTest {
     private final SimAddressPlumbing vips = new SimAddressPlumbing();
     private final List<VrrpEngine> engines = new ArrayList<>();
 
-    @TempDir
+    // Cleaned up by tearDown, not by JUnit: a notify script started just before the engines were
+    // killed may still append to its log while JUnit deletes the directory (seen in CI).
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.NEVER)
     Path dir;
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         engines.forEach(VrrpEngine::kill);
         bus.close();
+        long end = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < end) {
+            Thread.onSpinWait();
+            ProcessHandle.current().children().findFirst().ifPresent(p -> p.onExit().completeOnTimeout(p, 100,
+                    java.util.concurrent.TimeUnit.MILLISECONDS).join());
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     private static VrrpSettings v3(String name, int vrid, String ifname, int priority, Inet4Address vip) {
