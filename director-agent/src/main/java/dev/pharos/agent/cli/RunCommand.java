@@ -1,6 +1,7 @@
 package dev.pharos.agent.cli;
 
 import dev.pharos.agent.config.ConfigException;
+import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.daemon.Daemon;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         LogSetup.install(debug);
         var err = spec.commandLine().getErr();
-        var daemon = new Daemon(file, configId != null ? configId : hostName());
+        var daemon = new Daemon(file, configId != null ? configId : ConfigLoader.defaultConfigId());
         try {
             daemon.start();
         } catch (ConfigException e) {
@@ -50,13 +51,5 @@ final class RunCommand implements Callable<Integer> {
         Signals.onTerminate(daemon::stop);
         daemon.awaitStop();
         return 0;
-    }
-
-    private static String hostName() {
-        try {
-            return java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
-        } catch (IOException e) {
-            return "";
-        }
     }
 }

@@ -15,7 +15,7 @@ public final class ConfigLoader {
 
     /// Loads `file` and everything it includes, with this host's name as config id.
     public static LoadedConfig load(Path file) throws ConfigException {
-        return load(file, hostName());
+        return load(file, defaultConfigId());
     }
 
     /// Loads `file`; `@ID` lines are kept for `configId` only (keepalived's `--config-id`).
@@ -25,11 +25,11 @@ public final class ConfigLoader {
 
     /// Loads text that is not on disk (an editor buffer, a `config.apply` request) as if it were `file`.
     public static LoadedConfig parse(Path file, String text) throws ConfigException {
-        return finish(SourceReader.read(file, text, Map.of(), hostName()));
+        return finish(SourceReader.read(file, text, Map.of(), defaultConfigId()));
     }
 
     /// keepalived's default config id: the node name.
-    static String hostName() {
+    public static String defaultConfigId() {
         try {
             var name = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
             if (!name.isEmpty()) {

@@ -3,6 +3,7 @@ package dev.pharos.agent.daemon;
 import dev.pharos.agent.sim.SimAddressPlumbing;
 import dev.pharos.agent.sim.SimVrrpBus;
 import dev.pharos.agent.vrrp.AuthType;
+import dev.pharos.agent.vrrp.Ipv4Header;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import dev.pharos.agent.vrrp.VrrpEngine;
 import dev.pharos.agent.vrrp.VrrpPacket;
@@ -55,7 +56,8 @@ final class Warmup {
             b.kill();
             // The v2 codec with PASS authentication, which the engines above did not use.
             var p = VrrpPacket.v2(1, 100, Duration.ofSeconds(1), AuthType.PASS, "warm", List.of(vip.address()));
-            var datagram = withIpHeader(p.encode(a4, VrrpTransport.MULTICAST_GROUP), a4);
+            var datagram = Ipv4Header.datagram(a4, VrrpTransport.MULTICAST_GROUP, Ipv4Header.VRRP_TTL,
+                    Ipv4Header.PROTOCOL_VRRP, p.encode(a4, VrrpTransport.MULTICAST_GROUP));
             VrrpPacket.decode(datagram, datagram.length);
         } catch (Exception e) {
             LOG.log(System.Logger.Level.DEBUG, "VRRP warm-up incomplete: {0}", e.toString());
@@ -80,20 +82,5 @@ final class Warmup {
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /// A minimal IPv4 header (TTL 255, protocol 112) in front of a VRRP payload, as a raw socket
-    /// delivers it.
-    private static byte[] withIpHeader(byte[] vrrp, Inet4Address source) {
-        var d = new byte[20 + vrrp.length];
-        d[0] = 0x45;
-        d[2] = (byte) (d.length >> 8);
-        d[3] = (byte) d.length;
-        d[8] = (byte) 255;
-        d[9] = 112;
-        System.arraycopy(source.getAddress(), 0, d, 12, 4);
-        System.arraycopy(VrrpTransport.MULTICAST_GROUP.getAddress(), 0, d, 16, 4);
-        System.arraycopy(vrrp, 0, d, 20, vrrp.length);
-        return d;
     }
 }
