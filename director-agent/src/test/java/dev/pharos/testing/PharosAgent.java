@@ -24,16 +24,41 @@ public final class PharosAgent implements AutoCloseable {
     public static PharosAgent start(Netns.Host host, Path dir, String name, String config) {
         try {
             Files.createDirectories(dir);
-            var conf = dir.resolve(name + ".conf");
-            Files.writeString(conf, config, StandardCharsets.UTF_8);
-            var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            var p = host.start(dir.resolve(name + ".log"), java, "--enable-native-access=ALL-UNNAMED",
-                    "-XX:+UseSerialGC", "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                    "dev.pharos.agent.cli.Main", "run", "-f", conf.toString());
-            return new PharosAgent(dir, name, p);
+            Files.writeString(dir.resolve(name + ".conf"), config, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return restart(host, dir, name);
+    }
+
+    /// Starts an agent on the configuration file a previous one left (`dir/name.conf`).
+    public static PharosAgent restart(Netns.Host host, Path dir, String name) {
+        var conf = dir.resolve(name + ".conf");
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var p = host.start(dir.resolve(name + ".log"), java, "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC", "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                "dev.pharos.agent.cli.Main", "run", "-f", conf.toString(),
+                "--control-socket", dir.resolve(name + ".sock").toString(),
+                "--state-dir", dir.resolve(name + ".state").toString());
+        return new PharosAgent(dir, name, p);
+    }
+
+    /// The agent's control socket.
+    public Path socket() {
+        return dir.resolve(name + ".sock");
+    }
+
+    /// The agent's configuration file.
+    public Path configFile() {
+        return dir.resolve(name + ".conf");
+    }
+
+    public Path stateDir() {
+        return dir.resolve(name + ".state");
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public String log() {

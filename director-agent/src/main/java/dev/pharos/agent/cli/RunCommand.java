@@ -27,6 +27,21 @@ final class RunCommand implements Callable<Integer> {
             description = "keepalived's config id for @ID lines (default: the host name)")
     String configId;
 
+    @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = "/run/pharos/agent.sock",
+            description = "the control channel's Unix socket (default: ${DEFAULT-VALUE})")
+    Path controlSocket;
+
+    @Option(names = "--no-control", description = "run without a control channel")
+    boolean noControl;
+
+    @Option(names = "--control-group", paramLabel = "GROUP",
+            description = "the group that may use the control socket besides its owner (mode 0660)")
+    String controlGroup;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/pharos",
+            description = "where the agent keeps previous versions of the configuration (default: ${DEFAULT-VALUE})")
+    Path stateDir;
+
     @Option(names = "--debug", description = "log debug detail and stack traces")
     boolean debug;
 
@@ -34,7 +49,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         LogSetup.install(debug);
         var err = spec.commandLine().getErr();
-        var daemon = new Daemon(file, configId != null ? configId : ConfigLoader.defaultConfigId());
+        var daemon = new Daemon(new Daemon.Options(file, configId != null ? configId : ConfigLoader.defaultConfigId(),
+                noControl ? null : controlSocket, controlGroup, stateDir));
         try {
             daemon.start();
         } catch (ConfigException e) {

@@ -73,37 +73,6 @@ final class BlockReader {
     }
 
     private String suggestion(String word) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (var k : handlers.keySet()) {
-            int d = distance(word.toLowerCase(java.util.Locale.ROOT), k.toLowerCase(java.util.Locale.ROOT));
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        return best != null && bestDistance <= Math.max(2, word.length() / 4) ? "; did you mean '" + best + "'?" : "";
-    }
-
-    private static int distance(String a, String b) {
-        if (Math.abs(a.length() - b.length()) > 8 || a.length() > 64 || b.length() > 64) {
-            return Integer.MAX_VALUE;
-        }
-        var prev = new int[b.length() + 1];
-        var cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            var t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return Suggestions.closest(word, handlers.keySet()).map(k -> "; did you mean '" + k + "'?").orElse("");
     }
 }

@@ -25,7 +25,12 @@ public final class ConfigLoader {
 
     /// Loads text that is not on disk (an editor buffer, a `config.apply` request) as if it were `file`.
     public static LoadedConfig parse(Path file, String text) throws ConfigException {
-        return finish(SourceReader.read(file, text, Map.of(), defaultConfigId()));
+        return parse(file, text, defaultConfigId());
+    }
+
+    /// [#parse(Path, String)] with `@ID` lines kept for `configId`.
+    public static LoadedConfig parse(Path file, String text, String configId) throws ConfigException {
+        return finish(SourceReader.read(file, text, Map.of(), configId));
     }
 
     /// keepalived's default config id: the node name.

@@ -16,4 +16,45 @@ public record RealServerDef(InetAddress address, Integer port, Integer weight, V
         checkers = List.copyOf(checkers);
         extras = List.copyOf(extras);
     }
+
+    /// A real server with only an address, a port and a weight (no checkers).
+    public static RealServerDef of(InetAddress address, Integer port, Integer weight) {
+        return new RealServerDef(address, port, weight, null, null, null, null, null, null, null, null, null, null,
+                null, null, List.of(), List.of());
+    }
+
+    /// The name the control protocol uses within its virtual server: `198.51.100.11:80`,
+    /// `[2001:db8::1]:80`, or the bare address when there is no port.
+    public String id() {
+        return port == null ? address.getHostAddress() : hostPort(address, port);
+    }
+
+    static String hostPort(InetAddress address, int port) {
+        var host = address.getHostAddress();
+        return (address instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    public RealServerDef withWeight(Integer weight) {
+        return new RealServerDef(address, port, weight, lbKind, inhibitOnFailure, notifyUp, notifyDown,
+                upperThreshold, lowerThreshold, alpha, retry, delayBeforeRetry, warmup, connectTimeout, delayLoop,
+                checkers, extras);
+    }
+
+    public RealServerDef withInhibitOnFailure(Boolean inhibit) {
+        return new RealServerDef(address, port, weight, lbKind, inhibit, notifyUp, notifyDown,
+                upperThreshold, lowerThreshold, alpha, retry, delayBeforeRetry, warmup, connectTimeout, delayLoop,
+                checkers, extras);
+    }
+
+    public RealServerDef withPort(Integer port) {
+        return new RealServerDef(address, port, weight, lbKind, inhibitOnFailure, notifyUp, notifyDown,
+                upperThreshold, lowerThreshold, alpha, retry, delayBeforeRetry, warmup, connectTimeout, delayLoop,
+                checkers, extras);
+    }
+
+    public RealServerDef withCheckers(List<CheckerDef> checkers) {
+        return new RealServerDef(address, port, weight, lbKind, inhibitOnFailure, notifyUp, notifyDown,
+                upperThreshold, lowerThreshold, alpha, retry, delayBeforeRetry, warmup, connectTimeout, delayLoop,
+                checkers, extras);
+    }
 }

@@ -104,7 +104,7 @@ final class Validator {
         }
         var keys = new HashSet<String>();
         for (var vs : c.virtualServers()) {
-            var protocol = vs.protocol() == null ? VirtualServerDef.Protocol.TCP : vs.protocol();
+            var protocol = vs.effectiveProtocol();
             if (!keys.add(vs.key() + "/" + protocol)) {
                 error(vs, "virtual_server " + describe(vs.key()) + " " + protocol + " is defined twice");
             }

@@ -21,6 +21,42 @@ public record VirtualServerDef(Key key, Duration delayLoop, String lbAlgo, LbKin
         extras = List.copyOf(extras);
     }
 
+    /// The protocol served: the `protocol` line, else UDP, as keepalived does (the kernel's
+    /// default for protocol 0; keepalived warns "no protocol set - defaulting to UDP").
+    /// Irrelevant for fwmark services, which match any protocol.
+    public Protocol effectiveProtocol() {
+        return protocol != null ? protocol : Protocol.UDP;
+    }
+
+    /// The name the control protocol uses: `tcp/192.0.2.10:80`, `fwmark/1`, `group/NAME`.
+    public String id() {
+        return switch (key) {
+            case Key.Address a -> effectiveProtocol().name().toLowerCase(java.util.Locale.ROOT) + "/"
+                    + RealServerDef.hostPort(a.address(), a.port());
+            case Key.Fwmark f -> "fwmark/" + f.mark();
+            case Key.Group g -> "group/" + g.name();
+        };
+    }
+
+    public VirtualServerDef withRealServers(List<RealServerDef> servers) {
+        return new VirtualServerDef(key, delayLoop, lbAlgo, lbKind, persistenceTimeout, persistenceGranularity,
+                protocol, quorum, hysteresis, quorumUp, quorumDown, sorryServer, sorryServerInhibit, alpha, omega,
+                inhibitOnFailure, virtualhost, haSuspend, ops, retry, delayBeforeRetry, warmup, connectTimeout,
+                servers, extras);
+    }
+
+    /// A copy with the scheduling settings replaced (null arguments keep the current value).
+    public VirtualServerDef withSettings(String lbAlgo, LbKind lbKind, Duration persistenceTimeout,
+            Duration delayLoop, Integer quorum) {
+        return new VirtualServerDef(key, delayLoop != null ? delayLoop : this.delayLoop,
+                lbAlgo != null ? lbAlgo : this.lbAlgo, lbKind != null ? lbKind : this.lbKind,
+                persistenceTimeout != null ? (persistenceTimeout.isZero() ? null : persistenceTimeout)
+                        : this.persistenceTimeout,
+                persistenceGranularity, protocol, quorum != null ? quorum : this.quorum, hysteresis, quorumUp,
+                quorumDown, sorryServer, sorryServerInhibit, alpha, omega, inhibitOnFailure, virtualhost, haSuspend,
+                ops, retry, delayBeforeRetry, warmup, connectTimeout, realServers, extras);
+    }
+
     /// How the virtual server is addressed.
     public sealed interface Key permits Key.Address, Key.Fwmark, Key.Group {
         /// `virtual_server 192.0.2.10 80`

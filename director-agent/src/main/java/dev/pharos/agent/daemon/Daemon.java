@@ -1,8 +1,17 @@
 package dev.pharos.agent.daemon;
 
+import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Results;
+import dev.pharos.agent.api.RpcException;
+import dev.pharos.agent.config.ConfigDiff;
+import dev.pharos.agent.config.ConfigEdits;
 import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.control.ControlServer;
+import dev.pharos.agent.control.Dispatcher;
+import dev.pharos.agent.control.EventJournal;
 import dev.pharos.agent.linux.Privileges;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import dev.pharos.agent.vrrp.VrrpEngine;
@@ -12,30 +21,47 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /// The running agent: one configuration file, the VRRP engine on Linux sockets, the interface
-/// monitor and the supervisor. SIGTERM (and SIGINT) stop it gracefully — masters send priority 0
-/// and remove their VIPs — and SIGHUP reloads the file.
+/// monitor, the supervisor and the control channel. SIGTERM (and SIGINT) stop it gracefully —
+/// masters send priority 0 and remove their VIPs — and SIGHUP reloads the file.
+///
+/// Every change of configuration — a reload, an operator's edit, `config.apply` — goes through
+/// one method, [#apply], under the daemon's lock: validated first, then written (edits only),
+/// then applied, and undone if applying fails, so the agent never runs a half-applied change.
 public final class Daemon {
 
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(5);
 
-    private final Path configFile;
-    private final String configId;
+    /// How `run` was asked to run.
+    ///
+    /// @param controlSocket the control channel's socket, or null for none
+    /// @param controlGroup  the group allowed on the socket besides the owner, or null
+    /// @param stateDir      where the agent keeps what it writes besides the config (history)
+    public record Options(Path configFile, String configId, Path controlSocket, String controlGroup, Path stateDir) {
+    }
+
+    private final Options options;
+    private final Clock clock = Clock.systemUTC();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final Supervisor supervisor = new Supervisor(Clock.systemUTC());
-    private KeepalivedConfig config;
+    private final Supervisor supervisor = new Supervisor(clock);
+    private final EventJournal journal = new EventJournal(clock, 10_000);
+    private final ConfigStore store;
+    private volatile KeepalivedConfig config;
+    private volatile String revision;
     private VrrpMapping.Vrrp vrrp;
     private volatile VrrpEngine engine;
     private LinuxAddressPlumbing plumbing;
     private InterfaceMonitor monitor;
+    private ControlServer control;
     private volatile boolean stopping;
 
-    public Daemon(Path configFile, String configId) {
-        this.configFile = configFile;
-        this.configId = configId;
+    public Daemon(Options options) {
+        this.options = options;
+        this.store = new ConfigStore(options.configFile(), options.stateDir(), clock);
     }
 
     /// Loads the configuration and starts everything; throws with a sentence for the user when it cannot.
@@ -44,18 +70,27 @@ public final class Daemon {
         if (missing.isPresent()) {
             throw new IOException(missing.get());
         }
-        var loaded = ConfigLoader.load(configFile, configId);
+        var loaded = ConfigLoader.load(options.configFile(), options.configId());
         loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
         config = loaded.config();
+        revision = ConfigStore.revision(config);
         vrrp = VrrpMapping.map(config);
+        if (options.controlSocket() != null) {
+            // First, so a second agent on the same socket is refused before it touches the network.
+            control = ControlServer.start(options.controlSocket(), options.controlGroup(),
+                    new Dispatcher(new AgentControl(this).methods()), journal, 1024, Protocol.MAX_LINE_BYTES);
+        }
         plumbing = LinuxAddressPlumbing.open();
         Warmup.run();
         startEngine();
         supervisor.watch(new Supervisor.Component("vrrp", () -> engine.lastHeartbeat(), Duration.ofSeconds(10),
                 this::restartEngine));
+        supervisor.addListener(r -> journal.publish((seq, at) -> new AgentEvent.ComponentRestarted(seq, at,
+                r.component(), r.succeeded() ? "restarted after " + r.stalledFor().toMillis() + " ms without life"
+                        : "restart failed: " + r.detail())));
         supervisor.start(Duration.ofSeconds(2));
-        LOG.log(Level.INFO, "Pharos agent started: {0} VRRP instance(s), {1} virtual server(s) in {2}",
-                vrrp.instances().size(), config.virtualServers().size(), configFile);
+        LOG.log(Level.INFO, "Pharos agent started: {0} VRRP instance(s), {1} virtual server(s) in {2}, revision {3}",
+                vrrp.instances().size(), config.virtualServers().size(), options.configFile(), revision);
         if (!config.virtualServers().isEmpty()) {
             LOG.log(Level.WARNING, "virtual servers are loaded but not yet served by this agent build: the "
                     + "checker and the service table are not wired into `run`");
@@ -63,16 +98,18 @@ public final class Daemon {
     }
 
     private void startEngine() throws IOException {
-        engine = new VrrpEngine(vrrp.instances(), vrrp.syncGroups(), LinuxVrrpTransport::open, plumbing,
+        var e = new VrrpEngine(vrrp.instances(), vrrp.syncGroups(), LinuxVrrpTransport::open, plumbing,
                 new ScriptRunner(16), Duration.ofSeconds(30));
-        engine.start();
+        e.addListener(c -> journal.publish((seq, at) -> new AgentEvent.VrrpTransition(seq, c.at(), c.instance(),
+                c.vrid(), c.from().name(), c.to().name(), c.reason(), c.priority())));
+        engine = e;
+        e.start();
         var interfaces = new LinkedHashSet<String>();
         for (var s : vrrp.instances()) {
             interfaces.add(s.interfaceName());
             s.trackInterfaces().forEach(t -> interfaces.add(t.name()));
         }
-        var e = engine;
-        monitor = new InterfaceMonitor(java.util.List.copyOf(interfaces), Duration.ofMillis(200), e::interfaceState);
+        monitor = new InterfaceMonitor(List.copyOf(interfaces), Duration.ofMillis(200), e::interfaceState);
         monitor.start();
     }
 
@@ -92,29 +129,145 @@ public final class Daemon {
     /// SIGHUP: read the file again. A broken file changes nothing (its errors are logged). When the
     /// VRRP part is unchanged the engine keeps running untouched; otherwise it is restarted with the
     /// new settings (keepalived keeps the state of unchanged instances; Pharos does not yet).
-    public synchronized void reload() {
-        if (stopping) {
-            return;
-        }
+    public void reload() {
         try {
-            var loaded = ConfigLoader.load(configFile, configId);
+            var loaded = ConfigLoader.load(options.configFile(), options.configId());
             loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
-            var next = VrrpMapping.map(loaded.config());
-            config = loaded.config();
-            if (next.equals(vrrp)) {
-                LOG.log(Level.INFO, "Reloaded {0}: VRRP unchanged", configFile);
-                return;
-            }
-            LOG.log(Level.WARNING, "Reloaded {0}: VRRP settings changed; restarting the VRRP engine", configFile);
-            vrrp = next;
-            monitor.close();
-            engine.stop(STOP_DEADLINE);
-            startEngine();
+            apply(loaded.config(), Source.RELOAD, null, null);
         } catch (ConfigException e) {
             LOG.log(Level.ERROR, "Reload refused, the running configuration stays:\n{0}", e.getMessage());
-        } catch (IOException e) {
-            LOG.log(Level.ERROR, "Reload failed: {0}", e.getMessage());
+        } catch (RpcException e) {
+            LOG.log(Level.ERROR, "Reload failed, the running configuration stays: {0}", e.getMessage());
         }
+    }
+
+    /// Where a change of configuration came from.
+    enum Source {
+        RELOAD, EDIT, APPLY;
+
+        String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /// An operator's edit: checked against the current revision, built from the current model,
+    /// validated, written, applied.
+    Results.Applied edit(String baseRevision, EditFunction edit) throws RpcException {
+        synchronized (this) {
+            checkRevision(baseRevision);
+            ConfigEdits.Edit result;
+            try {
+                result = edit.apply(config);
+            } catch (ConfigEdits.EditException e) {
+                throw new RpcException(e.notFound() ? Protocol.Errors.NOT_FOUND : Protocol.Errors.INVALID_PARAMS,
+                        e.getMessage());
+            }
+            var problems = ConfigLoader.validate(result.config()).stream().filter(d -> d.isError()).toList();
+            if (!problems.isEmpty()) {
+                throw new RpcException(new dev.pharos.agent.api.RpcError(Protocol.Errors.INVALID_CONFIG,
+                        "the edit would make the configuration invalid: " + problems.getFirst().message(),
+                        dev.pharos.agent.api.JsonRpc.tree(AgentControl.validation(problems))));
+            }
+            return apply(result.config(), Source.EDIT, null, result.changes());
+        }
+    }
+
+    /// The body of an edit: the current model in, the edited model out.
+    @FunctionalInterface
+    interface EditFunction {
+        ConfigEdits.Edit apply(KeepalivedConfig current) throws ConfigEdits.EditException;
+    }
+
+    /// `config.apply`: a whole new text.
+    Results.Applied applyText(String baseRevision, KeepalivedConfig parsed, String text) throws RpcException {
+        synchronized (this) {
+            checkRevision(baseRevision);
+            return apply(parsed, Source.APPLY, text, null);
+        }
+    }
+
+    private void checkRevision(String baseRevision) throws RpcException {
+        if (baseRevision == null) {
+            throw new RpcException(Protocol.Errors.INVALID_PARAMS,
+                    "baseRevision is required: the revision from state.get or config.get the edit is based on");
+        }
+        if (!baseRevision.equals(revision)) {
+            throw new RpcException(new dev.pharos.agent.api.RpcError(Protocol.Errors.STALE_REVISION,
+                    "the configuration changed since revision " + baseRevision + " (now " + revision
+                            + "); read it again and redo the edit",
+                    dev.pharos.agent.api.JsonRpc.tree(new Results.Stale(revision))));
+        }
+    }
+
+    /// The one path by which the running configuration changes. `text` is what to write for
+    /// `config.apply` (the operator's own text, comments included); edits write the model and
+    /// describe themselves (`described`), other changes are described by a diff.
+    private synchronized Results.Applied apply(KeepalivedConfig next, Source source, String text,
+            List<String> described) throws RpcException {
+        if (stopping) {
+            throw new RpcException(Protocol.Errors.APPLY_FAILED, "the agent is stopping");
+        }
+        VrrpMapping.Vrrp nextVrrp;
+        try {
+            nextVrrp = VrrpMapping.map(next);
+        } catch (ConfigException e) {
+            throw new RpcException(new dev.pharos.agent.api.RpcError(Protocol.Errors.INVALID_CONFIG,
+                    "the configuration cannot run here: " + e.getMessage(),
+                    dev.pharos.agent.api.JsonRpc.tree(AgentControl.validation(e.diagnostics()))));
+        }
+        var diff = ConfigDiff.describe(config, next);
+        var changes = described != null && !diff.isEmpty() ? described : diff;
+        var nextRevision = ConfigStore.revision(next);
+        if (changes.isEmpty() && source != Source.APPLY) {
+            LOG.log(Level.INFO, "{0}: nothing changed", source.wire());
+            return new Results.Applied(revision, List.of());
+        }
+        var previous = config;
+        boolean written = false;
+        try {
+            if (source != Source.RELOAD) {
+                if (text != null) {
+                    store.save(text);
+                } else {
+                    store.save(next);
+                }
+                written = true;
+            }
+            if (!nextVrrp.equals(vrrp)) {
+                LOG.log(Level.WARNING, "{0}: VRRP settings changed; restarting the VRRP engine", source.wire());
+                var old = vrrp;
+                monitor.close();
+                engine.stop(STOP_DEADLINE);
+                vrrp = nextVrrp;
+                try {
+                    startEngine();
+                } catch (IOException e) {
+                    vrrp = old;
+                    startEngine();
+                    throw e;
+                }
+            }
+        } catch (IOException e) {
+            if (written) {
+                try {
+                    store.save(previous);
+                } catch (IOException again) {
+                    LOG.log(Level.ERROR, "could not restore {0} after a failed apply: {1}", store.file(),
+                            again.getMessage());
+                }
+            }
+            LOG.log(Level.ERROR, "{0} failed, nothing changed: {1}", source.wire(), e.getMessage());
+            throw new RpcException(Protocol.Errors.APPLY_FAILED, source.wire() + " failed, nothing changed: "
+                    + e.getMessage());
+        }
+        config = next;
+        revision = nextRevision;
+        for (var c : changes) {
+            LOG.log(Level.INFO, "{0}: {1}", source.wire(), c);
+        }
+        LOG.log(Level.INFO, "{0}: now at revision {1}", source.wire(), revision);
+        journal.publish((seq, at) -> new AgentEvent.ConfigChanged(seq, at, nextRevision, source.wire(), changes));
+        return new Results.Applied(nextRevision, changes);
     }
 
     /// Graceful stop: priority 0 from masters, VIPs removed, notify_stop run.
@@ -127,6 +280,9 @@ public final class Daemon {
         }
         LOG.log(Level.INFO, "Stopping");
         supervisor.close();
+        if (control != null) {
+            control.close();
+        }
         if (monitor != null) {
             monitor.close();
         }
@@ -144,7 +300,31 @@ public final class Daemon {
         stopped.await();
     }
 
-    public synchronized VrrpEngine engine() {
+    public VrrpEngine engine() {
         return engine;
+    }
+
+    KeepalivedConfig config() {
+        return config;
+    }
+
+    String revision() {
+        return revision;
+    }
+
+    VrrpMapping.Vrrp vrrp() {
+        return vrrp;
+    }
+
+    EventJournal journal() {
+        return journal;
+    }
+
+    Options options() {
+        return options;
+    }
+
+    ConfigStore store() {
+        return store;
     }
 }

@@ -1,0 +1,60 @@
+package dev.pharos.agent.api;
+
+import java.util.List;
+
+/// Results of the methods that do not return a whole state.
+public final class Results {
+
+    /// An edit or `config.apply` that was applied.
+    ///
+    /// @param revision the new configuration revision
+    /// @param changes  one line per change; empty when the edit changed nothing
+    public record Applied(String revision, List<String> changes) {
+        public Applied {
+            changes = List.copyOf(changes);
+        }
+    }
+
+    /// `config.get`.
+    ///
+    /// @param path the file the agent runs from
+    /// @param text the configuration as the agent writes it
+    public record Config(String revision, String path, String text) {
+    }
+
+    /// `config.validate` (and the `data` of an [Protocol.Errors#INVALID_CONFIG] error).
+    ///
+    /// @param valid       no errors
+    /// @param diagnostics errors and warnings, each with its line and column
+    public record Validation(boolean valid, List<Diagnostic> diagnostics) {
+        public Validation {
+            diagnostics = List.copyOf(diagnostics);
+        }
+    }
+
+    /// A finding about a configuration text.
+    ///
+    /// @param severity `error` or `warning`
+    /// @param file     the file it is in, or null
+    /// @param line     1-based, 0 when not tied to a place
+    /// @param column   1-based, 0 when not tied to a place
+    /// @param text     the whole `file:line:col: severity: message` line
+    public record Diagnostic(String severity, String file, int line, int column, String message, String text) {
+    }
+
+    /// `events.subscribe`.
+    ///
+    /// @param lastSequence the newest sequence at the time of the call
+    /// @param replayed     how many missed events follow as notifications (before live ones)
+    /// @param resync       the client asked for events the agent no longer keeps; a `resync`
+    ///                     event follows and the client should call `state.get`
+    public record Subscribed(long lastSequence, int replayed, boolean resync) {
+    }
+
+    /// The `data` of a [Protocol.Errors#STALE_REVISION] error.
+    public record Stale(String revision) {
+    }
+
+    private Results() {
+    }
+}

@@ -1,0 +1,225 @@
+package dev.pharos.agent.config;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+
+/// The operator's edits as pure functions on the model: each returns the new configuration and
+/// one line per change, or throws [EditException] saying what is missing or wrong. The caller
+/// validates the result and applies it as a whole, so a rejected edit changes nothing.
+public final class ConfigEdits {
+
+    /// An edited configuration and what changed.
+    public record Edit(KeepalivedConfig config, List<String> changes) {
+        public Edit {
+            changes = List.copyOf(changes);
+        }
+    }
+
+    /// Why an edit cannot be made.
+    public static final class EditException extends Exception {
+        private final boolean notFound;
+
+        EditException(boolean notFound, String message) {
+            super(message);
+            this.notFound = notFound;
+        }
+
+        /// true when something named does not exist; false when the request is invalid.
+        public boolean notFound() {
+            return notFound;
+        }
+    }
+
+    public static Edit addRealServer(KeepalivedConfig c, String vsId, InetAddress address, Integer port,
+            Integer weight, boolean copyChecks) throws EditException {
+        var vs = virtualServer(c, vsId);
+        if (weight != null && (weight < 0 || weight > 65535)) {
+            throw invalid("weight " + weight + " is outside 0–65535");
+        }
+        if (port != null && (port < 1 || port > 65535)) {
+            throw invalid("port " + port + " is outside 1–65535");
+        }
+        if (port == null && vs.key() instanceof VirtualServerDef.Key.Address a) {
+            port = a.port();
+        }
+        var rs = RealServerDef.of(address, port, weight);
+        if (copyChecks && !vs.realServers().isEmpty()) {
+            rs = rs.withCheckers(vs.realServers().getFirst().checkers());
+        }
+        final var added = rs;
+        if (vs.realServers().stream().anyMatch(r -> r.id().equals(added.id()))) {
+            throw invalid("real server " + added.id() + " is already in " + vsId);
+        }
+        var servers = new ArrayList<>(vs.realServers());
+        servers.add(rs);
+        return new Edit(replace(c, vs, vs.withRealServers(servers)),
+                List.of("added real server " + rs.id() + " to " + vsId + " (weight " + (weight == null ? 1 : weight)
+                        + (rs.checkers().isEmpty() ? ", no checks" : ", " + rs.checkers().size() + " check(s)") + ")"));
+    }
+
+    public static Edit removeRealServer(KeepalivedConfig c, String vsId, String rsId) throws EditException {
+        var vs = virtualServer(c, vsId);
+        var rs = realServer(vs, rsId);
+        var servers = new ArrayList<>(vs.realServers());
+        servers.remove(rs);
+        return new Edit(replace(c, vs, vs.withRealServers(servers)),
+                List.of("removed real server " + rsId + " from " + vsId));
+    }
+
+    public static Edit updateRealServer(KeepalivedConfig c, String vsId, String rsId, Integer weight,
+            Boolean inhibitOnFailure) throws EditException {
+        var vs = virtualServer(c, vsId);
+        var rs = realServer(vs, rsId);
+        var changes = new ArrayList<String>();
+        var updated = rs;
+        if (weight != null) {
+            if (weight < 0 || weight > 65535) {
+                throw invalid("weight " + weight + " is outside 0–65535");
+            }
+            int old = rs.weight() == null ? 1 : rs.weight();
+            if (old != weight) {
+                updated = updated.withWeight(weight);
+                changes.add("weight of " + rsId + " in " + vsId + ": " + old + " → " + weight
+                        + (weight == 0 ? " (draining)" : ""));
+            }
+        }
+        if (inhibitOnFailure != null && !inhibitOnFailure.equals(Boolean.TRUE.equals(rs.inhibitOnFailure()))) {
+            updated = updated.withInhibitOnFailure(inhibitOnFailure ? Boolean.TRUE : null);
+            changes.add("inhibit_on_failure of " + rsId + " in " + vsId + ": " + (inhibitOnFailure ? "on" : "off"));
+        }
+        final var u = updated;
+        var servers = vs.realServers().stream().map(r -> r == rs ? u : r).toList();
+        return new Edit(replace(c, vs, vs.withRealServers(servers)), changes);
+    }
+
+    public static Edit moveRealServer(KeepalivedConfig c, String fromId, String rsId, String toId, Integer port)
+            throws EditException {
+        var from = virtualServer(c, fromId);
+        var to = virtualServer(c, toId);
+        if (from == to) {
+            throw invalid("real server " + rsId + " is already in " + toId);
+        }
+        var rs = realServer(from, rsId);
+        if (port != null && (port < 1 || port > 65535)) {
+            throw invalid("port " + port + " is outside 1–65535");
+        }
+        var moved = port != null ? rs.withPort(port) : rs;
+        if (to.realServers().stream().anyMatch(r -> r.id().equals(moved.id()))) {
+            throw invalid("real server " + moved.id() + " is already in " + toId);
+        }
+        var fromServers = new ArrayList<>(from.realServers());
+        fromServers.remove(rs);
+        var toServers = new ArrayList<>(to.realServers());
+        toServers.add(moved);
+        var edited = replace(c, from, from.withRealServers(fromServers));
+        var toNow = virtualServer(edited, toId);
+        edited = replace(edited, toNow, toNow.withRealServers(toServers));
+        return new Edit(edited, List.of("moved real server " + rsId + " from " + fromId + " to " + toId
+                + (moved.id().equals(rsId) ? "" : " as " + moved.id())));
+    }
+
+    public static Edit addVirtualServer(KeepalivedConfig c, VirtualServerDef.Key key, VirtualServerDef.Protocol protocol,
+            String scheduler, VirtualServerDef.LbKind kind, Duration persistence, Duration delayLoop)
+            throws EditException {
+        var vs = new VirtualServerDef(key, delayLoop, scheduler == null ? "wlc" : scheduler,
+                kind == null ? VirtualServerDef.LbKind.NAT : kind,
+                persistence == null || persistence.isZero() ? null : persistence, null,
+                key instanceof VirtualServerDef.Key.Fwmark ? null : (protocol == null ? VirtualServerDef.Protocol.TCP : protocol),
+                null, null, null, null, null, false, false, false, false, null, false, false, null, null, null, null,
+                List.of(), List.of());
+        if (c.virtualServers().stream().anyMatch(v -> v.id().equals(vs.id()))) {
+            throw invalid("virtual server " + vs.id() + " exists already");
+        }
+        var list = new ArrayList<>(c.virtualServers());
+        list.add(vs);
+        return new Edit(withVirtualServers(c, list), List.of("added virtual server " + vs.id()));
+    }
+
+    public static Edit removeVirtualServer(KeepalivedConfig c, String vsId) throws EditException {
+        var vs = virtualServer(c, vsId);
+        var list = new ArrayList<>(c.virtualServers());
+        list.remove(vs);
+        return new Edit(withVirtualServers(c, list), List.of("removed virtual server " + vsId + " and its "
+                + vs.realServers().size() + " real server(s)"));
+    }
+
+    public static Edit updateVirtualServer(KeepalivedConfig c, String vsId, String scheduler,
+            VirtualServerDef.LbKind kind, Duration persistence, Duration delayLoop, Integer quorum)
+            throws EditException {
+        var vs = virtualServer(c, vsId);
+        if (quorum != null && quorum < 0) {
+            throw invalid("quorum " + quorum + " is negative");
+        }
+        var updated = vs.withSettings(scheduler == null ? null : scheduler.toLowerCase(Locale.ROOT), kind,
+                persistence, delayLoop, quorum);
+        var changes = new ArrayList<String>();
+        if (!java.util.Objects.equals(vs.lbAlgo(), updated.lbAlgo())) {
+            changes.add("scheduler of " + vsId + ": " + vs.lbAlgo() + " → " + updated.lbAlgo());
+        }
+        if (vs.lbKind() != updated.lbKind()) {
+            changes.add("lb_kind of " + vsId + ": " + vs.lbKind() + " → " + updated.lbKind());
+        }
+        if (!java.util.Objects.equals(vs.persistenceTimeout(), updated.persistenceTimeout())) {
+            changes.add("persistence_timeout of " + vsId + ": " + seconds(vs.persistenceTimeout()) + " → "
+                    + seconds(updated.persistenceTimeout()));
+        }
+        if (!java.util.Objects.equals(vs.delayLoop(), updated.delayLoop())) {
+            changes.add("delay_loop of " + vsId + ": " + seconds(vs.delayLoop()) + " → " + seconds(updated.delayLoop()));
+        }
+        if (!java.util.Objects.equals(vs.quorum(), updated.quorum())) {
+            changes.add("quorum of " + vsId + ": " + vs.quorum() + " → " + updated.quorum());
+        }
+        return new Edit(replace(c, vs, updated), changes);
+    }
+
+    private static String seconds(Duration d) {
+        return d == null ? "none" : d.toSeconds() + "s";
+    }
+
+    public static VirtualServerDef virtualServer(KeepalivedConfig c, String id) throws EditException {
+        if (id == null) {
+            throw invalid("no virtual server named");
+        }
+        for (var vs : c.virtualServers()) {
+            if (vs.id().equals(id)) {
+                return vs;
+            }
+        }
+        var ids = c.virtualServers().stream().map(VirtualServerDef::id).toList();
+        throw new EditException(true, "no virtual server " + id + (ids.isEmpty() ? " (there are none)"
+                : "; there are: " + String.join(", ", ids)));
+    }
+
+    public static RealServerDef realServer(VirtualServerDef vs, String id) throws EditException {
+        if (id == null) {
+            throw invalid("no real server named");
+        }
+        for (var rs : vs.realServers()) {
+            if (rs.id().equals(id)) {
+                return rs;
+            }
+        }
+        throw new EditException(true, "no real server " + id + " in " + vs.id());
+    }
+
+    private static KeepalivedConfig replace(KeepalivedConfig c, VirtualServerDef old, VirtualServerDef updated) {
+        UnaryOperator<VirtualServerDef> swap = v -> v == old ? updated : v;
+        return withVirtualServers(c, c.virtualServers().stream().map(swap).toList());
+    }
+
+    private static KeepalivedConfig withVirtualServers(KeepalivedConfig c, List<VirtualServerDef> list) {
+        return new KeepalivedConfig(c.globalDefs(), c.vrrpScripts(), c.syncGroups(), c.vrrpInstances(),
+                c.virtualServerGroups(), list, c.extras());
+    }
+
+    private static EditException invalid(String message) {
+        return new EditException(false, message);
+    }
+
+    private ConfigEdits() {
+    }
+}

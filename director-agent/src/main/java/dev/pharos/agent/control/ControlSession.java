@@ -1,0 +1,238 @@
+package dev.pharos.agent.control;
+
+import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.api.JsonRpc;
+import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.RpcError;
+import dev.pharos.agent.api.RpcException;
+import dev.pharos.agent.api.RpcMessage;
+import dev.pharos.agent.api.Results;
+import com.fasterxml.jackson.databind.node.NullNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/// One client on the control channel, over any pair of byte streams: reads request lines,
+/// answers each through the [Dispatcher], and writes subscribed events.
+///
+/// Reading and writing are two threads so that a client which stops reading its events cannot
+/// stall the agent: outgoing lines wait in a bounded queue, and when it is full the session is
+/// closed with a logged reason (the client can reconnect and ask for what it missed).
+public final class ControlSession implements Method.Session {
+
+    private static final System.Logger LOG = System.getLogger(ControlSession.class.getName());
+
+    /// Lines waiting for a slow client before it is disconnected.
+    public static final int OUTBOX_CAPACITY = 4096;
+
+    private final String peer;
+    private final InputStream in;
+    private final OutputStream out;
+    private final Dispatcher dispatcher;
+    private final EventJournal journal;
+    private final int maxLineBytes;
+    private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(OUTBOX_CAPACITY);
+    private final Consumer<AgentEvent> subscriber = this::deliver;
+    private volatile boolean subscribed;
+    private List<AgentEvent> holding;
+    private volatile boolean closed;
+    private volatile String closeReason;
+    private final Runnable onClose;
+
+    public ControlSession(String peer, InputStream in, OutputStream out, Dispatcher dispatcher, EventJournal journal,
+            int maxLineBytes, Runnable onClose) {
+        this.peer = peer;
+        this.in = in;
+        this.out = out;
+        this.dispatcher = dispatcher;
+        this.journal = journal;
+        this.maxLineBytes = maxLineBytes;
+        this.onClose = onClose;
+    }
+
+    /// Serves the client until it closes its side or the session is closed; returns then.
+    /// The calling thread reads; a virtual thread writes.
+    public void serve() {
+        var writer = Thread.ofVirtual().name("control-write " + peer).start(this::writeLoop);
+        try {
+            var reader = new LineReader(in, maxLineBytes);
+            while (!closed) {
+                var line = reader.next();
+                switch (line) {
+                    case LineReader.Line.End e -> {
+                        return;
+                    }
+                    case LineReader.Line.TooLong t -> {
+                        LOG.log(Level.WARNING, "{0}: refused a request line of {1} bytes (limit {2})", peer,
+                                t.bytes(), maxLineBytes);
+                        send(new RpcMessage.Failure(NullNode.instance, RpcError.of(Protocol.Errors.INVALID_REQUEST,
+                                "request line of " + t.bytes() + " bytes exceeds the limit of " + maxLineBytes)));
+                    }
+                    case LineReader.Line.Text text -> handle(text.text());
+                }
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.log(Level.DEBUG, "{0}: connection lost: {1}", peer, e.getMessage());
+            }
+        } finally {
+            end(null, false);
+            try {
+                writer.join(java.time.Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void handle(String line) {
+        if (line.isBlank()) {
+            return;
+        }
+        RpcMessage message;
+        try {
+            message = JsonRpc.decode(line);
+        } catch (RpcException e) {
+            send(new RpcMessage.Failure(NullNode.instance, e.error()));
+            return;
+        }
+        var response = dispatcher.handle(message, this);
+        List<AgentEvent> held;
+        synchronized (this) {
+            response.ifPresent(this::send);
+            held = holding;
+            holding = null;
+        }
+        // Events that arrived while events.subscribe ran go after its response, in order.
+        if (held != null) {
+            held.forEach(this::deliver);
+        }
+    }
+
+    private void send(RpcMessage message) {
+        enqueue(JsonRpc.encode(message));
+    }
+
+    private void deliver(AgentEvent event) {
+        synchronized (this) {
+            if (holding != null) {
+                holding.add(event);
+                return;
+            }
+        }
+        enqueue(JsonRpc.encode(new RpcMessage.Notification(Protocol.EVENT_NOTIFICATION, JsonRpc.tree(event))));
+    }
+
+    private void enqueue(String line) {
+        if (closed) {
+            return;
+        }
+        if (!outbox.offer(line)) {
+            close("it does not read its messages (" + OUTBOX_CAPACITY + " waiting)");
+        }
+    }
+
+    private void writeLoop() {
+        try {
+            while (true) {
+                var line = outbox.poll(250, TimeUnit.MILLISECONDS);
+                if (line == null) {
+                    if (closed) {
+                        return;
+                    }
+                    continue;
+                }
+                out.write(line.getBytes(StandardCharsets.UTF_8));
+                out.write('\n');
+                if (outbox.isEmpty()) {
+                    out.flush();
+                }
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                close("write failed: " + e.getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the peer is gone already
+            }
+        }
+    }
+
+    /// Ends the session now: stops events and closes both streams (which also unblocks the
+    /// reader). `reason` is logged as a warning; null for an ordinary end (the agent stopping).
+    public void close(String reason) {
+        end(reason, true);
+    }
+
+    /// `abort` false: the client closed its side; what is queued for it is still written.
+    private void end(String reason, boolean abort) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeReason = reason;
+        }
+        journal.unsubscribe(subscriber);
+        if (reason != null) {
+            LOG.log(Level.WARNING, "{0}: disconnected: {1}", peer, reason);
+        }
+        if (abort) {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        onClose.run();
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    public String closeReason() {
+        return closeReason;
+    }
+
+    @Override
+    public Results.Subscribed subscribe(Long afterSequence) {
+        if (subscribed) {
+            journal.unsubscribe(subscriber);
+        }
+        subscribed = true;
+        synchronized (this) {
+            holding = new ArrayList<>();
+        }
+        return journal.subscribe(afterSequence, subscriber);
+    }
+
+    @Override
+    public void unsubscribe() {
+        subscribed = false;
+        journal.unsubscribe(subscriber);
+    }
+
+    @Override
+    public String peer() {
+        return peer;
+    }
+}

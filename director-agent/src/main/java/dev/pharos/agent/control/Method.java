@@ -1,0 +1,23 @@
+package dev.pharos.agent.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pharos.agent.api.RpcException;
+
+/// One JSON-RPC method: params in, a result (any value Jackson can write) out, or an
+/// [RpcException] that becomes the error response.
+@FunctionalInterface
+public interface Method {
+
+    Object call(JsonNode params, Session session) throws RpcException;
+
+    /// What a method may know about the client calling it.
+    interface Session {
+        /// Starts delivering events to this client (see [EventJournal#subscribe]).
+        dev.pharos.agent.api.Results.Subscribed subscribe(Long afterSequence);
+
+        void unsubscribe();
+
+        /// For logs: `uid 0 (root)`, `ssh`, `lab` …
+        String peer();
+    }
+}

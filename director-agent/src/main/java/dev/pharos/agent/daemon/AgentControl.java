@@ -1,0 +1,372 @@
+package dev.pharos.agent.daemon;
+
+import dev.pharos.agent.api.AgentState;
+import dev.pharos.agent.api.Hello;
+import dev.pharos.agent.api.JsonRpc;
+import dev.pharos.agent.api.Params;
+import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Results;
+import dev.pharos.agent.api.RpcError;
+import dev.pharos.agent.api.RpcException;
+import dev.pharos.agent.config.CheckerDef;
+import dev.pharos.agent.config.ConfigEdits;
+import dev.pharos.agent.config.ConfigException;
+import dev.pharos.agent.config.ConfigLoader;
+import dev.pharos.agent.config.ConfigWriter;
+import dev.pharos.agent.config.Diagnostic;
+import dev.pharos.agent.config.VirtualServerDef;
+import dev.pharos.agent.control.Method;
+import dev.pharos.agent.vrrp.ReceiveCheck;
+import dev.pharos.agent.vrrp.VrrpInstanceStatus;
+import dev.pharos.agent.vrrp.VrrpSettings;
+import dev.pharos.agent.vrrp.VrrpVersion;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/// The agent's JSON-RPC methods: each reads its params record, calls the daemon, and returns a
+/// record of `agent.api`. Documented, with examples, in `docs/protocol.md`.
+final class AgentControl {
+
+    private final Daemon daemon;
+
+    AgentControl(Daemon daemon) {
+        this.daemon = daemon;
+    }
+
+    Map<String, Method> methods() {
+        var m = new LinkedHashMap<String, Method>();
+        m.put(Protocol.HELLO, (p, s) -> hello());
+        m.put(Protocol.STATE_GET, (p, s) -> state());
+        m.put(Protocol.EVENTS_SUBSCRIBE, (p, s) -> s.subscribe(JsonRpc.params(p, Params.Subscribe.class).afterSequence()));
+        m.put(Protocol.EVENTS_UNSUBSCRIBE, (p, s) -> {
+            s.unsubscribe();
+            return Map.of();
+        });
+        m.put(Protocol.REAL_SERVER_ADD, (p, s) -> {
+            var a = JsonRpc.params(p, Params.RealServerAdd.class);
+            var address = address(a.address(), "address");
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.addRealServer(c, a.virtualServer(), address, a.port(),
+                    a.weight(), a.copyChecks() == null || a.copyChecks()));
+        });
+        m.put(Protocol.REAL_SERVER_REMOVE, (p, s) -> {
+            var a = JsonRpc.params(p, Params.RealServerRemove.class);
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.removeRealServer(c, a.virtualServer(), a.realServer()));
+        });
+        m.put(Protocol.REAL_SERVER_UPDATE, (p, s) -> {
+            var a = JsonRpc.params(p, Params.RealServerUpdate.class);
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.updateRealServer(c, a.virtualServer(), a.realServer(),
+                    a.weight(), a.inhibitOnFailure()));
+        });
+        m.put(Protocol.REAL_SERVER_MOVE, (p, s) -> {
+            var a = JsonRpc.params(p, Params.RealServerMove.class);
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.moveRealServer(c, a.fromVirtualServer(),
+                    a.realServer(), a.toVirtualServer(), a.port()));
+        });
+        m.put(Protocol.VIRTUAL_SERVER_ADD, (p, s) -> {
+            var a = JsonRpc.params(p, Params.VirtualServerAdd.class);
+            VirtualServerDef.Key key;
+            if (a.fwmark() != null) {
+                if (a.address() != null) {
+                    throw invalid("give either fwmark or address and port, not both");
+                }
+                key = new VirtualServerDef.Key.Fwmark(a.fwmark());
+            } else {
+                if (a.port() == null || a.port() < 0 || a.port() > 65535) {
+                    throw invalid("port is required (0–65535) with address");
+                }
+                key = new VirtualServerDef.Key.Address(address(a.address(), "address"), a.port());
+            }
+            var protocol = a.protocol() == null ? null : enumValue(VirtualServerDef.Protocol.class, a.protocol(), "protocol");
+            var kind = a.kind() == null ? null : enumValue(VirtualServerDef.LbKind.class, a.kind(), "kind");
+            var persistence = seconds(a.persistenceSeconds(), "persistenceSeconds");
+            var delayLoop = seconds(a.delayLoopSeconds(), "delayLoopSeconds");
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.addVirtualServer(c, key, protocol,
+                    a.scheduler() == null ? null : a.scheduler().toLowerCase(Locale.ROOT), kind, persistence, delayLoop));
+        });
+        m.put(Protocol.VIRTUAL_SERVER_REMOVE, (p, s) -> {
+            var a = JsonRpc.params(p, Params.VirtualServerRemove.class);
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.removeVirtualServer(c, a.virtualServer()));
+        });
+        m.put(Protocol.VIRTUAL_SERVER_UPDATE, (p, s) -> {
+            var a = JsonRpc.params(p, Params.VirtualServerUpdate.class);
+            var kind = a.kind() == null ? null : enumValue(VirtualServerDef.LbKind.class, a.kind(), "kind");
+            var persistence = seconds(a.persistenceSeconds(), "persistenceSeconds");
+            var delayLoop = seconds(a.delayLoopSeconds(), "delayLoopSeconds");
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.updateVirtualServer(c, a.virtualServer(), a.scheduler(),
+                    kind, persistence, delayLoop, a.quorum()));
+        });
+        m.put(Protocol.VRRP_SET_PRIORITY, (p, s) -> {
+            var a = JsonRpc.params(p, Params.SetPriority.class);
+            instance(a.instance());
+            if (a.priority() < 1 || a.priority() > 254) {
+                throw invalid("priority " + a.priority() + " is outside 1–254 (255 belongs to the address owner "
+                        + "and comes only from the configuration)");
+            }
+            daemon.engine().setPriority(a.instance(), a.priority());
+            return Map.of("instance", a.instance(), "priority", a.priority());
+        });
+        m.put(Protocol.VRRP_RESIGN, (p, s) -> {
+            var a = JsonRpc.params(p, Params.Resign.class);
+            var st = instance(a.instance());
+            if (st.state() != dev.pharos.agent.vrrp.VrrpState.MASTER) {
+                throw new RpcException(Protocol.Errors.INVALID_PARAMS, "(" + a.instance() + ") is " + st.state()
+                        + ", not MASTER: only a master can resign");
+            }
+            daemon.engine().resign(a.instance());
+            return Map.of("instance", a.instance());
+        });
+        m.put(Protocol.CONFIG_GET, (p, s) -> new Results.Config(daemon.revision(), daemon.store().file().toString(),
+                ConfigWriter.write(daemon.config())));
+        m.put(Protocol.CONFIG_VALIDATE, (p, s) -> {
+            var a = JsonRpc.params(p, Params.ConfigText.class);
+            if (a.text() == null) {
+                throw invalid("text is required");
+            }
+            try {
+                var loaded = ConfigLoader.parse(daemon.store().file(), a.text(), daemon.options().configId());
+                return validation(withVrrpChecks(loaded.config(), loaded.warnings()));
+            } catch (ConfigException e) {
+                return validation(e.diagnostics());
+            }
+        });
+        m.put(Protocol.CONFIG_APPLY, (p, s) -> {
+            var a = JsonRpc.params(p, Params.ConfigApply.class);
+            if (a.text() == null) {
+                throw invalid("text is required");
+            }
+            try {
+                var loaded = ConfigLoader.parse(daemon.store().file(), a.text(), daemon.options().configId());
+                var all = withVrrpChecks(loaded.config(), loaded.warnings());
+                if (all.stream().anyMatch(Diagnostic::isError)) {
+                    throw invalidConfig(all);
+                }
+                return daemon.applyText(a.baseRevision(), loaded.config(), a.text());
+            } catch (ConfigException e) {
+                throw invalidConfig(e.diagnostics());
+            }
+        });
+        return m;
+    }
+
+    /// The model may parse and still be unrunnable here (IPv6 VRRP, a VIP on another interface):
+    /// the same mapping `run` uses decides, so `config.validate` never approves what `apply` refuses.
+    private static List<Diagnostic> withVrrpChecks(dev.pharos.agent.config.KeepalivedConfig c, List<Diagnostic> found) {
+        var all = new ArrayList<>(found);
+        try {
+            VrrpMapping.map(c);
+        } catch (ConfigException e) {
+            all.addAll(e.diagnostics());
+        } catch (RuntimeException e) {
+            all.add(Diagnostic.error(null, e.getMessage()));
+        }
+        return all;
+    }
+
+    private static RpcException invalidConfig(List<Diagnostic> diagnostics) {
+        var errors = diagnostics.stream().filter(Diagnostic::isError).toList();
+        var first = errors.isEmpty() ? "invalid" : errors.getFirst().toString();
+        return new RpcException(new RpcError(Protocol.Errors.INVALID_CONFIG,
+                "the configuration is invalid (" + errors.size() + " error(s)); first: " + first,
+                JsonRpc.tree(validation(diagnostics))));
+    }
+
+    static Results.Validation validation(List<Diagnostic> diagnostics) {
+        var out = diagnostics.stream().map(d -> new Results.Diagnostic(d.isError() ? "error" : "warning",
+                d.position() == null ? null : String.valueOf(d.position().file()),
+                d.position() == null ? 0 : d.position().line(), d.position() == null ? 0 : d.position().column(),
+                d.message(), d.toString())).toList();
+        return new Results.Validation(diagnostics.stream().noneMatch(Diagnostic::isError), out);
+    }
+
+    Hello hello() {
+        var interfaces = new ArrayList<String>();
+        try {
+            for (var ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                interfaces.add(ni.getName());
+            }
+        } catch (SocketException e) {
+            // an empty list says it
+        }
+        Collections.sort(interfaces);
+        return new Hello(Protocol.VERSION, agentVersion(), hostname(),
+                new Hello.Capabilities("none", List.of(2, 3), interfaces, Protocol.METHODS));
+    }
+
+    AgentState state() {
+        var at = Instant.now();
+        long last = daemon.journal().lastSequence();
+        var config = daemon.config();
+        var revision = daemon.revision();
+        var engine = daemon.engine();
+        var statuses = new LinkedHashMap<String, VrrpInstanceStatus>();
+        if (engine != null) {
+            for (var st : engine.status()) {
+                statuses.put(st.name(), st);
+            }
+        }
+        var instances = new ArrayList<AgentState.VrrpInstance>();
+        for (var s : daemon.vrrp().instances()) {
+            instances.add(instanceView(s, statuses.get(s.name())));
+        }
+        var servers = new ArrayList<AgentState.VirtualServer>();
+        for (var vs : config.virtualServers()) {
+            servers.add(virtualServerView(vs));
+        }
+        return new AgentState(revision, hostname(), at, last,
+                new AgentState.Balancer("none", "this agent build loads virtual servers but does not serve them yet"),
+                instances, servers);
+    }
+
+    private static AgentState.VrrpInstance instanceView(VrrpSettings s, VrrpInstanceStatus st) {
+        var vips = s.virtualAddresses().stream()
+                .map(v -> v.address().getHostAddress() + "/" + v.prefixLength()).toList();
+        var counters = new LinkedHashMap<String, Long>();
+        String state = "STOPPED";
+        int effective = s.priority();
+        String master = null;
+        Instant lastChange = null;
+        long transitions = 0;
+        List<String> faults = List.of();
+        if (st != null) {
+            state = st.state() == dev.pharos.agent.vrrp.VrrpState.INITIALIZE ? "INIT" : st.state().name();
+            effective = st.effectivePriority();
+            master = st.master().map(InetAddress::getHostAddress).orElse(null);
+            lastChange = st.lastChange();
+            transitions = st.transitions();
+            faults = List.copyOf(st.faults());
+            var c = st.counters();
+            counters.put("advertsSent", c.advertsSent());
+            counters.put("advertsReceived", c.advertsReceived());
+            counters.put("priorityZeroSent", c.priorityZeroSent());
+            counters.put("priorityZeroReceived", c.priorityZeroReceived());
+            counters.put("becameMaster", c.becameMaster());
+            counters.put("releasedMaster", c.releasedMaster());
+            counters.put("sendErrors", c.sendErrors());
+            for (var check : ReceiveCheck.values()) {
+                counters.put(camel(check.name()), c.checkFailures().getOrDefault(check, 0L));
+            }
+        }
+        return new AgentState.VrrpInstance(s.name(), s.vrid(), s.interfaceName(),
+                s.version() == VrrpVersion.V3 ? 3 : 2, state, s.priority(), effective, master, vips,
+                s.advertInterval().toMillis(), lastChange, transitions, faults, counters);
+    }
+
+    private static AgentState.VirtualServer virtualServerView(VirtualServerDef vs) {
+        String address = null;
+        Integer port = null;
+        Long fwmark = null;
+        String group = null;
+        switch (vs.key()) {
+            case VirtualServerDef.Key.Address a -> {
+                address = a.address().getHostAddress();
+                port = a.port();
+            }
+            case VirtualServerDef.Key.Fwmark f -> fwmark = f.mark();
+            case VirtualServerDef.Key.Group g -> group = g.name();
+        }
+        var real = new ArrayList<AgentState.RealServer>();
+        for (var rs : vs.realServers()) {
+            var checkers = rs.checkers().stream().map(AgentControl::checkerName).toList();
+            int weight = rs.weight() == null ? 1 : rs.weight();
+            real.add(new AgentState.RealServer(rs.id(), rs.address().getHostAddress(), rs.port(), weight, -1,
+                    checkers.isEmpty() ? "unchecked" : "unknown", "not checked by this agent build", null, checkers,
+                    AgentState.Traffic.NONE));
+        }
+        var sorry = vs.sorryServer() == null ? null
+                : vs.sorryServer().address().getHostAddress() + ":" + vs.sorryServer().port();
+        return new AgentState.VirtualServer(vs.id(), vs.key() instanceof VirtualServerDef.Key.Fwmark ? null
+                : vs.effectiveProtocol().name(), address, port, fwmark, group,
+                vs.lbAlgo() == null ? "wlc" : vs.lbAlgo(), (vs.lbKind() == null ? VirtualServerDef.LbKind.NAT : vs.lbKind()).name(),
+                "none", "not served by this agent build",
+                vs.persistenceTimeout() == null ? 0 : vs.persistenceTimeout().toSeconds(),
+                vs.quorum() == null ? 1 : vs.quorum(), true, sorry, real);
+    }
+
+    private static String checkerName(CheckerDef c) {
+        return switch (c) {
+            case CheckerDef.Http h -> h.ssl() ? "SSL_GET" : "HTTP_GET";
+            case CheckerDef.Tcp t -> "TCP_CHECK";
+            case CheckerDef.Misc m -> "MISC_CHECK";
+            case CheckerDef.Dns d -> "DNS_CHECK";
+        };
+    }
+
+    private VrrpInstanceStatus instance(String name) throws RpcException {
+        if (name == null) {
+            throw invalid("instance is required");
+        }
+        var engine = daemon.engine();
+        var names = daemon.vrrp().instances().stream().map(VrrpSettings::name).toList();
+        if (engine == null || !names.contains(name)) {
+            throw new RpcException(Protocol.Errors.NOT_FOUND, "no VRRP instance \"" + name + "\""
+                    + (names.isEmpty() ? " (there are none)" : "; there are: " + String.join(", ", names)));
+        }
+        return engine.status(name);
+    }
+
+    private static String camel(String enumName) {
+        var parts = enumName.toLowerCase(Locale.ROOT).split("_");
+        var b = new StringBuilder(parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            b.append(Character.toUpperCase(parts[i].charAt(0))).append(parts[i].substring(1));
+        }
+        return b.toString();
+    }
+
+    private static InetAddress address(String text, String field) throws RpcException {
+        if (text == null || text.isBlank()) {
+            throw invalid(field + " is required");
+        }
+        // Only literals: a host name here would make the agent do DNS inside a request.
+        if (!text.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+            throw invalid(field + " \"" + text + "\" is not an IP address");
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw invalid(field + " \"" + text + "\" is not an IP address");
+        }
+    }
+
+    private static Duration seconds(Long value, String field) throws RpcException {
+        if (value == null) {
+            return null;
+        }
+        if (value < 0 || value > 31_536_000) {
+            throw invalid(field + " " + value + " is outside 0–31536000");
+        }
+        return Duration.ofSeconds(value);
+    }
+
+    private static <E extends Enum<E>> E enumValue(Class<E> type, String text, String field) throws RpcException {
+        try {
+            return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw invalid(field + " \"" + text + "\" is not one of " + java.util.Arrays.toString(type.getEnumConstants()));
+        }
+    }
+
+    private static RpcException invalid(String message) {
+        return new RpcException(Protocol.Errors.INVALID_PARAMS, message);
+    }
+
+    static String hostname() {
+        var id = ConfigLoader.defaultConfigId();
+        return id.isEmpty() ? "localhost" : id;
+    }
+
+    static String agentVersion() {
+        var v = AgentControl.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}
