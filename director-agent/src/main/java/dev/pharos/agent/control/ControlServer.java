@@ -133,8 +133,7 @@ public final class ControlServer implements AutoCloseable {
             LOG.log(Level.DEBUG, "{0}: connected", peer);
             var in = Channels.newInputStream(channel);
             var out = Channels.newOutputStream(channel);
-            var session = new ControlSession(peer, in, out, dispatcher, journal, maxLineBytes, () -> {
-            });
+            var session = new ControlSession(peer, in, out, dispatcher, journal, maxLineBytes, sessions::remove);
             sessions.add(session);
             Thread.ofVirtual().name("control-read " + peer).start(() -> {
                 try {

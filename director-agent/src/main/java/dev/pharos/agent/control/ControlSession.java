@@ -45,10 +45,10 @@ public final class ControlSession implements Method.Session {
     private List<AgentEvent> holding;
     private volatile boolean closed;
     private volatile String closeReason;
-    private final Runnable onClose;
+    private final Consumer<ControlSession> onClose;
 
     public ControlSession(String peer, InputStream in, OutputStream out, Dispatcher dispatcher, EventJournal journal,
-            int maxLineBytes, Runnable onClose) {
+            int maxLineBytes, Consumer<ControlSession> onClose) {
         this.peer = peer;
         this.in = in;
         this.out = out;
@@ -202,7 +202,7 @@ public final class ControlSession implements Method.Session {
                 // closing anyway
             }
         }
-        onClose.run();
+        onClose.accept(this);
     }
 
     public boolean closed() {
