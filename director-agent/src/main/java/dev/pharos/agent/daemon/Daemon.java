@@ -58,6 +58,8 @@ public final class Daemon {
     private InterfaceMonitor monitor;
     private ControlServer control;
     private volatile boolean stopping;
+    private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv());
+    private java.util.concurrent.ScheduledExecutorService watchdog;
 
     public Daemon(Options options) {
         this.options = options;
@@ -91,10 +93,27 @@ public final class Daemon {
         supervisor.start(Duration.ofSeconds(2));
         LOG.log(Level.INFO, "Pharos agent started: {0} VRRP instance(s), {1} virtual server(s) in {2}, revision {3}",
                 vrrp.instances().size(), config.virtualServers().size(), options.configFile(), revision);
+        systemd.ready(vrrp.instances().size() + " VRRP instance(s), revision " + revision);
+        systemd.watchdogInterval().ifPresent(this::startWatchdog);
         if (!config.virtualServers().isEmpty()) {
             LOG.log(Level.WARNING, "virtual servers are loaded but not yet served by this agent build: the "
                     + "checker and the service table are not wired into `run`");
         }
+    }
+
+    /// Pings systemd at half its interval, but only while the VRRP engine shows life: a stalled
+    /// engine that the supervisor cannot bring back lets systemd restart the whole agent.
+    private void startWatchdog(Duration interval) {
+        var period = Math.max(100, interval.toMillis() / 2);
+        watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("systemd-watchdog").daemon().unstarted(r));
+        watchdog.scheduleAtFixedRate(() -> {
+            var e = engine;
+            if (e != null && java.time.Duration.between(e.lastHeartbeat(), clock.instant()).compareTo(interval) < 0) {
+                systemd.watchdog();
+            }
+        }, 0, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+        LOG.log(Level.INFO, "systemd watchdog: pinging every {0} ms", period);
     }
 
     private void startEngine() throws IOException {
@@ -130,6 +149,7 @@ public final class Daemon {
     /// VRRP part is unchanged the engine keeps running untouched; otherwise it is restarted with the
     /// new settings (keepalived keeps the state of unchanged instances; Pharos does not yet).
     public void reload() {
+        systemd.reloading();
         try {
             var loaded = ConfigLoader.load(options.configFile(), options.configId());
             loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
@@ -138,6 +158,8 @@ public final class Daemon {
             LOG.log(Level.ERROR, "Reload refused, the running configuration stays:\n{0}", e.getMessage());
         } catch (RpcException e) {
             LOG.log(Level.ERROR, "Reload failed, the running configuration stays: {0}", e.getMessage());
+        } finally {
+            systemd.ready("revision " + revision);
         }
     }
 
@@ -279,6 +301,10 @@ public final class Daemon {
             stopping = true;
         }
         LOG.log(Level.INFO, "Stopping");
+        systemd.stopping();
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
         supervisor.close();
         if (control != null) {
             control.close();
@@ -293,6 +319,7 @@ public final class Daemon {
             plumbing.close();
         }
         LOG.log(Level.INFO, "Stopped");
+        systemd.close();
         stopped.countDown();
     }
 

@@ -64,4 +64,22 @@ final class SockAddr {
         s.set(ValueLayout.JAVA_INT_UNALIGNED, 8, groups);
         return s;
     }
+
+    /// `struct sockaddr_un` for a path, or for an abstract name when `path` starts with `@`
+    /// (systemd's convention: the `@` stands for the leading NUL byte).
+    static MemorySegment unix(Arena arena, String path) {
+        var bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length == 0 || bytes.length > 107) {
+            throw new IllegalArgumentException("a Unix socket path must have 1–107 bytes: " + path);
+        }
+        boolean abstractName = bytes[0] == '@';
+        // Abstract names are exactly as long as given (no trailing NUL); paths end with a NUL.
+        var s = arena.allocate(2 + bytes.length + (abstractName ? 0 : 1));
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) Libc.AF_UNIX);
+        MemorySegment.copy(bytes, 0, s, ValueLayout.JAVA_BYTE, 2, bytes.length);
+        if (abstractName) {
+            s.set(ValueLayout.JAVA_BYTE, 2, (byte) 0);
+        }
+        return s;
+    }
 }
