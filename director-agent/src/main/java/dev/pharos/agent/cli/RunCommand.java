@@ -42,6 +42,10 @@ final class RunCommand implements Callable<Integer> {
             description = "where the agent keeps previous versions of the configuration (default: ${DEFAULT-VALUE})")
     Path stateDir;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "serve Prometheus metrics at http://HOST:PORT/metrics (loopback only, e.g. 127.0.0.1:9650); off by default")
+    String metrics;
+
     @Option(names = "--debug", description = "log debug detail and stack traces")
     boolean debug;
 
@@ -49,8 +53,20 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         LogSetup.install(debug);
         var err = spec.commandLine().getErr();
+        java.net.InetSocketAddress metricsAddress = null;
+        if (metrics != null) {
+            int colon = metrics.lastIndexOf(':');
+            try {
+                var host = metrics.substring(0, colon).replace("[", "").replace("]", "");
+                metricsAddress = new java.net.InetSocketAddress(java.net.InetAddress.getByName(host),
+                        Integer.parseInt(metrics.substring(colon + 1)));
+            } catch (RuntimeException | java.net.UnknownHostException e) {
+                err.println("director-agent: --metrics " + metrics + ": expected HOST:PORT, e.g. 127.0.0.1:9650");
+                return 2;
+            }
+        }
         var daemon = new Daemon(new Daemon.Options(file, configId != null ? configId : ConfigLoader.defaultConfigId(),
-                noControl ? null : controlSocket, controlGroup, stateDir));
+                noControl ? null : controlSocket, controlGroup, stateDir, metricsAddress));
         try {
             daemon.start();
         } catch (ConfigException e) {

@@ -41,7 +41,9 @@ public final class Daemon {
     /// @param controlSocket the control channel's socket, or null for none
     /// @param controlGroup  the group allowed on the socket besides the owner, or null
     /// @param stateDir      where the agent keeps what it writes besides the config (history)
-    public record Options(Path configFile, String configId, Path controlSocket, String controlGroup, Path stateDir) {
+    /// @param metrics       where to serve Prometheus metrics (loopback only), or null for none
+    public record Options(Path configFile, String configId, Path controlSocket, String controlGroup, Path stateDir,
+            java.net.InetSocketAddress metrics) {
     }
 
     private final Options options;
@@ -57,6 +59,8 @@ public final class Daemon {
     private LinuxAddressPlumbing plumbing;
     private InterfaceMonitor monitor;
     private ControlServer control;
+    private MetricsServer metrics;
+    private final AgentControl api = new AgentControl(this);
     private volatile boolean stopping;
     private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv());
     private java.util.concurrent.ScheduledExecutorService watchdog;
@@ -80,7 +84,10 @@ public final class Daemon {
         if (options.controlSocket() != null) {
             // First, so a second agent on the same socket is refused before it touches the network.
             control = ControlServer.start(options.controlSocket(), options.controlGroup(),
-                    new Dispatcher(new AgentControl(this).methods()), journal, 1024, Protocol.MAX_LINE_BYTES);
+                    new Dispatcher(api.methods()), journal, 1024, Protocol.MAX_LINE_BYTES);
+        }
+        if (options.metrics() != null) {
+            metrics = MetricsServer.start(options.metrics(), api::state, journal::lastSequence);
         }
         plumbing = LinuxAddressPlumbing.open();
         Warmup.run();
@@ -308,6 +315,9 @@ public final class Daemon {
         supervisor.close();
         if (control != null) {
             control.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (monitor != null) {
             monitor.close();

@@ -142,6 +142,41 @@ class DaemonOperationsTest {
     }
 
     @Test
+    void servesPrometheusMetricsOnLoopbackWhenAsked(@TempDir Path dir) throws Exception {
+        assumeTrue(Netns.available(), "needs root and network namespaces");
+        try (var net = Netns.create()) {
+            var a = net.host("a", "192.0.2.1/24");
+            a.exec("ip", "link", "set", "lo", "up");
+            var conf = dir.resolve("a.conf");
+            Files.writeString(conf, ControlChannelTest.CONFIG);
+            var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            var p = a.start(dir.resolve("a.log"), java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), "dev.pharos.agent.cli.Main", "run", "-f", conf.toString(),
+                    "--control-socket", dir.resolve("a.sock").toString(), "--state-dir", dir.resolve("state").toString(),
+                    "--metrics", "127.0.0.1:9650");
+            try {
+                var scrape = new String[1];
+                assertThat(Netns.await(Duration.ofSeconds(30), () -> {
+                    var r = a.exec("/bin/bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9650 && "
+                            + "printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3");
+                    scrape[0] = r.output();
+                    return r.output().contains("pharos_vrrp_state{instance=\"VI_1\",vrid=\"61\"} 2");
+                })).as("%s%n%s", scrape[0], readLog(dir.resolve("a.log"))).isTrue();
+                assertThat(scrape[0]).contains("HTTP/1.1 200").contains("# TYPE pharos_vrrp_transitions_total counter")
+                        .contains("pharos_real_server_weight{virtual_server=\"tcp/192.0.2.100:80\",real_server=\"198.51.100.11:80\"}");
+            } finally {
+                Netns.stop(p, Duration.ofSeconds(10));
+            }
+            var refused = a.exec(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    "dev.pharos.agent.cli.Main", "run", "-f", conf.toString(), "--control-socket",
+                    dir.resolve("b.sock").toString(), "--state-dir", dir.resolve("state").toString(),
+                    "--metrics", "192.0.2.1:9650");
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.output()).contains("is not a loopback address");
+        }
+    }
+
+    @Test
     void abstractNotifySocketsWork() throws Exception {
         assumeTrue(Netns.available(), "needs Linux");
         var name = "@pharos-test-" + ProcessHandle.current().pid();
