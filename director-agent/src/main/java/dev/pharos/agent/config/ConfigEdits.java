@@ -171,7 +171,7 @@ public final class ConfigEdits {
             changes.add("delay_loop of " + vsId + ": " + seconds(vs.delayLoop()) + " → " + seconds(updated.delayLoop()));
         }
         if (!java.util.Objects.equals(vs.quorum(), updated.quorum())) {
-            changes.add("quorum of " + vsId + ": " + vs.quorum() + " → " + updated.quorum());
+            changes.add("quorum of " + vsId + ": " + (vs.quorum() == null ? 1 : vs.quorum()) + " → " + updated.quorum());
         }
         return new Edit(replace(c, vs, updated), changes);
     }
