@@ -128,7 +128,8 @@ public final class ControlSession implements Method.Session {
                 return;
             }
         }
-        enqueue(JsonRpc.encode(new RpcMessage.Notification(Protocol.EVENT_NOTIFICATION, JsonRpc.tree(event))));
+        enqueue(JsonRpc.encode(new RpcMessage.Notification(Protocol.EVENT_NOTIFICATION,
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.pojoNode(event))));
     }
 
     private void enqueue(String line) {

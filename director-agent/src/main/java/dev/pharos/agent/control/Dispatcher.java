@@ -1,7 +1,6 @@
 package dev.pharos.agent.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.RpcError;
 import dev.pharos.agent.api.RpcException;
@@ -60,7 +59,9 @@ public final class Dispatcher {
         }
         try {
             var result = method.call(params, session);
-            return new RpcMessage.Success(id, JsonRpc.tree(result));
+            // A POJONode is written straight from the record: no intermediate tree for large results.
+            return new RpcMessage.Success(id, result instanceof JsonNode n ? n
+                    : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.pojoNode(result));
         } catch (RpcException e) {
             return new RpcMessage.Failure(id, e.error());
         } catch (RuntimeException e) {

@@ -1,0 +1,142 @@
+// bench/ControlBench.java — drives an agent's control socket; run by bench/control (single-file
+// source, with director-agent.jar on the class path). Prints one Markdown table row per line.
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.api.AgentState;
+import dev.pharos.agent.api.Params;
+import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.control.ControlClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+public class ControlBench {
+
+    static final Duration CALL = Duration.ofSeconds(60);
+
+    public static void main(String[] args) throws Exception {
+        var socket = Path.of(args[0]);
+        int seconds = Integer.parseInt(args[1]);
+        // Warm the agent (JIT) before measuring.
+        try (var c = ControlClient.connect(socket)) {
+            for (int i = 0; i < 30; i++) {
+                c.call(Protocol.STATE_GET, null, CALL);
+            }
+        }
+        for (int clients : new int[] {1, 4, 16}) {
+            stateGet(socket, clients, seconds);
+        }
+        fanOut(socket, 50, 200);
+    }
+
+    static void stateGet(Path socket, int clients, int seconds) throws Exception {
+        var latencies = Collections.synchronizedList(new ArrayList<Long>());
+        var bytes = new AtomicLong();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        var threads = new ArrayList<Thread>();
+        for (int t = 0; t < clients; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try (var c = ControlClient.connect(socket)) {
+                    while (System.nanoTime() < end) {
+                        long t0 = System.nanoTime();
+                        JsonNode n = c.call(Protocol.STATE_GET, null, CALL);
+                        latencies.add(System.nanoTime() - t0);
+                        if (bytes.get() == 0) {
+                            bytes.set(n.toString().length());
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        for (var t : threads) {
+            t.join();
+        }
+        var l = new ArrayList<>(latencies);
+        Collections.sort(l);
+        System.out.printf("| state.get | %d | %.1f | %.1f | %.1f | %d kB |%n", clients, l.size() / (double) seconds,
+                pct(l, 50), pct(l, 99), bytes.get() / 1024);
+    }
+
+    static void fanOut(Path socket, int subscribers, int events) throws Exception {
+        // Each subscriber records when each config.changed event arrived, in order; edits are made
+        // one after the other, so the k-th event of every subscriber belongs to the k-th edit.
+        var arrivals = new ArrayList<List<Long>>();
+        var done = new CountDownLatch(subscribers);
+        var clients = new ArrayList<ControlClient>();
+        for (int i = 0; i < subscribers; i++) {
+            var c = ControlClient.connect(socket);
+            var mine = Collections.synchronizedList(new ArrayList<Long>());
+            arrivals.add(mine);
+            c.onEvent(e -> {
+                if (e instanceof AgentEvent.ConfigChanged) {
+                    mine.add(System.nanoTime());
+                    if (mine.size() == events) {
+                        done.countDown();
+                    }
+                }
+            });
+            c.call(Protocol.EVENTS_SUBSCRIBE, java.util.Map.of(), CALL);
+            clients.add(c);
+        }
+        var sendTimes = new ArrayList<Long>();
+        var edits = new ArrayList<Long>();
+        try (var c = ControlClient.connect(socket)) {
+            var s = c.call(Protocol.STATE_GET, null, AgentState.class, CALL);
+            var vs = s.virtualServers().getFirst();
+            var rs = vs.realServers().getFirst();
+            var revision = s.revision();
+            long start = System.nanoTime();
+            for (int i = 0; i < events; i++) {
+                long t0 = System.nanoTime();
+                sendTimes.add(t0);
+                var r = c.call(Protocol.REAL_SERVER_UPDATE, new Params.RealServerUpdate(revision, vs.id(), rs.id(),
+                        predict(i), null), CALL);
+                edits.add(System.nanoTime() - t0);
+                revision = r.get("revision").asText();
+            }
+            double editWall = (System.nanoTime() - start) / 1e9;
+            done.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            long lastArrival = 0;
+            var all = new ArrayList<Long>();
+            int delivered = 0;
+            for (var mine : arrivals) {
+                synchronized (mine) {
+                    delivered += mine.size();
+                    for (int k = 0; k < mine.size() && k < sendTimes.size(); k++) {
+                        all.add(mine.get(k) - sendTimes.get(k));
+                        lastArrival = Math.max(lastArrival, mine.get(k));
+                    }
+                }
+            }
+            double fanWall = (lastArrival - start) / 1e9;
+            Collections.sort(all);
+            Collections.sort(edits);
+            System.out.printf("| realServer.update (validate + write file + apply) | 1 | %.1f | %.1f | %.1f | |%n",
+                    events / editWall, pct(edits, 50), pct(edits, 99));
+            System.out.printf("| event fan-out (edit sent → event at each subscriber) | %d subscribers | %.0f events/s delivered | %.1f | %.1f | %d of %d delivered |%n",
+                    subscribers, delivered / fanWall, pct(all, 50), pct(all, 99), delivered,
+                    (long) subscribers * events);
+        }
+        for (var c : clients) {
+            c.close();
+        }
+    }
+
+    /// A new weight each time, so every edit changes something and has its own revision.
+    static int predict(int i) {
+        return 2 + i;
+    }
+
+    static double pct(List<Long> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1e6;
+    }
+}
