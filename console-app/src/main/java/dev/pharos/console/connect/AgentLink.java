@@ -1,0 +1,17 @@
+package dev.pharos.console.connect;
+
+import dev.pharos.agent.api.Hello;
+import dev.pharos.agent.control.ControlClient;
+
+/// An open path to one agent: the control client, and who answered.
+public record AgentLink(DirectorEndpoint endpoint, ControlClient client, Hello hello) implements AutoCloseable {
+
+    public boolean isOpen() {
+        return client.isOpen();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,174 @@
+package dev.pharos.console.connect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.api.AgentState;
+import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.RpcException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/// One director, kept connected: connects, reads `state.get`, subscribes to events from that
+/// snapshot's sequence, sends a heartbeat (`agent.hello`) every period, re-reads the state after a
+/// configuration change or a resync, and on any failure reconnects with exponential backoff
+/// (1 s doubling to 30 s). A changed host key stops it for good (the operator must act).
+///
+/// Runs on its own platform thread; the listener is called from it and must not block (the view
+/// model hands everything to the FX thread).
+public final class DirectorConnection implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(DirectorConnection.class.getName());
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration LAST_RETRY = Duration.ofSeconds(30);
+
+    /// What the connection reports.
+    public interface Listener {
+        void linkState(LinkState state);
+
+        void agentState(AgentState state);
+
+        void event(AgentEvent event);
+    }
+
+    private final DirectorEndpoint endpoint;
+    private final Connector connector;
+    private final Listener listener;
+    private final Duration heartbeat;
+    private final Duration timeout;
+    private final Clock clock = Clock.systemUTC();
+    private final Semaphore wake = new Semaphore(0);
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile boolean refresh;
+    private volatile AgentLink link;
+
+    /// @param heartbeat how often to check the agent answers (the model calls a director whose
+    ///                  heartbeat fails *unknown*)
+    /// @param timeout   connect and call timeout
+    public DirectorConnection(DirectorEndpoint endpoint, Connector connector, Listener listener, Duration heartbeat,
+            Duration timeout) {
+        this.endpoint = endpoint;
+        this.connector = connector;
+        this.listener = listener;
+        this.heartbeat = heartbeat;
+        this.timeout = timeout;
+        this.thread = Thread.ofPlatform().name("director " + endpoint.name()).daemon().unstarted(this::run);
+    }
+
+    public DirectorEndpoint endpoint() {
+        return endpoint;
+    }
+
+    public DirectorConnection start() {
+        thread.start();
+        return this;
+    }
+
+    /// One call on the current link (edits from the console). Throws [IOException] when not connected.
+    public JsonNode call(String method, Object params) throws IOException, RpcException {
+        var l = link;
+        if (l == null || !l.isOpen()) {
+            throw new IOException(endpoint.name() + " is not connected");
+        }
+        return l.client().call(method, params, timeout);
+    }
+
+    /// Asks for a fresh `state.get` soon (after an edit, or when the operator presses refresh).
+    public void refresh() {
+        refresh = true;
+        wake.release();
+    }
+
+    private void run() {
+        var backoff = FIRST_RETRY;
+        int attempt = 0;
+        while (!closed) {
+            attempt++;
+            listener.linkState(new LinkState.Connecting(clock.instant(), attempt));
+            try {
+                serve(connector.connect(endpoint, timeout));
+                backoff = FIRST_RETRY;
+                attempt = 0;
+                if (closed) {
+                    break;
+                }
+                listener.linkState(new LinkState.Retrying(clock.instant(), "the connection was lost", backoff, attempt));
+            } catch (HostKeyChangedException e) {
+                listener.linkState(new LinkState.Failed(clock.instant(), e.getMessage()));
+                return;
+            } catch (IOException | RpcException | RuntimeException e) {
+                if (closed) {
+                    break;
+                }
+                LOG.log(Level.INFO, "{0}: {1}; retrying in {2} s", endpoint.name(), e.getMessage(), backoff.toSeconds());
+                listener.linkState(new LinkState.Retrying(clock.instant(), e.getMessage(), backoff, attempt));
+            }
+            sleep(backoff);
+            backoff = backoff.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : backoff.multipliedBy(2);
+        }
+        listener.linkState(new LinkState.Closed(clock.instant()));
+    }
+
+    /// Until the link fails or the connection is closed.
+    private void serve(AgentLink l) throws IOException, RpcException {
+        link = l;
+        try {
+            l.client().onEvent(e -> {
+                if (e instanceof AgentEvent.ConfigChanged || e instanceof AgentEvent.Resync) {
+                    refresh();
+                }
+                listener.event(e);
+            });
+            var state = l.client().call(Protocol.STATE_GET, null, AgentState.class, timeout);
+            listener.agentState(state);
+            l.client().call(Protocol.EVENTS_SUBSCRIBE, Map.of("afterSequence", state.lastSequence()), timeout);
+            listener.linkState(new LinkState.Connected(clock.instant(), l.hello()));
+            while (!closed && l.isOpen()) {
+                boolean woken = sleep(heartbeat);
+                if (closed) {
+                    return;
+                }
+                if (refresh) {
+                    refresh = false;
+                    listener.agentState(l.client().call(Protocol.STATE_GET, null, AgentState.class, timeout));
+                } else if (!woken) {
+                    l.client().call(Protocol.HELLO, null, timeout);
+                }
+            }
+        } finally {
+            link = null;
+            l.close();
+        }
+    }
+
+    /// Waits `d` or until woken; true when woken.
+    private boolean sleep(Duration d) {
+        try {
+            return wake.tryAcquire(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+            return true;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        wake.release();
+        var l = link;
+        if (l != null) {
+            l.close();
+        }
+        try {
+            thread.join(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

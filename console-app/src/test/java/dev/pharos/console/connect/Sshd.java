@@ -1,0 +1,120 @@
+package dev.pharos.console.connect;
+
+import dev.pharos.testing.Netns;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+
+/// Debian's OpenSSH `sshd` for tests: its own host key and configuration in a temporary
+/// directory, listening on a free port on 127.0.0.1, root may log in with the test's keys only.
+/// Ended by PID, with the session processes it started.
+final class Sshd implements AutoCloseable {
+
+    static final Path SSHD = Path.of("/usr/sbin/sshd");
+
+    final Path dir;
+    final int port;
+    private Process process;
+
+    Sshd(Path dir) throws IOException {
+        this.dir = dir;
+        try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        newHostKey();
+        Files.writeString(dir.resolve("authorized_keys"), "");
+        Files.writeString(dir.resolve("sshd_config"), """
+                Port %d
+                ListenAddress 127.0.0.1
+                HostKey %s
+                PidFile %s
+                AuthorizedKeysFile %s
+                StrictModes no
+                UsePAM no
+                PermitRootLogin prohibit-password
+                PasswordAuthentication no
+                KbdInteractiveAuthentication no
+                AllowTcpForwarding yes
+                LogLevel VERBOSE
+                """.formatted(port, dir.resolve("host_key"), dir.resolve("sshd.pid"), dir.resolve("authorized_keys")));
+        // sshd insists on its privilege-separation directory.
+        Files.createDirectories(Path.of("/run/sshd"));
+    }
+
+    static boolean available() {
+        return Netns.available() && Files.isExecutable(SSHD) && Files.isExecutable(Path.of("/usr/bin/ssh-keygen"));
+    }
+
+    void newHostKey() throws IOException {
+        Files.deleteIfExists(dir.resolve("host_key"));
+        Files.deleteIfExists(dir.resolve("host_key.pub"));
+        keygen("-t", "ed25519", "-N", "", "-f", dir.resolve("host_key").toString());
+    }
+
+    /// The host key's fingerprint as `ssh-keygen -lf` prints it (`SHA256:…`).
+    String hostFingerprint() {
+        var r = Netns.exec(Duration.ofSeconds(30), "/usr/bin/ssh-keygen", "-lf", dir.resolve("host_key.pub").toString());
+        return r.output().split("\\s+")[1];
+    }
+
+    /// A client key pair; its public half is authorized. `pem` writes the legacy PEM format.
+    Path clientKey(String name, String passphrase, boolean pem) throws IOException {
+        var key = dir.resolve(name);
+        if (pem) {
+            keygen("-t", "rsa", "-b", "2048", "-m", "PEM", "-N", passphrase, "-f", key.toString());
+        } else {
+            keygen("-t", "ed25519", "-N", passphrase, "-f", key.toString());
+        }
+        Files.writeString(dir.resolve("authorized_keys"), Files.readString(dir.resolve(name + ".pub")),
+                java.nio.file.StandardOpenOption.APPEND);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        return key;
+    }
+
+    private static void keygen(String... args) throws IOException {
+        var cmd = new String[args.length + 2];
+        cmd[0] = "/usr/bin/ssh-keygen";
+        cmd[1] = "-q";
+        System.arraycopy(args, 0, cmd, 2, args.length);
+        var r = Netns.exec(Duration.ofSeconds(60), cmd);
+        if (r.exitCode() != 0) {
+            throw new IOException("ssh-keygen failed: " + r.output());
+        }
+    }
+
+    Sshd start() throws IOException {
+        process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.log").toFile()))
+                .start();
+        if (!Netns.await(Duration.ofSeconds(20), () -> log().contains("Server listening on 127.0.0.1 port " + port))) {
+            throw new IOException("sshd did not start:\n" + log());
+        }
+        return this;
+    }
+
+    /// Ends sshd and every session it runs (a real restart drops the connections).
+    void stop() {
+        if (process != null) {
+            process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            Netns.stop(process, Duration.ofSeconds(5));
+            process = null;
+        }
+    }
+
+    String log() {
+        try {
+            return Files.readString(dir.resolve("sshd.log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
