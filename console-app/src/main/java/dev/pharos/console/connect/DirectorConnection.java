@@ -137,13 +137,21 @@ public final class DirectorConnection implements AutoCloseable {
                     refresh = false;
                     listener.agentState(l.client().call(Protocol.STATE_GET, null, AgentState.class, timeout));
                 } else if (!woken) {
-                    l.client().call(Protocol.HELLO, null, timeout);
+                    // A heartbeat answers within a short bound or the director counts as unknown.
+                    l.client().call(Protocol.HELLO, null, heartbeatTimeout());
                 }
             }
         } finally {
             link = null;
             l.close();
         }
+    }
+
+    private Duration heartbeatTimeout() {
+        var twice = heartbeat.multipliedBy(2);
+        var floor = Duration.ofSeconds(2);
+        var t = twice.compareTo(floor) < 0 ? floor : twice;
+        return t.compareTo(timeout) > 0 ? timeout : t;
     }
 
     /// Waits `d` or until woken; true when woken.

@@ -1,0 +1,113 @@
+package dev.pharos.console;
+
+import dev.pharos.console.edit.EditService;
+import dev.pharos.console.inspect.InspectorView;
+import dev.pharos.console.model.ClusterModel;
+import dev.pharos.console.timeline.TimelineView;
+import dev.pharos.console.topology.TopologyView;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import javafx.geometry.Orientation;
+import javafx.scene.Parent;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SplitPane;
+import javafx.scene.image.WritableImage;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.layout.BorderPane;
+
+/// The main window's content for one cluster: topology in the middle, inspector on the right,
+/// timeline below; menus with the keyboard shortcuts.
+public final class ConsoleWindow extends BorderPane {
+
+    private final TopologyView topology;
+    private final TimelineView timeline;
+    private final InspectorView inspector;
+
+    public ConsoleWindow(ClusterModel cluster, EditService edits) {
+        getStyleClass().add("console");
+        topology = new TopologyView(cluster, edits);
+        timeline = new TimelineView(cluster.timeline());
+        inspector = new InspectorView(topology.selectionProperty());
+        var upper = new SplitPane(topology, inspector);
+        upper.setDividerPositions(0.76);
+        var split = new SplitPane(upper, timeline);
+        split.setOrientation(Orientation.VERTICAL);
+        split.setDividerPositions(0.72);
+        setCenter(split);
+        setTop(menus(edits));
+    }
+
+    private MenuBar menus(EditService edits) {
+        var export = new MenuItem("Export topology as PNG…");
+        export.setAccelerator(KeyCombination.keyCombination("Shortcut+E"));
+        export.setOnAction(e -> {
+            var chooser = new javafx.stage.FileChooser();
+            chooser.setInitialFileName("topology.png");
+            var file = chooser.showSaveDialog(getScene().getWindow());
+            if (file != null) {
+                try {
+                    exportPng(file.toPath());
+                } catch (IOException ex) {
+                    topology.statusProperty().set("export failed: " + ex.getMessage());
+                }
+            }
+        });
+        var quit = new MenuItem("Quit");
+        quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
+        quit.setOnAction(e -> getScene().getWindow().hide());
+        var undo = new MenuItem("Undo");
+        undo.setAccelerator(KeyCombination.keyCombination("Shortcut+Z"));
+        undo.disableProperty().bind(edits.canUndoProperty().not());
+        undo.setOnAction(e -> edits.undo(o -> topology.statusProperty().set(o.ok() ? "undone: " + o.edit().inverse().describe()
+                : "undo refused: " + o.failures())));
+        var redo = new MenuItem("Redo");
+        redo.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+Z"));
+        redo.disableProperty().bind(edits.canRedoProperty().not());
+        redo.setOnAction(e -> edits.redo(o -> topology.statusProperty().set(o.ok() ? "redone: " + o.edit().describe()
+                : "redo refused: " + o.failures())));
+        var dark = new MenuItem("Toggle dark theme");
+        dark.setAccelerator(KeyCombination.keyCombination("Shortcut+D"));
+        dark.setOnAction(e -> toggleDark(getScene().getRoot()));
+        return new MenuBar(new Menu("File", null, export, quit), new Menu("Edit", null, undo, redo),
+                new Menu("View", null, dark));
+    }
+
+    static void toggleDark(Parent root) {
+        if (!root.getStyleClass().remove("dark")) {
+            root.getStyleClass().add("dark");
+        }
+    }
+
+    /// Writes the topology drawing (not the window) as a PNG.
+    public void exportPng(Path file) throws IOException {
+        var canvas = topology.canvas();
+        WritableImage image = canvas.snapshot(null, null);
+        var w = (int) image.getWidth();
+        var h = (int) image.getHeight();
+        var out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+        var reader = image.getPixelReader();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                out.setRGB(x, y, reader.getArgb(x, y));
+            }
+        }
+        if (!javax.imageio.ImageIO.write(out, "png", file.toFile())) {
+            throw new IOException("no PNG writer available");
+        }
+    }
+
+    public TopologyView topology() {
+        return topology;
+    }
+
+    public TimelineView timeline() {
+        return timeline;
+    }
+
+    public InspectorView inspector() {
+        return inspector;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.pharos.console.edit;
+
+import dev.pharos.agent.api.Params;
+import dev.pharos.agent.api.Protocol;
+
+/// One operator edit on the service table, and its inverse (for undo).
+public sealed interface Edit {
+
+    /// What the timeline and notifications say.
+    String describe();
+
+    /// The virtual server whose directors receive the edit.
+    String virtualServer();
+
+    /// The method and params for a director at `revision`.
+    Call call(String revision);
+
+    /// The edit that undoes this one.
+    Edit inverse();
+
+    record Call(String method, Object params) {
+    }
+
+    record Move(String fromVirtualServer, String realServer, String toVirtualServer, Integer port, Integer oldPort)
+            implements Edit {
+        @Override
+        public String describe() {
+            return "move " + realServer + " from " + fromVirtualServer + " to " + toVirtualServer;
+        }
+
+        @Override
+        public String virtualServer() {
+            return fromVirtualServer;
+        }
+
+        @Override
+        public Call call(String revision) {
+            return new Call(Protocol.REAL_SERVER_MOVE, new Params.RealServerMove(revision, fromVirtualServer, realServer,
+                    toVirtualServer, port));
+        }
+
+        @Override
+        public Edit inverse() {
+            var movedId = port == null ? realServer : realServer.substring(0, realServer.lastIndexOf(':') + 1) + port;
+            return new Move(toVirtualServer, movedId, fromVirtualServer, oldPort, port);
+        }
+    }
+
+    record Add(String virtualServer, String address, Integer port, int weight) implements Edit {
+        @Override
+        public String describe() {
+            return "add " + address + (port == null ? "" : ":" + port) + " to " + virtualServer;
+        }
+
+        @Override
+        public Call call(String revision) {
+            return new Call(Protocol.REAL_SERVER_ADD, new Params.RealServerAdd(revision, virtualServer, address, port,
+                    weight, true));
+        }
+
+        @Override
+        public Edit inverse() {
+            return new Remove(virtualServer, port == null ? address : hostPort(address, port), address, port, weight);
+        }
+    }
+
+    record Remove(String virtualServer, String realServer, String address, Integer port, int weight) implements Edit {
+        @Override
+        public String describe() {
+            return "remove " + realServer + " from " + virtualServer;
+        }
+
+        @Override
+        public Call call(String revision) {
+            return new Call(Protocol.REAL_SERVER_REMOVE, new Params.RealServerRemove(revision, virtualServer, realServer));
+        }
+
+        @Override
+        public Edit inverse() {
+            return new Add(virtualServer, address, port, weight);
+        }
+    }
+
+    /// Weight 0 is drain.
+    record SetWeight(String virtualServer, String realServer, int weight, int oldWeight) implements Edit {
+        @Override
+        public String describe() {
+            return (weight == 0 ? "drain " + realServer : "weight " + weight + " for " + realServer) + " in "
+                    + virtualServer;
+        }
+
+        @Override
+        public Call call(String revision) {
+            return new Call(Protocol.REAL_SERVER_UPDATE, new Params.RealServerUpdate(revision, virtualServer, realServer,
+                    weight, null));
+        }
+
+        @Override
+        public Edit inverse() {
+            return new SetWeight(virtualServer, realServer, oldWeight, weight);
+        }
+    }
+
+    private static String hostPort(String address, int port) {
+        return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.pharos.console.model;
+
+import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.api.AgentState;
+import dev.pharos.console.connect.LinkState;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/// One director: its link, its liveness, and what its agent last reported. Updated only on the
+/// FX thread (see [ClusterModel#listenerFor]).
+public final class DirectorModel {
+
+    private final String name;
+    private final ObjectProperty<LinkState> link = new SimpleObjectProperty<>();
+    private final ReadOnlyObjectWrapper<Liveness> liveness = new ReadOnlyObjectWrapper<>(Liveness.CONNECTING);
+    private final StringProperty revision = new SimpleStringProperty();
+    private final StringProperty hostname = new SimpleStringProperty();
+    private final StringProperty balancer = new SimpleStringProperty();
+    private final ObservableList<InstanceModel> instances = FXCollections.observableArrayList();
+    private final ObservableList<VirtualServerModel> virtualServers = FXCollections.observableArrayList();
+    private final Consumer<TimelineEntry> timeline;
+
+    DirectorModel(String name, Consumer<TimelineEntry> timeline) {
+        this.name = name;
+        this.timeline = timeline;
+        link.addListener((o, was, now) -> liveness.set(switch (now) {
+            case LinkState.Connected c -> Liveness.LIVE;
+            case LinkState.Connecting c -> liveness.get() == Liveness.CONNECTING ? Liveness.CONNECTING : Liveness.UNKNOWN;
+            case LinkState.Retrying r -> Liveness.UNKNOWN;
+            case LinkState.Failed f -> Liveness.FAILED;
+            case LinkState.Closed c -> Liveness.UNKNOWN;
+        }));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    void linkChanged(LinkState state) {
+        var before = link.get();
+        link.set(state);
+        var text = switch (state) {
+            case LinkState.Connected c -> "connected (agent " + c.hello().agentVersion() + ")";
+            case LinkState.Connecting c -> c.attempt() > 1 ? null : "connecting";
+            case LinkState.Retrying r -> "link lost: " + r.reason() + "; retrying in " + r.retryIn().toSeconds() + " s";
+            case LinkState.Failed f -> "stopped: " + f.reason();
+            case LinkState.Closed c -> "disconnected";
+        };
+        boolean repeat = before instanceof LinkState.Retrying && state instanceof LinkState.Retrying;
+        if (text != null && !repeat) {
+            timeline.accept(new TimelineEntry(state.since(), name, "connection", name, text));
+        }
+    }
+
+    void apply(AgentState s) {
+        revision.set(s.revision());
+        hostname.set(s.hostname());
+        balancer.set(s.balancer().backend());
+        Reconcile.list(instances, s.vrrp(), AgentState.VrrpInstance::name, InstanceModel::name, InstanceModel::new,
+                InstanceModel::apply);
+        Reconcile.list(virtualServers, s.virtualServers(), AgentState.VirtualServer::id, VirtualServerModel::id,
+                VirtualServerModel::new, VirtualServerModel::apply);
+    }
+
+    void apply(AgentEvent e) {
+        switch (e) {
+            case AgentEvent.VrrpTransition t -> {
+                instance(t.instance()).ifPresent(i -> i.transition(t.to(), t.priority()));
+                timeline.accept(new TimelineEntry(t.at(), name, "vrrp", t.instance(),
+                        t.from() + " → " + t.to() + " (" + t.reason() + ")"));
+            }
+            case AgentEvent.HealthChanged h -> {
+                virtualServer(h.virtualServer()).flatMap(v -> v.realServer(h.realServer())).ifPresent(r -> {
+                    r.healthProperty().set(h.health());
+                    r.healthReasonProperty().set(h.reason());
+                    r.effectiveWeightProperty().set(h.effectiveWeight());
+                });
+                timeline.accept(new TimelineEntry(h.at(), name, "health", h.realServer(),
+                        h.health() + " in " + h.virtualServer() + (h.reason() == null ? "" : " (" + h.reason() + ")")));
+            }
+            case AgentEvent.ConfigChanged c -> timeline.accept(new TimelineEntry(c.at(), name,
+                    c.source().equals("edit") ? "edit" : "config", "revision " + c.revision(), String.join("; ", c.changes())));
+            case AgentEvent.ComponentRestarted r -> timeline.accept(new TimelineEntry(r.at(), name, "component",
+                    r.component(), r.detail()));
+            case AgentEvent.Resync r -> timeline.accept(new TimelineEntry(r.at(), name, "connection", name, r.reason()));
+        }
+    }
+
+    public Optional<InstanceModel> instance(String instanceName) {
+        return instances.stream().filter(i -> i.name().equals(instanceName)).findFirst();
+    }
+
+    public Optional<VirtualServerModel> virtualServer(String id) {
+        return virtualServers.stream().filter(v -> v.id().equals(id)).findFirst();
+    }
+
+    public ObjectProperty<LinkState> linkProperty() {
+        return link;
+    }
+
+    public ReadOnlyObjectProperty<Liveness> livenessProperty() {
+        return liveness.getReadOnlyProperty();
+    }
+
+    public StringProperty revisionProperty() {
+        return revision;
+    }
+
+    public StringProperty hostnameProperty() {
+        return hostname;
+    }
+
+    public StringProperty balancerProperty() {
+        return balancer;
+    }
+
+    public ObservableList<InstanceModel> instances() {
+        return instances;
+    }
+
+    public ObservableList<VirtualServerModel> virtualServers() {
+        return virtualServers;
+    }
+}

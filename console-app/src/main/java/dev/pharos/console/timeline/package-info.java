@@ -1,0 +1,2 @@
+/// The event timeline: VRRP transitions, health changes, edits and connection events, filterable.
+package dev.pharos.console.timeline;

@@ -1,0 +1,168 @@
+package dev.pharos.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.api.AgentState;
+import dev.pharos.agent.api.Hello;
+import dev.pharos.agent.api.JsonRpc;
+import dev.pharos.agent.api.Params;
+import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Results;
+import dev.pharos.agent.api.RpcException;
+import dev.pharos.agent.config.ConfigEdits;
+import dev.pharos.agent.config.ConfigLoader;
+import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.VirtualServerDef;
+import dev.pharos.agent.control.Dispatcher;
+import dev.pharos.agent.control.EventJournal;
+import dev.pharos.agent.control.InMemoryChannel;
+import dev.pharos.agent.control.Method;
+import dev.pharos.console.connect.AgentLink;
+import dev.pharos.console.connect.DirectorEndpoint;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiPredicate;
+
+/// An agent inside the test JVM that speaks the real protocol over an in-memory channel: its
+/// table is a real parsed keepalived.conf, edited with the agent's own edit code; it records
+/// every call and can be told to refuse some.
+public final class FakeAgent {
+
+    public record Call(String method, JsonNode params) {
+    }
+
+    private final String name;
+    private final String vrrpState;
+    private final EventJournal journal = new EventJournal(Clock.systemUTC(), 1000);
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final List<dev.pharos.agent.control.ControlClient> clients = new CopyOnWriteArrayList<>();
+    private volatile KeepalivedConfig config;
+    private volatile BiPredicate<String, JsonNode> refuse = (m, p) -> false;
+    private volatile boolean down;
+
+    public FakeAgent(String name, String vrrpState, String configText) throws Exception {
+        this.name = name;
+        this.vrrpState = vrrpState;
+        this.config = ConfigLoader.parse(Path.of(name + ".conf"), configText, "").config();
+    }
+
+    public List<Call> calls() {
+        return calls;
+    }
+
+    public List<Call> edits() {
+        return calls.stream().filter(c -> c.method().startsWith("realServer.") || c.method().startsWith("virtualServer."))
+                .toList();
+    }
+
+    public void refuseWhen(BiPredicate<String, JsonNode> rule) {
+        this.refuse = rule;
+    }
+
+    /// Stops answering: open links close, new ones are refused (a dead director).
+    public void goDown() {
+        down = true;
+        clients.forEach(dev.pharos.agent.control.ControlClient::close);
+    }
+
+    public AgentLink connect(DirectorEndpoint endpoint, Duration timeout) throws IOException {
+        if (down) {
+            throw new IOException(name + " does not answer");
+        }
+        var client = InMemoryChannel.open(name, new Dispatcher(methods()), journal);
+        clients.add(client);
+        return new AgentLink(endpoint, client, hello());
+    }
+
+    private Hello hello() {
+        return new Hello(Protocol.VERSION, "test", name, new Hello.Capabilities("userspace", List.of(2, 3),
+                List.of("eth0"), Protocol.METHODS));
+    }
+
+    private Map<String, Method> methods() {
+        var m = new LinkedHashMap<String, Method>();
+        m.put(Protocol.HELLO, (p, s) -> hello());
+        m.put(Protocol.STATE_GET, (p, s) -> state());
+        m.put(Protocol.EVENTS_SUBSCRIBE, (p, s) -> s.subscribe(JsonRpc.params(p, Params.Subscribe.class).afterSequence()));
+        m.put(Protocol.REAL_SERVER_MOVE, (p, s) -> edit(Protocol.REAL_SERVER_MOVE, p, c -> {
+            var a = JsonRpc.params(p, Params.RealServerMove.class);
+            return ConfigEdits.moveRealServer(c, a.fromVirtualServer(), a.realServer(), a.toVirtualServer(), a.port());
+        }));
+        m.put(Protocol.REAL_SERVER_ADD, (p, s) -> edit(Protocol.REAL_SERVER_ADD, p, c -> {
+            var a = JsonRpc.params(p, Params.RealServerAdd.class);
+            return ConfigEdits.addRealServer(c, a.virtualServer(), InetAddress.getByName(a.address()), a.port(),
+                    a.weight(), true);
+        }));
+        m.put(Protocol.REAL_SERVER_REMOVE, (p, s) -> edit(Protocol.REAL_SERVER_REMOVE, p, c -> {
+            var a = JsonRpc.params(p, Params.RealServerRemove.class);
+            return ConfigEdits.removeRealServer(c, a.virtualServer(), a.realServer());
+        }));
+        m.put(Protocol.REAL_SERVER_UPDATE, (p, s) -> edit(Protocol.REAL_SERVER_UPDATE, p, c -> {
+            var a = JsonRpc.params(p, Params.RealServerUpdate.class);
+            return ConfigEdits.updateRealServer(c, a.virtualServer(), a.realServer(), a.weight(), a.inhibitOnFailure());
+        }));
+        return m;
+    }
+
+    @FunctionalInterface
+    private interface EditBody {
+        ConfigEdits.Edit apply(KeepalivedConfig c) throws Exception;
+    }
+
+    private synchronized Results.Applied edit(String method, JsonNode params, EditBody body) throws RpcException {
+        calls.add(new Call(method, params));
+        var base = params.path("baseRevision").asText(null);
+        if (!revision().equals(base)) {
+            throw new RpcException(Protocol.Errors.STALE_REVISION, "stale revision " + base);
+        }
+        if (refuse.test(method, params)) {
+            throw new RpcException(Protocol.Errors.INVALID_CONFIG, "refused by the test agent: " + method);
+        }
+        try {
+            var e = body.apply(config);
+            config = e.config();
+            var rev = revision();
+            journal.publish((seq, at) -> new AgentEvent.ConfigChanged(seq, at, rev, "edit", e.changes()));
+            return new Results.Applied(rev, e.changes());
+        } catch (ConfigEdits.EditException e) {
+            throw new RpcException(e.notFound() ? Protocol.Errors.NOT_FOUND : Protocol.Errors.INVALID_PARAMS, e.getMessage());
+        } catch (Exception e) {
+            throw new RpcException(Protocol.Errors.INVALID_PARAMS, e.getMessage());
+        }
+    }
+
+    private String revision() {
+        return dev.pharos.agent.daemon.ConfigStore.revision(config);
+    }
+
+    AgentState state() {
+        var instances = new ArrayList<AgentState.VrrpInstance>();
+        for (var i : config.vrrpInstances()) {
+            var vips = i.virtualIpAddresses().stream().map(v -> v.address().getHostAddress() + "/" + (v.prefixLength() == null ? 32 : v.prefixLength()))
+                    .toList();
+            instances.add(new AgentState.VrrpInstance(i.name(), i.virtualRouterId(), "eth0", 2,
+                    i.name().equals("VI_1") ? vrrpState : (vrrpState.equals("MASTER") ? "BACKUP" : "MASTER"),
+                    i.priority() == null ? 100 : i.priority(), i.priority() == null ? 100 : i.priority(), null, vips, 1000, Instant.now(), 1, List.of(), Map.of()));
+        }
+        var servers = new ArrayList<AgentState.VirtualServer>();
+        for (var vs : config.virtualServers()) {
+            var a = (VirtualServerDef.Key.Address) vs.key();
+            var real = vs.realServers().stream().map(r -> new AgentState.RealServer(r.id(), r.address().getHostAddress(),
+                    r.port(), r.weight() == null ? 1 : r.weight(), r.weight() == null ? 1 : r.weight(), "up",
+                    "status 200", Instant.now(), List.of("HTTP_GET"), AgentState.Traffic.NONE)).toList();
+            servers.add(new AgentState.VirtualServer(vs.id(), "TCP", a.address().getHostAddress(), a.port(), null, null,
+                    vs.lbAlgo(), vs.lbKind().name(), "userspace", null, 120, 1, true, null, real));
+        }
+        return new AgentState(revision(), name, Instant.now(), journal.lastSequence(),
+                new AgentState.Balancer("userspace", "test"), instances, servers);
+    }
+}

@@ -1,0 +1,254 @@
+package dev.pharos.console.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pharos.console.ConsoleWindow;
+import dev.pharos.console.FakeAgent;
+import dev.pharos.console.connect.DirectorConnection;
+import dev.pharos.console.connect.DirectorEndpoint;
+import dev.pharos.console.edit.EditService;
+import dev.pharos.console.model.ClusterModel;
+import dev.pharos.console.model.Liveness;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/// The real scene, headless: drag a real server to another virtual server, from the palette, onto
+/// the bin; a refused edit snaps back with the agent's error; a dead director turns unknown.
+/// Asserted on both sides: the calls the agents received and the view's final state.
+@ExtendWith(ApplicationExtension.class)
+class TopologyDragAndDropTest {
+
+    static final String CONFIG = """
+            vrrp_instance VI_1 {
+                state MASTER
+                interface eth0
+                virtual_router_id 90
+                priority 100
+                advert_int 1
+                authentication {
+                    auth_type PASS
+                    auth_pass 1015
+                }
+                virtual_ipaddress {
+                    192.0.2.100
+                }
+            }
+            virtual_server 192.0.2.100 80 {
+                delay_loop 6
+                lb_algo wrr
+                lb_kind DR
+                persistence_timeout 120
+                protocol TCP
+                real_server 198.51.100.11 80 {
+                    weight 1
+                    HTTP_GET {
+                        url {
+                            path /
+                        }
+                        connect_timeout 3
+                    }
+                }
+                real_server 198.51.100.12 80 {
+                    weight 1
+                    HTTP_GET {
+                        url {
+                            path /
+                        }
+                        connect_timeout 3
+                    }
+                }
+            }
+            virtual_server 192.0.2.100 443 {
+                delay_loop 6
+                lb_algo wrr
+                lb_kind DR
+                protocol TCP
+                real_server 198.51.100.11 443 {
+                    weight 1
+                }
+            }
+            """;
+
+    FakeAgent master;
+    FakeAgent backup;
+    ClusterModel cluster;
+    ConsoleWindow window;
+    final Map<String, DirectorConnection> connections = new LinkedHashMap<>();
+    EditService edits;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        master = new FakeAgent("lvs-master", "MASTER", CONFIG);
+        backup = new FakeAgent("lvs-backup", "BACKUP", CONFIG.replace("priority 100", "priority 98"));
+        cluster = ClusterModel.onFxThread("seed");
+        edits = EditService.onFxThread(cluster, connections);
+        window = new ConsoleWindow(cluster, edits);
+        window.topology().setNewServerPrompt((vs, s) -> Optional.of(new TopologyView.NewServer("198.51.100.20", null, 2)));
+        for (var agent : new FakeAgent[] {master, backup}) {
+            var name = agent == master ? "lvs-master" : "lvs-backup";
+            var endpoint = new DirectorEndpoint(name, "in-memory", 0, null, null, null, null);
+            connections.put(name, new DirectorConnection(endpoint, agent::connect, cluster.listenerFor(name),
+                    Duration.ofMillis(300), Duration.ofSeconds(5)).start());
+        }
+        var scene = new Scene(window, 1280, 800);
+        scene.getStylesheets().add(ConsoleWindow.class.getResource("pharos.css").toExternalForm());
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() {
+        connections.values().forEach(DirectorConnection::close);
+        edits.close();
+    }
+
+    static void await(Callable<Boolean> condition, String what) throws Exception {
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, condition);
+        assertThat(condition.call()).as(what).isTrue();
+    }
+
+    /// The node drawn for `key` now (the view redraws on every change: never keep one across a change).
+    Optional<Node> node(String key) throws Exception {
+        WaitForAsyncUtils.waitForFxEvents();
+        return WaitForAsyncUtils.asyncFx(() -> window.topology().nodeFor(key)).get();
+    }
+
+    void awaitNode(String key, boolean present) throws Exception {
+        await(() -> node(key).isPresent() == present, key + (present ? " shown" : " gone"));
+    }
+
+    @Test
+    void dragMovesAddsAndRemovesOnEveryDirector(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:80|198.51.100.12:80", true);
+        await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
+
+        // move: 198.51.100.12:80 onto the :443 virtual server
+        robot.drag(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
+        awaitNode("tcp/192.0.2.100:443|198.51.100.12:443", true);
+        awaitNode("tcp/192.0.2.100:80|198.51.100.12:80", false);
+        for (var agent : new FakeAgent[] {master, backup}) {
+            assertThat(agent.edits()).singleElement().satisfies(c -> {
+                assertThat(c.method()).isEqualTo("realServer.move");
+                assertThat(c.params().get("realServer").asText()).isEqualTo("198.51.100.12:80");
+                assertThat(c.params().get("toVirtualServer").asText()).isEqualTo("tcp/192.0.2.100:443");
+                assertThat(c.params().get("port").asInt()).isEqualTo(443);
+            });
+        }
+
+        // add: from the palette onto the :80 virtual server
+        robot.drag("#palette-real-server").dropTo(node("tcp/192.0.2.100:80").orElseThrow());
+        awaitNode("tcp/192.0.2.100:80|198.51.100.20:80", true);
+        assertThat(master.edits().getLast().method()).isEqualTo("realServer.add");
+        assertThat(master.edits().getLast().params().get("weight").asInt()).isEqualTo(2);
+        assertThat(backup.edits().getLast().method()).isEqualTo("realServer.add");
+
+        // remove: onto the bin
+        var rsNode = node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow();
+        var binNode = robot.lookup("#bin").query();
+        var where = WaitForAsyncUtils.asyncFx(() -> {
+            var b = new StringBuilder();
+            for (var k : java.util.List.of("tcp/192.0.2.100:80|198.51.100.11:80", "tcp/192.0.2.100:80|198.51.100.20:80",
+                    "tcp/192.0.2.100:443|198.51.100.11:443", "tcp/192.0.2.100:443|198.51.100.12:443")) {
+                window.topology().nodeFor(k).ifPresent(n -> b.append(k).append(" at ").append(n.localToScene(n.getBoundsInLocal()))
+                        .append(" scene? ").append(n.getScene() != null).append(" id ").append(n.getId()).append('\n'));
+            }
+            return b + " → " + binNode.localToScreen(binNode.getBoundsInLocal());
+        }).get();
+        robot.drag(rsNode).dropTo(binNode);
+        try {
+            awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", false);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("status: " + window.topology().statusProperty().get() + "; " + where
+                    + "; edits " + master.edits(), e);
+        }
+        assertThat(master.edits().getLast().method()).isEqualTo("realServer.remove");
+        assertThat(backup.edits().getLast().params().get("realServer").asText()).isEqualTo("198.51.100.11:80");
+        assertThat(window.topology().statusProperty().get()).startsWith("applied: remove");
+
+        // undo the removal: it comes back
+        robot.clickOn("Undo");
+        awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
+        assertThat(master.edits().getLast().method()).isEqualTo("realServer.add");
+    }
+
+    @Test
+    void aRefusedMoveSnapsBackAndSaysWhy(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
+        await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
+        master.refuseWhen((method, params) -> method.equals("realServer.move"));
+        backup.refuseWhen((method, params) -> method.equals("realServer.move"));
+        robot.drag(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
+        await(() -> window.topology().statusProperty().get().startsWith("refused"), "the error is shown");
+        assertThat(window.topology().statusProperty().get()).contains("refused by the test agent");
+        await(() -> node("tcp/192.0.2.100:80|198.51.100.11:80").map(n -> n.getTranslateX() == 0 && n.getTranslateY() == 0)
+                .orElse(false), "the server is back where it was");
+        assertThat(node("tcp/192.0.2.100:443|198.51.100.11:443")).isPresent(); // the :443 one that was there before
+        assertThat(master.edits()).singleElement().satisfies(c -> assertThat(c.method()).isEqualTo("realServer.move"));
+        assertThat(cluster.timeline()).anyMatch(e -> e.kind().equals("edit") && e.text().startsWith("refused"));
+    }
+
+    @Test
+    void aDirectorThatStopsAnsweringTurnsUnknown(FxRobot robot) throws Exception {
+        await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.LIVE).orElse(false),
+                "live first");
+        backup.goDown();
+        await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.UNKNOWN).orElse(false),
+                "unknown after the link dies");
+        await(() -> robot.lookup("#director-lvs-backup").query().getStyleClass().contains("liveness-unknown"),
+                "drawn as unknown");
+        assertThat(robot.lookup("#director-lvs-master").query().getStyleClass()).contains("liveness-live");
+    }
+
+    @Test
+    void screenshotOfTheSeedTopology(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:443|198.51.100.11:443", true);
+        await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
+        WaitForAsyncUtils.waitForFxEvents();
+        var dir = Path.of("target", "screenshots");
+        Files.createDirectories(dir);
+        var file = dir.resolve("topology-seed.png");
+        WaitForAsyncUtils.asyncFx(() -> {
+            window.exportPng(file);
+            return null;
+        }).get();
+        var image = javax.imageio.ImageIO.read(file.toFile());
+        assertThat(image.getWidth()).isGreaterThan(400);
+        var colours = new java.util.HashSet<Integer>();
+        for (int y = 0; y < image.getHeight(); y += 3) {
+            for (int x = 0; x < image.getWidth(); x += 3) {
+                colours.add(image.getRGB(x, y));
+            }
+        }
+        assertThat(colours.size()).as("distinct colours in the picture (not blank)").isGreaterThan(20);
+        var window = dir.resolve("console-seed.png");
+        WaitForAsyncUtils.asyncFx(() -> {
+            var snap = this.window.getScene().getRoot().snapshot(null, null);
+            var out = new java.awt.image.BufferedImage((int) snap.getWidth(), (int) snap.getHeight(),
+                    java.awt.image.BufferedImage.TYPE_INT_ARGB);
+            for (int y = 0; y < out.getHeight(); y++) {
+                for (int x = 0; x < out.getWidth(); x++) {
+                    out.setRGB(x, y, snap.getPixelReader().getArgb(x, y));
+                }
+            }
+            javax.imageio.ImageIO.write(out, "png", window.toFile());
+            return null;
+        }).get();
+        assertThat(Files.size(window)).isGreaterThan(10_000);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.pharos.console.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TopologyLayoutTest {
+
+    @Test
+    void boxesNeverOverlap() {
+        var vs = new LinkedHashMap<String, List<String>>();
+        vs.put("tcp/192.0.2.100:80", List.of("198.51.100.11:80", "198.51.100.12:80", "198.51.100.20:80"));
+        vs.put("tcp/192.0.2.100:443", List.of("198.51.100.11:443"));
+        vs.put("udp/192.0.2.101:53", List.of());
+        var r = TopologyLayout.compute(List.of("lvs-master", "lvs-backup"), vs);
+        var boxes = new ArrayList<TopologyLayout.Box>();
+        boxes.addAll(r.directors().values());
+        boxes.addAll(r.virtualServers().values());
+        boxes.addAll(r.realServers().values());
+        for (int i = 0; i < boxes.size(); i++) {
+            for (int j = i + 1; j < boxes.size(); j++) {
+                var a = boxes.get(i);
+                var b = boxes.get(j);
+                boolean overlap = a.x() < b.x() + b.w() && b.x() < a.x() + a.w() && a.y() < b.y() + b.h() && b.y() < a.y() + a.h();
+                assertThat(overlap).as("%s and %s overlap", a, b).isFalse();
+            }
+        }
+        boxes.forEach(b -> assertThat(b.x() + b.w()).isLessThanOrEqualTo(r.width()));
+        boxes.forEach(b -> assertThat(b.y() + b.h()).isLessThanOrEqualTo(r.height()));
+    }
+
+    @Test
+    void positionsAreStableWhatEverTheOrder() {
+        Map<String, List<String>> one = new LinkedHashMap<>();
+        one.put("b", List.of("x"));
+        one.put("a", List.of("y"));
+        Map<String, List<String>> two = new LinkedHashMap<>();
+        two.put("a", List.of("y"));
+        two.put("b", List.of("x"));
+        assertThat(TopologyLayout.compute(List.of("d"), one)).isEqualTo(TopologyLayout.compute(List.of("d"), two));
+    }
+}
