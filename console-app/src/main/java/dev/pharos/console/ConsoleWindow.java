@@ -25,10 +25,17 @@ public final class ConsoleWindow extends BorderPane {
     private final TopologyView topology;
     private final TimelineView timeline;
     private final InspectorView inspector;
+    private final dev.pharos.console.configedit.ConfigEditorView configEditor;
 
     public ConsoleWindow(ClusterModel cluster, EditService edits) {
+        this(cluster, edits, java.util.Map.of());
+    }
+
+    public ConsoleWindow(ClusterModel cluster, EditService edits,
+            java.util.Map<String, dev.pharos.console.connect.DirectorConnection> connections) {
         getStyleClass().add("console");
         topology = new TopologyView(cluster, edits);
+        configEditor = new dev.pharos.console.configedit.ConfigEditorView(connections);
         timeline = new TimelineView(cluster.timeline());
         inspector = new InspectorView(topology.selectionProperty());
         var upper = new SplitPane(topology, inspector);
@@ -36,7 +43,13 @@ public final class ConsoleWindow extends BorderPane {
         var split = new SplitPane(upper, timeline);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.72);
-        setCenter(split);
+        var topologyTab = new javafx.scene.control.Tab("Topology", split);
+        var configTab = new javafx.scene.control.Tab("Configuration", configEditor);
+        topologyTab.setClosable(false);
+        configTab.setClosable(false);
+        var tabs = new javafx.scene.control.TabPane(topologyTab, configTab);
+        tabs.setId("console-tabs");
+        setCenter(tabs);
         setTop(menus(edits));
     }
 
@@ -105,6 +118,10 @@ public final class ConsoleWindow extends BorderPane {
 
     public TimelineView timeline() {
         return timeline;
+    }
+
+    public dev.pharos.console.configedit.ConfigEditorView configEditor() {
+        return configEditor;
     }
 
     public InspectorView inspector() {

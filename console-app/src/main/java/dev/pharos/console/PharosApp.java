@@ -43,7 +43,6 @@ public final class PharosApp extends Application {
         var clusterDef = inventory.clusters().isEmpty() ? null : inventory.clusters().getFirst();
         var cluster = ClusterModel.onFxThread(clusterDef == null ? "no cluster" : clusterDef.name());
         edits = EditService.onFxThread(cluster, connections);
-        var window = new ConsoleWindow(cluster, edits);
         if (problem != null) {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory", problem));
         }
@@ -59,6 +58,7 @@ public final class PharosApp extends Application {
                         Duration.ofSeconds(20)).start());
             }
         }
+        var window = new ConsoleWindow(cluster, edits, connections);
         var scene = new Scene(window, 1280, 800);
         scene.getStylesheets().add(PharosApp.class.getResource("pharos.css").toExternalForm());
         stage.setTitle("Pharos — " + cluster.name());

@@ -40,6 +40,59 @@ public final class FakeAgent {
     public record Call(String method, JsonNode params) {
     }
 
+    /// lvs-master's side of a dual-master pair (documentation addresses), as the GUI tests use it.
+    public static final String DUAL_MASTER = """
+            vrrp_instance VI_1 {
+                state MASTER
+                interface eth0
+                virtual_router_id 90
+                priority 100
+                advert_int 1
+                authentication {
+                    auth_type PASS
+                    auth_pass 1015
+                }
+                virtual_ipaddress {
+                    192.0.2.100
+                }
+            }
+            virtual_server 192.0.2.100 80 {
+                delay_loop 6
+                lb_algo wrr
+                lb_kind DR
+                persistence_timeout 120
+                protocol TCP
+                real_server 198.51.100.11 80 {
+                    weight 1
+                    HTTP_GET {
+                        url {
+                            path /
+                        }
+                        connect_timeout 3
+                    }
+                }
+                real_server 198.51.100.12 80 {
+                    weight 1
+                    HTTP_GET {
+                        url {
+                            path /
+                        }
+                        connect_timeout 3
+                    }
+                }
+            }
+            virtual_server 192.0.2.100 443 {
+                delay_loop 6
+                lb_algo wrr
+                lb_kind DR
+                protocol TCP
+                real_server 198.51.100.11 443 {
+                    weight 1
+                }
+            }
+            """;
+
+
     private final String name;
     private final String vrrpState;
     private final EventJournal journal = new EventJournal(Clock.systemUTC(), 1000);
@@ -110,7 +163,49 @@ public final class FakeAgent {
             var a = JsonRpc.params(p, Params.RealServerUpdate.class);
             return ConfigEdits.updateRealServer(c, a.virtualServer(), a.realServer(), a.weight(), a.inhibitOnFailure());
         }));
+        m.put(Protocol.CONFIG_GET, (p, s) -> new Results.Config(revision(), name + ".conf",
+                dev.pharos.agent.config.ConfigWriter.write(config)));
+        m.put(Protocol.CONFIG_VALIDATE, (p, s) -> {
+            calls.add(new Call(Protocol.CONFIG_VALIDATE, p));
+            return validation(p.path("text").asText());
+        });
+        m.put(Protocol.CONFIG_APPLY, (p, s) -> {
+            calls.add(new Call(Protocol.CONFIG_APPLY, p));
+            synchronized (this) {
+                if (!revision().equals(p.path("baseRevision").asText(null))) {
+                    throw new RpcException(Protocol.Errors.STALE_REVISION, "stale revision");
+                }
+                var v = validation(p.path("text").asText());
+                if (!v.valid()) {
+                    throw new RpcException(new dev.pharos.agent.api.RpcError(Protocol.Errors.INVALID_CONFIG, "invalid",
+                            JsonRpc.tree(v)));
+                }
+                try {
+                    var before = config;
+                    config = ConfigLoader.parse(Path.of(name + ".conf"), p.path("text").asText(), "").config();
+                    var changes = dev.pharos.agent.config.ConfigDiff.describe(before, config);
+                    var rev = revision();
+                    journal.publish((seq, at) -> new AgentEvent.ConfigChanged(seq, at, rev, "apply", changes));
+                    return new Results.Applied(rev, changes);
+                } catch (dev.pharos.agent.config.ConfigException e) {
+                    throw new RpcException(Protocol.Errors.INVALID_CONFIG, e.getMessage());
+                }
+            }
+        });
         return m;
+    }
+
+    private Results.Validation validation(String text) {
+        java.util.List<dev.pharos.agent.config.Diagnostic> found;
+        try {
+            found = ConfigLoader.parse(Path.of(name + ".conf"), text, "").warnings();
+        } catch (dev.pharos.agent.config.ConfigException e) {
+            found = e.diagnostics();
+        }
+        var out = found.stream().map(d -> new Results.Diagnostic(d.isError() ? "error" : "warning", name + ".conf",
+                d.position() == null ? 0 : d.position().line(), d.position() == null ? 0 : d.position().column(),
+                d.message(), d.toString())).toList();
+        return new Results.Validation(found.stream().noneMatch(dev.pharos.agent.config.Diagnostic::isError), out);
     }
 
     @FunctionalInterface

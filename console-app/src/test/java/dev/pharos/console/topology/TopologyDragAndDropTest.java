@@ -34,56 +34,6 @@ import org.testfx.util.WaitForAsyncUtils;
 @ExtendWith(ApplicationExtension.class)
 class TopologyDragAndDropTest {
 
-    static final String CONFIG = """
-            vrrp_instance VI_1 {
-                state MASTER
-                interface eth0
-                virtual_router_id 90
-                priority 100
-                advert_int 1
-                authentication {
-                    auth_type PASS
-                    auth_pass 1015
-                }
-                virtual_ipaddress {
-                    192.0.2.100
-                }
-            }
-            virtual_server 192.0.2.100 80 {
-                delay_loop 6
-                lb_algo wrr
-                lb_kind DR
-                persistence_timeout 120
-                protocol TCP
-                real_server 198.51.100.11 80 {
-                    weight 1
-                    HTTP_GET {
-                        url {
-                            path /
-                        }
-                        connect_timeout 3
-                    }
-                }
-                real_server 198.51.100.12 80 {
-                    weight 1
-                    HTTP_GET {
-                        url {
-                            path /
-                        }
-                        connect_timeout 3
-                    }
-                }
-            }
-            virtual_server 192.0.2.100 443 {
-                delay_loop 6
-                lb_algo wrr
-                lb_kind DR
-                protocol TCP
-                real_server 198.51.100.11 443 {
-                    weight 1
-                }
-            }
-            """;
 
     FakeAgent master;
     FakeAgent backup;
@@ -94,8 +44,8 @@ class TopologyDragAndDropTest {
 
     @Start
     void start(Stage stage) throws Exception {
-        master = new FakeAgent("lvs-master", "MASTER", CONFIG);
-        backup = new FakeAgent("lvs-backup", "BACKUP", CONFIG.replace("priority 100", "priority 98"));
+        master = new FakeAgent("lvs-master", "MASTER", FakeAgent.DUAL_MASTER);
+        backup = new FakeAgent("lvs-backup", "BACKUP", FakeAgent.DUAL_MASTER.replace("priority 100", "priority 98"));
         cluster = ClusterModel.onFxThread("seed");
         edits = EditService.onFxThread(cluster, connections);
         window = new ConsoleWindow(cluster, edits);

@@ -1,0 +1,87 @@
+package dev.pharos.console.configedit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pharos.console.FakeAgent;
+import dev.pharos.console.connect.DirectorConnection;
+import dev.pharos.console.connect.DirectorEndpoint;
+import dev.pharos.console.model.ClusterModel;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/// The editor against an agent: live diagnostics with line and column, a refused apply keeps the
+/// agent's configuration, a good one is applied with the revision it was loaded at.
+@ExtendWith(ApplicationExtension.class)
+class ConfigEditorTest {
+
+    FakeAgent agent;
+    ConfigEditorView editor;
+    final Map<String, DirectorConnection> connections = new LinkedHashMap<>();
+
+    @Start
+    void start(Stage stage) throws Exception {
+        agent = new FakeAgent("lvs-master", "MASTER", FakeAgent.DUAL_MASTER);
+        var cluster = ClusterModel.onFxThread("seed");
+        connections.put("lvs-master", new DirectorConnection(new DirectorEndpoint("lvs-master", "in-memory", 0, null,
+                null, null, null), agent::connect, cluster.listenerFor("lvs-master"), Duration.ofMillis(300),
+                Duration.ofSeconds(5)).start());
+        editor = new ConfigEditorView(connections);
+        stage.setScene(new Scene(editor, 900, 600));
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() {
+        connections.values().forEach(DirectorConnection::close);
+    }
+
+    @Test
+    void validatesLiveAndApplies(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> {
+            try {
+                connections.get("lvs-master").call("agent.hello", null);
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        robot.interact(() -> editor.select("lvs-master"));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> editor.text().getText().contains("vrrp_instance VI_1"));
+        var original = editor.text().getText();
+
+        robot.interact(() -> editor.text().setText(original.replace("priority 100", "priority 400")));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> !editor.diagnostics().getItems().isEmpty());
+        var d = editor.diagnostics().getItems().getFirst();
+        assertThat(d.severity()).isEqualTo("error");
+        assertThat(d.text()).contains("lvs-master.conf:").contains("priority");
+        assertThat(d.line()).isPositive();
+
+        robot.clickOn("#config-apply");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> editor.status().getText().startsWith("refused"));
+        assertThat(agent.calls().stream().filter(c -> c.method().equals("config.apply")).count()).isEqualTo(1);
+
+        robot.interact(() -> editor.text().setText(original.replace("lb_algo wrr", "lb_algo rr")));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> editor.status().getText().startsWith("valid"));
+        robot.clickOn("#config-apply");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> editor.status().getText().startsWith("applied"));
+        assertThat(editor.status().getText()).contains("changed settings of virtual server tcp/192.0.2.100:80");
+    }
+
+    @Test
+    void caretOffsetsFollowLinesAndColumns() {
+        assertThat(ConfigEditorView.offsetOf("ab\ncd\nef", 2, 2)).isEqualTo(4);
+        assertThat(ConfigEditorView.offsetOf("ab\ncd", 9, 1)).isEqualTo(5);
+        assertThat(ConfigEditorView.offsetOf("ab", 1, 99)).isEqualTo(2);
+    }
+}
