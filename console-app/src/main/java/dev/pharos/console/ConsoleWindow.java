@@ -25,6 +25,7 @@ public final class ConsoleWindow extends BorderPane {
     private final TopologyView topology;
     private final TimelineView timeline;
     private final InspectorView inspector;
+    private final dev.pharos.console.traffic.TrafficView traffic;
     private final dev.pharos.console.configedit.ConfigEditorView configEditor;
 
     public ConsoleWindow(ClusterModel cluster, EditService edits) {
@@ -38,7 +39,11 @@ public final class ConsoleWindow extends BorderPane {
         configEditor = new dev.pharos.console.configedit.ConfigEditorView(connections);
         timeline = new TimelineView(cluster.timeline());
         inspector = new InspectorView(topology.selectionProperty());
-        var upper = new SplitPane(topology, inspector);
+        traffic = new dev.pharos.console.traffic.TrafficView(topology.selectionProperty());
+        var side = new SplitPane(inspector, traffic);
+        side.setOrientation(Orientation.VERTICAL);
+        side.setDividerPositions(0.45);
+        var upper = new SplitPane(topology, side);
         upper.setDividerPositions(0.76);
         var split = new SplitPane(upper, timeline);
         split.setOrientation(Orientation.VERTICAL);
@@ -122,6 +127,10 @@ public final class ConsoleWindow extends BorderPane {
 
     public dev.pharos.console.configedit.ConfigEditorView configEditor() {
         return configEditor;
+    }
+
+    public dev.pharos.console.traffic.TrafficView traffic() {
+        return traffic;
     }
 
     public InspectorView inspector() {

@@ -101,6 +101,12 @@ public final class FakeAgent {
     private volatile KeepalivedConfig config;
     private volatile BiPredicate<String, JsonNode> refuse = (m, p) -> false;
     private volatile boolean down;
+    private volatile java.util.function.Function<String, AgentState.Traffic> traffic = id -> AgentState.Traffic.NONE;
+
+    /// What `state.get` reports as traffic, by real server id.
+    public void traffic(java.util.function.Function<String, AgentState.Traffic> byRealServer) {
+        this.traffic = byRealServer;
+    }
 
     public FakeAgent(String name, String vrrpState, String configText) throws Exception {
         this.name = name;
@@ -253,7 +259,7 @@ public final class FakeAgent {
             var a = (VirtualServerDef.Key.Address) vs.key();
             var real = vs.realServers().stream().map(r -> new AgentState.RealServer(r.id(), r.address().getHostAddress(),
                     r.port(), r.weight() == null ? 1 : r.weight(), r.weight() == null ? 1 : r.weight(), "up",
-                    "status 200", Instant.now(), List.of("HTTP_GET"), AgentState.Traffic.NONE)).toList();
+                    "status 200", Instant.now(), List.of("HTTP_GET"), traffic.apply(r.id()))).toList();
             servers.add(new AgentState.VirtualServer(vs.id(), "TCP", a.address().getHostAddress(), a.port(), null, null,
                     vs.lbAlgo(), vs.lbKind().name(), "userspace", null, 120, 1, true, null, real));
         }

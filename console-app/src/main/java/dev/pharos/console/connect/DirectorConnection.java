@@ -25,6 +25,8 @@ public final class DirectorConnection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DirectorConnection.class.getName());
     static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     static final Duration LAST_RETRY = Duration.ofSeconds(30);
+    /// How often the whole state is read again for the traffic counters.
+    static final Duration STATE_PERIOD = Duration.ofSeconds(5);
 
     /// What the connection reports.
     public interface Listener {
@@ -128,12 +130,18 @@ public final class DirectorConnection implements AutoCloseable {
             listener.agentState(state);
             l.client().call(Protocol.EVENTS_SUBSCRIBE, Map.of("afterSequence", state.lastSequence()), timeout);
             listener.linkState(new LinkState.Connected(clock.instant(), l.hello()));
+            long lastState = System.nanoTime();
             while (!closed && l.isOpen()) {
                 boolean woken = sleep(heartbeat);
                 if (closed) {
                     return;
                 }
+                if (System.nanoTime() - lastState > STATE_PERIOD.toNanos()) {
+                    // Counters and rates move without events: re-read them now and then.
+                    refresh = true;
+                }
                 if (refresh) {
+                    lastState = System.nanoTime();
                     refresh = false;
                     listener.agentState(l.client().call(Protocol.STATE_GET, null, AgentState.class, timeout));
                 } else if (!woken) {

@@ -54,10 +54,13 @@ public final class InspectorView extends BorderPane {
                         items.add(item(cat, "Effective weight", m.effectiveWeightProperty()));
                         items.add(item(cat, "Health", m.healthProperty()));
                         items.add(item(cat, "Reason", m.healthReasonProperty()));
-                        var t = m.trafficProperty().get();
-                        items.add(item(cat, "Active connections", new javafx.beans.property.SimpleLongProperty(t.activeConnections())));
-                        items.add(item(cat, "Bytes in / out", new javafx.beans.property.SimpleStringProperty(
-                                t.bytesIn() + " / " + t.bytesOut())));
+                        var t = m.trafficProperty();
+                        items.add(item(cat, "Active connections", javafx.beans.binding.Bindings.createLongBinding(
+                                () -> t.get().activeConnections(), t)));
+                        items.add(item(cat, "Connections", javafx.beans.binding.Bindings.createLongBinding(
+                                () -> t.get().connections(), t)));
+                        items.add(item(cat, "Bytes in / out", javafx.beans.binding.Bindings.createStringBinding(
+                                () -> t.get().bytesIn() + " / " + t.get().bytesOut(), t)));
                     }
                 }
             }

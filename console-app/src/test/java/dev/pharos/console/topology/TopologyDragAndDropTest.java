@@ -166,6 +166,28 @@ class TopologyDragAndDropTest {
     }
 
     @Test
+    void selectingARealServerChartsItsTraffic(FxRobot robot) throws Exception {
+        for (var agent : new FakeAgent[] {master, backup}) {
+            agent.traffic(id -> id.equals("198.51.100.11:80")
+                    ? new dev.pharos.agent.api.AgentState.Traffic(3, 1, 100, 5000, 90000, 5.0, 250.0, 4500.0)
+                    : dev.pharos.agent.api.AgentState.Traffic.NONE);
+        }
+        awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
+        robot.clickOn(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow());
+        // The console re-reads the state every few seconds; both directors report 5 connections/s.
+        try {
+            await(() -> window.traffic().connectionSamples().contains(10.0), "10 connections/s charted");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("samples " + window.traffic().connectionSamples() + " selection "
+                    + window.topology().selectionProperty().get() + " traffic "
+                    + cluster.director("lvs-master").flatMap(d -> d.virtualServer("tcp/192.0.2.100:80"))
+                            .flatMap(v -> v.realServer("198.51.100.11:80")).map(r -> r.trafficProperty().get()), e);
+        }
+        await(() -> window.inspector().sheet().getItems().stream().anyMatch(i -> i.getName().equals("Active connections")
+                && "3".equals(i.getValue())), "the inspector shows the counters");
+    }
+
+    @Test
     void screenshotOfTheSeedTopology(FxRobot robot) throws Exception {
         awaitNode("tcp/192.0.2.100:443|198.51.100.11:443", true);
         await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
