@@ -56,7 +56,7 @@ public final class KernelIpvs implements IpvsBackend {
         try {
             var info = ipvs.info();
             LOG.log(System.Logger.Level.INFO, "kernel IPVS {0} (netlink family {1}, connection table {2})",
-                    info.versionString(), id.get(), info.connectionTableSize());
+                    info.versionString(), String.valueOf(id.get()), String.valueOf(info.connectionTableSize()));
             return new Present(ipvs, info.versionString(), info.connectionTableSize());
         } catch (BackendException e) {
             return new Absent(e.getMessage());

@@ -45,8 +45,11 @@ public record ServiceSettings(String scheduler, int flags, Duration persistenceT
             throw new IllegalArgumentException("service flags 0x" + Integer.toHexString(flags)
                     + " include bits a user may not set (allowed: 0x" + Integer.toHexString(USER_FLAGS) + ")");
         }
-        if (persistenceTimeout.isNegative() || persistenceTimeout.toSeconds() > 0xffff_ffffL / 2) {
-            throw new IllegalArgumentException("persistence timeout " + persistenceTimeout + " is out of range");
+        // IPVS keeps whole seconds: a fraction would never read back equal
+        if (persistenceTimeout.isNegative() || persistenceTimeout.toSeconds() > 0xffff_ffffL / 2
+                || persistenceTimeout.toNanosPart() != 0) {
+            throw new IllegalArgumentException("persistence timeout " + persistenceTimeout
+                    + " is not a whole number of seconds between 0 and 2147483647");
         }
         if (persistenceNetmask < 0 || persistenceNetmask > 128) {
             throw new IllegalArgumentException("persistence netmask /" + persistenceNetmask + " is outside 0–128");

@@ -12,8 +12,16 @@ public record ServiceTable(Map<ServiceKey, VirtualService> services) {
 
     public static final ServiceTable EMPTY = new ServiceTable(Map.of());
 
+    /// Settings are stored as the kernel reports them for the key's family (an IPv4 service's
+    /// netmask is at most /32), so a table built by hand compares equal to the one read back.
     public ServiceTable {
-        services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+        var normalised = new LinkedHashMap<ServiceKey, VirtualService>();
+        services.forEach((key, service) -> {
+            var settings = service.settings().forFamily(key.family());
+            normalised.put(key, settings == service.settings() ? service
+                    : new VirtualService(settings, service.destinations()));
+        });
+        services = Collections.unmodifiableMap(normalised);
     }
 
     /// One virtual service: its settings and its destinations by endpoint.
