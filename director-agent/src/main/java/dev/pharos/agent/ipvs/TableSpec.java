@@ -16,6 +16,8 @@ import java.util.Optional;
 /// server with its service keys, settings, real servers, sorry server and quorum.
 public record TableSpec(List<VirtualServerSpec> virtualServers) {
 
+    private static final System.Logger LOG = System.getLogger(TableSpec.class.getName());
+
     /// keepalived's scheduler when `lb_algo` is absent (`IPVS_DEF_SCHED`).
     public static final String DEFAULT_SCHEDULER = "wlc";
 
@@ -124,9 +126,10 @@ public record TableSpec(List<VirtualServerSpec> virtualServers) {
         }
     }
 
-    /// The table part of a parsed keepalived.conf, with keepalived's defaults: scheduler `wlc`,
-    /// `lb_kind NAT`, protocol TCP, weight 1, quorum 1, hysteresis 0. A real server without a port
-    /// takes the virtual server's (0 for fwmark services).
+    /// The table part of a validated keepalived.conf, with keepalived's defaults: scheduler `wlc`,
+    /// `lb_kind NAT`, protocol TCP, weight 1, quorum 1, hysteresis 0 (and, as keepalived does, at
+    /// most quorum − 1). A real server without a port takes the virtual server's (0 for fwmark
+    /// services).
     public static TableSpec from(KeepalivedConfig config) {
         var out = new ArrayList<VirtualServerSpec>();
         for (var vs : config.virtualServers()) {
@@ -174,6 +177,20 @@ public record TableSpec(List<VirtualServerSpec> virtualServers) {
         int flags = (timeout > 0 ? ServiceSettings.PERSISTENT : 0) | (vs.ops() ? ServiceSettings.ONEPACKET : 0);
         int netmask = timeout > 0 && vs.persistenceGranularity() != null
                 ? prefixLength(vs.persistenceGranularity()) : 128;
+        if (timeout > 0 && vs.persistenceGranularity() != null && !contiguous(vs.persistenceGranularity())) {
+            // Deviation from keepalived, which hands IPVS the mask bit by bit: Pharos models prefixes.
+            LOG.log(System.Logger.Level.WARNING, "{0}: persistence_granularity {1} is not a contiguous netmask; "
+                    + "Pharos uses its leading /{2}", name, vs.persistenceGranularity().getHostAddress(),
+                    String.valueOf(netmask));
+        }
+        int quorum = vs.quorum() == null ? 1 : vs.quorum();
+        int hysteresis = vs.hysteresis() == null ? 0 : vs.hysteresis();
+        if (hysteresis >= quorum) {
+            // keepalived's check_data.c does the same (with a config error)
+            LOG.log(System.Logger.Level.WARNING, "{0}: hysteresis {1} >= quorum {2}; using hysteresis {3}", name,
+                    String.valueOf(hysteresis), String.valueOf(quorum), String.valueOf(quorum - 1));
+            hysteresis = quorum - 1;
+        }
         var settings = new ServiceSettings(vs.lbAlgo() == null ? DEFAULT_SCHEDULER : vs.lbAlgo(), flags,
                 Duration.ofSeconds(timeout), netmask);
         var realServers = new ArrayList<RealServerSpec>();
@@ -186,8 +203,7 @@ public record TableSpec(List<VirtualServerSpec> virtualServers) {
                     forwarding, vs.sorryServerInhibit());
         }
         return new VirtualServerSpec(name, keys, settings, forwarding, realServers, sorry,
-                vs.quorum() == null ? 1 : vs.quorum(), vs.hysteresis() == null ? 0 : vs.hysteresis(),
-                vs.quorumUp() == null ? "" : vs.quorumUp(), vs.quorumDown() == null ? "" : vs.quorumDown());
+                quorum, hysteresis, vs.quorumUp() == null ? "" : vs.quorumUp(), vs.quorumDown() == null ? "" : vs.quorumDown());
     }
 
     private static RealServerSpec map(VirtualServerDef vs, RealServerDef rs, ForwardingMethod vsForwarding,
@@ -248,25 +264,29 @@ public record TableSpec(List<VirtualServerSpec> virtualServers) {
         }
     }
 
-    /// `255.255.255.0` → 24. keepalived's `persistence_granularity` is a mask; a mask with holes
-    /// has no prefix and IPVS would treat it bit by bit, which Pharos does not model.
+    /// `255.255.255.0` → 24: the number of leading one bits of a netmask.
     static int prefixLength(InetAddress mask) {
         int bits = 0;
-        boolean ended = false;
         for (byte b : mask.getAddress()) {
-            for (int i = 7; i >= 0; i--) {
-                boolean one = (b >> i & 1) == 1;
-                if (one && ended) {
-                    throw new IllegalArgumentException("persistence_granularity " + mask.getHostAddress()
-                            + " is not a contiguous netmask");
-                }
-                if (one) {
-                    bits++;
-                } else {
-                    ended = true;
-                }
+            int ones = Integer.numberOfLeadingZeros(~(b & 0xff) & 0xff) - 24;
+            bits += ones;
+            if (ones < 8) {
+                break;
             }
         }
         return bits;
+    }
+
+    /// True when `mask` is ones then zeros (a prefix).
+    static boolean contiguous(InetAddress mask) {
+        int prefix = prefixLength(mask);
+        var bytes = mask.getAddress();
+        for (int i = 0; i < bytes.length * 8; i++) {
+            boolean one = (bytes[i / 8] >> (7 - i % 8) & 1) == 1;
+            if (one != i < prefix) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -125,11 +125,28 @@ class TableSpecTest {
     }
 
     @Test
-    void aNetmaskWithHolesIsRefusedWithTheValue() {
-        var e = assertThrows(IllegalArgumentException.class, () -> TableSpec.prefixLength(ip("255.0.255.0")));
-        assertTrue(e.getMessage().contains("255.0.255.0"), e.getMessage());
+    void netmasksBecomePrefixLengths() {
         assertEquals(24, TableSpec.prefixLength(ip("255.255.255.0")));
+        assertEquals(32, TableSpec.prefixLength(ip("255.255.255.255")));
+        assertEquals(0, TableSpec.prefixLength(ip("0.0.0.0")));
         assertEquals(64, TableSpec.prefixLength(ip("ffff:ffff:ffff:ffff::")));
+        assertTrue(TableSpec.contiguous(ip("255.255.240.0")));
+        assertFalse(TableSpec.contiguous(ip("255.0.255.0")));
+        assertEquals(8, TableSpec.prefixLength(ip("255.0.255.0")), "a mask with holes keeps its leading ones");
+    }
+
+    @Test
+    void aHysteresisNotBelowQuorumIsClampedAsKeepalivedDoes() throws Exception {
+        var text = """
+                virtual_server 192.0.2.1 80 {
+                  hysteresis 4
+                  real_server 198.51.100.1 80 {
+                  }
+                }
+                """;
+        var vs = TableSpec.from(ConfigLoader.parse(Path.of("t.conf"), text).config()).virtualServers().getFirst();
+        assertEquals(1, vs.quorum());
+        assertEquals(0, vs.hysteresis());
     }
 
     @Test
