@@ -51,6 +51,23 @@ public record DesiredState(ServiceTable table, Map<String, Quorum> quorum, List<
         return compute(spec, health, edits, previous);
     }
 
+    /// A virtual server whose quorum changed: run its `quorum_up` or `quorum_down` script.
+    public record QuorumChange(String virtualServer, Quorum quorum) {
+    }
+
+    /// The virtual servers whose quorum flipped between `previous` and this state (one that is
+    /// new in this state has no change to report).
+    public List<QuorumChange> quorumChangesSince(DesiredState previous) {
+        var out = new java.util.ArrayList<QuorumChange>();
+        quorum.forEach((name, q) -> {
+            var before = previous.quorum().get(name);
+            if (before != null && before.up() != q.up()) {
+                out.add(new QuorumChange(name, q));
+            }
+        });
+        return List.copyOf(out);
+    }
+
     private static DesiredState compute(TableSpec spec, HealthView health, RuntimeEdits edits,
             Map<String, Boolean> previousQuorum) {
         var applied = edits.applyTo(spec);

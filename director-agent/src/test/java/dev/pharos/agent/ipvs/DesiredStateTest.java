@@ -166,6 +166,21 @@ class DesiredStateTest {
     }
 
     @Test
+    void quorumChangesNameTheVirtualServersThatFlipped() {
+        var s = spec(vs(WEB, List.of(server(1, 1), server(2, 1), server(3, 1), server(4, 1)), null, 3, 1),
+                vs(OTHER, List.of(server(5, 1)), null, 1, 0));
+        var start = DesiredState.compute(s, upTo(4), RuntimeEdits.NONE);
+
+        var lost = start.next(s, upTo(1), RuntimeEdits.NONE);
+        assertEquals(List.of(new DesiredState.QuorumChange(WEB.toString(), new DesiredState.Quorum(false, 1, 3, 1))),
+                lost.quorumChangesSince(start));
+        var still = lost.next(s, upTo(3), RuntimeEdits.NONE);
+        assertEquals(List.of(), still.quorumChangesSince(lost), "3 < 4: no change yet");
+        var regained = still.next(s, upTo(4), RuntimeEdits.NONE);
+        assertTrue(regained.quorumChangesSince(still).getFirst().quorum().up());
+    }
+
+    @Test
     void atStartQuorumIsHeldOnlyAtQuorumPlusHysteresis() {
         var s = spec(vs(WEB, List.of(server(1, 1), server(2, 1), server(3, 1), server(4, 1)), null, 3, 1));
 
