@@ -25,6 +25,7 @@ public final class ConsoleWindow extends BorderPane {
     private final TopologyView topology;
     private final TimelineView timeline;
     private final InspectorView inspector;
+    private Runnable editDirectors = () -> { };
     private final dev.pharos.console.traffic.TrafficView traffic;
     private final dev.pharos.console.configedit.ConfigEditorView configEditor;
 
@@ -73,6 +74,8 @@ public final class ConsoleWindow extends BorderPane {
                 }
             }
         });
+        var directors = new MenuItem("Directors…");
+        directors.setOnAction(e -> editDirectors.run());
         var quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> getScene().getWindow().hide());
@@ -89,7 +92,7 @@ public final class ConsoleWindow extends BorderPane {
         var dark = new MenuItem("Toggle dark theme");
         dark.setAccelerator(KeyCombination.keyCombination("Shortcut+D"));
         dark.setOnAction(e -> toggleDark(getScene().getRoot()));
-        return new MenuBar(new Menu("File", null, export, quit), new Menu("Edit", null, undo, redo),
+        return new MenuBar(new Menu("File", null, directors, export, quit), new Menu("Edit", null, undo, redo),
                 new Menu("View", null, dark));
     }
 
@@ -127,6 +130,16 @@ public final class ConsoleWindow extends BorderPane {
 
     public dev.pharos.console.configedit.ConfigEditorView configEditor() {
         return configEditor;
+    }
+
+    /// What File → Directors… does (the application opens the inventory dialog).
+    public void onEditDirectors(Runnable action) {
+        this.editDirectors = action;
+    }
+
+    /// The configuration editor's director list follows the connections.
+    public void refreshDirectors() {
+        configEditor.refreshDirectors();
     }
 
     public dev.pharos.console.traffic.TrafficView traffic() {

@@ -48,22 +48,50 @@ public final class PharosApp extends Application {
         }
         if (clusterDef == null) {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
-                    "No directors configured: add a cluster to " + Inventory.defaultFile()
-                            + " (see the README). The training lab comes with the lab issue."));
+                    "No directors configured: File → Directors… (stored in " + Inventory.defaultFile()
+                            + "). The training lab comes with the lab issue."));
         } else {
-            var connector = SshConnector.forUser(this::askHostKey, new DialogPrompts());
-            for (var d : clusterDef.directors()) {
-                var listener = cluster.listenerFor(d.name());
-                connections.put(d.name(), new DirectorConnection(d, connector::connect, listener, Duration.ofSeconds(2),
-                        Duration.ofSeconds(20)).start());
-            }
+            connect(cluster, clusterDef);
         }
         var window = new ConsoleWindow(cluster, edits, connections);
+        window.onEditDirectors(() -> new dev.pharos.console.connect.InventoryDialog(Optional.ofNullable(current))
+                .showAndWait().ifPresent(updated -> {
+                    try {
+                        new Inventory(java.util.List.of(updated)).save(Inventory.defaultFile());
+                    } catch (IOException e) {
+                        cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
+                                "cannot save " + Inventory.defaultFile() + ": " + e.getMessage()));
+                        return;
+                    }
+                    connections.values().forEach(DirectorConnection::close);
+                    connections.clear();
+                    cluster.directors().clear();
+                    connect(cluster, updated);
+                    window.refreshDirectors();
+                }));
         var scene = new Scene(window, 1280, 800);
         scene.getStylesheets().add(PharosApp.class.getResource("pharos.css").toExternalForm());
         stage.setTitle("Pharos — " + cluster.name());
         stage.setScene(scene);
+        var remembered = WindowState.load(WindowState.defaultFile());
+        remembered.applyTo(stage);
+        if (remembered.dark()) {
+            ConsoleWindow.toggleDark(window);
+        }
+        stage.setOnHiding(e -> WindowState.of(stage, window.getStyleClass().contains("dark")).save(WindowState.defaultFile()));
         stage.show();
+    }
+
+    private Inventory.Cluster current;
+
+    private void connect(ClusterModel cluster, Inventory.Cluster def) {
+        current = def;
+        var connector = SshConnector.forUser(this::askHostKey, new DialogPrompts());
+        for (var d : def.directors()) {
+            var listener = cluster.listenerFor(d.name());
+            connections.put(d.name(), new DirectorConnection(d, connector::connect, listener, Duration.ofSeconds(2),
+                    Duration.ofSeconds(20)).start());
+        }
     }
 
     /// Asked from a connection thread: shows the fingerprint on the FX thread and waits for the answer.

@@ -90,6 +90,10 @@ public final class ConfigEditorView extends BorderPane {
         text.textProperty().addListener((o, a, b) -> debounce.playFromStart());
     }
 
+    public void refreshDirectors() {
+        director.setItems(FXCollections.observableArrayList(connections.keySet()));
+    }
+
     public TextArea text() {
         return text;
     }
