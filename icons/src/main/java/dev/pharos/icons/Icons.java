@@ -36,6 +36,10 @@ public final class Icons {
     /// The sizes, in pixels, of the application icons [#appIcons()] returns, smallest first.
     public static final List<Integer> APP_ICON_SIZES = List.of(16, 24, 32, 48, 64, 128, 256);
 
+    /// The largest image [#image] renders; beyond it a vector node is the right tool (and the
+    /// snapshot's buffer would run to gigabytes).
+    public static final int MAX_IMAGE_SIZE = 4096;
+
     private static final String APP_ICON_DIRECTORY = "dev/pharos/icons/app/";
     private static final Map<Icon, IconShape> SHAPES = new ConcurrentHashMap<>();
 
@@ -62,7 +66,8 @@ public final class Icons {
     /// Thread.
     ///
     /// @throws IllegalStateException if called on any other thread
-    /// @throws IllegalArgumentException if `size` is not a positive finite number
+    /// @throws IllegalArgumentException if `size` is not a positive number of at most
+    ///     [#MAX_IMAGE_SIZE]
     public static Image image(Icon icon, double size, Color color) {
         Objects.requireNonNull(icon, "icon");
         Objects.requireNonNull(color, "color");
@@ -71,6 +76,10 @@ public final class Icons {
                     + Thread.currentThread().getName());
         }
         checkSize(size);
+        if (size > MAX_IMAGE_SIZE) {
+            throw new IllegalArgumentException("icon images are at most %d px, asked for %s; use Icons.node for larger"
+                    .formatted(MAX_IMAGE_SIZE, size));
+        }
         var glyph = new Group();
         for (var path : shape(icon).paths()) {
             var svg = new SVGPath();

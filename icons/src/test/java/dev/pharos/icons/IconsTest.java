@@ -180,6 +180,13 @@ class IconsTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void imagesHaveAnUpperSize() {
+        assertThatThrownBy(() -> Fx.call(() -> Icons.image(Icon.ADD, Icons.MAX_IMAGE_SIZE + 1, Color.BLACK)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most 4096 px");
+    }
+
     @ParameterizedTest
     @EnumSource(Icon.class)
     void pathDataDrawsTheSamePictureAsThePaths(Icon icon) throws Exception {
