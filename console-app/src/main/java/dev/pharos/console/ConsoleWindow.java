@@ -96,10 +96,27 @@ public final class ConsoleWindow extends BorderPane {
                 new Menu("View", null, dark));
     }
 
+    /// Switches between the light and the dark theme: the console's own colours (a `dark` class
+    /// on the root) and the icons' palette stylesheets.
     static void toggleDark(Parent root) {
-        if (!root.getStyleClass().remove("dark")) {
+        boolean dark = !root.getStyleClass().remove("dark");
+        if (dark) {
             root.getStyleClass().add("dark");
         }
+        var scene = root.getScene();
+        if (scene != null) {
+            scene.getStylesheets().removeAll(dev.pharos.icons.IconTheme.LIGHT.stylesheets());
+            scene.getStylesheets().removeAll(dev.pharos.icons.IconTheme.DARK.stylesheets());
+            scene.getStylesheets().addAll(0, (dark ? dev.pharos.icons.IconTheme.DARK : dev.pharos.icons.IconTheme.LIGHT)
+                    .stylesheets());
+        }
+    }
+
+    /// The stylesheets a scene showing this window needs (light theme).
+    public static java.util.List<String> stylesheets() {
+        var all = new java.util.ArrayList<>(dev.pharos.icons.IconTheme.LIGHT.stylesheets());
+        all.add(ConsoleWindow.class.getResource("pharos.css").toExternalForm());
+        return all;
     }
 
     /// Writes the topology drawing (not the window) as a PNG.

@@ -70,7 +70,8 @@ public final class PharosApp extends Application {
                     window.refreshDirectors();
                 }));
         var scene = new Scene(window, 1280, 800);
-        scene.getStylesheets().add(PharosApp.class.getResource("pharos.css").toExternalForm());
+        scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
+        stage.getIcons().addAll(dev.pharos.icons.Icons.appIcons());
         stage.setTitle("Pharos — " + cluster.name());
         stage.setScene(scene);
         var remembered = WindowState.load(WindowState.defaultFile());

@@ -14,7 +14,7 @@ final class TopologyLayout {
     static final double DIRECTOR_H = 96;
     static final double VS_W = 200;
     static final double VS_H = 64;
-    static final double RS_W = 180;
+    static final double RS_W = 196;
     static final double RS_H = 48;
     static final double GAP = 28;
     static final double MARGIN = 24;

@@ -1,6 +1,8 @@
 package dev.pharos.console.topology;
 
 import dev.pharos.console.edit.Edit;
+import dev.pharos.icons.Icon;
+import dev.pharos.icons.Icons;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.DirectorModel;
@@ -78,7 +80,7 @@ public final class TopologyView extends BorderPane {
     private final Group zoomGroup = new Group(canvas);
     private final Pane viewport = new Pane(zoomGroup);
     private final Label bin = new Label("Remove");
-    private final Label palette = new Label("+ Real server");
+    private final Label palette = new Label("Real server");
     private final StringProperty status = new SimpleStringProperty("");
     private final Label statusLabel = new Label();
     private final ObjectProperty<Selection> selection = new SimpleObjectProperty<>();
@@ -103,8 +105,10 @@ public final class TopologyView extends BorderPane {
         clip.heightProperty().bind(viewport.heightProperty());
         viewport.setClip(clip);
         bin.getStyleClass().add("bin");
+        bin.setGraphic(Icons.node(Icon.BIN, 20));
         bin.setId("bin");
         palette.getStyleClass().add("palette-item");
+        palette.setGraphic(Icons.node(Icon.ADD, 14));
         palette.setId("palette-real-server");
         statusLabel.textProperty().bind(status);
         statusLabel.getStyleClass().add("status");
@@ -316,9 +320,9 @@ public final class TopologyView extends BorderPane {
         var box = new VBox(2);
         box.getStyleClass().addAll("director", "liveness-" + d.livenessProperty().get().name().toLowerCase(java.util.Locale.ROOT));
         box.setId("director-" + d.name());
-        var title = new Label(d.name());
-        title.getStyleClass().add("title");
         var live = d.livenessProperty().get();
+        var title = new Label(d.name(), Icons.node(live == Liveness.LIVE ? Icon.DIRECTOR : Icon.LINK_LOST, 18));
+        title.getStyleClass().add("title");
         var sub = new Label(switch (live) {
             case LIVE -> "live";
             case CONNECTING -> "connecting…";
@@ -328,7 +332,12 @@ public final class TopologyView extends BorderPane {
         sub.getStyleClass().add("subtitle");
         box.getChildren().addAll(title, sub);
         for (var i : d.instances()) {
-            var l = new Label(instanceLine(i));
+            var role = switch (i.stateProperty().get()) {
+                case "MASTER" -> Icon.MASTER;
+                case "FAULT" -> Icon.FAULT;
+                default -> Icon.BACKUP;
+            };
+            var l = new Label(instanceLine(i), Icons.node(live == Liveness.LIVE ? role : Icon.HEALTH_UNKNOWN, 14));
             l.getStyleClass().addAll("instance", "role-" + i.stateProperty().get().toLowerCase(java.util.Locale.ROOT));
             l.pseudoClassStateChanged(STALE, live != Liveness.LIVE);
             box.getChildren().add(l);
@@ -348,7 +357,7 @@ public final class TopologyView extends BorderPane {
         box.getStyleClass().add("virtual-server");
         box.setId("vs-" + id);
         box.setUserData(id);
-        var title = new Label(id);
+        var title = new Label(id, Icons.node(Icon.VIRTUAL_SERVER, 16));
         title.getStyleClass().add("title");
         var persistence = v.persistenceSecondsProperty().get();
         var sub = new Label(v.schedulerProperty().get() + " · " + v.kindProperty().get()
@@ -383,16 +392,22 @@ public final class TopologyView extends BorderPane {
         var perDirector = new ArrayList<RealServerModel>();
         models.forEach(v -> v.realServer(rsId).ifPresent(perDirector::add));
         var r = perDirector.getFirst();
+        var weight = r.weightProperty().get();
         var box = new HBox(6);
         var health = health(models, rsId);
         box.getStyleClass().addAll("real-server", "health-" + health);
         box.setId("rs-" + vsId + "|" + rsId);
-        var dot = new Region();
-        dot.getStyleClass().add("health-dot");
+        var dot = Icons.node(switch (health) {
+            case "up", "unchecked" -> Icon.HEALTH_UP;
+            case "down" -> Icon.HEALTH_DOWN;
+            default -> Icon.HEALTH_UNKNOWN;
+        }, 18);
+        if (weight == 0) {
+            dot = Icons.node(Icon.DRAINING, 18);
+        }
         var text = new VBox(0);
         var title = new Label(rsId);
         title.getStyleClass().add("title");
-        var weight = r.weightProperty().get();
         var sub = new Label((weight == 0 ? "draining" : "weight " + weight) + " · " + health);
         sub.getStyleClass().add("subtitle");
         text.getChildren().addAll(title, sub);
@@ -515,7 +530,7 @@ public final class TopologyView extends BorderPane {
     }
 
     private void installPalette() {
-        var ghost = new Label("+ Real server");
+        var ghost = new Label("New real server");
         ghost.getStyleClass().addAll("palette-item", "ghost");
         ghost.setMouseTransparent(true);
         palette.setOnMousePressed(e -> {

@@ -57,7 +57,7 @@ class TopologyDragAndDropTest {
                     Duration.ofMillis(300), Duration.ofSeconds(5)).start());
         }
         var scene = new Scene(window, 1280, 800);
-        scene.getStylesheets().add(ConsoleWindow.class.getResource("pharos.css").toExternalForm());
+        scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
         stage.setScene(scene);
         stage.show();
     }
