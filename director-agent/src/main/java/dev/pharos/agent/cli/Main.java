@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Pharos director agent: VRRP, health checks and the virtual-server table.",
-        subcommands = {RunCommand.class, CheckConfigCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, CheckConfigCommand.class, ConvertCommand.class, GenhashCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

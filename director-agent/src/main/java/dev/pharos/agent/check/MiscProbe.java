@@ -1,0 +1,145 @@
+package dev.pharos.agent.check;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/// `MISC_CHECK` (keepalived's `check_misc.c`): runs the program, without a shell, with no input
+/// and its output discarded. Exit 0 is success; with `misc_dynamic`, exit 2–255 is success with
+/// weight `exit − 2`; any other exit fails. A program still running at `misc_timeout` is sent
+/// SIGTERM, then SIGKILL two seconds later, with everything it started.
+///
+/// How the whole tree is ended: the program is started through util-linux's `setsid`, which
+/// execs it as the leader of a new session and process group (same PID), so its children,
+/// grandchildren and daemonised leftovers stay in that group even when re-parented to init; the
+/// group is signalled with `kill -SIG -- -PGID`, as keepalived does with `kill(-pid)`. The JDK
+/// cannot create a process group or signal one, and [ProcessHandle#descendants()] loses a child
+/// whose parent already exited; it is still used as well, for a system without `setsid`. A new
+/// session also keeps the script away from signals sent to the agent's terminal.
+public final class MiscProbe implements Probe {
+
+    private static final System.Logger LOG = System.getLogger(MiscProbe.class.getName());
+    /// keepalived waits 2 s between SIGTERM and SIGKILL.
+    static final Duration KILL_GRACE = Duration.ofSeconds(2);
+    private static final String SETSID = findSetsid();
+    private static final File DEV_NULL = new File("/dev/null");
+
+    private final CheckSpec.MiscCheck spec;
+
+    public MiscProbe(CheckSpec.MiscCheck spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public ProbeResult attempt() {
+        var command = new ArrayList<String>();
+        if (SETSID != null) {
+            command.add(SETSID);
+        }
+        command.addAll(spec.command());
+        Process process;
+        try {
+            process = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            return ProbeResult.down("cannot run " + spec.command().getFirst() + ": " + e.getMessage());
+        }
+        try {
+            if (process.waitFor(spec.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                return result(process.exitValue());
+            }
+            terminate(process);
+            return ProbeResult.down("script timed out after " + Failures.seconds(spec.timeout()));
+        } catch (InterruptedException e) {
+            terminate(process);
+            Thread.currentThread().interrupt();
+            return ProbeResult.down("interrupted");
+        }
+    }
+
+    private ProbeResult result(int exit) {
+        if (exit == 0) {
+            return ProbeResult.up();
+        }
+        if (spec.dynamic() && exit >= 2 && exit <= 255) {
+            return new ProbeResult.DynamicWeight(exit - 2);
+        }
+        return ProbeResult.down("script exit " + exit);
+    }
+
+    /// SIGTERM to the group and every descendant, SIGKILL to whatever is left after the grace.
+    private static void terminate(Process process) {
+        long pgid = process.pid();
+        var tree = new ArrayList<ProcessHandle>(process.descendants().toList());
+        signalGroup(pgid, "TERM");
+        tree.forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // The group outlives its leader while any member lives; a pgid is not reused before.
+        signalGroup(pgid, "KILL");
+        tree.addAll(process.descendants().toList());
+        tree.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(Level.WARNING, "MISC_CHECK process {0} survived SIGKILL", process.pid());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void signalGroup(long pgid, String signal) {
+        if (SETSID == null) {
+            return;
+        }
+        try {
+            var kill = new ProcessBuilder(killCommand(), "-" + signal, "--", "-" + pgid)
+                    .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+            }
+            // Exit 1 (no such group) is expected when the whole group already ended.
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot signal MISC_CHECK process group {0}: {1}", pgid, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String killCommand() {
+        for (var candidate : List.of("/usr/bin/kill", "/bin/kill")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return "kill";
+    }
+
+    private static String findSetsid() {
+        for (var candidate : List.of("/usr/bin/setsid", "/bin/setsid")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        LOG.log(Level.WARNING, "util-linux setsid not found: a MISC_CHECK script that times out is ended with its "
+                + "descendants only; install util-linux to end its whole process group");
+        return null;
+    }
+}
