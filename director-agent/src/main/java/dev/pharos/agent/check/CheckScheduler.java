@@ -177,7 +177,7 @@ public final class CheckScheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             return;
         }
-        long started = System.nanoTime();
+        var started = clock.instant();
         ProbeResult result;
         try {
             result = checker.probe.attempt();
@@ -187,7 +187,7 @@ public final class CheckScheduler implements AutoCloseable {
         } finally {
             slots.release();
         }
-        completed(checker, result, Duration.ofNanos(System.nanoTime() - started));
+        completed(checker, result, Duration.between(started, clock.instant()));
     }
 
     private synchronized void completed(Checker checker, ProbeResult result, Duration elapsed) {
