@@ -38,6 +38,12 @@ public final class MiscProbe implements Probe {
 
     @Override
     public ProbeResult attempt() {
+        var program = spec.command().getFirst();
+        // setsid would report a missing program only as exit 127: say it plainly instead.
+        if (program.contains("/") && !Files.isExecutable(Path.of(program))) {
+            return ProbeResult.down("cannot run " + program + ": " + (Files.exists(Path.of(program))
+                    ? "not executable" : "no such file"));
+        }
         var command = new ArrayList<String>();
         if (SETSID != null) {
             command.add(SETSID);
@@ -51,7 +57,7 @@ public final class MiscProbe implements Probe {
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
         } catch (IOException e) {
-            return ProbeResult.down("cannot run " + spec.command().getFirst() + ": " + e.getMessage());
+            return ProbeResult.down("cannot run " + program + ": " + e.getMessage());
         }
         try {
             if (process.waitFor(spec.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
