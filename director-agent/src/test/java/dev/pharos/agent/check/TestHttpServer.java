@@ -29,6 +29,8 @@ final class TestHttpServer implements AutoCloseable {
         void serve(Socket socket, OutputStream out, TestHttpServer server) throws IOException, InterruptedException;
     }
 
+    private static final ThreadLocal<Integer> REQUEST_NUMBER = ThreadLocal.withInitial(() -> 0);
+
     private final ServerSocket listener;
     private final Thread acceptor;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -99,7 +101,7 @@ final class TestHttpServer implements AutoCloseable {
         try (socket) {
             var request = readsRequest ? readRequest(socket.getInputStream()) : null;
             if (request != null) {
-                requests.incrementAndGet();
+                REQUEST_NUMBER.set(requests.incrementAndGet());
                 requestTexts.add(request);
             }
             behaviour.serve(socket, socket.getOutputStream(), this);
@@ -127,6 +129,12 @@ final class TestHttpServer implements AutoCloseable {
     }
 
     // ---- behaviours ----
+
+    /// `before` for requests numbered below `n` (counting from 1), `from` for the others: a switch
+    /// that no request in flight can straddle.
+    static Behaviour switchAt(int n, Behaviour before, Behaviour from) {
+        return (socket, out, server) -> (REQUEST_NUMBER.get() < n ? before : from).serve(socket, out, server);
+    }
 
     static Behaviour answer(int status, String body) {
         return (socket, out, server) -> {
