@@ -79,6 +79,10 @@ public final class CheckScheduler implements AutoCloseable {
         var now = clock.instant();
         var next = new LinkedHashMap<RealServerId, Server>();
         for (var rsPlan : plan.realServers()) {
+            if (next.containsKey(rsPlan.id())) {
+                LOG.log(Level.WARNING, "real server {0} is listed twice; checking the first one only", rsPlan.id());
+                continue;
+            }
             var old = servers.remove(rsPlan.id());
             var server = old != null ? old : new Server(rsPlan, now);
             var unused = old != null ? new ArrayList<>(old.checkers) : new ArrayList<Checker>();

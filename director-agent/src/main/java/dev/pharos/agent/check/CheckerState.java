@@ -16,6 +16,10 @@ import java.time.Duration;
 /// - A down checker is attempted every delay_loop (HTTP_GET and SSL_GET: every
 ///   `max(delay_before_retry, delay_loop)`).
 ///
+/// Deviation from keepalived: after a failed URL, keepalived's HTTP_GET comes back only after the
+/// failed URL and then a full round of every URL succeed (two successes for a single URL); here,
+/// as for the other checkers, one successful attempt, which checks every URL, brings it up.
+///
 /// @param hasRun        an attempt has completed
 /// @param retryIt       failed attempts retried so far (keepalived's `retry_it`)
 /// @param dynamicWeight the weight the last success asked for (`misc_dynamic`), or `null`

@@ -174,7 +174,8 @@ class CheckSchedulerTest {
     void warmupSpreadsTheFirstAttemptsOverTheDelayLoop() {
         var servers = new ArrayList<CheckPlan.RealServerPlan>();
         for (int i = 0; i < 1000; i++) {
-            servers.add(server(2, 1, tcp(20_000 + i, timing(10, 1, 1, 10, false))));
+            var id = new RealServerId("192.0.2.10:80", InetAddress.getLoopbackAddress(), 20_000 + i);
+            servers.add(new CheckPlan.RealServerPlan(id, 1, List.of(tcp(20_000 + i, timing(10, 1, 1, 10, false))), false));
         }
         try (var s = scheduler()) {
             s.apply(new CheckPlan(servers, List.of()));
@@ -272,6 +273,17 @@ class CheckSchedulerTest {
         assertThat(kinds()).containsExactly("up@0", "up@0", "down@0");
         assertThat(events.getLast().server().address().getHostAddress()).isEqualTo("192.0.2.2");
         assertThat(timer.pending()).isZero();
+    }
+
+    @Test
+    void aRealServerListedTwiceIsCheckedOnce() {
+        try (var s = scheduler()) {
+            s.apply(plan(server(2, 1, tcp(1015, timing(10, 1, 1, 0, false))), server(2, 1, tcp(1016, timing(10, 1, 1, 0, false)))));
+            advance(15);
+            assertThat(s.snapshot()).hasSize(1);
+            assertThat(probe(1015).attemptsAt).hasSize(2);
+            assertThat(probe(1016).attemptsAt).isEmpty();
+        }
     }
 
     @Test
