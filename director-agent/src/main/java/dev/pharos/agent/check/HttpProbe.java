@@ -61,7 +61,7 @@ public final class HttpProbe implements Probe {
 
     /// What one `GET` returned.
     ///
-    /// @param digest MD5 of the body in lower-case hex
+    /// @param digest MD5 of the body in lower-case hex (empty when not asked for)
     public record Response(int status, String digest, long bodyBytes) {
     }
 
@@ -77,7 +77,7 @@ public final class HttpProbe implements Probe {
         for (var url : spec.urls()) {
             var prefix = spec.urls().size() > 1 ? "GET " + url.path() + ": " : "";
             try {
-                var response = fetch(spec, url);
+                var response = fetch(spec, url, url.digest() != null);
                 if (!url.accepts(response.status())) {
                     return ProbeResult.down(prefix + "status " + response.status());
                 }
@@ -104,6 +104,12 @@ public final class HttpProbe implements Probe {
 
     /// One `GET` of `url`, bounded by the endpoint's `connect_timeout`.
     public static Response fetch(CheckSpec.HttpGet spec, CheckSpec.Url url) throws FetchException {
+        return fetch(spec, url, true);
+    }
+
+    /// As [#fetch(CheckSpec.HttpGet, CheckSpec.Url)]; without `digest` the body is read but not
+    /// hashed (keepalived hashes only for a `digest` line) and [Response#digest()] is empty.
+    static Response fetch(CheckSpec.HttpGet spec, CheckSpec.Url url, boolean digest) throws FetchException {
         var endpoint = spec.endpoint();
         var timeout = endpoint.connectTimeout();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -120,7 +126,7 @@ public final class HttpProbe implements Probe {
             var out = socket.getOutputStream();
             out.write(request(spec, url).getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            return read(socket, socket.getInputStream(), deadline);
+            return read(socket, socket.getInputStream(), deadline, digest ? md5() : null);
         } catch (SocketTimeoutException e) {
             throw new FetchException("timeout after " + Failures.seconds(timeout));
         } catch (IOException e) {
@@ -162,8 +168,8 @@ public final class HttpProbe implements Probe {
         socket.setSoTimeout((int) Math.clamp(left / 1_000_000, 1, Integer.MAX_VALUE));
     }
 
-    private static Response read(Socket socket, InputStream in, long deadline) throws IOException, FetchException {
-        var md5 = md5();
+    private static Response read(Socket socket, InputStream in, long deadline, MessageDigest md5)
+            throws IOException, FetchException {
         var head = new ByteArrayOutputStream(1024);
         var buffer = new byte[8192];
         int headerEnd = -1;
@@ -177,7 +183,9 @@ public final class HttpProbe implements Probe {
                 break;
             }
             if (headerEnd >= 0) {
-                md5.update(buffer, 0, n);
+                if (md5 != null) {
+                    md5.update(buffer, 0, n);
+                }
                 body += n;
             } else {
                 int searchFrom = Math.max(0, head.size() - 3);
@@ -200,7 +208,9 @@ public final class HttpProbe implements Probe {
                     contentLength = Long.parseLong(length.group(1));
                 }
                 int start = headerEnd + END_OF_HEADERS.length;
-                md5.update(bytes, start, bytes.length - start);
+                if (md5 != null) {
+                    md5.update(bytes, start, bytes.length - start);
+                }
                 body += bytes.length - start;
             }
             if (body > MAX_BODY_BYTES || contentLength > MAX_BODY_BYTES) {
@@ -212,7 +222,7 @@ public final class HttpProbe implements Probe {
                     : "malformed response: it ends before the end of its headers");
         }
         // keepalived only logs a body shorter than its Content-Length; the digest decides.
-        return new Response(status, HexFormat.of().formatHex(md5.digest()), body);
+        return new Response(status, md5 == null ? "" : HexFormat.of().formatHex(md5.digest()), body);
     }
 
     private static int status(String header) throws FetchException {
@@ -244,11 +254,24 @@ public final class HttpProbe implements Probe {
         return -1;
     }
 
+    /// A fresh MD5, cloned from one looked up once: the provider lookup costs more than a check.
     private static MessageDigest md5() {
         try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JDK has no MD5, which every JDK must have", e);
+            return (MessageDigest) Md5.PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("this JDK's MD5 cannot be cloned", e);
+        }
+    }
+
+    private static final class Md5 {
+        static final MessageDigest PROTOTYPE = create();
+
+        private static MessageDigest create() {
+            try {
+                return MessageDigest.getInstance("MD5");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("this JDK has no MD5, which every JDK must have", e);
+            }
         }
     }
 
