@@ -182,16 +182,45 @@ public final class CheckScheduler implements AutoCloseable {
             return;
         }
         var started = clock.instant();
+        var probe = checker.probe;
+        var spec = checker.spec;
+        // Probes bound themselves; this is the backstop for one that does not. Interrupting a
+        // virtual thread blocked on a socket closes the socket, so the attempt ends.
+        var limit = attemptLimit(spec);
+        var thread = Thread.currentThread();
+        var abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        var watchdog = timer.schedule(limit, () -> {
+            abandoned.set(true);
+            thread.interrupt();
+        });
         ProbeResult result;
         try {
-            result = checker.probe.attempt();
+            result = probe.attempt();
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "check " + checker.spec.label() + " failed unexpectedly", e);
+            LOG.log(Level.ERROR, "check " + spec.label() + " failed unexpectedly", e);
             result = ProbeResult.down("internal error: " + e);
         } finally {
+            watchdog.cancel();
             slots.release();
         }
+        if (abandoned.get()) {
+            Thread.interrupted();
+            LOG.log(Level.WARNING, "check {0} gave no result within {1}; attempt abandoned", spec.label(),
+                    Failures.seconds(limit));
+            result = ProbeResult.down("no result within " + Failures.seconds(limit) + "; attempt abandoned");
+        }
         completed(checker, result, Duration.between(started, clock.instant()));
+    }
+
+    /// The longest an attempt may take: its own deadline and a second of grace.
+    static Duration attemptLimit(CheckSpec spec) {
+        var grace = Duration.ofSeconds(1);
+        return switch (spec) {
+            case CheckSpec.HttpGet h -> h.endpoint().connectTimeout().multipliedBy(h.urls().size()).plus(grace);
+            case CheckSpec.TcpCheck t -> t.endpoint().connectTimeout().plus(grace);
+            case CheckSpec.DnsCheck d -> d.endpoint().connectTimeout().plus(grace);
+            case CheckSpec.MiscCheck m -> m.timeout().plus(MiscProbe.KILL_GRACE.multipliedBy(2)).plus(grace);
+        };
     }
 
     private synchronized void completed(Checker checker, ProbeResult result, Duration elapsed) {

@@ -145,4 +145,65 @@ class CheckSchedulerLiveTest {
             }
         }
     }
+
+    @Test
+    void anAttemptThatOverrunsItsDeadlineIsAbandonedAndCountsAsAFailure() throws Exception {
+        var stuck = new java.util.concurrent.CountDownLatch(1);
+        Probe hanging = () -> {
+            try {
+                stuck.await(); // a probe that ignores its own deadline; only an interrupt ends it
+                return ProbeResult.up();
+            } catch (InterruptedException e) {
+                return ProbeResult.up(); // whatever it says after the watchdog fired is discarded
+            }
+        };
+        var spec = new CheckSpec.TcpCheck(new CheckSpec.Endpoint(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 9),
+                null, 0, Duration.ofMillis(100)), fast(0));
+        try (var scheduler = new CheckScheduler(events::add, java.time.Clock.systemUTC(), CheckTimer.system(),
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(), s -> hanging,
+                java.util.random.RandomGenerator.getDefault(), 4)) {
+            scheduler.apply(new CheckPlan(List.of(server(1, spec)), List.of()));
+            assertThat(Netns.await(DEADLINE, () -> has(CheckEvent.RealServerDown.class, 1))).isTrue();
+            assertThat(((CheckEvent.RealServerDown) events.get(1)).reason())
+                    .isEqualTo("TCP_CHECK 127.0.0.1:9: no result within 1.1s; attempt abandoned");
+        } finally {
+            stuck.countDown();
+        }
+    }
+
+    @Test
+    void aMiscCheckGoesDownAfterExactlyRetryPlusOneFailedRuns() throws Exception {
+        var runs = dir.resolve("runs");
+        var failFrom = dir.resolve("fail-from");
+        Files.writeString(failFrom, "1000000");
+        var script = dir.resolve("count.sh");
+        // Each run appends a line and fails from run number fail-from on: no run straddles a switch.
+        Files.writeString(script, "#!/bin/sh\necho x >> " + runs + "\n[ $(wc -l < " + runs + ") -lt $(cat " + failFrom + ") ]\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        var runsAtDown = new AtomicInteger(-1);
+        var misc = new CheckSpec.MiscCheck(List.of(script.toString()), Duration.ofSeconds(5), false, fast(2));
+        try (var scheduler = new CheckScheduler(e -> {
+            if (e instanceof CheckEvent.RealServerDown) {
+                runsAtDown.compareAndSet(-1, lines(runs));
+            }
+            events.add(e);
+        })) {
+            scheduler.apply(new CheckPlan(List.of(server(1, misc)), List.of()));
+            assertThat(Netns.await(DEADLINE, () -> lines(runs) >= 2)).isTrue();
+            int from = lines(runs) + 2;
+            Files.writeString(failFrom, Integer.toString(from));
+            assertThat(Netns.await(DEADLINE, () -> has(CheckEvent.RealServerDown.class, 1))).isTrue();
+            assertThat(runsAtDown.get() - from + 1).as("failed runs before down").isEqualTo(3);
+            Files.writeString(failFrom, "1000000");
+            assertThat(Netns.await(DEADLINE, () -> has(CheckEvent.RealServerUp.class, 2))).isTrue();
+        }
+    }
+
+    private static int lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
 }
