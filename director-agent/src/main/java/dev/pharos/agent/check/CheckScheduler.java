@@ -314,7 +314,7 @@ public final class CheckScheduler implements AutoCloseable {
     /// timer reads.
     private static final class Checker {
         final Server server;
-        CheckSpec spec;
+        volatile CheckSpec spec;
         volatile Probe probe;
         CheckerState state;
         CheckTimer.Scheduled scheduled;

@@ -142,7 +142,11 @@ public final class HttpProbe implements Probe {
         var sniName = spec.sniName() != null ? spec.sniName()
                 : url.virtualhost() != null ? url.virtualhost() : spec.virtualhost();
         if (spec.sni() && sniName != null && !sniName.isEmpty() && !sniName.contains(":") && !sniName.matches("[0-9.]+")) {
-            params.setServerNames(List.of(new SNIHostName(sniName)));
+            try {
+                params.setServerNames(List.of(new SNIHostName(sniName)));
+            } catch (IllegalArgumentException e) {
+                throw new FetchException("TLS SNI name '" + sniName + "' is not a host name: " + e.getMessage());
+            }
         } else {
             params.setServerNames(List.of());
         }
