@@ -1,6 +1,6 @@
 package dev.pharos.agent.check;
 
-import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /// The two DNS messages `DNS_CHECK` needs (RFC 1035 §4.1): the query it sends and the header of
@@ -59,36 +59,38 @@ public final class DnsPacket {
     ///
     /// @throws IllegalArgumentException when the name has an empty label or is too long
     public static byte[] query(int id, String name, int type) {
-        var out = new ByteArrayOutputStream(HEADER_LENGTH + name.length() + 6);
-        put16(out, id);
-        put16(out, FLAG_RD);
-        put16(out, 1); // QDCOUNT
-        put16(out, 0);
-        put16(out, 0);
-        put16(out, 0);
         var trimmed = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+        var labels = trimmed.isEmpty() ? new String[0] : trimmed.split("\\.", -1);
         int nameLength = 1;
-        if (!trimmed.isEmpty()) {
-            for (var label : trimmed.split("\\.", -1)) {
-                var bytes = label.getBytes(StandardCharsets.US_ASCII);
-                if (bytes.length == 0) {
-                    throw new IllegalArgumentException("DNS name '" + name + "' has an empty label");
-                }
-                if (bytes.length > MAX_LABEL) {
-                    throw new IllegalArgumentException("DNS name '" + name + "' has a label over " + MAX_LABEL + " bytes");
-                }
-                nameLength += 1 + bytes.length;
-                out.write(bytes.length);
-                out.writeBytes(bytes);
+        for (var label : labels) {
+            int length = label.getBytes(StandardCharsets.US_ASCII).length;
+            if (length == 0) {
+                throw new IllegalArgumentException("DNS name '" + name + "' has an empty label");
             }
+            if (length > MAX_LABEL) {
+                throw new IllegalArgumentException("DNS name '" + name + "' has a label over " + MAX_LABEL + " bytes");
+            }
+            nameLength += 1 + length;
         }
         if (nameLength > MAX_NAME) {
             throw new IllegalArgumentException("DNS name '" + name + "' is over " + MAX_NAME + " bytes");
         }
-        out.write(0);
-        put16(out, type);
-        put16(out, CLASS_IN);
-        return out.toByteArray();
+        var out = ByteBuffer.allocate(HEADER_LENGTH + nameLength + 4);
+        out.putShort((short) id);
+        out.putShort((short) FLAG_RD);
+        out.putShort((short) 1); // QDCOUNT
+        out.putShort((short) 0);
+        out.putShort((short) 0);
+        out.putShort((short) 0);
+        for (var label : labels) {
+            var bytes = label.getBytes(StandardCharsets.US_ASCII);
+            out.put((byte) bytes.length);
+            out.put(bytes);
+        }
+        out.put((byte) 0);
+        out.putShort((short) type);
+        out.putShort((short) CLASS_IN);
+        return out.array();
     }
 
     /// The header of a received datagram.
@@ -99,11 +101,6 @@ public final class DnsPacket {
         int id = get16(datagram, 0);
         int flags = get16(datagram, 2);
         return new Header(id, (flags & FLAG_QR) != 0, new Rcode(flags & 0x000F));
-    }
-
-    private static void put16(ByteArrayOutputStream out, int v) {
-        out.write((v >>> 8) & 0xFF);
-        out.write(v & 0xFF);
     }
 
     private static int get16(byte[] b, int at) {
