@@ -101,14 +101,20 @@ public record CheckPlan(List<RealServerPlan> realServers, List<String> warnings)
             case CheckerDef.Tcp t -> new CheckSpec.TcpCheck(endpoint(vs, rs, t.common(), "TCP_CHECK"),
                     timing(vs, rs, t.common(), 1, Duration.ofSeconds(1)));
             case CheckerDef.Misc m -> {
+                String user = null;
+                String group = null;
                 if (m.user() != null) {
-                    warnings.add("real server " + id + ": MISC_CHECK user '" + m.user()
-                            + "' is not honoured; the script runs as the agent's user");
+                    var words = m.user().trim().split("\\s+");
+                    if (words.length > 2 || words[0].isEmpty()) {
+                        throw new IllegalArgumentException("user takes USER [GROUP], not '" + m.user() + "'");
+                    }
+                    user = words[0];
+                    group = words.length == 2 ? words[1] : null;
                 }
                 // keepalived: misc_timeout defaults to the virtual server's delay_loop, retry to 0.
                 var timeout = m.miscTimeout() != null ? m.miscTimeout()
                         : vs.delayLoop() != null ? vs.delayLoop() : DEFAULT_DELAY_LOOP;
-                yield new CheckSpec.MiscCheck(Argv.split(m.miscPath()), timeout, m.miscDynamic(),
+                yield new CheckSpec.MiscCheck(Argv.split(m.miscPath()), timeout, m.miscDynamic(), user, group,
                         timing(vs, rs, m.common(), 0, Duration.ofSeconds(1)));
             }
             case CheckerDef.Dns d -> {

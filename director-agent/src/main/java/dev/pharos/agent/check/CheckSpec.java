@@ -184,7 +184,10 @@ public sealed interface CheckSpec permits CheckSpec.HttpGet, CheckSpec.TcpCheck,
     ///
     /// @param command argv, `misc_path` split as keepalived splits it
     /// @param timeout `misc_timeout`, else the virtual server's delay_loop
-    public record MiscCheck(List<String> command, Duration timeout, boolean dynamic, Timing timing) implements CheckSpec {
+    /// @param user    `user`: run as this user, or `null` for the agent's own
+    /// @param group   the group with `user`, or `null` for the user's primary group
+    public record MiscCheck(List<String> command, Duration timeout, boolean dynamic, String user, String group,
+            Timing timing) implements CheckSpec {
         public MiscCheck {
             command = List.copyOf(command);
             if (command.isEmpty()) {
@@ -193,11 +196,19 @@ public sealed interface CheckSpec permits CheckSpec.HttpGet, CheckSpec.TcpCheck,
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("misc_timeout must be positive, not " + timeout);
             }
+            if (user == null && group != null) {
+                throw new IllegalArgumentException("MISC_CHECK group " + group + " given without a user");
+            }
+        }
+
+        /// Run as the agent's user.
+        public MiscCheck(List<String> command, Duration timeout, boolean dynamic, Timing timing) {
+            this(command, timeout, dynamic, null, null, timing);
         }
 
         @Override
         public MiscCheck withTiming(Timing t) {
-            return new MiscCheck(command, timeout, dynamic, t);
+            return new MiscCheck(command, timeout, dynamic, user, group, t);
         }
 
         @Override

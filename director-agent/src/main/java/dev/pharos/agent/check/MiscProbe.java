@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /// `MISC_CHECK` (keepalived's `check_misc.c`): runs the program, without a shell, with no input
-/// and its output discarded. Exit 0 is success; with `misc_dynamic`, exit 2–255 is success with
+/// and its output discarded, as the configured `user` when one is given (through util-linux's
+/// `setpriv`; the agent must be root). Exit 0 is success; with `misc_dynamic`, exit 2–255 is success with
 /// weight `exit − 2`; any other exit fails. A program still running at `misc_timeout` is sent
 /// SIGTERM, then SIGKILL two seconds later, with everything it started.
 ///
@@ -48,6 +49,12 @@ public final class MiscProbe implements Probe {
         if (SETSID != null) {
             command.add(SETSID);
         }
+        if (spec.user() != null) {
+            var reason = asUser(command);
+            if (reason != null) {
+                return ProbeResult.down(reason);
+            }
+        }
         command.addAll(spec.command());
         Process process;
         try {
@@ -70,6 +77,55 @@ public final class MiscProbe implements Probe {
             Thread.currentThread().interrupt();
             return ProbeResult.down("interrupted");
         }
+    }
+
+    /// Adds util-linux's `setpriv` to switch to the `user` (and group) before the program starts,
+    /// or says why it cannot.
+    private String asUser(List<String> command) {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "cannot run as user " + spec.user() + ": the agent is not root";
+        }
+        var setpriv = executable("/usr/bin/setpriv", "/bin/setpriv");
+        if (setpriv == null) {
+            return "cannot run as user " + spec.user() + ": util-linux setpriv is not installed";
+        }
+        var group = spec.group() != null ? spec.group() : primaryGroup(spec.user());
+        if (group == null) {
+            return "cannot run as user " + spec.user() + ": no such user";
+        }
+        command.addAll(List.of(setpriv, "--reuid=" + spec.user(), "--regid=" + group, "--init-groups", "--"));
+        return null;
+    }
+
+    /// The numeric primary group of `user`, as `id -g` reports it (NSS included), or `null`.
+    private static String primaryGroup(String user) {
+        try {
+            var idCommand = java.util.Objects.requireNonNullElse(executable("/usr/bin/id", "/bin/id"), "id");
+            var id = new ProcessBuilder(idCommand, "-g", "--", user)
+                    .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            var out = new String(id.getInputStream().readNBytes(64), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            if (!id.waitFor(5, TimeUnit.SECONDS)) {
+                id.destroyForcibly();
+                return null;
+            }
+            return id.exitValue() == 0 && out.matches("\\d+") ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static String executable(String... candidates) {
+        for (var candidate : candidates) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     private ProbeResult result(int exit) {
@@ -130,22 +186,15 @@ public final class MiscProbe implements Probe {
     }
 
     private static String killCommand() {
-        for (var candidate : List.of("/usr/bin/kill", "/bin/kill")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "kill";
+        return java.util.Objects.requireNonNullElse(executable("/usr/bin/kill", "/bin/kill"), "kill");
     }
 
     private static String findSetsid() {
-        for (var candidate : List.of("/usr/bin/setsid", "/bin/setsid")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
+        var setsid = executable("/usr/bin/setsid", "/bin/setsid");
+        if (setsid == null) {
+            LOG.log(Level.WARNING, "util-linux setsid not found: a MISC_CHECK script that times out is ended with its "
+                    + "descendants only; install util-linux to end its whole process group");
         }
-        LOG.log(Level.WARNING, "util-linux setsid not found: a MISC_CHECK script that times out is ended with its "
-                + "descendants only; install util-linux to end its whole process group");
-        return null;
+        return setsid;
     }
 }

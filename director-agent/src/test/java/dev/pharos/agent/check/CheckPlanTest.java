@@ -167,9 +167,28 @@ class CheckPlanTest {
         assertThat(rs.id().toString()).isEqualTo("192.0.2.21:0 of fwmark 7");
         assertThat(rs.omega()).isTrue();
         assertThat(rs.checks()).hasSize(1).first().isInstanceOf(CheckSpec.MiscCheck.class);
+        var misc = (CheckSpec.MiscCheck) rs.checks().getFirst();
+        assertThat(misc.user()).isEqualTo("nobody");
+        assertThat(misc.group()).isNull();
         assertThat(plan.warnings()).containsExactly(
-                "real server 192.0.2.21:0 of fwmark 7: TCP_CHECK left out: the real server has no port; give TCP_CHECK a connect_port",
-                "real server 192.0.2.21:0 of fwmark 7: MISC_CHECK user 'nobody' is not honoured; the script runs as the agent's user");
+                "real server 192.0.2.21:0 of fwmark 7: TCP_CHECK left out: the real server has no port; give TCP_CHECK a connect_port");
+    }
+
+    @Test
+    void miscCheckUserMayNameAGroup() throws Exception {
+        var plan = CheckPlan.from(parse("""
+                virtual_server 192.0.2.10 80 {
+                    real_server 192.0.2.2 80 {
+                        MISC_CHECK {
+                            misc_path /bin/true
+                            user nobody nogroup
+                        }
+                    }
+                }
+                """));
+        var misc = (CheckSpec.MiscCheck) plan.realServers().getFirst().checks().getFirst();
+        assertThat(misc.user()).isEqualTo("nobody");
+        assertThat(misc.group()).isEqualTo("nogroup");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.pharos.agent.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pharos.testing.Netns;
 import java.io.IOException;
@@ -92,6 +93,33 @@ class MiscProbeTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
         long pid = Long.parseLong(Files.readString(pids).trim());
         assertThat(Netns.await(Duration.ofSeconds(10), () -> !running(pid))).isTrue();
+    }
+
+    @Test
+    void theScriptRunsAsTheConfiguredUserAndGroup() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "switching users needs root");
+        // A directory the unprivileged user can enter, with a place it may write to.
+        var shared = Files.createTempDirectory(Path.of("/tmp"), "pharos-misc-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        try {
+            var out = Files.createDirectory(shared.resolve("out"));
+            Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxrwxrwx"));
+            var s = shared.resolve("whoami.sh");
+            Files.writeString(s, "#!/bin/sh\necho \"$(id -un) $(id -gn)\" > " + out.resolve("id") + "\n");
+            Files.setPosixFilePermissions(s, PosixFilePermissions.fromString("rwxr-xr-x"));
+            var timing = CheckSchedulerTest.timing(1, 0, 1, 0, false);
+            var asNobody = new MiscProbe(new CheckSpec.MiscCheck(List.of(s.toString()), Duration.ofSeconds(20), false,
+                    "nobody", null, timing));
+            assertThat(asNobody.attempt()).isEqualTo(ProbeResult.up());
+            assertThat(Files.readString(out.resolve("id")).strip()).isEqualTo("nobody nogroup");
+            var unknown = new MiscProbe(new CheckSpec.MiscCheck(List.of(s.toString()), Duration.ofSeconds(20), false,
+                    "no-such-user-here", null, timing));
+            assertThat(unknown.attempt()).isEqualTo(ProbeResult.down("cannot run as user no-such-user-here: no such user"));
+        } finally {
+            try (var files = Files.walk(shared)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     /// Alive and not a zombie waiting for a parent that does not reap.
