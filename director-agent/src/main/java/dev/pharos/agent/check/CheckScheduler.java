@@ -50,6 +50,7 @@ public final class CheckScheduler implements AutoCloseable {
         this(listener, DEFAULT_MAX_CONCURRENT);
     }
 
+    /// As [#CheckScheduler(CheckListener)], with at most `maxConcurrent` attempts in flight.
     public CheckScheduler(CheckListener listener, int maxConcurrent) {
         this(listener, Clock.systemUTC(), CheckTimer.system(),
                 Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("check-", 0).factory()),

@@ -22,10 +22,12 @@ public sealed interface ProbeResult permits ProbeResult.Up, ProbeResult.Down, Pr
         }
     }
 
+    /// The one success value.
     static ProbeResult up() {
         return new Up();
     }
 
+    /// A failure for `reason`.
     static ProbeResult down(String reason) {
         return new Down(reason);
     }
