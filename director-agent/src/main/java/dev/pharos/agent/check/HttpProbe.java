@@ -3,6 +3,7 @@ package dev.pharos.agent.check;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -115,7 +116,7 @@ public final class HttpProbe implements Probe {
         long deadline = System.nanoTime() + timeout.toNanos();
         // Only the plain socket is closed: closing a TLS socket would first try to send
         // close_notify, which a stuck peer could hold up.
-        try (var raw = new Socket()) {
+        try (var raw = new Socket(Proxy.NO_PROXY)) {
             TcpProbe.bind(raw, endpoint);
             raw.connect(endpoint.connectTo(), TcpProbe.timeoutMillis(endpoint));
             Socket socket = raw;

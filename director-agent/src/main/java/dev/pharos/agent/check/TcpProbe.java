@@ -2,10 +2,13 @@ package dev.pharos.agent.check;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 
 /// `TCP_CHECK` (keepalived's `check_tcp.c`): the attempt succeeds when a TCP connection to the
-/// endpoint opens within `connect_timeout`; the connection is closed at once.
+/// endpoint opens within `connect_timeout`; the connection is closed at once. Checks connect
+/// directly, never through a proxy the JVM may be configured with (`Proxy.NO_PROXY`, which also
+/// skips the proxy lookup on every connection).
 public final class TcpProbe implements Probe {
 
     private final CheckSpec.TcpCheck spec;
@@ -17,7 +20,7 @@ public final class TcpProbe implements Probe {
     @Override
     public ProbeResult attempt() {
         var endpoint = spec.endpoint();
-        try (var socket = new Socket()) {
+        try (var socket = new Socket(Proxy.NO_PROXY)) {
             bind(socket, endpoint);
             socket.connect(endpoint.connectTo(), timeoutMillis(endpoint));
             return ProbeResult.up();
