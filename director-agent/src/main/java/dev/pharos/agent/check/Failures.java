@@ -15,7 +15,8 @@ final class Failures {
     private Failures() {
     }
 
-    /// `timeout after 3s`, `connection refused`, `connection reset`, `no route to host`…
+    /// `timeout after 3s`, `connection refused`, `connection reset`, `no route to host`,
+    /// `network unreachable`…
     static String reason(IOException e, Duration timeout) {
         var message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         var lower = message.toLowerCase(Locale.ROOT);
@@ -24,6 +25,9 @@ final class Failures {
         }
         if (e instanceof NoRouteToHostException || lower.contains("no route to host")) {
             return "no route to host";
+        }
+        if (lower.contains("network is unreachable")) {
+            return "network unreachable";
         }
         if (e instanceof PortUnreachableException) {
             return "port unreachable";

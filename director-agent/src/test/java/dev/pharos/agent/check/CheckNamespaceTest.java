@@ -170,7 +170,7 @@ class CheckNamespaceTest {
 
                     link.hostSide(false);
                     assertThat(Netns.await(DEADLINE, () -> count(CheckEvent.RealServerDown.class) == 3)).isTrue();
-                    assertThat(lastDownReason()).matches(".*: (timeout after 2s|no route to host)");
+                    assertThat(lastDownReason()).matches(".*: (timeout after 2s|no route to host|network unreachable)");
                     link.hostSide(true);
                     assertThat(Netns.await(DEADLINE, () -> count(CheckEvent.RealServerUp.class) == 4)).isTrue();
                 }
