@@ -188,10 +188,7 @@ public final class HttpProbe implements Probe {
                 break;
             }
             if (headerEnd >= 0) {
-                if (md5 != null) {
-                    md5.update(buffer, 0, n);
-                }
-                body += n;
+                body = hash(md5, buffer, 0, n, body, contentLength);
             } else {
                 int searchFrom = Math.max(0, head.size() - 3);
                 head.write(buffer, 0, n);
@@ -213,10 +210,7 @@ public final class HttpProbe implements Probe {
                     contentLength = Long.parseLong(length.group(1));
                 }
                 int start = headerEnd + END_OF_HEADERS.length;
-                if (md5 != null) {
-                    md5.update(bytes, start, bytes.length - start);
-                }
-                body += bytes.length - start;
+                body = hash(md5, bytes, start, bytes.length - start, 0, contentLength);
             }
             if (body > MAX_BODY_BYTES || contentLength > MAX_BODY_BYTES) {
                 throw new FetchException("response exceeds limit: body over " + MAX_BODY_BYTES + " bytes");
@@ -228,6 +222,16 @@ public final class HttpProbe implements Probe {
         }
         // keepalived only logs a body shorter than its Content-Length; the digest decides.
         return new Response(status, md5 == null ? "" : HexFormat.of().formatHex(md5.digest()), body);
+    }
+
+    /// Adds `n` body bytes to the digest, no further than the Content-Length when there is one
+    /// (keepalived hashes exactly that much), and returns the body length read so far.
+    private static long hash(MessageDigest md5, byte[] bytes, int from, int n, long body, long contentLength) {
+        if (md5 != null) {
+            long wanted = contentLength < 0 ? n : Math.clamp(contentLength - body, 0, n);
+            md5.update(bytes, from, (int) wanted);
+        }
+        return body + n;
     }
 
     private static int status(String header) throws FetchException {

@@ -193,6 +193,16 @@ class HttpProbeTest {
     }
 
     @Test
+    void onlyContentLengthBytesAreHashedAsKeepalivedDoes() throws Exception {
+        var response = "HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello trailing bytes";
+        try (var server = new TestHttpServer(TestHttpServer.bytes(response.getBytes(StandardCharsets.US_ASCII)))) {
+            var fetched = HttpProbe.fetch(get(server.address(), CheckSpec.HttpVersion.HTTP_1_0, null, url("/")), url("/"));
+            assertThat(fetched.digest()).isEqualTo(md5("hello"));
+            assertThat(fetched.status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void sslGetAgainstAPlainServerIsAFailedHandshake() throws Exception {
         try (var server = new TestHttpServer(answer(400, "plain HTTP here"), false)) {
             var spec = new CheckSpec.HttpGet(true, List.of(url("/")), new CheckSpec.Endpoint(server.address(), null, 0, TIMEOUT),
