@@ -1,0 +1,165 @@
+package dev.pharos.agent.check;
+
+import dev.pharos.agent.config.Argv;
+import dev.pharos.agent.config.CheckerDef;
+import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.RealServerDef;
+import dev.pharos.agent.config.VirtualServerDef;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/// Every real server the checker watches and its checks, resolved from a configuration with
+/// keepalived's fallbacks: a value on the checker, else on the real server, else on the virtual
+/// server, else keepalived's default (`check_data.c`, `check_api.c` and each checker's file).
+///
+/// @param warnings checkers left out or settings not honoured, each saying where and why
+public record CheckPlan(List<RealServerPlan> realServers, List<String> warnings) {
+
+    /// keepalived's `KEEPALIVED_DEFAULT_DELAY`.
+    public static final Duration DEFAULT_DELAY_LOOP = Duration.ofSeconds(60);
+    /// keepalived's default `connect_timeout` of a virtual server.
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    public CheckPlan {
+        realServers = List.copyOf(realServers);
+        warnings = List.copyOf(warnings);
+    }
+
+    /// One real server and its checks; it is up when every check is up (none: always up).
+    ///
+    /// @param weight the configured weight (`weight`, default 1)
+    /// @param omega  report it down when the checker stops (the virtual server's `omega`)
+    public record RealServerPlan(RealServerId id, int weight, List<CheckSpec> checks, boolean omega) {
+        public RealServerPlan {
+            checks = List.copyOf(checks);
+        }
+    }
+
+    /// The plan of `config`'s virtual servers.
+    public static CheckPlan from(KeepalivedConfig config) {
+        var servers = new ArrayList<RealServerPlan>();
+        var warnings = new ArrayList<String>();
+        for (var vs : config.virtualServers()) {
+            var vsName = name(vs.key());
+            for (var rs : vs.realServers()) {
+                var id = new RealServerId(vsName, rs.address(), rs.port() == null ? 0 : rs.port());
+                var checks = new ArrayList<CheckSpec>();
+                for (var checker : rs.checkers()) {
+                    try {
+                        checks.add(spec(vs, rs, checker, warnings, id));
+                    } catch (IllegalArgumentException e) {
+                        warnings.add("real server " + id + ": " + kind(checker) + " left out: " + e.getMessage());
+                    }
+                }
+                servers.add(new RealServerPlan(id, rs.weight() == null ? 1 : rs.weight(), checks, vs.omega()));
+            }
+        }
+        return new CheckPlan(servers, warnings);
+    }
+
+    static String name(VirtualServerDef.Key key) {
+        return switch (key) {
+            case VirtualServerDef.Key.Address a -> hostPort(a.address(), a.port());
+            case VirtualServerDef.Key.Fwmark f -> "fwmark " + f.mark();
+            case VirtualServerDef.Key.Group g -> "group " + g.name();
+        };
+    }
+
+    private static String hostPort(InetAddress address, int port) {
+        var a = address.getHostAddress();
+        return (a.contains(":") ? "[" + a + "]" : a) + ":" + port;
+    }
+
+    private static String kind(CheckerDef checker) {
+        return switch (checker) {
+            case CheckerDef.Http h -> h.ssl() ? "SSL_GET" : "HTTP_GET";
+            case CheckerDef.Tcp t -> "TCP_CHECK";
+            case CheckerDef.Misc m -> "MISC_CHECK";
+            case CheckerDef.Dns d -> "DNS_CHECK";
+        };
+    }
+
+    private static CheckSpec spec(VirtualServerDef vs, RealServerDef rs, CheckerDef checker, List<String> warnings,
+            RealServerId id) {
+        return switch (checker) {
+            case CheckerDef.Http h -> {
+                var urls = h.urls().stream().map(u -> new CheckSpec.Url(u.path(),
+                        u.statusCodes().isEmpty() ? List.of(CheckSpec.StatusRange.DEFAULT)
+                                : u.statusCodes().stream().map(r -> new CheckSpec.StatusRange(r.from(), r.to())).toList(),
+                        u.digest() == null ? null : u.digest().toLowerCase(Locale.ROOT), u.virtualhost())).toList();
+                var vhost = h.virtualhost() != null ? h.virtualhost() : vs.virtualhost();
+                // keepalived: HTTP_GET's delay_before_retry defaults to 3 s, its retry to 1.
+                yield new CheckSpec.HttpGet(h.ssl(), urls, endpoint(vs, rs, h.common(), kind(h)), vhost,
+                        CheckSpec.HttpVersion.fromConfig(h.httpProtocol()),
+                        Boolean.TRUE.equals(h.enableSni()) || h.sniName() != null, h.sniName(),
+                        timing(vs, rs, h.common(), 1, Duration.ofSeconds(3)));
+            }
+            case CheckerDef.Tcp t -> new CheckSpec.TcpCheck(endpoint(vs, rs, t.common(), "TCP_CHECK"),
+                    timing(vs, rs, t.common(), 1, Duration.ofSeconds(1)));
+            case CheckerDef.Misc m -> {
+                String user = null;
+                String group = null;
+                if (m.user() != null) {
+                    var words = m.user().trim().split("\\s+");
+                    if (words.length > 2 || words[0].isEmpty()) {
+                        throw new IllegalArgumentException("user takes USER [GROUP], not '" + m.user() + "'");
+                    }
+                    user = words[0];
+                    group = words.length == 2 ? words[1] : null;
+                }
+                // keepalived: misc_timeout defaults to the virtual server's delay_loop, retry to 0.
+                var timeout = m.miscTimeout() != null ? m.miscTimeout()
+                        : vs.delayLoop() != null ? vs.delayLoop() : DEFAULT_DELAY_LOOP;
+                yield new CheckSpec.MiscCheck(Argv.split(m.miscPath()), timeout, m.miscDynamic(), user, group,
+                        timing(vs, rs, m.common(), 0, Duration.ofSeconds(1)));
+            }
+            case CheckerDef.Dns d -> {
+                var name = d.name() == null ? "" : d.name();
+                DnsPacket.query(0, name, CheckSpec.DnsType.SOA.wireValue()); // rejects a name that cannot be encoded
+                var type = d.type() == null ? CheckSpec.DnsType.SOA
+                        : CheckSpec.DnsType.valueOf(d.type().toUpperCase(Locale.ROOT));
+                // keepalived: DNS_CHECK retries 3 times, delay_before_retry defaults to delay_loop.
+                yield new CheckSpec.DnsCheck(type, name, endpoint(vs, rs, d.common(), "DNS_CHECK"),
+                        timing(vs, rs, d.common(), 3, null));
+            }
+        };
+    }
+
+    private static CheckSpec.Endpoint endpoint(VirtualServerDef vs, RealServerDef rs, CheckerDef.Common c, String kind) {
+        var address = c.connectIp() != null ? c.connectIp() : rs.address();
+        Integer port = c.connectPort() != null ? c.connectPort() : rs.port();
+        if (port == null || port == 0) {
+            throw new IllegalArgumentException("the real server has no port; give " + kind + " a connect_port");
+        }
+        var timeout = first(c.connectTimeout(), rs.connectTimeout(), vs.connectTimeout(), DEFAULT_CONNECT_TIMEOUT);
+        return new CheckSpec.Endpoint(new InetSocketAddress(address, port), c.bindTo(),
+                c.bindPort() == null ? 0 : c.bindPort(), timeout);
+    }
+
+    /// keepalived's `check_data.c`: checker, else real server (which took the virtual server's),
+    /// else the checker type's default; warmup defaults to delay_loop.
+    private static CheckSpec.Timing timing(VirtualServerDef vs, RealServerDef rs, CheckerDef.Common c,
+            int defaultRetry, Duration defaultDelayBeforeRetry) {
+        var delayLoop = first(c.delayLoop(), rs.delayLoop(), vs.delayLoop(), DEFAULT_DELAY_LOOP);
+        int retry = first(c.retry(), rs.retry(), vs.retry(), defaultRetry);
+        var dbr = first(c.delayBeforeRetry(), rs.delayBeforeRetry(), vs.delayBeforeRetry(),
+                defaultDelayBeforeRetry == null ? delayLoop : defaultDelayBeforeRetry);
+        var warmup = first(c.warmup(), rs.warmup(), vs.warmup(), delayLoop);
+        boolean alpha = c.alpha() != null ? c.alpha() : rs.alpha() != null ? rs.alpha() : vs.alpha();
+        return new CheckSpec.Timing(delayLoop, retry, dbr, warmup, alpha);
+    }
+
+    @SafeVarargs
+    private static <T> T first(T... values) {
+        for (var v : values) {
+            if (v != null) {
+                return v;
+            }
+        }
+        throw new IllegalStateException("no default given");
+    }
+}
