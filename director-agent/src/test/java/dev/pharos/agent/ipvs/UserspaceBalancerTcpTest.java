@@ -189,6 +189,41 @@ class UserspaceBalancerTcpTest {
     }
 
     @Test
+    void aRealServerThatNeverCompletesTheHandshakeTimesOutAndAnotherServes() throws Exception {
+        // A listener with a full accept queue drops SYNs: connecting to it hangs, as to a dead host.
+        try (var full = new java.net.ServerSocket();
+                var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
+                var lb = new UserspaceBalancer()) {
+            full.bind(new InetSocketAddress(loopback("127.0.0.6"), 0), 1);
+            var fillers = new ArrayList<SocketChannel>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    var f = SocketChannel.open();
+                    f.configureBlocking(false);
+                    f.connect(full.getLocalSocketAddress());
+                    fillers.add(f);
+                }
+                var svc = tcp(TcpTestServer.freePort(), "rr").withConnectTimeout(Duration.ofMillis(300));
+                lb.addService(svc);
+                lb.addRealServer(svc.key(), BalancerRealServer.of((InetSocketAddress) full.getLocalSocketAddress(), 1));
+                lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+                for (int i = 0; i < 3; i++) {
+                    try (var s = connect(svc.listen())) {
+                        assertThat(echo(s, "served " + i)).isEqualTo("served " + i);
+                    }
+                }
+                var dead = lb.stats(svc.key()).orElseThrow().realServers().getFirst();
+                assertThat(dead.totalConnections()).as("attempts on the silent server").isPositive();
+                assertThat(dead.activeConnections() + dead.inactiveConnections()).isZero();
+            } finally {
+                for (var f : fillers) {
+                    f.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void halfCloseReachesTheRealServerAndItsRepliesStillFlowBack() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
                 var lb = new UserspaceBalancer()) {
