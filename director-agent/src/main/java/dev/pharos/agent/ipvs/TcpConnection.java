@@ -4,6 +4,7 @@ import dev.pharos.agent.ipvs.schedulers.Flow;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.HashSet;
@@ -146,8 +147,14 @@ final class TcpConnection implements BalancedConnection {
         return false;
     }
 
+    /// Relays one direction until end of stream or error. It reads into a small buffer and moves
+    /// to a large one only while reads fill the small one (a bulk transfer), going back once a
+    /// read takes under a quarter of the large one: an idle connection — most of them, behind a
+    /// keep-alive client — holds two small buffers, not two large ones, while it waits.
     private void pump(SocketChannel from, SocketChannel to, boolean inbound) {
-        var buf = context.buffers.take();
+        var small = context.smallBuffers.take();
+        ByteBuffer large = null;
+        var buf = small;
         var sel = selection;
         var rsCounters = sel.server().counters;
         var svcCounters = service.counters;
@@ -167,6 +174,14 @@ final class TcpConnection implements BalancedConnection {
                 lastActivity = System.nanoTime();
                 (inbound ? rsCounters.bytesIn : rsCounters.bytesOut).add(n);
                 (inbound ? svcCounters.bytesIn : svcCounters.bytesOut).add(n);
+                if (buf == small && n == small.capacity()) {
+                    large = context.buffers.take();
+                    buf = large;
+                } else if (buf == large && n < large.capacity() / 4) {
+                    context.buffers.give(large);
+                    large = null;
+                    buf = small;
+                }
             }
         } catch (ClosedChannelException e) {
             // Closed by the other direction, the idle sweep or a removal: nothing more to say.
@@ -176,7 +191,10 @@ final class TcpConnection implements BalancedConnection {
                     + sel.server().config().address() + ": " + e.getMessage());
             abort(e.getMessage(), true);
         } finally {
-            context.buffers.give(buf);
+            context.smallBuffers.give(small);
+            if (large != null) {
+                context.buffers.give(large);
+            }
             if (pumpsLeft.decrementAndGet() == 0) {
                 finish();
             }

@@ -28,9 +28,12 @@ import java.util.concurrent.TimeUnit;
 /// a virtual thread in its epoll poller while its socket has nothing to read or no room to write,
 /// so this is an event-driven proxy underneath, spread over all cores by the virtual-thread
 /// scheduler, but each direction's code stays straight-line: a blocked write is backpressure on
-/// that direction alone, end of stream is one `shutdownOutput` (half-close). A selector loop
-/// saves a park/unpark per read, which matters little next to the two system calls each chunk
-/// costs either way; `bench/` measures both against HAProxy. Accept loops and UDP receive loops
+/// that direction alone, end of stream is one `shutdownOutput` (half-close). A hand-written
+/// selector loop would save a park/unpark per read, little next to the two system calls each
+/// chunk costs either way: in `bench/balancer` (wrk, 32 connections, loopback) this design came
+/// within ~15 % of HAProxy 2.6's requests/s with keep-alive and ahead of it with a connection
+/// per request, with a lower p99 in both (`bench/results/balancer.md`); the JDK's non-default
+/// poller modes (`jdk.pollerMode` 1 and 3) were slower there. Accept loops and UDP receive loops
 /// are named platform threads; one housekeeping thread sweeps idle connections and UDP flows,
 /// expires persistence, retries UDP binds and updates the rate estimators.
 ///
@@ -48,7 +51,8 @@ public final class UserspaceBalancer implements AutoCloseable {
     /// Settings of the whole balancer.
     ///
     /// @param connectionLimit most concurrent connections and flows over all services; 0 = unlimited
-    /// @param bufferSize      bytes of one relay buffer (one per direction of a busy connection)
+    /// @param bufferSize      bytes of the large relay buffer a direction uses while it moves bulk
+    ///                        data; otherwise it holds a 4 KiB one
     public record Settings(int connectionLimit, int bufferSize) {
 
         public static final Settings DEFAULT = new Settings(0, 32 * 1024);
@@ -57,8 +61,9 @@ public final class UserspaceBalancer implements AutoCloseable {
             if (connectionLimit < 0) {
                 throw new IllegalArgumentException("global connection limit " + connectionLimit + " is negative (0 = unlimited)");
             }
-            if (bufferSize < 1024) {
-                throw new IllegalArgumentException("relay buffer size " + bufferSize + " is below 1024 bytes");
+            if (bufferSize < RelayContext.SMALL_BUFFER) {
+                throw new IllegalArgumentException("relay buffer size " + bufferSize + " is below "
+                        + RelayContext.SMALL_BUFFER + " bytes");
             }
         }
     }
