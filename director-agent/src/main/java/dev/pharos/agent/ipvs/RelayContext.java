@@ -10,24 +10,29 @@ import java.util.concurrent.atomic.LongAdder;
 /// the registry of open connections the housekeeping thread sweeps, buffers and thread factories.
 final class RelayContext {
 
-    static final int SMALL_BUFFER = 4096;
+    /// The smallest relay buffer [UserspaceBalancer.Settings] accepts.
+    static final int MIN_BUFFER = 4096;
 
     final int globalLimit;
     final AtomicInteger globalOpen = new AtomicInteger();
     final LongAdder globalRefused = new LongAdder();
     final Set<TcpConnection> tcpConnections = ConcurrentHashMap.newKeySet();
-    /// Large buffers for bulk transfers, and the small ones every relay direction starts with.
+    /// Buffers for bytes a destination could not take yet (shared by all relay loops).
     final BufferPool buffers;
-    final BufferPool smallBuffers;
-    /// One virtual thread per relay direction: the JDK parks it in its poller while the socket
-    /// has nothing to read or no room to write, which gives backpressure for free.
-    final ThreadFactory relayThreads = Thread.ofVirtual().name("pharos-lb-relay-", 0).factory();
+    /// Connecting (TCP) and reply (UDP) threads: blocking code with timeouts, one virtual thread each.
+    final ThreadFactory relayThreads = Thread.ofVirtual().name("pharos-lb-conn-", 0).factory();
+    private final RelayLoop[] loops;
+    private final AtomicInteger nextLoop = new AtomicInteger();
 
     RelayContext(int globalLimit, int bufferSize) {
         this.globalLimit = globalLimit;
-        // At most 16 MiB of each kind kept for reuse; beyond that, buffers go back to the GC.
+        // At most 16 MiB kept for reuse; beyond that, buffers go back to the GC.
         this.buffers = new BufferPool(bufferSize, Math.max(16, (16 << 20) / bufferSize));
-        this.smallBuffers = new BufferPool(SMALL_BUFFER, (16 << 20) / SMALL_BUFFER);
+        // One selector thread per core: each relays its connections without locks.
+        this.loops = new RelayLoop[Runtime.getRuntime().availableProcessors()];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new RelayLoop(i, bufferSize, buffers);
+        }
     }
 
     /// Reserves one connection under the global and the service's limit; false when either is full.
@@ -49,6 +54,18 @@ final class RelayContext {
         }
         service.counters.connections.increment();
         return true;
+    }
+
+    /// The relay loop for the next established connection (round robin).
+    RelayLoop nextLoop() {
+        return loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
+    }
+
+    /// Stops the relay loops; call after every connection is finished.
+    void closeLoops() {
+        for (var l : loops) {
+            l.close();
+        }
     }
 
     void release(LiveService service) {

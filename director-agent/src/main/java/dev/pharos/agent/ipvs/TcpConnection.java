@@ -5,21 +5,21 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /// One client connection relayed to a real server.
 ///
-/// Its life: choose a real server and connect (trying another one on refusal or connect timeout),
-/// then relay each direction on its own virtual thread with a blocking loop — read into a pooled
-/// direct buffer, write all of it to the other side. A blocked write is backpressure: that
-/// direction stops reading until the slow side drains. End of stream on one side becomes
-/// `shutdownOutput` on the other (half-close); the connection is done when both directions are.
-/// A reset or error on either side closes both, the other with a reset (`SO_LINGER 0`), so a
-/// client that resets mid-stream resets the real server's side too.
+/// Its life: on a virtual thread, choose a real server and connect (trying another one on refusal
+/// or connect timeout) — straight-line blocking code for the part with timeouts and failover;
+/// then both sockets turn non-blocking and move to a [RelayLoop], whose thread relays both
+/// directions. A direction whose destination cannot take more keeps the rest in a pending buffer
+/// and stops reading its source until it drains (backpressure). End of stream on one side becomes
+/// `shutdownOutput` on the other once its pending bytes are out (half-close); the connection is
+/// done when both directions are. A reset or error on either side closes both, the other with a
+/// reset (`SO_LINGER 0`), so a client that resets mid-stream resets the real server's side too.
 ///
 /// IPVS's states map as: connecting and half-closed count as inactive, relaying both ways as
 /// active.
@@ -34,13 +34,22 @@ final class TcpConnection implements BalancedConnection {
     private final InetSocketAddress vip;
     private final LiveService service;
     private final RelayContext context;
-    private final AtomicInteger pumpsLeft = new AtomicInteger(2);
     private volatile SocketChannel server;
     private volatile LiveService.Selection selection;
     private volatile long lastActivity = System.nanoTime();
     private State state = State.CONNECTING;
     private boolean aborted;
-    private boolean finished;
+    private volatile boolean finished;
+    private volatile RelayLoop loop;
+    // Confined to the relay loop's thread once registered: "in" is client → server.
+    private SelectionKey clientKey;
+    private SelectionKey serverKey;
+    private ByteBuffer inPending;
+    private ByteBuffer outPending;
+    private boolean inEof;
+    private boolean outEof;
+    private boolean inShut;
+    private boolean outShut;
 
     TcpConnection(SocketChannel client, InetSocketAddress clientAddress, InetSocketAddress vip, LiveService service,
             RelayContext context) {
@@ -60,22 +69,40 @@ final class TcpConnection implements BalancedConnection {
         return service;
     }
 
-    /// Runs on the connection's first virtual thread until the client → server direction ends.
+    /// Runs on a virtual thread: connects, then hands the pair to a relay loop.
     void run() {
         try {
             if (!connect()) {
-                finish();
+                finish(false);
                 return;
             }
-            context.relayThreads.newThread(() -> pump(server, client, false)).start();
+            var relay = context.nextLoop();
+            synchronized (this) {
+                if (aborted) {
+                    finish(false);
+                    return;
+                }
+                loop = relay;
+            }
+            relay.execute(() -> register(relay));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, () -> "relay of " + clientAddress + " to " + service.config().key()
                     + " failed to start: " + e);
             abort("internal error", true);
-            finish();
-            return;
+            finish(false);
         }
-        pump(client, server, true);
+    }
+
+    private void register(RelayLoop relay) {
+        try {
+            client.configureBlocking(false);
+            server.configureBlocking(false);
+            clientKey = client.register(relay.selector(), SelectionKey.OP_READ, this);
+            serverKey = server.register(relay.selector(), SelectionKey.OP_READ, this);
+        } catch (IOException e) {
+            // Closed meanwhile (idle sweep, removal) or the client left: done.
+            finish(false);
+        }
     }
 
     private boolean connect() {
@@ -147,67 +174,121 @@ final class TcpConnection implements BalancedConnection {
         return false;
     }
 
-    /// Relays one direction until end of stream or error. It reads into a small buffer and moves
-    /// to a large one only while reads fill the small one (a bulk transfer), going back once a
-    /// read takes under a quarter of the large one: an idle connection — most of them, behind a
-    /// keep-alive client — holds two small buffers, not two large ones, while it waits.
-    private void pump(SocketChannel from, SocketChannel to, boolean inbound) {
-        var small = context.smallBuffers.take();
-        ByteBuffer large = null;
-        var buf = small;
-        var sel = selection;
-        var rsCounters = sel.server().counters;
-        var svcCounters = service.counters;
+    /// The loop's callback: `key` (the client's or the server's) is readable or writable.
+    void onReady(SelectionKey key, RelayLoop relay) {
+        if (finished) {
+            return;
+        }
+        var fromClient = key == clientKey;
         try {
-            while (true) {
-                buf.clear();
-                var n = from.read(buf);
-                if (n < 0) {
-                    halfClose(to);
-                    return;
-                }
-                lastActivity = System.nanoTime();
-                buf.flip();
-                while (buf.hasRemaining()) {
-                    to.write(buf);
-                }
-                lastActivity = System.nanoTime();
-                (inbound ? rsCounters.bytesIn : rsCounters.bytesOut).add(n);
-                (inbound ? svcCounters.bytesIn : svcCounters.bytesOut).add(n);
-                if (buf == small && n == small.capacity()) {
-                    large = context.buffers.take();
-                    buf = large;
-                } else if (buf == large && n < large.capacity() / 4) {
-                    context.buffers.give(large);
-                    large = null;
-                    buf = small;
-                }
+            if (key.isValid() && key.isWritable()) {
+                // Writable: this socket is the destination of the other direction.
+                flush(!fromClient, relay);
             }
-        } catch (ClosedChannelException e) {
-            // Closed by the other direction, the idle sweep or a removal: nothing more to say.
-            abort("closed", false);
+            if (!finished && key.isValid() && key.isReadable()) {
+                read(fromClient, relay);
+            }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": " + clientAddress + " via "
-                    + sel.server().config().address() + ": " + e.getMessage());
-            abort(e.getMessage(), true);
-        } finally {
-            context.smallBuffers.give(small);
-            if (large != null) {
-                context.buffers.give(large);
-            }
-            if (pumpsLeft.decrementAndGet() == 0) {
-                finish();
-            }
+                    + selection.server().config().address() + ": " + e.getMessage());
+            finish(true);
         }
     }
 
-    private void halfClose(SocketChannel to) throws IOException {
-        to.shutdownOutput();
+    /// Reads what the source of one direction has and writes it on at once; keeps what the
+    /// destination cannot take yet and stops reading until it is out.
+    private void read(boolean inbound, RelayLoop relay) throws IOException {
+        var from = inbound ? client : server;
+        var to = inbound ? server : client;
+        var buf = relay.shared;
+        buf.clear();
+        var n = from.read(buf);
+        if (n < 0) {
+            interest(inbound ? clientKey : serverKey, SelectionKey.OP_READ, false);
+            if (inbound) {
+                inEof = true;
+            } else {
+                outEof = true;
+            }
+            if ((inbound ? inPending : outPending) == null) {
+                shutdown(inbound);
+            }
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        lastActivity = System.nanoTime();
+        var counters = selection.server().counters;
+        (inbound ? counters.bytesIn : counters.bytesOut).add(n);
+        (inbound ? service.counters.bytesIn : service.counters.bytesOut).add(n);
+        buf.flip();
+        to.write(buf);
+        if (buf.hasRemaining()) {
+            var rest = relay.pending.take();
+            rest.put(buf).flip();
+            if (inbound) {
+                inPending = rest;
+            } else {
+                outPending = rest;
+            }
+            interest(inbound ? clientKey : serverKey, SelectionKey.OP_READ, false);
+            interest(inbound ? serverKey : clientKey, SelectionKey.OP_WRITE, true);
+        }
+    }
+
+    /// The destination of one direction can take more: write the pending bytes, and when they are
+    /// out, read the source again (or pass on its end of stream).
+    private void flush(boolean inbound, RelayLoop relay) throws IOException {
+        var rest = inbound ? inPending : outPending;
+        var to = inbound ? server : client;
+        if (rest == null) {
+            interest(inbound ? serverKey : clientKey, SelectionKey.OP_WRITE, false);
+            return;
+        }
+        to.write(rest);
+        if (rest.hasRemaining()) {
+            return;
+        }
+        relay.pending.give(rest);
+        if (inbound) {
+            inPending = null;
+        } else {
+            outPending = null;
+        }
+        lastActivity = System.nanoTime();
+        interest(inbound ? serverKey : clientKey, SelectionKey.OP_WRITE, false);
+        if (inbound ? inEof : outEof) {
+            shutdown(inbound);
+        } else {
+            interest(inbound ? clientKey : serverKey, SelectionKey.OP_READ, true);
+        }
+    }
+
+    /// One direction is complete: pass its end of stream on; both complete ends the connection.
+    private void shutdown(boolean inbound) throws IOException {
+        (inbound ? server : client).shutdownOutput();
+        if (inbound) {
+            inShut = true;
+        } else {
+            outShut = true;
+        }
         synchronized (this) {
             if (state == State.ESTABLISHED) {
                 state = State.HALF_CLOSED;
                 selection.server().halfClosed();
             }
+        }
+        if (inShut && outShut) {
+            finish(false);
+        }
+    }
+
+    private static void interest(SelectionKey key, int op, boolean on) {
+        var ops = key.interestOps();
+        var next = on ? ops | op : ops & ~op;
+        if (next != ops) {
+            key.interestOps(next);
         }
     }
 
@@ -216,15 +297,22 @@ final class TcpConnection implements BalancedConnection {
         abort(reason, false);
     }
 
-    /// Closes both sockets, which wakes both relay threads; `reset` closes with a TCP reset.
+    /// Closes both sides, with a TCP reset when `reset`. On a relay loop's connection this runs
+    /// on the loop's thread; before that, closing the sockets wakes the connecting thread.
     void abort(String reason, boolean reset) {
+        RelayLoop relay;
         SocketChannel s;
         synchronized (this) {
             if (aborted) {
                 return;
             }
             aborted = true;
+            relay = loop;
             s = server;
+        }
+        if (relay != null) {
+            relay.execute(() -> finish(reset));
+            return;
         }
         if (reset) {
             setLingerZero(client);
@@ -238,8 +326,9 @@ final class TcpConnection implements BalancedConnection {
         }
     }
 
-    /// Releases everything once: sockets, counts, persistence, registry.
-    private void finish() {
+    /// Releases everything once: sockets (reset first if `reset`), pending buffers, counts,
+    /// persistence, registry. On a relay loop's connection, called on the loop's thread.
+    private void finish(boolean reset) {
         LiveService.Selection sel;
         boolean wasActive;
         SocketChannel s;
@@ -253,9 +342,26 @@ final class TcpConnection implements BalancedConnection {
             sel = selection;
             s = server;
         }
+        if (reset) {
+            setLingerZero(client);
+            if (s != null) {
+                setLingerZero(s);
+            }
+        }
         closeQuietly(client);
         if (s != null) {
             closeQuietly(s);
+        }
+        var relay = loop;
+        if (relay != null) {
+            if (inPending != null) {
+                relay.pending.give(inPending);
+                inPending = null;
+            }
+            if (outPending != null) {
+                relay.pending.give(outPending);
+                outPending = null;
+            }
         }
         if (sel != null) {
             sel.server().closed(this, wasActive);

@@ -23,19 +23,17 @@ import java.util.concurrent.TimeUnit;
 /// connection limits, and `uthreshold`/`lthreshold` per real server. Weight 0 drains a real
 /// server; removing one lets its connections finish, or closes them after a grace period.
 ///
-/// **Threads and performance.** Each TCP connection is relayed by two virtual threads, one per
-/// direction, each a plain blocking read-then-write loop over a pooled direct buffer. The JDK parks
-/// a virtual thread in its epoll poller while its socket has nothing to read or no room to write,
-/// so this is an event-driven proxy underneath, spread over all cores by the virtual-thread
-/// scheduler, but each direction's code stays straight-line: a blocked write is backpressure on
-/// that direction alone, end of stream is one `shutdownOutput` (half-close). A hand-written
-/// selector loop would save a park/unpark per read, little next to the two system calls each
-/// chunk costs either way: in `bench/balancer` (wrk, 32 connections, loopback) this design came
-/// within ~15 % of HAProxy 2.6's requests/s with keep-alive and ahead of it with a connection
-/// per request, with a lower p99 in both (`bench/results/balancer.md`); the JDK's non-default
-/// poller modes (`jdk.pollerMode` 1 and 3) were slower there. Accept loops and UDP receive loops
-/// are named platform threads; one housekeeping thread sweeps idle connections and UDP flows,
-/// expires persistence, retries UDP binds and updates the rate estimators.
+/// **Threads and performance.** A new TCP connection is accepted on its port's platform thread
+/// and connected on a virtual thread — blocking code for the part with timeouts and failover to
+/// another real server. Established, both sockets move to one of [RelayLoop]'s selector threads
+/// (one per core), which relay bytes through one shared direct buffer per loop: an idle
+/// connection holds no buffer, backpressure is "stop reading this side while the other has
+/// pending bytes", half-close is `shutdownOutput` once the pending bytes are out. The first
+/// version relayed with a virtual thread per direction; `bench/balancer` showed it spending
+/// clearly more CPU per request than HAProxy (a poller round trip every time a socket had
+/// nothing to read), and the selector design replaced it (`bench/results/balancer.md`). UDP
+/// receive loops are named platform threads; one housekeeping thread sweeps idle connections and
+/// UDP flows, expires persistence, retries UDP binds and updates the rate estimators.
 ///
 /// **Ready before the VIP.** TCP listens on the wildcard address and dispatches by the accepted
 /// connection's local address ([TcpListener] says why); UDP binds the VIP itself and retries until
@@ -51,8 +49,8 @@ public final class UserspaceBalancer implements AutoCloseable {
     /// Settings of the whole balancer.
     ///
     /// @param connectionLimit most concurrent connections and flows over all services; 0 = unlimited
-    /// @param bufferSize      bytes of the large relay buffer a direction uses while it moves bulk
-    ///                        data; otherwise it holds a 4 KiB one
+    /// @param bufferSize      bytes read at once per relay direction; also the size of the buffer a
+    ///                        direction holds while its destination cannot take more
     public record Settings(int connectionLimit, int bufferSize) {
 
         public static final Settings DEFAULT = new Settings(0, 32 * 1024);
@@ -61,9 +59,9 @@ public final class UserspaceBalancer implements AutoCloseable {
             if (connectionLimit < 0) {
                 throw new IllegalArgumentException("global connection limit " + connectionLimit + " is negative (0 = unlimited)");
             }
-            if (bufferSize < RelayContext.SMALL_BUFFER) {
+            if (bufferSize < RelayContext.MIN_BUFFER) {
                 throw new IllegalArgumentException("relay buffer size " + bufferSize + " is below "
-                        + RelayContext.SMALL_BUFFER + " bytes");
+                        + RelayContext.MIN_BUFFER + " bytes");
             }
         }
     }
@@ -260,6 +258,7 @@ public final class UserspaceBalancer implements AutoCloseable {
         while (context.globalOpen.get() > 0 && System.nanoTime() < deadline) {
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
+        context.closeLoops();
     }
 
     private void tick() {
