@@ -19,8 +19,8 @@ final class RelayContext {
     final Set<TcpConnection> tcpConnections = ConcurrentHashMap.newKeySet();
     /// Buffers for bytes a destination could not take yet (shared by all relay loops).
     final BufferPool buffers;
-    /// Connecting (TCP) and reply (UDP) threads: blocking code with timeouts, one virtual thread each.
-    final ThreadFactory relayThreads = Thread.ofVirtual().name("pharos-lb-conn-", 0).factory();
+    /// UDP flows' reply threads: one virtual thread each, blocked in a read most of the time.
+    final ThreadFactory flowThreads = Thread.ofVirtual().name("pharos-lb-udp-flow-", 0).factory();
     private final RelayLoop[] loops;
     private final AtomicInteger nextLoop = new AtomicInteger();
 

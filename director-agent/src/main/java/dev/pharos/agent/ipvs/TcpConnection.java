@@ -3,6 +3,7 @@ package dev.pharos.agent.ipvs;
 import dev.pharos.agent.ipvs.schedulers.Flow;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -10,19 +11,20 @@ import java.nio.channels.SocketChannel;
 import java.util.HashSet;
 import java.util.Set;
 
-/// One client connection relayed to a real server.
+/// One client connection relayed to a real server, driven by one [RelayLoop]'s thread from accept
+/// to close.
 ///
-/// Its life: on a virtual thread, choose a real server and connect (trying another one on refusal
-/// or connect timeout) — straight-line blocking code for the part with timeouts and failover;
-/// then both sockets turn non-blocking and move to a [RelayLoop], whose thread relays both
-/// directions. A direction whose destination cannot take more keeps the rest in a pending buffer
-/// and stops reading its source until it drains (backpressure). End of stream on one side becomes
-/// `shutdownOutput` on the other once its pending bytes are out (half-close); the connection is
-/// done when both directions are. A reset or error on either side closes both, the other with a
-/// reset (`SO_LINGER 0`), so a client that resets mid-stream resets the real server's side too.
+/// Its life: choose a real server and connect without blocking; on refusal, or when the
+/// housekeeping thread finds the connect timeout passed, choose again without the servers that
+/// failed. Once connected, relay both directions: read what a side has, write it on at once,
+/// keep what the destination cannot take yet in a pending buffer and stop reading the source
+/// until it drains (backpressure). End of stream on one side becomes `shutdownOutput` on the
+/// other once its pending bytes are out (half-close); the connection is done when both
+/// directions are. A reset or error on either side closes both, the other with a reset
+/// (`SO_LINGER 0`), so a client that resets mid-stream resets the real server's side too.
 ///
 /// IPVS's states map as: connecting and half-closed count as inactive, relaying both ways as
-/// active.
+/// active. Everything but [#abort] and the two timestamps runs on the loop's thread.
 final class TcpConnection implements BalancedConnection {
 
     private static final System.Logger LOG = System.getLogger(TcpConnection.class.getName());
@@ -34,16 +36,21 @@ final class TcpConnection implements BalancedConnection {
     private final InetSocketAddress vip;
     private final LiveService service;
     private final RelayContext context;
-    private volatile SocketChannel server;
-    private volatile LiveService.Selection selection;
+    private final RelayLoop loop;
     private volatile long lastActivity = System.nanoTime();
-    private State state = State.CONNECTING;
-    private boolean aborted;
+    /// Nanos by which the current connect attempt must complete; 0 when not connecting.
+    private volatile long connectDeadline;
     private volatile boolean finished;
-    private volatile RelayLoop loop;
-    // Confined to the relay loop's thread once registered: "in" is client → server.
+    private boolean aborted;   // guarded by this
+
+    // Confined to the loop's thread. "In" is client → real server, "out" the reverse.
+    private State state = State.CONNECTING;
+    private LiveService.Selection selection;
+    private SocketChannel server;
     private SelectionKey clientKey;
     private SelectionKey serverKey;
+    private Set<LiveRealServer> exclude = Set.of();
+    private int attempts;
     private ByteBuffer inPending;
     private ByteBuffer outPending;
     private boolean inEof;
@@ -52,12 +59,13 @@ final class TcpConnection implements BalancedConnection {
     private boolean outShut;
 
     TcpConnection(SocketChannel client, InetSocketAddress clientAddress, InetSocketAddress vip, LiveService service,
-            RelayContext context) {
+            RelayContext context, RelayLoop loop) {
         this.client = client;
         this.clientAddress = clientAddress;
         this.vip = vip;
         this.service = service;
         this.context = context;
+        this.loop = loop;
     }
 
     @Override
@@ -69,118 +77,118 @@ final class TcpConnection implements BalancedConnection {
         return service;
     }
 
-    /// Runs on a virtual thread: connects, then hands the pair to a relay loop.
-    void run() {
-        try {
-            if (!connect()) {
-                finish(false);
-                return;
-            }
-            var relay = context.nextLoop();
-            synchronized (this) {
-                if (aborted) {
-                    finish(false);
-                    return;
-                }
-                loop = relay;
-            }
-            relay.execute(() -> register(relay));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, () -> "relay of " + clientAddress + " to " + service.config().key()
-                    + " failed to start: " + e);
-            abort("internal error", true);
-            finish(false);
-        }
-    }
-
-    private void register(RelayLoop relay) {
+    /// On the loop's thread: registers the client (not read until connected) and connects.
+    void start() {
         try {
             client.configureBlocking(false);
-            server.configureBlocking(false);
-            clientKey = client.register(relay.selector(), SelectionKey.OP_READ, this);
-            serverKey = server.register(relay.selector(), SelectionKey.OP_READ, this);
+            client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            clientKey = client.register(loop.selector(), 0, this);
         } catch (IOException e) {
-            // Closed meanwhile (idle sweep, removal) or the client left: done.
+            finish(false);   // the client left already
+            return;
+        }
+        connectNext();
+    }
+
+    /// Chooses a real server (skipping those that failed this connection) and starts connecting.
+    private void connectNext() {
+        if (finished) {
+            return;
+        }
+        if (attempts++ > service.realServers().size() + 1) {
             finish(false);
+            return;
+        }
+        var sel = service.choose(new Flow(clientAddress.getAddress(), clientAddress.getPort(), vip.getAddress(),
+                vip.getPort()), exclude);
+        if (sel == null) {
+            service.refused.increment();
+            LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": no real server for " + clientAddress
+                    + " (all quiescent, overloaded or refusing, and no sorry server)");
+            finish(false);
+            return;
+        }
+        selection = sel;
+        sel.server().opened(this);
+        try {
+            server = SocketChannel.open();
+            server.configureBlocking(false);
+            server.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            connectDeadline = System.nanoTime() + service.config().connectTimeout().toNanos();
+            if (server.connect(sel.server().config().address())) {
+                established();
+            } else {
+                serverKey = server.register(loop.selector(), SelectionKey.OP_CONNECT, this);
+            }
+        } catch (IOException e) {
+            connectFailed(e);
         }
     }
 
-    private boolean connect() {
-        var cfg = service.config();
-        var flow = new Flow(clientAddress.getAddress(), clientAddress.getPort(), vip.getAddress(), vip.getPort());
-        Set<LiveRealServer> exclude = Set.of();
-        var attempts = service.realServers().size() + 2;
-        for (int attempt = 0; attempt < attempts; attempt++) {
-            var sel = service.choose(flow, exclude);
-            if (sel == null) {
-                service.refused.increment();
-                LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": no real server for "
-                        + clientAddress + " (all quiescent, overloaded or refusing, and no sorry server)");
-                return false;
-            }
-            SocketChannel ch;
-            synchronized (this) {
-                if (aborted) {
-                    service.release(sel, false);
-                    return false;
-                }
-                selection = sel;
-                sel.server().opened(this);
-                try {
-                    ch = SocketChannel.open();
-                } catch (IOException e) {
-                    sel.server().closed(this, false);
-                    service.release(sel, false);
-                    selection = null;
-                    LOG.log(System.Logger.Level.WARNING, () -> "cannot open a socket toward " + sel.server().config().address()
-                            + ": " + e.getMessage() + " (out of file descriptors?)");
-                    return false;
-                }
-                server = ch;
-            }
-            var target = sel.server().config().address();
-            try {
-                ch.socket().connect(target, (int) Math.min(Integer.MAX_VALUE, cfg.connectTimeout().toMillis()));
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                synchronized (this) {
-                    if (aborted) {
-                        return false;
-                    }
-                    state = State.ESTABLISHED;
-                    sel.server().established();
-                }
-                lastActivity = System.nanoTime();
-                return true;
-            } catch (IOException e) {
-                closeQuietly(ch);
-                synchronized (this) {
-                    sel.server().closed(this, false);
-                    service.release(sel, true);
-                    selection = null;
-                    server = null;
-                    if (aborted) {
-                        return false;
-                    }
-                }
-                LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": real server " + target
-                        + " did not accept " + clientAddress + " (" + e.getMessage() + "), trying another");
-                if (exclude.isEmpty()) {
-                    exclude = new HashSet<>();
-                }
-                exclude.add(sel.server());
-            }
+    private void established() throws IOException {
+        connectDeadline = 0;
+        state = State.ESTABLISHED;
+        selection.server().established();
+        if (serverKey == null) {
+            serverKey = server.register(loop.selector(), SelectionKey.OP_READ, this);
+        } else {
+            serverKey.interestOps(SelectionKey.OP_READ);
         }
-        return false;
+        clientKey.interestOps(SelectionKey.OP_READ);
+        lastActivity = System.nanoTime();
     }
 
-    /// The loop's callback: `key` (the client's or the server's) is readable or writable.
+    private void connectFailed(IOException e) {
+        var sel = selection;
+        var target = sel.server().config().address();
+        connectDeadline = 0;
+        closeQuietly(server);   // also cancels its key
+        server = null;
+        serverKey = null;
+        selection = null;
+        sel.server().closed(this, false);
+        service.release(sel, true);
+        LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": real server " + target
+                + " did not accept " + clientAddress + " (" + e.getMessage() + "), trying another");
+        if (exclude.isEmpty()) {
+            exclude = new HashSet<>();
+        }
+        exclude.add(sel.server());
+        connectNext();
+    }
+
+    /// Housekeeping: gives up the current connect attempt if its deadline has passed.
+    void checkConnectTimeout(long now) {
+        var deadline = connectDeadline;
+        if (deadline != 0 && now - deadline > 0) {
+            loop.execute(() -> {
+                if (!finished && state == State.CONNECTING && connectDeadline == deadline) {
+                    connectFailed(new SocketTimeoutException("connect timed out after "
+                            + service.config().connectTimeout().toMillis() + " ms"));
+                }
+            });
+        }
+    }
+
+    /// The loop's callback: `key` (the client's or the server's) is connectable, readable or writable.
     void onReady(SelectionKey key, RelayLoop relay) {
         if (finished) {
             return;
         }
         var fromClient = key == clientKey;
         try {
+            if (state == State.CONNECTING) {
+                if (!fromClient && key.isValid() && key.isConnectable()) {
+                    try {
+                        if (server.finishConnect()) {
+                            established();
+                        }
+                    } catch (IOException e) {
+                        connectFailed(e);
+                    }
+                }
+                return;
+            }
             if (key.isValid() && key.isWritable()) {
                 // Writable: this socket is the destination of the other direction.
                 flush(!fromClient, relay);
@@ -189,8 +197,8 @@ final class TcpConnection implements BalancedConnection {
                 read(fromClient, relay);
             }
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": " + clientAddress + " via "
-                    + selection.server().config().address() + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": " + clientAddress + ": "
+                    + e.getMessage());
             finish(true);
         }
     }
@@ -273,11 +281,9 @@ final class TcpConnection implements BalancedConnection {
         } else {
             outShut = true;
         }
-        synchronized (this) {
-            if (state == State.ESTABLISHED) {
-                state = State.HALF_CLOSED;
-                selection.server().halfClosed();
-            }
+        if (state == State.ESTABLISHED) {
+            state = State.HALF_CLOSED;
+            selection.server().halfClosed();
         }
         if (inShut && outShut) {
             finish(false);
@@ -297,72 +303,43 @@ final class TcpConnection implements BalancedConnection {
         abort(reason, false);
     }
 
-    /// Closes both sides, with a TCP reset when `reset`. On a relay loop's connection this runs
-    /// on the loop's thread; before that, closing the sockets wakes the connecting thread.
+    /// From any thread: closes both sides on the loop's thread, with a TCP reset when `reset`.
     void abort(String reason, boolean reset) {
-        RelayLoop relay;
-        SocketChannel s;
         synchronized (this) {
             if (aborted) {
                 return;
             }
             aborted = true;
-            relay = loop;
-            s = server;
         }
-        if (relay != null) {
-            relay.execute(() -> finish(reset));
-            return;
-        }
-        if (reset) {
-            setLingerZero(client);
-            if (s != null) {
-                setLingerZero(s);
-            }
-        }
-        closeQuietly(client);
-        if (s != null) {
-            closeQuietly(s);
-        }
+        LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": closing " + clientAddress + ": " + reason);
+        loop.execute(() -> finish(reset));
     }
 
-    /// Releases everything once: sockets (reset first if `reset`), pending buffers, counts,
-    /// persistence, registry. On a relay loop's connection, called on the loop's thread.
-    private void finish(boolean reset) {
-        LiveService.Selection sel;
-        boolean wasActive;
-        SocketChannel s;
-        synchronized (this) {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            wasActive = state == State.ESTABLISHED;
-            state = State.CLOSED;
-            sel = selection;
-            s = server;
+    /// On the loop's thread, once: closes the sockets (reset first if `reset`) and releases
+    /// pending buffers, counts, persistence and the registry entry.
+    void finish(boolean reset) {
+        if (finished) {
+            return;
         }
+        finished = true;
+        var wasActive = state == State.ESTABLISHED;
+        state = State.CLOSED;
+        connectDeadline = 0;
         if (reset) {
             setLingerZero(client);
-            if (s != null) {
-                setLingerZero(s);
-            }
+            setLingerZero(server);
         }
         closeQuietly(client);
-        if (s != null) {
-            closeQuietly(s);
+        closeQuietly(server);
+        if (inPending != null) {
+            loop.pending.give(inPending);
+            inPending = null;
         }
-        var relay = loop;
-        if (relay != null) {
-            if (inPending != null) {
-                relay.pending.give(inPending);
-                inPending = null;
-            }
-            if (outPending != null) {
-                relay.pending.give(outPending);
-                outPending = null;
-            }
+        if (outPending != null) {
+            loop.pending.give(outPending);
+            outPending = null;
         }
+        var sel = selection;
         if (sel != null) {
             sel.server().closed(this, wasActive);
             service.release(sel, false);
@@ -373,7 +350,7 @@ final class TcpConnection implements BalancedConnection {
 
     private static void setLingerZero(SocketChannel ch) {
         try {
-            if (ch.isOpen()) {
+            if (ch != null && ch.isOpen()) {
                 ch.setOption(StandardSocketOptions.SO_LINGER, 0);
             }
         } catch (IOException | UnsupportedOperationException e) {
@@ -382,6 +359,9 @@ final class TcpConnection implements BalancedConnection {
     }
 
     private static void closeQuietly(SocketChannel ch) {
+        if (ch == null) {
+            return;
+        }
         try {
             ch.close();
         } catch (IOException e) {

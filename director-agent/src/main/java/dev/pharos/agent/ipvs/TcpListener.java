@@ -98,9 +98,10 @@ final class TcpListener implements AutoCloseable {
                 ch.close();
                 return;
             }
-            var conn = new TcpConnection(ch, remote, local, service, context);
+            var loop = context.nextLoop();
+            var conn = new TcpConnection(ch, remote, local, service, context, loop);
             context.tcpConnections.add(conn);
-            context.relayThreads.newThread(conn::run).start();
+            loop.execute(conn::start);
         } catch (IOException e) {
             // The client left before we looked at it.
             try {

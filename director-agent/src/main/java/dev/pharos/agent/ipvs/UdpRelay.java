@@ -133,7 +133,7 @@ final class UdpRelay implements AutoCloseable {
         var flow = new UdpFlow(client, up, sel);
         sel.server().opened(flow);
         flows.put(client, flow);
-        context.relayThreads.newThread(flow::replyLoop).start();
+        context.flowThreads.newThread(flow::replyLoop).start();
         return flow;
     }
 

@@ -23,17 +23,18 @@ import java.util.concurrent.TimeUnit;
 /// connection limits, and `uthreshold`/`lthreshold` per real server. Weight 0 drains a real
 /// server; removing one lets its connections finish, or closes them after a grace period.
 ///
-/// **Threads and performance.** A new TCP connection is accepted on its port's platform thread
-/// and connected on a virtual thread — blocking code for the part with timeouts and failover to
-/// another real server. Established, both sockets move to one of [RelayLoop]'s selector threads
-/// (one per core), which relay bytes through one shared direct buffer per loop: an idle
-/// connection holds no buffer, backpressure is "stop reading this side while the other has
-/// pending bytes", half-close is `shutdownOutput` once the pending bytes are out. The first
-/// version relayed with a virtual thread per direction; `bench/balancer` showed it spending
-/// clearly more CPU per request than HAProxy (a poller round trip every time a socket had
-/// nothing to read), and the selector design replaced it (`bench/results/balancer.md`). UDP
-/// receive loops are named platform threads; one housekeeping thread sweeps idle connections and
-/// UDP flows, expires persistence, retries UDP binds and updates the rate estimators.
+/// **Threads and performance.** Each port's listener accepts on a platform thread and hands the
+/// connection to one of the [RelayLoop] selector threads (one per core), which connects to the
+/// real server without blocking and then relays bytes through one shared direct buffer per loop:
+/// an idle connection holds no buffer, backpressure is "stop reading this side while the other
+/// has pending bytes", half-close is `shutdownOutput` once the pending bytes are out. The first
+/// version connected and relayed on virtual threads, a blocking loop per direction; `bench/balancer`
+/// showed it spending clearly more CPU per request than HAProxy (a poller round trip each time a
+/// socket had nothing to read), and the selector design replaced it
+/// (`bench/results/balancer.md`). UDP receive loops are named platform threads, each flow's reply
+/// path a virtual thread. One housekeeping thread checks connect timeouts (100 ms granularity),
+/// sweeps idle connections and UDP flows, expires persistence, retries UDP binds and updates the
+/// rate estimators.
 ///
 /// **Ready before the VIP.** TCP listens on the wildcard address and dispatches by the accepted
 /// connection's local address ([TcpListener] says why); UDP binds the VIP itself and retries until
@@ -265,6 +266,7 @@ public final class UserspaceBalancer implements AutoCloseable {
         try {
             var now = System.nanoTime();
             for (var c : context.tcpConnections) {
+                c.checkConnectTimeout(now);
                 if (now - c.lastActivity() > c.service().config().idleTimeout().toNanos()) {
                     c.abort("idle");
                 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /// Scheduling decisions of one service on a fake clock: persistence, thresholds, sorry server.
@@ -24,6 +25,32 @@ class LiveServiceTest {
     private static final long SECOND = 1_000_000_000L;
 
     private final AtomicLong clock = new AtomicLong();
+    private final Connections connections = new Connections();
+
+    /// Unconnected stand-ins for connections, to count against a real server's thresholds.
+    static final class Connections implements AutoCloseable {
+        private final RelayContext context = new RelayContext(0, 4096);
+        private final List<SocketChannel> channels = new ArrayList<>();
+
+        TcpConnection create(LiveService live, int i) throws IOException {
+            var ch = SocketChannel.open();
+            channels.add(ch);
+            return new TcpConnection(ch, addr("192.0.2.1", 1000 + i), VIP, live, context, context.nextLoop());
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (var ch : channels) {
+                ch.close();
+            }
+            context.closeLoops();
+        }
+    }
+
+    @AfterEach
+    void closeConnections() throws IOException {
+        connections.close();
+    }
 
     static InetSocketAddress addr(String a, int port) {
         try {
@@ -97,10 +124,9 @@ class LiveServiceTest {
         live.addRealServer(new BalancerRealServer(A, 1, 4, 0));
         live.addRealServer(BalancerRealServer.of(B, 1));
         var a = live.realServers().getFirst();
-        var ctx = new RelayContext(0, 4096);
         var conns = new ArrayList<TcpConnection>();
         for (int i = 0; i < 4; i++) {
-            var c = new TcpConnection(SocketChannel.open(), addr("192.0.2.1", 1000 + i), VIP, live, ctx);
+            var c = connections.create(live, i);
             conns.add(c);
             a.opened(c);
         }
@@ -121,10 +147,9 @@ class LiveServiceTest {
         var live = new LiveService(BalancerService.tcp(VIP, "rr"), clock::get);
         live.addRealServer(new BalancerRealServer(A, 1, 3, 1));
         var a = live.realServers().getFirst();
-        var ctx = new RelayContext(0, 4096);
         var conns = new ArrayList<TcpConnection>();
         for (int i = 0; i < 3; i++) {
-            var c = new TcpConnection(SocketChannel.open(), addr("192.0.2.1", 1000 + i), VIP, live, ctx);
+            var c = connections.create(live, i);
             conns.add(c);
             a.opened(c);
         }
