@@ -1,0 +1,18 @@
+package dev.pharos.agent.ipvs;
+
+import java.util.List;
+
+/// A snapshot of one virtual service: its settings, whether it is listening yet (a UDP service
+/// waits for its VIP), its totals, and every real server's counters.
+///
+/// @param sorryServer the sorry server's counters, `null` when the service has none
+/// @param refusedConnections connections closed at once: over a limit, or no server could take them
+public record BalancerServiceStats(BalancerService service, boolean listening, int activeConnections,
+        int inactiveConnections, long totalConnections, long bytesIn, long bytesOut, long packetsIn, long packetsOut,
+        long refusedConnections, TrafficRates rates, List<BalancerRealServerStats> realServers,
+        BalancerRealServerStats sorryServer) {
+
+    public BalancerServiceStats {
+        realServers = List.copyOf(realServers);
+    }
+}

@@ -1,0 +1,510 @@
+package dev.pharos.agent.ipvs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pharos.agent.ipvs.TcpTestServer.Mode;
+import dev.pharos.testing.Netns;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/// The TCP proxy end to end on loopback: real servers on 127.0.0.x behind a VIP on 127.0.0.10.
+@Timeout(120)
+class UserspaceBalancerTcpTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    static InetSocketAddress vip(int port) {
+        return new InetSocketAddress(loopback("127.0.0.10"), port);
+    }
+
+    static InetAddress loopback(String a) {
+        try {
+            return InetAddress.getByName(a);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Socket connect(InetSocketAddress to) throws IOException {
+        var s = new Socket();
+        s.connect(to, 10_000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    static Socket connectFrom(String source, InetSocketAddress to) throws IOException {
+        var s = new Socket();
+        s.bind(new InetSocketAddress(loopback(source), 0));
+        s.connect(to, 10_000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    static String readAll(Socket s) throws IOException {
+        return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    }
+
+    static String name(Socket s) throws IOException {
+        try (s) {
+            return readAll(s).trim();
+        }
+    }
+
+    static String echo(Socket s, String text) throws IOException {
+        s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+        var buf = new byte[text.length()];
+        var got = 0;
+        while (got < buf.length) {
+            var n = s.getInputStream().read(buf, got, buf.length - got);
+            if (n < 0) {
+                throw new IOException("end of stream after " + got + " bytes");
+            }
+            got += n;
+        }
+        return new String(buf, StandardCharsets.US_ASCII);
+    }
+
+    private static BalancerService tcp(int port, String scheduler) {
+        return BalancerService.tcp(vip(port), scheduler);
+    }
+
+    @Test
+    void wrrThreeToOneOverTwoThousandShortConnections() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
+                var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
+                var lb = new UserspaceBalancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "wrr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 3));
+            lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+            Map<String, Integer> counts = new HashMap<>();
+            var total = 2000;
+            for (int i = 0; i < total; i++) {
+                counts.merge(name(connect(svc.listen())), 1, Integer::sum);
+            }
+            assertThat(counts.keySet()).containsExactlyInAnyOrder("A", "B");
+            assertThat(counts.get("A") / (double) total).isBetween(0.75 - 0.05, 0.75 + 0.05);
+            var stats = lb.stats(svc.key()).orElseThrow();
+            assertThat(stats.totalConnections()).isEqualTo(total);
+            assertThat(stats.realServers()).extracting(BalancerRealServerStats::totalConnections)
+                    .containsExactly((long) counts.get("A"), (long) counts.get("B"));
+            assertThat(stats.bytesOut()).isEqualTo(total * 2L);
+            assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
+        }
+    }
+
+    @Test
+    void persistenceKeepsAClientAndItsNetmaskOnOneRealServer() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
+                var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
+                var lb = new UserspaceBalancer()) {
+            var plain = tcp(TcpTestServer.freePort(), "rr");
+            lb.addService(plain);
+            lb.addRealServer(plain.key(), BalancerRealServer.of(a.address(), 1));
+            lb.addRealServer(plain.key(), BalancerRealServer.of(b.address(), 1));
+            var seen = new ArrayList<String>();
+            for (int i = 0; i < 4; i++) {
+                seen.add(name(connectFrom("127.0.0.21", plain.listen())));
+            }
+            assertThat(seen).containsExactly("A", "B", "A", "B");
+
+            var sticky = tcp(TcpTestServer.freePort(), "rr")
+                    .withPersistence(Persistence.of(Duration.ofSeconds(120), loopback("255.255.255.0")));
+            lb.addService(sticky);
+            lb.addRealServer(sticky.key(), BalancerRealServer.of(a.address(), 1));
+            lb.addRealServer(sticky.key(), BalancerRealServer.of(b.address(), 1));
+            var first = name(connectFrom("127.0.0.21", sticky.listen()));
+            for (int i = 0; i < 6; i++) {
+                // Same /24: 127.0.0.22 shares 127.0.0.21's template.
+                assertThat(name(connectFrom(i % 2 == 0 ? "127.0.0.21" : "127.0.0.22", sticky.listen()))).isEqualTo(first);
+            }
+            assertThat(name(connectFrom("127.0.1.21", sticky.listen()))).isNotEqualTo(first);
+            assertThat(lb.persistenceEntries(sticky.key())).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void drainKeepsAnOpenConnectionAndSendsNewOnesElsewhere() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
+                var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
+                var lb = new UserspaceBalancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+            try (var held = connect(svc.listen())) {
+                assertThat(echo(held, "hello")).isEqualTo("hello");   // rr: first to A
+                lb.updateRealServer(svc.key(), BalancerRealServer.of(a.address(), 0));
+                for (int i = 0; i < 10; i++) {
+                    assertThat(name(connect(svc.listen()))).isEqualTo("B");
+                }
+                assertThat(echo(held, "still here")).isEqualTo("still here");
+                var aStats = lb.stats(svc.key()).orElseThrow().realServers().get(0);
+                assertThat(aStats.weight()).isZero();
+                assertThat(aStats.activeConnections()).isEqualTo(1);
+
+                // Removal with a grace: the held connection is closed once the grace is over.
+                lb.removeRealServer(svc.key(), a.address(), Duration.ofMillis(200));
+                assertThat(held.getInputStream().read()).isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
+    void sorryServerTakesConnectionsWhenNoRealServerHasWeightAndRefusedServersFailOver() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
+                var sorry = TcpTestServer.start("127.0.0.4", Mode.NAME, "SORRY");
+                var lb = new UserspaceBalancer()) {
+            var closed = new InetSocketAddress(loopback("127.0.0.3"), TcpTestServer.freePort());   // nothing listens
+            var svc = tcp(TcpTestServer.freePort(), "rr").withSorryServer(sorry.address());
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(closed, 1));
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            for (int i = 0; i < 6; i++) {
+                assertThat(name(connect(svc.listen()))).isEqualTo("A");   // the refusing one is skipped
+            }
+            lb.updateRealServer(svc.key(), BalancerRealServer.of(a.address(), 0));
+            lb.updateRealServer(svc.key(), BalancerRealServer.of(closed, 0));
+            assertThat(name(connect(svc.listen()))).isEqualTo("SORRY");
+            assertThat(lb.stats(svc.key()).orElseThrow().sorryServer().totalConnections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRealServerThatNeverCompletesTheHandshakeTimesOutAndAnotherServes() throws Exception {
+        // A listener with a full accept queue drops SYNs: connecting to it hangs, as to a dead host.
+        try (var full = new java.net.ServerSocket();
+                var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
+                var lb = new UserspaceBalancer()) {
+            full.bind(new InetSocketAddress(loopback("127.0.0.6"), 0), 1);
+            var fillers = new ArrayList<SocketChannel>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    var f = SocketChannel.open();
+                    f.configureBlocking(false);
+                    f.connect(full.getLocalSocketAddress());
+                    fillers.add(f);
+                }
+                var svc = tcp(TcpTestServer.freePort(), "rr").withConnectTimeout(Duration.ofMillis(300));
+                lb.addService(svc);
+                lb.addRealServer(svc.key(), BalancerRealServer.of((InetSocketAddress) full.getLocalSocketAddress(), 1));
+                lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+                for (int i = 0; i < 3; i++) {
+                    try (var s = connect(svc.listen())) {
+                        assertThat(echo(s, "served " + i)).isEqualTo("served " + i);
+                    }
+                }
+                var dead = lb.stats(svc.key()).orElseThrow().realServers().getFirst();
+                assertThat(dead.totalConnections()).as("attempts on the silent server").isPositive();
+                assertThat(dead.activeConnections() + dead.inactiveConnections()).isZero();
+            } finally {
+                for (var f : fillers) {
+                    f.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void halfCloseReachesTheRealServerAndItsRepliesStillFlowBack() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
+                var lb = new UserspaceBalancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            try (var s = connect(svc.listen())) {
+                s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                // The server writes BYE only after seeing our end of stream: half-close went through.
+                assertThat(readAll(s)).isEqualTo("pingBYE");
+            }
+            assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
+        }
+    }
+
+    @Test
+    void backpressureStopsASenderWhileTheRealServerDoesNotRead() throws Exception {
+        try (var slow = TcpTestServer.start("127.0.0.2", Mode.SLOW, "SLOW");
+                var lb = new UserspaceBalancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(slow.address(), 1));
+            var total = 96L * 1024 * 1024;
+            var sum = new CRC32();
+            try (var ch = SocketChannel.open(svc.listen())) {
+                ch.configureBlocking(false);
+                var chunk = ByteBuffer.allocate(64 * 1024);
+                for (int i = 0; i < chunk.capacity(); i++) {
+                    chunk.put(i, (byte) (i * 31 + 7));
+                }
+                var written = 0L;
+                var lastProgress = System.nanoTime();
+                var deadline = lastProgress + DEADLINE.toNanos();
+                // Write until the proxy takes nothing for 300 ms: it must push back long before 96 MB.
+                while (written < total && System.nanoTime() - lastProgress < 300_000_000L) {
+                    assertThat(System.nanoTime()).as("still writing at the deadline").isLessThan(deadline);
+                    var n = writeChunk(ch, chunk, written, total, sum);
+                    if (n > 0) {
+                        written += n;
+                        lastProgress = System.nanoTime();
+                    } else {
+                        LockSupport.parkNanos(1_000_000);
+                    }
+                }
+                assertThat(written).as("bytes taken before the proxy pushed back").isLessThan(total).isPositive();
+                slow.releaseReaders();
+                ch.configureBlocking(true);
+                while (written < total) {
+                    written += writeChunk(ch, chunk, written, total, sum);
+                }
+                ch.shutdownOutput();
+                assertThat(Netns.await(DEADLINE, () -> slow.bytesRead.get() == total)).isTrue();
+                assertThat(slow.crc.get()).isEqualTo(sum.getValue());
+            }
+        }
+    }
+
+    /// Writes the stream's bytes from `written` on (the stream repeats `chunk`), adding what was
+    /// written to `sum`.
+    private static int writeChunk(SocketChannel ch, ByteBuffer chunk, long written, long total, CRC32 sum)
+            throws IOException {
+        var pos = (int) (written % chunk.capacity());
+        var view = chunk.duplicate().position(pos).limit((int) Math.min(chunk.capacity(), pos + (total - written)));
+        var n = ch.write(view);
+        if (n > 0) {
+            sum.update(chunk.duplicate().position(pos).limit(pos + n));
+        }
+        return n;
+    }
+
+    @Test
+    void aClientResetMidStreamResetsTheRealServerSideAndFreesEverything() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
+                var lb = new UserspaceBalancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            var s = connect(svc.listen());
+            assertThat(echo(s, "some data")).isEqualTo("some data");
+            s.getOutputStream().write(new byte[100_000]);
+            s.setSoLinger(true, 0);
+            s.close();   // RST
+            assertThat(Netns.await(DEADLINE, () -> a.open.get() == 0 && lb.openConnections() == 0)).isTrue();
+            assertThat(a.resets.get()).isEqualTo(1);
+            var stats = lb.stats(svc.key()).orElseThrow();
+            assertThat(stats.activeConnections() + stats.inactiveConnections()).isZero();
+        }
+    }
+
+    @Test
+    void aStallingRealServerIsClosedByTheIdleTimeout() throws Exception {
+        try (var stall = TcpTestServer.start("127.0.0.2", Mode.STALL, "STALL");
+                var lb = new UserspaceBalancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr").withIdleTimeout(Duration.ofMillis(400));
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(stall.address(), 1));
+            try (var s = connect(svc.listen())) {
+                s.getOutputStream().write("anyone?".getBytes(StandardCharsets.US_ASCII));
+                int r;
+                try {
+                    r = s.getInputStream().read();
+                } catch (SocketTimeoutException e) {
+                    r = -2;
+                }
+                assertThat(r).as("the proxy closed the idle connection").isEqualTo(-1);
+            }
+            assertThat(Netns.await(DEADLINE, () -> stall.open.get() == 0 && lb.openConnections() == 0)).isTrue();
+        }
+    }
+
+    @Test
+    void aThousandIdleClientsDoNotBlockOthers() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
+                var lb = new UserspaceBalancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "lc");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            var idle = new ArrayList<Socket>();
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    idle.add(connect(svc.listen()));
+                }
+                assertThat(Netns.await(DEADLINE, () -> a.open.get() == 1000)).isTrue();
+                try (var s = connect(svc.listen())) {
+                    var start = System.nanoTime();
+                    assertThat(echo(s, "through")).isEqualTo("through");
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                }
+                assertThat(lb.stats(svc.key()).orElseThrow().activeConnections()).isGreaterThanOrEqualTo(1000);
+            } finally {
+                for (var s : idle) {
+                    s.close();
+                }
+            }
+            assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0 && a.open.get() == 0)).isTrue();
+        }
+    }
+
+    @Test
+    void serviceAndGlobalConnectionLimitsAreEnforced() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
+                var lb = new UserspaceBalancer(new UserspaceBalancer.Settings(5, 16 * 1024))) {
+            var svc = tcp(TcpTestServer.freePort(), "rr").withConnectionLimit(3);
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            var held = new ArrayList<Socket>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    var s = connect(svc.listen());
+                    held.add(s);
+                    assertThat(echo(s, "ok" + i)).isEqualTo("ok" + i);
+                }
+                assertRefused(svc.listen());
+                assertThat(lb.stats(svc.key()).orElseThrow().refusedConnections()).isEqualTo(1);
+
+                var other = tcp(TcpTestServer.freePort(), "rr");
+                lb.addService(other);
+                lb.addRealServer(other.key(), BalancerRealServer.of(a.address(), 1));
+                for (int i = 0; i < 2; i++) {
+                    var s = connect(other.listen());
+                    held.add(s);
+                    assertThat(echo(s, "g" + i)).isEqualTo("g" + i);
+                }
+                assertRefused(other.listen());   // 5 open: the global limit
+                assertThat(lb.refusedConnections()).isEqualTo(1);
+                held.removeFirst().close();
+                assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 4)).isTrue();
+                try (var s = connect(other.listen())) {
+                    assertThat(echo(s, "room again")).isEqualTo("room again");
+                }
+            } finally {
+                for (var s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    private static void assertRefused(InetSocketAddress to) throws IOException {
+        try (var s = connect(to)) {
+            s.getOutputStream().write("x".getBytes(StandardCharsets.US_ASCII));
+            int r;
+            try {
+                r = s.getInputStream().read();
+            } catch (IOException e) {
+                r = -1;   // reset
+            }
+            assertThat(r).isEqualTo(-1);
+        } catch (IOException e) {
+            // reset while writing: refused as well
+        }
+    }
+
+    @Test
+    void noFileDescriptorLeaksAfterManyKindsOfConnections() throws Exception {
+        var before = TcpTestServer.fdCount();
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
+                var stall = TcpTestServer.start("127.0.0.3", Mode.STALL, "STALL");
+                var lb = new UserspaceBalancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr").withIdleTimeout(Duration.ofMillis(300)).withConnectionLimit(50);
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            lb.addRealServer(svc.key(), BalancerRealServer.of(stall.address(), 1));
+            lb.addRealServer(svc.key(), BalancerRealServer.of(
+                    new InetSocketAddress(loopback("127.0.0.5"), TcpTestServer.freePort()), 1));
+            for (int i = 0; i < 60; i++) {
+                // Some are refused by the limit (stalled ones hold their slot until the idle timeout).
+                try (var s = connect(svc.listen())) {
+                    s.getOutputStream().write(new byte[1000]);
+                    if (i % 3 == 0) {
+                        s.setSoLinger(true, 0);
+                    } else if (i % 3 == 1) {
+                        s.shutdownOutput();
+                    }
+                } catch (IOException refused) {
+                    // reset by the proxy: one more kind of ending
+                }
+            }
+            assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
+        }
+        assertThat(Netns.await(DEADLINE, () -> {
+            try {
+                return TcpTestServer.fdCount() <= before;
+            } catch (IOException e) {
+                return false;
+            }
+        })).as("open descriptors back to %d", before).isTrue();
+    }
+
+    @Test
+    void configurationErrorsSayWhatAndWhatToDo() throws Exception {
+        try (var lb = new UserspaceBalancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "wrr");
+            lb.addService(svc);
+            assertThatThrownBy(() -> lb.addService(svc)).hasMessageContaining("already exists");
+            var rs = BalancerRealServer.of(new InetSocketAddress(loopback("127.0.0.2"), 80), 1);
+            lb.addRealServer(svc.key(), rs);
+            assertThatThrownBy(() -> lb.addRealServer(svc.key(), rs)).hasMessageContaining("update it instead");
+            assertThatThrownBy(() -> lb.updateRealServer(svc.key(),
+                    BalancerRealServer.of(new InetSocketAddress(loopback("127.0.0.9"), 80), 1)))
+                    .hasMessageContaining("add it first");
+            assertThatThrownBy(() -> BalancerService.tcp(vip(80), "fastest")).hasMessageContaining("unknown scheduler");
+            assertThatThrownBy(() -> lb.removeService(new ListenKey(BalancerProtocol.UDP, svc.listen())))
+                    .hasMessageContaining("no virtual server UDP 127.0.0.10");
+            lb.updateService(svc.withScheduler("mh", java.util.Set.of()));
+            assertThat(lb.stats(svc.key()).orElseThrow().service().scheduler()).isEqualTo("mh");
+            lb.removeService(svc.key());
+            assertThat(lb.stats()).isEmpty();
+        }
+    }
+
+    @Test
+    void ratesAreEstimatedFromTraffic() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
+                var lb = new UserspaceBalancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            var payload = "x".repeat(1000);
+            var ok = Netns.await(DEADLINE, () -> {
+                try (var s = connect(svc.listen())) {
+                    echo(s, payload);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                var r = lb.stats(svc.key()).orElseThrow().rates();
+                return r.connectionsPerSecond() > 0 && r.bytesInPerSecond() > 0 && r.bytesOutPerSecond() > 0;
+            });
+            assertThat(ok).isTrue();
+            var rs = lb.stats(svc.key()).orElseThrow().realServers().getFirst();
+            assertThat(rs.rates().bytesInPerSecond()).isPositive();
+            assertThat(rs.bytesIn()).isGreaterThanOrEqualTo(1000);
+        }
+    }
+
+    static byte[] bytes(ByteArrayOutputStream out) {
+        return out.toByteArray();
+    }
+
+    static List<String> names(List<TcpTestServer> servers) {
+        return servers.stream().map(s -> s.name).toList();
+    }
+}
