@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
 /// `run -f FILE`: the agent in the foreground, logging to stderr, until SIGTERM.
 @Command(name = "run", description = {
         "Run the agent in the foreground (logs on stderr) until SIGTERM; SIGHUP reloads the file.",
-        "This build runs the VRRP instances (virtual IPs, adverts, gratuitous ARP, tracking, notify);"
-                + " virtual servers are loaded and validated but not yet balanced."})
+        "Runs the VRRP instances (virtual IPs, adverts, gratuitous ARP, tracking, notify), the health checks"
+                + " and the virtual-server table (kernel IPVS or the user-space balancer)."})
 final class RunCommand implements Callable<Integer> {
 
     @Spec
@@ -42,6 +42,11 @@ final class RunCommand implements Callable<Integer> {
             description = "where the agent keeps previous versions of the configuration (default: ${DEFAULT-VALUE})")
     Path stateDir;
 
+    @Option(names = "--balancer", paramLabel = "auto|kernel|userspace", defaultValue = "auto",
+            description = "the service-table backend: the kernel's IPVS, Pharos's user-space balancer, or auto "
+                    + "(IPVS when the kernel has it). Default: ${DEFAULT-VALUE}")
+    String balancer;
+
     @Option(names = "--metrics", paramLabel = "HOST:PORT",
             description = "serve Prometheus metrics at http://HOST:PORT/metrics (loopback only, e.g. 127.0.0.1:9650); off by default")
     String metrics;
@@ -53,6 +58,10 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         LogSetup.install(debug);
         var err = spec.commandLine().getErr();
+        if (!java.util.List.of("auto", "kernel", "userspace").contains(balancer)) {
+            err.println("director-agent: --balancer " + balancer + ": expected auto, kernel or userspace");
+            return 2;
+        }
         java.net.InetSocketAddress metricsAddress = null;
         if (metrics != null) {
             int colon = metrics.lastIndexOf(':');
@@ -66,7 +75,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         var daemon = new Daemon(new Daemon.Options(file, configId != null ? configId : ConfigLoader.defaultConfigId(),
-                noControl ? null : controlSocket, controlGroup, stateDir, metricsAddress));
+                noControl ? null : controlSocket, controlGroup, stateDir, metricsAddress, balancer));
         try {
             daemon.start();
         } catch (ConfigException e) {

@@ -199,7 +199,8 @@ final class AgentControl {
         }
         Collections.sort(interfaces);
         return new Hello(Protocol.VERSION, agentVersion(), hostname(),
-                new Hello.Capabilities("none", List.of(2, 3), interfaces, Protocol.METHODS));
+                new Hello.Capabilities(daemon.services() == null ? "none" : daemon.services().backendName(), List.of(2, 3),
+                        interfaces, Protocol.METHODS));
     }
 
     AgentState state() {
@@ -218,12 +219,16 @@ final class AgentControl {
         for (var s : daemon.vrrp().instances()) {
             instances.add(instanceView(s, statuses.get(s.name())));
         }
+        var services = daemon.services();
+        var vsViews = services == null ? Map.<String, Services.VirtualServerView>of() : services.virtualServers();
+        var rsViews = services == null ? Map.<String, Map<String, Services.RealServerView>>of() : services.realServers();
         var servers = new ArrayList<AgentState.VirtualServer>();
         for (var vs : config.virtualServers()) {
-            servers.add(virtualServerView(vs));
+            servers.add(virtualServerView(vs, vsViews.get(vs.id()), rsViews.getOrDefault(vs.id(), Map.of())));
         }
         return new AgentState(revision, hostname(), at, last,
-                new AgentState.Balancer("none", "this agent build loads virtual servers but does not serve them yet"),
+                services == null ? new AgentState.Balancer("none", "the service table is not running")
+                        : new AgentState.Balancer(services.backendName(), services.backendReason()),
                 instances, servers);
     }
 
@@ -261,7 +266,8 @@ final class AgentControl {
                 s.advertInterval().toMillis(), lastChange, transitions, faults, counters);
     }
 
-    private static AgentState.VirtualServer virtualServerView(VirtualServerDef vs) {
+    private static AgentState.VirtualServer virtualServerView(VirtualServerDef vs, Services.VirtualServerView view,
+            Map<String, Services.RealServerView> rsViews) {
         String address = null;
         Integer port = null;
         Long fwmark = null;
@@ -278,18 +284,24 @@ final class AgentControl {
         for (var rs : vs.realServers()) {
             var checkers = rs.checkers().stream().map(AgentControl::checkerName).toList();
             int weight = rs.weight() == null ? 1 : rs.weight();
-            real.add(new AgentState.RealServer(rs.id(), rs.address().getHostAddress(), rs.port(), weight, -1,
-                    checkers.isEmpty() ? "unchecked" : "unknown", "not checked by this agent build", null, checkers,
-                    AgentState.Traffic.NONE));
+            var v = rsViews.get(rs.id());
+            if (v == null) {
+                real.add(new AgentState.RealServer(rs.id(), rs.address().getHostAddress(), rs.port(), weight, -1,
+                        checkers.isEmpty() ? "unchecked" : "unknown", null, null, checkers, AgentState.Traffic.NONE));
+            } else {
+                real.add(new AgentState.RealServer(rs.id(), rs.address().getHostAddress(), rs.port(), weight,
+                        v.effectiveWeight(), checkers.isEmpty() ? "unchecked" : v.health(), v.reason(), v.since(),
+                        checkers, v.traffic()));
+            }
         }
         var sorry = vs.sorryServer() == null ? null
                 : vs.sorryServer().address().getHostAddress() + ":" + vs.sorryServer().port();
         return new AgentState.VirtualServer(vs.id(), vs.key() instanceof VirtualServerDef.Key.Fwmark ? null
                 : vs.effectiveProtocol().name(), address, port, fwmark, group,
                 vs.lbAlgo() == null ? "wlc" : vs.lbAlgo(), (vs.lbKind() == null ? VirtualServerDef.LbKind.NAT : vs.lbKind()).name(),
-                "none", "not served by this agent build",
+                view == null ? "none" : view.servedAs(), view == null ? "the service table is not running" : view.servedReason(),
                 vs.persistenceTimeout() == null ? 0 : vs.persistenceTimeout().toSeconds(),
-                vs.quorum() == null ? 1 : vs.quorum(), true, sorry, real);
+                vs.quorum() == null ? 1 : vs.quorum(), view == null || view.quorumUp(), sorry, real);
     }
 
     private static String checkerName(CheckerDef c) {

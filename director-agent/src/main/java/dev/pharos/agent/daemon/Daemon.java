@@ -42,8 +42,9 @@ public final class Daemon {
     /// @param controlGroup  the group allowed on the socket besides the owner, or null
     /// @param stateDir      where the agent keeps what it writes besides the config (history)
     /// @param metrics       where to serve Prometheus metrics (loopback only), or null for none
+    /// @param balancer      `auto`, `kernel` or `userspace`: the service-table backend
     public record Options(Path configFile, String configId, Path controlSocket, String controlGroup, Path stateDir,
-            java.net.InetSocketAddress metrics) {
+            java.net.InetSocketAddress metrics, String balancer) {
     }
 
     private final Options options;
@@ -60,6 +61,8 @@ public final class Daemon {
     private InterfaceMonitor monitor;
     private ControlServer control;
     private MetricsServer metrics;
+    private volatile Services services;
+    private final ScriptRunner scriptRunner = new ScriptRunner(16);
     private final AgentControl api = new AgentControl(this);
     private volatile boolean stopping;
     private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv());
@@ -92,20 +95,21 @@ public final class Daemon {
         plumbing = LinuxAddressPlumbing.open();
         Warmup.run();
         startEngine();
+        services = Services.open(options.balancer() == null ? "auto" : options.balancer(), journal, scriptRunner);
+        services.apply(config);
         supervisor.watch(new Supervisor.Component("vrrp", () -> engine.lastHeartbeat(), Duration.ofSeconds(10),
                 this::restartEngine));
+        supervisor.watch(new Supervisor.Component("service-table", () -> services.lastTick(), Duration.ofSeconds(30),
+                this::restartServices));
         supervisor.addListener(r -> journal.publish((seq, at) -> new AgentEvent.ComponentRestarted(seq, at,
                 r.component(), r.succeeded() ? "restarted after " + r.stalledFor().toMillis() + " ms without life"
                         : "restart failed: " + r.detail())));
         supervisor.start(Duration.ofSeconds(2));
-        LOG.log(Level.INFO, "Pharos agent started: {0} VRRP instance(s), {1} virtual server(s) in {2}, revision {3}",
-                vrrp.instances().size(), config.virtualServers().size(), options.configFile(), revision);
+        LOG.log(Level.INFO, "Pharos agent started: {0} VRRP instance(s), {1} virtual server(s) in {2}, revision {3}, "
+                + "service table: {4}", vrrp.instances().size(), config.virtualServers().size(), options.configFile(),
+                revision, services.backendName());
         systemd.ready(vrrp.instances().size() + " VRRP instance(s), revision " + revision);
         systemd.watchdogInterval().ifPresent(this::startWatchdog);
-        if (!config.virtualServers().isEmpty()) {
-            LOG.log(Level.WARNING, "virtual servers are loaded but not yet served by this agent build: the "
-                    + "checker and the service table are not wired into `run`");
-        }
     }
 
     /// Pings systemd at half its interval, but only while the VRRP engine shows life: a stalled
@@ -125,7 +129,7 @@ public final class Daemon {
 
     private void startEngine() throws IOException {
         var e = new VrrpEngine(vrrp.instances(), vrrp.syncGroups(), LinuxVrrpTransport::open, plumbing,
-                new ScriptRunner(16), Duration.ofSeconds(30));
+                scriptRunner, Duration.ofSeconds(30));
         e.addListener(c -> journal.publish((seq, at) -> new AgentEvent.VrrpTransition(seq, c.at(), c.instance(),
                 c.vrid(), c.from().name(), c.to().name(), c.reason(), c.priority())));
         engine = e;
@@ -149,6 +153,20 @@ public final class Daemon {
             startEngine();
         } catch (IOException e) {
             throw new IllegalStateException("the VRRP engine could not be restarted: " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized void restartServices() {
+        if (stopping) {
+            return;
+        }
+        var old = services;
+        old.close();
+        try {
+            services = Services.open(options.balancer() == null ? "auto" : options.balancer(), journal, scriptRunner);
+            services.apply(config);
+        } catch (IOException e) {
+            throw new IllegalStateException("the service table could not be restarted: " + e.getMessage(), e);
         }
     }
 
@@ -291,6 +309,9 @@ public final class Daemon {
         }
         config = next;
         revision = nextRevision;
+        if (services != null) {
+            services.apply(next);
+        }
         for (var c : changes) {
             LOG.log(Level.INFO, "{0}: {1}", source.wire(), c);
         }
@@ -325,6 +346,9 @@ public final class Daemon {
         if (engine != null) {
             engine.stop(STOP_DEADLINE);
         }
+        if (services != null) {
+            services.close();
+        }
         if (plumbing != null) {
             plumbing.close();
         }
@@ -351,6 +375,10 @@ public final class Daemon {
 
     VrrpMapping.Vrrp vrrp() {
         return vrrp;
+    }
+
+    Services services() {
+        return services;
     }
 
     EventJournal journal() {

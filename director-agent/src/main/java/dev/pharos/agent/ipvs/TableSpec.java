@@ -139,7 +139,7 @@ public record TableSpec(List<VirtualServerSpec> virtualServers) {
     }
 
     private static VirtualServerSpec map(KeepalivedConfig config, VirtualServerDef vs) {
-        var protocol = switch (vs.protocol() == null ? VirtualServerDef.Protocol.TCP : vs.protocol()) {
+        var protocol = switch (vs.effectiveProtocol()) {
             case TCP -> Protocol.TCP;
             case UDP -> Protocol.UDP;
             case SCTP -> Protocol.SCTP;

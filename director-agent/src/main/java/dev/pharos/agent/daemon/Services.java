@@ -1,0 +1,450 @@
+package dev.pharos.agent.daemon;
+
+import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.check.CheckEvent;
+import dev.pharos.agent.check.CheckPlan;
+import dev.pharos.agent.check.CheckScheduler;
+import dev.pharos.agent.check.RealServerId;
+import dev.pharos.agent.check.RealServerStatus;
+import dev.pharos.agent.config.Argv;
+import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.RealServerDef;
+import dev.pharos.agent.config.VirtualServerDef;
+import dev.pharos.agent.control.EventJournal;
+import dev.pharos.agent.ipvs.BackendException;
+import dev.pharos.agent.ipvs.DesiredState;
+import dev.pharos.agent.ipvs.Endpoint;
+import dev.pharos.agent.ipvs.HealthView;
+import dev.pharos.agent.ipvs.IpvsBackend;
+import dev.pharos.agent.ipvs.KernelIpvs;
+import dev.pharos.agent.ipvs.RealServerRef;
+import dev.pharos.agent.ipvs.Reconciler;
+import dev.pharos.agent.ipvs.RuntimeEdits;
+import dev.pharos.agent.ipvs.ServiceKey;
+import dev.pharos.agent.ipvs.ServiceTable;
+import dev.pharos.agent.ipvs.TableSpec;
+import dev.pharos.agent.ipvs.UserspaceBackend;
+import dev.pharos.agent.vrrp.ScriptRunner;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/// The health checks and the service table, wired together: checker events update the health
+/// view, the desired table is recomputed from the configuration and that health, and the
+/// reconciler brings the backend (kernel IPVS or the user-space balancer) to it by diff. All of
+/// it runs on one thread (`service-table`), never on the VRRP engine's.
+///
+/// Three names meet here for one virtual server: the configuration's and the control protocol's
+/// (`tcp/192.0.2.10:80`), the table's (`TCP 192.0.2.10:80`) and the checker's (`192.0.2.10:80`);
+/// they are matched through the configuration, in its order.
+final class Services implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Services.class.getName());
+
+    /// What `state.get` shows of a virtual server.
+    record VirtualServerView(String servedAs, String servedReason, boolean quorumUp) {
+    }
+
+    /// What `state.get` shows of a real server.
+    record RealServerView(String health, String reason, Instant since, int effectiveWeight,
+            dev.pharos.agent.api.AgentState.Traffic traffic) {
+    }
+
+    /// One virtual server's three names and its real servers' endpoints by API id.
+    private record Names(String apiId, String tableName, String checkName, VirtualServerDef def,
+            Map<String, Endpoint> realServers) {
+    }
+
+    private final IpvsBackend backend;
+    private final String backendReason;
+    private final EventJournal journal;
+    private final ScriptRunner scripts;
+    private final Reconciler reconciler;
+    private final CheckScheduler checks;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("service-table").daemon().unstarted(r));
+    private volatile List<Names> names = List.of();
+    private volatile TableSpec spec = new TableSpec(List.of());
+    private volatile DesiredState desired;
+    private volatile ServiceTable actual = ServiceTable.EMPTY;
+    private volatile HealthView health = HealthView.NONE;
+    private volatile Instant lastReconcile = Instant.now();
+
+    Services(IpvsBackend backend, String backendReason, EventJournal journal, ScriptRunner scripts) {
+        this.backend = backend;
+        this.backendReason = backendReason;
+        this.journal = journal;
+        this.scripts = scripts;
+        this.reconciler = Reconciler.of(backend, e -> LOG.log(Level.WARNING, "service table ({0}): {1}", backend.name(), e));
+        this.checks = new CheckScheduler(e -> worker.execute(() -> checked(e)));
+        // The balancer binds UDP services whose VIP is not here yet when it arrives; the table is
+        // also re-read now and then so that changes made behind the agent's back are put right.
+        worker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /// Picks the backend as `--balancer` says: `kernel` (IPVS, or fail), `userspace`, or `auto`
+    /// (the kernel's IPVS when it is there, else user space).
+    static Services open(String mode, EventJournal journal, ScriptRunner scripts) throws java.io.IOException {
+        if (!mode.equals("userspace")) {
+            dev.pharos.agent.linux.GenericNetlink genl = null;
+            String absent;
+            try {
+                genl = dev.pharos.agent.linux.GenericNetlink.open();
+                var g = genl;
+                var availability = KernelIpvs.open(dev.pharos.agent.ipvs.GenlTransport.of(g::resolveFamily, g::transact));
+                switch (availability) {
+                    case KernelIpvs.Present p -> {
+                        LOG.log(Level.INFO, "Service table: the kernel''s IPVS {0}", p.version());
+                        return new Services(p.ipvs(), "the kernel has IPVS " + p.version(), journal, scripts);
+                    }
+                    case KernelIpvs.Absent a -> absent = a.reason();
+                }
+            } catch (dev.pharos.agent.linux.NativeException e) {
+                absent = "generic netlink is not available: " + e.getMessage();
+            }
+            if (genl != null) {
+                genl.close();
+            }
+            if (mode.equals("kernel")) {
+                throw new java.io.IOException("--balancer kernel: " + absent);
+            }
+            LOG.log(Level.INFO, "Service table: the user-space balancer ({0})", absent);
+            return new Services(new UserspaceBackend(new dev.pharos.agent.ipvs.UserspaceBalancer()), absent, journal,
+                    scripts);
+        }
+        LOG.log(Level.INFO, "Service table: the user-space balancer (--balancer userspace)");
+        return new Services(new UserspaceBackend(new dev.pharos.agent.ipvs.UserspaceBalancer()),
+                "--balancer userspace", journal, scripts);
+    }
+
+    String backendName() {
+        return backend.name();
+    }
+
+    String backendReason() {
+        return backendReason;
+    }
+
+    /// A new configuration (start, reload, edit): checks keep the state of unchanged real
+    /// servers; the table follows by diff. Waits until the table has been reconciled once.
+    void apply(KeepalivedConfig config) {
+        var nextSpec = TableSpec.from(config);
+        var nextNames = names(config, nextSpec);
+        var plan = CheckPlan.from(config);
+        plan.warnings().forEach(w -> LOG.log(Level.WARNING, w));
+        try {
+            worker.submit(() -> {
+                spec = nextSpec;
+                names = nextNames;
+                checks.apply(plan);
+                health = prune(health, nextSpec);
+                reconcile("configuration");
+            }).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.log(Level.ERROR, "applying the service table failed", e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.log(Level.WARNING, "the service table is still being applied after 30 s; it continues in the background");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static List<Names> names(KeepalivedConfig config, TableSpec spec) {
+        var out = new java.util.ArrayList<Names>();
+        var defs = config.virtualServers();
+        for (int i = 0; i < defs.size() && i < spec.virtualServers().size(); i++) {
+            var vs = defs.get(i);
+            var rs = new LinkedHashMap<String, Endpoint>();
+            for (var r : vs.realServers()) {
+                rs.put(r.id(), new Endpoint(r.address(), r.port() == null ? 0 : r.port()));
+            }
+            out.add(new Names(vs.id(), spec.virtualServers().get(i).name(), checkName(vs.key()), vs, rs));
+        }
+        return List.copyOf(out);
+    }
+
+    private static String checkName(VirtualServerDef.Key key) {
+        return switch (key) {
+            case VirtualServerDef.Key.Address a -> {
+                var h = a.address().getHostAddress();
+                yield (h.contains(":") ? "[" + h + "]" : h) + ":" + a.port();
+            }
+            case VirtualServerDef.Key.Fwmark f -> "fwmark " + f.mark();
+            case VirtualServerDef.Key.Group g -> "group " + g.name();
+        };
+    }
+
+    private static HealthView prune(HealthView h, TableSpec spec) {
+        var keep = new HashMap<RealServerRef, HealthView.CheckState>();
+        var weights = new HashMap<RealServerRef, Integer>();
+        for (var vs : spec.virtualServers()) {
+            for (var rs : vs.realServers()) {
+                var ref = new RealServerRef(vs.name(), rs.endpoint());
+                if (h.states().containsKey(ref)) {
+                    keep.put(ref, h.states().get(ref));
+                }
+                if (h.dynamicWeights().containsKey(ref)) {
+                    weights.put(ref, h.dynamicWeights().get(ref));
+                }
+            }
+        }
+        return new HealthView(keep, weights);
+    }
+
+    /// A checker result (service-table thread).
+    private void checked(CheckEvent e) {
+        var id = switch (e) {
+            case CheckEvent.RealServerUp u -> u.server();
+            case CheckEvent.RealServerDown d -> d.server();
+            case CheckEvent.WeightChanged w -> w.server();
+        };
+        var n = byCheckName(id);
+        if (n == null) {
+            return; // a server of a configuration that has just been replaced
+        }
+        var ref = new RealServerRef(n.tableName(), new Endpoint(id.address(), id.port()));
+        String rsId = rsId(n, id);
+        switch (e) {
+            case CheckEvent.RealServerUp u -> health = health.with(ref, HealthView.CheckState.UP);
+            case CheckEvent.RealServerDown d -> health = health.with(ref, HealthView.CheckState.DOWN);
+            case CheckEvent.WeightChanged w -> health = health.withDynamicWeight(ref, w.weight());
+        }
+        reconcile("health");
+        int effective = effectiveWeight(n, ref.endpoint());
+        switch (e) {
+            case CheckEvent.RealServerUp u -> {
+                LOG.log(Level.INFO, "Real server {0} is UP", id);
+                journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at, n.apiId(), rsId, "up", null, effective));
+            }
+            case CheckEvent.RealServerDown d -> {
+                LOG.log(Level.WARNING, "Real server {0} is DOWN: {1}", id, d.reason());
+                journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at, n.apiId(), rsId, "down", d.reason(),
+                        effective));
+            }
+            case CheckEvent.WeightChanged w -> journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at,
+                    n.apiId(), rsId, "up", "dynamic weight " + w.weight(), effective));
+        }
+    }
+
+    private Names byCheckName(RealServerId id) {
+        for (var n : names) {
+            if (n.checkName().equals(id.virtualServer())) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private static String rsId(Names n, RealServerId id) {
+        for (var e : n.realServers().entrySet()) {
+            if (e.getValue().address().equals(id.address()) && e.getValue().port() == id.port()) {
+                return e.getKey();
+            }
+        }
+        var a = id.address().getHostAddress();
+        return (a.contains(":") ? "[" + a + "]" : a) + ":" + id.port();
+    }
+
+    /// Recomputes the desired table and reconciles the backend to it (service-table thread).
+    private void reconcile(String why) {
+        var previous = desired;
+        var next = previous == null ? DesiredState.compute(spec, health, RuntimeEdits.NONE)
+                : previous.next(spec, health, RuntimeEdits.NONE);
+        desired = next;
+        if (previous != null) {
+            for (var q : next.quorumChangesSince(previous)) {
+                runQuorumScript(q);
+            }
+        }
+        try {
+            var outcome = reconciler.reconcile(next.table());
+            actual = outcome.actual();
+            lastReconcile = Instant.now();
+            if (!outcome.applied().isEmpty()) {
+                LOG.log(Level.INFO, "service table ({0}, {1}): {2} change(s) applied{3}", backend.name(), why,
+                        outcome.applied().size(), outcome.converged() ? "" : "; NOT converged, see above");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void runQuorumScript(DesiredState.QuorumChange q) {
+        var vs = spec.virtualServer(q.virtualServer());
+        if (vs.isEmpty()) {
+            return;
+        }
+        var command = q.quorum().up() ? vs.get().quorumUp() : vs.get().quorumDown();
+        LOG.log(Level.WARNING, "Virtual server {0}: quorum {1} (alive weight {2}, quorum {3})", q.virtualServer(),
+                q.quorum().up() ? "gained" : "LOST", q.quorum().weightSum(), q.quorum().quorum());
+        if (!command.isBlank()) {
+            scripts.run(Argv.split(command), Duration.ofSeconds(30)).thenAccept(r -> {
+                if (!r.success()) {
+                    LOG.log(Level.WARNING, "quorum script {0} failed: {1}", command, r.problem());
+                }
+            });
+        }
+    }
+
+    private void tick() {
+        lastTickAt = Instant.now();
+        if (backend instanceof UserspaceBackend u) {
+            u.balancer().addressesChanged();
+        }
+        if (Duration.between(lastReconcile, Instant.now()).toSeconds() >= 10 && desired != null) {
+            reconcile("periodic check");
+        }
+    }
+
+    private int effectiveWeight(Names n, Endpoint endpoint) {
+        for (var key : spec.virtualServer(n.tableName()).map(TableSpec.VirtualServerSpec::keys).orElse(List.of())) {
+            var svc = actual.services().get(key);
+            if (svc != null) {
+                var d = svc.destinations().get(endpoint);
+                if (d != null) {
+                    return d.weight();
+                }
+            }
+        }
+        return -1;
+    }
+
+    /// For `state.get`: how each virtual server is served.
+    Map<String, VirtualServerView> virtualServers() {
+        var out = new LinkedHashMap<String, VirtualServerView>();
+        var d = desired;
+        for (var n : names) {
+            var q = d == null ? null : d.quorum().get(n.tableName());
+            String servedAs;
+            String reason = null;
+            var kind = n.def().lbKind() == null ? VirtualServerDef.LbKind.NAT : n.def().lbKind();
+            if (backend instanceof KernelIpvs) {
+                servedAs = "kernel";
+            } else if (n.def().key() instanceof VirtualServerDef.Key.Fwmark) {
+                servedAs = "none";
+                reason = "firewall-mark services need the kernel's IPVS (" + backendReason + ")";
+            } else if (n.def().effectiveProtocol() == VirtualServerDef.Protocol.SCTP) {
+                servedAs = "none";
+                reason = "SCTP needs the kernel's IPVS (" + backendReason + ")";
+            } else if (kind != VirtualServerDef.LbKind.NAT) {
+                servedAs = "proxied";
+                reason = "lb_kind " + kind + " needs the kernel's IPVS (" + backendReason + "); the user-space balancer "
+                        + "proxies it: real servers see connections from the director";
+            } else {
+                servedAs = "userspace";
+            }
+            out.put(n.apiId(), new VirtualServerView(servedAs, reason, q == null || q.up()));
+        }
+        return out;
+    }
+
+    /// For `state.get`: each real server by virtual server id and real server id.
+    Map<String, Map<String, RealServerView>> realServers() {
+        var statuses = new HashMap<RealServerId, RealServerStatus>();
+        for (var s : checks.snapshot()) {
+            statuses.put(s.id(), s);
+        }
+        var traffic = traffic();
+        var out = new LinkedHashMap<String, Map<String, RealServerView>>();
+        for (var n : names) {
+            var m = new LinkedHashMap<String, RealServerView>();
+            for (var e : n.realServers().entrySet()) {
+                var endpoint = e.getValue();
+                var st = statuses.get(new RealServerId(n.checkName(), endpoint.address(), endpoint.port()));
+                String h;
+                String reason = null;
+                Instant since = null;
+                if (st == null) {
+                    h = "unchecked";
+                } else {
+                    h = st.up() ? "up" : "down";
+                    reason = st.reason() == null || st.reason().isEmpty() ? null : st.reason();
+                    since = st.since();
+                }
+                var t = traffic.getOrDefault(n.tableName() + "|" + endpoint, dev.pharos.agent.api.AgentState.Traffic.NONE);
+                m.put(e.getKey(), new RealServerView(h, reason, since, effectiveWeight(n, endpoint), t));
+            }
+            out.put(n.apiId(), m);
+        }
+        return out;
+    }
+
+    private Map<String, dev.pharos.agent.api.AgentState.Traffic> traffic() {
+        var out = new HashMap<String, dev.pharos.agent.api.AgentState.Traffic>();
+        var currentSpec = spec;
+        switch (backend) {
+            case UserspaceBackend u -> {
+                for (var s : u.balancer().stats()) {
+                    var listen = s.service().listen();
+                    for (var vs : currentSpec.virtualServers()) {
+                        for (var key : vs.keys()) {
+                            if (key instanceof ServiceKey.ByAddress a && a.address().equals(listen.getAddress())
+                                    && a.port() == listen.getPort()) {
+                                for (var rs : s.realServers()) {
+                                    var r = rs.rates();
+                                    var t = new dev.pharos.agent.api.AgentState.Traffic(rs.activeConnections(),
+                                            rs.inactiveConnections(), rs.totalConnections(), rs.bytesIn(), rs.bytesOut(),
+                                            r.connectionsPerSecond(), r.bytesInPerSecond(), r.bytesOutPerSecond());
+                                    out.put(vs.name() + "|" + endpointOf(rs.address(), a.port()), t);
+                                    out.put(vs.name() + "|" + new Endpoint(rs.address().getAddress(), rs.address().getPort()), t);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            case KernelIpvs k -> {
+                try {
+                    var counters = k.counters();
+                    for (var vs : currentSpec.virtualServers()) {
+                        for (var key : vs.keys()) {
+                            var c = counters.get(key);
+                            if (c == null) {
+                                continue;
+                            }
+                            c.forEach((endpoint, dc) -> out.put(vs.name() + "|" + endpoint,
+                                    new dev.pharos.agent.api.AgentState.Traffic(dc.activeConnections(),
+                                            dc.inactiveConnections(), dc.stats().connections(), dc.stats().inBytes(),
+                                            dc.stats().outBytes(), dc.stats().connectionsPerSecond(),
+                                            dc.stats().inBytesPerSecond(), dc.stats().outBytesPerSecond())));
+                        }
+                    }
+                } catch (BackendException e) {
+                    LOG.log(Level.DEBUG, "IPVS counters unavailable: {0}", e.getMessage());
+                }
+            }
+            default -> {
+                // another backend (tests): no counters
+            }
+        }
+        return out;
+    }
+
+    private static Endpoint endpointOf(InetSocketAddress address, int servicePort) {
+        return new Endpoint(address.getAddress(), address.getPort() == servicePort ? 0 : address.getPort());
+    }
+
+    /// The supervisor's view: the worker shows life every second (its tick).
+    Instant lastTick() {
+        return lastTickAt;
+    }
+
+    private volatile Instant lastTickAt = Instant.now();
+
+    @Override
+    public void close() {
+        checks.close();
+        worker.shutdownNow();
+        if (backend instanceof UserspaceBackend u) {
+            u.balancer().close();
+        }
+    }
+}
