@@ -44,7 +44,7 @@ public record CheckPlan(List<RealServerPlan> realServers, List<String> warnings)
         var servers = new ArrayList<RealServerPlan>();
         var warnings = new ArrayList<String>();
         for (var vs : config.virtualServers()) {
-            var vsName = name(vs.key());
+            var vsName = virtualServerName(vs.key());
             for (var rs : vs.realServers()) {
                 var id = new RealServerId(vsName, rs.address(), rs.port() == null ? 0 : rs.port());
                 var checks = new ArrayList<CheckSpec>();
@@ -61,7 +61,9 @@ public record CheckPlan(List<RealServerPlan> realServers, List<String> warnings)
         return new CheckPlan(servers, warnings);
     }
 
-    static String name(VirtualServerDef.Key key) {
+    /// How [RealServerId#virtualServer()] names a virtual server: `192.0.2.10:80`, `fwmark 1`,
+    /// `group NAME`; the service table can use it to find a real server an event is about.
+    public static String virtualServerName(VirtualServerDef.Key key) {
         return switch (key) {
             case VirtualServerDef.Key.Address a -> hostPort(a.address(), a.port());
             case VirtualServerDef.Key.Fwmark f -> "fwmark " + f.mark();

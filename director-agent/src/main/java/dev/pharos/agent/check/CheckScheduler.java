@@ -230,6 +230,10 @@ public final class CheckScheduler implements AutoCloseable {
         }
         var now = clock.instant();
         var step = checker.state.next(result, checker.spec);
+        if (result instanceof ProbeResult.Down d && LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "{0} for {1} failed: {2}; next attempt in {3}", checker.spec.label(),
+                    checker.server.plan.id(), d.reason(), Failures.seconds(step.delay()));
+        }
         checker.state = step.state();
         checker.attempts++;
         checker.lastRun = now;

@@ -77,6 +77,16 @@ final class RelayLoop implements Executor, AutoCloseable {
             }
             keys.clear();
         }
+        // Closing: whatever is still registered (a connection accepted while the balancer shut
+        // down) is closed here, so no socket outlives the loop.
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            runSafely(task);
+        }
+        for (var key : java.util.List.copyOf(selector.keys())) {
+            var conn = (TcpConnection) key.attachment();
+            runSafely(() -> conn.finish(false));
+        }
     }
 
     private static void runSafely(Runnable r) {

@@ -169,6 +169,27 @@ class UserspaceBalancerTcpTest {
     }
 
     @Test
+    void removingARealServerLetsItsOpenConnectionsFinish() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
+                var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
+                var lb = new UserspaceBalancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "wlc");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            try (var held = connect(svc.listen())) {
+                assertThat(echo(held, "before")).isEqualTo("before");
+                lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+                lb.removeRealServer(svc.key(), a.address());
+                assertThat(name(connect(svc.listen()))).isEqualTo("B");
+                assertThat(echo(held, "after removal")).isEqualTo("after removal");
+                assertThat(lb.stats(svc.key()).orElseThrow().realServers())
+                        .extracting(BalancerRealServerStats::address).containsExactly(b.address());
+            }
+            assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0 && a.open.get() == 0)).isTrue();
+        }
+    }
+
+    @Test
     void sorryServerTakesConnectionsWhenNoRealServerHasWeightAndRefusedServersFailOver() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
                 var sorry = TcpTestServer.start("127.0.0.4", Mode.NAME, "SORRY");
