@@ -166,20 +166,9 @@ final class Services implements AutoCloseable {
             for (var r : vs.realServers()) {
                 rs.put(r.id(), new Endpoint(r.address(), r.port() == null ? 0 : r.port()));
             }
-            out.add(new Names(vs.id(), spec.virtualServers().get(i).name(), checkName(vs.key()), vs, rs));
+            out.add(new Names(vs.id(), spec.virtualServers().get(i).name(), CheckPlan.virtualServerName(vs.key()), vs, rs));
         }
         return List.copyOf(out);
-    }
-
-    private static String checkName(VirtualServerDef.Key key) {
-        return switch (key) {
-            case VirtualServerDef.Key.Address a -> {
-                var h = a.address().getHostAddress();
-                yield (h.contains(":") ? "[" + h + "]" : h) + ":" + a.port();
-            }
-            case VirtualServerDef.Key.Fwmark f -> "fwmark " + f.mark();
-            case VirtualServerDef.Key.Group g -> "group " + g.name();
-        };
     }
 
     private static HealthView prune(HealthView h, TableSpec spec) {
