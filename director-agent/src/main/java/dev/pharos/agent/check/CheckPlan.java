@@ -49,6 +49,14 @@ public record CheckPlan(List<RealServerPlan> realServers, List<String> warnings)
                 var id = new RealServerId(vsName, rs.address(), rs.port() == null ? 0 : rs.port());
                 var checks = new ArrayList<CheckSpec>();
                 for (var checker : rs.checkers()) {
+                    if (checker.common().fwmark() != null) {
+                        warnings.add("real server " + id + ": " + kind(checker) + " fwmark " + checker.common().fwmark()
+                                + " is kept but not applied: marking check packets needs SO_MARK, which Pharos does not set");
+                    }
+                    if (Boolean.TRUE.equals(checker.common().logAllFailures())) {
+                        warnings.add("real server " + id + ": " + kind(checker) + " log_all_failures: every failure is "
+                                + "logged at debug level (run --debug); state changes are always logged");
+                    }
                     try {
                         checks.add(spec(vs, rs, checker, warnings, id));
                     } catch (IllegalArgumentException e) {

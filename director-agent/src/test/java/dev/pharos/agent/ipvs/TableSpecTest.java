@@ -118,7 +118,8 @@ class TableSpecTest {
         assertTrue(rs2.checked());
         assertEquals(ForwardingMethod.NAT, rs2.forwarding());
 
-        var dns = spec.virtualServer("TCP 203.0.113.5:53").orElseThrow();
+        // no protocol line: keepalived serves UDP ("no protocol set - defaulting to UDP")
+        var dns = spec.virtualServer("UDP 203.0.113.5:53").orElseThrow();
         assertEquals(ServiceSettings.of("wlc"), dns.settings());
         assertTrue(dns.realServers().getFirst().inhibitOnFailure());
         assertFalse(dns.realServers().getFirst().alpha());
