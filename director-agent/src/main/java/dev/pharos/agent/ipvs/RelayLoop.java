@@ -47,10 +47,6 @@ final class RelayLoop implements Executor, AutoCloseable {
         return selector;
     }
 
-    boolean inLoop() {
-        return Thread.currentThread() == thread;
-    }
-
     @Override
     public void execute(Runnable task) {
         tasks.add(task);

@@ -70,11 +70,6 @@ final class TcpListener implements LoopHandler, AutoCloseable {
         }
     }
 
-    /// The bound port (useful when a test asked for an ephemeral one).
-    int port() {
-        return port;
-    }
-
     @Override
     public void onReady(SelectionKey key, RelayLoop loop) {
         for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
