@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /// `net.ipv4.ip_nonlocal_bind` would change every program on the host, and a retry-bind after the
 /// address appears would refuse the first connections of a failover. A wildcard socket accepts
 /// for the VIP from its first packet; connections to addresses no service claims are reset at
-/// once. The cost: the port must be free on every address of the host.
+/// once. The cost: the port must be free on every address of the host. An IPv6 listener on `::`
+/// takes IPv4 too (Java cannot set `IPV6_V6ONLY`), so IPv4 and IPv6 services cannot share a port;
+/// adding the second fails with a message naming the port.
 ///
 /// The listening socket is registered with every [RelayLoop]; whichever loop wakes first accepts,
 /// and the connection stays on that loop for its whole life, so no thread hands it over. When
