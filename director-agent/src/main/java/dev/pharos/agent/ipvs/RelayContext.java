@@ -1,5 +1,6 @@
 package dev.pharos.agent.ipvs;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
@@ -56,9 +57,13 @@ final class RelayContext {
         return true;
     }
 
-    /// The relay loop for the next established connection (round robin).
+    /// A relay loop, round robin (for connections not accepted by a loop, e.g. in tests).
     RelayLoop nextLoop() {
         return loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
+    }
+
+    List<RelayLoop> loops() {
+        return List.of(loops);
     }
 
     /// Stops the relay loops; call after every connection is finished.

@@ -8,7 +8,8 @@ import java.nio.channels.Selector;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 
-/// One selector thread relaying established TCP connections (both sockets non-blocking).
+/// One selector thread accepting, connecting and relaying TCP connections (all sockets
+/// non-blocking).
 ///
 /// Why a selector here and not a virtual thread per direction: measured with `bench/balancer`,
 /// the virtual-thread relay spent noticeably more CPU per request than HAProxy, most of it in the
@@ -46,10 +47,6 @@ final class RelayLoop implements Executor, AutoCloseable {
         return selector;
     }
 
-    boolean inLoop() {
-        return Thread.currentThread() == thread;
-    }
-
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
@@ -72,8 +69,8 @@ final class RelayLoop implements Executor, AutoCloseable {
             }
             var keys = selector.selectedKeys();
             for (var key : keys) {
-                var conn = (TcpConnection) key.attachment();
-                runSafely(() -> conn.onReady(key, this));
+                var handler = (LoopHandler) key.attachment();
+                runSafely(() -> handler.onReady(key, this));
             }
             keys.clear();
         }
@@ -84,8 +81,8 @@ final class RelayLoop implements Executor, AutoCloseable {
             runSafely(task);
         }
         for (var key : java.util.List.copyOf(selector.keys())) {
-            var conn = (TcpConnection) key.attachment();
-            runSafely(() -> conn.finish(false));
+            var handler = (LoopHandler) key.attachment();
+            runSafely(handler::loopClosing);
         }
     }
 

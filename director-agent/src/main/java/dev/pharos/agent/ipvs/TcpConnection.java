@@ -25,7 +25,7 @@ import java.util.Set;
 ///
 /// IPVS's states map as: connecting and half-closed count as inactive, relaying both ways as
 /// active. Everything but [#abort] and the two timestamps runs on the loop's thread.
-final class TcpConnection implements BalancedConnection {
+final class TcpConnection implements BalancedConnection, LoopHandler {
 
     private static final System.Logger LOG = System.getLogger(TcpConnection.class.getName());
 
@@ -171,7 +171,8 @@ final class TcpConnection implements BalancedConnection {
     }
 
     /// The loop's callback: `key` (the client's or the server's) is connectable, readable or writable.
-    void onReady(SelectionKey key, RelayLoop relay) {
+    @Override
+    public void onReady(SelectionKey key, RelayLoop relay) {
         if (finished) {
             return;
         }
@@ -296,6 +297,11 @@ final class TcpConnection implements BalancedConnection {
         if (next != ops) {
             key.interestOps(next);
         }
+    }
+
+    @Override
+    public void loopClosing() {
+        finish(false);
     }
 
     @Override

@@ -1,17 +1,17 @@
 package dev.pharos.agent.ipvs;
 
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /// The TCP listener of one port and address family, shared by every TCP virtual service on that
 /// port: it listens on the wildcard address and hands each accepted connection to the service
@@ -22,17 +22,26 @@ import java.util.concurrent.TimeUnit;
 /// has no `IP_FREEBIND` to bind an address the host does not have yet. A global
 /// `net.ipv4.ip_nonlocal_bind` would change every program on the host, and a retry-bind after the
 /// address appears would refuse the first connections of a failover. A wildcard socket accepts
-/// for the VIP from its first packet; connections to addresses no service claims are closed at
-/// once. The cost: the port must be free on every address of the host.
-final class TcpListener implements AutoCloseable {
+/// for the VIP from its first packet; connections to addresses no service claims are reset at
+/// once. The cost: the port must be free on every address of the host. An IPv6 listener on `::`
+/// takes IPv4 too (Java cannot set `IPV6_V6ONLY`), so IPv4 and IPv6 services cannot share a port;
+/// adding the second fails with a message naming the port.
+///
+/// The listening socket is registered with every [RelayLoop]; whichever loop wakes first accepts,
+/// and the connection stays on that loop for its whole life, so no thread hands it over. When
+/// accepting fails for want of file descriptors the listener pauses until the next housekeeping
+/// tick instead of spinning.
+final class TcpListener implements LoopHandler, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
+    private static final int ACCEPTS_PER_WAKEUP = 32;
 
     private final int port;
     private final ServerSocketChannel socket;
     private final InetAddress wildcard;
     private final RelayContext context;
-    private final Thread acceptor;
+    private final AtomicInteger failures = new AtomicInteger();
+    private volatile boolean paused;
     final ConcurrentHashMap<InetAddress, LiveService> services = new ConcurrentHashMap<>();
 
     /// @throws IOException when the port cannot be bound (in use on some address of the host)
@@ -45,48 +54,70 @@ final class TcpListener implements AutoCloseable {
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.bind(new InetSocketAddress(wildcard, port), 4096);
+            ch.configureBlocking(false);
         } catch (IOException e) {
             ch.close();
             throw new IOException("cannot listen on " + (ipv6 ? "[::]" : "0.0.0.0") + ":" + port + " (" + e.getMessage()
                     + "): the user-space balancer needs the port free on every address; stop what uses it", e);
         }
         this.socket = ch;
-        this.acceptor = Thread.ofPlatform().name("pharos-lb-accept-tcp-" + port).daemon().start(this::acceptLoop);
-    }
-
-    /// The bound port (useful when a test asked for an ephemeral one).
-    int port() {
-        return port;
-    }
-
-    private void acceptLoop() {
-        var failures = 0;
-        while (socket.isOpen()) {
-            SocketChannel ch;
-            try {
-                ch = socket.accept();
-                failures = 0;
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                // EMFILE/ENFILE: back off a little so the loop does not spin while descriptors are short.
-                if (failures++ % 100 == 0) {
-                    LOG.log(System.Logger.Level.WARNING, () -> "accept on port " + port + " failed: " + e.getMessage()
-                            + "; raise the file-descriptor limit (LimitNOFILE) or lower the connection limits");
+        for (var loop : context.loops()) {
+            loop.execute(() -> {
+                try {
+                    socket.register(loop.selector(), SelectionKey.OP_ACCEPT, this);
+                } catch (ClosedChannelException e) {
+                    // Closed before this loop got to it.
                 }
-                parkBriefly();
-                continue;
-            }
-            dispatch(ch);
+            });
         }
     }
 
-    private void dispatch(SocketChannel ch) {
+    @Override
+    public void onReady(SelectionKey key, RelayLoop loop) {
+        for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+            SocketChannel ch;
+            try {
+                ch = socket.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                // EMFILE/ENFILE: stop accepting on this loop until the next housekeeping tick.
+                if (failures.getAndIncrement() % 100 == 0) {
+                    LOG.log(System.Logger.Level.WARNING, () -> "accept on port " + port + " failed: " + e.getMessage()
+                            + "; raise the file-descriptor limit (LimitNOFILE) or lower the connection limits");
+                }
+                key.interestOps(0);
+                paused = true;
+                return;
+            }
+            if (ch == null) {
+                return;   // another loop took it, or nothing more is queued
+            }
+            dispatch(ch, loop);
+        }
+    }
+
+    /// Housekeeping: accept again after a pause for want of file descriptors.
+    void resumeIfPaused() {
+        if (!paused) {
+            return;
+        }
+        paused = false;
+        for (var loop : context.loops()) {
+            loop.execute(() -> {
+                var key = socket.keyFor(loop.selector());
+                if (key != null && key.isValid()) {
+                    key.interestOps(SelectionKey.OP_ACCEPT);
+                }
+            });
+        }
+    }
+
+    private void dispatch(SocketChannel ch, RelayLoop loop) {
         try {
             var local = (InetSocketAddress) ch.getLocalAddress();
             var remote = (InetSocketAddress) ch.getRemoteAddress();
-            var localAddress = local.getAddress();
-            var service = services.get(localAddress);
+            var service = services.get(local.getAddress());
             if (service == null) {
                 service = services.get(wildcard);
             }
@@ -98,10 +129,9 @@ final class TcpListener implements AutoCloseable {
                 ch.close();
                 return;
             }
-            var loop = context.nextLoop();
             var conn = new TcpConnection(ch, remote, local, service, context, loop);
             context.tcpConnections.add(conn);
-            loop.execute(conn::start);
+            conn.start();
         } catch (IOException e) {
             // The client left before we looked at it.
             try {
@@ -112,12 +142,9 @@ final class TcpListener implements AutoCloseable {
         }
     }
 
-    private static void parkBriefly() {
-        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-    }
-
-    boolean isIpv6() {
-        return wildcard instanceof Inet6Address;
+    @Override
+    public void loopClosing() {
+        // The socket itself is closed by close(); nothing is held per loop.
     }
 
     @Override
@@ -127,10 +154,9 @@ final class TcpListener implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "closing listener on port " + port + ": " + e.getMessage());
         }
-        try {
-            acceptor.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        // Wake every loop so it drops its cancelled key and the socket is released now.
+        for (var loop : context.loops()) {
+            loop.execute(() -> { });
         }
     }
 }

@@ -97,13 +97,15 @@ final class UdpRelay implements AutoCloseable {
             }
             buf.flip();
             var flow = flows.get(from);
+            if (flow != null && !flow.forward(buf)) {
+                flow = null;   // it expired just now: this datagram starts a new flow
+            }
             if (flow == null) {
                 flow = open((InetSocketAddress) from);
-                if (flow == null) {
-                    continue;
+                if (flow != null) {
+                    flow.forward(buf);
                 }
             }
-            flow.forward(buf);
         }
     }
 
@@ -145,10 +147,6 @@ final class UdpRelay implements AutoCloseable {
                 flow.abort("idle");
             }
         }
-    }
-
-    int flowCount() {
-        return flows.size();
     }
 
     @Override
@@ -202,15 +200,20 @@ final class UdpRelay implements AutoCloseable {
             return lastActivity;
         }
 
-        void forward(ByteBuffer datagram) {
+        /// Sends one datagram to the real server; false when the flow has closed meanwhile.
+        boolean forward(ByteBuffer datagram) {
             var n = datagram.remaining();
             try {
                 upstream.write(datagram);
             } catch (PortUnreachableException e) {
                 // An earlier datagram drew ICMP port unreachable; UDP has no failover, keep the flow.
-                return;
+                return true;
+            } catch (ClosedChannelException e) {
+                return false;
             } catch (IOException e) {
-                return;
+                LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": to " + selection.server().config().address()
+                        + ": " + e.getMessage());
+                return true;
             }
             lastActivity = System.nanoTime();
             var rs = selection.server().counters;
@@ -218,6 +221,7 @@ final class UdpRelay implements AutoCloseable {
             rs.bytesIn.add(n);
             service.counters.packetsIn.increment();
             service.counters.bytesIn.add(n);
+            return true;
         }
 
         void replyLoop() {

@@ -23,14 +23,15 @@ import java.util.concurrent.TimeUnit;
 /// connection limits, and `uthreshold`/`lthreshold` per real server. Weight 0 drains a real
 /// server; removing one lets its connections finish, or closes them after a grace period.
 ///
-/// **Threads and performance.** Each port's listener accepts on a platform thread and hands the
-/// connection to one of the [RelayLoop] selector threads (one per core), which connects to the
-/// real server without blocking and then relays bytes through one shared direct buffer per loop:
-/// an idle connection holds no buffer, backpressure is "stop reading this side while the other
-/// has pending bytes", half-close is `shutdownOutput` once the pending bytes are out. The first
-/// version connected and relayed on virtual threads, a blocking loop per direction; `bench/balancer`
-/// showed it spending clearly more CPU per request than HAProxy (a poller round trip each time a
-/// socket had nothing to read), and the selector design replaced it
+/// **Threads and performance.** TCP runs on [RelayLoop] selector threads, one per core: every
+/// loop watches every listening socket, and the loop that accepts a connection also connects it
+/// to the real server (without blocking) and relays it to the end, so a connection never
+/// changes threads. Bytes pass through one shared direct buffer per loop: an idle connection
+/// holds no buffer, backpressure is "stop reading this side while the other has pending bytes",
+/// half-close is `shutdownOutput` once the pending bytes are out. The first version accepted on a
+/// platform thread and connected and relayed on virtual threads, a blocking loop per direction;
+/// `bench/balancer` showed it spending clearly more CPU per request than HAProxy (a poller round
+/// trip each time a socket had nothing to read), and this design replaced it
 /// (`bench/results/balancer.md`). UDP receive loops are named platform threads, each flow's reply
 /// path a virtual thread. One housekeeping thread checks connect timeouts (100 ms granularity),
 /// sweeps idle connections and UDP flows, expires persistence, retries UDP binds and updates the
@@ -273,13 +274,18 @@ public final class UserspaceBalancer implements AutoCloseable {
             }
             List<LiveService> live;
             List<UdpRelay> relays;
+            List<TcpListener> listeners;
             synchronized (configLock) {
                 live = List.copyOf(services.values());
                 relays = List.copyOf(udpRelays.values());
+                listeners = List.copyOf(tcpListeners.values());
             }
             for (var r : relays) {
                 r.expire(now);
                 r.tryBind();
+            }
+            for (var l : listeners) {
+                l.resumeIfPaused();
             }
             for (var s : live) {
                 s.expire();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pharos.agent.ipvs.TcpTestServer.Mode;
 import dev.pharos.testing.Netns;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32;
@@ -519,13 +517,5 @@ class UserspaceBalancerTcpTest {
             assertThat(rs.rates().bytesInPerSecond()).isPositive();
             assertThat(rs.bytesIn()).isGreaterThanOrEqualTo(1000);
         }
-    }
-
-    static byte[] bytes(ByteArrayOutputStream out) {
-        return out.toByteArray();
-    }
-
-    static List<String> names(List<TcpTestServer> servers) {
-        return servers.stream().map(s -> s.name).toList();
     }
 }
