@@ -9,6 +9,8 @@
 /// 3. **Backends**: an [IpvsBackend] applies operations; [KernelIpvs] speaks the kernel's IPVS
 ///    generic-netlink family through a [GenlTransport]. The [Reconciler] applies a diff, retries,
 ///    and re-reads the backend so the agent never believes a state the backend lacks.
+///    [UserspaceBackend] applies the same operations to the [UserspaceBalancer], Pharos's own L4
+///    proxy (TCP and UDP) for hosts without IPVS, whose schedulers live in `ipvs.schedulers`.
 ///
 /// Nullness: parameters, fields and results are non-null unless documented.
 package dev.pharos.agent.ipvs;
