@@ -119,6 +119,8 @@ public final class VrrpInstance {
             }
             case AnnounceVips a -> scheduleGarps();
             case StateChanged c -> {
+                LOG.log(Level.INFO, "({0}) Entering {1} STATE ({2}) [VRID {3}]", settings.name(),
+                        c.to().keepalivedName(), c.reason(), settings.vrid());
                 lastChange = c.at();
                 if (c.to() == VrrpState.MASTER) {
                     counters.becameMaster.incrementAndGet();

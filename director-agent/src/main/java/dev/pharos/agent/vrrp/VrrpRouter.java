@@ -20,8 +20,10 @@ import java.util.Set;
 
 /// The RFC 5798 §6.4 state machine of one virtual router, as a pure function at heart:
 /// [#handle] maps `(state, event, now)` to `(state, actions)` and touches nothing else (it logs).
-/// Every state change passes through [#changeState], which logs
-/// `(VI_1) Entering MASTER STATE (reason)` as keepalived does and counts the transition.
+/// Every state change passes through [#changeState], which counts the transition and ends the
+/// actions with [StateChanged]; the instance logs `(VI_1) Entering MASTER STATE (reason)` as
+/// keepalived does when it runs that action, i.e. after the advert is on the wire (a synchronous
+/// log write before it cost a takeover about a millisecond).
 ///
 /// The router itself is immutable configuration; its mutable part is the [RouterState] value
 /// the caller keeps and passes back.
@@ -322,8 +324,6 @@ public final class VrrpRouter {
         var from = s.state();
         var next = new RouterState(to, s.basePriority(), s.trackWeight(), s.faults(),
                 s.masterAdverInterval(), s.master(), s.preemptTime(), s.resigned(), s.transitions() + 1);
-        LOG.log(Level.INFO, "({0}) Entering {1} STATE ({2}) [VRID {3}]", settings.name(),
-                to.keepalivedName(), reason, settings.vrid());
         var all = new ArrayList<>(actions);
         all.add(new StateChanged(from, to, reason, now, next.effectivePriority()));
         return new Transition(next, all);
