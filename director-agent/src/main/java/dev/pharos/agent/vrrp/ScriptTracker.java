@@ -18,6 +18,7 @@ final class ScriptTracker {
     private int failures;
     boolean running;
     VrrpEngine.Timer timer;
+    private boolean stopped;
 
     ScriptTracker(TrackScript script) {
         this.script = script;
@@ -29,6 +30,24 @@ final class ScriptTracker {
 
     Status status() {
         return status;
+    }
+
+    /// No more runs; a result still coming in is ignored.
+    void stop() {
+        stopped = true;
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+
+    boolean stopped() {
+        return stopped;
+    }
+
+    /// The same script run the same way; the weight belongs to the instance that tracks it.
+    static boolean sameScript(TrackScript a, TrackScript b) {
+        return a.name().equals(b.name()) && a.command().equals(b.command()) && a.interval().equals(b.interval())
+                && a.timeout().equals(b.timeout()) && a.rise() == b.rise() && a.fall() == b.fall();
     }
 
     /// Records one run; returns true when the status changed.

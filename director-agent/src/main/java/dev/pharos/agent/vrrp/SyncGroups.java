@@ -37,6 +37,10 @@ final class SyncGroups {
         }
     }
 
+    boolean isMember(String instance) {
+        return groupOf.containsKey(instance);
+    }
+
     /// keepalived (`vrrp.c`, "ignoring tracked script with weights due to SYNC group"): in a
     /// sync group without `sync_group_tracking_weight`, tracked objects count as weight 0.
     VrrpSettings withoutGroupWeights(VrrpSettings s) {

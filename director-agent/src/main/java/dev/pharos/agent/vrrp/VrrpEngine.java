@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -11,12 +14,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /// Runs VRRP instances on one platform thread (`vrrp-engine`) with an inbox and a timer
@@ -33,6 +40,7 @@ public final class VrrpEngine implements AutoCloseable {
     /// The engine parks until this long before its next timer, then spins: a timed park wakes
     /// 50–100 µs late on an idle machine and milliseconds late on a busy one (bench/failover).
     private static final long SPIN_NANOS = 200_000;
+    private static final Duration APPLY_DEADLINE = Duration.ofSeconds(10);
 
     /// A pending timer of the engine thread; cancelling is only allowed on that thread.
     static final class Timer implements Comparable<Timer> {
@@ -58,9 +66,11 @@ public final class VrrpEngine implements AutoCloseable {
         }
     }
 
-    /// Filled once by [#start], then only read; volatile so status readers on any thread see it.
+    /// Filled by [#start], replaced (never modified) by [#reconfigure] on the engine thread;
+    /// volatile so status readers on any thread see it.
     private volatile Map<String, VrrpInstance> instances = Map.of();
     private final SyncGroups groups;
+    private final List<VrrpSyncGroup> groupSettings;
     private final Map<String, ScriptTracker> trackers = new LinkedHashMap<>();
     private final Map<String, Boolean> interfaceUp = new HashMap<>();
     private final Map<String, Integer> appliedWeights = new HashMap<>();
@@ -96,6 +106,20 @@ public final class VrrpEngine implements AutoCloseable {
         this.plumbing = plumbing;
         this.scripts = scripts;
         this.notifier = new Notifier(scripts, notifyTimeout);
+        var names = checkUnique(settings);
+        for (var s : settings) {
+            for (var ts : s.trackScripts()) {
+                trackers.putIfAbsent(ts.name(), new ScriptTracker(ts));
+            }
+        }
+        this.groups = new SyncGroups(groups, names, notifier);
+        this.groupSettings = List.copyOf(groups);
+        this.settings = settings.stream().map(this.groups::withoutGroupWeights).toList();
+        this.thread = Thread.ofPlatform().name("vrrp-engine").daemon().unstarted(this::loop);
+    }
+
+    /// The instance names; throws when a name or an interface's VRID is used twice.
+    private static Set<String> checkUnique(List<VrrpSettings> settings) {
         var names = new HashSet<String>();
         var vrids = new HashSet<String>();
         for (var s : settings) {
@@ -106,13 +130,8 @@ public final class VrrpEngine implements AutoCloseable {
                 throw new IllegalArgumentException("(" + s.name() + ") virtual_router_id " + s.vrid()
                         + " is already used on " + s.interfaceName() + "; each VRID must be unique per interface");
             }
-            for (var ts : s.trackScripts()) {
-                trackers.putIfAbsent(ts.name(), new ScriptTracker(ts));
-            }
         }
-        this.groups = new SyncGroups(groups, names, notifier);
-        this.settings = settings.stream().map(this.groups::withoutGroupWeights).toList();
-        this.thread = Thread.ofPlatform().name("vrrp-engine").daemon().unstarted(this::loop);
+        return names;
     }
 
     /// Opens one transport per instance, starts the engine thread and every instance.
@@ -130,7 +149,7 @@ public final class VrrpEngine implements AutoCloseable {
             opened.values().forEach(i -> i.transport().close());
             throw e;
         }
-        instances = java.util.Collections.unmodifiableMap(opened);
+        instances = Collections.unmodifiableMap(opened);
         thread.start();
         post(() -> {
             for (var i : instances.values()) {
@@ -142,9 +161,149 @@ public final class VrrpEngine implements AutoCloseable {
             }
         });
         for (var i : instances.values()) {
-            var instance = i;
-            i.transport().start((d, len) -> post(() -> instance.received(d, len)));
+            listen(i);
         }
+    }
+
+    private void listen(VrrpInstance instance) throws IOException {
+        // A datagram still in flight when a reload removed the instance is dropped.
+        instance.transport().start((d, len) -> post(() -> {
+            if (instances.get(instance.name()) == instance) {
+                instance.received(d, len);
+            }
+        }));
+    }
+
+    /// What a [#reconfigure] did, by instance name.
+    public record Reconfiguration(List<String> kept, List<String> removed, List<String> added) {
+    }
+
+    /// keepalived's reload (SIGHUP) for VRRP: applies new settings to the running engine.
+    ///
+    /// - An instance whose settings are unchanged keeps running untouched: same state, same
+    ///   timers (no advert gap), VIPs left alone.
+    /// - A removed instance stops as on [#stop]: a master sends priority 0 and removes its VIPs,
+    ///   `notify_stop` runs, its transport closes.
+    /// - An added instance starts as on [#start].
+    /// - A changed instance is removed, then added: a master hands over and the new one starts
+    ///   from its initial state. (keepalived applies a changed priority or advert_int in place;
+    ///   Pharos does not yet.)
+    /// - `vrrp_script` trackers: new ones start, unused ones stop, unchanged ones keep running
+    ///   with their rise/fall state.
+    ///
+    /// Refused with an [IllegalArgumentException], nothing changed, when the sync groups differ
+    /// or a sync-group member is removed or changed: the caller then restarts the engine.
+    /// Transports of added instances are opened before anything changes; if one cannot be opened,
+    /// the [IOException] leaves the engine as it was. Blocks until the engine thread applied it.
+    public synchronized Reconfiguration reconfigure(List<VrrpSettings> settings, List<VrrpSyncGroup> groups)
+            throws IOException {
+        if (!started || !thread.isAlive()) {
+            throw new IllegalStateException("the VRRP engine is not running");
+        }
+        checkUnique(settings);
+        if (!groupSettings.equals(List.copyOf(groups))) {
+            throw new IllegalArgumentException("the vrrp_sync_groups changed; the VRRP engine must be restarted");
+        }
+        var current = instances;
+        var wanted = new LinkedHashMap<String, VrrpSettings>();
+        for (var s : settings) {
+            wanted.put(s.name(), this.groups.withoutGroupWeights(s));
+        }
+        var kept = new ArrayList<String>();
+        var removed = new ArrayList<VrrpInstance>();
+        for (var i : current.values()) {
+            var next = wanted.get(i.name());
+            if (i.settings().equals(next)) {
+                kept.add(i.name());
+                continue;
+            }
+            if (this.groups.isMember(i.name())) {
+                throw new IllegalArgumentException("(" + i.name() + ") is in a vrrp_sync_group and was "
+                        + (next == null ? "removed" : "changed") + "; the VRRP engine must be restarted");
+            }
+            removed.add(i);
+        }
+        var added = new LinkedHashMap<String, VrrpInstance>();
+        try {
+            for (var s : wanted.values()) {
+                if (!kept.contains(s.name())) {
+                    var i = new VrrpInstance(s, transports.open(s), host);
+                    added.put(s.name(), i);
+                    listen(i); // dropped until the instance is in place
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            added.values().forEach(i -> i.transport().close());
+            throw e;
+        }
+        var applied = new CompletableFuture<Void>();
+        post(() -> {
+            try {
+                for (var i : removed) {
+                    i.handle(new VrrpEvent.Shutdown());
+                    i.abandon();
+                    appliedWeights.remove(i.name());
+                }
+                var next = new LinkedHashMap<String, VrrpInstance>();
+                for (var name : wanted.keySet()) {
+                    next.put(name, added.containsKey(name) ? added.get(name) : current.get(name));
+                }
+                instances = Collections.unmodifiableMap(next);
+                var startedTrackers = updateTrackers(wanted.values());
+                for (var i : added.values()) {
+                    applyTracking(i);
+                    i.handle(new VrrpEvent.Startup());
+                }
+                startedTrackers.forEach(this::runScript);
+                applied.complete(null);
+            } catch (RuntimeException e) {
+                applied.completeExceptionally(e);
+            }
+        });
+        try {
+            applied.get(APPLY_DEADLINE.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the VRRP engine applied a reload", e);
+        } catch (ExecutionException | TimeoutException e) {
+            // Only a stopped engine or a bug gets here; the caller restarts the engine.
+            throw new IllegalStateException("the VRRP engine did not apply the reload: " + e, e);
+        } finally {
+            removed.forEach(i -> i.transport().close());
+        }
+        var result = new Reconfiguration(List.copyOf(kept), removed.stream().map(VrrpInstance::name).toList(),
+                List.copyOf(added.keySet()));
+        LOG.log(Level.INFO, "VRRP reload: kept {0}, stopped {1}, started {2}", result.kept(), result.removed(),
+                result.added());
+        return result;
+    }
+
+    /// Keeps the trackers of unchanged `vrrp_script`s, stops unused or changed ones and creates
+    /// new ones; returns the new ones, to be started once the instances see them.
+    private List<ScriptTracker> updateTrackers(Collection<VrrpSettings> settings) {
+        var wanted = new LinkedHashMap<String, VrrpSettings.TrackScript>();
+        for (var s : settings) {
+            for (var ts : s.trackScripts()) {
+                wanted.putIfAbsent(ts.name(), ts);
+            }
+        }
+        var fresh = new ArrayList<ScriptTracker>();
+        for (var it = trackers.entrySet().iterator(); it.hasNext();) {
+            var e = it.next();
+            var ts = wanted.get(e.getKey());
+            if (ts == null || !ScriptTracker.sameScript(ts, e.getValue().script())) {
+                e.getValue().stop();
+                it.remove();
+            }
+        }
+        for (var ts : wanted.values()) {
+            if (!trackers.containsKey(ts.name())) {
+                var t = new ScriptTracker(ts);
+                trackers.put(ts.name(), t);
+                fresh.add(t);
+            }
+        }
+        return fresh;
     }
 
     /// Graceful stop: masters send priority 0 and remove their VIPs, `notify_stop` runs, the
@@ -175,11 +334,7 @@ public final class VrrpEngine implements AutoCloseable {
                     i.handle(new VrrpEvent.Shutdown());
                 }
             }
-            trackers.values().forEach(t -> {
-                if (t.timer != null) {
-                    t.timer.cancel();
-                }
-            });
+            trackers.values().forEach(ScriptTracker::stop);
             done = true;
         });
         join(deadline);
@@ -323,7 +478,7 @@ public final class VrrpEngine implements AutoCloseable {
     // ---- tracking -------------------------------------------------------------------------
 
     private void runScript(ScriptTracker t) {
-        if (done) {
+        if (done || t.stopped()) {
             return;
         }
         t.timer = host.schedule(t.script().interval(), () -> runScript(t));
@@ -333,7 +488,7 @@ public final class VrrpEngine implements AutoCloseable {
         t.running = true;
         scripts.run(t.script().command(), t.script().timeout()).thenAccept(r -> post(() -> {
             t.running = false;
-            if (t.record(r)) {
+            if (!t.stopped() && t.record(r)) {
                 instances.values().forEach(this::applyTracking);
             }
         }));
