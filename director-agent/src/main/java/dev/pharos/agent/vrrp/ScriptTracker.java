@@ -17,7 +17,7 @@ final class ScriptTracker {
     private int successes;
     private int failures;
     boolean running;
-    VrrpEngine.Timer timer;
+    EngineLoop.Timer timer;
     private boolean stopped;
 
     ScriptTracker(TrackScript script) {

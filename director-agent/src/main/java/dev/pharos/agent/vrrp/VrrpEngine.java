@@ -12,18 +12,14 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /// Runs VRRP instances on one platform thread (`vrrp-engine`) with an inbox and a timer
@@ -36,35 +32,7 @@ import java.util.function.Consumer;
 public final class VrrpEngine implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(VrrpEngine.class.getName());
-    private static final Duration IDLE_WAKE = Duration.ofSeconds(1);
-    /// The engine parks until this long before its next timer, then spins: a timed park wakes
-    /// 50–100 µs late on an idle machine and milliseconds late on a busy one (bench/failover).
-    private static final long SPIN_NANOS = 200_000;
     private static final Duration APPLY_DEADLINE = Duration.ofSeconds(10);
-
-    /// A pending timer of the engine thread; cancelling is only allowed on that thread.
-    static final class Timer implements Comparable<Timer> {
-        private final long deadline;
-        private final long seq;
-        private final Runnable task;
-        private boolean cancelled;
-
-        private Timer(long deadline, long seq, Runnable task) {
-            this.deadline = deadline;
-            this.seq = seq;
-            this.task = task;
-        }
-
-        void cancel() {
-            cancelled = true;
-        }
-
-        @Override
-        public int compareTo(Timer o) {
-            int c = Long.compare(deadline - o.deadline, 0);
-            return c != 0 ? c : Long.compare(seq, o.seq);
-        }
-    }
 
     /// Filled by [#start], replaced (never modified) by [#reconfigure] on the engine thread;
     /// volatile so status readers on any thread see it.
@@ -79,23 +47,13 @@ public final class VrrpEngine implements AutoCloseable {
     private final AddressPlumbing plumbing;
     private final ScriptRunner scripts;
     private final Notifier notifier;
-    private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final List<Consumer<VrrpStateChange>> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService plumbingWorker =
             Executors.newSingleThreadExecutor(Thread.ofPlatform().name("vrrp-plumbing").daemon().factory());
     private final ExecutorService eventWorker =
             Executors.newSingleThreadExecutor(Thread.ofPlatform().name("vrrp-events").daemon().factory());
-    private final long anchorNanos = System.nanoTime();
-    private final Instant anchor = Instant.now();
-    private final Thread thread;
+    private final EngineLoop loop = new EngineLoop("vrrp-engine");
     private final Host host = new Host();
-    private long timerSeq;
-    /// The deadline of the timer whose task is running, while `firing`.
-    private long firingDeadline;
-    private boolean firing;
-    private boolean done;
-    private volatile long heartbeatNanos = anchorNanos;
     private volatile boolean started;
 
     /// @param notifyTimeout how long a notify script may run before it is killed
@@ -115,7 +73,6 @@ public final class VrrpEngine implements AutoCloseable {
         this.groups = new SyncGroups(groups, names, notifier);
         this.groupSettings = List.copyOf(groups);
         this.settings = settings.stream().map(this.groups::withoutGroupWeights).toList();
-        this.thread = Thread.ofPlatform().name("vrrp-engine").daemon().unstarted(this::loop);
     }
 
     /// The instance names; throws when a name or an interface's VRID is used twice.
@@ -150,7 +107,7 @@ public final class VrrpEngine implements AutoCloseable {
             throw e;
         }
         instances = Collections.unmodifiableMap(opened);
-        thread.start();
+        loop.start();
         post(() -> {
             for (var i : instances.values()) {
                 applyTracking(i);
@@ -197,7 +154,7 @@ public final class VrrpEngine implements AutoCloseable {
     /// the [IOException] leaves the engine as it was. Blocks until the engine thread applied it.
     public synchronized Reconfiguration reconfigure(List<VrrpSettings> settings, List<VrrpSyncGroup> groups)
             throws IOException {
-        if (!started || !thread.isAlive()) {
+        if (!started || !loop.isAlive()) {
             throw new IllegalStateException("the VRRP engine is not running");
         }
         checkUnique(settings);
@@ -323,7 +280,7 @@ public final class VrrpEngine implements AutoCloseable {
     }
 
     private void finish(Duration deadline, boolean crash) {
-        if (!started || !thread.isAlive()) {
+        if (!started || !loop.isAlive()) {
             return;
         }
         post(() -> {
@@ -335,7 +292,7 @@ public final class VrrpEngine implements AutoCloseable {
                 }
             }
             trackers.values().forEach(ScriptTracker::stop);
-            done = true;
+            loop.finish();
         });
         join(deadline);
         instances.values().forEach(i -> i.transport().close());
@@ -351,7 +308,7 @@ public final class VrrpEngine implements AutoCloseable {
 
     private void join(Duration deadline) {
         try {
-            if (!thread.join(deadline)) {
+            if (!loop.join(deadline)) {
                 LOG.log(Level.ERROR, "the VRRP engine thread did not stop within {0}", deadline);
             }
         } catch (InterruptedException e) {
@@ -411,7 +368,7 @@ public final class VrrpEngine implements AutoCloseable {
     /// When the engine thread last went round its loop (at least every second while alive):
     /// what a supervisor watches.
     public Instant lastHeartbeat() {
-        return anchor.plusNanos(heartbeatNanos - anchorNanos);
+        return loop.lastHeartbeat();
     }
 
     private VrrpInstance instance(String name) {
@@ -423,62 +380,13 @@ public final class VrrpEngine implements AutoCloseable {
     }
 
     private void post(Runnable task) {
-        inbox.add(task);
-        LockSupport.unpark(thread);
-    }
-
-    /// Runs due timers, then the inbox; then parks until the next deadline less [#SPIN_NANOS] and
-    /// spins the rest, so a timer fires within microseconds of its deadline.
-    private void loop() {
-        while (!done) {
-            long now = System.nanoTime();
-            heartbeatNanos = now;
-            Timer due;
-            while ((due = timers.peek()) != null && (due.cancelled || due.deadline - now <= 0)) {
-                timers.poll();
-                if (!due.cancelled) {
-                    firing = true;
-                    firingDeadline = due.deadline;
-                    safely(due.task);
-                    firing = false;
-                }
-            }
-            Runnable task;
-            boolean worked = false;
-            while (!done && (task = inbox.poll()) != null) {
-                safely(task);
-                worked = true;
-            }
-            if (worked || done) {
-                continue; // a task may have armed an earlier timer
-            }
-            now = System.nanoTime();
-            long wait = due == null ? IDLE_WAKE.toNanos() : Math.min(IDLE_WAKE.toNanos(), due.deadline - now);
-            if (wait > SPIN_NANOS) {
-                LockSupport.parkNanos(this, wait - SPIN_NANOS);
-            } else {
-                Thread.onSpinWait();
-            }
-            if (Thread.interrupted()) {
-                LOG.log(Level.WARNING, "the VRRP engine thread was interrupted; stopping without priority 0");
-                return;
-            }
-        }
-    }
-
-    private static void safely(Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            // One bad event must not stop VRRP for every instance.
-            LOG.log(Level.ERROR, "VRRP engine task failed; continuing", e);
-        }
+        loop.post(task);
     }
 
     // ---- tracking -------------------------------------------------------------------------
 
     private void runScript(ScriptTracker t) {
-        if (done || t.stopped()) {
+        if (loop.finishing() || t.stopped()) {
             return;
         }
         t.timer = host.schedule(t.script().interval(), () -> runScript(t));
@@ -550,20 +458,12 @@ public final class VrrpEngine implements AutoCloseable {
     private final class Host implements VrrpInstance.Host {
         @Override
         public Instant now() {
-            return anchor.plusNanos(System.nanoTime() - anchorNanos);
+            return loop.now();
         }
 
         @Override
-        public Timer schedule(Duration after, Runnable task) {
-            // A timer armed by a timer counts from that timer's deadline, not from when its task
-            // ran, so the adverts of a master do not drift by the wake-up latency each time
-            // (RFC 5798 §6.4.3: one advert per Advertisement_Interval). Only when that deadline is
-            // an interval or more in the past (a stalled JVM) does it count from now.
-            long now = System.nanoTime();
-            long base = firing && now - firingDeadline < after.toNanos() ? firingDeadline : now;
-            var t = new Timer(base + after.toNanos(), timerSeq++, task);
-            timers.add(t);
-            return t;
+        public EngineLoop.Timer schedule(Duration after, Runnable task) {
+            return loop.schedule(after, task);
         }
 
         @Override

@@ -30,7 +30,7 @@ public final class VrrpInstance {
     interface Host {
         Instant now();
 
-        VrrpEngine.Timer schedule(Duration after, Runnable task);
+        EngineLoop.Timer schedule(Duration after, Runnable task);
 
         /// Runs address work on the plumbing worker, in submission order.
         void plumbing(String what, PlumbingTask task);
@@ -50,9 +50,9 @@ public final class VrrpInstance {
     private final VrrpCounters counters = new VrrpCounters();
     private final byte[] expectedAuth;
     private final EnumMap<ReceiveCheck, Instant> lastLogged = new EnumMap<>(ReceiveCheck.class);
-    private final List<VrrpEngine.Timer> garpTimers = new ArrayList<>();
+    private final List<EngineLoop.Timer> garpTimers = new ArrayList<>();
     private VrrpRouter.RouterState state;
-    private VrrpEngine.Timer timer;
+    private EngineLoop.Timer timer;
     private Instant lastChange;
     private volatile VrrpInstanceStatus status;
 
@@ -181,7 +181,7 @@ public final class VrrpInstance {
     }
 
     private void cancelGarps() {
-        garpTimers.forEach(VrrpEngine.Timer::cancel);
+        garpTimers.forEach(EngineLoop.Timer::cancel);
         garpTimers.clear();
     }
 
