@@ -18,6 +18,7 @@ import java.util.Optional;
 public final class RawIpSocket implements AutoCloseable {
 
     private static final int MAX_DATAGRAM = 65_536;
+    private static final int WARM_SENDS = 3;
 
     /// One received datagram.
     ///
@@ -30,6 +31,7 @@ public final class RawIpSocket implements AutoCloseable {
     private final String ifname;
     private final int ifindex;
     private final int protocol;
+    private final String sendWhat;
     private final Arena receiveArena = Arena.ofShared();
     private final MemorySegment receiveBuffer;
     private final MemorySegment pollFds;
@@ -44,6 +46,7 @@ public final class RawIpSocket implements AutoCloseable {
         this.ifname = ifname;
         this.ifindex = ifindex;
         this.protocol = protocol;
+        this.sendWhat = "protocol " + protocol + " on " + ifname;
         this.receiveBuffer = receiveArena.allocate(MAX_DATAGRAM);
         this.pollFds = receiveArena.allocate(16);
         pollFds.set(ValueLayout.JAVA_INT, 0, fd);
@@ -98,16 +101,25 @@ public final class RawIpSocket implements AutoCloseable {
     /// Sends `payload` (without IP header) to `destination` with this socket's protocol.
     public void send(Inet4Address destination, byte[] payload) throws NativeException {
         use.readLock().lock();
-        try (var arena = Arena.ofConfined()) {
+        try {
             if (closed) {
                 throw new NativeException("sendto on " + ifname, Errno.EBADF, "the socket is closed");
             }
-            var buf = arena.allocate(payload.length);
-            MemorySegment.copy(payload, 0, buf, ValueLayout.JAVA_BYTE, 0, payload.length);
-            Libc.sendto(fd, buf, payload.length, SockAddr.inet(arena, destination, 0),
-                    "protocol " + protocol + " to " + destination.getHostAddress() + " on " + ifname);
+            sendTo(fd, destination, 0, payload, sendWhat);
         } finally {
             use.readLock().unlock();
+        }
+    }
+
+    /// The send path shared with [#warmUp], so a new master's first advert runs linked, loaded
+    /// code. `what` is built once per socket: concatenating it here on the first send linked a
+    /// string-concatenation call site on the takeover path (bench/failover).
+    private static void sendTo(int fd, Inet4Address destination, int port, byte[] payload, String what)
+            throws NativeException {
+        try (var arena = Arena.ofConfined()) {
+            var buf = arena.allocate(payload.length);
+            MemorySegment.copy(payload, 0, buf, ValueLayout.JAVA_BYTE, 0, payload.length);
+            Libc.sendto(fd, buf, payload.length, SockAddr.inet(arena, destination, port), what);
         }
     }
 
@@ -121,7 +133,9 @@ public final class RawIpSocket implements AutoCloseable {
             udp = Libc.socket(Libc.AF_INET, Libc.SOCK_DGRAM, 0, "AF_INET, SOCK_DGRAM (warm-up)");
             var one = arena.allocate(1);
             var loopback = (Inet4Address) Inet4Address.getByAddress(new byte[] {127, 0, 0, 1});
-            Libc.sendto(udp, one, 1, SockAddr.inet(arena, loopback, 9), "warm-up to 127.0.0.1:9");
+            for (int i = 0; i < WARM_SENDS; i++) {
+                sendTo(udp, loopback, 9, new byte[1], "warm-up to 127.0.0.1:9");
+            }
             var from = arena.allocate(16);
             var fromLength = arena.allocate(ValueLayout.JAVA_INT);
             fromLength.set(ValueLayout.JAVA_INT, 0, 16);
