@@ -90,41 +90,6 @@ final class Services implements AutoCloseable {
         worker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
-    /// Picks the backend as `--balancer` says: `kernel` (IPVS, or fail), `userspace`, or `auto`
-    /// (the kernel's IPVS when it is there, else user space).
-    static Services open(String mode, EventJournal journal, ScriptRunner scripts) throws java.io.IOException {
-        if (!mode.equals("userspace")) {
-            dev.pharos.agent.linux.GenericNetlink genl = null;
-            String absent;
-            try {
-                genl = dev.pharos.agent.linux.GenericNetlink.open();
-                var g = genl;
-                var availability = KernelIpvs.open(dev.pharos.agent.ipvs.GenlTransport.of(g::resolveFamily, g::transact));
-                switch (availability) {
-                    case KernelIpvs.Present p -> {
-                        LOG.log(Level.INFO, "Service table: the kernel''s IPVS {0}", p.version());
-                        return new Services(p.ipvs(), "the kernel has IPVS " + p.version(), journal, scripts);
-                    }
-                    case KernelIpvs.Absent a -> absent = a.reason();
-                }
-            } catch (dev.pharos.agent.linux.NativeException e) {
-                absent = "generic netlink is not available: " + e.getMessage();
-            }
-            if (genl != null) {
-                genl.close();
-            }
-            if (mode.equals("kernel")) {
-                throw new java.io.IOException("--balancer kernel: " + absent);
-            }
-            LOG.log(Level.INFO, "Service table: the user-space balancer ({0})", absent);
-            return new Services(new UserspaceBackend(new dev.pharos.agent.ipvs.UserspaceBalancer()), absent, journal,
-                    scripts);
-        }
-        LOG.log(Level.INFO, "Service table: the user-space balancer (--balancer userspace)");
-        return new Services(new UserspaceBackend(new dev.pharos.agent.ipvs.UserspaceBalancer()),
-                "--balancer userspace", journal, scripts);
-    }
-
     String backendName() {
         return backend.name();
     }
@@ -136,9 +101,15 @@ final class Services implements AutoCloseable {
     /// A new configuration (start, reload, edit): checks keep the state of unchanged real
     /// servers; the table follows by diff. Waits until the table has been reconciled once.
     void apply(KeepalivedConfig config) {
-        var nextSpec = TableSpec.from(config);
-        var nextNames = names(config, nextSpec);
-        var plan = CheckPlan.from(config);
+        apply(config, config);
+    }
+
+    /// `original` names things for the control channel; `served` (the same configuration with the
+    /// platform's addresses, see [Platform#served]) is what is checked and balanced.
+    void apply(KeepalivedConfig original, KeepalivedConfig served) {
+        var nextSpec = TableSpec.from(served);
+        var nextNames = names(original, served, nextSpec);
+        var plan = CheckPlan.from(served);
         plan.warnings().forEach(w -> LOG.log(Level.WARNING, w));
         try {
             worker.submit(() -> {
@@ -157,16 +128,19 @@ final class Services implements AutoCloseable {
         }
     }
 
-    private static List<Names> names(KeepalivedConfig config, TableSpec spec) {
+    private static List<Names> names(KeepalivedConfig original, KeepalivedConfig served, TableSpec spec) {
         var out = new java.util.ArrayList<Names>();
-        var defs = config.virtualServers();
-        for (int i = 0; i < defs.size() && i < spec.virtualServers().size(); i++) {
+        var defs = original.virtualServers();
+        var servedDefs = served.virtualServers();
+        for (int i = 0; i < defs.size() && i < spec.virtualServers().size() && i < servedDefs.size(); i++) {
             var vs = defs.get(i);
+            var sv = servedDefs.get(i);
             var rs = new LinkedHashMap<String, Endpoint>();
-            for (var r : vs.realServers()) {
-                rs.put(r.id(), new Endpoint(r.address(), r.port() == null ? 0 : r.port()));
+            for (int k = 0; k < vs.realServers().size() && k < sv.realServers().size(); k++) {
+                var r = sv.realServers().get(k);
+                rs.put(vs.realServers().get(k).id(), new Endpoint(r.address(), r.port() == null ? 0 : r.port()));
             }
-            out.add(new Names(vs.id(), spec.virtualServers().get(i).name(), CheckPlan.virtualServerName(vs.key()), vs, rs));
+            out.add(new Names(vs.id(), spec.virtualServers().get(i).name(), CheckPlan.virtualServerName(sv.key()), vs, rs));
         }
         return List.copyOf(out);
     }
