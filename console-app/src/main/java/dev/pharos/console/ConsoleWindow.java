@@ -26,6 +26,9 @@ public final class ConsoleWindow extends BorderPane {
     private final TimelineView timeline;
     private final InspectorView inspector;
     private Runnable editDirectors = () -> { };
+    private javafx.scene.control.TabPane tabs;
+    private SplitPane side;
+    private SplitPane upper;
     private final dev.pharos.console.traffic.TrafficView traffic;
     private final dev.pharos.console.configedit.ConfigEditorView configEditor;
 
@@ -41,10 +44,10 @@ public final class ConsoleWindow extends BorderPane {
         timeline = new TimelineView(cluster.timeline());
         inspector = new InspectorView(topology.selectionProperty());
         traffic = new dev.pharos.console.traffic.TrafficView(topology.selectionProperty());
-        var side = new SplitPane(inspector, traffic);
+        side = new SplitPane(inspector, traffic);
         side.setOrientation(Orientation.VERTICAL);
         side.setDividerPositions(0.45);
-        var upper = new SplitPane(topology, side);
+        upper = new SplitPane(topology, side);
         upper.setDividerPositions(0.76);
         var split = new SplitPane(upper, timeline);
         split.setOrientation(Orientation.VERTICAL);
@@ -53,7 +56,7 @@ public final class ConsoleWindow extends BorderPane {
         var configTab = new javafx.scene.control.Tab("Configuration", configEditor);
         topologyTab.setClosable(false);
         configTab.setClosable(false);
-        var tabs = new javafx.scene.control.TabPane(topologyTab, configTab);
+        tabs = new javafx.scene.control.TabPane(topologyTab, configTab);
         tabs.setId("console-tabs");
         setCenter(tabs);
         setTop(menus(edits));
@@ -147,6 +150,22 @@ public final class ConsoleWindow extends BorderPane {
 
     public dev.pharos.console.configedit.ConfigEditorView configEditor() {
         return configEditor;
+    }
+
+    /// Shows the lab's controls beside the topology (a side panel under the inspector).
+    public void showLab(javafx.scene.Node labView) {
+        var scroll = new javafx.scene.control.ScrollPane(labView);
+        scroll.setFitToWidth(true);
+        scroll.setId("lab-panel");
+        side.getItems().removeIf(n -> "lab-panel".equals(n.getId()));
+        side.getItems().add(0, scroll);
+        side.setDividerPositions(0.5, 0.75);
+        upper.setDividerPositions(0.62);
+    }
+
+    /// The status line of the topology.
+    public javafx.beans.property.StringProperty statusProperty() {
+        return topology.statusProperty();
     }
 
     /// What File → Directors… does (the application opens the inventory dialog).

@@ -55,6 +55,7 @@ public final class Lab implements AutoCloseable {
     private final Map<String, Daemon> directors = new ConcurrentHashMap<>();
     private final Map<InetAddress, LabRealServer> realServers = new LinkedHashMap<>();
     private final Map<String, Integer> servicePorts = new ConcurrentHashMap<>();
+    private final Map<String, List<ControlClient>> clients = new ConcurrentHashMap<>();
 
     private Lab(Path dir) {
         this.dir = dir;
@@ -134,6 +135,15 @@ public final class Lab implements AutoCloseable {
         if (d != null) {
             d.stop();
         }
+        disconnect(name);
+    }
+
+    /// A stopped director's control channel goes with it, as a real one's socket would.
+    private void disconnect(String name) {
+        var list = clients.remove(name);
+        if (list != null) {
+            list.forEach(ControlClient::close);
+        }
     }
 
     /// A crash (power cut): no priority 0; the backup takes over after Master_Down_Interval.
@@ -143,6 +153,7 @@ public final class Lab implements AutoCloseable {
             d.kill();
             vips.dropNode(name);
         }
+        disconnect(name);
     }
 
     public boolean running(String name) {
@@ -191,7 +202,9 @@ public final class Lab implements AutoCloseable {
         if (d == null || d.stopped()) {
             throw new IOException(name + " is not running");
         }
-        return InMemoryChannel.open(name, d.dispatcher(), d.events());
+        var client = InMemoryChannel.open(name, d.dispatcher(), d.events());
+        clients.computeIfAbsent(name, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(client);
+        return client;
     }
 
     /// The directors that hold `vip` now: one normally, none during a takeover, two in a split brain.
