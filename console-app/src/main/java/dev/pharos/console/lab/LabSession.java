@@ -32,6 +32,9 @@ public final class LabSession implements AutoCloseable {
     private final Map<String, DirectorConnection> connections;
     private final Map<String, Outage> outages = new ConcurrentHashMap<>();
     private final Consumer<Runnable> fx;
+    private final Explainer explainer = new Explainer();
+    private final javafx.collections.ObservableList<String> explanations =
+            javafx.collections.FXCollections.observableArrayList();
 
     /// A VIP that stopped answering: since when, and the last director that answered.
     private record Outage(Instant since, String lastDirector) {
@@ -71,7 +74,27 @@ public final class LabSession implements AutoCloseable {
         };
         for (var name : lab.directorNames()) {
             var endpoint = new DirectorEndpoint(name, "lab", 0, null, null, null, "in-process");
-            connections.put(name, new DirectorConnection(endpoint, connector, cluster.listenerFor(name),
+            var model = cluster.listenerFor(name);
+            DirectorConnection.Listener listener = new DirectorConnection.Listener() {
+                @Override
+                public void linkState(dev.pharos.console.connect.LinkState state) {
+                    model.linkState(state);
+                }
+
+                @Override
+                public void agentState(dev.pharos.agent.api.AgentState state) {
+                    model.agentState(state);
+                }
+
+                @Override
+                public void event(dev.pharos.agent.api.AgentEvent event) {
+                    model.event(event);
+                    if (event instanceof dev.pharos.agent.api.AgentEvent.VrrpTransition t) {
+                        fx.accept(() -> session.explain(name, t));
+                    }
+                }
+            };
+            connections.put(name, new DirectorConnection(endpoint, connector, listener,
                     Duration.ofMillis(500), Duration.ofSeconds(5)).start());
         }
         traffic.addListener(session::observe);
@@ -89,6 +112,22 @@ public final class LabSession implements AutoCloseable {
             var text = "answered again after " + seconds(gap) + " s, now through " + r.director() + " (" + r.answer() + ")";
             fx.accept(() -> cluster.record(new TimelineEntry(r.at(), "lab", "traffic", "VIP " + r.vip(), text)));
         }
+    }
+
+    /// FX thread: one more explained transition (newest first, the last 200).
+    private void explain(String director, dev.pharos.agent.api.AgentEvent.VrrpTransition t) {
+        var advert = cluster.director(director).flatMap(d -> d.instance(t.instance()))
+                .map(i -> Duration.ofMillis(i.advertIntervalMillisProperty().get())).orElse(Duration.ofSeconds(1));
+        explanations.add(0, java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
+                .withZone(java.time.ZoneId.systemDefault()).format(t.at()) + "  " + explainer.explain(director, t, advert));
+        if (explanations.size() > 200) {
+            explanations.remove(200, explanations.size());
+        }
+    }
+
+    /// Why each VRRP transition happened, newest first (FX thread).
+    public javafx.collections.ObservableList<String> explanations() {
+        return explanations;
     }
 
     static String seconds(Duration d) {

@@ -89,7 +89,20 @@ public final class LabView extends VBox {
             counts.put(t.toString(), new AtomicLong[] {new AtomicLong(), new AtomicLong()});
             getChildren().add(l);
         }
-        getChildren().addAll(new Separator(), load);
+        var explained = new javafx.scene.control.ListView<>(session.explanations());
+        explained.setId("lab-explanations");
+        explained.setPrefHeight(180);
+        explained.setCellFactory(v -> new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty ? null : item);
+                setWrapText(true);
+                setPrefWidth(0);
+            }
+        });
+        explained.setPlaceholder(new Label("Each VRRP transition will be explained here."));
+        getChildren().addAll(new Separator(), new Label("Why it happened"), explained, new Separator(), load);
         session.traffic().addListener(this::observe);
     }
 

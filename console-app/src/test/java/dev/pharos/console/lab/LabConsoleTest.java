@@ -79,6 +79,8 @@ class LabConsoleTest {
         assertThat(mode.session().lab().holders((java.net.Inet4Address) java.net.InetAddress.getByName("192.0.2.100"))).containsExactly("lvs-backup");
         await(30, () -> cluster.director("lvs-master").map(d -> d.livenessProperty().get() != Liveness.LIVE).orElse(false));
         assertThat(robot.lookup("#director-lvs-master").query().getStyleClass()).doesNotContain("liveness-live");
+        await(10, () -> mode.session().explanations().stream().anyMatch(x -> x.contains("lvs-backup (VI_1")
+                && x.contains("priority 0") && x.contains("Skew_Time")));
         screenshot("lab-after-stop.png");
 
         robot.clickOn("#lab-start-lvs-master");
