@@ -159,8 +159,11 @@ public final class ConsoleWindow extends BorderPane {
         scroll.setId("lab-panel");
         side.getItems().removeIf(n -> "lab-panel".equals(n.getId()));
         side.getItems().add(0, scroll);
-        side.setDividerPositions(0.5, 0.75);
-        upper.setDividerPositions(0.62);
+        // after the next layout pass, or the split panes keep their old proportions
+        javafx.application.Platform.runLater(() -> {
+            side.setDividerPositions(0.62, 0.8);
+            upper.setDividerPositions(0.6);
+        });
     }
 
     /// The status line of the topology.
