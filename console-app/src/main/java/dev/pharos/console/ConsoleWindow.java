@@ -60,6 +60,7 @@ public final class ConsoleWindow extends BorderPane {
         tabs.setId("console-tabs");
         setCenter(tabs);
         setTop(menus(edits));
+        installProgress(edits);
     }
 
     private MenuBar menus(EditService edits) {
@@ -97,6 +98,30 @@ public final class ConsoleWindow extends BorderPane {
         dark.setOnAction(e -> toggleDark(getScene().getRoot()));
         return new MenuBar(new Menu("File", null, directors, export, quit), new Menu("Edit", null, undo, redo),
                 new Menu("View", null, dark));
+    }
+
+    /// A spinner next to the menus while edits are in flight for more than 200 ms (shorter work
+    /// would only flicker).
+    private void installProgress(EditService edits) {
+        var spinner = new javafx.scene.control.ProgressIndicator();
+        spinner.setId("busy");
+        spinner.setPrefSize(18, 18);
+        spinner.setVisible(false);
+        var delay = new javafx.animation.PauseTransition(javafx.util.Duration.millis(200));
+        delay.setOnFinished(e -> spinner.setVisible(edits.inFlightProperty().get() > 0));
+        edits.inFlightProperty().addListener((o, was, now) -> {
+            if (now.intValue() > 0) {
+                delay.playFromStart();
+            } else {
+                delay.stop();
+                spinner.setVisible(false);
+            }
+        });
+        var bar = (MenuBar) getTop();
+        var box = new javafx.scene.layout.HBox(8, bar, spinner);
+        javafx.scene.layout.HBox.setHgrow(bar, javafx.scene.layout.Priority.ALWAYS);
+        box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        setTop(box);
     }
 
     /// Switches between the light and the dark theme: the console's own colours (a `dark` class

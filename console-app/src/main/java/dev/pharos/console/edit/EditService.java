@@ -45,6 +45,7 @@ public final class EditService implements AutoCloseable {
     private final Deque<Edit> redo = new ArrayDeque<>();
     private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper();
+    private final javafx.beans.property.ReadOnlyIntegerWrapper inFlight = new javafx.beans.property.ReadOnlyIntegerWrapper();
 
     public EditService(ClusterModel cluster, Map<String, DirectorConnection> connections, Consumer<Runnable> fx) {
         this.cluster = cluster;
@@ -120,6 +121,7 @@ public final class EditService implements AutoCloseable {
             done.accept(outcome);
             return;
         }
+        inFlight.set(inFlight.get() + 1);
         var revisions = new java.util.LinkedHashMap<String, String>();
         for (var d : targets) {
             revisions.put(d.name(), d.revisionProperty().get());
@@ -148,6 +150,7 @@ public final class EditService implements AutoCloseable {
             });
             var outcome = new Outcome(edit, applied, failures);
             fx.accept(() -> {
+                inFlight.set(inFlight.get() - 1);
                 marked.forEach(r -> r.pendingProperty().set(false));
                 cluster.record(new TimelineEntry(Instant.now(), String.join(", ", revisions.keySet()), "edit",
                         edit.virtualServer(), (outcome.ok() ? "" : "refused: ") + edit.describe()
@@ -176,6 +179,11 @@ public final class EditService implements AutoCloseable {
     private void updateFlags() {
         canUndo.set(!undo.isEmpty());
         canRedo.set(!redo.isEmpty());
+    }
+
+    /// Edits sent and not answered yet (the window shows progress while there are any).
+    public javafx.beans.property.ReadOnlyIntegerProperty inFlightProperty() {
+        return inFlight.getReadOnlyProperty();
     }
 
     public ReadOnlyBooleanProperty canUndoProperty() {
