@@ -31,6 +31,8 @@ public final class LabView extends VBox {
     private final Map<String, AtomicLong[]> counts = new LinkedHashMap<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final Map<String, LabTraffic.Result> last = new java.util.concurrent.ConcurrentHashMap<>();
+    /// Per VIP, how many answers came through each director from each real server.
+    private final Map<String, Map<String, AtomicLong>> paths = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LabView(LabSession session, Map<String, DirectorConnection> connections, Runnable loadPair) {
         this.session = session;
@@ -119,6 +121,10 @@ public final class LabView extends VBox {
             (r.ok() ? c[0] : c[1]).incrementAndGet();
         }
         last.put(r.vip(), r);
+        if (r.ok()) {
+            paths.computeIfAbsent(r.vip(), k -> new java.util.concurrent.ConcurrentSkipListMap<>())
+                    .computeIfAbsent(r.director() + " → " + r.answer(), k -> new AtomicLong()).incrementAndGet();
+        }
         // At most one refresh queued: 50 requests/s must not flood the FX thread.
         if (refreshQueued.compareAndSet(false, true)) {
             Platform.runLater(this::refresh);
@@ -133,8 +139,11 @@ public final class LabView extends VBox {
             if (l == null) {
                 return;
             }
+            var where = new StringBuilder();
+            paths.getOrDefault(vip, Map.of()).forEach((path, n) -> where.append("\n    ").append(path).append(": ")
+                    .append(n.get()));
             l.setText(vip + ": " + (r.ok() ? "→ " + r.director() + " → " + r.answer() : "FAILING (" + r.error() + ")")
-                    + "   ok " + c[0].get() + ", failed " + c[1].get());
+                    + "   ok " + c[0].get() + ", failed " + c[1].get() + where);
             l.getStyleClass().removeAll("ok", "failing");
             l.getStyleClass().add(r.ok() ? "ok" : "failing");
         });
