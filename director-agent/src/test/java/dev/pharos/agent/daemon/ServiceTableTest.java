@@ -227,7 +227,7 @@ class ServiceTableTest {
                     c.call(Protocol.EVENTS_SUBSCRIBE, Map.of(), Duration.ofSeconds(10));
                     n2.stop();
                     assertThat(Netns.await(Duration.ofSeconds(20), () -> events.stream().anyMatch(e ->
-                            e instanceof AgentEvent.HealthChanged h && h.realServer().equals("192.0.2.12:80")
+                            e instanceof AgentEvent.HealthChanged h && h.virtualServer().equals("tcp/192.0.2.100:80") && h.realServer().equals("192.0.2.12:80")
                                     && h.health().equals("down")))).as("%s%n%s", events, master.log()).isTrue();
                     var afterDown = hammer(client, 200);
                     assertThat(afterDown).as("all to r1 once r2 is down").containsEntry("r1", 200).containsEntry("errors", 0);
