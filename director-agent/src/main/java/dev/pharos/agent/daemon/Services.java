@@ -60,7 +60,7 @@ final class Services implements AutoCloseable {
 
     /// One virtual server's three names and its real servers' endpoints by API id.
     private record Names(String apiId, String tableName, String checkName, VirtualServerDef def,
-            Map<String, Endpoint> realServers) {
+            Map<String, Endpoint> realServers, List<ServiceKey> keys) {
     }
 
     private final IpvsBackend backend;
@@ -77,6 +77,10 @@ final class Services implements AutoCloseable {
     private volatile ServiceTable actual = ServiceTable.EMPTY;
     private volatile HealthView health = HealthView.NONE;
     private volatile Instant lastReconcile = Instant.now();
+    /// Service-table thread only: results waiting for the next reconcile, and what each server was.
+    private final List<Runnable> afterReconcile = new java.util.ArrayList<>();
+    private final Map<RealServerRef, String> known = new HashMap<>();
+    private boolean reconcileQueued;
 
     Services(IpvsBackend backend, String backendReason, EventJournal journal, ScriptRunner scripts) {
         this.backend = backend;
@@ -140,7 +144,8 @@ final class Services implements AutoCloseable {
                 var r = sv.realServers().get(k);
                 rs.put(vs.realServers().get(k).id(), new Endpoint(r.address(), r.port() == null ? 0 : r.port()));
             }
-            out.add(new Names(vs.id(), spec.virtualServers().get(i).name(), CheckPlan.virtualServerName(sv.key()), vs, rs));
+            out.add(new Names(vs.id(), spec.virtualServers().get(i).name(), CheckPlan.virtualServerName(sv.key()), vs, rs,
+                    spec.virtualServers().get(i).keys()));
         }
         return List.copyOf(out);
     }
@@ -162,7 +167,10 @@ final class Services implements AutoCloseable {
         return new HealthView(keep, weights);
     }
 
-    /// A checker result (service-table thread).
+    /// A checker result (service-table thread). The health view changes at once; the table is
+    /// reconciled once for all the results waiting in the queue (at start-up every real server
+    /// reports its initial state: ten thousand reconciles of ten thousand servers would take
+    /// minutes), and the events go out after it, with the weights the backend then has.
     private void checked(CheckEvent e) {
         var id = switch (e) {
             case CheckEvent.RealServerUp u -> u.server();
@@ -174,26 +182,44 @@ final class Services implements AutoCloseable {
             return; // a server of a configuration that has just been replaced
         }
         var ref = new RealServerRef(n.tableName(), new Endpoint(id.address(), id.port()));
-        String rsId = rsId(n, id);
+        var before = known.put(ref, switch (e) {
+            case CheckEvent.RealServerUp u -> "up";
+            case CheckEvent.RealServerDown d -> "down";
+            case CheckEvent.WeightChanged w -> known.getOrDefault(ref, "up");
+        });
         switch (e) {
             case CheckEvent.RealServerUp u -> health = health.with(ref, HealthView.CheckState.UP);
             case CheckEvent.RealServerDown d -> health = health.with(ref, HealthView.CheckState.DOWN);
             case CheckEvent.WeightChanged w -> health = health.withDynamicWeight(ref, w.weight());
         }
-        reconcile("health");
-        int effective = effectiveWeight(n, ref.endpoint());
-        switch (e) {
-            case CheckEvent.RealServerUp u -> {
-                LOG.log(Level.INFO, "Real server {0} is UP", id);
-                journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at, n.apiId(), rsId, "up", null, effective));
+        String rsId = rsId(n, id);
+        afterReconcile.add(() -> {
+            int effective = effectiveWeight(n, ref.endpoint());
+            switch (e) {
+                case CheckEvent.RealServerUp u -> {
+                    // The first report of a server is its initial state, not news: debug only.
+                    LOG.log(before == null ? Level.DEBUG : Level.INFO, "Real server {0} is UP", id);
+                    journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at, n.apiId(), rsId, "up", null,
+                            effective));
+                }
+                case CheckEvent.RealServerDown d -> {
+                    LOG.log(Level.WARNING, "Real server {0} is DOWN: {1}", id, d.reason());
+                    journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at, n.apiId(), rsId, "down",
+                            d.reason(), effective));
+                }
+                case CheckEvent.WeightChanged w -> journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at,
+                        n.apiId(), rsId, "up", "dynamic weight " + w.weight(), effective));
             }
-            case CheckEvent.RealServerDown d -> {
-                LOG.log(Level.WARNING, "Real server {0} is DOWN: {1}", id, d.reason());
-                journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at, n.apiId(), rsId, "down", d.reason(),
-                        effective));
-            }
-            case CheckEvent.WeightChanged w -> journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at,
-                    n.apiId(), rsId, "up", "dynamic weight " + w.weight(), effective));
+        });
+        if (!reconcileQueued) {
+            reconcileQueued = true;
+            worker.execute(() -> {
+                reconcileQueued = false;
+                reconcile("health");
+                var done = List.copyOf(afterReconcile);
+                afterReconcile.clear();
+                done.forEach(Runnable::run);
+            });
         }
     }
 
@@ -268,7 +294,7 @@ final class Services implements AutoCloseable {
     }
 
     private int effectiveWeight(Names n, Endpoint endpoint) {
-        for (var key : spec.virtualServer(n.tableName()).map(TableSpec.VirtualServerSpec::keys).orElse(List.of())) {
+        for (var key : n.keys()) {
             var svc = actual.services().get(key);
             if (svc != null) {
                 var d = svc.destinations().get(endpoint);
