@@ -42,6 +42,8 @@ public final class EditService implements AutoCloseable {
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("console-edits").daemon().unstarted(r));
     private final Deque<Edit> undo = new ArrayDeque<>();
+    /// Worker thread only: per director, revision → the revision an edit based on it produced.
+    private final Map<String, Map<String, String>> successors = new java.util.HashMap<>();
     private final Deque<Edit> redo = new ArrayDeque<>();
     private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper();
@@ -129,14 +131,25 @@ public final class EditService implements AutoCloseable {
         worker.execute(() -> {
             var applied = new ArrayList<String>();
             var failures = new java.util.LinkedHashMap<String, String>();
-            revisions.forEach((director, revision) -> {
+            revisions.forEach((director, seen) -> {
                 var conn = connections.get(director);
+                // Edits sent in one gesture were all read at the same revision: each one after
+                // the first is based on the revision the previous one produced.
+                var revision = seen;
+                var links = successors.computeIfAbsent(director, k -> new java.util.HashMap<>());
+                for (int hops = 0; links.containsKey(revision) && hops < 1000; hops++) {
+                    revision = links.get(revision);
+                }
                 var call = edit.call(revision);
                 try {
                     if (conn == null) {
                         throw new IOException("no connection");
                     }
-                    conn.call(call.method(), call.params());
+                    var result = conn.call(call.method(), call.params());
+                    var next = result.path("revision").asText(null);
+                    if (next != null && !next.equals(revision)) {
+                        links.put(revision, next);
+                    }
                     applied.add(director);
                     conn.refresh();
                 } catch (RpcException e) {

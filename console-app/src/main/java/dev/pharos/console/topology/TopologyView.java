@@ -87,6 +87,12 @@ public final class TopologyView extends BorderPane {
     private final List<Runnable> detach = new ArrayList<>();
     private final Map<String, Node> vsNodes = new LinkedHashMap<>();
     private final Map<String, Node> rsNodes = new LinkedHashMap<>();
+    /// Selected real servers by `vsId|rsId`; kept across redraws. Ctrl-click (⌘ on macOS) adds or
+    /// removes one; a drag or a context-menu action applies to all of them.
+    private final javafx.collections.ObservableSet<String> selectedRealServers =
+            javafx.collections.FXCollections.observableSet(new java.util.LinkedHashSet<>());
+    /// What each selected real server needs for an edit: its virtual server, id and model.
+    private final Map<String, RealServerModel> rsModels = new LinkedHashMap<>();
     private BiFunction<String, Optional<NewServer>, Optional<NewServer>> newServerPrompt = (vs, suggested) -> ask(vs);
     private boolean dirty;
     private boolean dragging;
@@ -207,6 +213,7 @@ public final class TopologyView extends BorderPane {
         detach.clear();
         vsNodes.clear();
         rsNodes.clear();
+        rsModels.clear();
         canvas.getChildren().clear();
 
         // Virtual servers as the union over directors (in dual-master LVS both carry the same table).
@@ -289,8 +296,20 @@ public final class TopologyView extends BorderPane {
                 var rnode = realServerNode(e.getKey(), rsId, e.getValue());
                 place(rnode, layout.realServers().get(e.getKey() + "|" + rsId));
                 rsNodes.put(e.getKey() + "|" + rsId, rnode);
+                rnode.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(e.getKey() + "|" + rsId));
             }
         }
+        pruneSelection();
+    }
+
+    /// Forgets selected real servers that are no longer drawn (removed or moved away).
+    private void pruneSelection() {
+        selectedRealServers.retainAll(rsNodes.keySet());
+    }
+
+    /// The keys of the selected real servers (`vsId|rsId`), in selection order.
+    public java.util.List<String> selectedRealServers() {
+        return java.util.List.copyOf(selectedRealServers);
     }
 
     private void place(Region node, TopologyLayout.Box b) {
@@ -420,7 +439,8 @@ public final class TopologyView extends BorderPane {
         var selectionValue = new Selection.RealServer(vsId, rsId, perDirector);
         var menu = new ContextMenu();
         var drain = new MenuItem(weight == 0 ? "Undrain (weight 1)" : "Drain");
-        drain.setOnAction(e -> submit(new Edit.SetWeight(vsId, rsId, weight == 0 ? 1 : 0, weight)));
+        drain.setOnAction(e -> forEachTarget(vsId + "|" + rsId, (v, id, m) -> submit(new Edit.SetWeight(v, id,
+                weight == 0 ? 1 : 0, m.weightProperty().get()))));
         var setWeight = new MenuItem("Set weight…");
         setWeight.setOnAction(e -> {
             var dialog = new TextInputDialog(Integer.toString(weight));
@@ -434,9 +454,10 @@ public final class TopologyView extends BorderPane {
             });
         });
         var remove = new MenuItem("Remove");
-        remove.setOnAction(e -> submit(removal(vsId, rsId, r)));
+        remove.setOnAction(e -> forEachTarget(vsId + "|" + rsId, (v, id, m) -> submit(removal(v, id, m))));
         menu.getItems().addAll(drain, setWeight, remove);
         box.setOnContextMenuRequested(e -> menu.show(box, e.getScreenX(), e.getScreenY()));
+        rsModels.put(vsId + "|" + rsId, r);
         installDrag(box, vsId, rsId, r, selectionValue);
         return box;
     }
@@ -445,7 +466,25 @@ public final class TopologyView extends BorderPane {
         return new Edit.Remove(vsId, rsId, r.addressProperty().get(), r.portProperty().get(), r.weightProperty().get());
     }
 
+    @FunctionalInterface
+    private interface RealServerAction {
+        void apply(String virtualServer, String realServer, RealServerModel model);
+    }
+
+    /// Runs `action` on every selected real server when `key` is one of them, else on `key` alone.
+    private void forEachTarget(String key, RealServerAction action) {
+        var keys = selectedRealServers.contains(key) ? List.copyOf(selectedRealServers) : List.of(key);
+        for (var k : keys) {
+            var m = rsModels.get(k);
+            if (m != null) {
+                int bar = k.indexOf('|');
+                action.apply(k.substring(0, bar), k.substring(bar + 1), m);
+            }
+        }
+    }
+
     private void installDrag(Region box, String vsId, String rsId, RealServerModel r, Selection selectionValue) {
+        var key = vsId + "|" + rsId;
         box.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
             if (e.getButton() != MouseButton.PRIMARY) {
                 return;
@@ -453,7 +492,16 @@ public final class TopologyView extends BorderPane {
             dragStartX = e.getSceneX();
             dragStartY = e.getSceneY();
             dragStarted();
-            select(selectionValue, box);
+            if (e.isShortcutDown()) {
+                if (!selectedRealServers.remove(key)) {
+                    selectedRealServers.add(key);
+                }
+            } else if (!selectedRealServers.contains(key)) {
+                selectedRealServers.clear();
+                selectedRealServers.add(key);
+            }
+            rsNodes.forEach((k, n) -> n.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(k)));
+            selection.set(selectionValue);
             e.consume();
         });
         box.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
@@ -461,9 +509,12 @@ public final class TopologyView extends BorderPane {
                 return;
             }
             double scale = zoomGroup.getScaleX();
-            box.setTranslateX((e.getSceneX() - dragStartX) / scale);
-            box.setTranslateY((e.getSceneY() - dragStartY) / scale);
-            box.toFront();
+            for (var k : dragged(key)) {
+                var n = rsNodes.get(k);
+                n.setTranslateX((e.getSceneX() - dragStartX) / scale);
+                n.setTranslateY((e.getSceneY() - dragStartY) / scale);
+                n.toFront();
+            }
             hover(targetAt(e.getSceneX(), e.getSceneY(), vsId));
             e.consume();
         });
@@ -475,21 +526,39 @@ public final class TopologyView extends BorderPane {
             dragEnded();
             boolean moved = Math.hypot(e.getSceneX() - dragStartX, e.getSceneY() - dragStartY) > 4;
             var target = moved ? targetAt(e.getSceneX(), e.getSceneY(), vsId) : null;
+            var keys = dragged(key);
             if (target == bin) {
-                box.pseudoClassStateChanged(PENDING, true);
-                submit(removal(vsId, rsId, r));
+                for (var k : keys) {
+                    rsNodes.get(k).pseudoClassStateChanged(PENDING, true);
+                }
+                forEachTarget(key, (v, id, m) -> submit(removal(v, id, m)));
             } else if (target != null) {
                 var to = (String) target.getUserData();
-                var port = r.portProperty().get();
-                var toPort = portOf(to).orElse(port);
-                box.pseudoClassStateChanged(PENDING, true);
-                submit(new Edit.Move(vsId, rsId, to, java.util.Objects.equals(toPort, port) ? null : toPort, port));
+                for (var k : keys) {
+                    rsNodes.get(k).pseudoClassStateChanged(PENDING, true);
+                }
+                forEachTarget(key, (v, id, m) -> {
+                    if (v.equals(to)) {
+                        return;
+                    }
+                    var port = m.portProperty().get();
+                    var toPort = portOf(to).orElse(port);
+                    submit(new Edit.Move(v, id, to, java.util.Objects.equals(toPort, port) ? null : toPort, port));
+                });
             } else {
-                box.setTranslateX(0);
-                box.setTranslateY(0);
+                for (var k : keys) {
+                    rsNodes.get(k).setTranslateX(0);
+                    rsNodes.get(k).setTranslateY(0);
+                }
             }
             e.consume();
         });
+    }
+
+    /// The nodes a drag started on `key` carries: the whole selection when `key` is in it.
+    private List<String> dragged(String key) {
+        var keys = selectedRealServers.contains(key) ? List.copyOf(selectedRealServers) : List.of(key);
+        return keys.stream().filter(rsNodes::containsKey).toList();
     }
 
     /// The port of a `proto/address:port` id.
@@ -604,6 +673,7 @@ public final class TopologyView extends BorderPane {
     }
 
     private void select(Selection s, Node node) {
+        selectedRealServers.clear();
         canvas.getChildren().forEach(n -> n.pseudoClassStateChanged(SELECTED, false));
         node.pseudoClassStateChanged(SELECTED, true);
         selection.set(s);

@@ -138,6 +138,25 @@ class TopologyDragAndDropTest {
     }
 
     @Test
+    void severalRealServersAreSelectedAndRemovedInOneGesture(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:80|198.51.100.12:80", true);
+        await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
+        robot.clickOn(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow());
+        robot.press(javafx.scene.input.KeyCode.CONTROL).clickOn(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow())
+                .release(javafx.scene.input.KeyCode.CONTROL);
+        assertThat(window.topology().selectedRealServers()).containsExactly("tcp/192.0.2.100:80|198.51.100.11:80",
+                "tcp/192.0.2.100:80|198.51.100.12:80");
+        robot.drag(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow()).dropTo("#bin");
+        awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", false);
+        awaitNode("tcp/192.0.2.100:80|198.51.100.12:80", false);
+        for (var agent : new FakeAgent[] {master, backup}) {
+            assertThat(agent.edits()).extracting(FakeAgent.Call::method).containsExactly("realServer.remove",
+                    "realServer.remove");
+        }
+        assertThat(window.topology().selectedRealServers()).isEmpty();
+    }
+
+    @Test
     void aRefusedMoveSnapsBackAndSaysWhy(FxRobot robot) throws Exception {
         awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
         await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
