@@ -260,9 +260,9 @@ public final class TopologyView extends BorderPane {
         }
         // Links first, so boxes draw over them.
         for (var d : cluster.directors()) {
-            var db = layout.directors().get(d.name());
+            var db = shifted(layout.directors().get(d.name()), "director " + d.name());
             for (var e : vsByid.entrySet()) {
-                var vb = layout.virtualServers().get(e.getKey());
+                var vb = shifted(layout.virtualServers().get(e.getKey()), "vs " + e.getKey());
                 var vip = e.getValue().getFirst().addressProperty().get();
                 var role = roleFor(d, vip);
                 if (role.isEmpty()) {
@@ -275,9 +275,9 @@ public final class TopologyView extends BorderPane {
             }
         }
         for (var e : vsByid.entrySet()) {
-            var vb = layout.virtualServers().get(e.getKey());
+            var vb = shifted(layout.virtualServers().get(e.getKey()), "vs " + e.getKey());
             for (var rsId : layoutInput.get(e.getKey())) {
-                var rb = layout.realServers().get(e.getKey() + "|" + rsId);
+                var rb = shifted(layout.realServers().get(e.getKey() + "|" + rsId), "vs " + e.getKey());
                 var line = new Line(vb.centerX(), vb.bottom(), rb.centerX(), rb.y());
                 line.getStyleClass().addAll("link", "link-real-server", "health-" + health(e.getValue(), rsId));
                 canvas.getChildren().add(line);
@@ -285,21 +285,112 @@ public final class TopologyView extends BorderPane {
         }
         for (var d : cluster.directors()) {
             var node = directorNode(d);
-            var b = layout.directors().get(d.name());
+            var b = shifted(layout.directors().get(d.name()), "director " + d.name());
             place(node, b);
+            movable(node, "director " + d.name());
         }
         for (var e : vsByid.entrySet()) {
             var node = virtualServerNode(e.getKey(), e.getValue());
-            place(node, layout.virtualServers().get(e.getKey()));
+            place(node, shifted(layout.virtualServers().get(e.getKey()), "vs " + e.getKey()));
+            movable(node, "vs " + e.getKey());
             vsNodes.put(e.getKey(), node);
             for (var rsId : layoutInput.get(e.getKey())) {
                 var rnode = realServerNode(e.getKey(), rsId, e.getValue());
-                place(rnode, layout.realServers().get(e.getKey() + "|" + rsId));
+                place(rnode, shifted(layout.realServers().get(e.getKey() + "|" + rsId), "vs " + e.getKey()));
                 rsNodes.put(e.getKey() + "|" + rsId, rnode);
                 rnode.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(e.getKey() + "|" + rsId));
             }
         }
         pruneSelection();
+    }
+
+    /// Where the operator moved a director or a virtual server (with its real servers), as an
+    /// offset from the automatic layout; kept per cluster in [#rememberLayoutIn]'s file.
+    private final Map<String, Point2D> offsets = new LinkedHashMap<>();
+    private java.nio.file.Path layoutFile;
+
+    /// Remembers the operator's arrangement in `file` (JSON), and applies the one saved there.
+    public void rememberLayoutIn(java.nio.file.Path file) {
+        layoutFile = file;
+        try {
+            if (java.nio.file.Files.exists(file)) {
+                var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+                tree.properties().forEach(e -> offsets.put(e.getKey(),
+                        new Point2D(e.getValue().path("dx").asDouble(), e.getValue().path("dy").asDouble())));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            status.set("the saved layout " + file + " is unreadable; using the automatic one");
+        }
+        markDirty();
+    }
+
+    private void saveLayout() {
+        if (layoutFile == null) {
+            return;
+        }
+        try {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            var root = mapper.createObjectNode();
+            offsets.forEach((k, v) -> root.putObject(k).put("dx", v.getX()).put("dy", v.getY()));
+            java.nio.file.Files.createDirectories(layoutFile.toAbsolutePath().getParent());
+            var tmp = java.nio.file.Files.createTempFile(layoutFile.toAbsolutePath().getParent(), ".layout", ".tmp");
+            mapper.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+            java.nio.file.Files.move(tmp, layoutFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            status.set("the layout could not be saved: " + e.getMessage());
+        }
+    }
+
+    /// The automatic box moved by the operator's offset for `key`.
+    private TopologyLayout.Box shifted(TopologyLayout.Box b, String key) {
+        var o = offsets.get(key);
+        return o == null ? b : new TopologyLayout.Box(b.x() + o.getX(), b.y() + o.getY(), b.w(), b.h());
+    }
+
+    /// Lets the operator drag a director or a virtual server (a drag of more than a few pixels;
+    /// a click still selects it). A moved virtual server takes its real servers along.
+    public void moveBy(String key, double dx, double dy) {
+        var o = offsets.getOrDefault(key, Point2D.ZERO);
+        offsets.put(key, new Point2D(o.getX() + dx, o.getY() + dy));
+        saveLayout();
+        markDirty();
+    }
+
+    private void movable(Region node, String key) {
+        var start = new double[2];
+        node.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
+            if (e.getButton() == MouseButton.PRIMARY) {
+                start[0] = e.getSceneX();
+                start[1] = e.getSceneY();
+                dragStarted();
+                e.consume();
+            }
+        });
+        node.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
+            if (e.isPrimaryButtonDown()) {
+                double scale = zoomGroup.getScaleX();
+                node.setTranslateX((e.getSceneX() - start[0]) / scale);
+                node.setTranslateY((e.getSceneY() - start[1]) / scale);
+                e.consume();
+            }
+        });
+        node.addEventHandler(MouseEvent.MOUSE_RELEASED, e -> {
+            if (e.getButton() != MouseButton.PRIMARY) {
+                return;
+            }
+            dragEnded();
+            double scale = zoomGroup.getScaleX();
+            double dx = (e.getSceneX() - start[0]) / scale;
+            double dy = (e.getSceneY() - start[1]) / scale;
+            if (Math.hypot(dx, dy) > 4) {
+                moveBy(key, dx, dy);
+            } else {
+                node.setTranslateX(0);
+                node.setTranslateY(0);
+            }
+            e.consume();
+        });
     }
 
     /// Forgets selected real servers that are no longer drawn (removed or moved away).

@@ -157,6 +157,24 @@ class TopologyDragAndDropTest {
     }
 
     @Test
+    void theOperatorsArrangementIsKept(FxRobot robot, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
+        var file = dir.resolve("layout-seed.json");
+        robot.interact(() -> window.topology().rememberLayoutIn(file));
+        var vs = node("tcp/192.0.2.100:80").orElseThrow();
+        var rs = node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow();
+        double vsX = vs.getLayoutX();
+        double rsY = rs.getLayoutY();
+        robot.drag(vs).moveBy(120, 60).release(javafx.scene.input.MouseButton.PRIMARY);
+        await(() -> node("tcp/192.0.2.100:80").map(n -> Math.abs(n.getLayoutX() - (vsX + 120)) < 2).orElse(false),
+                "the virtual server stays where it was put");
+        await(() -> node("tcp/192.0.2.100:80|198.51.100.11:80").map(n -> Math.abs(n.getLayoutY() - (rsY + 60)) < 2)
+                .orElse(false), "its real servers go with it");
+        assertThat(java.nio.file.Files.readString(file)).contains("vs tcp/192.0.2.100:80").contains("\"dx\" : 120");
+    }
+
+    @Test
     void aRefusedMoveSnapsBackAndSaysWhy(FxRobot robot) throws Exception {
         awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
         await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
