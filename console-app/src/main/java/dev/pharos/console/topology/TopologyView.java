@@ -197,6 +197,42 @@ public final class TopologyView extends BorderPane {
         }
     }
 
+    private void watchServer(Observable o, String key) {
+        InvalidationListener l = x -> refreshLater(key);
+        o.addListener(l);
+        detach.add(() -> o.removeListener(l));
+    }
+
+    private final java.util.Set<String> refreshQueue = new java.util.LinkedHashSet<>();
+
+    private void refreshLater(String key) {
+        if (refreshQueue.isEmpty()) {
+            Platform.runLater(this::refreshQueued);
+        }
+        refreshQueue.add(key);
+    }
+
+    private void refreshQueued() {
+        var keys = List.copyOf(refreshQueue);
+        refreshQueue.clear();
+        if (dirty) {
+            return; // a full redraw is coming anyway
+        }
+        for (var key : keys) {
+            var parts = rsParts.get(key);
+            if (parts != null) {
+                parts.refresh().run();
+            }
+        }
+    }
+
+    /// A drawn real server: how to bring its node and its link up to date with the model.
+    private record RsParts(Runnable refresh) {
+    }
+
+    private final Map<String, RsParts> rsParts = new LinkedHashMap<>();
+    private final Map<String, Line> rsLinks = new LinkedHashMap<>();
+
     private void watch(Observable o) {
         InvalidationListener l = x -> markDirty();
         o.addListener(l);
@@ -214,6 +250,8 @@ public final class TopologyView extends BorderPane {
         vsNodes.clear();
         rsNodes.clear();
         rsModels.clear();
+        rsParts.clear();
+        rsLinks.clear();
         canvas.getChildren().clear();
 
         // Virtual servers as the union over directors (in dual-master LVS both carry the same table).
@@ -230,9 +268,12 @@ public final class TopologyView extends BorderPane {
                 vsByid.computeIfAbsent(v.id(), k -> new ArrayList<>()).add(v);
                 watch(v.realServers());
                 for (var r : v.realServers()) {
-                    watch(r.healthProperty());
-                    watch(r.weightProperty());
-                    watch(r.pendingProperty());
+                    // A change of one server's health, weight or pending state updates its node in
+                    // place: no redraw of the whole topology (200 events/s must stay cheap).
+                    var key = v.id() + "|" + r.id();
+                    watchServer(r.healthProperty(), key);
+                    watchServer(r.weightProperty(), key);
+                    watchServer(r.pendingProperty(), key);
                 }
             }
         }
@@ -281,6 +322,7 @@ public final class TopologyView extends BorderPane {
                 var line = new Line(vb.centerX(), vb.bottom(), rb.centerX(), rb.y());
                 line.getStyleClass().addAll("link", "link-real-server", "health-" + health(e.getValue(), rsId));
                 canvas.getChildren().add(line);
+                rsLinks.put(e.getKey() + "|" + rsId, line);
             }
         }
         for (var d : cluster.directors()) {
@@ -502,43 +544,54 @@ public final class TopologyView extends BorderPane {
         var perDirector = new ArrayList<RealServerModel>();
         models.forEach(v -> v.realServer(rsId).ifPresent(perDirector::add));
         var r = perDirector.getFirst();
-        var weight = r.weightProperty().get();
+        var key = vsId + "|" + rsId;
         var box = new HBox(6);
-        var health = health(models, rsId);
-        box.getStyleClass().addAll("real-server", "health-" + health);
-        box.setId("rs-" + vsId + "|" + rsId);
-        var dot = Icons.node(switch (health) {
-            case "up", "unchecked" -> Icon.HEALTH_UP;
-            case "down" -> Icon.HEALTH_DOWN;
-            default -> Icon.HEALTH_UNKNOWN;
-        }, 18);
-        if (weight == 0) {
-            dot = Icons.node(Icon.DRAINING, 18);
-        }
+        box.getStyleClass().add("real-server");
+        box.setId("rs-" + key);
         var text = new VBox(0);
         var title = new Label(rsId);
         title.getStyleClass().add("title");
-        var sub = new Label((weight == 0 ? "draining" : "weight " + weight) + " · " + health);
+        var sub = new Label();
         sub.getStyleClass().add("subtitle");
         text.getChildren().addAll(title, sub);
-        box.getChildren().addAll(dot, text);
-        boolean pending = perDirector.stream().anyMatch(x -> x.pendingProperty().get());
-        box.pseudoClassStateChanged(PENDING, pending);
-        if (weight == 0) {
-            box.getStyleClass().add("draining");
-        }
+        box.getChildren().addAll(new Region(), text);
+        Runnable refresh = () -> {
+            var health = health(models, rsId);
+            int w = r.weightProperty().get();
+            box.getStyleClass().removeIf(c -> c.startsWith("health-") || c.equals("draining"));
+            box.getStyleClass().add("health-" + health);
+            if (w == 0) {
+                box.getStyleClass().add("draining");
+            }
+            box.getChildren().set(0, Icons.node(w == 0 ? Icon.DRAINING : switch (health) {
+                case "up", "unchecked" -> Icon.HEALTH_UP;
+                case "down" -> Icon.HEALTH_DOWN;
+                default -> Icon.HEALTH_UNKNOWN;
+            }, 18));
+            sub.setText((w == 0 ? "draining" : "weight " + w) + " · " + health);
+            box.pseudoClassStateChanged(PENDING, perDirector.stream().anyMatch(x -> x.pendingProperty().get()));
+            var link = rsLinks.get(key);
+            if (link != null) {
+                link.getStyleClass().removeIf(c -> c.startsWith("health-"));
+                link.getStyleClass().add("health-" + health);
+            }
+        };
+        refresh.run();
+        rsParts.put(key, new RsParts(refresh));
+        var weight = r.weightProperty().get();
         var selectionValue = new Selection.RealServer(vsId, rsId, perDirector);
         var menu = new ContextMenu();
-        var drain = new MenuItem(weight == 0 ? "Undrain (weight 1)" : "Drain");
+        var drain = new MenuItem();
         drain.setOnAction(e -> forEachTarget(vsId + "|" + rsId, (v, id, m) -> submit(new Edit.SetWeight(v, id,
-                weight == 0 ? 1 : 0, m.weightProperty().get()))));
+                r.weightProperty().get() == 0 ? 1 : 0, m.weightProperty().get()))));
         var setWeight = new MenuItem("Set weight…");
         setWeight.setOnAction(e -> {
-            var dialog = new TextInputDialog(Integer.toString(weight));
+            int current = r.weightProperty().get();
+            var dialog = new TextInputDialog(Integer.toString(current));
             dialog.setHeaderText("Weight of " + rsId + " in " + vsId + " (0 drains it)");
             dialog.showAndWait().ifPresent(t -> {
                 try {
-                    submit(new Edit.SetWeight(vsId, rsId, Integer.parseInt(t.strip()), weight));
+                    submit(new Edit.SetWeight(vsId, rsId, Integer.parseInt(t.strip()), current));
                 } catch (NumberFormatException ex) {
                     status.set("\"" + t + "\" is not a weight (0–65535)");
                 }
@@ -547,6 +600,7 @@ public final class TopologyView extends BorderPane {
         var remove = new MenuItem("Remove");
         remove.setOnAction(e -> forEachTarget(vsId + "|" + rsId, (v, id, m) -> submit(removal(v, id, m))));
         menu.getItems().addAll(drain, setWeight, remove);
+        menu.setOnShowing(e -> drain.setText(r.weightProperty().get() == 0 ? "Undrain (weight 1)" : "Drain"));
         box.setOnContextMenuRequested(e -> menu.show(box, e.getScreenX(), e.getScreenY()));
         rsModels.put(vsId + "|" + rsId, r);
         installDrag(box, vsId, rsId, r, selectionValue);
