@@ -26,6 +26,9 @@ public final class ConsoleWindow extends BorderPane {
     private final TimelineView timeline;
     private final InspectorView inspector;
     private Runnable editDirectors = () -> { };
+    private javafx.scene.control.TabPane tabs;
+    private SplitPane side;
+    private SplitPane upper;
     private final dev.pharos.console.traffic.TrafficView traffic;
     private final dev.pharos.console.configedit.ConfigEditorView configEditor;
 
@@ -41,10 +44,10 @@ public final class ConsoleWindow extends BorderPane {
         timeline = new TimelineView(cluster.timeline());
         inspector = new InspectorView(topology.selectionProperty());
         traffic = new dev.pharos.console.traffic.TrafficView(topology.selectionProperty());
-        var side = new SplitPane(inspector, traffic);
+        side = new SplitPane(inspector, traffic);
         side.setOrientation(Orientation.VERTICAL);
         side.setDividerPositions(0.45);
-        var upper = new SplitPane(topology, side);
+        upper = new SplitPane(topology, side);
         upper.setDividerPositions(0.76);
         var split = new SplitPane(upper, timeline);
         split.setOrientation(Orientation.VERTICAL);
@@ -53,10 +56,11 @@ public final class ConsoleWindow extends BorderPane {
         var configTab = new javafx.scene.control.Tab("Configuration", configEditor);
         topologyTab.setClosable(false);
         configTab.setClosable(false);
-        var tabs = new javafx.scene.control.TabPane(topologyTab, configTab);
+        tabs = new javafx.scene.control.TabPane(topologyTab, configTab);
         tabs.setId("console-tabs");
         setCenter(tabs);
         setTop(menus(edits));
+        installProgress(edits);
     }
 
     private MenuBar menus(EditService edits) {
@@ -94,6 +98,30 @@ public final class ConsoleWindow extends BorderPane {
         dark.setOnAction(e -> toggleDark(getScene().getRoot()));
         return new MenuBar(new Menu("File", null, directors, export, quit), new Menu("Edit", null, undo, redo),
                 new Menu("View", null, dark));
+    }
+
+    /// A spinner next to the menus while edits are in flight for more than 200 ms (shorter work
+    /// would only flicker).
+    private void installProgress(EditService edits) {
+        var spinner = new javafx.scene.control.ProgressIndicator();
+        spinner.setId("busy");
+        spinner.setPrefSize(18, 18);
+        spinner.setVisible(false);
+        var delay = new javafx.animation.PauseTransition(javafx.util.Duration.millis(200));
+        delay.setOnFinished(e -> spinner.setVisible(edits.inFlightProperty().get() > 0));
+        edits.inFlightProperty().addListener((o, was, now) -> {
+            if (now.intValue() > 0) {
+                delay.playFromStart();
+            } else {
+                delay.stop();
+                spinner.setVisible(false);
+            }
+        });
+        var bar = (MenuBar) getTop();
+        var box = new javafx.scene.layout.HBox(8, bar, spinner);
+        javafx.scene.layout.HBox.setHgrow(bar, javafx.scene.layout.Priority.ALWAYS);
+        box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        setTop(box);
     }
 
     /// Switches between the light and the dark theme: the console's own colours (a `dark` class
@@ -147,6 +175,25 @@ public final class ConsoleWindow extends BorderPane {
 
     public dev.pharos.console.configedit.ConfigEditorView configEditor() {
         return configEditor;
+    }
+
+    /// Shows the lab's controls beside the topology (a side panel under the inspector).
+    public void showLab(javafx.scene.Node labView) {
+        var scroll = new javafx.scene.control.ScrollPane(labView);
+        scroll.setFitToWidth(true);
+        scroll.setId("lab-panel");
+        side.getItems().removeIf(n -> "lab-panel".equals(n.getId()));
+        side.getItems().add(0, scroll);
+        // after the next layout pass, or the split panes keep their old proportions
+        javafx.application.Platform.runLater(() -> {
+            side.setDividerPositions(0.62, 0.8);
+            upper.setDividerPositions(0.6);
+        });
+    }
+
+    /// The status line of the topology.
+    public javafx.beans.property.StringProperty statusProperty() {
+        return topology.statusProperty();
     }
 
     /// What File → Directors… does (the application opens the inventory dialog).

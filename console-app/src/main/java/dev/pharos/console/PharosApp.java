@@ -41,19 +41,23 @@ public final class PharosApp extends Application {
             problem = e.getMessage();
         }
         var clusterDef = inventory.clusters().isEmpty() ? null : inventory.clusters().getFirst();
-        var cluster = ClusterModel.onFxThread(clusterDef == null ? "no cluster" : clusterDef.name());
+        var cluster = ClusterModel.onFxThread(clusterDef == null ? "training lab" : clusterDef.name());
         edits = EditService.onFxThread(cluster, connections);
         if (problem != null) {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory", problem));
         }
-        if (clusterDef == null) {
-            cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
-                    "No directors configured: File → Directors… (stored in " + Inventory.defaultFile()
-                            + "). The training lab comes with the lab issue."));
-        } else {
+        if (clusterDef != null) {
             connect(cluster, clusterDef);
         }
         var window = new ConsoleWindow(cluster, edits, connections);
+        window.topology().rememberLayoutIn(Inventory.defaultFile().resolveSibling(
+                "layout-" + cluster.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".json"));
+        if (clusterDef == null) {
+            cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
+                    "No directors configured (File → Directors…, stored in " + Inventory.defaultFile()
+                            + "): opening the training lab"));
+            lab = dev.pharos.console.lab.LabMode.start(window, cluster, connections);
+        }
         window.onEditDirectors(() -> new dev.pharos.console.connect.InventoryDialog(Optional.ofNullable(current))
                 .showAndWait().ifPresent(updated -> {
                     try {
@@ -62,6 +66,10 @@ public final class PharosApp extends Application {
                         cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
                                 "cannot save " + Inventory.defaultFile() + ": " + e.getMessage()));
                         return;
+                    }
+                    if (lab != null) {
+                        lab.close();
+                        lab = null;
                     }
                     connections.values().forEach(DirectorConnection::close);
                     connections.clear();
@@ -84,6 +92,7 @@ public final class PharosApp extends Application {
     }
 
     private Inventory.Cluster current;
+    private dev.pharos.console.lab.LabMode lab;
 
     private void connect(ClusterModel cluster, Inventory.Cluster def) {
         current = def;
@@ -139,6 +148,9 @@ public final class PharosApp extends Application {
 
     @Override
     public void stop() {
+        if (lab != null) {
+            lab.close();
+        }
         connections.values().forEach(DirectorConnection::close);
         if (edits != null) {
             edits.close();

@@ -42,9 +42,12 @@ public final class EditService implements AutoCloseable {
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("console-edits").daemon().unstarted(r));
     private final Deque<Edit> undo = new ArrayDeque<>();
+    /// Worker thread only: per director, revision → the revision an edit based on it produced.
+    private final Map<String, Map<String, String>> successors = new java.util.HashMap<>();
     private final Deque<Edit> redo = new ArrayDeque<>();
     private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper();
     private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper();
+    private final javafx.beans.property.ReadOnlyIntegerWrapper inFlight = new javafx.beans.property.ReadOnlyIntegerWrapper();
 
     public EditService(ClusterModel cluster, Map<String, DirectorConnection> connections, Consumer<Runnable> fx) {
         this.cluster = cluster;
@@ -120,6 +123,7 @@ public final class EditService implements AutoCloseable {
             done.accept(outcome);
             return;
         }
+        inFlight.set(inFlight.get() + 1);
         var revisions = new java.util.LinkedHashMap<String, String>();
         for (var d : targets) {
             revisions.put(d.name(), d.revisionProperty().get());
@@ -127,14 +131,25 @@ public final class EditService implements AutoCloseable {
         worker.execute(() -> {
             var applied = new ArrayList<String>();
             var failures = new java.util.LinkedHashMap<String, String>();
-            revisions.forEach((director, revision) -> {
+            revisions.forEach((director, seen) -> {
                 var conn = connections.get(director);
+                // Edits sent in one gesture were all read at the same revision: each one after
+                // the first is based on the revision the previous one produced.
+                var revision = seen;
+                var links = successors.computeIfAbsent(director, k -> new java.util.HashMap<>());
+                for (int hops = 0; links.containsKey(revision) && hops < 1000; hops++) {
+                    revision = links.get(revision);
+                }
                 var call = edit.call(revision);
                 try {
                     if (conn == null) {
                         throw new IOException("no connection");
                     }
-                    conn.call(call.method(), call.params());
+                    var result = conn.call(call.method(), call.params());
+                    var next = result.path("revision").asText(null);
+                    if (next != null && !next.equals(revision)) {
+                        links.put(revision, next);
+                    }
                     applied.add(director);
                     conn.refresh();
                 } catch (RpcException e) {
@@ -148,6 +163,7 @@ public final class EditService implements AutoCloseable {
             });
             var outcome = new Outcome(edit, applied, failures);
             fx.accept(() -> {
+                inFlight.set(inFlight.get() - 1);
                 marked.forEach(r -> r.pendingProperty().set(false));
                 cluster.record(new TimelineEntry(Instant.now(), String.join(", ", revisions.keySet()), "edit",
                         edit.virtualServer(), (outcome.ok() ? "" : "refused: ") + edit.describe()
@@ -176,6 +192,11 @@ public final class EditService implements AutoCloseable {
     private void updateFlags() {
         canUndo.set(!undo.isEmpty());
         canRedo.set(!redo.isEmpty());
+    }
+
+    /// Edits sent and not answered yet (the window shows progress while there are any).
+    public javafx.beans.property.ReadOnlyIntegerProperty inFlightProperty() {
+        return inFlight.getReadOnlyProperty();
     }
 
     public ReadOnlyBooleanProperty canUndoProperty() {

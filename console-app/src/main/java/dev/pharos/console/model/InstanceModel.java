@@ -19,6 +19,7 @@ public final class InstanceModel {
     private final IntegerProperty basePriority = new SimpleIntegerProperty();
     private final StringProperty master = new SimpleStringProperty();
     private final ObjectProperty<List<String>> virtualAddresses = new SimpleObjectProperty<>(List.of());
+    private final javafx.beans.property.LongProperty advertIntervalMillis = new javafx.beans.property.SimpleLongProperty(1000);
 
     InstanceModel(String name) {
         this.name = name;
@@ -31,6 +32,7 @@ public final class InstanceModel {
         basePriority.set(i.basePriority());
         master.set(i.master());
         virtualAddresses.set(i.virtualAddresses());
+        advertIntervalMillis.set(i.advertIntervalMillis());
     }
 
     void transition(String to, int newPriority) {
@@ -62,6 +64,11 @@ public final class InstanceModel {
 
     public StringProperty masterProperty() {
         return master;
+    }
+
+    /// `advert_int`, in milliseconds.
+    public javafx.beans.property.LongProperty advertIntervalMillisProperty() {
+        return advertIntervalMillis;
     }
 
     public ObjectProperty<List<String>> virtualAddressesProperty() {

@@ -28,7 +28,7 @@ public final class TimelineView extends BorderPane {
         text.setPromptText("Filter (text)");
         text.setId("timeline-filter");
         var kind = new ChoiceBox<String>();
-        kind.getItems().addAll("all", "vrrp", "health", "edit", "config", "connection", "component");
+        kind.getItems().addAll("all", "vrrp", "health", "edit", "config", "connection", "component", "scenario", "traffic");
         kind.setValue("all");
         Runnable apply = () -> {
             var needle = text.getText() == null ? "" : text.getText().toLowerCase(Locale.ROOT);

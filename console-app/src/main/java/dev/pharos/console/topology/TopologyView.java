@@ -87,6 +87,12 @@ public final class TopologyView extends BorderPane {
     private final List<Runnable> detach = new ArrayList<>();
     private final Map<String, Node> vsNodes = new LinkedHashMap<>();
     private final Map<String, Node> rsNodes = new LinkedHashMap<>();
+    /// Selected real servers by `vsId|rsId`; kept across redraws. Ctrl-click (⌘ on macOS) adds or
+    /// removes one; a drag or a context-menu action applies to all of them.
+    private final javafx.collections.ObservableSet<String> selectedRealServers =
+            javafx.collections.FXCollections.observableSet(new java.util.LinkedHashSet<>());
+    /// What each selected real server needs for an edit: its virtual server, id and model.
+    private final Map<String, RealServerModel> rsModels = new LinkedHashMap<>();
     private BiFunction<String, Optional<NewServer>, Optional<NewServer>> newServerPrompt = (vs, suggested) -> ask(vs);
     private boolean dirty;
     private boolean dragging;
@@ -191,6 +197,42 @@ public final class TopologyView extends BorderPane {
         }
     }
 
+    private void watchServer(Observable o, String key) {
+        InvalidationListener l = x -> refreshLater(key);
+        o.addListener(l);
+        detach.add(() -> o.removeListener(l));
+    }
+
+    private final java.util.Set<String> refreshQueue = new java.util.LinkedHashSet<>();
+
+    private void refreshLater(String key) {
+        if (refreshQueue.isEmpty()) {
+            Platform.runLater(this::refreshQueued);
+        }
+        refreshQueue.add(key);
+    }
+
+    private void refreshQueued() {
+        var keys = List.copyOf(refreshQueue);
+        refreshQueue.clear();
+        if (dirty) {
+            return; // a full redraw is coming anyway
+        }
+        for (var key : keys) {
+            var parts = rsParts.get(key);
+            if (parts != null) {
+                parts.refresh().run();
+            }
+        }
+    }
+
+    /// A drawn real server: how to bring its node and its link up to date with the model.
+    private record RsParts(Runnable refresh) {
+    }
+
+    private final Map<String, RsParts> rsParts = new LinkedHashMap<>();
+    private final Map<String, Line> rsLinks = new LinkedHashMap<>();
+
     private void watch(Observable o) {
         InvalidationListener l = x -> markDirty();
         o.addListener(l);
@@ -207,6 +249,9 @@ public final class TopologyView extends BorderPane {
         detach.clear();
         vsNodes.clear();
         rsNodes.clear();
+        rsModels.clear();
+        rsParts.clear();
+        rsLinks.clear();
         canvas.getChildren().clear();
 
         // Virtual servers as the union over directors (in dual-master LVS both carry the same table).
@@ -223,9 +268,12 @@ public final class TopologyView extends BorderPane {
                 vsByid.computeIfAbsent(v.id(), k -> new ArrayList<>()).add(v);
                 watch(v.realServers());
                 for (var r : v.realServers()) {
-                    watch(r.healthProperty());
-                    watch(r.weightProperty());
-                    watch(r.pendingProperty());
+                    // A change of one server's health, weight or pending state updates its node in
+                    // place: no redraw of the whole topology (200 events/s must stay cheap).
+                    var key = v.id() + "|" + r.id();
+                    watchServer(r.healthProperty(), key);
+                    watchServer(r.weightProperty(), key);
+                    watchServer(r.pendingProperty(), key);
                 }
             }
         }
@@ -253,9 +301,9 @@ public final class TopologyView extends BorderPane {
         }
         // Links first, so boxes draw over them.
         for (var d : cluster.directors()) {
-            var db = layout.directors().get(d.name());
+            var db = shifted(layout.directors().get(d.name()), "director " + d.name());
             for (var e : vsByid.entrySet()) {
-                var vb = layout.virtualServers().get(e.getKey());
+                var vb = shifted(layout.virtualServers().get(e.getKey()), "vs " + e.getKey());
                 var vip = e.getValue().getFirst().addressProperty().get();
                 var role = roleFor(d, vip);
                 if (role.isEmpty()) {
@@ -268,29 +316,133 @@ public final class TopologyView extends BorderPane {
             }
         }
         for (var e : vsByid.entrySet()) {
-            var vb = layout.virtualServers().get(e.getKey());
+            var vb = shifted(layout.virtualServers().get(e.getKey()), "vs " + e.getKey());
             for (var rsId : layoutInput.get(e.getKey())) {
-                var rb = layout.realServers().get(e.getKey() + "|" + rsId);
+                var rb = shifted(layout.realServers().get(e.getKey() + "|" + rsId), "vs " + e.getKey());
                 var line = new Line(vb.centerX(), vb.bottom(), rb.centerX(), rb.y());
                 line.getStyleClass().addAll("link", "link-real-server", "health-" + health(e.getValue(), rsId));
                 canvas.getChildren().add(line);
+                rsLinks.put(e.getKey() + "|" + rsId, line);
             }
         }
         for (var d : cluster.directors()) {
             var node = directorNode(d);
-            var b = layout.directors().get(d.name());
+            var b = shifted(layout.directors().get(d.name()), "director " + d.name());
             place(node, b);
+            movable(node, "director " + d.name());
         }
         for (var e : vsByid.entrySet()) {
             var node = virtualServerNode(e.getKey(), e.getValue());
-            place(node, layout.virtualServers().get(e.getKey()));
+            place(node, shifted(layout.virtualServers().get(e.getKey()), "vs " + e.getKey()));
+            movable(node, "vs " + e.getKey());
             vsNodes.put(e.getKey(), node);
             for (var rsId : layoutInput.get(e.getKey())) {
                 var rnode = realServerNode(e.getKey(), rsId, e.getValue());
-                place(rnode, layout.realServers().get(e.getKey() + "|" + rsId));
+                place(rnode, shifted(layout.realServers().get(e.getKey() + "|" + rsId), "vs " + e.getKey()));
                 rsNodes.put(e.getKey() + "|" + rsId, rnode);
+                rnode.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(e.getKey() + "|" + rsId));
             }
         }
+        pruneSelection();
+    }
+
+    /// Where the operator moved a director or a virtual server (with its real servers), as an
+    /// offset from the automatic layout; kept per cluster in [#rememberLayoutIn]'s file.
+    private final Map<String, Point2D> offsets = new LinkedHashMap<>();
+    private java.nio.file.Path layoutFile;
+
+    /// Remembers the operator's arrangement in `file` (JSON), and applies the one saved there.
+    public void rememberLayoutIn(java.nio.file.Path file) {
+        layoutFile = file;
+        try {
+            if (java.nio.file.Files.exists(file)) {
+                var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+                tree.properties().forEach(e -> offsets.put(e.getKey(),
+                        new Point2D(e.getValue().path("dx").asDouble(), e.getValue().path("dy").asDouble())));
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            status.set("the saved layout " + file + " is unreadable; using the automatic one");
+        }
+        markDirty();
+    }
+
+    private void saveLayout() {
+        if (layoutFile == null) {
+            return;
+        }
+        try {
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            var root = mapper.createObjectNode();
+            offsets.forEach((k, v) -> root.putObject(k).put("dx", v.getX()).put("dy", v.getY()));
+            java.nio.file.Files.createDirectories(layoutFile.toAbsolutePath().getParent());
+            var tmp = java.nio.file.Files.createTempFile(layoutFile.toAbsolutePath().getParent(), ".layout", ".tmp");
+            mapper.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+            java.nio.file.Files.move(tmp, layoutFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            status.set("the layout could not be saved: " + e.getMessage());
+        }
+    }
+
+    /// The automatic box moved by the operator's offset for `key`.
+    private TopologyLayout.Box shifted(TopologyLayout.Box b, String key) {
+        var o = offsets.get(key);
+        return o == null ? b : new TopologyLayout.Box(b.x() + o.getX(), b.y() + o.getY(), b.w(), b.h());
+    }
+
+    /// Lets the operator drag a director or a virtual server (a drag of more than a few pixels;
+    /// a click still selects it). A moved virtual server takes its real servers along.
+    public void moveBy(String key, double dx, double dy) {
+        var o = offsets.getOrDefault(key, Point2D.ZERO);
+        offsets.put(key, new Point2D(o.getX() + dx, o.getY() + dy));
+        saveLayout();
+        markDirty();
+    }
+
+    private void movable(Region node, String key) {
+        var start = new double[2];
+        node.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
+            if (e.getButton() == MouseButton.PRIMARY) {
+                start[0] = e.getSceneX();
+                start[1] = e.getSceneY();
+                dragStarted();
+                e.consume();
+            }
+        });
+        node.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
+            if (e.isPrimaryButtonDown()) {
+                double scale = zoomGroup.getScaleX();
+                node.setTranslateX((e.getSceneX() - start[0]) / scale);
+                node.setTranslateY((e.getSceneY() - start[1]) / scale);
+                e.consume();
+            }
+        });
+        node.addEventHandler(MouseEvent.MOUSE_RELEASED, e -> {
+            if (e.getButton() != MouseButton.PRIMARY) {
+                return;
+            }
+            dragEnded();
+            double scale = zoomGroup.getScaleX();
+            double dx = (e.getSceneX() - start[0]) / scale;
+            double dy = (e.getSceneY() - start[1]) / scale;
+            if (Math.hypot(dx, dy) > 4) {
+                moveBy(key, dx, dy);
+            } else {
+                node.setTranslateX(0);
+                node.setTranslateY(0);
+            }
+            e.consume();
+        });
+    }
+
+    /// Forgets selected real servers that are no longer drawn (removed or moved away).
+    private void pruneSelection() {
+        selectedRealServers.retainAll(rsNodes.keySet());
+    }
+
+    /// The keys of the selected real servers (`vsId|rsId`), in selection order.
+    public java.util.List<String> selectedRealServers() {
+        return java.util.List.copyOf(selectedRealServers);
     }
 
     private void place(Region node, TopologyLayout.Box b) {
@@ -392,51 +544,65 @@ public final class TopologyView extends BorderPane {
         var perDirector = new ArrayList<RealServerModel>();
         models.forEach(v -> v.realServer(rsId).ifPresent(perDirector::add));
         var r = perDirector.getFirst();
-        var weight = r.weightProperty().get();
+        var key = vsId + "|" + rsId;
         var box = new HBox(6);
-        var health = health(models, rsId);
-        box.getStyleClass().addAll("real-server", "health-" + health);
-        box.setId("rs-" + vsId + "|" + rsId);
-        var dot = Icons.node(switch (health) {
-            case "up", "unchecked" -> Icon.HEALTH_UP;
-            case "down" -> Icon.HEALTH_DOWN;
-            default -> Icon.HEALTH_UNKNOWN;
-        }, 18);
-        if (weight == 0) {
-            dot = Icons.node(Icon.DRAINING, 18);
-        }
+        box.getStyleClass().add("real-server");
+        box.setId("rs-" + key);
         var text = new VBox(0);
         var title = new Label(rsId);
         title.getStyleClass().add("title");
-        var sub = new Label((weight == 0 ? "draining" : "weight " + weight) + " · " + health);
+        var sub = new Label();
         sub.getStyleClass().add("subtitle");
         text.getChildren().addAll(title, sub);
-        box.getChildren().addAll(dot, text);
-        boolean pending = perDirector.stream().anyMatch(x -> x.pendingProperty().get());
-        box.pseudoClassStateChanged(PENDING, pending);
-        if (weight == 0) {
-            box.getStyleClass().add("draining");
-        }
+        box.getChildren().addAll(new Region(), text);
+        Runnable refresh = () -> {
+            var health = health(models, rsId);
+            int w = r.weightProperty().get();
+            box.getStyleClass().removeIf(c -> c.startsWith("health-") || c.equals("draining"));
+            box.getStyleClass().add("health-" + health);
+            if (w == 0) {
+                box.getStyleClass().add("draining");
+            }
+            box.getChildren().set(0, Icons.node(w == 0 ? Icon.DRAINING : switch (health) {
+                case "up", "unchecked" -> Icon.HEALTH_UP;
+                case "down" -> Icon.HEALTH_DOWN;
+                default -> Icon.HEALTH_UNKNOWN;
+            }, 18));
+            sub.setText((w == 0 ? "draining" : "weight " + w) + " · " + health);
+            box.pseudoClassStateChanged(PENDING, perDirector.stream().anyMatch(x -> x.pendingProperty().get()));
+            var link = rsLinks.get(key);
+            if (link != null) {
+                link.getStyleClass().removeIf(c -> c.startsWith("health-"));
+                link.getStyleClass().add("health-" + health);
+            }
+        };
+        refresh.run();
+        rsParts.put(key, new RsParts(refresh));
+        var weight = r.weightProperty().get();
         var selectionValue = new Selection.RealServer(vsId, rsId, perDirector);
         var menu = new ContextMenu();
-        var drain = new MenuItem(weight == 0 ? "Undrain (weight 1)" : "Drain");
-        drain.setOnAction(e -> submit(new Edit.SetWeight(vsId, rsId, weight == 0 ? 1 : 0, weight)));
+        var drain = new MenuItem();
+        drain.setOnAction(e -> forEachTarget(vsId + "|" + rsId, (v, id, m) -> submit(new Edit.SetWeight(v, id,
+                r.weightProperty().get() == 0 ? 1 : 0, m.weightProperty().get()))));
         var setWeight = new MenuItem("Set weight…");
         setWeight.setOnAction(e -> {
-            var dialog = new TextInputDialog(Integer.toString(weight));
+            int current = r.weightProperty().get();
+            var dialog = new TextInputDialog(Integer.toString(current));
             dialog.setHeaderText("Weight of " + rsId + " in " + vsId + " (0 drains it)");
             dialog.showAndWait().ifPresent(t -> {
                 try {
-                    submit(new Edit.SetWeight(vsId, rsId, Integer.parseInt(t.strip()), weight));
+                    submit(new Edit.SetWeight(vsId, rsId, Integer.parseInt(t.strip()), current));
                 } catch (NumberFormatException ex) {
                     status.set("\"" + t + "\" is not a weight (0–65535)");
                 }
             });
         });
         var remove = new MenuItem("Remove");
-        remove.setOnAction(e -> submit(removal(vsId, rsId, r)));
+        remove.setOnAction(e -> forEachTarget(vsId + "|" + rsId, (v, id, m) -> submit(removal(v, id, m))));
         menu.getItems().addAll(drain, setWeight, remove);
+        menu.setOnShowing(e -> drain.setText(r.weightProperty().get() == 0 ? "Undrain (weight 1)" : "Drain"));
         box.setOnContextMenuRequested(e -> menu.show(box, e.getScreenX(), e.getScreenY()));
+        rsModels.put(vsId + "|" + rsId, r);
         installDrag(box, vsId, rsId, r, selectionValue);
         return box;
     }
@@ -445,7 +611,25 @@ public final class TopologyView extends BorderPane {
         return new Edit.Remove(vsId, rsId, r.addressProperty().get(), r.portProperty().get(), r.weightProperty().get());
     }
 
+    @FunctionalInterface
+    private interface RealServerAction {
+        void apply(String virtualServer, String realServer, RealServerModel model);
+    }
+
+    /// Runs `action` on every selected real server when `key` is one of them, else on `key` alone.
+    private void forEachTarget(String key, RealServerAction action) {
+        var keys = selectedRealServers.contains(key) ? List.copyOf(selectedRealServers) : List.of(key);
+        for (var k : keys) {
+            var m = rsModels.get(k);
+            if (m != null) {
+                int bar = k.indexOf('|');
+                action.apply(k.substring(0, bar), k.substring(bar + 1), m);
+            }
+        }
+    }
+
     private void installDrag(Region box, String vsId, String rsId, RealServerModel r, Selection selectionValue) {
+        var key = vsId + "|" + rsId;
         box.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
             if (e.getButton() != MouseButton.PRIMARY) {
                 return;
@@ -453,7 +637,16 @@ public final class TopologyView extends BorderPane {
             dragStartX = e.getSceneX();
             dragStartY = e.getSceneY();
             dragStarted();
-            select(selectionValue, box);
+            if (e.isShortcutDown()) {
+                if (!selectedRealServers.remove(key)) {
+                    selectedRealServers.add(key);
+                }
+            } else if (!selectedRealServers.contains(key)) {
+                selectedRealServers.clear();
+                selectedRealServers.add(key);
+            }
+            rsNodes.forEach((k, n) -> n.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(k)));
+            selection.set(selectionValue);
             e.consume();
         });
         box.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
@@ -461,9 +654,12 @@ public final class TopologyView extends BorderPane {
                 return;
             }
             double scale = zoomGroup.getScaleX();
-            box.setTranslateX((e.getSceneX() - dragStartX) / scale);
-            box.setTranslateY((e.getSceneY() - dragStartY) / scale);
-            box.toFront();
+            for (var k : dragged(key)) {
+                var n = rsNodes.get(k);
+                n.setTranslateX((e.getSceneX() - dragStartX) / scale);
+                n.setTranslateY((e.getSceneY() - dragStartY) / scale);
+                n.toFront();
+            }
             hover(targetAt(e.getSceneX(), e.getSceneY(), vsId));
             e.consume();
         });
@@ -475,21 +671,39 @@ public final class TopologyView extends BorderPane {
             dragEnded();
             boolean moved = Math.hypot(e.getSceneX() - dragStartX, e.getSceneY() - dragStartY) > 4;
             var target = moved ? targetAt(e.getSceneX(), e.getSceneY(), vsId) : null;
+            var keys = dragged(key);
             if (target == bin) {
-                box.pseudoClassStateChanged(PENDING, true);
-                submit(removal(vsId, rsId, r));
+                for (var k : keys) {
+                    rsNodes.get(k).pseudoClassStateChanged(PENDING, true);
+                }
+                forEachTarget(key, (v, id, m) -> submit(removal(v, id, m)));
             } else if (target != null) {
                 var to = (String) target.getUserData();
-                var port = r.portProperty().get();
-                var toPort = portOf(to).orElse(port);
-                box.pseudoClassStateChanged(PENDING, true);
-                submit(new Edit.Move(vsId, rsId, to, java.util.Objects.equals(toPort, port) ? null : toPort, port));
+                for (var k : keys) {
+                    rsNodes.get(k).pseudoClassStateChanged(PENDING, true);
+                }
+                forEachTarget(key, (v, id, m) -> {
+                    if (v.equals(to)) {
+                        return;
+                    }
+                    var port = m.portProperty().get();
+                    var toPort = portOf(to).orElse(port);
+                    submit(new Edit.Move(v, id, to, java.util.Objects.equals(toPort, port) ? null : toPort, port));
+                });
             } else {
-                box.setTranslateX(0);
-                box.setTranslateY(0);
+                for (var k : keys) {
+                    rsNodes.get(k).setTranslateX(0);
+                    rsNodes.get(k).setTranslateY(0);
+                }
             }
             e.consume();
         });
+    }
+
+    /// The nodes a drag started on `key` carries: the whole selection when `key` is in it.
+    private List<String> dragged(String key) {
+        var keys = selectedRealServers.contains(key) ? List.copyOf(selectedRealServers) : List.of(key);
+        return keys.stream().filter(rsNodes::containsKey).toList();
     }
 
     /// The port of a `proto/address:port` id.
@@ -604,6 +818,7 @@ public final class TopologyView extends BorderPane {
     }
 
     private void select(Selection s, Node node) {
+        selectedRealServers.clear();
         canvas.getChildren().forEach(n -> n.pseudoClassStateChanged(SELECTED, false));
         node.pseudoClassStateChanged(SELECTED, true);
         selection.set(s);

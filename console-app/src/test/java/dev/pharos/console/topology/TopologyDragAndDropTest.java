@@ -138,6 +138,43 @@ class TopologyDragAndDropTest {
     }
 
     @Test
+    void severalRealServersAreSelectedAndRemovedInOneGesture(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:80|198.51.100.12:80", true);
+        await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
+        robot.clickOn(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow());
+        robot.press(javafx.scene.input.KeyCode.CONTROL).clickOn(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow())
+                .release(javafx.scene.input.KeyCode.CONTROL);
+        assertThat(window.topology().selectedRealServers()).containsExactly("tcp/192.0.2.100:80|198.51.100.11:80",
+                "tcp/192.0.2.100:80|198.51.100.12:80");
+        robot.drag(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow()).dropTo("#bin");
+        awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", false);
+        awaitNode("tcp/192.0.2.100:80|198.51.100.12:80", false);
+        for (var agent : new FakeAgent[] {master, backup}) {
+            assertThat(agent.edits()).extracting(FakeAgent.Call::method).containsExactly("realServer.remove",
+                    "realServer.remove");
+        }
+        assertThat(window.topology().selectedRealServers()).isEmpty();
+    }
+
+    @Test
+    void theOperatorsArrangementIsKept(FxRobot robot, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
+        var file = dir.resolve("layout-seed.json");
+        robot.interact(() -> window.topology().rememberLayoutIn(file));
+        var vs = node("tcp/192.0.2.100:80").orElseThrow();
+        var rs = node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow();
+        double vsX = vs.getLayoutX();
+        double rsY = rs.getLayoutY();
+        robot.drag(vs).moveBy(120, 60).release(javafx.scene.input.MouseButton.PRIMARY);
+        await(() -> node("tcp/192.0.2.100:80").map(n -> Math.abs(n.getLayoutX() - (vsX + 120)) < 2).orElse(false),
+                "the virtual server stays where it was put");
+        await(() -> node("tcp/192.0.2.100:80|198.51.100.11:80").map(n -> Math.abs(n.getLayoutY() - (rsY + 60)) < 2)
+                .orElse(false), "its real servers go with it");
+        assertThat(java.nio.file.Files.readString(file)).contains("vs tcp/192.0.2.100:80").contains("\"dx\" : 120");
+    }
+
+    @Test
     void aRefusedMoveSnapsBackAndSaysWhy(FxRobot robot) throws Exception {
         awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
         await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");

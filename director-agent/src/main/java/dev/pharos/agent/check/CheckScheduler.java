@@ -21,9 +21,11 @@ import java.util.random.RandomGenerator;
 ///
 /// Each checker runs on its own schedule: the first attempt after a random delay in
 /// `[0, warmup]` (warmup defaults to delay_loop, so thousands of checks spread over one
-/// delay_loop instead of starting together), then as [CheckerState] decides. Attempts run on
-/// virtual threads, at most `maxConcurrent` at once (a semaphore), each bounded by its probe's
-/// own deadline; one platform thread keeps the timers. A real server is up when all its checks
+/// delay_loop instead of starting together), then as [CheckerState] decides. At most
+/// `maxConcurrent` attempts run at once (a semaphore), each bounded by its probe's own deadline.
+/// One platform thread, a [CheckLoop], keeps the timers and runs `TCP_CHECK` and plain `HTTP_GET`
+/// attempts as non-blocking exchanges; the others (TLS, MISC_CHECK, DNS_CHECK, and network checks
+/// waiting for a free slot) block on virtual threads. A real server is up when all its checks
 /// are up. [#apply] with a new plan (a reload) keeps the state and timer of every check that is
 /// unchanged (timing aside), starts new ones and stops removed ones.
 ///
@@ -52,9 +54,13 @@ public final class CheckScheduler implements AutoCloseable {
 
     /// As [#CheckScheduler(CheckListener)], with at most `maxConcurrent` attempts in flight.
     public CheckScheduler(CheckListener listener, int maxConcurrent) {
-        this(listener, Clock.systemUTC(), CheckTimer.system(),
+        this(listener, new CheckLoop("check-io"), maxConcurrent);
+    }
+
+    private CheckScheduler(CheckListener listener, CheckLoop loop, int maxConcurrent) {
+        this(listener, Clock.systemUTC(), CheckTimer.on(loop),
                 Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("check-", 0).factory()),
-                Probe::of, RandomGenerator.getDefault(), maxConcurrent);
+                spec -> Probe.of(spec, loop), RandomGenerator.getDefault(), maxConcurrent);
     }
 
     CheckScheduler(CheckListener listener, Clock clock, CheckTimer timer, ExecutorService executor,
@@ -169,10 +175,31 @@ public final class CheckScheduler implements AutoCloseable {
         if (checker.cancelled) {
             return;
         }
+        if (checker.probe instanceof LoopProbe probe && probe.onLoop() && slots.tryAcquire()) {
+            start(checker, probe);
+            return;
+        }
         try {
             executor.execute(() -> run(checker));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closing: nothing more runs
+        }
+    }
+
+    /// A network check on the check loop: no thread of its own; the probe bounds itself.
+    private void start(Checker checker, LoopProbe probe) {
+        var started = clock.instant();
+        try {
+            probe.start(result -> {
+                slots.release();
+                completed(checker, result, Duration.between(started, clock.instant()));
+            });
+        } catch (RuntimeException e) {
+            slots.release();
+            if (!(e instanceof java.util.concurrent.RejectedExecutionException)) {
+                LOG.log(Level.ERROR, "check " + checker.spec.label() + " failed unexpectedly", e);
+                completed(checker, ProbeResult.down("internal error: " + e), Duration.ZERO);
+            }
         }
     }
 

@@ -18,7 +18,23 @@ interface CheckTimer extends AutoCloseable {
     @Override
     void close();
 
-    /// The timer of a running agent.
+    /// A timer on `loop`'s thread, where network checks run too: a due check starts its
+    /// connection without a thread hand-off. Closing the timer closes the loop.
+    static CheckTimer on(CheckLoop loop) {
+        return new CheckTimer() {
+            @Override
+            public Scheduled schedule(Duration delay, Runnable task) {
+                return loop.after(delay.toNanos(), task)::cancel;
+            }
+
+            @Override
+            public void close() {
+                loop.close();
+            }
+        };
+    }
+
+    /// A timer of its own thread.
     static CheckTimer system() {
         var executor = new ScheduledThreadPoolExecutor(1, r -> {
             var t = new Thread(r, "check-timer");

@@ -1,6 +1,5 @@
 package dev.pharos.agent.check;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Proxy;
@@ -12,9 +11,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.function.Consumer;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -43,21 +41,28 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /// trickles a byte a second keeps a check open for ever; here `connect_timeout` bounds each URL's
 /// whole exchange. Headers over [#MAX_HEADER_BYTES] and bodies over [#MAX_BODY_BYTES] fail the
 /// attempt. keepalived checks one URL per delay_loop; here one attempt checks every URL.
-public final class HttpProbe implements Probe {
+public final class HttpProbe implements LoopProbe {
 
     /// Longest status line and header section read before the attempt fails.
     public static final int MAX_HEADER_BYTES = 16 * 1024;
     /// Longest body read before the attempt fails.
     public static final long MAX_BODY_BYTES = 4L * 1024 * 1024;
 
-    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/\\d\\.\\d (\\d{3})(?: .*)?");
-    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length:[ \\t]*(\\d{1,18})[ \\t]*$");
-    private static final byte[] END_OF_HEADERS = {'\r', '\n', '\r', '\n'};
-
     private final CheckSpec.HttpGet spec;
+    private final CheckLoop loop;
+    private final byte[][] requests;
 
+    /// A probe whose plain-HTTP attempts run on the shared check loop.
     public HttpProbe(CheckSpec.HttpGet spec) {
+        this(spec, CheckLoop.shared());
+    }
+
+    HttpProbe(CheckSpec.HttpGet spec, CheckLoop loop) {
         this.spec = spec;
+        this.loop = loop;
+        // Built once: the request of a URL never changes between attempts.
+        this.requests = spec.urls().stream().map(u -> request(spec, u).getBytes(StandardCharsets.ISO_8859_1))
+                .toArray(byte[][]::new);
     }
 
     /// What one `GET` returned.
@@ -73,23 +78,64 @@ public final class HttpProbe implements Probe {
         }
     }
 
+    /// Plain HTTP runs on the check loop; TLS blocks the caller (a virtual thread), since
+    /// `SSLSocket` does the handshake.
+    @Override
+    public boolean onLoop() {
+        return !spec.ssl();
+    }
+
+    @Override
+    public void start(Consumer<ProbeResult> done) {
+        loop.execute(() -> Exchange.http(loop, this, done));
+    }
+
     @Override
     public ProbeResult attempt() {
-        for (var url : spec.urls()) {
-            var prefix = spec.urls().size() > 1 ? "GET " + url.path() + ": " : "";
+        if (onLoop()) {
+            return LoopProbe.await(this, spec.endpoint().connectTimeout().multipliedBy(spec.urls().size()));
+        }
+        for (int i = 0; i < requests.length; i++) {
+            var url = spec.urls().get(i);
             try {
-                var response = fetch(spec, url, url.digest() != null);
-                if (!url.accepts(response.status())) {
-                    return ProbeResult.down(prefix + "status " + response.status());
-                }
-                if (url.digest() != null && !url.digest().equals(response.digest())) {
-                    return ProbeResult.down(prefix + "digest mismatch: got " + response.digest() + ", expected " + url.digest());
+                var failed = judge(i, fetch(spec, url, url.digest() != null));
+                if (failed != null) {
+                    return failed;
                 }
             } catch (FetchException e) {
-                return ProbeResult.down(prefix + e.getMessage());
+                return ProbeResult.down(prefix(i) + e.getMessage());
             }
         }
         return ProbeResult.up();
+    }
+
+    CheckSpec.HttpGet spec() {
+        return spec;
+    }
+
+    byte[] request(int url) {
+        return requests[url];
+    }
+
+    boolean wantsDigest(int url) {
+        return spec.urls().get(url).digest() != null;
+    }
+
+    /// `GET /b: ` before a reason when the checker has more than one URL.
+    String prefix(int url) {
+        return spec.urls().size() > 1 ? "GET " + spec.urls().get(url).path() + ": " : "";
+    }
+
+    /// The failure `response` to URL number `url` is, or `null` when it is accepted.
+    ProbeResult judge(int url, Response response) {
+        var u = spec.urls().get(url);
+        if (!u.accepts(response.status())) {
+            return ProbeResult.down(prefix(url) + "status " + response.status());
+        }
+        if (u.digest() != null && !u.digest().equals(response.digest())) {
+            return ProbeResult.down(prefix(url) + "digest mismatch: got " + response.digest() + ", expected " + u.digest());
+        }
+        return null;
     }
 
     /// keepalived's request for `url`.
@@ -175,96 +221,21 @@ public final class HttpProbe implements Probe {
 
     private static Response read(Socket socket, InputStream in, long deadline, MessageDigest md5)
             throws IOException, FetchException {
-        var head = new ByteArrayOutputStream(1024);
+        var parser = new ResponseParser(md5);
         var buffer = new byte[8192];
-        int headerEnd = -1;
-        int status = 0;
-        long contentLength = -1;
-        long body = 0;
-        while (contentLength < 0 || body < contentLength) {
+        while (!parser.complete()) {
             setTimeout(socket, deadline);
             int n = in.read(buffer);
             if (n < 0) {
                 break;
             }
-            if (headerEnd >= 0) {
-                body = hash(md5, buffer, 0, n, body, contentLength);
-            } else {
-                int searchFrom = Math.max(0, head.size() - 3);
-                head.write(buffer, 0, n);
-                var bytes = head.toByteArray();
-                headerEnd = indexOf(bytes, searchFrom);
-                if (headerEnd < 0) {
-                    if (bytes.length > MAX_HEADER_BYTES) {
-                        throw new FetchException("response exceeds limit: headers over " + MAX_HEADER_BYTES + " bytes");
-                    }
-                    continue;
-                }
-                if (headerEnd > MAX_HEADER_BYTES) {
-                    throw new FetchException("response exceeds limit: headers over " + MAX_HEADER_BYTES + " bytes");
-                }
-                var header = new String(bytes, 0, headerEnd, StandardCharsets.ISO_8859_1);
-                status = status(header);
-                var length = CONTENT_LENGTH.matcher(header);
-                if (length.find()) {
-                    contentLength = Long.parseLong(length.group(1));
-                }
-                int start = headerEnd + END_OF_HEADERS.length;
-                body = hash(md5, bytes, start, bytes.length - start, 0, contentLength);
-            }
-            if (body > MAX_BODY_BYTES || contentLength > MAX_BODY_BYTES) {
-                throw new FetchException("response exceeds limit: body over " + MAX_BODY_BYTES + " bytes");
-            }
+            parser.feed(buffer, 0, n);
         }
-        if (headerEnd < 0) {
-            throw new FetchException(head.size() == 0 ? "no data received"
-                    : "malformed response: it ends before the end of its headers");
-        }
-        // keepalived only logs a body shorter than its Content-Length; the digest decides.
-        return new Response(status, md5 == null ? "" : HexFormat.of().formatHex(md5.digest()), body);
-    }
-
-    /// Adds `n` body bytes to the digest, no further than the Content-Length when there is one
-    /// (keepalived hashes exactly that much), and returns the body length read so far.
-    private static long hash(MessageDigest md5, byte[] bytes, int from, int n, long body, long contentLength) {
-        if (md5 != null) {
-            long wanted = contentLength < 0 ? n : Math.clamp(contentLength - body, 0, n);
-            md5.update(bytes, from, (int) wanted);
-        }
-        return body + n;
-    }
-
-    private static int status(String header) throws FetchException {
-        int eol = header.indexOf("\r\n");
-        var line = eol < 0 ? header : header.substring(0, eol);
-        var m = STATUS_LINE.matcher(line);
-        if (!m.matches()) {
-            var shown = line.length() > 40 ? line.substring(0, 40) + "…" : line;
-            throw new FetchException("malformed response: status line '"
-                    + shown.replaceAll("[^\\x20-\\x7e…]", "?") + "'");
-        }
-        int status = Integer.parseInt(m.group(1));
-        if (status < 100 || status > 599) {
-            throw new FetchException("malformed response: status " + status + " is outside 100–599");
-        }
-        return status;
-    }
-
-    private static int indexOf(byte[] bytes, int from) {
-        outer:
-        for (int i = from; i + END_OF_HEADERS.length <= bytes.length; i++) {
-            for (int j = 0; j < END_OF_HEADERS.length; j++) {
-                if (bytes[i + j] != END_OF_HEADERS[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        return parser.finish();
     }
 
     /// A fresh MD5, cloned from one looked up once: the provider lookup costs more than a check.
-    private static MessageDigest md5() {
+    static MessageDigest md5() {
         try {
             return (MessageDigest) Md5.PROTOTYPE.clone();
         } catch (CloneNotSupportedException e) {

@@ -9,11 +9,16 @@ public interface Probe {
 
     ProbeResult attempt();
 
-    /// The probe that carries out `spec`.
+    /// The probe that carries out `spec`; network probes run on the shared check loop.
     static Probe of(CheckSpec spec) {
+        return of(spec, CheckLoop.shared());
+    }
+
+    /// The probe that carries out `spec`, with `TCP_CHECK` and plain `HTTP_GET` on `loop`.
+    static Probe of(CheckSpec spec, CheckLoop loop) {
         return switch (spec) {
-            case CheckSpec.HttpGet http -> new HttpProbe(http);
-            case CheckSpec.TcpCheck tcp -> new TcpProbe(tcp);
+            case CheckSpec.HttpGet http -> new HttpProbe(http, loop);
+            case CheckSpec.TcpCheck tcp -> new TcpProbe(tcp, loop);
             case CheckSpec.MiscCheck misc -> new MiscProbe(misc);
             case CheckSpec.DnsCheck dns -> new DnsProbe(dns);
         };

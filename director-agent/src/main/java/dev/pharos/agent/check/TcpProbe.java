@@ -2,31 +2,41 @@ package dev.pharos.agent.check;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Proxy;
 import java.net.Socket;
+import java.util.function.Consumer;
 
 /// `TCP_CHECK` (keepalived's `check_tcp.c`): the attempt succeeds when a TCP connection to the
-/// endpoint opens within `connect_timeout`; the connection is closed at once. Checks connect
-/// directly, never through a proxy the JVM may be configured with (`Proxy.NO_PROXY`, which also
-/// skips the proxy lookup on every connection).
-public final class TcpProbe implements Probe {
+/// endpoint opens within `connect_timeout`; the connection is closed at once. The attempt is a
+/// non-blocking connect on a [CheckLoop] (an NIO channel never goes through a proxy the JVM may
+/// be configured with).
+public final class TcpProbe implements LoopProbe {
 
     private final CheckSpec.TcpCheck spec;
+    private final CheckLoop loop;
 
+    /// A probe whose attempts run on the shared check loop.
     public TcpProbe(CheckSpec.TcpCheck spec) {
+        this(spec, CheckLoop.shared());
+    }
+
+    TcpProbe(CheckSpec.TcpCheck spec, CheckLoop loop) {
         this.spec = spec;
+        this.loop = loop;
+    }
+
+    @Override
+    public boolean onLoop() {
+        return true;
+    }
+
+    @Override
+    public void start(Consumer<ProbeResult> done) {
+        loop.execute(() -> Exchange.tcp(loop, spec.endpoint(), done));
     }
 
     @Override
     public ProbeResult attempt() {
-        var endpoint = spec.endpoint();
-        try (var socket = new Socket(Proxy.NO_PROXY)) {
-            bind(socket, endpoint);
-            socket.connect(endpoint.connectTo(), timeoutMillis(endpoint));
-            return ProbeResult.up();
-        } catch (IOException e) {
-            return ProbeResult.down(Failures.reason(e, endpoint.connectTimeout()));
-        }
+        return LoopProbe.await(this, spec.endpoint().connectTimeout());
     }
 
     static void bind(Socket socket, CheckSpec.Endpoint endpoint) throws IOException {

@@ -13,6 +13,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,8 +48,10 @@ final class AttachCommand implements Callable<Integer> {
         }
         InputStream stdin = new FileInputStream(FileDescriptor.in);
         OutputStream stdout = new FileOutputStream(FileDescriptor.out);
-        var firstEnded = new java.util.concurrent.CountDownLatch(1);
-        var up = Thread.ofPlatform().name("attach-up").daemon().start(() -> {
+        var firstEnded = new CountDownLatch(1);
+        // Set before the latch opens: isAlive() would race with the thread's own ending.
+        var stdinEnded = new AtomicBoolean();
+        Thread.ofPlatform().name("attach-up").daemon().start(() -> {
             var buffer = new byte[65536];
             try {
                 int n;
@@ -58,6 +62,7 @@ final class AttachCommand implements Callable<Integer> {
                     }
                 }
                 channel.shutdownOutput();
+                stdinEnded.set(true);
             } catch (IOException e) {
                 // the agent's side closed; the down thread ends too
             } finally {
@@ -78,7 +83,7 @@ final class AttachCommand implements Callable<Integer> {
             }
         });
         firstEnded.await();
-        if (!up.isAlive()) {
+        if (stdinEnded.get()) {
             // stdin ended: the agent answers what it has and closes; don't wait for ever.
             down.join(DRAIN);
         }

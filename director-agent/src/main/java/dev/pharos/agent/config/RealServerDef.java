@@ -46,6 +46,12 @@ public record RealServerDef(InetAddress address, Integer port, Integer weight, V
                 checkers, extras);
     }
 
+    public RealServerDef withAddress(InetAddress newAddress, Integer newPort) {
+        return new RealServerDef(newAddress, newPort, weight, lbKind, inhibitOnFailure, notifyUp, notifyDown,
+                upperThreshold, lowerThreshold, alpha, retry, delayBeforeRetry, warmup, connectTimeout, delayLoop,
+                checkers, extras);
+    }
+
     public RealServerDef withPort(Integer port) {
         return new RealServerDef(address, port, weight, lbKind, inhibitOnFailure, notifyUp, notifyDown,
                 upperThreshold, lowerThreshold, alpha, retry, delayBeforeRetry, warmup, connectTimeout, delayLoop,

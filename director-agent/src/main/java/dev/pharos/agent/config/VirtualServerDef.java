@@ -38,6 +38,13 @@ public record VirtualServerDef(Key key, Duration delayLoop, String lbAlgo, LbKin
         };
     }
 
+    public VirtualServerDef withKey(Key newKey) {
+        return new VirtualServerDef(newKey, delayLoop, lbAlgo, lbKind, persistenceTimeout, persistenceGranularity,
+                protocol, quorum, hysteresis, quorumUp, quorumDown, sorryServer, sorryServerInhibit, alpha, omega,
+                inhibitOnFailure, virtualhost, haSuspend, ops, retry, delayBeforeRetry, warmup, connectTimeout,
+                realServers, extras);
+    }
+
     public VirtualServerDef withRealServers(List<RealServerDef> servers) {
         return new VirtualServerDef(key, delayLoop, lbAlgo, lbKind, persistenceTimeout, persistenceGranularity,
                 protocol, quorum, hysteresis, quorumUp, quorumDown, sorryServer, sorryServerInhibit, alpha, omega,

@@ -147,7 +147,7 @@ public final class ControlClient implements AutoCloseable {
                 dispatch(text.text());
             }
         } catch (IOException e) {
-            why = "connection lost: " + e.getMessage();
+            why = "connection lost: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         } finally {
             closed.complete(why);
             var failure = new IOException(why);

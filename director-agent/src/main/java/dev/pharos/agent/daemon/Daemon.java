@@ -12,7 +12,6 @@ import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.control.ControlServer;
 import dev.pharos.agent.control.Dispatcher;
 import dev.pharos.agent.control.EventJournal;
-import dev.pharos.agent.linux.Privileges;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import dev.pharos.agent.vrrp.VrrpEngine;
 import java.io.IOException;
@@ -48,6 +47,7 @@ public final class Daemon {
     }
 
     private final Options options;
+    private final Platform platform;
     private final Clock clock = Clock.systemUTC();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Supervisor supervisor = new Supervisor(clock);
@@ -57,7 +57,7 @@ public final class Daemon {
     private volatile String revision;
     private VrrpMapping.Vrrp vrrp;
     private volatile VrrpEngine engine;
-    private LinuxAddressPlumbing plumbing;
+    private dev.pharos.agent.vrrp.AddressPlumbing plumbing;
     private InterfaceMonitor monitor;
     private ControlServer control;
     private MetricsServer metrics;
@@ -69,13 +69,18 @@ public final class Daemon {
     private java.util.concurrent.ScheduledExecutorService watchdog;
 
     public Daemon(Options options) {
+        this(options, new LinuxPlatform());
+    }
+
+    public Daemon(Options options, Platform platform) {
         this.options = options;
+        this.platform = platform;
         this.store = new ConfigStore(options.configFile(), options.stateDir(), clock);
     }
 
     /// Loads the configuration and starts everything; throws with a sentence for the user when it cannot.
     public synchronized void start() throws ConfigException, IOException {
-        var missing = Privileges.missingForVrrp();
+        var missing = platform.missing();
         if (missing.isPresent()) {
             throw new IOException(missing.get());
         }
@@ -92,11 +97,11 @@ public final class Daemon {
         if (options.metrics() != null) {
             metrics = MetricsServer.start(options.metrics(), api::state, journal::lastSequence);
         }
-        plumbing = LinuxAddressPlumbing.open();
-        Warmup.run();
+        plumbing = platform.openPlumbing();
+        platform.warmUp();
         startEngine();
-        services = Services.open(options.balancer() == null ? "auto" : options.balancer(), journal, scriptRunner);
-        services.apply(config);
+        services = openServices();
+        services.apply(config, platform.served(config));
         supervisor.watch(new Supervisor.Component("vrrp", () -> engine.lastHeartbeat(), Duration.ofSeconds(10),
                 this::restartEngine));
         supervisor.watch(new Supervisor.Component("service-table", () -> services.lastTick(), Duration.ofSeconds(30),
@@ -128,7 +133,7 @@ public final class Daemon {
     }
 
     private void startEngine() throws IOException {
-        var e = new VrrpEngine(vrrp.instances(), vrrp.syncGroups(), LinuxVrrpTransport::open, plumbing,
+        var e = new VrrpEngine(vrrp.instances(), vrrp.syncGroups(), platform.transports(), plumbing,
                 scriptRunner, Duration.ofSeconds(30));
         e.addListener(c -> journal.publish((seq, at) -> new AgentEvent.VrrpTransition(seq, c.at(), c.instance(),
                 c.vrid(), c.from().name(), c.to().name(), c.reason(), c.priority())));
@@ -139,21 +144,30 @@ public final class Daemon {
             interfaces.add(s.interfaceName());
             s.trackInterfaces().forEach(t -> interfaces.add(t.name()));
         }
-        monitor = new InterfaceMonitor(List.copyOf(interfaces), Duration.ofMillis(200), e::interfaceState);
-        monitor.start();
+        if (platform.monitorsInterfaces()) {
+            monitor = new InterfaceMonitor(List.copyOf(interfaces), Duration.ofMillis(200), e::interfaceState);
+            monitor.start();
+        }
     }
 
     private synchronized void restartEngine() {
         if (stopping) {
             return;
         }
-        monitor.close();
+        if (monitor != null) {
+            monitor.close();
+        }
         engine.kill();
         try {
             startEngine();
         } catch (IOException e) {
             throw new IllegalStateException("the VRRP engine could not be restarted: " + e.getMessage(), e);
         }
+    }
+
+    private Services openServices() throws IOException {
+        var backend = platform.serviceBackend(options.balancer() == null ? "auto" : options.balancer());
+        return new Services(backend.backend(), backend.reason(), journal, scriptRunner);
     }
 
     private synchronized void restartServices() {
@@ -163,8 +177,8 @@ public final class Daemon {
         var old = services;
         old.close();
         try {
-            services = Services.open(options.balancer() == null ? "auto" : options.balancer(), journal, scriptRunner);
-            services.apply(config);
+            services = openServices();
+            services.apply(config, platform.served(config));
         } catch (IOException e) {
             throw new IllegalStateException("the service table could not be restarted: " + e.getMessage(), e);
         }
@@ -283,7 +297,9 @@ public final class Daemon {
             if (!nextVrrp.equals(vrrp)) {
                 LOG.log(Level.WARNING, "{0}: VRRP settings changed; restarting the VRRP engine", source.wire());
                 var old = vrrp;
-                monitor.close();
+                if (monitor != null) {
+                    monitor.close();
+                }
                 engine.stop(STOP_DEADLINE);
                 vrrp = nextVrrp;
                 try {
@@ -310,7 +326,7 @@ public final class Daemon {
         config = next;
         revision = nextRevision;
         if (services != null) {
-            services.apply(next);
+            services.apply(next, platform.served(next));
         }
         for (var c : changes) {
             LOG.log(Level.INFO, "{0}: {1}", source.wire(), c);
@@ -318,6 +334,46 @@ public final class Daemon {
         LOG.log(Level.INFO, "{0}: now at revision {1}", source.wire(), revision);
         journal.publish((seq, at) -> new AgentEvent.ConfigChanged(seq, at, nextRevision, source.wire(), changes));
         return new Results.Applied(nextRevision, changes);
+    }
+
+    /// A crash, for the lab's "kill director": nothing more is sent (no priority 0), no VIP is
+    /// removed, connections through the balancer are cut.
+    public void kill() {
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+        }
+        LOG.log(Level.WARNING, "Killed");
+        supervisor.close();
+        if (control != null) {
+            control.close();
+        }
+        if (monitor != null) {
+            monitor.close();
+        }
+        if (engine != null) {
+            engine.kill();
+        }
+        if (services != null) {
+            services.close();
+        }
+        stopped.countDown();
+    }
+
+    /// The control protocol's methods, for an in-memory channel (the lab).
+    public Dispatcher dispatcher() {
+        return new Dispatcher(api.methods());
+    }
+
+    /// The event journal subscribers read from.
+    public EventJournal events() {
+        return journal;
+    }
+
+    public boolean stopped() {
+        return stopped.getCount() == 0;
     }
 
     /// Graceful stop: priority 0 from masters, VIPs removed, notify_stop run.
@@ -350,7 +406,7 @@ public final class Daemon {
             services.close();
         }
         if (plumbing != null) {
-            plumbing.close();
+            platform.closePlumbing(plumbing);
         }
         LOG.log(Level.INFO, "Stopped");
         systemd.close();

@@ -60,7 +60,7 @@ final class Services implements AutoCloseable {
 
     /// One virtual server's three names and its real servers' endpoints by API id.
     private record Names(String apiId, String tableName, String checkName, VirtualServerDef def,
-            Map<String, Endpoint> realServers) {
+            Map<String, Endpoint> realServers, List<ServiceKey> keys) {
     }
 
     private final IpvsBackend backend;
@@ -77,6 +77,10 @@ final class Services implements AutoCloseable {
     private volatile ServiceTable actual = ServiceTable.EMPTY;
     private volatile HealthView health = HealthView.NONE;
     private volatile Instant lastReconcile = Instant.now();
+    /// Service-table thread only: results waiting for the next reconcile, and what each server was.
+    private final List<Runnable> afterReconcile = new java.util.ArrayList<>();
+    private final Map<RealServerRef, String> known = new HashMap<>();
+    private boolean reconcileQueued;
 
     Services(IpvsBackend backend, String backendReason, EventJournal journal, ScriptRunner scripts) {
         this.backend = backend;
@@ -90,41 +94,6 @@ final class Services implements AutoCloseable {
         worker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
-    /// Picks the backend as `--balancer` says: `kernel` (IPVS, or fail), `userspace`, or `auto`
-    /// (the kernel's IPVS when it is there, else user space).
-    static Services open(String mode, EventJournal journal, ScriptRunner scripts) throws java.io.IOException {
-        if (!mode.equals("userspace")) {
-            dev.pharos.agent.linux.GenericNetlink genl = null;
-            String absent;
-            try {
-                genl = dev.pharos.agent.linux.GenericNetlink.open();
-                var g = genl;
-                var availability = KernelIpvs.open(dev.pharos.agent.ipvs.GenlTransport.of(g::resolveFamily, g::transact));
-                switch (availability) {
-                    case KernelIpvs.Present p -> {
-                        LOG.log(Level.INFO, "Service table: the kernel''s IPVS {0}", p.version());
-                        return new Services(p.ipvs(), "the kernel has IPVS " + p.version(), journal, scripts);
-                    }
-                    case KernelIpvs.Absent a -> absent = a.reason();
-                }
-            } catch (dev.pharos.agent.linux.NativeException e) {
-                absent = "generic netlink is not available: " + e.getMessage();
-            }
-            if (genl != null) {
-                genl.close();
-            }
-            if (mode.equals("kernel")) {
-                throw new java.io.IOException("--balancer kernel: " + absent);
-            }
-            LOG.log(Level.INFO, "Service table: the user-space balancer ({0})", absent);
-            return new Services(new UserspaceBackend(new dev.pharos.agent.ipvs.UserspaceBalancer()), absent, journal,
-                    scripts);
-        }
-        LOG.log(Level.INFO, "Service table: the user-space balancer (--balancer userspace)");
-        return new Services(new UserspaceBackend(new dev.pharos.agent.ipvs.UserspaceBalancer()),
-                "--balancer userspace", journal, scripts);
-    }
-
     String backendName() {
         return backend.name();
     }
@@ -136,9 +105,15 @@ final class Services implements AutoCloseable {
     /// A new configuration (start, reload, edit): checks keep the state of unchanged real
     /// servers; the table follows by diff. Waits until the table has been reconciled once.
     void apply(KeepalivedConfig config) {
-        var nextSpec = TableSpec.from(config);
-        var nextNames = names(config, nextSpec);
-        var plan = CheckPlan.from(config);
+        apply(config, config);
+    }
+
+    /// `original` names things for the control channel; `served` (the same configuration with the
+    /// platform's addresses, see [Platform#served]) is what is checked and balanced.
+    void apply(KeepalivedConfig original, KeepalivedConfig served) {
+        var nextSpec = TableSpec.from(served);
+        var nextNames = names(original, served, nextSpec);
+        var plan = CheckPlan.from(served);
         plan.warnings().forEach(w -> LOG.log(Level.WARNING, w));
         try {
             worker.submit(() -> {
@@ -157,16 +132,20 @@ final class Services implements AutoCloseable {
         }
     }
 
-    private static List<Names> names(KeepalivedConfig config, TableSpec spec) {
+    private static List<Names> names(KeepalivedConfig original, KeepalivedConfig served, TableSpec spec) {
         var out = new java.util.ArrayList<Names>();
-        var defs = config.virtualServers();
-        for (int i = 0; i < defs.size() && i < spec.virtualServers().size(); i++) {
+        var defs = original.virtualServers();
+        var servedDefs = served.virtualServers();
+        for (int i = 0; i < defs.size() && i < spec.virtualServers().size() && i < servedDefs.size(); i++) {
             var vs = defs.get(i);
+            var sv = servedDefs.get(i);
             var rs = new LinkedHashMap<String, Endpoint>();
-            for (var r : vs.realServers()) {
-                rs.put(r.id(), new Endpoint(r.address(), r.port() == null ? 0 : r.port()));
+            for (int k = 0; k < vs.realServers().size() && k < sv.realServers().size(); k++) {
+                var r = sv.realServers().get(k);
+                rs.put(vs.realServers().get(k).id(), new Endpoint(r.address(), r.port() == null ? 0 : r.port()));
             }
-            out.add(new Names(vs.id(), spec.virtualServers().get(i).name(), CheckPlan.virtualServerName(vs.key()), vs, rs));
+            out.add(new Names(vs.id(), spec.virtualServers().get(i).name(), CheckPlan.virtualServerName(sv.key()), vs, rs,
+                    spec.virtualServers().get(i).keys()));
         }
         return List.copyOf(out);
     }
@@ -188,7 +167,10 @@ final class Services implements AutoCloseable {
         return new HealthView(keep, weights);
     }
 
-    /// A checker result (service-table thread).
+    /// A checker result (service-table thread). The health view changes at once; the table is
+    /// reconciled once for all the results waiting in the queue (at start-up every real server
+    /// reports its initial state: ten thousand reconciles of ten thousand servers would take
+    /// minutes), and the events go out after it, with the weights the backend then has.
     private void checked(CheckEvent e) {
         var id = switch (e) {
             case CheckEvent.RealServerUp u -> u.server();
@@ -200,26 +182,44 @@ final class Services implements AutoCloseable {
             return; // a server of a configuration that has just been replaced
         }
         var ref = new RealServerRef(n.tableName(), new Endpoint(id.address(), id.port()));
-        String rsId = rsId(n, id);
+        var before = known.put(ref, switch (e) {
+            case CheckEvent.RealServerUp u -> "up";
+            case CheckEvent.RealServerDown d -> "down";
+            case CheckEvent.WeightChanged w -> known.getOrDefault(ref, "up");
+        });
         switch (e) {
             case CheckEvent.RealServerUp u -> health = health.with(ref, HealthView.CheckState.UP);
             case CheckEvent.RealServerDown d -> health = health.with(ref, HealthView.CheckState.DOWN);
             case CheckEvent.WeightChanged w -> health = health.withDynamicWeight(ref, w.weight());
         }
-        reconcile("health");
-        int effective = effectiveWeight(n, ref.endpoint());
-        switch (e) {
-            case CheckEvent.RealServerUp u -> {
-                LOG.log(Level.INFO, "Real server {0} is UP", id);
-                journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at, n.apiId(), rsId, "up", null, effective));
+        String rsId = rsId(n, id);
+        afterReconcile.add(() -> {
+            int effective = effectiveWeight(n, ref.endpoint());
+            switch (e) {
+                case CheckEvent.RealServerUp u -> {
+                    // The first report of a server is its initial state, not news: debug only.
+                    LOG.log(before == null ? Level.DEBUG : Level.INFO, "Real server {0} is UP", id);
+                    journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at, n.apiId(), rsId, "up", null,
+                            effective));
+                }
+                case CheckEvent.RealServerDown d -> {
+                    LOG.log(Level.WARNING, "Real server {0} is DOWN: {1}", id, d.reason());
+                    journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at, n.apiId(), rsId, "down",
+                            d.reason(), effective));
+                }
+                case CheckEvent.WeightChanged w -> journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at,
+                        n.apiId(), rsId, "up", "dynamic weight " + w.weight(), effective));
             }
-            case CheckEvent.RealServerDown d -> {
-                LOG.log(Level.WARNING, "Real server {0} is DOWN: {1}", id, d.reason());
-                journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at, n.apiId(), rsId, "down", d.reason(),
-                        effective));
-            }
-            case CheckEvent.WeightChanged w -> journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at,
-                    n.apiId(), rsId, "up", "dynamic weight " + w.weight(), effective));
+        });
+        if (!reconcileQueued) {
+            reconcileQueued = true;
+            worker.execute(() -> {
+                reconcileQueued = false;
+                reconcile("health");
+                var done = List.copyOf(afterReconcile);
+                afterReconcile.clear();
+                done.forEach(Runnable::run);
+            });
         }
     }
 
@@ -294,7 +294,7 @@ final class Services implements AutoCloseable {
     }
 
     private int effectiveWeight(Names n, Endpoint endpoint) {
-        for (var key : spec.virtualServer(n.tableName()).map(TableSpec.VirtualServerSpec::keys).orElse(List.of())) {
+        for (var key : n.keys()) {
             var svc = actual.services().get(key);
             if (svc != null) {
                 var d = svc.destinations().get(endpoint);

@@ -130,7 +130,9 @@ public final class Reconciler {
             var failure = applyWithRetry(op);
             if (failure == null) {
                 applied.add(op);
-                LOG.log(Level.INFO, "{0}: {1}", backend.name(), op);
+                // Each change is news when there are a few; a whole table loaded at start is a
+                // summary line (the caller's), the details at debug level.
+                LOG.log(ops.size() <= 20 ? Level.INFO : Level.DEBUG, "{0}: {1}", backend.name(), op);
             } else {
                 report(reported, failure);
                 if (op instanceof IpvsOp.AddService) {

@@ -72,6 +72,65 @@ class ServiceTableTest {
                         }
                     }
                 }
+                virtual_server 192.0.2.100 8081 {
+                    delay_loop 1
+                    lb_algo rr
+                    lb_kind NAT
+                    protocol TCP
+                    real_server 192.0.2.11 80 {
+                        weight 1
+                        HTTP_GET {
+                            url {
+                                path /
+                            }
+                            connect_timeout 1
+                            retry 1
+                            delay_before_retry 1
+                        }
+                    }
+                    real_server 192.0.2.12 80 {
+                        weight 1
+                        inhibit_on_failure
+                        HTTP_GET {
+                            url {
+                                path /
+                            }
+                            connect_timeout 1
+                            retry 1
+                            delay_before_retry 1
+                        }
+                    }
+                }
+                virtual_server 192.0.2.100 8082 {
+                    delay_loop 1
+                    lb_algo rr
+                    lb_kind NAT
+                    protocol TCP
+                    quorum 2
+                    sorry_server 192.0.2.13 80
+                    real_server 192.0.2.11 80 {
+                        weight 1
+                        HTTP_GET {
+                            url {
+                                path /
+                            }
+                            connect_timeout 1
+                            retry 1
+                            delay_before_retry 1
+                        }
+                    }
+                    real_server 192.0.2.12 80 {
+                        weight 1
+                        HTTP_GET {
+                            url {
+                                path /
+                            }
+                            connect_timeout 1
+                            retry 1
+                            delay_before_retry 1
+                        }
+                    }
+                }
                 virtual_server 192.0.2.100 8080 {
                     delay_loop 1
                     lb_algo rr
@@ -121,9 +180,11 @@ class ServiceTableTest {
             var b = net.host("b", "192.0.2.2/24");
             var r1 = net.host("r1", "192.0.2.11/24");
             var r2 = net.host("r2", "192.0.2.12/24");
+            var r3 = net.host("r3", "192.0.2.13/24");
             var client = net.host("c", "192.0.2.50/24");
             try (var n1 = Nginx.start(r1, dir.resolve("r1"), "r1", 80);
                     var n2 = Nginx.start(r2, dir.resolve("r2"), "r2", 80);
+                    var sorry = Nginx.start(r3, dir.resolve("r3"), "sorry", 80);
                     var master = PharosAgent.start(a, dir, "a", config(100, "MASTER"));
                     var backup = PharosAgent.start(b, dir, "b", config(98, "BACKUP"))) {
                 assertThat(Netns.await(Duration.ofSeconds(30), () -> a.addresses("eth0").contains("192.0.2.100")))
@@ -137,8 +198,11 @@ class ServiceTableTest {
                     var s = state(c);
                     assertThat(s.balancer().backend()).isEqualTo("userspace");
                     assertThat(s.virtualServers().get(0).servedAs()).isEqualTo("userspace");
-                    assertThat(s.virtualServers().get(1).servedAs()).isEqualTo("proxied");
-                    assertThat(s.virtualServers().get(1).servedReason()).contains("lb_kind DR");
+                    var dr = s.virtualServers().stream().filter(v -> v.id().equals("tcp/192.0.2.100:8080")).findFirst()
+                            .orElseThrow();
+                    assertThat(dr.servedAs()).isEqualTo("proxied");
+                    assertThat(dr.servedReason()).contains("lb_kind DR");
+                    assertThat(hammer(client, 8082, 20)).as("quorum held: no sorry server").doesNotContainKey("sorry");
                     assertThat(s.virtualServers().getFirst().realServers()).extracting(AgentState.RealServer::effectiveWeight)
                             .containsExactly(3, 1);
 
@@ -163,7 +227,7 @@ class ServiceTableTest {
                     c.call(Protocol.EVENTS_SUBSCRIBE, Map.of(), Duration.ofSeconds(10));
                     n2.stop();
                     assertThat(Netns.await(Duration.ofSeconds(20), () -> events.stream().anyMatch(e ->
-                            e instanceof AgentEvent.HealthChanged h && h.realServer().equals("192.0.2.12:80")
+                            e instanceof AgentEvent.HealthChanged h && h.virtualServer().equals("tcp/192.0.2.100:80") && h.realServer().equals("192.0.2.12:80")
                                     && h.health().equals("down")))).as("%s%n%s", events, master.log()).isTrue();
                     var afterDown = hammer(client, 200);
                     assertThat(afterDown).as("all to r1 once r2 is down").containsEntry("r1", 200).containsEntry("errors", 0);
@@ -171,6 +235,14 @@ class ServiceTableTest {
                     assertThat(down.health()).isEqualTo("down");
                     assertThat(down.healthReason()).isNotBlank();
                     assertThat(down.effectiveWeight()).isEqualTo(-1);
+                    // inhibit_on_failure: kept in the table at weight 0 instead of removed
+                    assertThat(Netns.await(Duration.ofSeconds(20), () -> state(c).virtualServers().get(1).realServers()
+                            .get(1).effectiveWeight() == 0)).as("inhibited, not removed").isTrue();
+                    assertThat(hammer(client, 8081, 20)).containsEntry("r1", 20);
+                    // quorum 2 with one server of weight 1 alive: quorum lost, the sorry server serves
+                    assertThat(Netns.await(Duration.ofSeconds(20), () -> !state(c).virtualServers().get(2).quorumUp()))
+                            .as("quorum lost").isTrue();
+                    assertThat(hammer(client, 8082, 20)).as("the sorry server is in").containsKey("sorry");
                     n2.start();
                     assertThat(Netns.await(Duration.ofSeconds(20), () -> state(c).virtualServers().getFirst()
                             .realServers().get(1).health().equals("up"))).isTrue();

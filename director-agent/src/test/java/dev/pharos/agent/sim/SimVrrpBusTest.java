@@ -169,9 +169,15 @@ class SimVrrpBusTest {
 
     @Test
     void equalPriorityHigherAddressWins() throws Exception {
+        // RFC 5798 §6.4.2: a backup accepts a master of equal priority whatever its address, so
+        // which one wins a cold start depends on whose timer fires first. The address breaks the
+        // tie when two masters meet (§6.4.3): make them meet by healing a partition.
+        bus.partition(Set.of("L"), Set.of("H"));
         var low = start("L", "192.0.2.1", vi1(100));
         var high = start("H", "192.0.2.9", vi1(100));
-        await("the higher address is master", () -> state(high) == VrrpState.MASTER && state(low) == VrrpState.BACKUP
+        await("both master while cut off", () -> state(high) == VrrpState.MASTER && state(low) == VrrpState.MASTER);
+        bus.heal();
+        await("the higher address stays master", () -> state(high) == VrrpState.MASTER && state(low) == VrrpState.BACKUP
                 && vips.holders(VIP).equals(Set.of("H")));
     }
 

@@ -1,0 +1,181 @@
+package dev.pharos.console.lab;
+
+import dev.pharos.agent.api.Hello;
+import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.sim.Lab;
+import dev.pharos.agent.sim.LabTraffic;
+import dev.pharos.console.connect.AgentLink;
+import dev.pharos.console.connect.Connector;
+import dev.pharos.console.connect.DirectorConnection;
+import dev.pharos.console.connect.DirectorEndpoint;
+import dev.pharos.console.model.ClusterModel;
+import dev.pharos.console.model.TimelineEntry;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/// A running lab and the console's connections to its directors. Traffic results are watched for
+/// outages: when a VIP's requests fail and then succeed again, the gap is measured and put on the
+/// timeline ("VIP 192.0.2.100:80 answered again after 1.24 s, now through lvs-backup").
+public final class LabSession implements AutoCloseable {
+
+    private final Lab lab;
+    private final LabTraffic traffic;
+    private final ClusterModel cluster;
+    private final Map<String, DirectorConnection> connections;
+    private final Map<String, Outage> outages = new ConcurrentHashMap<>();
+    private final Consumer<Runnable> fx;
+    private final Explainer explainer = new Explainer();
+    private final javafx.collections.ObservableList<String> explanations =
+            javafx.collections.FXCollections.observableArrayList();
+
+    /// A VIP that stopped answering: since when, and the last director that answered.
+    private record Outage(Instant since, String lastDirector) {
+    }
+
+    private LabSession(Lab lab, LabTraffic traffic, ClusterModel cluster, Map<String, DirectorConnection> connections,
+            Consumer<Runnable> fx) {
+        this.lab = lab;
+        this.traffic = traffic;
+        this.cluster = cluster;
+        this.connections = connections;
+        this.fx = fx;
+    }
+
+    /// Connects `cluster` to `lab`'s directors (filling `connections`), and starts clients at
+    /// `rate` requests per second through every VIP:port of the first director's configuration.
+    public static LabSession open(Lab lab, ClusterModel cluster, Map<String, DirectorConnection> connections,
+            double rate, Consumer<Runnable> fx) {
+        var targets = new ArrayList<LabTraffic.Target>();
+        lab.config(lab.directorNames().getFirst()).ifPresent(c -> c.virtualServers().forEach(vs -> {
+            if (vs.key() instanceof dev.pharos.agent.config.VirtualServerDef.Key.Address a
+                    && a.address() instanceof Inet4Address v4) {
+                targets.add(new LabTraffic.Target(v4, a.port()));
+            }
+        }));
+        var traffic = new LabTraffic(lab, targets, rate);
+        var session = new LabSession(lab, traffic, cluster, connections, fx);
+        Connector connector = (endpoint, timeout) -> {
+            var client = lab.connect(endpoint.name());
+            try {
+                var hello = client.call(Protocol.HELLO, null, Hello.class, timeout);
+                return new AgentLink(endpoint, client, hello);
+            } catch (dev.pharos.agent.api.RpcException e) {
+                client.close();
+                throw new IOException(e.getMessage(), e);
+            }
+        };
+        for (var name : lab.directorNames()) {
+            var endpoint = new DirectorEndpoint(name, "lab", 0, null, null, null, "in-process");
+            var model = cluster.listenerFor(name);
+            DirectorConnection.Listener listener = new DirectorConnection.Listener() {
+                @Override
+                public void linkState(dev.pharos.console.connect.LinkState state) {
+                    model.linkState(state);
+                }
+
+                @Override
+                public void agentState(dev.pharos.agent.api.AgentState state) {
+                    model.agentState(state);
+                }
+
+                @Override
+                public void event(dev.pharos.agent.api.AgentEvent event) {
+                    model.event(event);
+                    if (event instanceof dev.pharos.agent.api.AgentEvent.VrrpTransition t) {
+                        fx.accept(() -> session.explain(name, t));
+                    }
+                }
+            };
+            connections.put(name, new DirectorConnection(endpoint, connector, listener,
+                    Duration.ofMillis(500), Duration.ofSeconds(5)).start());
+        }
+        traffic.addListener(session::observe);
+        return session;
+    }
+
+    private void observe(LabTraffic.Result r) {
+        if (!r.ok()) {
+            outages.putIfAbsent(r.vip(), new Outage(r.at(), r.director()));
+            return;
+        }
+        var outage = outages.remove(r.vip());
+        if (outage != null) {
+            var gap = Duration.between(outage.since(), r.at());
+            var text = "answered again after " + seconds(gap) + " s, now through " + r.director() + " (" + r.answer() + ")";
+            fx.accept(() -> cluster.record(new TimelineEntry(r.at(), "lab", "traffic", "VIP " + r.vip(), text)));
+        }
+    }
+
+    /// FX thread: one more explained transition (newest first, the last 200).
+    private void explain(String director, dev.pharos.agent.api.AgentEvent.VrrpTransition t) {
+        var advert = cluster.director(director).flatMap(d -> d.instance(t.instance()))
+                .map(i -> Duration.ofMillis(i.advertIntervalMillisProperty().get())).orElse(Duration.ofSeconds(1));
+        explanations.add(0, java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
+                .withZone(java.time.ZoneId.systemDefault()).format(t.at()) + "  " + explainer.explain(director, t, advert));
+        if (explanations.size() > 200) {
+            explanations.remove(200, explanations.size());
+        }
+    }
+
+    /// Why each VRRP transition happened, newest first (FX thread).
+    public javafx.collections.ObservableList<String> explanations() {
+        return explanations;
+    }
+
+    static String seconds(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.2f", d.toNanos() / 1e9);
+    }
+
+    public Lab lab() {
+        return lab;
+    }
+
+    public LabTraffic traffic() {
+        return traffic;
+    }
+
+    /// Runs a scenario step off the FX thread and notes it on the timeline.
+    public void scenario(String what, Scenario step) {
+        Thread.ofVirtual().name("lab scenario").start(() -> {
+            fx.accept(() -> cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", what, "started")));
+            try {
+                step.run(lab);
+            } catch (Exception e) {
+                fx.accept(() -> cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", what,
+                        "failed: " + e.getMessage())));
+            }
+        });
+    }
+
+    /// One scenario step on the lab.
+    @FunctionalInterface
+    public interface Scenario {
+        void run(Lab lab) throws Exception;
+    }
+
+    /// Directors by name, for the scenario buttons.
+    public List<String> directors() {
+        return lab.directorNames();
+    }
+
+    public Map<String, String> realServers() {
+        var m = new LinkedHashMap<String, String>();
+        lab.realServers().forEach((address, server) -> m.put(address.getHostAddress(), server.name()));
+        return m;
+    }
+
+    @Override
+    public void close() {
+        traffic.close();
+        connections.values().forEach(DirectorConnection::close);
+        lab.close();
+    }
+}

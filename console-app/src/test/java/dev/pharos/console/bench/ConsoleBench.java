@@ -1,0 +1,254 @@
+package dev.pharos.console.bench;
+
+import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.api.AgentState;
+import dev.pharos.agent.api.Hello;
+import dev.pharos.agent.api.JsonRpc;
+import dev.pharos.agent.api.Params;
+import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.control.Dispatcher;
+import dev.pharos.agent.control.EventJournal;
+import dev.pharos.agent.control.InMemoryChannel;
+import dev.pharos.agent.control.Method;
+import dev.pharos.console.ConsoleWindow;
+import dev.pharos.console.connect.AgentLink;
+import dev.pharos.console.connect.DirectorConnection;
+import dev.pharos.console.connect.DirectorEndpoint;
+import dev.pharos.console.edit.EditService;
+import dev.pharos.console.model.ClusterModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javafx.animation.AnimationTimer;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+
+/// bench/console's driver: a synthetic cluster of 50 directors (25 pairs), 200 virtual servers
+/// (each carried by one pair) and 2,000 real servers, in-process agents speaking the real protocol
+/// over in-memory channels, 200 health events per second in total. Measures frame intervals
+/// (AnimationTimer) while events stream and while panning, event → pixels (the event's time at the
+/// agent → the pulse at which its real server's node shows the new health), cold start to the first
+/// frame with every real server drawn, and heap. Prints one Markdown table.
+public final class ConsoleBench {
+
+    static final int PAIRS = 25;
+    static final int VS_PER_PAIR = 8;
+    static final int RS_PER_VS = 10;
+
+    record Pending(String key, String health, long publishedNanos) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        var started = System.nanoTime();
+        var ready = new CountDownLatch(1);
+        Platform.startup(ready::countDown);
+        ready.await();
+        var cluster = ClusterModel.onFxThread("bench");
+        var connections = new LinkedHashMap<String, DirectorConnection>();
+        var edits = EditService.onFxThread(cluster, connections);
+        var windowRef = new ConsoleWindow[1];
+        var shown = new CountDownLatch(1);
+        Platform.runLater(() -> {
+            windowRef[0] = new ConsoleWindow(cluster, edits, connections);
+            var stage = new Stage();
+            stage.setScene(new Scene(windowRef[0], 1280, 800));
+            stage.getScene().getStylesheets().addAll(ConsoleWindow.stylesheets());
+            stage.show();
+            shown.countDown();
+        });
+        shown.await();
+        var agents = new ArrayList<Synthetic>();
+        for (int p = 0; p < PAIRS; p++) {
+            for (int side = 0; side < 2; side++) {
+                var a = new Synthetic("d" + p + (side == 0 ? "a" : "b"), p);
+                agents.add(a);
+                var endpoint = new DirectorEndpoint(a.name, "bench", 0, null, null, null, null);
+                var listener = cluster.listenerFor(a.name);
+                connections.put(a.name, new DirectorConnection(endpoint, a::connect, listener, Duration.ofSeconds(1),
+                        Duration.ofSeconds(30)).start());
+            }
+        }
+        var window = windowRef[0];
+        // cold start: until every real server is drawn
+        long coldStart = -1;
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            var drawn = new java.util.concurrent.atomic.AtomicBoolean();
+            var probe = new CountDownLatch(1);
+            Platform.runLater(() -> {
+                drawn.set(window.topology().nodeFor("tcp/192.0.2." + (PAIRS - 1) + ":" + (8000 + VS_PER_PAIR - 1)
+                        + "|198.51.100." + (RS_PER_VS - 1) + ":80").isPresent());
+                probe.countDown();
+            });
+            probe.await();
+            if (drawn.get()) {
+                coldStart = System.nanoTime() - started;
+                break;
+            }
+            Thread.sleep(20);
+        }
+        // frame intervals and event→pixel
+        var frames = new ConcurrentLinkedQueue<Long>();
+        var pending = new ConcurrentLinkedQueue<Pending>();
+        var latencies = new ConcurrentLinkedQueue<Long>();
+        var phase = new String[] {"idle"};
+        var panning = new boolean[1];
+        var timer = new AnimationTimer() {
+            long last;
+
+            @Override
+            public void handle(long now) {
+                if (last != 0) {
+                    frames.add(now - last);
+                }
+                last = now;
+                if (panning[0]) {
+                    var canvas = window.topology().canvas().getParent();
+                    canvas.setTranslateX(Math.sin(now / 3e8) * 200);
+                }
+                for (var it = pending.iterator(); it.hasNext();) {
+                    var p = it.next();
+                    var node = window.topology().nodeFor(p.key());
+                    if (node.isPresent() && node.get().getStyleClass().contains("health-" + p.health())) {
+                        latencies.add(System.nanoTime() - p.publishedNanos());
+                        it.remove();
+                    }
+                }
+            }
+        };
+        Platform.runLater(timer::start);
+        var rows = new ArrayList<String>();
+        rows.add(measure("idle", frames, seconds / 4));
+        var random = new Random(7);
+        var streaming = new boolean[] {true};
+        var published = new java.util.concurrent.atomic.AtomicLong();
+        var emitter = Thread.ofPlatform().name("bench events").start(() -> {
+            long next = System.nanoTime();
+            while (streaming[0]) {
+                var a = agents.get(random.nextInt(agents.size()));
+                int vs = random.nextInt(VS_PER_PAIR);
+                int rs = random.nextInt(RS_PER_VS);
+                var health = random.nextBoolean() ? "up" : "down";
+                var key = "tcp/192.0.2." + a.pair + ":" + (8000 + vs) + "|198.51.100." + rs + ":80";
+                pending.add(new Pending(key, health, System.nanoTime()));
+                published.incrementAndGet();
+                a.flip(vs, rs, health);
+                next += 5_000_000; // 200/s
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+            }
+        });
+        rows.add(measure("200 events/s", frames, seconds));
+        panning[0] = true;
+        rows.add(measure("200 events/s while panning", frames, seconds));
+        panning[0] = false;
+        streaming[0] = false;
+        emitter.join();
+        var lat = new ArrayList<>(latencies);
+        Collections.sort(lat);
+        System.gc();
+        var heap = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+        System.out.println("| what | frames | median ms | p99 ms | max ms |");
+        System.out.println("|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+        System.out.printf("%nEvent → pixels: %d events seen drawn, median %.1f ms, p99 %.1f ms (of %d published; "
+                + "an event overtaken by a newer flip of the same server before a frame is not counted).%n",
+                lat.size(), pct(lat, 50),
+                pct(lat, 99), published.get());
+        System.out.printf("Cold start (JVM start → every real server drawn): %.2f s.%n", coldStart / 1e9);
+        System.out.printf("Heap in use after the run (after a GC): %d MB.%n", heap >> 20);
+        Platform.runLater(timer::stop);
+        connections.values().forEach(DirectorConnection::close);
+        edits.close();
+        Platform.exit();
+        System.exit(0);
+    }
+
+    static String measure(String what, ConcurrentLinkedQueue<Long> frames, int seconds) throws InterruptedException {
+        frames.clear();
+        Thread.sleep(Duration.ofSeconds(seconds));
+        var f = new ArrayList<>(frames);
+        Collections.sort(f);
+        return String.format("| %s | %d | %.1f | %.1f | %.1f |", what, f.size(), pct(f, 50), pct(f, 99),
+                f.isEmpty() ? Double.NaN : f.getLast() / 1e6);
+    }
+
+    static double pct(List<Long> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1e6;
+    }
+
+    /// One synthetic director: its state (its pair's virtual servers), health flips as events.
+    static final class Synthetic {
+        final String name;
+        final int pair;
+        final EventJournal journal = new EventJournal(Clock.systemUTC(), 10_000);
+        final Map<String, String> health = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Synthetic(String name, int pair) {
+            this.name = name;
+            this.pair = pair;
+        }
+
+        void flip(int vs, int rs, String h) {
+            var vsId = "tcp/192.0.2." + pair + ":" + (8000 + vs);
+            var rsId = "198.51.100." + rs + ":80";
+            health.put(vsId + "|" + rsId, h);
+            journal.publish((seq, at) -> new AgentEvent.HealthChanged(seq, at, vsId, rsId, h, h.equals("down")
+                    ? "status 503" : null, h.equals("down") ? -1 : 1));
+        }
+
+        AgentState state() {
+            var servers = new ArrayList<AgentState.VirtualServer>();
+            for (int v = 0; v < VS_PER_PAIR; v++) {
+                var vsId = "tcp/192.0.2." + pair + ":" + (8000 + v);
+                var real = new ArrayList<AgentState.RealServer>();
+                for (int r = 0; r < RS_PER_VS; r++) {
+                    var rsId = "198.51.100." + r + ":80";
+                    var h = health.getOrDefault(vsId + "|" + rsId, "up");
+                    real.add(new AgentState.RealServer(rsId, "198.51.100." + r, 80, 1, 1, h, null, null,
+                            List.of("HTTP_GET"), AgentState.Traffic.NONE));
+                }
+                servers.add(new AgentState.VirtualServer(vsId, "TCP", "192.0.2." + pair, 8000 + v, null, null, "wrr",
+                        "NAT", "userspace", null, 0, 1, true, null, real));
+            }
+            var vrrp = List.of(new AgentState.VrrpInstance("VI_" + pair, 1 + pair, "eth0", 2,
+                    name.endsWith("a") ? "MASTER" : "BACKUP", 100, 100, null, List.of("192.0.2." + pair + "/32"), 1000,
+                    Instant.now(), 1, List.of(), Map.of()));
+            return new AgentState("r1", name, Instant.now(), journal.lastSequence(),
+                    new AgentState.Balancer("userspace", "bench"), vrrp, servers);
+        }
+
+        AgentLink connect(DirectorEndpoint endpoint, Duration timeout) throws IOException {
+            var methods = new LinkedHashMap<String, Method>();
+            var hello = new Hello(Protocol.VERSION, "bench", name, new Hello.Capabilities("userspace", List.of(2),
+                    List.of("eth0"), Protocol.METHODS));
+            methods.put(Protocol.HELLO, (p, s) -> hello);
+            methods.put(Protocol.STATE_GET, (p, s) -> state());
+            methods.put(Protocol.EVENTS_SUBSCRIBE, (p, s) -> s.subscribe(JsonRpc.params(p, Params.Subscribe.class)
+                    .afterSequence()));
+            return new AgentLink(endpoint, InMemoryChannel.open(name, new Dispatcher(methods), journal), hello);
+        }
+    }
+
+    private ConsoleBench() {
+    }
+}

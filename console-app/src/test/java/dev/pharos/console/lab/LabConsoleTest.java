@@ -1,0 +1,122 @@
+package dev.pharos.console.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pharos.agent.sim.Lab;
+import dev.pharos.console.ConsoleWindow;
+import dev.pharos.console.connect.DirectorConnection;
+import dev.pharos.console.edit.EditService;
+import dev.pharos.console.model.ClusterModel;
+import dev.pharos.console.model.Liveness;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/// The console on its lab, headless: both VIPs on their masters, "stop director" on lvs-master
+/// moves VIP1 to lvs-backup and the clients' requests through VIP1 resume there; starting it again
+/// brings the VIP back (preemption). A broken pair is refused and the running lab stays.
+@ExtendWith(ApplicationExtension.class)
+class LabConsoleTest {
+
+    ClusterModel cluster;
+    ConsoleWindow window;
+    LabMode mode;
+    EditService edits;
+    final Map<String, DirectorConnection> connections = new LinkedHashMap<>();
+
+    @Start
+    void start(Stage stage) {
+        System.setProperty("pharos.headless", "true");
+        cluster = ClusterModel.onFxThread("training lab");
+        edits = EditService.onFxThread(cluster, connections);
+        window = new ConsoleWindow(cluster, edits, connections);
+        mode = LabMode.start(window, cluster, connections);
+        var scene = new Scene(window, 1280, 800);
+        scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() {
+        mode.close();
+        edits.close();
+    }
+
+    static void await(int seconds, Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, condition);
+    }
+
+    boolean master(String director, String instance) {
+        return cluster.director(director).flatMap(d -> d.instance(instance))
+                .map(i -> i.stateProperty().get().equals("MASTER")).orElse(false)
+                && cluster.director(director).map(d -> d.livenessProperty().get() == Liveness.LIVE).orElse(false);
+    }
+
+    String vip1() throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> mode.view().vipLabel("192.0.2.100").getText()).get();
+    }
+
+    @Test
+    void stopDirectorMovesTheVipAndTheTrafficFollows(FxRobot robot) throws Exception {
+        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(30, () -> vip1().contains("→ lvs-master →"));
+
+        robot.clickOn("#lab-stop-lvs-master");
+        await(30, () -> master("lvs-backup", "VI_1"));
+        await(30, () -> vip1().contains("→ lvs-backup →"));
+        assertThat(mode.session().lab().holders((java.net.Inet4Address) java.net.InetAddress.getByName("192.0.2.100"))).containsExactly("lvs-backup");
+        await(30, () -> cluster.director("lvs-master").map(d -> d.livenessProperty().get() != Liveness.LIVE).orElse(false));
+        assertThat(robot.lookup("#director-lvs-master").query().getStyleClass()).doesNotContain("liveness-live");
+        await(10, () -> mode.session().explanations().stream().anyMatch(x -> x.contains("lvs-backup (VI_1")
+                && x.contains("priority 0") && x.contains("Skew_Time")));
+        screenshot("lab-after-stop.png");
+
+        robot.clickOn("#lab-start-lvs-master");
+        await(60, () -> master("lvs-master", "VI_1"));
+        await(30, () -> vip1().contains("→ lvs-master →"));
+        assertThat(cluster.timeline()).anyMatch(e -> e.kind().equals("scenario") && e.subject().startsWith("stop lvs-master"));
+    }
+
+    /// For a person to look at: target/screenshots/.
+    void screenshot(String name) throws Exception {
+        WaitForAsyncUtils.waitForFxEvents();
+        var dir = java.nio.file.Path.of("target", "screenshots");
+        java.nio.file.Files.createDirectories(dir);
+        WaitForAsyncUtils.asyncFx(() -> {
+            var snap = window.getScene().getRoot().snapshot(null, null);
+            var out = new java.awt.image.BufferedImage((int) snap.getWidth(), (int) snap.getHeight(),
+                    java.awt.image.BufferedImage.TYPE_INT_ARGB);
+            for (int y = 0; y < out.getHeight(); y++) {
+                for (int x = 0; x < out.getWidth(); x++) {
+                    out.setRGB(x, y, snap.getPixelReader().getArgb(x, y));
+                }
+            }
+            javax.imageio.ImageIO.write(out, "png", dir.resolve(name).toFile());
+            return null;
+        }).get();
+    }
+
+    @Test
+    void aBrokenPairIsRefusedAndTheLabStays(FxRobot robot) throws Exception {
+        await(60, () -> mode.view() != null && master("lvs-master", "VI_1"));
+        var broken = Lab.resource("lvs-master.conf").replace("virtual_router_id 90", "virtual_router_id 900");
+        mode.load(List.of("mine-a", "mine-b"), List.of(broken, Lab.resource("lvs-backup.conf")));
+        await(30, () -> cluster.timeline().stream().anyMatch(e -> e.text().contains("refused, the running lab stays")));
+        var entry = cluster.timeline().stream().filter(e -> e.text().contains("refused")).findFirst().orElseThrow();
+        assertThat(entry.text()).contains("mine-a.conf:").contains("virtual_router_id");
+        assertThat(cluster.director("lvs-master")).isPresent();
+        await(30, () -> vip1().contains("→ lvs-master →"));
+    }
+}

@@ -1,0 +1,91 @@
+package dev.pharos.agent.daemon;
+
+import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.ipvs.GenlTransport;
+import dev.pharos.agent.ipvs.KernelIpvs;
+import dev.pharos.agent.ipvs.UserspaceBackend;
+import dev.pharos.agent.ipvs.UserspaceBalancer;
+import dev.pharos.agent.linux.GenericNetlink;
+import dev.pharos.agent.linux.NativeException;
+import dev.pharos.agent.linux.Privileges;
+import dev.pharos.agent.vrrp.AddressPlumbing;
+import dev.pharos.agent.vrrp.VrrpTransport;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.Optional;
+
+/// A Linux director: raw IPv4 sockets for VRRP, rtnetlink for VIPs, AF_PACKET for gratuitous ARP,
+/// and the kernel's IPVS when it is there, else Pharos's user-space balancer.
+public final class LinuxPlatform implements Platform {
+
+    private static final System.Logger LOG = System.getLogger(LinuxPlatform.class.getName());
+
+    @Override
+    public Optional<String> missing() {
+        return Privileges.missingForVrrp();
+    }
+
+    @Override
+    public AddressPlumbing openPlumbing() throws IOException {
+        return LinuxAddressPlumbing.open();
+    }
+
+    @Override
+    public void closePlumbing(AddressPlumbing plumbing) {
+        if (plumbing instanceof LinuxAddressPlumbing l) {
+            l.close();
+        }
+    }
+
+    @Override
+    public VrrpTransport.Factory transports() {
+        return LinuxVrrpTransport::open;
+    }
+
+    @Override
+    public void warmUp() {
+        Warmup.run();
+    }
+
+    @Override
+    public boolean monitorsInterfaces() {
+        return true;
+    }
+
+    @Override
+    public KeepalivedConfig served(KeepalivedConfig config) {
+        return config;
+    }
+
+    @Override
+    public Backend serviceBackend(String mode) throws IOException {
+        if (!mode.equals("userspace")) {
+            String absent;
+            GenericNetlink genl = null;
+            try {
+                genl = GenericNetlink.open();
+                var g = genl;
+                switch (KernelIpvs.open(GenlTransport.of(g::resolveFamily, g::transact))) {
+                    case KernelIpvs.Present p -> {
+                        // The backend keeps using this socket for as long as the agent runs.
+                        LOG.log(Level.INFO, "Service table: the kernel''s IPVS {0}", p.version());
+                        return new Backend(p.ipvs(), "the kernel has IPVS " + p.version());
+                    }
+                    case KernelIpvs.Absent a -> absent = a.reason();
+                }
+            } catch (NativeException e) {
+                absent = "generic netlink is not available: " + e.getMessage();
+            }
+            if (genl != null) {
+                genl.close();
+            }
+            if (mode.equals("kernel")) {
+                throw new IOException("--balancer kernel: " + absent);
+            }
+            LOG.log(Level.INFO, "Service table: the user-space balancer ({0})", absent);
+            return new Backend(new UserspaceBackend(new UserspaceBalancer()), absent);
+        }
+        LOG.log(Level.INFO, "Service table: the user-space balancer (--balancer userspace)");
+        return new Backend(new UserspaceBackend(new UserspaceBalancer()), "--balancer userspace");
+    }
+}

@@ -1,0 +1,43 @@
+package dev.pharos.agent.daemon;
+
+import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.ipvs.IpvsBackend;
+import dev.pharos.agent.vrrp.AddressPlumbing;
+import dev.pharos.agent.vrrp.VrrpTransport;
+import java.io.IOException;
+import java.util.Optional;
+
+/// What the agent runs on: a Linux host ([LinuxPlatform]: raw sockets, rtnetlink, IPVS or the
+/// user-space balancer on the VIPs) or the lab's in-memory network (`agent.sim`). Everything
+/// else — configuration, VRRP engine, checks, service table, control channel — is the same code.
+public interface Platform {
+
+    /// A sentence saying what is missing to run here (privileges), or empty.
+    Optional<String> missing();
+
+    /// Adds and removes VIPs, sends gratuitous ARP. Closed when the agent stops.
+    AddressPlumbing openPlumbing() throws IOException;
+
+    /// Closes what [#openPlumbing] opened.
+    void closePlumbing(AddressPlumbing plumbing);
+
+    /// Opens one VRRP transport per instance.
+    VrrpTransport.Factory transports();
+
+    /// Warms the VRRP send path before the real instances start (a cold first takeover is late).
+    void warmUp();
+
+    /// Whether interface state is watched (a Linux host has interfaces that go down; the lab not).
+    boolean monitorsInterfaces();
+
+    /// The service-table backend for `--balancer` `mode`, and why it was chosen.
+    Backend serviceBackend(String mode) throws IOException;
+
+    /// The configuration the checks and the service table act on: the file's own on a host; the
+    /// lab maps its documentation addresses onto loopback servers here.
+    KeepalivedConfig served(KeepalivedConfig config);
+
+    /// @param reason shown by `status` and `state.get` (e.g. "the kernel has no IPVS")
+    record Backend(IpvsBackend backend, String reason) {
+    }
+}

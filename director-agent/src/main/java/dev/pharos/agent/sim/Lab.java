@@ -1,0 +1,267 @@
+package dev.pharos.agent.sim;
+
+import dev.pharos.agent.config.ConfigException;
+import dev.pharos.agent.config.ConfigLoader;
+import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.VirtualServerDef;
+import dev.pharos.agent.control.ControlClient;
+import dev.pharos.agent.control.InMemoryChannel;
+import dev.pharos.agent.daemon.Daemon;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/// The training lab: a director pair running the real agent code in this JVM, on an in-memory
+/// VRRP bus, with real HTTP servers on loopback as real servers. The trainer stops or kills a
+/// director, fails a real server or cuts the link between the directors, and watches the VIP move
+/// and the traffic follow. Works on any OS, without root.
+///
+/// The lab's configurations use documentation addresses; [SimPlatform] maps them onto loopback:
+/// each director's virtual services listen on loopback ports of their own, and [#route] sends a
+/// VIP's traffic to the port of the director that holds the VIP now — as a LAN's ARP table would.
+public final class Lab implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Lab.class.getName());
+
+    /// The seed's dual-master pair, shipped with the agent.
+    public static final List<String> SEED = List.of("lvs-master", "lvs-backup");
+
+    /// One director of the lab: its configuration text and its address on the lab's LAN.
+    public record DirectorDef(String name, String configText, Inet4Address address) {
+    }
+
+    /// A real server of the lab: the address the configurations use, and what it answers.
+    public record RealServerDef(InetAddress address, String label) {
+    }
+
+    private final Path dir;
+    private final SimVrrpBus bus = new SimVrrpBus(1);
+    private final SimAddressPlumbing vips = new SimAddressPlumbing();
+    private final Map<String, DirectorDef> defs = new LinkedHashMap<>();
+    private final Map<String, Daemon> directors = new ConcurrentHashMap<>();
+    private final Map<InetAddress, LabRealServer> realServers = new LinkedHashMap<>();
+    private final Map<String, Integer> servicePorts = new ConcurrentHashMap<>();
+    private final Map<String, List<ControlClient>> clients = new ConcurrentHashMap<>();
+
+    private Lab(Path dir) {
+        this.dir = dir;
+    }
+
+    /// The seed scenario: lvs-master and lvs-backup in dual-master (VI_1 VRID 90, VI_2 VRID 93),
+    /// two virtual servers with `wrr`, `lb_kind DR`, `persistence_timeout 120` and the seed's
+    /// HTTP_GET timings, two real servers. The configurations are resources of this package.
+    public static Lab seed() throws IOException, ConfigException {
+        var master = resource("lvs-master.conf");
+        var backup = resource("lvs-backup.conf");
+        return start(List.of(new DirectorDef("lvs-master", master, (Inet4Address) InetAddress.getByName("192.0.2.1")),
+                new DirectorDef("lvs-backup", backup, (Inet4Address) InetAddress.getByName("192.0.2.2"))),
+                List.of(new RealServerDef(InetAddress.getByName("198.51.100.66"), "web-1 (172.17.0.66 in the post)"),
+                        new RealServerDef(InetAddress.getByName("198.51.100.41"), "web-2 (172.17.250.41 in the post)")));
+    }
+
+    /// The text of one of the lab's shipped configurations (`lvs-master.conf`, `lvs-backup.conf`).
+    public static String resource(String name) throws IOException {
+        try (var in = Lab.class.getResourceAsStream("lab/" + name)) {
+            if (in == null) {
+                throw new IOException("the lab's " + name + " is missing from the agent's resources");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /// Starts a lab from configuration texts (a trainer's own pair). Every text is parsed and
+    /// validated first: a broken one is a [ConfigException] with `file:line:col`, and nothing starts.
+    public static Lab start(List<DirectorDef> directors, List<RealServerDef> realServers)
+            throws IOException, ConfigException {
+        for (var d : directors) {
+            ConfigLoader.parse(Path.of(d.name() + ".conf"), d.configText(), "");
+        }
+        var lab = new Lab(Files.createTempDirectory("pharos-lab"));
+        try {
+            for (var r : realServers) {
+                lab.realServers.put(r.address(), LabRealServer.start(r.label()));
+            }
+            for (var d : directors) {
+                lab.defs.put(d.name(), d);
+                lab.startDirector(d.name());
+            }
+            return lab;
+        } catch (IOException | ConfigException | RuntimeException e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    /// Starts (or restarts, after a stop or a kill) a director from its configuration file.
+    public synchronized void startDirector(String name) throws IOException, ConfigException {
+        var d = defs.get(name);
+        if (d == null) {
+            throw new IllegalArgumentException("no director " + name + " in this lab");
+        }
+        var running = directors.get(name);
+        if (running != null && !running.stopped()) {
+            return;
+        }
+        var file = dir.resolve(name + ".conf");
+        if (!Files.exists(file)) {
+            Files.writeString(file, d.configText(), StandardCharsets.UTF_8);
+        }
+        var platform = new SimPlatform(name, d.address(), bus, vips, key -> servicePort(name, key),
+                address -> Optional.ofNullable(realServers.get(address)).map(LabRealServer::port));
+        var daemon = new Daemon(new Daemon.Options(file, "", null, null, dir.resolve(name + ".state"), null, "userspace"),
+                platform);
+        daemon.start();
+        directors.put(name, daemon);
+        LOG.log(Level.INFO, "lab: {0} started", name);
+    }
+
+    /// Graceful stop (SIGTERM): masters send priority 0, the backup takes over after Skew_Time.
+    public void stopDirector(String name) {
+        var d = directors.get(name);
+        if (d != null) {
+            d.stop();
+        }
+        disconnect(name);
+    }
+
+    /// A stopped director's control channel goes with it, as a real one's socket would.
+    private void disconnect(String name) {
+        var list = clients.remove(name);
+        if (list != null) {
+            list.forEach(ControlClient::close);
+        }
+    }
+
+    /// A crash (power cut): no priority 0; the backup takes over after Master_Down_Interval.
+    public void killDirector(String name) {
+        var d = directors.get(name);
+        if (d != null) {
+            d.kill();
+            vips.dropNode(name);
+        }
+        disconnect(name);
+    }
+
+    public boolean running(String name) {
+        var d = directors.get(name);
+        return d != null && !d.stopped();
+    }
+
+    /// Cuts the link between the directors (VRRP adverts no longer pass): both become master of
+    /// everything — a split brain, shown as such.
+    public void partition() {
+        bus.partition(Set.of(defs.keySet().toArray(String[]::new)[0]),
+                Set.copyOf(new ArrayList<>(defs.keySet()).subList(1, defs.size())));
+    }
+
+    public void heal() {
+        bus.heal();
+    }
+
+    public void failRealServer(InetAddress address) {
+        realServer(address).fail();
+    }
+
+    public void restoreRealServer(InetAddress address) {
+        realServer(address).restore();
+    }
+
+    private LabRealServer realServer(InetAddress address) {
+        var r = realServers.get(address);
+        if (r == null) {
+            throw new IllegalArgumentException("no lab real server " + address.getHostAddress());
+        }
+        return r;
+    }
+
+    public Map<InetAddress, LabRealServer> realServers() {
+        return Map.copyOf(realServers);
+    }
+
+    public List<String> directorNames() {
+        return List.copyOf(defs.keySet());
+    }
+
+    /// A control client of a running director, over the in-memory channel (the same protocol as SSH).
+    public ControlClient connect(String name) throws IOException {
+        var d = directors.get(name);
+        if (d == null || d.stopped()) {
+            throw new IOException(name + " is not running");
+        }
+        var client = InMemoryChannel.open(name, d.dispatcher(), d.events());
+        clients.computeIfAbsent(name, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(client);
+        return client;
+    }
+
+    /// The directors that hold `vip` now: one normally, none during a takeover, two in a split brain.
+    public Set<String> holders(Inet4Address vip) {
+        return vips.holders(vip);
+    }
+
+    /// Where a packet for `vip:port` goes now: the loopback port of the holder's virtual service.
+    public Optional<InetSocketAddress> route(Inet4Address vip, int port) {
+        var holders = holders(vip);
+        for (var name : directorNames()) {
+            if (holders.contains(name) && running(name)) {
+                var p = servicePorts.get(name + " " + vip.getHostAddress() + ":" + port);
+                if (p != null) {
+                    return Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /// The first holder of `vip`, for the traffic view.
+    public Optional<String> holder(Inet4Address vip) {
+        var holders = holders(vip);
+        return directorNames().stream().filter(holders::contains).findFirst();
+    }
+
+    private int servicePort(String director, VirtualServerDef.Key.Address key) {
+        return servicePorts.computeIfAbsent(director + " " + key.address().getHostAddress() + ":" + key.port(), k -> {
+            try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free loopback port for the lab", e);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        for (var d : directors.values()) {
+            d.stop();
+        }
+        realServers.values().forEach(LabRealServer::close);
+        bus.close();
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "lab directory {0} not removed: {1}", dir, e.getMessage());
+        }
+    }
+
+    /// The loaded configuration of a running director (for the lab view's labels).
+    public Optional<KeepalivedConfig> config(String name) {
+        try {
+            return Optional.of(ConfigLoader.load(dir.resolve(name + ".conf"), "").config());
+        } catch (ConfigException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.pharos.agent.sim;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/// The lab's clients: requests at a chosen rate through each VIP, each sent to whichever director
+/// holds the VIP at that moment, each result recorded (which director, which real server answered,
+/// or why it failed). The gaps in the answers are the failover the class is watching.
+public final class LabTraffic implements AutoCloseable {
+
+    /// One request's outcome.
+    ///
+    /// @param director the director that held the VIP, or null when none did
+    /// @param answer   the real server's answer (its name), or null on failure
+    /// @param error    why it failed, or null
+    public record Result(Instant at, String vip, String director, String answer, String error, Duration took) {
+        public boolean ok() {
+            return answer != null;
+        }
+    }
+
+    /// A VIP and port to send to.
+    public record Target(Inet4Address vip, int port) {
+        @Override
+        public String toString() {
+            return vip.getHostAddress() + ":" + port;
+        }
+    }
+
+    private final Lab lab;
+    private final List<Target> targets;
+    private final List<Consumer<Result>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Thread> clients = new ArrayList<>();
+    private volatile double perSecond;
+    private volatile boolean closed;
+
+    public LabTraffic(Lab lab, List<Target> targets, double perSecond) {
+        this.lab = lab;
+        this.targets = List.copyOf(targets);
+        this.perSecond = perSecond;
+        for (var t : this.targets) {
+            clients.add(Thread.ofVirtual().name("lab client " + t).start(() -> run(t)));
+        }
+    }
+
+    public void addListener(Consumer<Result> listener) {
+        listeners.add(listener);
+    }
+
+    /// Requests per second per VIP (0 pauses).
+    public void rate(double value) {
+        perSecond = Math.max(0, Math.min(200, value));
+    }
+
+    public double rate() {
+        return perSecond;
+    }
+
+    public List<Target> targets() {
+        return targets;
+    }
+
+    private void run(Target t) {
+        long next = System.nanoTime();
+        while (!closed) {
+            var r = perSecond;
+            if (r <= 0) {
+                pause(Duration.ofMillis(200));
+                next = System.nanoTime();
+                continue;
+            }
+            var result = once(t);
+            for (var l : listeners) {
+                l.accept(result);
+            }
+            next += (long) (1e9 / r);
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                pause(Duration.ofNanos(wait));
+            } else {
+                next = System.nanoTime();
+            }
+        }
+    }
+
+    /// One request now, through the current holder of the VIP.
+    public Result once(Target t) {
+        var start = System.nanoTime();
+        var holder = lab.holder(t.vip()).orElse(null);
+        var route = lab.route(t.vip(), t.port());
+        if (route.isEmpty()) {
+            return new Result(Instant.now(), t.toString(), holder, null,
+                    holder == null ? "no director holds " + t.vip().getHostAddress() : "no service on " + holder,
+                    Duration.ofNanos(System.nanoTime() - start));
+        }
+        try (var s = new Socket()) {
+            s.connect(route.get(), 2000);
+            s.setSoTimeout(3000);
+            s.getOutputStream().write(("GET / HTTP/1.0\r\nHost: " + t + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            var text = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int body = text.indexOf("\r\n\r\n");
+            var status = text.isEmpty() ? "" : text.substring(0, Math.max(0, text.indexOf('\r')));
+            if (body < 0 || !status.contains(" 200")) {
+                return new Result(Instant.now(), t.toString(), holder, null,
+                        text.isEmpty() ? "connection closed without an answer" : "answer: " + status,
+                        Duration.ofNanos(System.nanoTime() - start));
+            }
+            return new Result(Instant.now(), t.toString(), holder, text.substring(body + 4).strip(), null,
+                    Duration.ofNanos(System.nanoTime() - start));
+        } catch (IOException e) {
+            return new Result(Instant.now(), t.toString(), holder, null, e.getMessage(),
+                    Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        clients.forEach(Thread::interrupt);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.pharos.agent.sim;
+
+import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.VirtualServerDef;
+import dev.pharos.agent.daemon.Platform;
+import dev.pharos.agent.ipvs.UserspaceBackend;
+import dev.pharos.agent.ipvs.UserspaceBalancer;
+import dev.pharos.agent.vrrp.AddressPlumbing;
+import dev.pharos.agent.vrrp.VrrpTransport;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Optional;
+import java.util.function.Function;
+
+/// One lab director's world: VRRP on the lab's in-memory bus, VIPs in the lab's address table,
+/// and the service table on a user-space balancer whose services listen on loopback ports of
+/// their own (the lab routes a VIP's traffic to the port of whichever director holds it). Real
+/// servers' documentation addresses are mapped onto the lab's loopback HTTP servers, so checks
+/// and balancing reach real sockets.
+final class SimPlatform implements Platform {
+
+    private final String node;
+    private final Inet4Address address;
+    private final SimVrrpBus bus;
+    private final SimAddressPlumbing vips;
+    private final Function<VirtualServerDef.Key.Address, Integer> servicePort;
+    private final Function<InetAddress, Optional<Integer>> realServerPort;
+
+    /// @param servicePort    this director's loopback port for a virtual server
+    /// @param realServerPort the loopback port of the lab server standing for a real server address
+    SimPlatform(String node, Inet4Address address, SimVrrpBus bus, SimAddressPlumbing vips,
+            Function<VirtualServerDef.Key.Address, Integer> servicePort,
+            Function<InetAddress, Optional<Integer>> realServerPort) {
+        this.node = node;
+        this.address = address;
+        this.bus = bus;
+        this.vips = vips;
+        this.servicePort = servicePort;
+        this.realServerPort = realServerPort;
+    }
+
+    @Override
+    public Optional<String> missing() {
+        return Optional.empty();
+    }
+
+    @Override
+    public AddressPlumbing openPlumbing() {
+        return vips.forNode(node);
+    }
+
+    @Override
+    public void closePlumbing(AddressPlumbing plumbing) {
+        // the lab's table outlives a director; a stopped director has removed its VIPs already
+    }
+
+    @Override
+    public VrrpTransport.Factory transports() {
+        return bus.factory(node, address);
+    }
+
+    @Override
+    public void warmUp() {
+        // nothing to warm: no sockets
+    }
+
+    @Override
+    public boolean monitorsInterfaces() {
+        return false;
+    }
+
+    @Override
+    public Backend serviceBackend(String mode) {
+        return new Backend(new UserspaceBackend(new UserspaceBalancer()),
+                "the training lab: Pharos's user-space balancer on loopback");
+    }
+
+    @Override
+    public KeepalivedConfig served(KeepalivedConfig config) {
+        var loopback = InetAddress.getLoopbackAddress();
+        var servers = new ArrayList<VirtualServerDef>();
+        for (var vs : config.virtualServers()) {
+            var mapped = vs;
+            if (vs.key() instanceof VirtualServerDef.Key.Address a) {
+                mapped = mapped.withKey(new VirtualServerDef.Key.Address(loopback, servicePort.apply(a)));
+            }
+            var real = new ArrayList<dev.pharos.agent.config.RealServerDef>();
+            for (var rs : vs.realServers()) {
+                var port = realServerPort.apply(rs.address());
+                // A real server the lab has no server for stays as written: its checks fail, as
+                // they would for a host that does not exist.
+                real.add(port.map(p -> rs.withAddress(loopback, p)).orElse(rs));
+            }
+            servers.add(mapped.withRealServers(real));
+        }
+        return new KeepalivedConfig(config.globalDefs(), config.vrrpScripts(), config.syncGroups(),
+                config.vrrpInstances(), config.virtualServerGroups(), servers, config.extras());
+    }
+}

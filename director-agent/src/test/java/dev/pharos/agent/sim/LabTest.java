@@ -1,0 +1,124 @@
+package dev.pharos.agent.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.pharos.agent.api.AgentState;
+import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.config.ConfigException;
+import dev.pharos.testing.Netns;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/// The training lab on its own (no GUI): the seed's pair comes up dual-master, a graceful stop
+/// moves VIP1 after Skew_Time and the traffic follows, the returning master preempts, a failed
+/// real server is taken out, a partition is a split brain. No root needed.
+class LabTest {
+
+    static final Inet4Address VIP1 = ip("192.0.2.100");
+    static final Inet4Address VIP2 = ip("192.0.2.101");
+
+    static Inet4Address ip(String s) {
+        try {
+            return (Inet4Address) InetAddress.getByName(s);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void theSeedsFailoverLive() throws Exception {
+        try (var lab = Lab.seed();
+                var traffic = new LabTraffic(lab, List.of(new LabTraffic.Target(VIP1, 80)), 20)) {
+            assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP1).equals(Set.of("lvs-master"))
+                    && lab.holders(VIP2).equals(Set.of("lvs-backup")))).as("dual master").isTrue();
+            var target = new LabTraffic.Target(VIP1, 80);
+            assertThat(Netns.await(Duration.ofSeconds(30), () -> traffic.once(target).ok())).as("VIP1 answers").isTrue();
+            assertThat(traffic.once(target).director()).isEqualTo("lvs-master");
+
+            lab.stopDirector("lvs-master");
+            // Skew_Time for priority 98 is under a second; allow generously.
+            assertThat(Netns.await(Duration.ofSeconds(10), () -> lab.holders(VIP1).equals(Set.of("lvs-backup"))))
+                    .as("VIP1 moves to lvs-backup").isTrue();
+            assertThat(Netns.await(Duration.ofSeconds(20), () -> {
+                var r = traffic.once(target);
+                return r.ok() && r.director().equals("lvs-backup");
+            })).as("traffic through VIP1 resumes on lvs-backup").isTrue();
+
+            lab.startDirector("lvs-master");
+            assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP1).equals(Set.of("lvs-master"))))
+                    .as("the original master preempts").isTrue();
+
+            lab.killDirector("lvs-backup");
+            assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP2).equals(Set.of("lvs-master"))))
+                    .as("after a crash, VIP2 moves after Master_Down_Interval").isTrue();
+        }
+    }
+
+    @Test
+    void aFailedRealServerIsTakenOutAndAPartitionIsASplitBrain() throws Exception {
+        try (var lab = Lab.seed()) {
+            assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP1).equals(Set.of("lvs-master")))).isTrue();
+            try (var c = lab.connect("lvs-master")) {
+                assertThat(Netns.await(Duration.ofSeconds(30), () -> rs(c, 0, 0).health().equals("up")))
+                        .as("checked up").isTrue();
+                lab.failRealServer(InetAddress.getByName("198.51.100.66"));
+                // the seed's timing: delay_loop 6, 3 retries 3 s apart
+                assertThat(Netns.await(Duration.ofSeconds(40), () -> rs(c, 0, 0).health().equals("down")))
+                        .as("checked down").isTrue();
+                assertThat(rs(c, 0, 0).effectiveWeight()).isEqualTo(-1);
+                lab.restoreRealServer(InetAddress.getByName("198.51.100.66"));
+                assertThat(Netns.await(Duration.ofSeconds(30), () -> rs(c, 0, 0).health().equals("up"))).isTrue();
+                var s = c.call(Protocol.STATE_GET, null, AgentState.class, Duration.ofSeconds(10));
+                assertThat(s.balancer().backend()).isEqualTo("userspace");
+                assertThat(s.virtualServers().getFirst().servedAs()).isEqualTo("proxied");
+            }
+            lab.partition();
+            assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP1).size() == 2
+                    && lab.holders(VIP2).size() == 2)).as("split brain: both hold both VIPs").isTrue();
+            lab.heal();
+            assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP1).equals(Set.of("lvs-master"))
+                    && lab.holders(VIP2).equals(Set.of("lvs-backup")))).as("healed").isTrue();
+        }
+    }
+
+    static AgentState.RealServer rs(dev.pharos.agent.control.ControlClient c, int vs, int rs) {
+        try {
+            return c.call(Protocol.STATE_GET, null, AgentState.class, Duration.ofSeconds(10)).virtualServers().get(vs)
+                    .realServers().get(rs);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aBrokenPairIsRefusedWithItsPlace() throws Exception {
+        var broken = Lab.resource("lvs-master.conf").replace("priority 100", "priority 400");
+        assertThatThrownBy(() -> Lab.start(List.of(new Lab.DirectorDef("lvs-master", broken, ip("192.0.2.1"))),
+                List.of())).isInstanceOfSatisfying(ConfigException.class,
+                        e -> assertThat(e.getMessage()).contains("lvs-master.conf:").contains("priority 400"));
+    }
+
+    @Test
+    void theLabsConfigurationsLoadInRealKeepalived(@TempDir Path dir) throws Exception {
+        assumeTrue(Netns.available() && Files.isExecutable(Path.of("/usr/sbin/keepalived")), "needs root and keepalived");
+        try (var net = Netns.create()) {
+            var host = net.host("k", "192.0.2.1/24");
+            for (var name : List.of("lvs-master.conf", "lvs-backup.conf")) {
+                var file = dir.resolve(name);
+                Files.writeString(file, Lab.resource(name));
+                var r = host.exec("/usr/sbin/keepalived", "--config-test", "-f", file.toString());
+                assertThat(r.output()).as("keepalived --config-test %s", name).isEmpty();
+                assertThat(r.exitCode()).isZero();
+            }
+        }
+    }
+}
