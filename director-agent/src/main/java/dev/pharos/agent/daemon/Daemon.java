@@ -139,6 +139,12 @@ public final class Daemon {
                 c.vrid(), c.from().name(), c.to().name(), c.reason(), c.priority())));
         engine = e;
         e.start();
+        startMonitor(e);
+    }
+
+    /// Polls the interfaces the current VRRP settings use (each instance's own and its
+    /// `track_interface`s) and feeds their state to `e`; the first poll reports every one.
+    private void startMonitor(VrrpEngine e) {
         var interfaces = new LinkedHashSet<String>();
         for (var s : vrrp.instances()) {
             interfaces.add(s.interfaceName());
@@ -147,6 +153,37 @@ public final class Daemon {
         if (platform.monitorsInterfaces()) {
             monitor = new InterfaceMonitor(List.copyOf(interfaces), Duration.ofMillis(200), e::interfaceState);
             monitor.start();
+        }
+    }
+
+    /// Brings the VRRP engine to `next` the way keepalived's reload does: unchanged instances keep
+    /// their state and timers, removed ones stop, added or changed ones start. A change the engine
+    /// cannot apply in place (the sync groups) restarts it. An [IOException] (an added instance's
+    /// socket) leaves the engine as it was.
+    private void reconfigureEngine(VrrpMapping.Vrrp next, Source source) throws IOException {
+        var old = vrrp;
+        try {
+            engine.reconfigure(next.instances(), next.syncGroups()); // logs what it kept and changed
+            vrrp = next;
+            if (monitor != null) {
+                monitor.close();
+            }
+            startMonitor(engine);
+            return;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            LOG.log(Level.WARNING, "{0}: {1}; restarting the VRRP engine", source.wire(), e.getMessage());
+        }
+        if (monitor != null) {
+            monitor.close();
+        }
+        engine.stop(STOP_DEADLINE);
+        vrrp = next;
+        try {
+            startEngine();
+        } catch (IOException e) {
+            vrrp = old;
+            startEngine();
+            throw e;
         }
     }
 
@@ -185,8 +222,9 @@ public final class Daemon {
     }
 
     /// SIGHUP: read the file again. A broken file changes nothing (its errors are logged). When the
-    /// VRRP part is unchanged the engine keeps running untouched; otherwise it is restarted with the
-    /// new settings (keepalived keeps the state of unchanged instances; Pharos does not yet).
+    /// VRRP part is unchanged the engine keeps running untouched; otherwise unchanged instances
+    /// keep their state and timers, as keepalived's do, and only added, changed or removed ones
+    /// start or stop.
     public void reload() {
         systemd.reloading();
         try {
@@ -295,20 +333,7 @@ public final class Daemon {
                 written = true;
             }
             if (!nextVrrp.equals(vrrp)) {
-                LOG.log(Level.WARNING, "{0}: VRRP settings changed; restarting the VRRP engine", source.wire());
-                var old = vrrp;
-                if (monitor != null) {
-                    monitor.close();
-                }
-                engine.stop(STOP_DEADLINE);
-                vrrp = nextVrrp;
-                try {
-                    startEngine();
-                } catch (IOException e) {
-                    vrrp = old;
-                    startEngine();
-                    throw e;
-                }
+                reconfigureEngine(nextVrrp, source);
             }
         } catch (IOException e) {
             if (written) {
