@@ -134,7 +134,7 @@ public final class Daemon {
 
     private void startEngine() throws IOException {
         var e = new VrrpEngine(vrrp.instances(), vrrp.syncGroups(), platform.transports(), plumbing,
-                scriptRunner, Duration.ofSeconds(30));
+                scriptRunner, Duration.ofSeconds(30), platform.stepGate(), platform.directorName());
         e.addListener(c -> journal.publish((seq, at) -> new AgentEvent.VrrpTransition(seq, c.at(), c.instance(),
                 c.vrid(), c.from().name(), c.to().name(), c.reason(), c.priority())));
         engine = e;

@@ -3,6 +3,7 @@ package dev.pharos.agent.daemon;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.ipvs.IpvsBackend;
 import dev.pharos.agent.vrrp.AddressPlumbing;
+import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.io.IOException;
 import java.util.Optional;
@@ -36,6 +37,17 @@ public interface Platform {
     /// The configuration the checks and the service table act on: the file's own on a host; the
     /// lab maps its documentation addresses onto loopback servers here.
     KeepalivedConfig served(KeepalivedConfig config);
+
+    /// What can stop this director's VRRP time and the name it reports transitions under: the
+    /// training lab's step-by-step mode. Real hosts never pause.
+    default StepGate stepGate() {
+        return StepGate.NEVER;
+    }
+
+    /// The director's name in [#stepGate]'s pauses.
+    default String directorName() {
+        return "";
+    }
 
     /// @param reason shown by `status` and `state.get` (e.g. "the kernel has no IPVS")
     record Backend(IpvsBackend backend, String reason) {

@@ -7,6 +7,7 @@ import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.control.ControlClient;
 import dev.pharos.agent.control.InMemoryChannel;
 import dev.pharos.agent.daemon.Daemon;
+import dev.pharos.agent.vrrp.StepGate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -51,6 +52,7 @@ public final class Lab implements AutoCloseable {
     private final Path dir;
     private final SimVrrpBus bus = new SimVrrpBus(1);
     private final SimAddressPlumbing vips = new SimAddressPlumbing();
+    private final StepGate gate = new StepGate();
     private final Map<String, DirectorDef> defs = new LinkedHashMap<>();
     private final Map<String, Daemon> directors = new ConcurrentHashMap<>();
     private final Map<InetAddress, LabRealServer> realServers = new LinkedHashMap<>();
@@ -121,7 +123,7 @@ public final class Lab implements AutoCloseable {
             Files.writeString(file, d.configText(), StandardCharsets.UTF_8);
         }
         var platform = new SimPlatform(name, d.address(), bus, vips, key -> servicePort(name, key),
-                address -> Optional.ofNullable(realServers.get(address)).map(LabRealServer::port));
+                address -> Optional.ofNullable(realServers.get(address)).map(LabRealServer::port), gate);
         var daemon = new Daemon(new Daemon.Options(file, "", null, null, dir.resolve(name + ".state"), null, "userspace"),
                 platform);
         daemon.start();
@@ -170,6 +172,12 @@ public final class Lab implements AutoCloseable {
 
     public void heal() {
         bus.heal();
+    }
+
+    /// The lab's VRRP clock: [StepGate#stepping(boolean)] makes every director pause at the next
+    /// VRRP transition, on any of them, until [StepGate#resume()].
+    public StepGate stepGate() {
+        return gate;
     }
 
     public void failRealServer(InetAddress address) {
@@ -244,6 +252,7 @@ public final class Lab implements AutoCloseable {
 
     @Override
     public void close() {
+        gate.stepping(false);
         for (var d : directors.values()) {
             d.stop();
         }

@@ -6,6 +6,7 @@ import dev.pharos.agent.daemon.Platform;
 import dev.pharos.agent.ipvs.UserspaceBackend;
 import dev.pharos.agent.ipvs.UserspaceBalancer;
 import dev.pharos.agent.vrrp.AddressPlumbing;
+import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -26,12 +27,14 @@ final class SimPlatform implements Platform {
     private final SimAddressPlumbing vips;
     private final Function<VirtualServerDef.Key.Address, Integer> servicePort;
     private final Function<InetAddress, Optional<Integer>> realServerPort;
+    private final StepGate gate;
 
     /// @param servicePort    this director's loopback port for a virtual server
     /// @param realServerPort the loopback port of the lab server standing for a real server address
     SimPlatform(String node, Inet4Address address, SimVrrpBus bus, SimAddressPlumbing vips,
             Function<VirtualServerDef.Key.Address, Integer> servicePort,
-            Function<InetAddress, Optional<Integer>> realServerPort) {
+            Function<InetAddress, Optional<Integer>> realServerPort, StepGate gate) {
+        this.gate = gate;
         this.node = node;
         this.address = address;
         this.bus = bus;
@@ -68,6 +71,16 @@ final class SimPlatform implements Platform {
     @Override
     public boolean monitorsInterfaces() {
         return false;
+    }
+
+    @Override
+    public StepGate stepGate() {
+        return gate;
+    }
+
+    @Override
+    public String directorName() {
+        return node;
     }
 
     @Override

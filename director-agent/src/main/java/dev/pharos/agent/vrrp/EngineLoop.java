@@ -3,6 +3,7 @@ package dev.pharos.agent.vrrp;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -13,6 +14,9 @@ import java.util.concurrent.locks.LockSupport;
 /// [#SPIN_NANOS] before it and spins the rest, because a timed park wakes 50–100 µs late on an idle
 /// machine and milliseconds late on a busy one (bench/failover: adverts +0.84 ms median, takeovers
 /// +3–4 ms with `LinkedBlockingQueue.poll(timeout)`).
+///
+/// Time is the [StepGate]'s: while the gate is paused no timer fires and received adverts
+/// ([#postGated]) are held in order; other tasks (operator actions, a stop) still run.
 final class EngineLoop {
 
     private static final System.Logger LOG = System.getLogger(EngineLoop.class.getName());
@@ -43,9 +47,21 @@ final class EngineLoop {
         }
     }
 
+    /// A task that waits while the gate is paused.
+    private record Gated(Runnable task) implements Runnable {
+        @Override
+        public void run() {
+            task.run();
+        }
+    }
+
     private final Queue<Runnable> inbox = new ConcurrentLinkedQueue<>();
+    /// Gated tasks taken from the inbox during a pause, in arrival order; loop thread only.
+    private final ArrayDeque<Runnable> held = new ArrayDeque<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
-    private final long anchorNanos = System.nanoTime();
+    private final StepGate gate;
+    private final long anchorNanos;
+    private final long realAnchorNanos = System.nanoTime();
     private final Instant anchor = Instant.now();
     private final Thread thread;
     private long timerSeq;
@@ -53,9 +69,15 @@ final class EngineLoop {
     /// The deadline of the timer whose task is running, while `firing`.
     private long firingDeadline;
     private boolean finishing;
-    private volatile long heartbeatNanos = anchorNanos;
+    private volatile long heartbeatNanos = realAnchorNanos;
 
     EngineLoop(String threadName) {
+        this(threadName, StepGate.NEVER);
+    }
+
+    EngineLoop(String threadName, StepGate gate) {
+        this.gate = gate;
+        this.anchorNanos = gate.nanoTime();
         thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::run);
     }
 
@@ -78,6 +100,11 @@ final class EngineLoop {
         LockSupport.unpark(thread);
     }
 
+    /// Any thread: like [#post], but held while the gate is paused (received adverts).
+    void postGated(Runnable task) {
+        post(new Gated(task));
+    }
+
     /// Loop thread only: the loop ends once the current task returns; the rest of the inbox is dropped.
     void finish() {
         finishing = true;
@@ -95,52 +122,70 @@ final class EngineLoop {
     /// §6.4.3: one advert per Advertisement_Interval). Only when that deadline is `after` or more
     /// in the past (a stalled JVM) does it count from now, so a stall never causes a burst.
     Timer schedule(Duration after, Runnable task) {
-        long now = System.nanoTime();
+        long now = gate.nanoTime();
         long base = firing && now - firingDeadline < after.toNanos() ? firingDeadline : now;
         var t = new Timer(base + after.toNanos(), timerSeq++, task);
         timers.add(t);
         return t;
     }
 
+    /// The engine's time: wall-clock time at start plus the gate's time since (pauses left out).
     Instant now() {
-        return anchor.plusNanos(System.nanoTime() - anchorNanos);
+        return anchor.plusNanos(gate.nanoTime() - anchorNanos);
     }
 
     /// When the thread last went round its loop (at least every second while alive).
     Instant lastHeartbeat() {
-        return anchor.plusNanos(heartbeatNanos - anchorNanos);
+        return anchor.plusNanos(heartbeatNanos - realAnchorNanos);
     }
 
     /// Runs due timers, then the inbox; then parks until the next deadline less [#SPIN_NANOS]
     /// and spins the rest.
     private void run() {
         while (!finishing) {
-            long now = System.nanoTime();
-            heartbeatNanos = now;
-            Timer due;
-            while ((due = timers.peek()) != null && (due.cancelled || due.deadline - now <= 0)) {
+            heartbeatNanos = System.nanoTime();
+            boolean paused = gate.isPaused();
+            long now = gate.nanoTime();
+            Timer due = null;
+            while (!paused && (due = timers.peek()) != null && (due.cancelled || due.deadline - now <= 0)) {
                 timers.poll();
                 if (!due.cancelled) {
                     firing = true;
                     firingDeadline = due.deadline;
                     safely(due.task);
                     firing = false;
+                    paused = gate.isPaused(); // a transition may have paused the gate
                 }
             }
-            Runnable task;
             boolean worked = false;
-            while (!finishing && (task = inbox.poll()) != null) {
-                safely(task);
+            Runnable task;
+            while (!finishing && !held.isEmpty() && !gate.isPaused()) {
+                safely(held.poll());
                 worked = true;
             }
+            while (!finishing && (task = inbox.poll()) != null) {
+                if (task instanceof Gated && (gate.isPaused() || !held.isEmpty())) {
+                    held.add(task);
+                } else {
+                    safely(task);
+                    worked = true;
+                }
+            }
+            worked |= !held.isEmpty() && !gate.isPaused(); // held during a pause that ended meanwhile
             if (worked || finishing) {
                 continue; // a task may have armed an earlier timer
             }
-            long wait = due == null ? IDLE_WAKE_NANOS : Math.min(IDLE_WAKE_NANOS, due.deadline - System.nanoTime());
-            if (wait > SPIN_NANOS) {
-                LockSupport.parkNanos(this, wait - SPIN_NANOS);
+            if (gate.isPaused()) {
+                gate.awaitResume(IDLE_WAKE_NANOS); // a post or the resume wakes it
             } else {
-                Thread.onSpinWait();
+                due = timers.peek();
+                long wait = due == null ? IDLE_WAKE_NANOS
+                        : Math.min(IDLE_WAKE_NANOS, due.deadline - gate.nanoTime());
+                if (wait > SPIN_NANOS) {
+                    LockSupport.parkNanos(this, wait - SPIN_NANOS);
+                } else {
+                    Thread.onSpinWait();
+                }
             }
             if (Thread.interrupted()) {
                 LOG.log(Level.WARNING, "the VRRP engine thread was interrupted; stopping without priority 0");

@@ -52,7 +52,9 @@ public final class VrrpEngine implements AutoCloseable {
             Executors.newSingleThreadExecutor(Thread.ofPlatform().name("vrrp-plumbing").daemon().factory());
     private final ExecutorService eventWorker =
             Executors.newSingleThreadExecutor(Thread.ofPlatform().name("vrrp-events").daemon().factory());
-    private final EngineLoop loop = new EngineLoop("vrrp-engine");
+    private final EngineLoop loop;
+    private final StepGate gate;
+    private final String director;
     private final Host host = new Host();
     private volatile boolean started;
 
@@ -60,6 +62,18 @@ public final class VrrpEngine implements AutoCloseable {
     public VrrpEngine(List<VrrpSettings> settings, List<VrrpSyncGroup> groups,
             VrrpTransport.Factory transports, AddressPlumbing plumbing, ScriptRunner scripts,
             Duration notifyTimeout) {
+        this(settings, groups, transports, plumbing, scripts, notifyTimeout, StepGate.NEVER, "");
+    }
+
+    /// An engine whose time `gate` can stop (the training lab's step-by-step mode).
+    ///
+    /// @param director the name the gate reports this engine's transitions under
+    public VrrpEngine(List<VrrpSettings> settings, List<VrrpSyncGroup> groups,
+            VrrpTransport.Factory transports, AddressPlumbing plumbing, ScriptRunner scripts,
+            Duration notifyTimeout, StepGate gate, String director) {
+        this.gate = gate;
+        this.director = director;
+        this.loop = new EngineLoop("vrrp-engine", gate);
         this.transports = transports;
         this.plumbing = plumbing;
         this.scripts = scripts;
@@ -124,7 +138,7 @@ public final class VrrpEngine implements AutoCloseable {
 
     private void listen(VrrpInstance instance) throws IOException {
         // A datagram still in flight when a reload removed the instance is dropped.
-        instance.transport().start((d, len) -> post(() -> {
+        instance.transport().start((d, len) -> loop.postGated(() -> {
             if (instances.get(instance.name()) == instance) {
                 instance.received(d, len);
             }
@@ -451,6 +465,7 @@ public final class VrrpEngine implements AutoCloseable {
             });
         }
         notifier.instance(s, c.to(), c.priority());
+        gate.transitioned(director, change);
         groups.memberChanged(instance, c, cause, instances, this::post);
     }
 

@@ -64,6 +64,44 @@ class LabTest {
     }
 
     @Test
+    void stepByStepPausesAtEachTransition() throws Exception {
+        try (var lab = Lab.seed()) {
+            assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP1).equals(Set.of("lvs-master"))
+                    && lab.holders(VIP2).equals(Set.of("lvs-backup")))).as("dual master").isTrue();
+            var gate = lab.stepGate();
+            var pauses = new java.util.concurrent.LinkedBlockingQueue<dev.pharos.agent.vrrp.StepGate.Pause>();
+            gate.onPause(pauses::add);
+            gate.stepping(true);
+
+            lab.stopDirector("lvs-master");
+            var first = pauses.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(first).isNotNull();
+            assertThat(first.director()).isEqualTo("lvs-master");
+            assertThat(first.change().from().name()).isEqualTo("MASTER");
+            assertThat(first.change().to().name()).isEqualTo("INITIALIZE");
+            // Paused: lvs-backup holds the priority 0 advert unread, so VIP1 stays unowned well
+            // past Skew_Time (0.62 s for priority 98).
+            assertThat(Netns.await(Duration.ofSeconds(2), () -> !lab.holders(VIP1).isEmpty()))
+                    .as("nobody takes VIP1 during the pause").isFalse();
+
+            // lvs-master's VI_2 stopped too, during the pause: one more pause notice, same pause.
+            assertThat(pauses).allMatch(p -> p.director().equals("lvs-master"));
+            pauses.clear();
+            gate.resume();
+            var takeover = pauses.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(takeover).isNotNull();
+            assertThat(takeover.director()).isEqualTo("lvs-backup");
+            assertThat(takeover.change().instance()).isEqualTo("VI_1");
+            assertThat(takeover.change().to().name()).isEqualTo("MASTER");
+            assertThat(takeover.change().reason()).isEqualTo("master down timer expired");
+
+            gate.stepping(false);
+            assertThat(Netns.await(Duration.ofSeconds(10), () -> lab.holders(VIP1).equals(Set.of("lvs-backup"))))
+                    .isTrue();
+        }
+    }
+
+    @Test
     void aFailedRealServerIsTakenOutAndAPartitionIsASplitBrain() throws Exception {
         try (var lab = Lab.seed()) {
             assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP1).equals(Set.of("lvs-master")))).isTrue();

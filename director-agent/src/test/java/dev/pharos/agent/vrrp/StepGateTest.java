@@ -1,0 +1,99 @@
+package dev.pharos.agent.vrrp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pharos.testing.Netns;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/// The lab's step-by-step clock: a pause stops the engine's timers (their remaining time is
+/// kept) and holds received adverts in order, while operator actions still run.
+class StepGateTest {
+
+    private final StepGate gate = new StepGate();
+    private final EngineLoop loop = new EngineLoop("step-gate-test", gate);
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        gate.stepping(false);
+        loop.post(loop::finish);
+        assertThat(loop.join(Duration.ofSeconds(5))).isTrue();
+    }
+
+    private void pause() {
+        gate.transitioned("lvs-backup", new VrrpStateChange("VI_1", 90, VrrpState.BACKUP, VrrpState.MASTER,
+                "master down timer expired", Instant.now(), 98));
+    }
+
+    @Test
+    void aPausedTimerKeepsItsRemainingTime() throws Exception {
+        gate.stepping(true);
+        loop.start();
+        var armedAt = new AtomicLong();
+        var firedAt = new CompletableFuture<Long>();
+        var realFiredAt = new CompletableFuture<Long>();
+        loop.post(() -> {
+            armedAt.set(gate.nanoTime());
+            loop.schedule(Duration.ofMillis(300), () -> {
+                firedAt.complete(gate.nanoTime());
+                realFiredAt.complete(System.nanoTime());
+            });
+        });
+        assertThat(Netns.await(Duration.ofSeconds(5), () -> armedAt.get() != 0)).isTrue();
+        pause();
+        assertThat(gate.paused().director()).isEqualTo("lvs-backup");
+        // Well past the timer's 300 ms: it must not fire while paused.
+        assertThat(Netns.await(Duration.ofMillis(800), firedAt::isDone)).as("fired during the pause").isFalse();
+        long resumedAt = System.nanoTime();
+        gate.resume();
+        long at = firedAt.get(10, TimeUnit.SECONDS);
+        assertThat(realFiredAt.get()).isGreaterThan(resumedAt);
+        assertThat(at - armedAt.get()).as("gate time from arming to firing")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+        assertThat(gate.paused()).isNull();
+    }
+
+    @Test
+    void advertsWaitInOrderWhileOperatorActionsRun() throws Exception {
+        gate.stepping(true);
+        loop.start();
+        var ran = new CopyOnWriteArrayList<String>();
+        pause();
+        loop.postGated(() -> ran.add("advert 1"));
+        loop.post(() -> ran.add("stop"));
+        loop.postGated(() -> ran.add("advert 2"));
+        var barrier = new CompletableFuture<Void>();
+        loop.post(() -> barrier.complete(null));
+        barrier.get(5, TimeUnit.SECONDS);
+        assertThat(ran).containsExactly("stop");
+
+        gate.resume();
+        assertThat(Netns.await(Duration.ofSeconds(5), () -> ran.size() == 3)).isTrue();
+        assertThat(ran).containsExactly("stop", "advert 1", "advert 2");
+    }
+
+    @Test
+    void pausesOnlyWhileStepping() throws Exception {
+        loop.start();
+        var seen = new CopyOnWriteArrayList<StepGate.Pause>();
+        gate.onPause(seen::add);
+        pause();
+        assertThat(gate.paused()).isNull();
+        gate.stepping(true);
+        pause();
+        assertThat(gate.paused()).isNotNull();
+        gate.stepping(false);
+        assertThat(gate.paused()).as("turning stepping off resumes").isNull();
+        assertThat(seen).hasSize(1);
+        assertThat(seen.getFirst().change().reason()).isEqualTo("master down timer expired");
+        assertThatThrownBy(() -> StepGate.NEVER.stepping(true)).isInstanceOf(IllegalStateException.class);
+        assertThat(StepGate.NEVER.paused()).isNull();
+    }
+}
