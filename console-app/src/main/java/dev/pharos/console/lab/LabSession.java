@@ -4,6 +4,7 @@ import dev.pharos.agent.api.Hello;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.sim.Lab;
 import dev.pharos.agent.sim.LabTraffic;
+import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.console.connect.AgentLink;
 import dev.pharos.console.connect.Connector;
 import dev.pharos.console.connect.DirectorConnection;
@@ -35,6 +36,8 @@ public final class LabSession implements AutoCloseable {
     private final Explainer explainer = new Explainer();
     private final javafx.collections.ObservableList<String> explanations =
             javafx.collections.FXCollections.observableArrayList();
+    /// In step-by-step mode: why the lab stands still right now, or null while it runs.
+    private final javafx.beans.property.ReadOnlyStringWrapper pausedAt = new javafx.beans.property.ReadOnlyStringWrapper();
 
     /// A VIP that stopped answering: since when, and the last director that answered.
     private record Outage(Instant since, String lastDirector) {
@@ -98,6 +101,8 @@ public final class LabSession implements AutoCloseable {
                     Duration.ofMillis(500), Duration.ofSeconds(5)).start());
         }
         traffic.addListener(session::observe);
+        lab.stepGate().onPause(p -> fx.accept(() -> session.paused(p)));
+        lab.stepGate().onResume(() -> fx.accept(() -> session.pausedAt.set(null)));
         return session;
     }
 
@@ -123,6 +128,39 @@ public final class LabSession implements AutoCloseable {
         if (explanations.size() > 200) {
             explanations.remove(200, explanations.size());
         }
+    }
+
+    /// FX thread: the lab stopped at a transition (step by step); says what happened and why.
+    private void paused(StepGate.Pause p) {
+        if (lab.stepGate().paused() == null) {
+            return; // resumed before this reached the FX thread
+        }
+        var c = p.change();
+        var t = new dev.pharos.agent.api.AgentEvent.VrrpTransition(0, c.at(), c.instance(), c.vrid(), c.from().name(),
+                c.to().name(), c.reason(), c.priority());
+        var advert = cluster.director(p.director()).flatMap(d -> d.instance(c.instance()))
+                .map(i -> Duration.ofMillis(i.advertIntervalMillisProperty().get())).orElse(Duration.ofSeconds(1));
+        pausedAt.set("Paused at " + p.director() + " " + c.instance() + ": " + c.from() + " → " + c.to() + ". "
+                + explainer.explainOnly(p.director(), t, advert)
+                + " VRRP time stands still: timers keep what they have left, adverts wait unread.");
+    }
+
+    /// Step by step: while on, the lab pauses at the next VRRP transition on any director.
+    public void stepping(boolean on) {
+        lab.stepGate().stepping(on);
+        if (!on) {
+            pausedAt.set(null);
+        }
+    }
+
+    /// Step by step: lets the lab run to the next transition.
+    public void resume() {
+        lab.stepGate().resume();
+    }
+
+    /// Why the lab is paused right now, or null while it runs (FX thread).
+    public javafx.beans.property.ReadOnlyStringProperty pausedAtProperty() {
+        return pausedAt.getReadOnlyProperty();
     }
 
     /// Why each VRRP transition happened, newest first (FX thread).

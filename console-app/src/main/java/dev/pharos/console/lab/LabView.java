@@ -42,6 +42,20 @@ public final class LabView extends VBox {
         var title = new Label("Training lab — the seed's dual-master director pair, running in this console");
         title.getStyleClass().add("lab-title");
         getChildren().add(title);
+        var step = new javafx.scene.control.CheckBox("Step by step: pause at each VRRP transition");
+        step.setId("lab-step");
+        step.selectedProperty().addListener((o, a, on) -> session.stepping(on));
+        var proceed = button("Continue", "lab-continue", session::resume);
+        proceed.disableProperty().bind(session.pausedAtProperty().isNull());
+        var pausedText = new Label();
+        pausedText.setId("lab-paused");
+        pausedText.setWrapText(true);
+        pausedText.getStyleClass().add("lab-paused");
+        pausedText.textProperty().bind(javafx.beans.binding.Bindings.when(session.pausedAtProperty().isNull())
+                .then(javafx.beans.binding.Bindings.when(step.selectedProperty())
+                        .then("Running: the lab will stop at the next transition.").otherwise(""))
+                .otherwise(session.pausedAtProperty()));
+        getChildren().addAll(new HBox(8, step, proceed), pausedText, new Separator());
 
         for (var name : session.directors()) {
             var stop = button("Stop " + name, "lab-stop-" + name, () -> session.scenario("stop " + name + " (graceful: "

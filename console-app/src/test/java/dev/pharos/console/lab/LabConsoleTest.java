@@ -89,6 +89,34 @@ class LabConsoleTest {
         assertThat(cluster.timeline()).anyMatch(e -> e.kind().equals("scenario") && e.subject().startsWith("stop lvs-master"));
     }
 
+    String paused() throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> ((javafx.scene.control.Label) window.getScene().lookup("#lab-paused"))
+                .getText()).get();
+    }
+
+    @Test
+    void stepByStepPausesAtEachTransitionAndExplainsIt(FxRobot robot) throws Exception {
+        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        robot.clickOn("#lab-step");
+        await(10, () -> paused().startsWith("Running"));
+        assertThat(robot.lookup("#lab-continue").queryButton().isDisabled()).isTrue();
+
+        robot.clickOn("#lab-stop-lvs-master");
+        await(30, () -> paused().startsWith("Paused at lvs-master"));
+        assertThat(robot.lookup("#lab-continue").queryButton().isDisabled()).isFalse();
+        assertThat(mode.session().lab().stepGate().paused()).isNotNull();
+
+        robot.clickOn("#lab-continue");
+        await(30, () -> paused().startsWith("Paused at lvs-backup VI_1: BACKUP → MASTER"));
+        assertThat(paused()).contains("priority 0").contains("Skew_Time");
+        screenshot("lab-step-paused.png");
+
+        robot.clickOn("#lab-step");
+        await(30, () -> master("lvs-backup", "VI_1"));
+        await(10, () -> paused().isEmpty());
+        assertThat(mode.session().lab().stepGate().paused()).isNull();
+    }
+
     /// For a person to look at: target/screenshots/.
     void screenshot(String name) throws Exception {
         WaitForAsyncUtils.waitForFxEvents();

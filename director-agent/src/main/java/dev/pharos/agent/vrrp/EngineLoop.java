@@ -60,7 +60,6 @@ final class EngineLoop {
     private final ArrayDeque<Runnable> held = new ArrayDeque<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final StepGate gate;
-    private final long anchorNanos;
     private final long realAnchorNanos = System.nanoTime();
     private final Instant anchor = Instant.now();
     private final Thread thread;
@@ -77,7 +76,6 @@ final class EngineLoop {
 
     EngineLoop(String threadName, StepGate gate) {
         this.gate = gate;
-        this.anchorNanos = gate.nanoTime();
         thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::run);
     }
 
@@ -129,9 +127,9 @@ final class EngineLoop {
         return t;
     }
 
-    /// The engine's time: wall-clock time at start plus the gate's time since (pauses left out).
+    /// The engine's time: the gate's clock (pauses left out).
     Instant now() {
-        return anchor.plusNanos(gate.nanoTime() - anchorNanos);
+        return gate.now();
     }
 
     /// When the thread last went round its loop (at least every second while alive).

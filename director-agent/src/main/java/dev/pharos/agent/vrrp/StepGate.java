@@ -1,5 +1,6 @@
 package dev.pharos.agent.vrrp;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,8 @@ public final class StepGate {
     public static final StepGate NEVER = new StepGate(false);
 
     private final boolean pausable;
+    private final long anchorNanos = System.nanoTime();
+    private final Instant anchor = Instant.now();
     private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
     private final List<Consumer<Pause>> pauseListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> resumeListeners = new CopyOnWriteArrayList<>();
@@ -95,6 +98,13 @@ public final class StepGate {
         synchronized (this) {
             return (paused != null ? pausedSince : System.nanoTime()) - pausedTotal;
         }
+    }
+
+    /// The engines' wall clock: the time this gate was made plus [#nanoTime()] since. In the lab,
+    /// every director's transitions are stamped on this one clock, which stands still during a
+    /// pause; so the gap between two transitions is the protocol's, not the trainer's talk.
+    Instant now() {
+        return anchor.plusNanos(nanoTime() - anchorNanos);
     }
 
     boolean isPaused() {
