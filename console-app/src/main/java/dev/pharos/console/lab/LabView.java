@@ -33,6 +33,8 @@ public final class LabView extends VBox {
     private final Map<String, LabTraffic.Result> last = new java.util.concurrent.ConcurrentHashMap<>();
     /// Per VIP, how many answers came through each director from each real server.
     private final Map<String, Map<String, AtomicLong>> paths = new java.util.concurrent.ConcurrentHashMap<>();
+    /// "director|virtual server|real server" → the weight it had before the lab drained it.
+    private final Map<String, Integer> drainedWeights = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LabView(LabSession session, Map<String, DirectorConnection> connections, Runnable loadPair) {
         this.session = session;
@@ -84,7 +86,12 @@ public final class LabView extends VBox {
                     lab -> lab.failRealServer(InetAddress.getByName(address))));
             var restore = button("Restore", "lab-restore-" + address, () -> session.scenario("restore real server "
                     + label, lab -> lab.restoreRealServer(InetAddress.getByName(address))));
-            getChildren().add(new FlowPane(6, 4, new Label(address), fail, restore));
+            var drain = button("Drain", "lab-drain-" + address, () -> session.scenario("drain real server " + label
+                    + " (weight 0 on every director: new connections go elsewhere, open ones finish)",
+                    lab -> weigh(connections, address, true)));
+            var undrain = button("Undrain", "lab-undrain-" + address, () -> session.scenario("undrain real server "
+                    + label, lab -> weigh(connections, address, false)));
+            getChildren().add(new FlowPane(6, 4, new Label(address), fail, restore, drain, undrain));
         });
         var cut = button("Cut the link between the directors", "lab-partition", () -> session.scenario(
                 "partition: VRRP adverts no longer pass (split brain)", lab -> lab.partition()));
@@ -120,6 +127,47 @@ public final class LabView extends VBox {
         explained.setPlaceholder(new Label("Each VRRP transition will be explained here."));
         getChildren().addAll(new Separator(), new Label("Why it happened"), explained, new Separator(), load);
         session.traffic().addListener(this::observe);
+    }
+
+    /// Sets weight 0 on every real server at `address` on every running director (draining),
+    /// remembering the weight; or gives back the remembered weight (1 if none). Each director's
+    /// edits chain their revisions, as the topology's do.
+    private void weigh(Map<String, DirectorConnection> connections, String address, boolean drain) throws Exception {
+        for (var e : connections.entrySet()) {
+            if (!session.lab().running(e.getKey())) {
+                continue;
+            }
+            var conn = e.getValue();
+            var state = dev.pharos.agent.api.JsonRpc.mapper().treeToValue(conn.call(Protocol.STATE_GET, null),
+                    dev.pharos.agent.api.AgentState.class);
+            var revision = state.revision();
+            for (var vs : state.virtualServers()) {
+                for (var rs : vs.realServers()) {
+                    if (!address.equals(rs.address())) {
+                        continue;
+                    }
+                    var key = e.getKey() + "|" + vs.id() + "|" + rs.id();
+                    Integer weight;
+                    if (drain) {
+                        if (rs.weight() == 0) {
+                            continue;
+                        }
+                        drainedWeights.put(key, rs.weight());
+                        weight = 0;
+                    } else {
+                        var before = drainedWeights.remove(key);
+                        weight = before != null ? before : (rs.weight() == 0 ? 1 : null);
+                        if (weight == null) {
+                            continue;
+                        }
+                    }
+                    var applied = dev.pharos.agent.api.JsonRpc.mapper().treeToValue(conn.call(
+                            Protocol.REAL_SERVER_UPDATE, new Params.RealServerUpdate(revision, vs.id(), rs.id(), weight,
+                                    null)), dev.pharos.agent.api.Results.Applied.class);
+                    revision = applied.revision();
+                }
+            }
+        }
     }
 
     private static Button button(String text, String id, Runnable action) {

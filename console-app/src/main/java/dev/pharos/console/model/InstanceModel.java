@@ -20,6 +20,7 @@ public final class InstanceModel {
     private final StringProperty master = new SimpleStringProperty();
     private final ObjectProperty<List<String>> virtualAddresses = new SimpleObjectProperty<>(List.of());
     private final javafx.beans.property.LongProperty advertIntervalMillis = new javafx.beans.property.SimpleLongProperty(1000);
+    private final javafx.beans.property.ReadOnlyBooleanWrapper splitBrain = new javafx.beans.property.ReadOnlyBooleanWrapper();
 
     InstanceModel(String name) {
         this.name = name;
@@ -69,6 +70,15 @@ public final class InstanceModel {
     /// `advert_int`, in milliseconds.
     public javafx.beans.property.LongProperty advertIntervalMillisProperty() {
         return advertIntervalMillis;
+    }
+
+    /// True while another live director is MASTER of the same VRID and addresses as this one.
+    public javafx.beans.property.ReadOnlyBooleanProperty splitBrainProperty() {
+        return splitBrain.getReadOnlyProperty();
+    }
+
+    void splitBrain(boolean on) {
+        splitBrain.set(on);
     }
 
     public ObjectProperty<List<String>> virtualAddressesProperty() {

@@ -117,6 +117,79 @@ class LabConsoleTest {
         assertThat(mode.session().lab().stepGate().paused()).isNull();
     }
 
+    @Test
+    void aPartitionIsShownAsASplitBrain(FxRobot robot) throws Exception {
+        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        assertThat(cluster.splitBrains()).isEmpty();
+        reveal(robot, "#lab-partition");
+        robot.clickOn("#lab-partition");
+        await(30, () -> master("lvs-master", "VI_2") && master("lvs-backup", "VI_1"));
+        await(10, () -> cluster.splitBrains().size() == 2);
+        var vrid90 = cluster.splitBrains().keySet().stream().filter(k -> k.startsWith("VRID 90 (192.0.2.100"))
+                .findFirst().orElseThrow(() -> new AssertionError(cluster.splitBrains()));
+        assertThat(cluster.splitBrains().get(vrid90)).containsExactly("lvs-master", "lvs-backup");
+        assertThat(cluster.director("lvs-backup").flatMap(d -> d.instance("VI_1")).orElseThrow()
+                .splitBrainProperty().get()).isTrue();
+        assertThat(cluster.timeline()).anyMatch(e -> e.subject().equals(vrid90)
+                && e.text().startsWith("SPLIT BRAIN: MASTER on lvs-master and lvs-backup"));
+
+        reveal(robot, "#lab-heal");
+        robot.clickOn("#lab-heal");
+        await(30, () -> cluster.splitBrains().isEmpty() && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        assertThat(cluster.timeline()).anyMatch(e -> e.text().startsWith("split brain over"));
+        assertThat(cluster.director("lvs-backup").flatMap(d -> d.instance("VI_1")).orElseThrow()
+                .splitBrainProperty().get()).isFalse();
+    }
+
+    /// Weights of every real server at `address` on every director, as the console shows them.
+    List<Integer> weights(String address) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> cluster.directors().stream()
+                .flatMap(d -> d.virtualServers().stream()).flatMap(v -> v.realServers().stream())
+                .filter(r -> address.equals(r.addressProperty().get())).map(r -> r.weightProperty().get()).toList())
+                .get();
+    }
+
+    @Test
+    void drainIsOneClickOnEveryDirector(FxRobot robot) throws Exception {
+        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(30, () -> weights("198.51.100.66").size() == 4 && weights("198.51.100.66").stream().allMatch(w -> w > 0));
+        reveal(robot, "#lab-drain-198-51-100-66");
+        robot.clickOn("#lab-drain-198-51-100-66");
+        await(30, () -> weights("198.51.100.66").equals(List.of(0, 0, 0, 0)));
+        assertThat(weights("198.51.100.41")).doesNotContain(0);
+        var revision = mode.session().lab().connect("lvs-master");
+        try (revision) {
+            var state = revision.call(dev.pharos.agent.api.Protocol.STATE_GET, null,
+                    dev.pharos.agent.api.AgentState.class, java.time.Duration.ofSeconds(10));
+            assertThat(state.virtualServers()).allSatisfy(v -> assertThat(v.realServers()).anySatisfy(r -> {
+                assertThat(r.address()).isEqualTo("198.51.100.66");
+                assertThat(r.weight()).isZero();
+            }));
+        }
+        reveal(robot, "#lab-undrain-198-51-100-66");
+        robot.clickOn("#lab-undrain-198-51-100-66");
+        await(30, () -> weights("198.51.100.66").equals(List.of(1, 1, 1, 1)));
+        assertThat(cluster.timeline()).anyMatch(e -> e.kind().equals("scenario") && e.subject().startsWith("drain"));
+    }
+
+    /// Scrolls the lab panel so the node is on screen, as an operator would before clicking.
+    static void reveal(FxRobot robot, String query) throws Exception {
+        var node = robot.lookup(query).query();
+        WaitForAsyncUtils.asyncFx(() -> {
+            for (var p = node.getParent(); p != null; p = p.getParent()) {
+                if (p instanceof javafx.scene.control.ScrollPane sp) {
+                    var content = sp.getContent().getLayoutBounds().getHeight();
+                    var view = sp.getViewportBounds().getHeight();
+                    var y = sp.getContent().sceneToLocal(node.localToScene(0, 0)).getY();
+                    sp.setVvalue(content <= view ? 0 : Math.min(1, Math.max(0, (y - 10) / (content - view))));
+                    break;
+                }
+            }
+            return null;
+        }).get();
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
     /// For a person to look at: target/screenshots/.
     void screenshot(String name) throws Exception {
         WaitForAsyncUtils.waitForFxEvents();
