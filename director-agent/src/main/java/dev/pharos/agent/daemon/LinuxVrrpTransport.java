@@ -72,7 +72,10 @@ final class LinuxVrrpTransport implements VrrpTransport {
             while (!closed) {
                 try {
                     var d = socket.receive(Duration.ofSeconds(1));
-                    d.ifPresent(datagram -> receiverCallback.datagram(datagram.datagram(), datagram.datagram().length));
+                    if (d.isPresent()) {
+                        long at = System.nanoTime();
+                        receiverCallback.datagram(d.get().datagram(), d.get().datagram().length, at);
+                    }
                 } catch (NativeException e) {
                     if (closed) {
                         return;

@@ -151,7 +151,7 @@ public final class SimVrrpBus implements AutoCloseable {
                 var r = t.receiver;
                 if (r != null && !t.closed) {
                     delivered.incrementAndGet();
-                    r.datagram(datagram.clone(), datagram.length);
+                    r.datagram(datagram.clone(), datagram.length, System.nanoTime());
                 }
             }
         };

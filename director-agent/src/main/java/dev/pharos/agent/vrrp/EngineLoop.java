@@ -47,8 +47,9 @@ final class EngineLoop {
         }
     }
 
-    /// A task that waits while the gate is paused.
-    private record Gated(Runnable task) implements Runnable {
+    /// A received datagram's task: waits while the gate is paused; `receivedNanos` is
+    /// [System#nanoTime()] at its arrival.
+    private record Gated(Runnable task, long receivedNanos) implements Runnable {
         @Override
         public void run() {
             task.run();
@@ -98,9 +99,12 @@ final class EngineLoop {
         LockSupport.unpark(thread);
     }
 
-    /// Any thread: like [#post], but held while the gate is paused (received adverts).
-    void postGated(Runnable task) {
-        post(new Gated(task));
+    /// Any thread: like [#post] for a datagram that arrived at `receivedNanos`
+    /// ([System#nanoTime()]). Timers its task arms count from that arrival (an advert resets
+    /// Master_Down_Timer when it is received, not when this thread gets to it). Held while the
+    /// gate is paused; a held one counts from when it runs.
+    void postReceived(long receivedNanos, Runnable task) {
+        post(new Gated(task, receivedNanos));
     }
 
     /// Loop thread only: the loop ends once the current task returns; the rest of the inbox is dropped.
@@ -115,8 +119,8 @@ final class EngineLoop {
 
     /// Loop thread only: runs `task` after `after`.
     ///
-    /// A timer armed by a timer's task counts from that timer's deadline, not from when its task
-    /// ran, so the adverts of a master do not drift by the wake-up latency each time (RFC 5798
+    /// A timer armed by a timer's task counts from that timer's deadline (one armed by a received
+    /// datagram's task, from its arrival), not from when the task ran, so the adverts of a master do not drift by the wake-up latency each time (RFC 5798
     /// §6.4.3: one advert per Advertisement_Interval). Only when that deadline is `after` or more
     /// in the past (a stalled JVM) does it count from now, so a stall never causes a burst.
     Timer schedule(Duration after, Runnable task) {
@@ -162,8 +166,16 @@ final class EngineLoop {
                 worked = true;
             }
             while (!finishing && (task = inbox.poll()) != null) {
-                if (task instanceof Gated && (gate.isPaused() || !held.isEmpty())) {
-                    held.add(task);
+                if (task instanceof Gated g && (gate.isPaused() || !held.isEmpty())) {
+                    held.add(new Gated(g.task(), 0)); // its arrival time is lost in the pause
+                } else if (task instanceof Gated g && g.receivedNanos() != 0) {
+                    // Timers armed by it count from the arrival, as timers armed by a timer count
+                    // from its deadline ([#schedule]).
+                    firing = true;
+                    firingDeadline = gate.nanoTime() - (System.nanoTime() - g.receivedNanos());
+                    safely(task);
+                    firing = false;
+                    worked = true;
                 } else {
                     safely(task);
                     worked = true;

@@ -138,7 +138,7 @@ public final class VrrpEngine implements AutoCloseable {
 
     private void listen(VrrpInstance instance) throws IOException {
         // A datagram still in flight when a reload removed the instance is dropped.
-        instance.transport().start((d, len) -> loop.postGated(() -> {
+        instance.transport().start((d, len, receivedNanos) -> loop.postReceived(receivedNanos, () -> {
             if (instances.get(instance.name()) == instance) {
                 instance.received(d, len);
             }

@@ -72,4 +72,17 @@ class EngineLoopTest {
                     .isGreaterThanOrEqualTo(STEP.plus(STEP.multipliedBy(2)).toNanos());
         }
     }
+
+    @Test
+    void aTimerArmedForAReceivedDatagramCountsFromItsArrival() throws Exception {
+        loop.start();
+        var posted = System.nanoTime();
+        var fired = new CompletableFuture<Long>();
+        // The datagram arrived 500 ms before the loop got it; the timer it arms is 1 s.
+        loop.postReceived(posted - Duration.ofMillis(500).toNanos(),
+                () -> loop.schedule(Duration.ofSeconds(1), () -> fired.complete(System.nanoTime())));
+        long after = fired.get(10, TimeUnit.SECONDS) - posted;
+        assertThat(Duration.ofNanos(after)).isGreaterThanOrEqualTo(Duration.ofMillis(499))
+                .isLessThan(Duration.ofMillis(900));
+    }
 }

@@ -66,9 +66,9 @@ class StepGateTest {
         loop.start();
         var ran = new CopyOnWriteArrayList<String>();
         pause();
-        loop.postGated(() -> ran.add("advert 1"));
+        loop.postReceived(System.nanoTime(), () -> ran.add("advert 1"));
         loop.post(() -> ran.add("stop"));
-        loop.postGated(() -> ran.add("advert 2"));
+        loop.postReceived(System.nanoTime(), () -> ran.add("advert 2"));
         var barrier = new CompletableFuture<Void>();
         loop.post(() -> barrier.complete(null));
         barrier.get(5, TimeUnit.SECONDS);

@@ -87,7 +87,7 @@ class VrrpEngineTest {
         var a = start("A", "192.0.2.1", v3("VI_1", 51, "eth0", 100, VIP));
         await("A master", () -> state(a, "VI_1") == VrrpState.MASTER);
         var intruder = bus.transport("X", ip("192.0.2.66"));
-        intruder.start((d, len) -> { });
+        intruder.start((d, len, at) -> { });
         var group = VrrpTransport.MULTICAST_GROUP;
         var src = ip("192.0.2.66");
         intruder.send(group, VrrpPacket.v3(52, 1, CS30, List.of(VIP)).encode(src, group));
