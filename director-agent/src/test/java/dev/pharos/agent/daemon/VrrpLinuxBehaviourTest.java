@@ -68,6 +68,7 @@ class VrrpLinuxBehaviourTest {
                 a.exec("ip", "link", "set", "eth0", "down");
                 assertThat(Netns.await(Duration.ofSeconds(10), () -> state(c).state().equals("FAULT"))).isTrue();
                 assertThat(state(c).faults()).anyMatch(f -> f.contains("eth0"));
+                assertThat(agent.log()).as("link notifications, not polling").doesNotContain("polling the interfaces");
                 assertThat(Netns.await(Duration.ofSeconds(10), () -> read(log).contains("notify.sh fault"))).isTrue();
                 a.exec("ip", "link", "set", "eth0", "up");
                 assertThat(Netns.await(Duration.ofSeconds(30), () -> state(c).state().equals("MASTER")
