@@ -11,10 +11,12 @@ import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.RealServerModel;
 import dev.pharos.console.model.VirtualServerModel;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiFunction;
 import javafx.application.Platform;
 import javafx.beans.InvalidationListener;
@@ -24,15 +26,19 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.css.PseudoClass;
+import javafx.geometry.BoundingBox;
+import javafx.geometry.Bounds;
 import javafx.geometry.Point2D;
 import javafx.scene.Group;
 import javafx.scene.Node;
+import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.TextInputDialog;
 import javafx.scene.control.ToolBar;
+import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.input.ScrollEvent;
@@ -45,9 +51,21 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.scene.shape.Line;
 import javafx.scene.shape.Rectangle;
+import javafx.scene.text.Text;
 
-/// The live topology of one cluster. Rebuilt from the model whenever it changes (coalesced to
-/// one rebuild per pulse); every gesture becomes an [Edit] sent through the [EditService].
+/// The live topology of one cluster. Every gesture becomes an [Edit] sent through the
+/// [EditService].
+///
+/// Built to stay smooth with thousands of real servers and hundreds of health events a second:
+/// - model changes are coalesced to at most one scene update per pulse (a pre-layout pulse
+///   listener), not one per change;
+/// - a structural change (a server added, removed or moved, a director's state) reconciles the
+///   drawing: nodes whose models did not change are kept and only moved, new ones are created,
+///   gone ones dropped;
+/// - a health, weight or pending change updates its real server's node in place;
+/// - only what is in or near the visible area is in the scene graph (the rest is culled, kept
+///   up to date off-scene, and put back when panned or zoomed into view): CSS, layout and
+///   rendering cost what is on screen, not what is in the cluster.
 ///
 /// Dragging is done with mouse events and the view's own hit test rather than the platform's
 /// drag-and-drop, so it behaves the same on every OS, in a remote session and headless.
@@ -57,6 +75,9 @@ public final class TopologyView extends BorderPane {
     private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
     private static final PseudoClass DROP = PseudoClass.getPseudoClass("drop-target");
     private static final PseudoClass STALE = PseudoClass.getPseudoClass("stale");
+    /// How far beyond the visible area nodes stay in the scene, as a fraction of the viewport's
+    /// size: panning reveals nodes that are already styled and laid out.
+    private static final double CULL_MARGIN = 0.5;
 
     /// What the operator picked, for the inspector.
     public sealed interface Selection {
@@ -76,7 +97,10 @@ public final class TopologyView extends BorderPane {
 
     private final ClusterModel cluster;
     private final EditService edits;
-    private final Pane canvas = new Pane();
+    /// Links below boxes; each layer holds only what culling lets in.
+    private final Group linkLayer = new Group();
+    private final Group boxLayer = new Group();
+    private final Pane canvas = new Pane(linkLayer, boxLayer);
     private final Group zoomGroup = new Group(canvas);
     private final Pane viewport = new Pane(zoomGroup);
     private final Label bin = new Label("Remove");
@@ -93,12 +117,55 @@ public final class TopologyView extends BorderPane {
             javafx.collections.FXCollections.observableSet(new java.util.LinkedHashSet<>());
     /// What each selected real server needs for an edit: its virtual server, id and model.
     private final Map<String, RealServerModel> rsModels = new LinkedHashMap<>();
+    /// Everything drawn, by kind-prefixed key (`d:`, `v:`, `r:`, `dl:`, `rl:`), whether in the
+    /// scene now or culled.
+    private final Map<String, Drawn> drawn = new LinkedHashMap<>();
+    private final Set<String> refreshQueue = new java.util.LinkedHashSet<>();
     private BiFunction<String, Optional<NewServer>, Optional<NewServer>> newServerPrompt = (vs, suggested) -> ask(vs);
     private boolean dirty;
+    private boolean cullDirty;
+    private boolean laterQueued;
     private boolean dragging;
     private double dragStartX;
     private double dragStartY;
     private Node dropHover;
+    private int syncs;
+    private int nodesCreated;
+
+    /// One drawn thing: its node, its layer, the rectangle it covers in canvas coordinates (for
+    /// culling), what it was drawn from (a changed signature means a new node), and for a real
+    /// server how to bring it up to date and what to detach when it goes.
+    private static final class Drawn {
+        final Node node;
+        final Group layer;
+        final Object signature;
+        Runnable refresh = () -> {
+        };
+        Runnable dispose = () -> {
+        };
+        double minX;
+        double minY;
+        double maxX;
+        double maxY;
+        boolean seen;
+
+        Drawn(Node node, Group layer, Object signature) {
+            this.node = node;
+            this.layer = layer;
+            this.signature = signature;
+        }
+
+        void cover(double x0, double y0, double x1, double y1) {
+            minX = Math.min(x0, x1);
+            minY = Math.min(y0, y1);
+            maxX = Math.max(x0, x1);
+            maxY = Math.max(y0, y1);
+        }
+
+        boolean intersects(Bounds b) {
+            return maxX >= b.getMinX() && minX <= b.getMaxX() && maxY >= b.getMinY() && minY <= b.getMaxY();
+        }
+    }
 
     public TopologyView(ClusterModel cluster, EditService edits) {
         this.cluster = cluster;
@@ -147,8 +214,27 @@ public final class TopologyView extends BorderPane {
 
         installPan();
         installPalette();
+        // What is visible changes with the pan, the zoom and the viewport's size.
+        InvalidationListener recull = o -> requestCull();
+        zoomGroup.translateXProperty().addListener(recull);
+        zoomGroup.translateYProperty().addListener(recull);
+        zoomGroup.scaleXProperty().addListener(recull);
+        zoomGroup.scaleYProperty().addListener(recull);
+        viewport.widthProperty().addListener(recull);
+        viewport.heightProperty().addListener(recull);
+        // All scene work happens once per pulse, just before CSS and layout.
+        Runnable onPulse = this::onPulse;
+        sceneProperty().addListener((obs, old, now) -> {
+            if (old != null) {
+                old.removePreLayoutPulseListener(onPulse);
+            }
+            if (now != null) {
+                now.addPreLayoutPulseListener(onPulse);
+                requestPulse();
+            }
+        });
         cluster.directors().addListener((InvalidationListener) o -> markDirty());
-        rebuild();
+        sync();
     }
 
     /// Replaces the dialog that asks for a new real server's address (tests, scripted demos).
@@ -165,24 +251,101 @@ public final class TopologyView extends BorderPane {
         return status;
     }
 
-    /// The drawing, for export as PNG.
+    /// The drawing's root. Off-screen parts are culled from it: to picture the whole topology
+    /// use [#snapshot()].
     public Node canvas() {
         return canvas;
     }
 
+    /// A picture of the whole topology, off-screen parts included (for export as PNG). Must be
+    /// called on the JavaFX Application Thread.
+    public WritableImage snapshot() {
+        addMissing(d -> true);
+        try {
+            return canvas.snapshot(null, null);
+        } finally {
+            cull();
+        }
+    }
+
     /// The node of a real server (`vsId|rsId`) or virtual server, for tests and keyboard focus.
+    /// It exists (and is kept current) whether or not it is scrolled into view; whether it is in
+    /// the scene graph now is [#isInScene].
     public Optional<Node> nodeFor(String key) {
         return Optional.ofNullable(rsNodes.containsKey(key) ? rsNodes.get(key) : vsNodes.get(key));
     }
 
-    /// Schedules one rebuild. While the operator drags, nothing is redrawn (the dragged node
-    /// must not vanish under the mouse); the rebuild runs when the gesture ends.
+    /// Whether `node` is in the scene graph now, i.e. not culled because it is far off-screen.
+    public boolean isInScene(Node node) {
+        return node.getParent() != null && node.getScene() == getScene();
+    }
+
+    /// How many structural updates ran, and how many nodes they created in all (for tests that
+    /// check a change redraws only what changed).
+    int syncCount() {
+        return syncs;
+    }
+
+    int nodesCreated() {
+        return nodesCreated;
+    }
+
+    /// Schedules one structural update. While the operator drags, nothing is redrawn (the dragged
+    /// node must not vanish under the mouse); the update runs when the gesture ends.
     private void markDirty() {
         if (!dirty) {
             dirty = true;
-            if (!dragging) {
-                Platform.runLater(this::rebuild);
+            requestPulse();
+        }
+    }
+
+    private void requestCull() {
+        if (!cullDirty) {
+            cullDirty = true;
+            requestPulse();
+        }
+    }
+
+    private void refreshLater(String key) {
+        if (refreshQueue.add(key) && refreshQueue.size() == 1) {
+            requestPulse();
+        }
+    }
+
+    /// Asks for a pulse: the pre-layout listener does the work. Without a scene (not shown yet),
+    /// there are no pulses for this view; the work then runs once on the FX thread.
+    private void requestPulse() {
+        if (getScene() != null) {
+            Platform.requestNextPulse();
+        } else if (!laterQueued) {
+            laterQueued = true;
+            Platform.runLater(() -> {
+                laterQueued = false;
+                onPulse();
+            });
+        }
+    }
+
+    /// Once per pulse: the structural update if one is due, then in-place refreshes, then culling.
+    private void onPulse() {
+        if (dragging) {
+            return;
+        }
+        if (dirty) {
+            sync();
+        }
+        if (!refreshQueue.isEmpty()) {
+            var keys = List.copyOf(refreshQueue);
+            refreshQueue.clear();
+            for (var key : keys) {
+                var d = drawn.get("r:" + key);
+                if (d != null) {
+                    d.refresh.run();
+                }
             }
+        }
+        if (cullDirty) {
+            cull();
         }
     }
 
@@ -192,46 +355,10 @@ public final class TopologyView extends BorderPane {
 
     private void dragEnded() {
         dragging = false;
-        if (dirty) {
-            Platform.runLater(this::rebuild);
+        if (dirty || cullDirty || !refreshQueue.isEmpty()) {
+            requestPulse();
         }
     }
-
-    private void watchServer(Observable o, String key) {
-        InvalidationListener l = x -> refreshLater(key);
-        o.addListener(l);
-        detach.add(() -> o.removeListener(l));
-    }
-
-    private final java.util.Set<String> refreshQueue = new java.util.LinkedHashSet<>();
-
-    private void refreshLater(String key) {
-        if (refreshQueue.isEmpty()) {
-            Platform.runLater(this::refreshQueued);
-        }
-        refreshQueue.add(key);
-    }
-
-    private void refreshQueued() {
-        var keys = List.copyOf(refreshQueue);
-        refreshQueue.clear();
-        if (dirty) {
-            return; // a full redraw is coming anyway
-        }
-        for (var key : keys) {
-            var parts = rsParts.get(key);
-            if (parts != null) {
-                parts.refresh().run();
-            }
-        }
-    }
-
-    /// A drawn real server: how to bring its node and its link up to date with the model.
-    private record RsParts(Runnable refresh) {
-    }
-
-    private final Map<String, RsParts> rsParts = new LinkedHashMap<>();
-    private final Map<String, Line> rsLinks = new LinkedHashMap<>();
 
     private void watch(Observable o) {
         InvalidationListener l = x -> markDirty();
@@ -239,20 +366,21 @@ public final class TopologyView extends BorderPane {
         detach.add(() -> o.removeListener(l));
     }
 
-    /// Draws everything again from the model and re-attaches the listeners that trigger the next time.
-    private void rebuild() {
-        if (dragging) {
-            return;
-        }
+    /// Brings the drawing in line with the model: computes the layout, keeps every node whose
+    /// models are unchanged (moving it if the layout moved), creates the new ones and drops the
+    /// gone ones, then culls. Structure listeners (lists, liveness, instance roles) are few and
+    /// re-attached here; a real server's own listeners live as long as its node.
+    private void sync() {
         dirty = false;
+        syncs++;
         detach.forEach(Runnable::run);
         detach.clear();
+        for (var d : drawn.values()) {
+            d.seen = false;
+        }
         vsNodes.clear();
         rsNodes.clear();
         rsModels.clear();
-        rsParts.clear();
-        rsLinks.clear();
-        canvas.getChildren().clear();
 
         // Virtual servers as the union over directors (in dual-master LVS both carry the same table).
         var vsByid = new LinkedHashMap<String, List<VirtualServerModel>>();
@@ -263,43 +391,36 @@ public final class TopologyView extends BorderPane {
             for (var i : d.instances()) {
                 watch(i.stateProperty());
                 watch(i.priorityProperty());
+                watch(i.virtualAddressesProperty());
             }
             for (var v : d.virtualServers()) {
                 vsByid.computeIfAbsent(v.id(), k -> new ArrayList<>()).add(v);
                 watch(v.realServers());
-                for (var r : v.realServers()) {
-                    // A change of one server's health, weight or pending state updates its node in
-                    // place: no redraw of the whole topology (200 events/s must stay cheap).
-                    var key = v.id() + "|" + r.id();
-                    watchServer(r.healthProperty(), key);
-                    watchServer(r.weightProperty(), key);
-                    watchServer(r.pendingProperty(), key);
-                }
             }
         }
         var layoutInput = new LinkedHashMap<String, List<String>>();
         vsByid.forEach((id, models) -> {
-            var ids = new ArrayList<String>();
+            var ids = new java.util.LinkedHashSet<String>();
             for (var v : models) {
                 for (var r : v.realServers()) {
-                    if (!ids.contains(r.id())) {
-                        ids.add(r.id());
-                    }
+                    ids.add(r.id());
                 }
             }
-            layoutInput.put(id, ids);
+            layoutInput.put(id, List.copyOf(ids));
         });
         var names = cluster.directors().stream().map(DirectorModel::name).toList();
         var layout = TopologyLayout.compute(names, layoutInput);
         canvas.setPrefSize(layout.width(), layout.height());
 
         if (cluster.directors().isEmpty()) {
-            var empty = new Label("No directors in this cluster yet.");
-            empty.getStyleClass().add("empty-hint");
-            empty.relocate(TopologyLayout.MARGIN, TopologyLayout.MARGIN);
-            canvas.getChildren().add(empty);
+            var e = reuse("empty", "empty", () -> {
+                var empty = new Label("No directors in this cluster yet.");
+                empty.getStyleClass().add("empty-hint");
+                return new Drawn(empty, boxLayer, "empty");
+            });
+            e.node.relocate(TopologyLayout.MARGIN, TopologyLayout.MARGIN);
+            e.cover(TopologyLayout.MARGIN, TopologyLayout.MARGIN, TopologyLayout.MARGIN + 300, TopologyLayout.MARGIN + 20);
         }
-        // Links first, so boxes draw over them.
         for (var d : cluster.directors()) {
             var db = shifted(layout.directors().get(d.name()), "director " + d.name());
             for (var e : vsByid.entrySet()) {
@@ -309,41 +430,172 @@ public final class TopologyView extends BorderPane {
                 if (role.isEmpty()) {
                     continue;
                 }
-                var line = new Line(db.centerX(), db.bottom(), vb.centerX(), vb.y());
-                line.getStyleClass().addAll("link", "link-" + role.get().toLowerCase(java.util.Locale.ROOT));
-                line.pseudoClassStateChanged(STALE, d.livenessProperty().get() != Liveness.LIVE);
-                canvas.getChildren().add(line);
-            }
-        }
-        for (var e : vsByid.entrySet()) {
-            var vb = shifted(layout.virtualServers().get(e.getKey()), "vs " + e.getKey());
-            for (var rsId : layoutInput.get(e.getKey())) {
-                var rb = shifted(layout.realServers().get(e.getKey() + "|" + rsId), "vs " + e.getKey());
-                var line = new Line(vb.centerX(), vb.bottom(), rb.centerX(), rb.y());
-                line.getStyleClass().addAll("link", "link-real-server", "health-" + health(e.getValue(), rsId));
-                canvas.getChildren().add(line);
-                rsLinks.put(e.getKey() + "|" + rsId, line);
+                boolean stale = d.livenessProperty().get() != Liveness.LIVE;
+                var signature = role.get() + (stale ? " stale" : "");
+                var l = reuse("dl:" + d.name() + "|" + e.getKey(), signature, () -> {
+                    var line = new Line();
+                    line.getStyleClass().addAll("link", "link-" + role.get().toLowerCase(java.util.Locale.ROOT));
+                    line.pseudoClassStateChanged(STALE, stale);
+                    return new Drawn(line, linkLayer, signature);
+                });
+                setLine(l, db.centerX(), db.bottom(), vb.centerX(), vb.y());
             }
         }
         for (var d : cluster.directors()) {
-            var node = directorNode(d);
-            var b = shifted(layout.directors().get(d.name()), "director " + d.name());
-            place(node, b);
-            movable(node, "director " + d.name());
+            var live = d.livenessProperty().get();
+            var signature = new ArrayList<Object>();
+            signature.add(d);
+            signature.add(live);
+            d.instances().forEach(i -> signature.add(instanceLine(i)));
+            var e = reuse("d:" + d.name(), signature, () -> {
+                var node = directorNode(d);
+                movable(node, "director " + d.name());
+                return new Drawn(node, boxLayer, signature);
+            });
+            place(e, shifted(layout.directors().get(d.name()), "director " + d.name()));
         }
         for (var e : vsByid.entrySet()) {
-            var node = virtualServerNode(e.getKey(), e.getValue());
-            place(node, shifted(layout.virtualServers().get(e.getKey()), "vs " + e.getKey()));
-            movable(node, "vs " + e.getKey());
-            vsNodes.put(e.getKey(), node);
-            for (var rsId : layoutInput.get(e.getKey())) {
-                var rnode = realServerNode(e.getKey(), rsId, e.getValue());
-                place(rnode, shifted(layout.realServers().get(e.getKey() + "|" + rsId), "vs " + e.getKey()));
-                rsNodes.put(e.getKey() + "|" + rsId, rnode);
-                rnode.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(e.getKey() + "|" + rsId));
+            var vsId = e.getKey();
+            var vb = shifted(layout.virtualServers().get(vsId), "vs " + vsId);
+            var models = e.getValue();
+            var vsSignature = List.of(models, subtitleOf(models.getFirst()));
+            var vsEntry = reuse("v:" + vsId, vsSignature, () -> {
+                var node = virtualServerNode(vsId, models);
+                movable(node, "vs " + vsId);
+                return new Drawn(node, boxLayer, vsSignature);
+            });
+            place(vsEntry, vb);
+            vsNodes.put(vsId, vsEntry.node);
+            for (var rsId : layoutInput.get(vsId)) {
+                var key = vsId + "|" + rsId;
+                var rb = shifted(layout.realServers().get(key), "vs " + vsId);
+                if (rsNodes.containsKey(key)) {
+                    continue; // the same id listed twice by one director: drawn once
+                }
+                var perDirector = new ArrayList<RealServerModel>();
+                models.forEach(v -> v.realServer(rsId).ifPresent(perDirector::add));
+                var link = reuse("rl:" + key, perDirector, () -> {
+                    var line = new Line();
+                    line.getStyleClass().addAll("link", "link-real-server", "health-unknown");
+                    return new Drawn(line, linkLayer, perDirector);
+                });
+                setLine(link, vb.centerX(), vb.bottom(), rb.centerX(), rb.y());
+                var rs = reuse("r:" + key, perDirector, () -> realServerNode(vsId, rsId, perDirector));
+                place(rs, rb);
+                rs.refresh.run(); // the model is the truth: clears a pending mark a refused drop left
+                rsNodes.put(key, rs.node);
+                rsModels.put(key, perDirector.getFirst());
+                rs.node.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(key));
+            }
+        }
+        // Drop what is gone.
+        for (var it = drawn.entrySet().iterator(); it.hasNext();) {
+            var e = it.next();
+            var d = e.getValue();
+            if (!d.seen) {
+                it.remove();
+                d.layer.getChildren().remove(d.node);
+                d.dispose.run();
             }
         }
         pruneSelection();
+        cull();
+    }
+
+    /// The drawn entry for `key`: the existing one if it was drawn from an equal `signature`, else
+    /// a new one from `create` (replacing the old node). Either way marked as still drawn.
+    private Drawn reuse(String key, Object signature, java.util.function.Supplier<Drawn> create) {
+        var d = drawn.get(key);
+        if (d == null || !d.signature.equals(signature)) {
+            if (d != null) {
+                d.layer.getChildren().remove(d.node);
+                d.dispose.run();
+            }
+            d = create.get();
+            nodesCreated++;
+            drawn.put(key, d);
+        }
+        d.seen = true;
+        return d;
+    }
+
+    private static void setLine(Drawn d, double x0, double y0, double x1, double y1) {
+        var line = (Line) d.node;
+        line.setStartX(x0);
+        line.setStartY(y0);
+        line.setEndX(x1);
+        line.setEndY(y1);
+        d.cover(x0, y0, x1, y1);
+    }
+
+    private static void place(Drawn d, TopologyLayout.Box b) {
+        var node = (Region) d.node;
+        node.setPrefSize(b.w(), b.h());
+        node.setMinSize(b.w(), b.h());
+        node.setMaxSize(b.w(), b.h());
+        node.relocate(b.x(), b.y());
+        // A kept node may still carry a drag's offset (a refused move snaps back here).
+        node.setTranslateX(0);
+        node.setTranslateY(0);
+        d.cover(b.x(), b.y(), b.x() + b.w(), b.y() + b.h());
+    }
+
+    /// The part of the canvas (canvas coordinates) in view, widened by [#CULL_MARGIN]. Before
+    /// the viewport has a size, a window-sized area at the origin.
+    private Bounds visibleArea() {
+        double w = viewport.getWidth();
+        double h = viewport.getHeight();
+        if (w <= 0 || h <= 0 || getScene() == null) {
+            return new BoundingBox(-400, -400, 2400, 1800);
+        }
+        var inCanvas = canvas.sceneToLocal(viewport.localToScene(new BoundingBox(0, 0, w, h)));
+        double mx = inCanvas.getWidth() * CULL_MARGIN;
+        double my = inCanvas.getHeight() * CULL_MARGIN;
+        return new BoundingBox(inCanvas.getMinX() - mx, inCanvas.getMinY() - my, inCanvas.getWidth() + 2 * mx,
+                inCanvas.getHeight() + 2 * my);
+    }
+
+    /// Puts into the scene exactly what is in or near view and takes out the rest, with one list
+    /// change per layer. Selected real servers stay in (a drag may carry them).
+    private void cull() {
+        cullDirty = false;
+        var area = visibleArea();
+        var wanted = new HashSet<Node>();
+        for (var d : drawn.values()) {
+            if (d.intersects(area) || d.node.getPseudoClassStates().contains(SELECTED)) {
+                wanted.add(d.node);
+            }
+        }
+        for (var layer : List.of(linkLayer, boxLayer)) {
+            var gone = new HashSet<Node>();
+            for (var n : layer.getChildren()) {
+                if (!wanted.contains(n)) {
+                    gone.add(n);
+                }
+            }
+            if (!gone.isEmpty()) {
+                layer.getChildren().removeAll(gone);
+            }
+        }
+        addMissing(d -> wanted.contains(d.node));
+    }
+
+    /// Adds to their layers (at the end, in drawing order) the drawn nodes `which` accepts that
+    /// are not in the scene.
+    private void addMissing(java.util.function.Predicate<Drawn> which) {
+        var links = new ArrayList<Node>();
+        var boxes = new ArrayList<Node>();
+        for (var d : drawn.values()) {
+            if (d.node.getParent() != d.layer && which.test(d)) {
+                (d.layer == linkLayer ? links : boxes).add(d.node);
+            }
+        }
+        if (!links.isEmpty()) {
+            linkLayer.getChildren().addAll(links);
+        }
+        if (!boxes.isEmpty()) {
+            boxLayer.getChildren().addAll(boxes);
+        }
     }
 
     /// Where the operator moved a director or a virtual server (with its real servers), as an
@@ -445,14 +697,6 @@ public final class TopologyView extends BorderPane {
         return java.util.List.copyOf(selectedRealServers);
     }
 
-    private void place(Region node, TopologyLayout.Box b) {
-        node.setPrefSize(b.w(), b.h());
-        node.setMinSize(b.w(), b.h());
-        node.setMaxSize(b.w(), b.h());
-        node.relocate(b.x(), b.y());
-        canvas.getChildren().add(node);
-    }
-
     /// MASTER/BACKUP/FAULT of the director's instance that holds `vip`, if any.
     private static Optional<String> roleFor(DirectorModel d, String vip) {
         if (vip == null) {
@@ -503,6 +747,14 @@ public final class TopologyView extends BorderPane {
         return i.name() + "  " + i.stateProperty().get() + "  prio " + i.priorityProperty().get();
     }
 
+    /// "wrr · NAT · persist 300s · proxied": what a virtual server's card says under its id.
+    private static String subtitleOf(VirtualServerModel v) {
+        var persistence = v.persistenceSecondsProperty().get();
+        return v.schedulerProperty().get() + " · " + v.kindProperty().get()
+                + (persistence > 0 ? " · persist " + persistence + "s" : "")
+                + ("proxied".equals(v.servedAsProperty().get()) ? " · proxied" : "");
+    }
+
     private Region virtualServerNode(String id, List<VirtualServerModel> models) {
         var v = models.getFirst();
         var box = new VBox(2);
@@ -511,25 +763,18 @@ public final class TopologyView extends BorderPane {
         box.setUserData(id);
         var title = new Label(id, Icons.node(Icon.VIRTUAL_SERVER, 16));
         title.getStyleClass().add("title");
-        var persistence = v.persistenceSecondsProperty().get();
-        var sub = new Label(v.schedulerProperty().get() + " · " + v.kindProperty().get()
-                + (persistence > 0 ? " · persist " + persistence + "s" : "")
-                + ("proxied".equals(v.servedAsProperty().get()) ? " · proxied" : ""));
+        var sub = new Label(subtitleOf(v));
         sub.getStyleClass().add("subtitle");
         box.getChildren().addAll(title, sub);
         box.setOnMouseClicked(e -> select(new Selection.VirtualServer(id, models), box));
         return box;
     }
 
-    /// Worst health of the real server across the directors that report it live.
-    private String health(List<VirtualServerModel> models, String rsId) {
+    /// Worst health of the real server across the directors that report it.
+    private static String healthOf(List<RealServerModel> perDirector) {
         String best = "unknown";
-        for (var v : models) {
-            var r = v.realServer(rsId);
-            if (r.isEmpty()) {
-                continue;
-            }
-            var h = r.get().healthProperty().get();
+        for (var r : perDirector) {
+            var h = r.healthProperty().get();
             if ("down".equals(h)) {
                 return "down";
             }
@@ -540,48 +785,120 @@ public final class TopologyView extends BorderPane {
         return best;
     }
 
-    private Region realServerNode(String vsId, String rsId, List<VirtualServerModel> models) {
-        var perDirector = new ArrayList<RealServerModel>();
-        models.forEach(v -> v.realServer(rsId).ifPresent(perDirector::add));
-        var r = perDirector.getFirst();
-        var key = vsId + "|" + rsId;
-        var box = new HBox(6);
-        box.getStyleClass().add("real-server");
-        box.setId("rs-" + key);
-        var text = new VBox(0);
-        var title = new Label(rsId);
-        title.getStyleClass().add("title");
-        var sub = new Label();
-        sub.getStyleClass().add("subtitle");
-        text.getChildren().addAll(title, sub);
-        box.getChildren().addAll(new Region(), text);
-        Runnable refresh = () -> {
-            var health = health(models, rsId);
-            int w = r.weightProperty().get();
-            box.getStyleClass().removeIf(c -> c.startsWith("health-") || c.equals("draining"));
-            box.getStyleClass().add("health-" + health);
-            if (w == 0) {
-                box.getStyleClass().add("draining");
+    /// A real server's card: icon, id, "weight · health". A plain region laying out one icon
+    /// and two `Text`s itself: a fraction of the nodes, style classes and layout passes of
+    /// nested boxes of `Label`s, which matters at thousands of servers.
+    private static final class RealServerBox extends Region {
+        private static final double ICON = 18;
+        private static final double SPACING = 6;
+        private final Text title = new Text();
+        private final Text subtitle = new Text();
+        private Node icon;
+        private Icon iconKind;
+
+        RealServerBox(String rsId) {
+            // Index 1 is always the health class, so a change is one `set`, not a remove and an add.
+            getStyleClass().addAll("real-server", "health-unknown");
+            title.getStyleClass().add("rs-title");
+            subtitle.getStyleClass().add("rs-subtitle");
+            title.setText(rsId);
+            title.setTextOrigin(javafx.geometry.VPos.TOP);
+            subtitle.setTextOrigin(javafx.geometry.VPos.TOP);
+            getChildren().addAll(title, subtitle);
+        }
+
+        /// Shows `health`, `weight` and the matching icon, touching only what differs.
+        void show(String health, int weight) {
+            var healthClass = "health-" + health;
+            if (!healthClass.equals(getStyleClass().get(1))) {
+                getStyleClass().set(1, healthClass);
             }
-            box.getChildren().set(0, Icons.node(w == 0 ? Icon.DRAINING : switch (health) {
+            boolean draining = weight == 0;
+            if (draining != getStyleClass().contains("draining")) {
+                if (draining) {
+                    getStyleClass().add("draining");
+                } else {
+                    getStyleClass().remove("draining");
+                }
+            }
+            var kind = draining ? Icon.DRAINING : switch (health) {
                 case "up", "unchecked" -> Icon.HEALTH_UP;
                 case "down" -> Icon.HEALTH_DOWN;
                 default -> Icon.HEALTH_UNKNOWN;
-            }, 18));
-            sub.setText((w == 0 ? "draining" : "weight " + w) + " · " + health);
+            };
+            if (kind != iconKind) {
+                iconKind = kind;
+                var fresh = Icons.node(kind, ICON);
+                if (icon == null) {
+                    getChildren().add(0, fresh);
+                } else {
+                    getChildren().set(0, fresh);
+                }
+                icon = fresh;
+            }
+            var text = (draining ? "draining" : "weight " + weight) + " · " + health;
+            if (!text.equals(subtitle.getText())) {
+                subtitle.setText(text);
+            }
+        }
+
+        @Override
+        protected void layoutChildren() {
+            var in = getInsets();
+            double h = getHeight() - in.getTop() - in.getBottom();
+            double x = in.getLeft();
+            if (icon != null) {
+                icon.resizeRelocate(x, in.getTop() + (h - ICON) / 2, ICON, ICON);
+                x += ICON + SPACING;
+            }
+            double th = title.getLayoutBounds().getHeight();
+            double sh = subtitle.getLayoutBounds().getHeight();
+            double y = in.getTop() + Math.max(0, (h - th - sh) / 2);
+            title.relocate(x, y);
+            subtitle.relocate(x, y + th);
+        }
+    }
+
+    private Drawn realServerNode(String vsId, String rsId, List<RealServerModel> perDirector) {
+        var r = perDirector.getFirst();
+        var key = vsId + "|" + rsId;
+        var box = new RealServerBox(rsId);
+        box.setId("rs-" + key);
+        var d = new Drawn(box, boxLayer, perDirector);
+        d.refresh = () -> {
+            var health = healthOf(perDirector);
+            box.show(health, r.weightProperty().get());
             box.pseudoClassStateChanged(PENDING, perDirector.stream().anyMatch(x -> x.pendingProperty().get()));
-            var link = rsLinks.get(key);
+            var link = drawn.get("rl:" + key);
             if (link != null) {
-                link.getStyleClass().removeIf(c -> c.startsWith("health-"));
-                link.getStyleClass().add("health-" + health);
+                var classes = link.node.getStyleClass();
+                var healthClass = "health-" + health;
+                if (!healthClass.equals(classes.getLast())) {
+                    classes.set(classes.size() - 1, healthClass);
+                }
             }
         };
-        refresh.run();
-        rsParts.put(key, new RsParts(refresh));
-        var weight = r.weightProperty().get();
+        // A change of one server's health, weight or pending state updates its node in place, at
+        // the next pulse: no structural update (200 events/s must stay cheap).
+        var undo = new ArrayList<Runnable>();
+        for (var m : perDirector) {
+            for (var o : List.<Observable>of(m.healthProperty(), m.weightProperty(), m.pendingProperty())) {
+                InvalidationListener l = x -> refreshLater(key);
+                o.addListener(l);
+                undo.add(() -> o.removeListener(l));
+            }
+        }
+        d.dispose = () -> undo.forEach(Runnable::run);
         var selectionValue = new Selection.RealServer(vsId, rsId, perDirector);
+        // The context menu is built when first asked for: a popup per server would cost thousands.
+        box.setOnContextMenuRequested(e -> realServerMenu(vsId, rsId, r).show(box, e.getScreenX(), e.getScreenY()));
+        installDrag(box, vsId, rsId, r, selectionValue);
+        return d;
+    }
+
+    private ContextMenu realServerMenu(String vsId, String rsId, RealServerModel r) {
         var menu = new ContextMenu();
-        var drain = new MenuItem();
+        var drain = new MenuItem(r.weightProperty().get() == 0 ? "Undrain (weight 1)" : "Drain");
         drain.setOnAction(e -> forEachTarget(vsId + "|" + rsId, (v, id, m) -> submit(new Edit.SetWeight(v, id,
                 r.weightProperty().get() == 0 ? 1 : 0, m.weightProperty().get()))));
         var setWeight = new MenuItem("Set weight…");
@@ -600,11 +917,7 @@ public final class TopologyView extends BorderPane {
         var remove = new MenuItem("Remove");
         remove.setOnAction(e -> forEachTarget(vsId + "|" + rsId, (v, id, m) -> submit(removal(v, id, m))));
         menu.getItems().addAll(drain, setWeight, remove);
-        menu.setOnShowing(e -> drain.setText(r.weightProperty().get() == 0 ? "Undrain (weight 1)" : "Drain"));
-        box.setOnContextMenuRequested(e -> menu.show(box, e.getScreenX(), e.getScreenY()));
-        rsModels.put(vsId + "|" + rsId, r);
-        installDrag(box, vsId, rsId, r, selectionValue);
-        return box;
+        return menu;
     }
 
     private static Edit removal(String vsId, String rsId, RealServerModel r) {
@@ -637,6 +950,8 @@ public final class TopologyView extends BorderPane {
             dragStartX = e.getSceneX();
             dragStartY = e.getSceneY();
             dragStarted();
+            // Only the nodes whose selection changes are touched (not all thousands).
+            var before = List.copyOf(selectedRealServers);
             if (e.isShortcutDown()) {
                 if (!selectedRealServers.remove(key)) {
                     selectedRealServers.add(key);
@@ -645,7 +960,18 @@ public final class TopologyView extends BorderPane {
                 selectedRealServers.clear();
                 selectedRealServers.add(key);
             }
-            rsNodes.forEach((k, n) -> n.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(k)));
+            for (var k : before) {
+                var n = rsNodes.get(k);
+                if (n != null && !selectedRealServers.contains(k)) {
+                    n.pseudoClassStateChanged(SELECTED, false);
+                }
+            }
+            for (var k : selectedRealServers) {
+                var n = rsNodes.get(k);
+                if (n != null) {
+                    n.pseudoClassStateChanged(SELECTED, true);
+                }
+            }
             selection.set(selectionValue);
             e.consume();
         });
@@ -726,7 +1052,8 @@ public final class TopologyView extends BorderPane {
             return bin;
         }
         for (var e : vsNodes.entrySet()) {
-            if (!e.getKey().equals(except) && e.getValue().localToScene(e.getValue().getBoundsInLocal()).contains(p)) {
+            // A culled node is far off-screen: never under the mouse (and its bounds are not in scene terms).
+            if (!e.getKey().equals(except) && isInScene(e.getValue()) && e.getValue().localToScene(e.getValue().getBoundsInLocal()).contains(p)) {
                 return e.getValue();
             }
         }
@@ -819,7 +1146,9 @@ public final class TopologyView extends BorderPane {
 
     private void select(Selection s, Node node) {
         selectedRealServers.clear();
-        canvas.getChildren().forEach(n -> n.pseudoClassStateChanged(SELECTED, false));
+        for (var d : drawn.values()) {
+            d.node.pseudoClassStateChanged(SELECTED, false);
+        }
         node.pseudoClassStateChanged(SELECTED, true);
         selection.set(s);
     }
