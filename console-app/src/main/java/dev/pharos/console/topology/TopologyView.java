@@ -507,13 +507,21 @@ public final class TopologyView extends BorderPane {
     private Drawn reuse(String key, Object signature, java.util.function.Supplier<Drawn> create) {
         var d = drawn.get(key);
         if (d == null || !d.signature.equals(signature)) {
-            if (d != null) {
-                d.layer.getChildren().remove(d.node);
-                d.dispose.run();
-            }
+            var old = d;
             d = create.get();
             nodesCreated++;
             drawn.put(key, d);
+            if (old != null) {
+                // Swapped in place (one list change): the node is never missing from the scene.
+                var siblings = old.layer.getChildren();
+                int at = siblings.indexOf(old.node);
+                if (at >= 0 && d.layer == old.layer) {
+                    siblings.set(at, d.node);
+                } else {
+                    siblings.remove(old.node);
+                }
+                old.dispose.run();
+            }
         }
         d.seen = true;
         return d;
