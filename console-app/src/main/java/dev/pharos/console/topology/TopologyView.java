@@ -71,6 +71,7 @@ import javafx.scene.text.Text;
 /// drag-and-drop, so it behaves the same on every OS, in a remote session and headless.
 public final class TopologyView extends BorderPane {
 
+    private static final System.Logger LOG = System.getLogger(TopologyView.class.getName());
     private static final PseudoClass PENDING = PseudoClass.getPseudoClass("pending");
     private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
     private static final PseudoClass DROP = PseudoClass.getPseudoClass("drop-target");
@@ -360,10 +361,18 @@ public final class TopologyView extends BorderPane {
         }
     }
 
+    /// Redraws when `o` changes: a list on any change; a value only when it differs by `equals`
+    /// (an agent's state, re-read, sets equal values again: that must not redraw 2,000 servers).
     private void watch(Observable o) {
-        InvalidationListener l = x -> markDirty();
-        o.addListener(l);
-        detach.add(() -> o.removeListener(l));
+        if (o instanceof javafx.beans.value.ObservableValue<?> v) {
+            javafx.beans.value.ChangeListener<Object> l = (x, was, now) -> markDirty();
+            v.addListener(l);
+            detach.add(() -> v.removeListener(l));
+        } else {
+            InvalidationListener l = x -> markDirty();
+            o.addListener(l);
+            detach.add(() -> o.removeListener(l));
+        }
     }
 
     /// Brings the drawing in line with the model: computes the layout, keeps every node whose
@@ -371,6 +380,7 @@ public final class TopologyView extends BorderPane {
     /// gone ones, then culls. Structure listeners (lists, liveness, instance roles) are few and
     /// re-attached here; a real server's own listeners live as long as its node.
     private void sync() {
+        long began = System.nanoTime();
         dirty = false;
         syncs++;
         detach.forEach(Runnable::run);
@@ -500,6 +510,8 @@ public final class TopologyView extends BorderPane {
         }
         pruneSelection();
         cull();
+        LOG.log(System.Logger.Level.DEBUG, () -> "topology update %d: %d drawn, %d created so far, %.1f ms"
+                .formatted(syncs, drawn.size(), nodesCreated, (System.nanoTime() - began) / 1e6));
     }
 
     /// The drawn entry for `key`: the existing one if it was drawn from an equal `signature`, else
