@@ -608,6 +608,9 @@ public final class TopologyView extends BorderPane {
         for (var d : drawn.values()) {
             if (d.node.getParent() != d.layer && which.test(d)) {
                 (d.layer == linkLayer ? links : boxes).add(d.node);
+                if (d.node instanceof RealServerBox card) {
+                    card.build();
+                }
             }
         }
         if (!links.isEmpty()) {
@@ -811,24 +814,46 @@ public final class TopologyView extends BorderPane {
     private static final class RealServerBox extends Region {
         private static final double ICON = 18;
         private static final double SPACING = 6;
-        private final Text title = new Text();
-        private final Text subtitle = new Text();
+        private final String rsId;
+        private Text title;
+        private Text subtitle;
         private Node icon;
         private Icon iconKind;
+        private String health = "unknown";
+        private int weight;
 
         RealServerBox(String rsId) {
+            this.rsId = rsId;
             // Index 1 is always the health class, so a change is one `set`, not a remove and an add.
             getStyleClass().addAll("real-server", "health-unknown");
+        }
+
+        /// Creates the card's content (icon and text) the first time it enters the scene: most
+        /// cards of a large cluster start off-screen, and building 2,000 icons and 4,000 texts
+        /// before the first frame is what made the cold start slow.
+        void build() {
+            if (title != null) {
+                return;
+            }
+            title = new Text(rsId);
+            subtitle = new Text();
             title.getStyleClass().add("rs-title");
             subtitle.getStyleClass().add("rs-subtitle");
-            title.setText(rsId);
             title.setTextOrigin(javafx.geometry.VPos.TOP);
             subtitle.setTextOrigin(javafx.geometry.VPos.TOP);
             getChildren().addAll(title, subtitle);
+            updateContent();
         }
 
-        /// Shows `health`, `weight` and the matching icon, touching only what differs.
+        boolean built() {
+            return title != null;
+        }
+
+        /// Shows `health` and `weight`, touching only what differs: the style classes at once
+        /// (they are the state, built or not), icon and text once built.
         void show(String health, int weight) {
+            this.health = health;
+            this.weight = weight;
             var healthClass = "health-" + health;
             if (!healthClass.equals(getStyleClass().get(1))) {
                 getStyleClass().set(1, healthClass);
@@ -841,6 +866,13 @@ public final class TopologyView extends BorderPane {
                     getStyleClass().remove("draining");
                 }
             }
+            if (title != null) {
+                updateContent();
+            }
+        }
+
+        private void updateContent() {
+            boolean draining = weight == 0;
             var kind = draining ? Icon.DRAINING : switch (health) {
                 case "up", "unchecked" -> Icon.HEALTH_UP;
                 case "down" -> Icon.HEALTH_DOWN;
@@ -870,6 +902,9 @@ public final class TopologyView extends BorderPane {
             if (icon != null) {
                 icon.resizeRelocate(x, in.getTop() + (h - ICON) / 2, ICON, ICON);
                 x += ICON + SPACING;
+            }
+            if (title == null) {
+                return;
             }
             double th = title.getLayoutBounds().getHeight();
             double sh = subtitle.getLayoutBounds().getHeight();

@@ -158,6 +158,7 @@ class TopologyScaleTest {
         panTo(0, 0);
         await(() -> inScene(RS_11) && inScene(VS_443) && inScene(RS_443), "back in view");
         assertThat(fx(() -> window.topology().canvas().lookupAll(".real-server"))).hasSize(3);
+        assertThat(fx(() -> window.topology().canvas().lookupAll(".rs-title"))).as("cards show their text").hasSize(3);
     }
 
     @Test
