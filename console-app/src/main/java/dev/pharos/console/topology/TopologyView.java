@@ -328,11 +328,9 @@ public final class TopologyView extends BorderPane {
     }
 
     /// Once per pulse: the structural update if one is due, then in-place refreshes, then culling.
+    /// During a drag only the in-place refreshes run (the dragged nodes must stay where they are).
     private void onPulse() {
-        if (dragging) {
-            return;
-        }
-        if (dirty) {
+        if (dirty && !dragging) {
             sync();
         }
         if (!refreshQueue.isEmpty()) {
@@ -345,7 +343,7 @@ public final class TopologyView extends BorderPane {
                 }
             }
         }
-        if (cullDirty) {
+        if (cullDirty && !dragging) {
             cull();
         }
     }
