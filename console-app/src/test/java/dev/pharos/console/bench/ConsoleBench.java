@@ -178,7 +178,8 @@ public final class ConsoleBench {
                 + "an event overtaken by a newer flip of the same server before a frame is not counted).%n",
                 lat.size(), pct(lat, 50),
                 pct(lat, 99), published.get());
-        System.out.printf("Cold start (JVM start → every real server drawn): %.2f s (JavaFX toolkit up at %.2f s, "
+        System.out.printf("Cold start (JVM start → every real server's node exists and is current, those in view in the "
+                + "scene graph; off-screen cards are culled): %.2f s (JavaFX toolkit up at %.2f s, "
                 + "empty window shown at %.2f s; the rest is 50 connections, their states, and drawing).%n",
                 coldStart / 1e9, toolkitUp / 1e9, windowShown / 1e9);
         System.out.printf("Heap in use after the run (after a GC): %d MB; after the idle, events and panning phases: "
