@@ -175,6 +175,7 @@ public final class ConsoleBench {
         panning[0] = false;
         streaming[0] = false;
         emitter.join();
+        screenshot(window, Path.of("console-app", "target", "screenshots", "console-bench.png"));
         var lat = new ArrayList<>(latencies);
         Collections.sort(lat);
         var heap = heapAfterGc();
@@ -206,6 +207,29 @@ public final class ConsoleBench {
         Collections.sort(f);
         return String.format("| %s | %d | %.1f | %.1f | %.1f |", what, f.size(), pct(f, 50), pct(f, 99),
                 f.isEmpty() ? Double.NaN : f.getLast() / 1e6);
+    }
+
+    /// The window as it looks at the end of the run, to check by eye that the view still draws right.
+    static void screenshot(ConsoleWindow window, Path file) throws Exception {
+        Files.createDirectories(file.getParent());
+        var done = new java.util.concurrent.CompletableFuture<Void>();
+        Platform.runLater(() -> {
+            try {
+                var snap = window.getScene().getRoot().snapshot(null, null);
+                var out = new java.awt.image.BufferedImage((int) snap.getWidth(), (int) snap.getHeight(),
+                        java.awt.image.BufferedImage.TYPE_INT_ARGB);
+                for (int y = 0; y < out.getHeight(); y++) {
+                    for (int x = 0; x < out.getWidth(); x++) {
+                        out.setRGB(x, y, snap.getPixelReader().getArgb(x, y));
+                    }
+                }
+                javax.imageio.ImageIO.write(out, "png", file.toFile());
+                done.complete(null);
+            } catch (Exception | Error e) {
+                done.completeExceptionally(e);
+            }
+        });
+        done.get(30, TimeUnit.SECONDS);
     }
 
     /// Heap in use after a full collection (System.gc() is honoured by G1 unless disabled).
