@@ -11,7 +11,6 @@ import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.RealServerModel;
 import dev.pharos.console.model.VirtualServerModel;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,6 @@ import javafx.geometry.Bounds;
 import javafx.geometry.Point2D;
 import javafx.scene.Group;
 import javafx.scene.Node;
-import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
@@ -51,7 +49,6 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.scene.shape.Line;
 import javafx.scene.shape.Rectangle;
-import javafx.scene.text.Text;
 
 /// The live topology of one cluster. Every gesture becomes an [Edit] sent through the
 /// [EditService].
@@ -98,10 +95,8 @@ public final class TopologyView extends BorderPane {
 
     private final ClusterModel cluster;
     private final EditService edits;
-    /// Links below boxes; each layer holds only what culling lets in.
-    private final Group linkLayer = new Group();
-    private final Group boxLayer = new Group();
-    private final Pane canvas = new Pane(linkLayer, boxLayer);
+    private final Drawing drawing = new Drawing();
+    private final Pane canvas = new Pane(drawing.links, drawing.boxes);
     private final Group zoomGroup = new Group(canvas);
     private final Pane viewport = new Pane(zoomGroup);
     private final Label bin = new Label("Remove");
@@ -118,9 +113,6 @@ public final class TopologyView extends BorderPane {
             javafx.collections.FXCollections.observableSet(new java.util.LinkedHashSet<>());
     /// What each selected real server needs for an edit: its virtual server, id and model.
     private final Map<String, RealServerModel> rsModels = new LinkedHashMap<>();
-    /// Everything drawn, by kind-prefixed key (`d:`, `v:`, `r:`, `dl:`, `rl:`), whether in the
-    /// scene now or culled.
-    private final Map<String, Drawn> drawn = new LinkedHashMap<>();
     private final Set<String> refreshQueue = new java.util.LinkedHashSet<>();
     private BiFunction<String, Optional<NewServer>, Optional<NewServer>> newServerPrompt = (vs, suggested) -> ask(vs);
     private boolean dirty;
@@ -131,42 +123,6 @@ public final class TopologyView extends BorderPane {
     private double dragStartY;
     private Node dropHover;
     private int syncs;
-    private int nodesCreated;
-
-    /// One drawn thing: its node, its layer, the rectangle it covers in canvas coordinates (for
-    /// culling), what it was drawn from (a changed signature means a new node), and for a real
-    /// server how to bring it up to date and what to detach when it goes.
-    private static final class Drawn {
-        final Node node;
-        final Group layer;
-        final Object signature;
-        Runnable refresh = () -> {
-        };
-        Runnable dispose = () -> {
-        };
-        double minX;
-        double minY;
-        double maxX;
-        double maxY;
-        boolean seen;
-
-        Drawn(Node node, Group layer, Object signature) {
-            this.node = node;
-            this.layer = layer;
-            this.signature = signature;
-        }
-
-        void cover(double x0, double y0, double x1, double y1) {
-            minX = Math.min(x0, x1);
-            minY = Math.min(y0, y1);
-            maxX = Math.max(x0, x1);
-            maxY = Math.max(y0, y1);
-        }
-
-        boolean intersects(Bounds b) {
-            return maxX >= b.getMinX() && minX <= b.getMaxX() && maxY >= b.getMinY() && minY <= b.getMaxY();
-        }
-    }
 
     public TopologyView(ClusterModel cluster, EditService edits) {
         this.cluster = cluster;
@@ -261,7 +217,7 @@ public final class TopologyView extends BorderPane {
     /// A picture of the whole topology, off-screen parts included (for export as PNG). Must be
     /// called on the JavaFX Application Thread.
     public WritableImage snapshot() {
-        addMissing(d -> true);
+        drawing.showAll();
         try {
             return canvas.snapshot(null, null);
         } finally {
@@ -288,7 +244,7 @@ public final class TopologyView extends BorderPane {
     }
 
     int nodesCreated() {
-        return nodesCreated;
+        return drawing.created();
     }
 
     /// Schedules one structural update. While the operator drags, nothing is redrawn (the dragged
@@ -337,7 +293,7 @@ public final class TopologyView extends BorderPane {
             var keys = List.copyOf(refreshQueue);
             refreshQueue.clear();
             for (var key : keys) {
-                var d = drawn.get("r:" + key);
+                var d = drawing.get("r:" + key);
                 if (d != null) {
                     d.refresh.run();
                 }
@@ -383,9 +339,7 @@ public final class TopologyView extends BorderPane {
         syncs++;
         detach.forEach(Runnable::run);
         detach.clear();
-        for (var d : drawn.values()) {
-            d.seen = false;
-        }
+        drawing.beginUpdate();
         vsNodes.clear();
         rsNodes.clear();
         rsModels.clear();
@@ -421,10 +375,10 @@ public final class TopologyView extends BorderPane {
         canvas.setPrefSize(layout.width(), layout.height());
 
         if (cluster.directors().isEmpty()) {
-            var e = reuse("empty", "empty", () -> {
+            var e = drawing.reuse("empty", "empty", () -> {
                 var empty = new Label("No directors in this cluster yet.");
                 empty.getStyleClass().add("empty-hint");
-                return new Drawn(empty, boxLayer, "empty");
+                return new Drawing.Item(empty, drawing.boxes, "empty");
             });
             e.node.relocate(TopologyLayout.MARGIN, TopologyLayout.MARGIN);
             e.cover(TopologyLayout.MARGIN, TopologyLayout.MARGIN, TopologyLayout.MARGIN + 300, TopologyLayout.MARGIN + 20);
@@ -440,13 +394,13 @@ public final class TopologyView extends BorderPane {
                 }
                 boolean stale = d.livenessProperty().get() != Liveness.LIVE;
                 var signature = role.get() + (stale ? " stale" : "");
-                var l = reuse("dl:" + d.name() + "|" + e.getKey(), signature, () -> {
+                var l = drawing.reuse("dl:" + d.name() + "|" + e.getKey(), signature, () -> {
                     var line = new Line();
                     line.getStyleClass().addAll("link", "link-" + role.get().toLowerCase(java.util.Locale.ROOT));
                     line.pseudoClassStateChanged(STALE, stale);
-                    return new Drawn(line, linkLayer, signature);
+                    return new Drawing.Item(line, drawing.links, signature);
                 });
-                setLine(l, db.centerX(), db.bottom(), vb.centerX(), vb.y());
+                l.line(db.centerX(), db.bottom(), vb.centerX(), vb.y());
             }
         }
         for (var d : cluster.directors()) {
@@ -455,24 +409,24 @@ public final class TopologyView extends BorderPane {
             signature.add(d);
             signature.add(live);
             d.instances().forEach(i -> signature.add(instanceLine(i)));
-            var e = reuse("d:" + d.name(), signature, () -> {
+            var e = drawing.reuse("d:" + d.name(), signature, () -> {
                 var node = directorNode(d);
                 movable(node, "director " + d.name());
-                return new Drawn(node, boxLayer, signature);
+                return new Drawing.Item(node, drawing.boxes, signature);
             });
-            place(e, shifted(layout.directors().get(d.name()), "director " + d.name()));
+            e.box(shifted(layout.directors().get(d.name()), "director " + d.name()));
         }
         for (var e : vsByid.entrySet()) {
             var vsId = e.getKey();
             var vb = shifted(layout.virtualServers().get(vsId), "vs " + vsId);
             var models = e.getValue();
             var vsSignature = List.of(models, subtitleOf(models.getFirst()));
-            var vsEntry = reuse("v:" + vsId, vsSignature, () -> {
+            var vsEntry = drawing.reuse("v:" + vsId, vsSignature, () -> {
                 var node = virtualServerNode(vsId, models);
                 movable(node, "vs " + vsId);
-                return new Drawn(node, boxLayer, vsSignature);
+                return new Drawing.Item(node, drawing.boxes, vsSignature);
             });
-            place(vsEntry, vb);
+            vsEntry.box(vb);
             vsNodes.put(vsId, vsEntry.node);
             for (var rsId : layoutInput.get(vsId)) {
                 var key = vsId + "|" + rsId;
@@ -482,80 +436,32 @@ public final class TopologyView extends BorderPane {
                 }
                 var perDirector = new ArrayList<RealServerModel>();
                 models.forEach(v -> v.realServer(rsId).ifPresent(perDirector::add));
-                var link = reuse("rl:" + key, perDirector, () -> {
+                var link = drawing.reuse("rl:" + key, perDirector, () -> {
                     var line = new Line();
                     line.getStyleClass().addAll("link", "link-real-server", "health-unknown");
-                    return new Drawn(line, linkLayer, perDirector);
+                    return new Drawing.Item(line, drawing.links, perDirector);
                 });
-                setLine(link, vb.centerX(), vb.bottom(), rb.centerX(), rb.y());
-                var rs = reuse("r:" + key, perDirector, () -> realServerNode(vsId, rsId, perDirector));
-                place(rs, rb);
+                link.line(vb.centerX(), vb.bottom(), rb.centerX(), rb.y());
+                var rs = drawing.reuse("r:" + key, perDirector, () -> realServerNode(vsId, rsId, perDirector));
+                rs.box(rb);
                 rs.refresh.run(); // the model is the truth: clears a pending mark a refused drop left
                 rsNodes.put(key, rs.node);
                 rsModels.put(key, perDirector.getFirst());
                 rs.node.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(key));
             }
         }
-        // Drop what is gone.
-        for (var it = drawn.entrySet().iterator(); it.hasNext();) {
-            var e = it.next();
-            var d = e.getValue();
-            if (!d.seen) {
-                it.remove();
-                d.layer.getChildren().remove(d.node);
-                d.dispose.run();
-            }
-        }
+        drawing.endUpdate();
         pruneSelection();
         cull();
         LOG.log(System.Logger.Level.DEBUG, () -> "topology update %d: %d drawn, %d created so far, %.1f ms"
-                .formatted(syncs, drawn.size(), nodesCreated, (System.nanoTime() - began) / 1e6));
+                .formatted(syncs, drawing.items().size(), drawing.created(), (System.nanoTime() - began) / 1e6));
     }
 
-    /// The drawn entry for `key`: the existing one if it was drawn from an equal `signature`, else
-    /// a new one from `create` (replacing the old node). Either way marked as still drawn.
-    private Drawn reuse(String key, Object signature, java.util.function.Supplier<Drawn> create) {
-        var d = drawn.get(key);
-        if (d == null || !d.signature.equals(signature)) {
-            var old = d;
-            d = create.get();
-            nodesCreated++;
-            drawn.put(key, d);
-            if (old != null) {
-                // Swapped in place (one list change): the node is never missing from the scene.
-                var siblings = old.layer.getChildren();
-                int at = siblings.indexOf(old.node);
-                if (at >= 0 && d.layer == old.layer) {
-                    siblings.set(at, d.node);
-                } else {
-                    siblings.remove(old.node);
-                }
-                old.dispose.run();
-            }
-        }
-        d.seen = true;
-        return d;
-    }
-
-    private static void setLine(Drawn d, double x0, double y0, double x1, double y1) {
-        var line = (Line) d.node;
-        line.setStartX(x0);
-        line.setStartY(y0);
-        line.setEndX(x1);
-        line.setEndY(y1);
-        d.cover(x0, y0, x1, y1);
-    }
-
-    private static void place(Drawn d, TopologyLayout.Box b) {
-        var node = (Region) d.node;
-        node.setPrefSize(b.w(), b.h());
-        node.setMinSize(b.w(), b.h());
-        node.setMaxSize(b.w(), b.h());
-        node.relocate(b.x(), b.y());
-        // A kept node may still carry a drag's offset (a refused move snaps back here).
-        node.setTranslateX(0);
-        node.setTranslateY(0);
-        d.cover(b.x(), b.y(), b.x() + b.w(), b.y() + b.h());
+    /// Puts into the scene exactly what is in or near view and takes out the rest. Selected
+    /// nodes stay in (a drag may carry them).
+    private void cull() {
+        cullDirty = false;
+        drawing.cull(visibleArea(), n -> n.getPseudoClassStates().contains(SELECTED));
     }
 
     /// The part of the canvas (canvas coordinates) in view, widened by [#CULL_MARGIN]. Before
@@ -571,52 +477,6 @@ public final class TopologyView extends BorderPane {
         double my = inCanvas.getHeight() * CULL_MARGIN;
         return new BoundingBox(inCanvas.getMinX() - mx, inCanvas.getMinY() - my, inCanvas.getWidth() + 2 * mx,
                 inCanvas.getHeight() + 2 * my);
-    }
-
-    /// Puts into the scene exactly what is in or near view and takes out the rest, with one list
-    /// change per layer. Selected real servers stay in (a drag may carry them).
-    private void cull() {
-        cullDirty = false;
-        var area = visibleArea();
-        var wanted = new HashSet<Node>();
-        for (var d : drawn.values()) {
-            if (d.intersects(area) || d.node.getPseudoClassStates().contains(SELECTED)) {
-                wanted.add(d.node);
-            }
-        }
-        for (var layer : List.of(linkLayer, boxLayer)) {
-            var gone = new HashSet<Node>();
-            for (var n : layer.getChildren()) {
-                if (!wanted.contains(n)) {
-                    gone.add(n);
-                }
-            }
-            if (!gone.isEmpty()) {
-                layer.getChildren().removeAll(gone);
-            }
-        }
-        addMissing(d -> wanted.contains(d.node));
-    }
-
-    /// Adds to their layers (at the end, in drawing order) the drawn nodes `which` accepts that
-    /// are not in the scene.
-    private void addMissing(java.util.function.Predicate<Drawn> which) {
-        var links = new ArrayList<Node>();
-        var boxes = new ArrayList<Node>();
-        for (var d : drawn.values()) {
-            if (d.node.getParent() != d.layer && which.test(d)) {
-                (d.layer == linkLayer ? links : boxes).add(d.node);
-                if (d.node instanceof RealServerBox card) {
-                    card.build();
-                }
-            }
-        }
-        if (!links.isEmpty()) {
-            linkLayer.getChildren().addAll(links);
-        }
-        if (!boxes.isEmpty()) {
-            boxLayer.getChildren().addAll(boxes);
-        }
     }
 
     /// Where the operator moved a director or a virtual server (with its real servers), as an
@@ -806,123 +666,17 @@ public final class TopologyView extends BorderPane {
         return best;
     }
 
-    /// A real server's card: icon, id, "weight · health". A plain region laying out one icon
-    /// and two `Text`s itself: a fraction of the nodes, style classes and layout passes of
-    /// nested boxes of `Label`s, which matters at thousands of servers.
-    private static final class RealServerBox extends Region {
-        private static final double ICON = 18;
-        private static final double SPACING = 6;
-        private final String rsId;
-        private Text title;
-        private Text subtitle;
-        private Node icon;
-        private Icon iconKind;
-        private String health = "unknown";
-        private int weight;
-
-        RealServerBox(String rsId) {
-            this.rsId = rsId;
-            // Index 1 is always the health class, so a change is one `set`, not a remove and an add.
-            getStyleClass().addAll("real-server", "health-unknown");
-        }
-
-        /// Creates the card's content (icon and text) the first time it enters the scene: most
-        /// cards of a large cluster start off-screen, and building 2,000 icons and 4,000 texts
-        /// before the first frame is what made the cold start slow.
-        void build() {
-            if (title != null) {
-                return;
-            }
-            title = new Text(rsId);
-            subtitle = new Text();
-            title.getStyleClass().add("rs-title");
-            subtitle.getStyleClass().add("rs-subtitle");
-            title.setTextOrigin(javafx.geometry.VPos.TOP);
-            subtitle.setTextOrigin(javafx.geometry.VPos.TOP);
-            getChildren().addAll(title, subtitle);
-            updateContent();
-        }
-
-        boolean built() {
-            return title != null;
-        }
-
-        /// Shows `health` and `weight`, touching only what differs: the style classes at once
-        /// (they are the state, built or not), icon and text once built.
-        void show(String health, int weight) {
-            this.health = health;
-            this.weight = weight;
-            var healthClass = "health-" + health;
-            if (!healthClass.equals(getStyleClass().get(1))) {
-                getStyleClass().set(1, healthClass);
-            }
-            boolean draining = weight == 0;
-            if (draining != getStyleClass().contains("draining")) {
-                if (draining) {
-                    getStyleClass().add("draining");
-                } else {
-                    getStyleClass().remove("draining");
-                }
-            }
-            if (title != null) {
-                updateContent();
-            }
-        }
-
-        private void updateContent() {
-            boolean draining = weight == 0;
-            var kind = draining ? Icon.DRAINING : switch (health) {
-                case "up", "unchecked" -> Icon.HEALTH_UP;
-                case "down" -> Icon.HEALTH_DOWN;
-                default -> Icon.HEALTH_UNKNOWN;
-            };
-            if (kind != iconKind) {
-                iconKind = kind;
-                var fresh = Icons.node(kind, ICON);
-                if (icon == null) {
-                    getChildren().add(0, fresh);
-                } else {
-                    getChildren().set(0, fresh);
-                }
-                icon = fresh;
-            }
-            var text = (draining ? "draining" : "weight " + weight) + " · " + health;
-            if (!text.equals(subtitle.getText())) {
-                subtitle.setText(text);
-            }
-        }
-
-        @Override
-        protected void layoutChildren() {
-            var in = getInsets();
-            double h = getHeight() - in.getTop() - in.getBottom();
-            double x = in.getLeft();
-            if (icon != null) {
-                icon.resizeRelocate(x, in.getTop() + (h - ICON) / 2, ICON, ICON);
-                x += ICON + SPACING;
-            }
-            if (title == null) {
-                return;
-            }
-            double th = title.getLayoutBounds().getHeight();
-            double sh = subtitle.getLayoutBounds().getHeight();
-            double y = in.getTop() + Math.max(0, (h - th - sh) / 2);
-            title.relocate(x, y);
-            subtitle.relocate(x, y + th);
-        }
-    }
-
-    private Drawn realServerNode(String vsId, String rsId, List<RealServerModel> perDirector) {
+    private Drawing.Item realServerNode(String vsId, String rsId, List<RealServerModel> perDirector) {
         var r = perDirector.getFirst();
         var key = vsId + "|" + rsId;
-        var box = new RealServerBox(rsId);
+        var box = new RealServerCard(rsId);
         box.setId("rs-" + key);
-        var d = new Drawn(box, boxLayer, perDirector);
+        var d = new Drawing.Item(box, drawing.boxes, perDirector);
         d.refresh = () -> {
             var health = healthOf(perDirector);
             box.show(health, r.weightProperty().get());
             box.pseudoClassStateChanged(PENDING, perDirector.stream().anyMatch(x -> x.pendingProperty().get()));
-            var link = drawn.get("rl:" + key);
+            var link = drawing.get("rl:" + key);
             if (link != null) {
                 var classes = link.node.getStyleClass();
                 var healthClass = "health-" + health;
@@ -1199,7 +953,7 @@ public final class TopologyView extends BorderPane {
 
     private void select(Selection s, Node node) {
         selectedRealServers.clear();
-        for (var d : drawn.values()) {
+        for (var d : drawing.items()) {
             d.node.pseudoClassStateChanged(SELECTED, false);
         }
         node.pseudoClassStateChanged(SELECTED, true);
