@@ -149,8 +149,8 @@ public final class ConsoleWindow extends BorderPane {
 
     /// Writes the topology drawing (not the window) as a PNG.
     public void exportPng(Path file) throws IOException {
-        var canvas = topology.canvas();
-        WritableImage image = canvas.snapshot(null, null);
+        // The view culls what is off-screen; its snapshot draws everything.
+        WritableImage image = topology.snapshot();
         var w = (int) image.getWidth();
         var h = (int) image.getHeight();
         var out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);

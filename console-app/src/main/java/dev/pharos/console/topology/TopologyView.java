@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiFunction;
 import javafx.application.Platform;
 import javafx.beans.InvalidationListener;
@@ -24,6 +25,8 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.css.PseudoClass;
+import javafx.geometry.BoundingBox;
+import javafx.geometry.Bounds;
 import javafx.geometry.Point2D;
 import javafx.scene.Group;
 import javafx.scene.Node;
@@ -33,6 +36,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.TextInputDialog;
 import javafx.scene.control.ToolBar;
+import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.input.ScrollEvent;
@@ -46,17 +50,32 @@ import javafx.scene.layout.VBox;
 import javafx.scene.shape.Line;
 import javafx.scene.shape.Rectangle;
 
-/// The live topology of one cluster. Rebuilt from the model whenever it changes (coalesced to
-/// one rebuild per pulse); every gesture becomes an [Edit] sent through the [EditService].
+/// The live topology of one cluster. Every gesture becomes an [Edit] sent through the
+/// [EditService].
+///
+/// Built to stay smooth with thousands of real servers and hundreds of health events a second:
+/// - model changes are coalesced to at most one scene update per pulse (a pre-layout pulse
+///   listener), not one per change;
+/// - a structural change (a server added, removed or moved, a director's state) reconciles the
+///   drawing: nodes whose models did not change are kept and only moved, new ones are created,
+///   gone ones dropped;
+/// - a health, weight or pending change updates its real server's node in place;
+/// - only what is in or near the visible area is in the scene graph (the rest is culled, kept
+///   up to date off-scene, and put back when panned or zoomed into view): CSS, layout and
+///   rendering cost what is on screen, not what is in the cluster.
 ///
 /// Dragging is done with mouse events and the view's own hit test rather than the platform's
 /// drag-and-drop, so it behaves the same on every OS, in a remote session and headless.
 public final class TopologyView extends BorderPane {
 
+    private static final System.Logger LOG = System.getLogger(TopologyView.class.getName());
     private static final PseudoClass PENDING = PseudoClass.getPseudoClass("pending");
     private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
     private static final PseudoClass DROP = PseudoClass.getPseudoClass("drop-target");
     private static final PseudoClass STALE = PseudoClass.getPseudoClass("stale");
+    /// How far beyond the visible area nodes stay in the scene, as a fraction of the viewport's
+    /// size: panning reveals nodes that are already styled and laid out.
+    private static final double CULL_MARGIN = 0.5;
 
     /// What the operator picked, for the inspector.
     public sealed interface Selection {
@@ -76,7 +95,8 @@ public final class TopologyView extends BorderPane {
 
     private final ClusterModel cluster;
     private final EditService edits;
-    private final Pane canvas = new Pane();
+    private final Drawing drawing = new Drawing();
+    private final Pane canvas = new Pane(drawing.links, drawing.boxes);
     private final Group zoomGroup = new Group(canvas);
     private final Pane viewport = new Pane(zoomGroup);
     private final Label bin = new Label("Remove");
@@ -93,12 +113,16 @@ public final class TopologyView extends BorderPane {
             javafx.collections.FXCollections.observableSet(new java.util.LinkedHashSet<>());
     /// What each selected real server needs for an edit: its virtual server, id and model.
     private final Map<String, RealServerModel> rsModels = new LinkedHashMap<>();
+    private final Set<String> refreshQueue = new java.util.LinkedHashSet<>();
     private BiFunction<String, Optional<NewServer>, Optional<NewServer>> newServerPrompt = (vs, suggested) -> ask(vs);
     private boolean dirty;
+    private boolean cullDirty;
+    private boolean laterQueued;
     private boolean dragging;
     private double dragStartX;
     private double dragStartY;
     private Node dropHover;
+    private int syncs;
 
     public TopologyView(ClusterModel cluster, EditService edits) {
         this.cluster = cluster;
@@ -147,8 +171,27 @@ public final class TopologyView extends BorderPane {
 
         installPan();
         installPalette();
+        // What is visible changes with the pan, the zoom and the viewport's size.
+        InvalidationListener recull = o -> requestCull();
+        zoomGroup.translateXProperty().addListener(recull);
+        zoomGroup.translateYProperty().addListener(recull);
+        zoomGroup.scaleXProperty().addListener(recull);
+        zoomGroup.scaleYProperty().addListener(recull);
+        viewport.widthProperty().addListener(recull);
+        viewport.heightProperty().addListener(recull);
+        // All scene work happens once per pulse, just before CSS and layout.
+        Runnable onPulse = this::onPulse;
+        sceneProperty().addListener((obs, old, now) -> {
+            if (old != null) {
+                old.removePreLayoutPulseListener(onPulse);
+            }
+            if (now != null) {
+                now.addPreLayoutPulseListener(onPulse);
+                requestPulse();
+            }
+        });
         cluster.directors().addListener((InvalidationListener) o -> markDirty());
-        rebuild();
+        sync();
     }
 
     /// Replaces the dialog that asks for a new real server's address (tests, scripted demos).
@@ -165,24 +208,99 @@ public final class TopologyView extends BorderPane {
         return status;
     }
 
-    /// The drawing, for export as PNG.
+    /// The drawing's root. Off-screen parts are culled from it: to picture the whole topology
+    /// use [#snapshot()].
     public Node canvas() {
         return canvas;
     }
 
+    /// A picture of the whole topology, off-screen parts included (for export as PNG). Must be
+    /// called on the JavaFX Application Thread.
+    public WritableImage snapshot() {
+        drawing.showAll();
+        try {
+            return canvas.snapshot(null, null);
+        } finally {
+            cull();
+        }
+    }
+
     /// The node of a real server (`vsId|rsId`) or virtual server, for tests and keyboard focus.
+    /// It exists (and is kept current) whether or not it is scrolled into view; whether it is in
+    /// the scene graph now is [#isInScene].
     public Optional<Node> nodeFor(String key) {
         return Optional.ofNullable(rsNodes.containsKey(key) ? rsNodes.get(key) : vsNodes.get(key));
     }
 
-    /// Schedules one rebuild. While the operator drags, nothing is redrawn (the dragged node
-    /// must not vanish under the mouse); the rebuild runs when the gesture ends.
+    /// Whether `node` is in the scene graph now, i.e. not culled because it is far off-screen.
+    public boolean isInScene(Node node) {
+        return node.getParent() != null && node.getScene() == getScene();
+    }
+
+    /// How many structural updates ran, and how many nodes they created in all (for tests that
+    /// check a change redraws only what changed).
+    int syncCount() {
+        return syncs;
+    }
+
+    int nodesCreated() {
+        return drawing.created();
+    }
+
+    /// Schedules one structural update. While the operator drags, nothing is redrawn (the dragged
+    /// node must not vanish under the mouse); the update runs when the gesture ends.
     private void markDirty() {
         if (!dirty) {
             dirty = true;
-            if (!dragging) {
-                Platform.runLater(this::rebuild);
+            requestPulse();
+        }
+    }
+
+    private void requestCull() {
+        if (!cullDirty) {
+            cullDirty = true;
+            requestPulse();
+        }
+    }
+
+    private void refreshLater(String key) {
+        if (refreshQueue.add(key) && refreshQueue.size() == 1) {
+            requestPulse();
+        }
+    }
+
+    /// Asks for a pulse: the pre-layout listener does the work. Without a scene (not shown yet),
+    /// there are no pulses for this view; the work then runs once on the FX thread.
+    private void requestPulse() {
+        if (getScene() != null) {
+            Platform.requestNextPulse();
+        } else if (!laterQueued) {
+            laterQueued = true;
+            Platform.runLater(() -> {
+                laterQueued = false;
+                onPulse();
+            });
+        }
+    }
+
+    /// Once per pulse: the structural update if one is due, then in-place refreshes, then culling.
+    /// During a drag only the in-place refreshes run (the dragged nodes must stay where they are).
+    private void onPulse() {
+        if (dirty && !dragging) {
+            sync();
+        }
+        if (!refreshQueue.isEmpty()) {
+            var keys = List.copyOf(refreshQueue);
+            refreshQueue.clear();
+            for (var key : keys) {
+                var d = drawing.get("r:" + key);
+                if (d != null) {
+                    d.refresh.run();
+                }
             }
+        }
+        if (cullDirty && !dragging) {
+            cull();
         }
     }
 
@@ -192,67 +310,39 @@ public final class TopologyView extends BorderPane {
 
     private void dragEnded() {
         dragging = false;
-        if (dirty) {
-            Platform.runLater(this::rebuild);
+        if (dirty || cullDirty || !refreshQueue.isEmpty()) {
+            requestPulse();
         }
     }
 
-    private void watchServer(Observable o, String key) {
-        InvalidationListener l = x -> refreshLater(key);
-        o.addListener(l);
-        detach.add(() -> o.removeListener(l));
-    }
-
-    private final java.util.Set<String> refreshQueue = new java.util.LinkedHashSet<>();
-
-    private void refreshLater(String key) {
-        if (refreshQueue.isEmpty()) {
-            Platform.runLater(this::refreshQueued);
-        }
-        refreshQueue.add(key);
-    }
-
-    private void refreshQueued() {
-        var keys = List.copyOf(refreshQueue);
-        refreshQueue.clear();
-        if (dirty) {
-            return; // a full redraw is coming anyway
-        }
-        for (var key : keys) {
-            var parts = rsParts.get(key);
-            if (parts != null) {
-                parts.refresh().run();
-            }
-        }
-    }
-
-    /// A drawn real server: how to bring its node and its link up to date with the model.
-    private record RsParts(Runnable refresh) {
-    }
-
-    private final Map<String, RsParts> rsParts = new LinkedHashMap<>();
-    private final Map<String, Line> rsLinks = new LinkedHashMap<>();
-
+    /// Redraws when `o` changes: a list on any change; a value only when it differs by `equals`
+    /// (an agent's state, re-read, sets equal values again: that must not redraw 2,000 servers).
     private void watch(Observable o) {
-        InvalidationListener l = x -> markDirty();
-        o.addListener(l);
-        detach.add(() -> o.removeListener(l));
+        if (o instanceof javafx.beans.value.ObservableValue<?> v) {
+            javafx.beans.value.ChangeListener<Object> l = (x, was, now) -> markDirty();
+            v.addListener(l);
+            detach.add(() -> v.removeListener(l));
+        } else {
+            InvalidationListener l = x -> markDirty();
+            o.addListener(l);
+            detach.add(() -> o.removeListener(l));
+        }
     }
 
-    /// Draws everything again from the model and re-attaches the listeners that trigger the next time.
-    private void rebuild() {
-        if (dragging) {
-            return;
-        }
+    /// Brings the drawing in line with the model: computes the layout, keeps every node whose
+    /// models are unchanged (moving it if the layout moved), creates the new ones and drops the
+    /// gone ones, then culls. Structure listeners (lists, liveness, instance roles) are few and
+    /// re-attached here; a real server's own listeners live as long as its node.
+    private void sync() {
+        long began = System.nanoTime();
         dirty = false;
+        syncs++;
         detach.forEach(Runnable::run);
         detach.clear();
+        drawing.beginUpdate();
         vsNodes.clear();
         rsNodes.clear();
         rsModels.clear();
-        rsParts.clear();
-        rsLinks.clear();
-        canvas.getChildren().clear();
 
         // Virtual servers as the union over directors (in dual-master LVS both carry the same table).
         var vsByid = new LinkedHashMap<String, List<VirtualServerModel>>();
@@ -263,43 +353,36 @@ public final class TopologyView extends BorderPane {
             for (var i : d.instances()) {
                 watch(i.stateProperty());
                 watch(i.priorityProperty());
+                watch(i.virtualAddressesProperty());
             }
             for (var v : d.virtualServers()) {
                 vsByid.computeIfAbsent(v.id(), k -> new ArrayList<>()).add(v);
                 watch(v.realServers());
-                for (var r : v.realServers()) {
-                    // A change of one server's health, weight or pending state updates its node in
-                    // place: no redraw of the whole topology (200 events/s must stay cheap).
-                    var key = v.id() + "|" + r.id();
-                    watchServer(r.healthProperty(), key);
-                    watchServer(r.weightProperty(), key);
-                    watchServer(r.pendingProperty(), key);
-                }
             }
         }
         var layoutInput = new LinkedHashMap<String, List<String>>();
         vsByid.forEach((id, models) -> {
-            var ids = new ArrayList<String>();
+            var ids = new java.util.LinkedHashSet<String>();
             for (var v : models) {
                 for (var r : v.realServers()) {
-                    if (!ids.contains(r.id())) {
-                        ids.add(r.id());
-                    }
+                    ids.add(r.id());
                 }
             }
-            layoutInput.put(id, ids);
+            layoutInput.put(id, List.copyOf(ids));
         });
         var names = cluster.directors().stream().map(DirectorModel::name).toList();
         var layout = TopologyLayout.compute(names, layoutInput);
         canvas.setPrefSize(layout.width(), layout.height());
 
         if (cluster.directors().isEmpty()) {
-            var empty = new Label("No directors in this cluster yet.");
-            empty.getStyleClass().add("empty-hint");
-            empty.relocate(TopologyLayout.MARGIN, TopologyLayout.MARGIN);
-            canvas.getChildren().add(empty);
+            var e = drawing.reuse("empty", "empty", () -> {
+                var empty = new Label("No directors in this cluster yet.");
+                empty.getStyleClass().add("empty-hint");
+                return new Drawing.Item(empty, drawing.boxes, "empty");
+            });
+            e.node.relocate(TopologyLayout.MARGIN, TopologyLayout.MARGIN);
+            e.cover(TopologyLayout.MARGIN, TopologyLayout.MARGIN, TopologyLayout.MARGIN + 300, TopologyLayout.MARGIN + 20);
         }
-        // Links first, so boxes draw over them.
         for (var d : cluster.directors()) {
             var db = shifted(layout.directors().get(d.name()), "director " + d.name());
             for (var e : vsByid.entrySet()) {
@@ -309,41 +392,91 @@ public final class TopologyView extends BorderPane {
                 if (role.isEmpty()) {
                     continue;
                 }
-                var line = new Line(db.centerX(), db.bottom(), vb.centerX(), vb.y());
-                line.getStyleClass().addAll("link", "link-" + role.get().toLowerCase(java.util.Locale.ROOT));
-                line.pseudoClassStateChanged(STALE, d.livenessProperty().get() != Liveness.LIVE);
-                canvas.getChildren().add(line);
-            }
-        }
-        for (var e : vsByid.entrySet()) {
-            var vb = shifted(layout.virtualServers().get(e.getKey()), "vs " + e.getKey());
-            for (var rsId : layoutInput.get(e.getKey())) {
-                var rb = shifted(layout.realServers().get(e.getKey() + "|" + rsId), "vs " + e.getKey());
-                var line = new Line(vb.centerX(), vb.bottom(), rb.centerX(), rb.y());
-                line.getStyleClass().addAll("link", "link-real-server", "health-" + health(e.getValue(), rsId));
-                canvas.getChildren().add(line);
-                rsLinks.put(e.getKey() + "|" + rsId, line);
+                boolean stale = d.livenessProperty().get() != Liveness.LIVE;
+                var signature = role.get() + (stale ? " stale" : "");
+                var l = drawing.reuse("dl:" + d.name() + "|" + e.getKey(), signature, () -> {
+                    var line = new Line();
+                    line.getStyleClass().addAll("link", "link-" + role.get().toLowerCase(java.util.Locale.ROOT));
+                    line.pseudoClassStateChanged(STALE, stale);
+                    return new Drawing.Item(line, drawing.links, signature);
+                });
+                l.line(db.centerX(), db.bottom(), vb.centerX(), vb.y());
             }
         }
         for (var d : cluster.directors()) {
-            var node = directorNode(d);
-            var b = shifted(layout.directors().get(d.name()), "director " + d.name());
-            place(node, b);
-            movable(node, "director " + d.name());
+            var live = d.livenessProperty().get();
+            var signature = new ArrayList<Object>();
+            signature.add(d);
+            signature.add(live);
+            d.instances().forEach(i -> signature.add(instanceLine(i)));
+            var e = drawing.reuse("d:" + d.name(), signature, () -> {
+                var node = directorNode(d);
+                movable(node, "director " + d.name());
+                return new Drawing.Item(node, drawing.boxes, signature);
+            });
+            e.box(shifted(layout.directors().get(d.name()), "director " + d.name()));
         }
         for (var e : vsByid.entrySet()) {
-            var node = virtualServerNode(e.getKey(), e.getValue());
-            place(node, shifted(layout.virtualServers().get(e.getKey()), "vs " + e.getKey()));
-            movable(node, "vs " + e.getKey());
-            vsNodes.put(e.getKey(), node);
-            for (var rsId : layoutInput.get(e.getKey())) {
-                var rnode = realServerNode(e.getKey(), rsId, e.getValue());
-                place(rnode, shifted(layout.realServers().get(e.getKey() + "|" + rsId), "vs " + e.getKey()));
-                rsNodes.put(e.getKey() + "|" + rsId, rnode);
-                rnode.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(e.getKey() + "|" + rsId));
+            var vsId = e.getKey();
+            var vb = shifted(layout.virtualServers().get(vsId), "vs " + vsId);
+            var models = e.getValue();
+            var vsSignature = List.of(models, subtitleOf(models.getFirst()));
+            var vsEntry = drawing.reuse("v:" + vsId, vsSignature, () -> {
+                var node = virtualServerNode(vsId, models);
+                movable(node, "vs " + vsId);
+                return new Drawing.Item(node, drawing.boxes, vsSignature);
+            });
+            vsEntry.box(vb);
+            vsNodes.put(vsId, vsEntry.node);
+            for (var rsId : layoutInput.get(vsId)) {
+                var key = vsId + "|" + rsId;
+                var rb = shifted(layout.realServers().get(key), "vs " + vsId);
+                if (rsNodes.containsKey(key)) {
+                    continue; // the same id listed twice by one director: drawn once
+                }
+                var perDirector = new ArrayList<RealServerModel>();
+                models.forEach(v -> v.realServer(rsId).ifPresent(perDirector::add));
+                var link = drawing.reuse("rl:" + key, perDirector, () -> {
+                    var line = new Line();
+                    line.getStyleClass().addAll("link", "link-real-server", "health-unknown");
+                    return new Drawing.Item(line, drawing.links, perDirector);
+                });
+                link.line(vb.centerX(), vb.bottom(), rb.centerX(), rb.y());
+                var rs = drawing.reuse("r:" + key, perDirector, () -> realServerNode(vsId, rsId, perDirector));
+                rs.box(rb);
+                rs.refresh.run(); // the model is the truth: clears a pending mark a refused drop left
+                rsNodes.put(key, rs.node);
+                rsModels.put(key, perDirector.getFirst());
+                rs.node.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(key));
             }
         }
+        drawing.endUpdate();
         pruneSelection();
+        cull();
+        LOG.log(System.Logger.Level.DEBUG, () -> "topology update %d: %d drawn, %d created so far, %.1f ms"
+                .formatted(syncs, drawing.items().size(), drawing.created(), (System.nanoTime() - began) / 1e6));
+    }
+
+    /// Puts into the scene exactly what is in or near view and takes out the rest. Selected
+    /// nodes stay in (a drag may carry them).
+    private void cull() {
+        cullDirty = false;
+        drawing.cull(visibleArea(), n -> n.getPseudoClassStates().contains(SELECTED));
+    }
+
+    /// The part of the canvas (canvas coordinates) in view, widened by [#CULL_MARGIN]. Before
+    /// the viewport has a size, a window-sized area at the origin.
+    private Bounds visibleArea() {
+        double w = viewport.getWidth();
+        double h = viewport.getHeight();
+        if (w <= 0 || h <= 0 || getScene() == null) {
+            return new BoundingBox(-400, -400, 2400, 1800);
+        }
+        var inCanvas = canvas.sceneToLocal(viewport.localToScene(new BoundingBox(0, 0, w, h)));
+        double mx = inCanvas.getWidth() * CULL_MARGIN;
+        double my = inCanvas.getHeight() * CULL_MARGIN;
+        return new BoundingBox(inCanvas.getMinX() - mx, inCanvas.getMinY() - my, inCanvas.getWidth() + 2 * mx,
+                inCanvas.getHeight() + 2 * my);
     }
 
     /// Where the operator moved a director or a virtual server (with its real servers), as an
@@ -445,14 +578,6 @@ public final class TopologyView extends BorderPane {
         return java.util.List.copyOf(selectedRealServers);
     }
 
-    private void place(Region node, TopologyLayout.Box b) {
-        node.setPrefSize(b.w(), b.h());
-        node.setMinSize(b.w(), b.h());
-        node.setMaxSize(b.w(), b.h());
-        node.relocate(b.x(), b.y());
-        canvas.getChildren().add(node);
-    }
-
     /// MASTER/BACKUP/FAULT of the director's instance that holds `vip`, if any.
     private static Optional<String> roleFor(DirectorModel d, String vip) {
         if (vip == null) {
@@ -503,6 +628,14 @@ public final class TopologyView extends BorderPane {
         return i.name() + "  " + i.stateProperty().get() + "  prio " + i.priorityProperty().get();
     }
 
+    /// "wrr · NAT · persist 300s · proxied": what a virtual server's card says under its id.
+    private static String subtitleOf(VirtualServerModel v) {
+        var persistence = v.persistenceSecondsProperty().get();
+        return v.schedulerProperty().get() + " · " + v.kindProperty().get()
+                + (persistence > 0 ? " · persist " + persistence + "s" : "")
+                + ("proxied".equals(v.servedAsProperty().get()) ? " · proxied" : "");
+    }
+
     private Region virtualServerNode(String id, List<VirtualServerModel> models) {
         var v = models.getFirst();
         var box = new VBox(2);
@@ -511,25 +644,18 @@ public final class TopologyView extends BorderPane {
         box.setUserData(id);
         var title = new Label(id, Icons.node(Icon.VIRTUAL_SERVER, 16));
         title.getStyleClass().add("title");
-        var persistence = v.persistenceSecondsProperty().get();
-        var sub = new Label(v.schedulerProperty().get() + " · " + v.kindProperty().get()
-                + (persistence > 0 ? " · persist " + persistence + "s" : "")
-                + ("proxied".equals(v.servedAsProperty().get()) ? " · proxied" : ""));
+        var sub = new Label(subtitleOf(v));
         sub.getStyleClass().add("subtitle");
         box.getChildren().addAll(title, sub);
         box.setOnMouseClicked(e -> select(new Selection.VirtualServer(id, models), box));
         return box;
     }
 
-    /// Worst health of the real server across the directors that report it live.
-    private String health(List<VirtualServerModel> models, String rsId) {
+    /// Worst health of the real server across the directors that report it.
+    private static String healthOf(List<RealServerModel> perDirector) {
         String best = "unknown";
-        for (var v : models) {
-            var r = v.realServer(rsId);
-            if (r.isEmpty()) {
-                continue;
-            }
-            var h = r.get().healthProperty().get();
+        for (var r : perDirector) {
+            var h = r.healthProperty().get();
             if ("down".equals(h)) {
                 return "down";
             }
@@ -540,48 +666,46 @@ public final class TopologyView extends BorderPane {
         return best;
     }
 
-    private Region realServerNode(String vsId, String rsId, List<VirtualServerModel> models) {
-        var perDirector = new ArrayList<RealServerModel>();
-        models.forEach(v -> v.realServer(rsId).ifPresent(perDirector::add));
+    private Drawing.Item realServerNode(String vsId, String rsId, List<RealServerModel> perDirector) {
         var r = perDirector.getFirst();
         var key = vsId + "|" + rsId;
-        var box = new HBox(6);
-        box.getStyleClass().add("real-server");
+        var box = new RealServerCard(rsId);
         box.setId("rs-" + key);
-        var text = new VBox(0);
-        var title = new Label(rsId);
-        title.getStyleClass().add("title");
-        var sub = new Label();
-        sub.getStyleClass().add("subtitle");
-        text.getChildren().addAll(title, sub);
-        box.getChildren().addAll(new Region(), text);
-        Runnable refresh = () -> {
-            var health = health(models, rsId);
-            int w = r.weightProperty().get();
-            box.getStyleClass().removeIf(c -> c.startsWith("health-") || c.equals("draining"));
-            box.getStyleClass().add("health-" + health);
-            if (w == 0) {
-                box.getStyleClass().add("draining");
-            }
-            box.getChildren().set(0, Icons.node(w == 0 ? Icon.DRAINING : switch (health) {
-                case "up", "unchecked" -> Icon.HEALTH_UP;
-                case "down" -> Icon.HEALTH_DOWN;
-                default -> Icon.HEALTH_UNKNOWN;
-            }, 18));
-            sub.setText((w == 0 ? "draining" : "weight " + w) + " · " + health);
+        var d = new Drawing.Item(box, drawing.boxes, perDirector);
+        d.refresh = () -> {
+            var health = healthOf(perDirector);
+            box.show(health, r.weightProperty().get());
             box.pseudoClassStateChanged(PENDING, perDirector.stream().anyMatch(x -> x.pendingProperty().get()));
-            var link = rsLinks.get(key);
+            var link = drawing.get("rl:" + key);
             if (link != null) {
-                link.getStyleClass().removeIf(c -> c.startsWith("health-"));
-                link.getStyleClass().add("health-" + health);
+                var classes = link.node.getStyleClass();
+                var healthClass = "health-" + health;
+                if (!healthClass.equals(classes.getLast())) {
+                    classes.set(classes.size() - 1, healthClass);
+                }
             }
         };
-        refresh.run();
-        rsParts.put(key, new RsParts(refresh));
-        var weight = r.weightProperty().get();
+        // A change of one server's health, weight or pending state updates its node in place, at
+        // the next pulse: no structural update (200 events/s must stay cheap).
+        var undo = new ArrayList<Runnable>();
+        for (var m : perDirector) {
+            for (var o : List.<Observable>of(m.healthProperty(), m.weightProperty(), m.pendingProperty())) {
+                InvalidationListener l = x -> refreshLater(key);
+                o.addListener(l);
+                undo.add(() -> o.removeListener(l));
+            }
+        }
+        d.dispose = () -> undo.forEach(Runnable::run);
         var selectionValue = new Selection.RealServer(vsId, rsId, perDirector);
+        // The context menu is built when first asked for: a popup per server would cost thousands.
+        box.setOnContextMenuRequested(e -> realServerMenu(vsId, rsId, r).show(box, e.getScreenX(), e.getScreenY()));
+        installDrag(box, vsId, rsId, r, selectionValue);
+        return d;
+    }
+
+    private ContextMenu realServerMenu(String vsId, String rsId, RealServerModel r) {
         var menu = new ContextMenu();
-        var drain = new MenuItem();
+        var drain = new MenuItem(r.weightProperty().get() == 0 ? "Undrain (weight 1)" : "Drain");
         drain.setOnAction(e -> forEachTarget(vsId + "|" + rsId, (v, id, m) -> submit(new Edit.SetWeight(v, id,
                 r.weightProperty().get() == 0 ? 1 : 0, m.weightProperty().get()))));
         var setWeight = new MenuItem("Set weight…");
@@ -600,11 +724,7 @@ public final class TopologyView extends BorderPane {
         var remove = new MenuItem("Remove");
         remove.setOnAction(e -> forEachTarget(vsId + "|" + rsId, (v, id, m) -> submit(removal(v, id, m))));
         menu.getItems().addAll(drain, setWeight, remove);
-        menu.setOnShowing(e -> drain.setText(r.weightProperty().get() == 0 ? "Undrain (weight 1)" : "Drain"));
-        box.setOnContextMenuRequested(e -> menu.show(box, e.getScreenX(), e.getScreenY()));
-        rsModels.put(vsId + "|" + rsId, r);
-        installDrag(box, vsId, rsId, r, selectionValue);
-        return box;
+        return menu;
     }
 
     private static Edit removal(String vsId, String rsId, RealServerModel r) {
@@ -637,6 +757,8 @@ public final class TopologyView extends BorderPane {
             dragStartX = e.getSceneX();
             dragStartY = e.getSceneY();
             dragStarted();
+            // Only the nodes whose selection changes are touched (not all thousands).
+            var before = List.copyOf(selectedRealServers);
             if (e.isShortcutDown()) {
                 if (!selectedRealServers.remove(key)) {
                     selectedRealServers.add(key);
@@ -645,7 +767,18 @@ public final class TopologyView extends BorderPane {
                 selectedRealServers.clear();
                 selectedRealServers.add(key);
             }
-            rsNodes.forEach((k, n) -> n.pseudoClassStateChanged(SELECTED, selectedRealServers.contains(k)));
+            for (var k : before) {
+                var n = rsNodes.get(k);
+                if (n != null && !selectedRealServers.contains(k)) {
+                    n.pseudoClassStateChanged(SELECTED, false);
+                }
+            }
+            for (var k : selectedRealServers) {
+                var n = rsNodes.get(k);
+                if (n != null) {
+                    n.pseudoClassStateChanged(SELECTED, true);
+                }
+            }
             selection.set(selectionValue);
             e.consume();
         });
@@ -726,7 +859,8 @@ public final class TopologyView extends BorderPane {
             return bin;
         }
         for (var e : vsNodes.entrySet()) {
-            if (!e.getKey().equals(except) && e.getValue().localToScene(e.getValue().getBoundsInLocal()).contains(p)) {
+            // A culled node is far off-screen: never under the mouse (and its bounds are not in scene terms).
+            if (!e.getKey().equals(except) && isInScene(e.getValue()) && e.getValue().localToScene(e.getValue().getBoundsInLocal()).contains(p)) {
                 return e.getValue();
             }
         }
@@ -819,7 +953,9 @@ public final class TopologyView extends BorderPane {
 
     private void select(Selection s, Node node) {
         selectedRealServers.clear();
-        canvas.getChildren().forEach(n -> n.pseudoClassStateChanged(SELECTED, false));
+        for (var d : drawing.items()) {
+            d.node.pseudoClassStateChanged(SELECTED, false);
+        }
         node.pseudoClassStateChanged(SELECTED, true);
         selection.set(s);
     }
