@@ -354,6 +354,7 @@ public final class TopologyView extends BorderPane {
                 watch(i.stateProperty());
                 watch(i.priorityProperty());
                 watch(i.virtualAddressesProperty());
+                watch(i.splitBrainProperty());
             }
             for (var v : d.virtualServers()) {
                 vsByid.computeIfAbsent(v.id(), k -> new ArrayList<>()).add(v);
@@ -614,8 +615,12 @@ public final class TopologyView extends BorderPane {
                 case "FAULT" -> Icon.FAULT;
                 default -> Icon.BACKUP;
             };
+            var split = i.splitBrainProperty().get();
             var l = new Label(instanceLine(i), Icons.node(live == Liveness.LIVE ? role : Icon.HEALTH_UNKNOWN, 14));
             l.getStyleClass().addAll("instance", "role-" + i.stateProperty().get().toLowerCase(java.util.Locale.ROOT));
+            if (split) {
+                l.getStyleClass().add("split-brain");
+            }
             l.pseudoClassStateChanged(STALE, live != Liveness.LIVE);
             box.getChildren().add(l);
         }
@@ -625,7 +630,8 @@ public final class TopologyView extends BorderPane {
     }
 
     private static String instanceLine(InstanceModel i) {
-        return i.name() + "  " + i.stateProperty().get() + "  prio " + i.priorityProperty().get();
+        return i.name() + "  " + i.stateProperty().get() + "  prio " + i.priorityProperty().get()
+                + (i.splitBrainProperty().get() ? "  SPLIT BRAIN" : "");
     }
 
     /// "wrr · NAT · persist 300s · proxied": what a virtual server's card says under its id.

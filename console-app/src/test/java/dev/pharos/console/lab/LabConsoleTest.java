@@ -130,6 +130,11 @@ class LabConsoleTest {
         assertThat(cluster.splitBrains().get(vrid90)).containsExactly("lvs-master", "lvs-backup");
         assertThat(cluster.director("lvs-backup").flatMap(d -> d.instance("VI_1")).orElseThrow()
                 .splitBrainProperty().get()).isTrue();
+        await(10, () -> WaitForAsyncUtils.asyncFx(() -> robot.lookup("#director-lvs-backup").queryAs(
+                javafx.scene.layout.VBox.class).getChildren().stream().anyMatch(n -> n.getStyleClass()
+                        .contains("split-brain") && ((javafx.scene.control.Label) n).getText().startsWith("VI_1")))
+                .get());
+        screenshot("lab-split-brain.png");
         assertThat(cluster.timeline()).anyMatch(e -> e.subject().equals(vrid90)
                 && e.text().startsWith("SPLIT BRAIN: MASTER on lvs-master and lvs-backup"));
 
