@@ -41,6 +41,8 @@ final class RelayLoop implements Executor, AutoCloseable {
     final ByteBuffer shared;
     final BufferPool pending;
     private volatile boolean open = true;
+    /// Connections this loop accepted (written by its thread only; read by tests and status).
+    private volatile long accepted;
 
     RelayLoop(int index, int bufferSize, BufferPool pending) {
         try {
@@ -51,6 +53,15 @@ final class RelayLoop implements Executor, AutoCloseable {
         this.shared = ByteBuffer.allocateDirect(bufferSize);
         this.pending = pending;
         this.thread = Thread.ofPlatform().name("pharos-lb-relay-" + index).daemon().start(this::run);
+    }
+
+    /// On this loop's thread: one more accepted connection.
+    void countAccepted() {
+        accepted = accepted + 1;   // one writer: no lost update
+    }
+
+    long accepted() {
+        return accepted;
     }
 
     Selector selector() {

@@ -123,6 +123,7 @@ final class TcpListener implements LoopHandler, AutoCloseable {
             if (ch == null) {
                 return;   // nothing more is queued
             }
+            loop.countAccepted();
             dispatch(ch, loop);
         }
     }
