@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 
@@ -38,6 +40,8 @@ final class RelayLoop implements Executor, AutoCloseable {
     private final Thread thread;
     /// Sockets whose keys are cancelled, to close once the next select has deregistered them.
     private final ArrayDeque<SocketChannel> toClose = new ArrayDeque<>();
+    /// Runs a ready key's handler; one instance, so a wake-up allocates nothing.
+    private final Consumer<SelectionKey> onReady = this::dispatch;
     final ByteBuffer shared;
     final BufferPool pending;
     private volatile boolean open = true;
@@ -93,10 +97,12 @@ final class RelayLoop implements Executor, AutoCloseable {
             // must not wait for traffic to be closed, so the select does not block then.
             var closable = toClose.size();
             try {
+                // The consumer form hands each ready key straight to its handler: no selected-key
+                // set to fill, iterate (an iterator per turn) and clear on every wake-up.
                 if (closable == 0) {
-                    selector.select();
+                    selector.select(onReady);
                 } else {
-                    selector.selectNow();
+                    selector.selectNow(onReady);
                 }
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, () -> "TCP relay selector failed: " + e.getMessage());
@@ -110,17 +116,6 @@ final class RelayLoop implements Executor, AutoCloseable {
             Runnable task;
             while ((task = tasks.poll()) != null) {
                 runSafely(task);
-            }
-            var keys = selector.selectedKeys();
-            if (!keys.isEmpty()) {
-                for (var key : keys) {
-                    try {
-                        ((LoopHandler) key.attachment()).onReady(key, this);
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.ERROR, "TCP relay task failed", e);
-                    }
-                }
-                keys.clear();
             }
         }
         // Closing: whatever is still registered (a connection accepted while the balancer shut
@@ -149,6 +144,15 @@ final class RelayLoop implements Executor, AutoCloseable {
             ch.close();
         } catch (IOException e) {
             // Closing is best effort; the descriptor is released either way.
+        }
+    }
+
+    private void dispatch(SelectionKey key) {
+        try {
+            ((LoopHandler) key.attachment()).onReady(key, this);
+        } catch (RuntimeException e) {
+            // One connection's bug must not stop every other connection of this loop.
+            LOG.log(System.Logger.Level.ERROR, "TCP relay task failed", e);
         }
     }
 
