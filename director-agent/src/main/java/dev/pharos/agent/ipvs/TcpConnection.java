@@ -283,6 +283,11 @@ final class TcpConnection implements BalancedConnection, LoopHandler {
     }
 
     /// One direction is complete: pass its end of stream on; both complete ends the connection.
+    ///
+    /// The FIN leaves in a segment of its own after the relayed data: HAProxy merges the two by
+    /// writing with `MSG_MORE` when it already knows the source has closed, which Java's sockets
+    /// cannot express. On short connections that is two segments more per connection, most of
+    /// the CPU Pharos spends beyond HAProxy (`bench/results/balancer.md`).
     private void shutdown(boolean inbound) throws IOException {
         if (!(inbound ? outShut : inShut)) {
             (inbound ? server : client).shutdownOutput();
