@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 
@@ -21,6 +25,12 @@ import java.util.concurrent.Executor;
 ///
 /// Everything about a registered connection happens on this thread; other threads hand work in
 /// with [#execute], which wakes the selector.
+///
+/// Closing a socket goes through [#closeAfterDeregistration]: the JDK cannot release a channel
+/// still registered with a selector, so `close()` on one does a `getsockopt(SO_LINGER)` and a
+/// `shutdown` (failing with `ENOTCONN` after a normal end) and leaves the descriptor to the next
+/// select. Cancelling the key and closing after the next select — which deregisters it — costs
+/// one `close` instead: four system calls fewer per relayed connection.
 final class RelayLoop implements Executor, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RelayLoop.class.getName());
@@ -28,9 +38,15 @@ final class RelayLoop implements Executor, AutoCloseable {
     private final Selector selector;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    /// Sockets whose keys are cancelled, to close once the next select has deregistered them.
+    private final ArrayDeque<SocketChannel> toClose = new ArrayDeque<>();
+    /// Runs a ready key's handler; one instance, so a wake-up allocates nothing.
+    private final Consumer<SelectionKey> onReady = this::dispatch;
     final ByteBuffer shared;
     final BufferPool pending;
     private volatile boolean open = true;
+    /// Connections this loop accepted (written by its thread only; read by tests and status).
+    private volatile long accepted;
 
     RelayLoop(int index, int bufferSize, BufferPool pending) {
         try {
@@ -43,6 +59,15 @@ final class RelayLoop implements Executor, AutoCloseable {
         this.thread = Thread.ofPlatform().name("pharos-lb-relay-" + index).daemon().start(this::run);
     }
 
+    /// On this loop's thread: one more accepted connection.
+    void countAccepted() {
+        accepted = accepted + 1;   // one writer: no lost update
+    }
+
+    long accepted() {
+        return accepted;
+    }
+
     Selector selector() {
         return selector;
     }
@@ -53,26 +78,45 @@ final class RelayLoop implements Executor, AutoCloseable {
         selector.wakeup();
     }
 
+    /// On this loop's thread: cancels `ch`'s key on this loop's selector and closes `ch` once the
+    /// next select has deregistered it (at once when it is not registered). A TCP reset wanted on
+    /// close must be asked for (`SO_LINGER` 0) before calling this.
+    void closeAfterDeregistration(SocketChannel ch) {
+        var key = ch.keyFor(selector);
+        if (key == null) {
+            closeQuietly(ch);
+            return;
+        }
+        key.cancel();
+        toClose.add(ch);
+    }
+
     private void run() {
         while (open) {
+            // Sockets queued before this select are deregistered by it; a queue that is not empty
+            // must not wait for traffic to be closed, so the select does not block then.
+            var closable = toClose.size();
             try {
-                selector.select();
+                // The consumer form hands each ready key straight to its handler: no selected-key
+                // set to fill, iterate (an iterator per turn) and clear on every wake-up.
+                if (closable == 0) {
+                    selector.select(onReady);
+                } else {
+                    selector.selectNow(onReady);
+                }
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, () -> "TCP relay selector failed: " + e.getMessage());
                 continue;
             } catch (ClosedSelectorException e) {
                 return;
             }
+            for (int i = 0; i < closable; i++) {
+                closeQuietly(toClose.poll());
+            }
             Runnable task;
             while ((task = tasks.poll()) != null) {
                 runSafely(task);
             }
-            var keys = selector.selectedKeys();
-            for (var key : keys) {
-                var handler = (LoopHandler) key.attachment();
-                runSafely(() -> handler.onReady(key, this));
-            }
-            keys.clear();
         }
         // Closing: whatever is still registered (a connection accepted while the balancer shut
         // down) is closed here, so no socket outlives the loop.
@@ -83,6 +127,32 @@ final class RelayLoop implements Executor, AutoCloseable {
         for (var key : java.util.List.copyOf(selector.keys())) {
             var handler = (LoopHandler) key.attachment();
             runSafely(handler::loopClosing);
+        }
+        try {
+            selector.selectNow();   // deregisters what the handlers cancelled
+        } catch (IOException | ClosedSelectorException e) {
+            // Closing the selector below releases them too.
+        }
+        SocketChannel ch;
+        while ((ch = toClose.poll()) != null) {
+            closeQuietly(ch);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // Closing is best effort; the descriptor is released either way.
+        }
+    }
+
+    private void dispatch(SelectionKey key) {
+        try {
+            ((LoopHandler) key.attachment()).onReady(key, this);
+        } catch (RuntimeException e) {
+            // One connection's bug must not stop every other connection of this loop.
+            LOG.log(System.Logger.Level.ERROR, "TCP relay task failed", e);
         }
     }
 

@@ -2,7 +2,9 @@ package dev.pharos.agent.ipvs;
 
 import dev.pharos.agent.ipvs.schedulers.Flow;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -111,11 +113,15 @@ final class TcpConnection implements BalancedConnection, LoopHandler {
         selection = sel;
         sel.server().opened(this);
         try {
-            server = SocketChannel.open();
+            var target = sel.server().config().address();
+            // The real server's own family: an IPv4 real server on a dual-stack IPv6 socket would
+            // cost an extra IPV6_V6ONLY call and the v4-mapped path on every connection.
+            server = SocketChannel.open(target.getAddress() instanceof Inet4Address
+                    ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
             server.configureBlocking(false);
             server.setOption(StandardSocketOptions.TCP_NODELAY, true);
             connectDeadline = System.nanoTime() + service.config().connectTimeout().toNanos();
-            if (server.connect(sel.server().config().address())) {
+            if (server.connect(target)) {
                 established();
             } else {
                 serverKey = server.register(loop.selector(), SelectionKey.OP_CONNECT, this);
@@ -142,7 +148,9 @@ final class TcpConnection implements BalancedConnection, LoopHandler {
         var sel = selection;
         var target = sel.server().config().address();
         connectDeadline = 0;
-        closeQuietly(server);   // also cancels its key
+        if (server != null) {   // null when opening the socket itself failed
+            loop.closeAfterDeregistration(server);
+        }
         server = null;
         serverKey = null;
         selection = null;
@@ -275,8 +283,18 @@ final class TcpConnection implements BalancedConnection, LoopHandler {
     }
 
     /// One direction is complete: pass its end of stream on; both complete ends the connection.
+    ///
+    /// The FIN leaves in a segment of its own after the relayed data: HAProxy merges the two by
+    /// writing with `MSG_MORE` when it already knows the source has closed, which Java's sockets
+    /// cannot express. On short connections that is two segments more per connection, most of
+    /// the CPU Pharos spends beyond HAProxy (`bench/results/balancer.md`).
     private void shutdown(boolean inbound) throws IOException {
-        (inbound ? server : client).shutdownOutput();
+        if (!(inbound ? outShut : inShut)) {
+            (inbound ? server : client).shutdownOutput();
+        }
+        // Else this completes the connection: both ends of stream are read, so both receive
+        // queues are empty and the close in finish() sends the FIN itself (a close with unread
+        // bytes would send a reset); the shutdown would be one system call for nothing.
         if (inbound) {
             inShut = true;
         } else {
@@ -335,8 +353,10 @@ final class TcpConnection implements BalancedConnection, LoopHandler {
             setLingerZero(client);
             setLingerZero(server);
         }
-        closeQuietly(client);
-        closeQuietly(server);
+        loop.closeAfterDeregistration(client);
+        if (server != null) {
+            loop.closeAfterDeregistration(server);
+        }
         if (inPending != null) {
             loop.pending.give(inPending);
             inPending = null;
@@ -361,17 +381,6 @@ final class TcpConnection implements BalancedConnection, LoopHandler {
             }
         } catch (IOException | UnsupportedOperationException e) {
             // Already closed or never connected: a plain close will do.
-        }
-    }
-
-    private static void closeQuietly(SocketChannel ch) {
-        if (ch == null) {
-            return;
-        }
-        try {
-            ch.close();
-        } catch (IOException e) {
-            // Closing is best effort; the descriptor is released either way.
         }
     }
 }

@@ -10,6 +10,8 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,17 +29,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 /// takes IPv4 too (Java cannot set `IPV6_V6ONLY`), so IPv4 and IPv6 services cannot share a port;
 /// adding the second fails with a message naming the port.
 ///
-/// The listening socket is registered with every [RelayLoop]; whichever loop wakes first accepts,
-/// and the connection stays on that loop for its whole life, so no thread hands it over. When
-/// accepting fails for want of file descriptors the listener pauses until the next housekeeping
-/// tick instead of spinning.
+/// One listening socket per [RelayLoop], all bound to the port with `SO_REUSEPORT`: the kernel
+/// spreads incoming connections over them by a hash of the connection's addresses, each socket is
+/// registered with its own loop only, and the connection stays on that loop for its whole life,
+/// so no thread hands it over. Why not one socket watched by every loop: epoll then wakes every
+/// loop for each new connection and all but one find nothing to accept — `bench/balancer` showed
+/// it as an `accept` → `EAGAIN` and a wasted wake-up on another core per connection.
+/// `SO_REUSEPORT` would also let any other socket of the same user join the port silently, so
+/// before binding, a probe socket without it checks that the port is free. When accepting fails
+/// for want of file descriptors the loop's socket pauses until the next housekeeping tick instead
+/// of spinning.
 final class TcpListener implements LoopHandler, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
     private static final int ACCEPTS_PER_WAKEUP = 32;
 
     private final int port;
-    private final ServerSocketChannel socket;
+    /// One per relay loop, in the order of [RelayContext#loops()].
+    private final List<ServerSocketChannel> sockets;
     private final InetAddress wildcard;
     private final RelayContext context;
     private final AtomicInteger failures = new AtomicInteger();
@@ -50,18 +59,38 @@ final class TcpListener implements LoopHandler, AutoCloseable {
         this.context = context;
         ProtocolFamily family = ipv6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
         this.wildcard = InetAddress.getByName(ipv6 ? "::" : "0.0.0.0");
-        var ch = ServerSocketChannel.open(family);
-        try {
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.bind(new InetSocketAddress(wildcard, port), 4096);
-            ch.configureBlocking(false);
+        var where = (ipv6 ? "[::]" : "0.0.0.0") + ":" + port;
+        var bindTo = new InetSocketAddress(wildcard, port);
+        // The probe: fails when anything, with or without SO_REUSEPORT, holds the port.
+        try (var probe = ServerSocketChannel.open(family)) {
+            probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            probe.bind(bindTo, 1);
         } catch (IOException e) {
-            ch.close();
-            throw new IOException("cannot listen on " + (ipv6 ? "[::]" : "0.0.0.0") + ":" + port + " (" + e.getMessage()
+            throw new IOException("cannot listen on " + where + " (" + e.getMessage()
                     + "): the user-space balancer needs the port free on every address; stop what uses it", e);
         }
-        this.socket = ch;
-        for (var loop : context.loops()) {
+        var loops = context.loops();
+        var opened = new ArrayList<ServerSocketChannel>(loops.size());
+        try {
+            for (int i = 0; i < loops.size(); i++) {
+                var ch = ServerSocketChannel.open(family);
+                opened.add(ch);
+                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                ch.bind(bindTo, 4096);
+                ch.configureBlocking(false);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            for (var ch : opened) {
+                ch.close();
+            }
+            throw new IOException("cannot listen on " + where + " with SO_REUSEPORT (" + e.getMessage()
+                    + "): another program took the port just now; stop what uses it", e);
+        }
+        this.sockets = List.copyOf(opened);
+        for (int i = 0; i < loops.size(); i++) {
+            var loop = loops.get(i);
+            var socket = sockets.get(i);
             loop.execute(() -> {
                 try {
                     socket.register(loop.selector(), SelectionKey.OP_ACCEPT, this);
@@ -74,6 +103,7 @@ final class TcpListener implements LoopHandler, AutoCloseable {
 
     @Override
     public void onReady(SelectionKey key, RelayLoop loop) {
+        var socket = (ServerSocketChannel) key.channel();
         for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
             SocketChannel ch;
             try {
@@ -91,8 +121,9 @@ final class TcpListener implements LoopHandler, AutoCloseable {
                 return;
             }
             if (ch == null) {
-                return;   // another loop took it, or nothing more is queued
+                return;   // nothing more is queued
             }
+            loop.countAccepted();
             dispatch(ch, loop);
         }
     }
@@ -103,7 +134,10 @@ final class TcpListener implements LoopHandler, AutoCloseable {
             return;
         }
         paused = false;
-        for (var loop : context.loops()) {
+        var loops = context.loops();
+        for (int i = 0; i < loops.size(); i++) {
+            var loop = loops.get(i);
+            var socket = sockets.get(i);
             loop.execute(() -> {
                 var key = socket.keyFor(loop.selector());
                 if (key != null && key.isValid()) {
@@ -149,10 +183,12 @@ final class TcpListener implements LoopHandler, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "closing listener on port " + port + ": " + e.getMessage());
+        for (var socket : sockets) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "closing listener on port " + port + ": " + e.getMessage());
+            }
         }
         // Wake every loop so it drops its cancelled key and the socket is released now.
         for (var loop : context.loops()) {

@@ -23,10 +23,10 @@ import java.util.concurrent.TimeUnit;
 /// connection limits, and `uthreshold`/`lthreshold` per real server. Weight 0 drains a real
 /// server; removing one lets its connections finish, or closes them after a grace period.
 ///
-/// **Threads and performance.** TCP runs on [RelayLoop] selector threads, one per core: every
-/// loop watches every listening socket, and the loop that accepts a connection also connects it
-/// to the real server (without blocking) and relays it to the end, so a connection never
-/// changes threads. Bytes pass through one shared direct buffer per loop: an idle connection
+/// **Threads and performance.** TCP runs on [RelayLoop] selector threads, one per core: each
+/// loop has its own `SO_REUSEPORT` listening socket per port ([TcpListener]), and the loop that
+/// accepts a connection also connects it to the real server (without blocking) and relays it to
+/// the end, so a connection never changes threads. Bytes pass through one shared direct buffer per loop: an idle connection
 /// holds no buffer, backpressure is "stop reading this side while the other has pending bytes",
 /// half-close is `shutdownOutput` once the pending bytes are out. The first version accepted on a
 /// platform thread and connected and relayed on virtual threads, a blocking loop per direction;
@@ -225,6 +225,11 @@ public final class UserspaceBalancer implements AutoCloseable {
     /// Connections refused by the global limit or because no service claimed their address.
     public long refusedConnections() {
         return context.globalRefused.sum();
+    }
+
+    /// TCP connections each relay loop has accepted, one entry per loop (for tests and status).
+    List<Long> acceptedPerLoop() {
+        return context.loops().stream().map(RelayLoop::accepted).toList();
     }
 
     /// Clients bound to a real server by persistence in this service (for tests and status).
