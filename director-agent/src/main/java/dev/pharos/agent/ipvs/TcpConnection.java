@@ -166,6 +166,11 @@ final class TcpConnection implements BalancedConnection, LoopHandler {
     }
 
     /// Housekeeping: gives up the current connect attempt if its deadline has passed.
+    /// Still waiting for the real server to accept (its connect timeout is running).
+    boolean connecting() {
+        return connectDeadline != 0;
+    }
+
     void checkConnectTimeout(long now) {
         var deadline = connectDeadline;
         if (deadline != 0 && now - deadline > 0) {

@@ -45,8 +45,12 @@ import java.util.concurrent.TimeUnit;
 public final class UserspaceBalancer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(UserspaceBalancer.class.getName());
-    private static final long TICK_MILLIS = 100;
-    private static final int ESTIMATE_EVERY_TICKS = 20;
+    /// Housekeeping runs every 100 ms while something needs that granularity (a connection
+    /// waiting for its real server's answer, a UDP service waiting for its VIP), every second
+    /// otherwise: ten wake-ups a second were most of an idle agent's CPU (bench/rest).
+    private static final long FAST_TICK_MILLIS = 100;
+    private static final long SLOW_TICK_MILLIS = 1000;
+    private static final long ESTIMATE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /// Settings of the whole balancer.
     ///
@@ -74,7 +78,6 @@ public final class UserspaceBalancer implements AutoCloseable {
     private final Map<ListenKey, UdpRelay> udpRelays = new HashMap<>();
     private final Map<String, TcpListener> tcpListeners = new HashMap<>();
     private final ScheduledExecutorService housekeeping;
-    private long ticks;
     private long lastEstimate = System.nanoTime();
     private boolean closed;
 
@@ -86,7 +89,7 @@ public final class UserspaceBalancer implements AutoCloseable {
         this.context = new RelayContext(settings.connectionLimit(), settings.bufferSize());
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("pharos-lb-housekeeping").daemon().factory());
-        housekeeping.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        housekeeping.schedule(this::tick, FAST_TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /// Adds a virtual service and starts listening for it (a UDP service whose VIP is not on the
@@ -269,9 +272,11 @@ public final class UserspaceBalancer implements AutoCloseable {
     }
 
     private void tick() {
+        boolean fast = false;
         try {
             var now = System.nanoTime();
             for (var c : context.tcpConnections) {
+                fast |= c.connecting();
                 c.checkConnectTimeout(now);
                 if (now - c.lastActivity() > c.service().config().idleTimeout().toNanos()) {
                     c.abort("idle");
@@ -287,7 +292,7 @@ public final class UserspaceBalancer implements AutoCloseable {
             }
             for (var r : relays) {
                 r.expire(now);
-                r.tryBind();
+                fast |= !r.tryBind();
             }
             for (var l : listeners) {
                 l.resumeIfPaused();
@@ -295,7 +300,7 @@ public final class UserspaceBalancer implements AutoCloseable {
             for (var s : live) {
                 s.expire();
             }
-            if (++ticks % ESTIMATE_EVERY_TICKS == 0) {
+            if (now - lastEstimate >= ESTIMATE_NANOS) {
                 var seconds = (now - lastEstimate) / 1e9;
                 lastEstimate = now;
                 for (var s : live) {
@@ -304,6 +309,13 @@ public final class UserspaceBalancer implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "balancer housekeeping failed; retrying next tick", e);
+            fast = true;
+        } finally {
+            try {
+                housekeeping.schedule(this::tick, fast ? FAST_TICK_MILLIS : SLOW_TICK_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed
+            }
         }
     }
 
