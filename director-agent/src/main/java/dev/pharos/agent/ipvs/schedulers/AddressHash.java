@@ -1,6 +1,7 @@
 package dev.pharos.agent.ipvs.schedulers;
 
 import java.net.InetAddress;
+import java.util.List;
 
 /// The address folding and hash functions the hashing schedulers share.
 final class AddressHash {
@@ -35,5 +36,39 @@ final class AddressHash {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    /// Which table position a flow's `offset`-th probe lands on.
+    @FunctionalInterface
+    interface Slot {
+        int of(int folded, int port, int offset);
+    }
+
+    /// The lookup `sh` and `mh` share: the destination at the flow's home position; if that one is
+    /// unavailable and `fallback` is set (`sh-fallback`/`mh-fallback`), the first available one
+    /// along the flow's probe sequence, as the kernel walks it; -1 when there is none.
+    static int lookup(int[] table, int size, List<? extends Candidate> destinations, int folded, int port,
+            boolean fallback, Slot slot) {
+        var home = slot.of(folded, port, 0);
+        var d = table[home];
+        if (d < 0) {
+            return -1;
+        }
+        if (!Scheduler.unavailable(destinations.get(d))) {
+            return d;
+        }
+        if (!fallback) {
+            return -1;
+        }
+        for (int offset = 0; offset < size; offset++) {
+            var next = table[slot.of(folded, port, (offset + home) % size)];
+            if (next < 0) {
+                break;
+            }
+            if (!Scheduler.unavailable(destinations.get(next))) {
+                return next;
+            }
+        }
+        return -1;
     }
 }

@@ -103,29 +103,8 @@ public final class MaglevHash implements Scheduler {
 
     @Override
     public int schedule(List<? extends Candidate> destinations, Flow flow) {
-        var folded = AddressHash.fold(flow.client());
-        var port = hashPort ? flow.clientPort() : 0;
-        var home = slot(folded, port, 0);
-        var d = lookup[home];
-        if (d < 0) {
-            return -1;
-        }
-        if (!Scheduler.unavailable(destinations.get(d))) {
-            return d;
-        }
-        if (!fallback) {
-            return -1;
-        }
-        for (int offset = 0; offset < TAB_SIZE; offset++) {
-            var next = lookup[slot(folded, port, (offset + home) % TAB_SIZE)];
-            if (next < 0) {
-                break;
-            }
-            if (!Scheduler.unavailable(destinations.get(next))) {
-                return next;
-            }
-        }
-        return -1;
+        return AddressHash.lookup(lookup, TAB_SIZE, destinations, AddressHash.fold(flow.client()),
+                hashPort ? flow.clientPort() : 0, fallback, MaglevHash::slot);
     }
 
     /// The destination index at table position `i` (for tests).

@@ -53,29 +53,8 @@ public final class SourceHash implements Scheduler {
 
     @Override
     public int schedule(List<? extends Candidate> destinations, Flow flow) {
-        var port = hashPort ? flow.clientPort() : 0;
-        var key = AddressHash.fold(flow.client());
-        var home = bucket(key, port, 0);
-        var d = buckets[home];
-        if (d < 0) {
-            return -1;
-        }
-        if (!Scheduler.unavailable(destinations.get(d))) {
-            return d;
-        }
-        if (!fallback) {
-            return -1;
-        }
-        for (int offset = 0; offset < TAB_SIZE; offset++) {
-            var next = buckets[bucket(key, port, (offset + home) % TAB_SIZE)];
-            if (next < 0) {
-                break;
-            }
-            if (!Scheduler.unavailable(destinations.get(next))) {
-                return next;
-            }
-        }
-        return -1;
+        return AddressHash.lookup(buckets, TAB_SIZE, destinations, AddressHash.fold(flow.client()),
+                hashPort ? flow.clientPort() : 0, fallback, SourceHash::bucket);
     }
 
     /// The table's destination index for bucket `i` (for tests).
