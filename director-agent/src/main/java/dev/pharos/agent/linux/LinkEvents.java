@@ -38,53 +38,34 @@ public final class LinkEvents implements AutoCloseable {
     private static final int IFINFOMSG_LEN = 16;
     private static final int BUFFER = 64 * 1024;
 
-    private final int fd;
-    private final int wakeFd;
-    private final Arena arena = Arena.ofShared();
+    private final WakeableFd handle;
     private final MemorySegment buffer;
-    private final MemorySegment pollFds;
-    private final java.util.concurrent.locks.ReadWriteLock use = new java.util.concurrent.locks.ReentrantReadWriteLock();
-    private volatile boolean closed;
     private int sequence = (int) (System.nanoTime() & 0x7fffffff);
 
-    private LinkEvents(int fd, int wakeFd) {
-        this.fd = fd;
-        this.wakeFd = wakeFd;
-        this.buffer = arena.allocate(BUFFER);
-        this.pollFds = arena.allocate(16);
-        pollFds.set(ValueLayout.JAVA_INT, 0, fd);
-        pollFds.set(ValueLayout.JAVA_SHORT, 4, (short) Libc.POLLIN);
-        pollFds.set(ValueLayout.JAVA_INT, 8, wakeFd);
-        pollFds.set(ValueLayout.JAVA_SHORT, 12, (short) Libc.POLLIN);
+    private LinkEvents(WakeableFd handle) {
+        this.handle = handle;
+        this.buffer = handle.arena.allocate(BUFFER);
     }
 
     /// Subscribes to the link notifications of this network namespace.
     public static LinkEvents open() throws NativeException {
         int fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW, NETLINK_ROUTE, "AF_NETLINK, NETLINK_ROUTE (links)");
-        int wake = -1;
-        try {
-            wake = Libc.eventfd();
-            try (var a = Arena.ofConfined()) {
-                Libc.bind(fd, SockAddr.netlink(a, RTMGRP_LINK), "netlink route, group RTMGRP_LINK");
-            }
-            return new LinkEvents(fd, wake);
+        try (var a = Arena.ofConfined()) {
+            Libc.bind(fd, SockAddr.netlink(a, RTMGRP_LINK), "netlink route, group RTMGRP_LINK");
         } catch (NativeException | RuntimeException e) {
             Libc.close(fd);
-            if (wake >= 0) {
-                Libc.close(wake);
-            }
             throw e;
         }
+        return new LinkEvents(WakeableFd.of(fd));
     }
 
     /// Asks the kernel for every interface's state; the answer arrives through [#next] like
     /// notifications do.
     public void dump() throws NativeException {
-        use.readLock().lock();
+        if (!handle.acquire()) {
+            return;
+        }
         try {
-            if (closed) {
-                return;
-            }
             var request = ByteBuffer.allocate(NLMSG_HDRLEN + IFINFOMSG_LEN).order(ByteOrder.nativeOrder());
             request.putInt(NLMSG_HDRLEN + IFINFOMSG_LEN).putShort((short) RTM_GETLINK)
                     .putShort((short) (NLM_F_REQUEST | NLM_F_DUMP)).putInt(++sequence).putInt(0);
@@ -92,10 +73,10 @@ public final class LinkEvents implements AutoCloseable {
             try (var a = Arena.ofConfined()) {
                 var seg = a.allocate(request.capacity());
                 MemorySegment.copy(request.array(), 0, seg, ValueLayout.JAVA_BYTE, 0, request.capacity());
-                Libc.sendto(fd, seg, request.capacity(), SockAddr.netlink(a, 0), "rtnetlink RTM_GETLINK dump");
+                Libc.sendto(handle.fd, seg, request.capacity(), SockAddr.netlink(a, 0), "rtnetlink RTM_GETLINK dump");
             }
         } finally {
-            use.readLock().unlock();
+            handle.release();
         }
     }
 
@@ -103,22 +84,20 @@ public final class LinkEvents implements AutoCloseable {
     /// (several changes of one interface: the last); empty on timeout or once closed. Throws
     /// with `ENOBUFS` when the kernel dropped notifications: call [#dump] and go on.
     public Optional<Map<String, Boolean>> next(Duration timeout) throws NativeException {
-        use.readLock().lock();
+        if (!handle.acquire()) {
+            return Optional.empty();
+        }
         try {
-            if (closed) {
+            if (!handle.awaitReadable(timeout)) {
                 return Optional.empty();
             }
-            int ready = Libc.poll(pollFds, 2, (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis())));
-            if (closed || ready <= 0 || (pollFds.get(ValueLayout.JAVA_SHORT, 6) & Libc.POLLIN) == 0) {
-                return Optional.empty();
-            }
-            long n = Libc.recvfrom(fd, buffer, MemorySegment.NULL, MemorySegment.NULL, "rtnetlink link events");
+            long n = Libc.recvfrom(handle.fd, buffer, MemorySegment.NULL, MemorySegment.NULL, "rtnetlink link events");
             if (n <= 0) {
                 return Optional.empty();
             }
             return Optional.of(parse(buffer.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder())));
         } finally {
-            use.readLock().unlock();
+            handle.release();
         }
     }
 
@@ -183,19 +162,7 @@ public final class LinkEvents implements AutoCloseable {
 
     /// Stops listening; a thread waiting in [#next] returns at once. Idempotent.
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        Libc.signal(wakeFd);
-        use.writeLock().lock();
-        try {
-            Libc.close(fd);
-            Libc.close(wakeFd);
-            arena.close();
-        } finally {
-            use.writeLock().unlock();
-        }
+    public void close() {
+        handle.close();
     }
 }

@@ -26,33 +26,20 @@ public final class RawIpSocket implements AutoCloseable {
     public record Datagram(byte[] datagram, Inet4Address source) {
     }
 
-    private final int fd;
-    private final int wakeFd;
+    private final WakeableFd handle;
     private final String ifname;
     private final int ifindex;
     private final int protocol;
     private final String sendWhat;
-    private final Arena receiveArena = Arena.ofShared();
     private final MemorySegment receiveBuffer;
-    private final MemorySegment pollFds;
-    /// Held shared by send and receive, exclusively by close: descriptors and memory are released
-    /// only once no call uses them (close first wakes a waiting receive through the eventfd).
-    private final java.util.concurrent.locks.ReadWriteLock use = new java.util.concurrent.locks.ReentrantReadWriteLock();
-    private volatile boolean closed;
 
-    private RawIpSocket(int fd, int wakeFd, String ifname, int ifindex, int protocol) {
-        this.fd = fd;
-        this.wakeFd = wakeFd;
+    private RawIpSocket(WakeableFd handle, String ifname, int ifindex, int protocol) {
+        this.handle = handle;
         this.ifname = ifname;
         this.ifindex = ifindex;
         this.protocol = protocol;
         this.sendWhat = "protocol " + protocol + " on " + ifname;
-        this.receiveBuffer = receiveArena.allocate(MAX_DATAGRAM);
-        this.pollFds = receiveArena.allocate(16);
-        pollFds.set(ValueLayout.JAVA_INT, 0, fd);
-        pollFds.set(ValueLayout.JAVA_SHORT, 4, (short) Libc.POLLIN);
-        pollFds.set(ValueLayout.JAVA_INT, 8, wakeFd);
-        pollFds.set(ValueLayout.JAVA_SHORT, 12, (short) Libc.POLLIN);
+        this.receiveBuffer = handle.arena.allocate(MAX_DATAGRAM);
     }
 
     /// Opens the socket on `ifname`, joins `group` there (null: no multicast, unicast only), and
@@ -61,9 +48,7 @@ public final class RawIpSocket implements AutoCloseable {
             throws NativeException {
         int ifindex = Libc.ifNameToIndex(ifname);
         int fd = Libc.socket(Libc.AF_INET, Libc.SOCK_RAW, protocol, "AF_INET, SOCK_RAW, " + protocol);
-        int wake = -1;
         try {
-            wake = Libc.eventfd();
             try (var arena = Arena.ofConfined()) {
                 Libc.setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_BINDTODEVICE, arena.allocateFrom(ifname),
                         "SO_BINDTODEVICE " + ifname);
@@ -80,14 +65,11 @@ public final class RawIpSocket implements AutoCloseable {
                     Libc.bind(fd, SockAddr.inet(arena, source, 0), source.getHostAddress());
                 }
             }
-            return new RawIpSocket(fd, wake, ifname, ifindex, protocol);
         } catch (NativeException | RuntimeException e) {
             Libc.close(fd);
-            if (wake >= 0) {
-                Libc.close(wake);
-            }
             throw e;
         }
+        return new RawIpSocket(WakeableFd.of(fd), ifname, ifindex, protocol);
     }
 
     public String interfaceName() {
@@ -100,14 +82,13 @@ public final class RawIpSocket implements AutoCloseable {
 
     /// Sends `payload` (without IP header) to `destination` with this socket's protocol.
     public void send(Inet4Address destination, byte[] payload) throws NativeException {
-        use.readLock().lock();
+        if (!handle.acquire()) {
+            throw new NativeException("sendto on " + ifname, Errno.EBADF, "the socket is closed");
+        }
         try {
-            if (closed) {
-                throw new NativeException("sendto on " + ifname, Errno.EBADF, "the socket is closed");
-            }
-            sendTo(fd, destination, 0, payload, sendWhat);
+            sendTo(handle.fd, destination, 0, payload, sendWhat);
         } finally {
-            use.readLock().unlock();
+            handle.release();
         }
     }
 
@@ -141,7 +122,13 @@ public final class RawIpSocket implements AutoCloseable {
             fromLength.set(ValueLayout.JAVA_INT, 0, 16);
             Libc.recvfrom(udp, one, from, fromLength, "warm-up");
             SockAddr.inetAddress(from);
-            Libc.poll(pollFds.asSlice(8, 8), 1, 0);
+            if (handle.acquire()) {
+                try {
+                    handle.awaitReadable(Duration.ZERO);
+                } finally {
+                    handle.release();
+                }
+            }
         } catch (NativeException | java.net.UnknownHostException e) {
             // warming is best effort
         } finally {
@@ -153,31 +140,22 @@ public final class RawIpSocket implements AutoCloseable {
 
     /// Waits at most `timeout` for a datagram; empty on timeout or when the socket was closed.
     public Optional<Datagram> receive(Duration timeout) throws NativeException {
-        use.readLock().lock();
+        if (!handle.acquire()) {
+            return Optional.empty();
+        }
         try {
-            return receiveLocked(timeout);
+            return handle.awaitReadable(timeout) ? receiveNow() : Optional.empty();
         } finally {
-            use.readLock().unlock();
+            handle.release();
         }
     }
 
-    private Optional<Datagram> receiveLocked(Duration timeout) throws NativeException {
-        if (closed) {
-            return Optional.empty();
-        }
-        int ready = Libc.poll(pollFds, 2, (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis())));
-        if (closed || ready <= 0) {
-            return Optional.empty();
-        }
-        short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
-        if ((revents & Libc.POLLIN) == 0) {
-            return Optional.empty();
-        }
+    private Optional<Datagram> receiveNow() throws NativeException {
         try (var arena = Arena.ofConfined()) {
             var from = arena.allocate(16);
             var fromLength = arena.allocate(ValueLayout.JAVA_INT);
             fromLength.set(ValueLayout.JAVA_INT, 0, 16);
-            long n = Libc.recvfrom(fd, receiveBuffer, from, fromLength, "protocol " + protocol + " on " + ifname);
+            long n = Libc.recvfrom(handle.fd, receiveBuffer, from, fromLength, "protocol " + protocol + " on " + ifname);
             if (n < 0) {
                 return Optional.empty();
             }
@@ -188,19 +166,7 @@ public final class RawIpSocket implements AutoCloseable {
 
     /// Closes the socket; a thread blocked in [#receive] returns at once. Idempotent.
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        Libc.signal(wakeFd);
-        use.writeLock().lock();
-        try {
-            Libc.close(fd);
-            Libc.close(wakeFd);
-            receiveArena.close();
-        } finally {
-            use.writeLock().unlock();
-        }
+    public void close() {
+        handle.close();
     }
 }
