@@ -17,6 +17,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -76,24 +77,31 @@ public final class ControlServer implements AutoCloseable {
             LOG.log(Level.INFO, "Removing the stale control socket {0} (nothing answers on it)", path);
             Files.delete(path);
         }
+        // The socket is bound and listening under a private name, given its mode and group, and only
+        // then renamed into place: whoever sees the path can connect at once (no ECONNREFUSED between
+        // bind and listen) and never finds it with the umask's mode.
+        var staging = stagingPath(path);
         var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            server.bind(UnixDomainSocketAddress.of(path), 128);
-            // bind() creates the file with the umask's mode; tighten it before the first accept.
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+            Files.deleteIfExists(staging);
+            server.bind(UnixDomainSocketAddress.of(staging), 128);
+            Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rw-rw----"));
             if (group != null) {
-                var lookup = path.getFileSystem().getUserPrincipalLookupService();
+                var lookup = staging.getFileSystem().getUserPrincipalLookupService();
                 GroupPrincipal g;
                 try {
                     g = lookup.lookupPrincipalByGroupName(group);
                 } catch (IOException e) {
                     throw new IOException("control socket group \"" + group + "\" does not exist on this host");
                 }
-                Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(g);
+                Files.getFileAttributeView(staging, PosixFileAttributeView.class).setGroup(g);
+            }
+            if (!staging.equals(path)) {
+                Files.move(staging, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException | RuntimeException e) {
             server.close();
-            Files.deleteIfExists(path);
+            Files.deleteIfExists(staging);
             throw e;
         }
         var s = new ControlServer(path, server, dispatcher, journal, maxClients, maxLineBytes);
@@ -101,6 +109,14 @@ public final class ControlServer implements AutoCloseable {
         LOG.log(Level.INFO, "Control channel listening on {0} (mode 0660{1})", path,
                 group == null ? "" : ", group " + group);
         return s;
+    }
+
+    /// A name beside `path` for binding before the rename, or `path` itself when a longer name
+    /// would not fit in `sun_path` (107 bytes).
+    static Path stagingPath(Path path) {
+        var abs = path.toAbsolutePath();
+        var staging = abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid());
+        return staging.toString().getBytes(StandardCharsets.UTF_8).length <= 107 ? staging : path;
     }
 
     private static boolean answers(Path path) {
