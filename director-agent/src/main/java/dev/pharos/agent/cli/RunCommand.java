@@ -88,7 +88,12 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(daemon::stop));
-        Signals.onHangup(daemon::reload);
+        if (!Signals.onHangup(daemon::reload)) {
+            System.getLogger(RunCommand.class.getName()).log(System.Logger.Level.WARNING,
+                    "SIGHUP is ignored in this process (started under nohup?), so it will not reload the "
+                            + "configuration; reload with 'director-agent ctl config.apply', or start the agent "
+                            + "without nohup (systemd does)");
+        }
         Signals.onTerminate(daemon::stop);
         daemon.awaitStop();
         return 0;

@@ -8,10 +8,13 @@ final class Signals {
     private Signals() {
     }
 
+    /// @return false when SIGHUP was ignored by whoever started the agent (`nohup`, some process
+    ///         supervisors): the JVM keeps an inherited "ignore" and the handler never runs
     @SuppressWarnings("removal")
-    static void onHangup(Runnable action) {
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+    static boolean onHangup(Runnable action) {
+        var previous = sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
                 signal -> Thread.ofPlatform().name("sighup").start(action));
+        return previous != sun.misc.SignalHandler.SIG_IGN;
     }
 
     @SuppressWarnings("removal")
