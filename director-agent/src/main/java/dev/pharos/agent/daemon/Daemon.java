@@ -115,6 +115,7 @@ public final class Daemon {
                 revision, services.backendName());
         systemd.ready(vrrp.instances().size() + " VRRP instance(s), revision " + revision);
         systemd.watchdogInterval().ifPresent(this::startWatchdog);
+        platform.compileHotPaths();
     }
 
     /// Pings systemd at half its interval, but only while the VRRP engine shows life: a stalled

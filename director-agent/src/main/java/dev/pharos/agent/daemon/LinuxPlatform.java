@@ -48,6 +48,11 @@ public final class LinuxPlatform implements Platform {
     }
 
     @Override
+    public void compileHotPaths() {
+        Thread.ofPlatform().name("vrrp-warm-up").daemon().start(Warmup::compileHotPaths);
+    }
+
+    @Override
     public boolean monitorsInterfaces() {
         return true;
     }

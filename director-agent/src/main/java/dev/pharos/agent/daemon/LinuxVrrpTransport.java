@@ -73,8 +73,9 @@ final class LinuxVrrpTransport implements VrrpTransport {
                 try {
                     var d = socket.receive(Duration.ofSeconds(1));
                     if (d.isPresent()) {
-                        long at = System.nanoTime();
-                        receiverCallback.datagram(d.get().datagram(), d.get().datagram().length, at);
+                        var datagram = d.get();
+                        receiverCallback.datagram(datagram.datagram(), datagram.datagram().length,
+                                datagram.receivedNanos());
                     }
                 } catch (NativeException e) {
                     if (closed) {

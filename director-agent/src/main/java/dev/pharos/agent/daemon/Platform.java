@@ -28,6 +28,11 @@ public interface Platform {
     /// Warms the VRRP send path before the real instances start (a cold first takeover is late).
     void warmUp();
 
+    /// Once the agent runs: gets the per-advert paths compiled, in the background, so adverts
+    /// and the first advert of a takeover do not run interpreted. Nothing by default.
+    default void compileHotPaths() {
+    }
+
     /// Whether interface state is watched (a Linux host has interfaces that go down; the lab not).
     boolean monitorsInterfaces();
 

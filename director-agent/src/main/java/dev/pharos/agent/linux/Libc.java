@@ -29,6 +29,8 @@ final class Libc {
     static final int SOL_SOCKET = 1;
     static final int SO_RCVBUF = 8;
     static final int SO_BINDTODEVICE = 25;
+    /// Also the control message type (`SCM_TIMESTAMPNS`) that carries the timestamp.
+    static final int SO_TIMESTAMPNS = 35;
     static final int IPPROTO_IP = 0;
     static final int IP_TTL = 2;
     static final int IP_MULTICAST_IF = 32;
@@ -54,6 +56,8 @@ final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVFROM = errnoHandle("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle RECVMSG = errnoHandle("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle POLL = errnoHandle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle CLOSE = errnoHandle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD = errnoHandle("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -162,6 +166,26 @@ final class Libc {
                     return -1;
                 }
                 throw new NativeException("recvfrom(" + what + ")", e);
+            }
+            return n;
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /// recvmsg without blocking into a prepared `msghdr`; -1 when nothing is waiting (EAGAIN).
+    /// `capture` is the caller's own capture segment, so a receive loop allocates nothing.
+    static long recvmsg(int fd, MemorySegment msghdr, MemorySegment capture, String what) throws NativeException {
+        try {
+            long n = (long) RECVMSG.invokeExact(capture, fd, msghdr, MSG_DONTWAIT);
+            if (n < 0) {
+                int e = errno(capture);
+                if (e == Errno.EAGAIN || e == Errno.EINTR) {
+                    return -1;
+                }
+                throw new NativeException("recvmsg(" + what + ")", e);
             }
             return n;
         } catch (NativeException e) {

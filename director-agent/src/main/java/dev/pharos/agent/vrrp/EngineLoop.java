@@ -40,6 +40,19 @@ final class EngineLoop {
             cancelled = true;
         }
 
+        /// A timer outside any loop, for a harness that fires timers by hand ([HotPathWarmup]).
+        static Timer manual(Runnable task) {
+            return new Timer(0, 0, task);
+        }
+
+        boolean cancelled() {
+            return cancelled;
+        }
+
+        Runnable task() {
+            return task;
+        }
+
         @Override
         public int compareTo(Timer o) {
             int c = Long.compare(deadline - o.deadline, 0);

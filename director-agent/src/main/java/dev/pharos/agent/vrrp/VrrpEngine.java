@@ -454,6 +454,8 @@ public final class VrrpEngine implements AutoCloseable {
 
     private void stateChanged(VrrpInstance instance, VrrpAction.StateChanged c, VrrpEvent cause) {
         var s = instance.settings();
+        LOG.log(Level.INFO, "({0}) Entering {1} STATE ({2}) [VRID {3}]", s.name(), c.to().keepalivedName(),
+                c.reason(), s.vrid());
         var change = new VrrpStateChange(s.name(), s.vrid(), c.from(), c.to(), c.reason(), c.at(), c.priority());
         for (var l : listeners) {
             eventWorker.execute(() -> {

@@ -35,6 +35,7 @@ public final class VrrpInstance {
         /// Runs address work on the plumbing worker, in submission order.
         void plumbing(String what, PlumbingTask task);
 
+        /// The transition's log line is the host's to write (the engine writes keepalived's).
         void stateChanged(VrrpInstance instance, StateChanged change, VrrpEvent cause);
     }
 
@@ -119,8 +120,6 @@ public final class VrrpInstance {
             }
             case AnnounceVips a -> scheduleGarps();
             case StateChanged c -> {
-                LOG.log(Level.INFO, "({0}) Entering {1} STATE ({2}) [VRID {3}]", settings.name(),
-                        c.to().keepalivedName(), c.reason(), settings.vrid());
                 lastChange = c.at();
                 if (c.to() == VrrpState.MASTER) {
                     counters.becameMaster.incrementAndGet();
