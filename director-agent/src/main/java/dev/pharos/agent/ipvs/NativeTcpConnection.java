@@ -21,8 +21,8 @@ import java.util.Set;
 /// that is not read because its destination is full (backpressure) is simply left readable and
 /// read again once the pending bytes are out.
 ///
-/// The FIN rides with the last bytes: when a source has already sent its FIN (`EPOLLRDHUP`) and a
-/// read empties its queue, those are its last bytes; they are sent with `MSG_MORE` and the
+/// The FIN rides with the last bytes: when a source has already sent its FIN (`EPOLLRDHUP`, no
+/// `EPOLLERR`) and a read empties its queue, those are its last bytes; they are sent with `MSG_MORE` and the
 /// `shutdown` right after puts the FIN into the same segment, as HAProxy does. That saves the
 /// separate FIN segment and its ACK on every short connection.
 final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler {
@@ -57,10 +57,16 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
     private int attempts;
     private boolean clientReadable;
     private boolean clientWritable;
-    private boolean clientDone;   // the client's FIN (or reset) has arrived
+    /// The client's FIN has arrived (and no error): what its queue holds is all it will send.
+    private boolean clientDone;
+    /// The client's socket reported an error: read it to the error, never trust a short read.
+    private boolean clientBroken;
     private boolean serverReadable;
     private boolean serverWritable;
     private boolean serverDone;
+    private boolean serverBroken;
+    /// The real server reset the connection right after accepting it (see [#serverConnectEvent]).
+    private boolean serverReset;
     private NativeBuffer inPending;
     private NativeBuffer outPending;
     private boolean inEof;
@@ -155,6 +161,7 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
         serverReadable = false;
         serverWritable = false;
         serverDone = false;
+        serverBroken = false;
         selection = null;
         sel.server().closed(this, false);
         service.release(sel, true);
@@ -192,11 +199,13 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
         if (fd == client) {
             clientReadable |= (events & READABLE) != 0;
             clientWritable |= (events & WRITABLE) != 0;
-            clientDone |= (events & PEER_DONE) != 0;
+            clientBroken |= (events & Epoll.ERR) != 0;
+            clientDone = !clientBroken && (clientDone || (events & PEER_DONE) != 0);
         } else {
             serverReadable |= (events & READABLE) != 0;
             serverWritable |= (events & WRITABLE) != 0;
-            serverDone |= (events & PEER_DONE) != 0;
+            serverBroken |= (events & Epoll.ERR) != 0;
+            serverDone = !serverBroken && (serverDone || (events & PEER_DONE) != 0);
             if (state == State.CONNECTING) {
                 serverConnectEvent(events);
                 return;
@@ -208,17 +217,26 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
     }
 
     /// The connecting socket reported: an error or hang-up is a failed connect (`SO_ERROR` says
-    /// why), output readiness alone a completed one.
+    /// why), output readiness alone a completed one. A connection the real server accepted and
+    /// then reset before this thread looked (`ECONNRESET`/`EPIPE`, not `ECONNREFUSED`) was
+    /// established: its bytes are relayed, then the reset (reading `SO_ERROR` cleared the error,
+    /// so [#serverReset] remembers it).
     private void serverConnectEvent(int events) {
         if ((events & (Epoll.ERR | Epoll.HUP)) != 0) {
-            String reason;
+            int err;
             try {
-                int err = loop.sockets.socketError(server);
-                reason = Errno.name(err == 0 ? Errno.ECONNREFUSED : err) + ": " + Errno.describe(err == 0 ? Errno.ECONNREFUSED : err);
+                err = loop.sockets.socketError(server);
             } catch (NativeException e) {
-                reason = e.getMessage();
+                connectFailed(e.getMessage());
+                return;
             }
-            connectFailed(reason);
+            if (err == Errno.ECONNRESET || err == Errno.EPIPE) {
+                serverReset = true;
+                established();
+                return;
+            }
+            int why = err == 0 ? Errno.ECONNREFUSED : err;
+            connectFailed(Errno.name(why) + ": " + Errno.describe(why));
         } else if ((events & Epoll.OUT) != 0) {
             established();
         }
@@ -266,7 +284,11 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
             }
             if (n == 0) {
                 setReadable(inbound, false);
-                endOfStream(inbound);
+                if (!inbound && serverReset) {
+                    finish(true);   // its end was a reset: pass that on, not a FIN
+                } else {
+                    endOfStream(inbound);
+                }
                 return;
             }
             lastActivity = System.nanoTime();
@@ -298,7 +320,7 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
                 endOfStream(inbound);   // the FIN joins the bytes just sent with MSG_MORE
                 return;
             }
-            if (drained) {
+            if (drained && !(inbound ? clientBroken : serverBroken)) {
                 setReadable(inbound, false);
                 return;
             }

@@ -352,6 +352,35 @@ class UserspaceBalancerTcpTest {
     }
 
     @Test
+    void aRealServerResetAfterItsResponseReachesTheClientAsAResetNotAnEnd() throws Exception {
+        try (var real = new java.net.ServerSocket()) {
+            real.bind(new InetSocketAddress(loopback("127.0.0.2"), 0), 8);
+            var server = Thread.ofPlatform().name("resetting-real-server").start(() -> {
+                try (var c = real.accept()) {
+                    // The client's byte proves the relay is past connecting: this is a mid-stream reset.
+                    c.getInputStream().read();
+                    c.getOutputStream().write("partial".getBytes(StandardCharsets.US_ASCII));
+                    c.setSoLinger(true, 0);   // close → RST right behind the data
+                } catch (IOException e) {
+                    // the test fails on the client side then
+                }
+            });
+            try (var lb = balancer()) {
+                var svc = tcp(TcpTestServer.freePort(), "rr");
+                lb.addService(svc);
+                lb.addRealServer(svc.key(), BalancerRealServer.of((InetSocketAddress) real.getLocalSocketAddress(), 1));
+                try (var s = connect(svc.listen())) {
+                    s.getOutputStream().write('x');
+                    assertThatThrownBy(() -> readAll(s)).as("a reset, not a clean end of stream")
+                            .isInstanceOf(java.net.SocketException.class);
+                }
+                assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
+            }
+            server.join(10_000);
+        }
+    }
+
+    @Test
     void aStallingRealServerIsClosedByTheIdleTimeout() throws Exception {
         try (var stall = TcpTestServer.start("127.0.0.2", Mode.STALL, "STALL");
                 var lb = balancer()) {
