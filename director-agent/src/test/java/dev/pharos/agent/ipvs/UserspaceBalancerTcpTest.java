@@ -485,6 +485,31 @@ class UserspaceBalancerTcpTest {
     }
 
     @Test
+    void anIpv6VirtualServiceServesBothFamiliesAndAnUnclaimedAddressOfItsPortIsRefused() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
+                var b = TcpTestServer.start("::1", Mode.NAME, "B6");
+                var lb = balancer()) {
+            var svc = BalancerService.tcp(new InetSocketAddress(loopback("::1"), TcpTestServer.freePort()), "rr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+            var names = new java.util.HashSet<String>();
+            for (int i = 0; i < 4; i++) {
+                names.add(name(connect(svc.listen())));
+            }
+            assertThat(names).containsExactlyInAnyOrder("A", "B6");
+            // The [::] listener takes IPv4 too; 127.0.0.10 on that port is no service's address.
+            var refusedBefore = lb.refusedConnections();
+            assertRefused(new InetSocketAddress(loopback("127.0.0.10"), svc.listen().getPort()));
+            assertThat(Netns.await(DEADLINE, () -> lb.refusedConnections() == refusedBefore + 1)).isTrue();
+            var stats = lb.stats(svc.key()).orElseThrow();
+            assertThat(stats.totalConnections()).isEqualTo(4);
+            assertThat(stats.bytesOut()).isEqualTo("A\n".length() * 2L + "B6\n".length() * 2L);
+            assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
+        }
+    }
+
+    @Test
     void noFileDescriptorLeaksAfterManyKindsOfConnections() throws Exception {
         var before = TcpTestServer.fdCount();
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
