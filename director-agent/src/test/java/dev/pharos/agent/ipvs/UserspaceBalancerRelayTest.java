@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import org.junit.jupiter.api.Test;
 
 /// Which TCP relay a balancer runs on: native by default on Linux, NIO when asked for by setting
-/// or system property, and a clear error for anything else.
+/// or system property or when the native relay cannot start, and a clear error for anything else.
 class UserspaceBalancerRelayTest {
 
     @Test
@@ -17,6 +17,25 @@ class UserspaceBalancerRelayTest {
         assertThat(UserspaceBalancer.Settings.DEFAULT.relay()).isEqualTo(UserspaceBalancer.Relay.NATIVE);
         try (var lb = new UserspaceBalancer()) {
             assertThat(lb.relay()).isEqualTo(UserspaceBalancer.Relay.NATIVE);
+        }
+    }
+
+    @Test
+    void whereTheNativeRelayCannotStartTheBalancerFallsBackToNioAndServes() throws Exception {
+        var os = System.getProperty("os.name");
+        UserspaceBalancer lb;
+        try {
+            System.setProperty("os.name", "Windows 11");   // TcpSockets.open() refuses then
+            lb = new UserspaceBalancer(UserspaceBalancer.Settings.DEFAULT.withRelay(UserspaceBalancer.Relay.NATIVE));
+        } finally {
+            System.setProperty("os.name", os);
+        }
+        try (lb; var a = TcpTestServer.start("127.0.0.2", TcpTestServer.Mode.NAME, "A")) {
+            assertThat(lb.relay()).isEqualTo(UserspaceBalancer.Relay.NIO);
+            var svc = BalancerService.tcp(UserspaceBalancerTcpTest.vip(TcpTestServer.freePort()), "rr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            assertThat(UserspaceBalancerTcpTest.name(UserspaceBalancerTcpTest.connect(svc.listen()))).isEqualTo("A");
         }
     }
 
