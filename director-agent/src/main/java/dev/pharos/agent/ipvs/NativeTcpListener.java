@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /// The native relay's listener of one port and address family: [TcpListener]'s design (the
@@ -170,16 +172,29 @@ final class NativeTcpListener implements NativeLoopHandler, PortListener {
     }
 
     /// Closes each loop's socket on that loop's thread (a descriptor is closed only where it is
-    /// used, so its number cannot be reused under a running call); a loop already stopped closed
-    /// it itself.
+    /// used, so its number cannot be reused under a running call) and returns once they are
+    /// closed, as the NIO listener does: a service added again on this port right after finds it
+    /// free. Waits 5 s at most (a loop that stopped closed its socket itself).
     @Override
     public void close() {
         closed = true;
         var loops = context.nativeLoops();
+        var done = new CountDownLatch(loops.size());
         for (int i = 0; i < loops.size(); i++) {
             var loop = loops.get(i);
             int fd = fds[i];
-            loop.execute(() -> loop.closeFd(fd));
+            loop.execute(() -> {
+                loop.closeFd(fd);
+                done.countDown();
+            });
+        }
+        try {
+            if (!done.await(5, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, () -> "port " + port
+                        + ": a relay thread did not close its listening socket within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
