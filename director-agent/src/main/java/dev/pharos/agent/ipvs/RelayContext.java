@@ -75,7 +75,8 @@ final class RelayContext {
         } catch (java.io.IOException | RuntimeException | LinkageError e) {
             // Expected off Linux (the lab on a laptop); anywhere else it is worth a warning.
             var level = e instanceof UnsupportedOperationException ? System.Logger.Level.INFO : System.Logger.Level.WARNING;
-            LOG.log(level, "the native TCP relay cannot start ({0}); using the JDK''s NIO relay", e.getMessage());
+            LOG.log(level, "the native TCP relay cannot start ({0}); using the JDK''s NIO relay",
+                    e.getMessage() != null ? e.getMessage() : e.toString());
             for (int j = 0; j < i; j++) {
                 started[j].close();
             }

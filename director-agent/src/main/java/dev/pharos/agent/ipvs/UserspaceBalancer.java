@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 /// **Threads and performance.** TCP runs on relay threads, one per core: on Linux
 /// [NativeRelayLoop]s on raw system calls (epoll, `accept4`, `MSG_MORE`), elsewhere — or with
 /// [Relay#NIO] — [RelayLoop] selector threads; the log says which. Each
-/// loop has its own `SO_REUSEPORT` listening socket per port ([TcpListener]), and the loop that
+/// loop has its own `SO_REUSEPORT` listening socket per port ([TcpListener], [NativeTcpListener]), and the loop that
 /// accepts a connection also connects it to the real server (without blocking) and relays it to
 /// the end, so a connection never changes threads. Bytes pass through one shared direct buffer per loop: an idle connection
 /// holds no buffer, backpressure is "stop reading this side while the other has pending bytes",
@@ -97,7 +98,7 @@ public final class UserspaceBalancer implements AutoCloseable {
                 throw new IllegalArgumentException("relay buffer size " + bufferSize + " is below "
                         + RelayContext.MIN_BUFFER + " bytes");
             }
-            java.util.Objects.requireNonNull(relay, "relay");
+            Objects.requireNonNull(relay, "relay");
         }
 
         /// Settings on the relay [Relay#fromSystemProperty()] names.
@@ -105,6 +106,7 @@ public final class UserspaceBalancer implements AutoCloseable {
             this(connectionLimit, bufferSize, Relay.fromSystemProperty());
         }
 
+        /// These settings on relay `r`.
         public Settings withRelay(Relay r) {
             return new Settings(connectionLimit, bufferSize, r);
         }
