@@ -319,6 +319,52 @@ class UserspaceBalancerTcpTest {
         }
     }
 
+    @Test
+    void manyMegabytesEchoedBackArriveIntactBothWays() throws Exception {
+        try (var echo = TcpTestServer.start("127.0.0.2", Mode.ECHO, "E");
+                var lb = balancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(echo.address(), 1));
+            var total = 24 * 1024 * 1024;
+            var sent = new CRC32();
+            try (var s = connect(svc.listen())) {
+                var writer = Thread.ofPlatform().name("echo-writer").start(() -> {
+                    var chunk = new byte[100_000];
+                    var random = new java.util.Random(7);
+                    try {
+                        for (int done = 0; done < total; done += chunk.length) {
+                            random.nextBytes(chunk);
+                            int n = Math.min(chunk.length, total - done);
+                            sent.update(chunk, 0, n);
+                            s.getOutputStream().write(chunk, 0, n);
+                        }
+                        s.shutdownOutput();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                var received = new CRC32();
+                var in = s.getInputStream();
+                var buf = new byte[65536];
+                long got = 0;
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    received.update(buf, 0, n);
+                    got += n;
+                }
+                writer.join(DEADLINE.toMillis());
+                // The echo server adds BYE at the client's end of stream.
+                assertThat(got).isEqualTo(total + 3L);
+                sent.update("BYE".getBytes(StandardCharsets.US_ASCII));
+                assertThat(received.getValue()).as("CRC of the echoed bytes and BYE").isEqualTo(sent.getValue());
+                var stats = lb.stats(svc.key()).orElseThrow();
+                assertThat(stats.bytesIn()).isEqualTo(total);
+                assertThat(stats.bytesOut()).isEqualTo(total + 3L);
+            }
+        }
+    }
+
     /// Writes the stream's bytes from `written` on (the stream repeats `chunk`), adding what was
     /// written to `sum`.
     private static int writeChunk(SocketChannel ch, ByteBuffer chunk, long written, long total, CRC32 sum)
