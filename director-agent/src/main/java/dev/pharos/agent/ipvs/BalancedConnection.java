@@ -2,7 +2,7 @@ package dev.pharos.agent.ipvs;
 
 /// One relayed TCP connection or UDP flow, as the housekeeping thread and real-server removal
 /// see it.
-sealed interface BalancedConnection permits TcpConnection, UdpRelay.UdpFlow {
+sealed interface BalancedConnection permits RelayedConnection, UdpRelay.UdpFlow {
 
     /// Nanos ([System#nanoTime]) of the last byte or datagram either way.
     long lastActivity();

@@ -43,12 +43,12 @@ final class RelayLoop implements Executor, AutoCloseable {
     /// Runs a ready key's handler; one instance, so a wake-up allocates nothing.
     private final Consumer<SelectionKey> onReady = this::dispatch;
     final ByteBuffer shared;
-    final BufferPool pending;
+    final BufferPool<ByteBuffer> pending;
     private volatile boolean open = true;
     /// Connections this loop accepted (written by its thread only; read by tests and status).
     private volatile long accepted;
 
-    RelayLoop(int index, int bufferSize, BufferPool pending) {
+    RelayLoop(int index, int bufferSize, BufferPool<ByteBuffer> pending) {
         try {
             this.selector = Selector.open();
         } catch (IOException e) {

@@ -27,7 +27,7 @@ import java.util.Set;
 ///
 /// IPVS's states map as: connecting and half-closed count as inactive, relaying both ways as
 /// active. Everything but [#abort] and the two timestamps runs on the loop's thread.
-final class TcpConnection implements BalancedConnection, LoopHandler {
+final class TcpConnection implements RelayedConnection, LoopHandler {
 
     private static final System.Logger LOG = System.getLogger(TcpConnection.class.getName());
 
@@ -75,7 +75,8 @@ final class TcpConnection implements BalancedConnection, LoopHandler {
         return lastActivity;
     }
 
-    LiveService service() {
+    @Override
+    public LiveService service() {
         return service;
     }
 
@@ -167,11 +168,13 @@ final class TcpConnection implements BalancedConnection, LoopHandler {
 
     /// Housekeeping: gives up the current connect attempt if its deadline has passed.
     /// Still waiting for the real server to accept (its connect timeout is running).
-    boolean connecting() {
+    @Override
+    public boolean connecting() {
         return connectDeadline != 0;
     }
 
-    void checkConnectTimeout(long now) {
+    @Override
+    public void checkConnectTimeout(long now) {
         var deadline = connectDeadline;
         if (deadline != 0 && now - deadline > 0) {
             loop.execute(() -> {

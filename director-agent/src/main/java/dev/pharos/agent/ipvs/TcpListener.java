@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /// before binding, a probe socket without it checks that the port is free. When accepting fails
 /// for want of file descriptors the loop's socket pauses until the next housekeeping tick instead
 /// of spinning.
-final class TcpListener implements LoopHandler, AutoCloseable {
+final class TcpListener implements LoopHandler, PortListener {
 
     private static final System.Logger LOG = System.getLogger(TcpListener.class.getName());
     private static final int ACCEPTS_PER_WAKEUP = 32;
@@ -51,7 +51,7 @@ final class TcpListener implements LoopHandler, AutoCloseable {
     private final RelayContext context;
     private final AtomicInteger failures = new AtomicInteger();
     private volatile boolean paused;
-    final ConcurrentHashMap<InetAddress, LiveService> services = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetAddress, LiveService> services = new ConcurrentHashMap<>();
 
     /// @throws IOException when the port cannot be bound (in use on some address of the host)
     TcpListener(int port, boolean ipv6, RelayContext context) throws IOException {
@@ -102,6 +102,11 @@ final class TcpListener implements LoopHandler, AutoCloseable {
     }
 
     @Override
+    public ConcurrentHashMap<InetAddress, LiveService> services() {
+        return services;
+    }
+
+    @Override
     public void onReady(SelectionKey key, RelayLoop loop) {
         var socket = (ServerSocketChannel) key.channel();
         for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
@@ -128,8 +133,8 @@ final class TcpListener implements LoopHandler, AutoCloseable {
         }
     }
 
-    /// Housekeeping: accept again after a pause for want of file descriptors.
-    void resumeIfPaused() {
+    @Override
+    public void resumeIfPaused() {
         if (!paused) {
             return;
         }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,8 +24,10 @@ import java.util.concurrent.TimeUnit;
 /// connection limits, and `uthreshold`/`lthreshold` per real server. Weight 0 drains a real
 /// server; removing one lets its connections finish, or closes them after a grace period.
 ///
-/// **Threads and performance.** TCP runs on [RelayLoop] selector threads, one per core: each
-/// loop has its own `SO_REUSEPORT` listening socket per port ([TcpListener]), and the loop that
+/// **Threads and performance.** TCP runs on relay threads, one per core: on Linux
+/// [NativeRelayLoop]s on raw system calls (epoll, `accept4`, `MSG_MORE`), elsewhere — or with
+/// [Relay#NIO] — [RelayLoop] selector threads; the log says which. Each
+/// loop has its own `SO_REUSEPORT` listening socket per port ([TcpListener], [NativeTcpListener]), and the loop that
 /// accepts a connection also connects it to the real server (without blocking) and relays it to
 /// the end, so a connection never changes threads. Bytes pass through one shared direct buffer per loop: an idle connection
 /// holds no buffer, backpressure is "stop reading this side while the other has pending bytes",
@@ -52,12 +55,38 @@ public final class UserspaceBalancer implements AutoCloseable {
     private static final long SLOW_TICK_MILLIS = 1000;
     private static final long ESTIMATE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
+    /// Which TCP relay a balancer runs on.
+    public enum Relay {
+        /// Raw Linux calls through `java.lang.foreign` ([NativeRelayLoop]): epoll, `accept4`,
+        /// `MSG_MORE`; falls back to [#NIO] (logged) where it cannot start, e.g. not on Linux.
+        NATIVE,
+        /// The JDK's NIO selectors ([RelayLoop]): any platform.
+        NIO;
+
+        /// The system property that chooses the default relay: `native` (the default) or `nio`.
+        public static final String PROPERTY = "pharos.balancer.relay";
+
+        /// The relay named by [#PROPERTY], [#NATIVE] when unset.
+        ///
+        /// @throws IllegalArgumentException when the property names neither
+        public static Relay fromSystemProperty() {
+            var v = System.getProperty(PROPERTY, "native").trim();
+            return switch (v) {
+                case "native" -> NATIVE;
+                case "nio" -> NIO;
+                default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + v
+                        + " is not a TCP relay: use native or nio");
+            };
+        }
+    }
+
     /// Settings of the whole balancer.
     ///
     /// @param connectionLimit most concurrent connections and flows over all services; 0 = unlimited
     /// @param bufferSize      bytes read at once per relay direction; also the size of the buffer a
     ///                        direction holds while its destination cannot take more
-    public record Settings(int connectionLimit, int bufferSize) {
+    /// @param relay           the TCP relay to run on
+    public record Settings(int connectionLimit, int bufferSize, Relay relay) {
 
         public static final Settings DEFAULT = new Settings(0, 32 * 1024);
 
@@ -69,6 +98,17 @@ public final class UserspaceBalancer implements AutoCloseable {
                 throw new IllegalArgumentException("relay buffer size " + bufferSize + " is below "
                         + RelayContext.MIN_BUFFER + " bytes");
             }
+            Objects.requireNonNull(relay, "relay");
+        }
+
+        /// Settings on the relay [Relay#fromSystemProperty()] names.
+        public Settings(int connectionLimit, int bufferSize) {
+            this(connectionLimit, bufferSize, Relay.fromSystemProperty());
+        }
+
+        /// These settings on relay `r`.
+        public Settings withRelay(Relay r) {
+            return new Settings(connectionLimit, bufferSize, r);
         }
     }
 
@@ -76,7 +116,7 @@ public final class UserspaceBalancer implements AutoCloseable {
     private final RelayContext context;
     private final Map<ListenKey, LiveService> services = new HashMap<>();
     private final Map<ListenKey, UdpRelay> udpRelays = new HashMap<>();
-    private final Map<String, TcpListener> tcpListeners = new HashMap<>();
+    private final Map<String, PortListener> tcpListeners = new HashMap<>();
     private final ScheduledExecutorService housekeeping;
     private long lastEstimate = System.nanoTime();
     private boolean closed;
@@ -86,7 +126,8 @@ public final class UserspaceBalancer implements AutoCloseable {
     }
 
     public UserspaceBalancer(Settings settings) {
-        this.context = new RelayContext(settings.connectionLimit(), settings.bufferSize());
+        this.context = new RelayContext(settings.connectionLimit(), settings.bufferSize(),
+                settings.relay() == Relay.NATIVE);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("pharos-lb-housekeeping").daemon().factory());
         housekeeping.schedule(this::tick, FAST_TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -108,7 +149,7 @@ public final class UserspaceBalancer implements AutoCloseable {
             switch (service.protocol()) {
                 case TCP -> {
                     var listener = tcpListener(service.listen());
-                    listener.services.put(service.listen().getAddress(), live);
+                    listener.services().put(service.listen().getAddress(), live);
                 }
                 case UDP -> {
                     var relay = new UdpRelay(live, context);
@@ -143,8 +184,8 @@ public final class UserspaceBalancer implements AutoCloseable {
                 case TCP -> {
                     var listenerKey = listenerKey(key.address());
                     var listener = tcpListeners.get(listenerKey);
-                    listener.services.remove(key.address().getAddress(), live);
-                    if (listener.services.isEmpty()) {
+                    listener.services().remove(key.address().getAddress(), live);
+                    if (listener.services().isEmpty()) {
                         tcpListeners.remove(listenerKey);
                         listener.close();
                     }
@@ -230,9 +271,17 @@ public final class UserspaceBalancer implements AutoCloseable {
         return context.globalRefused.sum();
     }
 
+    /// The TCP relay this balancer runs on: [Relay#NIO] when [Relay#NATIVE] was asked for and
+    /// could not start.
+    public Relay relay() {
+        return context.nativeRelay() ? Relay.NATIVE : Relay.NIO;
+    }
+
     /// TCP connections each relay loop has accepted, one entry per loop (for tests and status).
     List<Long> acceptedPerLoop() {
-        return context.loops().stream().map(RelayLoop::accepted).toList();
+        return context.nativeRelay()
+                ? context.nativeLoops().stream().map(NativeRelayLoop::accepted).toList()
+                : context.loops().stream().map(RelayLoop::accepted).toList();
     }
 
     /// Clients bound to a real server by persistence in this service (for tests and status).
@@ -284,7 +333,7 @@ public final class UserspaceBalancer implements AutoCloseable {
             }
             List<LiveService> live;
             List<UdpRelay> relays;
-            List<TcpListener> listeners;
+            List<PortListener> listeners;
             synchronized (configLock) {
                 live = List.copyOf(services.values());
                 relays = List.copyOf(udpRelays.values());
@@ -326,14 +375,17 @@ public final class UserspaceBalancer implements AutoCloseable {
         };
     }
 
-    private TcpListener tcpListener(InetSocketAddress listen) {
+    private PortListener tcpListener(InetSocketAddress listen) {
         var k = listenerKey(listen);
         var existing = tcpListeners.get(k);
         if (existing != null) {
             return existing;
         }
         try {
-            var l = new TcpListener(listen.getPort(), listen.getAddress() instanceof Inet6Address, context);
+            var ipv6 = listen.getAddress() instanceof Inet6Address;
+            PortListener l = context.nativeRelay()
+                    ? new NativeTcpListener(listen.getPort(), ipv6, context)
+                    : new TcpListener(listen.getPort(), ipv6, context);
             tcpListeners.put(k, l);
             return l;
         } catch (IOException e) {

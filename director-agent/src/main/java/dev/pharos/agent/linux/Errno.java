@@ -21,6 +21,16 @@ public final class Errno {
     public static final int EOPNOTSUPP = 95;
     public static final int EAFNOSUPPORT = 97;
     public static final int EPROTONOSUPPORT = 93;
+    public static final int ENFILE = 23;
+    public static final int EMFILE = 24;
+    public static final int EPIPE = 32;
+    public static final int ECONNABORTED = 103;
+    public static final int ECONNRESET = 104;
+    public static final int ENOTCONN = 107;
+    public static final int ETIMEDOUT = 110;
+    public static final int ECONNREFUSED = 111;
+    public static final int EHOSTUNREACH = 113;
+    public static final int EINPROGRESS = 115;
 
     private static final Map<Integer, String[]> KNOWN = Map.ofEntries(
             Map.entry(EPERM, new String[] {"EPERM", "Operation not permitted (run as root or grant CAP_NET_RAW and CAP_NET_ADMIN)"}),
@@ -38,7 +48,17 @@ public final class Errno {
             Map.entry(EADDRINUSE, new String[] {"EADDRINUSE", "Address already in use"}),
             Map.entry(EOPNOTSUPP, new String[] {"EOPNOTSUPP", "Operation not supported"}),
             Map.entry(EAFNOSUPPORT, new String[] {"EAFNOSUPPORT", "Address family not supported by protocol"}),
-            Map.entry(EPROTONOSUPPORT, new String[] {"EPROTONOSUPPORT", "Protocol not supported"}));
+            Map.entry(EPROTONOSUPPORT, new String[] {"EPROTONOSUPPORT", "Protocol not supported"}),
+            Map.entry(ENFILE, new String[] {"ENFILE", "Too many open files in system"}),
+            Map.entry(EMFILE, new String[] {"EMFILE", "Too many open files (raise LimitNOFILE / ulimit -n)"}),
+            Map.entry(EPIPE, new String[] {"EPIPE", "Broken pipe"}),
+            Map.entry(ECONNABORTED, new String[] {"ECONNABORTED", "Software caused connection abort"}),
+            Map.entry(ECONNRESET, new String[] {"ECONNRESET", "Connection reset by peer"}),
+            Map.entry(ENOTCONN, new String[] {"ENOTCONN", "Transport endpoint is not connected"}),
+            Map.entry(ETIMEDOUT, new String[] {"ETIMEDOUT", "Connection timed out"}),
+            Map.entry(ECONNREFUSED, new String[] {"ECONNREFUSED", "Connection refused"}),
+            Map.entry(EHOSTUNREACH, new String[] {"EHOSTUNREACH", "No route to host"}),
+            Map.entry(EINPROGRESS, new String[] {"EINPROGRESS", "Operation now in progress"}));
 
     private Errno() {
     }

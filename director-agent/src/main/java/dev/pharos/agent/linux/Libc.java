@@ -77,6 +77,12 @@ final class Libc {
         return LINKER.downcallHandle(symbol, fd, ERRNO);
     }
 
+    /// A downcall handle for `name` capturing errno (the handle's first argument is the capture
+    /// segment), for the other files of this package that keep their own handles.
+    static MethodHandle downcall(String name, FunctionDescriptor fd) {
+        return errnoHandle(name, fd);
+    }
+
     static int errno(MemorySegment capture) {
         return (int) ERRNO_HANDLE.get(capture, 0L);
     }

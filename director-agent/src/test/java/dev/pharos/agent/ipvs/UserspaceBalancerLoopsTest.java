@@ -119,6 +119,22 @@ class UserspaceBalancerLoopsTest {
     }
 
     @Test
+    void aServiceRemovedAndAddedAgainOnItsPortListensAtOnce() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
+                var lb = new UserspaceBalancer()) {
+            var svc = BalancerService.tcp(vip(TcpTestServer.freePort()), "rr");
+            for (int i = 0; i < 20; i++) {
+                // removeService returns once every loop's socket is closed: the probe bind of the
+                // next addService finds the port free.
+                lb.addService(svc);
+                lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+                assertThat(name(connect(svc.listen()))).isEqualTo("A");
+                lb.removeService(svc.key());
+            }
+        }
+    }
+
+    @Test
     void ipv4AndIpv6RealServersServeOneIpv4VirtualService() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
                 var b = TcpTestServer.start("::1", Mode.NAME, "B6");

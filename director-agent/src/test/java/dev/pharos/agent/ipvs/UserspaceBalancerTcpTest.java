@@ -23,11 +23,29 @@ import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/// The TCP proxy end to end on loopback: real servers on 127.0.0.x behind a VIP on 127.0.0.10.
+/// The TCP proxy end to end on loopback: real servers on 127.0.0.x behind a VIP on 127.0.0.10,
+/// on the native relay (the default on Linux); [UserspaceBalancerNioTcpTest] runs the same tests
+/// on the NIO relay.
 @Timeout(120)
 class UserspaceBalancerTcpTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(20);
+
+    /// The relay these tests run on.
+    UserspaceBalancer.Relay relay() {
+        return UserspaceBalancer.Relay.NATIVE;
+    }
+
+    UserspaceBalancer balancer() {
+        return balancer(UserspaceBalancer.Settings.DEFAULT);
+    }
+
+    /// A balancer on [#relay()], checked to really run on it (no silent fallback).
+    UserspaceBalancer balancer(UserspaceBalancer.Settings settings) {
+        var lb = new UserspaceBalancer(settings.withRelay(relay()));
+        assertThat(lb.relay()).as("the relay under test").isEqualTo(relay());
+        return lb;
+    }
 
     static InetSocketAddress vip(int port) {
         return new InetSocketAddress(loopback("127.0.0.10"), port);
@@ -88,7 +106,7 @@ class UserspaceBalancerTcpTest {
     void wrrThreeToOneOverTwoThousandShortConnections() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
                 var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "wrr");
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 3));
@@ -113,7 +131,7 @@ class UserspaceBalancerTcpTest {
     void persistenceKeepsAClientAndItsNetmaskOnOneRealServer() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
                 var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var plain = tcp(TcpTestServer.freePort(), "rr");
             lb.addService(plain);
             lb.addRealServer(plain.key(), BalancerRealServer.of(a.address(), 1));
@@ -143,7 +161,7 @@ class UserspaceBalancerTcpTest {
     void drainKeepsAnOpenConnectionAndSendsNewOnesElsewhere() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
                 var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "rr");
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
@@ -170,7 +188,7 @@ class UserspaceBalancerTcpTest {
     void removingARealServerLetsItsOpenConnectionsFinish() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
                 var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "wlc");
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
@@ -191,7 +209,7 @@ class UserspaceBalancerTcpTest {
     void sorryServerTakesConnectionsWhenNoRealServerHasWeightAndRefusedServersFailOver() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
                 var sorry = TcpTestServer.start("127.0.0.4", Mode.NAME, "SORRY");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var closed = new InetSocketAddress(loopback("127.0.0.3"), TcpTestServer.freePort());   // nothing listens
             var svc = tcp(TcpTestServer.freePort(), "rr").withSorryServer(sorry.address());
             lb.addService(svc);
@@ -212,7 +230,7 @@ class UserspaceBalancerTcpTest {
         // A listener with a full accept queue drops SYNs: connecting to it hangs, as to a dead host.
         try (var full = new java.net.ServerSocket();
                 var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             full.bind(new InetSocketAddress(loopback("127.0.0.6"), 0), 1);
             var fillers = new ArrayList<SocketChannel>();
             try {
@@ -245,7 +263,7 @@ class UserspaceBalancerTcpTest {
     @Test
     void halfCloseReachesTheRealServerAndItsRepliesStillFlowBack() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "rr");
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
@@ -262,7 +280,7 @@ class UserspaceBalancerTcpTest {
     @Test
     void backpressureStopsASenderWhileTheRealServerDoesNotRead() throws Exception {
         try (var slow = TcpTestServer.start("127.0.0.2", Mode.SLOW, "SLOW");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "rr");
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(slow.address(), 1));
@@ -301,6 +319,52 @@ class UserspaceBalancerTcpTest {
         }
     }
 
+    @Test
+    void manyMegabytesEchoedBackArriveIntactBothWays() throws Exception {
+        try (var echo = TcpTestServer.start("127.0.0.2", Mode.ECHO, "E");
+                var lb = balancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(echo.address(), 1));
+            var total = 24 * 1024 * 1024;
+            var sent = new CRC32();
+            try (var s = connect(svc.listen())) {
+                var writer = Thread.ofPlatform().name("echo-writer").start(() -> {
+                    var chunk = new byte[100_000];
+                    var random = new java.util.Random(7);
+                    try {
+                        for (int done = 0; done < total; done += chunk.length) {
+                            random.nextBytes(chunk);
+                            int n = Math.min(chunk.length, total - done);
+                            sent.update(chunk, 0, n);
+                            s.getOutputStream().write(chunk, 0, n);
+                        }
+                        s.shutdownOutput();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                var received = new CRC32();
+                var in = s.getInputStream();
+                var buf = new byte[65536];
+                long got = 0;
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    received.update(buf, 0, n);
+                    got += n;
+                }
+                writer.join(DEADLINE.toMillis());
+                // The echo server adds BYE at the client's end of stream.
+                assertThat(got).isEqualTo(total + 3L);
+                sent.update("BYE".getBytes(StandardCharsets.US_ASCII));
+                assertThat(received.getValue()).as("CRC of the echoed bytes and BYE").isEqualTo(sent.getValue());
+                var stats = lb.stats(svc.key()).orElseThrow();
+                assertThat(stats.bytesIn()).isEqualTo(total);
+                assertThat(stats.bytesOut()).isEqualTo(total + 3L);
+            }
+        }
+    }
+
     /// Writes the stream's bytes from `written` on (the stream repeats `chunk`), adding what was
     /// written to `sum`.
     private static int writeChunk(SocketChannel ch, ByteBuffer chunk, long written, long total, CRC32 sum)
@@ -317,7 +381,7 @@ class UserspaceBalancerTcpTest {
     @Test
     void aClientResetMidStreamResetsTheRealServerSideAndFreesEverything() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "rr");
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
@@ -334,9 +398,38 @@ class UserspaceBalancerTcpTest {
     }
 
     @Test
+    void aRealServerResetAfterItsResponseReachesTheClientAsAResetNotAnEnd() throws Exception {
+        try (var real = new java.net.ServerSocket()) {
+            real.bind(new InetSocketAddress(loopback("127.0.0.2"), 0), 8);
+            var server = Thread.ofPlatform().name("resetting-real-server").start(() -> {
+                try (var c = real.accept()) {
+                    // The client's byte proves the relay is past connecting: this is a mid-stream reset.
+                    c.getInputStream().read();
+                    c.getOutputStream().write("partial".getBytes(StandardCharsets.US_ASCII));
+                    c.setSoLinger(true, 0);   // close → RST right behind the data
+                } catch (IOException e) {
+                    // the test fails on the client side then
+                }
+            });
+            try (var lb = balancer()) {
+                var svc = tcp(TcpTestServer.freePort(), "rr");
+                lb.addService(svc);
+                lb.addRealServer(svc.key(), BalancerRealServer.of((InetSocketAddress) real.getLocalSocketAddress(), 1));
+                try (var s = connect(svc.listen())) {
+                    s.getOutputStream().write('x');
+                    assertThatThrownBy(() -> readAll(s)).as("a reset, not a clean end of stream")
+                            .isInstanceOf(java.net.SocketException.class);
+                }
+                assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
+            }
+            server.join(10_000);
+        }
+    }
+
+    @Test
     void aStallingRealServerIsClosedByTheIdleTimeout() throws Exception {
         try (var stall = TcpTestServer.start("127.0.0.2", Mode.STALL, "STALL");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "rr").withIdleTimeout(Duration.ofMillis(400));
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(stall.address(), 1));
@@ -357,7 +450,7 @@ class UserspaceBalancerTcpTest {
     @Test
     void aThousandIdleClientsDoNotBlockOthers() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "lc");
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
@@ -385,7 +478,7 @@ class UserspaceBalancerTcpTest {
     @Test
     void serviceAndGlobalConnectionLimitsAreEnforced() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
-                var lb = new UserspaceBalancer(new UserspaceBalancer.Settings(5, 16 * 1024))) {
+                var lb = balancer(new UserspaceBalancer.Settings(5, 16 * 1024))) {
             var svc = tcp(TcpTestServer.freePort(), "rr").withConnectionLimit(3);
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
@@ -438,11 +531,36 @@ class UserspaceBalancerTcpTest {
     }
 
     @Test
+    void anIpv6VirtualServiceServesBothFamiliesAndAnUnclaimedAddressOfItsPortIsRefused() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
+                var b = TcpTestServer.start("::1", Mode.NAME, "B6");
+                var lb = balancer()) {
+            var svc = BalancerService.tcp(new InetSocketAddress(loopback("::1"), TcpTestServer.freePort()), "rr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+            var names = new java.util.HashSet<String>();
+            for (int i = 0; i < 4; i++) {
+                names.add(name(connect(svc.listen())));
+            }
+            assertThat(names).containsExactlyInAnyOrder("A", "B6");
+            // The [::] listener takes IPv4 too; 127.0.0.10 on that port is no service's address.
+            var refusedBefore = lb.refusedConnections();
+            assertRefused(new InetSocketAddress(loopback("127.0.0.10"), svc.listen().getPort()));
+            assertThat(Netns.await(DEADLINE, () -> lb.refusedConnections() == refusedBefore + 1)).isTrue();
+            var stats = lb.stats(svc.key()).orElseThrow();
+            assertThat(stats.totalConnections()).isEqualTo(4);
+            assertThat(stats.bytesOut()).isEqualTo("A\n".length() * 2L + "B6\n".length() * 2L);
+            assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
+        }
+    }
+
+    @Test
     void noFileDescriptorLeaksAfterManyKindsOfConnections() throws Exception {
         var before = TcpTestServer.fdCount();
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
                 var stall = TcpTestServer.start("127.0.0.3", Mode.STALL, "STALL");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "rr").withIdleTimeout(Duration.ofMillis(300)).withConnectionLimit(50);
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
@@ -474,8 +592,51 @@ class UserspaceBalancerTcpTest {
     }
 
     @Test
+    void noDescriptorLeaksAfterAThousandShortConnections() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
+                var b = TcpTestServer.start("127.0.0.3", Mode.ECHO, "B")) {
+            long before;
+            try (var lb = balancer()) {
+                var svc = tcp(TcpTestServer.freePort(), "rr");
+                lb.addService(svc);
+                lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+                lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+                // Warm up so the relay's own descriptors (epoll, eventfds, listeners) are counted.
+                name(connect(svc.listen()));
+                assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
+                before = TcpTestServer.fdCount();
+                for (int i = 0; i < 1000; i++) {
+                    try (var s = connect(svc.listen())) {
+                        // Round robin alternates: the server closes first (A, NAME), or the client
+                        // half-closes first and the server answers after it (B, ECHO).
+                        s.shutdownOutput();
+                        assertThat(readAll(s)).isIn("A\n", "BYE");
+                    }
+                }
+                assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
+                assertThat(lb.stats(svc.key()).orElseThrow().totalConnections()).isEqualTo(1001);
+                assertThat(Netns.await(DEADLINE, () -> {
+                    try {
+                        return TcpTestServer.fdCount() <= before;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                })).as("open descriptors back to %d after 1,000 connections", before).isTrue();
+            }
+            // Closing the balancer releases the listeners and the relay threads' descriptors too.
+            assertThat(Netns.await(DEADLINE, () -> {
+                try {
+                    return TcpTestServer.fdCount() < before;
+                } catch (IOException e) {
+                    return false;
+                }
+            })).as("fewer descriptors than with the balancer open (%d)", before).isTrue();
+        }
+    }
+
+    @Test
     void configurationErrorsSayWhatAndWhatToDo() throws Exception {
-        try (var lb = new UserspaceBalancer()) {
+        try (var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "wrr");
             lb.addService(svc);
             assertThatThrownBy(() -> lb.addService(svc)).hasMessageContaining("already exists");
@@ -498,7 +659,7 @@ class UserspaceBalancerTcpTest {
     @Test
     void ratesAreEstimatedFromTraffic() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
-                var lb = new UserspaceBalancer()) {
+                var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "rr");
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
