@@ -1,6 +1,7 @@
 package dev.pharos.agent.ipvs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pharos.agent.ipvs.TcpTestServer.Mode;
@@ -447,8 +448,14 @@ class UserspaceBalancerTcpTest {
         }
     }
 
+    /// Issue #7's bad input: up to 10,000 clients that connect and send nothing. Each holds four
+    /// descriptors in this process (client, accepted, upstream, the test server's), and raising the
+    /// hard limit needs CAP_SYS_RESOURCE, which containers (this CI's) lack: with the usual hard
+    /// limit of 20,000 that is 4,500 clients.
     @Test
-    void aThousandIdleClientsDoNotBlockOthers() throws Exception {
+    void thousandsOfIdleClientsDoNotBlockOthers() throws Exception {
+        int clients = (int) Math.min(10_000, (openFileLimit() - 2_000) / 4);
+        assumeTrue(clients >= 1_000, "the open-file limit is too low for this test: " + openFileLimit());
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
                 var lb = balancer()) {
             var svc = tcp(TcpTestServer.freePort(), "lc");
@@ -456,16 +463,16 @@ class UserspaceBalancerTcpTest {
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
             var idle = new ArrayList<Socket>();
             try {
-                for (int i = 0; i < 1000; i++) {
+                for (int i = 0; i < clients; i++) {
                     idle.add(connect(svc.listen()));
                 }
-                assertThat(Netns.await(DEADLINE, () -> a.open.get() == 1000)).isTrue();
+                assertThat(Netns.await(DEADLINE, () -> a.open.get() == clients)).as("%d open", a.open.get()).isTrue();
                 try (var s = connect(svc.listen())) {
                     var start = System.nanoTime();
                     assertThat(echo(s, "through")).isEqualTo("through");
                     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
                 }
-                assertThat(lb.stats(svc.key()).orElseThrow().activeConnections()).isGreaterThanOrEqualTo(1000);
+                assertThat(lb.stats(svc.key()).orElseThrow().activeConnections()).isGreaterThanOrEqualTo(clients);
             } finally {
                 for (var s : idle) {
                     s.close();
@@ -473,6 +480,16 @@ class UserspaceBalancerTcpTest {
             }
             assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0 && a.open.get() == 0)).isTrue();
         }
+    }
+
+    private static long openFileLimit() throws IOException {
+        for (var line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                var soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        }
+        return 0;
     }
 
     @Test
