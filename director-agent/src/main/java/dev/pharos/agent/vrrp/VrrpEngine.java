@@ -311,7 +311,11 @@ public final class VrrpEngine implements AutoCloseable {
         join(deadline);
         instances.values().forEach(i -> i.transport().close());
         if (crash) {
+            // Queued address work is dropped, as a crash would; work already running is waited
+            // for, so nothing changes an address after kill() returns (the lab drops a killed
+            // director's addresses right after, and a late "add" brought one back).
             plumbingWorker.shutdownNow();
+            awaitTermination(plumbingWorker, deadline);
         } else {
             plumbingWorker.shutdown();
             awaitTermination(plumbingWorker, deadline);

@@ -112,7 +112,8 @@ class SimVrrpBusTest {
         await("A master", () -> state(a) == VrrpState.MASTER && state(b) == VrrpState.BACKUP);
         a.kill();
         vips.dropNode("A");
-        await("B takes over", () -> state(b) == VrrpState.MASTER && vips.holders(VIP).equals(Set.of("B")));
+        assertThat(Netns.await(WAIT, () -> state(b) == VrrpState.MASTER && vips.holders(VIP).equals(Set.of("B"))))
+                .as(() -> "B takes over: B is " + state(b) + ", the VIP is on " + vips.holders(VIP)).isTrue();
         assertThat(changes).anyMatch(c -> c.to() == VrrpState.MASTER && c.reason().equals("master down timer expired"));
         var a2 = start("A", "192.0.2.1", vi1(100));
         await("A preempts back", () -> state(a2) == VrrpState.MASTER && state(b) == VrrpState.BACKUP
