@@ -3,27 +3,68 @@ package dev.pharos.console.timeline;
 import dev.pharos.console.model.TimelineEntry;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
+import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToolBar;
+import javafx.scene.control.skin.VirtualFlow;
 import javafx.scene.layout.BorderPane;
 
 /// A filterable table of the cluster's timeline, newest last, following new entries.
+///
+/// Built for hundreds of entries a second:
+/// - new entries are appended to the table at most once per pulse, as one batch (a pre-layout
+///   pulse listener), not one change (and one relayout) per entry;
+/// - the table holds at most [#capacity()] entries, the newest; older ones are dropped and
+///   counted, and the count is shown next to the filter;
+/// - following the newest entry is one scroll per pulse, after the batch.
+///
+/// The table keeps what it was given even when the model trims its own list: its window on the
+/// past is its capacity, not the model's.
 public final class TimelineView extends BorderPane {
+
+    /// How many entries the table holds unless told otherwise.
+    public static final int DEFAULT_CAPACITY = 10_000;
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
+    private final RingList<TimelineEntry> rows;
+    private final FilteredList<TimelineEntry> filtered;
     private final TableView<TimelineEntry> table = new TableView<>();
+    private final ToggleButton follow = new ToggleButton("Follow newest");
+    private final Label dropped = new Label();
+    /// Entries reported since the last pulse, oldest first.
+    private final List<TimelineEntry> incoming = new ArrayList<>();
+    private VirtualFlow<?> flow;
+    private boolean followPending;
+    private boolean flushQueued;
+    private boolean laterQueued;
+    private int batches;
+    /// Entries dropped before they reached the table (more than it holds arrived between pulses).
+    private long droppedUnseen;
 
     public TimelineView(ObservableList<TimelineEntry> entries) {
+        this(entries, DEFAULT_CAPACITY);
+    }
+
+    /// @param capacity how many of the newest entries the table holds
+    public TimelineView(ObservableList<TimelineEntry> entries, int capacity) {
         getStyleClass().add("timeline");
-        var filtered = new FilteredList<>(entries, e -> true);
+        rows = new RingList<>(capacity);
+        filtered = new FilteredList<>(rows, e -> true);
         var text = new TextField();
         text.setPromptText("Filter (text)");
         text.setId("timeline-filter");
@@ -36,44 +77,186 @@ public final class TimelineView extends BorderPane {
             filtered.setPredicate(e -> ("all".equals(k) || e.kind().equals(k))
                     && (needle.isEmpty() || (e.director() + " " + e.subject() + " " + e.text()).toLowerCase(Locale.ROOT)
                             .contains(needle)));
+            scrollToNewest();
         };
         text.textProperty().addListener((o, a, b) -> apply.run());
         kind.valueProperty().addListener((o, a, b) -> apply.run());
+        follow.setId("timeline-follow");
+        follow.setSelected(true);
+        follow.selectedProperty().addListener((o, was, now) -> scrollToNewest());
+        dropped.setId("timeline-dropped");
+        dropped.getStyleClass().add("dropped");
+        dropped.managedProperty().bind(dropped.visibleProperty());
+        dropped.setVisible(false);
         table.setItems(filtered);
         table.getColumns().add(column("Time", 100, e -> TIME.format(e.at())));
         table.getColumns().add(column("Director", 110, TimelineEntry::director));
         table.getColumns().add(column("Kind", 90, TimelineEntry::kind));
         table.getColumns().add(column("Subject", 180, TimelineEntry::subject));
         table.getColumns().add(column("What happened", 520, TimelineEntry::text));
-        table.setPlaceholder(new javafx.scene.control.Label("Nothing has happened yet."));
-        table.setRowFactory(t -> new javafx.scene.control.TableRow<>() {
-            @Override
-            protected void updateItem(TimelineEntry item, boolean empty) {
-                super.updateItem(item, empty);
-                getStyleClass().removeIf(c -> c.startsWith("kind-"));
-                if (!empty && item != null) {
-                    getStyleClass().add("kind-" + item.kind());
+        table.setPlaceholder(new Label("Nothing has happened yet."));
+        table.setRowFactory(t -> new KindRow());
+        table.skinProperty().addListener((o, was, now) -> findFlow());
+        // Only additions matter: the model trimming its own list does not take rows from the table.
+        entries.addListener((ListChangeListener<TimelineEntry>) c -> {
+            while (c.next()) {
+                if (c.wasAdded()) {
+                    incoming.addAll(c.getAddedSubList());
+                }
+            }
+            // Without pulses (a scene whose window is hidden) nothing is appended: keep only what
+            // the table could hold anyway.
+            if (incoming.size() > 2 * rows.capacity()) {
+                int excess = incoming.size() - rows.capacity();
+                incoming.subList(0, excess).clear();
+                droppedUnseen += excess;
+            }
+            if (!incoming.isEmpty()) {
+                requestFlush();
+            }
+        });
+        Runnable onPulse = this::flush;
+        sceneProperty().addListener((obs, old, now) -> {
+            if (old != null) {
+                old.removePreLayoutPulseListener(onPulse);
+            }
+            if (now != null) {
+                now.addPreLayoutPulseListener(onPulse);
+                if (flushQueued) {
+                    Platform.requestNextPulse();
                 }
             }
         });
-        entries.addListener((javafx.collections.ListChangeListener<TimelineEntry>) c -> {
-            if (!filtered.isEmpty()) {
-                table.scrollTo(filtered.size() - 1);
-            }
-        });
-        setTop(new ToolBar(text, kind));
+        setTop(new ToolBar(text, kind, follow, dropped));
         setCenter(table);
+        incoming.addAll(entries);
+        flush();
     }
 
     public TableView<TimelineEntry> table() {
         return table;
     }
 
+    /// How many of the newest entries the table holds.
+    public int capacity() {
+        return rows.capacity();
+    }
+
+    /// How many older entries were dropped from the table to stay within [#capacity()].
+    public long droppedCount() {
+        return rows.dropped() + droppedUnseen;
+    }
+
+    /// Whether the table scrolls to the newest entry as entries arrive (the toolbar's toggle).
+    public javafx.beans.property.BooleanProperty followProperty() {
+        return follow.selectedProperty();
+    }
+
+    /// How many batches were appended to the table so far (for tests that check entries arriving
+    /// within one pulse land as one batch).
+    int batchCount() {
+        return batches;
+    }
+
+    /// Asks for a pulse to append what came in. Without a scene (not shown yet) there are no
+    /// pulses for this view; the batch is then appended once on the FX thread.
+    private void requestFlush() {
+        if (flushQueued) {
+            return;
+        }
+        flushQueued = true;
+        if (getScene() != null) {
+            Platform.requestNextPulse();
+        } else if (!laterQueued) {
+            laterQueued = true;
+            Platform.runLater(() -> {
+                laterQueued = false;
+                flush();
+            });
+        }
+    }
+
+    /// Once per pulse: appends everything that came in since the last one as one change, then
+    /// follows the newest entry once.
+    private void flush() {
+        flushQueued = false;
+        if (incoming.isEmpty()) {
+            return;
+        }
+        rows.append(incoming);
+        incoming.clear();
+        batches++;
+        long gone = droppedCount();
+        if (gone > 0) {
+            dropped.setText(String.format(Locale.ROOT, "%,d older entries dropped (the newest %,d kept)", gone,
+                    rows.capacity()));
+            dropped.setVisible(true);
+        }
+        scrollToNewest();
+    }
+
+    /// Shows the last row that passes the filter, when following: the table lays out once, in this
+    /// pulse, however many entries arrived. The flow is put at its end (position 1) rather than
+    /// asked to [TableView#scrollTo] the last index, which estimates a position from a row count the
+    /// flow has not updated yet before layout, and left the newest row out of view. The flow learns
+    /// the new count at the start of the table's layout: if it does not know it yet, it is put at
+    /// its end then (see [#findFlow]), still before it lays out its rows.
+    private void scrollToNewest() {
+        if (!follow.isSelected() || filtered.isEmpty()) {
+            return;
+        }
+        if (flow == null) {
+            table.scrollTo(filtered.size() - 1); // no skin yet: nothing is laid out anyway
+        } else if (flow.getCellCount() == filtered.size()) {
+            flow.setPosition(1);
+            flow.requestLayout();
+        } else {
+            followPending = true;
+            flow.requestLayout();
+        }
+    }
+
+    /// Finds the table's flow once its skin exists, and follows the newest row when the flow learns
+    /// a new row count.
+    private void findFlow() {
+        if (flow == null && table.lookup(".virtual-flow") instanceof VirtualFlow<?> f) {
+            flow = f;
+            f.cellCountProperty().addListener((o, was, now) -> {
+                if (followPending) {
+                    followPending = false;
+                    f.setPosition(1);
+                }
+            });
+        }
+    }
+
     private static TableColumn<TimelineEntry, String> column(String title, double width,
-            java.util.function.Function<TimelineEntry, String> value) {
+            Function<TimelineEntry, String> value) {
         var c = new TableColumn<TimelineEntry, String>(title);
         c.setPrefWidth(width);
         c.setCellValueFactory(cell -> new ReadOnlyStringWrapper(value.apply(cell.getValue())));
         return c;
+    }
+
+    /// A row styled by its entry's kind (`kind-vrrp`…); the style class changes only when the
+    /// kind does (rows are reused for other entries as the table scrolls).
+    private static final class KindRow extends TableRow<TimelineEntry> {
+        private String kindClass;
+
+        @Override
+        protected void updateItem(TimelineEntry item, boolean empty) {
+            super.updateItem(item, empty);
+            var next = empty || item == null ? null : "kind-" + item.kind();
+            if (java.util.Objects.equals(next, kindClass)) {
+                return;
+            }
+            if (kindClass != null) {
+                getStyleClass().remove(kindClass);
+            }
+            if (next != null) {
+                getStyleClass().add(next);
+            }
+            kindClass = next;
+        }
     }
 }
