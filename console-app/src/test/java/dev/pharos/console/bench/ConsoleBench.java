@@ -53,6 +53,7 @@ public final class ConsoleBench {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        int soakSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         // Timed from the JVM's start (not main's): class loading before main is part of a cold start.
         var started = System.nanoTime() - java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
                 System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
@@ -173,6 +174,7 @@ public final class ConsoleBench {
         rows.add(measure("200 events/s while panning", frames, seconds));
         heaps.add(heapAfterGc());
         panning[0] = false;
+        var soak = soakSeconds > 0 ? soak(frames, soakSeconds) : null;
         streaming[0] = false;
         emitter.join();
         screenshot(window, Path.of("console-app", "target", "screenshots", "console-bench.png"));
@@ -193,6 +195,10 @@ public final class ConsoleBench {
                 coldStart / 1e9, toolkitUp / 1e9, windowShown / 1e9);
         System.out.printf("Heap in use after the run (after a GC): %d MB; after the idle, events and panning phases: "
                 + "%s MB.%n", heap >> 20, String.join(", ", heaps.stream().map(h -> Long.toString(h >> 20)).toList()));
+        if (soak != null) {
+            System.out.println();
+            System.out.println(soak);
+        }
         Platform.runLater(timer::stop);
         connections.values().forEach(DirectorConnection::close);
         edits.close();
@@ -201,12 +207,63 @@ public final class ConsoleBench {
     }
 
     static String measure(String what, ConcurrentLinkedQueue<Long> frames, int seconds) throws InterruptedException {
+        // Marks the phase in -Djavafx.pulseLogger's output (stderr), to split its figures by phase.
+        System.err.println("BENCH PHASE: " + what);
         frames.clear();
         Thread.sleep(Duration.ofSeconds(seconds));
         var f = new ArrayList<>(frames);
         Collections.sort(f);
         return String.format("| %s | %d | %.1f | %.1f | %.1f |", what, f.size(), pct(f, 50), pct(f, 99),
                 f.isEmpty() ? Double.NaN : f.getLast() / 1e6);
+    }
+
+    /// Heap over a long stream of events: heap in use after a full GC every [#SOAK_SAMPLE], from
+    /// the soak's start, while 200 events/s flow (not panning); and the frames over the whole soak.
+    /// A least-squares slope over the samples says whether something keeps what it should drop.
+    static String soak(ConcurrentLinkedQueue<Long> frames, int seconds) throws InterruptedException {
+        System.err.println("BENCH PHASE: soak");
+        frames.clear();
+        var samples = new ArrayList<Long>();
+        long began = System.nanoTime();
+        long end = began + Duration.ofSeconds(seconds).toNanos();
+        samples.add(heapAfterGc());
+        for (int i = 1; System.nanoTime() < end; i++) {
+            long wake = began + SOAK_SAMPLE.toNanos() * i;
+            long wait = Math.min(wake, end) - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(Duration.ofNanos(wait));
+            }
+            samples.add(heapAfterGc());
+        }
+        var f = new ArrayList<>(frames);
+        Collections.sort(f);
+        double minutes = SOAK_SAMPLE.toSeconds() / 60.0;
+        double slope = slopePerStep(samples) / (1 << 20) / minutes;
+        var mb = samples.stream().map(h -> Long.toString(h >> 20)).toList();
+        return String.format("Heap over %d s of 200 events/s (after a GC, every %d s): first %d MB, last %d MB, "
+                + "max %d MB, slope %+.2f MB/min; samples (MB): %s. Frames over the soak: %d, median %.1f ms, "
+                + "p99 %.1f ms, max %.1f ms.", seconds, SOAK_SAMPLE.toSeconds(), samples.getFirst() >> 20,
+                samples.getLast() >> 20, samples.stream().mapToLong(Long::longValue).max().orElse(0) >> 20, slope,
+                String.join(", ", mb), f.size(), pct(f, 50), pct(f, 99), f.isEmpty() ? Double.NaN : f.getLast() / 1e6);
+    }
+
+    static final Duration SOAK_SAMPLE = Duration.ofSeconds(30);
+
+    /// Least-squares slope of `ys` against their index (bytes per sample).
+    static double slopePerStep(List<Long> ys) {
+        int n = ys.size();
+        if (n < 2) {
+            return 0;
+        }
+        double meanX = (n - 1) / 2.0;
+        double meanY = ys.stream().mapToLong(Long::longValue).average().orElse(0);
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < n; i++) {
+            num += (i - meanX) * (ys.get(i) - meanY);
+            den += (i - meanX) * (i - meanX);
+        }
+        return num / den;
     }
 
     /// The window as it looks at the end of the run, to check by eye that the view still draws right.
