@@ -79,6 +79,10 @@ final class RealServerCard extends Region {
         if (kind != iconKind) {
             iconKind = kind;
             var fresh = Icons.node(kind, ICON);
+            // Painted once into an image and then copied: the software renderer fills an icon's
+            // vector paths on every repaint otherwise (120 icons: 1.0–1.3 ms a repaint, cached
+            // 0.4–0.85 ms, in a probe of the same renderer).
+            fresh.setCache(true);
             if (icon == null) {
                 getChildren().add(0, fresh);
             } else {
