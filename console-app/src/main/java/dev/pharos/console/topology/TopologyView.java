@@ -115,8 +115,11 @@ public final class TopologyView extends BorderPane {
     private BiFunction<String, Optional<NewServer>, Optional<NewServer>> newServerPrompt = (vs, suggested) -> ask(vs);
     private boolean dirty;
     private boolean cullDirty;
+    /// What the last cull let into the scene (canvas coordinates, margin included).
+    private Bounds culledArea;
     private boolean laterQueued;
     private int syncs;
+    private int culls;
 
     public TopologyView(ClusterModel cluster, EditService edits) {
         this.cluster = cluster;
@@ -236,6 +239,11 @@ public final class TopologyView extends BorderPane {
         return syncs;
     }
 
+    /// How many times the scene's content was culled (for tests that check a small pan does not).
+    int cullCount() {
+        return culls;
+    }
+
     int nodesCreated() {
         return drawing.created();
     }
@@ -293,7 +301,7 @@ public final class TopologyView extends BorderPane {
             }
         }
         if (cullDirty && !gestures.dragging()) {
-            cull();
+            recullIfNeeded();
         }
     }
 
@@ -456,22 +464,51 @@ public final class TopologyView extends BorderPane {
     /// nodes stay in (a drag may carry them).
     private void cull() {
         cullDirty = false;
-        drawing.cull(visibleArea(), n -> n.getPseudoClassStates().contains(SELECTED));
+        culls++;
+        culledArea = visibleArea();
+        drawing.cull(culledArea, n -> n.getPseudoClassStates().contains(SELECTED));
+    }
+
+    /// After a pan or a zoom: culls again only when the view came within half a margin of the
+    /// edge of what the scene holds, or zoomed in so far that the scene holds more than twice
+    /// what is wanted. Panning then walks every drawn item (thousands) once per quarter of a
+    /// viewport travelled, not at every pulse.
+    private void recullIfNeeded() {
+        var view = viewArea();
+        if (view == null || culledArea == null) {
+            cull();
+            return;
+        }
+        cullDirty = false;
+        var wanted = widened(view, CULL_MARGIN);
+        if (!culledArea.contains(widened(view, CULL_MARGIN / 2))
+                || culledArea.getWidth() * culledArea.getHeight() > 2 * wanted.getWidth() * wanted.getHeight()) {
+            cull();
+        }
     }
 
     /// The part of the canvas (canvas coordinates) in view, widened by [#CULL_MARGIN]. Before
     /// the viewport has a size, a window-sized area at the origin.
     private Bounds visibleArea() {
+        var view = viewArea();
+        return view == null ? new BoundingBox(-400, -400, 2400, 1800) : widened(view, CULL_MARGIN);
+    }
+
+    /// The part of the canvas (canvas coordinates) in view; none before the viewport has a size.
+    private Bounds viewArea() {
         double w = viewport.getWidth();
         double h = viewport.getHeight();
         if (w <= 0 || h <= 0 || getScene() == null) {
-            return new BoundingBox(-400, -400, 2400, 1800);
+            return null;
         }
-        var inCanvas = canvas.sceneToLocal(viewport.localToScene(new BoundingBox(0, 0, w, h)));
-        double mx = inCanvas.getWidth() * CULL_MARGIN;
-        double my = inCanvas.getHeight() * CULL_MARGIN;
-        return new BoundingBox(inCanvas.getMinX() - mx, inCanvas.getMinY() - my, inCanvas.getWidth() + 2 * mx,
-                inCanvas.getHeight() + 2 * my);
+        return canvas.sceneToLocal(viewport.localToScene(new BoundingBox(0, 0, w, h)));
+    }
+
+    /// `b` widened on every side by `fraction` of its width and height.
+    private static Bounds widened(Bounds b, double fraction) {
+        double mx = b.getWidth() * fraction;
+        double my = b.getHeight() * fraction;
+        return new BoundingBox(b.getMinX() - mx, b.getMinY() - my, b.getWidth() + 2 * mx, b.getHeight() + 2 * my);
     }
 
     /// Where the operator moved a director or a virtual server (with its real servers), as an
