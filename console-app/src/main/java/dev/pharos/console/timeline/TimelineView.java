@@ -1,6 +1,7 @@
 package dev.pharos.console.timeline;
 
 import dev.pharos.console.model.TimelineEntry;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ import javafx.scene.layout.BorderPane;
 ///
 /// Built for hundreds of entries a second:
 /// - new entries are appended to the table at most once per pulse, as one batch (a pre-layout
-///   pulse listener), not one change (and one relayout) per entry;
+///   pulse listener), not one change (and one relayout) per entry; and at most ten batches a
+///   second;
 /// - the table holds at most [#capacity()] entries, the newest; older ones are dropped and
 ///   counted, and the count is shown next to the filter;
 /// - following the newest entry is one scroll per pulse, after the batch.
@@ -39,6 +41,11 @@ public final class TimelineView extends BorderPane {
     /// How many entries the table holds unless told otherwise.
     public static final int DEFAULT_CAPACITY = 10_000;
 
+    /// The shortest time between two batches. At hundreds of entries a second nobody reads rows
+    /// one pulse apart, and every batch lays out and repaints every visible row: ten a second
+    /// cost a sixth of one per pulse.
+    static final Duration MIN_BATCH_INTERVAL = Duration.ofMillis(100);
+
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
     private final RingList<TimelineEntry> rows;
@@ -49,10 +56,13 @@ public final class TimelineView extends BorderPane {
     /// Entries reported since the last pulse, oldest first.
     private final List<TimelineEntry> incoming = new ArrayList<>();
     private VirtualFlow<?> flow;
-    private boolean followPending;
     private boolean flushQueued;
     private boolean laterQueued;
     private int batches;
+    private long lastBatchNanos = System.nanoTime() - MIN_BATCH_INTERVAL.toNanos();
+    /// Appends the entries held back by [#MIN_BATCH_INTERVAL] when it has passed (an animation's
+    /// end runs in a pulse, before its CSS and layout, like the pulse listener).
+    private final javafx.animation.PauseTransition nextBatch = new javafx.animation.PauseTransition();
     /// Entries dropped before they reached the table (more than it holds arrived between pulses).
     private long droppedUnseen;
 
@@ -93,7 +103,12 @@ public final class TimelineView extends BorderPane {
         table.getColumns().add(column("Director", 110, TimelineEntry::director));
         table.getColumns().add(column("Kind", 90, TimelineEntry::kind));
         table.getColumns().add(column("Subject", 180, TimelineEntry::subject));
-        table.getColumns().add(column("What happened", 520, TimelineEntry::text));
+        var what = column("What happened", 520, TimelineEntry::text);
+        table.getColumns().add(what);
+        // The last column takes the width the others leave (and the vertical scroll bar): no
+        // horizontal scroll bar, which would cover the newest row the flow scrolled into view.
+        double others = table.getColumns().stream().filter(c -> c != what).mapToDouble(TableColumn::getPrefWidth).sum();
+        what.prefWidthProperty().bind(table.widthProperty().map(w -> Math.max(200, w.doubleValue() - others - 20)));
         table.setPlaceholder(new Label("Nothing has happened yet."));
         table.setRowFactory(t -> new KindRow());
         table.skinProperty().addListener((o, was, now) -> findFlow());
@@ -115,6 +130,7 @@ public final class TimelineView extends BorderPane {
                 requestFlush();
             }
         });
+        nextBatch.setOnFinished(e -> flush());
         Runnable onPulse = this::flush;
         sceneProperty().addListener((obs, old, now) -> {
             if (old != null) {
@@ -176,13 +192,25 @@ public final class TimelineView extends BorderPane {
         }
     }
 
-    /// Once per pulse: appends everything that came in since the last one as one change, then
-    /// follows the newest entry once.
+    /// At a pulse: appends everything that came in since the last batch as one change, then
+    /// follows the newest entry once. Shown, at most one batch per [#MIN_BATCH_INTERVAL]: a later
+    /// pulse takes what comes in meanwhile.
     private void flush() {
         flushQueued = false;
         if (incoming.isEmpty()) {
             return;
         }
+        long now = System.nanoTime();
+        long wait = lastBatchNanos + MIN_BATCH_INTERVAL.toNanos() - now;
+        if (getScene() != null && wait > 0) {
+            flushQueued = true;
+            if (nextBatch.getStatus() != javafx.animation.Animation.Status.RUNNING) {
+                nextBatch.setDuration(javafx.util.Duration.millis(wait / 1e6));
+                nextBatch.playFromStart();
+            }
+            return;
+        }
+        lastBatchNanos = now;
         rows.append(incoming);
         incoming.clear();
         batches++;
@@ -195,38 +223,29 @@ public final class TimelineView extends BorderPane {
         scrollToNewest();
     }
 
-    /// Shows the last row that passes the filter, when following: the table lays out once, in this
-    /// pulse, however many entries arrived. The flow is put at its end (position 1) rather than
-    /// asked to [TableView#scrollTo] the last index, which estimates a position from a row count the
-    /// flow has not updated yet before layout, and left the newest row out of view. The flow learns
-    /// the new count at the start of the table's layout: if it does not know it yet, it is put at
-    /// its end then (see [#findFlow]), still before it lays out its rows.
+    /// Shows the last row that passes the filter, when following. The flow learns a new row count
+    /// only when the table lays out, so the table lays out here first (once, however many entries
+    /// arrived), then the flow scrolls the newest row into view, whole, at the bottom.
+    /// Measured with the pulse logger: moving the flow to its end (`setPosition(1)`), or
+    /// scrolling it from within the layout, made the following pulse repaint the whole window;
+    /// [TableView#scrollTo] estimates a position from the stale count and left the newest row
+    /// half out of view.
     private void scrollToNewest() {
         if (!follow.isSelected() || filtered.isEmpty()) {
             return;
         }
         if (flow == null) {
             table.scrollTo(filtered.size() - 1); // no skin yet: nothing is laid out anyway
-        } else if (flow.getCellCount() == filtered.size()) {
-            flow.setPosition(1);
-            flow.requestLayout();
-        } else {
-            followPending = true;
-            flow.requestLayout();
+            return;
         }
+        table.layout();
+        flow.scrollTo(filtered.size() - 1);
     }
 
-    /// Finds the table's flow once its skin exists, and follows the newest row when the flow learns
-    /// a new row count.
+    /// Finds the table's flow once its skin exists.
     private void findFlow() {
         if (flow == null && table.lookup(".virtual-flow") instanceof VirtualFlow<?> f) {
             flow = f;
-            f.cellCountProperty().addListener((o, was, now) -> {
-                if (followPending) {
-                    followPending = false;
-                    f.setPosition(1);
-                }
-            });
         }
     }
 
