@@ -32,7 +32,7 @@ import javafx.scene.layout.BorderPane;
 ///   second;
 /// - the table holds at most [#capacity()] entries, the newest; older ones are dropped and
 ///   counted, and the count is shown next to the filter;
-/// - following the newest entry is one scroll per pulse, after the batch.
+/// - following the newest entry is one scroll per batch, after it.
 ///
 /// The table keeps what it was given even when the model trims its own list: its window on the
 /// past is its capacity, not the model's.
@@ -42,8 +42,8 @@ public final class TimelineView extends BorderPane {
     public static final int DEFAULT_CAPACITY = 10_000;
 
     /// The shortest time between two batches. At hundreds of entries a second nobody reads rows
-    /// one pulse apart, and every batch lays out and repaints every visible row: ten a second
-    /// cost a sixth of one per pulse.
+    /// one pulse apart, and every batch lays out and repaints every visible row: ten times a
+    /// second rather than sixty.
     static final Duration MIN_BATCH_INTERVAL = Duration.ofMillis(100);
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
@@ -53,7 +53,7 @@ public final class TimelineView extends BorderPane {
     private final TableView<TimelineEntry> table = new TableView<>();
     private final ToggleButton follow = new ToggleButton("Follow newest");
     private final Label dropped = new Label();
-    /// Entries reported since the last pulse, oldest first.
+    /// Entries reported since the last batch, oldest first.
     private final List<TimelineEntry> incoming = new ArrayList<>();
     private VirtualFlow<?> flow;
     private boolean flushQueued;
@@ -193,8 +193,8 @@ public final class TimelineView extends BorderPane {
     }
 
     /// At a pulse: appends everything that came in since the last batch as one change, then
-    /// follows the newest entry once. Shown, at most one batch per [#MIN_BATCH_INTERVAL]: a later
-    /// pulse takes what comes in meanwhile.
+    /// follows the newest entry once. Within [#MIN_BATCH_INTERVAL] of the last batch, what came
+    /// in waits for the interval's end.
     private void flush() {
         flushQueued = false;
         if (incoming.isEmpty()) {
