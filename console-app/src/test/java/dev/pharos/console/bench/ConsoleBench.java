@@ -192,6 +192,9 @@ public final class ConsoleBench {
         rows.add(measure("200 events/s while panning", frames, seconds));
         heaps.add(heapAfterGc());
         panning[0] = false;
+        // What the phases published (event → pixels does not count the soak's events).
+        long publishedInPhases = published.get();
+        long overtakenInPhases = overtaken.get();
         soaking[0] = true;
         var soak = soakSeconds > 0 ? soak(frames, soakSeconds) : null;
         streaming[0] = false;
@@ -207,7 +210,7 @@ public final class ConsoleBench {
                 + "%d overtaken by a newer event for the same server before a frame showed them are not counted). "
                 + "Seen drawn: the server's card shows the worst health over its pair of directors, as the event "
                 + "leaves it.%n",
-                lat.size(), pct(lat, 50), pct(lat, 99), published.get(), overtaken.get());
+                lat.size(), pct(lat, 50), pct(lat, 99), publishedInPhases, overtakenInPhases);
         System.out.printf("Cold start (JVM start → every real server's node exists and is current, those in view in the "
                 + "scene graph; off-screen cards are culled): %.2f s (JavaFX toolkit up at %.2f s, "
                 + "empty window shown at %.2f s; the rest is 50 connections, their states, and drawing).%n",
