@@ -121,6 +121,11 @@ final class Drawing {
                 int at = siblings.indexOf(old.node);
                 if (at >= 0 && item.layer == old.layer) {
                     siblings.set(at, item.node);
+                    // It enters the scene here, not through addMissing: it needs its content now
+                    // (a card redrawn when a second director reported it showed empty).
+                    if (item.node instanceof RealServerCard card) {
+                        card.build();
+                    }
                 } else {
                     siblings.remove(old.node);
                 }

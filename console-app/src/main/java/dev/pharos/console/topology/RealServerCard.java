@@ -78,6 +78,10 @@ final class RealServerCard extends Region {
         };
         if (kind != iconKind) {
             iconKind = kind;
+            // Not cached (setCache): painting from a cache is cheaper (120 icons 1.0–1.3 → 0.4–0.85
+            // ms a repaint in a probe) but every health change makes a new icon, and the software
+            // renderer's cached images are released only under memory pressure: the heap grew by
+            // 0.3 MB a minute at 200 events/s (class histograms: 285 render textures in 4 minutes).
             var fresh = Icons.node(kind, ICON);
             if (icon == null) {
                 getChildren().add(0, fresh);

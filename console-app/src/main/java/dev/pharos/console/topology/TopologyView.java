@@ -37,9 +37,6 @@ import javafx.scene.control.MenuItem;
 import javafx.scene.control.TextInputDialog;
 import javafx.scene.control.ToolBar;
 import javafx.scene.image.WritableImage;
-import javafx.scene.input.MouseButton;
-import javafx.scene.input.MouseEvent;
-import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Pane;
@@ -64,14 +61,12 @@ import javafx.scene.shape.Rectangle;
 ///   up to date off-scene, and put back when panned or zoomed into view): CSS, layout and
 ///   rendering cost what is on screen, not what is in the cluster.
 ///
-/// Dragging is done with mouse events and the view's own hit test rather than the platform's
-/// drag-and-drop, so it behaves the same on every OS, in a remote session and headless.
+/// The mouse gestures (drags, drops, panning, zoom) are [TopologyGestures]'.
 public final class TopologyView extends BorderPane {
 
     private static final System.Logger LOG = System.getLogger(TopologyView.class.getName());
-    private static final PseudoClass PENDING = PseudoClass.getPseudoClass("pending");
-    private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
-    private static final PseudoClass DROP = PseudoClass.getPseudoClass("drop-target");
+    static final PseudoClass PENDING = PseudoClass.getPseudoClass("pending");
+    static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
     private static final PseudoClass STALE = PseudoClass.getPseudoClass("stale");
     /// How far beyond the visible area nodes stay in the scene, as a fraction of the viewport's
     /// size: panning reveals nodes that are already styled and laid out.
@@ -105,24 +100,26 @@ public final class TopologyView extends BorderPane {
     private final Label statusLabel = new Label();
     private final ObjectProperty<Selection> selection = new SimpleObjectProperty<>();
     private final List<Runnable> detach = new ArrayList<>();
-    private final Map<String, Node> vsNodes = new LinkedHashMap<>();
-    private final Map<String, Node> rsNodes = new LinkedHashMap<>();
+    /// The nodes of virtual and real servers by id (`vsId|rsId` for a real server); read by the
+    /// gestures' hit test.
+    final Map<String, Node> vsNodes = new LinkedHashMap<>();
+    final Map<String, Node> rsNodes = new LinkedHashMap<>();
     /// Selected real servers by `vsId|rsId`; kept across redraws. Ctrl-click (⌘ on macOS) adds or
     /// removes one; a drag or a context-menu action applies to all of them.
-    private final javafx.collections.ObservableSet<String> selectedRealServers =
+    final javafx.collections.ObservableSet<String> selectedRealServers =
             javafx.collections.FXCollections.observableSet(new java.util.LinkedHashSet<>());
     /// What each selected real server needs for an edit: its virtual server, id and model.
     private final Map<String, RealServerModel> rsModels = new LinkedHashMap<>();
     private final Set<String> refreshQueue = new java.util.LinkedHashSet<>();
+    private final TopologyGestures gestures;
     private BiFunction<String, Optional<NewServer>, Optional<NewServer>> newServerPrompt = (vs, suggested) -> ask(vs);
     private boolean dirty;
     private boolean cullDirty;
+    /// What the last cull let into the scene (canvas coordinates, margin included).
+    private Bounds culledArea;
     private boolean laterQueued;
-    private boolean dragging;
-    private double dragStartX;
-    private double dragStartY;
-    private Node dropHover;
     private int syncs;
+    private int culls;
 
     public TopologyView(ClusterModel cluster, EditService edits) {
         this.cluster = cluster;
@@ -144,6 +141,7 @@ public final class TopologyView extends BorderPane {
         statusLabel.getStyleClass().add("status");
         statusLabel.setId("topology-status");
 
+        gestures = new TopologyGestures(this, zoomGroup, viewport, bin, palette);
         var undo = new Button("Undo");
         undo.disableProperty().bind(edits.canUndoProperty().not());
         undo.setOnAction(e -> edits.undo(this::report));
@@ -151,9 +149,9 @@ public final class TopologyView extends BorderPane {
         redo.disableProperty().bind(edits.canRedoProperty().not());
         redo.setOnAction(e -> edits.redo(this::report));
         var zoomIn = new Button("+");
-        zoomIn.setOnAction(e -> zoom(1.2));
+        zoomIn.setOnAction(e -> gestures.zoom(1.2));
         var zoomOut = new Button("−");
-        zoomOut.setOnAction(e -> zoom(1 / 1.2));
+        zoomOut.setOnAction(e -> gestures.zoom(1 / 1.2));
         var fit = new Button("1:1");
         fit.setOnAction(e -> {
             zoomGroup.setScaleX(1);
@@ -169,8 +167,6 @@ public final class TopologyView extends BorderPane {
         setCenter(stack);
         setBottom(statusLabel);
 
-        installPan();
-        installPalette();
         // What is visible changes with the pan, the zoom and the viewport's size.
         InvalidationListener recull = o -> requestCull();
         zoomGroup.translateXProperty().addListener(recull);
@@ -243,6 +239,11 @@ public final class TopologyView extends BorderPane {
         return syncs;
     }
 
+    /// How many times the scene's content was culled (for tests that check a small pan does not).
+    int cullCount() {
+        return culls;
+    }
+
     int nodesCreated() {
         return drawing.created();
     }
@@ -286,7 +287,7 @@ public final class TopologyView extends BorderPane {
     /// Once per pulse: the structural update if one is due, then in-place refreshes, then culling.
     /// During a drag only the in-place refreshes run (the dragged nodes must stay where they are).
     private void onPulse() {
-        if (dirty && !dragging) {
+        if (dirty && !gestures.dragging()) {
             sync();
         }
         if (!refreshQueue.isEmpty()) {
@@ -299,20 +300,21 @@ public final class TopologyView extends BorderPane {
                 }
             }
         }
-        if (cullDirty && !dragging) {
-            cull();
+        if (cullDirty && !gestures.dragging()) {
+            recullIfNeeded();
         }
     }
 
-    private void dragStarted() {
-        dragging = true;
-    }
-
-    private void dragEnded() {
-        dragging = false;
+    /// A gesture ended: what it held back (a structural update, culling, refreshes) runs now.
+    void gestureEnded() {
         if (dirty || cullDirty || !refreshQueue.isEmpty()) {
             requestPulse();
         }
+    }
+
+    /// Asks for a new real server in `vsId` (the palette's drop), as [#setNewServerPrompt] says.
+    Optional<NewServer> promptNewServer(String vsId) {
+        return newServerPrompt.apply(vsId, Optional.empty());
     }
 
     /// Redraws when `o` changes: a list on any change; a value only when it differs by `equals`
@@ -412,7 +414,7 @@ public final class TopologyView extends BorderPane {
             d.instances().forEach(i -> signature.add(instanceLine(i)));
             var e = drawing.reuse("d:" + d.name(), signature, () -> {
                 var node = directorNode(d);
-                movable(node, "director " + d.name());
+                gestures.installMovable(node, "director " + d.name());
                 return new Drawing.Item(node, drawing.boxes, signature);
             });
             e.box(shifted(layout.directors().get(d.name()), "director " + d.name()));
@@ -424,7 +426,7 @@ public final class TopologyView extends BorderPane {
             var vsSignature = List.of(models, subtitleOf(models.getFirst()));
             var vsEntry = drawing.reuse("v:" + vsId, vsSignature, () -> {
                 var node = virtualServerNode(vsId, models);
-                movable(node, "vs " + vsId);
+                gestures.installMovable(node, "vs " + vsId);
                 return new Drawing.Item(node, drawing.boxes, vsSignature);
             });
             vsEntry.box(vb);
@@ -462,22 +464,51 @@ public final class TopologyView extends BorderPane {
     /// nodes stay in (a drag may carry them).
     private void cull() {
         cullDirty = false;
-        drawing.cull(visibleArea(), n -> n.getPseudoClassStates().contains(SELECTED));
+        culls++;
+        culledArea = visibleArea();
+        drawing.cull(culledArea, n -> n.getPseudoClassStates().contains(SELECTED));
+    }
+
+    /// After a pan or a zoom: culls again only when the view came within half a margin of the
+    /// edge of what the scene holds, or zoomed in so far that the scene holds more than twice
+    /// what is wanted. Panning then walks every drawn item (thousands) once per quarter of a
+    /// viewport travelled, not at every pulse.
+    private void recullIfNeeded() {
+        var view = viewArea();
+        if (view == null || culledArea == null) {
+            cull();
+            return;
+        }
+        cullDirty = false;
+        var wanted = widened(view, CULL_MARGIN);
+        if (!culledArea.contains(widened(view, CULL_MARGIN / 2))
+                || culledArea.getWidth() * culledArea.getHeight() > 2 * wanted.getWidth() * wanted.getHeight()) {
+            cull();
+        }
     }
 
     /// The part of the canvas (canvas coordinates) in view, widened by [#CULL_MARGIN]. Before
     /// the viewport has a size, a window-sized area at the origin.
     private Bounds visibleArea() {
+        var view = viewArea();
+        return view == null ? new BoundingBox(-400, -400, 2400, 1800) : widened(view, CULL_MARGIN);
+    }
+
+    /// The part of the canvas (canvas coordinates) in view; none before the viewport has a size.
+    private Bounds viewArea() {
         double w = viewport.getWidth();
         double h = viewport.getHeight();
         if (w <= 0 || h <= 0 || getScene() == null) {
-            return new BoundingBox(-400, -400, 2400, 1800);
+            return null;
         }
-        var inCanvas = canvas.sceneToLocal(viewport.localToScene(new BoundingBox(0, 0, w, h)));
-        double mx = inCanvas.getWidth() * CULL_MARGIN;
-        double my = inCanvas.getHeight() * CULL_MARGIN;
-        return new BoundingBox(inCanvas.getMinX() - mx, inCanvas.getMinY() - my, inCanvas.getWidth() + 2 * mx,
-                inCanvas.getHeight() + 2 * my);
+        return canvas.sceneToLocal(viewport.localToScene(new BoundingBox(0, 0, w, h)));
+    }
+
+    /// `b` widened on every side by `fraction` of its width and height.
+    private static Bounds widened(Bounds b, double fraction) {
+        double mx = b.getWidth() * fraction;
+        double my = b.getHeight() * fraction;
+        return new BoundingBox(b.getMinX() - mx, b.getMinY() - my, b.getWidth() + 2 * mx, b.getHeight() + 2 * my);
     }
 
     /// Where the operator moved a director or a virtual server (with its real servers), as an
@@ -531,42 +562,6 @@ public final class TopologyView extends BorderPane {
         offsets.put(key, new Point2D(o.getX() + dx, o.getY() + dy));
         saveLayout();
         markDirty();
-    }
-
-    private void movable(Region node, String key) {
-        var start = new double[2];
-        node.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
-            if (e.getButton() == MouseButton.PRIMARY) {
-                start[0] = e.getSceneX();
-                start[1] = e.getSceneY();
-                dragStarted();
-                e.consume();
-            }
-        });
-        node.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
-            if (e.isPrimaryButtonDown()) {
-                double scale = zoomGroup.getScaleX();
-                node.setTranslateX((e.getSceneX() - start[0]) / scale);
-                node.setTranslateY((e.getSceneY() - start[1]) / scale);
-                e.consume();
-            }
-        });
-        node.addEventHandler(MouseEvent.MOUSE_RELEASED, e -> {
-            if (e.getButton() != MouseButton.PRIMARY) {
-                return;
-            }
-            dragEnded();
-            double scale = zoomGroup.getScaleX();
-            double dx = (e.getSceneX() - start[0]) / scale;
-            double dy = (e.getSceneY() - start[1]) / scale;
-            if (Math.hypot(dx, dy) > 4) {
-                moveBy(key, dx, dy);
-            } else {
-                node.setTranslateX(0);
-                node.setTranslateY(0);
-            }
-            e.consume();
-        });
     }
 
     /// Forgets selected real servers that are no longer drawn (removed or moved away).
@@ -705,7 +700,7 @@ public final class TopologyView extends BorderPane {
         var selectionValue = new Selection.RealServer(vsId, rsId, perDirector);
         // The context menu is built when first asked for: a popup per server would cost thousands.
         box.setOnContextMenuRequested(e -> realServerMenu(vsId, rsId, r).show(box, e.getScreenX(), e.getScreenY()));
-        installDrag(box, vsId, rsId, r, selectionValue);
+        gestures.installRealServerDrag(box, vsId, rsId, selectionValue);
         return d;
     }
 
@@ -733,17 +728,17 @@ public final class TopologyView extends BorderPane {
         return menu;
     }
 
-    private static Edit removal(String vsId, String rsId, RealServerModel r) {
+    static Edit removal(String vsId, String rsId, RealServerModel r) {
         return new Edit.Remove(vsId, rsId, r.addressProperty().get(), r.portProperty().get(), r.weightProperty().get());
     }
 
     @FunctionalInterface
-    private interface RealServerAction {
+    interface RealServerAction {
         void apply(String virtualServer, String realServer, RealServerModel model);
     }
 
     /// Runs `action` on every selected real server when `key` is one of them, else on `key` alone.
-    private void forEachTarget(String key, RealServerAction action) {
+    void forEachTarget(String key, RealServerAction action) {
         var keys = selectedRealServers.contains(key) ? List.copyOf(selectedRealServers) : List.of(key);
         for (var k : keys) {
             var m = rsModels.get(k);
@@ -752,169 +747,6 @@ public final class TopologyView extends BorderPane {
                 action.apply(k.substring(0, bar), k.substring(bar + 1), m);
             }
         }
-    }
-
-    private void installDrag(Region box, String vsId, String rsId, RealServerModel r, Selection selectionValue) {
-        var key = vsId + "|" + rsId;
-        box.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
-            if (e.getButton() != MouseButton.PRIMARY) {
-                return;
-            }
-            dragStartX = e.getSceneX();
-            dragStartY = e.getSceneY();
-            dragStarted();
-            // Only the nodes whose selection changes are touched (not all thousands).
-            var before = List.copyOf(selectedRealServers);
-            if (e.isShortcutDown()) {
-                if (!selectedRealServers.remove(key)) {
-                    selectedRealServers.add(key);
-                }
-            } else if (!selectedRealServers.contains(key)) {
-                selectedRealServers.clear();
-                selectedRealServers.add(key);
-            }
-            for (var k : before) {
-                var n = rsNodes.get(k);
-                if (n != null && !selectedRealServers.contains(k)) {
-                    n.pseudoClassStateChanged(SELECTED, false);
-                }
-            }
-            for (var k : selectedRealServers) {
-                var n = rsNodes.get(k);
-                if (n != null) {
-                    n.pseudoClassStateChanged(SELECTED, true);
-                }
-            }
-            selection.set(selectionValue);
-            e.consume();
-        });
-        box.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
-            if (!e.isPrimaryButtonDown()) {
-                return;
-            }
-            double scale = zoomGroup.getScaleX();
-            for (var k : dragged(key)) {
-                var n = rsNodes.get(k);
-                n.setTranslateX((e.getSceneX() - dragStartX) / scale);
-                n.setTranslateY((e.getSceneY() - dragStartY) / scale);
-                n.toFront();
-            }
-            hover(targetAt(e.getSceneX(), e.getSceneY(), vsId));
-            e.consume();
-        });
-        box.addEventHandler(MouseEvent.MOUSE_RELEASED, e -> {
-            if (e.getButton() != MouseButton.PRIMARY) {
-                return;
-            }
-            hover(null);
-            dragEnded();
-            boolean moved = Math.hypot(e.getSceneX() - dragStartX, e.getSceneY() - dragStartY) > 4;
-            var target = moved ? targetAt(e.getSceneX(), e.getSceneY(), vsId) : null;
-            var keys = dragged(key);
-            if (target == bin) {
-                for (var k : keys) {
-                    rsNodes.get(k).pseudoClassStateChanged(PENDING, true);
-                }
-                forEachTarget(key, (v, id, m) -> submit(removal(v, id, m)));
-            } else if (target != null) {
-                var to = (String) target.getUserData();
-                for (var k : keys) {
-                    rsNodes.get(k).pseudoClassStateChanged(PENDING, true);
-                }
-                forEachTarget(key, (v, id, m) -> {
-                    if (v.equals(to)) {
-                        return;
-                    }
-                    var port = m.portProperty().get();
-                    var toPort = portOf(to).orElse(port);
-                    submit(new Edit.Move(v, id, to, java.util.Objects.equals(toPort, port) ? null : toPort, port));
-                });
-            } else {
-                for (var k : keys) {
-                    rsNodes.get(k).setTranslateX(0);
-                    rsNodes.get(k).setTranslateY(0);
-                }
-            }
-            e.consume();
-        });
-    }
-
-    /// The nodes a drag started on `key` carries: the whole selection when `key` is in it.
-    private List<String> dragged(String key) {
-        var keys = selectedRealServers.contains(key) ? List.copyOf(selectedRealServers) : List.of(key);
-        return keys.stream().filter(rsNodes::containsKey).toList();
-    }
-
-    /// The port of a `proto/address:port` id.
-    private static Optional<Integer> portOf(String vsId) {
-        int colon = vsId.lastIndexOf(':');
-        if (colon < 0 || !vsId.contains("/")) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Integer.parseInt(vsId.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    /// The drop target under a scene point: the bin, or a virtual server other than `except`.
-    private Node targetAt(double sceneX, double sceneY, String except) {
-        var p = new Point2D(sceneX, sceneY);
-        if (bin.localToScene(bin.getBoundsInLocal()).contains(p)) {
-            return bin;
-        }
-        for (var e : vsNodes.entrySet()) {
-            // A culled node is far off-screen: never under the mouse (and its bounds are not in scene terms).
-            if (!e.getKey().equals(except) && isInScene(e.getValue()) && e.getValue().localToScene(e.getValue().getBoundsInLocal()).contains(p)) {
-                return e.getValue();
-            }
-        }
-        return null;
-    }
-
-    private void hover(Node target) {
-        if (dropHover != null) {
-            dropHover.pseudoClassStateChanged(DROP, false);
-        }
-        dropHover = target;
-        if (target != null) {
-            target.pseudoClassStateChanged(DROP, true);
-        }
-    }
-
-    private void installPalette() {
-        var ghost = new Label("New real server");
-        ghost.getStyleClass().addAll("palette-item", "ghost");
-        ghost.setMouseTransparent(true);
-        palette.setOnMousePressed(e -> {
-            dragStartX = e.getSceneX();
-            dragStartY = e.getSceneY();
-            dragStarted();
-            e.consume();
-        });
-        palette.setOnMouseDragged(e -> {
-            if (!viewport.getChildren().contains(ghost)) {
-                viewport.getChildren().add(ghost);
-            }
-            var local = viewport.sceneToLocal(e.getSceneX(), e.getSceneY());
-            ghost.relocate(local.getX() + 8, local.getY() + 8);
-            hover(targetAt(e.getSceneX(), e.getSceneY(), null) == bin ? null : targetAt(e.getSceneX(), e.getSceneY(), null));
-            e.consume();
-        });
-        palette.setOnMouseReleased(e -> {
-            viewport.getChildren().remove(ghost);
-            hover(null);
-            dragEnded();
-            var target = targetAt(e.getSceneX(), e.getSceneY(), null);
-            if (target != null && target != bin) {
-                var vsId = (String) target.getUserData();
-                newServerPrompt.apply(vsId, Optional.empty())
-                        .ifPresent(n -> submit(new Edit.Add(vsId, n.address(), n.port() != null ? n.port()
-                                : portOf(vsId).orElse(null), n.weight())));
-            }
-            e.consume();
-        });
     }
 
     private Optional<NewServer> ask(String vsId) {
@@ -940,7 +772,7 @@ public final class TopologyView extends BorderPane {
         });
     }
 
-    private void submit(Edit edit) {
+    void submit(Edit edit) {
         status.set("sending: " + edit.describe() + "…");
         edits.submit(edit, this::report);
     }
@@ -966,31 +798,4 @@ public final class TopologyView extends BorderPane {
         selection.set(s);
     }
 
-    private void zoom(double factor) {
-        double s = Math.max(0.2, Math.min(4, zoomGroup.getScaleX() * factor));
-        zoomGroup.setScaleX(s);
-        zoomGroup.setScaleY(s);
-    }
-
-    private void installPan() {
-        var last = new double[2];
-        viewport.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
-            last[0] = e.getSceneX();
-            last[1] = e.getSceneY();
-        });
-        viewport.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
-            if (e.isConsumed()) {
-                return;
-            }
-            zoomGroup.setTranslateX(zoomGroup.getTranslateX() + e.getSceneX() - last[0]);
-            zoomGroup.setTranslateY(zoomGroup.getTranslateY() + e.getSceneY() - last[1]);
-            last[0] = e.getSceneX();
-            last[1] = e.getSceneY();
-        });
-        viewport.addEventHandler(ScrollEvent.SCROLL, e -> {
-            if (e.getDeltaY() != 0) {
-                zoom(e.getDeltaY() > 0 ? 1.1 : 1 / 1.1);
-            }
-        });
-    }
 }

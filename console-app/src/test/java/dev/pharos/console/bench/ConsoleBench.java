@@ -51,8 +51,21 @@ public final class ConsoleBench {
     record Pending(String key, String health, long publishedNanos) {
     }
 
+    static <T> T onFx(java.util.concurrent.Callable<T> task) throws Exception {
+        var result = new java.util.concurrent.CompletableFuture<T>();
+        Platform.runLater(() -> {
+            try {
+                result.complete(task.call());
+            } catch (Exception e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result.get(30, TimeUnit.SECONDS);
+    }
+
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        int soakSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         // Timed from the JVM's start (not main's): class loading before main is part of a cold start.
         var started = System.nanoTime() - java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
                 System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
@@ -78,13 +91,17 @@ public final class ConsoleBench {
         var agents = new ArrayList<Synthetic>();
         for (int p = 0; p < PAIRS; p++) {
             for (int side = 0; side < 2; side++) {
-                var a = new Synthetic("d" + p + (side == 0 ? "a" : "b"), p);
-                agents.add(a);
-                var endpoint = new DirectorEndpoint(a.name, "bench", 0, null, null, null, null);
-                var listener = cluster.listenerFor(a.name);
-                connections.put(a.name, new DirectorConnection(endpoint, a::connect, listener, Duration.ofSeconds(1),
-                        Duration.ofSeconds(30)).start());
+                agents.add(new Synthetic("d" + p + (side == 0 ? "a" : "b"), p));
             }
+        }
+        // The model changes on the FX thread only (adding directors from here raced the topology's
+        // update: a ConcurrentModificationException at start): all 50 in one turn of the FX thread.
+        var listeners = onFx(() -> agents.stream().map(a -> cluster.listenerFor(a.name)).toList());
+        for (int i = 0; i < agents.size(); i++) {
+            var a = agents.get(i);
+            var endpoint = new DirectorEndpoint(a.name, "bench", 0, null, null, null, null);
+            connections.put(a.name, new DirectorConnection(endpoint, a::connect, listeners.get(i), Duration.ofSeconds(1),
+                    Duration.ofSeconds(30)).start());
         }
         var window = windowRef[0];
         // cold start: until every real server is drawn
@@ -113,6 +130,8 @@ public final class ConsoleBench {
         var latencies = new ConcurrentLinkedQueue<Long>();
         var phase = new String[] {"idle"};
         var panning = new boolean[1];
+        // During the soak the harness keeps nothing per event (its own growth would read as the console's).
+        var soaking = new boolean[1];
         var timer = new AnimationTimer() {
             long last;
 
@@ -129,7 +148,7 @@ public final class ConsoleBench {
                 for (var p : pending.values()) {
                     var node = window.topology().nodeFor(p.key());
                     if (node.isPresent() && node.get().getStyleClass().contains("health-" + p.health())
-                            && pending.remove(p.key(), p)) {
+                            && pending.remove(p.key(), p) && !soaking[0]) {
                         latencies.add(System.nanoTime() - p.publishedNanos());
                     }
                 }
@@ -173,6 +192,11 @@ public final class ConsoleBench {
         rows.add(measure("200 events/s while panning", frames, seconds));
         heaps.add(heapAfterGc());
         panning[0] = false;
+        // What the phases published (event → pixels does not count the soak's events).
+        long publishedInPhases = published.get();
+        long overtakenInPhases = overtaken.get();
+        soaking[0] = true;
+        var soak = soakSeconds > 0 ? soak(frames, soakSeconds) : null;
         streaming[0] = false;
         emitter.join();
         screenshot(window, Path.of("console-app", "target", "screenshots", "console-bench.png"));
@@ -186,13 +210,17 @@ public final class ConsoleBench {
                 + "%d overtaken by a newer event for the same server before a frame showed them are not counted). "
                 + "Seen drawn: the server's card shows the worst health over its pair of directors, as the event "
                 + "leaves it.%n",
-                lat.size(), pct(lat, 50), pct(lat, 99), published.get(), overtaken.get());
+                lat.size(), pct(lat, 50), pct(lat, 99), publishedInPhases, overtakenInPhases);
         System.out.printf("Cold start (JVM start → every real server's node exists and is current, those in view in the "
                 + "scene graph; off-screen cards are culled): %.2f s (JavaFX toolkit up at %.2f s, "
                 + "empty window shown at %.2f s; the rest is 50 connections, their states, and drawing).%n",
                 coldStart / 1e9, toolkitUp / 1e9, windowShown / 1e9);
         System.out.printf("Heap in use after the run (after a GC): %d MB; after the idle, events and panning phases: "
                 + "%s MB.%n", heap >> 20, String.join(", ", heaps.stream().map(h -> Long.toString(h >> 20)).toList()));
+        if (soak != null) {
+            System.out.println();
+            System.out.println(soak);
+        }
         Platform.runLater(timer::stop);
         connections.values().forEach(DirectorConnection::close);
         edits.close();
@@ -201,12 +229,81 @@ public final class ConsoleBench {
     }
 
     static String measure(String what, ConcurrentLinkedQueue<Long> frames, int seconds) throws InterruptedException {
+        // Marks the phase in -Djavafx.pulseLogger's output (stderr), to split its figures by phase.
+        System.err.println("BENCH PHASE: " + what);
         frames.clear();
         Thread.sleep(Duration.ofSeconds(seconds));
         var f = new ArrayList<>(frames);
         Collections.sort(f);
         return String.format("| %s | %d | %.1f | %.1f | %.1f |", what, f.size(), pct(f, 50), pct(f, 99),
                 f.isEmpty() ? Double.NaN : f.getLast() / 1e6);
+    }
+
+    /// Heap over a long stream of events: heap in use after a full GC every [#SOAK_SAMPLE], from
+    /// the soak's start, while 200 events/s flow (not panning); and the frames over the whole soak.
+    /// A least-squares slope over the samples says whether something keeps what it should drop.
+    static String soak(ConcurrentLinkedQueue<Long> frames, int seconds) throws InterruptedException {
+        System.err.println("BENCH PHASE: soak");
+        frames.clear();
+        // Frame intervals in 0.1 ms buckets up to 2 s (the last one: longer): fixed memory however long the soak.
+        var histogram = new long[20_001];
+        var samples = new ArrayList<Long>();
+        long began = System.nanoTime();
+        long end = began + Duration.ofSeconds(seconds).toNanos();
+        samples.add(heapAfterGc());
+        for (int i = 1; System.nanoTime() < end; i++) {
+            long wake = began + SOAK_SAMPLE.toNanos() * i;
+            long wait = Math.min(wake, end) - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(Duration.ofNanos(wait));
+            }
+            for (Long f; (f = frames.poll()) != null;) {
+                histogram[(int) Math.min(histogram.length - 1, f / 100_000)]++;
+            }
+            samples.add(heapAfterGc());
+        }
+        double minutes = SOAK_SAMPLE.toSeconds() / 60.0;
+        double slope = slopePerStep(samples) / (1 << 20) / minutes;
+        var mb = samples.stream().map(h -> Long.toString(h >> 20)).toList();
+        long count = java.util.Arrays.stream(histogram).sum();
+        return String.format("Heap over %d s of 200 events/s (after a GC, every %d s): first %d MB, last %d MB, "
+                + "max %d MB, slope %+.2f MB/min; samples (MB): %s. Frames over the soak: %d, median %.1f ms, "
+                + "p99 %.1f ms, max %.1f ms.", seconds, SOAK_SAMPLE.toSeconds(), samples.getFirst() >> 20,
+                samples.getLast() >> 20, samples.stream().mapToLong(Long::longValue).max().orElse(0) >> 20, slope,
+                String.join(", ", mb), count, bucket(histogram, count, 50), bucket(histogram, count, 99),
+                bucket(histogram, count, 100));
+    }
+
+    /// The `p`th percentile of a histogram of 0.1 ms buckets, in ms (the upper edge of its bucket).
+    static double bucket(long[] histogram, long count, int p) {
+        long rank = Math.max(1, (long) Math.ceil(p / 100.0 * count));
+        long seen = 0;
+        for (int i = 0; i < histogram.length; i++) {
+            seen += histogram[i];
+            if (seen >= rank) {
+                return (i + 1) / 10.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    static final Duration SOAK_SAMPLE = Duration.ofSeconds(30);
+
+    /// Least-squares slope of `ys` against their index (bytes per sample).
+    static double slopePerStep(List<Long> ys) {
+        int n = ys.size();
+        if (n < 2) {
+            return 0;
+        }
+        double meanX = (n - 1) / 2.0;
+        double meanY = ys.stream().mapToLong(Long::longValue).average().orElse(0);
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < n; i++) {
+            num += (i - meanX) * (ys.get(i) - meanY);
+            den += (i - meanX) * (i - meanX);
+        }
+        return num / den;
     }
 
     /// The window as it looks at the end of the run, to check by eye that the view still draws right.
@@ -249,7 +346,9 @@ public final class ConsoleBench {
     static final class Synthetic {
         final String name;
         final int pair;
-        final EventJournal journal = new EventJournal(Clock.systemUTC(), 10_000);
+        /// The agents' replay buffers share the console's heap in this harness: small, so that they
+        /// are full (4 events/s each) before the soak and their filling does not read as the console's growth.
+        final EventJournal journal = new EventJournal(Clock.systemUTC(), 256);
         final Map<String, String> health = new java.util.concurrent.ConcurrentHashMap<>();
 
         Synthetic(String name, int pair) {

@@ -46,6 +46,28 @@ class DrawingTest {
         assertThat(d.created()).isEqualTo(4);
     }
 
+    /// A real-server card replaced in place enters the scene there, not through culling: it must
+    /// build its content then (a card redrawn when a second director reported its server showed
+    /// an empty box).
+    @Test
+    void aCardReplacedInPlaceIsBuilt() throws Exception {
+        org.testfx.api.FxToolkit.registerPrimaryStage();
+        var built = org.testfx.util.WaitForAsyncUtils.asyncFx(() -> {
+            var d = new Drawing();
+            d.beginUpdate();
+            var first = d.reuse("r:x", "one director", () -> new Drawing.Item(new RealServerCard("x"), d.boxes, "one director"));
+            first.box(new TopologyLayout.Box(0, 0, 196, 48));
+            d.endUpdate();
+            d.cull(new BoundingBox(0, 0, 500, 500), n -> false);
+            d.beginUpdate();
+            var second = d.reuse("r:x", "two directors", () -> new Drawing.Item(new RealServerCard("x"), d.boxes, "two directors"));
+            d.endUpdate();
+            assertThat(second.node.getParent()).as("in the scene where the first was").isSameAs(d.boxes);
+            return ((RealServerCard) second.node).built();
+        }).get();
+        assertThat(built).isTrue();
+    }
+
     @Test
     void cullingLetsInWhatIntersectsTheAreaAndWhatIsKept() {
         var d = new Drawing();

@@ -161,6 +161,24 @@ class TopologyScaleTest {
         assertThat(fx(() -> window.topology().canvas().lookupAll(".rs-title"))).as("cards show their text").hasSize(3);
     }
 
+    /// A pan within the margin kept around the view costs no cull (a walk over every drawn item);
+    /// one that reaches the margin's inner half does.
+    @Test
+    void panningWithinTheMarginDoesNotCullAgain() throws Exception {
+        ready();
+        panTo(0, 0);
+        int before = fx(() -> window.topology().cullCount());
+        for (int x = 10; x <= 100; x += 10) {
+            panTo(-x, -x / 2.0);
+            WaitForAsyncUtils.waitForFxEvents();
+        }
+        assertThat(fx(() -> window.topology().cullCount())).as("a pan of 100 px in a 970 px view").isEqualTo(before);
+
+        panTo(-20_000, 0);
+        await(() -> !inScene(VS_443), "culled once the view left what the scene holds");
+        assertThat(fx(() -> window.topology().cullCount())).isGreaterThan(before);
+    }
+
     @Test
     void aDragOntoAVirtualServerThatWasOffScreenStillWorks(FxRobot robot) throws Exception {
         ready();

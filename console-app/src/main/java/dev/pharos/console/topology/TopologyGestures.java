@@ -1,0 +1,298 @@
+package dev.pharos.console.topology;
+
+import dev.pharos.console.edit.Edit;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javafx.css.PseudoClass;
+import javafx.geometry.Point2D;
+import javafx.scene.Group;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.input.ScrollEvent;
+import javafx.scene.layout.Pane;
+import javafx.scene.layout.Region;
+
+/// The topology's mouse gestures, each turned into an [Edit] through the view: dragging real
+/// servers onto another virtual server or the bin, dragging a new one from the palette, moving a
+/// director or a virtual server, panning the background and zooming with the wheel.
+///
+/// Dragging is done with mouse events and the view's own hit test rather than the platform's
+/// drag-and-drop, so it behaves the same on every OS, in a remote session and headless. While a
+/// gesture is under way the view holds back structural updates and culling (the dragged nodes
+/// must stay where they are); [#dragging()] says so.
+final class TopologyGestures {
+
+    private static final PseudoClass DROP = PseudoClass.getPseudoClass("drop-target");
+
+    private final TopologyView view;
+    private final Group zoomGroup;
+    private final Pane viewport;
+    private final Label bin;
+    private final Label palette;
+    private boolean dragging;
+    private double dragStartX;
+    private double dragStartY;
+    private Node dropHover;
+
+    /// Installs the palette's drag, and panning and zooming on `viewport`.
+    TopologyGestures(TopologyView view, Group zoomGroup, Pane viewport, Label bin, Label palette) {
+        this.view = view;
+        this.zoomGroup = zoomGroup;
+        this.viewport = viewport;
+        this.bin = bin;
+        this.palette = palette;
+        installPan();
+        installPalette();
+    }
+
+    /// Whether a drag is under way.
+    boolean dragging() {
+        return dragging;
+    }
+
+    private void started() {
+        dragging = true;
+    }
+
+    private void ended() {
+        dragging = false;
+        view.gestureEnded();
+    }
+
+    /// Lets the operator drag a real server's card (with the rest of the selection when it is
+    /// part of it) onto another virtual server (a move) or the bin (a removal); a click selects it,
+    /// Ctrl-click (⌘ on macOS) adds it to the selection or takes it out.
+    void installRealServerDrag(Region box, String vsId, String rsId, TopologyView.Selection selectionValue) {
+        var key = vsId + "|" + rsId;
+        box.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
+            if (e.getButton() != MouseButton.PRIMARY) {
+                return;
+            }
+            dragStartX = e.getSceneX();
+            dragStartY = e.getSceneY();
+            started();
+            // Only the nodes whose selection changes are touched (not all thousands).
+            var before = List.copyOf(view.selectedRealServers);
+            if (e.isShortcutDown()) {
+                if (!view.selectedRealServers.remove(key)) {
+                    view.selectedRealServers.add(key);
+                }
+            } else if (!view.selectedRealServers.contains(key)) {
+                view.selectedRealServers.clear();
+                view.selectedRealServers.add(key);
+            }
+            for (var k : before) {
+                var n = view.rsNodes.get(k);
+                if (n != null && !view.selectedRealServers.contains(k)) {
+                    n.pseudoClassStateChanged(TopologyView.SELECTED, false);
+                }
+            }
+            for (var k : view.selectedRealServers) {
+                var n = view.rsNodes.get(k);
+                if (n != null) {
+                    n.pseudoClassStateChanged(TopologyView.SELECTED, true);
+                }
+            }
+            view.selectionProperty().set(selectionValue);
+            e.consume();
+        });
+        box.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
+            if (!e.isPrimaryButtonDown()) {
+                return;
+            }
+            double scale = zoomGroup.getScaleX();
+            for (var k : dragged(key)) {
+                var n = view.rsNodes.get(k);
+                n.setTranslateX((e.getSceneX() - dragStartX) / scale);
+                n.setTranslateY((e.getSceneY() - dragStartY) / scale);
+                n.toFront();
+            }
+            hover(targetAt(e.getSceneX(), e.getSceneY(), vsId));
+            e.consume();
+        });
+        box.addEventHandler(MouseEvent.MOUSE_RELEASED, e -> {
+            if (e.getButton() != MouseButton.PRIMARY) {
+                return;
+            }
+            hover(null);
+            ended();
+            boolean moved = Math.hypot(e.getSceneX() - dragStartX, e.getSceneY() - dragStartY) > 4;
+            var target = moved ? targetAt(e.getSceneX(), e.getSceneY(), vsId) : null;
+            var keys = dragged(key);
+            if (target == bin) {
+                for (var k : keys) {
+                    view.rsNodes.get(k).pseudoClassStateChanged(TopologyView.PENDING, true);
+                }
+                view.forEachTarget(key, (v, id, m) -> view.submit(TopologyView.removal(v, id, m)));
+            } else if (target != null) {
+                var to = (String) target.getUserData();
+                for (var k : keys) {
+                    view.rsNodes.get(k).pseudoClassStateChanged(TopologyView.PENDING, true);
+                }
+                view.forEachTarget(key, (v, id, m) -> {
+                    if (v.equals(to)) {
+                        return;
+                    }
+                    var port = m.portProperty().get();
+                    var toPort = portOf(to).orElse(port);
+                    view.submit(new Edit.Move(v, id, to, Objects.equals(toPort, port) ? null : toPort, port));
+                });
+            } else {
+                for (var k : keys) {
+                    view.rsNodes.get(k).setTranslateX(0);
+                    view.rsNodes.get(k).setTranslateY(0);
+                }
+            }
+            e.consume();
+        });
+    }
+
+    /// Lets the operator drag a new real server from the palette onto a virtual server.
+    private void installPalette() {
+        var ghost = new Label("New real server");
+        ghost.getStyleClass().addAll("palette-item", "ghost");
+        ghost.setMouseTransparent(true);
+        palette.setOnMousePressed(e -> {
+            dragStartX = e.getSceneX();
+            dragStartY = e.getSceneY();
+            started();
+            e.consume();
+        });
+        palette.setOnMouseDragged(e -> {
+            if (!viewport.getChildren().contains(ghost)) {
+                viewport.getChildren().add(ghost);
+            }
+            var local = viewport.sceneToLocal(e.getSceneX(), e.getSceneY());
+            ghost.relocate(local.getX() + 8, local.getY() + 8);
+            hover(targetAt(e.getSceneX(), e.getSceneY(), null) == bin ? null : targetAt(e.getSceneX(), e.getSceneY(), null));
+            e.consume();
+        });
+        palette.setOnMouseReleased(e -> {
+            viewport.getChildren().remove(ghost);
+            hover(null);
+            ended();
+            var target = targetAt(e.getSceneX(), e.getSceneY(), null);
+            if (target != null && target != bin) {
+                var vsId = (String) target.getUserData();
+                view.promptNewServer(vsId)
+                        .ifPresent(n -> view.submit(new Edit.Add(vsId, n.address(), n.port() != null ? n.port()
+                                : portOf(vsId).orElse(null), n.weight())));
+            }
+            e.consume();
+        });
+    }
+
+    /// Lets the operator drag a director or a virtual server to another place (a drag of more
+    /// than a few pixels; a click still selects it): the view remembers the offset.
+    void installMovable(Region node, String key) {
+        var start = new double[2];
+        node.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
+            if (e.getButton() == MouseButton.PRIMARY) {
+                start[0] = e.getSceneX();
+                start[1] = e.getSceneY();
+                started();
+                e.consume();
+            }
+        });
+        node.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
+            if (e.isPrimaryButtonDown()) {
+                double scale = zoomGroup.getScaleX();
+                node.setTranslateX((e.getSceneX() - start[0]) / scale);
+                node.setTranslateY((e.getSceneY() - start[1]) / scale);
+                e.consume();
+            }
+        });
+        node.addEventHandler(MouseEvent.MOUSE_RELEASED, e -> {
+            if (e.getButton() != MouseButton.PRIMARY) {
+                return;
+            }
+            ended();
+            double scale = zoomGroup.getScaleX();
+            double dx = (e.getSceneX() - start[0]) / scale;
+            double dy = (e.getSceneY() - start[1]) / scale;
+            if (Math.hypot(dx, dy) > 4) {
+                view.moveBy(key, dx, dy);
+            } else {
+                node.setTranslateX(0);
+                node.setTranslateY(0);
+            }
+            e.consume();
+        });
+    }
+
+    private void installPan() {
+        var last = new double[2];
+        viewport.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
+            last[0] = e.getSceneX();
+            last[1] = e.getSceneY();
+        });
+        viewport.addEventHandler(MouseEvent.MOUSE_DRAGGED, e -> {
+            if (e.isConsumed()) {
+                return;
+            }
+            zoomGroup.setTranslateX(zoomGroup.getTranslateX() + e.getSceneX() - last[0]);
+            zoomGroup.setTranslateY(zoomGroup.getTranslateY() + e.getSceneY() - last[1]);
+            last[0] = e.getSceneX();
+            last[1] = e.getSceneY();
+        });
+        viewport.addEventHandler(ScrollEvent.SCROLL, e -> {
+            if (e.getDeltaY() != 0) {
+                zoom(e.getDeltaY() > 0 ? 1.1 : 1 / 1.1);
+            }
+        });
+    }
+
+    /// Zooms by `factor` (between 0.2× and 4×).
+    void zoom(double factor) {
+        double s = Math.max(0.2, Math.min(4, zoomGroup.getScaleX() * factor));
+        zoomGroup.setScaleX(s);
+        zoomGroup.setScaleY(s);
+    }
+
+    /// The nodes a drag started on `key` carries: the whole selection when `key` is in it.
+    private List<String> dragged(String key) {
+        var keys = view.selectedRealServers.contains(key) ? List.copyOf(view.selectedRealServers) : List.of(key);
+        return keys.stream().filter(view.rsNodes::containsKey).toList();
+    }
+
+    /// The drop target under a scene point: the bin, or a virtual server other than `except`.
+    private Node targetAt(double sceneX, double sceneY, String except) {
+        var p = new Point2D(sceneX, sceneY);
+        if (bin.localToScene(bin.getBoundsInLocal()).contains(p)) {
+            return bin;
+        }
+        for (var e : view.vsNodes.entrySet()) {
+            // A culled node is far off-screen: never under the mouse (and its bounds are not in scene terms).
+            if (!e.getKey().equals(except) && view.isInScene(e.getValue()) && e.getValue().localToScene(e.getValue().getBoundsInLocal()).contains(p)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    private void hover(Node target) {
+        if (dropHover != null) {
+            dropHover.pseudoClassStateChanged(DROP, false);
+        }
+        dropHover = target;
+        if (target != null) {
+            target.pseudoClassStateChanged(DROP, true);
+        }
+    }
+
+    /// The port of a `proto/address:port` id.
+    private static Optional<Integer> portOf(String vsId) {
+        int colon = vsId.lastIndexOf(':');
+        if (colon < 0 || !vsId.contains("/")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Integer.parseInt(vsId.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}
