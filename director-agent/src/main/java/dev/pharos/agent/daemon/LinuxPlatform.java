@@ -8,6 +8,7 @@ import dev.pharos.agent.ipvs.UserspaceBalancer;
 import dev.pharos.agent.linux.GenericNetlink;
 import dev.pharos.agent.linux.NativeException;
 import dev.pharos.agent.linux.Privileges;
+import dev.pharos.agent.linux.TimerSlack;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.io.IOException;
@@ -44,6 +45,12 @@ public final class LinuxPlatform implements Platform {
 
     @Override
     public void warmUp() {
+        try {
+            // On the main thread, before the engine's thread exists: it inherits the slack.
+            TimerSlack.set(1);
+        } catch (NativeException e) {
+            LOG.log(Level.DEBUG, "timer slack left at the default: {0}", e.getMessage());
+        }
         Warmup.run();
     }
 
