@@ -203,8 +203,8 @@ public final class ConsoleBench {
         var lat = new ArrayList<>(latencies);
         Collections.sort(lat);
         var heap = heapAfterGc();
-        System.out.println("| what | frames | median ms | p99 ms | max ms |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| what | frames | median ms | p99 ms | max ms | frames that missed a pulse (> 25 ms) |");
+        System.out.println("|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
         System.out.printf("%nEvent → pixels: %d events seen drawn, median %.1f ms, p99 %.1f ms (of %d published; "
                 + "%d overtaken by a newer event for the same server before a frame showed them are not counted). "
@@ -228,6 +228,9 @@ public final class ConsoleBench {
         System.exit(0);
     }
 
+    /// One and a half 60 Hz pulses.
+    static final long MISSED_PULSE_NANOS = 25_000_000;
+
     static String measure(String what, ConcurrentLinkedQueue<Long> frames, int seconds) throws InterruptedException {
         // Marks the phase in -Djavafx.pulseLogger's output (stderr), to split its figures by phase.
         System.err.println("BENCH PHASE: " + what);
@@ -235,8 +238,10 @@ public final class ConsoleBench {
         Thread.sleep(Duration.ofSeconds(seconds));
         var f = new ArrayList<>(frames);
         Collections.sort(f);
-        return String.format("| %s | %d | %.1f | %.1f | %.1f |", what, f.size(), pct(f, 50), pct(f, 99),
-                f.isEmpty() ? Double.NaN : f.getLast() / 1e6);
+        // A frame that took more than one and a half pulses missed a pulse: 60 fps was not held.
+        long missed = f.stream().filter(x -> x > MISSED_PULSE_NANOS).count();
+        return String.format("| %s | %d | %.1f | %.1f | %.1f | %.2f %% |", what, f.size(), pct(f, 50), pct(f, 99),
+                f.isEmpty() ? Double.NaN : f.getLast() / 1e6, f.isEmpty() ? Double.NaN : 100.0 * missed / f.size());
     }
 
     /// Heap over a long stream of events: heap in use after a full GC every [#SOAK_SAMPLE], from
