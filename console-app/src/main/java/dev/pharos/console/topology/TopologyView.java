@@ -624,9 +624,11 @@ public final class TopologyView extends BorderPane {
         return box;
     }
 
+    /// "VI_1 MASTER prio 100", or "VI_1 SPLIT BRAIN" (a master while another director is master
+    /// too): short enough for the card, so the warning is never the part cut off.
     private static String instanceLine(InstanceModel i) {
-        return i.name() + "  " + i.stateProperty().get() + "  prio " + i.priorityProperty().get()
-                + (i.splitBrainProperty().get() ? "  SPLIT BRAIN" : "");
+        return i.splitBrainProperty().get() ? i.name() + " SPLIT BRAIN"
+                : i.name() + " " + i.stateProperty().get() + " prio " + i.priorityProperty().get();
     }
 
     /// "wrr · NAT · persist 300s · proxied": what a virtual server's card says under its id.

@@ -132,7 +132,7 @@ class LabConsoleTest {
                 .splitBrainProperty().get()).isTrue();
         await(10, () -> WaitForAsyncUtils.asyncFx(() -> robot.lookup("#director-lvs-backup").queryAs(
                 javafx.scene.layout.VBox.class).getChildren().stream().anyMatch(n -> n.getStyleClass()
-                        .contains("split-brain") && ((javafx.scene.control.Label) n).getText().startsWith("VI_1")))
+                        .contains("split-brain") && ((javafx.scene.control.Label) n).getText().equals("VI_1 SPLIT BRAIN")))
                 .get());
         screenshot("lab-split-brain.png");
         assertThat(cluster.timeline()).anyMatch(e -> e.subject().equals(vrid90)
