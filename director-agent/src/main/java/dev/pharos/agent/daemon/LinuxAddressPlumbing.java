@@ -30,6 +30,14 @@ final class LinuxAddressPlumbing implements AddressPlumbing, AutoCloseable {
         }
     }
 
+    /// Runs the address and gratuitous-ARP paths once without changing or sending anything
+    /// ([Rtnetlink#warmUp], [GratuitousArp#warmUp]): a takeover's first VIP and ARP then do not
+    /// wait for class loading and linking (bench/failover: the first GARP came ~2 ms after the
+    /// first advert without it). True if both went as expected.
+    boolean warmUp() {
+        return rtnetlink.warmUp() & arp.warmUp();
+    }
+
     @Override
     public void addAddress(String interfaceName, VirtualAddress vip) throws IOException {
         try {

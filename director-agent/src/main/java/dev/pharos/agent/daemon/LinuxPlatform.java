@@ -28,7 +28,12 @@ public final class LinuxPlatform implements Platform {
 
     @Override
     public AddressPlumbing openPlumbing() throws IOException {
-        return LinuxAddressPlumbing.open();
+        var plumbing = LinuxAddressPlumbing.open();
+        long start = System.nanoTime();
+        boolean expected = plumbing.warmUp();
+        LOG.log(Level.DEBUG, "address plumbing warmed up in {0} µs{1}", (System.nanoTime() - start) / 1000,
+                expected ? "" : " (the kernel did not answer as expected)");
+        return plumbing;
     }
 
     @Override

@@ -8,6 +8,7 @@ public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
+    public static final int ENXIO = 6;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int EACCES = 13;
@@ -41,6 +42,7 @@ public final class Errno {
             Map.entry(EACCES, new String[] {"EACCES", "Permission denied"}),
             Map.entry(EEXIST, new String[] {"EEXIST", "File exists"}),
             Map.entry(ENODEV, new String[] {"ENODEV", "No such device"}),
+            Map.entry(ENXIO, new String[] {"ENXIO", "No such device or address"}),
             Map.entry(EINVAL, new String[] {"EINVAL", "Invalid argument"}),
             Map.entry(ENOBUFS, new String[] {"ENOBUFS", "No buffer space available"}),
             Map.entry(EADDRNOTAVAIL, new String[] {"EADDRNOTAVAIL", "Cannot assign requested address"}),

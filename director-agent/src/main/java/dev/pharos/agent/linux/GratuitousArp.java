@@ -4,9 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /// Gratuitous ARP through an AF_PACKET socket, as keepalived sends it (`vrrp_arp.c`): an ARP
 /// request to the Ethernet broadcast, sender and target protocol address both the VIP, sender
@@ -16,6 +15,13 @@ public final class GratuitousArp implements AutoCloseable {
 
     private static final int ETH_P_ARP = 0x0806;
     private static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
+    private static final long SIOCGIFHWADDR = 0x8927;
+    private static final long SIOCGIFINDEX = 0x8933;
+    private static final int IFNAMSIZ = 16;
+    /// `struct ifreq`: the name, then a 24-byte union (an index, or a `struct sockaddr`).
+    private static final int IFREQ_SIZE = 40;
+    private static final int IFREQ_UNION = 16;
+    private static final int ARPHRD_ETHER = 1;
 
     private final int fd;
 
@@ -41,27 +47,74 @@ public final class GratuitousArp implements AutoCloseable {
         return b.array();
     }
 
-    /// Sends one gratuitous ARP for `address` on `ifname`.
+    /// Sends one gratuitous ARP for `address` on `ifname`. The interface's index and MAC are read
+    /// from the kernel at each send (two `ioctl`s: always current, a few microseconds), not through
+    /// `NetworkInterface`, which lists every interface of the host to find one.
     public void send(String ifname, Inet4Address address) throws NativeException {
-        byte[] mac;
-        try {
-            var nif = NetworkInterface.getByName(ifname);
-            mac = nif == null ? null : nif.getHardwareAddress();
-        } catch (SocketException e) {
-            mac = null;
-        }
-        if (mac == null || mac.length != 6) {
-            throw new NativeException("gratuitous ARP on " + ifname, Errno.ENODEV,
-                    "interface " + ifname + " has no Ethernet address");
-        }
-        int ifindex = Libc.ifNameToIndex(ifname);
-        var frame = frame(mac, address);
+        var what = "gratuitous ARP for " + address.getHostAddress() + " on " + ifname;
         try (var arena = Arena.ofConfined()) {
-            var buf = arena.allocate(frame.length);
-            MemorySegment.copy(frame, 0, buf, ValueLayout.JAVA_BYTE, 0, frame.length);
-            Libc.sendto(fd, buf, frame.length, SockAddr.link(arena, ETH_P_ARP, ifindex, BROADCAST),
-                    "gratuitous ARP for " + address.getHostAddress() + " on " + ifname);
+            var ifreq = ifreq(arena, ifname);
+            try {
+                Libc.ioctl(fd, SIOCGIFINDEX, ifreq, what);
+            } catch (NativeException e) {
+                throw e.is(Errno.ENODEV) ? noInterface(ifname, what) : e;
+            }
+            int ifindex = ifreq.get(ValueLayout.JAVA_INT_UNALIGNED, IFREQ_UNION);
+            byte[] mac = ethernetAddress(ifreq, ifname, what);
+            send(arena, ifindex, frame(mac, address), what);
         }
+    }
+
+    /// Runs the send path once without anything leaving the host, so a new master's first
+    /// gratuitous ARP does not pay for loading and linking it: the index and address of `lo` are
+    /// read and a frame is handed to the kernel for interface index 0, which it refuses (ENXIO).
+    /// Returns true if the kernel answered as expected.
+    public boolean warmUp() {
+        try (var arena = Arena.ofConfined()) {
+            var ifreq = ifreq(arena, "lo");
+            Libc.ioctl(fd, SIOCGIFINDEX, ifreq, "warm-up");
+            Libc.ioctl(fd, SIOCGIFHWADDR, ifreq, "warm-up");
+            var mac = new byte[6];
+            MemorySegment.copy(ifreq, ValueLayout.JAVA_BYTE, IFREQ_UNION + 2, mac, 0, 6);
+            send(arena, 0, frame(mac, (Inet4Address) java.net.InetAddress.getLoopbackAddress()), "warm-up");
+            return false;
+        } catch (NativeException e) {
+            return e.is(Errno.ENXIO);
+        }
+    }
+
+    private void send(Arena arena, int ifindex, byte[] frame, String what) throws NativeException {
+        var buf = arena.allocate(frame.length);
+        MemorySegment.copy(frame, 0, buf, ValueLayout.JAVA_BYTE, 0, frame.length);
+        Libc.sendto(fd, buf, frame.length, SockAddr.link(arena, ETH_P_ARP, ifindex, BROADCAST), what);
+    }
+
+    /// A zeroed `struct ifreq` naming `ifname`.
+    private static MemorySegment ifreq(Arena arena, String ifname) throws NativeException {
+        var name = ifname.getBytes(StandardCharsets.US_ASCII);
+        if (name.length == 0 || name.length >= IFNAMSIZ) {
+            throw new NativeException("gratuitous ARP on " + ifname, Errno.ENODEV, "there is no interface "
+                    + ifname + " (interface names are 1 to " + (IFNAMSIZ - 1) + " ASCII characters)");
+        }
+        var ifreq = arena.allocate(IFREQ_SIZE);
+        MemorySegment.copy(name, 0, ifreq, ValueLayout.JAVA_BYTE, 0, name.length);
+        return ifreq;
+    }
+
+    /// The MAC in an `ifreq` after SIOCGIFHWADDR, or a clear error when the interface has none.
+    private byte[] ethernetAddress(MemorySegment ifreq, String ifname, String what) throws NativeException {
+        Libc.ioctl(fd, SIOCGIFHWADDR, ifreq, what);
+        int family = ifreq.get(ValueLayout.JAVA_SHORT_UNALIGNED, IFREQ_UNION) & 0xffff;
+        if (family != ARPHRD_ETHER) {
+            throw new NativeException(what, Errno.ENODEV, "interface " + ifname + " has no Ethernet address");
+        }
+        var mac = new byte[6];
+        MemorySegment.copy(ifreq, ValueLayout.JAVA_BYTE, IFREQ_UNION + 2, mac, 0, 6);
+        return mac;
+    }
+
+    private static NativeException noInterface(String ifname, String what) {
+        return new NativeException(what, Errno.ENODEV, "there is no interface " + ifname);
     }
 
     @Override

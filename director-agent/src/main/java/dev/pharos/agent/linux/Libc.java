@@ -62,6 +62,10 @@ final class Libc {
     private static final MethodHandle CLOSE = errnoHandle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD = errnoHandle("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle WRITE = errnoHandle("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    /// `ioctl(fd, request, struct ifreq *)`: variadic in C, so its third argument is declared so.
+    private static final MethodHandle IOCTL = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("ioctl").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle IF_NAMETOINDEX = errnoHandle("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(
             LINKER.defaultLookup().find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -256,6 +260,22 @@ final class Libc {
             var one = arena.allocate(JAVA_LONG);
             one.set(JAVA_LONG, 0, 1L);
             long ignored = (long) WRITE.invokeExact(cs, eventFd, one, 8L);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /// `ioctl(fd, request, arg)`; returns its result or throws with the errno.
+    static int ioctl(int fd, long request, MemorySegment arg, String what) throws NativeException {
+        try (var arena = Arena.ofConfined()) {
+            var cs = capture(arena);
+            int r = (int) IOCTL.invokeExact(cs, fd, request, arg);
+            if (r < 0) {
+                throw new NativeException(what, errno(cs));
+            }
+            return r;
+        } catch (NativeException e) {
+            throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

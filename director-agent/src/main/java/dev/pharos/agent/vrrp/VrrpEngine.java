@@ -121,6 +121,7 @@ public final class VrrpEngine implements AutoCloseable {
             throw e;
         }
         instances = Collections.unmodifiableMap(opened);
+        plumbingWorker.execute(() -> { }); // its thread then exists before a takeover needs it
         loop.start();
         post(() -> {
             for (var i : instances.values()) {

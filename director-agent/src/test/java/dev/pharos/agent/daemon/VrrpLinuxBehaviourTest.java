@@ -107,4 +107,52 @@ class VrrpLinuxBehaviourTest {
             return "";
         }
     }
+
+    /// A new master sends its advert first, then announces each VIP with keepalived's gratuitous
+    /// ARP (garp_master_repeat of them, a request from the interface's MAC for the VIP itself).
+    @Test
+    void aNewMasterAdvertisesThenAnnouncesItsVipWithGratuitousArp(@TempDir Path dir) throws Exception {
+        assumeTrue(Netns.available() && Files.isExecutable(Path.of("/usr/bin/tcpdump")), "needs root and tcpdump");
+        var config = """
+                vrrp_instance VI_1 {
+                    state BACKUP
+                    interface eth0
+                    virtual_router_id 78
+                    priority 150
+                    advert_int 1
+                    garp_master_repeat 3
+                    virtual_ipaddress {
+                        192.0.2.100
+                    }
+                }
+                """;
+        try (var net = Netns.create()) {
+            var a = net.host("a", "192.0.2.1/24");
+            var observer = net.host("o", "192.0.2.3/24");
+            var mac = a.exec("cat", "/sys/class/net/eth0/address").output().trim();
+            var capture = dir.resolve("capture.txt");
+            var tcpdump = observer.start(capture, "/usr/bin/tcpdump", "-i", "eth0", "-e", "-n", "-tt", "-l",
+                    "arp or ip proto 112");
+            assertThat(Netns.await(Duration.ofSeconds(20), () -> read(capture).contains("listening on")))
+                    .as("tcpdump ready%n%s", read(capture)).isTrue();
+            try (var agent = PharosAgent.start(a, dir, "a", config)) {
+                var garp = java.util.regex.Pattern.compile("^(\\d+\\.\\d+) " + mac
+                        + " > ff:ff:ff:ff:ff:ff, ethertype ARP.*Request who-has 192\\.0\\.2\\.100 .*tell 192\\.0\\.2\\.100,");
+                var advert = java.util.regex.Pattern.compile(
+                        "^(\\d+\\.\\d+) .*192\\.0\\.2\\.1 > 224\\.0\\.0\\.18: VRRPv2, Advertisement, vrid 78, prio 150");
+                assertThat(Netns.await(Duration.ofSeconds(30),
+                        () -> read(capture).lines().filter(l -> garp.matcher(l).find()).count() >= 3))
+                        .as("three gratuitous ARPs for the VIP from %s%n%s%n%s", mac, read(capture), agent.log()).isTrue();
+                assertThat(a.addresses("eth0")).contains("192.0.2.100");
+                var lines = read(capture).lines().toList();
+                double firstAdvert = lines.stream().map(advert::matcher).filter(java.util.regex.Matcher::find)
+                        .mapToDouble(m -> Double.parseDouble(m.group(1))).findFirst().orElseThrow();
+                double firstGarp = lines.stream().map(garp::matcher).filter(java.util.regex.Matcher::find)
+                        .mapToDouble(m -> Double.parseDouble(m.group(1))).findFirst().orElseThrow();
+                assertThat(firstGarp).as("the advert goes first, as keepalived's does").isGreaterThanOrEqualTo(firstAdvert);
+            } finally {
+                Netns.stop(tcpdump, Duration.ofSeconds(5));
+            }
+        }
+    }
 }
