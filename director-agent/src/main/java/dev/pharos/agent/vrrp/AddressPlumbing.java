@@ -5,8 +5,9 @@ import java.io.IOException;
 import java.net.Inet4Address;
 
 /// How the engine adds and removes virtual addresses and announces them: `agent.linux` uses
-/// rtnetlink and AF_PACKET, `agent.sim` records who holds which VIP. Called from one engine
-/// worker thread, in order, never from the VRRP thread itself, so a slow call delays no advert.
+/// rtnetlink and AF_PACKET, `agent.sim` records who holds which VIP. Called one call at a time, in
+/// order: from the engine's plumbing thread, or from the VRRP thread itself for a new master's
+/// first VIPs and gratuitous ARPs when nothing else is pending ([PlumbingWorker]).
 public interface AddressPlumbing {
 
     /// Adds `vip` to `interfaceName`; adding an address that is present is not an error.

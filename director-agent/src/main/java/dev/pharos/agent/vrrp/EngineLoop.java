@@ -23,19 +23,24 @@ final class EngineLoop {
     private static final long IDLE_WAKE_NANOS = Duration.ofSeconds(1).toNanos();
     /// Parked until this long before a deadline, then spinning: a park wakes up to ~100 µs late
     /// on a busy VM. Every µs of spin is CPU at rest (two timers a second on the seed).
-    private static final long SPIN_NANOS = 100_000;
+    private static final long SPIN_NANOS = 200_000;
+    /// A timer with a [Timer#prepare] task runs it this long before its deadline.
+    private static final long PREPARE_NANOS = 600_000;
 
     /// A pending timer; cancelling is only allowed on the loop's thread.
     static final class Timer implements Comparable<Timer> {
         private final long deadline;
         private final long seq;
         private final Runnable task;
+        private final Runnable prepare;
         private boolean cancelled;
+        private boolean prepared;
 
-        private Timer(long deadline, long seq, Runnable task) {
+        private Timer(long deadline, long seq, Runnable task, Runnable prepare) {
             this.deadline = deadline;
             this.seq = seq;
             this.task = task;
+            this.prepare = prepare;
         }
 
         void cancel() {
@@ -43,8 +48,8 @@ final class EngineLoop {
         }
 
         /// A timer outside any loop, for a harness that fires timers by hand ([HotPathWarmup]).
-        static Timer manual(Runnable task) {
-            return new Timer(0, 0, task);
+        static Timer manual(Runnable task, Runnable prepare) {
+            return new Timer(0, 0, task, prepare);
         }
 
         boolean cancelled() {
@@ -53,6 +58,11 @@ final class EngineLoop {
 
         Runnable task() {
             return task;
+        }
+
+        /// Pure work run shortly before the task, or null ([EngineLoop#schedule(Duration, Runnable, Runnable)]).
+        Runnable prepare() {
+            return prepare;
         }
 
         @Override
@@ -139,9 +149,18 @@ final class EngineLoop {
     /// §6.4.3: one advert per Advertisement_Interval). Only when that deadline is `after` or more
     /// in the past (a stalled JVM) does it count from now, so a stall never causes a burst.
     Timer schedule(Duration after, Runnable task) {
+        return schedule(after, task, null);
+    }
+
+    /// Loop thread only: like [#schedule(Duration, Runnable)], and runs `prepare` about
+    /// [#PREPARE_NANOS] before the deadline (unless the timer is cancelled first, or the loop is
+    /// already too late for it). `prepare` must be work whose result can be dropped — the part of
+    /// `task` that is the same every time — so that `task` then finds its code and data in the
+    /// CPU's caches: after seconds idle they are cold, and a takeover's first advert paid for it.
+    Timer schedule(Duration after, Runnable task, Runnable prepare) {
         long now = gate.nanoTime();
         long base = firing && now - firingDeadline < after.toNanos() ? firingDeadline : now;
-        var t = new Timer(base + after.toNanos(), timerSeq++, task);
+        var t = new Timer(base + after.toNanos(), timerSeq++, task, prepare);
         timers.add(t);
         return t;
     }
@@ -157,7 +176,8 @@ final class EngineLoop {
     }
 
     /// Runs due timers, then the inbox; then parks until the next deadline less [#SPIN_NANOS]
-    /// and spins the rest.
+    /// and spins the rest. A timer with a prepare task wakes the thread [#PREPARE_NANOS] before its
+    /// deadline for it first.
     private void run() {
         while (!finishing) {
             heartbeatNanos = System.nanoTime();
@@ -206,8 +226,15 @@ final class EngineLoop {
                 due = timers.peek();
                 long wait = due == null ? IDLE_WAKE_NANOS
                         : Math.min(IDLE_WAKE_NANOS, due.deadline - gate.nanoTime());
-                if (wait > SPIN_NANOS) {
-                    LockSupport.parkNanos(this, wait - SPIN_NANOS);
+                boolean toPrepare = due != null && due.prepare != null && !due.prepared && !due.cancelled;
+                long lead = toPrepare ? PREPARE_NANOS : SPIN_NANOS;
+                if (toPrepare && wait <= lead) {
+                    due.prepared = true;
+                    if (wait > SPIN_NANOS) { // else too late: preparing would only delay the task
+                        safely(due.prepare);
+                    }
+                } else if (wait > lead) {
+                    LockSupport.parkNanos(this, wait - lead);
                 } else {
                     Thread.onSpinWait();
                 }

@@ -56,6 +56,11 @@ public final class HotPathWarmup {
                 for (var d : wire) {
                     backup.received(d, d.length); // re-arms its Master_Down timer
                 }
+                for (var t : backupHost.timers) {
+                    if (!t.cancelled() && t.prepare() != null) {
+                        t.prepare().run(); // the takeover's preparation: pure
+                    }
+                }
                 backupHost.timers.clear(); // never fired: that would be a takeover
                 router.handle(backupState, new VrrpEvent.MasterDownTimerExpired(), Instant.EPOCH);
                 done++;
@@ -79,7 +84,12 @@ public final class HotPathWarmup {
 
         @Override
         public EngineLoop.Timer schedule(Duration after, Runnable task) {
-            var t = EngineLoop.Timer.manual(task);
+            return schedule(after, task, null);
+        }
+
+        @Override
+        public EngineLoop.Timer schedule(Duration after, Runnable task, Runnable prepare) {
+            var t = EngineLoop.Timer.manual(task, prepare);
             timers.add(t);
             return t;
         }
@@ -96,6 +106,9 @@ public final class HotPathWarmup {
             var due = new ArrayList<>(timers);
             timers.clear();
             for (var t : due) {
+                if (!t.cancelled() && t.prepare() != null) {
+                    t.prepare().run();
+                }
                 if (!t.cancelled()) {
                     t.task().run();
                 }

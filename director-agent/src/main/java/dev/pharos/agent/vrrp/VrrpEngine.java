@@ -24,8 +24,10 @@ import java.util.function.Consumer;
 
 /// Runs VRRP instances on one platform thread (`vrrp-engine`) with an inbox and a timer
 /// queue: every packet, timer, command and script result becomes a task on that thread, so the
-/// state machines hold no locks. Address work runs on a second thread (`vrrp-plumbing`), state
-/// change listeners on a third (`vrrp-events`), scripts on virtual threads.
+/// state machines hold no locks. Address work runs on a second thread (`vrrp-plumbing`) — but for
+/// a new master's first VIPs and gratuitous ARPs, which the engine thread does right after the
+/// advert when no address work is pending ([PlumbingWorker]) — state change listeners on a third
+/// (`vrrp-events`), scripts on virtual threads.
 ///
 /// Lifecycle: [#start] once; then either [#stop] (graceful: masters send priority 0 and remove
 /// their VIPs, keepalived's SIGTERM) or [#kill] (a crash: nothing more is sent or removed).
@@ -48,8 +50,7 @@ public final class VrrpEngine implements AutoCloseable {
     private final ScriptRunner scripts;
     private final Notifier notifier;
     private final List<Consumer<VrrpStateChange>> listeners = new CopyOnWriteArrayList<>();
-    private final ExecutorService plumbingWorker =
-            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("vrrp-plumbing").daemon().factory());
+    private final PlumbingWorker plumbingWorker = new PlumbingWorker("vrrp-plumbing");
     private final ExecutorService eventWorker =
             Executors.newSingleThreadExecutor(Thread.ofPlatform().name("vrrp-events").daemon().factory());
     private final EngineLoop loop;
@@ -121,7 +122,7 @@ public final class VrrpEngine implements AutoCloseable {
             throw e;
         }
         instances = Collections.unmodifiableMap(opened);
-        plumbingWorker.execute(() -> { }); // its thread then exists before a takeover needs it
+        plumbingWorker.start();
         loop.start();
         post(() -> {
             for (var i : instances.values()) {
@@ -316,10 +317,15 @@ public final class VrrpEngine implements AutoCloseable {
             // for, so nothing changes an address after kill() returns (the lab drops a killed
             // director's addresses right after, and a late "add" brought one back).
             plumbingWorker.shutdownNow();
-            awaitTermination(plumbingWorker, deadline);
         } else {
             plumbingWorker.shutdown();
-            awaitTermination(plumbingWorker, deadline);
+        }
+        try {
+            if (!plumbingWorker.awaitTermination(deadline)) {
+                LOG.log(Level.ERROR, "VIP work did not end within {0}", deadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         eventWorker.shutdown();
         awaitTermination(eventWorker, deadline);
@@ -489,14 +495,26 @@ public final class VrrpEngine implements AutoCloseable {
         }
 
         @Override
+        public EngineLoop.Timer schedule(Duration after, Runnable task, Runnable prepare) {
+            return loop.schedule(after, task, prepare);
+        }
+
+        @Override
         public void plumbing(String what, VrrpInstance.PlumbingTask task) {
-            plumbingWorker.execute(() -> {
-                try {
-                    task.run(plumbing);
-                } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "VIP work failed ({0}): {1}", what, e.getMessage());
-                }
-            });
+            plumbingWorker.execute(() -> runPlumbing(what, task));
+        }
+
+        @Override
+        public void plumbingNow(String what, VrrpInstance.PlumbingTask task) {
+            plumbingWorker.runNowIfIdle(() -> runPlumbing(what, task));
+        }
+
+        private void runPlumbing(String what, VrrpInstance.PlumbingTask task) {
+            try {
+                task.run(plumbing);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "VIP work failed ({0}): {1}", what, e.getMessage());
+            }
         }
 
         @Override

@@ -85,4 +85,28 @@ class EngineLoopTest {
         assertThat(Duration.ofNanos(after)).isGreaterThanOrEqualTo(Duration.ofMillis(499))
                 .isLessThan(Duration.ofMillis(900));
     }
+
+    @Test
+    void aTimersPrepareRunsOnceShortlyBeforeItAndNotWhenCancelled() throws Exception {
+        loop.start();
+        var prepared = new CompletableFuture<Long>();
+        var fired = new CompletableFuture<Long>();
+        var cancelledPrepared = new CompletableFuture<Long>();
+        var armed = new CompletableFuture<Long>();
+        loop.post(() -> {
+            armed.complete(System.nanoTime());
+            loop.schedule(Duration.ofMillis(200), () -> fired.complete(System.nanoTime()),
+                    () -> prepared.complete(System.nanoTime()));
+            var cancelled = loop.schedule(Duration.ofMillis(100), () -> { },
+                    () -> cancelledPrepared.complete(System.nanoTime()));
+            loop.schedule(Duration.ofMillis(50), cancelled::cancel);
+        });
+        long firedAt = fired.get(10, TimeUnit.SECONDS);
+        long preparedAt = prepared.get(10, TimeUnit.SECONDS);
+        assertThat(preparedAt).as("prepared before it fired").isLessThan(firedAt);
+        // Never far ahead: the cache it warms would be cold again (generous for a shared machine).
+        assertThat(Duration.ofNanos(preparedAt - armed.get())).isGreaterThan(Duration.ofMillis(150));
+        assertThat(Duration.ofNanos(firedAt - armed.get())).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+        assertThat(cancelledPrepared).as("a cancelled timer is not prepared").isNotDone();
+    }
 }
