@@ -8,6 +8,7 @@ import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.util.List;
 
 /// VIPs through rtnetlink and gratuitous ARP through AF_PACKET, both sockets opened once.
 final class LinuxAddressPlumbing implements AddressPlumbing, AutoCloseable {
@@ -47,6 +48,14 @@ final class LinuxAddressPlumbing implements AddressPlumbing, AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    @Override
+    public void prepareToAdd(String interfaceName, List<VirtualAddress> vips) {
+        for (var vip : vips) {
+            rtnetlink.prepareAdd(interfaceName, vip.address(), vip.prefixLength());
+        }
+        arp.prepare(interfaceName);
     }
 
     @Override

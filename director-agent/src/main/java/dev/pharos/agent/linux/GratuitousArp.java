@@ -83,6 +83,18 @@ public final class GratuitousArp implements AutoCloseable {
         }
     }
 
+    /// Reads `ifname`'s index and MAC as [#send] does, and drops them: the lookup code runs ahead
+    /// of a probable takeover. Changes and sends nothing; never throws.
+    public void prepare(String ifname) {
+        try (var arena = Arena.ofConfined()) {
+            var ifreq = ifreq(arena, ifname);
+            Libc.ioctl(fd, SIOCGIFINDEX, ifreq, "prepare");
+            Libc.ioctl(fd, SIOCGIFHWADDR, ifreq, "prepare");
+        } catch (NativeException e) {
+            // the real call will say it
+        }
+    }
+
     private void send(Arena arena, int ifindex, byte[] frame, String what) throws NativeException {
         var buf = arena.allocate(frame.length);
         MemorySegment.copy(frame, 0, buf, ValueLayout.JAVA_BYTE, 0, frame.length);

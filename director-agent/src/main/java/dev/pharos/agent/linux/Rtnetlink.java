@@ -85,6 +85,17 @@ public final class Rtnetlink implements AutoCloseable {
         transact(msg, what, ifname, address, prefixLength);
     }
 
+    /// Builds the request [#addAddress] would send, and drops it: the interface lookup and the
+    /// message code run ahead of a probable takeover. Changes nothing; never throws.
+    public void prepareAdd(String ifname, Inet4Address address, int prefixLength) {
+        try {
+            message(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, ifname, address, prefixLength,
+                    null, null);
+        } catch (NativeException e) {
+            // the real call will say it
+        }
+    }
+
     private byte[] message(int type, int flags, String ifname, Inet4Address address, int prefixLength,
             Inet4Address broadcast, String label) throws NativeException {
         int ifindex = Libc.ifNameToIndex(ifname);

@@ -3,6 +3,7 @@ package dev.pharos.agent.vrrp;
 import dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.util.List;
 
 /// How the engine adds and removes virtual addresses and announces them: `agent.linux` uses
 /// rtnetlink and AF_PACKET, `agent.sim` records who holds which VIP. Called one call at a time, in
@@ -19,4 +20,10 @@ public interface AddressPlumbing {
     /// Sends one gratuitous ARP (RFC 5798 §6.4.1: request with sender and target `address`,
     /// from the interface's MAC) on `interfaceName`.
     void sendGratuitousArp(String interfaceName, Inet4Address address) throws IOException;
+
+    /// A takeover adding `vips` to `interfaceName` is probably due: do what can be done ahead
+    /// without changing anything (look the interface up, build the requests), so the real calls
+    /// find their code and data in cache. Optional; errors are the real calls' to report.
+    default void prepareToAdd(String interfaceName, List<VirtualAddress> vips) {
+    }
 }

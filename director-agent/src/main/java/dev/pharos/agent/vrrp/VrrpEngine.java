@@ -509,6 +509,11 @@ public final class VrrpEngine implements AutoCloseable {
             plumbingWorker.runNowIfIdle(() -> runPlumbing(what, task));
         }
 
+        @Override
+        public void prepareToAdd(String interfaceName, List<VrrpSettings.VirtualAddress> vips) {
+            plumbing.prepareToAdd(interfaceName, vips);
+        }
+
         private void runPlumbing(String what, VrrpInstance.PlumbingTask task) {
             try {
                 task.run(plumbing);

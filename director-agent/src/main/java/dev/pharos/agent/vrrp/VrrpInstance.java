@@ -47,6 +47,10 @@ public final class VrrpInstance {
             plumbing(what, task);
         }
 
+        /// A takeover adding `vips` is probably due ([AddressPlumbing#prepareToAdd]).
+        default void prepareToAdd(String interfaceName, List<VrrpSettings.VirtualAddress> vips) {
+        }
+
         /// The transition's log line is the host's to write (the engine writes keepalived's).
         void stateChanged(VrrpInstance instance, StateChanged change, VrrpEvent cause);
     }
@@ -165,12 +169,15 @@ public final class VrrpInstance {
     /// Run by the engine loop just before this instance's timer fires: the pure part of what the
     /// firing will do — the router's transition and the advert's bytes — with the result dropped,
     /// so the firing finds that code and data in the CPU's caches. After seconds idle they are
-    /// cold: the router alone took 80 µs of a takeover, 4–10 µs prepared (bench/failover).
+    /// cold: the router alone took 80 µs of a takeover, 4–10 µs prepared (bench/failover). Before a
+    /// takeover the address plumbing looks the interface up and builds its requests likewise.
     private void prepare(VrrpEvent onExpiry) {
         var t = router.handle(state, onExpiry, host.now());
         for (var action : t.actions()) {
             if (action instanceof SendAdvert a) {
                 encoded(a.priority());
+            } else if (action instanceof AddVips) {
+                host.prepareToAdd(settings.interfaceName(), settings.virtualAddresses());
             }
         }
     }

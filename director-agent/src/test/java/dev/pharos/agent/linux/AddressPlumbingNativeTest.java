@@ -16,6 +16,14 @@ class AddressPlumbingNativeTest {
         return (Inet4Address) InetAddress.getByName("192.0.2.100");
     }
 
+    private static java.util.List<String> addresses() throws Exception {
+        var list = new java.util.ArrayList<String>();
+        for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            nif.getInterfaceAddresses().forEach(a -> list.add(nif.getName() + " " + a));
+        }
+        return list.stream().sorted().toList();
+    }
+
     private static void assumeRoot() {
         assumeTrue(Libc.geteuid() == 0, "needs root (AF_PACKET and rtnetlink changes)");
     }
@@ -26,6 +34,13 @@ class AddressPlumbingNativeTest {
         try (var arp = GratuitousArp.open(); var rt = Rtnetlink.open()) {
             assertThat(arp.warmUp()).as("sendto for interface index 0 is ENXIO").isTrue();
             assertThat(rt.warmUp()).as("an IPv4 prefix of 33 is EINVAL").isTrue();
+            // Preparing changes nothing and never throws, whatever the interface.
+            var before = addresses();
+            rt.prepareAdd("lo", vip(), 32);
+            rt.prepareAdd("nope-pharos0", vip(), 32);
+            arp.prepare("lo");
+            arp.prepare("nope-pharos0");
+            assertThat(addresses()).isEqualTo(before);
         }
     }
 

@@ -151,6 +151,54 @@ class VrrpEngineTest {
                 () -> d.status("VI_1").counters().checkFailures().get(ReceiveCheck.AUTH_TYPE_MISMATCH) >= 1);
     }
 
+    /// A backup whose master goes silent prepares the address work before its timer fires, then
+    /// adds the VIP and sends its gratuitous ARPs on the engine thread itself, right after the
+    /// advert (nothing else was pending), as keepalived does.
+    @Test
+    void aTakeoverPreparesThenAddsOnTheEngineThread() throws Exception {
+        var calls = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var sim = vips.forNode("B");
+        var recording = new AddressPlumbing() {
+            @Override
+            public void addAddress(String interfaceName, VirtualAddress vip) throws java.io.IOException {
+                calls.add("add on " + Thread.currentThread().getName());
+                sim.addAddress(interfaceName, vip);
+            }
+
+            @Override
+            public void removeAddress(String interfaceName, VirtualAddress vip) throws java.io.IOException {
+                calls.add("remove");
+                sim.removeAddress(interfaceName, vip);
+            }
+
+            @Override
+            public void sendGratuitousArp(String interfaceName, Inet4Address address) throws java.io.IOException {
+                calls.add("garp on " + Thread.currentThread().getName());
+                sim.sendGratuitousArp(interfaceName, address);
+            }
+
+            @Override
+            public void prepareToAdd(String interfaceName, List<VirtualAddress> toAdd) {
+                calls.add("prepare " + interfaceName + " " + toAdd.getFirst().address().getHostAddress());
+            }
+        };
+        var a = start("A", "192.0.2.1", v3("VI_1", 51, "eth0", 200, VIP));
+        await("A master", () -> state(a, "VI_1") == VrrpState.MASTER);
+        var b = new VrrpEngine(List.of(v3("VI_1", 51, "eth0", 100, VIP)), List.of(), bus.factory("B", ip("192.0.2.2")),
+                recording, new ScriptRunner(1), Duration.ofSeconds(5));
+        engines.add(b);
+        b.start();
+        await("B backup", () -> state(b, "VI_1") == VrrpState.BACKUP);
+        calls.clear();
+        a.kill();
+        await("B takes over and announces", () -> state(b, "VI_1") == VrrpState.MASTER
+                && calls.stream().anyMatch(c -> c.startsWith("garp")));
+        // Preparing is skipped when the engine wakes too late for it (a loaded machine); if done, first.
+        assertThat(calls.indexOf("prepare eth0 192.0.2.100")).as("%s", calls).isIn(-1, 0);
+        var work = calls.stream().filter(c -> !c.startsWith("prepare")).toList();
+        assertThat(work.subList(0, 2)).as("%s", calls).containsExactly("add on vrrp-engine", "garp on vrrp-engine");
+    }
+
     @Test
     void trackScriptWeightMovesTheMaster() throws Exception {
         var flag = dir.resolve("healthy");
