@@ -37,7 +37,6 @@ public final class VrrpInstance {
             return schedule(after, task);
         }
 
-
         /// Runs address work on the plumbing worker, in submission order.
         void plumbing(String what, PlumbingTask task);
 
@@ -160,10 +159,15 @@ public final class VrrpInstance {
 
     private void arm(Duration after, VrrpEvent onExpiry) {
         cancelTimer();
-        timer = host.schedule(after, () -> {
+        Runnable fire = () -> {
             timer = null;
             handle(onExpiry);
-        }, () -> prepare(onExpiry));
+        };
+        // Only a takeover fires after seconds idle; a master's advert timer runs every interval,
+        // warm, and a second park before it only adds to the adverts' jitter.
+        timer = onExpiry instanceof VrrpEvent.MasterDownTimerExpired
+                ? host.schedule(after, fire, () -> prepare(onExpiry))
+                : host.schedule(after, fire);
     }
 
     /// Run by the engine loop just before this instance's timer fires: the pure part of what the
