@@ -73,14 +73,9 @@ public final class GratuitousArp implements AutoCloseable {
         var what = "gratuitous ARP for " + address.getHostAddress() + " on " + ifname;
         try (var arena = Arena.ofConfined()) {
             var ifreq = ifreq(arena, ifname);
-            try {
-                Libc.ioctl(fd, SIOCGIFINDEX, ifreq, what);
-            } catch (NativeException e) {
-                throw e.is(Errno.ENODEV) ? noInterface(ifname, what) : e;
-            }
-            int ifindex = nowhere ? 0 : ifreq.get(ValueLayout.JAVA_INT_UNALIGNED, IFREQ_UNION);
+            int index = index(ifreq, ifname, what);
             byte[] mac = ethernetAddress(ifreq, ifname, what, nowhere);
-            send(arena, ifindex, frame(mac, address), what);
+            send(arena, nowhere ? 0 : index, frame(mac, address), what);
         }
     }
 
@@ -89,8 +84,8 @@ public final class GratuitousArp implements AutoCloseable {
     public void prepare(String ifname) {
         try (var arena = Arena.ofConfined()) {
             var ifreq = ifreq(arena, ifname);
-            Libc.ioctl(fd, SIOCGIFINDEX, ifreq, "prepare");
-            Libc.ioctl(fd, SIOCGIFHWADDR, ifreq, "prepare");
+            index(ifreq, ifname, "prepare");
+            ethernetAddress(ifreq, ifname, "prepare", true);
         } catch (NativeException e) {
             // the real call will say it
         }
@@ -112,6 +107,16 @@ public final class GratuitousArp implements AutoCloseable {
         var ifreq = arena.allocate(IFREQ_SIZE);
         MemorySegment.copy(name, 0, ifreq, ValueLayout.JAVA_BYTE, 0, name.length);
         return ifreq;
+    }
+
+    /// The index of the interface an `ifreq` names (SIOCGIFINDEX), or a clear error when there is none.
+    private int index(MemorySegment ifreq, String ifname, String what) throws NativeException {
+        try {
+            Libc.ioctl(fd, SIOCGIFINDEX, ifreq, what);
+        } catch (NativeException e) {
+            throw e.is(Errno.ENODEV) ? noInterface(ifname, what) : e;
+        }
+        return ifreq.get(ValueLayout.JAVA_INT_UNALIGNED, IFREQ_UNION);
     }
 
     /// The MAC in an `ifreq` after SIOCGIFHWADDR, or a clear error when the interface has none.
