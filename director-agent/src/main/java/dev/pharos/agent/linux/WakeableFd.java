@@ -4,21 +4,32 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /// A descriptor a thread can wait on with `poll` and that [#close] wakes at once: the descriptor
-/// and an eventfd share one poll set. Calls run between [#acquire] and [#release] (a shared
-/// lock); close signals the eventfd, then takes the lock exclusively, so the descriptor, the
-/// eventfd and [#arena]'s memory are released only once no call uses them.
+/// and an eventfd share one poll set. Calls run between [#acquire] and [#release], which count
+/// them; close signals the eventfd, then waits for the count to reach zero, so the descriptor,
+/// the eventfd and [#arena]'s memory are released only once no call uses them.
+///
+/// The count is one atomic integer, not a read-write lock: a second thread taking a
+/// `ReentrantReadWriteLock`'s read lock while the receiving thread held it loaded a class on
+/// the spot, the first time — a new master's first advert, 0.2 ms late (bench/failover).
 final class WakeableFd implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(WakeableFd.class.getName());
+    /// [#close] gives up waiting for calls after this long and leaves the descriptor open: a
+    /// leak, where freeing memory a call still uses could crash the process.
+    private static final long CLOSE_WAIT_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final int CLOSED = -1;
 
     final int fd;
     /// Memory that lives as long as the descriptor (receive buffers).
     final Arena arena = Arena.ofShared();
     private final int wakeFd;
     private final MemorySegment pollFds;
-    private final ReadWriteLock use = new ReentrantReadWriteLock();
+    /// Calls in progress, or [#CLOSED].
+    private final AtomicInteger calls = new AtomicInteger();
     private volatile boolean closed;
 
     /// Takes ownership of `fd`; opens the eventfd (closing `fd` if that fails).
@@ -43,16 +54,20 @@ final class WakeableFd implements AutoCloseable {
 
     /// Starts a call: false (nothing held) once closed; otherwise [#release] must follow.
     boolean acquire() {
-        use.readLock().lock();
-        if (closed) {
-            use.readLock().unlock();
-            return false;
+        for (int attempt = 0; attempt < 1_000_000; attempt++) {
+            int c = calls.get();
+            if (c == CLOSED || closed) {
+                return false;
+            }
+            if (calls.compareAndSet(c, c + 1)) {
+                return true;
+            }
         }
-        return true;
+        return false; // a million lost races: treat as closing
     }
 
     void release() {
-        use.readLock().unlock();
+        calls.decrementAndGet();
     }
 
     /// Inside a call: waits at most `timeout`; true when the descriptor is readable, false on
@@ -70,13 +85,17 @@ final class WakeableFd implements AutoCloseable {
         }
         closed = true;
         Libc.signal(wakeFd);
-        use.writeLock().lock();
-        try {
-            Libc.close(fd);
-            Libc.close(wakeFd);
-            arena.close();
-        } finally {
-            use.writeLock().unlock();
+        long end = System.nanoTime() + CLOSE_WAIT_NANOS;
+        while (!calls.compareAndSet(0, CLOSED)) {
+            if (System.nanoTime() - end > 0) {
+                LOG.log(System.Logger.Level.WARNING, "descriptor {0} still in use after {1} s; left open", fd,
+                        Duration.ofNanos(CLOSE_WAIT_NANOS).toSeconds());
+                return;
+            }
+            LockSupport.parkNanos(100_000);
         }
+        Libc.close(fd);
+        Libc.close(wakeFd);
+        arena.close();
     }
 }
