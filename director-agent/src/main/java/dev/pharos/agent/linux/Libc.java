@@ -150,11 +150,19 @@ final class Libc {
     static long sendto(int fd, MemorySegment buffer, long length, MemorySegment address, String what)
             throws NativeException {
         try (var arena = Arena.ofConfined()) {
-            var cs = capture(arena);
-            long n = (long) SENDTO.invokeExact(cs, fd, buffer, length, 0, address,
+            return sendto(fd, buffer, length, address, capture(arena), what);
+        }
+    }
+
+    /// [#sendto(int, MemorySegment, long, MemorySegment, String)] with the caller's own capture
+    /// segment: a send path that keeps its buffers allocates nothing.
+    static long sendto(int fd, MemorySegment buffer, long length, MemorySegment address, MemorySegment capture,
+            String what) throws NativeException {
+        try {
+            long n = (long) SENDTO.invokeExact(capture, fd, buffer, length, 0, address,
                     address.equals(MemorySegment.NULL) ? 0 : (int) address.byteSize());
             if (n < 0) {
-                throw new NativeException("sendto(" + what + ")", errno(cs));
+                throw new NativeException("sendto(" + what + ")", errno(capture));
             }
             return n;
         } catch (NativeException e) {
@@ -168,7 +176,15 @@ final class Libc {
     static long recvfrom(int fd, MemorySegment buffer, MemorySegment from, MemorySegment fromLength, String what)
             throws NativeException {
         try (var arena = Arena.ofConfined()) {
-            var cs = capture(arena);
+            return recvfrom(fd, buffer, from, fromLength, capture(arena), what);
+        }
+    }
+
+    /// [#recvfrom(int, MemorySegment, MemorySegment, MemorySegment, String)] with the caller's own
+    /// capture segment.
+    static long recvfrom(int fd, MemorySegment buffer, MemorySegment from, MemorySegment fromLength,
+            MemorySegment cs, String what) throws NativeException {
+        try {
             long n = (long) RECVFROM.invokeExact(cs, fd, buffer, buffer.byteSize(), MSG_DONTWAIT, from, fromLength);
             if (n < 0) {
                 int e = errno(cs);
@@ -208,7 +224,13 @@ final class Libc {
     /// poll on `fds` (pollfd array) for at most `timeoutMillis`; returns the number ready (0 on timeout or EINTR).
     static int poll(MemorySegment fds, int count, int timeoutMillis) throws NativeException {
         try (var arena = Arena.ofConfined()) {
-            var cs = capture(arena);
+            return poll(fds, count, timeoutMillis, capture(arena));
+        }
+    }
+
+    /// [#poll(MemorySegment, int, int)] with the caller's own capture segment.
+    static int poll(MemorySegment fds, int count, int timeoutMillis, MemorySegment cs) throws NativeException {
+        try {
             int rc = (int) POLL.invokeExact(cs, fds, (long) count, timeoutMillis);
             if (rc < 0) {
                 int e = errno(cs);
@@ -268,7 +290,13 @@ final class Libc {
     /// `ioctl(fd, request, arg)`; returns its result or throws with the errno.
     static int ioctl(int fd, long request, MemorySegment arg, String what) throws NativeException {
         try (var arena = Arena.ofConfined()) {
-            var cs = capture(arena);
+            return ioctl(fd, request, arg, capture(arena), what);
+        }
+    }
+
+    /// [#ioctl(int, long, MemorySegment, String)] with the caller's own capture segment.
+    static int ioctl(int fd, long request, MemorySegment arg, MemorySegment cs, String what) throws NativeException {
+        try {
             int r = (int) IOCTL.invokeExact(cs, fd, request, arg);
             if (r < 0) {
                 throw new NativeException(what, errno(cs));

@@ -8,17 +8,25 @@ public final class NativeException extends IOException {
 
     private final int errno;
     private final String call;
+    private final String explanation;
 
     public NativeException(String call, int errno) {
-        super(Errno.name(errno) + ": " + call + ": " + Errno.describe(errno));
-        this.errno = errno;
-        this.call = call;
+        this(call, errno, Errno.describe(errno));
     }
 
     public NativeException(String call, int errno, String explanation) {
         super(Errno.name(errno) + ": " + call + ": " + explanation);
         this.errno = errno;
         this.call = call;
+        this.explanation = explanation;
+    }
+
+    /// The same failure told of `call`: a hot path names its calls briefly and says what they
+    /// were for only when one fails.
+    public NativeException of(String call) {
+        var e = new NativeException(call, errno, explanation);
+        e.setStackTrace(getStackTrace());
+        return e;
     }
 
     public int errno() {

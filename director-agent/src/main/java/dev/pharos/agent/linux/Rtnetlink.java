@@ -4,14 +4,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.charset.StandardCharsets;
 
 /// Adds and removes IPv4 addresses through rtnetlink (`RTM_NEWADDR` / `RTM_DELADDR`), as
 /// `ip addr add|del` does, and turns the kernel's answer into a clear message.
-/// One socket, opened once; calls are serialised.
+///
+/// One socket, opened once; calls are serialised. A request is written straight into native
+/// memory kept for the socket's life, and its description is built only when it fails: a new
+/// master's first address change is on the path to its first gratuitous ARP, and allocating,
+/// copying and concatenating there cost tenths of a millisecond (bench/failover).
 public final class Rtnetlink implements AutoCloseable {
 
     private static final int NETLINK_ROUTE = 0;
@@ -21,24 +22,42 @@ public final class Rtnetlink implements AutoCloseable {
     private static final int NLM_F_ACK = 0x4;
     private static final int NLM_F_EXCL = 0x200;
     private static final int NLM_F_CREATE = 0x400;
+    private static final int ADD_FLAGS = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+    private static final int DELETE_FLAGS = NLM_F_REQUEST | NLM_F_ACK;
     private static final int NLMSG_ERROR = 2;
+    private static final int NLMSGHDR_SIZE = 16;
+    private static final int IFADDRMSG_SIZE = 8;
     private static final int IFA_ADDRESS = 1;
     private static final int IFA_LOCAL = 2;
     private static final int IFA_LABEL = 3;
     private static final int IFA_BROADCAST = 4;
     private static final int RT_SCOPE_UNIVERSE = 0;
+    private static final int REQUEST_SIZE = 128;
+    private static final int REPLY_SIZE = 16_384;
+    private static final long ANSWER_NANOS = 5_000_000_000L;
+    private static final int ANSWER_READS = 1_000;
+    private static final int POLL_MILLIS = 500;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     private final int fd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment kernel;
-    private final MemorySegment buffer;
+    private final MemorySegment request;
+    private final MemorySegment reply;
     private final MemorySegment pollFd;
-    private final AtomicInteger sequence = new AtomicInteger((int) (System.nanoTime() & 0x7fffffff));
+    private final InterfaceRequest ifreq;
+    private final MemorySegment capture;
+    private int sequence = (int) (System.nanoTime() & 0x7fffffff);
+    private boolean closed;
 
     private Rtnetlink(int fd) {
         this.fd = fd;
         this.kernel = SockAddr.netlink(arena, 0);
-        this.buffer = arena.allocate(16_384);
+        this.request = arena.allocate(REQUEST_SIZE, 8);
+        this.reply = arena.allocate(REPLY_SIZE, 8);
+        this.ifreq = new InterfaceRequest(arena);
+        this.capture = Libc.capture(arena);
         this.pollFd = arena.allocate(8);
         pollFd.set(ValueLayout.JAVA_INT, 0, fd);
         pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) Libc.POLLIN);
@@ -58,10 +77,17 @@ public final class Rtnetlink implements AutoCloseable {
     /// `ip addr add ADDRESS/PREFIX [brd B] [label L] dev IFNAME`; an address already there is EEXIST.
     public synchronized void addAddress(String ifname, Inet4Address address, int prefixLength, Inet4Address broadcast,
             String label) throws NativeException {
-        var what = "add " + address.getHostAddress() + "/" + prefixLength + " on " + ifname;
-        var msg = message(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, ifname, address,
-                prefixLength, broadcast, label);
-        transact(msg, what, ifname, address, prefixLength);
+        int ifindex = index(ifname, "add");
+        int length = write(request, RTM_NEWADDR, ADD_FLAGS, ++sequence, ifindex, address, prefixLength, broadcast,
+                label);
+        transact(length, "add", ifname, address, prefixLength);
+    }
+
+    /// `ip addr del ADDRESS/PREFIX dev IFNAME`; an address that is not there is EADDRNOTAVAIL.
+    public synchronized void deleteAddress(String ifname, Inet4Address address, int prefixLength) throws NativeException {
+        int ifindex = index(ifname, "delete");
+        int length = write(request, RTM_DELADDR, DELETE_FLAGS, ++sequence, ifindex, address, prefixLength, null, null);
+        transact(length, "delete", ifname, address, prefixLength);
     }
 
     /// Runs the request path once with a request the kernel refuses without changing anything
@@ -78,92 +104,120 @@ public final class Rtnetlink implements AutoCloseable {
         }
     }
 
-    /// `ip addr del ADDRESS/PREFIX dev IFNAME`; an address that is not there is EADDRNOTAVAIL.
-    public synchronized void deleteAddress(String ifname, Inet4Address address, int prefixLength) throws NativeException {
-        var what = "delete " + address.getHostAddress() + "/" + prefixLength + " on " + ifname;
-        var msg = message(RTM_DELADDR, NLM_F_REQUEST | NLM_F_ACK, ifname, address, prefixLength, null, null);
-        transact(msg, what, ifname, address, prefixLength);
-    }
-
-    /// Builds the request [#addAddress] would send, and drops it: the interface lookup and the
-    /// message code run ahead of a probable takeover. Changes nothing; never throws.
-    public void prepareAdd(String ifname, Inet4Address address, int prefixLength) {
+    /// Looks `ifname` up and writes the request [#addAddress] would send, without sending it: the
+    /// same code runs ahead of a probable takeover. Changes nothing; never throws.
+    public synchronized void prepareAdd(String ifname, Inet4Address address, int prefixLength) {
         try {
-            message(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, ifname, address, prefixLength,
-                    null, null);
+            write(request, RTM_NEWADDR, ADD_FLAGS, sequence + 1, index(ifname, "add"), address, prefixLength, null,
+                    null);
         } catch (NativeException e) {
             // the real call will say it
         }
     }
 
-    private byte[] message(int type, int flags, String ifname, Inet4Address address, int prefixLength,
-            Inet4Address broadcast, String label) throws NativeException {
-        int ifindex = Libc.ifNameToIndex(ifname);
-        var b = ByteBuffer.allocate(256).order(ByteOrder.nativeOrder());
-        b.position(16); // nlmsghdr, filled below
-        b.put((byte) Libc.AF_INET).put((byte) prefixLength).put((byte) 0).put((byte) RT_SCOPE_UNIVERSE).putInt(ifindex);
-        attribute(b, IFA_LOCAL, address.getAddress());
-        attribute(b, IFA_ADDRESS, address.getAddress());
+    /// Writes an `RTM_NEWADDR`/`RTM_DELADDR` request into `into` and returns its length: the
+    /// `nlmsghdr`, the `ifaddrmsg`, then `IFA_LOCAL`, `IFA_ADDRESS` and the optional
+    /// `IFA_BROADCAST` and `IFA_LABEL` attributes, each padded to 4 bytes, in the host's order.
+    static int write(MemorySegment into, int type, int flags, int seq, int ifindex, Inet4Address address,
+            int prefixLength, Inet4Address broadcast, String label) {
+        into.fill((byte) 0);
+        int at = NLMSGHDR_SIZE;
+        into.set(ValueLayout.JAVA_BYTE, at, (byte) Libc.AF_INET);
+        into.set(ValueLayout.JAVA_BYTE, at + 1, (byte) prefixLength);
+        into.set(ValueLayout.JAVA_BYTE, at + 3, (byte) RT_SCOPE_UNIVERSE);
+        into.set(INT, at + 4, ifindex);
+        at += IFADDRMSG_SIZE;
+        at = attribute(into, at, IFA_LOCAL, address.getAddress());
+        at = attribute(into, at, IFA_ADDRESS, address.getAddress());
         if (broadcast != null) {
-            attribute(b, IFA_BROADCAST, broadcast.getAddress());
+            at = attribute(into, at, IFA_BROADCAST, broadcast.getAddress());
         }
         if (label != null) {
-            var bytes = (label + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            attribute(b, IFA_LABEL, bytes);
+            at = attribute(into, at, IFA_LABEL, (label + "\0").getBytes(StandardCharsets.US_ASCII));
         }
-        int length = b.position();
-        b.putInt(0, length).putShort(4, (short) type).putShort(6, (short) flags).putInt(8, sequence.incrementAndGet())
-                .putInt(12, 0);
-        var out = new byte[length];
-        b.get(0, out);
-        return out;
+        into.set(INT, 0, at);
+        into.set(SHORT, 4, (short) type);
+        into.set(SHORT, 6, (short) flags);
+        into.set(INT, 8, seq);
+        return at;
     }
 
-    private static void attribute(ByteBuffer b, int type, byte[] value) {
-        int len = 4 + value.length;
-        b.putShort((short) len).putShort((short) type).put(value);
-        while (b.position() % 4 != 0) {
-            b.put((byte) 0);
+    private static int attribute(MemorySegment into, int at, int type, byte[] value) {
+        into.set(SHORT, at, (short) (4 + value.length));
+        into.set(SHORT, at + 2, (short) type);
+        MemorySegment.copy(value, 0, into, ValueLayout.JAVA_BYTE, at + 4, value.length);
+        return at + ((4 + value.length + 3) & ~3);
+    }
+
+    /// The index of `ifname` (`SIOCGIFINDEX` on this socket: one call, nothing allocated).
+    private int index(String ifname, String verb) throws NativeException {
+        if (closed) {
+            throw new NativeException("rtnetlink " + verb + " on " + ifname, Errno.EBADF, "the socket is closed");
+        }
+        try {
+            return ifreq.index(fd, ifname, "rtnetlink");
+        } catch (NativeException e) {
+            throw e.of("rtnetlink " + verb + " on " + ifname);
         }
     }
 
-    private void transact(byte[] request, String what, String ifname, Inet4Address address, int prefix)
+    /// Sends the request of `length` bytes and waits for the kernel's acknowledgement of it.
+    private void transact(int length, String verb, String ifname, Inet4Address address, int prefix)
             throws NativeException {
-        int seq = ByteBuffer.wrap(request).order(ByteOrder.nativeOrder()).getInt(8);
-        try (var a = Arena.ofConfined()) {
-            var seg = a.allocate(request.length);
-            MemorySegment.copy(request, 0, seg, ValueLayout.JAVA_BYTE, 0, request.length);
-            Libc.sendto(fd, seg, request.length, kernel, "rtnetlink " + what);
+        int seq = request.get(INT, 8);
+        try {
+            Libc.sendto(fd, request, length, kernel, capture, "rtnetlink");
+        } catch (NativeException e) {
+            throw failure(verb, e.errno(), ifname, address, prefix);
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Libc.poll(pollFd, 1, 500) <= 0) {
+        // The kernel answers in the sendto itself (rtnetlink runs in the sender's context): the
+        // acknowledgement is normally waiting already.
+        long end = System.nanoTime() + ANSWER_NANOS;
+        for (int reads = 0; reads < ANSWER_READS && System.nanoTime() - end < 0; reads++) {
+            if (Libc.poll(pollFd, 1, POLL_MILLIS, capture) <= 0) {
                 continue;
             }
-            long n = Libc.recvfrom(fd, buffer, MemorySegment.NULL, MemorySegment.NULL, "rtnetlink " + what);
-            if (n < 0) {
-                continue;
+            long n = Libc.recvfrom(fd, reply, MemorySegment.NULL, MemorySegment.NULL, capture, "rtnetlink");
+            int error = n < 0 ? NO_ANSWER : acknowledgement(reply, n, seq);
+            if (error == 0) {
+                return;
             }
-            var reply = buffer.asSlice(0, n).asByteBuffer().order(ByteOrder.nativeOrder());
-            int offset = 0;
-            while (offset + 16 <= n) {
-                int len = reply.getInt(offset);
-                int type = reply.getShort(offset + 4) & 0xffff;
-                int replySeq = reply.getInt(offset + 8);
-                if (len < 16) {
-                    break;
-                }
-                if (type == NLMSG_ERROR && replySeq == seq) {
-                    int error = -reply.getInt(offset + 16);
-                    if (error == 0) {
-                        return;
-                    }
-                    throw new NativeException("rtnetlink " + what, error, explain(error, ifname, address, prefix));
-                }
-                offset += (len + 3) & ~3;
+            if (error != NO_ANSWER) {
+                throw failure(verb, error, ifname, address, prefix);
             }
         }
-        throw new NativeException("rtnetlink " + what, Errno.EAGAIN, "the kernel did not answer within 5 s");
+        throw new NativeException(call(verb, ifname, address, prefix), Errno.EAGAIN,
+                "the kernel did not answer within " + ANSWER_NANOS / 1_000_000_000L + " s");
+    }
+
+    /// What [#acknowledgement] returns when the messages hold no answer to the request.
+    static final int NO_ANSWER = -1;
+
+    /// The errno of the `NLMSG_ERROR` answering request `seq` in the first `n` bytes of `reply`
+    /// (0: acknowledged), or [#NO_ANSWER]. A malformed message ends the walk.
+    static int acknowledgement(MemorySegment reply, long n, int seq) {
+        long offset = 0;
+        while (offset + NLMSGHDR_SIZE + 4 <= n) {
+            int len = reply.get(INT, offset);
+            if (len < NLMSGHDR_SIZE || len > n - offset) {
+                return NO_ANSWER;
+            }
+            int type = reply.get(SHORT, offset + 4) & 0xffff;
+            if (type == NLMSG_ERROR && reply.get(INT, offset + 8) == seq) {
+                int error = -reply.get(INT, offset + NLMSGHDR_SIZE);
+                return error < 0 ? NO_ANSWER : error;
+            }
+            offset += (len + 3) & ~3;
+        }
+        return NO_ANSWER;
+    }
+
+    private static NativeException failure(String verb, int errno, String ifname, Inet4Address address, int prefix) {
+        return new NativeException(call(verb, ifname, address, prefix), errno, explain(errno, ifname, address, prefix));
+    }
+
+    private static String call(String verb, String ifname, Inet4Address address, int prefix) {
+        return "rtnetlink " + verb + " " + address.getHostAddress() + "/" + prefix + " on " + ifname;
     }
 
     private static String explain(int errno, String ifname, Inet4Address address, int prefix) {
@@ -179,6 +233,10 @@ public final class Rtnetlink implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         Libc.close(fd);
         arena.close();
     }

@@ -25,6 +25,20 @@ final class SockAddr {
         return s;
     }
 
+    /// Sets the address of a `struct sockaddr_in` made by [#inet].
+    static void setInet(MemorySegment sockaddrIn, Inet4Address address) {
+        MemorySegment.copy(address.getAddress(), 0, sockaddrIn, ValueLayout.JAVA_BYTE, 4, 4);
+    }
+
+    /// Four bytes as an address (cannot fail: any four bytes are one).
+    static Inet4Address inet4(byte[] four) {
+        try {
+            return (Inet4Address) InetAddress.getByAddress(four);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static Inet4Address inetAddress(MemorySegment sockaddrIn) {
         var b = new byte[4];
         MemorySegment.copy(sockaddrIn, ValueLayout.JAVA_BYTE, 4, b, 0, 4);
