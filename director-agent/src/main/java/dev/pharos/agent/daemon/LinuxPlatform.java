@@ -21,6 +21,9 @@ public final class LinuxPlatform implements Platform {
 
     private static final System.Logger LOG = System.getLogger(LinuxPlatform.class.getName());
 
+    /// The plumbing [#openPlumbing] opened, for [#compileHotPaths].
+    private volatile LinuxAddressPlumbing plumbing;
+
     @Override
     public Optional<String> missing() {
         return Privileges.missingForVrrp();
@@ -28,17 +31,21 @@ public final class LinuxPlatform implements Platform {
 
     @Override
     public AddressPlumbing openPlumbing() throws IOException {
-        var plumbing = LinuxAddressPlumbing.open();
+        var opened = LinuxAddressPlumbing.open();
         long start = System.nanoTime();
-        boolean expected = plumbing.warmUp();
+        boolean expected = opened.warmUp();
         LOG.log(Level.DEBUG, "address plumbing warmed up in {0} µs{1}", (System.nanoTime() - start) / 1000,
                 expected ? "" : " (the kernel did not answer as expected)");
-        return plumbing;
+        plumbing = opened;
+        return opened;
     }
 
     @Override
     public void closePlumbing(AddressPlumbing plumbing) {
         if (plumbing instanceof LinuxAddressPlumbing l) {
+            if (this.plumbing == l) {
+                this.plumbing = null;
+            }
             l.close();
         }
     }
@@ -61,7 +68,8 @@ public final class LinuxPlatform implements Platform {
 
     @Override
     public void compileHotPaths() {
-        Thread.ofPlatform().name("vrrp-warm-up").daemon().start(Warmup::compileHotPaths);
+        var opened = plumbing;
+        Thread.ofPlatform().name("vrrp-warm-up").daemon().start(() -> Warmup.compileHotPaths(opened));
     }
 
     @Override

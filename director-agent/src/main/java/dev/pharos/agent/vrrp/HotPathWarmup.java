@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /// Compiles the engine's per-advert code before a takeover needs it.
 ///
@@ -95,7 +96,7 @@ public final class HotPathWarmup {
         }
 
         @Override
-        public void plumbing(String what, VrrpInstance.PlumbingTask task) {
+        public void plumbing(Supplier<String> what, VrrpInstance.PlumbingTask task) {
         }
 
         @Override

@@ -1,11 +1,13 @@
 package dev.pharos.agent.vrrp;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /// Address work (rtnetlink, gratuitous ARP) in submission order, one task at a time, on its own
 /// thread so a slow kernel call never delays an advert — except a new master's first VIPs and
@@ -14,13 +16,18 @@ import java.util.concurrent.locks.ReentrantLock;
 /// gratuitous ARP on the 2-core test VM (bench/failover), the time to wake and schedule it.
 ///
 /// Order is kept across both ways: a task runs only while holding [#turn], and the worker polls
-/// the queue under it, so an inline task never overtakes one already submitted.
+/// the queue under it, so an inline task never overtakes one already submitted. A task that
+/// fails is logged with its description, built only then, and the work goes on.
 final class PlumbingWorker {
 
     private static final System.Logger LOG = System.getLogger(PlumbingWorker.class.getName());
     private static final long IDLE_WAKE_NANOS = Duration.ofSeconds(1).toNanos();
 
-    private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    private record Queued(Supplier<String> what, VrrpInstance.PlumbingTask task) {
+    }
+
+    private final AddressPlumbing plumbing;
+    private final Queue<Queued> queue = new ConcurrentLinkedQueue<>();
     private final ReentrantLock turn = new ReentrantLock();
     private final Thread thread;
     /// [#shutdown]: run what is queued, then end.
@@ -28,7 +35,8 @@ final class PlumbingWorker {
     /// [#shutdownNow]: drop what is queued, end after the running task.
     private volatile boolean dropping;
 
-    PlumbingWorker(String threadName) {
+    PlumbingWorker(String threadName, AddressPlumbing plumbing) {
+        this.plumbing = plumbing;
         thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::run);
     }
 
@@ -38,29 +46,29 @@ final class PlumbingWorker {
 
     /// Any thread: runs `task` on the worker after everything submitted before it. Ignored once
     /// the worker is shutting down.
-    void execute(Runnable task) {
+    void execute(Supplier<String> what, VrrpInstance.PlumbingTask task) {
         if (stopped()) {
             LOG.log(Level.DEBUG, "address work after the engine stopped was not run");
             return;
         }
-        queue.add(task);
+        queue.add(new Queued(what, task));
         LockSupport.unpark(thread);
     }
 
     /// Runs `task` on the calling thread if no address work is queued or running, else submits it
     /// as [#execute] does. True if it ran here.
-    boolean runNowIfIdle(Runnable task) {
+    boolean runNowIfIdle(Supplier<String> what, VrrpInstance.PlumbingTask task) {
         if (!stopped() && queue.isEmpty() && turn.tryLock()) {
             try {
                 if (queue.isEmpty()) {
-                    safely(task);
+                    safely(what, task);
                     return true;
                 }
             } finally {
                 turn.unlock();
             }
         }
-        execute(task);
+        execute(what, task);
         return false;
     }
 
@@ -91,9 +99,9 @@ final class PlumbingWorker {
             boolean ran = false;
             turn.lock();
             try {
-                var task = queue.poll();
-                if (task != null && !dropping) {
-                    safely(task);
+                var queued = queue.poll();
+                if (queued != null && !dropping) {
+                    safely(queued.what(), queued.task());
                     ran = true;
                 }
             } finally {
@@ -109,11 +117,11 @@ final class PlumbingWorker {
         }
     }
 
-    private static void safely(Runnable task) {
+    private void safely(Supplier<String> what, VrrpInstance.PlumbingTask task) {
         try {
-            task.run();
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "address work failed; continuing", e);
+            task.run(plumbing);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "VIP work failed ({0}): {1}", what.get(), String.valueOf(e.getMessage()));
         }
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /// Runs VRRP instances on one platform thread (`vrrp-engine`) with an inbox and a timer
 /// queue: every packet, timer, command and script result becomes a task on that thread, so the
@@ -50,7 +51,7 @@ public final class VrrpEngine implements AutoCloseable {
     private final ScriptRunner scripts;
     private final Notifier notifier;
     private final List<Consumer<VrrpStateChange>> listeners = new CopyOnWriteArrayList<>();
-    private final PlumbingWorker plumbingWorker = new PlumbingWorker("vrrp-plumbing");
+    private final PlumbingWorker plumbingWorker;
     private final ExecutorService eventWorker =
             Executors.newSingleThreadExecutor(Thread.ofPlatform().name("vrrp-events").daemon().factory());
     private final EngineLoop loop;
@@ -77,6 +78,7 @@ public final class VrrpEngine implements AutoCloseable {
         this.loop = new EngineLoop("vrrp-engine", gate);
         this.transports = transports;
         this.plumbing = plumbing;
+        this.plumbingWorker = new PlumbingWorker("vrrp-plumbing", plumbing);
         this.scripts = scripts;
         this.notifier = new Notifier(scripts, notifyTimeout);
         var names = checkUnique(settings);
@@ -500,26 +502,18 @@ public final class VrrpEngine implements AutoCloseable {
         }
 
         @Override
-        public void plumbing(String what, VrrpInstance.PlumbingTask task) {
-            plumbingWorker.execute(() -> runPlumbing(what, task));
+        public void plumbing(Supplier<String> what, VrrpInstance.PlumbingTask task) {
+            plumbingWorker.execute(what, task);
         }
 
         @Override
-        public void plumbingNow(String what, VrrpInstance.PlumbingTask task) {
-            plumbingWorker.runNowIfIdle(() -> runPlumbing(what, task));
+        public void plumbingNow(Supplier<String> what, VrrpInstance.PlumbingTask task) {
+            plumbingWorker.runNowIfIdle(what, task);
         }
 
         @Override
         public void prepareToAdd(String interfaceName, List<VrrpSettings.VirtualAddress> vips) {
             plumbing.prepareToAdd(interfaceName, vips);
-        }
-
-        private void runPlumbing(String what, VrrpInstance.PlumbingTask task) {
-            try {
-                task.run(plumbing);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "VIP work failed ({0}): {1}", what, e.getMessage());
-            }
         }
 
         @Override

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /// One running VRRP instance: its [VrrpRouter], transport, timers, counters and receive checks.
 /// Confined to the engine thread; the only thing read from elsewhere is [#status()].
@@ -37,12 +39,13 @@ public final class VrrpInstance {
             return schedule(after, task);
         }
 
-        /// Runs address work on the plumbing worker, in submission order.
-        void plumbing(String what, PlumbingTask task);
+        /// Runs address work on the plumbing worker, in submission order. `what` describes it
+        /// for a log line, should it fail; it is not built otherwise.
+        void plumbing(Supplier<String> what, PlumbingTask task);
 
         /// Like [#plumbing], but on the calling thread when no address work is pending (order is
         /// kept): a new master's first VIPs and gratuitous ARPs, as keepalived does them.
-        default void plumbingNow(String what, PlumbingTask task) {
+        default void plumbingNow(Supplier<String> what, PlumbingTask task) {
             plumbing(what, task);
         }
 
@@ -74,6 +77,20 @@ public final class VrrpInstance {
     private final List<Inet4Address> destinations;
     /// Encoded adverts by priority, one per destination; filled on first use. Engine thread only.
     private final byte[][][] adverts = new byte[256][][];
+    // The address work and timer tasks of this instance, made once: a takeover then creates no
+    // lambda (made by interpreted code after seconds idle, each took 20–35 µs of the way to the
+    // first gratuitous ARP, bench/failover).
+    private final Work[] addVips;
+    private final Work[] removeVips;
+    private final Work[] masterGarps;
+    private final Work[] refreshGarps;
+    private final Runnable onAdverTimer = () -> fired(new VrrpEvent.AdverTimerExpired());
+    private final Runnable onMasterDownTimer = () -> fired(new VrrpEvent.MasterDownTimerExpired());
+    private final Runnable prepareMasterDown = () -> prepare(new VrrpEvent.MasterDownTimerExpired());
+
+    /// One piece of address work and what to call it in a log line should it fail.
+    private record Work(Supplier<String> what, PlumbingTask task) {
+    }
 
     VrrpInstance(VrrpSettings settings, VrrpTransport transport, Host host) {
         this.settings = settings;
@@ -85,7 +102,31 @@ public final class VrrpInstance {
         this.destinations = settings.unicastPeers().isEmpty()
                 ? List.of(VrrpTransport.MULTICAST_GROUP) : settings.unicastPeers();
         this.lastChange = host.now();
+        var vips = settings.virtualAddresses();
+        var ifname = settings.interfaceName();
+        var garp = settings.garp();
+        this.addVips = work(vips, "add ", vip -> p -> p.addAddress(ifname, vip));
+        this.removeVips = work(vips, "remove ", vip -> p -> p.removeAddress(ifname, vip));
+        this.masterGarps = garps(vips, garp.masterRepeat());
+        this.refreshGarps = garps(vips, garp.masterRefreshRepeat());
         publish();
+    }
+
+    private static Work[] work(List<VrrpSettings.VirtualAddress> vips, String verb,
+            Function<VrrpSettings.VirtualAddress, PlumbingTask> task) {
+        return vips.stream()
+                .map(vip -> new Work(() -> verb + vip.address().getHostAddress(), task.apply(vip)))
+                .toArray(Work[]::new);
+    }
+
+    /// `repeat` gratuitous ARPs for each VIP, a task per VIP.
+    private Work[] garps(List<VrrpSettings.VirtualAddress> vips, int repeat) {
+        var ifname = settings.interfaceName();
+        return work(vips, "gratuitous ARP ", vip -> p -> {
+            for (int i = 0; i < repeat; i++) {
+                p.sendGratuitousArp(ifname, vip.address());
+            }
+        });
     }
 
     public String name() {
@@ -132,16 +173,14 @@ public final class VrrpInstance {
             case ArmMasterDownTimer a -> arm(a.after(), new VrrpEvent.MasterDownTimerExpired());
             case CancelTimer a -> cancelTimer();
             case AddVips a -> {
-                for (var vip : settings.virtualAddresses()) {
-                    host.plumbingNow("add " + vip.address().getHostAddress(),
-                            p -> p.addAddress(settings.interfaceName(), vip));
+                for (var w : addVips) {
+                    host.plumbingNow(w.what(), w.task());
                 }
             }
             case RemoveVips a -> {
                 cancelGarps();
-                for (var vip : settings.virtualAddresses()) {
-                    host.plumbing("remove " + vip.address().getHostAddress(),
-                            p -> p.removeAddress(settings.interfaceName(), vip));
+                for (var w : removeVips) {
+                    host.plumbing(w.what(), w.task());
                 }
             }
             case AnnounceVips a -> scheduleGarps();
@@ -159,15 +198,16 @@ public final class VrrpInstance {
 
     private void arm(Duration after, VrrpEvent onExpiry) {
         cancelTimer();
-        Runnable fire = () -> {
-            timer = null;
-            handle(onExpiry);
-        };
         // Only a takeover fires after seconds idle; a master's advert timer runs every interval,
         // warm, and a second park before it only adds to the adverts' jitter.
         timer = onExpiry instanceof VrrpEvent.MasterDownTimerExpired
-                ? host.schedule(after, fire, () -> prepare(onExpiry))
-                : host.schedule(after, fire);
+                ? host.schedule(after, onMasterDownTimer, prepareMasterDown)
+                : host.schedule(after, onAdverTimer);
+    }
+
+    private void fired(VrrpEvent expiry) {
+        timer = null;
+        handle(expiry);
     }
 
     /// Run by the engine loop just before this instance's timer fires: the pure part of what the
@@ -197,9 +237,9 @@ public final class VrrpInstance {
     private void scheduleGarps() {
         cancelGarps();
         var garp = settings.garp();
-        garpBurst(garp.masterRepeat(), true);
+        garpBurst(masterGarps, true);
         if (garp.masterDelay().isPositive()) {
-            garpTimers.add(host.schedule(garp.masterDelay(), () -> garpBurst(garp.masterRepeat(), false)));
+            garpTimers.add(host.schedule(garp.masterDelay(), () -> garpBurst(masterGarps, false)));
         }
         if (garp.masterRefresh().isPositive()) {
             scheduleRefresh();
@@ -210,25 +250,20 @@ public final class VrrpInstance {
         var garp = settings.garp();
         garpTimers.add(host.schedule(garp.masterRefresh(), () -> {
             if (state.state() == VrrpState.MASTER) {
-                garpBurst(garp.masterRefreshRepeat(), false);
+                garpBurst(refreshGarps, false);
                 scheduleRefresh();
             }
         }));
     }
 
-    /// `repeat` gratuitous ARPs for each VIP; `now`: the takeover's, see [Host#plumbingNow].
-    private void garpBurst(int repeat, boolean now) {
-        for (var vip : settings.virtualAddresses()) {
-            PlumbingTask burst = p -> {
-                for (int i = 0; i < repeat; i++) {
-                    p.sendGratuitousArp(settings.interfaceName(), vip.address());
-                }
-            };
-            var what = "gratuitous ARP " + vip.address().getHostAddress();
+    /// A burst of gratuitous ARPs ([#masterGarps] or [#refreshGarps]); `now`: the takeover's, see
+    /// [Host#plumbingNow].
+    private void garpBurst(Work[] burst, boolean now) {
+        for (var w : burst) {
             if (now) {
-                host.plumbingNow(what, burst);
+                host.plumbingNow(w.what(), w.task());
             } else {
-                host.plumbing(what, burst);
+                host.plumbing(w.what(), w.task());
             }
         }
     }

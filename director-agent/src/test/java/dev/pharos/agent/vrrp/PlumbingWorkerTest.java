@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 /// queued behind what is; shutdown runs what is queued, shutdownNow drops it.
 class PlumbingWorkerTest {
 
-    private final PlumbingWorker worker = new PlumbingWorker("plumbing-test");
+    private static final java.util.function.Supplier<String> WHAT = () -> "test work";
+
+    private final PlumbingWorker worker = new PlumbingWorker("plumbing-test", null);
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -26,7 +28,7 @@ class PlumbingWorkerTest {
     void idleWorkRunsOnTheCallersThread() {
         worker.start();
         var ranOn = new CopyOnWriteArrayList<Thread>();
-        assertThat(worker.runNowIfIdle(() -> ranOn.add(Thread.currentThread()))).isTrue();
+        assertThat(worker.runNowIfIdle(WHAT, p -> ranOn.add(Thread.currentThread()))).isTrue();
         assertThat(ranOn).containsExactly(Thread.currentThread());
     }
 
@@ -36,59 +38,73 @@ class PlumbingWorkerTest {
         var order = new CopyOnWriteArrayList<String>();
         var release = new CountDownLatch(1);
         var started = new CountDownLatch(1);
-        worker.execute(() -> {
+        worker.execute(WHAT, p -> {
             started.countDown();
             await(release);
             order.add("running");
         });
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-        worker.execute(() -> order.add("queued"));
-        assertThat(worker.runNowIfIdle(() -> order.add("urgent while busy"))).as("queued instead").isFalse();
+        worker.execute(WHAT, p -> order.add("queued"));
+        assertThat(worker.runNowIfIdle(WHAT, p -> order.add("urgent while busy"))).as("queued instead").isFalse();
         release.countDown();
         awaitCondition(() -> order.size() == 3);
         assertThat(order).containsExactly("running", "queued", "urgent while busy");
         // Idle again: the next urgent task runs at once, here.
-        assertThat(worker.runNowIfIdle(() -> order.add("urgent when idle"))).isTrue();
+        assertThat(worker.runNowIfIdle(WHAT, p -> order.add("urgent when idle"))).isTrue();
         assertThat(order).endsWith("urgent when idle");
     }
 
     @Test
-    void aFailingTaskDoesNotStopTheWorker() {
+    void aFailingTaskDoesNotStopTheWorkerAndOnlyAFailureIsDescribed() {
         worker.start();
         var order = new CopyOnWriteArrayList<String>();
-        worker.execute(() -> {
+        var described = new CopyOnWriteArrayList<String>();
+        worker.execute(() -> described.add("boom") ? "boom" : "", p -> {
             throw new IllegalStateException("boom");
         });
-        worker.execute(() -> order.add("after"));
+        worker.execute(() -> described.add("io") ? "io" : "", p -> {
+            throw new java.io.IOException("EPERM");
+        });
+        worker.execute(() -> described.add("fine") ? "fine" : "", p -> order.add("after"));
         awaitCondition(() -> order.size() == 1);
-        assertThat(worker.runNowIfIdle(() -> {
+        assertThat(worker.runNowIfIdle(() -> described.add("inline") ? "inline" : "", p -> {
             throw new IllegalStateException("boom inline");
         })).isTrue();
+        assertThat(described).containsExactly("boom", "io", "inline");
+    }
+
+    @Test
+    void tasksRunAgainstTheWorkersPlumbing() {
+        var plumbing = new dev.pharos.agent.sim.SimAddressPlumbing().forNode("n");
+        var withPlumbing = new PlumbingWorker("plumbing-test-target", plumbing);
+        var seen = new CopyOnWriteArrayList<AddressPlumbing>();
+        assertThat(withPlumbing.runNowIfIdle(WHAT, seen::add)).isTrue();
+        assertThat(seen).containsExactly(plumbing);
     }
 
     @Test
     void shutdownRunsWhatIsQueuedAndShutdownNowDropsIt() throws Exception {
         var order = new CopyOnWriteArrayList<String>();
-        var drained = new PlumbingWorker("plumbing-test-drain");
+        var drained = new PlumbingWorker("plumbing-test-drain", null);
         for (var s : List.of("a", "b", "c")) {
-            drained.execute(() -> order.add(s));
+            drained.execute(WHAT, p -> order.add(s));
         }
         drained.start();
         drained.shutdown();
         assertThat(drained.awaitTermination(Duration.ofSeconds(10))).isTrue();
         assertThat(order).containsExactly("a", "b", "c");
-        drained.execute(() -> order.add("late"));
+        drained.execute(WHAT, p -> order.add("late"));
         assertThat(order).containsExactly("a", "b", "c");
 
-        var dropped = new PlumbingWorker("plumbing-test-drop");
+        var dropped = new PlumbingWorker("plumbing-test-drop", null);
         var release = new CountDownLatch(1);
         var started = new CountDownLatch(1);
-        dropped.execute(() -> {
+        dropped.execute(WHAT, p -> {
             started.countDown();
             await(release);
             order.add("running");
         });
-        dropped.execute(() -> order.add("dropped"));
+        dropped.execute(WHAT, p -> order.add("dropped"));
         dropped.start();
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
         dropped.shutdownNow();
