@@ -114,16 +114,19 @@ public final class GratuitousArp implements AutoCloseable {
         if (closed) {
             throw new NativeException(what(ifname, address), Errno.EBADF, "the socket is closed");
         }
+        int index;
+        boolean ethernet;
         try {
-            int index = ifreq.index(fd, ifname, "gratuitous ARP");
-            if (!ifreq.readEthernetAddress(fd, ifname, "gratuitous ARP") && !anyType) {
-                throw new NativeException(what(ifname, address), Errno.ENODEV,
-                        "interface " + ifname + " has no Ethernet address");
-            }
-            return index;
+            index = ifreq.index(fd, ifname, "gratuitous ARP");
+            ethernet = ifreq.readEthernetAddress(fd, ifname, "gratuitous ARP");
         } catch (NativeException e) {
             throw e.of(what(ifname, address));
         }
+        if (!ethernet && !anyType) {
+            throw new NativeException(what(ifname, address), Errno.ENODEV,
+                    "interface " + ifname + " has no Ethernet address");
+        }
+        return index;
     }
 
     private static String what(String ifname, Inet4Address address) {
