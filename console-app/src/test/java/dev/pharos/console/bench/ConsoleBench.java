@@ -236,7 +236,6 @@ public final class ConsoleBench {
         System.err.println("BENCH PHASE: " + what);
         frames.clear();
         Thread.sleep(Duration.ofSeconds(seconds));
-        System.err.println("BENCH PHASE: -"); // what follows (a GC, the next phase's set-up) is no phase's
         var f = new ArrayList<>(frames);
         Collections.sort(f);
         // A frame that took more than one and a half pulses missed a pulse: 60 fps was not held.
@@ -268,7 +267,6 @@ public final class ConsoleBench {
             }
             samples.add(heapAfterGc());
         }
-        System.err.println("BENCH PHASE: -");
         double minutes = SOAK_SAMPLE.toSeconds() / 60.0;
         double slope = slopePerStep(samples) / (1 << 20) / minutes;
         var mb = samples.stream().map(h -> Long.toString(h >> 20)).toList();
