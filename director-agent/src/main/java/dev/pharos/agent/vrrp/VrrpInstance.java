@@ -107,8 +107,8 @@ public final class VrrpInstance {
         var garp = settings.garp();
         this.addVips = work(vips, "add ", vip -> p -> p.addAddress(ifname, vip));
         this.removeVips = work(vips, "remove ", vip -> p -> p.removeAddress(ifname, vip));
-        this.masterGarps = garps(vips, garp.masterRepeat());
-        this.refreshGarps = garps(vips, garp.masterRefreshRepeat());
+        this.masterGarps = garps(vips, ifname, garp.masterRepeat());
+        this.refreshGarps = garps(vips, ifname, garp.masterRefreshRepeat());
         publish();
     }
 
@@ -119,9 +119,8 @@ public final class VrrpInstance {
                 .toArray(Work[]::new);
     }
 
-    /// `repeat` gratuitous ARPs for each VIP, a task per VIP.
-    private Work[] garps(List<VrrpSettings.VirtualAddress> vips, int repeat) {
-        var ifname = settings.interfaceName();
+    /// `repeat` gratuitous ARPs for each VIP on `ifname`, a task per VIP.
+    private static Work[] garps(List<VrrpSettings.VirtualAddress> vips, String ifname, int repeat) {
         return work(vips, "gratuitous ARP ", vip -> p -> {
             for (int i = 0; i < repeat; i++) {
                 p.sendGratuitousArp(ifname, vip.address());
@@ -169,8 +168,17 @@ public final class VrrpInstance {
     private void run(VrrpAction action, VrrpEvent cause) {
         switch (action) {
             case SendAdvert a -> send(a.priority());
-            case ArmAdverTimer a -> arm(a.after(), new VrrpEvent.AdverTimerExpired());
-            case ArmMasterDownTimer a -> arm(a.after(), new VrrpEvent.MasterDownTimerExpired());
+            case ArmAdverTimer a -> {
+                cancelTimer();
+                // A master's advert timer runs every interval, warm: a second park before it
+                // (a prepare task) only added to the adverts' jitter.
+                timer = host.schedule(a.after(), onAdverTimer);
+            }
+            case ArmMasterDownTimer a -> {
+                cancelTimer();
+                // Only a takeover fires after seconds idle: prepared.
+                timer = host.schedule(a.after(), onMasterDownTimer, prepareMasterDown);
+            }
             case CancelTimer a -> cancelTimer();
             case AddVips a -> {
                 for (var w : addVips) {
@@ -194,15 +202,6 @@ public final class VrrpInstance {
                 host.stateChanged(this, c, cause);
             }
         }
-    }
-
-    private void arm(Duration after, VrrpEvent onExpiry) {
-        cancelTimer();
-        // Only a takeover fires after seconds idle; a master's advert timer runs every interval,
-        // warm, and a second park before it only adds to the adverts' jitter.
-        timer = onExpiry instanceof VrrpEvent.MasterDownTimerExpired
-                ? host.schedule(after, onMasterDownTimer, prepareMasterDown)
-                : host.schedule(after, onAdverTimer);
     }
 
     private void fired(VrrpEvent expiry) {
