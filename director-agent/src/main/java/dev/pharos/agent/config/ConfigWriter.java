@@ -79,8 +79,8 @@ public final class ConfigWriter {
         opt("vrrp_garp_master_repeat", g.vrrpGarpMasterRepeat());
         opt("vrrp_garp_master_refresh", g.vrrpGarpMasterRefresh());
         opt("vrrp_garp_master_refresh_repeat", g.vrrpGarpMasterRefreshRepeat());
-        if (g.enableScriptSecurity() != null) {
-            line(g.enableScriptSecurity() ? "enable_script_security" : "enable_script_security false");
+        if (Boolean.TRUE.equals(g.enableScriptSecurity())) {
+            line("enable_script_security");
         }
         raw("script_user", g.scriptUser());
         extras(g.extras());
@@ -409,10 +409,9 @@ public final class ConfigWriter {
         }
     }
 
+    /// A notify line, kept in keepalived's written form (command, user, group; see [ScriptLine]).
     private void command(String keyword, String value) {
-        if (value != null) {
-            line(keyword + " " + Values.quote(value));
-        }
+        raw(keyword, value);
     }
 
     private void flag(String keyword, boolean on) {
