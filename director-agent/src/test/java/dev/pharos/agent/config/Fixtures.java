@@ -33,7 +33,7 @@ final class Fixtures {
     static List<Fixture> all() {
         var list = new ArrayList<Fixture>();
         for (var f : List.of("seed/lvs-master.conf", "seed/lvs-backup.conf", "examples/full.conf",
-                "examples/one-line-blocks.conf", "examples/includes/main.conf")) {
+                "examples/one-line-blocks.conf", "examples/includes/main.conf", "examples/script-users.conf")) {
             list.add(new Fixture(resource(f), ""));
         }
         list.addAll(keepalivedSamples());
