@@ -210,6 +210,37 @@ class ScriptUsersTest {
         assertThat(VrrpMapping.map(c).instances().getFirst().notifyCommands().master()).isEmpty();
     }
 
+    @Test
+    void aMiscCheckRunsAsItsUserAndAnUnsafeOneIsTakenOffItsRealServer() throws Exception {
+        var script = script(bin, "misc.sh", "rwxr-xr-x");
+        var unsafe = script(bin, "unsafe.sh", "rwxrwxrwx");
+        var c = parse("""
+                global_defs {
+                    enable_script_security
+                }
+                virtual_server 192.0.2.1 80 {
+                    protocol TCP
+                    real_server 192.0.2.2 80 {
+                        MISC_CHECK {
+                            misc_path "%s probe"
+                            user %s nogroup
+                        }
+                    }
+                    real_server 192.0.2.3 80 {
+                        MISC_CHECK {
+                            misc_path %s
+                            user root
+                        }
+                    }
+                }
+                """.formatted(script, testUser, unsafe));
+        var plan = dev.pharos.agent.check.CheckPlan.from(c).secured(VrrpMapping.policy(c));
+        assertThat(plan.realServers().get(1).checks()).as("the unsafe MISC_CHECK is removed").isEmpty();
+        var misc = (dev.pharos.agent.check.CheckSpec.MiscCheck) plan.realServers().getFirst().checks().getFirst();
+        assertThat(new dev.pharos.agent.check.MiscProbe(misc).attempt()).isEqualTo(dev.pharos.agent.check.ProbeResult.up());
+        assertThat(Files.readString(out.resolve("misc"))).isEqualTo(testUid + " 65534 65534 |probe|");
+    }
+
     // ---- helpers
 
     /// A script that writes `uid gid groups | args` (each argument followed by `|`) to out/NAME.
