@@ -77,4 +77,56 @@ class ScriptPolicyTest {
         assertThat(policy.messages()).contains("Unsafe permissions found for script '" + script + "'.",
                 "SECURITY VIOLATION - scripts are being executed but script_security not enabled. There are insecure scripts.");
     }
+
+    @Test
+    void anUnknownUserOrGroupDropsTheScriptAsKeepalivedDoes() {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/getent")), "needs getent");
+        var policy = ScriptPolicy.forHost(false, null, null, new Host(0, 0, true, true));
+        assertThat(policy.notify("notify", List.of("/bin/true"), "no-such-user-here", null))
+                .isInstanceOf(ScriptPolicy.Disabled.class);
+        assertThat(policy.notify("notify", List.of("/bin/true"), "nobody", "no-such-group-here"))
+                .isInstanceOf(ScriptPolicy.Disabled.class);
+        // getent would find uid 0 by number; keepalived's getpwnam looks up names only
+        assertThat(policy.notify("notify", List.of("/bin/true"), "0", null)).isInstanceOf(ScriptPolicy.Disabled.class);
+        assertThat(policy.messages()).containsSubsequence("Script user 'no-such-user-here' does not exist",
+                "Invalid user/group for notify script /bin/true - ignoring",
+                "Script group 'no-such-group-here' does not exist",
+                "Invalid user/group for notify script /bin/true - ignoring");
+    }
+
+    @Test
+    void aLinkKeepsItsNameWhenItNamesTheSameFileAndTheLinksTargetIsCheckedToo(@TempDir Path dir) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "the files must be root's");
+        var script = dir.resolve("real.sh");
+        Files.writeString(script, "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        var alias = Files.createSymbolicLink(dir.resolve("alias.sh"), script);
+        var root = new Host(0, 0, true, true);
+        var policy = ScriptPolicy.forHost(true, null, null, root);
+        assertThat(policy.notify("notify", List.of(alias.toString(), "x"), "root", null))
+                .isEqualTo(new ScriptPolicy.Run(List.of(alias.toString(), "x"), new Identity("root", 0, 0)));
+
+        // a safe link to a script in a directory anyone may write to is unsafe
+        var open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        var hidden = open.resolve("real.sh");
+        Files.copy(script, hidden);
+        var link = Files.createSymbolicLink(dir.resolve("link.sh"), hidden);
+        var strict = ScriptPolicy.forHost(true, null, null, root);
+        assertThat(strict.notify("notify", List.of(link.toString()), "root", null)).isInstanceOf(ScriptPolicy.Disabled.class);
+        assertThat(strict.messages()).contains("Unsafe permissions found for script '" + hidden + "' - disabling.");
+    }
+
+    @Test
+    void aBareProgramNameIsFoundInPathAndNamedInTheLog() {
+        assumeTrue("root".equals(System.getProperty("user.name")), "runs as root");
+        var policy = new ScriptPolicy(false, null, null, new Host(0, 0, true, true), RunAs.setpriv(), "/nonexistent:/bin");
+        var verdict = policy.notify("notify", List.of("true", "a"), "root", null);
+        assertThat(verdict).isInstanceOf(ScriptPolicy.Run.class);
+        assertThat(((ScriptPolicy.Run) verdict).argv().getFirst()).isIn("/bin/true", "/usr/bin/true");
+        assertThat(policy.messages().getFirst()).startsWith("WARNING - script `true` resolved by path search to `/bin/true`");
+        assertThat(policy.notify("notify", List.of("no-such-program-here"), "root", null))
+                .isInstanceOf(ScriptPolicy.Disabled.class);
+        assertThat(policy.messages()).contains("Cannot find script no-such-program-here in path - disabling");
+    }
 }
