@@ -89,7 +89,7 @@ public final class ConfigWriter {
 
     private void script(VrrpScriptDef s) {
         open("vrrp_script " + word(s.name()));
-        raw("script", s.script() == null ? null : Values.quote(s.script()));
+        raw("script", s.script() == null ? null : ScriptLine.quoted(s.script()));
         opt("interval", s.interval());
         opt("timeout", s.timeout());
         if (s.weight() != null) {
@@ -318,7 +318,7 @@ public final class ConfigWriter {
             }
             case CheckerDef.Misc m -> {
                 open("MISC_CHECK");
-                raw("misc_path", Values.quote(m.miscPath()));
+                raw("misc_path", ScriptLine.quoted(m.miscPath()));
                 opt("misc_timeout", m.miscTimeout());
                 flag("misc_dynamic", m.miscDynamic());
                 raw("user", m.user());

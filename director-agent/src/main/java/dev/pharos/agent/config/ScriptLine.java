@@ -52,8 +52,26 @@ public record ScriptLine(List<String> command, String user, String group) {
     static String word(String s) {
         if (s.isEmpty() || s.chars().anyMatch(c -> c <= ' ' || c == '"' || c == '\'' || c == '\\' || c == '{'
                 || c == '}' || c == '!' || c == '#' || c == 0x7f)) {
-            return Values.quote(s);
+            return quoted(s);
         }
         return s;
+    }
+
+    /// A value in double quotes; one holding a control character (it came from an escape such as
+    /// `\n`) is written unquoted with octal escapes instead, since a quoted line break would end
+    /// the line and Pharos's lexer keeps escapes other than `\"` and `\\` inside quotes literally.
+    static String quoted(String s) {
+        if (s.chars().noneMatch(c -> c < ' ' || c == 0x7f)) {
+            return Values.quote(s);
+        }
+        var sb = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            if (Character.isLetterOrDigit(c) && c < 0x80 || "/._-+=:,@%^~".indexOf(c) >= 0 || c > 0xff) {
+                sb.append(c);
+            } else {
+                sb.append(String.format("\\%03o", (int) c));
+            }
+        }
+        return sb.toString();
     }
 }
