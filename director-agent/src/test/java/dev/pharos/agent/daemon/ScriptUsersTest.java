@@ -241,6 +241,58 @@ class ScriptUsersTest {
         assertThat(Files.readString(out.resolve("misc"))).isEqualTo(testUid + " 65534 65534 |probe|");
     }
 
+    // ---- keepalived itself
+
+    /// Real keepalived runs what Pharos writes as the same users, with the group as the only
+    /// supplementary group: the written form means to keepalived what it means to Pharos.
+    @Test
+    void keepalivedRunsTheWrittenNotifyLinesAsTheSameUsers() throws Exception {
+        assumeTrue(dev.pharos.testing.Netns.available() && dev.pharos.testing.Keepalived.installed(),
+                "needs network namespaces and keepalived");
+        var master = script(bin, "master.sh", "rwxr-xr-x");
+        var generic = script(bin, "generic.sh", "rwxr-xr-x");
+        var model = parse("""
+                global_defs {
+                    enable_script_security
+                }
+                vrrp_instance VI_1 {
+                    state MASTER
+                    interface ens33
+                    virtual_router_id 71
+                    priority 150
+                    advert_int 1
+                    virtual_ipaddress {
+                        192.0.2.71/32
+                    }
+                    notify_master "%s arg1 'two words'" %s nogroup
+                    notify %s nobody
+                }
+                """.formatted(master, testUser, generic));
+        var written = ConfigWriter.write(model);
+        try (var net = dev.pharos.testing.Netns.create()) {
+            var host = net.hostWithInterface("k", "ens33", "192.0.2.70/24");
+            try (var keepalived = dev.pharos.testing.Keepalived.start(host, dir.resolve("k"), "k", written)) {
+                assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(20), () -> Files.exists(out.resolve("master"))
+                        && Files.exists(out.resolve("generic")))).as(keepalived.log()).isTrue();
+                assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(10),
+                        () -> read(out.resolve("generic")).equals("65534 65534 65534 |INSTANCE|VI_1|MASTER|150|")))
+                        .as(read(out.resolve("generic")) + "\n" + keepalived.log()).isTrue();
+            }
+        }
+        var byKeepalived = Files.readString(out.resolve("master"));
+        assertThat(byKeepalived).isEqualTo(testUid + " 65534 65534 |arg1|two words|");
+        // and Pharos, from the same written text
+        assertThat(runMaster(parse(written), "master")).isEqualTo(byKeepalived);
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     // ---- helpers
 
     /// A script that writes `uid gid groups | args` (each argument followed by `|`) to out/NAME.
