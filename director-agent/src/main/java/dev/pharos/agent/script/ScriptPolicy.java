@@ -57,6 +57,9 @@ public final class ScriptPolicy {
     private final String setpriv;
     private final String searchPath;
     private final List<String> messages = new ArrayList<>();
+    // one name-service lookup per name and configuration (getent is a process)
+    private final Map<String, java.util.Optional<int[]>> users = new java.util.HashMap<>();
+    private final Map<String, java.util.Optional<Integer>> groups = new java.util.HashMap<>();
     private Identity defaultIdentity;
     private boolean defaultResolved;
     private boolean anyScript;
@@ -179,14 +182,14 @@ public final class ScriptPolicy {
 
     /// keepalived's `set_uid_gid`: the user's uid and primary gid, the group's gid if given.
     private Identity lookup(String user, String group) {
-        var u = Accounts.user(user);
+        var u = users.computeIfAbsent(user, n -> java.util.Optional.ofNullable(Accounts.user(n))).orElse(null);
         if (u == null) {
             log(Level.WARNING, "Script user '" + user + "' does not exist");
             return null;
         }
         int gid = u[1];
         if (group != null) {
-            var g = Accounts.group(group);
+            var g = groups.computeIfAbsent(group, n -> java.util.Optional.ofNullable(Accounts.group(n))).orElse(null);
             if (g == null) {
                 log(Level.WARNING, "Script group '" + group + "' does not exist");
                 return null;
