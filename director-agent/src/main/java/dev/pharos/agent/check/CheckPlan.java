@@ -5,6 +5,7 @@ import dev.pharos.agent.config.CheckerDef;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.RealServerDef;
 import dev.pharos.agent.config.VirtualServerDef;
+import dev.pharos.agent.script.ScriptPolicy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -37,6 +38,27 @@ public record CheckPlan(List<RealServerPlan> realServers, List<String> warnings)
         public RealServerPlan {
             checks = List.copyOf(checks);
         }
+    }
+
+    /// This plan with each `MISC_CHECK` run as `scripts` decides: its command resolved and wrapped
+    /// to run as its user, or the checker taken off its real server when keepalived would disable
+    /// it (`check_misc.c`, `check_misc_script_security`); a real server left without checkers is up.
+    public CheckPlan secured(ScriptPolicy scripts) {
+        var servers = new ArrayList<RealServerPlan>();
+        for (var rs : realServers) {
+            var checks = new ArrayList<CheckSpec>();
+            for (var c : rs.checks()) {
+                if (c instanceof CheckSpec.MiscCheck m) {
+                    if (scripts.miscCheck(m.command(), m.user(), m.group()) instanceof ScriptPolicy.Run run) {
+                        checks.add(new CheckSpec.MiscCheck(run.argv(), m.timeout(), m.dynamic(), m.timing()));
+                    }
+                } else {
+                    checks.add(c);
+                }
+            }
+            servers.add(new RealServerPlan(rs.id(), rs.weight(), checks, rs.omega()));
+        }
+        return new CheckPlan(servers, warnings);
     }
 
     /// The plan of `config`'s virtual servers.
@@ -114,12 +136,12 @@ public record CheckPlan(List<RealServerPlan> realServers, List<String> warnings)
                 String user = null;
                 String group = null;
                 if (m.user() != null) {
-                    var words = m.user().trim().split("\\s+");
-                    if (words.length > 2 || words[0].isEmpty()) {
+                    var words = Argv.split(m.user());
+                    if (words.size() > 2 || words.isEmpty()) {
                         throw new IllegalArgumentException("user takes USER [GROUP], not '" + m.user() + "'");
                     }
-                    user = words[0];
-                    group = words.length == 2 ? words[1] : null;
+                    user = words.getFirst();
+                    group = words.size() == 2 ? words.get(1) : null;
                 }
                 // keepalived: misc_timeout defaults to the virtual server's delay_loop, retry to 0.
                 var timeout = m.miscTimeout() != null ? m.miscTimeout()

@@ -80,7 +80,8 @@ public final class MiscProbe implements Probe {
     }
 
     /// Adds util-linux's `setpriv` to switch to the `user` (and group) before the program starts,
-    /// or says why it cannot.
+    /// or says why it cannot. The agent's plans come through [CheckPlan#secured], which has already
+    /// resolved the user and wrapped the command; this serves a spec built with a user directly.
     private String asUser(List<String> command) {
         if (!"root".equals(System.getProperty("user.name"))) {
             return "cannot run as user " + spec.user() + ": the agent is not root";
@@ -93,7 +94,8 @@ public final class MiscProbe implements Probe {
         if (group == null) {
             return "cannot run as user " + spec.user() + ": no such user";
         }
-        command.addAll(List.of(setpriv, "--reuid=" + spec.user(), "--regid=" + group, "--init-groups", "--"));
+        // keepalived's set_script_env leaves the script's group as its only supplementary group
+        command.addAll(List.of(setpriv, "--reuid=" + spec.user(), "--regid=" + group, "--groups=" + group, "--"));
         return null;
     }
 

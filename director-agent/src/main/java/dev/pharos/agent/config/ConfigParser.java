@@ -13,9 +13,9 @@ final class ConfigParser {
 
     static final Duration MAX_SECONDS = Duration.ofDays(365);
 
-    /// Keywords Pharos reads and writes back but does not act on (mail alerts, script users).
+    /// Keywords Pharos reads and writes back but does not act on (mail alerts).
     private static final java.util.Set<String> NO_EFFECT = java.util.Set.of("notification_email",
-            "notification_email_from", "smtp_server", "smtp_connect_timeout", "enable_script_security", "script_user");
+            "notification_email_from", "smtp_server", "smtp_connect_timeout");
 
     private final List<Diagnostic> diagnostics;
     private final Values values;
@@ -122,13 +122,20 @@ final class ConfigParser {
                 .on("vrrp_garp_master_repeat", c -> garpRepeat[0] = values.integer(c, 1, 255))
                 .on("vrrp_garp_master_refresh", c -> garpRefresh[0] = values.seconds(c, Duration.ZERO, MAX_SECONDS))
                 .on("vrrp_garp_master_refresh_repeat", c -> garpRefreshRepeat[0] = values.integer(c, 1, 255))
-                .on("enable_script_security", c -> scriptSecurity[0] = values.optionalBoolean(c))
-                .on("script_user", c -> scriptUser[0] = Structure.joined(values, c))
+                .on("enable_script_security", c -> {
+                    // keepalived's handler looks at no value: any enable_script_security line enables it
+                    if (Boolean.FALSE.equals(values.optionalBoolean(c))) {
+                        values.warning(c.position(), "enable_script_security takes no value; keepalived enables"
+                                + " script security whatever follows it, and so does Pharos (remove the line to disable)");
+                    }
+                    scriptSecurity[0] = Boolean.TRUE;
+                })
+                .on("script_user", c -> scriptUser[0] = values.userAndGroup(c))
                 .read(n);
         for (var c : n.children()) {
             if (NO_EFFECT.contains(c.name())) {
                 values.warning(c.position(), c.name() + " is kept but has no effect: Pharos sends no e-mail"
-                        + " alerts and runs scripts as the agent's user");
+                        + " alerts");
             }
         }
         return new GlobalDefs(routerId[0], emails, from[0], smtp[0], smtpTimeout[0], version[0], garpDelay[0],
@@ -159,7 +166,7 @@ final class ConfigParser {
                 })
                 .on("rise", c -> rise[0] = values.integer(c, 1, 1_000_000))
                 .on("fall", c -> fall[0] = values.integer(c, 1, 1_000_000))
-                .on("user", c -> user[0] = Structure.joined(values, c))
+                .on("user", c -> user[0] = values.userAndGroup(c))
                 .read(n);
         if (script[0] == null) {
             values.error(n.position(), "vrrp_script " + name + " has no script line");
@@ -184,11 +191,11 @@ final class ConfigParser {
                         }
                     }
                 })
-                .on("notify_master", c -> notify[0] = values.commandLine(c))
-                .on("notify_backup", c -> notify[1] = values.commandLine(c))
-                .on("notify_fault", c -> notify[2] = values.commandLine(c))
-                .on("notify_stop", c -> notify[3] = values.commandLine(c))
-                .on("notify", c -> notify[4] = values.commandLine(c))
+                .on("notify_master", c -> notify[0] = values.notifyLine(c))
+                .on("notify_backup", c -> notify[1] = values.notifyLine(c))
+                .on("notify_fault", c -> notify[2] = values.notifyLine(c))
+                .on("notify_stop", c -> notify[3] = values.notifyLine(c))
+                .on("notify", c -> notify[4] = values.notifyLine(c))
                 .on("track_interface", c -> trackIf.addAll(trackInterfaces(c)))
                 .on("track_script", c -> trackScripts.addAll(trackScripts(c)))
                 .on("smtp_alert", c -> {
@@ -255,11 +262,11 @@ final class ConfigParser {
                 })
                 .on("track_interface", c -> b.trackIf.addAll(trackInterfaces(c)))
                 .on("track_script", c -> b.trackScripts.addAll(trackScripts(c)))
-                .on("notify_master", c -> b.notifyMaster = values.commandLine(c))
-                .on("notify_backup", c -> b.notifyBackup = values.commandLine(c))
-                .on("notify_fault", c -> b.notifyFault = values.commandLine(c))
-                .on("notify_stop", c -> b.notifyStop = values.commandLine(c))
-                .on("notify", c -> b.notify = values.commandLine(c))
+                .on("notify_master", c -> b.notifyMaster = values.notifyLine(c))
+                .on("notify_backup", c -> b.notifyBackup = values.notifyLine(c))
+                .on("notify_fault", c -> b.notifyFault = values.notifyLine(c))
+                .on("notify_stop", c -> b.notifyStop = values.notifyLine(c))
+                .on("notify", c -> b.notify = values.notifyLine(c))
                 .on("garp_master_delay", c -> b.garpDelay = values.seconds(c, Duration.ZERO, Duration.ofSeconds(255)))
                 .on("garp_master_repeat", c -> b.garpRepeat = values.integer(c, 1, 255))
                 .on("garp_master_refresh", c -> b.garpRefresh = values.seconds(c, Duration.ZERO, MAX_SECONDS))

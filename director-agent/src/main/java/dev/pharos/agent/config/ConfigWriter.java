@@ -79,8 +79,8 @@ public final class ConfigWriter {
         opt("vrrp_garp_master_repeat", g.vrrpGarpMasterRepeat());
         opt("vrrp_garp_master_refresh", g.vrrpGarpMasterRefresh());
         opt("vrrp_garp_master_refresh_repeat", g.vrrpGarpMasterRefreshRepeat());
-        if (g.enableScriptSecurity() != null) {
-            line(g.enableScriptSecurity() ? "enable_script_security" : "enable_script_security false");
+        if (Boolean.TRUE.equals(g.enableScriptSecurity())) {
+            line("enable_script_security");
         }
         raw("script_user", g.scriptUser());
         extras(g.extras());
@@ -89,7 +89,7 @@ public final class ConfigWriter {
 
     private void script(VrrpScriptDef s) {
         open("vrrp_script " + word(s.name()));
-        raw("script", s.script() == null ? null : Values.quote(s.script()));
+        raw("script", s.script() == null ? null : ScriptLine.quoted(s.script()));
         opt("interval", s.interval());
         opt("timeout", s.timeout());
         if (s.weight() != null) {
@@ -318,7 +318,7 @@ public final class ConfigWriter {
             }
             case CheckerDef.Misc m -> {
                 open("MISC_CHECK");
-                raw("misc_path", Values.quote(m.miscPath()));
+                raw("misc_path", ScriptLine.quoted(m.miscPath()));
                 opt("misc_timeout", m.miscTimeout());
                 flag("misc_dynamic", m.miscDynamic());
                 raw("user", m.user());
@@ -409,10 +409,9 @@ public final class ConfigWriter {
         }
     }
 
+    /// A notify line, kept in keepalived's written form (command, user, group; see [ScriptLine]).
     private void command(String keyword, String value) {
-        if (value != null) {
-            line(keyword + " " + Values.quote(value));
-        }
+        raw(keyword, value);
     }
 
     private void flag(String keyword, boolean on) {

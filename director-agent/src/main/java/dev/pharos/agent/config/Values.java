@@ -85,20 +85,83 @@ final class Values {
         return t == null ? null : t.text();
     }
 
-    /// All values joined by single spaces, quoting words that need it (a command line).
+    /// The command line of `script` and `misc_path`: keepalived uses only the line's first value
+    /// (`set_script_params_array` takes slot 1), so `script /bin/pgrep -x nginx` runs `/bin/pgrep`
+    /// alone; further values draw a warning saying so, since keepalived drops them silently.
     String commandLine(Node n) {
+        var slots = scriptValues(n);
+        if (slots == null) {
+            return null;
+        }
+        if (slots.size() > 1) {
+            warning(n.args().get(Math.min(1, n.args().size() - 1)).position(), n.name() + ": keepalived runs only '"
+                    + slots.getFirst() + "' and ignores " + ScriptLine.format(slots.subList(1, slots.size()))
+                    + "; to pass arguments, quote the whole command: " + n.name() + " "
+                    + quote(String.join(" ", slots.stream().map(ScriptLine::word).toList())));
+        }
+        return slots.getFirst();
+    }
+
+    /// A notify line (`notify_master`, `notify`, `notify_up`, `quorum_up`…): the command line, then
+    /// optionally the user and group it runs as, kept in their written form (see [ScriptLine]).
+    String notifyLine(Node n) {
+        var slots = scriptValues(n);
+        if (slots == null) {
+            return null;
+        }
+        if (slots.size() > 3) {
+            warning(n.position(), n.name() + ": keepalived reads a command, a user and a group; "
+                    + ScriptLine.format(slots.subList(3, slots.size())) + " is ignored (quote the command line to pass"
+                    + " arguments: " + n.name() + " \"/path/script arg\" USER GROUP)");
+            slots = slots.subList(0, 3);
+        }
+        return ScriptLine.format(slots);
+    }
+
+    /// The statement's values as keepalived's quote-and-escape splitter sees them, the command
+    /// (first value) checked to split into at least a program; null with an error otherwise.
+    private List<String> scriptValues(Node n) {
         if (n.isBlock() || n.args().isEmpty()) {
             error(n.position(), n.name() + " needs a command");
             return null;
         }
-        var sb = new StringBuilder();
+        // keepalived splits the raw line; the lexer has already taken the double quotes off, so
+        // quoted words are put back in quotes and unquoted ones as written (single quotes and
+        // escapes in them still stand) before the same split.
+        var line = new StringBuilder();
         for (var t : n.args()) {
-            if (!sb.isEmpty()) {
-                sb.append(' ');
+            if (!line.isEmpty()) {
+                line.append(' ');
             }
-            sb.append(t.quoted() && n.args().size() == 1 ? t.text() : t.quoted() ? quote(t.text()) : t.text());
+            line.append(t.quoted() ? quote(t.text()) : t.text());
         }
-        return sb.toString();
+        try {
+            var slots = Argv.split(line.toString());
+            if (slots.isEmpty() || Argv.split(slots.getFirst()).isEmpty()) {
+                error(n.position(), n.name() + " needs a command");
+                return null;
+            }
+            return slots;
+        } catch (IllegalArgumentException e) {
+            error(n.args().getFirst().position(), n.name() + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /// `user USER [GROUP]` of `vrrp_script`, `MISC_CHECK` and `script_user` in `global_defs`.
+    String userAndGroup(Node n) {
+        if (n.isBlock() || n.args().isEmpty()) {
+            error(n.position(), n.name() + " needs a user name: " + n.name() + " USER [GROUP]");
+            return null;
+        }
+        var words = n.args().stream().map(Token::text).toList();
+        if (words.size() > 2) {
+            var extra = n.args().get(2);
+            warning(extra.position(), n.name() + " takes USER [GROUP]; keepalived ignores '" + extra.text()
+                    + "' and what follows");
+            words = words.subList(0, 2);
+        }
+        return ScriptLine.format(words);
     }
 
     static String quote(String s) {

@@ -113,8 +113,8 @@ final class VirtualServerParser {
                 })
                 .on("quorum", c -> f.quorum = values.integer(c, 1, Integer.MAX_VALUE))
                 .on("hysteresis", c -> f.hysteresis = values.integer(c, 0, Integer.MAX_VALUE))
-                .on("quorum_up", c -> f.quorumUp = values.commandLine(c))
-                .on("quorum_down", c -> f.quorumDown = values.commandLine(c))
+                .on("quorum_up", c -> f.quorumUp = values.notifyLine(c))
+                .on("quorum_down", c -> f.quorumDown = values.notifyLine(c))
                 .on("sorry_server", c -> f.sorry = sorryServer(c))
                 .on("sorry_server_inhibit", c -> f.sorryInhibit = values.flag(c))
                 .on("alpha", c -> f.alpha = values.flag(c))
@@ -260,8 +260,8 @@ final class VirtualServerParser {
                 .on("weight", c -> weight[0] = values.integer(c, 0, 65535))
                 .on("lb_kind", c -> kind[0] = lbKind(c), "lvs_method")
                 .on("inhibit_on_failure", c -> inhibit[0] = values.flag(c))
-                .on("notify_up", c -> notify[0] = values.commandLine(c))
-                .on("notify_down", c -> notify[1] = values.commandLine(c))
+                .on("notify_up", c -> notify[0] = values.notifyLine(c))
+                .on("notify_down", c -> notify[1] = values.notifyLine(c))
                 .on("uthreshold", c -> thresholds[0] = values.integer(c, 0, Integer.MAX_VALUE))
                 .on("lthreshold", c -> thresholds[1] = values.integer(c, 0, Integer.MAX_VALUE))
                 .on("alpha", c -> alpha[0] = values.flag(c))
@@ -461,7 +461,7 @@ final class VirtualServerParser {
                 .on("misc_path", c -> path[0] = values.commandLine(c))
                 .on("misc_timeout", c -> timeout[0] = values.seconds(c, Duration.ofMillis(1), MAX))
                 .on("misc_dynamic", c -> dynamic[0] = values.flag(c))
-                .on("user", c -> user[0] = Structure.joined(values, c))
+                .on("user", c -> user[0] = values.userAndGroup(c))
                 .read(n);
         if (path[0] == null) {
             values.error(n.position(), "MISC_CHECK needs a misc_path");

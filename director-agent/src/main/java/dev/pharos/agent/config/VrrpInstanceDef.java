@@ -9,6 +9,9 @@ import java.util.List;
 /// Absent values are `null`; keepalived's defaults (priority 100,
 /// `advert_int` 1 s, version from `global_defs` or 2, preempt on) are applied by the VRRP engine's
 /// settings mapping, not here, so that writing the model back reproduces the file.
+/// The notify values (here, in [SyncGroupDef], `notifyUp`/`notifyDown` of [RealServerDef] and
+/// `quorumUp`/`quorumDown` of [VirtualServerDef]) are the line's values as written: command, then
+/// optionally user and group; [ScriptLine#parse] reads them.
 public record VrrpInstanceDef(String name, State state, String interfaceName, Integer virtualRouterId,
         Integer priority, Duration advertInterval, Integer version, Authentication authentication,
         List<Vip> virtualIpAddresses, List<Vip> virtualIpAddressesExcluded, boolean nopreempt,

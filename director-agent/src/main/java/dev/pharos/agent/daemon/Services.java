@@ -6,7 +6,6 @@ import dev.pharos.agent.check.CheckPlan;
 import dev.pharos.agent.check.CheckScheduler;
 import dev.pharos.agent.check.RealServerId;
 import dev.pharos.agent.check.RealServerStatus;
-import dev.pharos.agent.config.Argv;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.RealServerDef;
 import dev.pharos.agent.config.VirtualServerDef;
@@ -74,6 +73,7 @@ final class Services implements AutoCloseable {
     private volatile List<Names> names = List.of();
     private volatile TableSpec spec = new TableSpec(List.of());
     private volatile DesiredState desired;
+    private volatile java.util.Map<String, List<String>> quorumScripts = java.util.Map.of();
     private volatile ServiceTable actual = ServiceTable.EMPTY;
     private volatile HealthView health = HealthView.NONE;
     private volatile Instant lastReconcile = Instant.now();
@@ -113,12 +113,18 @@ final class Services implements AutoCloseable {
     void apply(KeepalivedConfig original, KeepalivedConfig served) {
         var nextSpec = TableSpec.from(served);
         var nextNames = names(original, served, nextSpec);
-        var plan = CheckPlan.from(served);
+        var scripts = VrrpMapping.policy(served);
+        var plan = CheckPlan.from(served).secured(scripts);
         plan.warnings().forEach(w -> LOG.log(Level.WARNING, w));
+        var nextQuorumScripts = quorumScripts(served, scripts);
+        if (!served.virtualServers().isEmpty()) {
+            scripts.finish("check scripts");
+        }
         try {
             worker.submit(() -> {
                 spec = nextSpec;
                 names = nextNames;
+                quorumScripts = nextQuorumScripts;
                 checks.apply(plan);
                 health = prune(health, nextSpec);
                 reconcile("configuration");
@@ -266,18 +272,39 @@ final class Services implements AutoCloseable {
         }
     }
 
+    /// `quorum_up`/`quorum_down` of each virtual server as they will run (keyed by the command
+    /// line as written), after keepalived's checks (`check_data.c`, `check_check_script_security`);
+    /// a disabled one is absent.
+    private static java.util.Map<String, List<String>> quorumScripts(KeepalivedConfig config,
+            dev.pharos.agent.script.ScriptPolicy scripts) {
+        var out = new java.util.HashMap<String, List<String>>();
+        for (var vs : config.virtualServers()) {
+            for (var line : java.util.Arrays.asList(vs.quorumUp(), vs.quorumDown())) {
+                if (line != null && !line.isBlank() && !out.containsKey(line)) {
+                    var s = dev.pharos.agent.config.ScriptLine.parse(line);
+                    if (scripts.notify("quorum", s.command(), s.user(), s.group())
+                            instanceof dev.pharos.agent.script.ScriptPolicy.Run run) {
+                        out.put(line, run.argv());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private void runQuorumScript(DesiredState.QuorumChange q) {
         var vs = spec.virtualServer(q.virtualServer());
         if (vs.isEmpty()) {
             return;
         }
-        var command = q.quorum().up() ? vs.get().quorumUp() : vs.get().quorumDown();
+        var line = q.quorum().up() ? vs.get().quorumUp() : vs.get().quorumDown();
+        var command = quorumScripts.get(line);
         LOG.log(Level.WARNING, "Virtual server {0}: quorum {1} (alive weight {2}, quorum {3})", q.virtualServer(),
                 q.quorum().up() ? "gained" : "LOST", q.quorum().weightSum(), q.quorum().quorum());
-        if (!command.isBlank()) {
-            scripts.run(Argv.split(command), Duration.ofSeconds(30)).thenAccept(r -> {
+        if (command != null) {
+            scripts.run(command, Duration.ofSeconds(30)).thenAccept(r -> {
                 if (!r.success()) {
-                    LOG.log(Level.WARNING, "quorum script {0} failed: {1}", command, r.problem());
+                    LOG.log(Level.WARNING, "quorum script {0} failed: {1}", line, r.problem());
                 }
             });
         }

@@ -4,7 +4,9 @@ import dev.pharos.agent.config.Argv;
 import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.Diagnostic;
 import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.ScriptLine;
 import dev.pharos.agent.config.VrrpInstanceDef;
+import dev.pharos.agent.script.ScriptPolicy;
 import dev.pharos.agent.vrrp.AuthType;
 import dev.pharos.agent.vrrp.InitialState;
 import dev.pharos.agent.vrrp.VrrpSettings;
@@ -13,7 +15,9 @@ import dev.pharos.agent.vrrp.VrrpVersion;
 import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /// From the configuration model to the VRRP engine's settings, applying keepalived's defaults
 /// (priority 100, `advert_int` 1 s, version from `global_defs` or 2, preempt on, GARP 5 × at once
@@ -27,12 +31,28 @@ public final class VrrpMapping {
     private VrrpMapping() {
     }
 
+    /// The mapping with this agent's script policy (its users, capabilities and files).
     public static Vrrp map(KeepalivedConfig config) throws ConfigException {
+        return map(config, policy(config));
+    }
+
+    /// The script policy `global_defs` asks for, on this agent.
+    public static ScriptPolicy policy(KeepalivedConfig config) {
+        var g = config.globalDefs();
+        var user = g.scriptUser() == null ? List.<String>of() : Argv.split(g.scriptUser());
+        return ScriptPolicy.forAgent(Boolean.TRUE.equals(g.enableScriptSecurity()), user.isEmpty() ? null : user.getFirst(),
+                user.size() > 1 ? user.get(1) : null);
+    }
+
+    /// The mapping; `scripts` decides who runs each script and refuses unsafe ones, as keepalived
+    /// does when it loads a configuration (`vrrp.c`, `check_vrrp_script_security`).
+    public static Vrrp map(KeepalivedConfig config, ScriptPolicy scripts) throws ConfigException {
         var problems = new ArrayList<Diagnostic>();
+        var tracked = trackScripts(config, scripts);
         var instances = new ArrayList<VrrpSettings>();
         for (var i : config.vrrpInstances()) {
             try {
-                instances.add(instance(config, i));
+                instances.add(instance(config, i, tracked, scripts));
             } catch (IllegalArgumentException e) {
                 problems.add(Diagnostic.error(null, e.getMessage()));
             }
@@ -41,11 +61,15 @@ public final class VrrpMapping {
         for (var g : config.syncGroups()) {
             try {
                 groups.add(new VrrpSyncGroup(g.name(), g.group(), false, new VrrpSettings.NotifyCommands(
-                        argv(g.notifyMaster()), argv(g.notifyBackup()), argv(g.notifyFault()), argv(g.notifyStop()),
-                        argv(g.notifyGeneric()))));
+                        notify(scripts, g.notifyMaster()), notify(scripts, g.notifyBackup()),
+                        notify(scripts, g.notifyFault()), notify(scripts, g.notifyStop()),
+                        notify(scripts, g.notifyGeneric()))));
             } catch (IllegalArgumentException e) {
                 problems.add(Diagnostic.error(null, "vrrp_sync_group " + g.name() + ": " + e.getMessage()));
             }
+        }
+        if (!config.vrrpInstances().isEmpty()) {
+            scripts.finish("scripts");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -53,7 +77,26 @@ public final class VrrpMapping {
         return new Vrrp(instances, groups);
     }
 
-    private static VrrpSettings instance(KeepalivedConfig c, VrrpInstanceDef i) {
+    /// Each `vrrp_script`'s argv as it will run, or `null` for one keepalived would disable.
+    private static Map<String, List<String>> trackScripts(KeepalivedConfig c, ScriptPolicy scripts) {
+        var out = new HashMap<String, List<String>>();
+        if (c.vrrpInstances().isEmpty()) {
+            return out;
+        }
+        for (var def : c.vrrpScripts()) {
+            if (def.script() == null || out.containsKey(def.name())) {
+                continue;
+            }
+            var user = def.user() == null ? List.<String>of() : Argv.split(def.user());
+            var verdict = scripts.trackScript(def.name(), Argv.split(def.script()), user.isEmpty() ? null : user.getFirst(),
+                    user.size() > 1 ? user.get(1) : null);
+            out.put(def.name(), verdict instanceof ScriptPolicy.Run run ? run.argv() : null);
+        }
+        return out;
+    }
+
+    private static VrrpSettings instance(KeepalivedConfig c, VrrpInstanceDef i, Map<String, List<String>> tracked,
+            ScriptPolicy scripts) {
         var g = c.globalDefs();
         int versionNumber = i.version() != null ? i.version() : g.vrrpVersion() != null ? g.vrrpVersion() : 2;
         var version = versionNumber == 3 ? VrrpVersion.V3 : VrrpVersion.V2;
@@ -101,17 +144,21 @@ public final class VrrpMapping {
         for (var t : i.trackScripts()) {
             var def = c.script(t.name()).orElseThrow(
                     () -> new IllegalArgumentException("(" + i.name() + ") tracks unknown script " + t.name()));
+            var argv = tracked.get(def.name());
+            if (argv == null) {
+                continue; // keepalived takes a disabled script off every instance that tracks it
+            }
             var interval = def.interval() == null ? Duration.ofSeconds(1) : def.interval();
             var weight = t.weight() != null ? t.weight() : def.weight() != null ? def.weight() : 0;
             if (Boolean.TRUE.equals(def.weightReverse())) {
                 weight = -weight;
             }
-            trackScripts.add(new VrrpSettings.TrackScript(def.name(), Argv.split(def.script()), interval,
+            trackScripts.add(new VrrpSettings.TrackScript(def.name(), argv, interval,
                     def.timeout() == null ? interval : def.timeout(), weight,
                     def.rise() == null ? 1 : def.rise(), def.fall() == null ? 1 : def.fall()));
         }
-        var notify = new VrrpSettings.NotifyCommands(argv(i.notifyMaster()), argv(i.notifyBackup()),
-                argv(i.notifyFault()), argv(i.notifyStop()), argv(i.notifyGeneric()));
+        var notify = new VrrpSettings.NotifyCommands(notify(scripts, i.notifyMaster()), notify(scripts, i.notifyBackup()),
+                notify(scripts, i.notifyFault()), notify(scripts, i.notifyStop()), notify(scripts, i.notifyGeneric()));
         var auth = i.authentication() == null ? AuthType.NONE
                 : i.authentication().type() == VrrpInstanceDef.AuthType.PASS ? AuthType.PASS : AuthType.AH;
         return new VrrpSettings(i.name(), i.interfaceName(), i.virtualRouterId(), version,
@@ -123,8 +170,14 @@ public final class VrrpMapping {
                 vips, source, peers, garp, trackIf, trackScripts, notify);
     }
 
-    private static List<String> argv(String commandLine) {
-        return commandLine == null ? List.of() : Argv.split(commandLine);
+    /// A notify line as it will run (empty: none, or disabled as keepalived would).
+    private static List<String> notify(ScriptPolicy scripts, String line) {
+        if (line == null) {
+            return List.of();
+        }
+        var s = ScriptLine.parse(line);
+        return scripts.notify("notify", s.command(), s.user(), s.group()) instanceof ScriptPolicy.Run run
+                ? run.argv() : List.of();
     }
 
     @SafeVarargs

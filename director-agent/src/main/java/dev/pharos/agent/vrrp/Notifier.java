@@ -50,7 +50,7 @@ final class Notifier {
         }
         runner.run(argv, timeout).thenAccept(r -> {
             if (!r.success()) {
-                LOG.log(Level.WARNING, "({0}) notify script {1} failed: {2}", name, argv.getFirst(),
+                LOG.log(Level.WARNING, "({0}) notify script {1} failed: {2}", name, dev.pharos.agent.script.RunAs.program(argv),
                         r.problem().isEmpty() ? "exit status " + r.exitCode() : r.problem());
             }
         });

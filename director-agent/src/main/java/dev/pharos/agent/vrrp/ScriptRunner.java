@@ -8,7 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-/// Runs track and notify scripts: argv directly (no shell), output discarded, each on its own
+/// Runs track and notify scripts: argv directly (no shell; a script with another user comes
+/// wrapped in util-linux `setpriv` by [dev.pharos.agent.script.ScriptPolicy]), output discarded, each on its own
 /// named virtual thread, at most `maxConcurrent` at once, killed (with its children) after its
 /// timeout. The caller gets a future and never waits on the process.
 public final class ScriptRunner {
@@ -36,7 +37,7 @@ public final class ScriptRunner {
     /// Starts `command` and completes with its result; never completes exceptionally.
     public CompletableFuture<Result> run(List<String> command, Duration timeout) {
         var future = new CompletableFuture<Result>();
-        Thread.ofVirtual().name("vrrp-script-" + command.getFirst()).start(() -> future.complete(runNow(command, timeout)));
+        Thread.ofVirtual().name("vrrp-script-" + dev.pharos.agent.script.RunAs.program(command)).start(() -> future.complete(runNow(command, timeout)));
         return future;
     }
 
@@ -67,7 +68,7 @@ public final class ScriptRunner {
             return new Result(-1, "timed out after " + timeout);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cannot run {0}: {1}; check the path and that it is executable",
-                    command.getFirst(), e.getMessage());
+                    dev.pharos.agent.script.RunAs.program(command), e.getMessage());
             return new Result(-1, "cannot start: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

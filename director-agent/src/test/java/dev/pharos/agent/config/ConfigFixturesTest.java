@@ -47,6 +47,18 @@ class ConfigFixturesTest {
     }
 
     @Test
+    void scriptUserFormsLoadAndSurviveParseWriteParse() throws ConfigException {
+        loadsWithoutErrors(Fixtures.scriptUsers());
+        parseWriteParseGivesAnEqualModel(Fixtures.scriptUsers());
+        jsonRoundTripGivesAnEqualModel(Fixtures.scriptUsers());
+        var written = ConfigWriter.write(ConfigLoader.load(Fixtures.scriptUsers().file(), "").config());
+        assertThat(written).contains("    notify_master \"/bin/true master 'two words'\" nobody nogroup\n",
+                "    notify_backup /bin/true nobody\n", "    notify_fault \"/bin/true fault\"\n",
+                "    quorum_up \"/bin/true up\" nobody\n", "        user nobody nogroup\n",
+                "    script_user nobody nogroup\n", "    enable_script_security\n");
+    }
+
+    @Test
     void theSeedMasterSaysWhatThePostSays() throws ConfigException {
         var c = ConfigLoader.load(Fixtures.resource("seed/lvs-master.conf"), "").config();
         assertThat(c.vrrpInstances()).extracting(VrrpInstanceDef::name, VrrpInstanceDef::virtualRouterId,

@@ -30,6 +30,12 @@ final class Fixtures {
         return RESOURCES.resolve(relative);
     }
 
+    /// Notify lines, `vrrp_script` and `MISC_CHECK` with users and groups in every form keepalived
+    /// reads. Kept out of [#all] so the fuzz corpus (and its seeded sequence) stays as it was.
+    static Fixture scriptUsers() {
+        return new Fixture(resource("examples/script-users.conf"), "");
+    }
+
     static List<Fixture> all() {
         var list = new ArrayList<Fixture>();
         for (var f : List.of("seed/lvs-master.conf", "seed/lvs-backup.conf", "examples/full.conf",

@@ -98,6 +98,23 @@ class WrittenConfigKeepalivedTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void keepalivedReadsTheScriptUserFormsTheWriterEmitsAsItReadsTheOriginal(@TempDir Path dir) throws Exception {
+        // keepalived 2.2.7's --config-test ends itself with SIGTERM (exit 143) once it has checked a
+        // script as another user (check_script_secure compares main_pid with its parent, which a
+        // config test does not set), so the written file is held to what the original draws.
+        var f = Fixtures.scriptUsers();
+        var model = ConfigLoader.load(f.file(), f.configId()).config();
+        ensureInterfaces(model);
+        var written = dir.resolve("written.conf");
+        Files.writeString(written, ConfigWriter.write(model));
+        var result = configTest(written);
+        var original = configTest(f.file());
+        assertThat(result.exitCode()).as("exit code on the written file (%s) and the original (%s)",
+                result.output(), original.output()).isEqualTo(original.exitCode());
+        assertThat(complaints(result.output())).isEqualTo(complaints(original.output()));
+    }
+
     /// The original sample, with its `@ID` lines resolved the way Pharos read them.
     private static Path original(Fixtures.Fixture f, Path dir) throws IOException {
         if (f.configId().isEmpty()) {
