@@ -43,8 +43,9 @@ public record TableSpec(List<VirtualServerSpec> virtualServers) {
     /// @param defaultForwarding `lb_kind`, for real servers that do not set their own
     /// @param sorryServer `null` when there is none
     /// @param quorum minimum sum of the weights of alive real servers (keepalived's default 1)
-    /// @param quorumUp command line run when quorum is gained; empty when none
-    /// @param quorumDown command line run when quorum is lost; empty when none
+    /// @param quorumUp the `quorum_up` line as written (command, then an optional user and group, in
+    ///                 keepalived's quoting; see `config.ScriptLine`); empty when none
+    /// @param quorumDown the `quorum_down` line as written, like `quorumUp`; empty when none
     public record VirtualServerSpec(String name, List<ServiceKey> keys, ServiceSettings settings,
             ForwardingMethod defaultForwarding, List<RealServerSpec> realServers, SorryServerSpec sorryServer,
             int quorum, int hysteresis, String quorumUp, String quorumDown) {

@@ -107,7 +107,7 @@ class TableSpecTest {
                 group.settings());
         assertEquals(3, group.quorum());
         assertEquals(1, group.hysteresis());
-        assertEquals("/bin/true up", group.quorumUp());
+        assertEquals("\"/bin/true up\"", group.quorumUp());
         assertEquals("", group.quorumDown());
         assertEquals(new TableSpec.SorryServerSpec(new Endpoint(ip("198.51.100.9"), 8080), 1, ForwardingMethod.NAT,
                 true), group.sorryServer());
