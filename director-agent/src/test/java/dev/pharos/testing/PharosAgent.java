@@ -6,8 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /// A real Pharos agent process (`director-agent run -f FILE`) in a test namespace, started from the
 /// test's own class path (the jar is built after the tests run).
@@ -33,33 +31,15 @@ public final class PharosAgent implements AutoCloseable {
         return restart(host, dir, name);
     }
 
-    /// As [#start(Netns.Host, Path, String, String)], the JVM run by `wrapper` (a command that
-    /// execs its arguments, e.g. `prlimit --nofile=1024:1024 --`, so the process is still the JVM).
-    public static PharosAgent startWrapped(Netns.Host host, Path dir, String name, String config, String... wrapper) {
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve(name + ".conf"), config, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return launch(host, dir, name, List.of(wrapper));
-    }
-
     /// Starts an agent on the configuration file a previous one left (`dir/name.conf`).
     public static PharosAgent restart(Netns.Host host, Path dir, String name) {
-        return launch(host, dir, name, List.of());
-    }
-
-    private static PharosAgent launch(Netns.Host host, Path dir, String name, List<String> wrapper) {
         var conf = dir.resolve(name + ".conf");
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var command = new ArrayList<>(wrapper);
-        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED",
+        var p = host.start(dir.resolve(name + ".log"), java, "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseSerialGC", "-Xmx128m", "-cp", System.getProperty("java.class.path"),
                 "dev.pharos.agent.cli.Main", "run", "-f", conf.toString(),
                 "--control-socket", dir.resolve(name + ".sock").toString(),
-                "--state-dir", dir.resolve(name + ".state").toString()));
-        var p = host.start(dir.resolve(name + ".log"), command.toArray(String[]::new));
+                "--state-dir", dir.resolve(name + ".state").toString());
         return new PharosAgent(dir, name, p);
     }
 

@@ -8,7 +8,6 @@ import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.control.ControlClient;
 import dev.pharos.testing.ConnectionHolder;
 import dev.pharos.testing.Netns;
-import dev.pharos.testing.PharosAgent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,11 +73,19 @@ class BalancerCapTest {
             rs1.start(rs1Log, java, "-Xmx64m", "-cp", cp, ConnectionHolder.class.getName(), "serve", "192.0.2.11", "80");
             assertThat(Netns.await(DEADLINE, () -> read(rs1Log).contains("serving"))).isTrue();
 
-            try (var agent = PharosAgent.startWrapped(lb, dir, "a", CONFIG, "prlimit", "--nofile=1024:1024", "--")) {
-                assertThat(Netns.await(DEADLINE, () -> Files.exists(agent.socket()))).as(agent.log()).isTrue();
-                try (var c = ControlClient.connect(agent.socket())) {
+            // The agent as PharosAgent starts it, under prlimit (which execs it: the PID is the JVM's).
+            Files.writeString(dir.resolve("a.conf"), CONFIG);
+            var agentLog = dir.resolve("a.log");
+            var socket = dir.resolve("a.sock");
+            var agentProcess = lb.start(agentLog, "prlimit", "--nofile=1024:1024", "--", java,
+                    "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx128m", "-cp", cp,
+                    "dev.pharos.agent.cli.Main", "run", "-f", dir.resolve("a.conf").toString(),
+                    "--control-socket", socket.toString(), "--state-dir", dir.resolve("a.state").toString());
+            try {
+                assertThat(Netns.await(DEADLINE, () -> Files.exists(socket))).as(read(agentLog)).isTrue();
+                try (var c = ControlClient.connect(socket)) {
                     assertThat(Netns.await(DEADLINE, () -> health(state(c), 0).equals("up")
-                            && health(state(c), 1).equals("down"))).as(agent.log()).isTrue();
+                            && health(state(c), 1).equals("down"))).as(read(agentLog)).isTrue();
                 }
 
                 var floodLog = dir.resolve("flood.out");
@@ -88,14 +95,14 @@ class BalancerCapTest {
                         && alive(last(floodLog)) + refused(last(floodLog)) == CLIENTS
                         && alive(last(floodLog)) == EXPECTED_CAP))
                         .as("the client holds %d and was refused the rest: %s%n%s", EXPECTED_CAP, lastLine(floodLog),
-                                agent.log()).isTrue();
+                                read(agentLog)).isTrue();
                 var capLine = "virtual server TCP 192.0.2.1:80 reached its cap of " + EXPECTED_CAP
                         + " connections; refusing new ones (1 refused in the last 10 s)";
-                assertThat(agent.awaitLog(DEADLINE, capLine)).as(agent.log()).isTrue();
+                assertThat(Netns.await(DEADLINE, () -> read(agentLog).contains(capLine))).as(read(agentLog)).isTrue();
 
                 // While the cap is full: a new control connection is answered, and the checks run —
                 // the second real server comes up and is seen up.
-                try (var c = ControlClient.connect(agent.socket())) {
+                try (var c = ControlClient.connect(socket)) {
                     var s = state(c);
                     assertThat(s.virtualServers().getFirst().realServers().getFirst().traffic().activeConnections()
                             + s.virtualServers().getFirst().realServers().getFirst().traffic().inactiveConnections())
@@ -104,14 +111,14 @@ class BalancerCapTest {
                     rs2.start(rs2Log, java, "-Xmx64m", "-cp", cp, ConnectionHolder.class.getName(), "serve",
                             "192.0.2.12", "80");
                     assertThat(Netns.await(DEADLINE, () -> health(state(c), 1).equals("up")))
-                            .as("the check of a real server that came up during the flood%n%s", agent.log()).isTrue();
+                            .as("the check of a real server that came up during the flood%n%s", read(agentLog)).isTrue();
                 }
-                assertThat(agent.log()).doesNotContain("Too many open files");
+                assertThat(read(agentLog)).doesNotContain("Too many open files");
                 // One line per 10 s at most: the first refusal's, then the rest of the window's.
-                assertThat(count(agent.log(), "reached its cap of")).isBetween(1, 2);
+                assertThat(count(read(agentLog), "reached its cap of")).isBetween(1, 2);
 
                 Netns.stop(flood, Duration.ofSeconds(5));
-                try (var c = ControlClient.connect(agent.socket())) {
+                try (var c = ControlClient.connect(socket)) {
                     assertThat(Netns.await(DEADLINE, () -> {
                         var t = state(c).virtualServers().getFirst().realServers().getFirst().traffic();
                         return t.activeConnections() + t.inactiveConnections() == 0;
@@ -122,7 +129,9 @@ class BalancerCapTest {
                         "hold", "192.0.2.1", "80", "20");
                 assertThat(Netns.await(DEADLINE, () -> "alive 20 refused 0".equals(lastLine(againLog))))
                         .as("connections are taken again: %s", lastLine(againLog)).isTrue();
-                assertThat(agent.alive()).isTrue();
+                assertThat(agentProcess.isAlive()).as(read(agentLog)).isTrue();
+            } finally {
+                Netns.stop(agentProcess, Duration.ofSeconds(15));
             }
         }
     }
