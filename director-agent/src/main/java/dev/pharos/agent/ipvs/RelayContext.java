@@ -9,7 +9,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-/// What every listener and relay of one [UserspaceBalancer] shares: the connection caps, the registry of open connections the housekeeping thread sweeps, buffers and thread factories.
+/// What every listener and relay of one [UserspaceBalancer] shares: the connection caps, the
+/// registry of open connections the housekeeping thread sweeps, buffers and thread factories.
 final class RelayContext {
 
     private static final System.Logger LOG = System.getLogger(RelayContext.class.getName());
@@ -22,7 +23,6 @@ final class RelayContext {
     /// The cap of a service that sets none: the whole budget, so that one service may use every
     /// descriptor the balancer may (the operator knows better which service deserves less).
     final int defaultServiceCap;
-    final ConnectionBudget budget;
     final AtomicInteger globalOpen = new AtomicInteger();
     final LongAdder globalRefused = new LongAdder();
     final CapLog globalCapLog = new CapLog("the user-space balancer (all virtual servers)", System::nanoTime);
@@ -47,7 +47,7 @@ final class RelayContext {
     ///
     /// @param globalLimit most connections over all services; 0 = this process's [ConnectionBudget]
     RelayContext(int globalLimit, int bufferSize, boolean preferNative) {
-        this.budget = ConnectionBudget.ofThisProcess();
+        var budget = ConnectionBudget.ofThisProcess();
         this.globalLimit = globalLimit > 0 ? globalLimit : budget.cap();
         this.defaultServiceCap = this.globalLimit;
         LOG.log(System.Logger.Level.INFO, () -> globalLimit > 0
