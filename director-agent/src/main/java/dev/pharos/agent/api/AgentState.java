@@ -54,12 +54,27 @@ public record AgentState(String revision, String hostname, Instant at, long last
     /// @param servedReason        why, when it differs from what the configuration says
     /// @param persistenceSeconds  `persistence_timeout`, 0 for none
     /// @param quorumUp            whether the alive weight meets the quorum (sorry server out)
+    /// @param connectionCap       most connections the user-space balancer takes for this virtual
+    ///                            server at once (new ones beyond it are reset); null when the
+    ///                            kernel's IPVS serves it (IPVS has no such cap) or it is not served
+    /// @param refusedConnections  connections the user-space balancer refused since it started: at
+    ///                            the cap, or when no real server could take them; null as above
     public record VirtualServer(String id, String protocol, String address, Integer port, Long fwmark,
             String group, String scheduler, String kind, String servedAs, String servedReason,
             long persistenceSeconds, int quorum, boolean quorumUp, String sorryServer,
-            List<RealServer> realServers) {
+            List<RealServer> realServers, Integer connectionCap, Long refusedConnections) {
         public VirtualServer {
             realServers = List.copyOf(realServers);
+        }
+
+        /// A virtual server whose backend reports no cap and no refusals (added with those two
+        /// fields; a client of an older agent reads them as null).
+        public VirtualServer(String id, String protocol, String address, Integer port, Long fwmark,
+                String group, String scheduler, String kind, String servedAs, String servedReason,
+                long persistenceSeconds, int quorum, boolean quorumUp, String sorryServer,
+                List<RealServer> realServers) {
+            this(id, protocol, address, port, fwmark, group, scheduler, kind, servedAs, servedReason,
+                    persistenceSeconds, quorum, quorumUp, sorryServer, realServers, null, null);
         }
     }
 

@@ -126,7 +126,28 @@ public final class MetricsServer implements AutoCloseable {
                 b.append("pharos_real_server_bytes_total").append(out).append(' ').append(rs.traffic().bytesOut()).append('\n');
             }
         }
+        // Only where the backend reports them (the user-space balancer): no line rather than a false 0.
+        help(b, "pharos_virtual_server_connection_cap", "gauge",
+                "Most connections the user-space balancer takes for the virtual server at once.");
+        for (var vs : s.virtualServers()) {
+            if (vs.connectionCap() != null) {
+                b.append("pharos_virtual_server_connection_cap").append(vs(vs)).append(' ').append(vs.connectionCap())
+                        .append('\n');
+            }
+        }
+        help(b, "pharos_virtual_server_refused_connections_total", "counter",
+                "Connections the user-space balancer refused: at the cap, or no real server could take them.");
+        for (var vs : s.virtualServers()) {
+            if (vs.refusedConnections() != null) {
+                b.append("pharos_virtual_server_refused_connections_total").append(vs(vs)).append(' ')
+                        .append(vs.refusedConnections()).append('\n');
+            }
+        }
         return b.toString();
+    }
+
+    private static String vs(AgentState.VirtualServer vs) {
+        return "{virtual_server=\"" + esc(vs.id()) + "\"}";
     }
 
     private static int stateCode(String state) {

@@ -11,11 +11,14 @@ import dev.pharos.agent.config.RealServerDef;
 import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.control.EventJournal;
 import dev.pharos.agent.ipvs.BackendException;
+import dev.pharos.agent.ipvs.BalancerProtocol;
+import dev.pharos.agent.ipvs.BalancerServiceStats;
 import dev.pharos.agent.ipvs.DesiredState;
 import dev.pharos.agent.ipvs.Endpoint;
 import dev.pharos.agent.ipvs.HealthView;
 import dev.pharos.agent.ipvs.IpvsBackend;
 import dev.pharos.agent.ipvs.KernelIpvs;
+import dev.pharos.agent.ipvs.Protocol;
 import dev.pharos.agent.ipvs.RealServerRef;
 import dev.pharos.agent.ipvs.Reconciler;
 import dev.pharos.agent.ipvs.RuntimeEdits;
@@ -49,7 +52,11 @@ final class Services implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Services.class.getName());
 
     /// What `state.get` shows of a virtual server.
-    record VirtualServerView(String servedAs, String servedReason, boolean quorumUp) {
+    ///
+    /// @param connectionCap      the user-space balancer's cap for it; null on the kernel's IPVS
+    /// @param refusedConnections connections the user-space balancer refused; null on the kernel's IPVS
+    record VirtualServerView(String servedAs, String servedReason, boolean quorumUp, Integer connectionCap,
+            Long refusedConnections) {
     }
 
     /// What `state.get` shows of a real server.
@@ -341,6 +348,7 @@ final class Services implements AutoCloseable {
     Map<String, VirtualServerView> virtualServers() {
         var out = new LinkedHashMap<String, VirtualServerView>();
         var d = desired;
+        var balancerStats = balancerStats();
         for (var n : names) {
             var q = d == null ? null : d.quorum().get(n.tableName());
             String servedAs;
@@ -361,7 +369,31 @@ final class Services implements AutoCloseable {
             } else {
                 servedAs = "userspace";
             }
-            out.put(n.apiId(), new VirtualServerView(servedAs, reason, q == null || q.up()));
+            Integer cap = null;
+            Long refused = null;
+            // A group's members are several balancer services: their caps and refusals add up.
+            for (var key : n.keys()) {
+                var st = balancerStats.get(key);
+                if (st != null) {
+                    cap = (cap == null ? 0 : cap) + st.connectionCap();
+                    refused = (refused == null ? 0 : refused) + st.refusedConnections();
+                }
+            }
+            out.put(n.apiId(), new VirtualServerView(servedAs, reason, q == null || q.up(), cap, refused));
+        }
+        return out;
+    }
+
+    /// The user-space balancer's counters by service; empty on another backend.
+    private Map<ServiceKey, BalancerServiceStats> balancerStats() {
+        var out = new HashMap<ServiceKey, BalancerServiceStats>();
+        if (backend instanceof UserspaceBackend u) {
+            for (var st : u.balancer().stats()) {
+                var listen = st.service().listen();
+                var protocol = st.service().protocol() == BalancerProtocol.TCP
+                        ? Protocol.TCP : Protocol.UDP;
+                out.put(new ServiceKey.ByAddress(protocol, listen.getAddress(), listen.getPort()), st);
+            }
         }
         return out;
     }

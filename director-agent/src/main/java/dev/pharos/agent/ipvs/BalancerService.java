@@ -15,7 +15,8 @@ import java.util.Set;
 /// @param schedulerFlags  `sh-port`, `sh-fallback`, `mh-port`, `mh-fallback`
 /// @param persistence     [Persistence#NONE] or a timeout and granularity
 /// @param sorryServer     where connections go when no real server can take one; `null` for none
-/// @param connectionLimit most concurrent connections (UDP: flows) of this service; 0 = unlimited
+/// @param connectionLimit most concurrent connections (UDP: flows) of this service; 0 = the balancer's
+///                        default cap, derived from the descriptor limit ([UserspaceBalancer#connectionCap()])
 /// @param idleTimeout     a connection (flow) with no traffic either way this long is closed
 /// @param connectTimeout  how long to wait for a real server to accept before trying another
 public record BalancerService(BalancerProtocol protocol, InetSocketAddress listen, String scheduler,
@@ -45,7 +46,7 @@ public record BalancerService(BalancerProtocol protocol, InetSocketAddress liste
         }
         if (connectionLimit < 0) {
             throw new IllegalArgumentException("virtual server " + listen + ": connection limit " + connectionLimit
-                    + " is negative (0 means unlimited)");
+                    + " is negative (0 means the balancer's default cap)");
         }
         if (!idleTimeout.isPositive() || !connectTimeout.isPositive()) {
             throw new IllegalArgumentException("virtual server " + listen + ": idle timeout " + idleTimeout
@@ -53,7 +54,7 @@ public record BalancerService(BalancerProtocol protocol, InetSocketAddress liste
         }
     }
 
-    /// A TCP service with IPVS's defaults: no persistence, no sorry server, no limit.
+    /// A TCP service with IPVS's defaults: no persistence, no sorry server, the default cap.
     public static BalancerService tcp(InetSocketAddress listen, String scheduler) {
         return new BalancerService(BalancerProtocol.TCP, listen, scheduler, Set.of(), Persistence.NONE, null, 0,
                 TCP_IDLE_DEFAULT, CONNECT_DEFAULT);

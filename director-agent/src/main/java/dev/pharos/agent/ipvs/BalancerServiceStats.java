@@ -6,11 +6,13 @@ import java.util.List;
 /// waits for its VIP), its totals, and every real server's counters.
 ///
 /// @param sorryServer the sorry server's counters, `null` when the service has none
-/// @param refusedConnections connections closed at once: over a limit, or no server could take them
+/// @param refusedConnections connections closed at once: over a cap, or no server could take them
+/// @param connectionCap      most connections this service takes at once: its own limit, else the
+///                           balancer's default cap
 public record BalancerServiceStats(BalancerService service, boolean listening, int activeConnections,
         int inactiveConnections, long totalConnections, long bytesIn, long bytesOut, long packetsIn, long packetsOut,
         long refusedConnections, TrafficRates rates, List<BalancerRealServerStats> realServers,
-        BalancerRealServerStats sorryServer) {
+        BalancerRealServerStats sorryServer, int connectionCap) {
 
     public BalancerServiceStats {
         realServers = List.copyOf(realServers);

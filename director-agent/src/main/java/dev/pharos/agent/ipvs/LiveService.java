@@ -34,11 +34,13 @@ final class LiveService {
     final TrafficCounters counters = new TrafficCounters();
     final AtomicInteger open = new AtomicInteger();
     final LongAdder refused = new LongAdder();
+    final CapLog capLog;
     private volatile boolean closed;
 
     LiveService(BalancerService config, LongSupplier nanoClock) {
         this.config = config;
         this.nanoClock = nanoClock;
+        this.capLog = new CapLog("virtual server " + config.key(), nanoClock);
         this.scheduler = Scheduler.create(config.scheduler(), config.schedulerFlags(), servers);
         this.sorry = config.sorryServer() == null ? null : new LiveRealServer(BalancerRealServer.of(config.sorryServer(), 1));
     }
@@ -198,7 +200,7 @@ final class LiveService {
         }
     }
 
-    BalancerServiceStats stats(boolean listening) {
+    BalancerServiceStats stats(boolean listening, int connectionCap) {
         var list = new ArrayList<BalancerRealServerStats>();
         int active = 0;
         int inactive = 0;
@@ -216,7 +218,7 @@ final class LiveService {
         }
         return new BalancerServiceStats(config, listening, active, inactive, counters.connections.sum(),
                 counters.bytesIn.sum(), counters.bytesOut.sum(), counters.packetsIn.sum(), counters.packetsOut.sum(),
-                refused.sum(), counters.rates(), list, sorryStats);
+                refused.sum(), counters.rates(), list, sorryStats, connectionCap);
     }
 
     private void changed() {

@@ -9,8 +9,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-/// What every listener and relay of one [UserspaceBalancer] shares: the global connection limit,
-/// the registry of open connections the housekeeping thread sweeps, buffers and thread factories.
+/// What every listener and relay of one [UserspaceBalancer] shares: the connection caps, the
+/// registry of open connections the housekeeping thread sweeps, buffers and thread factories.
 final class RelayContext {
 
     private static final System.Logger LOG = System.getLogger(RelayContext.class.getName());
@@ -18,9 +18,14 @@ final class RelayContext {
     /// The smallest relay buffer [UserspaceBalancer.Settings] accepts.
     static final int MIN_BUFFER = 4096;
 
+    /// Most connections over all services: the configured limit, else [ConnectionBudget#cap()].
     final int globalLimit;
+    /// The cap of a service that sets none: the whole budget, so that one service may use every
+    /// descriptor the balancer may (the operator knows better which service deserves less).
+    final int defaultServiceCap;
     final AtomicInteger globalOpen = new AtomicInteger();
     final LongAdder globalRefused = new LongAdder();
+    final CapLog globalCapLog = new CapLog("the user-space balancer (all virtual servers)", System::nanoTime);
     final Set<RelayedConnection> tcpConnections = ConcurrentHashMap.newKeySet();
     /// Buffers for bytes a destination could not take yet (shared by all relay loops).
     final BufferPool<ByteBuffer> buffers;
@@ -39,8 +44,15 @@ final class RelayContext {
 
     /// A context on the native relay when `preferNative` and it can start (Linux, epoll), else on
     /// the NIO relay; the log says which and why.
+    ///
+    /// @param globalLimit most connections over all services; 0 = this process's [ConnectionBudget]
     RelayContext(int globalLimit, int bufferSize, boolean preferNative) {
-        this.globalLimit = globalLimit;
+        var budget = ConnectionBudget.ofThisProcess();
+        this.globalLimit = globalLimit > 0 ? globalLimit : budget.cap();
+        this.defaultServiceCap = this.globalLimit;
+        LOG.log(System.Logger.Level.INFO, () -> globalLimit > 0
+                ? "connection cap: " + globalLimit + " over all virtual servers (configured)"
+                : "connection cap: " + budget.cap() + " per virtual server and over all of them (" + budget.explain() + ")");
         // At most 16 MiB kept for reuse; beyond that, buffers go back to the GC.
         int maxPooled = Math.max(16, (16 << 20) / bufferSize);
         this.buffers = new BufferPool<>(() -> ByteBuffer.allocateDirect(bufferSize), ByteBuffer::clear, maxPooled);
@@ -89,21 +101,29 @@ final class RelayContext {
         return nativeLoops.length > 0;
     }
 
-    /// Reserves one connection under the global and the service's limit; false when either is full.
+    /// The cap of `service`: its own limit, else [#defaultServiceCap].
+    int serviceCap(LiveService service) {
+        var own = service.config().connectionLimit();
+        return own > 0 ? own : defaultServiceCap;
+    }
+
+    /// Reserves one connection under the service's cap and the global one; false (counted and
+    /// logged, [CapLog]) when either is full. The service's comes first so that a single flooded
+    /// service is named in the log rather than the balancer as a whole.
     boolean admit(LiveService service) {
-        if (globalLimit > 0 && globalOpen.incrementAndGet() > globalLimit) {
+        int cap = serviceCap(service);
+        if (service.open.incrementAndGet() > cap) {
+            service.open.decrementAndGet();
+            service.refused.increment();
+            service.capLog.refused(cap);
+            return false;
+        }
+        if (globalOpen.incrementAndGet() > globalLimit) {
             globalOpen.decrementAndGet();
+            service.open.decrementAndGet();
             globalRefused.increment();
             service.refused.increment();
-            return false;
-        } else if (globalLimit == 0) {
-            globalOpen.incrementAndGet();
-        }
-        var limit = service.config().connectionLimit();
-        if (service.open.incrementAndGet() > limit && limit > 0) {
-            service.open.decrementAndGet();
-            globalOpen.decrementAndGet();
-            service.refused.increment();
+            globalCapLog.refused(globalLimit);
             return false;
         }
         service.counters.connections.increment();

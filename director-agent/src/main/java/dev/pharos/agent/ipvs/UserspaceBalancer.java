@@ -21,7 +21,18 @@ import java.util.concurrent.TimeUnit;
 /// live; a change never drops an open connection. Each new connection (UDP: flow) gets its real
 /// server from the service's IPVS scheduler ([dev.pharos.agent.ipvs.schedulers]), with
 /// persistence, a sorry server when no real server can take it, per-service and global
-/// connection limits, and `uthreshold`/`lthreshold` per real server. Weight 0 drains a real
+/// connection caps, and `uthreshold`/`lthreshold` per real server.
+///
+/// **Connection caps.** Every service has one, and so has the balancer as a whole: by default as
+/// many connections as the process's descriptor limit allows after a reserve for the rest of the
+/// agent ([ConnectionBudget]), so that a flood of idle clients cannot take the descriptors that
+/// health checks, the control socket and netlink need. At the cap a new connection is accepted and
+/// reset at once (closed with `SO_LINGER` 0), not left unaccepted: an unaccepted connection is
+/// already established in the kernel's queue, so its client would wait for an answer that never
+/// comes, and the queue, shared by every service of the port, would fill and hold back the others'
+/// connections too. The descriptor it takes for a moment comes from the reserve. Refusals are
+/// counted per service ([BalancerServiceStats#refusedConnections()]) and logged once per cap and
+/// 10 s ([CapLog]). Weight 0 drains a real
 /// server; removing one lets its connections finish, or closes them after a grace period.
 ///
 /// **Threads and performance.** TCP runs on relay threads, one per core: on Linux
@@ -82,7 +93,9 @@ public final class UserspaceBalancer implements AutoCloseable {
 
     /// Settings of the whole balancer.
     ///
-    /// @param connectionLimit most concurrent connections and flows over all services; 0 = unlimited
+    /// @param connectionLimit most concurrent connections and flows over all services, and the cap
+    ///                        of a service that sets none; 0 = derived from the descriptor limit
+    ///                        ([ConnectionBudget])
     /// @param bufferSize      bytes read at once per relay direction; also the size of the buffer a
     ///                        direction holds while its destination cannot take more
     /// @param relay           the TCP relay to run on
@@ -92,7 +105,7 @@ public final class UserspaceBalancer implements AutoCloseable {
 
         public Settings {
             if (connectionLimit < 0) {
-                throw new IllegalArgumentException("global connection limit " + connectionLimit + " is negative (0 = unlimited)");
+                throw new IllegalArgumentException("global connection limit " + connectionLimit + " is negative (0 = from the descriptor limit)");
             }
             if (bufferSize < RelayContext.MIN_BUFFER) {
                 throw new IllegalArgumentException("relay buffer size " + bufferSize + " is below "
@@ -247,7 +260,7 @@ public final class UserspaceBalancer implements AutoCloseable {
         synchronized (configLock) {
             var out = new ArrayList<BalancerServiceStats>();
             for (var e : services.entrySet()) {
-                out.add(e.getValue().stats(listening(e.getKey())));
+                out.add(e.getValue().stats(listening(e.getKey()), context.serviceCap(e.getValue())));
             }
             return out;
         }
@@ -257,7 +270,7 @@ public final class UserspaceBalancer implements AutoCloseable {
     public Optional<BalancerServiceStats> stats(ListenKey key) {
         synchronized (configLock) {
             var live = services.get(key);
-            return live == null ? Optional.empty() : Optional.of(live.stats(listening(key)));
+            return live == null ? Optional.empty() : Optional.of(live.stats(listening(key), context.serviceCap(live)));
         }
     }
 
@@ -269,6 +282,12 @@ public final class UserspaceBalancer implements AutoCloseable {
     /// Connections refused by the global limit or because no service claimed their address.
     public long refusedConnections() {
         return context.globalRefused.sum();
+    }
+
+    /// Most connections and flows over all services at once, and the cap of a service that sets
+    /// none: the configured limit, else the one derived from the descriptor limit.
+    public int connectionCap() {
+        return context.globalLimit;
     }
 
     /// The TCP relay this balancer runs on: [Relay#NIO] when [Relay#NATIVE] was asked for and
@@ -348,7 +367,9 @@ public final class UserspaceBalancer implements AutoCloseable {
             }
             for (var s : live) {
                 s.expire();
+                s.capLog.flush(context.serviceCap(s));
             }
+            context.globalCapLog.flush(context.globalLimit);
             if (now - lastEstimate >= ESTIMATE_NANOS) {
                 var seconds = (now - lastEstimate) / 1e9;
                 lastEstimate = now;

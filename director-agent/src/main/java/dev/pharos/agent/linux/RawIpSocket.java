@@ -141,6 +141,21 @@ public final class RawIpSocket implements AutoCloseable {
         return ifindex;
     }
 
+    /// Sets the TTL of what this socket sends, unicast and multicast. A VRRP router sends 255 and
+    /// a receiver drops anything else (RFC 5798 §5.1.1.3), which is why [#open] sets 255: another
+    /// value is for a test's forged adverts.
+    public void setTtl(int ttl) throws NativeException {
+        if (!handle.acquire()) {
+            throw new NativeException("setsockopt on " + ifname, Errno.EBADF, "the socket is closed");
+        }
+        try {
+            Libc.setsockoptInt(handle.fd, Libc.IPPROTO_IP, Libc.IP_TTL, ttl, "IP_TTL " + ttl);
+            Libc.setsockoptInt(handle.fd, Libc.IPPROTO_IP, Libc.IP_MULTICAST_TTL, ttl, "IP_MULTICAST_TTL " + ttl);
+        } finally {
+            handle.release();
+        }
+    }
+
     /// Sends `payload` (without IP header) to `destination` with this socket's protocol.
     public void send(Inet4Address destination, byte[] payload) throws NativeException {
         if (!handle.acquire()) {

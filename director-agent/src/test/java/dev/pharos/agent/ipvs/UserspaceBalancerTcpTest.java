@@ -532,6 +532,77 @@ class UserspaceBalancerTcpTest {
         }
     }
 
+    /// Issue 13: the cap and the real servers' `uthreshold` both hold, each in its own way — an
+    /// overloaded real server sends connections elsewhere (refused only when no other can take
+    /// them, without a cap line), the service's cap resets them and says so in one line; once
+    /// connections close, new ones are taken again.
+    @Test
+    void theServicesCapAndRealServerThresholdsBothHoldAndTheCapIsLoggedOnce() throws Exception {
+        var lines = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getMessage() != null && r.getMessage().contains("reached its cap")) {
+                    lines.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        var jul = java.util.logging.Logger.getLogger(UserspaceBalancer.class.getName());
+        jul.addHandler(handler);
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
+                var b = TcpTestServer.start("127.0.0.3", Mode.ECHO, "B");
+                var lb = balancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr").withConnectionLimit(3);
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), new BalancerRealServer(a.address(), 1, 2, 0));
+            assertThat(lb.stats(svc.key()).orElseThrow().connectionCap()).isEqualTo(3);
+            var held = new ArrayList<Socket>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    var s = connect(svc.listen());
+                    held.add(s);
+                    assertThat(echo(s, "a" + i)).isEqualTo("a" + i);
+                }
+                assertRefused(svc.listen());   // A at its uthreshold, no other real server
+                assertThat(Netns.await(DEADLINE, () -> lb.stats(svc.key()).orElseThrow().refusedConnections() == 1))
+                        .isTrue();
+                assertThat(lines).as("a threshold is not the cap").isEmpty();
+
+                lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+                var third = connect(svc.listen());
+                held.add(third);
+                assertThat(echo(third, "b")).isEqualTo("b");
+                assertThat(b.open.get()).isEqualTo(1);
+                for (int i = 0; i < 5; i++) {
+                    assertRefused(svc.listen());   // 3 open: the cap
+                }
+                assertThat(Netns.await(DEADLINE, () -> lb.stats(svc.key()).orElseThrow().refusedConnections() == 6))
+                        .isTrue();
+                assertThat(lines).containsExactly("virtual server " + svc.key() + " reached its cap of 3 connections;"
+                        + " refusing new ones (1 refused in the last 10 s)");
+
+                held.removeFirst().close();
+                assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 2)).isTrue();
+                var again = connect(svc.listen());
+                held.add(again);
+                assertThat(echo(again, "again")).isEqualTo("again");
+            } finally {
+                for (var s : held) {
+                    s.close();
+                }
+                jul.removeHandler(handler);
+            }
+        }
+    }
+
     private static void assertRefused(InetSocketAddress to) throws IOException {
         try (var s = connect(to)) {
             s.getOutputStream().write("x".getBytes(StandardCharsets.US_ASCII));
