@@ -12,6 +12,10 @@ import java.util.function.UnaryOperator;
 /// validates the result and applies it as a whole, so a rejected edit changes nothing.
 public final class ConfigEdits {
 
+    /// The schedulers IPVS (and so keepalived's `lb_algo`) knows, sorted; what `check-config`
+    /// accepts too (keepalived 2.2.7's `-t` fails on another name).
+    public static final List<String> SCHEDULERS = Keywords.SCHEDULERS.stream().sorted().toList();
+
     /// An edited configuration and what changed.
     public record Edit(KeepalivedConfig config, List<String> changes) {
         public Edit {
@@ -125,6 +129,7 @@ public final class ConfigEdits {
     public static Edit addVirtualServer(KeepalivedConfig c, VirtualServerDef.Key key, VirtualServerDef.Protocol protocol,
             String scheduler, VirtualServerDef.LbKind kind, Duration persistence, Duration delayLoop)
             throws EditException {
+        checkScheduler(scheduler);
         var vs = new VirtualServerDef(key, delayLoop, scheduler == null ? "wlc" : scheduler,
                 kind == null ? VirtualServerDef.LbKind.NAT : kind,
                 persistence == null || persistence.isZero() ? null : persistence, null,
@@ -154,6 +159,7 @@ public final class ConfigEdits {
         if (quorum != null && quorum < 0) {
             throw invalid("quorum " + quorum + " is negative");
         }
+        checkScheduler(scheduler == null ? null : scheduler.toLowerCase(Locale.ROOT));
         var updated = vs.withSettings(scheduler == null ? null : scheduler.toLowerCase(Locale.ROOT), kind,
                 persistence, delayLoop, quorum);
         var changes = new ArrayList<String>();
@@ -174,6 +180,14 @@ public final class ConfigEdits {
             changes.add("quorum of " + vsId + ": " + (vs.quorum() == null ? 1 : vs.quorum()) + " → " + updated.quorum());
         }
         return new Edit(replace(c, vs, updated), changes);
+    }
+
+    /// An unknown name would be written as `lb_algo` and refused when the file is read again.
+    private static void checkScheduler(String scheduler) throws EditException {
+        if (scheduler != null && !Keywords.SCHEDULERS.contains(scheduler)) {
+            throw invalid("scheduler \"" + scheduler + "\" is not a scheduler name (one of "
+                    + String.join(", ", SCHEDULERS) + ")");
+        }
     }
 
     private static String seconds(Duration d) {

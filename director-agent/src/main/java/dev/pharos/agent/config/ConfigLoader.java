@@ -33,6 +33,19 @@ public final class ConfigLoader {
         return finish(SourceReader.read(file, text, Map.of(), configId));
     }
 
+    /// The files `file` reads: itself and every included file that holds a token (for the agent,
+    /// which notices when one of them is changed on disk).
+    public static java.util.Set<Path> files(Path file, String configId) throws ConfigException {
+        var out = new java.util.LinkedHashSet<Path>();
+        out.add(file);
+        for (var t : SourceReader.read(file, configId)) {
+            if (t.position() != null && t.position().file() != null) {
+                out.add(t.position().file());
+            }
+        }
+        return out;
+    }
+
     /// keepalived's default config id: the node name.
     public static String defaultConfigId() {
         try {
