@@ -99,7 +99,9 @@ final class AgentControl {
             var protocol = a.protocol() == null ? null : enumValue(VirtualServerDef.Protocol.class, a.protocol(), "protocol");
             var scheduler = EditFields.scheduler(a.scheduler());
             var kind = a.kind() == null ? null : enumValue(VirtualServerDef.LbKind.class, a.kind(), "kind");
-            var persistence = seconds(a.persistenceSeconds(), "persistenceSeconds");
+            // 0 is no persistence; keepalived ignores a persistence_timeout above 31 days.
+            var persistence = seconds(EditFields.range(a.persistenceSeconds(), "persistenceSeconds", 0,
+                    EditFields.MAX_PERSISTENCE_SECONDS), "persistenceSeconds");
             var delayLoop = seconds(a.delayLoopSeconds(), "delayLoopSeconds");
             return daemon.edit(a.baseRevision(), c -> ConfigEdits.addVirtualServer(c, key, protocol, scheduler, kind,
                     persistence, delayLoop));
@@ -114,9 +116,11 @@ final class AgentControl {
             var vs = virtualServerId(a.virtualServer(), "virtualServer");
             var scheduler = EditFields.scheduler(a.scheduler());
             var kind = a.kind() == null ? null : enumValue(VirtualServerDef.LbKind.class, a.kind(), "kind");
-            var persistence = seconds(a.persistenceSeconds(), "persistenceSeconds");
+            // 0 is no persistence; keepalived ignores a persistence_timeout above 31 days.
+            var persistence = seconds(EditFields.range(a.persistenceSeconds(), "persistenceSeconds", 0,
+                    EditFields.MAX_PERSISTENCE_SECONDS), "persistenceSeconds");
             var delayLoop = seconds(a.delayLoopSeconds(), "delayLoopSeconds");
-            var quorum = EditFields.range(a.quorum(), "quorum", 0, 65535);
+            var quorum = EditFields.range(a.quorum(), "quorum", 1, Integer.MAX_VALUE);
             return daemon.edit(a.baseRevision(), c -> ConfigEdits.updateVirtualServer(c, vs, scheduler,
                     kind, persistence, delayLoop, quorum));
         });
