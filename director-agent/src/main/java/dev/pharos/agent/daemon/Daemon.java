@@ -87,7 +87,13 @@ public final class Daemon {
         if (missing.isPresent()) {
             throw new IOException(missing.get());
         }
-        store.removeLeftovers();
+        try {
+            store.removeLeftovers();
+        } catch (IOException e) {
+            // Harmless leftovers must not keep the agent from starting.
+            LOG.log(Level.WARNING, "could not look for leftover temporary files beside {0}: {1}", store.file(),
+                    e.getMessage());
+        }
         var read = snapshot();
         var loaded = ConfigLoader.load(options.configFile(), options.configId());
         loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));

@@ -182,6 +182,23 @@ class EditPathTest {
     }
 
     @Test
+    void aHandEditOfAnIncludedFileIsNeverOverwritten() throws Exception {
+        var included = dir.resolve("services.conf");
+        Files.writeString(included, CONFIG.substring(CONFIG.indexOf("virtual_server")));
+        startAgent("global_defs {\n    router_id edit-test\n}\ninclude services.conf\n");
+        assertThat(daemon.config().virtualServers()).hasSize(1);
+        Files.writeString(included, Files.readString(included).replace("weight 1", "weight 7"));
+        var e = refused(Protocol.VIRTUAL_SERVER_ADD, params("fwmark", 9));
+        assertThat(e).isNotNull();
+        assertThat(e.error().code()).isEqualTo(Protocol.Errors.CHANGED_ON_DISK);
+        assertThat(e.error().message()).contains("services.conf");
+        assertThat(Files.readString(included)).contains("weight 7");
+        daemon.reload();
+        client.call(Protocol.VIRTUAL_SERVER_ADD, params("fwmark", 9), Results.Applied.class, CALL);
+        assertThat(Files.readString(file)).contains("weight 7").contains("fwmark 9");
+    }
+
+    @Test
     void scalarsAreNotCoerced() throws Exception {
         startAgent(CONFIG);
         var priority = refused(Protocol.VRRP_SET_PRIORITY, Map.of("instance", "VI_1", "priority", "100"));

@@ -161,7 +161,12 @@ class HostileEditsFuzzTest {
         var revision = daemon.revision();
         var config = daemon.config();
         boolean valid = random.nextInt(100) < VALID_PERCENT;
-        var call = valid ? validEdit(config) : hostileEdit(config);
+        Call call;
+        if (random.nextInt(100) < 3) {
+            call = configApply(n, valid);
+        } else {
+            call = valid ? validEdit(config) : hostileEdit(config);
+        }
         String outcome;
         try {
             client.call(call.method(), call.params(), Results.Applied.class, CALL);
@@ -369,6 +374,20 @@ class HostileEditsFuzzTest {
 
     int weight() {
         return pick(0, 1, 2, 100, 65535);
+    }
+
+    /// `config.apply` of the file's own text: with a comment added (valid), or with a hostile
+    /// string put where a value stands.
+    Call configApply(int n, boolean valid) throws IOException {
+        var text = Files.readString(file);
+        if (valid) {
+            return call(Protocol.CONFIG_APPLY, map("text", text + "! applied at edit " + n + "\n"), null);
+        }
+        var hostile = hostileString();
+        var at = pick("lb_algo ", "lb_kind ", "weight ", "real_server ", "delay_loop ", "router_id ");
+        int i = text.indexOf(at);
+        var changed = i < 0 ? text + hostile : text.substring(0, i + at.length()) + hostile + text.substring(i + at.length());
+        return call(Protocol.CONFIG_APPLY, map("text", changed), "text");
     }
 
     // ---- hostile edits: a valid edit with one field made hostile ----
