@@ -166,6 +166,32 @@ class EditPathTest {
     }
 
     @Test
+    void aVrrpInstanceThatCannotOpenItsSocketLeavesEverythingAsItWas() throws Exception {
+        startAgent(CONFIG);
+        var before = Files.readAllBytes(file);
+        var revision = daemon.revision();
+        var text = CONFIG + """
+                vrrp_instance VI_9 {
+                    state BACKUP
+                    interface lo
+                    virtual_router_id 9
+                    priority 100
+                    virtual_ipaddress {
+                        192.0.2.9
+                    }
+                }
+                """;
+        var e = refused(Protocol.CONFIG_APPLY, params("text", text));
+        assertThat(e).isNotNull();
+        assertThat(e.error().code()).as(e.error().message()).isEqualTo(Protocol.Errors.APPLY_FAILED);
+        assertThat(e.error().message()).contains("no VRRP network for VI_9");
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+        assertThat(daemon.revision()).isEqualTo(revision);
+        assertThat(daemon.config().vrrpInstances()).isEmpty();
+        assertThat(daemon.vrrp().instances()).isEmpty();
+    }
+
+    @Test
     void aHandEditNotYetReloadedIsNeverOverwritten() throws Exception {
         startAgent(CONFIG);
         var hand = CONFIG.replace("weight 1", "weight 9") + "! changed by hand\n";
