@@ -16,6 +16,10 @@ public final class ConfigEdits {
     /// accepts too (keepalived 2.2.7's `-t` fails on another name).
     public static final List<String> SCHEDULERS = Keywords.SCHEDULERS.stream().sorted().toList();
 
+    /// keepalived's upper bound for `persistence_timeout` (31 days): above it keepalived ignores
+    /// the value, so neither `check-config` nor an edit accepts it.
+    public static final long MAX_PERSISTENCE_SECONDS = Validator.MAX_PERSISTENCE_SECONDS;
+
     /// An edited configuration and what changed.
     public record Edit(KeepalivedConfig config, List<String> changes) {
         public Edit {

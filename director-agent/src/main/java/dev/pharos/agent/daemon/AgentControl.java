@@ -101,7 +101,7 @@ final class AgentControl {
             var kind = a.kind() == null ? null : enumValue(VirtualServerDef.LbKind.class, a.kind(), "kind");
             // 0 is no persistence; keepalived ignores a persistence_timeout above 31 days.
             var persistence = seconds(EditFields.range(a.persistenceSeconds(), "persistenceSeconds", 0,
-                    EditFields.MAX_PERSISTENCE_SECONDS), "persistenceSeconds");
+                    ConfigEdits.MAX_PERSISTENCE_SECONDS), "persistenceSeconds");
             var delayLoop = seconds(a.delayLoopSeconds(), "delayLoopSeconds");
             return daemon.edit(a.baseRevision(), c -> ConfigEdits.addVirtualServer(c, key, protocol, scheduler, kind,
                     persistence, delayLoop));
@@ -118,7 +118,7 @@ final class AgentControl {
             var kind = a.kind() == null ? null : enumValue(VirtualServerDef.LbKind.class, a.kind(), "kind");
             // 0 is no persistence; keepalived ignores a persistence_timeout above 31 days.
             var persistence = seconds(EditFields.range(a.persistenceSeconds(), "persistenceSeconds", 0,
-                    EditFields.MAX_PERSISTENCE_SECONDS), "persistenceSeconds");
+                    ConfigEdits.MAX_PERSISTENCE_SECONDS), "persistenceSeconds");
             var delayLoop = seconds(a.delayLoopSeconds(), "delayLoopSeconds");
             var quorum = EditFields.range(a.quorum(), "quorum", 1, Integer.MAX_VALUE);
             return daemon.edit(a.baseRevision(), c -> ConfigEdits.updateVirtualServer(c, vs, scheduler,

@@ -18,9 +18,6 @@ final class EditFields {
     /// Longer than any id, name or address an edit takes (a virtual server group name is the longest).
     static final int MAX_LENGTH = 256;
 
-    /// keepalived's upper bound for `persistence_timeout` (31 days): above it keepalived ignores the value.
-    static final long MAX_PERSISTENCE_SECONDS = 2_678_400;
-
     /// How much of a refused value a message quotes.
     private static final int QUOTED = 40;
 

@@ -88,4 +88,13 @@ class KeepalivedWouldChangeTest {
         accepted(service("192.0.2.1 80", "    lb_kind NAT\n    real_server 198.51.100.1 8080 {\n    }\n"));
         accepted(service("192.0.2.1 80", "    lb_kind DR\n    real_server 198.51.100.1 80 {\n    }\n"));
     }
+
+    @Test
+    void aLineLongerThanKeepalivedReads() throws ConfigException {
+        // " router_id " is 11 characters: 1012 more make the longest line keepalived reads whole.
+        accepted("global_defs {\n router_id " + "a".repeat(1012) + "\n}\n");
+        assertThat(errors("global_defs {\n router_id " + "a".repeat(1013) + "\n}\n"))
+                .containsExactly("t.conf:2:1024: error: line of 1024 characters: keepalived reads 1023 and takes the "
+                        + "rest for a new line; shorten it");
+    }
 }
