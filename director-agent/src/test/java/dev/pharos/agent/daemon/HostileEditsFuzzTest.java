@@ -30,9 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /// Ten thousand hostile edits against a running agent (in process, on [EditTestPlatform]), mixed
-/// with valid ones so the file keeps changing: every edit method, every string field (line breaks,
-/// quotes, braces, `#`, `!`, NUL, a megabyte, unknown names), numbers out of range and of the wrong
-/// type. After every edit: a refused one left the file's bytes and the revision alone, no answer is
+/// with valid ones so the file keeps changing: every edit method and `config.apply`, every string
+/// field (line breaks, quotes, braces, `#`, `!`, NUL, a megabyte, unknown names), numbers out of
+/// range and of the wrong type; every 1000 edits a hand edit of the file, which the next edit must
+/// not overwrite. After every edit: a refused one left the file's bytes and the revision alone, no answer is
 /// an internal error, and a file that changed passes Pharos's `check-config`, real `keepalived -t`
 /// (when installed) and, every [#RESTART_EVERY] edits, a fresh agent's start. The revision always
 /// names what the file holds.
