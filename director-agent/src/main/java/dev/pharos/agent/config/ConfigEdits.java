@@ -54,6 +54,7 @@ public final class ConfigEdits {
         if (port == null && vs.key() instanceof VirtualServerDef.Key.Address a) {
             port = a.port();
         }
+        keepsThePort(vs, address, port);
         var rs = RealServerDef.of(address, port, weight);
         if (copyChecks && !vs.realServers().isEmpty()) {
             rs = rs.withCheckers(vs.realServers().getFirst().checkers());
@@ -116,6 +117,7 @@ public final class ConfigEdits {
             throw invalid("port " + port + " is outside 1–65535");
         }
         var moved = port != null ? rs.withPort(port) : rs;
+        keepsThePort(to, moved.address(), moved.port());
         if (to.realServers().stream().anyMatch(r -> r.id().equals(moved.id()))) {
             throw invalid("real server " + moved.id() + " is already in " + toId);
         }
@@ -166,6 +168,11 @@ public final class ConfigEdits {
         checkScheduler(scheduler == null ? null : scheduler.toLowerCase(Locale.ROOT));
         var updated = vs.withSettings(scheduler == null ? null : scheduler.toLowerCase(Locale.ROOT), kind,
                 persistence, delayLoop, quorum);
+        if (updated.lbKind() != vs.lbKind()) {
+            for (var rs : updated.realServers()) {
+                keepsThePort(updated, rs.address(), rs.port());
+            }
+        }
         var changes = new ArrayList<String>();
         if (!java.util.Objects.equals(vs.lbAlgo(), updated.lbAlgo())) {
             changes.add("scheduler of " + vsId + ": " + vs.lbAlgo() + " → " + updated.lbAlgo());
@@ -184,6 +191,19 @@ public final class ConfigEdits {
             changes.add("quorum of " + vsId + ": " + (vs.quorum() == null ? 1 : vs.quorum()) + " → " + updated.quorum());
         }
         return new Edit(replace(c, vs, updated), changes);
+    }
+
+    /// Direct routing and tunnelling deliver the packet as it came, to the service's port:
+    /// keepalived resets another port of a real server (and `keepalived -t` fails), so an edit does
+    /// not make such a pair. (A file may hold one: Pharos's user-space balancer proxies it.)
+    private static void keepsThePort(VirtualServerDef vs, InetAddress address, Integer port) throws EditException {
+        var kind = vs.lbKind() == null ? VirtualServerDef.LbKind.NAT : vs.lbKind();
+        if (kind != VirtualServerDef.LbKind.NAT && vs.key() instanceof VirtualServerDef.Key.Address a
+                && port != null && port != a.port()) {
+            throw invalid("real server " + Values.format(address) + " port " + port + ": lb_kind " + kind
+                    + " cannot change the port, so it must be " + vs.id() + "'s " + a.port()
+                    + " (keepalived resets another)");
+        }
     }
 
     /// An unknown name would be written as `lb_algo` and refused when the file is read again.

@@ -28,6 +28,10 @@ final class Validator {
         out.add(Diagnostic.error(positions.get(where), message));
     }
 
+    private void warning(Object where, String message) {
+        out.add(Diagnostic.warning(positions.get(where), message));
+    }
+
     private void run(KeepalivedConfig c) {
         var scripts = new HashSet<String>();
         for (var s : c.vrrpScripts()) {
@@ -132,7 +136,8 @@ final class Validator {
 
     /// What keepalived 2.2.7 accepts only by changing it, saying so and failing `keepalived -t`
     /// (exit 5): it ignores or resets the value and runs something else than the file says. Pharos
-    /// refuses these, so that a file it accepts — or an edit writes — runs as written under both.
+    /// refuses these, so that a file it accepts — or an edit writes — runs as written under both;
+    /// one, a DR or TUN real server's own port, only draws a warning (Pharos can run it as written).
     private void keepalivedWouldChange(VirtualServerDef vs) {
         var where = "virtual_server " + describe(vs.key());
         var persistence = vs.persistenceTimeout();
@@ -164,8 +169,11 @@ final class Validator {
             }
             if (vs.key() instanceof VirtualServerDef.Key.Address a && kind != VirtualServerDef.LbKind.NAT
                     && rs.port() != null && rs.port() != a.port()) {
-                error(rs, rsWhere + " has port " + rs.port() + ", but lb_kind " + kind + " cannot change the port: "
-                        + "it must be the service's " + a.port() + " (keepalived resets it)");
+                // A warning only: Pharos's user-space balancer proxies DR and TUN services, and there
+                // the port does change. Edits do not make such a pair (ConfigEdits).
+                warning(rs, rsWhere + " has port " + rs.port() + ", but lb_kind " + kind + " cannot change the port: "
+                        + "keepalived resets it to the service's " + a.port()
+                        + " (only Pharos's user-space balancer uses " + rs.port() + ")");
             }
         }
     }

@@ -79,14 +79,29 @@ class KeepalivedWouldChangeTest {
     }
 
     @Test
-    void directRoutingCannotChangeThePort() throws ConfigException {
-        assertThat(errors(service("192.0.2.1 80", "    lb_kind DR\n    real_server 198.51.100.1 8080 {\n    }\n")))
-                .containsExactly("t.conf:4:5: error: virtual_server 192.0.2.1 80: real_server 198.51.100.1 has port 8080, "
-                        + "but lb_kind DR cannot change the port: it must be the service's 80 (keepalived resets it)");
-        assertThat(errors(service("192.0.2.1 80", "    lb_kind TUN\n    real_server 198.51.100.1 81 {\n    }\n")))
-                .hasSize(1);
-        accepted(service("192.0.2.1 80", "    lb_kind NAT\n    real_server 198.51.100.1 8080 {\n    }\n"));
-        accepted(service("192.0.2.1 80", "    lb_kind DR\n    real_server 198.51.100.1 80 {\n    }\n"));
+    void directRoutingCannotChangeThePortAndEditsDoNotTry() throws Exception {
+        // A file may: Pharos's user-space balancer proxies DR, so only a warning.
+        var loaded = ConfigLoader.parse(Path.of("t.conf"), service("192.0.2.1 80",
+                "    lb_kind DR\n    real_server 198.51.100.1 8080 {\n    }\n"), "");
+        assertThat(loaded.warnings()).extracting(Diagnostic::toString).contains("t.conf:4:5: warning: virtual_server "
+                + "192.0.2.1 80: real_server 198.51.100.1 has port 8080, but lb_kind DR cannot change the port: keepalived "
+                + "resets it to the service's 80 (only Pharos's user-space balancer uses 8080)");
+        // An edit does not make such a pair: not by adding, nor moving, nor changing the kind.
+        var c = ConfigLoader.parse(Path.of("t.conf"), service("192.0.2.1 80", "    lb_kind TUN\n"
+                + "    real_server 198.51.100.1 80 {\n    }\n") + service("192.0.2.2 81", "    lb_kind NAT\n"
+                + "    real_server 198.51.100.2 8081 {\n    }\n"), "").config();
+        var address = java.net.InetAddress.getByName("198.51.100.3");
+        assertThat(catchThrowableOfType(ConfigEdits.EditException.class, () -> ConfigEdits.addRealServer(c,
+                "udp/192.0.2.1:80", address, 8080, null, false))).hasMessage("real server 198.51.100.3 port 8080: "
+                + "lb_kind TUN cannot change the port, so it must be udp/192.0.2.1:80's 80 (keepalived resets another)");
+        assertThat(ConfigEdits.addRealServer(c, "udp/192.0.2.1:80", address, null, null, false).config()
+                .virtualServers().getFirst().realServers()).hasSize(2);
+        assertThat(catchThrowableOfType(ConfigEdits.EditException.class, () -> ConfigEdits.moveRealServer(c,
+                "udp/192.0.2.2:81", "198.51.100.2:8081", "udp/192.0.2.1:80", null))).isNotNull();
+        assertThat(ConfigEdits.moveRealServer(c, "udp/192.0.2.2:81", "198.51.100.2:8081", "udp/192.0.2.1:80", 80)
+                .config().virtualServers().getFirst().realServers()).hasSize(2);
+        assertThat(catchThrowableOfType(ConfigEdits.EditException.class, () -> ConfigEdits.updateVirtualServer(c,
+                "udp/192.0.2.2:81", null, VirtualServerDef.LbKind.DR, null, null, null))).isNotNull();
     }
 
     @Test
