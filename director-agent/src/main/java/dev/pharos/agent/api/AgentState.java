@@ -87,7 +87,8 @@ public record AgentState(String revision, String hostname, Instant at, long last
     ///                         when draining, or by a MISC_CHECK dynamic weight), -1 when it is
     ///                         not in the backend at all
     /// @param health           `up`, `down` or `unchecked` (no checker configured)
-    /// @param healthReason     the last checker result's reason (`status 503`, `timeout after 3s`)
+    /// @param healthReason     why it is down: the failing checker and its reason
+    ///                         (`HTTP_GET …: status 503`); null while it is up
     /// @param healthSince      when the health last changed, or null
     /// @param checkers         the checker types configured (`HTTP_GET`, `TCP_CHECK`, …)
     public record RealServer(String id, String address, Integer port, int weight, int effectiveWeight,

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -25,19 +29,40 @@ public final class JsonRpc {
     /// Deeper JSON than any Pharos message needs (the deepest is about 6 levels).
     public static final int MAX_DEPTH = 64;
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(MAX_DEPTH)
-                            .maxStringLength(Protocol.MAX_LINE_BYTES)
-                            .maxNumberLength(64)
-                            .build())
-                    .build())
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+    private static final ObjectMapper MAPPER = base().build();
+
+    private static JsonMapper.Builder base() {
+        return JsonMapper.builder(JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder()
+                                .maxNestingDepth(MAX_DEPTH)
+                                .maxStringLength(Protocol.MAX_LINE_BYTES)
+                                .maxNumberLength(64)
+                                .build())
+                        .build())
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    }
+
+    /// The mapper for `params`: MAPPER made strict about scalars, since a request's types are the
+    /// protocol's (docs/protocol.md): no string for a number or a boolean (`"priority": "100"`), no
+    /// number or boolean for a string, no fraction for an integer, no number for a boolean.
+    private static final ObjectMapper PARAMS = base()
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Float, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     /// The mapper for the protocol's records (java.time as ISO-8601 strings, unknown fields ignored
@@ -145,11 +170,21 @@ public final class JsonRpc {
     /// naming the field.
     public static <T> T params(JsonNode params, Class<T> type) throws RpcException {
         try {
-            return MAPPER.treeToValue(params, type);
+            return PARAMS.treeToValue(params, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             var msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw new RpcException(Protocol.Errors.INVALID_PARAMS, "invalid params: " + firstLine(msg));
+            throw new RpcException(Protocol.Errors.INVALID_PARAMS, "invalid params: " + field(e) + firstLine(msg));
         }
+    }
+
+    /// `priority: ` for a mistyped field, so the message names it (Jackson's own message does not).
+    private static String field(Exception e) {
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+            var names = m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
+                    : "[" + r.getIndex() + "]").toList();
+            return String.join(".", names) + ": ";
+        }
+        return "";
     }
 
     private static String firstLine(String s) {

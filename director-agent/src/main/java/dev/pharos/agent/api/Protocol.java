@@ -57,6 +57,10 @@ public final class Protocol {
         public static final int APPLY_FAILED = -32004;
         /// The agent is busy (too many clients, too many requests in flight).
         public static final int BUSY = -32005;
+        /// The configuration file was changed on disk (by hand, by another tool) since the agent
+        /// last read or wrote it; nothing was written. Reload the agent (SIGHUP) so it runs what the
+        /// file says, then redo the edit on the new revision.
+        public static final int CHANGED_ON_DISK = -32006;
 
         private Errors() {
         }

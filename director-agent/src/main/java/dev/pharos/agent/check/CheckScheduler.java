@@ -323,6 +323,10 @@ public final class CheckScheduler implements AutoCloseable {
                 var c = down.get();
                 reason = c.spec.label() + ": " + (c.state.lastReason() != null ? c.state.lastReason()
                         : c.spec.timing().alpha() ? "alpha: down until a check succeeds" : "not checked yet");
+            } else {
+                // Up: the last failure no longer says anything about it ("up … no route to host"
+                // read as a contradiction); each checker keeps its own lastReason.
+                reason = "";
             }
             // keepalived: effective weight = configured + Σ (dynamic weight − configured).
             long w = plan.weight();

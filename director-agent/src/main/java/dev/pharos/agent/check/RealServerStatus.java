@@ -5,7 +5,7 @@ import java.util.List;
 
 /// What the checker knows of one real server now (for `state.get` and the console).
 ///
-/// @param reason why it is down; the last failure's reason when up again, or empty
+/// @param reason why it is down; empty while it is up (each checker's `lastReason` keeps its last failure)
 /// @param since  when it entered its present state (the start, for its initial state)
 /// @param weight the effective weight: the configured one, changed by `misc_dynamic` checks
 public record RealServerStatus(RealServerId id, boolean up, String reason, Instant since, int weight,

@@ -12,6 +12,14 @@ import java.util.function.UnaryOperator;
 /// validates the result and applies it as a whole, so a rejected edit changes nothing.
 public final class ConfigEdits {
 
+    /// The schedulers IPVS (and so keepalived's `lb_algo`) knows, sorted; what `check-config`
+    /// accepts too (keepalived 2.2.7's `-t` fails on another name).
+    public static final List<String> SCHEDULERS = Keywords.SCHEDULERS.stream().sorted().toList();
+
+    /// keepalived's upper bound for `persistence_timeout` (31 days): above it keepalived ignores
+    /// the value, so neither `check-config` nor an edit accepts it.
+    public static final long MAX_PERSISTENCE_SECONDS = Validator.MAX_PERSISTENCE_SECONDS;
+
     /// An edited configuration and what changed.
     public record Edit(KeepalivedConfig config, List<String> changes) {
         public Edit {
@@ -46,6 +54,7 @@ public final class ConfigEdits {
         if (port == null && vs.key() instanceof VirtualServerDef.Key.Address a) {
             port = a.port();
         }
+        keepsThePort(vs, address, port);
         var rs = RealServerDef.of(address, port, weight);
         if (copyChecks && !vs.realServers().isEmpty()) {
             rs = rs.withCheckers(vs.realServers().getFirst().checkers());
@@ -108,6 +117,7 @@ public final class ConfigEdits {
             throw invalid("port " + port + " is outside 1–65535");
         }
         var moved = port != null ? rs.withPort(port) : rs;
+        keepsThePort(to, moved.address(), moved.port());
         if (to.realServers().stream().anyMatch(r -> r.id().equals(moved.id()))) {
             throw invalid("real server " + moved.id() + " is already in " + toId);
         }
@@ -125,6 +135,7 @@ public final class ConfigEdits {
     public static Edit addVirtualServer(KeepalivedConfig c, VirtualServerDef.Key key, VirtualServerDef.Protocol protocol,
             String scheduler, VirtualServerDef.LbKind kind, Duration persistence, Duration delayLoop)
             throws EditException {
+        checkScheduler(scheduler);
         var vs = new VirtualServerDef(key, delayLoop, scheduler == null ? "wlc" : scheduler,
                 kind == null ? VirtualServerDef.LbKind.NAT : kind,
                 persistence == null || persistence.isZero() ? null : persistence, null,
@@ -154,8 +165,14 @@ public final class ConfigEdits {
         if (quorum != null && quorum < 0) {
             throw invalid("quorum " + quorum + " is negative");
         }
+        checkScheduler(scheduler == null ? null : scheduler.toLowerCase(Locale.ROOT));
         var updated = vs.withSettings(scheduler == null ? null : scheduler.toLowerCase(Locale.ROOT), kind,
                 persistence, delayLoop, quorum);
+        if (updated.lbKind() != vs.lbKind()) {
+            for (var rs : updated.realServers()) {
+                keepsThePort(updated, rs.address(), rs.port());
+            }
+        }
         var changes = new ArrayList<String>();
         if (!java.util.Objects.equals(vs.lbAlgo(), updated.lbAlgo())) {
             changes.add("scheduler of " + vsId + ": " + vs.lbAlgo() + " → " + updated.lbAlgo());
@@ -174,6 +191,27 @@ public final class ConfigEdits {
             changes.add("quorum of " + vsId + ": " + (vs.quorum() == null ? 1 : vs.quorum()) + " → " + updated.quorum());
         }
         return new Edit(replace(c, vs, updated), changes);
+    }
+
+    /// Direct routing and tunnelling deliver the packet as it came, to the service's port:
+    /// keepalived resets another port of a real server (and `keepalived -t` fails), so an edit does
+    /// not make such a pair. (A file may hold one: Pharos's user-space balancer proxies it.)
+    private static void keepsThePort(VirtualServerDef vs, InetAddress address, Integer port) throws EditException {
+        var kind = vs.lbKind() == null ? VirtualServerDef.LbKind.NAT : vs.lbKind();
+        if (kind != VirtualServerDef.LbKind.NAT && vs.key() instanceof VirtualServerDef.Key.Address a
+                && port != null && port != a.port()) {
+            throw invalid("real server " + Values.format(address) + " port " + port + ": lb_kind " + kind
+                    + " cannot change the port, so it must be " + vs.id() + "'s " + a.port()
+                    + " (keepalived resets another)");
+        }
+    }
+
+    /// An unknown name would be written as `lb_algo` and refused when the file is read again.
+    private static void checkScheduler(String scheduler) throws EditException {
+        if (scheduler != null && !Keywords.SCHEDULERS.contains(scheduler)) {
+            throw invalid("scheduler \"" + scheduler + "\" is not a scheduler name (one of "
+                    + String.join(", ", SCHEDULERS) + ")");
+        }
     }
 
     private static String seconds(Duration d) {

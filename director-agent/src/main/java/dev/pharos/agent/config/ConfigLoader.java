@@ -33,6 +33,19 @@ public final class ConfigLoader {
         return finish(SourceReader.read(file, text, Map.of(), configId));
     }
 
+    /// The files `file` reads: itself and every included file that holds a token (for the agent,
+    /// which notices when one of them is changed on disk).
+    public static java.util.Set<Path> files(Path file, String configId) throws ConfigException {
+        var out = new java.util.LinkedHashSet<Path>();
+        out.add(file);
+        for (var t : SourceReader.read(file, configId)) {
+            if (t.position() != null && t.position().file() != null) {
+                out.add(t.position().file());
+            }
+        }
+        return out;
+    }
+
     /// keepalived's default config id: the node name.
     public static String defaultConfigId() {
         try {
@@ -54,9 +67,28 @@ public final class ConfigLoader {
         return out;
     }
 
+    /// The longest line keepalived 2.2.7 reads whole (its buffer is 1024 bytes with the newline):
+    /// the rest of a longer line is read as a new line, so a value is cut and its tail taken for a
+    /// keyword (`keepalived -t` then fails). Measured with keepalived -t on this machine.
+    static final int KEEPALIVED_MAX_LINE = 1023;
+
+    /// Each line that holds a token ends with an END_OF_LINE token whose column is one past the
+    /// line's last character. (A line of only a comment has no tokens and is not seen here.)
+    private static void longLines(List<Token> tokens, List<Diagnostic> out) {
+        for (var t : tokens) {
+            if (t.kind() == Token.Kind.END_OF_LINE && t.position().column() - 1 > KEEPALIVED_MAX_LINE) {
+                var p = t.position();
+                out.add(Diagnostic.error(new Position(p.file(), p.line(), KEEPALIVED_MAX_LINE + 1), "line of "
+                        + (p.column() - 1) + " characters: keepalived reads " + KEEPALIVED_MAX_LINE
+                        + " and takes the rest for a new line; shorten it"));
+            }
+        }
+    }
+
     private static LoadedConfig finish(List<Token> tokens) throws ConfigException {
         var nodes = TreeParser.parse(tokens);
         var diagnostics = new ArrayList<Diagnostic>();
+        longLines(tokens, diagnostics);
         ConfigParser.Parsed parsed;
         try {
             parsed = ConfigParser.parse(nodes, diagnostics);

@@ -28,6 +28,10 @@ final class Validator {
         out.add(Diagnostic.error(positions.get(where), message));
     }
 
+    private void warning(Object where, String message) {
+        out.add(Diagnostic.warning(positions.get(where), message));
+    }
+
     private void run(KeepalivedConfig c) {
         var scripts = new HashSet<String>();
         for (var s : c.vrrpScripts()) {
@@ -122,11 +126,63 @@ final class Validator {
                             + describe(vs.key()));
                 }
             }
+            keepalivedWouldChange(vs);
             if (vs.hysteresis() != null && vs.quorum() != null && vs.hysteresis() >= vs.quorum()) {
                 error(vs, "virtual_server " + describe(vs.key()) + ": hysteresis " + vs.hysteresis()
                         + " must be smaller than quorum " + vs.quorum());
             }
         }
+    }
+
+    /// What keepalived 2.2.7 accepts only by changing it, saying so and failing `keepalived -t`
+    /// (exit 5): it ignores or resets the value and runs something else than the file says. Pharos
+    /// refuses these, so that a file it accepts — or an edit writes — runs as written under both;
+    /// one, a DR or TUN real server's own port, only draws a warning (Pharos can run it as written).
+    private void keepalivedWouldChange(VirtualServerDef vs) {
+        var where = "virtual_server " + describe(vs.key());
+        var persistence = vs.persistenceTimeout();
+        if (persistence != null && (persistence.toSeconds() < 1 || persistence.toSeconds() > MAX_PERSISTENCE_SECONDS)) {
+            error(vs, where + ": persistence_timeout " + persistence.toSeconds() + " is outside 1–" + MAX_PERSISTENCE_SECONDS
+                    + " s (keepalived ignores it there)");
+        }
+        if (vs.quorum() != null && vs.quorum() < 1) {
+            error(vs, where + ": quorum " + vs.quorum() + " is below 1 (keepalived resets it)");
+        }
+        if (vs.key() instanceof VirtualServerDef.Key.Address a && a.port() == 0 && persistence == null) {
+            error(vs, where + ": port 0 (every port) needs persistence_timeout, as in keepalived");
+        }
+        Class<?> family = vs.key() instanceof VirtualServerDef.Key.Address a ? a.address().getClass() : null;
+        var kind = vs.lbKind() == null ? VirtualServerDef.LbKind.NAT : vs.lbKind();
+        for (var rs : vs.realServers()) {
+            var rsWhere = where + ": real_server " + Values.format(rs.address());
+            if (!(vs.key() instanceof VirtualServerDef.Key.Group)) {
+                if (family == null) {
+                    family = rs.address().getClass();
+                } else if (family != rs.address().getClass()) {
+                    error(rs, rsWhere + " is " + family(rs.address()) + " but the service is "
+                            + (family == Inet4Address.class ? "IPv4" : "IPv6") + " (keepalived skips it)");
+                }
+            }
+            if (vs.key() instanceof VirtualServerDef.Key.Fwmark && rs.port() != null) {
+                error(rs, rsWhere + " has port " + rs.port() + ", but a fwmark service's real servers take none "
+                        + "(keepalived clears it)");
+            }
+            if (vs.key() instanceof VirtualServerDef.Key.Address a && kind != VirtualServerDef.LbKind.NAT
+                    && rs.port() != null && rs.port() != a.port()) {
+                // A warning only: Pharos's user-space balancer proxies DR and TUN services, and there
+                // the port does change. Edits do not make such a pair (ConfigEdits).
+                warning(rs, rsWhere + " has port " + rs.port() + ", but lb_kind " + kind + " cannot change the port: "
+                        + "keepalived resets it to the service's " + a.port()
+                        + " (only Pharos's user-space balancer uses " + rs.port() + ")");
+            }
+        }
+    }
+
+    /// keepalived's upper bound for persistence_timeout: 31 days.
+    static final long MAX_PERSISTENCE_SECONDS = 2_678_400;
+
+    private static String family(java.net.InetAddress a) {
+        return a instanceof Inet4Address ? "IPv4" : "IPv6";
     }
 
     static String describe(VirtualServerDef.Key key) {

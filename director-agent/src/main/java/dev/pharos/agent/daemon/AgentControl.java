@@ -54,23 +54,30 @@ final class AgentControl {
         });
         m.put(Protocol.REAL_SERVER_ADD, (p, s) -> {
             var a = JsonRpc.params(p, Params.RealServerAdd.class);
+            var vs = virtualServerId(a.virtualServer(), "virtualServer");
             var address = address(a.address(), "address");
-            return daemon.edit(a.baseRevision(), c -> ConfigEdits.addRealServer(c, a.virtualServer(), address, a.port(),
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.addRealServer(c, vs, address, a.port(),
                     a.weight(), a.copyChecks() == null || a.copyChecks()));
         });
         m.put(Protocol.REAL_SERVER_REMOVE, (p, s) -> {
             var a = JsonRpc.params(p, Params.RealServerRemove.class);
-            return daemon.edit(a.baseRevision(), c -> ConfigEdits.removeRealServer(c, a.virtualServer(), a.realServer()));
+            var vs = virtualServerId(a.virtualServer(), "virtualServer");
+            var rs = realServerId(a.realServer(), "realServer");
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.removeRealServer(c, vs, rs));
         });
         m.put(Protocol.REAL_SERVER_UPDATE, (p, s) -> {
             var a = JsonRpc.params(p, Params.RealServerUpdate.class);
-            return daemon.edit(a.baseRevision(), c -> ConfigEdits.updateRealServer(c, a.virtualServer(), a.realServer(),
+            var vs = virtualServerId(a.virtualServer(), "virtualServer");
+            var rs = realServerId(a.realServer(), "realServer");
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.updateRealServer(c, vs, rs,
                     a.weight(), a.inhibitOnFailure()));
         });
         m.put(Protocol.REAL_SERVER_MOVE, (p, s) -> {
             var a = JsonRpc.params(p, Params.RealServerMove.class);
-            return daemon.edit(a.baseRevision(), c -> ConfigEdits.moveRealServer(c, a.fromVirtualServer(),
-                    a.realServer(), a.toVirtualServer(), a.port()));
+            var from = virtualServerId(a.fromVirtualServer(), "fromVirtualServer");
+            var rs = realServerId(a.realServer(), "realServer");
+            var to = virtualServerId(a.toVirtualServer(), "toVirtualServer");
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.moveRealServer(c, from, rs, to, a.port()));
         });
         m.put(Protocol.VIRTUAL_SERVER_ADD, (p, s) -> {
             var a = JsonRpc.params(p, Params.VirtualServerAdd.class);
@@ -79,35 +86,47 @@ final class AgentControl {
                 if (a.address() != null) {
                     throw invalid("give either fwmark or address and port, not both");
                 }
+                // IPVS marks are 32 bits, and 0 is no mark.
+                EditFields.range(a.fwmark(), "fwmark", 1, 0xFFFF_FFFFL);
                 key = new VirtualServerDef.Key.Fwmark(a.fwmark());
             } else {
+                var address = address(a.address(), "address");
                 if (a.port() == null || a.port() < 0 || a.port() > 65535) {
                     throw invalid("port is required (0–65535) with address");
                 }
-                key = new VirtualServerDef.Key.Address(address(a.address(), "address"), a.port());
+                key = new VirtualServerDef.Key.Address(address, a.port());
             }
             var protocol = a.protocol() == null ? null : enumValue(VirtualServerDef.Protocol.class, a.protocol(), "protocol");
+            var scheduler = EditFields.scheduler(a.scheduler());
             var kind = a.kind() == null ? null : enumValue(VirtualServerDef.LbKind.class, a.kind(), "kind");
-            var persistence = seconds(a.persistenceSeconds(), "persistenceSeconds");
+            // 0 is no persistence; keepalived ignores a persistence_timeout above 31 days.
+            var persistence = seconds(EditFields.range(a.persistenceSeconds(), "persistenceSeconds", 0,
+                    ConfigEdits.MAX_PERSISTENCE_SECONDS), "persistenceSeconds");
             var delayLoop = seconds(a.delayLoopSeconds(), "delayLoopSeconds");
-            return daemon.edit(a.baseRevision(), c -> ConfigEdits.addVirtualServer(c, key, protocol,
-                    a.scheduler() == null ? null : a.scheduler().toLowerCase(Locale.ROOT), kind, persistence, delayLoop));
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.addVirtualServer(c, key, protocol, scheduler, kind,
+                    persistence, delayLoop));
         });
         m.put(Protocol.VIRTUAL_SERVER_REMOVE, (p, s) -> {
             var a = JsonRpc.params(p, Params.VirtualServerRemove.class);
-            return daemon.edit(a.baseRevision(), c -> ConfigEdits.removeVirtualServer(c, a.virtualServer()));
+            var vs = virtualServerId(a.virtualServer(), "virtualServer");
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.removeVirtualServer(c, vs));
         });
         m.put(Protocol.VIRTUAL_SERVER_UPDATE, (p, s) -> {
             var a = JsonRpc.params(p, Params.VirtualServerUpdate.class);
+            var vs = virtualServerId(a.virtualServer(), "virtualServer");
+            var scheduler = EditFields.scheduler(a.scheduler());
             var kind = a.kind() == null ? null : enumValue(VirtualServerDef.LbKind.class, a.kind(), "kind");
-            var persistence = seconds(a.persistenceSeconds(), "persistenceSeconds");
+            // 0 is no persistence; keepalived ignores a persistence_timeout above 31 days.
+            var persistence = seconds(EditFields.range(a.persistenceSeconds(), "persistenceSeconds", 0,
+                    ConfigEdits.MAX_PERSISTENCE_SECONDS), "persistenceSeconds");
             var delayLoop = seconds(a.delayLoopSeconds(), "delayLoopSeconds");
-            return daemon.edit(a.baseRevision(), c -> ConfigEdits.updateVirtualServer(c, a.virtualServer(), a.scheduler(),
-                    kind, persistence, delayLoop, a.quorum()));
+            var quorum = EditFields.range(a.quorum(), "quorum", 1, Integer.MAX_VALUE);
+            return daemon.edit(a.baseRevision(), c -> ConfigEdits.updateVirtualServer(c, vs, scheduler,
+                    kind, persistence, delayLoop, quorum));
         });
         m.put(Protocol.VRRP_SET_PRIORITY, (p, s) -> {
             var a = JsonRpc.params(p, Params.SetPriority.class);
-            instance(a.instance());
+            instance(EditFields.word(a.instance(), "instance", "a VRRP instance name"));
             if (a.priority() < 1 || a.priority() > 254) {
                 throw invalid("priority " + a.priority() + " is outside 1–254 (255 belongs to the address owner "
                         + "and comes only from the configuration)");
@@ -335,18 +354,27 @@ final class AgentControl {
         return b.toString();
     }
 
+    private static String virtualServerId(String text, String field) throws RpcException {
+        return EditFields.word(text, field, "a virtual server id");
+    }
+
+    private static String realServerId(String text, String field) throws RpcException {
+        return EditFields.word(text, field, "a real server id");
+    }
+
     private static InetAddress address(String text, String field) throws RpcException {
         if (text == null || text.isBlank()) {
             throw invalid(field + " is required");
         }
+        EditFields.word(text, field, "an IP address");
         // Only literals: a host name here would make the agent do DNS inside a request.
         if (!text.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
-            throw invalid(field + " \"" + text + "\" is not an IP address");
+            throw invalid(field + " " + EditFields.quote(text) + " is not an IP address");
         }
         try {
             return InetAddress.getByName(text);
         } catch (UnknownHostException e) {
-            throw invalid(field + " \"" + text + "\" is not an IP address");
+            throw invalid(field + " " + EditFields.quote(text) + " is not an IP address");
         }
     }
 
@@ -364,7 +392,8 @@ final class AgentControl {
         try {
             return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw invalid(field + " \"" + text + "\" is not one of " + java.util.Arrays.toString(type.getEnumConstants()));
+            throw invalid(field + " " + EditFields.quote(text) + " is not one of "
+                    + java.util.Arrays.toString(type.getEnumConstants()));
         }
     }
 

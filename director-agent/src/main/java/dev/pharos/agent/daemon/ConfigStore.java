@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -16,7 +17,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /// The configuration file the agent runs from, and how edits are written back to it.
@@ -28,6 +32,11 @@ import java.util.regex.Pattern;
 ///
 /// The revision is a digest of the configuration as Pharos writes it, so it names the content:
 /// it survives restarts, and a comment-only change to the file does not make consoles stale.
+///
+/// A hand edit is never lost: the store remembers a digest of the bytes of each file as the agent
+/// last read ([#remember]) or wrote them, and refuses to write over a file whose bytes changed
+/// since ([ChangedOnDiskException]). A write interrupted by a crash leaves a temporary file; the
+/// next start removes it ([#removeLeftovers]).
 public final class ConfigStore {
 
     private static final System.Logger LOG = System.getLogger(ConfigStore.class.getName());
@@ -35,10 +44,22 @@ public final class ConfigStore {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
     private static final Pattern INCLUDE = Pattern.compile("(?m)^\\s*include\\s");
+    /// What [Files#createTempFile] makes of the prefix and suffix [#save] gives it: random digits between.
+    private static final String TEMP_SUFFIX = ".tmp";
 
     private final Path file;
     private final Path history;
     private final Clock clock;
+    /// SHA-256 of each file's bytes as last read or written, the configuration file first; empty
+    /// before the first [#remember] (then nothing is compared).
+    private final Map<Path, byte[]> known = new LinkedHashMap<>();
+
+    /// The file was changed on disk since the agent read or wrote it: nothing was written.
+    public static final class ChangedOnDiskException extends IOException {
+        ChangedOnDiskException(Path changed) {
+            super(changed + " is not as the agent last read or wrote it");
+        }
+    }
 
     public ConfigStore(Path file, Path stateDir, Clock clock) {
         this.file = file.toAbsolutePath();
@@ -61,6 +82,56 @@ public final class ConfigStore {
         }
     }
 
+    /// The files' bytes as they are on disk now, the configuration file first (a missing file
+    /// maps to no bytes), for [#remember] once what was read from them is running.
+    public Map<Path, byte[]> snapshot(Collection<Path> files) throws IOException {
+        var out = new LinkedHashMap<Path, byte[]>();
+        out.put(file, digest(file));
+        for (var f : files) {
+            var p = f.toAbsolutePath();
+            if (!out.containsKey(p)) {
+                out.put(p, digest(p));
+            }
+        }
+        return out;
+    }
+
+    /// The agent now runs what these files held (a start or a reload read them).
+    public synchronized void remember(Map<Path, byte[]> snapshot) {
+        known.clear();
+        known.putAll(snapshot);
+    }
+
+    /// Throws [ChangedOnDiskException] naming the first file whose bytes are not those the
+    /// agent last read or wrote.
+    public synchronized void checkUnchanged() throws IOException {
+        for (var e : known.entrySet()) {
+            if (!MessageDigest.isEqual(e.getValue(), digest(e.getKey()))) {
+                throw new ChangedOnDiskException(e.getKey());
+            }
+        }
+    }
+
+    /// Removes what an interrupted [#save] left: only this store's own temporary names
+    /// (`.FILE<digits>.tmp`), only in the configuration's directory. Run at start, before anyone writes.
+    public void removeLeftovers() throws IOException {
+        var dir = file.getParent();
+        var mine = Pattern.compile(Pattern.quote("." + file.getFileName()) + "[0-9]+" + Pattern.quote(TEMP_SUFFIX));
+        var removed = new java.util.ArrayList<String>();
+        try (var s = Files.list(dir)) {
+            for (var p : s.toList()) {
+                if (mine.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(p);
+                    removed.add(p.getFileName().toString());
+                }
+            }
+        }
+        if (!removed.isEmpty()) {
+            LOG.log(Level.INFO, "removed {0} temporary file(s) an interrupted write left in {1}: {2}", removed.size(),
+                    dir, String.join(", ", removed));
+        }
+    }
+
     /// Writes `config` as the new file, keeping the old one in the history. Throws, with the file
     /// untouched, when any step fails.
     public void save(KeepalivedConfig config) throws IOException {
@@ -68,7 +139,11 @@ public final class ConfigStore {
     }
 
     /// Writes `text` as the new file (used by `config.apply`, which keeps the operator's text).
-    public void save(String text) throws IOException {
+    /// Throws [ChangedOnDiskException], writing nothing, when a file changed on disk since the
+    /// agent read or wrote it; after the write the store knows the new bytes (and no longer the
+    /// included files, which the written file no longer includes).
+    public synchronized void save(String text) throws IOException {
+        checkUnchanged();
         if (Files.exists(file)) {
             var old = Files.readString(file, StandardCharsets.UTF_8);
             if (INCLUDE.matcher(old).find() && !INCLUDE.matcher(text).find()) {
@@ -80,11 +155,28 @@ public final class ConfigStore {
             Files.copy(file, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
             prune();
         }
+        write(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /// The file's bytes now, for [#restore] should applying what [#save] wrote fail.
+    public synchronized byte[] read() throws IOException {
+        return Files.readAllBytes(file);
+    }
+
+    /// Puts back the bytes [#read] returned before a [#save] whose change could not be applied; no
+    /// history entry (the version it replaces never ran). Refuses, like [#save], to write over a
+    /// file someone changed meanwhile.
+    public synchronized void restore(byte[] bytes) throws IOException {
+        checkUnchanged();
+        write(bytes);
+    }
+
+    private void write(byte[] bytesOut) throws IOException {
         var dir = file.getParent();
-        var tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        var tmp = Files.createTempFile(dir, "." + file.getFileName(), TEMP_SUFFIX);
         try {
             try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                var bytes = java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                var bytes = java.nio.ByteBuffer.wrap(bytesOut);
                 while (bytes.hasRemaining()) {
                     ch.write(bytes);
                 }
@@ -99,6 +191,8 @@ public final class ConfigStore {
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("cannot replace " + file + " atomically: " + e.getMessage(), e);
             }
+            known.clear();
+            known.put(file, sha256(bytesOut));
             try (var d = FileChannel.open(dir, StandardOpenOption.READ)) {
                 d.force(true);
             } catch (IOException e) {
@@ -106,6 +200,22 @@ public final class ConfigStore {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static byte[] digest(Path p) throws IOException {
+        try {
+            return sha256(Files.readAllBytes(p));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return new byte[0];
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.pharos.agent.config.ConfigDiff;
 import dev.pharos.agent.config.ConfigEdits;
 import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
+import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.control.ControlServer;
 import dev.pharos.agent.control.Dispatcher;
@@ -30,6 +31,8 @@ import java.util.concurrent.CountDownLatch;
 /// Every change of configuration — a reload, an operator's edit, `config.apply` — goes through
 /// one method, [#apply], under the daemon's lock: validated first, then written (edits only),
 /// then applied, and undone if applying fails, so the agent never runs a half-applied change.
+/// An edit is written as text and parsed back before anything happens, and the model parsed
+/// back is the one applied: the file and the running model cannot differ.
 public final class Daemon {
 
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
@@ -84,8 +87,17 @@ public final class Daemon {
         if (missing.isPresent()) {
             throw new IOException(missing.get());
         }
+        try {
+            store.removeLeftovers();
+        } catch (IOException e) {
+            // Harmless leftovers must not keep the agent from starting.
+            LOG.log(Level.WARNING, "could not look for leftover temporary files beside {0}: {1}", store.file(),
+                    e.getMessage());
+        }
+        var read = snapshot();
         var loaded = ConfigLoader.load(options.configFile(), options.configId());
         loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
+        store.remember(read);
         config = loaded.config();
         revision = ConfigStore.revision(config);
         vrrp = VrrpMapping.map(config);
@@ -229,9 +241,16 @@ public final class Daemon {
     public void reload() {
         systemd.reloading();
         try {
+            // Taken before reading: should the file change meanwhile, the next edit finds it changed.
+            var read = snapshot();
             var loaded = ConfigLoader.load(options.configFile(), options.configId());
             loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
-            apply(loaded.config(), Source.RELOAD, null, null);
+            synchronized (this) {
+                apply(loaded.config(), Source.RELOAD, null, null);
+                store.remember(read);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.ERROR, "Reload failed, the running configuration stays: {0}", e.getMessage());
         } catch (ConfigException e) {
             LOG.log(Level.ERROR, "Reload refused, the running configuration stays:\n{0}", e.getMessage());
         } catch (RpcException e) {
@@ -250,8 +269,20 @@ public final class Daemon {
         }
     }
 
+    /// The bytes of the configuration file and of the files it includes, as they are now.
+    private java.util.Map<Path, byte[]> snapshot() throws IOException {
+        java.util.Set<Path> files;
+        try {
+            files = ConfigLoader.files(options.configFile(), options.configId());
+        } catch (ConfigException e) {
+            files = java.util.Set.of(); // the load that follows reports it
+        }
+        return store.snapshot(files);
+    }
+
     /// An operator's edit: checked against the current revision, built from the current model,
-    /// validated, written, applied.
+    /// written as text, and that text checked as `check-config` checks a file; then written and
+    /// applied, the model parsed back from the text being the one that runs.
     Results.Applied edit(String baseRevision, EditFunction edit) throws RpcException {
         synchronized (this) {
             checkRevision(baseRevision);
@@ -268,7 +299,20 @@ public final class Daemon {
                         "the edit would make the configuration invalid: " + problems.getFirst().message(),
                         dev.pharos.agent.api.JsonRpc.tree(AgentControl.validation(problems))));
             }
-            return apply(result.config(), Source.EDIT, null, result.changes());
+            var text = ConfigWriter.write(result.config());
+            KeepalivedConfig parsed;
+            try {
+                parsed = ConfigLoader.parse(store.file(), text, options.configId()).config();
+            } catch (ConfigException e) {
+                // The field checks should have refused what gets here; this is the last line.
+                LOG.log(Level.ERROR, "an edit wrote a file that does not parse; nothing changed:\n{0}", e.getMessage());
+                var errors = e.diagnostics().stream().filter(d -> d.isError()).toList();
+                throw new RpcException(new dev.pharos.agent.api.RpcError(Protocol.Errors.INVALID_CONFIG,
+                        "the edit would write a configuration file that does not pass check-config: "
+                                + (errors.isEmpty() ? e.getMessage() : errors.getFirst().message()),
+                        dev.pharos.agent.api.JsonRpc.tree(AgentControl.validation(e.diagnostics()))));
+            }
+            return apply(parsed, Source.EDIT, text, result.changes());
         }
     }
 
@@ -291,6 +335,7 @@ public final class Daemon {
             throw new RpcException(Protocol.Errors.INVALID_PARAMS,
                     "baseRevision is required: the revision from state.get or config.get the edit is based on");
         }
+        EditFields.word(baseRevision, "baseRevision", "a revision");
         if (!baseRevision.equals(revision)) {
             throw new RpcException(new dev.pharos.agent.api.RpcError(Protocol.Errors.STALE_REVISION,
                     "the configuration changed since revision " + baseRevision + " (now " + revision
@@ -314,6 +359,8 @@ public final class Daemon {
             throw new RpcException(new dev.pharos.agent.api.RpcError(Protocol.Errors.INVALID_CONFIG,
                     "the configuration cannot run here: " + e.getMessage(),
                     dev.pharos.agent.api.JsonRpc.tree(AgentControl.validation(e.diagnostics()))));
+        } catch (RuntimeException e) {
+            throw new RpcException(Protocol.Errors.INVALID_CONFIG, "the configuration cannot run here: " + e.getMessage());
         }
         var diff = ConfigDiff.describe(config, next);
         var changes = described != null && !diff.isEmpty() ? described : diff;
@@ -323,36 +370,41 @@ public final class Daemon {
             return new Results.Applied(revision, List.of());
         }
         var previous = config;
-        boolean written = false;
-        try {
-            if (source != Source.RELOAD) {
-                if (text != null) {
-                    store.save(text);
-                } else {
-                    store.save(next);
-                }
-                written = true;
+        var previousVrrp = vrrp;
+        var previousRevision = revision;
+        byte[] previousBytes = null;
+        if (source != Source.RELOAD) {
+            try {
+                store.checkUnchanged();
+                previousBytes = java.nio.file.Files.exists(store.file()) ? store.read() : null;
+                store.save(text != null ? text : ConfigWriter.write(next));
+            } catch (ConfigStore.ChangedOnDiskException e) {
+                LOG.log(Level.WARNING, "{0} refused: {1}", source.wire(), e.getMessage());
+                throw new RpcException(Protocol.Errors.CHANGED_ON_DISK, "the configuration file was changed on disk "
+                        + "since the agent read it; reload (SIGHUP) first, then redo the " + source.wire() + " ("
+                        + e.getMessage() + "; nothing was written)");
+            } catch (IOException e) {
+                LOG.log(Level.ERROR, "{0} failed, nothing changed: {1}", source.wire(), e.getMessage());
+                throw new RpcException(Protocol.Errors.APPLY_FAILED, source.wire() + " failed, nothing changed: "
+                        + e.getMessage());
             }
+        }
+        try {
             if (!nextVrrp.equals(vrrp)) {
                 reconfigureEngine(nextVrrp, source);
             }
-        } catch (IOException e) {
-            if (written) {
-                try {
-                    store.save(previous);
-                } catch (IOException again) {
-                    LOG.log(Level.ERROR, "could not restore {0} after a failed apply: {1}", store.file(),
-                            again.getMessage());
-                }
+            config = next;
+            revision = nextRevision;
+            if (services != null) {
+                services.apply(next, platform.served(next));
             }
-            LOG.log(Level.ERROR, "{0} failed, nothing changed: {1}", source.wire(), e.getMessage());
-            throw new RpcException(Protocol.Errors.APPLY_FAILED, source.wire() + " failed, nothing changed: "
-                    + e.getMessage());
-        }
-        config = next;
-        revision = nextRevision;
-        if (services != null) {
-            services.apply(next, platform.served(next));
+        } catch (IOException | RuntimeException e) {
+            var why = e.getMessage() == null ? e.toString() : e.getMessage();
+            LOG.log(Level.ERROR, "{0} failed while applying, undoing it: {1}", source.wire(), why);
+            undo(source, previous, previousVrrp, previousRevision, previousBytes);
+            throw new RpcException(Protocol.Errors.APPLY_FAILED, source.wire() + " failed while applying, so the "
+                    + "file and the running configuration were put back as they were (revision " + previousRevision
+                    + "): " + why);
         }
         for (var c : changes) {
             LOG.log(Level.INFO, "{0}: {1}", source.wire(), c);
@@ -360,6 +412,36 @@ public final class Daemon {
         LOG.log(Level.INFO, "{0}: now at revision {1}", source.wire(), revision);
         journal.publish((seq, at) -> new AgentEvent.ConfigChanged(seq, at, nextRevision, source.wire(), changes));
         return new Results.Applied(nextRevision, changes);
+    }
+
+    /// Puts the running configuration, the VRRP engine, the service table and the file back as
+    /// they were before a change that failed half-way. Each step is tried on its own: one that
+    /// fails is logged and the others still run.
+    private void undo(Source source, KeepalivedConfig previous, VrrpMapping.Vrrp previousVrrp, String previousRevision,
+            byte[] previousBytes) {
+        config = previous;
+        revision = previousRevision;
+        if (!previousVrrp.equals(vrrp)) {
+            try {
+                reconfigureEngine(previousVrrp, source);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.ERROR, "{0}: could not put the VRRP engine back: {1}", source.wire(), e.getMessage());
+            }
+        }
+        if (services != null) {
+            try {
+                services.apply(previous, platform.served(previous));
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "{0}: could not put the service table back: {1}", source.wire(), e.getMessage());
+            }
+        }
+        if (previousBytes != null) {
+            try {
+                store.restore(previousBytes);
+            } catch (IOException e) {
+                LOG.log(Level.ERROR, "{0}: could not put {1} back: {2}", source.wire(), store.file(), e.getMessage());
+            }
+        }
     }
 
     /// A crash, for the lab's "kill director": nothing more is sent (no priority 0), no VIP is

@@ -147,6 +147,23 @@ class CheckSchedulerTest {
     }
 
     @Test
+    void aRecoveredServerNoLongerCarriesItsLastFailureAsItsReason() {
+        probe(1021).then(ProbeResult.down("no route to host"), ProbeResult.up());
+        try (var s = scheduler()) {
+            s.apply(plan(server(2, 1, tcp(1021, timing(6, 3, 3, 0, false)))));
+            advance(1);
+            assertThat(s.snapshot().getFirst().up()).isFalse();
+            assertThat(s.snapshot().getFirst().reason()).endsWith("no route to host");
+            advance(6);
+            var status = s.snapshot().getFirst();
+            assertThat(status.up()).isTrue();
+            assertThat(status.reason()).isEmpty();
+            // The checker itself still tells what its last failure was.
+            assertThat(status.checkers().getFirst().lastReason()).isEqualTo("no route to host");
+        }
+    }
+
+    @Test
     void alphaStartsDownAndComesUpOnTheFirstSuccess() {
         try (var s = scheduler()) {
             s.apply(plan(server(2, 1, tcp(1004, timing(5, 1, 1, 0, true)))));

@@ -62,7 +62,11 @@ class ConfigEditsTest {
 
     @Test
     void moveKeepsWeightAndChecksAndMayChangeThePort() throws Exception {
-        var c = ConfigEdits.updateRealServer(seed(), "tcp/172.17.250.11:80", "172.17.0.66:80", 5, true).config();
+        var weighed = ConfigEdits.updateRealServer(seed(), "tcp/172.17.250.11:80", "172.17.0.66:80", 5, true).config();
+        // The seed's services are lb_kind DR, where a real server keeps the service's port
+        // (keepalived resets another): the port changes into a NAT service.
+        var c = ConfigEdits.updateVirtualServer(weighed, "tcp/172.17.250.12:443", null, VirtualServerDef.LbKind.NAT,
+                null, null, null).config();
         var e = ConfigEdits.moveRealServer(c, "tcp/172.17.250.11:80", "172.17.0.66:80", "tcp/172.17.250.12:443", 8443);
         var from = e.config().virtualServers().get(0);
         var to = e.config().virtualServers().get(1);
