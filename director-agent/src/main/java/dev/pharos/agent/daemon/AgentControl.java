@@ -320,7 +320,8 @@ final class AgentControl {
                 vs.lbAlgo() == null ? "wlc" : vs.lbAlgo(), (vs.lbKind() == null ? VirtualServerDef.LbKind.NAT : vs.lbKind()).name(),
                 view == null ? "none" : view.servedAs(), view == null ? "the service table is not running" : view.servedReason(),
                 vs.persistenceTimeout() == null ? 0 : vs.persistenceTimeout().toSeconds(),
-                vs.quorum() == null ? 1 : vs.quorum(), view == null || view.quorumUp(), sorry, real);
+                vs.quorum() == null ? 1 : vs.quorum(), view == null || view.quorumUp(), sorry, real,
+                view == null ? null : view.connectionCap(), view == null ? null : view.refusedConnections());
     }
 
     private static String checkerName(CheckerDef c) {

@@ -107,6 +107,9 @@ class BalancerCapTest {
                     assertThat(s.virtualServers().getFirst().realServers().getFirst().traffic().activeConnections()
                             + s.virtualServers().getFirst().realServers().getFirst().traffic().inactiveConnections())
                             .isEqualTo(EXPECTED_CAP);
+                    // state.get says the cap and how many it refused.
+                    assertThat(s.virtualServers().getFirst().connectionCap()).isEqualTo(EXPECTED_CAP);
+                    assertThat(s.virtualServers().getFirst().refusedConnections()).isEqualTo((long) (CLIENTS - EXPECTED_CAP));
                     var rs2Log = dir.resolve("rs2.out");
                     rs2.start(rs2Log, java, "-Xmx64m", "-cp", cp, ConnectionHolder.class.getName(), "serve",
                             "192.0.2.12", "80");
