@@ -57,6 +57,9 @@ public final class Protocol {
         public static final int APPLY_FAILED = -32004;
         /// The agent is busy (too many clients, too many requests in flight).
         public static final int BUSY = -32005;
+        /// The caller's role may not do this (an operator asking for what needs the agent's own
+        /// user or root); the message says what needs an administrator.
+        public static final int NOT_PERMITTED = -32007;
 
         private Errors() {
         }

@@ -138,7 +138,8 @@ class ControlSessionTest {
         clientIn.flush();
         assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(10), () -> journal.subscriberCount() == 1)).isTrue();
-        for (int i = 0; i < ControlSession.OUTBOX_CAPACITY + 10 && !session.closed(); i++) {
+        // Bounded in bytes: each event is over 50 bytes, so this many overflow the outbox.
+        for (int i = 0; i < ControlSession.OUTBOX_BYTES / 50 && !session.closed(); i++) {
             journal.publish((seq, at) -> new AgentEvent.ComponentRestarted(seq, at, "vrrp", "flood"));
         }
         assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
