@@ -1,0 +1,200 @@
+package dev.pharos.agent.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pharos.agent.api.AgentState;
+import dev.pharos.agent.api.JsonRpc;
+import dev.pharos.agent.api.Params;
+import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Results;
+import dev.pharos.agent.control.ControlClient;
+import dev.pharos.testing.Netns;
+import dev.pharos.testing.PharosAgent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/// Who may do what on the control channel, end to end: a real agent with `--control-group
+/// nogroup`, root's client in this JVM (admin) and a client running as `nobody` (operator).
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ControlAccessTest {
+
+    static final Duration CALL = Duration.ofSeconds(20);
+
+    /// A client that runs as another user: sends each line of a file, prints each answer line.
+    static final String OPERATOR_CLIENT = """
+            import java.io.*;
+            import java.net.UnixDomainSocketAddress;
+            import java.nio.channels.*;
+            import java.nio.charset.StandardCharsets;
+            import java.nio.file.*;
+
+            public class OperatorClient {
+                public static void main(String[] args) throws Exception {
+                    try (var ch = SocketChannel.open(UnixDomainSocketAddress.of(args[0]))) {
+                        var in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
+                        var out = Channels.newOutputStream(ch);
+                        for (var line : Files.readAllLines(Path.of(args[1]))) {
+                            out.write((line + "\\n").getBytes(StandardCharsets.UTF_8));
+                            out.flush();
+                            System.out.println(in.readLine());
+                        }
+                    }
+                }
+            }
+            """;
+
+    Path dir;
+    Netns net;
+    PharosAgent agent;
+
+    @BeforeAll
+    void start() throws IOException {
+        assumeTrue(Netns.available(), "needs root and network namespaces");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
+        dir = Files.createTempDirectory("pharos-access");
+        // nobody must reach the socket and read its client's files; the agent's files stay root's
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        net = Netns.create();
+        var host = net.host("a", "192.0.2.1/24");
+        agent = PharosAgent.start(host, dir, "a", ControlChannelTest.CONFIG, "--control-group", "nogroup");
+        assertThat(Netns.await(Duration.ofSeconds(30), () -> Files.exists(agent.socket())))
+                .as("control socket appears%n%s", agent.log()).isTrue();
+        Files.writeString(dir.resolve("OperatorClient.java"), OPERATOR_CLIENT);
+    }
+
+    @AfterAll
+    void stop() {
+        if (agent != null) {
+            agent.close();
+        }
+        if (net != null) {
+            net.close();
+        }
+        if (dir != null) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a leftover temp directory is harmless
+            }
+        }
+    }
+
+    /// Sends `requests` as user and group nobody/nogroup; returns the answers in order.
+    List<JsonNode> asOperator(List<Map<String, Object>> requests) throws IOException {
+        var lines = new ArrayList<String>();
+        int id = 1;
+        for (var r : requests) {
+            var m = new java.util.LinkedHashMap<String, Object>(Map.of("jsonrpc", "2.0", "id", id++));
+            m.putAll(r);
+            lines.add(JsonRpc.mapper().writeValueAsString(m));
+        }
+        var file = dir.resolve("requests-" + System.nanoTime() + ".jsonl");
+        Files.write(file, lines);
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var run = Netns.exec(Duration.ofSeconds(120), "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                java, "-XX:+UseSerialGC", dir.resolve("OperatorClient.java").toString(), agent.socket().toString(),
+                file.toString());
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        var answers = new ArrayList<JsonNode>();
+        for (var line : run.output().lines().filter(l -> l.startsWith("{")).toList()) {
+            answers.add(JsonRpc.mapper().readTree(line));
+        }
+        assertThat(answers).as(run.output()).hasSize(requests.size());
+        return answers;
+    }
+
+    static Map<String, Object> request(String method, Object params) {
+        return params == null ? Map.of("method", method) : Map.of("method", method, "params", params);
+    }
+
+    @Test
+    void theGroupMayReadAndEditButNotRunCommands() throws Exception {
+        String base;
+        try (var c = ControlClient.connect(agent.socket())) {
+            base = c.call(Protocol.STATE_GET, null, AgentState.class, CALL).revision();
+        }
+        var withNotify = ControlChannelTest.CONFIG.replace("    priority 150\n",
+                "    priority 150\n    notify_master \"/bin/sh -c 'id > /tmp/pwned'\"\n");
+        Files.writeString(dir.resolve("extra.conf"), "! nothing\n");
+        var weighted = ControlChannelTest.CONFIG.replace("real_server 198.51.100.11 443 {\n        weight 1",
+                "real_server 198.51.100.11 443 {\n        weight 7");
+        assertThat(weighted).isNotEqualTo(ControlChannelTest.CONFIG);
+        var answers = asOperator(List.of(
+                request(Protocol.STATE_GET, null),
+                request(Protocol.CONFIG_APPLY, new Params.ConfigApply(base, withNotify)),
+                request(Protocol.CONFIG_APPLY, new Params.ConfigApply(base, ControlChannelTest.CONFIG
+                        + "include extra.conf\n")),
+                request(Protocol.CONFIG_VALIDATE, new Params.ConfigText("include /etc/shadow\n")),
+                request(Protocol.CONFIG_APPLY, new Params.ConfigApply(base, weighted))));
+
+        assertThat(answers.get(0).path("result").path("revision").asText()).isEqualTo(base);
+        var notify = answers.get(1).path("error");
+        assertThat(notify.path("code").asInt()).as("%s", answers.get(1)).isEqualTo(Protocol.Errors.NOT_PERMITTED);
+        assertThat(notify.path("message").asText()).isEqualTo("changing notify_master of vrrp_instance VI_1 needs "
+                + "root: ask an administrator, or use sudo director-agent ctl");
+        var include = answers.get(2).path("error");
+        assertThat(include.path("code").asInt()).as("%s", answers.get(2)).isEqualTo(Protocol.Errors.NOT_PERMITTED);
+        assertThat(include.path("message").asText()).startsWith("an include (at ").contains("needs root");
+        var shadow = answers.get(3).path("result");
+        assertThat(shadow.path("valid").asBoolean(true)).as("%s", answers.get(3)).isFalse();
+        assertThat(shadow.path("diagnostics").get(0).path("message").asText()).startsWith("include /etc/shadow refused");
+        assertThat(answers.get(3).toString()).doesNotContain("root:").doesNotContain("daemon:");
+        var applied = answers.get(4).path("result");
+        assertThat(applied.path("revision").asText()).as("%s", answers.get(4)).isNotEmpty().isNotEqualTo(base);
+
+        var written = Files.readString(agent.configFile());
+        assertThat(written).doesNotContain("notify_master").contains("weight 7");
+        assertThat(agent.awaitLog(Duration.ofSeconds(10), "(user nobody, group nogroup, operator): refused config.apply"))
+                .as(agent.log()).isTrue();
+
+        // root may what the group may not
+        try (var c = ControlClient.connect(agent.socket())) {
+            var now = c.call(Protocol.STATE_GET, null, AgentState.class, CALL).revision();
+            var adminNotify = weighted.replace("    priority 150\n", "    priority 150\n    notify_master /bin/true\n");
+            var r = c.call(Protocol.CONFIG_APPLY, new Params.ConfigApply(now, adminNotify), Results.Applied.class, CALL);
+            assertThat(r.revision()).isNotEqualTo(now);
+            assertThat(Files.readString(agent.configFile())).contains("notify_master /bin/true");
+            // and put it back, so the class's other test sees the plain configuration
+            c.call(Protocol.CONFIG_APPLY, new Params.ConfigApply(r.revision(), ControlChannelTest.CONFIG),
+                    Results.Applied.class, CALL);
+        }
+    }
+
+    @Test
+    void includesSentThroughTheChannelStayInTheConfigurationsTree() throws Exception {
+        // /dev/zero once grew the heap until the master's adverts stopped; /etc/shadow came back
+        // line by line in the diagnostics. Both are refused at once, as root too.
+        var fifo = dir.resolve("pipe.conf");
+        Files.deleteIfExists(fifo);
+        assertThat(Netns.exec(Duration.ofSeconds(10), "mkfifo", fifo.toString()).exitCode()).isZero();
+        try (var c = ControlClient.connect(agent.socket())) {
+            for (var text : List.of("include /dev/zero\n", "include /etc/shadow\n", "include ../../etc/shadow\n",
+                    "include pipe.conf\n")) {
+                var v = c.call(Protocol.CONFIG_VALIDATE, new Params.ConfigText(text), Results.Validation.class, CALL);
+                assertThat(v.valid()).as(text).isFalse();
+                assertThat(v.diagnostics()).as(text).singleElement().satisfies(d -> {
+                    assertThat(d.line()).isEqualTo(1);
+                    assertThat(d.column()).isEqualTo(9);
+                    assertThat(d.message()).doesNotContain("root:");
+                    assertThat(d.message()).containsAnyOf("refused: a configuration sent through the control channel "
+                            + "may include only files inside " + dir.toRealPath(), "is not a regular file");
+                });
+            }
+            var state = c.call(Protocol.STATE_GET, null, AgentState.class, CALL);
+            assertThat(state.vrrp().getFirst().state()).isEqualTo("MASTER");
+        }
+        assertThat(agent.alive()).isTrue();
+    }
+}
