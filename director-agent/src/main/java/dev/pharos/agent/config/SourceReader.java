@@ -35,7 +35,7 @@ public final class SourceReader {
 
     static final int MAX_FILE_BYTES = 16 * 1024 * 1024;
     /// All files of one configuration together.
-    static final long MAX_TOTAL_BYTES = 64L * 1024 * 1024;
+    static final long MAX_TOTAL_BYTES = 32L * 1024 * 1024;
     private static final int MAX_DEPTH = 32;
 
     private final Function<Path, String> reader;

@@ -57,6 +57,7 @@ class ControlAccessTest {
 
     Path dir;
     Netns net;
+    Netns.Host observer;
     PharosAgent agent;
 
     @BeforeAll
@@ -68,6 +69,7 @@ class ControlAccessTest {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         net = Netns.create();
         var host = net.host("a", "192.0.2.1/24");
+        observer = net.host("o", "192.0.2.3/24");
         agent = PharosAgent.start(host, dir, "a", ControlChannelTest.CONFIG, "--control-group", "nogroup");
         assertThat(Netns.await(Duration.ofSeconds(30), () -> Files.exists(agent.socket())))
                 .as("control socket appears%n%s", agent.log()).isTrue();
@@ -196,5 +198,72 @@ class ControlAccessTest {
             assertThat(state.vrrp().getFirst().state()).isEqualTo("MASTER");
         }
         assertThat(agent.alive()).isTrue();
+    }
+
+    static final int BIG_INCLUDE = 3_000_000;
+
+    @Test
+    void configurationWorkDoesNotStallTheAdverts() throws Exception {
+        // Sixteen clients each asking to check a configuration that includes a 3 MB file once
+        // held every parse in memory together: the 128 MB agent ran out of heap, and the master's
+        // adverts stopped for seconds (a split brain where a backup listens). One parse runs at a
+        // time now; the others wait, or are told the agent is busy.
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/tcpdump")), "needs tcpdump");
+        var big = new StringBuilder("virtual_server 192.0.2.100 8080 {\n    protocol TCP\n");
+        for (int port = 1; big.length() < BIG_INCLUDE; port++) {
+            for (int host = 1; host <= 254 && big.length() < BIG_INCLUDE; host++) {
+                big.append("    real_server 198.51.100.").append(host).append(' ').append(port)
+                        .append(" {\n        weight 1\n    }\n");
+            }
+        }
+        Files.writeString(dir.resolve("big.conf"), big.append("}\n"));
+        var text = ControlChannelTest.CONFIG + "include big.conf\n";
+        var capture = dir.resolve("adverts.txt");
+        var tcpdump = observer.start(capture, "/usr/bin/tcpdump", "-i", "eth0", "-n", "-tt", "-l",
+                "ip proto 112 and src 192.0.2.1");
+        var outcomes = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        var threads = new ArrayList<Thread>();
+        long start = System.nanoTime();
+        for (int i = 0; i < 16; i++) {
+            threads.add(Thread.ofPlatform().name("validate-" + i).start(() -> {
+                try (var c = ControlClient.connect(agent.socket())) {
+                    var v = c.call(Protocol.CONFIG_VALIDATE, new Params.ConfigText(text), Results.Validation.class,
+                            Duration.ofSeconds(60));
+                    outcomes.add(v.valid() ? "valid" : "invalid " + v.diagnostics());
+                } catch (dev.pharos.agent.api.RpcException e) {
+                    outcomes.add("error " + e.error().code());
+                } catch (IOException e) {
+                    outcomes.add("io " + e.getMessage());
+                }
+            }));
+        }
+        for (var t : threads) {
+            t.join(Duration.ofSeconds(120));
+        }
+        // keep watching a little after the last answer: a collector pause may come late
+        var end = System.nanoTime() + 3_000_000_000L;
+        assertThat(Netns.await(Duration.ofSeconds(10), () -> System.nanoTime() > end)).isTrue();
+        Netns.stop(tcpdump, Duration.ofSeconds(5));
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        var times = new ArrayList<Double>();
+        var line = java.util.regex.Pattern.compile("^(\\d+\\.\\d+) IP 192\\.0\\.2\\.1 > 224\\.0\\.0\\.18: VRRPv2");
+        for (var l : Files.readAllLines(capture)) {
+            var m = line.matcher(l);
+            if (m.find()) {
+                times.add(Double.parseDouble(m.group(1)));
+            }
+        }
+        double worst = 0;
+        for (int i = 1; i < times.size(); i++) {
+            worst = Math.max(worst, times.get(i) - times.get(i - 1));
+        }
+        System.out.printf("16 x config.validate including %d bytes: %s in %.1f s; %d adverts, largest gap %.3f s%n",
+                BIG_INCLUDE, outcomes, seconds, times.size(), worst);
+        assertThat(agent.alive()).as(agent.log()).isTrue();
+        assertThat(outcomes).as("%s", outcomes).hasSize(16)
+                .allMatch(o -> o.equals("valid") || o.equals("error " + Protocol.Errors.BUSY)).contains("valid");
+        assertThat(times.size()).as("adverts seen over %.1f s", seconds).isGreaterThanOrEqualTo((int) seconds - 2);
+        assertThat(worst).as("largest gap between adverts (advert_int 1 s), s").isLessThan(2.0);
     }
 }
