@@ -165,7 +165,7 @@ final class AgentControl {
     static final Duration PARSE_WAIT = Duration.ofSeconds(5);
 
     /// One parse of a client's text at a time: a parse may hold tens of megabytes (a 1 MiB
-    /// request, 64 MiB of includes), and sixteen at once would starve the VRRP engine of heap.
+    /// request, 32 MiB of includes), and sixteen at once would starve the VRRP engine of heap.
     private final java.util.concurrent.Semaphore parsing = new java.util.concurrent.Semaphore(1);
 
     /// Parses text a client sent, as if it were the agent's configuration file: includes only
