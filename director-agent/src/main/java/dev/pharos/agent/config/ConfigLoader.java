@@ -33,9 +33,11 @@ public final class ConfigLoader {
     }
 
     /// Text a control-channel client sent, as if it were `file` (the agent's configuration file):
-    /// includes must resolve inside `file`'s directory tree (see [SourceReader#readConfined]).
-    public static LoadedConfig parseConfined(Path file, String text, String configId) throws ConfigException {
-        return finish(SourceReader.readConfined(file, text, configId));
+    /// includes must resolve inside `file`'s directory tree (see [SourceReader#readConfined]), and
+    /// the text and its includes together hold at most `maxBytes`.
+    public static LoadedConfig parseConfined(Path file, String text, String configId, long maxBytes)
+            throws ConfigException {
+        return finish(SourceReader.readConfined(file, text, configId, maxBytes));
     }
 
     /// Replaces the message of each finding in a file outside the tree of the top-level file.

@@ -45,6 +45,8 @@ public final class SourceReader {
     private final Deque<Path> stack = new ArrayDeque<>();
     private final List<Diagnostic> diagnostics = new ArrayList<>();
     private long totalBytes;
+    /// The most all files together may hold: [#MAX_TOTAL_BYTES], or less for a client's text.
+    private long maxTotalBytes = MAX_TOTAL_BYTES;
 
     private SourceReader(Function<Path, String> reader, String configId, Path confinedTo) {
         this.reader = reader;
@@ -82,7 +84,10 @@ public final class SourceReader {
 
     /// Tokens of text a control-channel client sent as if it were `file`: includes must resolve
     /// (symbolic links followed) inside [#tree] of `file`; any other is an error at the include.
-    public static List<Token> readConfined(Path file, String text, String configId) throws ConfigException {
+    /// The text and its includes together may hold at most `maxBytes` (the caller's share of the
+    /// heap for one parse).
+    public static List<Token> readConfined(Path file, String text, String configId, long maxBytes)
+            throws ConfigException {
         Path tree;
         try {
             tree = tree(file);
@@ -92,6 +97,8 @@ public final class SourceReader {
         }
         var r = new SourceReader(null, configId, tree);
         r.lexicalTree = file.toAbsolutePath().normalize().getParent();
+        r.maxTotalBytes = Math.min(MAX_TOTAL_BYTES, maxBytes);
+        r.totalBytes = text.length();
         var tokens = new ArrayList<Token>();
         r.expand(file, text, tokens);
         if (r.diagnostics.stream().anyMatch(Diagnostic::isError)) {
@@ -178,7 +185,7 @@ public final class SourceReader {
                     + "; include only configuration files"));
             return null;
         }
-        long left = Math.min(MAX_FILE_BYTES, MAX_TOTAL_BYTES - totalBytes);
+        long left = Math.max(0, Math.min(MAX_FILE_BYTES, maxTotalBytes - totalBytes));
         if (attrs.size() > left) {
             diagnostics.add(Diagnostic.error(at, tooLarge(file, attrs.size())));
             return null;
@@ -205,11 +212,14 @@ public final class SourceReader {
     }
 
     private String tooLarge(Path file, long bytes) {
-        return totalBytes + bytes > MAX_TOTAL_BYTES && bytes <= MAX_FILE_BYTES
-                ? "cannot read " + file + ": the configuration's files together would exceed "
-                        + MAX_TOTAL_BYTES / (1024 * 1024) + " MiB"
-                : "cannot read " + file + ": it is larger than " + MAX_FILE_BYTES / (1024 * 1024)
-                        + " MiB; not a configuration file?";
+        if (bytes > MAX_FILE_BYTES) {
+            return "cannot read " + file + ": it is larger than " + MAX_FILE_BYTES / (1024 * 1024)
+                    + " MiB; not a configuration file?";
+        }
+        return "cannot read " + file + ": the configuration's files together would exceed " + maxTotalBytes
+                + " bytes" + (maxTotalBytes < MAX_TOTAL_BYTES ? ", the most the agent parses for a client with its "
+                        + "heap (check a larger configuration with director-agent check-config, or give the agent a "
+                        + "larger -Xmx)" : "");
     }
 
     private void expand(Path file, String text, List<Token> out) {

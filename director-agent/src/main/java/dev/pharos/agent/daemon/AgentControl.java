@@ -164,8 +164,9 @@ final class AgentControl {
     /// How long a `config.validate` or `config.apply` waits for the one that is parsing.
     static final Duration PARSE_WAIT = Duration.ofSeconds(5);
 
-    /// One parse of a client's text at a time: a parse may hold tens of megabytes (a 1 MiB
-    /// request, 32 MiB of includes), and sixteen at once would starve the VRRP engine of heap.
+    /// One parse of a client's text at a time: a parse holds about 20 times its text at its peak
+    /// (measured: 3 MB of configuration needed more than 64 MB of heap), and sixteen at once would
+    /// starve the VRRP engine of heap.
     private final java.util.concurrent.Semaphore parsing = new java.util.concurrent.Semaphore(1);
 
     /// Parses text a client sent, as if it were the agent's configuration file: includes only
@@ -193,7 +194,7 @@ final class AgentControl {
                     throw notPermitted("an include (at " + includes.getFirst() + ")");
                 }
             }
-            var loaded = ConfigLoader.parseConfined(file, text, configId);
+            var loaded = ConfigLoader.parseConfined(file, text, configId, parseBudget());
             if (operatorApply) {
                 dev.pharos.agent.config.KeepalivedConfig current;
                 String revision;
@@ -216,6 +217,13 @@ final class AgentControl {
         } finally {
             parsing.release();
         }
+    }
+
+    /// The most text (request and includes together) one client parse may read: a parse holds
+    /// about 20 times its text at its peak, so 1/64 of the heap keeps it to a third of a heap the
+    /// VRRP engine shares (96 MB, the unit's -Xmx: 1.5 MB, about 25,000 real servers).
+    static long parseBudget() {
+        return Runtime.getRuntime().maxMemory() / 64;
     }
 
     private static RpcException notPermitted(String what) {

@@ -310,12 +310,12 @@ class ConfigErrorsTest {
         Files.createSymbolicLink(dir.resolve("conf.d/link.conf"), outside);
         var tree = dir.toRealPath();
 
-        var ok = ConfigLoader.parseConfined(main, "include conf.d/a.conf\n", "");
+        var ok = ConfigLoader.parseConfined(main, "include conf.d/a.conf\n", "", 1 << 20);
         assertThat(ok.config().globalDefs().routerId()).isEqualTo("inside");
 
         var e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parseConfined(main,
                 "include " + outside + "\ninclude ../" + elsewhere.getFileName() + "/x.conf\n"
-                        + "include conf.d/link.conf\ninclude /etc/no-such-file\n", ""));
+                        + "include conf.d/link.conf\ninclude /etc/no-such-file\n", "", 1 << 20));
         var rule = "refused: a configuration sent through the control channel may include only files inside " + tree
                 + ", the directory tree of the agent's configuration file";
         assertThat(e.errors()).extracting(Diagnostic::toString).containsExactly(
@@ -327,8 +327,15 @@ class ConfigErrorsTest {
         assertThat(e.diagnostics()).extracting(Diagnostic::toString).noneMatch(d -> d.contains("secretText"));
         // a glob inside the tree skips a link that leads out of it, with the same error
         var g = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parseConfined(main,
-                "include conf.d/*.conf\n", ""));
+                "include conf.d/*.conf\n", "", 1 << 20));
         assertThat(g.errors()).extracting(Diagnostic::message).containsExactly("include conf.d/*.conf " + rule
                 + " (link.conf); a symbolic link inside the tree does not make its target part of it");
+        // a client's text and its includes together stay within the share of the heap it is given
+        var budget = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parseConfined(main,
+                "include conf.d/a.conf\n", "", 40));
+        assertThat(budget.errors()).extracting(Diagnostic::toString).containsExactly(main + ":1:9: error: cannot read "
+                + dir.resolve("conf.d/a.conf") + ": the configuration's files together would exceed 40 bytes, the most "
+                + "the agent parses for a client with its heap (check a larger configuration with director-agent "
+                + "check-config, or give the agent a larger -Xmx)");
     }
 }
