@@ -133,9 +133,12 @@ public final class ControlServer implements AutoCloseable {
         // bind and listen) and never finds it with the umask's mode.
         var staging = stagingPath(path);
         var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        UserPrincipal self;
         try {
             Files.deleteIfExists(staging);
             server.bind(UnixDomainSocketAddress.of(staging), 128);
+            // Made by this process, so its owner is the agent's own user.
+            self = Files.getOwner(staging, LinkOption.NOFOLLOW_LINKS);
             Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rw-rw----"));
             if (group != null) {
                 var lookup = staging.getFileSystem().getUserPrincipalLookupService();
@@ -155,8 +158,6 @@ public final class ControlServer implements AutoCloseable {
             Files.deleteIfExists(staging);
             throw e;
         }
-        // The socket was made by this process, so its owner is the agent's own user.
-        var self = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
         UserPrincipal root;
         try {
             root = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("root");
@@ -167,9 +168,9 @@ public final class ControlServer implements AutoCloseable {
         s.acceptor.start();
         long period = Math.max(10, Math.min(1000, limits.firstRequest().toMillis() / 4));
         s.timeouts.scheduleWithFixedDelay(s::closeSilentClients, period, period, TimeUnit.MILLISECONDS);
-        LOG.log(Level.INFO, "Control channel listening on {0} (mode 0660{1}; root and {2} are admins{3})", path,
-                group == null ? "" : ", group " + group, self.getName(),
-                group == null ? "" : ", the group's other members operators");
+        LOG.log(Level.INFO, "Control channel listening on {0} (mode 0660{1}; admins: {2}{3})", path,
+                group == null ? "" : ", group " + group, self.equals(root) ? "root" : "root and " + self.getName(),
+                group == null ? "" : "; the group's other members are operators");
         return s;
     }
 
