@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,10 @@ class ControlAccessTest {
 
             public class OperatorClient {
                 public static void main(String[] args) throws Exception {
+                    if (args[1].equals("--hold")) {
+                        hold(args[0], Integer.parseInt(args[2]), Path.of(args[3]));
+                        return;
+                    }
                     try (var ch = SocketChannel.open(UnixDomainSocketAddress.of(args[0]))) {
                         var in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
                         var out = Channels.newOutputStream(ch);
@@ -50,6 +55,38 @@ class ControlAccessTest {
                             out.flush();
                             System.out.println(in.readLine());
                         }
+                    }
+                }
+
+                /// Opens `count` clients that each say hello, keeps those let in until `release` exists.
+                static void hold(String socket, int count, Path release) throws Exception {
+                    var held = new java.util.ArrayList<SocketChannel>();
+                    int refused = 0;
+                    for (int i = 0; i < count; i++) {
+                        var ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                        String line;
+                        try {
+                            Channels.newOutputStream(ch).write("{\\"jsonrpc\\":\\"2.0\\",\\"id\\":1,\\"method\\":\\"agent.hello\\"}\\n"
+                                    .getBytes(StandardCharsets.UTF_8));
+                            line = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch))).readLine();
+                        } catch (IOException e) {
+                            line = null; // refused and closed before the request was written
+                        }
+                        if (line != null && line.contains("\\"result\\"")) {
+                            held.add(ch);
+                        } else {
+                            refused++;
+                            ch.close();
+                        }
+                    }
+                    System.out.println("held " + held.size() + " refused " + refused);
+                    System.out.flush();
+                    long end = System.nanoTime() + 120_000_000_000L;
+                    while (!Files.exists(release) && System.nanoTime() < end) {
+                        Thread.sleep(50);
+                    }
+                    for (var ch : held) {
+                        ch.close();
                     }
                 }
             }
@@ -175,6 +212,37 @@ class ControlAccessTest {
     }
 
     @Test
+    void oneOperatorsClientsCannotLockOthersOut() throws Exception {
+        // Before, one member of the group could hold every one of the 1,024 places.
+        var log = dir.resolve("hold.log");
+        var release = dir.resolve("release");
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var holder = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", java,
+                "-XX:+UseSerialGC", dir.resolve("OperatorClient.java").toString(), agent.socket().toString(), "--hold",
+                "70", release.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            assertThat(Netns.await(Duration.ofSeconds(60), () -> {
+                try {
+                    return Files.readString(log).contains("held ");
+                } catch (IOException e) {
+                    return false;
+                }
+            })).as("the holder reports%n%s", readOrEmpty(log)).isTrue();
+            assertThat(Files.readString(log)).contains("held 64 refused 6");
+            try (var c = ControlClient.connect(agent.socket())) {
+                assertThat(c.call(Protocol.HELLO, null, CALL).path("protocolVersion").asInt()).isEqualTo(Protocol.VERSION);
+            }
+            assertThat(agent.awaitLog(Duration.ofSeconds(10), "(user nobody, group nogroup, operator): refused, this user has 64"))
+                    .as(agent.log()).isTrue();
+        } finally {
+            Files.writeString(release, "");
+            if (!holder.waitFor(30, TimeUnit.SECONDS)) {
+                holder.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void includesSentThroughTheChannelStayInTheConfigurationsTree() throws Exception {
         // /dev/zero once grew the heap until the master's adverts stopped; /etc/shadow came back
         // line by line in the diagnostics. Both are refused at once, as root too.
@@ -279,5 +347,13 @@ class ControlAccessTest {
             }
         }
         return b.append("}\n").toString();
+    }
+
+    private static String readOrEmpty(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
     }
 }
