@@ -136,7 +136,7 @@ final class AgentControl {
                 throw invalid("text is required");
             }
             try {
-                var loaded = parseFromClient(a.text(), s, null);
+                var loaded = parseFromClient(a.text(), s, false, null);
                 return validation(withVrrpChecks(loaded.config(), loaded.warnings()));
             } catch (ConfigException e) {
                 return validation(e.diagnostics());
@@ -148,7 +148,7 @@ final class AgentControl {
                 throw invalid("text is required");
             }
             try {
-                var loaded = parseFromClient(a.text(), s, a.baseRevision());
+                var loaded = parseFromClient(a.text(), s, true, a.baseRevision());
                 var all = withVrrpChecks(loaded.config(), loaded.warnings());
                 if (all.stream().anyMatch(Diagnostic::isError)) {
                     throw invalidConfig(all);
@@ -170,14 +170,17 @@ final class AgentControl {
     private final java.util.concurrent.Semaphore parsing = new java.util.concurrent.Semaphore(1);
 
     /// Parses text a client sent, as if it were the agent's configuration file: includes only
-    /// inside that file's directory tree, one parse at a time. `applyBase` is null for
-    /// `config.validate`; for `config.apply` by an operator the text may use no include and change
-    /// nothing [Privileged] compared with the running configuration at `applyBase`.
-    private dev.pharos.agent.config.LoadedConfig parseFromClient(String text, Method.Session session, String applyBase)
-            throws ConfigException, RpcException {
+    /// inside that file's directory tree, one parse at a time. For `config.apply` (`applying`) by
+    /// an operator the text may use no include and change nothing [Privileged] compared with the
+    /// running configuration at `applyBase`.
+    private dev.pharos.agent.config.LoadedConfig parseFromClient(String text, Method.Session session, boolean applying,
+            String applyBase) throws ConfigException, RpcException {
         var file = daemon.store().file();
         var configId = daemon.options().configId();
-        boolean operatorApply = applyBase != null && session.role() != Role.ADMIN;
+        boolean operatorApply = applying && session.role() != Role.ADMIN;
+        if (operatorApply && applyBase == null) {
+            throw invalid("baseRevision is required: the revision from state.get or config.get the edit is based on");
+        }
         try {
             if (!parsing.tryAcquire(PARSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 throw new RpcException(Protocol.Errors.BUSY, "another configuration is being checked; try again in a "
