@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /// A real Pharos agent process (`director-agent run -f FILE`) in a test namespace, started from the
 /// test's own class path (the jar is built after the tests run).
@@ -22,24 +24,31 @@ public final class PharosAgent implements AutoCloseable {
     }
 
     public static PharosAgent start(Netns.Host host, Path dir, String name, String config) {
+        return start(host, dir, name, config, new String[0]);
+    }
+
+    /// [#start(Netns.Host, Path, String, String)] with more `run` options (`--control-group G`).
+    public static PharosAgent start(Netns.Host host, Path dir, String name, String config, String... runOptions) {
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(name + ".conf"), config, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return restart(host, dir, name);
+        return restart(host, dir, name, runOptions);
     }
 
     /// Starts an agent on the configuration file a previous one left (`dir/name.conf`).
-    public static PharosAgent restart(Netns.Host host, Path dir, String name) {
+    public static PharosAgent restart(Netns.Host host, Path dir, String name, String... runOptions) {
         var conf = dir.resolve(name + ".conf");
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var p = host.start(dir.resolve(name + ".log"), java, "--enable-native-access=ALL-UNNAMED",
+        var command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseSerialGC", "-Xmx128m", "-cp", System.getProperty("java.class.path"),
                 "dev.pharos.agent.cli.Main", "run", "-f", conf.toString(),
                 "--control-socket", dir.resolve(name + ".sock").toString(),
-                "--state-dir", dir.resolve(name + ".state").toString());
+                "--state-dir", dir.resolve(name + ".state").toString()));
+        command.addAll(List.of(runOptions));
+        var p = host.start(dir.resolve(name + ".log"), command.toArray(String[]::new));
         return new PharosAgent(dir, name, p);
     }
 

@@ -61,6 +61,9 @@ public final class Protocol {
         /// last read or wrote it; nothing was written. Reload the agent (SIGHUP) so it runs what the
         /// file says, then redo the edit on the new revision.
         public static final int CHANGED_ON_DISK = -32006;
+        /// The caller's role may not do this (an operator asking for what needs the agent's own
+        /// user or root); the message says what needs an administrator.
+        public static final int NOT_PERMITTED = -32007;
 
         private Errors() {
         }

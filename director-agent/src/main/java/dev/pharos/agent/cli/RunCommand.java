@@ -35,7 +35,9 @@ final class RunCommand implements Callable<Integer> {
     boolean noControl;
 
     @Option(names = "--control-group", paramLabel = "GROUP",
-            description = "the group that may use the control socket besides its owner (mode 0660)")
+            description = "the group that may use the control socket besides its owner (mode 0660). Its members"
+                    + " are operators: they read everything and edit servers and priorities, but changing scripts,"
+                    + " global_defs or includes needs root or the agent's own user")
     String controlGroup;
 
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/pharos",

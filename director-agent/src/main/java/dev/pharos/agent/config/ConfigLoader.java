@@ -19,8 +19,64 @@ public final class ConfigLoader {
     }
 
     /// Loads `file`; `@ID` lines are kept for `configId` only (keepalived's `--config-id`).
+    ///
+    /// Findings inside a file outside `file`'s directory tree (an include that leads elsewhere)
+    /// keep their `file:line:col` but not their message, which could quote that file's text.
     public static LoadedConfig load(Path file, String configId) throws ConfigException {
-        return finish(SourceReader.read(file, configId));
+        var redactor = new Redactor(file);
+        try {
+            var loaded = finish(SourceReader.read(file, configId));
+            return new LoadedConfig(loaded.config(), redactor.apply(loaded.warnings()));
+        } catch (ConfigException e) {
+            throw new ConfigException(redactor.apply(e.diagnostics()));
+        }
+    }
+
+    /// Text a control-channel client sent, as if it were `file` (the agent's configuration file):
+    /// includes must resolve inside `file`'s directory tree (see [SourceReader#readConfined]), and
+    /// the text and its includes together hold at most `maxBytes`.
+    public static LoadedConfig parseConfined(Path file, String text, String configId, long maxBytes)
+            throws ConfigException {
+        return finish(SourceReader.readConfined(file, text, configId, maxBytes));
+    }
+
+    /// Replaces the message of each finding in a file outside the tree of the top-level file.
+    private static final class Redactor {
+        private final Path tree;
+        private final Map<Path, Boolean> inside = new java.util.HashMap<>();
+
+        Redactor(Path file) {
+            Path t;
+            try {
+                t = SourceReader.tree(file);
+            } catch (java.io.IOException e) {
+                t = file.toAbsolutePath().normalize().getParent();
+            }
+            this.tree = t;
+        }
+
+        List<Diagnostic> apply(List<Diagnostic> found) {
+            var out = new ArrayList<Diagnostic>(found.size());
+            for (var d : found) {
+                if (d.position() == null || tree == null || inside(d.position().file())) {
+                    out.add(d);
+                } else {
+                    out.add(new Diagnostic(d.position(), d.severity(), "a finding in a file outside " + tree
+                            + "; its text is not shown (run check-config on that file to see it)"));
+                }
+            }
+            return out;
+        }
+
+        private boolean inside(Path file) {
+            return inside.computeIfAbsent(file, f -> {
+                try {
+                    return f.toRealPath().startsWith(tree);
+                } catch (java.io.IOException e) {
+                    return f.toAbsolutePath().normalize().startsWith(tree);
+                }
+            });
+        }
     }
 
     /// Loads text that is not on disk (an editor buffer, a `config.apply` request) as if it were `file`.

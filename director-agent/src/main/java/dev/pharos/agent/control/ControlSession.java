@@ -15,31 +15,39 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /// One client on the control channel, over any pair of byte streams: reads request lines,
 /// answers each through the [Dispatcher], and writes subscribed events.
 ///
 /// Reading and writing are two threads so that a client which stops reading its events cannot
-/// stall the agent: outgoing lines wait in a bounded queue, and when it is full the session is
-/// closed with a logged reason (the client can reconnect and ask for what it missed).
+/// stall the agent: outgoing lines wait in a queue bounded in bytes (one `state.get` of 2,000
+/// real servers is megabytes, so a bound in messages bounds nothing), and when it is full the
+/// session is closed with one logged reason (the client can reconnect and ask for what it missed).
 public final class ControlSession implements Method.Session {
 
     private static final System.Logger LOG = System.getLogger(ControlSession.class.getName());
 
-    /// Lines waiting for a slow client before it is disconnected.
-    public static final int OUTBOX_CAPACITY = 4096;
+    /// Bytes waiting for a slow client before it is disconnected.
+    public static final long OUTBOX_BYTES = 8L << 20;
 
     private final String peer;
+    private final Role role;
     private final InputStream in;
     private final OutputStream out;
     private final Dispatcher dispatcher;
     private final EventJournal journal;
     private final int maxLineBytes;
-    private final BlockingQueue<String> outbox = new ArrayBlockingQueue<>(OUTBOX_CAPACITY);
+    private final long outboxBytes;
+    private final RefusalLog refusals;
+    private final BlockingQueue<byte[]> outbox = new LinkedBlockingQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final long connectedAt = System.nanoTime();
+    private volatile long requests;
     private final Consumer<AgentEvent> subscriber = this::deliver;
     private volatile boolean subscribed;
     private List<AgentEvent> holding;
@@ -47,14 +55,29 @@ public final class ControlSession implements Method.Session {
     private volatile String closeReason;
     private final Consumer<ControlSession> onClose;
 
+    /// A session inside the agent's own JVM (the lab, tests): [Role#ADMIN], as the process that
+    /// made it could call the methods directly anyway; the default outbox and refusal log.
     public ControlSession(String peer, InputStream in, OutputStream out, Dispatcher dispatcher, EventJournal journal,
             int maxLineBytes, Consumer<ControlSession> onClose) {
+        this(peer, Role.ADMIN, in, out, dispatcher, journal, maxLineBytes, OUTBOX_BYTES, new RefusalLog(), onClose);
+    }
+
+    /// @param role         what the client may do, from its credentials
+    /// @param outboxBytes  how many bytes may wait for the client before it is disconnected; one
+    ///                     message larger than this is still sent when nothing else waits
+    /// @param refusals     where over-long and malformed lines are logged, rate-limited
+    public ControlSession(String peer, Role role, InputStream in, OutputStream out, Dispatcher dispatcher,
+            EventJournal journal, int maxLineBytes, long outboxBytes, RefusalLog refusals,
+            Consumer<ControlSession> onClose) {
         this.peer = peer;
+        this.role = role;
         this.in = in;
         this.out = out;
         this.dispatcher = dispatcher;
         this.journal = journal;
         this.maxLineBytes = maxLineBytes;
+        this.outboxBytes = outboxBytes;
+        this.refusals = refusals;
         this.onClose = onClose;
     }
 
@@ -71,8 +94,9 @@ public final class ControlSession implements Method.Session {
                         return;
                     }
                     case LineReader.Line.TooLong t -> {
-                        LOG.log(Level.WARNING, "{0}: refused a request line of {1} bytes (limit {2})", peer,
-                                t.bytes(), maxLineBytes);
+                        requests++;
+                        refusals.refused(RefusalLog.Kind.LINE_TOO_LONG, peer + ": refused a request line of "
+                                + t.bytes() + " bytes (limit " + maxLineBytes + ")");
                         send(new RpcMessage.Failure(NullNode.instance, RpcError.of(Protocol.Errors.INVALID_REQUEST,
                                 "request line of " + t.bytes() + " bytes exceeds the limit of " + maxLineBytes)));
                     }
@@ -97,10 +121,12 @@ public final class ControlSession implements Method.Session {
         if (line.isBlank()) {
             return;
         }
+        requests++;
         RpcMessage message;
         try {
             message = JsonRpc.decode(line);
         } catch (RpcException e) {
+            refusals.refused(RefusalLog.Kind.BAD_JSON, peer + ": refused a malformed request: " + e.error().message());
             send(new RpcMessage.Failure(NullNode.instance, e.error()));
             return;
         }
@@ -136,9 +162,15 @@ public final class ControlSession implements Method.Session {
         if (closed) {
             return;
         }
-        if (!outbox.offer(line)) {
-            close("it does not read its messages (" + OUTBOX_CAPACITY + " waiting)");
+        var bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        long after = queuedBytes.addAndGet(bytes.length);
+        if (after > outboxBytes && after > bytes.length) {
+            queuedBytes.addAndGet(-bytes.length);
+            close("it does not read its messages (" + (after - bytes.length) + " bytes waiting, limit "
+                    + outboxBytes + ")");
+            return;
         }
+        outbox.add(bytes);
     }
 
     private void writeLoop() {
@@ -151,8 +183,8 @@ public final class ControlSession implements Method.Session {
                     }
                     continue;
                 }
-                out.write(line.getBytes(StandardCharsets.UTF_8));
-                out.write('\n');
+                out.write(line);
+                queuedBytes.addAndGet(-line.length);
                 if (outbox.isEmpty()) {
                     out.flush();
                 }
@@ -235,5 +267,21 @@ public final class ControlSession implements Method.Session {
     @Override
     public String peer() {
         return peer;
+    }
+
+    @Override
+    public Role role() {
+        return role;
+    }
+
+    /// Whether the client has sent a non-blank line since it connected (an idle client that
+    /// never has only holds a place that someone else may need).
+    boolean hasSentARequest() {
+        return requests > 0;
+    }
+
+    /// [System#nanoTime] when the session was made.
+    long connectedAt() {
+        return connectedAt;
     }
 }

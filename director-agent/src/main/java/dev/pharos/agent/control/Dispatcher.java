@@ -18,9 +18,16 @@ public final class Dispatcher {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
 
     private final Map<String, Method> methods;
+    private final RefusalLog refusals;
 
     public Dispatcher(Map<String, Method> methods) {
+        this(methods, new RefusalLog());
+    }
+
+    /// @param refusals where denials of a role are logged, rate-limited
+    public Dispatcher(Map<String, Method> methods, RefusalLog refusals) {
         this.methods = Map.copyOf(methods);
+        this.refusals = refusals;
     }
 
     public java.util.Set<String> methodNames() {
@@ -57,12 +64,24 @@ public final class Dispatcher {
             return new RpcMessage.Failure(id, RpcError.of(Protocol.Errors.METHOD_NOT_FOUND,
                     "no method \"" + truncate(name) + "\"" + suggestion(name)));
         }
+        var required = Role.required(name);
+        if (!session.role().covers(required)) {
+            var message = name + " needs " + (required == Role.ADMIN ? "root or the agent's own user" : required.label())
+                    + "; you are connected as " + session.role().label()
+                    + ": ask an administrator, or use sudo director-agent ctl";
+            refusals.refused(RefusalLog.Kind.NOT_PERMITTED, session.peer() + ": refused " + name + ": " + message);
+            return new RpcMessage.Failure(id, RpcError.of(Protocol.Errors.NOT_PERMITTED, message));
+        }
         try {
             var result = method.call(params, session);
             // A POJONode is written straight from the record: no intermediate tree for large results.
             return new RpcMessage.Success(id, result instanceof JsonNode n ? n
                     : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.pojoNode(result));
         } catch (RpcException e) {
+            if (e.error().code() == Protocol.Errors.NOT_PERMITTED) {
+                refusals.refused(RefusalLog.Kind.NOT_PERMITTED, session.peer() + ": refused " + name + ": "
+                        + e.error().message());
+            }
             return new RpcMessage.Failure(id, e.error());
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "method " + name + " failed for " + session.peer(), e);

@@ -17,7 +17,12 @@ public interface Method {
 
         void unsubscribe();
 
-        /// For logs: `uid 0 (root)`, `ssh`, `lab` …
+        /// For logs: `client 3 (user root, group root, admin)`, `lab` …
         String peer();
+
+        /// What the caller may do, from its credentials; [Dispatcher] checks it against
+        /// [Role#required] before a method runs, and a method that lets operators in with
+        /// conditions (`config.apply`) checks it again.
+        Role role();
     }
 }

@@ -14,8 +14,11 @@ import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.Diagnostic;
+import dev.pharos.agent.config.Privileged;
+import dev.pharos.agent.config.SourceReader;
 import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.control.Method;
+import dev.pharos.agent.control.Role;
 import dev.pharos.agent.vrrp.ReceiveCheck;
 import dev.pharos.agent.vrrp.VrrpInstanceStatus;
 import dev.pharos.agent.vrrp.VrrpSettings;
@@ -152,7 +155,7 @@ final class AgentControl {
                 throw invalid("text is required");
             }
             try {
-                var loaded = ConfigLoader.parse(daemon.store().file(), a.text(), daemon.options().configId());
+                var loaded = parseFromClient(a.text(), s, false, null);
                 return validation(withVrrpChecks(loaded.config(), loaded.warnings()));
             } catch (ConfigException e) {
                 return validation(e.diagnostics());
@@ -164,7 +167,7 @@ final class AgentControl {
                 throw invalid("text is required");
             }
             try {
-                var loaded = ConfigLoader.parse(daemon.store().file(), a.text(), daemon.options().configId());
+                var loaded = parseFromClient(a.text(), s, true, a.baseRevision());
                 var all = withVrrpChecks(loaded.config(), loaded.warnings());
                 if (all.stream().anyMatch(Diagnostic::isError)) {
                     throw invalidConfig(all);
@@ -175,6 +178,79 @@ final class AgentControl {
             }
         });
         return m;
+    }
+
+    /// How long a `config.validate` or `config.apply` waits for the one that is parsing.
+    static final Duration PARSE_WAIT = Duration.ofSeconds(5);
+
+    /// One parse of a client's text at a time: a parse holds about 20 times its text at its peak
+    /// (measured: 3 MB of configuration needed more than 64 MB of heap), and sixteen at once would
+    /// starve the VRRP engine of heap.
+    private final java.util.concurrent.Semaphore parsing = new java.util.concurrent.Semaphore(1);
+
+    /// Parses text a client sent, as if it were the agent's configuration file: includes only
+    /// inside that file's directory tree, one parse at a time. For `config.apply` (`applying`) by
+    /// an operator the text may use no include and change nothing [Privileged] compared with the
+    /// running configuration at `applyBase`.
+    private dev.pharos.agent.config.LoadedConfig parseFromClient(String text, Method.Session session, boolean applying,
+            String applyBase) throws ConfigException, RpcException {
+        var file = daemon.store().file();
+        var configId = daemon.options().configId();
+        boolean operatorApply = applying && session.role() != Role.ADMIN;
+        if (operatorApply && applyBase == null) {
+            throw invalid("baseRevision is required: the revision from state.get or config.get the edit is based on");
+        }
+        try {
+            if (!parsing.tryAcquire(PARSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new RpcException(Protocol.Errors.BUSY, "another configuration is being checked; try again in a "
+                        + "moment");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RpcException(Protocol.Errors.BUSY, "interrupted while waiting to check the configuration");
+        }
+        try {
+            if (operatorApply) {
+                var includes = SourceReader.includes(file, text, configId);
+                if (!includes.isEmpty()) {
+                    throw notPermitted("an include (at " + includes.getFirst() + ")");
+                }
+            }
+            var loaded = ConfigLoader.parseConfined(file, text, configId, parseBudget());
+            if (operatorApply) {
+                dev.pharos.agent.config.KeepalivedConfig current;
+                String revision;
+                synchronized (daemon) { // the model and its revision as one pair
+                    current = daemon.config();
+                    revision = daemon.revision();
+                }
+                if (!revision.equals(applyBase)) {
+                    // Compared with anything else, the check would judge a change the apply does not make.
+                    throw new RpcException(new RpcError(Protocol.Errors.STALE_REVISION, "the configuration changed "
+                            + "since revision " + applyBase + " (now " + revision + "); read it again and redo the edit",
+                            JsonRpc.tree(new Results.Stale(revision))));
+                }
+                var change = Privileged.firstChange(current, loaded.config());
+                if (change.isPresent()) {
+                    throw notPermitted("changing " + change.get());
+                }
+            }
+            return loaded;
+        } finally {
+            parsing.release();
+        }
+    }
+
+    /// The most text (request and includes together) one client parse may read: a parse holds
+    /// about 20 times its text at its peak, so 1/64 of the heap keeps it to a third of a heap the
+    /// VRRP engine shares (96 MB, the unit's -Xmx: 1.5 MB, about 25,000 real servers).
+    static long parseBudget() {
+        return Runtime.getRuntime().maxMemory() / 64;
+    }
+
+    private static RpcException notPermitted(String what) {
+        return new RpcException(Protocol.Errors.NOT_PERMITTED, what + " needs root: ask an administrator, or use "
+                + "sudo director-agent ctl");
     }
 
     /// The model may parse and still be unrunnable here (IPv6 VRRP, a VIP on another interface):

@@ -252,4 +252,90 @@ class ConfigErrorsTest {
         assertThat(v.errors()).extracting(Diagnostic::toString)
                 .containsExactly("config: error: vrrp_instance A tracks script nope, but no vrrp_script nope is defined");
     }
+
+    @Test
+    void includesMustBeRegularFiles(@TempDir Path dir) throws Exception {
+        // /dev/zero reports size 0 and never ends (it once grew the heap until the adverts
+        // stopped), a FIFO blocks the reader, a directory is no text: each is an error at the
+        // include, found without reading a byte.
+        var fifo = dir.resolve("pipe.conf");
+        var mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "needs mkfifo");
+        Files.createDirectories(dir.resolve("sub"));
+        var main = dir.resolve("main.conf");
+        Files.writeString(main, "include /dev/zero\ninclude pipe.conf\ninclude sub\n");
+        var e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(main, "")));
+        assertThat(e.errors()).extracting(Diagnostic::toString).containsExactly(
+                main + ":1:9: error: cannot read /dev/zero: is not a regular file (a device, FIFO or socket); "
+                        + "include only configuration files",
+                main + ":2:9: error: cannot read " + fifo + ": is not a regular file (a device, FIFO or socket); "
+                        + "include only configuration files",
+                main + ":3:9: error: cannot read " + dir.resolve("sub") + ": is a directory; include only "
+                        + "configuration files");
+    }
+
+    @Test
+    void findingsInAFileOutsideTheTreeDoNotQuoteIt(@TempDir Path dir, @TempDir Path elsewhere) throws Exception {
+        // An include of a file the reader may not see (/etc/shadow) once came back as "unknown
+        // keyword" warnings and errors that quoted its lines.
+        var secret = elsewhere.resolve("shadow");
+        Files.writeString(secret, "root:$6$secretHash:19000:0:99999:7:::\n}\n");
+        var main = dir.resolve("main.conf");
+        Files.writeString(main, "include " + secret + "\n");
+        var e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(main, ""));
+        assertThat(e).isNotNull();
+        assertThat(e.diagnostics()).isNotEmpty().allSatisfy(d -> {
+            assertThat(d.toString()).doesNotContain("secretHash").doesNotContain("root:");
+            assertThat(d.position().file()).isEqualTo(secret);
+        });
+        assertThat(e.getMessage()).doesNotContain("secretHash");
+        assertThat(e.errors().getFirst().message()).contains("outside " + dir.toRealPath()).contains("not shown");
+        // inside the tree the same text is quoted as before, where it helps
+        Files.writeString(dir.resolve("part.conf"), "bogus_keyword 1\n");
+        Files.writeString(main, "include part.conf\n");
+        var inside = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(main, ""));
+        assertThat(inside.errors()).extracting(Diagnostic::message).anyMatch(m -> m.contains("bogus_keyword"));
+    }
+
+    @Test
+    void textFromTheControlChannelIncludesOnlyInsideTheTree(@TempDir Path dir, @TempDir Path elsewhere)
+            throws Exception {
+        var main = dir.resolve("keepalived.conf");
+        Files.writeString(main, "");
+        Files.createDirectories(dir.resolve("conf.d"));
+        Files.writeString(dir.resolve("conf.d/a.conf"), "global_defs {\n    router_id inside\n}\n");
+        var outside = elsewhere.resolve("x.conf");
+        Files.writeString(outside, "secretText here\n");
+        Files.createSymbolicLink(dir.resolve("conf.d/link.conf"), outside);
+        var tree = dir.toRealPath();
+
+        var ok = ConfigLoader.parseConfined(main, "include conf.d/a.conf\n", "", 1 << 20);
+        assertThat(ok.config().globalDefs().routerId()).isEqualTo("inside");
+
+        var e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parseConfined(main,
+                "include " + outside + "\ninclude ../" + elsewhere.getFileName() + "/x.conf\n"
+                        + "include conf.d/link.conf\ninclude /etc/no-such-file\n", "", 1 << 20));
+        var rule = "refused: a configuration sent through the control channel may include only files inside " + tree
+                + ", the directory tree of the agent's configuration file";
+        assertThat(e.errors()).extracting(Diagnostic::toString).containsExactly(
+                main + ":1:9: error: include " + outside + " " + rule,
+                main + ":2:9: error: include ../" + elsewhere.getFileName() + "/x.conf " + rule,
+                main + ":3:9: error: include conf.d/link.conf " + rule
+                        + "; a symbolic link inside the tree does not make its target part of it",
+                main + ":4:9: error: include /etc/no-such-file " + rule);
+        assertThat(e.diagnostics()).extracting(Diagnostic::toString).noneMatch(d -> d.contains("secretText"));
+        // a glob inside the tree skips a link that leads out of it, with the same error
+        var g = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parseConfined(main,
+                "include conf.d/*.conf\n", "", 1 << 20));
+        assertThat(g.errors()).extracting(Diagnostic::message).containsExactly("include conf.d/*.conf " + rule
+                + " (link.conf); a symbolic link inside the tree does not make its target part of it");
+        // a client's text and its includes together stay within the share of the heap it is given
+        var budget = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parseConfined(main,
+                "include conf.d/a.conf\n", "", 40));
+        assertThat(budget.errors()).extracting(Diagnostic::toString).containsExactly(main + ":1:9: error: cannot read "
+                + dir.resolve("conf.d/a.conf") + ": the configuration's files together would exceed 40 bytes, the most "
+                + "the agent parses for a client with its heap (check a larger configuration with director-agent "
+                + "check-config, or give the agent a larger -Xmx)");
+    }
 }
