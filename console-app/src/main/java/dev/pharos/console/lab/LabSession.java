@@ -101,8 +101,14 @@ public final class LabSession implements AutoCloseable {
                     Duration.ofMillis(500), Duration.ofSeconds(5)).start());
         }
         traffic.addListener(session::observe);
-        lab.stepGate().onPause(p -> fx.accept(() -> session.paused(p)));
-        lab.stepGate().onResume(() -> fx.accept(() -> session.pausedAt.set(null)));
+        lab.stepGate().onPause(p -> fx.accept(() -> {
+            cluster.paused();
+            session.paused(p);
+        }));
+        lab.stepGate().onResume(() -> fx.accept(() -> {
+            session.pausedAt.set(null);
+            cluster.resumed();
+        }));
         return session;
     }
 

@@ -65,7 +65,7 @@ public final class DirectorModel {
         hostname.set(s.hostname());
         balancer.set(s.balancer().backend());
         Reconcile.list(instances, s.vrrp(), AgentState.VrrpInstance::name, InstanceModel::name, InstanceModel::new,
-                InstanceModel::apply);
+                (m, v) -> m.apply(v, s.at()));
         Reconcile.list(virtualServers, s.virtualServers(), AgentState.VirtualServer::id, VirtualServerModel::id,
                 VirtualServerModel::new, VirtualServerModel::apply);
     }
@@ -73,7 +73,7 @@ public final class DirectorModel {
     void apply(AgentEvent e) {
         switch (e) {
             case AgentEvent.VrrpTransition t -> {
-                instance(t.instance()).ifPresent(i -> i.transition(t.to(), t.priority()));
+                instance(t.instance()).ifPresent(i -> i.transition(t.to(), t.priority(), t.at()));
                 timeline.accept(new TimelineEntry(t.at(), name, "vrrp", t.instance(),
                         t.from() + " → " + t.to() + " (" + t.reason() + ")"));
             }

@@ -356,7 +356,7 @@ public final class TopologyView extends BorderPane {
                 watch(i.stateProperty());
                 watch(i.priorityProperty());
                 watch(i.virtualAddressesProperty());
-                watch(i.splitBrainProperty());
+                watch(i.splitBrainStateProperty());
             }
             for (var v : d.virtualServers()) {
                 vsByid.computeIfAbsent(v.id(), k -> new ArrayList<>()).add(v);
@@ -624,11 +624,15 @@ public final class TopologyView extends BorderPane {
         return box;
     }
 
-    /// "VI_1 MASTER prio 100", or "VI_1 SPLIT BRAIN" (a master while another director is master
-    /// too): short enough for the card, so the warning is never the part cut off.
+    /// "VI_1 MASTER prio 100", "VI_1 MASTER checking" (another director says MASTER too, not yet
+    /// for long enough to be a split brain) or "VI_1 SPLIT BRAIN": short enough for the card, so
+    /// the warning is never the part cut off.
     private static String instanceLine(InstanceModel i) {
-        return i.splitBrainProperty().get() ? i.name() + " SPLIT BRAIN"
-                : i.name() + " " + i.stateProperty().get() + " prio " + i.priorityProperty().get();
+        return switch (i.splitBrainStateProperty().get()) {
+            case SPLIT -> i.name() + " SPLIT BRAIN";
+            case CHECKING -> i.name() + " MASTER checking";
+            case NONE -> i.name() + " " + i.stateProperty().get() + " prio " + i.priorityProperty().get();
+        };
     }
 
     /// "wrr · NAT · persist 300s · proxied": what a virtual server's card says under its id.
