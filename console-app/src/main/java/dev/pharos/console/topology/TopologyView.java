@@ -68,6 +68,7 @@ public final class TopologyView extends BorderPane {
     static final PseudoClass PENDING = PseudoClass.getPseudoClass("pending");
     static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
     private static final PseudoClass STALE = PseudoClass.getPseudoClass("stale");
+    private static final PseudoClass ERROR = PseudoClass.getPseudoClass("error");
     /// How far beyond the visible area nodes stay in the scene, as a fraction of the viewport's
     /// size: panning reveals nodes that are already styled and laid out.
     private static final double CULL_MARGIN = 0.5;
@@ -97,6 +98,9 @@ public final class TopologyView extends BorderPane {
     private final Label bin = new Label("Remove");
     private final Label palette = new Label("Real server");
     private final StringProperty status = new SimpleStringProperty("");
+    /// Whether the status line's current message is an error: set with each message, so the
+    /// colour follows the message and never outlives it.
+    private final javafx.beans.property.BooleanProperty statusError = new javafx.beans.property.SimpleBooleanProperty();
     private final Label statusLabel = new Label();
     private final ObjectProperty<Selection> selection = new SimpleObjectProperty<>();
     private final List<Runnable> detach = new ArrayList<>();
@@ -138,6 +142,9 @@ public final class TopologyView extends BorderPane {
         palette.setGraphic(Icons.node(Icon.ADD, 14));
         palette.setId("palette-real-server");
         statusLabel.textProperty().bind(status);
+        // Any new message is plain until said otherwise ([#showError] sets the flag after the text).
+        status.addListener((o, was, now) -> statusError.set(false));
+        statusError.addListener((o, was, now) -> statusLabel.pseudoClassStateChanged(ERROR, now));
         statusLabel.getStyleClass().add("status");
         statusLabel.setId("topology-status");
 
@@ -199,9 +206,21 @@ public final class TopologyView extends BorderPane {
         return selection;
     }
 
-    /// The last outcome or error, as shown in the status line.
+    /// The last outcome or error, as shown in the status line. Setting it shows a plain message;
+    /// [#showError] shows an error.
     public StringProperty statusProperty() {
         return status;
+    }
+
+    /// Shows `message` in the status line as an error (red until the next message).
+    public void showError(String message) {
+        status.set(message);
+        statusError.set(true);
+    }
+
+    /// Whether the status line shows an error now.
+    public javafx.beans.property.ReadOnlyBooleanProperty statusErrorProperty() {
+        return javafx.beans.property.ReadOnlyBooleanProperty.readOnlyBooleanProperty(statusError);
     }
 
     /// The drawing's root. Off-screen parts are culled from it: to picture the whole topology
@@ -526,7 +545,7 @@ public final class TopologyView extends BorderPane {
                         new Point2D(e.getValue().path("dx").asDouble(), e.getValue().path("dy").asDouble())));
             }
         } catch (java.io.IOException | RuntimeException e) {
-            status.set("the saved layout " + file + " is unreadable; using the automatic one");
+            showError("the saved layout " + file + " is unreadable; using the automatic one");
         }
         markDirty();
     }
@@ -545,7 +564,7 @@ public final class TopologyView extends BorderPane {
             java.nio.file.Files.move(tmp, layoutFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (java.io.IOException e) {
-            status.set("the layout could not be saved: " + e.getMessage());
+            showError("the layout could not be saved: " + e.getMessage());
         }
     }
 
@@ -724,7 +743,7 @@ public final class TopologyView extends BorderPane {
                 try {
                     submit(new Edit.SetWeight(vsId, rsId, Integer.parseInt(t.strip()), current));
                 } catch (NumberFormatException ex) {
-                    status.set("\"" + t + "\" is not a weight (0–65535)");
+                    showError("\"" + t + "\" is not a weight (0–65535)");
                 }
             });
         });
@@ -772,7 +791,7 @@ public final class TopologyView extends BorderPane {
                 int weight = parts.length > 1 ? Integer.parseInt(parts[1]) : 1;
                 return Optional.of(new NewServer(hp, port, weight));
             } catch (NumberFormatException e) {
-                status.set("\"" + text + "\": expected ADDRESS[:PORT] [WEIGHT]");
+                showError("\"" + text + "\": expected ADDRESS[:PORT] [WEIGHT]");
                 return Optional.empty();
             }
         });
@@ -787,9 +806,8 @@ public final class TopologyView extends BorderPane {
         if (outcome.ok()) {
             status.set("applied: " + outcome.edit().describe() + " on " + String.join(", ", outcome.applied()));
         } else {
-            status.set("refused: " + outcome.edit().describe() + " — " + outcome.failures().entrySet().stream()
+            showError("refused: " + outcome.edit().describe() + " — " + outcome.failures().entrySet().stream()
                     .map(e -> e.getKey() + ": " + e.getValue()).reduce((a, b) -> a + "; " + b).orElse(""));
-            getStyleClass().add("has-error");
         }
         // Whatever happened, draw the agents' truth again: a refused move snaps back here.
         markDirty();

@@ -190,6 +190,28 @@ class TopologyDragAndDropTest {
         assertThat(cluster.timeline()).anyMatch(e -> e.kind().equals("edit") && e.text().startsWith("refused"));
     }
 
+    /// The status line is red for a refusal and plain again for the next message (it stayed red).
+    @Test
+    void theStatusColourFollowsEachMessage(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
+        await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
+        javafx.scene.control.Label status = robot.lookup("#topology-status").query();
+        var plain = WaitForAsyncUtils.asyncFx(status::getTextFill).get();
+        master.refuseWhen((method, params) -> method.equals("realServer.move"));
+        backup.refuseWhen((method, params) -> method.equals("realServer.move"));
+        robot.drag(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
+        await(() -> window.topology().statusProperty().get().startsWith("refused"), "the refusal is shown");
+        await(() -> !WaitForAsyncUtils.asyncFx(status::getTextFill).get().equals(plain), "drawn as an error");
+        master.refuseWhen((method, params) -> false);
+        backup.refuseWhen((method, params) -> false);
+        robot.drag(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
+        await(() -> window.topology().statusProperty().get().startsWith("applied"), "the next edit is applied");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(WaitForAsyncUtils.asyncFx(status::getTextFill).get()).as("the status line's colour after a success")
+                .isEqualTo(plain);
+
+    }
+
     @Test
     void aDirectorThatStopsAnsweringTurnsUnknown(FxRobot robot) throws Exception {
         await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.LIVE).orElse(false),
