@@ -43,12 +43,7 @@ public final class PharosApp extends Application {
         var clusterDef = inventory.clusters().isEmpty() ? null : inventory.clusters().getFirst();
         var cluster = ClusterModel.onFxThread(clusterDef == null ? "training lab" : clusterDef.name());
         edits = EditService.onFxThread(cluster, connections);
-        cluster.onConfirm(director -> {
-            var connection = connections.get(director);
-            if (connection != null) {
-                connection.refresh();
-            }
-        });
+        cluster.commandsTo(connections);
         if (problem != null) {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory", problem));
         }

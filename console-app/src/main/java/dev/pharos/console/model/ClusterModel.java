@@ -43,6 +43,7 @@ public final class ClusterModel {
     private boolean standingStill;
     private final Map<String, Instant> confirmed = new HashMap<>();
     private Consumer<String> refresher = director -> { };
+    private Consumer<String> reconnecter = director -> { };
     private Instant pendingLook;
 
     /// @param fx where model changes run: `Platform::runLater` in the application, a direct
@@ -83,7 +84,7 @@ public final class ClusterModel {
     /// Adds a director (FX thread) and returns the listener its connection reports to.
     public DirectorConnection.Listener listenerFor(String directorName) {
         var d = director(directorName).orElseGet(() -> {
-            var created = new DirectorModel(directorName, this::record);
+            var created = new DirectorModel(directorName, this::record, () -> reconnecter.accept(directorName));
             directors.add(created);
             return created;
         });
@@ -220,10 +221,32 @@ public final class ClusterModel {
         }));
     }
 
+    /// Sends the model's requests (fresh states for the split-brain rule, "Reconnect now") to the
+    /// connection of the director named, when there is one (`connections` is read on the FX thread).
+    public void commandsTo(Map<String, DirectorConnection> connections) {
+        onConfirm(director -> {
+            var c = connections.get(director);
+            if (c != null) {
+                c.refresh();
+            }
+        });
+        onReconnect(director -> {
+            var c = connections.get(director);
+            if (c != null) {
+                c.reconnectNow();
+            }
+        });
+    }
+
     /// Where the console asks a director for a fresh `state.get` when the split-brain rule needs
     /// newer evidence (FX thread; by default nobody is asked and the periodic states decide).
     public void onConfirm(Consumer<String> refresh) {
         this.refresher = refresh;
+    }
+
+    /// Where a director's "Reconnect now" goes (FX thread).
+    public void onReconnect(Consumer<String> reconnect) {
+        this.reconnecter = reconnect;
     }
 
     /// The lab stands still (step by step) until [#resumed]: its agents' clock stops, so the

@@ -27,10 +27,12 @@ public final class DirectorModel {
     private final ObservableList<InstanceModel> instances = FXCollections.observableArrayList();
     private final ObservableList<VirtualServerModel> virtualServers = FXCollections.observableArrayList();
     private final Consumer<TimelineEntry> timeline;
+    private final Runnable reconnect;
 
-    DirectorModel(String name, Consumer<TimelineEntry> timeline) {
+    DirectorModel(String name, Consumer<TimelineEntry> timeline, Runnable reconnect) {
         this.name = name;
         this.timeline = timeline;
+        this.reconnect = reconnect;
         link.addListener((o, was, now) -> liveness.set(switch (now) {
             case LinkState.Connected c -> Liveness.LIVE;
             case LinkState.Connecting c -> liveness.get() == Liveness.CONNECTING ? Liveness.CONNECTING : Liveness.UNKNOWN;
@@ -44,13 +46,19 @@ public final class DirectorModel {
         return name;
     }
 
+    /// Connects again now instead of waiting out the backoff (FX thread).
+    public void reconnectNow() {
+        reconnect.run();
+    }
+
     void linkChanged(LinkState state) {
         var before = link.get();
         link.set(state);
         var text = switch (state) {
             case LinkState.Connected c -> "connected (agent " + c.hello().agentVersion() + ")";
             case LinkState.Connecting c -> c.attempt() > 1 ? null : "connecting";
-            case LinkState.Retrying r -> "link lost: " + r.reason() + "; retrying in " + r.retryIn().toSeconds() + " s";
+            case LinkState.Retrying r -> "link lost: " + r.reason() + (r.retryIn().isZero() ? "; reconnecting"
+                    : "; retrying in " + r.retryIn().toSeconds() + " s");
             case LinkState.Failed f -> "stopped: " + f.reason();
             case LinkState.Closed c -> "disconnected";
         };

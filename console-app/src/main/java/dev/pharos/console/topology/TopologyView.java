@@ -3,6 +3,7 @@ package dev.pharos.console.topology;
 import dev.pharos.console.edit.Edit;
 import dev.pharos.icons.Icon;
 import dev.pharos.icons.Icons;
+import dev.pharos.console.connect.LinkState;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.DirectorModel;
@@ -608,6 +609,22 @@ public final class TopologyView extends BorderPane {
         return Optional.empty();
     }
 
+    /// "reconnecting in 7 s — last known state", counting down to `next` once a second; the card is
+    /// drawn anew when the link changes, so the count stops at 0 ("reconnecting…").
+    private static void countDown(Label label, java.time.Instant next) {
+        Runnable show = () -> {
+            long left = (long) Math.ceil(java.time.Duration.between(java.time.Instant.now(), next).toMillis() / 1000.0);
+            label.setText(left > 0 ? "reconnecting in " + left + " s — last known state" : "reconnecting… — last known state");
+        };
+        show.run();
+        long seconds = Math.max(0, java.time.Duration.between(java.time.Instant.now(), next).toSeconds() + 1);
+        if (seconds > 0) {
+            var ticks = new javafx.animation.Timeline(new javafx.animation.KeyFrame(javafx.util.Duration.seconds(1), e -> show.run()));
+            ticks.setCycleCount((int) Math.min(seconds, 60));
+            ticks.play();
+        }
+    }
+
     private Region directorNode(DirectorModel d) {
         var box = new VBox(2);
         box.getStyleClass().addAll("director", "liveness-" + d.livenessProperty().get().name().toLowerCase(java.util.Locale.ROOT));
@@ -618,10 +635,19 @@ public final class TopologyView extends BorderPane {
         var sub = new Label(switch (live) {
             case LIVE -> "live";
             case CONNECTING -> "connecting…";
-            case UNKNOWN -> "UNKNOWN — last known state";
+            case UNKNOWN -> "reconnecting… — last known state";
             case FAILED -> "connection refused — see timeline";
         });
         sub.getStyleClass().add("subtitle");
+        sub.setId("director-status-" + d.name());
+        if (d.linkProperty().get() instanceof LinkState.Retrying r) {
+            countDown(sub, r.since().plus(r.retryIn()));
+        }
+        var reconnect = new MenuItem("Reconnect now");
+        reconnect.setDisable(live == Liveness.LIVE);
+        reconnect.setOnAction(e -> d.reconnectNow());
+        var menu = new ContextMenu(reconnect);
+        box.setOnContextMenuRequested(e -> menu.show(box, e.getScreenX(), e.getScreenY()));
         box.getChildren().addAll(title, sub);
         for (var i : d.instances()) {
             var role = switch (i.stateProperty().get()) {

@@ -40,6 +40,7 @@ class LabConsoleTest {
         System.setProperty("pharos.headless", "true");
         cluster = ClusterModel.onFxThread("training lab");
         edits = EditService.onFxThread(cluster, connections);
+        cluster.commandsTo(connections);
         window = new ConsoleWindow(cluster, edits, connections);
         mode = LabMode.start(window, cluster, connections);
         var scene = new Scene(window, 1280, 800);
@@ -124,7 +125,9 @@ class LabConsoleTest {
         reveal(robot, "#lab-partition");
         robot.clickOn("#lab-partition");
         await(30, () -> master("lvs-master", "VI_2") && master("lvs-backup", "VI_1"));
-        await(10, () -> cluster.splitBrains().size() == 2);
+        // Two masters for Master_Down_Interval (3.6 s at advert_int 1) after the backup's own
+        // Master_Down_Interval: about 7.3 s; generous for a busy machine.
+        await(30, () -> cluster.splitBrains().size() == 2);
         var vrid90 = cluster.splitBrains().keySet().stream().filter(k -> k.startsWith("VRID 90 (192.0.2.100"))
                 .findFirst().orElseThrow(() -> new AssertionError(cluster.splitBrains()));
         assertThat(cluster.splitBrains().get(vrid90)).containsExactly("lvs-master", "lvs-backup");

@@ -48,6 +48,7 @@ class TopologyDragAndDropTest {
         backup = new FakeAgent("lvs-backup", "BACKUP", FakeAgent.DUAL_MASTER.replace("priority 100", "priority 98"));
         cluster = ClusterModel.onFxThread("seed");
         edits = EditService.onFxThread(cluster, connections);
+        cluster.commandsTo(connections);
         window = new ConsoleWindow(cluster, edits);
         window.topology().setNewServerPrompt((vs, s) -> Optional.of(new TopologyView.NewServer("198.51.100.20", null, 2)));
         for (var agent : new FakeAgent[] {master, backup}) {
@@ -222,6 +223,14 @@ class TopologyDragAndDropTest {
         await(() -> robot.lookup("#director-lvs-backup").query().getStyleClass().contains("liveness-unknown"),
                 "drawn as unknown");
         assertThat(robot.lookup("#director-lvs-master").query().getStyleClass()).contains("liveness-live");
+        // It is retried with a backoff the card counts down, and "Reconnect now" connects at once.
+        await(() -> WaitForAsyncUtils.asyncFx(() -> robot.lookup("#director-status-lvs-backup")
+                .queryAs(javafx.scene.control.Label.class).getText()).get().matches("reconnecting in \\d+ s.*"),
+                "the card counts down to the next try");
+        backup.comeUp();
+        WaitForAsyncUtils.asyncFx(() -> cluster.director("lvs-backup").orElseThrow().reconnectNow()).get();
+        await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.LIVE).orElse(false),
+                "live again after Reconnect now");
     }
 
     @Test
