@@ -378,9 +378,15 @@ public final class TopologyView extends BorderPane {
                 watch(i.virtualAddressesProperty());
                 watch(i.splitBrainStateProperty());
             }
+            watch(d.linkProperty()); // a new retry time for the card's countdown
             for (var v : d.virtualServers()) {
                 vsByid.computeIfAbsent(v.id(), k -> new ArrayList<>()).add(v);
                 watch(v.realServers());
+                // Every field the card draws (it kept "wrr" after an Apply changed it to "rr").
+                watch(v.schedulerProperty());
+                watch(v.kindProperty());
+                watch(v.persistenceSecondsProperty());
+                watch(v.servedAsProperty());
             }
         }
         var layoutInput = new LinkedHashMap<String, List<String>>();
@@ -431,6 +437,7 @@ public final class TopologyView extends BorderPane {
             var signature = new ArrayList<Object>();
             signature.add(d);
             signature.add(live);
+            signature.add(d.linkProperty().get());
             d.instances().forEach(i -> signature.add(instanceLine(i)));
             var e = drawing.reuse("d:" + d.name(), signature, () -> {
                 var node = directorNode(d);
@@ -443,7 +450,7 @@ public final class TopologyView extends BorderPane {
             var vsId = e.getKey();
             var vb = shifted(layout.virtualServers().get(vsId), "vs " + vsId);
             var models = e.getValue();
-            var vsSignature = List.of(models, subtitleOf(models.getFirst()));
+            var vsSignature = List.of(models, models.stream().map(TopologyView::subtitleOf).toList());
             var vsEntry = drawing.reuse("v:" + vsId, vsSignature, () -> {
                 var node = virtualServerNode(vsId, models);
                 gestures.installMovable(node, "vs " + vsId);

@@ -213,6 +213,31 @@ class TopologyDragAndDropTest {
 
     }
 
+    /// A virtual server's card follows an Apply that changes its scheduler (it kept the old one
+    /// until some unrelated change redrew it).
+    @Test
+    void aVirtualServerCardFollowsAnApply(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:80", true);
+        await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
+        await(() -> subtitle("tcp/192.0.2.100:80").startsWith("wrr"), "wrr first");
+        for (var name : java.util.List.of("lvs-master", "lvs-backup")) {
+            var d = cluster.director(name).orElseThrow();
+            var revision = WaitForAsyncUtils.asyncFx(() -> d.revisionProperty().get()).get();
+            var text = (name.equals("lvs-master") ? FakeAgent.DUAL_MASTER
+                    : FakeAgent.DUAL_MASTER.replace("priority 100", "priority 98")).replace("lb_algo wrr", "lb_algo rr");
+            connections.get(name).call("config.apply", java.util.Map.of("baseRevision", revision, "text", text));
+        }
+        await(() -> subtitle("tcp/192.0.2.100:80").startsWith("rr"), "the card says rr");
+    }
+
+    /// The subtitle line of the card drawn for virtual server `vsId` now.
+    private String subtitle(String vsId) throws Exception {
+        var card = (javafx.scene.Parent) node(vsId).orElseThrow();
+        return WaitForAsyncUtils.asyncFx(() -> card.getChildrenUnmodifiable().stream()
+                .filter(n -> n.getStyleClass().contains("subtitle")).map(n -> ((javafx.scene.control.Label) n).getText())
+                .findFirst().orElse("")).get();
+    }
+
     @Test
     void aDirectorThatStopsAnsweringTurnsUnknown(FxRobot robot) throws Exception {
         await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.LIVE).orElse(false),
