@@ -151,6 +151,11 @@ public final class LabSession implements AutoCloseable {
                 + " VRRP time stands still: timers keep what they have left, adverts wait unread.");
     }
 
+    /// The console's model of the lab's directors (FX thread).
+    public ClusterModel cluster() {
+        return cluster;
+    }
+
     /// Step by step: while on, the lab pauses at the next VRRP transition on any director.
     public void stepping(boolean on) {
         lab.stepGate().stepping(on);

@@ -75,7 +75,7 @@ public final class DirectorModel {
         Reconcile.list(instances, s.vrrp(), AgentState.VrrpInstance::name, InstanceModel::name, InstanceModel::new,
                 (m, v) -> m.apply(v, s.at()));
         Reconcile.list(virtualServers, s.virtualServers(), AgentState.VirtualServer::id, VirtualServerModel::id,
-                VirtualServerModel::new, VirtualServerModel::apply);
+                vs -> new VirtualServerModel(vs, name), VirtualServerModel::apply);
     }
 
     void apply(AgentEvent e) {

@@ -180,6 +180,26 @@ class LabConsoleTest {
         assertThat(cluster.timeline()).anyMatch(e -> e.kind().equals("scenario") && e.subject().startsWith("drain"));
     }
 
+    /// The priority spinner shows the instance's real priority (it started at 100 for every
+    /// instance), and the inspector names the director each block belongs to (it said "#1", "#2").
+    @Test
+    void controlsAndInspectorShowTheDirectorsTruth(FxRobot robot) throws Exception {
+        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        javafx.scene.control.Spinner<Integer> spinner = robot.lookup("#lab-priority-value-lvs-backup").query();
+        await(10, () -> WaitForAsyncUtils.asyncFx(spinner::getValue).get() == 98);
+        javafx.scene.control.ComboBox<String> instance = WaitForAsyncUtils.asyncFx(() -> (javafx.scene.control.ComboBox<String>)
+                spinner.getParent().getChildrenUnmodifiable().stream().filter(javafx.scene.control.ComboBox.class::isInstance)
+                        .findFirst().orElseThrow()).get();
+        WaitForAsyncUtils.asyncFx(() -> instance.setValue("VI_2")).get();
+        assertThat(WaitForAsyncUtils.asyncFx(spinner::getValue).get()).as("VI_2's priority on lvs-backup").isEqualTo(100);
+
+        var vs = WaitForAsyncUtils.asyncFx(() -> window.topology().nodeFor("tcp/192.0.2.100:80").orElseThrow()).get();
+        robot.clickOn(vs);
+        await(10, () -> WaitForAsyncUtils.asyncFx(() -> window.inspector().sheet().getItems().stream()
+                .map(org.controlsfx.control.PropertySheet.Item::getCategory).distinct().toList()).get()
+                .containsAll(List.of("tcp/192.0.2.100:80 on lvs-master", "tcp/192.0.2.100:80 on lvs-backup")));
+    }
+
     /// Scrolls the lab panel so the node is on screen, as an operator would before clicking.
     static void reveal(FxRobot robot, String query) throws Exception {
         var node = robot.lookup(query).query();
