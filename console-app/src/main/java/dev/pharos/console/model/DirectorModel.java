@@ -28,22 +28,32 @@ public final class DirectorModel {
     private final ObservableList<VirtualServerModel> virtualServers = FXCollections.observableArrayList();
     private final Consumer<TimelineEntry> timeline;
     private final Runnable reconnect;
+    private boolean everConnected;
 
     DirectorModel(String name, Consumer<TimelineEntry> timeline, Runnable reconnect) {
         this.name = name;
         this.timeline = timeline;
         this.reconnect = reconnect;
         link.addListener((o, was, now) -> liveness.set(switch (now) {
-            case LinkState.Connected c -> Liveness.LIVE;
-            case LinkState.Connecting c -> liveness.get() == Liveness.CONNECTING ? Liveness.CONNECTING : Liveness.UNKNOWN;
-            case LinkState.Retrying r -> Liveness.UNKNOWN;
+            case LinkState.Connected c -> {
+                everConnected = true;
+                yield Liveness.LIVE;
+            }
+            // A new attempt changes nothing that is known: still connecting, unreachable or reconnecting.
+            case LinkState.Connecting c -> liveness.get() == Liveness.LIVE ? lost() : liveness.get();
+            case LinkState.Retrying r -> lost();
             case LinkState.Failed f -> Liveness.FAILED;
-            case LinkState.Closed c -> Liveness.UNKNOWN;
+            case LinkState.Closed c -> lost();
         }));
     }
 
     public String name() {
         return name;
+    }
+
+    /// Not connected now: reconnecting if it ever was, else unreachable.
+    private Liveness lost() {
+        return everConnected ? Liveness.RECONNECTING : Liveness.UNREACHABLE;
     }
 
     /// Connects again now instead of waiting out the backoff (FX thread).

@@ -618,10 +618,10 @@ public final class TopologyView extends BorderPane {
 
     /// "reconnecting in 7 s — last known state", counting down to `next` once a second; the card is
     /// drawn anew when the link changes, so the count stops at 0 ("reconnecting…").
-    private static void countDown(Label label, java.time.Instant next) {
+    private static void countDown(Label label, java.time.Instant next, String what, String after) {
         Runnable show = () -> {
             long left = (long) Math.ceil(java.time.Duration.between(java.time.Instant.now(), next).toMillis() / 1000.0);
-            label.setText(left > 0 ? "reconnecting in " + left + " s — last known state" : "reconnecting… — last known state");
+            label.setText(what + (left > 0 ? " in " + left + " s" : "…") + after);
         };
         show.run();
         long seconds = Math.max(0, java.time.Duration.between(java.time.Instant.now(), next).toSeconds() + 1);
@@ -642,13 +642,15 @@ public final class TopologyView extends BorderPane {
         var sub = new Label(switch (live) {
             case LIVE -> "live";
             case CONNECTING -> "connecting…";
-            case UNKNOWN -> "reconnecting… — last known state";
+            case UNREACHABLE -> "unreachable — retrying";
+            case RECONNECTING -> "reconnecting… — last known state";
             case FAILED -> "connection refused — see timeline";
         });
         sub.getStyleClass().add("subtitle");
         sub.setId("director-status-" + d.name());
-        if (d.linkProperty().get() instanceof LinkState.Retrying r) {
-            countDown(sub, r.since().plus(r.retryIn()));
+        if (d.linkProperty().get() instanceof LinkState.Retrying r && live != Liveness.LIVE) {
+            countDown(sub, r.since().plus(r.retryIn()), live == Liveness.UNREACHABLE ? "unreachable — retrying"
+                    : "reconnecting", live == Liveness.UNREACHABLE ? "" : " — last known state");
         }
         var reconnect = new MenuItem("Reconnect now");
         reconnect.setDisable(live == Liveness.LIVE);

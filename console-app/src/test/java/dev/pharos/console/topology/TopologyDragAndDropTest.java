@@ -239,14 +239,14 @@ class TopologyDragAndDropTest {
     }
 
     @Test
-    void aDirectorThatStopsAnsweringTurnsUnknown(FxRobot robot) throws Exception {
+    void aDirectorThatStopsAnsweringIsReconnecting(FxRobot robot) throws Exception {
         await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.LIVE).orElse(false),
                 "live first");
         backup.goDown();
-        await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.UNKNOWN).orElse(false),
-                "unknown after the link dies");
-        await(() -> robot.lookup("#director-lvs-backup").query().getStyleClass().contains("liveness-unknown"),
-                "drawn as unknown");
+        await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.RECONNECTING).orElse(false),
+                "reconnecting after the link dies");
+        await(() -> robot.lookup("#director-lvs-backup").query().getStyleClass().contains("liveness-reconnecting"),
+                "drawn as reconnecting");
         assertThat(robot.lookup("#director-lvs-master").query().getStyleClass()).contains("liveness-live");
         // It is retried with a backoff the card counts down, and "Reconnect now" connects at once.
         await(() -> WaitForAsyncUtils.asyncFx(() -> robot.lookup("#director-status-lvs-backup")
