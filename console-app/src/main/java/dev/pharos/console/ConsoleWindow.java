@@ -74,7 +74,7 @@ public final class ConsoleWindow extends BorderPane {
                 try {
                     exportPng(file.toPath());
                 } catch (IOException ex) {
-                    topology.statusProperty().set("export failed: " + ex.getMessage());
+                    topology.showError("export failed: " + ex.getMessage());
                 }
             }
         });
@@ -86,13 +86,13 @@ public final class ConsoleWindow extends BorderPane {
         var undo = new MenuItem("Undo");
         undo.setAccelerator(KeyCombination.keyCombination("Shortcut+Z"));
         undo.disableProperty().bind(edits.canUndoProperty().not());
-        undo.setOnAction(e -> edits.undo(o -> topology.statusProperty().set(o.ok() ? "undone: " + o.edit().inverse().describe()
-                : "undo refused: " + o.failures())));
+        undo.setOnAction(e -> edits.undo(o -> report(o.ok(), "undone: " + o.edit().inverse().describe(),
+                "undo refused: " + o.failures())));
         var redo = new MenuItem("Redo");
         redo.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+Z"));
         redo.disableProperty().bind(edits.canRedoProperty().not());
-        redo.setOnAction(e -> edits.redo(o -> topology.statusProperty().set(o.ok() ? "redone: " + o.edit().describe()
-                : "redo refused: " + o.failures())));
+        redo.setOnAction(e -> edits.redo(o -> report(o.ok(), "redone: " + o.edit().describe(),
+                "redo refused: " + o.failures())));
         var dark = new MenuItem("Toggle dark theme");
         dark.setAccelerator(KeyCombination.keyCombination("Shortcut+D"));
         dark.setOnAction(e -> toggleDark(getScene().getRoot()));
@@ -189,6 +189,14 @@ public final class ConsoleWindow extends BorderPane {
             side.setDividerPositions(0.62, 0.8);
             upper.setDividerPositions(0.6);
         });
+    }
+
+    private void report(boolean ok, String done, String refused) {
+        if (ok) {
+            topology.statusProperty().set(done);
+        } else {
+            topology.showError(refused);
+        }
     }
 
     /// The status line of the topology.

@@ -43,6 +43,7 @@ public final class PharosApp extends Application {
         var clusterDef = inventory.clusters().isEmpty() ? null : inventory.clusters().getFirst();
         var cluster = ClusterModel.onFxThread(clusterDef == null ? "training lab" : clusterDef.name());
         edits = EditService.onFxThread(cluster, connections);
+        cluster.commandsTo(connections);
         if (problem != null) {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory", problem));
         }

@@ -101,6 +101,7 @@ public final class FakeAgent {
     private volatile KeepalivedConfig config;
     private volatile BiPredicate<String, JsonNode> refuse = (m, p) -> false;
     private volatile boolean down;
+    private volatile boolean failHeartbeats;
     private volatile java.util.function.Function<String, AgentState.Traffic> traffic = id -> AgentState.Traffic.NONE;
 
     /// What `state.get` reports as traffic, by real server id.
@@ -133,6 +134,17 @@ public final class FakeAgent {
         clients.forEach(dev.pharos.agent.control.ControlClient::close);
     }
 
+    /// Answers again after [#goDown].
+    public void comeUp() {
+        down = false;
+    }
+
+    /// Heartbeats (`agent.hello` on an open link) fail with an error while on: a session that
+    /// worked ends with an exception, as when an agent stops answering in time.
+    public void failHeartbeats(boolean on) {
+        failHeartbeats = on;
+    }
+
     public AgentLink connect(DirectorEndpoint endpoint, Duration timeout) throws IOException {
         if (down) {
             throw new IOException(name + " does not answer");
@@ -149,7 +161,12 @@ public final class FakeAgent {
 
     private Map<String, Method> methods() {
         var m = new LinkedHashMap<String, Method>();
-        m.put(Protocol.HELLO, (p, s) -> hello());
+        m.put(Protocol.HELLO, (p, s) -> {
+            if (failHeartbeats) {
+                throw new RpcException(Protocol.Errors.INTERNAL_ERROR, name + " does not answer in time");
+            }
+            return hello();
+        });
         m.put(Protocol.STATE_GET, (p, s) -> state());
         m.put(Protocol.EVENTS_SUBSCRIBE, (p, s) -> s.subscribe(JsonRpc.params(p, Params.Subscribe.class).afterSequence()));
         m.put(Protocol.REAL_SERVER_MOVE, (p, s) -> edit(Protocol.REAL_SERVER_MOVE, p, c -> {

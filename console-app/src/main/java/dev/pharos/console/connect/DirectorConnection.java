@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /// One director, kept connected: connects, reads `state.get`, subscribes to events from that
 /// snapshot's sequence, sends a heartbeat (`agent.hello`) every period, re-reads the state after a
-/// configuration change or a resync, and on any failure reconnects with exponential backoff
-/// (1 s doubling to 30 s). A changed host key stops it for good (the operator must act).
+/// configuration change or a resync, and on any failure reconnects: at once, then with exponential
+/// backoff (1 s doubling to 30 s); a session that worked starts the sequence again, so one outage
+/// never slows the recovery from the next. A changed host key stops it for good (the operator must act).
 ///
 /// Runs on its own platform thread; the listener is called from it and must not block (the view
 /// model hands everything to the FX thread).
@@ -48,6 +49,8 @@ public final class DirectorConnection implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean refresh;
     private volatile AgentLink link;
+    /// Whether the current attempt got as far as a working session (read by the connection thread only).
+    private boolean sessionUp;
 
     /// @param heartbeat how often to check the agent answers (the model calls a director whose
     ///                  heartbeat fails *unknown*)
@@ -86,34 +89,54 @@ public final class DirectorConnection implements AutoCloseable {
         wake.release();
     }
 
+    /// Connects the director again now, instead of waiting out the backoff.
+    public void reconnectNow() {
+        wake.release();
+    }
+
     private void run() {
-        var backoff = FIRST_RETRY;
+        var backoff = Duration.ZERO;
         int attempt = 0;
         while (!closed) {
             attempt++;
             listener.linkState(new LinkState.Connecting(clock.instant(), attempt));
+            String lost;
+            sessionUp = false;
             try {
                 serve(connector.connect(endpoint, timeout));
-                backoff = FIRST_RETRY;
-                attempt = 0;
-                if (closed) {
-                    break;
-                }
-                listener.linkState(new LinkState.Retrying(clock.instant(), "the connection was lost", backoff, attempt));
+                lost = "the connection was lost";
             } catch (HostKeyChangedException e) {
                 listener.linkState(new LinkState.Failed(clock.instant(), e.getMessage()));
                 return;
             } catch (IOException | RpcException | RuntimeException e) {
-                if (closed) {
-                    break;
-                }
-                LOG.log(Level.INFO, "{0}: {1}; retrying in {2} s", endpoint.name(), e.getMessage(), backoff.toSeconds());
-                listener.linkState(new LinkState.Retrying(clock.instant(), e.getMessage(), backoff, attempt));
+                lost = e.getMessage();
             }
-            sleep(backoff);
-            backoff = backoff.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : backoff.multipliedBy(2);
+            if (closed) {
+                break;
+            }
+            if (sessionUp) {
+                // A session that worked ends the outage before it: the first retry goes at once,
+                // and the backoff starts again from there.
+                backoff = Duration.ZERO;
+                attempt = 0;
+            }
+            LOG.log(Level.INFO, "{0}: {1}; retrying in {2} s", endpoint.name(), lost, backoff.toSeconds());
+            listener.linkState(new LinkState.Retrying(clock.instant(), lost, backoff, attempt));
+            if (!backoff.isZero()) {
+                sleep(backoff);
+            }
+            backoff = nextBackoff(backoff);
         }
         listener.linkState(new LinkState.Closed(clock.instant()));
+    }
+
+    /// 0 → 1 s → 2 s → … → 30 s.
+    static Duration nextBackoff(Duration backoff) {
+        if (backoff.isZero()) {
+            return FIRST_RETRY;
+        }
+        var doubled = backoff.multipliedBy(2);
+        return doubled.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : doubled;
     }
 
     /// Until the link fails or the connection is closed.
@@ -130,6 +153,7 @@ public final class DirectorConnection implements AutoCloseable {
             listener.agentState(state);
             l.client().call(Protocol.EVENTS_SUBSCRIBE, Map.of("afterSequence", state.lastSequence()), timeout);
             listener.linkState(new LinkState.Connected(clock.instant(), l.hello()));
+            sessionUp = true;
             long lastState = System.nanoTime();
             while (!closed && l.isOpen()) {
                 boolean woken = sleep(heartbeat);

@@ -33,9 +33,8 @@ public final class InspectorView extends BorderPane {
             switch (s) {
                 case TopologyView.Selection.Director d -> director(items, d.director());
                 case TopologyView.Selection.VirtualServer v -> {
-                    int n = 0;
                     for (var m : v.perDirector()) {
-                        var cat = v.id() + " #" + (++n);
+                        var cat = v.id() + " on " + m.director();
                         items.add(item(cat, "Scheduler", m.schedulerProperty()));
                         items.add(item(cat, "Forwarding", m.kindProperty()));
                         items.add(item(cat, "Persistence (s)", m.persistenceSecondsProperty()));
@@ -46,9 +45,8 @@ public final class InspectorView extends BorderPane {
                     }
                 }
                 case TopologyView.Selection.RealServer r -> {
-                    int n = 0;
                     for (var m : r.perDirector()) {
-                        var cat = r.id() + " #" + (++n);
+                        var cat = r.id() + " on " + m.director();
                         items.add(item(cat, "Virtual server", new javafx.beans.property.SimpleStringProperty(r.virtualServer())));
                         items.add(item(cat, "Weight", m.weightProperty()));
                         items.add(item(cat, "Effective weight", m.effectiveWeightProperty()));

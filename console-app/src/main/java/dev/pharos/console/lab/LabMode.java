@@ -121,7 +121,7 @@ public final class LabMode implements AutoCloseable {
     private void error(String text) {
         cluster.record(new TimelineEntry(Instant.now(), "lab", "config", "load a pair",
                 "refused, the running lab stays: " + text.lines().findFirst().orElse(text)));
-        window.statusProperty().set("lab: the pair was refused; the running lab stays");
+        window.topology().showError("lab: the pair was refused; the running lab stays");
         if (window.getScene() != null && window.getScene().getWindow() != null && window.getScene().getWindow().isShowing()
                 && !Boolean.getBoolean("pharos.headless")) {
             var alert = new Alert(Alert.AlertType.ERROR);

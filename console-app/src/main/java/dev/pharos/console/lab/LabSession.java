@@ -101,8 +101,14 @@ public final class LabSession implements AutoCloseable {
                     Duration.ofMillis(500), Duration.ofSeconds(5)).start());
         }
         traffic.addListener(session::observe);
-        lab.stepGate().onPause(p -> fx.accept(() -> session.paused(p)));
-        lab.stepGate().onResume(() -> fx.accept(() -> session.pausedAt.set(null)));
+        lab.stepGate().onPause(p -> fx.accept(() -> {
+            cluster.paused();
+            session.paused(p);
+        }));
+        lab.stepGate().onResume(() -> fx.accept(() -> {
+            session.pausedAt.set(null);
+            cluster.resumed();
+        }));
         return session;
     }
 
@@ -143,6 +149,11 @@ public final class LabSession implements AutoCloseable {
         pausedAt.set("Paused at " + p.director() + " " + c.instance() + ": " + c.from() + " → " + c.to() + ". "
                 + explainer.explainOnly(p.director(), t, advert)
                 + " VRRP time stands still: timers keep what they have left, adverts wait unread.");
+    }
+
+    /// The console's model of the lab's directors (FX thread).
+    public ClusterModel cluster() {
+        return cluster;
     }
 
     /// Step by step: while on, the lab pauses at the next VRRP transition on any director.

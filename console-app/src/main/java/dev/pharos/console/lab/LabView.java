@@ -4,6 +4,7 @@ import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.sim.LabTraffic;
 import dev.pharos.console.connect.DirectorConnection;
+import dev.pharos.console.model.InstanceModel;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -72,6 +73,15 @@ public final class LabView extends VBox {
             var priority = new Spinner<Integer>(1, 254, 100);
             priority.setEditable(true);
             priority.setPrefWidth(80);
+            priority.setId("lab-priority-value-" + name);
+            // Starts at the instance's real priority, and follows the instance picked.
+            Runnable showPriority = () -> session.cluster().director(name).flatMap(d -> d.instance(instance.getValue()))
+                    .map(i -> i.basePriorityProperty().get()).filter(p -> p >= 1 && p <= 254)
+                    .ifPresent(p -> priority.getValueFactory().setValue(p));
+            instance.valueProperty().addListener((o, was, now) -> showPriority.run());
+            session.cluster().director(name).ifPresent(d -> d.instances().addListener(
+                    (javafx.collections.ListChangeListener<InstanceModel>) c -> showPriority.run()));
+            showPriority.run();
             var set = button("Set priority", "lab-priority-" + name, () -> session.scenario("priority of "
                     + instance.getValue() + " on " + name + " → " + priority.getValue(), lab -> {
                         var conn = connections.get(name);

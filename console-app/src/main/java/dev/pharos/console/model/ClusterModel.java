@@ -4,15 +4,20 @@ import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.connect.LinkState;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javafx.application.Platform;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
@@ -31,12 +36,29 @@ public final class ClusterModel {
     private final Executor fx;
     /// Current split brains: "VRID n (addresses)" → the directors that are all MASTER of it.
     private final Map<String, List<String>> splitBrains = new TreeMap<>();
+    /// How often the split-brain rule asks again while it still lacks a fresh report.
+    private static final Duration CONFIRM_RETRY = Duration.ofMillis(500);
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private boolean standingStill;
+    private final Map<String, Instant> confirmed = new HashMap<>();
+    private Consumer<String> refresher = director -> { };
+    private Consumer<String> reconnecter = director -> { };
+    private Instant pendingLook;
 
     /// @param fx where model changes run: `Platform::runLater` in the application, a direct
     ///           executor in tests that own the FX thread already
     public ClusterModel(String name, Executor fx) {
+        this(name, fx, Clock.systemUTC(), Scheduler.daemon());
+    }
+
+    /// @param clock     the console's clock (the directors' clocks are taken to agree with it)
+    /// @param scheduler runs the split-brain rule's re-checks
+    public ClusterModel(String name, Executor fx, Clock clock, Scheduler scheduler) {
         this.name = name;
         this.fx = fx;
+        this.clock = clock;
+        this.scheduler = scheduler;
     }
 
     public static ClusterModel onFxThread(String name) {
@@ -62,7 +84,7 @@ public final class ClusterModel {
     /// Adds a director (FX thread) and returns the listener its connection reports to.
     public DirectorConnection.Listener listenerFor(String directorName) {
         var d = director(directorName).orElseGet(() -> {
-            var created = new DirectorModel(directorName, this::record);
+            var created = new DirectorModel(directorName, this::record, () -> reconnecter.accept(directorName));
             directors.add(created);
             return created;
         });
@@ -95,50 +117,165 @@ public final class ClusterModel {
         };
     }
 
-    /// FX thread: finds VRRP groups that more than one live director is MASTER of at once (the
-    /// same VRID with the same virtual addresses): they do not hear each other's adverts, and both
-    /// answer for the VIPs. Marks their instances and notes the start and the end on the timeline.
+    /// FX thread: judges every VRRP group (the same VRID with the same virtual addresses) that
+    /// more than one live director says it is MASTER of, by [SplitBrainRule]: marks the
+    /// instances checking or split, notes the start and the end of a split brain on the
+    /// timeline, asks for fresh states when the reports held are too old to decide, and comes
+    /// back when the evidence could be complete.
     private void checkSplitBrain() {
         var masters = new TreeMap<String, List<InstanceModel>>();
-        var holders = new TreeMap<String, List<String>>();
+        var reports = new TreeMap<String, List<SplitBrainRule.MasterReport>>();
         for (var d : directors) {
             if (d.livenessProperty().get() != Liveness.LIVE) {
                 continue; // a last-known MASTER is not evidence
             }
             for (var i : d.instances()) {
-                if (i.stateProperty().get().equals("MASTER")) {
+                var report = i.masterReport(d.name());
+                if (report != null) {
                     var key = "VRID " + i.vridProperty().get() + " (" + String.join(", ",
                             new TreeSet<>(i.virtualAddressesProperty().get())) + ")";
                     masters.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
-                    holders.computeIfAbsent(key, k -> new ArrayList<>()).add(d.name());
+                    reports.computeIfAbsent(key, k -> new ArrayList<>()).add(report);
                 }
             }
         }
-        holders.values().removeIf(list -> list.size() < 2);
-        var flagged = new HashSet<InstanceModel>();
-        holders.keySet().forEach(k -> flagged.addAll(masters.get(k)));
-        for (var d : directors) {
-            for (var i : d.instances()) {
-                i.splitBrain(flagged.contains(i));
+        var now = clock.instant();
+        var marks = new HashMap<InstanceModel, SplitBrain>();
+        var split = new TreeMap<String, List<String>>();
+        Instant nextLook = null;
+        for (var e : reports.entrySet()) {
+            var verdict = SplitBrainRule.judge(e.getValue());
+            var names = e.getValue().stream().map(SplitBrainRule.MasterReport::director).toList();
+            switch (verdict) {
+                case SplitBrainRule.Verdict.Single s -> {
+                }
+                case SplitBrainRule.Verdict.Split s -> {
+                    split.put(e.getKey(), names);
+                    masters.get(e.getKey()).forEach(i -> marks.put(i, SplitBrain.SPLIT));
+                }
+                case SplitBrainRule.Verdict.Checking c -> {
+                    masters.get(e.getKey()).forEach(i -> marks.put(i, SplitBrain.CHECKING));
+                    var at = c.confirmAfter();
+                    if (standingStill) {
+                        continue; // the agents' clock stands still too: nothing to ask yet
+                    }
+                    if (!now.isBefore(at)) {
+                        // The time has come: the reports held are older than that, so ask.
+                        for (var r : e.getValue()) {
+                            if (r.trueAt().isBefore(at)) {
+                                confirm(r.director(), now, r.masterDownInterval());
+                            }
+                        }
+                        at = now.plus(CONFIRM_RETRY);
+                    }
+                    nextLook = nextLook == null || at.isBefore(nextLook) ? at : nextLook;
+                }
             }
         }
-        var now = Instant.now();
-        holders.forEach((key, names) -> {
+        for (var d : directors) {
+            for (var i : d.instances()) {
+                i.splitBrain(marks.getOrDefault(i, SplitBrain.NONE));
+            }
+        }
+        split.forEach((key, names) -> {
             if (!names.equals(splitBrains.get(key))) {
                 record(new TimelineEntry(now, "cluster", "vrrp", key, "SPLIT BRAIN: MASTER on "
-                        + String.join(" and ", names) + " at once — they do not hear each other's adverts"));
+                        + String.join(" and ", names) + " at once for longer than Master_Down_Interval"
+                        + " — they do not hear each other's adverts"));
             }
         });
         splitBrains.forEach((key, names) -> {
-            if (!holders.containsKey(key)) {
+            if (!split.containsKey(key)) {
                 record(new TimelineEntry(now, "cluster", "vrrp", key, "split brain over: one MASTER again"));
             }
         });
         splitBrains.clear();
-        splitBrains.putAll(holders);
+        splitBrains.putAll(split);
+        if (nextLook != null) {
+            lookAgainAt(nextLook, now);
+        }
     }
 
-    /// The VRRP groups more than one live director is MASTER of right now (FX thread).
+    /// Asks `director` for a fresh state, at most once per half its Master_Down_Interval.
+    private void confirm(String director, Instant now, Duration masterDownInterval) {
+        var last = confirmed.get(director);
+        var gap = masterDownInterval.dividedBy(2);
+        if (last == null || !now.isBefore(last.plus(gap.compareTo(CONFIRM_RETRY) < 0 ? gap : CONFIRM_RETRY))) {
+            confirmed.put(director, now);
+            refresher.accept(director);
+        }
+    }
+
+    /// One pending re-check at a time, the earliest wanted.
+    private void lookAgainAt(Instant at, Instant now) {
+        if (pendingLook != null && !pendingLook.isAfter(at)) {
+            return;
+        }
+        pendingLook = at;
+        var delay = Duration.between(now, at);
+        scheduler.schedule(delay.isNegative() ? Duration.ZERO : delay, () -> fx.execute(() -> {
+            if (at.equals(pendingLook)) {
+                pendingLook = null;
+                checkSplitBrain();
+            }
+        }));
+    }
+
+    /// Sends the model's requests (fresh states for the split-brain rule, "Reconnect now") to the
+    /// connection of the director named, when there is one (`connections` is read on the FX thread).
+    public void commandsTo(Map<String, DirectorConnection> connections) {
+        onConfirm(director -> {
+            var c = connections.get(director);
+            if (c != null) {
+                c.refresh();
+            }
+        });
+        onReconnect(director -> {
+            var c = connections.get(director);
+            if (c != null) {
+                c.reconnectNow();
+            }
+        });
+    }
+
+    /// Where the console asks a director for a fresh `state.get` when the split-brain rule needs
+    /// newer evidence (FX thread; by default nobody is asked and the periodic states decide).
+    public void onConfirm(Consumer<String> refresh) {
+        this.refresher = refresh;
+    }
+
+    /// Where a director's "Reconnect now" goes (FX thread).
+    public void onReconnect(Consumer<String> reconnect) {
+        this.reconnecter = reconnect;
+    }
+
+    /// The lab stands still (step by step) until [#resumed]: its agents' clock stops, so the
+    /// split-brain rule asks them nothing meanwhile (FX thread).
+    public void paused() {
+        standingStill = true;
+    }
+
+    /// The lab runs again (FX thread).
+    public void resumed() {
+        standingStill = false;
+        checkSplitBrain();
+    }
+
+    /// When the console runs a delayed task (a re-check of the split-brain rule).
+    @FunctionalInterface
+    public interface Scheduler {
+        void schedule(Duration delay, Runnable task);
+
+        /// A daemon thread that only hands tasks on (they run through the model's executor).
+        static Scheduler daemon() {
+            var executor = Executors.newSingleThreadScheduledExecutor(
+                    r -> Thread.ofPlatform().name("cluster-recheck").daemon().unstarted(r));
+            return (delay, task) -> executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /// The VRRP groups in split brain right now: more than one live director has been MASTER of
+    /// each for longer than its Master_Down_Interval (FX thread).
     public Map<String, List<String>> splitBrains() {
         return Map.copyOf(splitBrains);
     }

@@ -27,21 +27,38 @@ public final class DirectorModel {
     private final ObservableList<InstanceModel> instances = FXCollections.observableArrayList();
     private final ObservableList<VirtualServerModel> virtualServers = FXCollections.observableArrayList();
     private final Consumer<TimelineEntry> timeline;
+    private final Runnable reconnect;
+    private boolean everConnected;
 
-    DirectorModel(String name, Consumer<TimelineEntry> timeline) {
+    DirectorModel(String name, Consumer<TimelineEntry> timeline, Runnable reconnect) {
         this.name = name;
         this.timeline = timeline;
+        this.reconnect = reconnect;
         link.addListener((o, was, now) -> liveness.set(switch (now) {
-            case LinkState.Connected c -> Liveness.LIVE;
-            case LinkState.Connecting c -> liveness.get() == Liveness.CONNECTING ? Liveness.CONNECTING : Liveness.UNKNOWN;
-            case LinkState.Retrying r -> Liveness.UNKNOWN;
+            case LinkState.Connected c -> {
+                everConnected = true;
+                yield Liveness.LIVE;
+            }
+            // A new attempt changes nothing that is known: still connecting, unreachable or reconnecting.
+            case LinkState.Connecting c -> liveness.get() == Liveness.LIVE ? lost() : liveness.get();
+            case LinkState.Retrying r -> lost();
             case LinkState.Failed f -> Liveness.FAILED;
-            case LinkState.Closed c -> Liveness.UNKNOWN;
+            case LinkState.Closed c -> lost();
         }));
     }
 
     public String name() {
         return name;
+    }
+
+    /// Not connected now: reconnecting if it ever was, else unreachable.
+    private Liveness lost() {
+        return everConnected ? Liveness.RECONNECTING : Liveness.UNREACHABLE;
+    }
+
+    /// Connects again now instead of waiting out the backoff (FX thread).
+    public void reconnectNow() {
+        reconnect.run();
     }
 
     void linkChanged(LinkState state) {
@@ -50,7 +67,8 @@ public final class DirectorModel {
         var text = switch (state) {
             case LinkState.Connected c -> "connected (agent " + c.hello().agentVersion() + ")";
             case LinkState.Connecting c -> c.attempt() > 1 ? null : "connecting";
-            case LinkState.Retrying r -> "link lost: " + r.reason() + "; retrying in " + r.retryIn().toSeconds() + " s";
+            case LinkState.Retrying r -> "link lost: " + r.reason() + (r.retryIn().isZero() ? "; reconnecting"
+                    : "; retrying in " + r.retryIn().toSeconds() + " s");
             case LinkState.Failed f -> "stopped: " + f.reason();
             case LinkState.Closed c -> "disconnected";
         };
@@ -65,15 +83,15 @@ public final class DirectorModel {
         hostname.set(s.hostname());
         balancer.set(s.balancer().backend());
         Reconcile.list(instances, s.vrrp(), AgentState.VrrpInstance::name, InstanceModel::name, InstanceModel::new,
-                InstanceModel::apply);
+                (m, v) -> m.apply(v, s.at()));
         Reconcile.list(virtualServers, s.virtualServers(), AgentState.VirtualServer::id, VirtualServerModel::id,
-                VirtualServerModel::new, VirtualServerModel::apply);
+                vs -> new VirtualServerModel(vs, name), VirtualServerModel::apply);
     }
 
     void apply(AgentEvent e) {
         switch (e) {
             case AgentEvent.VrrpTransition t -> {
-                instance(t.instance()).ifPresent(i -> i.transition(t.to(), t.priority()));
+                instance(t.instance()).ifPresent(i -> i.transition(t.to(), t.priority(), t.at()));
                 timeline.accept(new TimelineEntry(t.at(), name, "vrrp", t.instance(),
                         t.from() + " → " + t.to() + " (" + t.reason() + ")"));
             }

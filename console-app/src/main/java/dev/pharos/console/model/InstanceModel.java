@@ -7,7 +7,13 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 
 /// One VRRP instance on one director.
 public final class InstanceModel {
@@ -20,15 +26,28 @@ public final class InstanceModel {
     private final StringProperty master = new SimpleStringProperty();
     private final ObjectProperty<List<String>> virtualAddresses = new SimpleObjectProperty<>(List.of());
     private final javafx.beans.property.LongProperty advertIntervalMillis = new javafx.beans.property.SimpleLongProperty(1000);
-    private final javafx.beans.property.ReadOnlyBooleanWrapper splitBrain = new javafx.beans.property.ReadOnlyBooleanWrapper();
+    private final ReadOnlyObjectWrapper<SplitBrain> splitBrain = new ReadOnlyObjectWrapper<>(SplitBrain.NONE);
+    private final ReadOnlyBooleanWrapper splitBrainFlag = new ReadOnlyBooleanWrapper();
+    /// Since when, and until when, this director is known to have been MASTER (its own clock);
+    /// null unless its last report says MASTER.
+    private Instant masterSince;
+    private Instant masterTrueAt;
 
     InstanceModel(String name) {
         this.name = name;
     }
 
-    void apply(AgentState.VrrpInstance i) {
+    /// A state snapshot taken at `at` by the agent.
+    void apply(AgentState.VrrpInstance i, Instant at) {
         vrid.set(i.vrid());
         state.set(i.state());
+        if ("MASTER".equals(i.state())) {
+            masterSince = i.lastChange() == null ? at : i.lastChange();
+            masterTrueAt = at;
+        } else {
+            masterSince = null;
+            masterTrueAt = null;
+        }
         priority.set(i.effectivePriority());
         basePriority.set(i.basePriority());
         master.set(i.master());
@@ -36,9 +55,21 @@ public final class InstanceModel {
         advertIntervalMillis.set(i.advertIntervalMillis());
     }
 
-    void transition(String to, int newPriority) {
+    /// A transition the agent reported, made at `at`.
+    void transition(String to, int newPriority, Instant at) {
         state.set(to);
         priority.set(newPriority);
+        masterSince = "MASTER".equals(to) ? at : null;
+        masterTrueAt = masterSince;
+    }
+
+    /// This director's MASTER claim for the split-brain rule, or null when it does not claim it.
+    SplitBrainRule.MasterReport masterReport(String director) {
+        if (!"MASTER".equals(state.get()) || masterSince == null) {
+            return null;
+        }
+        var mdi = SplitBrainRule.masterDownInterval(Duration.ofMillis(advertIntervalMillis.get()), priority.get());
+        return new SplitBrainRule.MasterReport(director, masterSince, masterTrueAt, mdi);
     }
 
     public String name() {
@@ -72,13 +103,21 @@ public final class InstanceModel {
         return advertIntervalMillis;
     }
 
-    /// True while another live director is MASTER of the same VRID and addresses as this one.
-    public javafx.beans.property.ReadOnlyBooleanProperty splitBrainProperty() {
+    /// True once this director and another live one have both been MASTER of the same VRID and
+    /// addresses for longer than Master_Down_Interval (see [SplitBrainRule]).
+    public ReadOnlyBooleanProperty splitBrainProperty() {
+        return splitBrainFlag.getReadOnlyProperty();
+    }
+
+    /// [SplitBrain#CHECKING] while another live director says MASTER too but not for long
+    /// enough to be sure; [SplitBrain#SPLIT] once it is.
+    public ReadOnlyObjectProperty<SplitBrain> splitBrainStateProperty() {
         return splitBrain.getReadOnlyProperty();
     }
 
-    void splitBrain(boolean on) {
-        splitBrain.set(on);
+    void splitBrain(SplitBrain s) {
+        splitBrain.set(s);
+        splitBrainFlag.set(s == SplitBrain.SPLIT);
     }
 
     public ObjectProperty<List<String>> virtualAddressesProperty() {

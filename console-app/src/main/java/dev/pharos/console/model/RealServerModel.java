@@ -15,6 +15,7 @@ import javafx.beans.property.StringProperty;
 public final class RealServerModel {
 
     private final String id;
+    private final String director;
     private final StringProperty address = new SimpleStringProperty();
     private final ObjectProperty<Integer> port = new SimpleObjectProperty<>();
     private final IntegerProperty weight = new SimpleIntegerProperty();
@@ -24,8 +25,9 @@ public final class RealServerModel {
     private final ObjectProperty<AgentState.Traffic> traffic = new SimpleObjectProperty<>(AgentState.Traffic.NONE);
     private final BooleanProperty pending = new SimpleBooleanProperty();
 
-    RealServerModel(String id) {
+    RealServerModel(String id, String director) {
         this.id = id;
+        this.director = director;
     }
 
     void apply(AgentState.RealServer r) {
@@ -40,6 +42,11 @@ public final class RealServerModel {
 
     public String id() {
         return id;
+    }
+
+    /// The name of the director that reports this real server.
+    public String director() {
+        return director;
     }
 
     public StringProperty addressProperty() {

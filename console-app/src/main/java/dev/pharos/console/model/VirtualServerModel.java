@@ -14,6 +14,7 @@ import javafx.collections.ObservableList;
 public final class VirtualServerModel {
 
     private final String id;
+    private final String director;
     private final StringProperty address = new SimpleStringProperty();
     private final StringProperty scheduler = new SimpleStringProperty();
     private final StringProperty kind = new SimpleStringProperty();
@@ -22,8 +23,9 @@ public final class VirtualServerModel {
     private final BooleanProperty quorumUp = new SimpleBooleanProperty(true);
     private final ObservableList<RealServerModel> realServers = FXCollections.observableArrayList();
 
-    VirtualServerModel(String id) {
+    VirtualServerModel(String id, String director) {
         this.id = id;
+        this.director = director;
     }
 
     void apply(AgentState.VirtualServer v) {
@@ -34,11 +36,16 @@ public final class VirtualServerModel {
         persistenceSeconds.set(v.persistenceSeconds());
         quorumUp.set(v.quorumUp());
         Reconcile.list(realServers, v.realServers(), AgentState.RealServer::id, RealServerModel::id,
-                RealServerModel::new, RealServerModel::apply);
+                rs -> new RealServerModel(rs, director), RealServerModel::apply);
     }
 
     public String id() {
         return id;
+    }
+
+    /// The name of the director that reports this virtual server.
+    public String director() {
+        return director;
     }
 
     /// The VIP this virtual server listens on, or null for fwmark and group services.

@@ -3,6 +3,7 @@ package dev.pharos.console.topology;
 import dev.pharos.console.edit.Edit;
 import dev.pharos.icons.Icon;
 import dev.pharos.icons.Icons;
+import dev.pharos.console.connect.LinkState;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.DirectorModel;
@@ -68,6 +69,7 @@ public final class TopologyView extends BorderPane {
     static final PseudoClass PENDING = PseudoClass.getPseudoClass("pending");
     static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
     private static final PseudoClass STALE = PseudoClass.getPseudoClass("stale");
+    private static final PseudoClass ERROR = PseudoClass.getPseudoClass("error");
     /// How far beyond the visible area nodes stay in the scene, as a fraction of the viewport's
     /// size: panning reveals nodes that are already styled and laid out.
     private static final double CULL_MARGIN = 0.5;
@@ -97,6 +99,9 @@ public final class TopologyView extends BorderPane {
     private final Label bin = new Label("Remove");
     private final Label palette = new Label("Real server");
     private final StringProperty status = new SimpleStringProperty("");
+    /// Whether the status line's current message is an error: set with each message, so the
+    /// colour follows the message and never outlives it.
+    private final javafx.beans.property.BooleanProperty statusError = new javafx.beans.property.SimpleBooleanProperty();
     private final Label statusLabel = new Label();
     private final ObjectProperty<Selection> selection = new SimpleObjectProperty<>();
     private final List<Runnable> detach = new ArrayList<>();
@@ -138,6 +143,9 @@ public final class TopologyView extends BorderPane {
         palette.setGraphic(Icons.node(Icon.ADD, 14));
         palette.setId("palette-real-server");
         statusLabel.textProperty().bind(status);
+        // Any new message is plain until said otherwise ([#showError] sets the flag after the text).
+        status.addListener((o, was, now) -> statusError.set(false));
+        statusError.addListener((o, was, now) -> statusLabel.pseudoClassStateChanged(ERROR, now));
         statusLabel.getStyleClass().add("status");
         statusLabel.setId("topology-status");
 
@@ -199,9 +207,21 @@ public final class TopologyView extends BorderPane {
         return selection;
     }
 
-    /// The last outcome or error, as shown in the status line.
+    /// The last outcome or error, as shown in the status line. Setting it shows a plain message;
+    /// [#showError] shows an error.
     public StringProperty statusProperty() {
         return status;
+    }
+
+    /// Shows `message` in the status line as an error (red until the next message).
+    public void showError(String message) {
+        status.set(message);
+        statusError.set(true);
+    }
+
+    /// Whether the status line shows an error now.
+    public javafx.beans.property.ReadOnlyBooleanProperty statusErrorProperty() {
+        return javafx.beans.property.ReadOnlyBooleanProperty.readOnlyBooleanProperty(statusError);
     }
 
     /// The drawing's root. Off-screen parts are culled from it: to picture the whole topology
@@ -356,11 +376,17 @@ public final class TopologyView extends BorderPane {
                 watch(i.stateProperty());
                 watch(i.priorityProperty());
                 watch(i.virtualAddressesProperty());
-                watch(i.splitBrainProperty());
+                watch(i.splitBrainStateProperty());
             }
+            watch(d.linkProperty()); // a new retry time for the card's countdown
             for (var v : d.virtualServers()) {
                 vsByid.computeIfAbsent(v.id(), k -> new ArrayList<>()).add(v);
                 watch(v.realServers());
+                // Every field the card draws (it kept "wrr" after an Apply changed it to "rr").
+                watch(v.schedulerProperty());
+                watch(v.kindProperty());
+                watch(v.persistenceSecondsProperty());
+                watch(v.servedAsProperty());
             }
         }
         var layoutInput = new LinkedHashMap<String, List<String>>();
@@ -411,6 +437,7 @@ public final class TopologyView extends BorderPane {
             var signature = new ArrayList<Object>();
             signature.add(d);
             signature.add(live);
+            signature.add(d.linkProperty().get());
             d.instances().forEach(i -> signature.add(instanceLine(i)));
             var e = drawing.reuse("d:" + d.name(), signature, () -> {
                 var node = directorNode(d);
@@ -423,7 +450,7 @@ public final class TopologyView extends BorderPane {
             var vsId = e.getKey();
             var vb = shifted(layout.virtualServers().get(vsId), "vs " + vsId);
             var models = e.getValue();
-            var vsSignature = List.of(models, subtitleOf(models.getFirst()));
+            var vsSignature = List.of(models, models.stream().map(TopologyView::subtitleOf).toList());
             var vsEntry = drawing.reuse("v:" + vsId, vsSignature, () -> {
                 var node = virtualServerNode(vsId, models);
                 gestures.installMovable(node, "vs " + vsId);
@@ -526,7 +553,7 @@ public final class TopologyView extends BorderPane {
                         new Point2D(e.getValue().path("dx").asDouble(), e.getValue().path("dy").asDouble())));
             }
         } catch (java.io.IOException | RuntimeException e) {
-            status.set("the saved layout " + file + " is unreadable; using the automatic one");
+            showError("the saved layout " + file + " is unreadable; using the automatic one");
         }
         markDirty();
     }
@@ -545,7 +572,7 @@ public final class TopologyView extends BorderPane {
             java.nio.file.Files.move(tmp, layoutFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (java.io.IOException e) {
-            status.set("the layout could not be saved: " + e.getMessage());
+            showError("the layout could not be saved: " + e.getMessage());
         }
     }
 
@@ -589,6 +616,22 @@ public final class TopologyView extends BorderPane {
         return Optional.empty();
     }
 
+    /// "reconnecting in 7 s — last known state", counting down to `next` once a second; the card is
+    /// drawn anew when the link changes, so the count stops at 0 ("reconnecting…").
+    private static void countDown(Label label, java.time.Instant next, String what, String after) {
+        Runnable show = () -> {
+            long left = (long) Math.ceil(java.time.Duration.between(java.time.Instant.now(), next).toMillis() / 1000.0);
+            label.setText(what + (left > 0 ? " in " + left + " s" : "…") + after);
+        };
+        show.run();
+        long seconds = Math.max(0, java.time.Duration.between(java.time.Instant.now(), next).toSeconds() + 1);
+        if (seconds > 0) {
+            var ticks = new javafx.animation.Timeline(new javafx.animation.KeyFrame(javafx.util.Duration.seconds(1), e -> show.run()));
+            ticks.setCycleCount((int) Math.min(seconds, 60));
+            ticks.play();
+        }
+    }
+
     private Region directorNode(DirectorModel d) {
         var box = new VBox(2);
         box.getStyleClass().addAll("director", "liveness-" + d.livenessProperty().get().name().toLowerCase(java.util.Locale.ROOT));
@@ -599,10 +642,21 @@ public final class TopologyView extends BorderPane {
         var sub = new Label(switch (live) {
             case LIVE -> "live";
             case CONNECTING -> "connecting…";
-            case UNKNOWN -> "UNKNOWN — last known state";
+            case UNREACHABLE -> "unreachable — retrying";
+            case RECONNECTING -> "reconnecting… — last known state";
             case FAILED -> "connection refused — see timeline";
         });
         sub.getStyleClass().add("subtitle");
+        sub.setId("director-status-" + d.name());
+        if (d.linkProperty().get() instanceof LinkState.Retrying r && live != Liveness.LIVE) {
+            countDown(sub, r.since().plus(r.retryIn()), live == Liveness.UNREACHABLE ? "unreachable — retrying"
+                    : "reconnecting", live == Liveness.UNREACHABLE ? "" : " — last known state");
+        }
+        var reconnect = new MenuItem("Reconnect now");
+        reconnect.setDisable(live == Liveness.LIVE);
+        reconnect.setOnAction(e -> d.reconnectNow());
+        var menu = new ContextMenu(reconnect);
+        box.setOnContextMenuRequested(e -> menu.show(box, e.getScreenX(), e.getScreenY()));
         box.getChildren().addAll(title, sub);
         for (var i : d.instances()) {
             var role = switch (i.stateProperty().get()) {
@@ -624,11 +678,15 @@ public final class TopologyView extends BorderPane {
         return box;
     }
 
-    /// "VI_1 MASTER prio 100", or "VI_1 SPLIT BRAIN" (a master while another director is master
-    /// too): short enough for the card, so the warning is never the part cut off.
+    /// "VI_1 MASTER prio 100", "VI_1 MASTER checking" (another director says MASTER too, not yet
+    /// for long enough to be a split brain) or "VI_1 SPLIT BRAIN": short enough for the card, so
+    /// the warning is never the part cut off.
     private static String instanceLine(InstanceModel i) {
-        return i.splitBrainProperty().get() ? i.name() + " SPLIT BRAIN"
-                : i.name() + " " + i.stateProperty().get() + " prio " + i.priorityProperty().get();
+        return switch (i.splitBrainStateProperty().get()) {
+            case SPLIT -> i.name() + " SPLIT BRAIN";
+            case CHECKING -> i.name() + " MASTER checking";
+            case NONE -> i.name() + " " + i.stateProperty().get() + " prio " + i.priorityProperty().get();
+        };
     }
 
     /// "wrr · NAT · persist 300s · proxied": what a virtual server's card says under its id.
@@ -720,7 +778,7 @@ public final class TopologyView extends BorderPane {
                 try {
                     submit(new Edit.SetWeight(vsId, rsId, Integer.parseInt(t.strip()), current));
                 } catch (NumberFormatException ex) {
-                    status.set("\"" + t + "\" is not a weight (0–65535)");
+                    showError("\"" + t + "\" is not a weight (0–65535)");
                 }
             });
         });
@@ -768,7 +826,7 @@ public final class TopologyView extends BorderPane {
                 int weight = parts.length > 1 ? Integer.parseInt(parts[1]) : 1;
                 return Optional.of(new NewServer(hp, port, weight));
             } catch (NumberFormatException e) {
-                status.set("\"" + text + "\": expected ADDRESS[:PORT] [WEIGHT]");
+                showError("\"" + text + "\": expected ADDRESS[:PORT] [WEIGHT]");
                 return Optional.empty();
             }
         });
@@ -783,9 +841,8 @@ public final class TopologyView extends BorderPane {
         if (outcome.ok()) {
             status.set("applied: " + outcome.edit().describe() + " on " + String.join(", ", outcome.applied()));
         } else {
-            status.set("refused: " + outcome.edit().describe() + " — " + outcome.failures().entrySet().stream()
+            showError("refused: " + outcome.edit().describe() + " — " + outcome.failures().entrySet().stream()
                     .map(e -> e.getKey() + ": " + e.getValue()).reduce((a, b) -> a + "; " + b).orElse(""));
-            getStyleClass().add("has-error");
         }
         // Whatever happened, draw the agents' truth again: a refused move snaps back here.
         markDirty();

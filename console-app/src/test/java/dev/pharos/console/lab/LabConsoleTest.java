@@ -40,6 +40,7 @@ class LabConsoleTest {
         System.setProperty("pharos.headless", "true");
         cluster = ClusterModel.onFxThread("training lab");
         edits = EditService.onFxThread(cluster, connections);
+        cluster.commandsTo(connections);
         window = new ConsoleWindow(cluster, edits, connections);
         mode = LabMode.start(window, cluster, connections);
         var scene = new Scene(window, 1280, 800);
@@ -124,7 +125,9 @@ class LabConsoleTest {
         reveal(robot, "#lab-partition");
         robot.clickOn("#lab-partition");
         await(30, () -> master("lvs-master", "VI_2") && master("lvs-backup", "VI_1"));
-        await(10, () -> cluster.splitBrains().size() == 2);
+        // Two masters for Master_Down_Interval (3.6 s at advert_int 1) after the backup's own
+        // Master_Down_Interval: about 7.3 s; generous for a busy machine.
+        await(30, () -> cluster.splitBrains().size() == 2);
         var vrid90 = cluster.splitBrains().keySet().stream().filter(k -> k.startsWith("VRID 90 (192.0.2.100"))
                 .findFirst().orElseThrow(() -> new AssertionError(cluster.splitBrains()));
         assertThat(cluster.splitBrains().get(vrid90)).containsExactly("lvs-master", "lvs-backup");
@@ -175,6 +178,26 @@ class LabConsoleTest {
         robot.clickOn("#lab-undrain-198-51-100-66");
         await(30, () -> weights("198.51.100.66").equals(List.of(1, 1, 1, 1)));
         assertThat(cluster.timeline()).anyMatch(e -> e.kind().equals("scenario") && e.subject().startsWith("drain"));
+    }
+
+    /// The priority spinner shows the instance's real priority (it started at 100 for every
+    /// instance), and the inspector names the director each block belongs to (it said "#1", "#2").
+    @Test
+    void controlsAndInspectorShowTheDirectorsTruth(FxRobot robot) throws Exception {
+        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        javafx.scene.control.Spinner<Integer> spinner = robot.lookup("#lab-priority-value-lvs-backup").query();
+        await(10, () -> WaitForAsyncUtils.asyncFx(spinner::getValue).get() == 98);
+        javafx.scene.control.ComboBox<String> instance = WaitForAsyncUtils.asyncFx(() -> (javafx.scene.control.ComboBox<String>)
+                spinner.getParent().getChildrenUnmodifiable().stream().filter(javafx.scene.control.ComboBox.class::isInstance)
+                        .findFirst().orElseThrow()).get();
+        WaitForAsyncUtils.asyncFx(() -> instance.setValue("VI_2")).get();
+        assertThat(WaitForAsyncUtils.asyncFx(spinner::getValue).get()).as("VI_2's priority on lvs-backup").isEqualTo(100);
+
+        var vs = WaitForAsyncUtils.asyncFx(() -> window.topology().nodeFor("tcp/192.0.2.100:80").orElseThrow()).get();
+        robot.clickOn(vs);
+        await(10, () -> WaitForAsyncUtils.asyncFx(() -> window.inspector().sheet().getItems().stream()
+                .map(org.controlsfx.control.PropertySheet.Item::getCategory).distinct().toList()).get()
+                .containsAll(List.of("tcp/192.0.2.100:80 on lvs-master", "tcp/192.0.2.100:80 on lvs-backup")));
     }
 
     /// Scrolls the lab panel so the node is on screen, as an operator would before clicking.

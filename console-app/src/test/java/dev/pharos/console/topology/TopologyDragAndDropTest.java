@@ -48,6 +48,7 @@ class TopologyDragAndDropTest {
         backup = new FakeAgent("lvs-backup", "BACKUP", FakeAgent.DUAL_MASTER.replace("priority 100", "priority 98"));
         cluster = ClusterModel.onFxThread("seed");
         edits = EditService.onFxThread(cluster, connections);
+        cluster.commandsTo(connections);
         window = new ConsoleWindow(cluster, edits);
         window.topology().setNewServerPrompt((vs, s) -> Optional.of(new TopologyView.NewServer("198.51.100.20", null, 2)));
         for (var agent : new FakeAgent[] {master, backup}) {
@@ -190,16 +191,71 @@ class TopologyDragAndDropTest {
         assertThat(cluster.timeline()).anyMatch(e -> e.kind().equals("edit") && e.text().startsWith("refused"));
     }
 
+    /// The status line is red for a refusal and plain again for the next message (it stayed red).
     @Test
-    void aDirectorThatStopsAnsweringTurnsUnknown(FxRobot robot) throws Exception {
+    void theStatusColourFollowsEachMessage(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
+        await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
+        javafx.scene.control.Label status = robot.lookup("#topology-status").query();
+        var plain = WaitForAsyncUtils.asyncFx(status::getTextFill).get();
+        master.refuseWhen((method, params) -> method.equals("realServer.move"));
+        backup.refuseWhen((method, params) -> method.equals("realServer.move"));
+        robot.drag(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
+        await(() -> window.topology().statusProperty().get().startsWith("refused"), "the refusal is shown");
+        await(() -> !WaitForAsyncUtils.asyncFx(status::getTextFill).get().equals(plain), "drawn as an error");
+        master.refuseWhen((method, params) -> false);
+        backup.refuseWhen((method, params) -> false);
+        robot.drag(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
+        await(() -> window.topology().statusProperty().get().startsWith("applied"), "the next edit is applied");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(WaitForAsyncUtils.asyncFx(status::getTextFill).get()).as("the status line's colour after a success")
+                .isEqualTo(plain);
+
+    }
+
+    /// A virtual server's card follows an Apply that changes its scheduler (it kept the old one
+    /// until some unrelated change redrew it).
+    @Test
+    void aVirtualServerCardFollowsAnApply(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:80", true);
+        await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
+        await(() -> subtitle("tcp/192.0.2.100:80").startsWith("wrr"), "wrr first");
+        for (var name : java.util.List.of("lvs-master", "lvs-backup")) {
+            var d = cluster.director(name).orElseThrow();
+            var revision = WaitForAsyncUtils.asyncFx(() -> d.revisionProperty().get()).get();
+            var text = (name.equals("lvs-master") ? FakeAgent.DUAL_MASTER
+                    : FakeAgent.DUAL_MASTER.replace("priority 100", "priority 98")).replace("lb_algo wrr", "lb_algo rr");
+            connections.get(name).call("config.apply", java.util.Map.of("baseRevision", revision, "text", text));
+        }
+        await(() -> subtitle("tcp/192.0.2.100:80").startsWith("rr"), "the card says rr");
+    }
+
+    /// The subtitle line of the card drawn for virtual server `vsId` now.
+    private String subtitle(String vsId) throws Exception {
+        var card = (javafx.scene.Parent) node(vsId).orElseThrow();
+        return WaitForAsyncUtils.asyncFx(() -> card.getChildrenUnmodifiable().stream()
+                .filter(n -> n.getStyleClass().contains("subtitle")).map(n -> ((javafx.scene.control.Label) n).getText())
+                .findFirst().orElse("")).get();
+    }
+
+    @Test
+    void aDirectorThatStopsAnsweringIsReconnecting(FxRobot robot) throws Exception {
         await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.LIVE).orElse(false),
                 "live first");
         backup.goDown();
-        await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.UNKNOWN).orElse(false),
-                "unknown after the link dies");
-        await(() -> robot.lookup("#director-lvs-backup").query().getStyleClass().contains("liveness-unknown"),
-                "drawn as unknown");
+        await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.RECONNECTING).orElse(false),
+                "reconnecting after the link dies");
+        await(() -> robot.lookup("#director-lvs-backup").query().getStyleClass().contains("liveness-reconnecting"),
+                "drawn as reconnecting");
         assertThat(robot.lookup("#director-lvs-master").query().getStyleClass()).contains("liveness-live");
+        // It is retried with a backoff the card counts down, and "Reconnect now" connects at once.
+        await(() -> WaitForAsyncUtils.asyncFx(() -> robot.lookup("#director-status-lvs-backup")
+                .queryAs(javafx.scene.control.Label.class).getText()).get().matches("reconnecting in \\d+ s.*"),
+                "the card counts down to the next try");
+        backup.comeUp();
+        WaitForAsyncUtils.asyncFx(() -> cluster.director("lvs-backup").orElseThrow().reconnectNow()).get();
+        await(() -> cluster.director("lvs-backup").map(d -> d.livenessProperty().get() == Liveness.LIVE).orElse(false),
+                "live again after Reconnect now");
     }
 
     @Test

@@ -299,11 +299,13 @@ final class AgentControl {
     }
 
     AgentState state() {
-        var at = Instant.now();
+        var engine = daemon.engine();
+        // The engine's clock, the one its `lastChange` times are on (in the lab it stands still
+        // during a pause): consoles compare the two to tell a split brain from a takeover.
+        var at = engine != null ? engine.now() : Instant.now();
         long last = daemon.journal().lastSequence();
         var config = daemon.config();
         var revision = daemon.revision();
-        var engine = daemon.engine();
         var statuses = new LinkedHashMap<String, VrrpInstanceStatus>();
         if (engine != null) {
             for (var st : engine.status()) {

@@ -392,6 +392,12 @@ public final class VrrpEngine implements AutoCloseable {
         return instance(instance).status();
     }
 
+    /// The engine's clock, which stamps transitions and `lastChange`: the wall clock on a host;
+    /// in the lab the step gate's, which stands still while the lab is paused.
+    public Instant now() {
+        return loop.now();
+    }
+
     /// When the engine thread last went round its loop (at least every second while alive):
     /// what a supervisor watches.
     public Instant lastHeartbeat() {
