@@ -137,6 +137,29 @@ class LeastPrivilegeTest {
     }
 
     @Test
+    void directoriesTheUserMayNotWriteAreNamedWithTheUser(@TempDir Path dir) throws Exception {
+        assumeTrue(Netns.available() && Files.isExecutable(SETPRIV), "needs root and setpriv");
+        var launch = launchAs(UNIT_CAPS, dir);
+        // root's directory, which nobody may read but not write: as /etc/keepalived before its chgrp
+        var rootOwned = Files.createDirectory(dir.resolve("etc"));
+        Files.setPosixFilePermissions(rootOwned, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(rootOwned.resolve("k.conf"), CONFIG);
+        Files.setPosixFilePermissions(rootOwned.resolve("k.conf"), PosixFilePermissions.fromString("rw-r--r--"));
+        var command = new ArrayList<>(launch.prefix());
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", launch.classPath(), "dev.pharos.agent.cli.Main", "run",
+                "-f", rootOwned.resolve("k.conf").toString(), "--control-socket", rootOwned.resolve("run/agent.sock").toString(),
+                "--state-dir", rootOwned.resolve("state").toString()));
+        var r = Netns.exec(Duration.ofSeconds(60), command.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
+        assertThat(r.output())
+                .contains("user nobody may not write " + rootOwned + ": edits through the control channel will be refused")
+                .contains("director-agent: cannot start: cannot create the control socket " + rootOwned.resolve("run/agent.sock")
+                        + ": user nobody may not write " + rootOwned.resolve("run"))
+                .doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
     void withoutNetBindServiceALowBalancerPortNamesTheCapability(@TempDir Path dir) throws Exception {
         assumeTrue(Netns.available() && Files.isExecutable(SETPRIV), "needs root and setpriv");
         var home = agentHome(dir);
@@ -173,8 +196,10 @@ class LeastPrivilegeTest {
 
     /// `setpriv` as `AmbientCapabilities=` with `User=nobody` would start the agent: uid and gid
     /// `nobody`, no supplementary groups, `caps` (e.g. `net_admin,net_raw`) inheritable, ambient
-    /// and the whole bounding set; the class path copied where `nobody` can read it.
+    /// and the whole bounding set; the class path copied where `nobody` can read it (below `dir`,
+    /// which it may then pass through).
     private static PharosAgent.Launch launchAs(String caps, Path dir) throws IOException {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         var set = "-all," + Stream.of(caps.split(",")).map(c -> "+" + c).reduce((x, y) -> x + "," + y).orElseThrow();
         return PharosAgent.Launch.DEFAULT.withClassPath(readableClassPath(dir.resolve("lib")))
                 .withPrefix(List.of(SETPRIV.toString(), "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
