@@ -37,8 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /// VRRP is isolated from control load: a Pharos master (1 s adverts) serving 10,000 real servers
 /// is abused on its control socket in every way a client can, one [Abuse] at a time, while
 /// tcpdump in another namespace times its adverts and a real keepalived waits as backup. Under
-/// every abuse no advert may come later than the interval + 100 ms after the one before, and the
-/// backup must never take over.
+/// every abuse no advert may come later than the interval + 100 ms after the one before, the
+/// backup must never take over, and the agent must not run out of memory.
 ///
 /// Each abuse is one test, named after it, so a failure says which abuse caused which gap. Run
 /// some of them only with `-Dpharos.abuse=DEV_ZERO_INCLUDE,IDLE_CLIENTS`. The agent runs with the
@@ -163,6 +163,7 @@ class ControlLoadIsolationTest {
     void advertsStayOnTimeAndTheBackupStaysBackup(Abuse abuse) throws Exception {
         ensureHealthyMaster();
         int backupMasterBefore = occurrences(backup.log(), "Entering MASTER STATE");
+        int outOfMemoryBefore = occurrences(agent.log(), "OutOfMemoryError");
         double start = now();
         var load = new Load(abuse);
         load.run();
@@ -174,13 +175,18 @@ class ControlLoadIsolationTest {
         Netns.await(Duration.ofSeconds(5), () -> advertTimes().stream().anyMatch(t -> t > end));
         var gap = largestGap(advertTimes(), start, end);
         int backupMasters = occurrences(backup.log(), "Entering MASTER STATE") - backupMasterBefore;
+        int outOfMemory = occurrences(agent.log(), "OutOfMemoryError") - outOfMemoryBefore;
         var figure = ("largest gap between adverts %.3f s (allowed %.1f), backup became master %d time(s), agent %s,"
-                + " %s; %s").formatted(gap, ALLOWED_GAP, backupMasters, agent.alive() ? "alive" : "DEAD",
-                        gcPauses(start, end), load.summary());
+                + " %d OutOfMemoryError(s), %s; %s").formatted(gap, ALLOWED_GAP, backupMasters,
+                        agent.alive() ? "alive" : "DEAD", outOfMemory, gcPauses(start, end), load.summary());
         figures.put(abuse, figure);
         System.out.println("ControlLoadIsolationTest " + abuse + ": " + figure);
         assertThat(gap).as("%s: %s%n%s", abuse, figure, tail(agent.log())).isLessThanOrEqualTo(ALLOWED_GAP);
         assertThat(backupMasters).as("%s: the backup took over%n%s", abuse, tail(backup.log())).isZero();
+        // A full heap throws in whichever thread allocates next, the VRRP engine's included: a
+        // client must not be able to fill it, even when this time VRRP was lucky.
+        assertThat(outOfMemory).as("%s: OutOfMemoryError in the agent: %s%n%s", abuse, figure, tail(agent.log()))
+                .isZero();
     }
 
     /// Before each abuse: the agent alive and master, keepalived backup. An agent an earlier abuse
