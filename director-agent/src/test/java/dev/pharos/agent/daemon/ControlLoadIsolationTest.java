@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -75,6 +76,8 @@ class ControlLoadIsolationTest {
     private static final Duration ABUSE_TIME = Duration.ofSeconds(6);
     /// After an abuse stops, its window stays open this long: a stall it caused at its end counts.
     private static final Duration SETTLE = Duration.ofSeconds(2);
+    private static final int RECONNECTS = 100;
+    private static final Duration RECONNECT_PAUSE = Duration.ofMillis(20);
     private static final int VIRTUAL_SERVERS = 10;
     private static final int REAL_SERVERS_EACH = 1_000;
     private static final Pattern ADVERT = Pattern.compile(
@@ -287,21 +290,27 @@ class ControlLoadIsolationTest {
             }
         }
 
-        /// `n` clients, each sending what `request` sends and reading the one answer, until the deadline.
+        /// `n` clients, each sending what `request` sends and reading the one answer, until the
+        /// deadline. A client the agent drops comes back (at most [#RECONNECTS] times), as a real
+        /// one would, so the abuse lasts its whole time.
         private void clients(int n, Request request) {
             for (int i = 0; i < n; i++) {
                 threads.add(Thread.ofPlatform().name("abuse-" + abuse + "-" + i).start(() -> {
-                    try (var w = Wire.open(agent.socket())) {
-                        wires.add(w);
-                        while (System.nanoTime() < deadline) {
-                            request.send(w);
-                            if (!w.awaitLine(deadline)) {
-                                return;
+                    for (int attempt = 0; attempt <= RECONNECTS && System.nanoTime() < deadline; attempt++) {
+                        try (var w = Wire.open(agent.socket())) {
+                            wires.add(w);
+                            while (System.nanoTime() < deadline) {
+                                request.send(w);
+                                if (!w.awaitLine(deadline)) {
+                                    return;
+                                }
+                                answered.incrementAndGet();
                             }
-                            answered.incrementAndGet();
+                            return;
+                        } catch (IOException e) {
+                            failed(e);
+                            LockSupport.parkNanos(RECONNECT_PAUSE.toNanos()); // not a tight loop on a dead agent
                         }
-                    } catch (IOException e) {
-                        failed(e);
                     }
                 }));
             }
@@ -321,7 +330,7 @@ class ControlLoadIsolationTest {
         }
 
         String summary() {
-            return "%d answers, %d clients, %d client errors%s".formatted(answered.get(), wires.size(), failures.get(),
+            return "%d answers, %d connections, %d client errors%s".formatted(answered.get(), wires.size(), failures.get(),
                     firstFailure.isEmpty() ? "" : " (first: " + firstFailure + ")");
         }
 
