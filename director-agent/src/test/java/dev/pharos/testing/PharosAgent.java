@@ -24,32 +24,76 @@ public final class PharosAgent implements AutoCloseable {
     }
 
     public static PharosAgent start(Netns.Host host, Path dir, String name, String config) {
-        return start(host, dir, name, config, new String[0]);
+        return start(host, dir, name, config, Launch.DEFAULT);
     }
 
     /// [#start(Netns.Host, Path, String, String)] with more `run` options (`--control-group G`).
     public static PharosAgent start(Netns.Host host, Path dir, String name, String config, String... runOptions) {
+        return start(host, dir, name, config, Launch.DEFAULT.withRunArguments(List.of(runOptions)));
+    }
+
+    /// Starts an agent on the configuration file a previous one left (`dir/name.conf`).
+    public static PharosAgent restart(Netns.Host host, Path dir, String name) {
+        return restart(host, dir, name, Launch.DEFAULT);
+    }
+
+    /// As [#start(Netns.Host, Path, String, String)], launched as `launch` says.
+    public static PharosAgent start(Netns.Host host, Path dir, String name, String config, Launch launch) {
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(name + ".conf"), config, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return restart(host, dir, name, runOptions);
+        return restart(host, dir, name, launch);
     }
 
-    /// Starts an agent on the configuration file a previous one left (`dir/name.conf`).
-    public static PharosAgent restart(Netns.Host host, Path dir, String name, String... runOptions) {
+    /// As [#restart(Netns.Host, Path, String)], launched as `launch` says.
+    public static PharosAgent restart(Netns.Host host, Path dir, String name, Launch launch) {
         var conf = dir.resolve(name + ".conf");
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseSerialGC", "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                "dev.pharos.agent.cli.Main", "run", "-f", conf.toString(),
+        var command = new ArrayList<>(launch.prefix());
+        command.add(java);
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(launch.jvmOptions());
+        command.addAll(List.of("-cp", launch.classPath(), "dev.pharos.agent.cli.Main", "run", "-f", conf.toString(),
                 "--control-socket", dir.resolve(name + ".sock").toString(),
                 "--state-dir", dir.resolve(name + ".state").toString()));
-        command.addAll(List.of(runOptions));
+        command.addAll(launch.runArguments());
         var p = host.start(dir.resolve(name + ".log"), command.toArray(String[]::new));
         return new PharosAgent(dir, name, p);
+    }
+
+    /// How an agent is launched: a command that runs `java` (e.g. `setpriv … --` to drop
+    /// privileges; empty for none), the JVM's options, its class path (one other users can read,
+    /// when `prefix` changes user) and extra `run` arguments (e.g. `--balancer userspace`).
+    public record Launch(List<String> prefix, List<String> jvmOptions, String classPath, List<String> runArguments) {
+
+        /// As root, with the test's own class path, a 128 MB heap and the serial collector.
+        public static final Launch DEFAULT = new Launch(List.of(), List.of("-XX:+UseSerialGC", "-Xmx128m"),
+                System.getProperty("java.class.path"), List.of());
+
+        public Launch {
+            prefix = List.copyOf(prefix);
+            jvmOptions = List.copyOf(jvmOptions);
+            runArguments = List.copyOf(runArguments);
+        }
+
+        public Launch withPrefix(List<String> command) {
+            return new Launch(command, jvmOptions, classPath, runArguments);
+        }
+
+        public Launch withJvmOptions(List<String> options) {
+            return new Launch(prefix, options, classPath, runArguments);
+        }
+
+        public Launch withClassPath(String path) {
+            return new Launch(prefix, jvmOptions, path, runArguments);
+        }
+
+        public Launch withRunArguments(List<String> arguments) {
+            return new Launch(prefix, jvmOptions, classPath, arguments);
+        }
     }
 
     /// The agent's control socket.

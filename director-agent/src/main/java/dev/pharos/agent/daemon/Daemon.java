@@ -101,10 +101,10 @@ public final class Daemon {
         config = loaded.config();
         revision = ConfigStore.revision(config);
         vrrp = VrrpMapping.map(config);
+        warnIfEditsCannotBeWritten();
         if (options.controlSocket() != null) {
             // First, so a second agent on the same socket is refused before it touches the network.
-            control = ControlServer.start(options.controlSocket(), options.controlGroup(),
-                    new Dispatcher(api.methods()), journal, 1024, Protocol.MAX_LINE_BYTES);
+            control = startControl(options.controlSocket());
         }
         if (options.metrics() != null) {
             metrics = MetricsServer.start(options.metrics(), api::state, journal::lastSequence);
@@ -128,6 +128,41 @@ public final class Daemon {
         systemd.ready(vrrp.instances().size() + " VRRP instance(s), revision " + revision);
         systemd.watchdogInterval().ifPresent(this::startWatchdog);
         platform.compileHotPaths();
+    }
+
+    /// An edit replaces the configuration file by renaming a new one over it and keeps the old one
+    /// in the state directory: an agent that runs as its own user (the systemd unit's) needs both
+    /// directories writable. Said at start, not at the first edit.
+    private void warnIfEditsCannotBeWritten() {
+        var configDir = options.configFile().toAbsolutePath().getParent();
+        var stateDir = options.stateDir().toAbsolutePath();
+        while (stateDir.getParent() != null && !java.nio.file.Files.exists(stateDir)) {
+            stateDir = stateDir.getParent(); // created at the first edit: its nearest existing parent must be writable
+        }
+        for (var dir : List.of(configDir, stateDir)) {
+            if (!java.nio.file.Files.isWritable(dir)) {
+                LOG.log(Level.WARNING, "user {0} may not write {1}: edits through the control channel will be refused"
+                        + " (give it the directory; docs/operations.md, systemd)", System.getProperty("user.name"), dir);
+            }
+        }
+    }
+
+    /// The control channel; when the file system refuses its socket, a sentence naming the path
+    /// and the user the agent runs as (not root, under the systemd unit).
+    private ControlServer startControl(Path socket) throws IOException {
+        try {
+            return ControlServer.start(socket, options.controlGroup(), new Dispatcher(api.methods()), journal, 1024,
+                    Protocol.MAX_LINE_BYTES);
+        } catch (java.nio.file.AccessDeniedException | java.net.BindException e) {
+            if (e instanceof java.net.BindException && !"Permission denied".equals(e.getMessage())) {
+                throw e;
+            }
+            var where = e instanceof java.nio.file.AccessDeniedException d ? Path.of(d.getFile())
+                    : socket.toAbsolutePath().getParent();
+            throw new IOException("cannot create the control socket " + socket + ": user "
+                    + System.getProperty("user.name") + " may not write " + where + "; give it that directory (the"
+                    + " systemd unit's RuntimeDirectory=pharos does) or choose another --control-socket", e);
+        }
     }
 
     /// Pings systemd at half its interval, but only while the VRRP engine shows life: a stalled

@@ -83,6 +83,13 @@ final class Services implements AutoCloseable {
     private volatile java.util.Map<String, List<String>> quorumScripts = java.util.Map.of();
     private volatile ServiceTable actual = ServiceTable.EMPTY;
     private volatile HealthView health = HealthView.NONE;
+    /// Service-table thread only: check results not yet in [#health], merged once per batch. A
+    /// [HealthView] is immutable (a copy per change): the initial results of ten thousand real
+    /// servers copied one by one kept this thread busy past the supervisor's allowance (which
+    /// restarted it, and so again) and filled the heap with copies, whose full collections stopped
+    /// the VRRP engine too.
+    private final Map<RealServerRef, HealthView.CheckState> pendingStates = new HashMap<>();
+    private final Map<RealServerRef, Integer> pendingWeights = new HashMap<>();
     private volatile Instant lastReconcile = Instant.now();
     /// Service-table thread only: results waiting for the next reconcile, and what each server was.
     private final List<Runnable> afterReconcile = new java.util.ArrayList<>();
@@ -133,7 +140,7 @@ final class Services implements AutoCloseable {
                 names = nextNames;
                 quorumScripts = nextQuorumScripts;
                 checks.apply(plan);
-                health = prune(health, nextSpec);
+                health = prune(withPendingResults(health), nextSpec);
                 reconcile("configuration");
             }).get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -163,6 +170,20 @@ final class Services implements AutoCloseable {
         return List.copyOf(out);
     }
 
+    /// `h` with the check results that arrived since it was made (service-table thread).
+    private HealthView withPendingResults(HealthView h) {
+        if (pendingStates.isEmpty() && pendingWeights.isEmpty()) {
+            return h;
+        }
+        var states = new HashMap<>(h.states());
+        states.putAll(pendingStates);
+        var weights = new HashMap<>(h.dynamicWeights());
+        weights.putAll(pendingWeights);
+        pendingStates.clear();
+        pendingWeights.clear();
+        return new HealthView(states, weights);
+    }
+
     private static HealthView prune(HealthView h, TableSpec spec) {
         var keep = new HashMap<RealServerRef, HealthView.CheckState>();
         var weights = new HashMap<RealServerRef, Integer>();
@@ -180,8 +201,8 @@ final class Services implements AutoCloseable {
         return new HealthView(keep, weights);
     }
 
-    /// A checker result (service-table thread). The health view changes at once; the table is
-    /// reconciled once for all the results waiting in the queue (at start-up every real server
+    /// A checker result (service-table thread). It joins the health view, and the table is
+    /// reconciled, once for all the results waiting in the queue (at start-up every real server
     /// reports its initial state: ten thousand reconciles of ten thousand servers would take
     /// minutes), and the events go out after it, with the weights the backend then has.
     private void checked(CheckEvent e) {
@@ -201,9 +222,9 @@ final class Services implements AutoCloseable {
             case CheckEvent.WeightChanged w -> known.getOrDefault(ref, "up");
         });
         switch (e) {
-            case CheckEvent.RealServerUp u -> health = health.with(ref, HealthView.CheckState.UP);
-            case CheckEvent.RealServerDown d -> health = health.with(ref, HealthView.CheckState.DOWN);
-            case CheckEvent.WeightChanged w -> health = health.withDynamicWeight(ref, w.weight());
+            case CheckEvent.RealServerUp u -> pendingStates.put(ref, HealthView.CheckState.UP);
+            case CheckEvent.RealServerDown d -> pendingStates.put(ref, HealthView.CheckState.DOWN);
+            case CheckEvent.WeightChanged w -> pendingWeights.put(ref, w.weight());
         }
         String rsId = rsId(n, id);
         afterReconcile.add(() -> {
@@ -257,6 +278,7 @@ final class Services implements AutoCloseable {
 
     /// Recomputes the desired table and reconciles the backend to it (service-table thread).
     private void reconcile(String why) {
+        health = withPendingResults(health);
         var previous = desired;
         var next = previous == null ? DesiredState.compute(spec, health, RuntimeEdits.NONE)
                 : previous.next(spec, health, RuntimeEdits.NONE);

@@ -34,7 +34,7 @@ public final class Errno {
     public static final int EINPROGRESS = 115;
 
     private static final Map<Integer, String[]> KNOWN = Map.ofEntries(
-            Map.entry(EPERM, new String[] {"EPERM", "Operation not permitted (run as root or grant CAP_NET_RAW and CAP_NET_ADMIN)"}),
+            Map.entry(EPERM, new String[] {"EPERM", "Operation not permitted (the agent needs CAP_NET_RAW and CAP_NET_ADMIN)"}),
             Map.entry(ENOENT, new String[] {"ENOENT", "No such file or directory"}),
             Map.entry(EINTR, new String[] {"EINTR", "Interrupted system call"}),
             Map.entry(EBADF, new String[] {"EBADF", "Bad file descriptor"}),

@@ -3,35 +3,72 @@ package dev.pharos.agent.linux;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
-/// Whether this process may open raw sockets and change addresses: CAP_NET_RAW and CAP_NET_ADMIN
-/// in its effective set (read from `/proc/self/status`). Being root is not enough by itself: a
-/// container or a systemd unit may run root without them.
+/// The Linux capabilities the agent uses, and whether this process has them in its effective set
+/// (read from `/proc/self/status`). Root is neither needed nor enough: the systemd unit runs the
+/// agent as its own user with exactly these capabilities, and a container or a locked-down unit may
+/// run root without them. So every sentence here names the capability, never "root".
 public final class Privileges {
 
-    private static final int CAP_NET_ADMIN = 12;
-    private static final int CAP_NET_RAW = 13;
+    /// A capability the agent may need, with its number (`linux/capability.h`) and what for.
+    public enum Capability {
+        CAP_NET_BIND_SERVICE(10, "user-space balancer ports below 1024"),
+        CAP_NET_ADMIN(12, "virtual addresses and the kernel's IPVS"),
+        CAP_NET_RAW(13, "VRRP adverts and gratuitous ARP");
+
+        private final int number;
+        private final String purpose;
+
+        Capability(int number, String purpose) {
+            this.number = number;
+            this.purpose = purpose;
+        }
+
+        /// The name `setpriv` and `capsh` take: `net_raw`.
+        public String shortName() {
+            return name().substring(4).toLowerCase(java.util.Locale.ROOT);
+        }
+
+        boolean in(long mask) {
+            return (mask & (1L << number)) != 0;
+        }
+    }
+
+    /// What VRRP cannot run without: raw sockets and address changes.
+    static final List<Capability> FOR_VRRP = List.of(Capability.CAP_NET_RAW, Capability.CAP_NET_ADMIN);
 
     private Privileges() {
     }
 
-    /// Empty when the agent has what it needs, else one sentence saying what is missing.
+    /// Empty when the agent has what VRRP needs, else one sentence naming what is missing and how to grant it.
     public static Optional<String> missingForVrrp() {
-        long effective = effectiveCapabilities();
-        var missing = new StringBuilder();
-        if ((effective & (1L << CAP_NET_RAW)) == 0) {
-            missing.append("CAP_NET_RAW (VRRP adverts and gratuitous ARP)");
+        return missing(effectiveCapabilities(), FOR_VRRP);
+    }
+
+    /// Whether this process holds `c` in its effective set.
+    public static boolean has(Capability c) {
+        return c.in(effectiveCapabilities());
+    }
+
+    /// The sentence for the capabilities of `needed` absent from `effective`, or empty.
+    static Optional<String> missing(long effective, List<Capability> needed) {
+        var absent = needed.stream().filter(c -> !c.in(effective)).toList();
+        if (absent.isEmpty()) {
+            return Optional.empty();
         }
-        if ((effective & (1L << CAP_NET_ADMIN)) == 0) {
-            if (!missing.isEmpty()) {
-                missing.append(" and ");
-            }
-            missing.append("CAP_NET_ADMIN (virtual addresses)");
+        var what = new StringBuilder();
+        var names = new StringBuilder();
+        for (int i = 0; i < absent.size(); i++) {
+            var c = absent.get(i);
+            what.append(i == 0 ? "" : i == absent.size() - 1 ? " and " : ", ").append(c.name()).append(" (")
+                    .append(c.purpose).append(')');
+            names.append(i == 0 ? "" : ",").append('+').append(c.shortName());
         }
-        return missing.isEmpty() ? Optional.empty()
-                : Optional.of("the agent lacks " + missing + ": run it as root"
-                        + (Libc.geteuid() == 0 ? " with these capabilities" : "") + " or from the systemd unit, which grants them");
+        return Optional.of("the agent lacks " + what + " in its effective capabilities: start it from the systemd"
+                + " unit, which grants them to its own user, or with 'setpriv --inh-caps=" + names + " --ambient-caps="
+                + names + " …'");
     }
 
     static long effectiveCapabilities() {

@@ -124,7 +124,16 @@ public final class TcpSockets implements AutoCloseable {
             }
             setInt(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
             int len = encode(bindTo);
-            check((int) BIND.invokeExact(capture, fd, address, len), "bind(" + text(bindTo) + ")");
+            if ((int) BIND.invokeExact(capture, fd, address, len) < 0) {
+                int errno = Libc.errno(capture);
+                var call = "bind(" + text(bindTo) + ")";
+                // The one EACCES a director meets: a low port without the capability (the agent
+                // runs as its own user, not root).
+                throw errno == Errno.EACCES && bindTo.getPort() < 1024
+                        ? new NativeException(call, errno, "ports below 1024 need CAP_NET_BIND_SERVICE, which the"
+                                + " agent lacks (the systemd unit grants it)")
+                        : new NativeException(call, errno);
+            }
             check((int) LISTEN.invokeExact(capture, fd, backlog), "listen(" + text(bindTo) + ")");
             return fd;
         } catch (NativeException | RuntimeException e) {
