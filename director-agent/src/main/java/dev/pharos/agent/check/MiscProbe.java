@@ -1,5 +1,6 @@
 package dev.pharos.agent.check;
 
+import dev.pharos.agent.script.Host;
 import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -83,8 +84,10 @@ public final class MiscProbe implements Probe {
     /// or says why it cannot. The agent's plans come through [CheckPlan#secured], which has already
     /// resolved the user and wrapped the command; this serves a spec built with a user directly.
     private String asUser(List<String> command) {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return "cannot run as user " + spec.user() + ": the agent is not root";
+        var host = Host.current();
+        if (!host.canSetUid() || !host.canSetGid()) {
+            return "cannot run as user " + spec.user() + ": the agent cannot pass CAP_SETUID and CAP_SETGID to the "
+                    + "script (run it as root, or add them to the unit's AmbientCapabilities)";
         }
         var setpriv = executable("/usr/bin/setpriv", "/bin/setpriv");
         if (setpriv == null) {
