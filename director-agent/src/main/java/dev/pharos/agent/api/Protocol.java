@@ -18,7 +18,7 @@ public final class Protocol {
     /// The longest request line an agent accepts, in bytes (the newline excluded).
     public static final int MAX_LINE_BYTES = 1 << 20;
 
-    /// `agent.hello`: [Methods#HELLO].
+    // The wire names of the declarations in [Methods], one constant each.
     public static final String HELLO = "agent.hello";
     public static final String STATE_GET = "state.get";
     public static final String EVENTS_SUBSCRIBE = "events.subscribe";
