@@ -1,10 +1,10 @@
 package dev.pharos.console.configedit;
 
-import dev.pharos.agent.api.JsonRpc;
+import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
-import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.Results;
 import dev.pharos.agent.api.RpcException;
+import dev.pharos.console.connect.AgentClient;
 import dev.pharos.console.connect.DirectorConnection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -122,8 +122,7 @@ public final class ConfigEditorView extends BorderPane {
         status.setText("loading…");
         worker.execute(() -> {
             try {
-                var node = conn.call(Protocol.CONFIG_GET, null);
-                var cfg = JsonRpc.mapper().treeToValue(node, Results.Config.class);
+                var cfg = conn.call(Methods.CONFIG_GET, Params.None.NONE);
                 Platform.runLater(() -> {
                     revision = cfg.revision();
                     text.setText(cfg.text());
@@ -144,8 +143,7 @@ public final class ConfigEditorView extends BorderPane {
         long gen = generation.incrementAndGet();
         worker.execute(() -> {
             try {
-                var node = conn.call(Protocol.CONFIG_VALIDATE, new Params.ConfigText(body));
-                var v = JsonRpc.mapper().treeToValue(node, Results.Validation.class);
+                var v = conn.call(Methods.CONFIG_VALIDATE, new Params.ConfigText(body));
                 Platform.runLater(() -> {
                     if (gen == generation.get()) {
                         diagnostics.getItems().setAll(v.diagnostics());
@@ -170,8 +168,7 @@ public final class ConfigEditorView extends BorderPane {
         status.setText("applying…");
         worker.execute(() -> {
             try {
-                var node = conn.call(Protocol.CONFIG_APPLY, new Params.ConfigApply(base, body));
-                var applied = JsonRpc.mapper().treeToValue(node, Results.Applied.class);
+                var applied = conn.call(Methods.CONFIG_APPLY, new Params.ConfigApply(base, body));
                 Platform.runLater(() -> {
                     revision = applied.revision();
                     status.setText("applied, revision " + applied.revision() + ": "
@@ -181,14 +178,9 @@ public final class ConfigEditorView extends BorderPane {
             } catch (RpcException e) {
                 Platform.runLater(() -> {
                     status.setText("refused: " + e.getMessage());
-                    if (e.error().data() != null && e.error().data().has("diagnostics")) {
-                        try {
-                            var v = JsonRpc.mapper().treeToValue(e.error().data(), Results.Validation.class);
-                            diagnostics.getItems().setAll(v.diagnostics());
-                        } catch (IOException ignored) {
-                            // the message says it already
-                        }
-                    }
+                    // An invalid configuration's error carries its diagnostics; other errors say it all.
+                    AgentClient.errorData(e, Results.Validation.class)
+                            .ifPresent(v -> diagnostics.getItems().setAll(v.diagnostics()));
                 });
             } catch (IOException e) {
                 Platform.runLater(() -> status.setText("cannot apply: " + e.getMessage()));

@@ -6,6 +6,11 @@ import dev.pharos.agent.control.ControlClient;
 /// An open path to one agent: the control client, and who answered.
 public record AgentLink(DirectorEndpoint endpoint, ControlClient client, Hello hello) implements AutoCloseable {
 
+    /// The typed client over this link, waiting at most `timeout` for each answer.
+    public AgentClient agent(java.time.Duration timeout) {
+        return new AgentClient(client, timeout);
+    }
+
     public boolean isOpen() {
         return client.isOpen();
     }

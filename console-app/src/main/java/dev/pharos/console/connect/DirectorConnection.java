@@ -1,15 +1,15 @@
 package dev.pharos.console.connect;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.AgentState;
-import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Methods;
+import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.RpcException;
+import dev.pharos.agent.api.RpcMethod;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -74,13 +74,14 @@ public final class DirectorConnection implements AutoCloseable {
         return this;
     }
 
-    /// One call on the current link (edits from the console). Throws [IOException] when not connected.
-    public JsonNode call(String method, Object params) throws IOException, RpcException {
+    /// One call on the current link (edits from the console), through [AgentClient]. Throws
+    /// [IOException] when not connected.
+    public <P, R> R call(RpcMethod<P, R> method, P params) throws IOException, RpcException {
         var l = link;
         if (l == null || !l.isOpen()) {
             throw new IOException(endpoint.name() + " is not connected");
         }
-        return l.client().call(method, params, timeout);
+        return l.agent(timeout).call(method, params);
     }
 
     /// Asks for a fresh `state.get` soon (after an edit, or when the operator presses refresh).
@@ -149,9 +150,10 @@ public final class DirectorConnection implements AutoCloseable {
                 }
                 listener.event(e);
             });
-            var state = l.client().call(Protocol.STATE_GET, null, AgentState.class, timeout);
+            var agent = l.agent(timeout);
+            var state = agent.call(Methods.STATE_GET, Params.None.NONE);
             listener.agentState(state);
-            l.client().call(Protocol.EVENTS_SUBSCRIBE, Map.of("afterSequence", state.lastSequence()), timeout);
+            agent.call(Methods.EVENTS_SUBSCRIBE, new Params.Subscribe(state.lastSequence()));
             listener.linkState(new LinkState.Connected(clock.instant(), l.hello()));
             sessionUp = true;
             long lastState = System.nanoTime();
@@ -167,10 +169,10 @@ public final class DirectorConnection implements AutoCloseable {
                 if (refresh) {
                     lastState = System.nanoTime();
                     refresh = false;
-                    listener.agentState(l.client().call(Protocol.STATE_GET, null, AgentState.class, timeout));
+                    listener.agentState(agent.call(Methods.STATE_GET, Params.None.NONE));
                 } else if (!woken) {
                     // A heartbeat answers within a short bound or the director counts as unknown.
-                    l.client().call(Protocol.HELLO, null, heartbeatTimeout());
+                    agent.call(Methods.HELLO, Params.None.NONE, heartbeatTimeout());
                 }
             }
         } finally {

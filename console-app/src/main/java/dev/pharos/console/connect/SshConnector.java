@@ -10,7 +10,8 @@ import com.jcraft.jsch.Session;
 import com.jcraft.jsch.UIKeyboardInteractive;
 import com.jcraft.jsch.UnixDomainSocketFactory;
 import com.jcraft.jsch.UserInfo;
-import dev.pharos.agent.api.Hello;
+import dev.pharos.agent.api.Methods;
+import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.RpcException;
 import dev.pharos.agent.control.ControlClient;
@@ -89,7 +90,7 @@ public final class SshConnector {
                 }
             }, endpoint.name());
             try {
-                var hello = client.call(Protocol.HELLO, null, Hello.class, timeout);
+                var hello = new AgentClient(client, timeout).call(Methods.HELLO, Params.None.NONE);
                 if (hello.protocolVersion() != Protocol.VERSION) {
                     LOG.log(Level.WARNING, "{0} speaks protocol {1}, this console {2}", endpoint.name(),
                             hello.protocolVersion(), Protocol.VERSION);

@@ -1,7 +1,12 @@
 package dev.pharos.console.edit;
 
+import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
-import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Results;
+import dev.pharos.agent.api.RpcException;
+import dev.pharos.agent.api.RpcMethod;
+import dev.pharos.console.connect.DirectorConnection;
+import java.io.IOException;
 
 /// One operator edit on the service table, and its inverse (for undo).
 public sealed interface Edit {
@@ -13,12 +18,18 @@ public sealed interface Edit {
     String virtualServer();
 
     /// The method and params for a director at `revision`.
-    Call call(String revision);
+    Call<?> call(String revision);
 
     /// The edit that undoes this one.
     Edit inverse();
 
-    record Call(String method, Object params) {
+    /// One declared edit method with its params: every edit answers [Results.Applied].
+    record Call<P>(RpcMethod<P, Results.Applied> method, P params) {
+
+        /// Sends it on `connection` and returns the agent's answer.
+        public Results.Applied sendTo(DirectorConnection connection) throws IOException, RpcException {
+            return connection.call(method, params);
+        }
     }
 
     record Move(String fromVirtualServer, String realServer, String toVirtualServer, Integer port, Integer oldPort)
@@ -34,8 +45,8 @@ public sealed interface Edit {
         }
 
         @Override
-        public Call call(String revision) {
-            return new Call(Protocol.REAL_SERVER_MOVE, new Params.RealServerMove(revision, fromVirtualServer, realServer,
+        public Call<?> call(String revision) {
+            return new Call<>(Methods.REAL_SERVER_MOVE, new Params.RealServerMove(revision, fromVirtualServer, realServer,
                     toVirtualServer, port));
         }
 
@@ -53,8 +64,8 @@ public sealed interface Edit {
         }
 
         @Override
-        public Call call(String revision) {
-            return new Call(Protocol.REAL_SERVER_ADD, new Params.RealServerAdd(revision, virtualServer, address, port,
+        public Call<?> call(String revision) {
+            return new Call<>(Methods.REAL_SERVER_ADD, new Params.RealServerAdd(revision, virtualServer, address, port,
                     weight, true));
         }
 
@@ -71,8 +82,8 @@ public sealed interface Edit {
         }
 
         @Override
-        public Call call(String revision) {
-            return new Call(Protocol.REAL_SERVER_REMOVE, new Params.RealServerRemove(revision, virtualServer, realServer));
+        public Call<?> call(String revision) {
+            return new Call<>(Methods.REAL_SERVER_REMOVE, new Params.RealServerRemove(revision, virtualServer, realServer));
         }
 
         @Override
@@ -90,8 +101,8 @@ public sealed interface Edit {
         }
 
         @Override
-        public Call call(String revision) {
-            return new Call(Protocol.REAL_SERVER_UPDATE, new Params.RealServerUpdate(revision, virtualServer, realServer,
+        public Call<?> call(String revision) {
+            return new Call<>(Methods.REAL_SERVER_UPDATE, new Params.RealServerUpdate(revision, virtualServer, realServer,
                     weight, null));
         }
 

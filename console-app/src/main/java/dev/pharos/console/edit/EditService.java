@@ -145,8 +145,7 @@ public final class EditService implements AutoCloseable {
                     if (conn == null) {
                         throw new IOException("no connection");
                     }
-                    var result = conn.call(call.method(), call.params());
-                    var next = result.path("revision").asText(null);
+                    var next = call.sendTo(conn).revision();
                     if (next != null && !next.equals(revision)) {
                         links.put(revision, next);
                     }

@@ -1,10 +1,11 @@
 package dev.pharos.console.lab;
 
-import dev.pharos.agent.api.Hello;
-import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Methods;
+import dev.pharos.agent.api.Params;
 import dev.pharos.agent.sim.Lab;
 import dev.pharos.agent.sim.LabTraffic;
 import dev.pharos.agent.vrrp.StepGate;
+import dev.pharos.console.connect.AgentClient;
 import dev.pharos.console.connect.AgentLink;
 import dev.pharos.console.connect.Connector;
 import dev.pharos.console.connect.DirectorConnection;
@@ -68,7 +69,7 @@ public final class LabSession implements AutoCloseable {
         Connector connector = (endpoint, timeout) -> {
             var client = lab.connect(endpoint.name());
             try {
-                var hello = client.call(Protocol.HELLO, null, Hello.class, timeout);
+                var hello = new AgentClient(client, timeout).call(Methods.HELLO, Params.None.NONE);
                 return new AgentLink(endpoint, client, hello);
             } catch (dev.pharos.agent.api.RpcException e) {
                 client.close();

@@ -1,7 +1,7 @@
 package dev.pharos.console.lab;
 
+import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
-import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.sim.LabTraffic;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.model.InstanceModel;
@@ -85,7 +85,7 @@ public final class LabView extends VBox {
             var set = button("Set priority", "lab-priority-" + name, () -> session.scenario("priority of "
                     + instance.getValue() + " on " + name + " → " + priority.getValue(), lab -> {
                         var conn = connections.get(name);
-                        conn.call(Protocol.VRRP_SET_PRIORITY, new Params.SetPriority(instance.getValue(), priority.getValue()));
+                        conn.call(Methods.VRRP_SET_PRIORITY, new Params.SetPriority(instance.getValue(), priority.getValue()));
                     }));
             var row = new FlowPane(6, 4, new Label(name), stop, kill, start, instance, priority, set);
             getChildren().add(row);
@@ -148,8 +148,7 @@ public final class LabView extends VBox {
                 continue;
             }
             var conn = e.getValue();
-            var state = dev.pharos.agent.api.JsonRpc.mapper().treeToValue(conn.call(Protocol.STATE_GET, null),
-                    dev.pharos.agent.api.AgentState.class);
+            var state = conn.call(Methods.STATE_GET, Params.None.NONE);
             var revision = state.revision();
             for (var vs : state.virtualServers()) {
                 for (var rs : vs.realServers()) {
@@ -171,9 +170,8 @@ public final class LabView extends VBox {
                             continue;
                         }
                     }
-                    var applied = dev.pharos.agent.api.JsonRpc.mapper().treeToValue(conn.call(
-                            Protocol.REAL_SERVER_UPDATE, new Params.RealServerUpdate(revision, vs.id(), rs.id(), weight,
-                                    null)), dev.pharos.agent.api.Results.Applied.class);
+                    var applied = conn.call(Methods.REAL_SERVER_UPDATE, new Params.RealServerUpdate(revision, vs.id(),
+                            rs.id(), weight, null));
                     revision = applied.revision();
                 }
             }

@@ -2,6 +2,8 @@ package dev.pharos.console.configedit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pharos.agent.api.Methods;
+import dev.pharos.agent.api.Params;
 import dev.pharos.console.FakeAgent;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.connect.DirectorEndpoint;
@@ -50,7 +52,7 @@ class ConfigEditorTest {
     void validatesLiveAndApplies(FxRobot robot) throws Exception {
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> {
             try {
-                connections.get("lvs-master").call("agent.hello", null);
+                connections.get("lvs-master").call(Methods.HELLO, Params.None.NONE);
                 return true;
             } catch (Exception e) {
                 return false;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.AgentState;
+import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
-import dev.pharos.agent.api.Results;
 import dev.pharos.testing.Netns;
 import dev.pharos.testing.PharosAgent;
 import java.nio.file.Files;
@@ -116,11 +116,11 @@ class SshEndToEndTest {
                     var first = rec.states().getFirst();
                     assertThat(first.vrrp().getFirst().name()).isEqualTo("VI_1");
 
-                    var moved = conn.call(Protocol.REAL_SERVER_MOVE, new Params.RealServerMove(first.revision(),
+                    var moved = conn.call(Methods.REAL_SERVER_MOVE, new Params.RealServerMove(first.revision(),
                             "tcp/192.0.2.100:80", "198.51.100.12:80", "tcp/192.0.2.100:443", 443));
-                    assertThat(moved.get("changes").get(0).asText()).contains("moved real server 198.51.100.12:80");
+                    assertThat(moved.changes().getFirst()).contains("moved real server 198.51.100.12:80");
                     assertThat(Netns.await(Duration.ofSeconds(20), () -> rec.states().stream().anyMatch(s ->
-                            s.revision().equals(moved.get("revision").asText())))).as("the view resyncs after the edit").isTrue();
+                            s.revision().equals(moved.revision())))).as("the view resyncs after the edit").isTrue();
                     assertThat(rec.events()).anyMatch(e -> e instanceof AgentEvent.ConfigChanged);
 
                     // sshd restarted: every session dies; the connection comes back by itself.
@@ -180,10 +180,10 @@ class SshEndToEndTest {
                 var ok = new SshConnector(dir.resolve("kh2"), null, (h, t, f) -> true, prompts);
                 try (var link = ok.connect(endpoint, Duration.ofSeconds(20))) {
                     assertThat(link.hello().protocolVersion()).isEqualTo(Protocol.VERSION);
-                    var state = link.client().call(Protocol.STATE_GET, null, AgentState.class, Duration.ofSeconds(20));
+                    var client = link.agent(Duration.ofSeconds(20));
+                    var state = client.call(Methods.STATE_GET, Params.None.NONE);
                     assertThat(state.virtualServers()).hasSize(2);
-                    assertThat(link.client().call(Protocol.CONFIG_GET, null, Results.Config.class, Duration.ofSeconds(20))
-                            .text()).contains("VI_1");
+                    assertThat(client.call(Methods.CONFIG_GET, Params.None.NONE).text()).contains("VI_1");
                 }
             }
         }

@@ -2,8 +2,11 @@ package dev.pharos.console.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pharos.agent.api.Methods;
+import dev.pharos.agent.api.Params;
 import dev.pharos.agent.sim.Lab;
 import dev.pharos.console.ConsoleWindow;
+import dev.pharos.console.connect.AgentClient;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
@@ -167,8 +170,8 @@ class LabConsoleTest {
         assertThat(weights("198.51.100.41")).doesNotContain(0);
         var revision = mode.session().lab().connect("lvs-master");
         try (revision) {
-            var state = revision.call(dev.pharos.agent.api.Protocol.STATE_GET, null,
-                    dev.pharos.agent.api.AgentState.class, java.time.Duration.ofSeconds(10));
+            var state = new AgentClient(revision, java.time.Duration.ofSeconds(10))
+                    .call(Methods.STATE_GET, Params.None.NONE);
             assertThat(state.virtualServers()).allSatisfy(v -> assertThat(v.realServers()).anySatisfy(r -> {
                 assertThat(r.address()).isEqualTo("198.51.100.66");
                 assertThat(r.weight()).isZero();

@@ -2,6 +2,8 @@ package dev.pharos.console.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pharos.agent.api.Methods;
+import dev.pharos.agent.api.Params;
 import dev.pharos.console.ConsoleWindow;
 import dev.pharos.console.FakeAgent;
 import dev.pharos.console.connect.DirectorConnection;
@@ -225,7 +227,8 @@ class TopologyDragAndDropTest {
             var revision = WaitForAsyncUtils.asyncFx(() -> d.revisionProperty().get()).get();
             var text = (name.equals("lvs-master") ? FakeAgent.DUAL_MASTER
                     : FakeAgent.DUAL_MASTER.replace("priority 100", "priority 98")).replace("lb_algo wrr", "lb_algo rr");
-            connections.get(name).call("config.apply", java.util.Map.of("baseRevision", revision, "text", text));
+            connections.get(name).call(Methods.CONFIG_APPLY,
+                    new Params.ConfigApply(revision, text));
         }
         await(() -> subtitle("tcp/192.0.2.100:80").startsWith("rr"), "the card says rr");
     }

@@ -4,6 +4,13 @@ package dev.pharos.agent.api;
 /// (`null`); every edit names the configuration revision it was based on.
 public final class Params {
 
+    /// The params of a method that takes none (`agent.hello`, `state.get`, `events.unsubscribe`,
+    /// `config.get`): sent as `{}`; the agent does not read what a client sends instead.
+    public record None() {
+        /// The one value there is to send.
+        public static final None NONE = new None();
+    }
+
     /// `events.subscribe`.
     ///
     /// @param afterSequence optional: deliver the events after this sequence number first (a

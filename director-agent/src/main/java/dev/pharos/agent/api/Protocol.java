@@ -4,6 +4,10 @@ import java.util.List;
 
 /// Protocol constants: the version, the method names and the error codes.
 ///
+/// The method names are the wire strings of the declarations in [Methods], which say each
+/// method's params and result; they stay here as compile-time constants (the agent's role table
+/// is keyed by them), and [#METHODS] is read from the declarations so the two cannot drift apart.
+///
 /// The version is an integer that changes only when an existing method changes incompatibly;
 /// adding a method or a field does not change it (clients ignore fields they do not know).
 public final class Protocol {
@@ -14,6 +18,7 @@ public final class Protocol {
     /// The longest request line an agent accepts, in bytes (the newline excluded).
     public static final int MAX_LINE_BYTES = 1 << 20;
 
+    // The wire names of the declarations in [Methods], one constant each.
     public static final String HELLO = "agent.hello";
     public static final String STATE_GET = "state.get";
     public static final String EVENTS_SUBSCRIBE = "events.subscribe";
@@ -34,10 +39,8 @@ public final class Protocol {
     /// The notification method that carries an [AgentEvent] to a subscriber.
     public static final String EVENT_NOTIFICATION = "event";
 
-    public static final List<String> METHODS = List.of(HELLO, STATE_GET, EVENTS_SUBSCRIBE, EVENTS_UNSUBSCRIBE,
-            REAL_SERVER_ADD, REAL_SERVER_REMOVE, REAL_SERVER_UPDATE, REAL_SERVER_MOVE, VIRTUAL_SERVER_ADD,
-            VIRTUAL_SERVER_REMOVE, VIRTUAL_SERVER_UPDATE, VRRP_SET_PRIORITY, VRRP_RESIGN, CONFIG_GET,
-            CONFIG_VALIDATE, CONFIG_APPLY);
+    /// The name of every method in [Methods#ALL], in its order.
+    public static final List<String> METHODS = Methods.ALL.stream().map(RpcMethod::name).toList();
 
     /// JSON-RPC 2.0's own codes (§5.1) and Pharos's application codes (−32000 to −32099 are
     /// reserved by the spec for implementation-defined server errors).

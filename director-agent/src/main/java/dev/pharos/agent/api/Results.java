@@ -51,6 +51,18 @@ public final class Results {
     public record Subscribed(long lastSequence, int replayed, boolean resync) {
     }
 
+    /// `events.unsubscribe`: `{}`, the client gets no more events.
+    public record Unsubscribed() {
+    }
+
+    /// `vrrp.setPriority`: the instance and the base priority it has now.
+    public record PrioritySet(String instance, int priority) {
+    }
+
+    /// `vrrp.resign`: the instance that sent priority 0 and is backup now.
+    public record Resigned(String instance) {
+    }
+
     /// The `data` of a [Protocol.Errors#STALE_REVISION] error.
     public record Stale(String revision) {
     }

@@ -3,11 +3,12 @@ package dev.pharos.agent.daemon;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Hello;
 import dev.pharos.agent.api.JsonRpc;
-import dev.pharos.agent.api.Params;
+import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.Results;
 import dev.pharos.agent.api.RpcError;
 import dev.pharos.agent.api.RpcException;
+import dev.pharos.agent.api.RpcMethod;
 import dev.pharos.agent.config.CheckerDef;
 import dev.pharos.agent.config.ConfigEdits;
 import dev.pharos.agent.config.ConfigException;
@@ -48,42 +49,37 @@ final class AgentControl {
 
     Map<String, Method> methods() {
         var m = new LinkedHashMap<String, Method>();
-        m.put(Protocol.HELLO, (p, s) -> hello());
-        m.put(Protocol.STATE_GET, (p, s) -> state());
-        m.put(Protocol.EVENTS_SUBSCRIBE, (p, s) -> s.subscribe(JsonRpc.params(p, Params.Subscribe.class).afterSequence()));
-        m.put(Protocol.EVENTS_UNSUBSCRIBE, (p, s) -> {
+        put(m, Methods.HELLO, (a, s) -> hello());
+        put(m, Methods.STATE_GET, (a, s) -> state());
+        put(m, Methods.EVENTS_SUBSCRIBE, (a, s) -> s.subscribe(a.afterSequence()));
+        put(m, Methods.EVENTS_UNSUBSCRIBE, (a, s) -> {
             s.unsubscribe();
-            return Map.of();
+            return new Results.Unsubscribed();
         });
-        m.put(Protocol.REAL_SERVER_ADD, (p, s) -> {
-            var a = JsonRpc.params(p, Params.RealServerAdd.class);
+        put(m, Methods.REAL_SERVER_ADD, (a, s) -> {
             var vs = virtualServerId(a.virtualServer(), "virtualServer");
             var address = address(a.address(), "address");
             return daemon.edit(a.baseRevision(), c -> ConfigEdits.addRealServer(c, vs, address, a.port(),
                     a.weight(), a.copyChecks() == null || a.copyChecks()));
         });
-        m.put(Protocol.REAL_SERVER_REMOVE, (p, s) -> {
-            var a = JsonRpc.params(p, Params.RealServerRemove.class);
+        put(m, Methods.REAL_SERVER_REMOVE, (a, s) -> {
             var vs = virtualServerId(a.virtualServer(), "virtualServer");
             var rs = realServerId(a.realServer(), "realServer");
             return daemon.edit(a.baseRevision(), c -> ConfigEdits.removeRealServer(c, vs, rs));
         });
-        m.put(Protocol.REAL_SERVER_UPDATE, (p, s) -> {
-            var a = JsonRpc.params(p, Params.RealServerUpdate.class);
+        put(m, Methods.REAL_SERVER_UPDATE, (a, s) -> {
             var vs = virtualServerId(a.virtualServer(), "virtualServer");
             var rs = realServerId(a.realServer(), "realServer");
             return daemon.edit(a.baseRevision(), c -> ConfigEdits.updateRealServer(c, vs, rs,
                     a.weight(), a.inhibitOnFailure()));
         });
-        m.put(Protocol.REAL_SERVER_MOVE, (p, s) -> {
-            var a = JsonRpc.params(p, Params.RealServerMove.class);
+        put(m, Methods.REAL_SERVER_MOVE, (a, s) -> {
             var from = virtualServerId(a.fromVirtualServer(), "fromVirtualServer");
             var rs = realServerId(a.realServer(), "realServer");
             var to = virtualServerId(a.toVirtualServer(), "toVirtualServer");
             return daemon.edit(a.baseRevision(), c -> ConfigEdits.moveRealServer(c, from, rs, to, a.port()));
         });
-        m.put(Protocol.VIRTUAL_SERVER_ADD, (p, s) -> {
-            var a = JsonRpc.params(p, Params.VirtualServerAdd.class);
+        put(m, Methods.VIRTUAL_SERVER_ADD, (a, s) -> {
             VirtualServerDef.Key key;
             if (a.fwmark() != null) {
                 if (a.address() != null) {
@@ -109,13 +105,11 @@ final class AgentControl {
             return daemon.edit(a.baseRevision(), c -> ConfigEdits.addVirtualServer(c, key, protocol, scheduler, kind,
                     persistence, delayLoop));
         });
-        m.put(Protocol.VIRTUAL_SERVER_REMOVE, (p, s) -> {
-            var a = JsonRpc.params(p, Params.VirtualServerRemove.class);
+        put(m, Methods.VIRTUAL_SERVER_REMOVE, (a, s) -> {
             var vs = virtualServerId(a.virtualServer(), "virtualServer");
             return daemon.edit(a.baseRevision(), c -> ConfigEdits.removeVirtualServer(c, vs));
         });
-        m.put(Protocol.VIRTUAL_SERVER_UPDATE, (p, s) -> {
-            var a = JsonRpc.params(p, Params.VirtualServerUpdate.class);
+        put(m, Methods.VIRTUAL_SERVER_UPDATE, (a, s) -> {
             var vs = virtualServerId(a.virtualServer(), "virtualServer");
             var scheduler = EditFields.scheduler(a.scheduler());
             var kind = a.kind() == null ? null : enumValue(VirtualServerDef.LbKind.class, a.kind(), "kind");
@@ -127,30 +121,27 @@ final class AgentControl {
             return daemon.edit(a.baseRevision(), c -> ConfigEdits.updateVirtualServer(c, vs, scheduler,
                     kind, persistence, delayLoop, quorum));
         });
-        m.put(Protocol.VRRP_SET_PRIORITY, (p, s) -> {
-            var a = JsonRpc.params(p, Params.SetPriority.class);
+        put(m, Methods.VRRP_SET_PRIORITY, (a, s) -> {
             instance(EditFields.word(a.instance(), "instance", "a VRRP instance name"));
             if (a.priority() < 1 || a.priority() > 254) {
                 throw invalid("priority " + a.priority() + " is outside 1–254 (255 belongs to the address owner "
                         + "and comes only from the configuration)");
             }
             daemon.engine().setPriority(a.instance(), a.priority());
-            return Map.of("instance", a.instance(), "priority", a.priority());
+            return new Results.PrioritySet(a.instance(), a.priority());
         });
-        m.put(Protocol.VRRP_RESIGN, (p, s) -> {
-            var a = JsonRpc.params(p, Params.Resign.class);
+        put(m, Methods.VRRP_RESIGN, (a, s) -> {
             var st = instance(a.instance());
             if (st.state() != dev.pharos.agent.vrrp.VrrpState.MASTER) {
                 throw new RpcException(Protocol.Errors.INVALID_PARAMS, "(" + a.instance() + ") is " + st.state()
                         + ", not MASTER: only a master can resign");
             }
             daemon.engine().resign(a.instance());
-            return Map.of("instance", a.instance());
+            return new Results.Resigned(a.instance());
         });
-        m.put(Protocol.CONFIG_GET, (p, s) -> new Results.Config(daemon.revision(), daemon.store().file().toString(),
+        put(m, Methods.CONFIG_GET, (a, s) -> new Results.Config(daemon.revision(), daemon.store().file().toString(),
                 ConfigWriter.write(daemon.config())));
-        m.put(Protocol.CONFIG_VALIDATE, (p, s) -> {
-            var a = JsonRpc.params(p, Params.ConfigText.class);
+        put(m, Methods.CONFIG_VALIDATE, (a, s) -> {
             if (a.text() == null) {
                 throw invalid("text is required");
             }
@@ -161,8 +152,7 @@ final class AgentControl {
                 return validation(e.diagnostics());
             }
         });
-        m.put(Protocol.CONFIG_APPLY, (p, s) -> {
-            var a = JsonRpc.params(p, Params.ConfigApply.class);
+        put(m, Methods.CONFIG_APPLY, (a, s) -> {
             if (a.text() == null) {
                 throw invalid("text is required");
             }
@@ -178,6 +168,11 @@ final class AgentControl {
             }
         });
         return m;
+    }
+
+    /// Registers `body` under the declared method's name, reading its params through the declaration.
+    private static <P, R> void put(Map<String, Method> m, RpcMethod<P, R> declared, Method.Typed<P, R> body) {
+        m.put(declared.name(), Method.of(declared, body));
     }
 
     /// How long a `config.validate` or `config.apply` waits for the one that is parsing.
