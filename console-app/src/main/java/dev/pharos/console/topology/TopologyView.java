@@ -648,13 +648,17 @@ public final class TopologyView extends BorderPane {
             case CONNECTING -> "connecting…";
             case UNREACHABLE -> "unreachable — retrying";
             case RECONNECTING -> "reconnecting… — last known state";
+            case STOPPED -> "stopped on purpose — last known state";
             case FAILED -> "connection refused — see timeline";
         });
         sub.getStyleClass().add("subtitle");
         sub.setId("director-status-" + d.name());
         if (d.linkProperty().get() instanceof LinkState.Retrying r && live != Liveness.LIVE) {
-            countDown(sub, r.since().plus(r.retryIn()), live == Liveness.UNREACHABLE ? "unreachable — retrying"
-                    : "reconnecting", live == Liveness.UNREACHABLE ? "" : " — last known state");
+            countDown(sub, r.since().plus(r.retryIn()), switch (live) {
+                case UNREACHABLE -> "unreachable — retrying";
+                case STOPPED -> "stopped on purpose — next try";
+                case LIVE, CONNECTING, RECONNECTING, FAILED -> "reconnecting";
+            }, live == Liveness.UNREACHABLE ? "" : " — last known state");
         }
         var reconnect = new MenuItem("Reconnect now");
         reconnect.setDisable(live == Liveness.LIVE);
