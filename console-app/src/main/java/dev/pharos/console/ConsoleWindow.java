@@ -42,7 +42,7 @@ public final class ConsoleWindow extends BorderPane {
         topology = new TopologyView(cluster, edits);
         configEditor = new dev.pharos.console.configedit.ConfigEditorView(connections);
         timeline = new TimelineView(cluster.timeline());
-        inspector = new InspectorView(topology.selectionProperty());
+        inspector = new InspectorView(topology.selectionProperty(), cluster.driftProperty());
         traffic = new dev.pharos.console.traffic.TrafficView(topology.selectionProperty());
         side = new SplitPane(inspector, traffic);
         side.setOrientation(Orientation.VERTICAL);

@@ -1,9 +1,11 @@
 package dev.pharos.console.inspect;
 
 import dev.pharos.console.model.DirectorModel;
+import dev.pharos.console.model.Drift;
 import dev.pharos.console.topology.TopologyView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.value.ObservableValue;
@@ -16,14 +18,18 @@ import org.controlsfx.control.PropertySheet;
 public final class InspectorView extends BorderPane {
 
     private final PropertySheet sheet = new PropertySheet();
+    private final ObservableValue<Map<String, Drift>> drift;
 
-    public InspectorView(ObjectProperty<TopologyView.Selection> selection) {
+    /// @param drift the virtual servers whose directors disagree (shown in a "Drift" block)
+    public InspectorView(ObjectProperty<TopologyView.Selection> selection, ObservableValue<Map<String, Drift>> drift) {
+        this.drift = drift;
         getStyleClass().add("inspector");
         sheet.setModeSwitcherVisible(false);
         sheet.setSearchBoxVisible(false);
         sheet.setMode(PropertySheet.Mode.CATEGORY);
         setCenter(sheet);
         selection.addListener((o, was, now) -> show(now));
+        drift.addListener((o, was, now) -> show(selection.get()));
         setPrefWidth(300);
     }
 
@@ -33,6 +39,14 @@ public final class InspectorView extends BorderPane {
             switch (s) {
                 case TopologyView.Selection.Director d -> director(items, d.director());
                 case TopologyView.Selection.VirtualServer v -> {
+                    var d = drift.getValue().get(v.id());
+                    if (d != null) {
+                        int n = 0;
+                        for (var difference : d.differences()) {
+                            items.add(item("Drift (compared with " + d.reference() + ")", "#" + (++n),
+                                    new javafx.beans.property.SimpleStringProperty(difference)));
+                        }
+                    }
                     for (var m : v.perDirector()) {
                         var cat = v.id() + " on " + m.director();
                         items.add(item(cat, "Scheduler", m.schedulerProperty()));

@@ -19,6 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
@@ -41,6 +43,7 @@ public final class ClusterModel {
     private final Clock clock;
     private final Scheduler scheduler;
     private boolean standingStill;
+    private final ReadOnlyObjectWrapper<Map<String, Drift>> drift = new ReadOnlyObjectWrapper<>(Map.of());
     private final Map<String, Instant> confirmed = new HashMap<>();
     private Consumer<String> refresher = director -> { };
     private Consumer<String> reconnecter = director -> { };
@@ -94,6 +97,7 @@ public final class ClusterModel {
                 fx.execute(() -> {
                     d.linkChanged(state);
                     checkSplitBrain();
+                    checkDrift();
                 });
             }
 
@@ -102,6 +106,7 @@ public final class ClusterModel {
                 fx.execute(() -> {
                     d.apply(state);
                     checkSplitBrain();
+                    checkDrift();
                 });
             }
 
@@ -242,6 +247,30 @@ public final class ClusterModel {
     /// newer evidence (FX thread; by default nobody is asked and the periodic states decide).
     public void onConfirm(Consumer<String> refresh) {
         this.refresher = refresh;
+    }
+
+    /// FX thread: compares the live directors' virtual servers ([Drift]); the property changes only
+    /// when a difference appears, changes or goes.
+    private void checkDrift() {
+        var ids = new java.util.LinkedHashSet<String>();
+        for (var d : directors) {
+            d.virtualServers().forEach(v -> ids.add(v.id()));
+        }
+        var found = new TreeMap<String, Drift>();
+        for (var id : ids) {
+            var drift = Drift.of(id, directors);
+            if (!drift.none()) {
+                found.put(id, drift);
+            }
+        }
+        if (!found.equals(drift.get())) {
+            drift.set(Map.copyOf(found));
+        }
+    }
+
+    /// The virtual servers whose directors disagree, by id (FX thread; empty when they all agree).
+    public ReadOnlyObjectProperty<Map<String, Drift>> driftProperty() {
+        return drift.getReadOnlyProperty();
     }
 
     /// Where a director's "Reconnect now" goes (FX thread).

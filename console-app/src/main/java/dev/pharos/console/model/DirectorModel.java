@@ -29,6 +29,8 @@ public final class DirectorModel {
     private final Consumer<TimelineEntry> timeline;
     private final Runnable reconnect;
     private boolean everConnected;
+    /// The agent announced a graceful stop on the current connection.
+    private boolean stopping;
 
     DirectorModel(String name, Consumer<TimelineEntry> timeline, Runnable reconnect) {
         this.name = name;
@@ -37,6 +39,7 @@ public final class DirectorModel {
         link.addListener((o, was, now) -> liveness.set(switch (now) {
             case LinkState.Connected c -> {
                 everConnected = true;
+                stopping = false;
                 yield Liveness.LIVE;
             }
             // A new attempt changes nothing that is known: still connecting, unreachable or reconnecting.
@@ -51,9 +54,10 @@ public final class DirectorModel {
         return name;
     }
 
-    /// Not connected now: reconnecting if it ever was, else unreachable.
+    /// Not connected now: stopped if its agent said it was stopping, else reconnecting if it ever
+    /// was connected, else unreachable.
     private Liveness lost() {
-        return everConnected ? Liveness.RECONNECTING : Liveness.UNREACHABLE;
+        return stopping ? Liveness.STOPPED : everConnected ? Liveness.RECONNECTING : Liveness.UNREACHABLE;
     }
 
     /// Connects again now instead of waiting out the backoff (FX thread).
@@ -109,6 +113,10 @@ public final class DirectorModel {
             case AgentEvent.ComponentRestarted r -> timeline.accept(new TimelineEntry(r.at(), name, "component",
                     r.component(), r.detail()));
             case AgentEvent.Resync r -> timeline.accept(new TimelineEntry(r.at(), name, "connection", name, r.reason()));
+            case AgentEvent.Stopping st -> {
+                stopping = true;
+                timeline.accept(new TimelineEntry(st.at(), name, "connection", name, "agent " + st.reason()));
+            }
         }
     }
 

@@ -13,6 +13,9 @@ public enum Liveness {
     /// It was connected, and the link or the agent stopped answering: retrying with backoff;
     /// what is shown is the last known state.
     RECONNECTING,
+    /// Its agent said it was stopping on purpose (a graceful stop), then the link closed: retried
+    /// with backoff; what is shown is the last known state.
+    STOPPED,
     /// The connection was refused for good (e.g. a changed host key): the operator must act.
     FAILED
 }

@@ -7,6 +7,7 @@ import dev.pharos.console.connect.LinkState;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.DirectorModel;
+import dev.pharos.console.model.Drift;
 import dev.pharos.console.model.InstanceModel;
 import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.RealServerModel;
@@ -368,6 +369,7 @@ public final class TopologyView extends BorderPane {
 
         // Virtual servers as the union over directors (in dual-master LVS both carry the same table).
         var vsByid = new LinkedHashMap<String, List<VirtualServerModel>>();
+        watch(cluster.driftProperty());
         for (var d : cluster.directors()) {
             watch(d.livenessProperty());
             watch(d.instances());
@@ -450,9 +452,11 @@ public final class TopologyView extends BorderPane {
             var vsId = e.getKey();
             var vb = shifted(layout.virtualServers().get(vsId), "vs " + vsId);
             var models = e.getValue();
-            var vsSignature = List.of(models, models.stream().map(TopologyView::subtitleOf).toList());
+            var drift = cluster.driftProperty().get().get(vsId);
+            var vsSignature = List.of(models, models.stream().map(TopologyView::subtitleOf).toList(),
+                    drift == null ? List.of() : drift.differences());
             var vsEntry = drawing.reuse("v:" + vsId, vsSignature, () -> {
-                var node = virtualServerNode(vsId, models);
+                var node = virtualServerNode(vsId, models, drift);
                 gestures.installMovable(node, "vs " + vsId);
                 return new Drawing.Item(node, drawing.boxes, vsSignature);
             });
@@ -644,13 +648,17 @@ public final class TopologyView extends BorderPane {
             case CONNECTING -> "connecting…";
             case UNREACHABLE -> "unreachable — retrying";
             case RECONNECTING -> "reconnecting… — last known state";
+            case STOPPED -> "stopped on purpose — last known state";
             case FAILED -> "connection refused — see timeline";
         });
         sub.getStyleClass().add("subtitle");
         sub.setId("director-status-" + d.name());
         if (d.linkProperty().get() instanceof LinkState.Retrying r && live != Liveness.LIVE) {
-            countDown(sub, r.since().plus(r.retryIn()), live == Liveness.UNREACHABLE ? "unreachable — retrying"
-                    : "reconnecting", live == Liveness.UNREACHABLE ? "" : " — last known state");
+            countDown(sub, r.since().plus(r.retryIn()), switch (live) {
+                case UNREACHABLE -> "unreachable — retrying";
+                case STOPPED -> "stopped on purpose — next try";
+                case LIVE, CONNECTING, RECONNECTING, FAILED -> "reconnecting";
+            }, live == Liveness.UNREACHABLE ? "" : " — last known state");
         }
         var reconnect = new MenuItem("Reconnect now");
         reconnect.setDisable(live == Liveness.LIVE);
@@ -697,7 +705,7 @@ public final class TopologyView extends BorderPane {
                 + ("proxied".equals(v.servedAsProperty().get()) ? " · proxied" : "");
     }
 
-    private Region virtualServerNode(String id, List<VirtualServerModel> models) {
+    private Region virtualServerNode(String id, List<VirtualServerModel> models, Drift drift) {
         var v = models.getFirst();
         var box = new VBox(2);
         box.getStyleClass().add("virtual-server");
@@ -708,6 +716,15 @@ public final class TopologyView extends BorderPane {
         var sub = new Label(subtitleOf(v));
         sub.getStyleClass().add("subtitle");
         box.getChildren().addAll(title, sub);
+        if (drift != null) {
+            // The directors disagree: a failover would change how this service is balanced.
+            var n = drift.differences().size();
+            var warning = new Label("drift: " + n + (n == 1 ? " difference" : " differences") + " between directors",
+                    Icons.node(Icon.FAULT, 14));
+            warning.getStyleClass().add("drift");
+            warning.setTooltip(new javafx.scene.control.Tooltip(String.join("\n", drift.differences())));
+            box.getChildren().add(warning);
+        }
         box.setOnMouseClicked(e -> select(new Selection.VirtualServer(id, models), box));
         return box;
     }

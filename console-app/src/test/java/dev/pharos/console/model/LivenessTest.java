@@ -2,6 +2,7 @@ package dev.pharos.console.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.Hello;
 import dev.pharos.console.connect.LinkState;
 import java.time.Duration;
@@ -10,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /// A director never reached and one whose link dropped are different states with different words
-/// (both were "UNKNOWN — last known state").
+/// (both were "UNKNOWN — last known state"); so is one whose agent said it was stopping.
 class LivenessTest {
 
     private static final Instant T = Instant.parse("2026-12-07T10:00:00Z");
@@ -39,5 +40,24 @@ class LivenessTest {
 
         link.linkState(new LinkState.Failed(T, "the host key changed"));
         assertThat(d.livenessProperty().get()).isEqualTo(Liveness.FAILED);
+    }
+
+    /// An agent that announced a graceful stop is stopped, not a failed link (both were UNKNOWN).
+    @Test
+    void anAnnouncedStopIsStopped() {
+        var cluster = new ClusterModel("seed", Runnable::run);
+        var link = cluster.listenerFor("lvs-master");
+        var d = cluster.director("lvs-master").orElseThrow();
+        link.linkState(new LinkState.Connected(T, HELLO));
+        link.event(new AgentEvent.Stopping(7, T, "stopping on purpose: masters hand over with priority 0"));
+        link.linkState(new LinkState.Retrying(T, "the connection was lost", Duration.ZERO, 0));
+        assertThat(d.livenessProperty().get()).isEqualTo(Liveness.STOPPED);
+        assertThat(cluster.timeline()).anyMatch(e -> e.text().startsWith("agent stopping on purpose"));
+        link.linkState(new LinkState.Connecting(T, 1));
+        assertThat(d.livenessProperty().get()).isEqualTo(Liveness.STOPPED);
+
+        link.linkState(new LinkState.Connected(T, HELLO));
+        link.linkState(new LinkState.Retrying(T, "the connection was lost", Duration.ZERO, 0));
+        assertThat(d.livenessProperty().get()).as("a later loss without notice").isEqualTo(Liveness.RECONNECTING);
     }
 }

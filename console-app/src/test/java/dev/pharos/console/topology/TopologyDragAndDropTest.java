@@ -233,6 +233,37 @@ class TopologyDragAndDropTest {
         await(() -> subtitle("tcp/192.0.2.100:80").startsWith("rr"), "the card says rr");
     }
 
+    /// Directors that disagree: the card says drift, the inspector lists the difference; when they
+    /// agree again the warning goes.
+    @Test
+    void directorsThatDisagreeAreShownAsDrift(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:80", true);
+        await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
+        assertThat(driftLine("tcp/192.0.2.100:80")).isEmpty();
+        var backupText = FakeAgent.DUAL_MASTER.replace("priority 100", "priority 98");
+        apply("lvs-backup", backupText.replace("lb_algo wrr", "lb_algo rr"));
+        await(() -> driftLine("tcp/192.0.2.100:80").startsWith("drift: 1 difference"), "the card warns");
+        robot.clickOn(node("tcp/192.0.2.100:80").orElseThrow());
+        await(() -> WaitForAsyncUtils.asyncFx(() -> window.inspector().sheet().getItems().stream()
+                .map(i -> String.valueOf(i.getValue())).toList()).get()
+                .contains("scheduler: wrr on lvs-master, rr on lvs-backup"), "the inspector lists it");
+        apply("lvs-backup", backupText);
+        await(() -> driftLine("tcp/192.0.2.100:80").isEmpty(), "no warning once they agree");
+    }
+
+    private void apply(String director, String text) throws Exception {
+        var revision = WaitForAsyncUtils.asyncFx(() -> cluster.director(director).orElseThrow().revisionProperty().get()).get();
+        connections.get(director).call("config.apply", java.util.Map.of("baseRevision", revision, "text", text));
+    }
+
+    /// The drift line of the card drawn for virtual server `vsId` now, or "".
+    private String driftLine(String vsId) throws Exception {
+        var card = (javafx.scene.Parent) node(vsId).orElseThrow();
+        return WaitForAsyncUtils.asyncFx(() -> card.getChildrenUnmodifiable().stream()
+                .filter(n -> n.getStyleClass().contains("drift")).map(n -> ((javafx.scene.control.Label) n).getText())
+                .findFirst().orElse("")).get();
+    }
+
     /// The subtitle line of the card drawn for virtual server `vsId` now.
     private String subtitle(String vsId) throws Exception {
         var card = (javafx.scene.Parent) node(vsId).orElseThrow();

@@ -10,14 +10,16 @@ import java.util.List;
 /// client that reconnects can ask for what it missed.
 ///
 /// On the wire the kind is the `type` field: `vrrp.transition`, `health.changed`,
-/// `config.changed`, `component.restarted`, `resync`.
+/// `config.changed`, `component.restarted`, `resync`, `agent.stopping`. A client ignores a type it does
+/// not know (newer agents may add some).
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = AgentEvent.VrrpTransition.class, name = "vrrp.transition"),
         @JsonSubTypes.Type(value = AgentEvent.HealthChanged.class, name = "health.changed"),
         @JsonSubTypes.Type(value = AgentEvent.ConfigChanged.class, name = "config.changed"),
         @JsonSubTypes.Type(value = AgentEvent.ComponentRestarted.class, name = "component.restarted"),
-        @JsonSubTypes.Type(value = AgentEvent.Resync.class, name = "resync")})
+        @JsonSubTypes.Type(value = AgentEvent.Resync.class, name = "resync"),
+        @JsonSubTypes.Type(value = AgentEvent.Stopping.class, name = "agent.stopping")})
 public sealed interface AgentEvent {
 
     long sequence();
@@ -54,5 +56,11 @@ public sealed interface AgentEvent {
     /// Sent instead of missed events when more passed than the agent keeps: call `state.get`
     /// again. Its sequence is the newest at the time; live events follow.
     record Resync(long sequence, Instant at, String reason) implements AgentEvent {
+    }
+
+    /// The agent is stopping on purpose (SIGTERM, `systemctl stop`): its masters hand their VIPs
+    /// over with priority 0, then the connection closes. A console shows the director as stopped,
+    /// not as a link that failed.
+    record Stopping(long sequence, Instant at, String reason) implements AgentEvent {
     }
 }

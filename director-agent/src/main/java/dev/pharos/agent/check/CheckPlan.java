@@ -1,5 +1,6 @@
 package dev.pharos.agent.check;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.config.Argv;
 import dev.pharos.agent.config.CheckerDef;
 import dev.pharos.agent.config.KeepalivedConfig;
@@ -102,7 +103,7 @@ public record CheckPlan(List<RealServerPlan> realServers, List<String> warnings)
     }
 
     private static String hostPort(InetAddress address, int port) {
-        var a = address.getHostAddress();
+        var a = Addresses.text(address);
         return (a.contains(":") ? "[" + a + "]" : a) + ":" + port;
     }
 

@@ -1,5 +1,6 @@
 package dev.pharos.agent.check;
 
+import dev.pharos.agent.api.Addresses;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -68,7 +69,7 @@ public sealed interface CheckSpec permits CheckSpec.HttpGet, CheckSpec.TcpCheck,
 
         /// `192.0.2.2:80`, `[2001:db8::2]:80`
         public String hostPort() {
-            var a = connectTo.getAddress().getHostAddress();
+            var a = Addresses.text(connectTo.getAddress());
             return (a.contains(":") ? "[" + a + "]" : a) + ":" + connectTo.getPort();
         }
     }

@@ -1,5 +1,6 @@
 package dev.pharos.agent.check;
 
+import dev.pharos.agent.api.Addresses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Proxy;
@@ -183,7 +184,7 @@ public final class HttpProbe implements LoopProbe {
 
     private static SSLSocket handshake(CheckSpec.HttpGet spec, CheckSpec.Url url, Socket raw, long deadline)
             throws IOException, FetchException {
-        var host = spec.endpoint().connectTo().getAddress().getHostAddress();
+        var host = Addresses.text(spec.endpoint().connectTo().getAddress());
         var tls = (SSLSocket) Tls.FACTORY.createSocket(raw, host, spec.endpoint().connectTo().getPort(), true);
         var params = tls.getSSLParameters();
         var sniName = spec.sniName() != null ? spec.sniName()

@@ -1,5 +1,6 @@
 package dev.pharos.agent.check;
 
+import dev.pharos.agent.api.Addresses;
 import java.net.InetAddress;
 import java.util.Objects;
 
@@ -19,7 +20,7 @@ public record RealServerId(String virtualServer, InetAddress address, int port) 
     /// `192.0.2.2:80 of 192.0.2.10:80`
     @Override
     public String toString() {
-        var a = address.getHostAddress();
+        var a = Addresses.text(address);
         return (a.contains(":") ? "[" + a + "]" : a) + ":" + port + " of " + virtualServer;
     }
 }

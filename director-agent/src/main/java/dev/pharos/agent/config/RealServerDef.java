@@ -1,5 +1,6 @@
 package dev.pharos.agent.config;
 
+import dev.pharos.agent.api.Addresses;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -26,11 +27,11 @@ public record RealServerDef(InetAddress address, Integer port, Integer weight, V
     /// The name the control protocol uses within its virtual server: `198.51.100.11:80`,
     /// `[2001:db8::1]:80`, or the bare address when there is no port.
     public String id() {
-        return port == null ? address.getHostAddress() : hostPort(address, port);
+        return port == null ? Addresses.text(address) : hostPort(address, port);
     }
 
     static String hostPort(InetAddress address, int port) {
-        var host = address.getHostAddress();
+        var host = Addresses.text(address);
         return (address instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + port;
     }
 

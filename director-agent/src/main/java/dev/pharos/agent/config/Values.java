@@ -1,5 +1,6 @@
 package dev.pharos.agent.config;
 
+import dev.pharos.agent.api.Addresses;
 import java.math.BigDecimal;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -263,7 +264,7 @@ final class Values {
     /// How an address is written back: IPv4 dotted, IPv6 in the RFC 5952 canonical form.
     static String format(InetAddress a) {
         if (a instanceof Inet4Address) {
-            return a.getHostAddress();
+            return Addresses.text(a);
         }
         var b = a.getAddress();
         var groups = new int[8];

@@ -309,6 +309,20 @@ public final class ControlServer implements AutoCloseable {
         return sessions.size();
     }
 
+    /// Waits until every client has been sent what is queued for it (the agent's last events
+    /// before it stops), at most `deadline`.
+    public void drain(Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < end && !sessions.stream().allMatch(ControlSession::drained)) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /// Stops accepting, ends every session, removes the socket file.
     @Override
     public void close() {

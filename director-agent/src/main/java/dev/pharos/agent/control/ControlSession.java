@@ -204,6 +204,11 @@ public final class ControlSession implements Method.Session {
         }
     }
 
+    /// Whether everything queued for the client has been written.
+    public boolean drained() {
+        return queuedBytes.get() == 0;
+    }
+
     /// Ends the session now: stops events and closes both streams (which also unblocks the
     /// reader). `reason` is logged as a warning; null for an ordinary end (the agent stopping).
     public void close(String reason) {

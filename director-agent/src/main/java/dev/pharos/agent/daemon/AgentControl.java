@@ -1,5 +1,6 @@
 package dev.pharos.agent.daemon;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Hello;
 import dev.pharos.agent.api.JsonRpc;
@@ -326,7 +327,7 @@ final class AgentControl {
 
     private static AgentState.VrrpInstance instanceView(VrrpSettings s, VrrpInstanceStatus st) {
         var vips = s.virtualAddresses().stream()
-                .map(v -> v.address().getHostAddress() + "/" + v.prefixLength()).toList();
+                .map(v -> Addresses.text(v.address()) + "/" + v.prefixLength()).toList();
         var counters = new LinkedHashMap<String, Long>();
         String state = "STOPPED";
         int effective = s.priority();
@@ -337,7 +338,7 @@ final class AgentControl {
         if (st != null) {
             state = st.state() == dev.pharos.agent.vrrp.VrrpState.INITIALIZE ? "INIT" : st.state().name();
             effective = st.effectivePriority();
-            master = st.master().map(InetAddress::getHostAddress).orElse(null);
+            master = st.master().map(Addresses::text).orElse(null);
             lastChange = st.lastChange();
             transitions = st.transitions();
             faults = List.copyOf(st.faults());
@@ -366,7 +367,7 @@ final class AgentControl {
         String group = null;
         switch (vs.key()) {
             case VirtualServerDef.Key.Address a -> {
-                address = a.address().getHostAddress();
+                address = Addresses.text(a.address());
                 port = a.port();
             }
             case VirtualServerDef.Key.Fwmark f -> fwmark = f.mark();
@@ -378,16 +379,16 @@ final class AgentControl {
             int weight = rs.weight() == null ? 1 : rs.weight();
             var v = rsViews.get(rs.id());
             if (v == null) {
-                real.add(new AgentState.RealServer(rs.id(), rs.address().getHostAddress(), rs.port(), weight, -1,
+                real.add(new AgentState.RealServer(rs.id(), Addresses.text(rs.address()), rs.port(), weight, -1,
                         checkers.isEmpty() ? "unchecked" : "unknown", null, null, checkers, AgentState.Traffic.NONE));
             } else {
-                real.add(new AgentState.RealServer(rs.id(), rs.address().getHostAddress(), rs.port(), weight,
+                real.add(new AgentState.RealServer(rs.id(), Addresses.text(rs.address()), rs.port(), weight,
                         v.effectiveWeight(), checkers.isEmpty() ? "unchecked" : v.health(), v.reason(), v.since(),
                         checkers, v.traffic()));
             }
         }
         var sorry = vs.sorryServer() == null ? null
-                : vs.sorryServer().address().getHostAddress() + ":" + vs.sorryServer().port();
+                : Addresses.text(vs.sorryServer().address()) + ":" + vs.sorryServer().port();
         return new AgentState.VirtualServer(vs.id(), vs.key() instanceof VirtualServerDef.Key.Fwmark ? null
                 : vs.effectiveProtocol().name(), address, port, fwmark, group,
                 vs.lbAlgo() == null ? "wlc" : vs.lbAlgo(), (vs.lbKind() == null ? VirtualServerDef.LbKind.NAT : vs.lbKind()).name(),

@@ -37,6 +37,8 @@ public final class Daemon {
 
     private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(5);
+    /// How long a stop waits for clients to be sent its last events.
+    private static final Duration STOP_NOTICE = Duration.ofMillis(500);
 
     /// How `run` was asked to run.
     ///
@@ -533,7 +535,11 @@ public final class Daemon {
             watchdog.shutdownNow();
         }
         supervisor.close();
+        // Consoles learn that this stop is on purpose before the connection closes.
+        journal.publish((seq, at) -> new AgentEvent.Stopping(seq, at, "stopping on purpose: masters hand over "
+                + "with priority 0"));
         if (control != null) {
+            control.drain(STOP_NOTICE);
             control.close();
         }
         if (metrics != null) {

@@ -1,6 +1,7 @@
 package dev.pharos.agent.daemon;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.api.AgentState;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -28,7 +29,7 @@ public final class MetricsServer implements AutoCloseable {
     public static MetricsServer start(InetSocketAddress address, Supplier<AgentState> state, Supplier<Long> events)
             throws IOException {
         if (!address.getAddress().isLoopbackAddress()) {
-            throw new IOException("--metrics " + address.getAddress().getHostAddress() + ":" + address.getPort()
+            throw new IOException("--metrics " + Addresses.text(address.getAddress()) + ":" + address.getPort()
                     + " is not a loopback address; bind metrics to 127.0.0.1 (or ::1) and scrape through a proxy or SSH");
         }
         HttpServer server;
@@ -55,7 +56,7 @@ public final class MetricsServer implements AutoCloseable {
         });
         server.setExecutor(Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().name("metrics").daemon().unstarted(r)));
         server.start();
-        LOG.log(Level.INFO, "Prometheus metrics on http://{0}:{1}/metrics", address.getAddress().getHostAddress(),
+        LOG.log(Level.INFO, "Prometheus metrics on http://{0}:{1}/metrics", Addresses.text(address.getAddress()),
                 Integer.toString(server.getAddress().getPort()));
         return new MetricsServer(server);
     }

@@ -1,5 +1,6 @@
 package dev.pharos.agent.daemon;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.check.CheckEvent;
 import dev.pharos.agent.check.CheckPlan;
@@ -272,7 +273,7 @@ final class Services implements AutoCloseable {
                 return e.getKey();
             }
         }
-        var a = id.address().getHostAddress();
+        var a = Addresses.text(id.address());
         return (a.contains(":") ? "[" + a + "]" : a) + ":" + id.port();
     }
 

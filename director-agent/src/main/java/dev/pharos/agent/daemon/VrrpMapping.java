@@ -1,5 +1,6 @@
 package dev.pharos.agent.daemon;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.config.Argv;
 import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.Diagnostic;
@@ -103,11 +104,11 @@ public final class VrrpMapping {
         var vips = new ArrayList<VrrpSettings.VirtualAddress>();
         for (var v : i.virtualIpAddresses()) {
             if (!(v.address() instanceof Inet4Address a4)) {
-                throw new IllegalArgumentException("(" + i.name() + ") virtual address " + v.address().getHostAddress()
+                throw new IllegalArgumentException("(" + i.name() + ") virtual address " + Addresses.text(v.address())
                         + " is IPv6: Pharos's VRRP engine speaks IPv4 only so far");
             }
             if (v.dev() != null && !v.dev().equals(i.interfaceName())) {
-                throw new IllegalArgumentException("(" + i.name() + ") virtual address " + a4.getHostAddress()
+                throw new IllegalArgumentException("(" + i.name() + ") virtual address " + Addresses.text(a4)
                         + " dev " + v.dev() + ": Pharos adds VIPs to the instance's interface ("
                         + i.interfaceName() + ") only so far");
             }
@@ -120,7 +121,7 @@ public final class VrrpMapping {
         var peers = new ArrayList<Inet4Address>();
         for (var p : i.unicastPeers()) {
             if (!(p instanceof Inet4Address a4)) {
-                throw new IllegalArgumentException("(" + i.name() + ") unicast_peer " + p.getHostAddress() + " is IPv6");
+                throw new IllegalArgumentException("(" + i.name() + ") unicast_peer " + Addresses.text(p) + " is IPv6");
             }
             peers.add(a4);
         }
@@ -128,7 +129,7 @@ public final class VrrpMapping {
         var src = i.unicastSrcIp() != null ? i.unicastSrcIp() : i.mcastSrcIp();
         if (src != null) {
             if (!(src instanceof Inet4Address a4)) {
-                throw new IllegalArgumentException("(" + i.name() + ") source address " + src.getHostAddress() + " is IPv6");
+                throw new IllegalArgumentException("(" + i.name() + ") source address " + Addresses.text(src) + " is IPv6");
             }
             source = a4;
         }

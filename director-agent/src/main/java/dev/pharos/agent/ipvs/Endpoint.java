@@ -1,5 +1,6 @@
 package dev.pharos.agent.ipvs;
 
+import dev.pharos.agent.api.Addresses;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Objects;
@@ -21,7 +22,7 @@ public record Endpoint(InetAddress address, int port) {
 
     @Override
     public String toString() {
-        var a = address.getHostAddress();
+        var a = Addresses.text(address);
         return (address instanceof Inet6Address ? "[" + a + "]" : a) + ":" + port;
     }
 }

@@ -1,5 +1,6 @@
 package dev.pharos.agent.ipvs;
 
+import dev.pharos.agent.api.Addresses;
 import java.net.InetSocketAddress;
 
 /// Identifies one virtual service of the [UserspaceBalancer]: protocol and virtual address:port.
@@ -13,6 +14,6 @@ public record ListenKey(BalancerProtocol protocol, InetSocketAddress address) {
 
     @Override
     public String toString() {
-        return protocol + " " + address.getAddress().getHostAddress() + ":" + address.getPort();
+        return protocol + " " + Addresses.text(address.getAddress()) + ":" + address.getPort();
     }
 }

@@ -1,5 +1,6 @@
 package dev.pharos.agent.ipvs;
 
+import dev.pharos.agent.api.Addresses;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -42,7 +43,7 @@ public record Persistence(Duration timeout, int prefixLength) {
             for (int bit = 7; bit >= 0; bit--) {
                 var one = (b >> bit & 1) == 1;
                 if (one && ended) {
-                    throw new IllegalArgumentException("persistence_granularity " + netmask.getHostAddress()
+                    throw new IllegalArgumentException("persistence_granularity " + Addresses.text(netmask)
                             + " is not a netmask: its one-bits must be contiguous from the left");
                 }
                 if (one) {

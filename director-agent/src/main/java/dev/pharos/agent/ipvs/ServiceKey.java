@@ -1,5 +1,6 @@
 package dev.pharos.agent.ipvs;
 
+import dev.pharos.agent.api.Addresses;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Objects;
@@ -27,7 +28,7 @@ public sealed interface ServiceKey permits ServiceKey.ByAddress, ServiceKey.ByFw
 
         @Override
         public String toString() {
-            var a = address.getHostAddress();
+            var a = Addresses.text(address);
             return protocol + " " + (address instanceof Inet6Address ? "[" + a + "]" : a) + ":" + port;
         }
     }

@@ -1,5 +1,6 @@
 package dev.pharos.agent.ipvs;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.RealServerDef;
 import dev.pharos.agent.config.VirtualServerDef;
@@ -181,7 +182,7 @@ public record TableSpec(List<VirtualServerSpec> virtualServers) {
         if (timeout > 0 && vs.persistenceGranularity() != null && !contiguous(vs.persistenceGranularity())) {
             // Deviation from keepalived, which hands IPVS the mask bit by bit: Pharos models prefixes.
             LOG.log(System.Logger.Level.WARNING, "{0}: persistence_granularity {1} is not a contiguous netmask; "
-                    + "Pharos uses its leading /{2}", name, vs.persistenceGranularity().getHostAddress(),
+                    + "Pharos uses its leading /{2}", name, Addresses.text(vs.persistenceGranularity()),
                     String.valueOf(netmask));
         }
         int quorum = vs.quorum() == null ? 1 : vs.quorum();

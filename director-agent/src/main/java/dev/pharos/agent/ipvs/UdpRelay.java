@@ -1,5 +1,6 @@
 package dev.pharos.agent.ipvs;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.ipvs.schedulers.Flow;
 import java.io.IOException;
 import java.net.BindException;
@@ -73,7 +74,7 @@ final class UdpRelay implements AutoCloseable {
         }
         vip = ch;
         var bound = ch;
-        receiver = Thread.ofPlatform().name("pharos-lb-udp-" + listen.getAddress().getHostAddress() + ":" + listen.getPort())
+        receiver = Thread.ofPlatform().name("pharos-lb-udp-" + Addresses.text(listen.getAddress()) + ":" + listen.getPort())
                 .daemon().start(() -> receiveLoop(bound));
         LOG.log(System.Logger.Level.INFO, () -> service.config().key() + ": listening");
         return true;

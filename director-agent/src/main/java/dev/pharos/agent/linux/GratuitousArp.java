@@ -1,5 +1,6 @@
 package dev.pharos.agent.linux;
 
+import dev.pharos.agent.api.Addresses;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -131,7 +132,7 @@ public final class GratuitousArp implements AutoCloseable {
 
     private static String what(String ifname, Inet4Address address) {
         return address == null ? "gratuitous ARP on " + ifname
-                : "gratuitous ARP for " + address.getHostAddress() + " on " + ifname;
+                : "gratuitous ARP for " + Addresses.text(address) + " on " + ifname;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.pharos.agent.linux;
 
+import dev.pharos.agent.api.Addresses;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -112,10 +113,10 @@ public final class RawIpSocket implements AutoCloseable {
                         "IP_MULTICAST_IF " + ifname);
                 if (group != null) {
                     Libc.setsockopt(fd, Libc.IPPROTO_IP, Libc.IP_ADD_MEMBERSHIP, SockAddr.mreqn(arena, group, ifindex),
-                            "IP_ADD_MEMBERSHIP " + group.getHostAddress() + " on " + ifname);
+                            "IP_ADD_MEMBERSHIP " + Addresses.text(group) + " on " + ifname);
                 }
                 if (source != null) {
-                    Libc.bind(fd, SockAddr.inet(arena, source, 0), source.getHostAddress());
+                    Libc.bind(fd, SockAddr.inet(arena, source, 0), Addresses.text(source));
                 }
                 try {
                     Libc.setsockoptInt(fd, Libc.SOL_SOCKET, Libc.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");

@@ -1,5 +1,6 @@
 package dev.pharos.agent.linux;
 
+import dev.pharos.agent.api.Addresses;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -217,11 +218,11 @@ public final class Rtnetlink implements AutoCloseable {
     }
 
     private static String call(String verb, String ifname, Inet4Address address, int prefix) {
-        return "rtnetlink " + verb + " " + address.getHostAddress() + "/" + prefix + " on " + ifname;
+        return "rtnetlink " + verb + " " + Addresses.text(address) + "/" + prefix + " on " + ifname;
     }
 
     private static String explain(int errno, String ifname, Inet4Address address, int prefix) {
-        var a = address.getHostAddress() + "/" + prefix;
+        var a = Addresses.text(address) + "/" + prefix;
         return switch (errno) {
             case Errno.EEXIST -> "address " + a + " is already on " + ifname;
             case Errno.EADDRNOTAVAIL -> "address " + a + " is not on " + ifname;

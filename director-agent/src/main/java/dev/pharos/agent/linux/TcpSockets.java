@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
+import dev.pharos.agent.api.Addresses;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -429,6 +430,6 @@ public final class TcpSockets implements AutoCloseable {
 
     private static String text(InetSocketAddress a) {
         var ip = a.getAddress();
-        return (ip instanceof Inet6Address ? "[" + ip.getHostAddress() + "]" : ip.getHostAddress()) + ":" + a.getPort();
+        return (ip instanceof Inet6Address ? "[" + Addresses.text(ip) + "]" : Addresses.text(ip)) + ":" + a.getPort();
     }
 }

@@ -1,5 +1,6 @@
 package dev.pharos.agent.vrrp;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.vrrp.VrrpAction.AddVips;
 import dev.pharos.agent.vrrp.VrrpAction.AnnounceVips;
 import dev.pharos.agent.vrrp.VrrpAction.ArmAdverTimer;
@@ -115,7 +116,7 @@ public final class VrrpInstance {
     private static Work[] work(List<VrrpSettings.VirtualAddress> vips, String verb,
             Function<VrrpSettings.VirtualAddress, PlumbingTask> task) {
         return vips.stream()
-                .map(vip -> new Work(() -> verb + vip.address().getHostAddress(), task.apply(vip)))
+                .map(vip -> new Work(() -> verb + Addresses.text(vip.address()), task.apply(vip)))
                 .toArray(Work[]::new);
     }
 
@@ -300,7 +301,7 @@ public final class VrrpInstance {
             } catch (IOException e) {
                 counters.sendErrors.incrementAndGet();
                 LOG.log(Level.WARNING, "({0}) cannot send advert to {1} on {2}: {3} [VRID {4}]",
-                        settings.name(), destinations.get(i).getHostAddress(), settings.interfaceName(),
+                        settings.name(), Addresses.text(destinations.get(i)), settings.interfaceName(),
                         e.getMessage(), settings.vrid());
             }
         }
@@ -354,7 +355,7 @@ public final class VrrpInstance {
     /// "from 192.0.2.1: " when the IP header is readable, else nothing.
     private static String sourceOf(byte[] datagram, int length) {
         try {
-            return "from " + Ipv4Header.decode(datagram, length).source().getHostAddress() + ": ";
+            return "from " + Addresses.text(Ipv4Header.decode(datagram, length).source()) + ": ";
         } catch (MalformedPacketException e) {
             return "";
         }
@@ -362,7 +363,7 @@ public final class VrrpInstance {
 
     /// The failing dropping check, or null when the advert is to be used.
     private ReceiveCheck check(VrrpPacket p, Inet4Address from, Inet4Address destination) {
-        var src = from.getHostAddress();
+        var src = Addresses.text(from);
         boolean unicast = !settings.unicastPeers().isEmpty();
         if (destination.isMulticastAddress() == unicast) {
             return fail(ReceiveCheck.CAST_MISMATCH, "expected " + (unicast ? "unicast" : "multicast")

@@ -11,6 +11,7 @@ import static dev.pharos.agent.vrrp.MalformedPacketException.Reason.BAD_VERSION;
 import static dev.pharos.agent.vrrp.MalformedPacketException.Reason.NOT_VRRP;
 import static dev.pharos.agent.vrrp.MalformedPacketException.Reason.TOO_SHORT;
 
+import dev.pharos.agent.api.Addresses;
 import java.net.Inet4Address;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -160,7 +161,7 @@ public record VrrpPacket(VrrpVersion version, int vrid, int priority, Duration m
     public static Received decode(byte[] datagram, int length) throws MalformedPacketException {
         var ip = Ipv4Header.decode(datagram, length);
         if (ip.protocol() == Ipv4Header.PROTOCOL_AH) {
-            throw new MalformedPacketException(AH_NOT_SUPPORTED, "advert from " + ip.source().getHostAddress()
+            throw new MalformedPacketException(AH_NOT_SUPPORTED, "advert from " + Addresses.text(ip.source())
                     + " is wrapped in IPsec AH (keepalived auth_type AH), which Pharos does not verify");
         }
         if (ip.protocol() != Ipv4Header.PROTOCOL_VRRP) {
@@ -215,7 +216,7 @@ public record VrrpPacket(VrrpVersion version, int vrid, int priority, Duration m
             var a = Ipv4Header.address(datagram, off + HEADER_LENGTH + 4 * i);
             if (a.isAnyLocalAddress() || a.isMulticastAddress() || isBroadcast(a)) {
                 throw new MalformedPacketException(BAD_ADDRESS,
-                        "address " + (i + 1) + " of " + count + " is " + a.getHostAddress());
+                        "address " + (i + 1) + " of " + count + " is " + Addresses.text(a));
             }
             addresses[i] = a;
         }

@@ -1,5 +1,6 @@
 package dev.pharos.agent.vrrp;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.vrrp.VrrpAction.AddVips;
 import dev.pharos.agent.vrrp.VrrpAction.AnnounceVips;
 import dev.pharos.agent.vrrp.VrrpAction.ArmAdverTimer;
@@ -245,8 +246,8 @@ public final class VrrpRouter {
             var interval = settings.version() == VrrpVersion.V3 ? e.maxAdverInterval() : s.masterAdverInterval();
             var next = withMaster(s, e.source(), interval, null);
             var reason = e.priority() > mine
-                    ? "higher priority " + e.priority() + " from " + e.source().getHostAddress() + ", ours " + mine
-                    : "same priority " + mine + " but higher address " + e.source().getHostAddress();
+                    ? "higher priority " + e.priority() + " from " + Addresses.text(e.source()) + ", ours " + mine
+                    : "same priority " + mine + " but higher address " + Addresses.text(e.source());
             return changeState(next, VrrpState.BACKUP, reason, now,
                     List.of(new RemoveVips(), new ArmMasterDownTimer(masterDownInterval(next))));
         }

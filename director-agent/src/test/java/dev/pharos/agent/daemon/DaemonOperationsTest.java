@@ -3,6 +3,7 @@ package dev.pharos.agent.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
@@ -54,6 +55,29 @@ class DaemonOperationsTest {
                     var rs = s.virtualServers().stream().flatMap(v -> v.realServers().stream()
                             .map(r -> v.id() + " " + r.id() + " " + r.weight())).toList();
                     assertThat(rs).contains("tcp/192.0.2.100:80 198.51.100.11:80 4", "tcp/192.0.2.100:443 198.51.100.20:443 2");
+                }
+            }
+        }
+    }
+
+    /// A graceful stop tells subscribed clients so before the connection closes: a console then
+    /// shows the director as stopped on purpose, not as a link that failed.
+    @Test
+    void aGracefulStopIsAnnouncedToSubscribers(@TempDir Path dir) throws Exception {
+        assumeTrue(Netns.available(), "needs root and network namespaces");
+        try (var net = Netns.create()) {
+            var a = net.host("a", "192.0.2.1/24");
+            try (var agent = PharosAgent.start(a, dir, "a", ControlChannelTest.CONFIG)) {
+                assertThat(Netns.await(Duration.ofSeconds(30), () -> Files.exists(agent.socket()))).isTrue();
+                var events = new java.util.concurrent.CopyOnWriteArrayList<AgentEvent>();
+                try (var c = ControlClient.connect(agent.socket())) {
+                    c.onEvent(events::add);
+                    var state = c.call(Protocol.STATE_GET, null, AgentState.class, CALL);
+                    c.call(Protocol.EVENTS_SUBSCRIBE, new Params.Subscribe(state.lastSequence()), CALL);
+                    assertThat(agent.stop()).isZero();
+                    assertThat(Netns.await(Duration.ofSeconds(10), () -> events.stream()
+                            .anyMatch(AgentEvent.Stopping.class::isInstance))).as("events %s%n%s", events, agent.log())
+                            .isTrue();
                 }
             }
         }
