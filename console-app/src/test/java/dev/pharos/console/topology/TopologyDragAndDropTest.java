@@ -253,7 +253,7 @@ class TopologyDragAndDropTest {
 
     private void apply(String director, String text) throws Exception {
         var revision = WaitForAsyncUtils.asyncFx(() -> cluster.director(director).orElseThrow().revisionProperty().get()).get();
-        connections.get(director).call("config.apply", java.util.Map.of("baseRevision", revision, "text", text));
+        connections.get(director).call(Methods.CONFIG_APPLY, new Params.ConfigApply(revision, text));
     }
 
     /// The drift line of the card drawn for virtual server `vsId` now, or "".
