@@ -1,7 +1,7 @@
 package dev.pharos.console.lab;
 
 import dev.pharos.agent.config.ConfigException;
-import dev.pharos.agent.sim.Lab;
+import dev.pharos.agent.lab.Lab;
 import dev.pharos.console.ConsoleWindow;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.model.ClusterModel;

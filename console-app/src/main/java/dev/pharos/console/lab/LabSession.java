@@ -2,8 +2,8 @@ package dev.pharos.console.lab;
 
 import dev.pharos.agent.api.Hello;
 import dev.pharos.agent.api.Protocol;
-import dev.pharos.agent.sim.Lab;
-import dev.pharos.agent.sim.LabTraffic;
+import dev.pharos.agent.lab.Lab;
+import dev.pharos.agent.lab.LabTraffic;
 import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.console.connect.AgentLink;
 import dev.pharos.console.connect.Connector;

@@ -2,7 +2,7 @@ package dev.pharos.console.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pharos.agent.sim.Lab;
+import dev.pharos.agent.lab.Lab;
 import dev.pharos.console.ConsoleWindow;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.edit.EditService;

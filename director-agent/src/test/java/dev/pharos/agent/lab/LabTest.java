@@ -1,4 +1,4 @@
-package dev.pharos.agent.sim;
+package dev.pharos.agent.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
