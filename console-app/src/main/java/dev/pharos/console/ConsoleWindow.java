@@ -2,6 +2,7 @@ package dev.pharos.console;
 
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.inspect.InspectorView;
+import dev.pharos.console.lab.LabHost;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.timeline.TimelineView;
 import dev.pharos.console.topology.TopologyView;
@@ -20,7 +21,7 @@ import javafx.scene.layout.BorderPane;
 
 /// The main window's content for one cluster: topology in the middle, inspector on the right,
 /// timeline below; menus with the keyboard shortcuts.
-public final class ConsoleWindow extends BorderPane {
+public final class ConsoleWindow extends BorderPane implements LabHost {
 
     private final TopologyView topology;
     private final TimelineView timeline;
@@ -169,15 +170,8 @@ public final class ConsoleWindow extends BorderPane {
         return topology;
     }
 
-    public TimelineView timeline() {
-        return timeline;
-    }
-
-    public dev.pharos.console.configedit.ConfigEditorView configEditor() {
-        return configEditor;
-    }
-
     /// Shows the lab's controls beside the topology (a side panel under the inspector).
+    @Override
     public void showLab(javafx.scene.Node labView) {
         var scroll = new javafx.scene.control.ScrollPane(labView);
         scroll.setFitToWidth(true);
@@ -199,9 +193,9 @@ public final class ConsoleWindow extends BorderPane {
         }
     }
 
-    /// The status line of the topology.
-    public javafx.beans.property.StringProperty statusProperty() {
-        return topology.statusProperty();
+    @Override
+    public void showError(String message) {
+        topology.showError(message);
     }
 
     /// What File → Directors… does (the application opens the inventory dialog).
@@ -210,6 +204,7 @@ public final class ConsoleWindow extends BorderPane {
     }
 
     /// The configuration editor's director list follows the connections.
+    @Override
     public void refreshDirectors() {
         configEditor.refreshDirectors();
     }

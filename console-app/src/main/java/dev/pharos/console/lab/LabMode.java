@@ -1,8 +1,7 @@
 package dev.pharos.console.lab;
 
 import dev.pharos.agent.config.ConfigException;
-import dev.pharos.agent.sim.Lab;
-import dev.pharos.console.ConsoleWindow;
+import dev.pharos.agent.lab.Lab;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.TimelineEntry;
@@ -25,21 +24,21 @@ import javafx.stage.FileChooser;
 /// stays.
 public final class LabMode implements AutoCloseable {
 
-    private final ConsoleWindow window;
+    private final LabHost host;
     private final ClusterModel cluster;
     private final Map<String, DirectorConnection> connections;
     private volatile LabSession session;
     private LabView view;
 
-    private LabMode(ConsoleWindow window, ClusterModel cluster, Map<String, DirectorConnection> connections) {
-        this.window = window;
+    private LabMode(LabHost host, ClusterModel cluster, Map<String, DirectorConnection> connections) {
+        this.host = host;
         this.cluster = cluster;
         this.connections = connections;
     }
 
     /// Starts the seed lab in the background (call on the FX thread); the view appears when it runs.
-    public static LabMode start(ConsoleWindow window, ClusterModel cluster, Map<String, DirectorConnection> connections) {
-        var mode = new LabMode(window, cluster, connections);
+    public static LabMode start(LabHost host, ClusterModel cluster, Map<String, DirectorConnection> connections) {
+        var mode = new LabMode(host, cluster, connections);
         cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", "lab",
                 "starting the seed's dual-master pair (lvs-master, lvs-backup)"));
         Thread.ofVirtual().name("lab start").start(() -> {
@@ -57,8 +56,8 @@ public final class LabMode implements AutoCloseable {
     private void show(Lab lab) {
         session = LabSession.open(lab, cluster, connections, 5, Platform::runLater);
         view = new LabView(session, connections, this::loadPair);
-        window.showLab(view);
-        window.refreshDirectors();
+        host.showLab(view);
+        host.refreshDirectors();
     }
 
     public LabSession session() {
@@ -73,7 +72,7 @@ public final class LabMode implements AutoCloseable {
     private void loadPair() {
         var chooser = new FileChooser();
         chooser.setTitle("Load a director pair (two keepalived.conf files)");
-        var files = chooser.showOpenMultipleDialog(window.getScene().getWindow());
+        var files = chooser.showOpenMultipleDialog(host.getScene().getWindow());
         if (files == null || files.size() != 2) {
             return;
         }
@@ -121,8 +120,8 @@ public final class LabMode implements AutoCloseable {
     private void error(String text) {
         cluster.record(new TimelineEntry(Instant.now(), "lab", "config", "load a pair",
                 "refused, the running lab stays: " + text.lines().findFirst().orElse(text)));
-        window.topology().showError("lab: the pair was refused; the running lab stays");
-        if (window.getScene() != null && window.getScene().getWindow() != null && window.getScene().getWindow().isShowing()
+        host.showError("lab: the pair was refused; the running lab stays");
+        if (host.getScene() != null && host.getScene().getWindow() != null && host.getScene().getWindow().isShowing()
                 && !Boolean.getBoolean("pharos.headless")) {
             var alert = new Alert(Alert.AlertType.ERROR);
             alert.setHeaderText("This pair does not load; the running lab stays");

@@ -2,8 +2,8 @@ package dev.pharos.console.lab;
 
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
-import dev.pharos.agent.sim.Lab;
-import dev.pharos.agent.sim.LabTraffic;
+import dev.pharos.agent.lab.Lab;
+import dev.pharos.agent.lab.LabTraffic;
 import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.console.connect.AgentClient;
 import dev.pharos.console.connect.AgentLink;

@@ -2,7 +2,7 @@ package dev.pharos.console.lab;
 
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
-import dev.pharos.agent.sim.LabTraffic;
+import dev.pharos.agent.lab.LabTraffic;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.model.InstanceModel;
 import java.net.InetAddress;

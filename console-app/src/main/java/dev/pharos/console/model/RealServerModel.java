@@ -82,8 +82,4 @@ public final class RealServerModel {
     public BooleanProperty pendingProperty() {
         return pending;
     }
-
-    public boolean draining() {
-        return weight.get() == 0;
-    }
 }

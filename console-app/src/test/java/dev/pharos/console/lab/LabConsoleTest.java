@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
-import dev.pharos.agent.sim.Lab;
+import dev.pharos.agent.lab.Lab;
 import dev.pharos.console.ConsoleWindow;
 import dev.pharos.console.connect.AgentClient;
 import dev.pharos.console.connect.DirectorConnection;

@@ -301,10 +301,6 @@ public final class ControlServer implements AutoCloseable {
         return p == null ? "credentials unknown" : "user " + p.user().getName() + ", group " + p.group().getName();
     }
 
-    public Path path() {
-        return path;
-    }
-
     public int sessionCount() {
         return sessions.size();
     }

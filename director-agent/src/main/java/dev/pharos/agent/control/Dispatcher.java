@@ -30,10 +30,6 @@ public final class Dispatcher {
         this.refusals = refusals;
     }
 
-    public java.util.Set<String> methodNames() {
-        return new java.util.TreeSet<>(methods.keySet());
-    }
-
     /// Handles one decoded line. Returns the response to send, or nothing for a notification
     /// (JSON-RPC 2.0 §4.1: the server must not reply to one) or a stray response.
     public Optional<RpcMessage> handle(RpcMessage message, Method.Session session) {

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.util.Optional;
 
 /// What the agent runs on: a Linux host ([LinuxPlatform]: raw sockets, rtnetlink, IPVS or the
-/// user-space balancer on the VIPs) or the lab's in-memory network (`agent.sim`). Everything
+/// user-space balancer on the VIPs) or the lab's in-memory network (`agent.lab`). Everything
 /// else — configuration, VRRP engine, checks, service table, control channel — is the same code.
 public interface Platform {
 

@@ -77,11 +77,6 @@ public final class VrrpRouter {
             }
             return Math.clamp(basePriority + (long) trackWeight, 1, 254);
         }
-
-        RouterState with(VrrpState s) {
-            return new RouterState(s, basePriority, trackWeight, faults, masterAdverInterval, master,
-                    preemptTime, resigned, transitions);
-        }
     }
 
     /// The result of one event: the next state and the actions to run, in order.

@@ -20,7 +20,8 @@ class CheckArchitectureTest {
         noClasses().that().resideInAPackage("dev.pharos.agent.check..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.pharos.agent.vrrp..", "dev.pharos.agent.ipvs..",
                         "dev.pharos.agent.linux..", "dev.pharos.agent.control..", "dev.pharos.agent.sim..",
-                        "dev.pharos.agent.daemon..", "dev.pharos.agent.cli..", "java.lang.foreign..", "javafx..")
+                        "dev.pharos.agent.lab..", "dev.pharos.agent.daemon..", "dev.pharos.agent.cli..",
+                        "java.lang.foreign..", "javafx..")
                 .check(CLASSES);
     }
 

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /// Sessions over in-memory streams: long lines, order of answers, and a client that never reads.
@@ -153,10 +154,12 @@ class ControlSessionTest {
     @Test
     void eventsAfterASubscribeFollowItsAnswer() throws Exception {
         var out = new ByteArrayOutputStream();
+        var answered = new AtomicReference<Results.Subscribed>();
         var d = new Dispatcher(Map.of(Protocol.EVENTS_SUBSCRIBE, (p, s) -> {
             var r = s.subscribe(null);
             // an event published while the method still runs must come after its answer
             journal.publish((seq, at) -> new AgentEvent.ComponentRestarted(seq, at, "vrrp", "during"));
+            answered.set(r);
             return r;
         }));
         new ControlSession("order", new ByteArrayInputStream(
@@ -167,7 +170,10 @@ class ControlSessionTest {
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).contains("\"id\":1");
         assertThat(lines.get(1)).contains("\"method\":\"event\"").contains("during");
-        assertThat(Results.Subscribed.class).isNotNull();
+        // the answer names the last sequence before the subscription; the event held back is the next one
+        var last = answered.get().lastSequence();
+        assertThat(lines.get(0)).contains("\"lastSequence\":" + last);
+        assertThat(lines.get(1)).contains("\"sequence\":" + (last + 1));
     }
 
     @Test

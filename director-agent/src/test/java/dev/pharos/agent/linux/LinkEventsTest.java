@@ -75,24 +75,46 @@ class LinkEventsTest {
         assertThat(LinkEvents.parse(concat(noName))).isEmpty();
     }
 
+    /// Random bytes and mutated dumps: the parser never throws, reports only names it really read
+    /// (non-empty, no NUL, at most one per 37-byte message), looks at nothing past the buffer's limit,
+    /// and keeps a first message that the mutation left whole.
     @Test
     void randomAndMutatedInputNeverThrows() {
         var random = new Random(4242);
-        var base = concat(link(16, 2, IFF_UP | IFF_RUNNING, "eth0"), link(17, 3, 0, "veth1")).array();
+        var first = link(16, 2, IFF_UP | IFF_RUNNING, "eth0");
+        var base = concat(first, link(17, 3, 0, "veth1")).array();
+        int firstKept = 0;
         for (int i = 0; i < 20_000; i++) {
             byte[] input;
+            boolean firstWhole = false;
             if (i % 2 == 0) {
                 input = new byte[random.nextInt(200)];
                 random.nextBytes(input);
             } else {
                 input = base.clone();
+                int lowest = input.length;
                 for (int k = 0; k < 1 + random.nextInt(6); k++) {
-                    input[random.nextInt(input.length)] = (byte) random.nextInt(256);
+                    int at = random.nextInt(input.length);
+                    input[at] = (byte) random.nextInt(256);
+                    lowest = Math.min(lowest, at);
                 }
                 input = java.util.Arrays.copyOf(input, random.nextInt(input.length + 1));
+                firstWhole = lowest >= first.length && input.length >= first.length;
             }
             var states = LinkEvents.parse(ByteBuffer.wrap(input).order(ByteOrder.nativeOrder()));
-            assertThat(states).isNotNull();
+            assertThat(states.keySet()).allSatisfy(name -> assertThat(name).isNotEmpty().doesNotContain("\0"));
+            // a name needs a 16-byte header, a 16-byte ifinfomsg and an attribute of at least 5 bytes
+            assertThat(states.size() * 37).isLessThanOrEqualTo(input.length);
+            // the same bytes followed by garbage past the limit must read the same
+            var padded = java.util.Arrays.copyOf(input, input.length + 64);
+            java.util.Arrays.fill(padded, input.length, padded.length, (byte) 0x41);
+            var limited = ByteBuffer.wrap(padded).order(ByteOrder.nativeOrder()).limit(input.length);
+            assertThat(LinkEvents.parse(limited)).isEqualTo(states);
+            if (firstWhole) {
+                assertThat(states.keySet()).first().isEqualTo("eth0");
+                firstKept++;
+            }
         }
+        assertThat(firstKept).as("mutations that left the first message whole").isGreaterThan(100);
     }
 }

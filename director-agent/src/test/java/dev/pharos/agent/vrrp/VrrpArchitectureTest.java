@@ -18,7 +18,7 @@ class VrrpArchitectureTest {
     @Test
     void vrrpDependsOnNoOtherAgentPackageAndNoNativeCode() {
         noClasses().that().resideInAPackage("dev.pharos.agent.vrrp..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.pharos.agent.sim..",
+                .should().dependOnClassesThat().resideInAnyPackage("dev.pharos.agent.sim..", "dev.pharos.agent.lab..",
                         "dev.pharos.agent.linux..", "dev.pharos.agent.config..", "java.lang.foreign..", "javafx..")
                 .check(CLASSES);
     }

@@ -1,4 +1,4 @@
-package dev.pharos.agent.sim;
+package dev.pharos.agent.lab;
 
 import java.io.IOException;
 import java.net.Inet4Address;

@@ -1,4 +1,4 @@
-package dev.pharos.agent.sim;
+package dev.pharos.agent.lab;
 
 import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
@@ -7,6 +7,8 @@ import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.control.ControlClient;
 import dev.pharos.agent.control.InMemoryChannel;
 import dev.pharos.agent.daemon.Daemon;
+import dev.pharos.agent.sim.SimAddressPlumbing;
+import dev.pharos.agent.sim.SimVrrpBus;
 import dev.pharos.agent.vrrp.StepGate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -77,7 +79,7 @@ public final class Lab implements AutoCloseable {
 
     /// The text of one of the lab's shipped configurations (`lvs-master.conf`, `lvs-backup.conf`).
     public static String resource(String name) throws IOException {
-        try (var in = Lab.class.getResourceAsStream("lab/" + name)) {
+        try (var in = Lab.class.getResourceAsStream("seed/" + name)) {
             if (in == null) {
                 throw new IOException("the lab's " + name + " is missing from the agent's resources");
             }

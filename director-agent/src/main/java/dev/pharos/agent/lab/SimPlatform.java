@@ -1,10 +1,12 @@
-package dev.pharos.agent.sim;
+package dev.pharos.agent.lab;
 
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.daemon.Platform;
 import dev.pharos.agent.ipvs.UserspaceBackend;
 import dev.pharos.agent.ipvs.UserspaceBalancer;
+import dev.pharos.agent.sim.SimAddressPlumbing;
+import dev.pharos.agent.sim.SimVrrpBus;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.agent.vrrp.VrrpTransport;

@@ -1,4 +1,4 @@
-package dev.pharos.agent.sim;
+package dev.pharos.agent.lab;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;

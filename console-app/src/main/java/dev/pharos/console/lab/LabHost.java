@@ -1,0 +1,22 @@
+package dev.pharos.console.lab;
+
+import javafx.scene.Node;
+import javafx.scene.Scene;
+
+/// What the lab needs from the window that shows it: a place for its controls, a way to report a
+/// refusal, and the scene its dialogs belong to. The window implements it, so the lab never
+/// depends on the application's root package (which starts the lab) and the two stay one-way.
+public interface LabHost {
+
+    /// Shows the lab's controls beside the topology.
+    void showLab(Node labView);
+
+    /// The configuration editor's director list follows the lab's directors.
+    void refreshDirectors();
+
+    /// Shows a short error in the window's status line.
+    void showError(String message);
+
+    /// The scene the window is in, or null before it is shown (dialogs are owned by its window).
+    Scene getScene();
+}
