@@ -1,5 +1,6 @@
 package dev.pharos.console.lab;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
 import dev.pharos.agent.lab.Lab;
@@ -218,7 +219,7 @@ public final class LabSession implements AutoCloseable {
 
     public Map<String, String> realServers() {
         var m = new LinkedHashMap<String, String>();
-        lab.realServers().forEach((address, server) -> m.put(address.getHostAddress(), server.name()));
+        lab.realServers().forEach((address, server) -> m.put(Addresses.text(address), server.name()));
         return m;
     }
 

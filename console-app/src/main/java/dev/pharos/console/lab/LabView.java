@@ -1,5 +1,6 @@
 package dev.pharos.console.lab;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
 import dev.pharos.agent.lab.LabTraffic;
@@ -117,7 +118,7 @@ public final class LabView extends VBox {
         for (var t : session.traffic().targets()) {
             var l = new Label(t + ": waiting for the first answer");
             l.getStyleClass().add("lab-vip");
-            l.setId("lab-vip-" + t.vip().getHostAddress());
+            l.setId("lab-vip-" + Addresses.text(t.vip()));
             perVip.put(t.toString(), l);
             counts.put(t.toString(), new AtomicLong[] {new AtomicLong(), new AtomicLong()});
             getChildren().add(l);

@@ -1,5 +1,6 @@
 package dev.pharos.agent.lab;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.KeepalivedConfig;
@@ -193,7 +194,7 @@ public final class Lab implements AutoCloseable {
     private LabRealServer realServer(InetAddress address) {
         var r = realServers.get(address);
         if (r == null) {
-            throw new IllegalArgumentException("no lab real server " + address.getHostAddress());
+            throw new IllegalArgumentException("no lab real server " + Addresses.text(address));
         }
         return r;
     }
@@ -227,7 +228,7 @@ public final class Lab implements AutoCloseable {
         var holders = holders(vip);
         for (var name : directorNames()) {
             if (holders.contains(name) && running(name)) {
-                var p = servicePorts.get(name + " " + vip.getHostAddress() + ":" + port);
+                var p = servicePorts.get(name + " " + Addresses.text(vip) + ":" + port);
                 if (p != null) {
                     return Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
                 }
@@ -243,7 +244,7 @@ public final class Lab implements AutoCloseable {
     }
 
     private int servicePort(String director, VirtualServerDef.Key.Address key) {
-        return servicePorts.computeIfAbsent(director + " " + key.address().getHostAddress() + ":" + key.port(), k -> {
+        return servicePorts.computeIfAbsent(director + " " + Addresses.text(key.address()) + ":" + key.port(), k -> {
             try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 return s.getLocalPort();
             } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.pharos.agent.lab;
 
+import dev.pharos.agent.api.Addresses;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -32,7 +33,7 @@ public final class LabTraffic implements AutoCloseable {
     public record Target(Inet4Address vip, int port) {
         @Override
         public String toString() {
-            return vip.getHostAddress() + ":" + port;
+            return Addresses.text(vip) + ":" + port;
         }
     }
 
@@ -99,7 +100,7 @@ public final class LabTraffic implements AutoCloseable {
         var route = lab.route(t.vip(), t.port());
         if (route.isEmpty()) {
             return new Result(Instant.now(), t.toString(), holder, null,
-                    holder == null ? "no director holds " + t.vip().getHostAddress() : "no service on " + holder,
+                    holder == null ? "no director holds " + Addresses.text(t.vip()) : "no service on " + holder,
                     Duration.ofNanos(System.nanoTime() - start));
         }
         try (var s = new Socket()) {

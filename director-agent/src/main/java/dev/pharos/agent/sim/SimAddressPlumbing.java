@@ -1,5 +1,6 @@
 package dev.pharos.agent.sim;
 
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress;
 import java.net.Inet4Address;
@@ -34,7 +35,7 @@ public final class SimAddressPlumbing {
 
             @Override
             public void sendGratuitousArp(String interfaceName, Inet4Address address) {
-                garps.computeIfAbsent(node + " " + address.getHostAddress(), k -> new AtomicLong()).incrementAndGet();
+                garps.computeIfAbsent(node + " " + Addresses.text(address), k -> new AtomicLong()).incrementAndGet();
             }
         };
     }
@@ -46,7 +47,7 @@ public final class SimAddressPlumbing {
 
     /// Gratuitous ARPs `node` sent for `vip` so far.
     public long garpCount(String node, Inet4Address vip) {
-        var n = garps.get(node + " " + vip.getHostAddress());
+        var n = garps.get(node + " " + Addresses.text(vip));
         return n == null ? 0 : n.get();
     }
 
