@@ -78,6 +78,9 @@ final class RunCommand implements Callable<Integer> {
         }
         var daemon = new Daemon(new Daemon.Options(file, configId != null ? configId : ConfigLoader.defaultConfigId(),
                 noControl ? null : controlSocket, controlGroup, stateDir, metricsAddress, balancer));
+        // Before start: a SIGTERM while the agent starts stops it gracefully once the start is done
+        // (Daemon.stop waits for it) instead of killing the JVM with exit 143.
+        Signals.onTerminate(daemon::stop);
         try {
             daemon.start();
         } catch (ConfigException e) {
@@ -96,7 +99,6 @@ final class RunCommand implements Callable<Integer> {
                             + "configuration; reload with 'director-agent ctl config.apply', or start the agent "
                             + "without nohup (systemd does)");
         }
-        Signals.onTerminate(daemon::stop);
         daemon.awaitStop();
         return 0;
     }
