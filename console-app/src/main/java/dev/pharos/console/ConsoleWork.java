@@ -1,0 +1,61 @@
+package dev.pharos.console;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javafx.concurrent.Task;
+
+/// The application's one executor for work that must not run on the FX thread: closing
+/// connections, stopping the lab, writing files. Each piece of work is a cancellable
+/// [Task] (its result and failure come back on the FX thread).
+///
+/// Threads are platform threads named `console-work-N`, created on demand and not daemons: when the
+/// window closes, [#shutdown()] lets the closing connections finish (each bounded by its own
+/// deadline) before the JVM exits, instead of cutting them off.
+public final class ConsoleWork implements java.util.concurrent.Executor {
+
+    private final ExecutorService executor = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("console-work-", 1).daemon(false).factory());
+
+    /// Runs `task` on a `console-work` thread and returns it (to cancel or watch it).
+    public <T> Task<T> run(Task<T> task) {
+        executor.execute(task);
+        return task;
+    }
+
+    /// A task named `title` that runs `work` (for work without a result).
+    public Task<Void> run(String title, Work work) {
+        return run(new Task<>() {
+            {
+                updateTitle(title);
+            }
+
+            @Override
+            protected Void call() throws Exception {
+                work.run();
+                return null;
+            }
+        });
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        executor.execute(command);
+    }
+
+    /// Takes no more work; what runs finishes, then the threads end.
+    public void shutdown() {
+        executor.shutdown();
+    }
+
+    /// Waits up to `millis` for the work to finish (tests, and callers that must know it ended).
+    public boolean awaitTermination(long millis) throws InterruptedException {
+        return executor.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /// A piece of work that may fail.
+    @FunctionalInterface
+    public interface Work {
+        void run() throws Exception;
+    }
+}
