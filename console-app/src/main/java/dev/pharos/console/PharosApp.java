@@ -45,9 +45,7 @@ public final class PharosApp extends Application {
     /// black window.
     @Override
     public void start(Stage stage) {
-        var placeholder = new Label("Starting the console…");
-        placeholder.getStyleClass().add("starting");
-        var pane = new StackPane(placeholder);
+        var pane = new StackPane(new Label("Starting the console…"));
         pane.getStyleClass().add("console");
         var scene = new Scene(pane, 1280, 800);
         scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
@@ -56,6 +54,9 @@ public final class PharosApp extends Application {
         stage.setScene(scene);
         var remembered = WindowState.load(WindowState.defaultFile());
         remembered.applyTo(stage);
+        if (remembered.dark()) {
+            ConsoleWindow.toggleDark(pane);
+        }
         stage.show();
         scene.addPostLayoutPulseListener(new Runnable() {
             @Override
@@ -68,6 +69,9 @@ public final class PharosApp extends Application {
     }
 
     private void build(Stage stage, Scene scene, WindowState remembered) {
+        if (!stage.isShowing()) {
+            return; // closed before its first frame: stop() has run, nothing is to be connected
+        }
         Inventory inventory;
         String problem = null;
         try {
@@ -99,7 +103,7 @@ public final class PharosApp extends Application {
         window.onEditDirectors(() -> new dev.pharos.console.connect.InventoryDialog(Optional.ofNullable(current))
                 .showAndWait().ifPresent(updated -> {
                     var save = work.run("saving the inventory",
-                            () -> new Inventory(java.util.List.of(updated)).save(Inventory.defaultFile()));
+                            () -> new Inventory(List.of(updated)).save(Inventory.defaultFile()));
                     save.setOnFailed(e -> cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
                             "cannot save " + Inventory.defaultFile() + ": " + save.getException().getMessage())));
                     save.setOnSucceeded(e -> {
