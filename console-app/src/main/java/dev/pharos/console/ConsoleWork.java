@@ -2,7 +2,7 @@ package dev.pharos.console;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import javafx.concurrent.Task;
 
 /// The application's one executor for work that must not run on the FX thread: closing
@@ -14,12 +14,20 @@ import javafx.concurrent.Task;
 /// deadline) before the JVM exits, instead of cutting them off.
 public final class ConsoleWork implements java.util.concurrent.Executor {
 
+    private static final System.Logger LOG = System.getLogger(ConsoleWork.class.getName());
+
     private final ExecutorService executor = Executors.newCachedThreadPool(
             Thread.ofPlatform().name("console-work-", 1).daemon(false).factory());
 
     /// Runs `task` on a `console-work` thread and returns it (to cancel or watch it).
+    /// After [#shutdown()] (the application is stopping) the task is cancelled instead.
     public <T> Task<T> run(Task<T> task) {
-        executor.execute(task);
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException stopping) {
+            LOG.log(System.Logger.Level.DEBUG, "a task was not run: the console is stopping");
+            task.cancel(false);
+        }
         return task;
     }
 
@@ -46,11 +54,6 @@ public final class ConsoleWork implements java.util.concurrent.Executor {
     /// Takes no more work; what runs finishes, then the threads end.
     public void shutdown() {
         executor.shutdown();
-    }
-
-    /// Waits up to `millis` for the work to finish (tests, and callers that must know it ended).
-    public boolean awaitTermination(long millis) throws InterruptedException {
-        return executor.awaitTermination(millis, TimeUnit.MILLISECONDS);
     }
 
     /// A piece of work that may fail.

@@ -118,7 +118,10 @@ public final class PharosApp extends Application {
         if (remembered.dark()) {
             ConsoleWindow.toggleDark(window);
         }
-        stage.setOnHiding(e -> WindowState.of(stage, window.getStyleClass().contains("dark")).save(WindowState.defaultFile()));
+        stage.setOnHiding(e -> {
+            var state = WindowState.of(stage, window.getStyleClass().contains("dark"));
+            work.run("remembering the window", () -> state.save(WindowState.defaultFile()));
+        });
     }
 
     /// Stops the lab and closes every connection on `console-work` (a connection to a director
