@@ -46,9 +46,14 @@ public final class ConsoleWork implements java.util.concurrent.Executor {
         });
     }
 
+    /// As [#run(Task)] for a task (so one handed over after shutdown is cancelled, not thrown back).
     @Override
     public void execute(Runnable command) {
-        executor.execute(command);
+        if (command instanceof Task<?> task) {
+            run(task);
+        } else {
+            executor.execute(command);
+        }
     }
 
     /// Takes no more work; what runs finishes, then the threads end.
