@@ -27,6 +27,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     private final TimelineView timeline;
     private final InspectorView inspector;
     private Runnable editDirectors = () -> { };
+    private java.util.concurrent.Executor work = task -> Thread.ofVirtual().name("console-work").start(task);
     private javafx.scene.control.TabPane tabs;
     private SplitPane side;
     private SplitPane upper;
@@ -72,11 +73,11 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
             chooser.setInitialFileName("topology.png");
             var file = chooser.showSaveDialog(getScene().getWindow());
             if (file != null) {
-                try {
-                    exportPng(file.toPath());
-                } catch (IOException ex) {
-                    topology.showError("export failed: " + ex.getMessage());
-                }
+                // The picture is taken here (FX thread); encoding and writing it run on `work`.
+                var png = new PngExport(file.toPath(), topology.snapshot());
+                png.setOnFailed(f -> topology.showError("export failed: " + png.getException().getMessage()));
+                png.setOnSucceeded(f -> topology.statusProperty().set("exported " + file));
+                work.execute(png);
             }
         });
         var directors = new MenuItem("Directors…");
@@ -148,21 +149,50 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         return all;
     }
 
-    /// Writes the topology drawing (not the window) as a PNG.
+    /// Writes the topology drawing (not the window) as a PNG, on the calling thread (the FX thread);
+    /// the menu runs the writing part on the application's executor instead.
     public void exportPng(Path file) throws IOException {
-        // The view culls what is off-screen; its snapshot draws everything.
-        WritableImage image = topology.snapshot();
-        var w = (int) image.getWidth();
-        var h = (int) image.getHeight();
-        var out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
-        var reader = image.getPixelReader();
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                out.setRGB(x, y, reader.getArgb(x, y));
-            }
+        new PngExport(file, topology.snapshot()).write();
+    }
+
+    /// Where the export menu and the configuration editor run their file work (the application's
+    /// `console-work`); a window built without the application (tests) uses a virtual thread per task.
+    public void workOn(java.util.concurrent.Executor executor) {
+        this.work = executor;
+        configEditor.workOn(executor);
+    }
+
+    /// Encoding and writing a snapshot as a PNG: the pixels are copied on the FX thread when the task
+    /// is made (the image belongs to it), the rest runs wherever the task does.
+    private static final class PngExport extends javafx.concurrent.Task<Void> {
+        private final Path file;
+        private final int width;
+        private final int height;
+        private final int[] argb;
+
+        PngExport(Path file, WritableImage image) {
+            this.file = file;
+            // The view culls what is off-screen; its snapshot draws everything.
+            width = (int) image.getWidth();
+            height = (int) image.getHeight();
+            argb = new int[width * height];
+            image.getPixelReader().getPixels(0, 0, width, height, javafx.scene.image.PixelFormat.getIntArgbInstance(),
+                    argb, 0, width);
+            updateTitle("exporting " + file);
         }
-        if (!javax.imageio.ImageIO.write(out, "png", file.toFile())) {
-            throw new IOException("no PNG writer available");
+
+        @Override
+        protected Void call() throws IOException {
+            write();
+            return null;
+        }
+
+        void write() throws IOException {
+            var out = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
+            out.setRGB(0, 0, width, height, argb, 0, width);
+            if (!javax.imageio.ImageIO.write(out, "png", file.toFile())) {
+                throw new IOException("no PNG writer available for " + file);
+            }
         }
     }
 

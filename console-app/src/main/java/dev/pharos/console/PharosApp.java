@@ -11,27 +11,67 @@ import dev.pharos.console.model.TimelineEntry;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
 import javafx.application.Application;
 import javafx.application.Platform;
+import javafx.concurrent.Task;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonType;
+import javafx.scene.control.Label;
 import javafx.scene.control.PasswordField;
 import javafx.scene.control.TextInputDialog;
+import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
 
 /// The Pharos console: the first cluster of the inventory, connected over SSH.
 public final class PharosApp extends Application {
 
-    private final Map<String, DirectorConnection> connections = new LinkedHashMap<>();
+    /// Changed on the FX thread (inventory change, lab load, exit) while the edit service's thread,
+    /// the configuration editor's worker and `console-work` tasks read it: a concurrent map, so a
+    /// reader iterates a consistent view instead of failing with ConcurrentModificationException
+    /// or seeing a half-cleared table. Sorted by name, so lists of directors keep one order.
+    private final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
+    private final ConsoleWork work = new ConsoleWork();
     private EditService edits;
 
+    /// Shows the window at once with a placeholder, and builds the console after that first frame:
+    /// building and laying out the whole console takes about a second, which used to show as a
+    /// black window.
     @Override
     public void start(Stage stage) {
+        var pane = new StackPane(new Label("Starting the console…"));
+        pane.getStyleClass().add("console");
+        var scene = new Scene(pane, 1280, 800);
+        scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
+        stage.getIcons().addAll(dev.pharos.icons.Icons.appIcons());
+        stage.setTitle("Pharos");
+        stage.setScene(scene);
+        var remembered = WindowState.load(WindowState.defaultFile());
+        remembered.applyTo(stage);
+        if (remembered.dark()) {
+            ConsoleWindow.toggleDark(pane);
+        }
+        stage.show();
+        scene.addPostLayoutPulseListener(new Runnable() {
+            @Override
+            public void run() {
+                scene.removePostLayoutPulseListener(this);
+                // after this pulse has been drawn
+                Platform.runLater(() -> build(stage, scene, remembered));
+            }
+        });
+    }
+
+    private void build(Stage stage, Scene scene, WindowState remembered) {
+        if (!stage.isShowing()) {
+            return; // closed before its first frame: stop() has run, nothing is to be connected
+        }
         Inventory inventory;
         String problem = null;
         try {
@@ -51,8 +91,9 @@ public final class PharosApp extends Application {
             connect(cluster, clusterDef);
         }
         var window = new ConsoleWindow(cluster, edits, connections);
+        window.workOn(work);
         window.topology().rememberLayoutIn(Inventory.defaultFile().resolveSibling(
-                "layout-" + cluster.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".json"));
+                "layout-" + cluster.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".json"), work);
         if (clusterDef == null) {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
                     "No directors configured (File → Directors…, stored in " + Inventory.defaultFile()
@@ -61,35 +102,43 @@ public final class PharosApp extends Application {
         }
         window.onEditDirectors(() -> new dev.pharos.console.connect.InventoryDialog(Optional.ofNullable(current))
                 .showAndWait().ifPresent(updated -> {
-                    try {
-                        new Inventory(java.util.List.of(updated)).save(Inventory.defaultFile());
-                    } catch (IOException e) {
-                        cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
-                                "cannot save " + Inventory.defaultFile() + ": " + e.getMessage()));
-                        return;
-                    }
-                    if (lab != null) {
-                        lab.close();
-                        lab = null;
-                    }
-                    connections.values().forEach(DirectorConnection::close);
-                    connections.clear();
-                    cluster.directors().clear();
-                    connect(cluster, updated);
-                    window.refreshDirectors();
+                    var save = work.run("saving the inventory",
+                            () -> new Inventory(List.of(updated)).save(Inventory.defaultFile()));
+                    save.setOnFailed(e -> cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
+                            "cannot save " + Inventory.defaultFile() + ": " + save.getException().getMessage())));
+                    save.setOnSucceeded(e -> {
+                        closeAll();
+                        cluster.directors().clear();
+                        connect(cluster, updated);
+                        window.refreshDirectors();
+                    });
                 }));
-        var scene = new Scene(window, 1280, 800);
-        scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
-        stage.getIcons().addAll(dev.pharos.icons.Icons.appIcons());
+        scene.setRoot(window);
         stage.setTitle("Pharos — " + cluster.name());
-        stage.setScene(scene);
-        var remembered = WindowState.load(WindowState.defaultFile());
-        remembered.applyTo(stage);
         if (remembered.dark()) {
             ConsoleWindow.toggleDark(window);
         }
-        stage.setOnHiding(e -> WindowState.of(stage, window.getStyleClass().contains("dark")).save(WindowState.defaultFile()));
-        stage.show();
+        stage.setOnHiding(e -> {
+            var state = WindowState.of(stage, window.getStyleClass().contains("dark"));
+            work.run("remembering the window", () -> state.save(WindowState.defaultFile()));
+        });
+    }
+
+    /// Stops the lab and closes every connection on `console-work` (a connection to a director
+    /// that hangs takes up to 5 s to close); they leave the table at once, so nothing new is sent
+    /// to them. FX thread.
+    private List<Task<Void>> closeAll() {
+        var closing = new ArrayList<Task<Void>>();
+        var l = lab;
+        lab = null;
+        if (l != null) {
+            closing.add(work.run("stopping the lab", l::close));
+        }
+        for (var c : List.copyOf(connections.values())) {
+            connections.remove(c.endpoint().name(), c);
+            closing.add(work.run("closing " + c.endpoint().name(), c::close));
+        }
+        return closing;
     }
 
     private Inventory.Cluster current;
@@ -147,14 +196,14 @@ public final class PharosApp extends Application {
         }
     }
 
+    /// Returns at once: the lab and the connections close on `console-work`, whose threads keep the
+    /// JVM alive until they have (each connection within its 5 s).
     @Override
     public void stop() {
-        if (lab != null) {
-            lab.close();
-        }
-        connections.values().forEach(DirectorConnection::close);
+        closeAll();
         if (edits != null) {
             edits.close();
         }
+        work.shutdown();
     }
 }

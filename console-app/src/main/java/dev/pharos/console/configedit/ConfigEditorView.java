@@ -188,32 +188,54 @@ public final class ConfigEditorView extends BorderPane {
         });
     }
 
+    /// Where import and export read and write their files (the application's `console-work`);
+    /// an editor built without the application (tests) uses a virtual thread per file.
+    public void workOn(java.util.concurrent.Executor executor) {
+        this.files = executor;
+    }
+
+    private java.util.concurrent.Executor files = task -> Thread.ofVirtual().name("console-work").start(task);
+
     private void importFile() {
         var chooser = new FileChooser();
         chooser.setTitle("Import keepalived.conf");
         var file = chooser.showOpenDialog(getScene().getWindow());
-        if (file != null) {
-            try {
-                text.setText(Files.readString(file.toPath(), StandardCharsets.UTF_8));
-                status.setText("imported " + file + " (not applied yet)");
-            } catch (IOException e) {
-                status.setText("cannot read " + file + ": " + e.getMessage());
-            }
+        if (file == null) {
+            return;
         }
+        var read = new javafx.concurrent.Task<String>() {
+            @Override
+            protected String call() throws IOException {
+                return Files.readString(file.toPath(), StandardCharsets.UTF_8);
+            }
+        };
+        read.setOnSucceeded(e -> {
+            text.setText(read.getValue());
+            status.setText("imported " + file + " (not applied yet)");
+        });
+        read.setOnFailed(e -> status.setText("cannot read " + file + ": " + read.getException().getMessage()));
+        status.setText("reading " + file + "…");
+        files.execute(read);
     }
 
     private void exportFile() {
         var chooser = new FileChooser();
         chooser.setInitialFileName("keepalived.conf");
         var file = chooser.showSaveDialog(getScene().getWindow());
-        if (file != null) {
-            try {
-                Files.writeString(file.toPath(), text.getText(), StandardCharsets.UTF_8);
-                status.setText("exported to " + file);
-            } catch (IOException e) {
-                status.setText("cannot write " + file + ": " + e.getMessage());
-            }
+        if (file == null) {
+            return;
         }
+        var body = text.getText();
+        var write = new javafx.concurrent.Task<Void>() {
+            @Override
+            protected Void call() throws IOException {
+                Files.writeString(file.toPath(), body, StandardCharsets.UTF_8);
+                return null;
+            }
+        };
+        write.setOnSucceeded(e -> status.setText("exported to " + file));
+        write.setOnFailed(e -> status.setText("cannot write " + file + ": " + write.getException().getMessage()));
+        files.execute(write);
     }
 
     /// The character offset of 1-based `line`, `column` in `s`.

@@ -101,11 +101,11 @@ public final class LabMode implements AutoCloseable {
                 var realServers = current == null ? List.<Lab.RealServerDef>of() : current.lab().realServers().entrySet()
                         .stream().map(e -> new Lab.RealServerDef(e.getKey(), e.getValue().name())).toList();
                 var lab = Lab.start(defs, realServers);
+                // Stopped here, off the FX thread: closing its connections and directors takes a while.
+                if (current != null) {
+                    current.close();
+                }
                 Platform.runLater(() -> {
-                    if (current != null) {
-                        current.close();
-                    }
-                    connections.clear();
                     cluster.directors().clear();
                     show(lab);
                 });

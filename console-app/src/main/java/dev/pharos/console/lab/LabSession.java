@@ -36,6 +36,9 @@ public final class LabSession implements AutoCloseable {
     private final Map<String, Outage> outages = new ConcurrentHashMap<>();
     private final Consumer<Runnable> fx;
     private final Explainer explainer = new Explainer();
+    /// The connections this session made: [#close()] closes these, not whatever the shared table
+    /// holds by then (it may already hold the next cluster's when the close runs in the background).
+    private final List<DirectorConnection> own = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final javafx.collections.ObservableList<String> explanations =
             javafx.collections.FXCollections.observableArrayList();
     /// In step-by-step mode: why the lab stands still right now, or null while it runs.
@@ -99,8 +102,10 @@ public final class LabSession implements AutoCloseable {
                     }
                 }
             };
-            connections.put(name, new DirectorConnection(endpoint, connector, listener,
-                    Duration.ofMillis(500), Duration.ofSeconds(5)).start());
+            var connection = new DirectorConnection(endpoint, connector, listener,
+                    Duration.ofMillis(500), Duration.ofSeconds(5)).start();
+            session.own.add(connection);
+            connections.put(name, connection);
         }
         traffic.addListener(session::observe);
         lab.stepGate().onPause(p -> fx.accept(() -> {
@@ -223,10 +228,16 @@ public final class LabSession implements AutoCloseable {
         return m;
     }
 
+    /// Stops the clients, closes this session's connections (taking them out of the shared table
+    /// if they are still in it) and stops the lab. Blocks for up to a few seconds: the application
+    /// calls it off the FX thread. Safe from any thread.
     @Override
     public void close() {
         traffic.close();
-        connections.values().forEach(DirectorConnection::close);
+        for (var c : own) {
+            connections.remove(c.endpoint().name(), c);
+            c.close();
+        }
         lab.close();
     }
 }

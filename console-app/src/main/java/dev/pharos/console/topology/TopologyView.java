@@ -547,9 +547,17 @@ public final class TopologyView extends BorderPane {
     private final Map<String, Point2D> offsets = new LinkedHashMap<>();
     private java.nio.file.Path layoutFile;
 
-    /// Remembers the operator's arrangement in `file` (JSON), and applies the one saved there.
+    /// Remembers the operator's arrangement in `file` (JSON), and applies the one saved there;
+    /// writes it on the calling thread.
     public void rememberLayoutIn(java.nio.file.Path file) {
+        rememberLayoutIn(file, Runnable::run);
+    }
+
+    /// Remembers the operator's arrangement in `file` (JSON), and applies the one saved there;
+    /// each change is written by a task on `io` (the application's `console-work`), off the FX thread.
+    public void rememberLayoutIn(java.nio.file.Path file, java.util.concurrent.Executor io) {
         layoutFile = file;
+        layoutIo = io;
         try {
             if (java.nio.file.Files.exists(file)) {
                 var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
@@ -562,22 +570,45 @@ public final class TopologyView extends BorderPane {
         markDirty();
     }
 
+    private java.util.concurrent.Executor layoutIo = Runnable::run;
+    /// The newest arrangement not written yet; tasks take it under [#layoutWrite], so two writes
+    /// never interleave and the last arrangement is the one that stays on disk.
+    private final java.util.concurrent.atomic.AtomicReference<Map<String, Point2D>> unsavedLayout =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private final Object layoutWrite = new Object();
+
+    /// FX thread: copies the arrangement and has it written on [#layoutIo].
     private void saveLayout() {
         if (layoutFile == null) {
             return;
         }
-        try {
-            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-            var root = mapper.createObjectNode();
-            offsets.forEach((k, v) -> root.putObject(k).put("dx", v.getX()).put("dy", v.getY()));
-            java.nio.file.Files.createDirectories(layoutFile.toAbsolutePath().getParent());
-            var tmp = java.nio.file.Files.createTempFile(layoutFile.toAbsolutePath().getParent(), ".layout", ".tmp");
-            mapper.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
-            java.nio.file.Files.move(tmp, layoutFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (java.io.IOException e) {
-            showError("the layout could not be saved: " + e.getMessage());
-        }
+        var file = layoutFile;
+        unsavedLayout.set(Map.copyOf(offsets));
+        var write = new javafx.concurrent.Task<Void>() {
+            @Override
+            protected Void call() throws java.io.IOException {
+                synchronized (layoutWrite) {
+                    var layout = unsavedLayout.getAndSet(null);
+                    if (layout != null) {
+                        writeLayout(file, layout);
+                    }
+                }
+                return null;
+            }
+        };
+        write.setOnFailed(e -> showError("the layout could not be saved: " + write.getException().getMessage()));
+        layoutIo.execute(write);
+    }
+
+    private static void writeLayout(java.nio.file.Path file, Map<String, Point2D> layout) throws java.io.IOException {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var root = mapper.createObjectNode();
+        new java.util.TreeMap<>(layout).forEach((k, v) -> root.putObject(k).put("dx", v.getX()).put("dy", v.getY()));
+        java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+        var tmp = java.nio.file.Files.createTempFile(file.toAbsolutePath().getParent(), ".layout", ".tmp");
+        mapper.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /// The automatic box moved by the operator's offset for `key`.

@@ -11,10 +11,10 @@ import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Liveness;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
@@ -36,7 +36,8 @@ class LabConsoleTest {
     ConsoleWindow window;
     LabMode mode;
     EditService edits;
-    final Map<String, DirectorConnection> connections = new LinkedHashMap<>();
+    // as in the application: the lab closes its connections off the FX thread while the view reads the table
+    final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
 
     @Start
     void start(Stage stage) {
