@@ -26,11 +26,6 @@ public final class Explainer {
         return text;
     }
 
-    /// Like [#explain], without remembering `t` (the same transition arrives later as an event).
-    public String explainOnly(String director, AgentEvent.VrrpTransition t, Duration advertInterval) {
-        return explainNow(director, t, advertInterval);
-    }
-
     private String explainNow(String director, AgentEvent.VrrpTransition t, Duration advert) {
         var who = director + " (" + t.instance() + ", VRID " + t.vrid() + ", priority " + t.priority() + ")";
         double adv = advert.toNanos() / 1e9;

@@ -154,7 +154,9 @@ public final class LabSession implements AutoCloseable {
         var advert = cluster.director(p.director()).flatMap(d -> d.instance(c.instance()))
                 .map(i -> Duration.ofMillis(i.advertIntervalMillisProperty().get())).orElse(Duration.ofSeconds(1));
         pausedAt.set("Paused at " + p.director() + " " + c.instance() + ": " + c.from() + " → " + c.to() + ". "
-                + explainer.explainOnly(p.director(), t, advert)
+                // Remembered here, not only when its event arrives: a stopped director's last events can
+                // be cut off with its connection, and the next pause's explanation needs this one.
+                + explainer.explain(p.director(), t, advert)
                 + " VRRP time stands still: timers keep what they have left, adverts wait unread.");
     }
 
