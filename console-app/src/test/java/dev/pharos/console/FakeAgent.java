@@ -186,6 +186,13 @@ public final class FakeAgent {
             var a = JsonRpc.params(p, Params.RealServerUpdate.class);
             return ConfigEdits.updateRealServer(c, a.virtualServer(), a.realServer(), a.weight(), a.inhibitOnFailure());
         }));
+        m.put(Protocol.VIRTUAL_SERVER_UPDATE, (p, s) -> edit(Protocol.VIRTUAL_SERVER_UPDATE, p, c -> {
+            var a = JsonRpc.params(p, Params.VirtualServerUpdate.class);
+            return ConfigEdits.updateVirtualServer(c, a.virtualServer(), a.scheduler(),
+                    a.kind() == null ? null : VirtualServerDef.LbKind.valueOf(a.kind()),
+                    a.persistenceSeconds() == null ? null : Duration.ofSeconds(a.persistenceSeconds()),
+                    a.delayLoopSeconds() == null ? null : Duration.ofSeconds(a.delayLoopSeconds()), a.quorum());
+        }));
         m.put(Protocol.CONFIG_GET, (p, s) -> new Results.Config(revision(), name + ".conf",
                 dev.pharos.agent.config.ConfigWriter.write(config)));
         m.put(Protocol.CONFIG_VALIDATE, (p, s) -> {

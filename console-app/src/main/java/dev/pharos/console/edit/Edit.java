@@ -112,6 +112,53 @@ public sealed interface Edit {
         }
     }
 
+    /// The scheduler, forwarding method and persistence of a virtual server (`persistenceSeconds` 0:
+    /// none), with the values they replace for undo.
+    record SetScheduling(String virtualServer, String scheduler, String kind, long persistenceSeconds,
+            String oldScheduler, String oldKind, long oldPersistenceSeconds) implements Edit {
+        @Override
+        public String describe() {
+            return "scheduling of " + virtualServer + ": " + scheduler + " · " + kind + " · persistence "
+                    + (persistenceSeconds == 0 ? "none" : persistenceSeconds + " s");
+        }
+
+        @Override
+        public Call<?> call(String revision) {
+            return new Call<>(Methods.VIRTUAL_SERVER_UPDATE, new Params.VirtualServerUpdate(revision, virtualServer,
+                    scheduler, kind, persistenceSeconds, null, null));
+        }
+
+        @Override
+        public Edit inverse() {
+            return new SetScheduling(virtualServer, oldScheduler, oldKind, oldPersistenceSeconds, scheduler, kind,
+                    persistenceSeconds);
+        }
+    }
+
+    /// `edit` sent to one director only (making one director match another), not to every
+    /// director that carries the virtual server.
+    record OnDirector(String director, Edit edit) implements Edit {
+        @Override
+        public String describe() {
+            return edit.describe() + " on " + director;
+        }
+
+        @Override
+        public String virtualServer() {
+            return edit.virtualServer();
+        }
+
+        @Override
+        public Call<?> call(String revision) {
+            return edit.call(revision);
+        }
+
+        @Override
+        public Edit inverse() {
+            return new OnDirector(director, edit.inverse());
+        }
+    }
+
     private static String hostPort(String address, int port) {
         return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
     }

@@ -107,8 +107,10 @@ public final class EditService implements AutoCloseable {
 
     private void send(Edit edit, Consumer<Outcome> done) {
         var targets = new ArrayList<DirectorModel>();
+        var only = edit instanceof Edit.OnDirector o ? o.director() : null;
         for (var d : cluster.directors()) {
-            if (d.livenessProperty().get() == Liveness.LIVE && d.virtualServer(edit.virtualServer()).isPresent()) {
+            if (d.livenessProperty().get() == Liveness.LIVE && d.virtualServer(edit.virtualServer()).isPresent()
+                    && (only == null || only.equals(d.name()))) {
                 targets.add(d);
             }
         }
@@ -174,18 +176,25 @@ public final class EditService implements AutoCloseable {
 
     private static List<RealServerModel> involved(Edit edit, List<DirectorModel> directors) {
         var out = new ArrayList<RealServerModel>();
-        String rs = switch (edit) {
-            case Edit.Move m -> m.realServer();
-            case Edit.Remove r -> r.realServer();
-            case Edit.SetWeight w -> w.realServer();
-            case Edit.Add a -> null;
-        };
+        String rs = realServerOf(edit);
         if (rs != null) {
             for (var d : directors) {
                 d.virtualServer(edit.virtualServer()).flatMap(v -> v.realServer(rs)).ifPresent(out::add);
             }
         }
         return out;
+    }
+
+    /// The real server an edit is about, or null.
+    private static String realServerOf(Edit edit) {
+        return switch (edit) {
+            case Edit.Move m -> m.realServer();
+            case Edit.Remove r -> r.realServer();
+            case Edit.SetWeight w -> w.realServer();
+            case Edit.Add a -> null;
+            case Edit.SetScheduling s -> null;
+            case Edit.OnDirector o -> realServerOf(o.edit());
+        };
     }
 
     private void updateFlags() {

@@ -4,6 +4,7 @@ import dev.pharos.console.edit.Edit;
 import dev.pharos.icons.Icon;
 import dev.pharos.icons.Icons;
 import dev.pharos.console.connect.LinkState;
+import dev.pharos.console.edit.DriftRepair;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.DirectorModel;
@@ -755,9 +756,35 @@ public final class TopologyView extends BorderPane {
             warning.getStyleClass().add("drift");
             warning.setTooltip(new javafx.scene.control.Tooltip(String.join("\n", drift.differences())));
             box.getChildren().add(warning);
+            box.setOnContextMenuRequested(e -> driftMenu(id, drift).show(box, e.getScreenX(), e.getScreenY()));
         }
         box.setOnMouseClicked(e -> select(new Selection.VirtualServer(id, models), box));
         return box;
+    }
+
+    /// "Make lvs-backup match lvs-master": the edits that repair the drift, sent to that director only.
+    private ContextMenu driftMenu(String vsId, Drift drift) {
+        var menu = new ContextMenu();
+        var reference = cluster.director(drift.reference()).orElse(null);
+        for (var other : cluster.directors()) {
+            if (reference == null || other == reference) {
+                continue;
+            }
+            var repair = DriftRepair.edits(vsId, reference, other);
+            if (repair.isEmpty()) {
+                continue;
+            }
+            var item = new MenuItem("Make " + other.name() + " match " + reference.name() + " (" + repair.size()
+                    + (repair.size() == 1 ? " edit)" : " edits)"));
+            item.setOnAction(e -> repair.forEach(this::submit));
+            menu.getItems().add(item);
+        }
+        if (menu.getItems().isEmpty()) {
+            var none = new MenuItem("Only the VRRP settings differ: change them in the configuration editor");
+            none.setDisable(true);
+            menu.getItems().add(none);
+        }
+        return menu;
     }
 
     /// Worst health of the real server across the directors that report it.

@@ -251,6 +251,32 @@ class TopologyDragAndDropTest {
         await(() -> driftLine("tcp/192.0.2.100:80").isEmpty(), "no warning once they agree");
     }
 
+    /// One action makes the backup match the master: the edits go to the backup only.
+    @Test
+    void driftIsRepairedOnTheBackupInOneAction(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:80", true);
+        await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
+        var backupText = FakeAgent.DUAL_MASTER.replace("priority 100", "priority 98");
+        var drifted = backupText.replace("lb_algo wrr", "lb_algo rr").replaceFirst("weight 1", "weight 3");
+        apply("lvs-backup", drifted);
+        await(() -> driftLine("tcp/192.0.2.100:80").startsWith("drift: 2 differences"), "the card warns");
+        var card = node("tcp/192.0.2.100:80").orElseThrow();
+        // The headless platform does not turn a right click into a context-menu request: ask as it would.
+        WaitForAsyncUtils.asyncFx(() -> {
+            var at = card.localToScreen(10, 10);
+            card.fireEvent(new javafx.scene.input.ContextMenuEvent(javafx.scene.input.ContextMenuEvent.CONTEXT_MENU_REQUESTED,
+                    10, 10, at.getX(), at.getY(), false, null));
+            return null;
+        }).get();
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("Make lvs-backup match lvs-master (2 edits)");
+        await(() -> driftLine("tcp/192.0.2.100:80").isEmpty(), "no drift once repaired");
+        assertThat(master.edits()).as("nothing sent to the master").isEmpty();
+        assertThat(backup.edits()).extracting(FakeAgent.Call::method)
+                .containsExactly("virtualServer.update", "realServer.update");
+        assertThat(backup.edits().getFirst().params().get("scheduler").asText()).isEqualTo("wrr");
+    }
+
     private void apply(String director, String text) throws Exception {
         var revision = WaitForAsyncUtils.asyncFx(() -> cluster.director(director).orElseThrow().revisionProperty().get()).get();
         connections.get(director).call(Methods.CONFIG_APPLY, new Params.ConfigApply(revision, text));
