@@ -44,6 +44,12 @@ public final class ClusterModel {
     private final Scheduler scheduler;
     private boolean standingStill;
     private final ReadOnlyObjectWrapper<Map<String, Drift>> drift = new ReadOnlyObjectWrapper<>(Map.of());
+    /// How long directors must differ before it is shown as drift.
+    static final Duration DRIFT_SETTLE = Duration.ofSeconds(5);
+    /// The differences found at the last look, and since when each has stood unchanged.
+    private final Map<String, Drift> driftSeen = new HashMap<>();
+    private final Map<String, Instant> driftSince = new HashMap<>();
+    private Instant pendingDriftLook;
     private final Map<String, Instant> confirmed = new HashMap<>();
     private Consumer<String> refresher = director -> { };
     private Consumer<String> reconnecter = director -> { };
@@ -249,22 +255,51 @@ public final class ClusterModel {
         this.refresher = refresh;
     }
 
-    /// FX thread: compares the live directors' virtual servers ([Drift]); the property changes only
-    /// when a difference appears, changes or goes.
+    /// FX thread: compares the live directors' virtual servers ([Drift]). A difference is shown only
+    /// once it has stood for [#DRIFT_SETTLE]: an edit reaches the directors one after the other, so
+    /// for a moment they differ on purpose. The property changes only when a shown difference
+    /// appears, changes or goes.
     private void checkDrift() {
+        var now = clock.instant();
         var ids = new java.util.LinkedHashSet<String>();
         for (var d : directors) {
             d.virtualServers().forEach(v -> ids.add(v.id()));
         }
-        var found = new TreeMap<String, Drift>();
+        var raw = new TreeMap<String, Drift>();
         for (var id : ids) {
-            var drift = Drift.of(id, directors);
-            if (!drift.none()) {
-                found.put(id, drift);
+            var found = Drift.of(id, directors);
+            if (!found.none()) {
+                raw.put(id, found);
+                if (!found.equals(driftSeen.get(id))) {
+                    driftSince.put(id, now); // new, or different: its clock starts again
+                }
             }
         }
-        if (!found.equals(drift.get())) {
-            drift.set(Map.copyOf(found));
+        driftSeen.clear();
+        driftSeen.putAll(raw);
+        driftSince.keySet().retainAll(raw.keySet());
+        var shown = new TreeMap<String, Drift>();
+        Instant next = null;
+        for (var e : raw.entrySet()) {
+            var settled = driftSince.get(e.getKey()).plus(DRIFT_SETTLE);
+            if (!now.isBefore(settled)) {
+                shown.put(e.getKey(), e.getValue());
+            } else if (next == null || settled.isBefore(next)) {
+                next = settled;
+            }
+        }
+        if (!shown.equals(drift.get())) {
+            drift.set(Map.copyOf(shown));
+        }
+        if (next != null && (pendingDriftLook == null || next.isBefore(pendingDriftLook))) {
+            var at = next;
+            pendingDriftLook = at;
+            scheduler.schedule(Duration.between(now, at), () -> fx.execute(() -> {
+                if (at.equals(pendingDriftLook)) {
+                    pendingDriftLook = null;
+                    checkDrift();
+                }
+            }));
         }
     }
 
