@@ -101,9 +101,7 @@ public final class DirectorModel {
             }
             case AgentEvent.HealthChanged h -> {
                 virtualServer(h.virtualServer()).flatMap(v -> v.realServer(h.realServer())).ifPresent(r -> {
-                    r.healthProperty().set(h.health());
-                    r.healthReasonProperty().set(h.reason());
-                    r.effectiveWeightProperty().set(h.effectiveWeight());
+                    r.healthChanged(Health.fromWire(h.health()), h.reason(), h.effectiveWeight());
                 });
                 timeline.accept(new TimelineEntry(h.at(), name, "health", h.realServer(),
                         h.health() + " in " + h.virtualServer() + (h.reason() == null ? "" : " (" + h.reason() + ")")));

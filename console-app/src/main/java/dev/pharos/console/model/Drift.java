@@ -31,8 +31,8 @@ public record Drift(String virtualServer, String reference, List<String> differe
         if (carrying.size() < 2) {
             return new Drift(id, carrying.isEmpty() ? null : carrying.getFirst().name(), List.of());
         }
-        var reference = carrying.stream().filter(d -> "MASTER".equals(roleOfVip(d, id).map(InstanceModel::stateProperty)
-                .map(p -> p.get()).orElse(null))).findFirst().orElse(carrying.getFirst());
+        var reference = carrying.stream().filter(d -> roleOfVip(d, id).map(i -> i.stateProperty().get())
+                .orElse(null) == VrrpState.MASTER).findFirst().orElse(carrying.getFirst());
         var differences = new ArrayList<String>();
         var ref = reference.virtualServer(id).orElseThrow();
         for (var other : carrying) {

@@ -2,6 +2,8 @@ package dev.pharos.console.model;
 
 import dev.pharos.agent.api.AgentState;
 import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.SimpleLongProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -20,12 +22,12 @@ public final class InstanceModel {
 
     private final String name;
     private final IntegerProperty vrid = new SimpleIntegerProperty();
-    private final StringProperty state = new SimpleStringProperty("INIT");
+    private final ReadOnlyObjectWrapper<VrrpState> state = new ReadOnlyObjectWrapper<>(VrrpState.INIT);
     private final IntegerProperty priority = new SimpleIntegerProperty();
     private final IntegerProperty basePriority = new SimpleIntegerProperty();
     private final StringProperty master = new SimpleStringProperty();
     private final ObjectProperty<List<String>> virtualAddresses = new SimpleObjectProperty<>(List.of());
-    private final javafx.beans.property.LongProperty advertIntervalMillis = new javafx.beans.property.SimpleLongProperty(1000);
+    private final LongProperty advertIntervalMillis = new SimpleLongProperty(1000);
     private final ReadOnlyObjectWrapper<SplitBrain> splitBrain = new ReadOnlyObjectWrapper<>(SplitBrain.NONE);
     private final ReadOnlyBooleanWrapper splitBrainFlag = new ReadOnlyBooleanWrapper();
     /// Since when, and until when, this director is known to have been MASTER (its own clock);
@@ -40,8 +42,8 @@ public final class InstanceModel {
     /// A state snapshot taken at `at` by the agent.
     void apply(AgentState.VrrpInstance i, Instant at) {
         vrid.set(i.vrid());
-        state.set(i.state());
-        if ("MASTER".equals(i.state())) {
+        state.set(VrrpState.fromWire(i.state()));
+        if (state.get() == VrrpState.MASTER) {
             masterSince = i.lastChange() == null ? at : i.lastChange();
             masterTrueAt = at;
         } else {
@@ -57,15 +59,15 @@ public final class InstanceModel {
 
     /// A transition the agent reported, made at `at`.
     void transition(String to, int newPriority, Instant at) {
-        state.set(to);
+        state.set(VrrpState.fromWire(to));
         priority.set(newPriority);
-        masterSince = "MASTER".equals(to) ? at : null;
+        masterSince = state.get() == VrrpState.MASTER ? at : null;
         masterTrueAt = masterSince;
     }
 
     /// This director's MASTER claim for the split-brain rule, or null when it does not claim it.
     SplitBrainRule.MasterReport masterReport(String director) {
-        if (!"MASTER".equals(state.get()) || masterSince == null) {
+        if (state.get() != VrrpState.MASTER || masterSince == null) {
             return null;
         }
         var mdi = SplitBrainRule.masterDownInterval(Duration.ofMillis(advertIntervalMillis.get()), priority.get());
@@ -80,10 +82,9 @@ public final class InstanceModel {
         return vrid;
     }
 
-    /// `INIT`, `BACKUP`, `MASTER`, `FAULT` or `STOPPED` — as last reported; read it with the
-    /// director's liveness.
-    public StringProperty stateProperty() {
-        return state;
+    /// As last reported; read it with the director's liveness.
+    public ReadOnlyObjectProperty<VrrpState> stateProperty() {
+        return state.getReadOnlyProperty();
     }
 
     public IntegerProperty priorityProperty() {
@@ -99,7 +100,7 @@ public final class InstanceModel {
     }
 
     /// `advert_int`, in milliseconds.
-    public javafx.beans.property.LongProperty advertIntervalMillisProperty() {
+    public LongProperty advertIntervalMillisProperty() {
         return advertIntervalMillis;
     }
 

@@ -4,6 +4,8 @@ import dev.pharos.agent.api.AgentState;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -20,7 +22,7 @@ public final class RealServerModel {
     private final ObjectProperty<Integer> port = new SimpleObjectProperty<>();
     private final IntegerProperty weight = new SimpleIntegerProperty();
     private final IntegerProperty effectiveWeight = new SimpleIntegerProperty();
-    private final StringProperty health = new SimpleStringProperty("unknown");
+    private final ReadOnlyObjectWrapper<Health> health = new ReadOnlyObjectWrapper<>(Health.UNKNOWN);
     private final StringProperty healthReason = new SimpleStringProperty();
     private final ObjectProperty<AgentState.Traffic> traffic = new SimpleObjectProperty<>(AgentState.Traffic.NONE);
     private final BooleanProperty pending = new SimpleBooleanProperty();
@@ -35,7 +37,7 @@ public final class RealServerModel {
         port.set(r.port());
         weight.set(r.weight());
         effectiveWeight.set(r.effectiveWeight());
-        health.set(r.health());
+        health.set(Health.fromWire(r.health()));
         healthReason.set(r.healthReason());
         traffic.set(r.traffic() == null ? AgentState.Traffic.NONE : r.traffic());
     }
@@ -65,9 +67,15 @@ public final class RealServerModel {
         return effectiveWeight;
     }
 
-    /// `up`, `down`, `unchecked` or `unknown`.
-    public StringProperty healthProperty() {
-        return health;
+    public ReadOnlyObjectProperty<Health> healthProperty() {
+        return health.getReadOnlyProperty();
+    }
+
+    /// A `health.changed` event: the health, why, and the weight the director now gives it.
+    void healthChanged(Health h, String reason, int newEffectiveWeight) {
+        health.set(h);
+        healthReason.set(reason);
+        effectiveWeight.set(newEffectiveWeight);
     }
 
     public StringProperty healthReasonProperty() {

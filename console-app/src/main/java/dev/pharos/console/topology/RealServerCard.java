@@ -1,5 +1,6 @@
 package dev.pharos.console.topology;
 
+import dev.pharos.console.model.Health;
 import dev.pharos.icons.Icon;
 import dev.pharos.icons.Icons;
 import javafx.scene.Node;
@@ -17,7 +18,7 @@ final class RealServerCard extends Region {
     private Text subtitle;
     private Node icon;
     private Icon iconKind;
-    private String health = "unknown";
+    private Health health = Health.UNKNOWN;
     private int weight;
 
     RealServerCard(String rsId) {
@@ -49,7 +50,7 @@ final class RealServerCard extends Region {
 
     /// Shows `health` and `weight`, touching only what differs: the style classes at once
     /// (they are the state, built or not), icon and text once built.
-    void show(String health, int weight) {
+    void show(Health health, int weight) {
         this.health = health;
         this.weight = weight;
         var healthClass = "health-" + health;
@@ -72,9 +73,9 @@ final class RealServerCard extends Region {
     private void updateContent() {
         boolean draining = weight == 0;
         var kind = draining ? Icon.DRAINING : switch (health) {
-            case "up", "unchecked" -> Icon.HEALTH_UP;
-            case "down" -> Icon.HEALTH_DOWN;
-            default -> Icon.HEALTH_UNKNOWN;
+            case UP, UNCHECKED -> Icon.HEALTH_UP;
+            case DOWN -> Icon.HEALTH_DOWN;
+            case UNKNOWN -> Icon.HEALTH_UNKNOWN;
         };
         if (kind != iconKind) {
             iconKind = kind;

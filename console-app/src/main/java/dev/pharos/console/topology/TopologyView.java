@@ -9,10 +9,12 @@ import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.DirectorModel;
 import dev.pharos.console.model.Drift;
+import dev.pharos.console.model.Health;
 import dev.pharos.console.model.InstanceModel;
 import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.RealServerModel;
 import dev.pharos.console.model.VirtualServerModel;
+import dev.pharos.console.model.VrrpState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -428,7 +430,7 @@ public final class TopologyView extends BorderPane {
                 var signature = role.get() + (stale ? " stale" : "");
                 var l = drawing.reuse("dl:" + d.name() + "|" + e.getKey(), signature, () -> {
                     var line = new Line();
-                    line.getStyleClass().addAll("link", "link-" + role.get().toLowerCase(java.util.Locale.ROOT));
+                    line.getStyleClass().addAll("link", "link-" + role.get().styleName());
                     line.pseudoClassStateChanged(STALE, stale);
                     return new Drawing.Item(line, drawing.links, signature);
                 });
@@ -638,7 +640,7 @@ public final class TopologyView extends BorderPane {
     }
 
     /// MASTER/BACKUP/FAULT of the director's instance that holds `vip`, if any.
-    private static Optional<String> roleFor(DirectorModel d, String vip) {
+    private static Optional<VrrpState> roleFor(DirectorModel d, String vip) {
         if (vip == null) {
             return Optional.empty();
         }
@@ -700,13 +702,13 @@ public final class TopologyView extends BorderPane {
         box.getChildren().addAll(title, sub);
         for (var i : d.instances()) {
             var role = switch (i.stateProperty().get()) {
-                case "MASTER" -> Icon.MASTER;
-                case "FAULT" -> Icon.FAULT;
-                default -> Icon.BACKUP;
+                case MASTER -> Icon.MASTER;
+                case FAULT -> Icon.FAULT;
+                case INIT, BACKUP, STOPPED, UNKNOWN -> Icon.BACKUP;
             };
             var split = i.splitBrainProperty().get();
             var l = new Label(instanceLine(i), Icons.node(live == Liveness.LIVE ? role : Icon.HEALTH_UNKNOWN, 14));
-            l.getStyleClass().addAll("instance", "role-" + i.stateProperty().get().toLowerCase(java.util.Locale.ROOT));
+            l.getStyleClass().addAll("instance", "role-" + i.stateProperty().get().styleName());
             if (split) {
                 l.getStyleClass().add("split-brain");
             }
@@ -788,14 +790,14 @@ public final class TopologyView extends BorderPane {
     }
 
     /// Worst health of the real server across the directors that report it.
-    private static String healthOf(List<RealServerModel> perDirector) {
-        String best = "unknown";
+    private static Health healthOf(List<RealServerModel> perDirector) {
+        var best = Health.UNKNOWN;
         for (var r : perDirector) {
             var h = r.healthProperty().get();
-            if ("down".equals(h)) {
-                return "down";
+            if (h == Health.DOWN) {
+                return Health.DOWN;
             }
-            if ("up".equals(h) || ("unchecked".equals(h) && !"up".equals(best))) {
+            if (h == Health.UP || (h == Health.UNCHECKED && best != Health.UP)) {
                 best = h;
             }
         }

@@ -11,6 +11,7 @@ import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Liveness;
+import dev.pharos.console.model.VrrpState;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -65,7 +66,7 @@ class LabConsoleTest {
 
     boolean master(String director, String instance) {
         return cluster.director(director).flatMap(d -> d.instance(instance))
-                .map(i -> i.stateProperty().get().equals("MASTER")).orElse(false)
+                .map(i -> i.stateProperty().get() == VrrpState.MASTER).orElse(false)
                 && cluster.director(director).map(d -> d.livenessProperty().get() == Liveness.LIVE).orElse(false);
     }
 
