@@ -4,6 +4,7 @@ import dev.pharos.console.configedit.ConfigEditorView;
 import dev.pharos.console.configedit.ConfigEditorViewModel;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.inspect.InspectorView;
+import dev.pharos.console.inspect.InspectorViewModel;
 import dev.pharos.console.lab.LabHost;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.timeline.TimelineView;
@@ -47,7 +48,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         // `work` is read when a task is handed over: [#workOn] may replace it after this.
         configEditor = new ConfigEditorViewModel(connections, task -> work.execute(task));
         timeline = new TimelineView(cluster.timeline());
-        inspector = new InspectorView(topology.selectionProperty(), cluster.driftProperty());
+        inspector = new InspectorView(new InspectorViewModel(topology.selectionProperty(), cluster.driftProperty()));
         traffic = new dev.pharos.console.traffic.TrafficView(topology.selectionProperty());
         side = new SplitPane(inspector, traffic);
         side.setOrientation(Orientation.VERTICAL);
