@@ -80,10 +80,14 @@ public final class ConfigEditorViewModel {
     private final Map<String, DirectorConnection> connections;
     private final Executor work;
     private final ObservableList<String> directors = FXCollections.observableArrayList();
+    /// Made once and held: an unmodifiable list listens to its source weakly, so one made per
+    /// call could be collected with the view's listener on it.
+    private final ObservableList<String> shownDirectors = FXCollections.unmodifiableObservableList(directors);
     private final ReadOnlyStringWrapper director = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper text = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper();
     private final ObservableList<Diagnostic> diagnostics = FXCollections.observableArrayList();
+    private final ObservableList<Diagnostic> shownDiagnostics = FXCollections.unmodifiableObservableList(diagnostics);
     private final ReadOnlyObjectWrapper<Status> status = new ReadOnlyObjectWrapper<>(Status.NONE);
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final PauseTransition debounce = new PauseTransition(VALIDATE_AFTER);
@@ -107,7 +111,7 @@ public final class ConfigEditorViewModel {
 
     /// The directors one can pick, by name.
     public ObservableList<String> directors() {
-        return FXCollections.unmodifiableObservableList(directors);
+        return shownDirectors;
     }
 
     /// The director whose configuration is edited, or null.
@@ -127,7 +131,7 @@ public final class ConfigEditorViewModel {
 
     /// The agent's findings about the text, from its last validation or refused apply.
     public ObservableList<Diagnostic> diagnostics() {
-        return FXCollections.unmodifiableObservableList(diagnostics);
+        return shownDiagnostics;
     }
 
     public ReadOnlyObjectProperty<Status> statusProperty() {

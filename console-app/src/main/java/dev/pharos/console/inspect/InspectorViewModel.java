@@ -29,6 +29,9 @@ public final class InspectorViewModel {
     private final ObservableValue<Selection> selection;
     private final ObservableValue<Map<String, Drift>> drift;
     private final ObservableList<Row> rows = FXCollections.observableArrayList();
+    /// Made once and held: an unmodifiable list listens to its source weakly, so one made per
+    /// call could be collected with the view's listener on it.
+    private final ObservableList<Row> shownRows = FXCollections.unmodifiableObservableList(rows);
 
     /// @param drift the virtual servers whose directors disagree
     public InspectorViewModel(ObservableValue<Selection> selection, ObservableValue<Map<String, Drift>> drift) {
@@ -41,7 +44,7 @@ public final class InspectorViewModel {
 
     /// The rows for the current selection, in order.
     public ObservableList<Row> rows() {
-        return FXCollections.unmodifiableObservableList(rows);
+        return shownRows;
     }
 
     private void show() {
