@@ -9,6 +9,8 @@ import dev.pharos.console.lab.LabHost;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.timeline.TimelineView;
 import dev.pharos.console.topology.TopologyView;
+import dev.pharos.console.traffic.TrafficView;
+import dev.pharos.console.traffic.TrafficViewModel;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,7 +36,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     private javafx.scene.control.TabPane tabs;
     private SplitPane side;
     private SplitPane upper;
-    private final dev.pharos.console.traffic.TrafficView traffic;
+    private final TrafficView traffic;
     private final ConfigEditorViewModel configEditor;
 
     public ConsoleWindow(ClusterModel cluster, EditService edits) {
@@ -49,7 +51,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         configEditor = new ConfigEditorViewModel(connections, task -> work.execute(task));
         timeline = new TimelineView(cluster.timeline());
         inspector = new InspectorView(new InspectorViewModel(topology.selectionProperty(), cluster.driftProperty()));
-        traffic = new dev.pharos.console.traffic.TrafficView(topology.selectionProperty());
+        traffic = new TrafficView(new TrafficViewModel(topology.selectionProperty()));
         side = new SplitPane(inspector, traffic);
         side.setOrientation(Orientation.VERTICAL);
         side.setDividerPositions(0.45);
@@ -242,7 +244,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         configEditor.refreshDirectors();
     }
 
-    public dev.pharos.console.traffic.TrafficView traffic() {
+    public TrafficView traffic() {
         return traffic;
     }
 
