@@ -8,6 +8,7 @@ import dev.pharos.console.inspect.InspectorViewModel;
 import dev.pharos.console.lab.LabHost;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.timeline.TimelineView;
+import dev.pharos.console.timeline.TimelineViewModel;
 import dev.pharos.console.topology.TopologyView;
 import dev.pharos.console.traffic.TrafficView;
 import dev.pharos.console.traffic.TrafficViewModel;
@@ -49,7 +50,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         topology = new TopologyView(cluster, edits);
         // `work` is read when a task is handed over: [#workOn] may replace it after this.
         configEditor = new ConfigEditorViewModel(connections, task -> work.execute(task));
-        timeline = new TimelineView(cluster.timeline());
+        timeline = new TimelineView(new TimelineViewModel(cluster.timeline()));
         inspector = new InspectorView(new InspectorViewModel(topology.selectionProperty(), cluster.driftProperty()));
         traffic = new TrafficView(new TrafficViewModel(topology.selectionProperty()));
         side = new SplitPane(inspector, traffic);

@@ -32,7 +32,7 @@ class TimelineViewTest {
     @Start
     void start(Stage stage) {
         entries.add(entry(0));
-        view = new TimelineView(entries, CAPACITY);
+        view = new TimelineView(new TimelineViewModel(entries, CAPACITY));
         stage.setScene(new Scene(view, 900, 400));
         stage.show();
     }
