@@ -48,7 +48,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
             java.util.Map<String, dev.pharos.console.connect.DirectorConnection> connections) {
         getStyleClass().add("console");
         topology = new TopologyView(cluster, edits);
-        // `work` is read when a task is handed over: [#workOn] may replace it after this.
+        // `work` is read when a task is handed over: workOn may replace it after this.
         configEditor = new ConfigEditorViewModel(connections, task -> work.execute(task));
         timeline = new TimelineView(new TimelineViewModel(cluster.timeline()));
         inspector = new InspectorView(new InspectorViewModel(topology.selectionProperty(), cluster.driftProperty()));
