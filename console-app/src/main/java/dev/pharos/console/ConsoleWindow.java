@@ -1,11 +1,17 @@
 package dev.pharos.console;
 
+import dev.pharos.console.configedit.ConfigEditorView;
+import dev.pharos.console.configedit.ConfigEditorViewModel;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.inspect.InspectorView;
+import dev.pharos.console.inspect.InspectorViewModel;
 import dev.pharos.console.lab.LabHost;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.timeline.TimelineView;
+import dev.pharos.console.timeline.TimelineViewModel;
 import dev.pharos.console.topology.TopologyView;
+import dev.pharos.console.traffic.TrafficView;
+import dev.pharos.console.traffic.TrafficViewModel;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,8 +37,8 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     private javafx.scene.control.TabPane tabs;
     private SplitPane side;
     private SplitPane upper;
-    private final dev.pharos.console.traffic.TrafficView traffic;
-    private final dev.pharos.console.configedit.ConfigEditorView configEditor;
+    private final TrafficView traffic;
+    private final ConfigEditorViewModel configEditor;
 
     public ConsoleWindow(ClusterModel cluster, EditService edits) {
         this(cluster, edits, java.util.Map.of());
@@ -42,10 +48,11 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
             java.util.Map<String, dev.pharos.console.connect.DirectorConnection> connections) {
         getStyleClass().add("console");
         topology = new TopologyView(cluster, edits);
-        configEditor = new dev.pharos.console.configedit.ConfigEditorView(connections);
-        timeline = new TimelineView(cluster.timeline());
-        inspector = new InspectorView(topology.selectionProperty(), cluster.driftProperty());
-        traffic = new dev.pharos.console.traffic.TrafficView(topology.selectionProperty());
+        // `work` is read when a task is handed over: workOn may replace it after this.
+        configEditor = new ConfigEditorViewModel(connections, task -> work.execute(task));
+        timeline = new TimelineView(new TimelineViewModel(cluster.timeline()));
+        inspector = new InspectorView(new InspectorViewModel(topology.selectionProperty(), cluster.driftProperty()));
+        traffic = new TrafficView(new TrafficViewModel(topology.selectionProperty()));
         side = new SplitPane(inspector, traffic);
         side.setOrientation(Orientation.VERTICAL);
         side.setDividerPositions(0.45);
@@ -55,7 +62,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.72);
         var topologyTab = new javafx.scene.control.Tab("Topology", split);
-        var configTab = new javafx.scene.control.Tab("Configuration", configEditor);
+        var configTab = new javafx.scene.control.Tab("Configuration", new ConfigEditorView(configEditor));
         topologyTab.setClosable(false);
         configTab.setClosable(false);
         tabs = new javafx.scene.control.TabPane(topologyTab, configTab);
@@ -159,7 +166,6 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     /// `console-work`); a window built without the application (tests) uses a virtual thread per task.
     public void workOn(java.util.concurrent.Executor executor) {
         this.work = executor;
-        configEditor.workOn(executor);
     }
 
     /// Encoding and writing a snapshot as a PNG: the pixels are copied on the FX thread when the task
@@ -239,7 +245,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         configEditor.refreshDirectors();
     }
 
-    public dev.pharos.console.traffic.TrafficView traffic() {
+    public TrafficView traffic() {
         return traffic;
     }
 

@@ -1,25 +1,18 @@
 package dev.pharos.console.configedit;
 
-import dev.pharos.agent.api.Methods;
-import dev.pharos.agent.api.Params;
-import dev.pharos.agent.api.Results;
-import dev.pharos.agent.api.RpcException;
-import dev.pharos.console.connect.AgentClient;
-import dev.pharos.console.connect.DirectorConnection;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
+import dev.pharos.console.configedit.ConfigEditorViewModel.Diagnostic;
+import dev.pharos.console.configedit.ConfigEditorViewModel.Status;
+import java.util.Locale;
+import java.util.Optional;
 import javafx.animation.PauseTransition;
-import javafx.application.Platform;
-import javafx.collections.FXCollections;
+import javafx.css.PseudoClass;
+import javafx.geometry.Orientation;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
+import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.ToolBar;
@@ -27,54 +20,49 @@ import javafx.scene.layout.BorderPane;
 import javafx.stage.FileChooser;
 import javafx.util.Duration;
 
-/// Edit one director's configuration with its agent as the judge: every pause in typing sends
-/// the text to `config.validate` and lists the diagnostics (`file:line:col`); a click on one
-/// moves the caret there. Apply sends the whole text with the revision it was loaded at, so a
-/// change made meanwhile by someone else is refused rather than overwritten.
+/// Edit one director's configuration with its agent as the judge: every pause in typing has the
+/// text validated and lists the diagnostics (`file:line:col`); a click on one moves the caret
+/// there. The work is the [ConfigEditorViewModel]'s; this view shows it and hands it the
+/// operator's input.
 public final class ConfigEditorView extends BorderPane {
 
-    private final Map<String, DirectorConnection> connections;
+    private static final PseudoClass ERROR = PseudoClass.getPseudoClass("error");
+
+    private final ConfigEditorViewModel model;
     private final ComboBox<String> director = new ComboBox<>();
     private final TextArea text = new TextArea();
-    private final ListView<Results.Diagnostic> diagnostics = new ListView<>();
+    private final ListView<Diagnostic> diagnostics = new ListView<>();
     private final Label status = new Label();
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(
-            r -> Thread.ofPlatform().name("config-editor").daemon().unstarted(r));
-    private final AtomicLong generation = new AtomicLong();
-    private final PauseTransition debounce = new PauseTransition(Duration.millis(500));
-    private String revision;
 
-    public ConfigEditorView(Map<String, DirectorConnection> connections) {
-        this.connections = connections;
+    public ConfigEditorView(ConfigEditorViewModel model) {
+        this.model = model;
         getStyleClass().add("config-editor");
         text.setId("config-text");
         text.getStyleClass().add("config-text");
         diagnostics.setId("config-diagnostics");
         status.setId("config-status");
-        director.setItems(FXCollections.observableArrayList(connections.keySet()));
+        status.getStyleClass().add("status");
+        model.statusProperty().subscribe(this::showStatus);
+        director.setItems(model.directors());
         director.setPromptText("Director");
-        director.valueProperty().addListener((o, a, b) -> load());
+        director.valueProperty().addListener((o, a, b) -> model.select(b));
+        model.directorProperty().addListener((o, a, b) -> director.setValue(b));
         var reload = new Button("Reload");
-        reload.setOnAction(e -> load());
+        reload.setOnAction(e -> model.reload());
         var apply = new Button("Apply");
         apply.setId("config-apply");
-        apply.setOnAction(e -> apply());
+        apply.setOnAction(e -> model.apply());
         var importFile = new Button("Import…");
         importFile.setOnAction(e -> importFile());
         var export = new Button("Export…");
         export.setOnAction(e -> exportFile());
-        setTop(new ToolBar(director, reload, apply, importFile, export, status));
-        diagnostics.setCellFactory(v -> new javafx.scene.control.ListCell<>() {
-            @Override
-            protected void updateItem(Results.Diagnostic d, boolean empty) {
-                super.updateItem(d, empty);
-                getStyleClass().removeAll("diagnostic-error", "diagnostic-warning");
-                setText(empty || d == null ? null : d.text());
-                if (!empty && d != null) {
-                    getStyleClass().add("diagnostic-" + d.severity());
-                }
-            }
-        });
+        var modified = new Label("modified");
+        modified.setId("config-modified");
+        modified.visibleProperty().bind(model.dirtyProperty());
+        var busy = busyIndicator(model);
+        setTop(new ToolBar(director, reload, apply, importFile, export, modified, busy, status));
+        diagnostics.setItems(model.diagnostics());
+        diagnostics.setCellFactory(v -> new DiagnosticCell());
         diagnostics.setOnMouseClicked(e -> {
             var d = diagnostics.getSelectionModel().getSelectedItem();
             if (d != null && d.line() > 0) {
@@ -83,22 +71,24 @@ public final class ConfigEditorView extends BorderPane {
             }
         });
         var split = new SplitPane(text, diagnostics);
-        split.setOrientation(javafx.geometry.Orientation.VERTICAL);
+        split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.8);
         setCenter(split);
-        debounce.setOnFinished(e -> validate());
-        text.textProperty().addListener((o, a, b) -> debounce.playFromStart());
-    }
-
-    public void refreshDirectors() {
-        director.setItems(FXCollections.observableArrayList(connections.keySet()));
+        // Typed text goes to the model; a text from elsewhere (the agent, a file) comes back.
+        text.setText(model.textProperty().get());
+        text.textProperty().addListener((o, a, b) -> model.edit(b));
+        model.textProperty().addListener((o, a, b) -> {
+            if (!b.equals(text.getText())) {
+                text.setText(b);
+            }
+        });
     }
 
     public TextArea text() {
         return text;
     }
 
-    public ListView<Results.Diagnostic> diagnostics() {
+    public ListView<Diagnostic> diagnostics() {
         return diagnostics;
     }
 
@@ -106,136 +96,43 @@ public final class ConfigEditorView extends BorderPane {
         return status;
     }
 
-    public void select(String directorName) {
-        director.setValue(directorName);
-    }
-
-    private DirectorConnection current() {
-        return director.getValue() == null ? null : connections.get(director.getValue());
-    }
-
-    private void load() {
-        var conn = current();
-        if (conn == null) {
-            return;
-        }
-        status.setText("loading…");
-        worker.execute(() -> {
-            try {
-                var cfg = conn.call(Methods.CONFIG_GET, Params.None.NONE);
-                Platform.runLater(() -> {
-                    revision = cfg.revision();
-                    text.setText(cfg.text());
-                    status.setText(cfg.path() + " at revision " + cfg.revision());
-                });
-            } catch (IOException | RpcException e) {
-                Platform.runLater(() -> status.setText("cannot load: " + e.getMessage()));
+    /// A spinner while the model works for more than 200 ms (shorter work would only flicker).
+    private static ProgressIndicator busyIndicator(ConfigEditorViewModel model) {
+        var spinner = new ProgressIndicator();
+        spinner.setId("config-busy");
+        spinner.setPrefSize(16, 16);
+        spinner.setVisible(false);
+        var delay = new PauseTransition(Duration.millis(200));
+        delay.setOnFinished(e -> spinner.setVisible(model.busyProperty().get()));
+        model.busyProperty().addListener((o, was, now) -> {
+            if (now) {
+                delay.playFromStart();
+            } else {
+                delay.stop();
+                spinner.setVisible(false);
             }
         });
+        return spinner;
     }
 
-    private void validate() {
-        var conn = current();
-        if (conn == null) {
-            return;
-        }
-        var body = text.getText();
-        long gen = generation.incrementAndGet();
-        worker.execute(() -> {
-            try {
-                var v = conn.call(Methods.CONFIG_VALIDATE, new Params.ConfigText(body));
-                Platform.runLater(() -> {
-                    if (gen == generation.get()) {
-                        diagnostics.getItems().setAll(v.diagnostics());
-                        status.setText(v.valid() ? "valid" + (v.diagnostics().isEmpty() ? "" : " (with warnings)")
-                                : v.diagnostics().stream().filter(d -> d.severity().equals("error")).count() + " error(s)");
-                    }
-                });
-            } catch (IOException | RpcException e) {
-                Platform.runLater(() -> status.setText("cannot validate: " + e.getMessage()));
-            }
-        });
+    private void showStatus(Status s) {
+        status.setText(s.message());
+        status.pseudoClassStateChanged(ERROR, s.error());
     }
-
-    private void apply() {
-        var conn = current();
-        if (conn == null || revision == null) {
-            status.setText("load a director's configuration first");
-            return;
-        }
-        var body = text.getText();
-        var base = revision;
-        status.setText("applying…");
-        worker.execute(() -> {
-            try {
-                var applied = conn.call(Methods.CONFIG_APPLY, new Params.ConfigApply(base, body));
-                Platform.runLater(() -> {
-                    revision = applied.revision();
-                    status.setText("applied, revision " + applied.revision() + ": "
-                            + (applied.changes().isEmpty() ? "no change" : String.join("; ", applied.changes())));
-                });
-                conn.refresh();
-            } catch (RpcException e) {
-                Platform.runLater(() -> {
-                    status.setText("refused: " + e.getMessage());
-                    // An invalid configuration's error carries its diagnostics; other errors say it all.
-                    AgentClient.errorData(e, Results.Validation.class)
-                            .ifPresent(v -> diagnostics.getItems().setAll(v.diagnostics()));
-                });
-            } catch (IOException e) {
-                Platform.runLater(() -> status.setText("cannot apply: " + e.getMessage()));
-            }
-        });
-    }
-
-    /// Where import and export read and write their files (the application's `console-work`);
-    /// an editor built without the application (tests) uses a virtual thread per file.
-    public void workOn(java.util.concurrent.Executor executor) {
-        this.files = executor;
-    }
-
-    private java.util.concurrent.Executor files = task -> Thread.ofVirtual().name("console-work").start(task);
 
     private void importFile() {
         var chooser = new FileChooser();
         chooser.setTitle("Import keepalived.conf");
-        var file = chooser.showOpenDialog(getScene().getWindow());
-        if (file == null) {
-            return;
-        }
-        var read = new javafx.concurrent.Task<String>() {
-            @Override
-            protected String call() throws IOException {
-                return Files.readString(file.toPath(), StandardCharsets.UTF_8);
-            }
-        };
-        read.setOnSucceeded(e -> {
-            text.setText(read.getValue());
-            status.setText("imported " + file + " (not applied yet)");
-        });
-        read.setOnFailed(e -> status.setText("cannot read " + file + ": " + read.getException().getMessage()));
-        status.setText("reading " + file + "…");
-        files.execute(read);
+        // The path, as text, is all the view takes from the file chooser: reading is the model's.
+        Optional.ofNullable(chooser.showOpenDialog(getScene().getWindow())).map(String::valueOf)
+                .ifPresent(model::importFrom);
     }
 
     private void exportFile() {
         var chooser = new FileChooser();
         chooser.setInitialFileName("keepalived.conf");
-        var file = chooser.showSaveDialog(getScene().getWindow());
-        if (file == null) {
-            return;
-        }
-        var body = text.getText();
-        var write = new javafx.concurrent.Task<Void>() {
-            @Override
-            protected Void call() throws IOException {
-                Files.writeString(file.toPath(), body, StandardCharsets.UTF_8);
-                return null;
-            }
-        };
-        write.setOnSucceeded(e -> status.setText("exported to " + file));
-        write.setOnFailed(e -> status.setText("cannot write " + file + ": " + write.getException().getMessage()));
-        files.execute(write);
+        Optional.ofNullable(chooser.showSaveDialog(getScene().getWindow())).map(String::valueOf)
+                .ifPresent(model::exportTo);
     }
 
     /// The character offset of 1-based `line`, `column` in `s`.
@@ -249,5 +146,18 @@ public final class ConfigEditorView extends BorderPane {
             offset = nl + 1;
         }
         return Math.min(s.length(), offset + Math.max(0, column - 1));
+    }
+
+    /// A diagnostic's line, styled by its severity (`diagnostic-error`, `diagnostic-warning`).
+    private static final class DiagnosticCell extends ListCell<Diagnostic> {
+        @Override
+        protected void updateItem(Diagnostic d, boolean empty) {
+            super.updateItem(d, empty);
+            getStyleClass().removeAll("diagnostic-error", "diagnostic-warning");
+            setText(empty || d == null ? null : d.text());
+            if (!empty && d != null) {
+                getStyleClass().add("diagnostic-" + d.severity().name().toLowerCase(Locale.ROOT));
+            }
+        }
     }
 }

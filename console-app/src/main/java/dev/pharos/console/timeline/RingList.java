@@ -8,7 +8,7 @@ import javafx.collections.ObservableListBase;
 /// An observable list that holds at most `capacity` elements, oldest first: appending past the
 /// capacity drops the oldest ones and counts them. Backed by a circular array, so dropping from
 /// the front moves nothing; one [#append] is one change event (the drop and the addition
-/// together), which a [javafx.collections.transformation.FilteredList] and a table handle once.
+/// together), which a filtered list and a table handle once.
 /// FX thread only, like the table that shows it.
 final class RingList<T> extends ObservableListBase<T> {
 

@@ -1,18 +1,17 @@
 package dev.pharos.console.timeline;
 
 import dev.pharos.console.model.TimelineEntry;
-import java.time.Duration;
+import dev.pharos.console.timeline.TimelineViewModel.KindFilter;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Function;
+import javafx.animation.Animation;
+import javafx.animation.PauseTransition;
 import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
-import javafx.collections.ListChangeListener;
-import javafx.collections.ObservableList;
-import javafx.collections.transformation.FilteredList;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
@@ -23,8 +22,11 @@ import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToolBar;
 import javafx.scene.control.skin.VirtualFlow;
 import javafx.scene.layout.BorderPane;
+import javafx.util.Duration;
+import javafx.util.StringConverter;
 
-/// A filterable table of the cluster's timeline, newest last, following new entries.
+/// A filterable table of the cluster's timeline ([TimelineViewModel]), newest last, following new
+/// entries.
 ///
 /// Built for hundreds of entries a second:
 /// - new entries are appended to the table at most once per pulse, as one batch (a pre-layout
@@ -32,73 +34,69 @@ import javafx.scene.layout.BorderPane;
 ///   second;
 /// - the table holds at most [#capacity()] entries, the newest; older ones are dropped and
 ///   counted, and the count is shown next to the filter;
-/// - following the newest entry is one scroll per batch, after it.
-///
-/// The table keeps what it was given even when the model trims its own list: its window on the
-/// past is its capacity, not the model's.
+/// - following the newest entry is at most one scroll per pulse, after the batch.
 public final class TimelineView extends BorderPane {
-
-    /// How many entries the table holds unless told otherwise.
-    public static final int DEFAULT_CAPACITY = 10_000;
 
     /// The shortest time between two batches. At hundreds of entries a second nobody reads rows
     /// one pulse apart, and every batch lays out and repaints every visible row: ten times a
     /// second rather than sixty.
-    static final Duration MIN_BATCH_INTERVAL = Duration.ofMillis(100);
+    static final Duration MIN_BATCH_INTERVAL = Duration.millis(100);
+
+    private static final long MIN_BATCH_NANOS = (long) (MIN_BATCH_INTERVAL.toMillis() * 1e6);
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
-    private final RingList<TimelineEntry> rows;
-    private final FilteredList<TimelineEntry> filtered;
+    private final TimelineViewModel model;
     private final TableView<TimelineEntry> table = new TableView<>();
-    private final ToggleButton follow = new ToggleButton("Follow newest");
     private final Label dropped = new Label();
-    /// Entries reported since the last batch, oldest first.
-    private final List<TimelineEntry> incoming = new ArrayList<>();
     private VirtualFlow<?> flow;
     private boolean flushQueued;
     private boolean laterQueued;
-    private int batches;
-    private long lastBatchNanos = System.nanoTime() - MIN_BATCH_INTERVAL.toNanos();
+    /// Following wants the newest row in view: done once at the next pulse, however many batches,
+    /// filter changes and toggles asked for it since the last.
+    private boolean scrollQueued;
+    private long lastBatchNanos = System.nanoTime() - MIN_BATCH_NANOS;
     /// Appends the entries held back by [#MIN_BATCH_INTERVAL] when it has passed (an animation's
     /// end runs in a pulse, before its CSS and layout, like the pulse listener).
-    private final javafx.animation.PauseTransition nextBatch = new javafx.animation.PauseTransition();
-    /// Entries dropped before they reached the table (more than it holds arrived between pulses).
-    private long droppedUnseen;
+    private final PauseTransition nextBatch = new PauseTransition();
 
-    public TimelineView(ObservableList<TimelineEntry> entries) {
-        this(entries, DEFAULT_CAPACITY);
-    }
-
-    /// @param capacity how many of the newest entries the table holds
-    public TimelineView(ObservableList<TimelineEntry> entries, int capacity) {
+    public TimelineView(TimelineViewModel model) {
+        this.model = model;
         getStyleClass().add("timeline");
-        rows = new RingList<>(capacity);
-        filtered = new FilteredList<>(rows, e -> true);
         var text = new TextField();
         text.setPromptText("Filter (text)");
         text.setId("timeline-filter");
-        var kind = new ChoiceBox<String>();
-        kind.getItems().addAll("all", "vrrp", "health", "edit", "config", "connection", "component", "scenario", "traffic");
-        kind.setValue("all");
-        Runnable apply = () -> {
-            var needle = text.getText() == null ? "" : text.getText().toLowerCase(Locale.ROOT);
-            var k = kind.getValue();
-            filtered.setPredicate(e -> ("all".equals(k) || e.kind().equals(k))
-                    && (needle.isEmpty() || (e.director() + " " + e.subject() + " " + e.text()).toLowerCase(Locale.ROOT)
-                            .contains(needle)));
-            scrollToNewest();
-        };
-        text.textProperty().addListener((o, a, b) -> apply.run());
-        kind.valueProperty().addListener((o, a, b) -> apply.run());
+        text.textProperty().bindBidirectional(model.filterTextProperty());
+        var kind = new ChoiceBox<KindFilter>();
+        kind.getItems().addAll(KindFilter.values());
+        kind.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(KindFilter k) {
+                return k == null ? "" : k.label();
+            }
+
+            @Override
+            public KindFilter fromString(String label) {
+                return KindFilter.valueOf(label.toUpperCase(Locale.ROOT));
+            }
+        });
+        kind.valueProperty().bindBidirectional(model.kindProperty());
+        model.filterTextProperty().addListener((o, a, b) -> scrollToNewest());
+        model.kindProperty().addListener((o, a, b) -> scrollToNewest());
+        var follow = new ToggleButton("Follow newest");
         follow.setId("timeline-follow");
-        follow.setSelected(true);
-        follow.selectedProperty().addListener((o, was, now) -> scrollToNewest());
+        follow.selectedProperty().bindBidirectional(model.followingProperty());
+        model.followingProperty().addListener((o, was, now) -> scrollToNewest());
         dropped.setId("timeline-dropped");
         dropped.getStyleClass().add("dropped");
         dropped.managedProperty().bind(dropped.visibleProperty());
         dropped.setVisible(false);
-        table.setItems(filtered);
+        model.droppedProperty().addListener((o, was, gone) -> {
+            dropped.setText(String.format(Locale.ROOT, "%,d older entries dropped (the newest %,d kept)",
+                    gone.longValue(), model.capacity()));
+            dropped.setVisible(gone.longValue() > 0);
+        });
+        table.setItems(model.rows());
         table.getColumns().add(column("Time", 100, e -> TIME.format(e.at())));
         table.getColumns().add(column("Director", 110, TimelineEntry::director));
         table.getColumns().add(column("Kind", 90, TimelineEntry::kind));
@@ -112,40 +110,26 @@ public final class TimelineView extends BorderPane {
         table.setPlaceholder(new Label("Nothing has happened yet."));
         table.setRowFactory(t -> new KindRow());
         table.skinProperty().addListener((o, was, now) -> findFlow());
-        // Only additions matter: the model trimming its own list does not take rows from the table.
-        entries.addListener((ListChangeListener<TimelineEntry>) c -> {
-            while (c.next()) {
-                if (c.wasAdded()) {
-                    incoming.addAll(c.getAddedSubList());
-                }
-            }
-            // Without pulses (a scene whose window is hidden) nothing is appended: keep only what
-            // the table could hold anyway.
-            if (incoming.size() > 2 * rows.capacity()) {
-                int excess = incoming.size() - rows.capacity();
-                incoming.subList(0, excess).clear();
-                droppedUnseen += excess;
-            }
-            if (!incoming.isEmpty()) {
+        model.pendingProperty().addListener((o, was, now) -> {
+            if (now) {
                 requestFlush();
             }
         });
         nextBatch.setOnFinished(e -> flush());
-        Runnable onPulse = this::flush;
+        Runnable onPulse = this::pulse;
         sceneProperty().addListener((obs, old, now) -> {
             if (old != null) {
                 old.removePreLayoutPulseListener(onPulse);
             }
             if (now != null) {
                 now.addPreLayoutPulseListener(onPulse);
-                if (flushQueued) {
+                if (flushQueued || scrollQueued) {
                     Platform.requestNextPulse();
                 }
             }
         });
         setTop(new ToolBar(text, kind, follow, dropped));
         setCenter(table);
-        incoming.addAll(entries);
         flush();
     }
 
@@ -155,23 +139,23 @@ public final class TimelineView extends BorderPane {
 
     /// How many of the newest entries the table holds.
     public int capacity() {
-        return rows.capacity();
+        return model.capacity();
     }
 
     /// How many older entries were dropped from the table to stay within [#capacity()].
     public long droppedCount() {
-        return rows.dropped() + droppedUnseen;
+        return model.droppedProperty().get();
     }
 
     /// Whether the table scrolls to the newest entry as entries arrive (the toolbar's toggle).
-    public javafx.beans.property.BooleanProperty followProperty() {
-        return follow.selectedProperty();
+    public BooleanProperty followProperty() {
+        return model.followingProperty();
     }
 
     /// How many batches were appended to the table so far (for tests that check entries arriving
     /// within one pulse land as one batch).
     int batchCount() {
-        return batches;
+        return model.batchCount();
     }
 
     /// Asks for a pulse to append what came in. Without a scene (not shown yet) there are no
@@ -192,35 +176,51 @@ public final class TimelineView extends BorderPane {
         }
     }
 
-    /// At a pulse: appends everything that came in since the last batch as one change, then
-    /// follows the newest entry once. Within [#MIN_BATCH_INTERVAL] of the last batch, what came
-    /// in waits for the interval's end.
+    /// Before a pulse's layout: the batch that came in, then the one scroll asked for.
+    private void pulse() {
+        flush();
+        if (scrollQueued) {
+            scrollQueued = false;
+            scroll();
+        }
+    }
+
+    /// Appends everything that came in since the last batch as one change, then follows the
+    /// newest entry. Within [#MIN_BATCH_INTERVAL] of the last batch, what came in waits for the
+    /// interval's end.
     private void flush() {
         flushQueued = false;
-        if (incoming.isEmpty()) {
+        if (!model.pendingProperty().get()) {
             return;
         }
         long now = System.nanoTime();
-        long wait = lastBatchNanos + MIN_BATCH_INTERVAL.toNanos() - now;
+        long wait = lastBatchNanos + MIN_BATCH_NANOS - now;
         if (getScene() != null && wait > 0) {
             flushQueued = true;
-            if (nextBatch.getStatus() != javafx.animation.Animation.Status.RUNNING) {
-                nextBatch.setDuration(javafx.util.Duration.millis(wait / 1e6));
+            if (nextBatch.getStatus() != Animation.Status.RUNNING) {
+                nextBatch.setDuration(Duration.millis(wait / 1e6));
                 nextBatch.playFromStart();
             }
             return;
         }
         lastBatchNanos = now;
-        rows.append(incoming);
-        incoming.clear();
-        batches++;
-        long gone = droppedCount();
-        if (gone > 0) {
-            dropped.setText(String.format(Locale.ROOT, "%,d older entries dropped (the newest %,d kept)", gone,
-                    rows.capacity()));
-            dropped.setVisible(true);
-        }
+        model.appendIncoming();
         scrollToNewest();
+    }
+
+    /// Asks for the newest row to be shown, when following: at the next pulse when the view is in
+    /// a scene (so a batch, a filter change and the toggle in one pulse scroll once), at once
+    /// otherwise.
+    private void scrollToNewest() {
+        if (!model.followingProperty().get()) {
+            return;
+        }
+        if (getScene() == null) {
+            scroll();
+        } else if (!scrollQueued) {
+            scrollQueued = true;
+            Platform.requestNextPulse();
+        }
     }
 
     /// Shows the last row that passes the filter, when following. The flow learns a new row count
@@ -230,16 +230,17 @@ public final class TimelineView extends BorderPane {
     /// scrolling it from within the layout, made the following pulse repaint the whole window;
     /// [TableView#scrollTo] estimates a position from the stale count and left the newest row
     /// half out of view.
-    private void scrollToNewest() {
-        if (!follow.isSelected() || filtered.isEmpty()) {
+    private void scroll() {
+        var rows = model.rows();
+        if (!model.followingProperty().get() || rows.isEmpty()) {
             return;
         }
         if (flow == null) {
-            table.scrollTo(filtered.size() - 1); // no skin yet: nothing is laid out anyway
+            table.scrollTo(rows.size() - 1); // no skin yet: nothing is laid out anyway
             return;
         }
         table.layout();
-        flow.scrollTo(filtered.size() - 1);
+        flow.scrollTo(rows.size() - 1);
     }
 
     /// Finds the table's flow once its skin exists.
@@ -266,7 +267,7 @@ public final class TimelineView extends BorderPane {
         protected void updateItem(TimelineEntry item, boolean empty) {
             super.updateItem(item, empty);
             var next = empty || item == null ? null : "kind-" + item.kind();
-            if (java.util.Objects.equals(next, kindClass)) {
+            if (Objects.equals(next, kindClass)) {
                 return;
             }
             if (kindClass != null) {

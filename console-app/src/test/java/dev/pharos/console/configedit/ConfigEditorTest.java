@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
+import dev.pharos.console.ConsoleWork;
 import dev.pharos.console.FakeAgent;
+import dev.pharos.console.configedit.ConfigEditorViewModel.Severity;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.connect.DirectorEndpoint;
 import dev.pharos.console.model.ClusterModel;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javafx.css.PseudoClass;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -27,9 +30,13 @@ import org.testfx.util.WaitForAsyncUtils;
 @ExtendWith(ApplicationExtension.class)
 class ConfigEditorTest {
 
+    static final PseudoClass ERROR = PseudoClass.getPseudoClass("error");
+
     FakeAgent agent;
+    ConfigEditorViewModel model;
     ConfigEditorView editor;
     final Map<String, DirectorConnection> connections = new LinkedHashMap<>();
+    final ConsoleWork work = new ConsoleWork();
 
     @Start
     void start(Stage stage) throws Exception {
@@ -38,7 +45,8 @@ class ConfigEditorTest {
         connections.put("lvs-master", new DirectorConnection(new DirectorEndpoint("lvs-master", "in-memory", 0, null,
                 null, null, null), agent::connect, cluster.listenerFor("lvs-master"), Duration.ofMillis(300),
                 Duration.ofSeconds(5)).start());
-        editor = new ConfigEditorView(connections);
+        model = new ConfigEditorViewModel(connections, work);
+        editor = new ConfigEditorView(model);
         stage.setScene(new Scene(editor, 900, 600));
         stage.show();
     }
@@ -46,6 +54,7 @@ class ConfigEditorTest {
     @AfterEach
     void stop() {
         connections.values().forEach(DirectorConnection::close);
+        work.shutdown();
     }
 
     @Test
@@ -58,19 +67,20 @@ class ConfigEditorTest {
                 return false;
             }
         });
-        robot.interact(() -> editor.select("lvs-master"));
+        robot.interact(() -> model.select("lvs-master"));
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> editor.text().getText().contains("vrrp_instance VI_1"));
         var original = editor.text().getText();
 
         robot.interact(() -> editor.text().setText(original.replace("priority 100", "priority 400")));
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> !editor.diagnostics().getItems().isEmpty());
         var d = editor.diagnostics().getItems().getFirst();
-        assertThat(d.severity()).isEqualTo("error");
+        assertThat(d.severity()).isEqualTo(Severity.ERROR);
         assertThat(d.text()).contains("lvs-master.conf:").contains("priority");
         assertThat(d.line()).isPositive();
 
         robot.clickOn("#config-apply");
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> editor.status().getText().startsWith("refused"));
+        assertThat(editor.status().getPseudoClassStates()).as("a refusal is shown red").contains(ERROR);
         assertThat(agent.calls().stream().filter(c -> c.method().equals("config.apply")).count()).isEqualTo(1);
 
         robot.interact(() -> editor.text().setText(original.replace("lb_algo wrr", "lb_algo rr")));
@@ -78,6 +88,7 @@ class ConfigEditorTest {
         robot.clickOn("#config-apply");
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> editor.status().getText().startsWith("applied"));
         assertThat(editor.status().getText()).contains("changed settings of virtual server tcp/192.0.2.100:80");
+        assertThat(editor.status().getPseudoClassStates()).as("the colour follows the message").doesNotContain(ERROR);
     }
 
     @Test

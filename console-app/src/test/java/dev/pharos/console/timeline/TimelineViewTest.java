@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.scene.Scene;
+import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.scene.control.skin.VirtualFlow;
 import javafx.stage.Stage;
@@ -32,7 +33,7 @@ class TimelineViewTest {
     @Start
     void start(Stage stage) {
         entries.add(entry(0));
-        view = new TimelineView(entries, CAPACITY);
+        view = new TimelineView(new TimelineViewModel(entries, CAPACITY));
         stage.setScene(new Scene(view, 900, 400));
         stage.show();
     }
@@ -106,7 +107,7 @@ class TimelineViewTest {
         assertThat(fx(() -> view.table().getItems().getFirst().text())).isEqualTo("entry 150");
         assertThat(fx(() -> view.droppedCount())).isEqualTo(150);
         assertThat(fx(() -> view.lookup("#timeline-dropped").isVisible())).isTrue();
-        assertThat(fx(() -> ((javafx.scene.control.Label) view.lookup("#timeline-dropped")).getText()))
+        assertThat(fx(() -> ((Label) view.lookup("#timeline-dropped")).getText()))
                 .startsWith("150 older entries dropped");
         assertThat(lastVisibleIndex()).isEqualTo(CAPACITY - 1);
     }
