@@ -1,6 +1,7 @@
 package dev.pharos.agent.config;
 
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -181,7 +182,7 @@ final class Validator {
     /// keepalived's upper bound for persistence_timeout: 31 days.
     static final long MAX_PERSISTENCE_SECONDS = 2_678_400;
 
-    private static String family(java.net.InetAddress a) {
+    private static String family(InetAddress a) {
         return a instanceof Inet4Address ? "IPv4" : "IPv6";
     }
 

@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -211,7 +212,7 @@ public final class RawIpSocket implements AutoCloseable {
                     handle.release();
                 }
             }
-        } catch (NativeException | java.net.UnknownHostException e) {
+        } catch (NativeException | UnknownHostException e) {
             // warming is best effort
         } finally {
             if (udp >= 0) {
@@ -241,7 +242,7 @@ public final class RawIpSocket implements AutoCloseable {
                 }
                 done++;
             }
-        } catch (NativeException | java.net.UnknownHostException | RuntimeException e) {
+        } catch (NativeException | UnknownHostException | RuntimeException e) {
             System.getLogger(RawIpSocket.class.getName()).log(System.Logger.Level.DEBUG,
                     "loopback warm-up stopped after {0} rounds: {1}", done, e.toString());
         }
