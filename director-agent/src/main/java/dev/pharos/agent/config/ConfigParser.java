@@ -19,12 +19,10 @@ final class ConfigParser {
     private static final Set<String> NO_EFFECT = Set.of("notification_email",
             "notification_email_from", "smtp_server", "smtp_connect_timeout");
 
-    private final List<Diagnostic> diagnostics;
     private final Values values;
     private final Map<Object, Position> positions = new IdentityHashMap<>();
 
     private ConfigParser(List<Diagnostic> diagnostics) {
-        this.diagnostics = diagnostics;
         this.values = new Values(diagnostics);
     }
 

@@ -2,7 +2,6 @@ package dev.pharos.agent.config;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -192,9 +191,5 @@ final class Validator {
             case VirtualServerDef.Key.Fwmark f -> "fwmark " + f.mark();
             case VirtualServerDef.Key.Group g -> "group " + g.name();
         };
-    }
-
-    static boolean wholeSeconds(Duration d) {
-        return d.toNanos() % 1_000_000_000L == 0;
     }
 }

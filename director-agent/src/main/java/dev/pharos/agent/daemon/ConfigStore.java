@@ -136,12 +136,6 @@ public final class ConfigStore {
         }
     }
 
-    /// Writes `config` as the new file, keeping the old one in the history. Throws, with the file
-    /// untouched, when any step fails.
-    public void save(KeepalivedConfig config) throws IOException {
-        save(ConfigWriter.write(config));
-    }
-
     /// Writes `text` as the new file (used by `config.apply`, which keeps the operator's text).
     /// Throws [ChangedOnDiskException], writing nothing, when a file changed on disk since the
     /// agent read or wrote it; after the write the store knows the new bytes (and no longer the

@@ -62,10 +62,6 @@ public final class MetricsServer implements AutoCloseable {
         return new MetricsServer(server);
     }
 
-    public int port() {
-        return server.getAddress().getPort();
-    }
-
     /// The exposition text (Prometheus text format 0.0.4).
     static String render(AgentState s, long events) {
         var b = new StringBuilder(4096);

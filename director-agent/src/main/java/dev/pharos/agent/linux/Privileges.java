@@ -48,11 +48,6 @@ public final class Privileges {
         return missing(effectiveCapabilities(), FOR_VRRP);
     }
 
-    /// Whether this process holds `c` in its effective set.
-    public static boolean has(Capability c) {
-        return c.in(effectiveCapabilities());
-    }
-
     /// The sentence for the capabilities of `needed` absent from `effective`, or empty.
     static Optional<String> missing(long effective, List<Capability> needed) {
         var absent = needed.stream().filter(c -> !c.in(effective)).toList();

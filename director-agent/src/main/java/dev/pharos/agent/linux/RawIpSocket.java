@@ -56,8 +56,6 @@ public final class RawIpSocket implements AutoCloseable {
 
     private final WakeableFd handle;
     private final String ifname;
-    private final int ifindex;
-    private final int protocol;
     private final String sendWhat;
     private final String receiveWhat;
     private final MemorySegment receiveBuffer;
@@ -72,11 +70,9 @@ public final class RawIpSocket implements AutoCloseable {
     private final MemorySegment sendAddress;
     private final MemorySegment sendCapture;
 
-    private RawIpSocket(WakeableFd handle, String ifname, int ifindex, int protocol) {
+    private RawIpSocket(WakeableFd handle, String ifname, int protocol) {
         this.handle = handle;
         this.ifname = ifname;
-        this.ifindex = ifindex;
-        this.protocol = protocol;
         this.sendWhat = "protocol " + protocol + " on " + ifname;
         this.receiveWhat = sendWhat;
         var arena = handle.arena;
@@ -132,15 +128,7 @@ public final class RawIpSocket implements AutoCloseable {
             Libc.close(fd);
             throw e;
         }
-        return new RawIpSocket(WakeableFd.of(fd), ifname, ifindex, protocol);
-    }
-
-    public String interfaceName() {
-        return ifname;
-    }
-
-    public int interfaceIndex() {
-        return ifindex;
+        return new RawIpSocket(WakeableFd.of(fd), ifname, protocol);
     }
 
     /// Sets the TTL of what this socket sends, unicast and multicast. A VRRP router sends 255 and
