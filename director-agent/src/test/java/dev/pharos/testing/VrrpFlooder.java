@@ -4,6 +4,7 @@ import dev.pharos.agent.linux.RawIpSocket;
 import dev.pharos.agent.vrrp.AuthType;
 import dev.pharos.agent.vrrp.VrrpPacket;
 import dev.pharos.agent.vrrp.VrrpTransport;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -108,7 +109,7 @@ public final class VrrpFlooder {
                 }
                 try {
                     socket.send(group, payload);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // ENOBUFS under load: keep flooding
                 }
                 sent++;

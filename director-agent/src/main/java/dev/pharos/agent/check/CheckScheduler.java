@@ -12,8 +12,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
@@ -181,7 +183,7 @@ public final class CheckScheduler implements AutoCloseable {
         }
         try {
             executor.execute(() -> run(checker));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closing: nothing more runs
         }
     }
@@ -196,7 +198,7 @@ public final class CheckScheduler implements AutoCloseable {
             });
         } catch (RuntimeException e) {
             slots.release();
-            if (!(e instanceof java.util.concurrent.RejectedExecutionException)) {
+            if (!(e instanceof RejectedExecutionException)) {
                 LOG.log(Level.ERROR, "check " + checker.spec.label() + " failed unexpectedly", e);
                 completed(checker, ProbeResult.down("internal error: " + e), Duration.ZERO);
             }
@@ -216,7 +218,7 @@ public final class CheckScheduler implements AutoCloseable {
         // virtual thread blocked on a socket closes the socket, so the attempt ends.
         var limit = attemptLimit(spec);
         var thread = Thread.currentThread();
-        var abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        var abandoned = new AtomicBoolean();
         var watchdog = timer.schedule(limit, () -> {
             abandoned.set(true);
             thread.interrupt();

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /// What one checker of a real server does, with every keepalived fallback already applied (see
@@ -158,7 +159,7 @@ public sealed interface CheckSpec permits CheckSpec.HttpGet, CheckSpec.TcpCheck,
             if (value == null) {
                 return HTTP_1_0;
             }
-            return switch (value.toUpperCase(java.util.Locale.ROOT)) {
+            return switch (value.toUpperCase(Locale.ROOT)) {
                 case "1.0", "1.0K" -> HTTP_1_0;
                 case "1.0C" -> HTTP_1_0C;
                 case "1.1" -> HTTP_1_1;

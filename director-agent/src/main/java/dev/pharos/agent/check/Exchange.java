@@ -3,6 +3,7 @@ package dev.pharos.agent.check;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -178,7 +179,7 @@ final class Exchange implements CheckLoop.Handler {
     /// timeout) is closed normally.
     private void abort() {
         try {
-            channel.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
         } catch (IOException e) {
             // the socket is gone already; the close below releases it either way
         }

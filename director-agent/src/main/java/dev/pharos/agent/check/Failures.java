@@ -1,6 +1,7 @@
 package dev.pharos.agent.check;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
@@ -55,6 +56,6 @@ final class Failures {
         if (d.toMillis() % 1000 == 0) {
             return d.toSeconds() + "s";
         }
-        return new java.math.BigDecimal(d.toMillis()).movePointLeft(3).stripTrailingZeros().toPlainString() + "s";
+        return new BigDecimal(d.toMillis()).movePointLeft(3).stripTrailingZeros().toPlainString() + "s";
     }
 }

@@ -4,11 +4,13 @@ import dev.pharos.agent.script.Host;
 import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /// `MISC_CHECK` (keepalived's `check_misc.c`): runs the program, without a shell, with no input
@@ -105,12 +107,12 @@ public final class MiscProbe implements Probe {
     /// The numeric primary group of `user`, as `id -g` reports it (NSS included), or `null`.
     private static String primaryGroup(String user) {
         try {
-            var idCommand = java.util.Objects.requireNonNullElse(executable("/usr/bin/id", "/bin/id"), "id");
+            var idCommand = Objects.requireNonNullElse(executable("/usr/bin/id", "/bin/id"), "id");
             var id = new ProcessBuilder(idCommand, "-g", "--", user)
                     .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL))
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
-            var out = new String(id.getInputStream().readNBytes(64), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            var out = new String(id.getInputStream().readNBytes(64), StandardCharsets.US_ASCII).trim();
             if (!id.waitFor(5, TimeUnit.SECONDS)) {
                 id.destroyForcibly();
                 return null;
@@ -191,7 +193,7 @@ public final class MiscProbe implements Probe {
     }
 
     private static String killCommand() {
-        return java.util.Objects.requireNonNullElse(executable("/usr/bin/kill", "/bin/kill"), "kill");
+        return Objects.requireNonNullElse(executable("/usr/bin/kill", "/bin/kill"), "kill");
     }
 
     private static String findSetsid() {

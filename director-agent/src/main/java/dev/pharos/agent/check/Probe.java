@@ -9,11 +9,6 @@ public interface Probe {
 
     ProbeResult attempt();
 
-    /// The probe that carries out `spec`; network probes run on the shared check loop.
-    static Probe of(CheckSpec spec) {
-        return of(spec, CheckLoop.shared());
-    }
-
     /// The probe that carries out `spec`, with `TCP_CHECK` and plain `HTTP_GET` on `loop`.
     static Probe of(CheckSpec spec, CheckLoop loop) {
         return switch (spec) {

@@ -3,6 +3,7 @@ package dev.pharos.agent.cli;
 import dev.pharos.agent.config.ConfigException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Spec;
 final class CheckConfigCommand implements Callable<Integer> {
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "configuration file")
     Path file;

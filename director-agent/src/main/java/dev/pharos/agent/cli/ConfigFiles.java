@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,7 +28,7 @@ final class ConfigFiles {
                 text = Files.readString(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new ConfigException(Diagnostic.error(new Position(file, 1, 1), "cannot read " + file + ": "
-                        + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage())));
+                        + (e instanceof NoSuchFileException ? "no such file" : e.getMessage())));
             }
             return new LoadedConfig(ConfigJson.fromJson(text, file), List.of());
         }

@@ -5,6 +5,7 @@ import dev.pharos.agent.config.ConfigJson;
 import dev.pharos.agent.config.ConfigWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,7 +19,7 @@ final class ConvertCommand implements Callable<Integer> {
     }
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
             description = "keepalived.conf, or its JSON form (*.json)")

@@ -1,11 +1,14 @@
 package dev.pharos.agent.cli;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -16,7 +19,7 @@ final class LogSetup {
     /// The JDK's LogManager closes every handler from its own shutdown hook, so the agent's last
     /// lines ("Stopping", priority 0 sent) would be lost; this manager keeps them open until the
     /// JVM is gone.
-    public static final class LastWordsLogManager extends java.util.logging.LogManager {
+    public static final class LastWordsLogManager extends LogManager {
         @Override
         public void reset() {
             if (!shuttingDown()) {
@@ -71,8 +74,8 @@ final class LogSetup {
                     .append(shortName).append(": ")
                     .append(formatMessage(r));
             if (r.getThrown() != null && Logger.getLogger("").isLoggable(Level.FINE)) {
-                var sw = new java.io.StringWriter();
-                r.getThrown().printStackTrace(new java.io.PrintWriter(sw));
+                var sw = new StringWriter();
+                r.getThrown().printStackTrace(new PrintWriter(sw));
                 sb.append('\n').append(sw);
             } else if (r.getThrown() != null) {
                 sb.append(" (").append(r.getThrown()).append(')');

@@ -4,8 +4,13 @@ import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.daemon.Daemon;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,7 +23,7 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
 
     @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "keepalived.conf")
     Path file;
@@ -60,18 +65,18 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         LogSetup.install(debug);
         var err = spec.commandLine().getErr();
-        if (!java.util.List.of("auto", "kernel", "userspace").contains(balancer)) {
+        if (!List.of("auto", "kernel", "userspace").contains(balancer)) {
             err.println("director-agent: --balancer " + balancer + ": expected auto, kernel or userspace");
             return 2;
         }
-        java.net.InetSocketAddress metricsAddress = null;
+        InetSocketAddress metricsAddress = null;
         if (metrics != null) {
             int colon = metrics.lastIndexOf(':');
             try {
                 var host = metrics.substring(0, colon).replace("[", "").replace("]", "");
-                metricsAddress = new java.net.InetSocketAddress(java.net.InetAddress.getByName(host),
+                metricsAddress = new InetSocketAddress(InetAddress.getByName(host),
                         Integer.parseInt(metrics.substring(colon + 1)));
-            } catch (RuntimeException | java.net.UnknownHostException e) {
+            } catch (RuntimeException | UnknownHostException e) {
                 err.println("director-agent: --metrics " + metrics + ": expected HOST:PORT, e.g. 127.0.0.1:9650");
                 return 2;
             }

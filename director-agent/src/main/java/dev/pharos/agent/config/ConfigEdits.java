@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /// The operator's edits as pure functions on the model: each returns the new configuration and
@@ -174,20 +175,20 @@ public final class ConfigEdits {
             }
         }
         var changes = new ArrayList<String>();
-        if (!java.util.Objects.equals(vs.lbAlgo(), updated.lbAlgo())) {
+        if (!Objects.equals(vs.lbAlgo(), updated.lbAlgo())) {
             changes.add("scheduler of " + vsId + ": " + vs.lbAlgo() + " → " + updated.lbAlgo());
         }
         if (vs.lbKind() != updated.lbKind()) {
             changes.add("lb_kind of " + vsId + ": " + vs.lbKind() + " → " + updated.lbKind());
         }
-        if (!java.util.Objects.equals(vs.persistenceTimeout(), updated.persistenceTimeout())) {
+        if (!Objects.equals(vs.persistenceTimeout(), updated.persistenceTimeout())) {
             changes.add("persistence_timeout of " + vsId + ": " + seconds(vs.persistenceTimeout()) + " → "
                     + seconds(updated.persistenceTimeout()));
         }
-        if (!java.util.Objects.equals(vs.delayLoop(), updated.delayLoop())) {
+        if (!Objects.equals(vs.delayLoop(), updated.delayLoop())) {
             changes.add("delay_loop of " + vsId + ": " + seconds(vs.delayLoop()) + " → " + seconds(updated.delayLoop()));
         }
-        if (!java.util.Objects.equals(vs.quorum(), updated.quorum())) {
+        if (!Objects.equals(vs.quorum(), updated.quorum())) {
             changes.add("quorum of " + vsId + ": " + (vs.quorum() == null ? 1 : vs.quorum()) + " → " + updated.quorum());
         }
         return new Edit(replace(c, vs, updated), changes);

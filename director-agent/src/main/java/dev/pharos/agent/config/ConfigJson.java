@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +53,7 @@ public final class ConfigJson {
                     return (Duration) ctxt.handleWeirdStringValue(Duration.class, text,
                             "expected a number of seconds such as \"3\" or \"0.5\"");
                 }
-                return Duration.ofNanos(new java.math.BigDecimal(text).movePointRight(9).longValueExact());
+                return Duration.ofNanos(new BigDecimal(text).movePointRight(9).longValueExact());
             }
         });
         module.addSerializer(InetAddress.class, new JsonSerializer<>() {

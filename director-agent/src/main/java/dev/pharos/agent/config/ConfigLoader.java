@@ -1,10 +1,15 @@
 package dev.pharos.agent.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /// The one way in: read keepalived.conf text (from disk or from memory), parse it, validate it.
 /// Every problem is a [Diagnostic] with `file:line:col`; the only exception is [ConfigException].
@@ -43,13 +48,13 @@ public final class ConfigLoader {
     /// Replaces the message of each finding in a file outside the tree of the top-level file.
     private static final class Redactor {
         private final Path tree;
-        private final Map<Path, Boolean> inside = new java.util.HashMap<>();
+        private final Map<Path, Boolean> inside = new HashMap<>();
 
         Redactor(Path file) {
             Path t;
             try {
                 t = SourceReader.tree(file);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 t = file.toAbsolutePath().normalize().getParent();
             }
             this.tree = t;
@@ -72,7 +77,7 @@ public final class ConfigLoader {
             return inside.computeIfAbsent(file, f -> {
                 try {
                     return f.toRealPath().startsWith(tree);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return f.toAbsolutePath().normalize().startsWith(tree);
                 }
             });
@@ -91,8 +96,8 @@ public final class ConfigLoader {
 
     /// The files `file` reads: itself and every included file that holds a token (for the agent,
     /// which notices when one of them is changed on disk).
-    public static java.util.Set<Path> files(Path file, String configId) throws ConfigException {
-        var out = new java.util.LinkedHashSet<Path>();
+    public static Set<Path> files(Path file, String configId) throws ConfigException {
+        var out = new LinkedHashSet<Path>();
         out.add(file);
         for (var t : SourceReader.read(file, configId)) {
             if (t.position() != null && t.position().file() != null) {
@@ -105,11 +110,11 @@ public final class ConfigLoader {
     /// keepalived's default config id: the node name.
     public static String defaultConfigId() {
         try {
-            var name = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            var name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
             if (!name.isEmpty()) {
                 return name;
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // not Linux: fall back to the environment
         }
         var env = System.getenv("HOSTNAME");

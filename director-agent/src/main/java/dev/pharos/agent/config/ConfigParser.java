@@ -1,11 +1,13 @@
 package dev.pharos.agent.config;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /// Turns the block tree into the model: the top level, `global_defs`, `vrrp_script`,
 /// `vrrp_sync_group` and `vrrp_instance`; [VirtualServerParser] does the LVS side.
@@ -14,15 +16,13 @@ final class ConfigParser {
     static final Duration MAX_SECONDS = Duration.ofDays(365);
 
     /// Keywords Pharos reads and writes back but does not act on (mail alerts).
-    private static final java.util.Set<String> NO_EFFECT = java.util.Set.of("notification_email",
+    private static final Set<String> NO_EFFECT = Set.of("notification_email",
             "notification_email_from", "smtp_server", "smtp_connect_timeout");
 
-    private final List<Diagnostic> diagnostics;
     private final Values values;
     private final Map<Object, Position> positions = new IdentityHashMap<>();
 
     private ConfigParser(List<Diagnostic> diagnostics) {
-        this.diagnostics = diagnostics;
         this.values = new Values(diagnostics);
     }
 
@@ -394,7 +394,7 @@ final class ConfigParser {
             return null;
         }
         if (slash >= 0) {
-            var max = address instanceof java.net.Inet4Address ? 32 : 128;
+            var max = address instanceof Inet4Address ? 32 : 128;
             var p = text.substring(slash + 1);
             if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > max) {
                 values.error(first.position(), where + ": prefix length '/" + p + "' must be 0–" + max);

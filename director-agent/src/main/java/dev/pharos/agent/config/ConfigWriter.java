@@ -1,5 +1,6 @@
 package dev.pharos.agent.config;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -46,7 +47,7 @@ public final class ConfigWriter {
                 switch (m) {
                     case VirtualServerGroupDef.Member.Address a -> line(addr(a.address()) + " " + a.port());
                     case VirtualServerGroupDef.Member.Range r -> line(addr(r.first()) + "-"
-                            + (r.first() instanceof java.net.Inet4Address ? Integer.toString(r.last())
+                            + (r.first() instanceof Inet4Address ? Integer.toString(r.last())
                                     : Integer.toHexString(r.last())) + " " + r.port());
                     case VirtualServerGroupDef.Member.Fwmark f -> line("fwmark " + f.mark());
                 }

@@ -1,5 +1,6 @@
 package dev.pharos.agent.config;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -99,7 +100,7 @@ public final class Privileged {
     }
 
     private static void extras(Map<String, Object> out, List<Extra> extras, String where) {
-        var seen = new java.util.HashMap<String, Integer>();
+        var seen = new HashMap<String, Integer>();
         for (var e : extras) {
             int n = seen.merge(e.keyword(), 1, Integer::sum);
             if (risky(e)) {

@@ -1,6 +1,7 @@
 package dev.pharos.agent.config;
 
 import dev.pharos.agent.api.Addresses;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +33,7 @@ public record RealServerDef(InetAddress address, Integer port, Integer weight, V
 
     static String hostPort(InetAddress address, int port) {
         var host = Addresses.text(address);
-        return (address instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + port;
+        return (address instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;
     }
 
     public RealServerDef withWeight(Integer weight) {

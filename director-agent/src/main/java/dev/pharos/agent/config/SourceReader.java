@@ -1,13 +1,16 @@
 package dev.pharos.agent.config;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -160,7 +163,7 @@ public final class SourceReader {
                 diagnostics.add(Diagnostic.error(new Position(file, 1, 1), "the file is not UTF-8 text"));
                 return;
             } catch (IOException e) {
-                var why = e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+                var why = e instanceof NoSuchFileException ? "no such file" : e.getMessage();
                 diagnostics.add(Diagnostic.error(includedFrom == null ? new Position(file, 1, 1) : includedFrom,
                         "cannot read " + file + ": " + why));
                 return;
@@ -176,7 +179,7 @@ public final class SourceReader {
 
     /// The bytes of `file` if it is a regular file within the size limits, else null with an
     /// error at `at` that names the file and the rule (never its contents).
-    private java.nio.ByteBuffer readBounded(Path file, Position at) throws IOException {
+    private ByteBuffer readBounded(Path file, Position at) throws IOException {
         var real = file.toRealPath();
         var attrs = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!attrs.isRegularFile()) {
@@ -192,14 +195,14 @@ public final class SourceReader {
         }
         // The size may have changed since: read at most one byte past the limit to notice growth.
         try (var channel = FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            var buffer = java.nio.ByteBuffer.allocate((int) Math.min(left + 1, Math.max(attrs.size(), 4096) + 1));
+            var buffer = ByteBuffer.allocate((int) Math.min(left + 1, Math.max(attrs.size(), 4096) + 1));
             while (true) {
                 if (!buffer.hasRemaining()) {
                     if (buffer.capacity() > left) {
                         diagnostics.add(Diagnostic.error(at, tooLarge(file, buffer.capacity())));
                         return null;
                     }
-                    buffer = java.nio.ByteBuffer.allocate((int) Math.min(left + 1, buffer.capacity() * 2L))
+                    buffer = ByteBuffer.allocate((int) Math.min(left + 1, buffer.capacity() * 2L))
                             .put(buffer.flip());
                 }
                 if (channel.read(buffer) < 0) {
@@ -358,7 +361,7 @@ public final class SourceReader {
         var matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern.toString().replace("\\", "\\\\"));
         try (Stream<Path> walk = Files.walk(base, depth)) {
             return walk.filter(p -> Files.isRegularFile(p) && matcher.matches(p)).sorted().toList();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return List.of();
         }
     }

@@ -1,7 +1,7 @@
 package dev.pharos.agent.config;
 
 import java.net.Inet4Address;
-import java.time.Duration;
+import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -181,7 +181,7 @@ final class Validator {
     /// keepalived's upper bound for persistence_timeout: 31 days.
     static final long MAX_PERSISTENCE_SECONDS = 2_678_400;
 
-    private static String family(java.net.InetAddress a) {
+    private static String family(InetAddress a) {
         return a instanceof Inet4Address ? "IPv4" : "IPv6";
     }
 
@@ -191,9 +191,5 @@ final class Validator {
             case VirtualServerDef.Key.Fwmark f -> "fwmark " + f.mark();
             case VirtualServerDef.Key.Group g -> "group " + g.name();
         };
-    }
-
-    static boolean wholeSeconds(Duration d) {
-        return d.toNanos() % 1_000_000_000L == 0;
     }
 }

@@ -5,6 +5,7 @@ import java.math.BigDecimal;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -247,7 +248,7 @@ final class Values {
             }
             try {
                 return InetAddress.getByAddress(bytes);
-            } catch (java.net.UnknownHostException e) {
+            } catch (UnknownHostException e) {
                 return null;
             }
         }

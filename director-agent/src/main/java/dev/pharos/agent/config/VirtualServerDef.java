@@ -3,6 +3,7 @@ package dev.pharos.agent.config;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /// `virtual_server IP PORT { … }`, `virtual_server fwmark N { … }` or `virtual_server group NAME { … }`.
 /// Absent values are `null`; keepalived's defaults are applied by the service table and the checker.
@@ -31,7 +32,7 @@ public record VirtualServerDef(Key key, Duration delayLoop, String lbAlgo, LbKin
     /// The name the control protocol uses: `tcp/192.0.2.10:80`, `fwmark/1`, `group/NAME`.
     public String id() {
         return switch (key) {
-            case Key.Address a -> effectiveProtocol().name().toLowerCase(java.util.Locale.ROOT) + "/"
+            case Key.Address a -> effectiveProtocol().name().toLowerCase(Locale.ROOT) + "/"
                     + RealServerDef.hostPort(a.address(), a.port());
             case Key.Fwmark f -> "fwmark/" + f.mark();
             case Key.Group g -> "group/" + g.name();

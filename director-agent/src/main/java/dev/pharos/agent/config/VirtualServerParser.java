@@ -1,10 +1,15 @@
 package dev.pharos.agent.config;
 
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /// The LVS side of the model: `virtual_server_group`, `virtual_server`, `real_server` and the
 /// checker blocks (keepalived's `check_parser.c` and `check_*.c`).
@@ -48,7 +53,7 @@ final class VirtualServerParser {
                 var first = values.address(new Token(Token.Kind.WORD, text.substring(0, dash), false, line.position()),
                         "range start");
                 var endText = text.substring(dash + 1);
-                boolean v6 = first instanceof java.net.Inet6Address;
+                boolean v6 = first instanceof Inet6Address;
                 Integer last = null;
                 if (first != null) {
                     if (endText.matches(v6 ? "[0-9a-fA-F]{1,4}" : "\\d{1,3}")) {
@@ -142,7 +147,7 @@ final class VirtualServerParser {
             values.warning(n.position(), where + " has no protocol line: keepalived (and so Pharos) then serves UDP;"
                     + " write protocol TCP for a TCP service");
         }
-        if (f.granularity != null && !(f.granularity instanceof java.net.Inet4Address)) {
+        if (f.granularity != null && !(f.granularity instanceof Inet4Address)) {
             values.error(n.position(), where + ": persistence_granularity must be an IPv4 netmask");
         }
         return new VirtualServerDef(key, f.delayLoop, f.lbAlgo, f.lbKind, f.persistence, f.granularity, f.protocol,
@@ -310,8 +315,8 @@ final class VirtualServerParser {
         }
     }
 
-    private BlockReader checkerReader(String where, java.util.Set<String> own, CommonFields f) {
-        var known = new java.util.HashSet<>(own);
+    private BlockReader checkerReader(String where, Set<String> own, CommonFields f) {
+        var known = new HashSet<>(own);
         known.addAll(Keywords.CHECKER_COMMON);
         return new BlockReader(values, where, known)
                 .on("connect_ip", c -> f.connectIp = values.address(c))
@@ -388,7 +393,7 @@ final class VirtualServerParser {
                         if (!t.text().matches("[0-9a-fA-F]{32}")) {
                             values.error(t.position(), "digest must be 32 hexadecimal digits (an MD5), as genhash prints it");
                         } else {
-                            digest[0] = t.text().toLowerCase(java.util.Locale.ROOT);
+                            digest[0] = t.text().toLowerCase(Locale.ROOT);
                         }
                     }
                 })
@@ -444,7 +449,7 @@ final class VirtualServerParser {
             return null;
         }
         var f = new CommonFields();
-        var extras = checkerReader("TCP_CHECK", java.util.Set.of(), f).read(n);
+        var extras = checkerReader("TCP_CHECK", Set.of(), f).read(n);
         return new CheckerDef.Tcp(f.build(), extras);
     }
 
@@ -480,7 +485,7 @@ final class VirtualServerParser {
         var extras = checkerReader("DNS_CHECK", Keywords.DNS_CHECKER, f)
                 .on("type", c -> {
                     var t = values.string(c);
-                    if (t != null && !java.util.Set.of("A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA").contains(t)) {
+                    if (t != null && !Set.of("A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA").contains(t)) {
                         values.error(c.args().getFirst().position(),
                                 "DNS_CHECK type must be A, NS, CNAME, SOA, MX, TXT or AAAA, not '" + t + "'");
                     } else {

@@ -1,5 +1,6 @@
 package dev.pharos.agent.control;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import dev.pharos.agent.api.AgentEvent;
@@ -117,7 +118,7 @@ public final class ControlClient implements AutoCloseable {
         var node = call(method, params, timeout);
         try {
             return JsonRpc.mapper().treeToValue(node, type);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IOException(method + ": the agent's answer does not fit " + type.getSimpleName() + ": "
                     + e.getOriginalMessage(), e);
         }
@@ -178,7 +179,7 @@ public final class ControlClient implements AutoCloseable {
                 if (n.method().equals(Protocol.EVENT_NOTIFICATION)) {
                     try {
                         events.accept(JsonRpc.mapper().treeToValue(n.params(), AgentEvent.class));
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+                    } catch (JsonProcessingException | IllegalArgumentException e) {
                         LOG.log(Level.WARNING, "ignoring an event this client does not understand: {0}",
                                 e.getMessage());
                     }

@@ -1,18 +1,20 @@
 package dev.pharos.agent.control;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Results;
 import dev.pharos.agent.api.RpcError;
 import dev.pharos.agent.api.RpcException;
 import dev.pharos.agent.api.RpcMessage;
-import dev.pharos.agent.api.Results;
-import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -110,7 +112,7 @@ public final class ControlSession implements Method.Session {
         } finally {
             end(null, false);
             try {
-                writer.join(java.time.Duration.ofSeconds(2));
+                writer.join(Duration.ofSeconds(2));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -155,7 +157,7 @@ public final class ControlSession implements Method.Session {
             }
         }
         enqueue(JsonRpc.encode(new RpcMessage.Notification(Protocol.EVENT_NOTIFICATION,
-                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.pojoNode(event))));
+                JsonNodeFactory.instance.pojoNode(event))));
     }
 
     private void enqueue(String line) {

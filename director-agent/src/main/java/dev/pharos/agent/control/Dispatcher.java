@@ -1,6 +1,7 @@
 package dev.pharos.agent.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.RpcError;
 import dev.pharos.agent.api.RpcException;
@@ -72,7 +73,7 @@ public final class Dispatcher {
             var result = method.call(params, session);
             // A POJONode is written straight from the record: no intermediate tree for large results.
             return new RpcMessage.Success(id, result instanceof JsonNode n ? n
-                    : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.pojoNode(result));
+                    : JsonNodeFactory.instance.pojoNode(result));
         } catch (RpcException e) {
             if (e.error().code() == Protocol.Errors.NOT_PERMITTED) {
                 refusals.refused(RefusalLog.Kind.NOT_PERMITTED, session.peer() + ": refused " + name + ": "

@@ -12,8 +12,9 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /// The agent's events in order, each with a sequence number, and the subscribers that receive
-/// them. The newest [#capacity] events are kept so a client that reconnects can ask for the ones
-/// it missed; older ones are forgotten and such a client gets a [AgentEvent.Resync] instead.
+/// them. The newest `capacity` events (the constructor's argument) are kept so a client that
+/// reconnects can ask for the ones it missed; older ones are forgotten and such a client gets a
+/// [AgentEvent.Resync] instead.
 ///
 /// Publishing never blocks on a subscriber: each subscriber's `accept` must only enqueue.
 public final class EventJournal {
@@ -55,10 +56,6 @@ public final class EventJournal {
 
     public synchronized long lastSequence() {
         return lastSequence;
-    }
-
-    public int capacity() {
-        return capacity;
     }
 
     /// Adds a subscriber. With `afterSequence`, the kept events after it are delivered first

@@ -1,5 +1,6 @@
 package dev.pharos.agent.control;
 
+import dev.pharos.agent.api.Protocol;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
@@ -20,7 +21,7 @@ public final class InMemoryChannel {
         var toClient = Channels.newOutputStream(down.sink());
         var clientIn = Channels.newInputStream(down.source());
         var session = new ControlSession(name, agentIn, toClient, dispatcher, journal,
-                dev.pharos.agent.api.Protocol.MAX_LINE_BYTES, s -> {
+                Protocol.MAX_LINE_BYTES, s -> {
                 });
         Thread.ofVirtual().name("in-memory control " + name).start(session::serve);
         return ControlClient.over(clientIn, toAgent, () -> {

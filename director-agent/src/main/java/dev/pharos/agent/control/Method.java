@@ -3,6 +3,7 @@ package dev.pharos.agent.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Params;
+import dev.pharos.agent.api.Results;
 import dev.pharos.agent.api.RpcException;
 import dev.pharos.agent.api.RpcMethod;
 
@@ -30,7 +31,7 @@ public interface Method {
     /// What a method may know about the client calling it.
     interface Session {
         /// Starts delivering events to this client (see [EventJournal#subscribe]).
-        dev.pharos.agent.api.Results.Subscribed subscribe(Long afterSequence);
+        Results.Subscribed subscribe(Long afterSequence);
 
         void unsubscribe();
 

@@ -1,6 +1,7 @@
 package dev.pharos.agent.control;
 
 import dev.pharos.agent.api.Protocol;
+import java.util.Locale;
 import java.util.Map;
 
 /// What a control-channel client may do, decided once per connection from its credentials.
@@ -49,6 +50,6 @@ public enum Role {
 
     /// For logs and messages: `admin`, `operator`.
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -16,6 +16,8 @@ import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.Diagnostic;
+import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.LoadedConfig;
 import dev.pharos.agent.config.Privileged;
 import dev.pharos.agent.config.SourceReader;
 import dev.pharos.agent.config.VirtualServerDef;
@@ -24,6 +26,7 @@ import dev.pharos.agent.control.Role;
 import dev.pharos.agent.vrrp.ReceiveCheck;
 import dev.pharos.agent.vrrp.VrrpInstanceStatus;
 import dev.pharos.agent.vrrp.VrrpSettings;
+import dev.pharos.agent.vrrp.VrrpState;
 import dev.pharos.agent.vrrp.VrrpVersion;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -32,11 +35,14 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /// The agent's JSON-RPC methods: each reads its params record, calls the daemon, and returns a
 /// record of `agent.api`. Documented, with examples, in `docs/protocol.md`.
@@ -133,7 +139,7 @@ final class AgentControl {
         });
         put(m, Methods.VRRP_RESIGN, (a, s) -> {
             var st = instance(a.instance());
-            if (st.state() != dev.pharos.agent.vrrp.VrrpState.MASTER) {
+            if (st.state() != VrrpState.MASTER) {
                 throw new RpcException(Protocol.Errors.INVALID_PARAMS, "(" + a.instance() + ") is " + st.state()
                         + ", not MASTER: only a master can resign");
             }
@@ -182,13 +188,13 @@ final class AgentControl {
     /// One parse of a client's text at a time: a parse holds about 20 times its text at its peak
     /// (measured: 3 MB of configuration needed more than 64 MB of heap), and sixteen at once would
     /// starve the VRRP engine of heap.
-    private final java.util.concurrent.Semaphore parsing = new java.util.concurrent.Semaphore(1);
+    private final Semaphore parsing = new Semaphore(1);
 
     /// Parses text a client sent, as if it were the agent's configuration file: includes only
     /// inside that file's directory tree, one parse at a time. For `config.apply` (`applying`) by
     /// an operator the text may use no include and change nothing [Privileged] compared with the
     /// running configuration at `applyBase`.
-    private dev.pharos.agent.config.LoadedConfig parseFromClient(String text, Method.Session session, boolean applying,
+    private LoadedConfig parseFromClient(String text, Method.Session session, boolean applying,
             String applyBase) throws ConfigException, RpcException {
         var file = daemon.store().file();
         var configId = daemon.options().configId();
@@ -197,7 +203,7 @@ final class AgentControl {
             throw invalid("baseRevision is required: the revision from state.get or config.get the edit is based on");
         }
         try {
-            if (!parsing.tryAcquire(PARSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!parsing.tryAcquire(PARSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new RpcException(Protocol.Errors.BUSY, "another configuration is being checked; try again in a "
                         + "moment");
             }
@@ -214,7 +220,7 @@ final class AgentControl {
             }
             var loaded = ConfigLoader.parseConfined(file, text, configId, parseBudget());
             if (operatorApply) {
-                dev.pharos.agent.config.KeepalivedConfig current;
+                KeepalivedConfig current;
                 String revision;
                 synchronized (daemon) { // the model and its revision as one pair
                     current = daemon.config();
@@ -251,7 +257,7 @@ final class AgentControl {
 
     /// The model may parse and still be unrunnable here (IPv6 VRRP, a VIP on another interface):
     /// the same mapping `run` uses decides, so `config.validate` never approves what `apply` refuses.
-    private static List<Diagnostic> withVrrpChecks(dev.pharos.agent.config.KeepalivedConfig c, List<Diagnostic> found) {
+    private static List<Diagnostic> withVrrpChecks(KeepalivedConfig c, List<Diagnostic> found) {
         var all = new ArrayList<>(found);
         try {
             VrrpMapping.map(c);
@@ -336,7 +342,7 @@ final class AgentControl {
         long transitions = 0;
         List<String> faults = List.of();
         if (st != null) {
-            state = st.state() == dev.pharos.agent.vrrp.VrrpState.INITIALIZE ? "INIT" : st.state().name();
+            state = st.state() == VrrpState.INITIALIZE ? "INIT" : st.state().name();
             effective = st.effectivePriority();
             master = st.master().map(Addresses::text).orElse(null);
             lastChange = st.lastChange();
@@ -468,7 +474,7 @@ final class AgentControl {
             return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw invalid(field + " " + EditFields.quote(text) + " is not one of "
-                    + java.util.Arrays.toString(type.getEnumConstants()));
+                    + Arrays.toString(type.getEnumConstants()));
         }
     }
 

@@ -4,11 +4,13 @@ import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.KeepalivedConfig;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -17,9 +19,11 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -117,7 +121,7 @@ public final class ConfigStore {
     public void removeLeftovers() throws IOException {
         var dir = file.getParent();
         var mine = Pattern.compile(Pattern.quote("." + file.getFileName()) + "[0-9]+" + Pattern.quote(TEMP_SUFFIX));
-        var removed = new java.util.ArrayList<String>();
+        var removed = new ArrayList<String>();
         try (var s = Files.list(dir)) {
             for (var p : s.toList()) {
                 if (mine.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -130,12 +134,6 @@ public final class ConfigStore {
             LOG.log(Level.INFO, "removed {0} temporary file(s) an interrupted write left in {1}: {2}", removed.size(),
                     dir, String.join(", ", removed));
         }
-    }
-
-    /// Writes `config` as the new file, keeping the old one in the history. Throws, with the file
-    /// untouched, when any step fails.
-    public void save(KeepalivedConfig config) throws IOException {
-        save(ConfigWriter.write(config));
     }
 
     /// Writes `text` as the new file (used by `config.apply`, which keeps the operator's text).
@@ -176,7 +174,7 @@ public final class ConfigStore {
         var tmp = Files.createTempFile(dir, "." + file.getFileName(), TEMP_SUFFIX);
         try {
             try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                var bytes = java.nio.ByteBuffer.wrap(bytesOut);
+                var bytes = ByteBuffer.wrap(bytesOut);
                 while (bytes.hasRemaining()) {
                     ch.write(bytes);
                 }
@@ -206,7 +204,7 @@ public final class ConfigStore {
     private static byte[] digest(Path p) throws IOException {
         try {
             return sha256(Files.readAllBytes(p));
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return new byte[0];
         }
     }
@@ -230,9 +228,9 @@ public final class ConfigStore {
     }
 
     /// The kept previous versions, oldest first.
-    public java.util.List<Path> history() throws IOException {
+    public List<Path> history() throws IOException {
         if (!Files.isDirectory(history)) {
-            return java.util.List.of();
+            return List.of();
         }
         var prefix = file.getFileName() + ".";
         try (var s = Files.list(history)) {

@@ -1,8 +1,10 @@
 package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.Results;
+import dev.pharos.agent.api.RpcError;
 import dev.pharos.agent.api.RpcException;
 import dev.pharos.agent.config.ConfigDiff;
 import dev.pharos.agent.config.ConfigEdits;
@@ -13,16 +15,27 @@ import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.control.ControlServer;
 import dev.pharos.agent.control.Dispatcher;
 import dev.pharos.agent.control.EventJournal;
+import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import dev.pharos.agent.vrrp.VrrpEngine;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /// The running agent: one configuration file, the VRRP engine on Linux sockets, the interface
 /// monitor, the supervisor and the control channel. SIGTERM (and SIGINT) stop it gracefully —
@@ -48,7 +61,7 @@ public final class Daemon {
     /// @param metrics       where to serve Prometheus metrics (loopback only), or null for none
     /// @param balancer      `auto`, `kernel` or `userspace`: the service-table backend
     public record Options(Path configFile, String configId, Path controlSocket, String controlGroup, Path stateDir,
-            java.net.InetSocketAddress metrics, String balancer) {
+            InetSocketAddress metrics, String balancer) {
     }
 
     private final Options options;
@@ -62,7 +75,7 @@ public final class Daemon {
     private volatile String revision;
     private VrrpMapping.Vrrp vrrp;
     private volatile VrrpEngine engine;
-    private dev.pharos.agent.vrrp.AddressPlumbing plumbing;
+    private AddressPlumbing plumbing;
     private InterfaceMonitor monitor;
     private ControlServer control;
     private MetricsServer metrics;
@@ -71,7 +84,7 @@ public final class Daemon {
     private final AgentControl api = new AgentControl(this);
     private volatile boolean stopping;
     private final SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv());
-    private java.util.concurrent.ScheduledExecutorService watchdog;
+    private ScheduledExecutorService watchdog;
 
     public Daemon(Options options) {
         this(options, new LinuxPlatform());
@@ -138,11 +151,11 @@ public final class Daemon {
     private void warnIfEditsCannotBeWritten() {
         var configDir = options.configFile().toAbsolutePath().getParent();
         var stateDir = options.stateDir().toAbsolutePath();
-        while (stateDir.getParent() != null && !java.nio.file.Files.exists(stateDir)) {
+        while (stateDir.getParent() != null && !Files.exists(stateDir)) {
             stateDir = stateDir.getParent(); // created at the first edit: its nearest existing parent must be writable
         }
         for (var dir : List.of(configDir, stateDir)) {
-            if (!java.nio.file.Files.isWritable(dir)) {
+            if (!Files.isWritable(dir)) {
                 LOG.log(Level.WARNING, "user {0} may not write {1}: edits through the control channel will be refused"
                         + " (give it the directory; docs/operations.md, systemd)", System.getProperty("user.name"), dir);
             }
@@ -155,11 +168,11 @@ public final class Daemon {
         try {
             return ControlServer.start(socket, options.controlGroup(), new Dispatcher(api.methods()), journal, 1024,
                     Protocol.MAX_LINE_BYTES);
-        } catch (java.nio.file.AccessDeniedException | java.net.BindException e) {
-            if (e instanceof java.net.BindException && !"Permission denied".equals(e.getMessage())) {
+        } catch (AccessDeniedException | BindException e) {
+            if (e instanceof BindException && !"Permission denied".equals(e.getMessage())) {
                 throw e;
             }
-            var where = e instanceof java.nio.file.AccessDeniedException d ? Path.of(d.getFile())
+            var where = e instanceof AccessDeniedException d ? Path.of(d.getFile())
                     : socket.toAbsolutePath().getParent();
             throw new IOException("cannot create the control socket " + socket + ": user "
                     + System.getProperty("user.name") + " may not write " + where + "; give it that directory (the"
@@ -171,14 +184,14 @@ public final class Daemon {
     /// engine that the supervisor cannot bring back lets systemd restart the whole agent.
     private void startWatchdog(Duration interval) {
         var period = Math.max(100, interval.toMillis() / 2);
-        watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        watchdog = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("systemd-watchdog").daemon().unstarted(r));
         watchdog.scheduleAtFixedRate(() -> {
             var e = engine;
-            if (e != null && java.time.Duration.between(e.lastHeartbeat(), clock.instant()).compareTo(interval) < 0) {
+            if (e != null && Duration.between(e.lastHeartbeat(), clock.instant()).compareTo(interval) < 0) {
                 systemd.watchdog();
             }
-        }, 0, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, 0, period, TimeUnit.MILLISECONDS);
         LOG.log(Level.INFO, "systemd watchdog: pinging every {0} ms", period);
     }
 
@@ -302,17 +315,17 @@ public final class Daemon {
         RELOAD, EDIT, APPLY;
 
         String wire() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
     /// The bytes of the configuration file and of the files it includes, as they are now.
-    private java.util.Map<Path, byte[]> snapshot() throws IOException {
-        java.util.Set<Path> files;
+    private Map<Path, byte[]> snapshot() throws IOException {
+        Set<Path> files;
         try {
             files = ConfigLoader.files(options.configFile(), options.configId());
         } catch (ConfigException e) {
-            files = java.util.Set.of(); // the load that follows reports it
+            files = Set.of(); // the load that follows reports it
         }
         return store.snapshot(files);
     }
@@ -332,9 +345,9 @@ public final class Daemon {
             }
             var problems = ConfigLoader.validate(result.config()).stream().filter(d -> d.isError()).toList();
             if (!problems.isEmpty()) {
-                throw new RpcException(new dev.pharos.agent.api.RpcError(Protocol.Errors.INVALID_CONFIG,
+                throw new RpcException(new RpcError(Protocol.Errors.INVALID_CONFIG,
                         "the edit would make the configuration invalid: " + problems.getFirst().message(),
-                        dev.pharos.agent.api.JsonRpc.tree(AgentControl.validation(problems))));
+                        JsonRpc.tree(AgentControl.validation(problems))));
             }
             var text = ConfigWriter.write(result.config());
             KeepalivedConfig parsed;
@@ -344,10 +357,10 @@ public final class Daemon {
                 // The field checks should have refused what gets here; this is the last line.
                 LOG.log(Level.ERROR, "an edit wrote a file that does not parse; nothing changed:\n{0}", e.getMessage());
                 var errors = e.diagnostics().stream().filter(d -> d.isError()).toList();
-                throw new RpcException(new dev.pharos.agent.api.RpcError(Protocol.Errors.INVALID_CONFIG,
+                throw new RpcException(new RpcError(Protocol.Errors.INVALID_CONFIG,
                         "the edit would write a configuration file that does not pass check-config: "
                                 + (errors.isEmpty() ? e.getMessage() : errors.getFirst().message()),
-                        dev.pharos.agent.api.JsonRpc.tree(AgentControl.validation(e.diagnostics()))));
+                        JsonRpc.tree(AgentControl.validation(e.diagnostics()))));
             }
             return apply(parsed, Source.EDIT, text, result.changes());
         }
@@ -374,10 +387,10 @@ public final class Daemon {
         }
         EditFields.word(baseRevision, "baseRevision", "a revision");
         if (!baseRevision.equals(revision)) {
-            throw new RpcException(new dev.pharos.agent.api.RpcError(Protocol.Errors.STALE_REVISION,
+            throw new RpcException(new RpcError(Protocol.Errors.STALE_REVISION,
                     "the configuration changed since revision " + baseRevision + " (now " + revision
                             + "); read it again and redo the edit",
-                    dev.pharos.agent.api.JsonRpc.tree(new Results.Stale(revision))));
+                    JsonRpc.tree(new Results.Stale(revision))));
         }
     }
 
@@ -393,9 +406,9 @@ public final class Daemon {
         try {
             nextVrrp = VrrpMapping.map(next);
         } catch (ConfigException e) {
-            throw new RpcException(new dev.pharos.agent.api.RpcError(Protocol.Errors.INVALID_CONFIG,
+            throw new RpcException(new RpcError(Protocol.Errors.INVALID_CONFIG,
                     "the configuration cannot run here: " + e.getMessage(),
-                    dev.pharos.agent.api.JsonRpc.tree(AgentControl.validation(e.diagnostics()))));
+                    JsonRpc.tree(AgentControl.validation(e.diagnostics()))));
         } catch (RuntimeException e) {
             throw new RpcException(Protocol.Errors.INVALID_CONFIG, "the configuration cannot run here: " + e.getMessage());
         }
@@ -413,7 +426,7 @@ public final class Daemon {
         if (source != Source.RELOAD) {
             try {
                 store.checkUnchanged();
-                previousBytes = java.nio.file.Files.exists(store.file()) ? store.read() : null;
+                previousBytes = Files.exists(store.file()) ? store.read() : null;
                 store.save(text != null ? text : ConfigWriter.write(next));
             } catch (ConfigStore.ChangedOnDiskException e) {
                 LOG.log(Level.WARNING, "{0} refused: {1}", source.wire(), e.getMessage());

@@ -1,5 +1,6 @@
 package dev.pharos.agent.daemon;
 
+import dev.pharos.agent.linux.Errno;
 import dev.pharos.agent.linux.NativeException;
 import dev.pharos.agent.linux.RawIpSocket;
 import dev.pharos.agent.vrrp.VrrpSettings;
@@ -49,7 +50,7 @@ final class LinuxVrrpTransport implements VrrpTransport {
             nif = null;
         }
         if (nif == null) {
-            throw new NativeException("(" + s.name() + ") interface " + s.interfaceName(), dev.pharos.agent.linux.Errno.ENODEV,
+            throw new NativeException("(" + s.name() + ") interface " + s.interfaceName(), Errno.ENODEV,
                     "there is no interface " + s.interfaceName());
         }
         var vips = new HashSet<>(s.advertisedAddresses());

@@ -8,6 +8,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
@@ -61,10 +62,6 @@ public final class MetricsServer implements AutoCloseable {
         return new MetricsServer(server);
     }
 
-    public int port() {
-        return server.getAddress().getPort();
-    }
-
     /// The exposition text (Prometheus text format 0.0.4).
     static String render(AgentState s, long events) {
         var b = new StringBuilder(4096);
@@ -87,7 +84,7 @@ public final class MetricsServer implements AutoCloseable {
         }
         help(b, "pharos_vrrp_counter_total", "counter", "VRRP statistics by name (adverts, receive-check failures).");
         for (var i : s.vrrp()) {
-            for (var c : new java.util.TreeMap<>(i.counters()).entrySet()) {
+            for (var c : new TreeMap<>(i.counters()).entrySet()) {
                 b.append("pharos_vrrp_counter_total{instance=\"").append(esc(i.name())).append("\",vrid=\"")
                         .append(i.vrid()).append("\",counter=\"").append(esc(c.getKey())).append("\"} ")
                         .append(c.getValue()).append('\n');

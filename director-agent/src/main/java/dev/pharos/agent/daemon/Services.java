@@ -2,6 +2,7 @@ package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.check.CheckEvent;
 import dev.pharos.agent.check.CheckPlan;
 import dev.pharos.agent.check.CheckScheduler;
@@ -9,6 +10,7 @@ import dev.pharos.agent.check.RealServerId;
 import dev.pharos.agent.check.RealServerStatus;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.RealServerDef;
+import dev.pharos.agent.config.ScriptLine;
 import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.control.EventJournal;
 import dev.pharos.agent.ipvs.BackendException;
@@ -27,18 +29,23 @@ import dev.pharos.agent.ipvs.ServiceKey;
 import dev.pharos.agent.ipvs.ServiceTable;
 import dev.pharos.agent.ipvs.TableSpec;
 import dev.pharos.agent.ipvs.UserspaceBackend;
+import dev.pharos.agent.script.ScriptPolicy;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /// The health checks and the service table, wired together: checker events update the health
 /// view, the desired table is recomputed from the configuration and that health, and the
@@ -62,7 +69,7 @@ final class Services implements AutoCloseable {
 
     /// What `state.get` shows of a real server.
     record RealServerView(String health, String reason, Instant since, int effectiveWeight,
-            dev.pharos.agent.api.AgentState.Traffic traffic) {
+            AgentState.Traffic traffic) {
     }
 
     /// One virtual server's three names and its real servers' endpoints by API id.
@@ -81,7 +88,7 @@ final class Services implements AutoCloseable {
     private volatile List<Names> names = List.of();
     private volatile TableSpec spec = new TableSpec(List.of());
     private volatile DesiredState desired;
-    private volatile java.util.Map<String, List<String>> quorumScripts = java.util.Map.of();
+    private volatile Map<String, List<String>> quorumScripts = Map.of();
     private volatile ServiceTable actual = ServiceTable.EMPTY;
     private volatile HealthView health = HealthView.NONE;
     /// Service-table thread only: check results not yet in [#health], merged once per batch. A
@@ -93,7 +100,7 @@ final class Services implements AutoCloseable {
     private final Map<RealServerRef, Integer> pendingWeights = new HashMap<>();
     private volatile Instant lastReconcile = Instant.now();
     /// Service-table thread only: results waiting for the next reconcile, and what each server was.
-    private final List<Runnable> afterReconcile = new java.util.ArrayList<>();
+    private final List<Runnable> afterReconcile = new ArrayList<>();
     private final Map<RealServerRef, String> known = new HashMap<>();
     private boolean reconcileQueued;
 
@@ -144,9 +151,9 @@ final class Services implements AutoCloseable {
                 health = prune(withPendingResults(health), nextSpec);
                 reconcile("configuration");
             }).get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             LOG.log(Level.ERROR, "applying the service table failed", e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             LOG.log(Level.WARNING, "the service table is still being applied after 30 s; it continues in the background");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -154,7 +161,7 @@ final class Services implements AutoCloseable {
     }
 
     private static List<Names> names(KeepalivedConfig original, KeepalivedConfig served, TableSpec spec) {
-        var out = new java.util.ArrayList<Names>();
+        var out = new ArrayList<Names>();
         var defs = original.virtualServers();
         var servedDefs = served.virtualServers();
         for (int i = 0; i < defs.size() && i < spec.virtualServers().size() && i < servedDefs.size(); i++) {
@@ -305,15 +312,14 @@ final class Services implements AutoCloseable {
     /// `quorum_up`/`quorum_down` of each virtual server as they will run (keyed by the command
     /// line as written), after keepalived's checks (`check_data.c`, `check_check_script_security`);
     /// a disabled one is absent.
-    private static java.util.Map<String, List<String>> quorumScripts(KeepalivedConfig config,
-            dev.pharos.agent.script.ScriptPolicy scripts) {
-        var out = new java.util.HashMap<String, List<String>>();
+    private static Map<String, List<String>> quorumScripts(KeepalivedConfig config, ScriptPolicy scripts) {
+        var out = new HashMap<String, List<String>>();
         for (var vs : config.virtualServers()) {
-            for (var line : java.util.Arrays.asList(vs.quorumUp(), vs.quorumDown())) {
+            for (var line : Arrays.asList(vs.quorumUp(), vs.quorumDown())) {
                 if (line != null && !line.isBlank() && !out.containsKey(line)) {
-                    var s = dev.pharos.agent.config.ScriptLine.parse(line);
+                    var s = ScriptLine.parse(line);
                     if (scripts.notify("quorum", s.command(), s.user(), s.group())
-                            instanceof dev.pharos.agent.script.ScriptPolicy.Run run) {
+                            instanceof ScriptPolicy.Run run) {
                         out.put(line, run.argv());
                     }
                 }
@@ -444,7 +450,7 @@ final class Services implements AutoCloseable {
                     reason = st.reason() == null || st.reason().isEmpty() ? null : st.reason();
                     since = st.since();
                 }
-                var t = traffic.getOrDefault(n.tableName() + "|" + endpoint, dev.pharos.agent.api.AgentState.Traffic.NONE);
+                var t = traffic.getOrDefault(n.tableName() + "|" + endpoint, AgentState.Traffic.NONE);
                 m.put(e.getKey(), new RealServerView(h, reason, since, effectiveWeight(n, endpoint), t));
             }
             out.put(n.apiId(), m);
@@ -452,8 +458,8 @@ final class Services implements AutoCloseable {
         return out;
     }
 
-    private Map<String, dev.pharos.agent.api.AgentState.Traffic> traffic() {
-        var out = new HashMap<String, dev.pharos.agent.api.AgentState.Traffic>();
+    private Map<String, AgentState.Traffic> traffic() {
+        var out = new HashMap<String, AgentState.Traffic>();
         var currentSpec = spec;
         switch (backend) {
             case UserspaceBackend u -> {
@@ -465,7 +471,7 @@ final class Services implements AutoCloseable {
                                     && a.port() == listen.getPort()) {
                                 for (var rs : s.realServers()) {
                                     var r = rs.rates();
-                                    var t = new dev.pharos.agent.api.AgentState.Traffic(rs.activeConnections(),
+                                    var t = new AgentState.Traffic(rs.activeConnections(),
                                             rs.inactiveConnections(), rs.totalConnections(), rs.bytesIn(), rs.bytesOut(),
                                             r.connectionsPerSecond(), r.bytesInPerSecond(), r.bytesOutPerSecond());
                                     out.put(vs.name() + "|" + endpointOf(rs.address(), a.port()), t);
@@ -486,7 +492,7 @@ final class Services implements AutoCloseable {
                                 continue;
                             }
                             c.forEach((endpoint, dc) -> out.put(vs.name() + "|" + endpoint,
-                                    new dev.pharos.agent.api.AgentState.Traffic(dc.activeConnections(),
+                                    new AgentState.Traffic(dc.activeConnections(),
                                             dc.inactiveConnections(), dc.stats().connections(), dc.stats().inBytes(),
                                             dc.stats().outBytes(), dc.stats().connectionsPerSecond(),
                                             dc.stats().inBytesPerSecond(), dc.stats().outBytesPerSecond())));

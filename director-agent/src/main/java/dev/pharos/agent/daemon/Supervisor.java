@@ -3,6 +3,7 @@ package dev.pharos.agent.daemon;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -72,7 +73,7 @@ public final class Supervisor implements AutoCloseable {
     /// Returns what was done (also delivered to listeners).
     public List<Restart> checkOnce() {
         var now = clock.instant();
-        var done = new java.util.ArrayList<Restart>();
+        var done = new ArrayList<Restart>();
         for (var c : components) {
             Instant last;
             try {

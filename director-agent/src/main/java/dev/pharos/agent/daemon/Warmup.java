@@ -14,6 +14,7 @@ import dev.pharos.agent.vrrp.VrrpState;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import dev.pharos.agent.vrrp.VrrpVersion;
 import java.net.Inet4Address;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
@@ -101,7 +102,7 @@ final class Warmup {
     private static Inet4Address address(int a, int b, int c, int d) {
         try {
             return (Inet4Address) Inet4Address.getByAddress(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d});
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -28,8 +28,4 @@ public record BalancerRealServer(InetSocketAddress address, int weight, int uppe
     public static BalancerRealServer of(InetSocketAddress address, int weight) {
         return new BalancerRealServer(address, weight, 0, 0);
     }
-
-    public BalancerRealServer withWeight(int newWeight) {
-        return new BalancerRealServer(address, newWeight, upperThreshold, lowerThreshold);
-    }
 }

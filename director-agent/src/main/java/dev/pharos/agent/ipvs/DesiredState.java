@@ -1,5 +1,7 @@
 package dev.pharos.agent.ipvs;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,7 @@ import java.util.Map;
 public record DesiredState(ServiceTable table, Map<String, Quorum> quorum, List<String> editProblems) {
 
     public DesiredState {
-        quorum = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(quorum));
+        quorum = Collections.unmodifiableMap(new LinkedHashMap<>(quorum));
         editProblems = List.copyOf(editProblems);
     }
 
@@ -58,7 +60,7 @@ public record DesiredState(ServiceTable table, Map<String, Quorum> quorum, List<
     /// The virtual servers whose quorum flipped between `previous` and this state (one that is
     /// new in this state has no change to report).
     public List<QuorumChange> quorumChangesSince(DesiredState previous) {
-        var out = new java.util.ArrayList<QuorumChange>();
+        var out = new ArrayList<QuorumChange>();
         quorum.forEach((name, q) -> {
             var before = previous.quorum().get(name);
             if (before != null && before.up() != q.up()) {

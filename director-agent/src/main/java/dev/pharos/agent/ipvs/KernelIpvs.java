@@ -1,10 +1,12 @@
 package dev.pharos.agent.ipvs;
 
 import java.io.IOException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /// The kernel's IPVS table, through its generic-netlink family ("IPVS", version 1). Whether the
@@ -43,7 +45,7 @@ public final class KernelIpvs implements IpvsBackend {
     /// Looks up the IPVS family and asks for its version.
     public static Availability open(GenlTransport transport) {
         Objects.requireNonNull(transport, "transport");
-        java.util.Optional<Integer> id;
+        Optional<Integer> id;
         try {
             id = transport.resolveFamily(IpvsCodec.FAMILY_NAME);
         } catch (IOException e) {
@@ -98,9 +100,9 @@ public final class KernelIpvs implements IpvsBackend {
                 dests.put(d.destination().endpoint(), new DestinationCounters(d.activeConnections(),
                         d.inactiveConnections(), d.persistentConnections(), d.stats()));
             }
-            out.put(service.key(), java.util.Collections.unmodifiableMap(dests));
+            out.put(service.key(), Collections.unmodifiableMap(dests));
         }
-        return java.util.Collections.unmodifiableMap(out);
+        return Collections.unmodifiableMap(out);
     }
 
     /// What IPVS counts for one destination.

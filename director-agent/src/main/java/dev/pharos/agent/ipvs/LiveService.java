@@ -185,10 +185,6 @@ final class LiveService {
         return serversView;
     }
 
-    LiveRealServer sorryServer() {
-        return sorry;
-    }
-
     void estimate(double seconds) {
         counters.estimate(seconds);
         for (var s : serversView) {

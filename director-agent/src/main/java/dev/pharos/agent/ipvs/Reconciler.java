@@ -92,10 +92,6 @@ public final class Reconciler {
         return new Reconciler(backend, RetryPolicy.DEFAULT, d -> Thread.sleep(d), events);
     }
 
-    public IpvsBackend backend() {
-        return backend;
-    }
-
     public Outcome reconcile(ServiceTable desired) throws InterruptedException {
         var applied = new ArrayList<IpvsOp>();
         var reported = new ArrayList<Event>();

@@ -1,6 +1,7 @@
 package dev.pharos.agent.ipvs;
 
 import dev.pharos.agent.linux.NativeBuffer;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
@@ -84,7 +85,7 @@ final class RelayContext {
                 started[i] = new NativeRelayLoop(i, bufferSize, nativeBuffers);
             }
             return started;
-        } catch (java.io.IOException | RuntimeException | LinkageError e) {
+        } catch (IOException | RuntimeException | LinkageError e) {
             // Expected off Linux (the lab on a laptop); anywhere else it is worth a warning.
             var level = e instanceof UnsupportedOperationException ? System.Logger.Level.INFO : System.Logger.Level.WARNING;
             LOG.log(level, "the native TCP relay cannot start ({0}); using the JDK''s NIO relay",

@@ -8,9 +8,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /// One selector thread accepting, connecting and relaying TCP connections (all sockets
 /// non-blocking).
@@ -124,7 +125,7 @@ final class RelayLoop implements Executor, AutoCloseable {
         while ((task = tasks.poll()) != null) {
             runSafely(task);
         }
-        for (var key : java.util.List.copyOf(selector.keys())) {
+        for (var key : List.copyOf(selector.keys())) {
             var handler = (LoopHandler) key.attachment();
             runSafely(handler::loopClosing);
         }

@@ -3,6 +3,8 @@ package dev.pharos.agent.ipvs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /// The operator's run-time edits in the order they were made.
 public record RuntimeEdits(List<RuntimeEdit> edits) {
@@ -94,13 +96,13 @@ public record RuntimeEdits(List<RuntimeEdit> edits) {
     }
 
     private static TableSpec update(TableSpec spec, RealServerRef ref,
-            java.util.function.UnaryOperator<TableSpec.RealServerSpec> change) {
+            UnaryOperator<TableSpec.RealServerSpec> change) {
         return replace(spec, ref.virtualServer(), list -> list.replaceAll(
                 rs -> rs.endpoint().equals(ref.endpoint()) ? change.apply(rs) : rs));
     }
 
     private static TableSpec replace(TableSpec spec, String virtualServer,
-            java.util.function.Consumer<List<TableSpec.RealServerSpec>> change) {
+            Consumer<List<TableSpec.RealServerSpec>> change) {
         var out = new ArrayList<TableSpec.VirtualServerSpec>();
         for (var vs : spec.virtualServers()) {
             if (vs.name().equals(virtualServer)) {

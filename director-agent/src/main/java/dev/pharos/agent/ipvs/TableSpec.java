@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,7 +25,7 @@ public record TableSpec(List<VirtualServerSpec> virtualServers) {
 
     public TableSpec {
         virtualServers = List.copyOf(virtualServers);
-        var names = new java.util.HashSet<String>();
+        var names = new HashSet<String>();
         for (var vs : virtualServers) {
             if (!names.add(vs.name())) {
                 throw new IllegalArgumentException("two virtual servers are both named '" + vs.name() + "'");
@@ -66,7 +67,7 @@ public record TableSpec(List<VirtualServerSpec> virtualServers) {
                 throw new IllegalArgumentException("virtual server " + name + ": quorum " + quorum + " and hysteresis "
                         + hysteresis + " must satisfy 0 <= hysteresis < quorum");
             }
-            var seen = new java.util.HashSet<Endpoint>();
+            var seen = new HashSet<Endpoint>();
             for (var rs : realServers) {
                 if (!seen.add(rs.endpoint())) {
                     throw new IllegalArgumentException("virtual server " + name + " lists real server "

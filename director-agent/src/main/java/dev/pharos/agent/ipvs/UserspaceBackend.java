@@ -3,6 +3,7 @@ package dev.pharos.agent.ipvs;
 import dev.pharos.agent.ipvs.schedulers.SchedulerFlag;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -150,6 +151,6 @@ public final class UserspaceBackend implements IpvsBackend {
         var p = svc.persistence();
         boolean persistent = p != null && !p.timeout().isZero();
         return new ServiceSettings(svc.scheduler(), persistent ? ServiceSettings.PERSISTENT : 0,
-                persistent ? p.timeout() : java.time.Duration.ZERO, persistent ? p.prefixLength() : 32);
+                persistent ? p.timeout() : Duration.ZERO, persistent ? p.prefixLength() : 32);
     }
 }

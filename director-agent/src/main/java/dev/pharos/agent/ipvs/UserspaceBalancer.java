@@ -12,8 +12,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /// Pharos's user-space L4 balancer: IPVS's virtual services for hosts without kernel IPVS.
 ///
@@ -334,7 +336,7 @@ public final class UserspaceBalancer implements AutoCloseable {
         housekeeping.shutdownNow();
         var deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (context.globalOpen.get() > 0 && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         context.closeLoops();
     }
@@ -383,7 +385,7 @@ public final class UserspaceBalancer implements AutoCloseable {
         } finally {
             try {
                 housekeeping.schedule(this::tick, fast ? FAST_TICK_MILLIS : SLOW_TICK_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // closed
             }
         }

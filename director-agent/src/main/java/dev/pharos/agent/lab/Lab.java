@@ -22,12 +22,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /// The training lab: a director pair running the real agent code in this JVM, on an in-memory
 /// VRRP bus, with real HTTP servers on loopback as real servers. The trainer stops or kills a
@@ -214,7 +216,7 @@ public final class Lab implements AutoCloseable {
             throw new IOException(name + " is not running");
         }
         var client = InMemoryChannel.open(name, d.dispatcher(), d.events());
-        clients.computeIfAbsent(name, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(client);
+        clients.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(client);
         return client;
     }
 
@@ -262,7 +264,7 @@ public final class Lab implements AutoCloseable {
         realServers.values().forEach(LabRealServer::close);
         bus.close();
         try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "lab directory {0} not removed: {1}", dir, e.getMessage());
         }

@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 
 /// A real server of the lab: a real HTTP server on loopback that answers every request with its
 /// name, so the trainer sees where each request went. It can fail (stop listening: the checks see
@@ -16,7 +15,6 @@ public final class LabRealServer implements AutoCloseable {
 
     private final String name;
     private final int port;
-    private final AtomicLong served = new AtomicLong();
     private volatile HttpServer server;
 
     private LabRealServer(String name, int port) {
@@ -40,7 +38,6 @@ public final class LabRealServer implements AutoCloseable {
                     exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
                     exchange.sendResponseHeaders(200, body.length);
                     exchange.getResponseBody().write(body);
-                    served.incrementAndGet();
                 }
             });
             http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -60,14 +57,6 @@ public final class LabRealServer implements AutoCloseable {
     /// The loopback port it listens on (kept across fail/restore).
     public int port() {
         return port;
-    }
-
-    public long served() {
-        return served.get();
-    }
-
-    public boolean up() {
-        return server != null;
     }
 
     /// Stops answering: connections are refused.

@@ -1,6 +1,7 @@
 package dev.pharos.agent.lab;
 
 import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.RealServerDef;
 import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.daemon.Platform;
 import dev.pharos.agent.ipvs.UserspaceBackend;
@@ -100,7 +101,7 @@ final class SimPlatform implements Platform {
             if (vs.key() instanceof VirtualServerDef.Key.Address a) {
                 mapped = mapped.withKey(new VirtualServerDef.Key.Address(loopback, servicePort.apply(a)));
             }
-            var real = new ArrayList<dev.pharos.agent.config.RealServerDef>();
+            var real = new ArrayList<RealServerDef>();
             for (var rs : vs.realServers()) {
                 var port = realServerPort.apply(rs.address());
                 // A real server the lab has no server for stays as written: its checks fail, as

@@ -5,6 +5,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteOrder;
 
 /// Gratuitous ARP through an AF_PACKET socket, as keepalived sends it (`vrrp_arp.c`): an ARP
 /// request to the Ethernet broadcast, sender and target protocol address both the VIP, sender
@@ -19,7 +21,7 @@ public final class GratuitousArp implements AutoCloseable {
     private static final int FRAME_SIZE = 42;
     private static final int SENDER_MAC = 22;
     private static final ValueLayout.OfShort SHORT_BE =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final int fd;
     private final Arena arena = Arena.ofShared();
@@ -80,7 +82,7 @@ public final class GratuitousArp implements AutoCloseable {
     /// (ENXIO). Returns true if the kernel answered as expected.
     public synchronized boolean warmUp() {
         try {
-            announce("lo", (Inet4Address) java.net.InetAddress.getLoopbackAddress(), true);
+            announce("lo", (Inet4Address) InetAddress.getLoopbackAddress(), true);
             return false;
         } catch (NativeException e) {
             return e.is(Errno.ENXIO);

@@ -287,14 +287,8 @@ final class Libc {
         }
     }
 
-    /// `ioctl(fd, request, arg)`; returns its result or throws with the errno.
-    static int ioctl(int fd, long request, MemorySegment arg, String what) throws NativeException {
-        try (var arena = Arena.ofConfined()) {
-            return ioctl(fd, request, arg, capture(arena), what);
-        }
-    }
-
-    /// [#ioctl(int, long, MemorySegment, String)] with the caller's own capture segment.
+    /// `ioctl(fd, request, arg)` with the caller's own capture segment `cs`; returns its result or
+    /// throws with the errno.
     static int ioctl(int fd, long request, MemorySegment arg, MemorySegment cs, String what) throws NativeException {
         try {
             int r = (int) IOCTL.invokeExact(cs, fd, request, arg);

@@ -7,7 +7,6 @@ import java.io.IOException;
 public final class NativeException extends IOException {
 
     private final int errno;
-    private final String call;
     private final String explanation;
 
     public NativeException(String call, int errno) {
@@ -17,7 +16,6 @@ public final class NativeException extends IOException {
     public NativeException(String call, int errno, String explanation) {
         super(Errno.name(errno) + ": " + call + ": " + explanation);
         this.errno = errno;
-        this.call = call;
         this.explanation = explanation;
     }
 
@@ -31,10 +29,6 @@ public final class NativeException extends IOException {
 
     public int errno() {
         return errno;
-    }
-
-    public String call() {
-        return call;
     }
 
     public boolean is(int code) {

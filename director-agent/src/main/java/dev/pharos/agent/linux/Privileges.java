@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /// The Linux capabilities the agent uses, and whether this process has them in its effective set
@@ -28,7 +29,7 @@ public final class Privileges {
 
         /// The name `setpriv` and `capsh` take: `net_raw`.
         public String shortName() {
-            return name().substring(4).toLowerCase(java.util.Locale.ROOT);
+            return name().substring(4).toLowerCase(Locale.ROOT);
         }
 
         boolean in(long mask) {
@@ -45,11 +46,6 @@ public final class Privileges {
     /// Empty when the agent has what VRRP needs, else one sentence naming what is missing and how to grant it.
     public static Optional<String> missingForVrrp() {
         return missing(effectiveCapabilities(), FOR_VRRP);
-    }
-
-    /// Whether this process holds `c` in its effective set.
-    public static boolean has(Capability c) {
-        return c.in(effectiveCapabilities());
     }
 
     /// The sentence for the capabilities of `needed` absent from `effective`, or empty.

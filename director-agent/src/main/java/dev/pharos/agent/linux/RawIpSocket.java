@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -55,8 +56,6 @@ public final class RawIpSocket implements AutoCloseable {
 
     private final WakeableFd handle;
     private final String ifname;
-    private final int ifindex;
-    private final int protocol;
     private final String sendWhat;
     private final String receiveWhat;
     private final MemorySegment receiveBuffer;
@@ -71,11 +70,9 @@ public final class RawIpSocket implements AutoCloseable {
     private final MemorySegment sendAddress;
     private final MemorySegment sendCapture;
 
-    private RawIpSocket(WakeableFd handle, String ifname, int ifindex, int protocol) {
+    private RawIpSocket(WakeableFd handle, String ifname, int protocol) {
         this.handle = handle;
         this.ifname = ifname;
-        this.ifindex = ifindex;
-        this.protocol = protocol;
         this.sendWhat = "protocol " + protocol + " on " + ifname;
         this.receiveWhat = sendWhat;
         var arena = handle.arena;
@@ -131,15 +128,7 @@ public final class RawIpSocket implements AutoCloseable {
             Libc.close(fd);
             throw e;
         }
-        return new RawIpSocket(WakeableFd.of(fd), ifname, ifindex, protocol);
-    }
-
-    public String interfaceName() {
-        return ifname;
-    }
-
-    public int interfaceIndex() {
-        return ifindex;
+        return new RawIpSocket(WakeableFd.of(fd), ifname, protocol);
     }
 
     /// Sets the TTL of what this socket sends, unicast and multicast. A VRRP router sends 255 and
@@ -211,7 +200,7 @@ public final class RawIpSocket implements AutoCloseable {
                     handle.release();
                 }
             }
-        } catch (NativeException | java.net.UnknownHostException e) {
+        } catch (NativeException | UnknownHostException e) {
             // warming is best effort
         } finally {
             if (udp >= 0) {
@@ -241,7 +230,7 @@ public final class RawIpSocket implements AutoCloseable {
                 }
                 done++;
             }
-        } catch (NativeException | java.net.UnknownHostException | RuntimeException e) {
+        } catch (NativeException | UnknownHostException | RuntimeException e) {
             System.getLogger(RawIpSocket.class.getName()).log(System.Logger.Level.DEBUG,
                     "loopback warm-up stopped after {0} rounds: {1}", done, e.toString());
         }

@@ -5,6 +5,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 
 /// Adds and removes IPv4 addresses through rtnetlink (`RTM_NEWADDR` / `RTM_DELADDR`), as
@@ -95,7 +96,7 @@ public final class Rtnetlink implements AutoCloseable {
     /// (an IPv4 prefix length of 33 on `lo`: EINVAL), so a new master's first address change does
     /// not pay for loading and linking it. True if the kernel answered as expected.
     public boolean warmUp() {
-        var never = (Inet4Address) java.net.InetAddress.getLoopbackAddress();
+        var never = (Inet4Address) InetAddress.getLoopbackAddress();
         try {
             addAddress("lo", never, 33, null, null);
             deleteAddress("lo", never, 33); // unreachable on Linux; undone should it ever be accepted

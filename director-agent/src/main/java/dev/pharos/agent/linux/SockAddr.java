@@ -7,6 +7,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /// The C socket address structures Pharos passes to the kernel, written into arena memory.
 final class SockAddr {
@@ -82,7 +83,7 @@ final class SockAddr {
     /// `struct sockaddr_un` for a path, or for an abstract name when `path` starts with `@`
     /// (systemd's convention: the `@` stands for the leading NUL byte).
     static MemorySegment unix(Arena arena, String path) {
-        var bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var bytes = path.getBytes(StandardCharsets.UTF_8);
         if (bytes.length == 0 || bytes.length > 107) {
             throw new IllegalArgumentException("a Unix socket path must have 1–107 bytes: " + path);
         }

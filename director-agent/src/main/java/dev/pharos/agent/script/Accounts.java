@@ -1,5 +1,6 @@
 package dev.pharos.agent.script;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ final class Accounts {
         }
         try {
             var p = new ProcessBuilder("getent", database, "--", name)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             var out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).trim();

@@ -2,14 +2,17 @@ package dev.pharos.agent.script;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /// keepalived 2.2.7's script rules for one configuration: which user each script runs as
 /// (`lib/notify.c`: `notify_script_init`, `set_script_uid_gid`, `get_default_script_user`) and
@@ -58,8 +61,8 @@ public final class ScriptPolicy {
     private final String searchPath;
     private final List<String> messages = new ArrayList<>();
     // one name-service lookup per name and configuration (getent is a process)
-    private final Map<String, java.util.Optional<int[]>> users = new java.util.HashMap<>();
-    private final Map<String, java.util.Optional<Integer>> groups = new java.util.HashMap<>();
+    private final Map<String, Optional<int[]>> users = new HashMap<>();
+    private final Map<String, Optional<Integer>> groups = new HashMap<>();
     private Identity defaultIdentity;
     private boolean defaultResolved;
     private boolean anyScript;
@@ -142,8 +145,7 @@ public final class ScriptPolicy {
 
     // ---- who
 
-    private Identity identity(String user, String group, java.util.function.Supplier<String> invalid,
-            java.util.function.Supplier<String> noDefault) {
+    private Identity identity(String user, String group, Supplier<String> invalid, Supplier<String> noDefault) {
         if (user != null) {
             var id = lookup(user, group);
             if (id == null) {
@@ -182,14 +184,14 @@ public final class ScriptPolicy {
 
     /// keepalived's `set_uid_gid`: the user's uid and primary gid, the group's gid if given.
     private Identity lookup(String user, String group) {
-        var u = users.computeIfAbsent(user, n -> java.util.Optional.ofNullable(Accounts.user(n))).orElse(null);
+        var u = users.computeIfAbsent(user, n -> Optional.ofNullable(Accounts.user(n))).orElse(null);
         if (u == null) {
             log(Level.WARNING, "Script user '" + user + "' does not exist");
             return null;
         }
         int gid = u[1];
         if (group != null) {
-            var g = groups.computeIfAbsent(group, n -> java.util.Optional.ofNullable(Accounts.group(n))).orElse(null);
+            var g = groups.computeIfAbsent(group, n -> Optional.ofNullable(Accounts.group(n))).orElse(null);
             if (g == null) {
                 log(Level.WARNING, "Script group '" + group + "' does not exist");
                 return null;

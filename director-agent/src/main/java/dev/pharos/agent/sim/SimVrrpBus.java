@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +32,6 @@ public final class SimVrrpBus implements AutoCloseable {
     private final ScheduledExecutorService delivery = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sim-vrrp-bus").daemon().factory());
     private final SplittableRandom random;
-    private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private volatile double loss;
     private volatile Duration delay = Duration.ZERO;
@@ -84,10 +84,6 @@ public final class SimVrrpBus implements AutoCloseable {
     /// Sees every datagram sent (before loss), e.g. to check a priority 0 advert went out.
     public void addTap(Consumer<byte[]> tap) {
         taps.add(tap);
-    }
-
-    public long delivered() {
-        return delivered.get();
     }
 
     public long dropped() {
@@ -150,14 +146,13 @@ public final class SimVrrpBus implements AutoCloseable {
             for (var t : receivers) {
                 var r = t.receiver;
                 if (r != null && !t.closed) {
-                    delivered.incrementAndGet();
                     r.datagram(datagram.clone(), datagram.length, System.nanoTime());
                 }
             }
         };
         try {
             delivery.schedule(deliver, delay.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             throw new IOException("the simulated segment is shut down", e);
         }
     }

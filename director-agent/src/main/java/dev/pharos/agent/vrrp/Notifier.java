@@ -1,5 +1,6 @@
 package dev.pharos.agent.vrrp;
 
+import dev.pharos.agent.script.RunAs;
 import dev.pharos.agent.vrrp.VrrpSettings.NotifyCommands;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -50,7 +51,7 @@ final class Notifier {
         }
         runner.run(argv, timeout).thenAccept(r -> {
             if (!r.success()) {
-                LOG.log(Level.WARNING, "({0}) notify script {1} failed: {2}", name, dev.pharos.agent.script.RunAs.program(argv),
+                LOG.log(Level.WARNING, "({0}) notify script {1} failed: {2}", name, RunAs.program(argv),
                         r.problem().isEmpty() ? "exit status " + r.exitCode() : r.problem());
             }
         });

@@ -1,5 +1,7 @@
 package dev.pharos.agent.vrrp;
 
+import dev.pharos.agent.script.RunAs;
+import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -37,7 +39,7 @@ public final class ScriptRunner {
     /// Starts `command` and completes with its result; never completes exceptionally.
     public CompletableFuture<Result> run(List<String> command, Duration timeout) {
         var future = new CompletableFuture<Result>();
-        Thread.ofVirtual().name("vrrp-script-" + dev.pharos.agent.script.RunAs.program(command)).start(() -> future.complete(runNow(command, timeout)));
+        Thread.ofVirtual().name("vrrp-script-" + RunAs.program(command)).start(() -> future.complete(runNow(command, timeout)));
         return future;
     }
 
@@ -54,7 +56,7 @@ public final class ScriptRunner {
             var process = new ProcessBuilder(command)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
             if (process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 return new Result(process.exitValue(), "");
@@ -68,7 +70,7 @@ public final class ScriptRunner {
             return new Result(-1, "timed out after " + timeout);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cannot run {0}: {1}; check the path and that it is executable",
-                    dev.pharos.agent.script.RunAs.program(command), e.getMessage());
+                    RunAs.program(command), e.getMessage());
             return new Result(-1, "cannot start: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -58,10 +58,6 @@ public final class StepGate {
         }
     }
 
-    public boolean stepping() {
-        return stepping;
-    }
-
     /// The transition the gate is paused at, or null while time runs.
     public Pause paused() {
         return paused;

@@ -14,10 +14,12 @@ import static dev.pharos.agent.vrrp.MalformedPacketException.Reason.TOO_SHORT;
 import dev.pharos.agent.api.Addresses;
 import java.net.Inet4Address;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 
 /// A VRRP advertisement (RFC 3768 §5.1 for v2, RFC 5798 §5.1 for v3, IPv4 only for now) and its
 /// pure codec: [#decode] turns a received IPv4 datagram into a packet or throws one
@@ -110,7 +112,7 @@ public record VrrpPacket(VrrpVersion version, int vrid, int priority, Duration m
 
     /// Whether the authentication bytes equal `expected` (constant time, as keepalived compares).
     public boolean authDataEquals(byte[] expected) {
-        return java.security.MessageDigest.isEqual(authData, expected);
+        return MessageDigest.isEqual(authData, expected);
     }
 
     /// The length of the VRRP payload this packet encodes to.
@@ -264,7 +266,7 @@ public record VrrpPacket(VrrpVersion version, int vrid, int priority, Duration m
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(version, vrid, priority, maxAdverInterval, authType,
+        return Objects.hash(version, vrid, priority, maxAdverInterval, authType,
                 Arrays.hashCode(authData), addresses);
     }
 

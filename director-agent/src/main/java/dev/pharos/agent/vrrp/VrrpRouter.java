@@ -47,10 +47,6 @@ public final class VrrpRouter {
         this.primaryAddress = primaryAddress;
     }
 
-    public VrrpSettings settings() {
-        return settings;
-    }
-
     /// The mutable part of a router, as a value.
     ///
     /// @param basePriority        configured or operator-set priority, 1–255

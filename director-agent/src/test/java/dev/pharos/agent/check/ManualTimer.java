@@ -3,6 +3,7 @@ package dev.pharos.agent.check;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.PriorityQueue;
 
@@ -30,7 +31,7 @@ final class ManualTimer implements CheckTimer {
             }
 
             @Override
-            public Clock withZone(java.time.ZoneId zone) {
+            public Clock withZone(ZoneId zone) {
                 return this;
             }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pharos.agent.api.Protocol;
+import dev.pharos.testing.Netns;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -131,12 +133,12 @@ class ControlServerTest {
         var limits = new ControlServer.Limits(4, 64, Protocol.MAX_LINE_BYTES, ControlSession.OUTBOX_BYTES,
                 Duration.ofMillis(500));
         try (var server = ControlServer.start(socket, null, dispatcher, journal, limits)) {
-            var idle = new java.util.ArrayList<SocketChannel>();
+            var idle = new ArrayList<SocketChannel>();
             try {
                 for (int i = 0; i < 4; i++) {
                     idle.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
                 }
-                assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 4))
+                assertThat(Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 4))
                         .isTrue();
                 // Each idle client is told nothing and finds its connection closed.
                 for (var c : idle) {
@@ -148,7 +150,7 @@ class ControlServerTest {
                     }
                     assertThat(n).as("closed by the agent").isNegative();
                 }
-                assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 0))
+                assertThat(Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 0))
                         .isTrue();
                 assertThat(hello(socket)).contains("world");
             } finally {
@@ -181,7 +183,7 @@ class ControlServerTest {
             assertThat(listener.isOpen()).isTrue();
             assertThat(listener.call(Protocol.HELLO, null, Duration.ofSeconds(20)).toString()).contains("world");
             // the closed one is forgotten just after its streams close
-            assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 1)).isTrue();
+            assertThat(Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 1)).isTrue();
         }
     }
 

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -162,7 +163,7 @@ class ServiceTableTest {
     }
 
     static Map<String, Integer> parse(String output) {
-        var m = new java.util.TreeMap<String, Integer>();
+        var m = new TreeMap<String, Integer>();
         var p = Pattern.compile("(\\S+)=(\\d+)");
         var last = output.lines().filter(l -> l.contains("errors=")).reduce((a, b) -> b).orElse("");
         var matcher = p.matcher(last);

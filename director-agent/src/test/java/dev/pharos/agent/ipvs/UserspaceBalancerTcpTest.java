@@ -10,16 +10,27 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -229,7 +240,7 @@ class UserspaceBalancerTcpTest {
     @Test
     void aRealServerThatNeverCompletesTheHandshakeTimesOutAndAnotherServes() throws Exception {
         // A listener with a full accept queue drops SYNs: connecting to it hangs, as to a dead host.
-        try (var full = new java.net.ServerSocket();
+        try (var full = new ServerSocket();
                 var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
                 var lb = balancer()) {
             full.bind(new InetSocketAddress(loopback("127.0.0.6"), 0), 1);
@@ -332,7 +343,7 @@ class UserspaceBalancerTcpTest {
             try (var s = connect(svc.listen())) {
                 var writer = Thread.ofPlatform().name("echo-writer").start(() -> {
                     var chunk = new byte[100_000];
-                    var random = new java.util.Random(7);
+                    var random = new Random(7);
                     try {
                         for (int done = 0; done < total; done += chunk.length) {
                             random.nextBytes(chunk);
@@ -400,7 +411,7 @@ class UserspaceBalancerTcpTest {
 
     @Test
     void aRealServerResetAfterItsResponseReachesTheClientAsAResetNotAnEnd() throws Exception {
-        try (var real = new java.net.ServerSocket()) {
+        try (var real = new ServerSocket()) {
             real.bind(new InetSocketAddress(loopback("127.0.0.2"), 0), 8);
             var server = Thread.ofPlatform().name("resetting-real-server").start(() -> {
                 try (var c = real.accept()) {
@@ -419,7 +430,7 @@ class UserspaceBalancerTcpTest {
                 try (var s = connect(svc.listen())) {
                     s.getOutputStream().write('x');
                     assertThatThrownBy(() -> readAll(s)).as("a reset, not a clean end of stream")
-                            .isInstanceOf(java.net.SocketException.class);
+                            .isInstanceOf(SocketException.class);
                 }
                 assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
             }
@@ -483,7 +494,7 @@ class UserspaceBalancerTcpTest {
     }
 
     private static long openFileLimit() throws IOException {
-        for (var line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+        for (var line : Files.readAllLines(Path.of("/proc/self/limits"))) {
             if (line.startsWith("Max open files")) {
                 var soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
                 return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
@@ -538,10 +549,10 @@ class UserspaceBalancerTcpTest {
     /// connections close, new ones are taken again.
     @Test
     void theServicesCapAndRealServerThresholdsBothHoldAndTheCapIsLoggedOnce() throws Exception {
-        var lines = new java.util.concurrent.CopyOnWriteArrayList<String>();
-        var handler = new java.util.logging.Handler() {
+        var lines = new CopyOnWriteArrayList<String>();
+        var handler = new Handler() {
             @Override
-            public void publish(java.util.logging.LogRecord r) {
+            public void publish(LogRecord r) {
                 if (r.getMessage() != null && r.getMessage().contains("reached its cap")) {
                     lines.add(r.getMessage());
                 }
@@ -555,7 +566,7 @@ class UserspaceBalancerTcpTest {
             public void close() {
             }
         };
-        var jul = java.util.logging.Logger.getLogger(UserspaceBalancer.class.getName());
+        var jul = Logger.getLogger(UserspaceBalancer.class.getName());
         jul.addHandler(handler);
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
                 var b = TcpTestServer.start("127.0.0.3", Mode.ECHO, "B");
@@ -627,7 +638,7 @@ class UserspaceBalancerTcpTest {
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
             lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
-            var names = new java.util.HashSet<String>();
+            var names = new HashSet<String>();
             for (int i = 0; i < 4; i++) {
                 names.add(name(connect(svc.listen())));
             }
@@ -737,7 +748,7 @@ class UserspaceBalancerTcpTest {
             assertThatThrownBy(() -> BalancerService.tcp(vip(80), "fastest")).hasMessageContaining("unknown scheduler");
             assertThatThrownBy(() -> lb.removeService(new ListenKey(BalancerProtocol.UDP, svc.listen())))
                     .hasMessageContaining("no virtual server UDP 127.0.0.10");
-            lb.updateService(svc.withScheduler("mh", java.util.Set.of()));
+            lb.updateService(svc.withScheduler("mh", Set.of()));
             assertThat(lb.stats(svc.key()).orElseThrow().service().scheduler()).isEqualTo("mh");
             lb.removeService(svc.key());
             assertThat(lb.stats()).isEmpty();

@@ -1,5 +1,6 @@
 package dev.pharos.agent.ipvs.schedulers;
 
+import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -119,7 +120,7 @@ public final class MaglevHash implements Scheduler {
     /// A [Candidate] that also has an address, which Maglev's permutations are derived from (the
     /// kernel hashes `dest->addr` and `dest->port`). Without it, the list position is used.
     public interface Addressed extends Candidate {
-        java.net.InetAddress address();
+        InetAddress address();
 
         int port();
     }
