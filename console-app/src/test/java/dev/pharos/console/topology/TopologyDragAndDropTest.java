@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import javafx.concurrent.Worker;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
@@ -52,7 +53,7 @@ class TopologyDragAndDropTest {
         edits = EditService.onFxThread(cluster, connections);
         cluster.commandsTo(connections);
         window = new ConsoleWindow(cluster, edits);
-        window.topology().setNewServerPrompt((vs, s) -> Optional.of(new TopologyView.NewServer("198.51.100.20", null, 2)));
+        window.topology().setNewServerPrompt((vs, s) -> Optional.of(new TopologyViewModel.NewServer("198.51.100.20", null, 2)));
         for (var agent : new FakeAgent[] {master, backup}) {
             var name = agent == master ? "lvs-master" : "lvs-backup";
             var endpoint = new DirectorEndpoint(name, "in-memory", 0, null, null, null, null);
@@ -127,12 +128,12 @@ class TopologyDragAndDropTest {
         try {
             awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", false);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("status: " + window.topology().statusProperty().get() + "; " + where
+            throw new AssertionError("status: " + window.topologyModel().statusProperty().get() + "; " + where
                     + "; edits " + master.edits(), e);
         }
         assertThat(master.edits().getLast().method()).isEqualTo("realServer.remove");
         assertThat(backup.edits().getLast().params().get("realServer").asText()).isEqualTo("198.51.100.11:80");
-        assertThat(window.topology().statusProperty().get()).startsWith("applied: remove");
+        assertThat(window.topologyModel().statusProperty().get()).startsWith("applied: remove");
 
         // undo the removal: it comes back
         robot.clickOn("Undo");
@@ -164,7 +165,7 @@ class TopologyDragAndDropTest {
             throws Exception {
         awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
         var file = dir.resolve("layout-seed.json");
-        robot.interact(() -> window.topology().rememberLayoutIn(file));
+        robot.interact(() -> window.topologyModel().rememberLayoutIn(file));
         var vs = node("tcp/192.0.2.100:80").orElseThrow();
         var rs = node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow();
         double vsX = vs.getLayoutX();
@@ -174,7 +175,9 @@ class TopologyDragAndDropTest {
                 "the virtual server stays where it was put");
         await(() -> node("tcp/192.0.2.100:80|198.51.100.11:80").map(n -> Math.abs(n.getLayoutY() - (rsY + 60)) < 2)
                 .orElse(false), "its real servers go with it");
-        assertThat(java.nio.file.Files.readString(file)).contains("vs tcp/192.0.2.100:80").contains("\"dx\" : 120");
+        // Written by a task on the window's executor, not by the gesture.
+        await(() -> Files.exists(file) && Files.readString(file).contains("vs tcp/192.0.2.100:80")
+                && Files.readString(file).contains("\"dx\" : 120"), "the arrangement saved");
     }
 
     @Test
@@ -184,8 +187,8 @@ class TopologyDragAndDropTest {
         master.refuseWhen((method, params) -> method.equals("realServer.move"));
         backup.refuseWhen((method, params) -> method.equals("realServer.move"));
         robot.drag(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
-        await(() -> window.topology().statusProperty().get().startsWith("refused"), "the error is shown");
-        assertThat(window.topology().statusProperty().get()).contains("refused by the test agent");
+        await(() -> window.topologyModel().statusProperty().get().startsWith("refused"), "the error is shown");
+        assertThat(window.topologyModel().statusProperty().get()).contains("refused by the test agent");
         await(() -> node("tcp/192.0.2.100:80|198.51.100.11:80").map(n -> n.getTranslateX() == 0 && n.getTranslateY() == 0)
                 .orElse(false), "the server is back where it was");
         assertThat(node("tcp/192.0.2.100:443|198.51.100.11:443")).isPresent(); // the :443 one that was there before
@@ -203,12 +206,12 @@ class TopologyDragAndDropTest {
         master.refuseWhen((method, params) -> method.equals("realServer.move"));
         backup.refuseWhen((method, params) -> method.equals("realServer.move"));
         robot.drag(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
-        await(() -> window.topology().statusProperty().get().startsWith("refused"), "the refusal is shown");
+        await(() -> window.topologyModel().statusProperty().get().startsWith("refused"), "the refusal is shown");
         await(() -> !WaitForAsyncUtils.asyncFx(status::getTextFill).get().equals(plain), "drawn as an error");
         master.refuseWhen((method, params) -> false);
         backup.refuseWhen((method, params) -> false);
         robot.drag(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
-        await(() -> window.topology().statusProperty().get().startsWith("applied"), "the next edit is applied");
+        await(() -> window.topologyModel().statusProperty().get().startsWith("applied"), "the next edit is applied");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(WaitForAsyncUtils.asyncFx(status::getTextFill).get()).as("the status line's colour after a success")
                 .isEqualTo(plain);
@@ -348,10 +351,10 @@ class TopologyDragAndDropTest {
         var dir = Path.of("target", "screenshots");
         Files.createDirectories(dir);
         var file = dir.resolve("topology-seed.png");
-        WaitForAsyncUtils.asyncFx(() -> {
-            window.exportPng(file);
-            return null;
-        }).get();
+        var export = WaitForAsyncUtils.asyncFx(() -> window.topologyModel().exportPng(file, window.topology().picture())).get();
+        await(() -> WaitForAsyncUtils.asyncFx(export::getState).get() == Worker.State.SUCCEEDED,
+                "exported");
+        assertThat(window.topologyModel().statusProperty().get()).isEqualTo("exported " + file);
         var image = javax.imageio.ImageIO.read(file.toFile());
         assertThat(image.getWidth()).isGreaterThan(400);
         var colours = new java.util.HashSet<Integer>();

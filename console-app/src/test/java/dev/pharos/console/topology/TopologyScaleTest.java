@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import javafx.concurrent.Worker;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
@@ -53,7 +54,7 @@ class TopologyScaleTest {
         cluster = ClusterModel.onFxThread("seed");
         edits = EditService.onFxThread(cluster, connections);
         window = new ConsoleWindow(cluster, edits);
-        window.topology().setNewServerPrompt((vs, s) -> Optional.of(new TopologyView.NewServer("198.51.100.20", null, 2)));
+        window.topology().setNewServerPrompt((vs, s) -> Optional.of(new TopologyViewModel.NewServer("198.51.100.20", null, 2)));
         for (var agent : new FakeAgent[] {master, backup}) {
             var endpoint = new DirectorEndpoint(agent == master ? "lvs-master" : "lvs-backup", "in-memory", 0, null,
                     null, null, null);
@@ -141,10 +142,8 @@ class TopologyScaleTest {
         // The export still pictures everything, and leaves the culling as it was.
         var file = Path.of("target", "screenshots", "topology-culled-export.png");
         java.nio.file.Files.createDirectories(file.getParent());
-        fx(() -> {
-            window.exportPng(file);
-            return null;
-        });
+        var export = fx(() -> window.topologyModel().exportPng(file, window.topology().picture()));
+        await(() -> fx(export::getState) == Worker.State.SUCCEEDED, "exported");
         var image = javax.imageio.ImageIO.read(file.toFile());
         var colours = new java.util.HashSet<Integer>();
         for (int y = 0; y < image.getHeight(); y += 3) {
