@@ -9,8 +9,10 @@ import dev.pharos.console.connect.DirectorEndpoint;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Liveness;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +22,7 @@ import javafx.concurrent.Worker;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -141,11 +144,11 @@ class TopologyScaleTest {
 
         // The export still pictures everything, and leaves the culling as it was.
         var file = Path.of("target", "screenshots", "topology-culled-export.png");
-        java.nio.file.Files.createDirectories(file.getParent());
+        Files.createDirectories(file.getParent());
         var export = fx(() -> window.topologyModel().exportPng(file, window.topology().picture()));
         await(() -> fx(export::getState) == Worker.State.SUCCEEDED, "exported");
-        var image = javax.imageio.ImageIO.read(file.toFile());
-        var colours = new java.util.HashSet<Integer>();
+        var image = ImageIO.read(file.toFile());
+        var colours = new HashSet<Integer>();
         for (int y = 0; y < image.getHeight(); y += 3) {
             for (int x = 0; x < image.getWidth(); x += 3) {
                 colours.add(image.getRGB(x, y));
