@@ -94,7 +94,7 @@ final class TopologySync {
                 watch(i.virtualAddressesProperty());
                 watch(i.splitBrainStateProperty());
             }
-            watch(model.nextRetryProperty(d)); // a new retry time for the card's countdown
+            watch(model.retryChanges(d)); // a new retry time for the card's countdown
             for (var v : d.virtualServers()) {
                 vsById.computeIfAbsent(v.id(), k -> new ArrayList<>()).add(v);
                 watch(v.realServers());

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import javafx.beans.binding.Bindings;
+import javafx.beans.Observable;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyIntegerProperty;
@@ -29,7 +29,6 @@ import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
-import javafx.beans.value.ObservableValue;
 import javafx.concurrent.Task;
 import javafx.geometry.Point2D;
 
@@ -266,10 +265,9 @@ public final class TopologyViewModel {
         return Optional.empty();
     }
 
-    /// [#nextRetry] as it changes.
-    public ObservableValue<Optional<Instant>> nextRetryProperty(DirectorModel director) {
-        return Bindings.createObjectBinding(() -> nextRetry(director), director.linkProperty(),
-                director.livenessProperty());
+    /// What [#nextRetry] of `director` follows: watch it to learn when that may have changed.
+    public Observable retryChanges(DirectorModel director) {
+        return director.linkProperty();
     }
 
     /// The health shown for a real server reported by several directors: the last of

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -163,9 +164,8 @@ class TopologyViewModelTest {
         var vm = model(cluster);
         var listener = cluster.listenerFor("lvs-backup");
         var d = cluster.director("lvs-backup").orElseThrow();
-        var retry = vm.nextRetryProperty(d);
-        var seen = new ArrayList<Object>();
-        retry.addListener((o, was, now) -> seen.add(now));
+        var seen = new ArrayList<Optional<Instant>>();
+        vm.retryChanges(d).addListener(o -> seen.add(vm.nextRetry(d)));
         var since = Instant.parse("2026-12-07T11:00:00Z");
         listener.linkState(new LinkState.Retrying(since, "refused", Duration.ofSeconds(4), 1));
         assertThat(d.livenessProperty().get()).isEqualTo(Liveness.UNREACHABLE);
@@ -173,7 +173,7 @@ class TopologyViewModelTest {
         listener.linkState(new LinkState.Connected(since.plusSeconds(5), new Hello(Protocol.VERSION, "test", "lvs-backup",
                 new Hello.Capabilities("kernel", List.of(2, 3), List.of("eth0"), Protocol.METHODS))));
         assertThat(vm.nextRetry(d)).as("live: no retry").isEmpty();
-        assertThat(seen).as("the property follows").hasSize(2);
+        assertThat(seen).as("each change is seen").containsExactly(Optional.of(since.plusSeconds(4)), Optional.empty());
     }
 
     @Test
