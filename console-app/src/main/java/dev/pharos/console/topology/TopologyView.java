@@ -93,7 +93,6 @@ public final class TopologyView extends BorderPane {
     private final Map<String, RealServerModel> rsModels = new LinkedHashMap<>();
     private final Set<String> refreshQueue = new LinkedHashSet<>();
     private final TopologyGestures gestures;
-    private final TopologyMenus menus;
     private final TopologySync update;
     private BiFunction<String, Optional<TopologyViewModel.NewServer>, Optional<TopologyViewModel.NewServer>> newServerPrompt;
     private boolean dirty;
@@ -121,7 +120,7 @@ public final class TopologyView extends BorderPane {
         statusLabel.setId("topology-status");
 
         gestures = new TopologyGestures(this, model, zoomGroup, viewport, bin, palette);
-        menus = new TopologyMenus(this, model);
+        var menus = new TopologyMenus(this, model);
         var nodes = new TopologyNodes(this, model, gestures, menus, drawing);
         update = new TopologySync(model, drawing, nodes, vsNodes, rsNodes, rsModels, selectedRealServers, this::markDirty);
         newServerPrompt = (vs, suggested) -> menus.askNewServer(vs);
