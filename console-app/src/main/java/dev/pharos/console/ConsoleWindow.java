@@ -10,18 +10,15 @@ import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.timeline.TimelineView;
 import dev.pharos.console.timeline.TimelineViewModel;
 import dev.pharos.console.topology.TopologyView;
+import dev.pharos.console.topology.TopologyViewModel;
 import dev.pharos.console.traffic.TrafficView;
 import dev.pharos.console.traffic.TrafficViewModel;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Path;
 import javafx.geometry.Orientation;
 import javafx.scene.Parent;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.SplitPane;
-import javafx.scene.image.WritableImage;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.BorderPane;
 
@@ -29,6 +26,7 @@ import javafx.scene.layout.BorderPane;
 /// timeline below; menus with the keyboard shortcuts.
 public final class ConsoleWindow extends BorderPane implements LabHost {
 
+    private final TopologyViewModel topologyModel;
     private final TopologyView topology;
     private final TimelineView timeline;
     private final InspectorView inspector;
@@ -47,8 +45,9 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     public ConsoleWindow(ClusterModel cluster, EditService edits,
             java.util.Map<String, dev.pharos.console.connect.DirectorConnection> connections) {
         getStyleClass().add("console");
-        topology = new TopologyView(cluster, edits);
-        // `work` is read when a task is handed over: workOn may replace it after this.
+        // The executor is read at each use: [#workOn] may replace it after this.
+        topologyModel = new TopologyViewModel(cluster, edits, task -> work.execute(task));
+        topology = new TopologyView(topologyModel);
         configEditor = new ConfigEditorViewModel(connections, task -> work.execute(task));
         timeline = new TimelineView(new TimelineViewModel(cluster.timeline()));
         inspector = new InspectorView(new InspectorViewModel(topology.selectionProperty(), cluster.driftProperty()));
@@ -81,10 +80,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
             var file = chooser.showSaveDialog(getScene().getWindow());
             if (file != null) {
                 // The picture is taken here (FX thread); encoding and writing it run on `work`.
-                var png = new PngExport(file.toPath(), topology.snapshot());
-                png.setOnFailed(f -> topology.showError("export failed: " + png.getException().getMessage()));
-                png.setOnSucceeded(f -> topology.statusProperty().set("exported " + file));
-                work.execute(png);
+                topologyModel.exportPng(file.toPath(), topology.picture());
             }
         });
         var directors = new MenuItem("Directors…");
@@ -156,54 +152,18 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         return all;
     }
 
-    /// Writes the topology drawing (not the window) as a PNG, on the calling thread (the FX thread);
-    /// the menu runs the writing part on the application's executor instead.
-    public void exportPng(Path file) throws IOException {
-        new PngExport(file, topology.snapshot()).write();
-    }
-
     /// Where the export menu and the configuration editor run their file work (the application's
     /// `console-work`); a window built without the application (tests) uses a virtual thread per task.
     public void workOn(java.util.concurrent.Executor executor) {
         this.work = executor;
     }
 
-    /// Encoding and writing a snapshot as a PNG: the pixels are copied on the FX thread when the task
-    /// is made (the image belongs to it), the rest runs wherever the task does.
-    private static final class PngExport extends javafx.concurrent.Task<Void> {
-        private final Path file;
-        private final int width;
-        private final int height;
-        private final int[] argb;
-
-        PngExport(Path file, WritableImage image) {
-            this.file = file;
-            // The view culls what is off-screen; its snapshot draws everything.
-            width = (int) image.getWidth();
-            height = (int) image.getHeight();
-            argb = new int[width * height];
-            image.getPixelReader().getPixels(0, 0, width, height, javafx.scene.image.PixelFormat.getIntArgbInstance(),
-                    argb, 0, width);
-            updateTitle("exporting " + file);
-        }
-
-        @Override
-        protected Void call() throws IOException {
-            write();
-            return null;
-        }
-
-        void write() throws IOException {
-            var out = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
-            out.setRGB(0, 0, width, height, argb, 0, width);
-            if (!javax.imageio.ImageIO.write(out, "png", file.toFile())) {
-                throw new IOException("no PNG writer available for " + file);
-            }
-        }
-    }
-
     public TopologyView topology() {
         return topology;
+    }
+
+    public TopologyViewModel topologyModel() {
+        return topologyModel;
     }
 
     /// Shows the lab's controls beside the topology (a side panel under the inspector).
@@ -223,15 +183,15 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
 
     private void report(boolean ok, String done, String refused) {
         if (ok) {
-            topology.statusProperty().set(done);
+            topologyModel.showStatus(done);
         } else {
-            topology.showError(refused);
+            topologyModel.showError(refused);
         }
     }
 
     @Override
     public void showError(String message) {
-        topology.showError(message);
+        topologyModel.showError(message);
     }
 
     /// What File → Directors… does (the application opens the inventory dialog).

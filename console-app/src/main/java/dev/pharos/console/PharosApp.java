@@ -92,8 +92,8 @@ public final class PharosApp extends Application {
         }
         var window = new ConsoleWindow(cluster, edits, connections);
         window.workOn(work);
-        window.topology().rememberLayoutIn(Inventory.defaultFile().resolveSibling(
-                "layout-" + cluster.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".json"), work);
+        window.topologyModel().rememberLayoutIn(Inventory.defaultFile().resolveSibling(
+                "layout-" + cluster.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".json"));
         if (clusterDef == null) {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
                     "No directors configured (File → Directors…, stored in " + Inventory.defaultFile()

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import javafx.geometry.BoundingBox;
 import javafx.geometry.Bounds;
 import javafx.scene.Group;
 import javafx.scene.Node;
@@ -81,11 +82,18 @@ final class Drawing {
         }
     }
 
+    /// How far beyond the visible area items stay in the scene, as a fraction of the view's size:
+    /// panning reveals nodes that are already styled and laid out.
+    static final double CULL_MARGIN = 0.5;
+
     final Group links = new Group();
     final Group boxes = new Group();
     /// By kind-prefixed key (`d:`, `v:`, `r:`, `dl:`, `rl:`, `empty`), in drawing order.
     private final Map<String, Item> items = new LinkedHashMap<>();
     private int created;
+    /// What the last [#cullAround] let into the scene (margin included).
+    private Bounds culledArea;
+    private int culls;
 
     Item get(String key) {
         return items.get(key);
@@ -146,6 +154,42 @@ final class Drawing {
                 item.dispose.run();
             }
         }
+    }
+
+    /// How many times [#cullAround] culled.
+    int culls() {
+        return culls;
+    }
+
+    /// Culls to `view` (the part of the canvas in view, in canvas coordinates) widened by
+    /// [#CULL_MARGIN]; before the view has a size (null), to a window-sized area at the origin.
+    void cullAround(Bounds view, Predicate<Node> keep) {
+        culls++;
+        culledArea = view == null ? new BoundingBox(-400, -400, 2400, 1800) : widened(view, CULL_MARGIN);
+        cull(culledArea, keep);
+    }
+
+    /// After a pan or a zoom: culls again only when `view` came within half a margin of the edge
+    /// of what the scene holds, or zoomed in so far that the scene holds more than twice what is
+    /// wanted. Panning then walks every item (thousands) once per quarter of a viewport
+    /// travelled, not at every pulse.
+    void recullAround(Bounds view, Predicate<Node> keep) {
+        if (view == null || culledArea == null) {
+            cullAround(view, keep);
+            return;
+        }
+        var wanted = widened(view, CULL_MARGIN);
+        if (!culledArea.contains(widened(view, CULL_MARGIN / 2))
+                || culledArea.getWidth() * culledArea.getHeight() > 2 * wanted.getWidth() * wanted.getHeight()) {
+            cullAround(view, keep);
+        }
+    }
+
+    /// `b` widened on every side by `fraction` of its width and height.
+    private static Bounds widened(Bounds b, double fraction) {
+        double mx = b.getWidth() * fraction;
+        double my = b.getHeight() * fraction;
+        return new BoundingBox(b.getMinX() - mx, b.getMinY() - my, b.getWidth() + 2 * mx, b.getHeight() + 2 * my);
     }
 
     /// Puts into the scene exactly the items that intersect `area` or that `keep` accepts, and

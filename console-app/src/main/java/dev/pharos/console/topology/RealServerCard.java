@@ -1,8 +1,8 @@
 package dev.pharos.console.topology;
 
-import dev.pharos.console.model.Health;
 import dev.pharos.icons.Icon;
 import dev.pharos.icons.Icons;
+import javafx.geometry.VPos;
 import javafx.scene.Node;
 import javafx.scene.layout.Region;
 import javafx.scene.text.Text;
@@ -18,13 +18,13 @@ final class RealServerCard extends Region {
     private Text subtitle;
     private Node icon;
     private Icon iconKind;
-    private Health health = Health.UNKNOWN;
+    private ShownHealth health = ShownHealth.UNKNOWN;
     private int weight;
 
     RealServerCard(String rsId) {
         this.rsId = rsId;
         // Index 1 is always the health class, so a change is one `set`, not a remove and an add.
-        getStyleClass().addAll("real-server", "health-unknown");
+        getStyleClass().addAll("real-server", ShownHealth.UNKNOWN.styleClass());
     }
 
     /// Creates the card's content (icon and text) the first time it enters the scene: most
@@ -38,8 +38,8 @@ final class RealServerCard extends Region {
         subtitle = new Text();
         title.getStyleClass().add("rs-title");
         subtitle.getStyleClass().add("rs-subtitle");
-        title.setTextOrigin(javafx.geometry.VPos.TOP);
-        subtitle.setTextOrigin(javafx.geometry.VPos.TOP);
+        title.setTextOrigin(VPos.TOP);
+        subtitle.setTextOrigin(VPos.TOP);
         getChildren().addAll(title, subtitle);
         updateContent();
     }
@@ -50,10 +50,10 @@ final class RealServerCard extends Region {
 
     /// Shows `health` and `weight`, touching only what differs: the style classes at once
     /// (they are the state, built or not), icon and text once built.
-    void show(Health health, int weight) {
+    void show(ShownHealth health, int weight) {
         this.health = health;
         this.weight = weight;
-        var healthClass = "health-" + health;
+        var healthClass = health.styleClass();
         if (!healthClass.equals(getStyleClass().get(1))) {
             getStyleClass().set(1, healthClass);
         }
@@ -91,7 +91,7 @@ final class RealServerCard extends Region {
             }
             icon = fresh;
         }
-        var text = (draining ? "draining" : "weight " + weight) + " · " + health;
+        var text = (draining ? "draining" : "weight " + weight) + " · " + health.word();
         if (!text.equals(subtitle.getText())) {
             subtitle.setText(text);
         }

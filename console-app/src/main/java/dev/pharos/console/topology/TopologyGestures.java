@@ -1,9 +1,6 @@
 package dev.pharos.console.topology;
 
-import dev.pharos.console.edit.Edit;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 import javafx.css.PseudoClass;
 import javafx.geometry.Point2D;
 import javafx.scene.Group;
@@ -15,7 +12,7 @@ import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.Pane;
 import javafx.scene.layout.Region;
 
-/// The topology's mouse gestures, each turned into an [Edit] through the view: dragging real
+/// The topology's mouse gestures, each turned into a command of the view model: dragging real
 /// servers onto another virtual server or the bin, dragging a new one from the palette, moving a
 /// director or a virtual server, panning the background and zooming with the wheel.
 ///
@@ -28,6 +25,7 @@ final class TopologyGestures {
     private static final PseudoClass DROP = PseudoClass.getPseudoClass("drop-target");
 
     private final TopologyView view;
+    private final TopologyViewModel model;
     private final Group zoomGroup;
     private final Pane viewport;
     private final Label bin;
@@ -38,8 +36,10 @@ final class TopologyGestures {
     private Node dropHover;
 
     /// Installs the palette's drag, and panning and zooming on `viewport`.
-    TopologyGestures(TopologyView view, Group zoomGroup, Pane viewport, Label bin, Label palette) {
+    TopologyGestures(TopologyView view, TopologyViewModel model, Group zoomGroup, Pane viewport, Label bin,
+            Label palette) {
         this.view = view;
+        this.model = model;
         this.zoomGroup = zoomGroup;
         this.viewport = viewport;
         this.bin = bin;
@@ -126,20 +126,12 @@ final class TopologyGestures {
                 for (var k : keys) {
                     view.rsNodes.get(k).pseudoClassStateChanged(TopologyView.PENDING, true);
                 }
-                view.forEachTarget(key, (v, id, m) -> view.submit(TopologyView.removal(v, id, m)));
+                model.remove(view.targets(key));
             } else if (target != null) {
-                var to = (String) target.getUserData();
                 for (var k : keys) {
                     view.rsNodes.get(k).pseudoClassStateChanged(TopologyView.PENDING, true);
                 }
-                view.forEachTarget(key, (v, id, m) -> {
-                    if (v.equals(to)) {
-                        return;
-                    }
-                    var port = m.portProperty().get();
-                    var toPort = portOf(to).orElse(port);
-                    view.submit(new Edit.Move(v, id, to, Objects.equals(toPort, port) ? null : toPort, port));
-                });
+                model.move(view.targets(key), (String) target.getUserData());
             } else {
                 for (var k : keys) {
                     view.rsNodes.get(k).setTranslateX(0);
@@ -177,16 +169,14 @@ final class TopologyGestures {
             var target = targetAt(e.getSceneX(), e.getSceneY(), null);
             if (target != null && target != bin) {
                 var vsId = (String) target.getUserData();
-                view.promptNewServer(vsId)
-                        .ifPresent(n -> view.submit(new Edit.Add(vsId, n.address(), n.port() != null ? n.port()
-                                : portOf(vsId).orElse(null), n.weight())));
+                view.promptNewServer(vsId).ifPresent(n -> model.add(vsId, n));
             }
             e.consume();
         });
     }
 
     /// Lets the operator drag a director or a virtual server to another place (a drag of more
-    /// than a few pixels; a click still selects it): the view remembers the offset.
+    /// than a few pixels; a click still selects it): the view model remembers the offset.
     void installMovable(Region node, String key) {
         var start = new double[2];
         node.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
@@ -214,7 +204,7 @@ final class TopologyGestures {
             double dx = (e.getSceneX() - start[0]) / scale;
             double dy = (e.getSceneY() - start[1]) / scale;
             if (Math.hypot(dx, dy) > 4) {
-                view.moveBy(key, dx, dy);
+                model.moveBy(key, dx, dy);
             } else {
                 node.setTranslateX(0);
                 node.setTranslateY(0);
@@ -280,19 +270,6 @@ final class TopologyGestures {
         dropHover = target;
         if (target != null) {
             target.pseudoClassStateChanged(DROP, true);
-        }
-    }
-
-    /// The port of a `proto/address:port` id.
-    private static Optional<Integer> portOf(String vsId) {
-        int colon = vsId.lastIndexOf(':');
-        if (colon < 0 || !vsId.contains("/")) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Integer.parseInt(vsId.substring(colon + 1)));
-        } catch (NumberFormatException e) {
-            return Optional.empty();
         }
     }
 }

@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javafx.geometry.Point2D;
 
 /// Where things go, as a pure function of what there is: directors in a row on top, virtual
 /// servers in columns below (sorted by id, so positions are stable as the cluster changes), each
-/// column's real servers stacked under it. Units are pixels at zoom 1.
+/// column's real servers stacked under it; then moved where the operator put them ([#moved]).
+/// Units are pixels at zoom 1.
 final class TopologyLayout {
 
     static final double DIRECTOR_W = 220;
@@ -64,6 +66,25 @@ final class TopologyLayout {
             x += VS_W + GAP;
         }
         return new Result(d, v, r, width, height);
+    }
+
+    /// `auto` with the operator's `offsets` applied, by `director NAME` or `vs ID`: a virtual
+    /// server's real servers move with it.
+    static Result moved(Result auto, Map<String, Point2D> offsets) {
+        if (offsets.isEmpty()) {
+            return auto;
+        }
+        var d = new LinkedHashMap<String, Box>();
+        auto.directors().forEach((name, b) -> d.put(name, shifted(b, offsets.get("director " + name))));
+        var v = new LinkedHashMap<String, Box>();
+        auto.virtualServers().forEach((id, b) -> v.put(id, shifted(b, offsets.get("vs " + id))));
+        var r = new LinkedHashMap<String, Box>();
+        auto.realServers().forEach((key, b) -> r.put(key, shifted(b, offsets.get("vs " + key.substring(0, key.indexOf('|'))))));
+        return new Result(d, v, r, auto.width(), auto.height());
+    }
+
+    private static Box shifted(Box b, Point2D offset) {
+        return offset == null ? b : new Box(b.x() + offset.getX(), b.y() + offset.getY(), b.w(), b.h());
     }
 
     private TopologyLayout() {

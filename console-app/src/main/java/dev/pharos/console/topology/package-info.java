@@ -2,8 +2,12 @@
 /// servers and their health, drawn from the cluster model; drag a real server onto another
 /// virtual server to move it, from the palette to add one, onto the bin to remove it.
 ///
-/// Built for thousands of real servers: [dev.pharos.console.topology.TopologyView] maps the
-/// model to a [dev.pharos.console.topology.Drawing] (every node kept across updates unless what
-/// it was drawn from changed, only what is near the visible area in the scene graph);
-/// [dev.pharos.console.topology.RealServerCard] is the lightweight card of one real server.
+/// [TopologyViewModel] holds what the view calls and shows besides the model: the edits it sends,
+/// the status line, the operator's arrangement ([LayoutStore]'s file) and the PNG export, and how
+/// health and roles are drawn ([ShownHealth], [ShownRole]). The view side, built for thousands of
+/// real servers: [TopologyView] maps the model to a [Drawing] (every node kept across updates
+/// unless what it was drawn from changed, only what is near the visible area in the scene graph);
+/// [TopologyNodes] makes the cards ([RealServerCard] the lightweight one of a real server),
+/// [TopologyMenus] the context menus and dialogs, [TopologyGestures] handles the mouse;
+/// [TopologyLayout] places everything.
 package dev.pharos.console.topology;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import javafx.geometry.BoundingBox;
 import javafx.scene.shape.Line;
 import org.junit.jupiter.api.Test;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
 
 /// The drawing's bookkeeping without a scene: what a structural update keeps, replaces and
 /// drops, and what culling lets into the layers.
@@ -51,8 +53,8 @@ class DrawingTest {
     /// an empty box).
     @Test
     void aCardReplacedInPlaceIsBuilt() throws Exception {
-        org.testfx.api.FxToolkit.registerPrimaryStage();
-        var built = org.testfx.util.WaitForAsyncUtils.asyncFx(() -> {
+        FxToolkit.registerPrimaryStage();
+        var built = WaitForAsyncUtils.asyncFx(() -> {
             var d = new Drawing();
             d.beginUpdate();
             var first = d.reuse("r:x", "one director", () -> new Drawing.Item(new RealServerCard("x"), d.boxes, "one director"));

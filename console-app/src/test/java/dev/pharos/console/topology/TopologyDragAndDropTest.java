@@ -2,6 +2,7 @@ package dev.pharos.console.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
 import dev.pharos.console.ConsoleWindow;
@@ -11,20 +12,32 @@ import dev.pharos.console.connect.DirectorEndpoint;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Liveness;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javafx.concurrent.Worker;
 import javafx.scene.Node;
+import javafx.scene.Parent;
 import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.input.ContextMenuEvent;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.MouseButton;
 import javafx.stage.Stage;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -52,7 +65,7 @@ class TopologyDragAndDropTest {
         edits = EditService.onFxThread(cluster, connections);
         cluster.commandsTo(connections);
         window = new ConsoleWindow(cluster, edits);
-        window.topology().setNewServerPrompt((vs, s) -> Optional.of(new TopologyView.NewServer("198.51.100.20", null, 2)));
+        window.topology().setNewServerPrompt((vs, s) -> Optional.of(new TopologyViewModel.NewServer("198.51.100.20", null, 2)));
         for (var agent : new FakeAgent[] {master, backup}) {
             var name = agent == master ? "lvs-master" : "lvs-backup";
             var endpoint = new DirectorEndpoint(name, "in-memory", 0, null, null, null, null);
@@ -116,7 +129,7 @@ class TopologyDragAndDropTest {
         var binNode = robot.lookup("#bin").query();
         var where = WaitForAsyncUtils.asyncFx(() -> {
             var b = new StringBuilder();
-            for (var k : java.util.List.of("tcp/192.0.2.100:80|198.51.100.11:80", "tcp/192.0.2.100:80|198.51.100.20:80",
+            for (var k : List.of("tcp/192.0.2.100:80|198.51.100.11:80", "tcp/192.0.2.100:80|198.51.100.20:80",
                     "tcp/192.0.2.100:443|198.51.100.11:443", "tcp/192.0.2.100:443|198.51.100.12:443")) {
                 window.topology().nodeFor(k).ifPresent(n -> b.append(k).append(" at ").append(n.localToScene(n.getBoundsInLocal()))
                         .append(" scene? ").append(n.getScene() != null).append(" id ").append(n.getId()).append('\n'));
@@ -126,13 +139,13 @@ class TopologyDragAndDropTest {
         robot.drag(rsNode).dropTo(binNode);
         try {
             awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", false);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("status: " + window.topology().statusProperty().get() + "; " + where
+        } catch (TimeoutException e) {
+            throw new AssertionError("status: " + window.topologyModel().statusProperty().get() + "; " + where
                     + "; edits " + master.edits(), e);
         }
         assertThat(master.edits().getLast().method()).isEqualTo("realServer.remove");
         assertThat(backup.edits().getLast().params().get("realServer").asText()).isEqualTo("198.51.100.11:80");
-        assertThat(window.topology().statusProperty().get()).startsWith("applied: remove");
+        assertThat(window.topologyModel().statusProperty().get()).startsWith("applied: remove");
 
         // undo the removal: it comes back
         robot.clickOn("Undo");
@@ -145,8 +158,8 @@ class TopologyDragAndDropTest {
         awaitNode("tcp/192.0.2.100:80|198.51.100.12:80", true);
         await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
         robot.clickOn(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow());
-        robot.press(javafx.scene.input.KeyCode.CONTROL).clickOn(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow())
-                .release(javafx.scene.input.KeyCode.CONTROL);
+        robot.press(KeyCode.CONTROL).clickOn(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow())
+                .release(KeyCode.CONTROL);
         assertThat(window.topology().selectedRealServers()).containsExactly("tcp/192.0.2.100:80|198.51.100.11:80",
                 "tcp/192.0.2.100:80|198.51.100.12:80");
         robot.drag(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow()).dropTo("#bin");
@@ -160,21 +173,23 @@ class TopologyDragAndDropTest {
     }
 
     @Test
-    void theOperatorsArrangementIsKept(FxRobot robot, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void theOperatorsArrangementIsKept(FxRobot robot, @TempDir Path dir)
             throws Exception {
         awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
         var file = dir.resolve("layout-seed.json");
-        robot.interact(() -> window.topology().rememberLayoutIn(file));
+        robot.interact(() -> window.topologyModel().rememberLayoutIn(file));
         var vs = node("tcp/192.0.2.100:80").orElseThrow();
         var rs = node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow();
         double vsX = vs.getLayoutX();
         double rsY = rs.getLayoutY();
-        robot.drag(vs).moveBy(120, 60).release(javafx.scene.input.MouseButton.PRIMARY);
+        robot.drag(vs).moveBy(120, 60).release(MouseButton.PRIMARY);
         await(() -> node("tcp/192.0.2.100:80").map(n -> Math.abs(n.getLayoutX() - (vsX + 120)) < 2).orElse(false),
                 "the virtual server stays where it was put");
         await(() -> node("tcp/192.0.2.100:80|198.51.100.11:80").map(n -> Math.abs(n.getLayoutY() - (rsY + 60)) < 2)
                 .orElse(false), "its real servers go with it");
-        assertThat(java.nio.file.Files.readString(file)).contains("vs tcp/192.0.2.100:80").contains("\"dx\" : 120");
+        // Written by a task on the window's executor, not by the gesture.
+        await(() -> Files.exists(file) && Files.readString(file).contains("vs tcp/192.0.2.100:80")
+                && Files.readString(file).contains("\"dx\" : 120"), "the arrangement saved");
     }
 
     @Test
@@ -184,8 +199,8 @@ class TopologyDragAndDropTest {
         master.refuseWhen((method, params) -> method.equals("realServer.move"));
         backup.refuseWhen((method, params) -> method.equals("realServer.move"));
         robot.drag(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
-        await(() -> window.topology().statusProperty().get().startsWith("refused"), "the error is shown");
-        assertThat(window.topology().statusProperty().get()).contains("refused by the test agent");
+        await(() -> window.topologyModel().statusProperty().get().startsWith("refused"), "the error is shown");
+        assertThat(window.topologyModel().statusProperty().get()).contains("refused by the test agent");
         await(() -> node("tcp/192.0.2.100:80|198.51.100.11:80").map(n -> n.getTranslateX() == 0 && n.getTranslateY() == 0)
                 .orElse(false), "the server is back where it was");
         assertThat(node("tcp/192.0.2.100:443|198.51.100.11:443")).isPresent(); // the :443 one that was there before
@@ -198,17 +213,17 @@ class TopologyDragAndDropTest {
     void theStatusColourFollowsEachMessage(FxRobot robot) throws Exception {
         awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
         await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
-        javafx.scene.control.Label status = robot.lookup("#topology-status").query();
+        Label status = robot.lookup("#topology-status").query();
         var plain = WaitForAsyncUtils.asyncFx(status::getTextFill).get();
         master.refuseWhen((method, params) -> method.equals("realServer.move"));
         backup.refuseWhen((method, params) -> method.equals("realServer.move"));
         robot.drag(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
-        await(() -> window.topology().statusProperty().get().startsWith("refused"), "the refusal is shown");
+        await(() -> window.topologyModel().statusProperty().get().startsWith("refused"), "the refusal is shown");
         await(() -> !WaitForAsyncUtils.asyncFx(status::getTextFill).get().equals(plain), "drawn as an error");
         master.refuseWhen((method, params) -> false);
         backup.refuseWhen((method, params) -> false);
         robot.drag(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow()).dropTo(node("tcp/192.0.2.100:443").orElseThrow());
-        await(() -> window.topology().statusProperty().get().startsWith("applied"), "the next edit is applied");
+        await(() -> window.topologyModel().statusProperty().get().startsWith("applied"), "the next edit is applied");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(WaitForAsyncUtils.asyncFx(status::getTextFill).get()).as("the status line's colour after a success")
                 .isEqualTo(plain);
@@ -222,7 +237,7 @@ class TopologyDragAndDropTest {
         awaitNode("tcp/192.0.2.100:80", true);
         await(() -> cluster.directors().stream().allMatch(d -> d.livenessProperty().get() == Liveness.LIVE), "both live");
         await(() -> subtitle("tcp/192.0.2.100:80").startsWith("wrr"), "wrr first");
-        for (var name : java.util.List.of("lvs-master", "lvs-backup")) {
+        for (var name : List.of("lvs-master", "lvs-backup")) {
             var d = cluster.director(name).orElseThrow();
             var revision = WaitForAsyncUtils.asyncFx(() -> d.revisionProperty().get()).get();
             var text = (name.equals("lvs-master") ? FakeAgent.DUAL_MASTER
@@ -264,7 +279,7 @@ class TopologyDragAndDropTest {
         // The headless platform does not turn a right click into a context-menu request: ask as it would.
         WaitForAsyncUtils.asyncFx(() -> {
             var at = card.localToScreen(10, 10);
-            card.fireEvent(new javafx.scene.input.ContextMenuEvent(javafx.scene.input.ContextMenuEvent.CONTEXT_MENU_REQUESTED,
+            card.fireEvent(new ContextMenuEvent(ContextMenuEvent.CONTEXT_MENU_REQUESTED,
                     10, 10, at.getX(), at.getY(), false, null));
             return null;
         }).get();
@@ -284,17 +299,17 @@ class TopologyDragAndDropTest {
 
     /// The drift line of the card drawn for virtual server `vsId` now, or "".
     private String driftLine(String vsId) throws Exception {
-        var card = (javafx.scene.Parent) node(vsId).orElseThrow();
+        var card = (Parent) node(vsId).orElseThrow();
         return WaitForAsyncUtils.asyncFx(() -> card.getChildrenUnmodifiable().stream()
-                .filter(n -> n.getStyleClass().contains("drift")).map(n -> ((javafx.scene.control.Label) n).getText())
+                .filter(n -> n.getStyleClass().contains("drift")).map(n -> ((Label) n).getText())
                 .findFirst().orElse("")).get();
     }
 
     /// The subtitle line of the card drawn for virtual server `vsId` now.
     private String subtitle(String vsId) throws Exception {
-        var card = (javafx.scene.Parent) node(vsId).orElseThrow();
+        var card = (Parent) node(vsId).orElseThrow();
         return WaitForAsyncUtils.asyncFx(() -> card.getChildrenUnmodifiable().stream()
-                .filter(n -> n.getStyleClass().contains("subtitle")).map(n -> ((javafx.scene.control.Label) n).getText())
+                .filter(n -> n.getStyleClass().contains("subtitle")).map(n -> ((Label) n).getText())
                 .findFirst().orElse("")).get();
     }
 
@@ -310,7 +325,7 @@ class TopologyDragAndDropTest {
         assertThat(robot.lookup("#director-lvs-master").query().getStyleClass()).contains("liveness-live");
         // It is retried with a backoff the card counts down, and "Reconnect now" connects at once.
         await(() -> WaitForAsyncUtils.asyncFx(() -> robot.lookup("#director-status-lvs-backup")
-                .queryAs(javafx.scene.control.Label.class).getText()).get().matches("reconnecting in \\d+ s.*"),
+                .queryAs(Label.class).getText()).get().matches("reconnecting in \\d+ s.*"),
                 "the card counts down to the next try");
         backup.comeUp();
         WaitForAsyncUtils.asyncFx(() -> cluster.director("lvs-backup").orElseThrow().reconnectNow()).get();
@@ -322,15 +337,15 @@ class TopologyDragAndDropTest {
     void selectingARealServerChartsItsTraffic(FxRobot robot) throws Exception {
         for (var agent : new FakeAgent[] {master, backup}) {
             agent.traffic(id -> id.equals("198.51.100.11:80")
-                    ? new dev.pharos.agent.api.AgentState.Traffic(3, 1, 100, 5000, 90000, 5.0, 250.0, 4500.0)
-                    : dev.pharos.agent.api.AgentState.Traffic.NONE);
+                    ? new AgentState.Traffic(3, 1, 100, 5000, 90000, 5.0, 250.0, 4500.0)
+                    : AgentState.Traffic.NONE);
         }
         awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
         robot.clickOn(node("tcp/192.0.2.100:80|198.51.100.11:80").orElseThrow());
         // The console re-reads the state every few seconds; both directors report 5 connections/s.
         try {
             await(() -> window.traffic().connectionSamples().contains(10.0), "10 connections/s charted");
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new AssertionError("samples " + window.traffic().connectionSamples() + " selection "
                     + window.topology().selectionProperty().get() + " traffic "
                     + cluster.director("lvs-master").flatMap(d -> d.virtualServer("tcp/192.0.2.100:80"))
@@ -348,13 +363,13 @@ class TopologyDragAndDropTest {
         var dir = Path.of("target", "screenshots");
         Files.createDirectories(dir);
         var file = dir.resolve("topology-seed.png");
-        WaitForAsyncUtils.asyncFx(() -> {
-            window.exportPng(file);
-            return null;
-        }).get();
-        var image = javax.imageio.ImageIO.read(file.toFile());
+        var export = WaitForAsyncUtils.asyncFx(() -> window.topologyModel().exportPng(file, window.topology().picture())).get();
+        await(() -> WaitForAsyncUtils.asyncFx(export::getState).get() == Worker.State.SUCCEEDED,
+                "exported");
+        assertThat(window.topologyModel().statusProperty().get()).isEqualTo("exported " + file);
+        var image = ImageIO.read(file.toFile());
         assertThat(image.getWidth()).isGreaterThan(400);
-        var colours = new java.util.HashSet<Integer>();
+        var colours = new HashSet<Integer>();
         for (int y = 0; y < image.getHeight(); y += 3) {
             for (int x = 0; x < image.getWidth(); x += 3) {
                 colours.add(image.getRGB(x, y));
@@ -364,14 +379,14 @@ class TopologyDragAndDropTest {
         var window = dir.resolve("console-seed.png");
         WaitForAsyncUtils.asyncFx(() -> {
             var snap = this.window.getScene().getRoot().snapshot(null, null);
-            var out = new java.awt.image.BufferedImage((int) snap.getWidth(), (int) snap.getHeight(),
-                    java.awt.image.BufferedImage.TYPE_INT_ARGB);
+            var out = new BufferedImage((int) snap.getWidth(), (int) snap.getHeight(),
+                    BufferedImage.TYPE_INT_ARGB);
             for (int y = 0; y < out.getHeight(); y++) {
                 for (int x = 0; x < out.getWidth(); x++) {
                     out.setRGB(x, y, snap.getPixelReader().getArgb(x, y));
                 }
             }
-            javax.imageio.ImageIO.write(out, "png", window.toFile());
+            ImageIO.write(out, "png", window.toFile());
             return null;
         }).get();
         assertThat(Files.size(window)).isGreaterThan(10_000);

@@ -9,16 +9,20 @@ import dev.pharos.console.connect.DirectorEndpoint;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Liveness;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import javafx.concurrent.Worker;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -53,7 +57,7 @@ class TopologyScaleTest {
         cluster = ClusterModel.onFxThread("seed");
         edits = EditService.onFxThread(cluster, connections);
         window = new ConsoleWindow(cluster, edits);
-        window.topology().setNewServerPrompt((vs, s) -> Optional.of(new TopologyView.NewServer("198.51.100.20", null, 2)));
+        window.topology().setNewServerPrompt((vs, s) -> Optional.of(new TopologyViewModel.NewServer("198.51.100.20", null, 2)));
         for (var agent : new FakeAgent[] {master, backup}) {
             var endpoint = new DirectorEndpoint(agent == master ? "lvs-master" : "lvs-backup", "in-memory", 0, null,
                     null, null, null);
@@ -140,13 +144,11 @@ class TopologyScaleTest {
 
         // The export still pictures everything, and leaves the culling as it was.
         var file = Path.of("target", "screenshots", "topology-culled-export.png");
-        java.nio.file.Files.createDirectories(file.getParent());
-        fx(() -> {
-            window.exportPng(file);
-            return null;
-        });
-        var image = javax.imageio.ImageIO.read(file.toFile());
-        var colours = new java.util.HashSet<Integer>();
+        Files.createDirectories(file.getParent());
+        var export = fx(() -> window.topologyModel().exportPng(file, window.topology().picture()));
+        await(() -> fx(export::getState) == Worker.State.SUCCEEDED, "exported");
+        var image = ImageIO.read(file.toFile());
+        var colours = new HashSet<Integer>();
         for (int y = 0; y < image.getHeight(); y += 3) {
             for (int x = 0; x < image.getWidth(); x += 3) {
                 colours.add(image.getRGB(x, y));

@@ -1,0 +1,214 @@
+package dev.pharos.console.topology;
+
+import dev.pharos.console.model.DirectorModel;
+import dev.pharos.console.model.Drift;
+import dev.pharos.console.model.InstanceModel;
+import dev.pharos.console.model.Liveness;
+import dev.pharos.console.model.RealServerModel;
+import dev.pharos.console.model.VirtualServerModel;
+import dev.pharos.icons.Icon;
+import dev.pharos.icons.Icons;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.beans.InvalidationListener;
+import javafx.beans.Observable;
+import javafx.css.PseudoClass;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.VBox;
+import javafx.scene.shape.Line;
+import javafx.util.Duration;
+
+/// Makes the topology's nodes: the cards of directors, virtual servers and real servers, and the
+/// links between them. Each card is drawn from the models it is given; the view decides when a
+/// card is drawn anew (a director's or a virtual server's) or refreshed in place (a real server's).
+final class TopologyNodes {
+
+    static final PseudoClass STALE = PseudoClass.getPseudoClass("stale");
+
+    private final TopologyView view;
+    private final TopologyViewModel model;
+    private final TopologyGestures gestures;
+    private final TopologyMenus menus;
+    private final Drawing drawing;
+
+    TopologyNodes(TopologyView view, TopologyViewModel model, TopologyGestures gestures, TopologyMenus menus,
+            Drawing drawing) {
+        this.view = view;
+        this.model = model;
+        this.gestures = gestures;
+        this.menus = menus;
+        this.drawing = drawing;
+    }
+
+    /// The hint shown while the cluster has no director.
+    Drawing.Item emptyHint() {
+        var empty = new Label("No directors in this cluster yet.");
+        empty.getStyleClass().add("empty-hint");
+        return new Drawing.Item(empty, drawing.boxes, "empty");
+    }
+
+    /// The link from a director to a virtual server whose VIP one of its instances holds.
+    Drawing.Item directorLink(ShownRole role, boolean stale, Object signature) {
+        var line = new Line();
+        line.getStyleClass().addAll("link", "link-" + role.styleSuffix());
+        line.pseudoClassStateChanged(STALE, stale);
+        return new Drawing.Item(line, drawing.links, signature);
+    }
+
+    /// The link from a virtual server to one of its real servers (its health class is set by the
+    /// real server's refresh).
+    Drawing.Item realServerLink(Object signature) {
+        var line = new Line();
+        line.getStyleClass().addAll("link", "link-real-server", ShownHealth.UNKNOWN.styleClass());
+        return new Drawing.Item(line, drawing.links, signature);
+    }
+
+    Drawing.Item director(DirectorModel d, Object signature) {
+        var live = d.livenessProperty().get();
+        var box = new VBox(2);
+        box.getStyleClass().addAll("director", "liveness-" + live.name().toLowerCase(Locale.ROOT));
+        box.setId("director-" + d.name());
+        var title = new Label(d.name(), Icons.node(live == Liveness.LIVE ? Icon.DIRECTOR : Icon.LINK_LOST, 18));
+        title.getStyleClass().add("title");
+        var sub = new Label(switch (live) {
+            case LIVE -> "live";
+            case CONNECTING -> "connecting…";
+            case UNREACHABLE -> "unreachable — retrying";
+            case RECONNECTING -> "reconnecting… — last known state";
+            case STOPPED -> "stopped on purpose — last known state";
+            case FAILED -> "connection refused — see timeline";
+        });
+        sub.getStyleClass().add("subtitle");
+        sub.setId("director-status-" + d.name());
+        model.nextRetry(d).ifPresent(next -> countDown(sub, next, switch (live) {
+            case UNREACHABLE -> "unreachable — retrying";
+            case STOPPED -> "stopped on purpose — next try";
+            case LIVE, CONNECTING, RECONNECTING, FAILED -> "reconnecting";
+        }, live == Liveness.UNREACHABLE ? "" : " — last known state"));
+        var menu = menus.director(d);
+        box.setOnContextMenuRequested(e -> menu.show(box, e.getScreenX(), e.getScreenY()));
+        box.getChildren().addAll(title, sub);
+        for (var i : d.instances()) {
+            var role = model.role(i);
+            var icon = switch (role) {
+                case MASTER -> Icon.MASTER;
+                case FAULT -> Icon.FAULT;
+                case BACKUP, INIT, STOPPED -> Icon.BACKUP;
+            };
+            var l = new Label(instanceLine(i, role), Icons.node(live == Liveness.LIVE ? icon : Icon.HEALTH_UNKNOWN, 14));
+            l.getStyleClass().addAll("instance", "role-" + role.styleSuffix());
+            if (i.splitBrainProperty().get()) {
+                l.getStyleClass().add("split-brain");
+            }
+            l.pseudoClassStateChanged(STALE, live != Liveness.LIVE);
+            box.getChildren().add(l);
+        }
+        box.pseudoClassStateChanged(STALE, live != Liveness.LIVE);
+        box.setOnMouseClicked(e -> view.select(new TopologyView.Selection.Director(d), box));
+        gestures.installMovable(box, "director " + d.name());
+        return new Drawing.Item(box, drawing.boxes, signature);
+    }
+
+    /// "VI_1 MASTER prio 100", "VI_1 MASTER checking" (another director says MASTER too, not yet
+    /// for long enough to be a split brain) or "VI_1 SPLIT BRAIN": short enough for the card, so
+    /// the warning is never the part cut off.
+    static String instanceLine(InstanceModel i, ShownRole role) {
+        return switch (i.splitBrainStateProperty().get()) {
+            case SPLIT -> i.name() + " SPLIT BRAIN";
+            case CHECKING -> i.name() + " MASTER checking";
+            case NONE -> i.name() + " " + role + " prio " + i.priorityProperty().get();
+        };
+    }
+
+    /// "wrr · NAT · persist 300s · proxied": what a virtual server's card says under its id.
+    static String subtitleOf(VirtualServerModel v) {
+        var persistence = v.persistenceSecondsProperty().get();
+        return v.schedulerProperty().get() + " · " + v.kindProperty().get()
+                + (persistence > 0 ? " · persist " + persistence + "s" : "")
+                + ("proxied".equals(v.servedAsProperty().get()) ? " · proxied" : "");
+    }
+
+    /// "reconnecting in 7 s — last known state", counting down to `next` once a second; the card is
+    /// drawn anew when the retry time changes, so the count stops at 0 ("reconnecting…").
+    private static void countDown(Label label, Instant next, String what, String after) {
+        Runnable show = () -> {
+            long left = (long) Math.ceil(ChronoUnit.MILLIS.between(Instant.now(), next) / 1000.0);
+            label.setText(what + (left > 0 ? " in " + left + " s" : "…") + after);
+        };
+        show.run();
+        long seconds = Math.max(0, Math.floorDiv(ChronoUnit.MILLIS.between(Instant.now(), next), 1000) + 1);
+        if (seconds > 0) {
+            var ticks = new Timeline(new KeyFrame(Duration.seconds(1), e -> show.run()));
+            ticks.setCycleCount((int) Math.min(seconds, 60));
+            ticks.play();
+        }
+    }
+
+    Drawing.Item virtualServer(String id, List<VirtualServerModel> models, Drift drift, Object signature) {
+        var v = models.getFirst();
+        var box = new VBox(2);
+        box.getStyleClass().add("virtual-server");
+        box.setId("vs-" + id);
+        box.setUserData(id);
+        var title = new Label(id, Icons.node(Icon.VIRTUAL_SERVER, 16));
+        title.getStyleClass().add("title");
+        var sub = new Label(subtitleOf(v));
+        sub.getStyleClass().add("subtitle");
+        box.getChildren().addAll(title, sub);
+        if (drift != null) {
+            // The directors disagree: a failover would change how this service is balanced.
+            var n = drift.differences().size();
+            var warning = new Label("drift: " + n + (n == 1 ? " difference" : " differences") + " between directors",
+                    Icons.node(Icon.FAULT, 14));
+            warning.getStyleClass().add("drift");
+            warning.setTooltip(new Tooltip(String.join("\n", drift.differences())));
+            box.getChildren().add(warning);
+            box.setOnContextMenuRequested(e -> menus.drift(id, drift).show(box, e.getScreenX(), e.getScreenY()));
+        }
+        box.setOnMouseClicked(e -> view.select(new TopologyView.Selection.VirtualServer(id, models), box));
+        gestures.installMovable(box, "vs " + id);
+        return new Drawing.Item(box, drawing.boxes, signature);
+    }
+
+    /// A real server's card, refreshed in place (at the next pulse) when its health, weight or
+    /// pending mark changes on any director: no structural update (200 events/s must stay cheap).
+    Drawing.Item realServer(String vsId, String rsId, List<RealServerModel> perDirector) {
+        var r = perDirector.getFirst();
+        var key = vsId + "|" + rsId;
+        var box = new RealServerCard(rsId);
+        box.setId("rs-" + key);
+        var item = new Drawing.Item(box, drawing.boxes, perDirector);
+        item.refresh = () -> {
+            var health = model.health(perDirector);
+            box.show(health, r.weightProperty().get());
+            box.pseudoClassStateChanged(TopologyView.PENDING, perDirector.stream().anyMatch(x -> x.pendingProperty().get()));
+            var link = drawing.get("rl:" + key);
+            if (link != null) {
+                var classes = link.node.getStyleClass();
+                var healthClass = health.styleClass();
+                if (!healthClass.equals(classes.getLast())) {
+                    classes.set(classes.size() - 1, healthClass);
+                }
+            }
+        };
+        var undo = new ArrayList<Runnable>();
+        for (var m : perDirector) {
+            for (var o : List.<Observable>of(m.healthProperty(), m.weightProperty(), m.pendingProperty())) {
+                InvalidationListener l = x -> view.refreshLater(key);
+                o.addListener(l);
+                undo.add(() -> o.removeListener(l));
+            }
+        }
+        item.dispose = () -> undo.forEach(Runnable::run);
+        // The context menu is built when first asked for: a popup per server would cost thousands.
+        box.setOnContextMenuRequested(e -> menus.realServer(vsId, rsId, r).show(box, e.getScreenX(), e.getScreenY()));
+        gestures.installRealServerDrag(box, vsId, rsId, new TopologyView.Selection.RealServer(vsId, rsId, perDirector));
+        return item;
+    }
+}
