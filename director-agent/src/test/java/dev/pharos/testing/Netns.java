@@ -1,6 +1,5 @@
 package dev.pharos.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -180,7 +179,7 @@ public final class Netns implements AutoCloseable {
         try {
             var p = new ProcessBuilder(command).redirectErrorStream(true).start();
             p.getOutputStream().close();
-            var bytes = new ByteArrayOutputStream();
+            var bytes = new java.io.ByteArrayOutputStream();
             var reader = Thread.ofPlatform().name("exec-reader").daemon().start(() -> {
                 try {
                     p.getInputStream().transferTo(bytes);

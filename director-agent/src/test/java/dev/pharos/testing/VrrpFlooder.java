@@ -4,7 +4,6 @@ import dev.pharos.agent.linux.RawIpSocket;
 import dev.pharos.agent.vrrp.AuthType;
 import dev.pharos.agent.vrrp.VrrpPacket;
 import dev.pharos.agent.vrrp.VrrpTransport;
-import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -109,7 +108,7 @@ public final class VrrpFlooder {
                 }
                 try {
                     socket.send(group, payload);
-                } catch (IOException e) {
+                } catch (java.io.IOException e) {
                     // ENOBUFS under load: keep flooding
                 }
                 sent++;

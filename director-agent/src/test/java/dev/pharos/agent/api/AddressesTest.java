@@ -2,7 +2,6 @@ package dev.pharos.agent.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pharos.agent.config.RealServerDef;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Random;
@@ -48,7 +47,7 @@ class AddressesTest {
     /// Ids and names the agent gives IPv6 real servers use the compressed form.
     @Test
     void realServerIdsAreCompressed() throws Exception {
-        var rs = RealServerDef.of(InetAddress.getByName("2001:db8:0:0:0:0:0:11"), 80, 1);
+        var rs = dev.pharos.agent.config.RealServerDef.of(InetAddress.getByName("2001:db8:0:0:0:0:0:11"), 80, 1);
         assertThat(rs.id()).isEqualTo("[2001:db8::11]:80");
     }
 

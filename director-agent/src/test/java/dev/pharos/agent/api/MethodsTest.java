@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /// The method declarations are the one list of the protocol's methods: [Protocol]'s names and
@@ -61,9 +60,9 @@ class MethodsTest {
     @Test
     void theFormerMapResultsKeepTheirWireJson() throws Exception {
         assertThat(JsonRpc.tree(new Results.PrioritySet("VI_1", 120)))
-                .isEqualTo(JsonRpc.tree(Map.of("instance", "VI_1", "priority", 120)));
-        assertThat(JsonRpc.tree(new Results.Resigned("VI_1"))).isEqualTo(JsonRpc.tree(Map.of("instance", "VI_1")));
-        assertThat(JsonRpc.tree(new Results.Unsubscribed())).isEqualTo(JsonRpc.tree(Map.of()));
+                .isEqualTo(JsonRpc.tree(java.util.Map.of("instance", "VI_1", "priority", 120)));
+        assertThat(JsonRpc.tree(new Results.Resigned("VI_1"))).isEqualTo(JsonRpc.tree(java.util.Map.of("instance", "VI_1")));
+        assertThat(JsonRpc.tree(new Results.Unsubscribed())).isEqualTo(JsonRpc.tree(java.util.Map.of()));
         assertThat(JsonRpc.tree(Params.None.NONE).toString()).isEqualTo("{}");
         // And a client reads what the agent sends, unknown fields included.
         var read = JsonRpc.mapper().readValue("{\"instance\":\"VI_2\",\"priority\":7,\"later\":1}",

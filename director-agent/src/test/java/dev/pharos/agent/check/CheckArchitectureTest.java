@@ -5,7 +5,6 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /// Keeps the checker's shape: it knows the configuration model and nothing else of the agent,
@@ -32,7 +31,7 @@ class CheckArchitectureTest {
                 .should().dependOnClassesThat().belongToAnyOf(CheckSpec.Timing.class, CheckerState.class,
                         CheckScheduler.class, CheckTimer.class)
                 .orShould().callMethod(Thread.class, "sleep", long.class)
-                .orShould().callMethod(Thread.class, "sleep", Duration.class)
+                .orShould().callMethod(Thread.class, "sleep", java.time.Duration.class)
                 .check(CLASSES);
     }
 

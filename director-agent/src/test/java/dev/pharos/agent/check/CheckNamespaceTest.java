@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pharos.agent.cli.Main;
 import dev.pharos.testing.Netns;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -212,7 +211,7 @@ class CheckNamespaceTest {
         try {
             var log = dir.resolve("access.log");
             return Files.exists(log) ? Files.readAllLines(log).stream().filter(line::equals).count() : 0;
-        } catch (IOException e) {
+        } catch (java.io.IOException e) {
             return 0;
         }
     }

@@ -4,20 +4,14 @@ import static dev.pharos.agent.check.TestHttpServer.answer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pharos.testing.Netns;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -154,7 +148,7 @@ class CheckSchedulerLiveTest {
 
     @Test
     void anAttemptThatOverrunsItsDeadlineIsAbandonedAndCountsAsAFailure() throws Exception {
-        var stuck = new CountDownLatch(1);
+        var stuck = new java.util.concurrent.CountDownLatch(1);
         Probe hanging = () -> {
             try {
                 stuck.await(); // a probe that ignores its own deadline; only an interrupt ends it
@@ -163,11 +157,11 @@ class CheckSchedulerLiveTest {
                 return ProbeResult.up(); // whatever it says after the watchdog fired is discarded
             }
         };
-        var spec = new CheckSpec.TcpCheck(new CheckSpec.Endpoint(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9),
+        var spec = new CheckSpec.TcpCheck(new CheckSpec.Endpoint(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 9),
                 null, 0, Duration.ofMillis(100)), fast(0));
-        try (var scheduler = new CheckScheduler(events::add, Clock.systemUTC(), CheckTimer.system(),
-                Executors.newVirtualThreadPerTaskExecutor(), s -> hanging,
-                RandomGenerator.getDefault(), 4)) {
+        try (var scheduler = new CheckScheduler(events::add, java.time.Clock.systemUTC(), CheckTimer.system(),
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor(), s -> hanging,
+                java.util.random.RandomGenerator.getDefault(), 4)) {
             scheduler.apply(new CheckPlan(List.of(server(1, spec)), List.of()));
             assertThat(Netns.await(DEADLINE, () -> has(CheckEvent.RealServerDown.class, 1))).isTrue();
             assertThat(((CheckEvent.RealServerDown) events.get(1)).reason())
@@ -208,7 +202,7 @@ class CheckSchedulerLiveTest {
     private static int lines(Path file) {
         try {
             return Files.exists(file) ? Files.readAllLines(file).size() : 0;
-        } catch (IOException e) {
+        } catch (java.io.IOException e) {
             return 0;
         }
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -81,7 +80,7 @@ class CheckSchedulerTest {
         try {
             var id = new RealServerId("192.0.2.10:80", InetAddress.getByName("192.0.2." + n), 80);
             return new CheckPlan.RealServerPlan(id, weight, List.of(checks), omega);
-        } catch (UnknownHostException e) {
+        } catch (java.net.UnknownHostException e) {
             throw new AssertionError(e);
         }
     }

@@ -3,7 +3,6 @@ package dev.pharos.agent.check;
 import static dev.pharos.agent.check.TestHttpServer.answer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +10,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /// One HTTP_GET attempt against a loopback peer that behaves well or badly: every failure is a
@@ -148,10 +146,10 @@ class HttpProbeTest {
     @Test
     void aRefusedConnectionFails() throws Exception {
         int port;
-        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        var spec = get(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+        var spec = get(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port),
                 CheckSpec.HttpVersion.HTTP_1_0, null, url("/"));
         assertThat(new HttpProbe(spec).attempt()).isEqualTo(ProbeResult.down("connection refused"));
     }
@@ -159,7 +157,7 @@ class HttpProbeTest {
     @Test
     void garbageIsAMalformedResponse() throws Exception {
         var garbage = new byte[300];
-        new Random(7).nextBytes(garbage);
+        new java.util.Random(7).nextBytes(garbage);
         try (var server = new TestHttpServer(TestHttpServer.bytes(garbage))) {
             assertThat(bounded(server)).isInstanceOf(ProbeResult.Down.class)
                     .extracting(r -> ((ProbeResult.Down) r).reason()).asString().startsWith("malformed response");

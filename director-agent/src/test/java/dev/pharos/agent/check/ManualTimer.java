@@ -3,7 +3,6 @@ package dev.pharos.agent.check;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.PriorityQueue;
 
@@ -31,7 +30,7 @@ final class ManualTimer implements CheckTimer {
             }
 
             @Override
-            public Clock withZone(ZoneId zone) {
+            public Clock withZone(java.time.ZoneId zone) {
                 return this;
             }
 

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,7 +117,7 @@ class MiscProbeTest {
             assertThat(unknown.attempt()).isEqualTo(ProbeResult.down("cannot run as user no-such-user-here: no such user"));
         } finally {
             try (var files = Files.walk(shared)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -265,7 +264,7 @@ class ConfigErrorsTest {
         Files.createDirectories(dir.resolve("sub"));
         var main = dir.resolve("main.conf");
         Files.writeString(main, "include /dev/zero\ninclude pipe.conf\ninclude sub\n");
-        var e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+        var e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
                 () -> catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(main, "")));
         assertThat(e.errors()).extracting(Diagnostic::toString).containsExactly(
                 main + ":1:9: error: cannot read /dev/zero: is not a regular file (a device, FIFO or socket); "

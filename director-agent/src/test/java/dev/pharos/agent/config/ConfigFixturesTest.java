@@ -3,13 +3,11 @@ package dev.pharos.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
 
 class ConfigFixturesTest {
 
@@ -144,8 +142,8 @@ class ConfigFixturesTest {
     }
 
     private static KeepalivedConfig load(String text, String id) throws ConfigException {
-        var tokens = SourceReader.read(Path.of("c.conf"), text, Map.of(), id);
-        var diagnostics = new ArrayList<Diagnostic>();
+        var tokens = SourceReader.read(Path.of("c.conf"), text, java.util.Map.of(), id);
+        var diagnostics = new java.util.ArrayList<Diagnostic>();
         var parsed = ConfigParser.parse(TreeParser.parse(tokens), diagnostics);
         assertThat(diagnostics).filteredOn(Diagnostic::isError).isEmpty();
         return parsed.config();

@@ -3,7 +3,6 @@ package dev.pharos.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -91,7 +90,7 @@ class KeepalivedWouldChangeTest {
         var c = ConfigLoader.parse(Path.of("t.conf"), service("192.0.2.1 80", "    lb_kind TUN\n"
                 + "    real_server 198.51.100.1 80 {\n    }\n") + service("192.0.2.2 81", "    lb_kind NAT\n"
                 + "    real_server 198.51.100.2 8081 {\n    }\n"), "").config();
-        var address = InetAddress.getByName("198.51.100.3");
+        var address = java.net.InetAddress.getByName("198.51.100.3");
         assertThat(catchThrowableOfType(ConfigEdits.EditException.class, () -> ConfigEdits.addRealServer(c,
                 "udp/192.0.2.1:80", address, 8080, null, false))).hasMessage("real server 198.51.100.3 port 8080: "
                 + "lb_kind TUN cannot change the port, so it must be udp/192.0.2.1:80's 80 (keepalived resets another)");

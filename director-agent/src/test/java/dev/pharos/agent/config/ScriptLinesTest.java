@@ -3,7 +3,6 @@ package dev.pharos.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /// How the parser keeps script lines: keepalived's values (command, user, group) for notify
@@ -32,7 +31,7 @@ class ScriptLinesTest {
         assertThat(i.notifyFault()).isEqualTo("/x/n.sh nobody");
         assertThat(i.notifyStop()).isEqualTo("/x/n.sh");
         assertThat(ScriptLine.parse(i.notifyBackup())).isEqualTo(
-                new ScriptLine(List.of("/x/n.sh", "a"), "nobody", null));
+                new ScriptLine(java.util.List.of("/x/n.sh", "a"), "nobody", null));
     }
 
     @Test
@@ -77,7 +76,7 @@ class ScriptLinesTest {
     void escapesOutsideQuotesSurviveTheWriterAsOctal() throws ConfigException {
         var c = load(instance("notify_master /x/n.sh\\ta\\041 nobody")).config();
         var line = c.vrrpInstances().getFirst().notifyMaster();
-        assertThat(ScriptLine.parse(line)).isEqualTo(new ScriptLine(List.of("/x/n.sh", "a!"), "nobody", null));
+        assertThat(ScriptLine.parse(line)).isEqualTo(new ScriptLine(java.util.List.of("/x/n.sh", "a!"), "nobody", null));
         var written = ConfigWriter.write(c);
         assertThat(written).contains("notify_master /x/n.sh\\011a\\041 nobody\n");
         assertThat(ConfigLoader.parse(Path.of("w.conf"), written).config()).isEqualTo(c);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pharos.agent.api.Protocol;
-import dev.pharos.testing.Netns;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -133,12 +131,12 @@ class ControlServerTest {
         var limits = new ControlServer.Limits(4, 64, Protocol.MAX_LINE_BYTES, ControlSession.OUTBOX_BYTES,
                 Duration.ofMillis(500));
         try (var server = ControlServer.start(socket, null, dispatcher, journal, limits)) {
-            var idle = new ArrayList<SocketChannel>();
+            var idle = new java.util.ArrayList<SocketChannel>();
             try {
                 for (int i = 0; i < 4; i++) {
                     idle.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
                 }
-                assertThat(Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 4))
+                assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 4))
                         .isTrue();
                 // Each idle client is told nothing and finds its connection closed.
                 for (var c : idle) {
@@ -150,7 +148,7 @@ class ControlServerTest {
                     }
                     assertThat(n).as("closed by the agent").isNegative();
                 }
-                assertThat(Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 0))
+                assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 0))
                         .isTrue();
                 assertThat(hello(socket)).contains("world");
             } finally {
@@ -183,7 +181,7 @@ class ControlServerTest {
             assertThat(listener.isOpen()).isTrue();
             assertThat(listener.call(Protocol.HELLO, null, Duration.ofSeconds(20)).toString()).contains("world");
             // the closed one is forgotten just after its streams close
-            assertThat(Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 1)).isTrue();
+            assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(10), () -> server.sessionCount() == 1)).isTrue();
         }
     }
 

@@ -2,13 +2,9 @@ package dev.pharos.agent.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.IntNode;
 import dev.pharos.agent.api.AgentEvent;
-import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.Results;
-import dev.pharos.agent.api.RpcMessage;
-import dev.pharos.testing.Netns;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,21 +13,12 @@ import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.text.MessageFormat;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /// Sessions over in-memory streams: long lines, order of answers, and a client that never reads.
@@ -107,7 +94,7 @@ class ControlSessionTest {
                     return 1;
                 }
                 int n = (int) Math.min(len, left);
-                Arrays.fill(b, off, off + n, (byte) 'a');
+                java.util.Arrays.fill(b, off, off + n, (byte) 'a');
                 left -= n;
                 return n;
             }
@@ -123,7 +110,7 @@ class ControlSessionTest {
         var clientIn = new PipedOutputStream();
         var sessionIn = new PipedInputStream(clientIn, 65536);
         var blocked = new CountDownLatch(1);
-        var writer = new AtomicReference<Thread>();
+        var writer = new java.util.concurrent.atomic.AtomicReference<Thread>();
         OutputStream neverDrained = new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -151,7 +138,7 @@ class ControlSessionTest {
         clientIn.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"events.subscribe\"}\n".getBytes(StandardCharsets.UTF_8));
         clientIn.flush();
         assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(Netns.await(Duration.ofSeconds(10), () -> journal.subscriberCount() == 1)).isTrue();
+        assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(10), () -> journal.subscriberCount() == 1)).isTrue();
         // Bounded in bytes: each event is over 50 bytes, so this many overflow the outbox.
         for (int i = 0; i < ControlSession.OUTBOX_BYTES / 50 && !session.closed(); i++) {
             journal.publish((seq, at) -> new AgentEvent.ComponentRestarted(seq, at, "vrrp", "flood"));
@@ -228,13 +215,13 @@ class ControlSessionTest {
     @Test
     void refusalsAreLoggedAtMostOnceASecondPerKind() {
         // Thousands of bad lines a second once wrote thousands of log lines a second.
-        var logged = new CopyOnWriteArrayList<String>();
-        var logger = Logger.getLogger("dev.pharos.agent.control");
-        var handler = new Handler() {
+        var logged = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var logger = java.util.logging.Logger.getLogger("dev.pharos.agent.control");
+        var handler = new java.util.logging.Handler() {
             @Override
-            public void publish(LogRecord r) {
+            public void publish(java.util.logging.LogRecord r) {
                 var text = r.getParameters() == null ? r.getMessage()
-                        : MessageFormat.format(r.getMessage(), r.getParameters());
+                        : java.text.MessageFormat.format(r.getMessage(), r.getParameters());
                 if (text.contains("refused")) {
                     logged.add(text);
                 }
@@ -269,8 +256,8 @@ class ControlSessionTest {
 
     @Test
     void refusalLogSaysHowManyItLeftOut() {
-        var now = new AtomicLong();
-        var lines = new ArrayList<String>();
+        var now = new java.util.concurrent.atomic.AtomicLong();
+        var lines = new java.util.ArrayList<String>();
         var log = new RefusalLog(Duration.ofSeconds(1), now::get, lines::add);
         for (int i = 0; i < 5000; i++) {
             now.set(i * 100_000L); // 5,000 in half a second
@@ -290,7 +277,7 @@ class ControlSessionTest {
 
     @Test
     void anOperatorIsRefusedWhatTheTableKeepsForAdmins() {
-        var called = new AtomicInteger();
+        var called = new java.util.concurrent.atomic.AtomicInteger();
         var d = new Dispatcher(Map.of(Protocol.HELLO, (p, s) -> Map.of("role", s.role().label()),
                 "debug.heapDump", (p, s) -> called.incrementAndGet()));
         var operator = new Method.Session() {
@@ -313,12 +300,12 @@ class ControlSessionTest {
                 return Role.OPERATOR;
             }
         };
-        var hello = d.handle(new RpcMessage.Request(
-                IntNode.valueOf(1), Protocol.HELLO, null), operator).orElseThrow();
-        assertThat(JsonRpc.encode(hello)).contains("operator");
-        var refused = d.handle(new RpcMessage.Request(
-                IntNode.valueOf(2), "debug.heapDump", null), operator).orElseThrow();
-        assertThat(refused).isInstanceOfSatisfying(RpcMessage.Failure.class, f -> {
+        var hello = d.handle(new dev.pharos.agent.api.RpcMessage.Request(
+                com.fasterxml.jackson.databind.node.IntNode.valueOf(1), Protocol.HELLO, null), operator).orElseThrow();
+        assertThat(dev.pharos.agent.api.JsonRpc.encode(hello)).contains("operator");
+        var refused = d.handle(new dev.pharos.agent.api.RpcMessage.Request(
+                com.fasterxml.jackson.databind.node.IntNode.valueOf(2), "debug.heapDump", null), operator).orElseThrow();
+        assertThat(refused).isInstanceOfSatisfying(dev.pharos.agent.api.RpcMessage.Failure.class, f -> {
             assertThat(f.error().code()).isEqualTo(Protocol.Errors.NOT_PERMITTED);
             assertThat(f.error().message()).contains("debug.heapDump needs root").contains("sudo director-agent ctl");
         });

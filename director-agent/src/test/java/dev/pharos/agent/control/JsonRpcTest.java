@@ -12,13 +12,12 @@ import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.RpcError;
 import dev.pharos.agent.api.RpcException;
 import dev.pharos.agent.api.RpcMessage;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
 
 /// The JSON-RPC 2.0 codec: every message kind decodes and round-trips; every malformed line is one
 /// specific error, never an exception of another kind.
@@ -117,7 +116,7 @@ class JsonRpcTest {
             if (i % 2 == 0) {
                 var b = new byte[rnd.nextInt(200)];
                 rnd.nextBytes(b);
-                line = new String(b, StandardCharsets.ISO_8859_1);
+                line = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
             } else {
                 var chars = valid.toCharArray();
                 for (int k = 0; k < 1 + rnd.nextInt(4); k++) {

@@ -8,7 +8,6 @@ import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.control.ControlClient;
 import dev.pharos.testing.ConnectionHolder;
 import dev.pharos.testing.Netns;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -183,7 +182,7 @@ class BalancerCapTest {
     private static String read(Path p) {
         try {
             return Files.exists(p) ? Files.readString(p) : "";
-        } catch (IOException e) {
+        } catch (java.io.IOException e) {
             return "";
         }
     }

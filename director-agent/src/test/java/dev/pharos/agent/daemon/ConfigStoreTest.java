@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pharos.agent.config.ConfigLoader;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +29,7 @@ class ConfigStoreTest {
             }
 
             @Override
-            public Clock withZone(ZoneId zone) {
+            public Clock withZone(java.time.ZoneId zone) {
                 return this;
             }
 
@@ -64,7 +62,7 @@ class ConfigStoreTest {
         // history cannot be created: a file stands where the state directory should be
         Files.writeString(dir.resolve("state"), "not a directory");
         var store = new ConfigStore(file, dir.resolve("state"), Clock.systemUTC());
-        assertThatThrownBy(() -> store.save("! new\n")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> store.save("! new\n")).isInstanceOf(java.io.IOException.class);
         assertThat(Files.readString(file)).isEqualTo("! original\n");
     }
 

@@ -9,7 +9,6 @@ import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.Results;
-import dev.pharos.agent.api.RpcException;
 import dev.pharos.agent.control.ControlClient;
 import dev.pharos.testing.Netns;
 import dev.pharos.testing.PharosAgent;
@@ -19,13 +18,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,7 +60,7 @@ class ControlAccessTest {
 
                 /// Opens `count` clients that each say hello, keeps those let in until `release` exists.
                 static void hold(String socket, int count, Path release) throws Exception {
-                    var held = new ArrayList<SocketChannel>();
+                    var held = new java.util.ArrayList<SocketChannel>();
                     int refused = 0;
                     for (int i = 0; i < count; i++) {
                         var ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
@@ -128,7 +123,7 @@ class ControlAccessTest {
         }
         if (dir != null) {
             try (var walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException e) {
                 // a leftover temp directory is harmless
             }
@@ -140,7 +135,7 @@ class ControlAccessTest {
         var lines = new ArrayList<String>();
         int id = 1;
         for (var r : requests) {
-            var m = new LinkedHashMap<String, Object>(Map.of("jsonrpc", "2.0", "id", id++));
+            var m = new java.util.LinkedHashMap<String, Object>(Map.of("jsonrpc", "2.0", "id", id++));
             m.putAll(r);
             lines.add(JsonRpc.mapper().writeValueAsString(m));
         }
@@ -272,7 +267,7 @@ class ControlAccessTest {
                 try {
                     return c.call(Protocol.STATE_GET, null, AgentState.class, CALL).vrrp().getFirst().state()
                             .equals("MASTER");
-                } catch (IOException | RpcException e) {
+                } catch (IOException | dev.pharos.agent.api.RpcException e) {
                     return false;
                 }
             })).as(agent.log()).isTrue();
@@ -294,7 +289,7 @@ class ControlAccessTest {
         var capture = dir.resolve("adverts.txt");
         var tcpdump = observer.start(capture, "/usr/bin/tcpdump", "-i", "eth0", "-n", "-tt", "-l",
                 "ip proto 112 and src 192.0.2.1");
-        var outcomes = new ConcurrentLinkedQueue<String>();
+        var outcomes = new java.util.concurrent.ConcurrentLinkedQueue<String>();
         var threads = new ArrayList<Thread>();
         long start = System.nanoTime();
         for (int i = 0; i < 16; i++) {
@@ -305,7 +300,7 @@ class ControlAccessTest {
                             Duration.ofSeconds(60));
                     outcomes.add(v.valid() ? "valid" : v.diagnostics().getFirst().message().contains("would exceed")
                             ? "too large" : "invalid " + v.diagnostics());
-                } catch (RpcException e) {
+                } catch (dev.pharos.agent.api.RpcException e) {
                     outcomes.add("error " + e.error().code());
                 } catch (IOException e) {
                     outcomes.add("io " + e.getMessage());
@@ -322,7 +317,7 @@ class ControlAccessTest {
         double seconds = (System.nanoTime() - start) / 1e9;
 
         var times = new ArrayList<Double>();
-        var line = Pattern.compile("^(\\d+\\.\\d+) IP 192\\.0\\.2\\.1 > 224\\.0\\.0\\.18: VRRPv2");
+        var line = java.util.regex.Pattern.compile("^(\\d+\\.\\d+) IP 192\\.0\\.2\\.1 > 224\\.0\\.0\\.18: VRRPv2");
         for (var l : Files.readAllLines(capture)) {
             var m = line.matcher(l);
             if (m.find()) {

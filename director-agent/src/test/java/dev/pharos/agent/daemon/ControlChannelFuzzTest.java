@@ -7,7 +7,6 @@ import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.control.ControlClient;
 import dev.pharos.testing.Netns;
 import dev.pharos.testing.PharosAgent;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -18,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Random;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -109,7 +107,7 @@ class ControlChannelFuzzTest {
                 // 100 MB without a newline, then a newline: one error, then the same connection still works.
                 try (var ch = SocketChannel.open(socket)) {
                     var chunk = ByteBuffer.allocate(1 << 20);
-                    Arrays.fill(chunk.array(), (byte) 'x');
+                    java.util.Arrays.fill(chunk.array(), (byte) 'x');
                     for (int i = 0; i < 100; i++) {
                         chunk.clear();
                         while (chunk.hasRemaining()) {
@@ -164,7 +162,7 @@ class ControlChannelFuzzTest {
     /// One line, or what came before the connection closed ("" if nothing); reading stops at the
     /// deadline only between bytes (the test's timeout covers a read that never returns).
     private static String readLine(SocketChannel ch, Duration deadline) throws IOException {
-        var out = new ByteArrayOutputStream();
+        var out = new java.io.ByteArrayOutputStream();
         var b = ByteBuffer.allocate(1);
         long end = System.nanoTime() + deadline.toNanos();
         while (System.nanoTime() < end) {

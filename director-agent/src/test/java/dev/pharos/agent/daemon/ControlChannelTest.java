@@ -16,13 +16,10 @@ import dev.pharos.agent.control.ControlClient;
 import dev.pharos.testing.Netns;
 import dev.pharos.testing.PharosAgent;
 import java.io.IOException;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -119,7 +116,7 @@ class ControlChannelTest {
         }
         if (dir != null) {
             try (var walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException e) {
                 // a leftover temp directory is harmless
             }
@@ -381,9 +378,9 @@ class ControlChannelTest {
         Files.writeString(probe, """
                 public class Probe {
                     public static void main(String[] a) throws Exception {
-                        try (var c = SocketChannel.open(UnixDomainSocketAddress.of(a[0]))) {
+                        try (var c = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(a[0]))) {
                             System.out.println("connected");
-                        } catch (IOException e) {
+                        } catch (java.io.IOException e) {
                             System.out.println("refused: " + e.getMessage());
                             System.exit(3);
                         }

@@ -3,7 +3,6 @@ package dev.pharos.agent.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.testing.Keepalived;
@@ -11,7 +10,6 @@ import dev.pharos.testing.Netns;
 import dev.pharos.testing.PharosAgent;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -19,10 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -149,7 +144,7 @@ class ControlLoadIsolationTest {
         var kept = Files.createDirectories(Path.of("target", "control-load-isolation"));
         for (var name : List.of("a.log", "gc.log", "backup.log", "capture.txt")) {
             if (Files.exists(dir.resolve(name))) {
-                Files.copy(dir.resolve(name), kept.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(dir.resolve(name), kept.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
         if (agent != null) {
@@ -427,7 +422,7 @@ class ControlLoadIsolationTest {
         }
         try {
             return JsonRpc.mapper().writeValueAsString(m);
-        } catch (JsonProcessingException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -488,7 +483,7 @@ class ControlLoadIsolationTest {
         try {
             lines = Files.readAllLines(dir.resolve("capture.txt"));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new java.io.UncheckedIOException(e);
         }
         for (var l : lines) {
             var m = ADVERT.matcher(l);
@@ -524,14 +519,14 @@ class ControlLoadIsolationTest {
         if (!Files.exists(log)) {
             return "no GC log";
         }
-        var format = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+        var format = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ");
         int count = 0;
         double longest = 0;
         double total = 0;
         for (var l : Files.readAllLines(log)) {
             var m = GC_PAUSE.matcher(l);
             if (m.find()) {
-                double at = OffsetDateTime.parse(m.group(1), format).toInstant().toEpochMilli() / 1000.0;
+                double at = java.time.OffsetDateTime.parse(m.group(1), format).toInstant().toEpochMilli() / 1000.0;
                 if (at >= start && at <= end) {
                     double ms = Double.parseDouble(m.group(2));
                     count++;

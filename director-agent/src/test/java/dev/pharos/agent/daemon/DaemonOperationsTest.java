@@ -12,15 +12,12 @@ import dev.pharos.agent.control.ControlClient;
 import dev.pharos.agent.linux.UnixDatagram;
 import dev.pharos.testing.Netns;
 import dev.pharos.testing.PharosAgent;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,7 +69,7 @@ class DaemonOperationsTest {
             var a = net.host("a", "192.0.2.1/24");
             try (var agent = PharosAgent.start(a, dir, "a", ControlChannelTest.CONFIG)) {
                 assertThat(Netns.await(Duration.ofSeconds(30), () -> Files.exists(agent.socket()))).isTrue();
-                var events = new CopyOnWriteArrayList<AgentEvent>();
+                var events = new java.util.concurrent.CopyOnWriteArrayList<AgentEvent>();
                 try (var c = ControlClient.connect(agent.socket())) {
                     c.onEvent(events::add);
                     var state = c.call(Protocol.STATE_GET, null, AgentState.class, CALL);
@@ -148,12 +145,12 @@ class DaemonOperationsTest {
     private static String readLog(Path log) {
         try {
             return Files.readString(log);
-        } catch (IOException e) {
+        } catch (java.io.IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
     }
 
-    private static boolean receiveUntil(UnixDatagram s, List<String> seen, Predicate<String> want)
+    private static boolean receiveUntil(UnixDatagram s, List<String> seen, java.util.function.Predicate<String> want)
             throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < end) {

@@ -12,7 +12,6 @@ import dev.pharos.agent.control.InMemoryChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -137,7 +136,7 @@ class EditPathTest {
                 {Protocol.VIRTUAL_SERVER_ADD, "address", "192.0.2.101", "port", 80, "protocol", "TCP }"},
         };
         for (var h : hostile) {
-            var kv = Arrays.copyOfRange(h, 1, h.length);
+            var kv = java.util.Arrays.copyOfRange(h, 1, h.length);
             var e = refused((String) h[0], params(kv));
             assertThat(e).as("%s", h[0]).isNotNull();
             // The hostile value is the last one of each row; the refusal names its field.

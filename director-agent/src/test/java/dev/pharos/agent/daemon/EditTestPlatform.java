@@ -5,7 +5,6 @@ import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.ipvs.UserspaceBackend;
 import dev.pharos.agent.ipvs.UserspaceBalancer;
 import dev.pharos.agent.vrrp.AddressPlumbing;
-import dev.pharos.agent.vrrp.VrrpSettings;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -29,11 +28,11 @@ final class EditTestPlatform implements Platform {
     public AddressPlumbing openPlumbing() {
         return new AddressPlumbing() {
             @Override
-            public void addAddress(String interfaceName, VrrpSettings.VirtualAddress vip) {
+            public void addAddress(String interfaceName, dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress vip) {
             }
 
             @Override
-            public void removeAddress(String interfaceName, VrrpSettings.VirtualAddress vip) {
+            public void removeAddress(String interfaceName, dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress vip) {
             }
 
             @Override

@@ -15,7 +15,6 @@ import dev.pharos.agent.control.ControlClient;
 import dev.pharos.agent.control.InMemoryChannel;
 import dev.pharos.testing.Keepalived;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,9 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,16 +102,16 @@ class HostileEditsFuzzTest {
     byte[] checked = new byte[0];
     int keepalivedRuns;
     int restarts;
-    final Map<String, Integer> outcomes = new TreeMap<>();
+    final Map<String, Integer> outcomes = new java.util.TreeMap<>();
     /// keepalived's remarks (addresses and numbers blanked) → the first file that drew it.
-    final Map<String, String> refusedByKeepalived = new TreeMap<>();
+    final Map<String, String> refusedByKeepalived = new java.util.TreeMap<>();
 
     /// What keepalived -t says (exiting 5) about states edits make on purpose, which Pharos
     /// accepts: a virtual server just added has no real server yet (keepalived leaves it out until
     /// it has one), and draining real servers (weight 0) takes their total weight below the quorum
     /// (keepalived lowers the quorum to it, and at 0 resets the hysteresis). Every other remark —
     /// keepalived ignoring or resetting a value the file gives — fails the test.
-    static final Pattern ACCEPTED = Pattern.compile(
+    static final java.util.regex.Pattern ACCEPTED = java.util.regex.Pattern.compile(
             "^Virtual server .* has no real servers - ignoring$"
                     + "|^Warning - quorum [0-9]+ for .* exceeds total weight of real servers [0-9]+, reducing quorum to [0-9]+$"
                     + "|^Virtual server .*: hysteresis 0 >= quorum 0; setting hysteresis to [0-9]+$");
@@ -369,7 +366,7 @@ class HostileEditsFuzzTest {
 
     Map<String, Object> realServerAdd(VirtualServerDef vs) {
         var m = map("virtualServer", vs.id());
-        boolean six = vs.key() instanceof VirtualServerDef.Key.Address a && a.address() instanceof Inet6Address;
+        boolean six = vs.key() instanceof VirtualServerDef.Key.Address a && a.address() instanceof java.net.Inet6Address;
         m.put("address", six ? "2001:db8:1::" + Integer.toHexString(1 + random.nextInt(0xfffe))
                 : "198.51.100." + (1 + random.nextInt(254)));
         if (random.nextBoolean() && vs.key() instanceof VirtualServerDef.Key.Address) {

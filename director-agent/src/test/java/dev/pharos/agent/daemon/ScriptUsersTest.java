@@ -3,16 +3,10 @@ package dev.pharos.agent.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.pharos.agent.check.CheckPlan;
-import dev.pharos.agent.check.CheckSpec;
-import dev.pharos.agent.check.MiscProbe;
-import dev.pharos.agent.check.ProbeResult;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.vrrp.ScriptRunner;
-import dev.pharos.testing.Keepalived;
-import dev.pharos.testing.Netns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -240,10 +234,10 @@ class ScriptUsersTest {
                     }
                 }
                 """.formatted(script, testUser, unsafe));
-        var plan = CheckPlan.from(c).secured(VrrpMapping.policy(c));
+        var plan = dev.pharos.agent.check.CheckPlan.from(c).secured(VrrpMapping.policy(c));
         assertThat(plan.realServers().get(1).checks()).as("the unsafe MISC_CHECK is removed").isEmpty();
-        var misc = (CheckSpec.MiscCheck) plan.realServers().getFirst().checks().getFirst();
-        assertThat(new MiscProbe(misc).attempt()).isEqualTo(ProbeResult.up());
+        var misc = (dev.pharos.agent.check.CheckSpec.MiscCheck) plan.realServers().getFirst().checks().getFirst();
+        assertThat(new dev.pharos.agent.check.MiscProbe(misc).attempt()).isEqualTo(dev.pharos.agent.check.ProbeResult.up());
         assertThat(Files.readString(out.resolve("misc"))).isEqualTo(testUid + " 65534 65534 |probe|");
     }
 
@@ -253,7 +247,7 @@ class ScriptUsersTest {
     /// supplementary group: the written form means to keepalived what it means to Pharos.
     @Test
     void keepalivedRunsTheWrittenNotifyLinesAsTheSameUsers() throws Exception {
-        assumeTrue(Netns.available() && Keepalived.installed(),
+        assumeTrue(dev.pharos.testing.Netns.available() && dev.pharos.testing.Keepalived.installed(),
                 "needs network namespaces and keepalived");
         var master = script(bin, "master.sh", "rwxr-xr-x");
         var generic = script(bin, "generic.sh", "rwxr-xr-x");
@@ -275,12 +269,12 @@ class ScriptUsersTest {
                 }
                 """.formatted(master, testUser, generic));
         var written = ConfigWriter.write(model);
-        try (var net = Netns.create()) {
+        try (var net = dev.pharos.testing.Netns.create()) {
             var host = net.hostWithInterface("k", "ens33", "192.0.2.70/24");
-            try (var keepalived = Keepalived.start(host, dir.resolve("k"), "k", written)) {
-                assertThat(Netns.await(Duration.ofSeconds(20), () -> Files.exists(out.resolve("master"))
+            try (var keepalived = dev.pharos.testing.Keepalived.start(host, dir.resolve("k"), "k", written)) {
+                assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(20), () -> Files.exists(out.resolve("master"))
                         && Files.exists(out.resolve("generic")))).as(keepalived.log()).isTrue();
-                assertThat(Netns.await(Duration.ofSeconds(10),
+                assertThat(dev.pharos.testing.Netns.await(Duration.ofSeconds(10),
                         () -> read(out.resolve("generic")).equals("65534 65534 65534 |INSTANCE|VI_1|MASTER|150|")))
                         .as(read(out.resolve("generic")) + "\n" + keepalived.log()).isTrue();
             }

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -163,7 +162,7 @@ class ServiceTableTest {
     }
 
     static Map<String, Integer> parse(String output) {
-        var m = new TreeMap<String, Integer>();
+        var m = new java.util.TreeMap<String, Integer>();
         var p = Pattern.compile("(\\S+)=(\\d+)");
         var last = output.lines().filter(l -> l.contains("errors=")).reduce((a, b) -> b).orElse("");
         var matcher = p.matcher(last);

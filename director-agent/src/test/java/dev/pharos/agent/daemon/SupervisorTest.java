@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,7 +24,7 @@ class SupervisorTest {
             }
 
             @Override
-            public Clock withZone(ZoneId zone) {
+            public Clock withZone(java.time.ZoneId zone) {
                 return this;
             }
 

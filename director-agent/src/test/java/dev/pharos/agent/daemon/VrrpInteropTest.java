@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.function.BiFunction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -207,7 +206,7 @@ class VrrpInteropTest {
                     }
                 }
                 """;
-        BiFunction<Integer, String, String> config = (priority, peer) -> group
+        java.util.function.BiFunction<Integer, String, String> config = (priority, peer) -> group
                 + instance("VI_1", 71, priority, "    unicast_peer {\n        " + peer + "\n    }\n", VIP1)
                 + instance("VI_2", 72, priority, "    unicast_peer {\n        " + peer + "\n    }\n", VIP2);
         try (var net = Netns.create()) {

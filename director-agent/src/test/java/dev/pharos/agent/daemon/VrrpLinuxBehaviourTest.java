@@ -8,13 +8,10 @@ import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.control.ControlClient;
 import dev.pharos.testing.Netns;
 import dev.pharos.testing.PharosAgent;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,7 +103,7 @@ class VrrpLinuxBehaviourTest {
     private static String read(Path p) {
         try {
             return Files.exists(p) ? Files.readString(p) : "";
-        } catch (IOException e) {
+        } catch (java.io.IOException e) {
             return "";
         }
     }
@@ -139,18 +136,18 @@ class VrrpLinuxBehaviourTest {
             assertThat(Netns.await(Duration.ofSeconds(20), () -> read(capture).contains("listening on")))
                     .as("tcpdump ready%n%s", read(capture)).isTrue();
             try (var agent = PharosAgent.start(a, dir, "a", config)) {
-                var garp = Pattern.compile("^(\\d+\\.\\d+) " + mac
+                var garp = java.util.regex.Pattern.compile("^(\\d+\\.\\d+) " + mac
                         + " > ff:ff:ff:ff:ff:ff, ethertype ARP.*Request who-has 192\\.0\\.2\\.100 .*tell 192\\.0\\.2\\.100,");
-                var advert = Pattern.compile(
+                var advert = java.util.regex.Pattern.compile(
                         "^(\\d+\\.\\d+) .*192\\.0\\.2\\.1 > 224\\.0\\.0\\.18: VRRPv2, Advertisement, vrid 78, prio 150");
                 assertThat(Netns.await(Duration.ofSeconds(30),
                         () -> read(capture).lines().filter(l -> garp.matcher(l).find()).count() >= 3))
                         .as("three gratuitous ARPs for the VIP from %s%n%s%n%s", mac, read(capture), agent.log()).isTrue();
                 assertThat(a.addresses("eth0")).contains("192.0.2.100");
                 var lines = read(capture).lines().toList();
-                double firstAdvert = lines.stream().map(advert::matcher).filter(Matcher::find)
+                double firstAdvert = lines.stream().map(advert::matcher).filter(java.util.regex.Matcher::find)
                         .mapToDouble(m -> Double.parseDouble(m.group(1))).findFirst().orElseThrow();
-                double firstGarp = lines.stream().map(garp::matcher).filter(Matcher::find)
+                double firstGarp = lines.stream().map(garp::matcher).filter(java.util.regex.Matcher::find)
                         .mapToDouble(m -> Double.parseDouble(m.group(1))).findFirst().orElseThrow();
                 assertThat(firstGarp).as("the advert goes first, as keepalived's does").isGreaterThanOrEqualTo(firstAdvert);
             } finally {

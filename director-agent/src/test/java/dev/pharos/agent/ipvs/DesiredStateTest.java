@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /// keepalived's table rules (`keepalived/check/ipwrapper.c`), one per test.
@@ -263,7 +262,7 @@ class DesiredStateTest {
 
         assertEquals(3, state.table().services().size());
         state.table().services().values().forEach(v -> assertEquals(Map.of(rs(1), 2), Map.copyOf(
-                v.destinations().entrySet().stream().collect(Collectors.toMap(
+                v.destinations().entrySet().stream().collect(java.util.stream.Collectors.toMap(
                         Map.Entry::getKey, e -> e.getValue().weight())))));
         assertEquals(1, state.quorum().size());
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,7 +193,7 @@ final class FakeIpvsKernel implements GenlTransport {
             switch (key) {
                 case ServiceKey.ByFwmark f -> w.u32(IpvsCodec.SVC_ATTR_FWMARK, f.mark());
                 case ServiceKey.ByAddress a -> w.u16(IpvsCodec.SVC_ATTR_PROTOCOL, a.protocol().wireValue())
-                        .bytes(IpvsCodec.SVC_ATTR_ADDR, Arrays.copyOf(a.address().getAddress(), 16))
+                        .bytes(IpvsCodec.SVC_ATTR_ADDR, java.util.Arrays.copyOf(a.address().getAddress(), 16))
                         .be16(IpvsCodec.SVC_ATTR_PORT, a.port());
             }
             var s = service.settings();
@@ -229,7 +228,7 @@ final class FakeIpvsKernel implements GenlTransport {
         for (var d : service.destinations().values()) {
             var w = new Nla.Writer(FAMILY, Nla.NLM_F_MULTI, seq, IpvsCodec.CMD_NEW_DEST, 1);
             int nest = w.begin(IpvsCodec.CMD_ATTR_DEST);
-            w.bytes(IpvsCodec.DEST_ATTR_ADDR, Arrays.copyOf(d.address().getAddress(), 16))
+            w.bytes(IpvsCodec.DEST_ATTR_ADDR, java.util.Arrays.copyOf(d.address().getAddress(), 16))
                     .be16(IpvsCodec.DEST_ATTR_PORT, d.port())
                     .u32(IpvsCodec.DEST_ATTR_FWD_METHOD, d.forwarding().wireValue())
                     .u32(IpvsCodec.DEST_ATTR_WEIGHT, d.weight())

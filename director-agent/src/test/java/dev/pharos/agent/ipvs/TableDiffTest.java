@@ -6,7 +6,6 @@ import static dev.pharos.agent.ipvs.DesiredStateTest.rs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -74,7 +73,7 @@ class TableDiffTest {
     void settingsCompareAsTheKernelReportsThemForTheFamily() {
         // ServiceSettings.of gives /128; an IPv4 service reads back /32 from the kernel
         var byHand = ServiceTable.builder().service(WEB, ServiceSettings.of("rr")).build();
-        var readBack = ServiceTable.builder().service(WEB, new ServiceSettings("rr", 0, Duration.ZERO, 32))
+        var readBack = ServiceTable.builder().service(WEB, new ServiceSettings("rr", 0, java.time.Duration.ZERO, 32))
                 .build();
 
         assertEquals(byHand, readBack);

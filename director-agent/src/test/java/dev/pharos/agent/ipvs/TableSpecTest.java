@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pharos.agent.config.ConfigLoader;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +19,7 @@ class TableSpecTest {
     static InetAddress ip(String s) {
         try {
             return InetAddress.getByName(s);
-        } catch (UnknownHostException e) {
+        } catch (java.net.UnknownHostException e) {
             throw new AssertionError(e);
         }
     }

@@ -18,7 +18,6 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
@@ -144,7 +143,7 @@ class UserspaceBalancerLoopsTest {
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
             lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
-            var names = new HashSet<String>();
+            var names = new java.util.HashSet<String>();
             for (int i = 0; i < 4; i++) {
                 names.add(name(connect(svc.listen())));
             }

@@ -10,27 +10,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -240,7 +229,7 @@ class UserspaceBalancerTcpTest {
     @Test
     void aRealServerThatNeverCompletesTheHandshakeTimesOutAndAnotherServes() throws Exception {
         // A listener with a full accept queue drops SYNs: connecting to it hangs, as to a dead host.
-        try (var full = new ServerSocket();
+        try (var full = new java.net.ServerSocket();
                 var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
                 var lb = balancer()) {
             full.bind(new InetSocketAddress(loopback("127.0.0.6"), 0), 1);
@@ -343,7 +332,7 @@ class UserspaceBalancerTcpTest {
             try (var s = connect(svc.listen())) {
                 var writer = Thread.ofPlatform().name("echo-writer").start(() -> {
                     var chunk = new byte[100_000];
-                    var random = new Random(7);
+                    var random = new java.util.Random(7);
                     try {
                         for (int done = 0; done < total; done += chunk.length) {
                             random.nextBytes(chunk);
@@ -411,7 +400,7 @@ class UserspaceBalancerTcpTest {
 
     @Test
     void aRealServerResetAfterItsResponseReachesTheClientAsAResetNotAnEnd() throws Exception {
-        try (var real = new ServerSocket()) {
+        try (var real = new java.net.ServerSocket()) {
             real.bind(new InetSocketAddress(loopback("127.0.0.2"), 0), 8);
             var server = Thread.ofPlatform().name("resetting-real-server").start(() -> {
                 try (var c = real.accept()) {
@@ -430,7 +419,7 @@ class UserspaceBalancerTcpTest {
                 try (var s = connect(svc.listen())) {
                     s.getOutputStream().write('x');
                     assertThatThrownBy(() -> readAll(s)).as("a reset, not a clean end of stream")
-                            .isInstanceOf(SocketException.class);
+                            .isInstanceOf(java.net.SocketException.class);
                 }
                 assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
             }
@@ -494,7 +483,7 @@ class UserspaceBalancerTcpTest {
     }
 
     private static long openFileLimit() throws IOException {
-        for (var line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+        for (var line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
             if (line.startsWith("Max open files")) {
                 var soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
                 return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
@@ -549,10 +538,10 @@ class UserspaceBalancerTcpTest {
     /// connections close, new ones are taken again.
     @Test
     void theServicesCapAndRealServerThresholdsBothHoldAndTheCapIsLoggedOnce() throws Exception {
-        var lines = new CopyOnWriteArrayList<String>();
-        var handler = new Handler() {
+        var lines = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var handler = new java.util.logging.Handler() {
             @Override
-            public void publish(LogRecord r) {
+            public void publish(java.util.logging.LogRecord r) {
                 if (r.getMessage() != null && r.getMessage().contains("reached its cap")) {
                     lines.add(r.getMessage());
                 }
@@ -566,7 +555,7 @@ class UserspaceBalancerTcpTest {
             public void close() {
             }
         };
-        var jul = Logger.getLogger(UserspaceBalancer.class.getName());
+        var jul = java.util.logging.Logger.getLogger(UserspaceBalancer.class.getName());
         jul.addHandler(handler);
         try (var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
                 var b = TcpTestServer.start("127.0.0.3", Mode.ECHO, "B");
@@ -638,7 +627,7 @@ class UserspaceBalancerTcpTest {
             lb.addService(svc);
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
             lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
-            var names = new HashSet<String>();
+            var names = new java.util.HashSet<String>();
             for (int i = 0; i < 4; i++) {
                 names.add(name(connect(svc.listen())));
             }
@@ -748,7 +737,7 @@ class UserspaceBalancerTcpTest {
             assertThatThrownBy(() -> BalancerService.tcp(vip(80), "fastest")).hasMessageContaining("unknown scheduler");
             assertThatThrownBy(() -> lb.removeService(new ListenKey(BalancerProtocol.UDP, svc.listen())))
                     .hasMessageContaining("no virtual server UDP 127.0.0.10");
-            lb.updateService(svc.withScheduler("mh", Set.of()));
+            lb.updateService(svc.withScheduler("mh", java.util.Set.of()));
             assertThat(lb.stats(svc.key()).orElseThrow().service().scheduler()).isEqualTo("mh");
             lb.removeService(svc.key());
             assertThat(lb.stats()).isEmpty();

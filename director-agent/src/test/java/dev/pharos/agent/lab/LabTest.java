@@ -7,19 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.config.ConfigException;
-import dev.pharos.agent.control.ControlClient;
-import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.testing.Netns;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +29,7 @@ class LabTest {
     static Inet4Address ip(String s) {
         try {
             return (Inet4Address) InetAddress.getByName(s);
-        } catch (UnknownHostException e) {
+        } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -74,12 +69,12 @@ class LabTest {
             assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP1).equals(Set.of("lvs-master"))
                     && lab.holders(VIP2).equals(Set.of("lvs-backup")))).as("dual master").isTrue();
             var gate = lab.stepGate();
-            var pauses = new LinkedBlockingQueue<StepGate.Pause>();
+            var pauses = new java.util.concurrent.LinkedBlockingQueue<dev.pharos.agent.vrrp.StepGate.Pause>();
             gate.onPause(pauses::add);
             gate.stepping(true);
 
             lab.stopDirector("lvs-master");
-            var first = pauses.poll(10, TimeUnit.SECONDS);
+            var first = pauses.poll(10, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(first).isNotNull();
             assertThat(first.director()).isEqualTo("lvs-master");
             assertThat(first.change().from().name()).isEqualTo("MASTER");
@@ -93,7 +88,7 @@ class LabTest {
             assertThat(pauses).allMatch(p -> p.director().equals("lvs-master"));
             pauses.clear();
             gate.resume();
-            var takeover = pauses.poll(10, TimeUnit.SECONDS);
+            var takeover = pauses.poll(10, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(takeover).isNotNull();
             assertThat(takeover.director()).isEqualTo("lvs-backup");
             assertThat(takeover.change().instance()).isEqualTo("VI_1");
@@ -134,7 +129,7 @@ class LabTest {
         }
     }
 
-    static AgentState.RealServer rs(ControlClient c, int vs, int rs) {
+    static AgentState.RealServer rs(dev.pharos.agent.control.ControlClient c, int vs, int rs) {
         try {
             return c.call(Protocol.STATE_GET, null, AgentState.class, Duration.ofSeconds(10)).virtualServers().get(vs)
                     .realServers().get(rs);

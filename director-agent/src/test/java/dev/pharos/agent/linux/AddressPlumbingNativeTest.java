@@ -6,11 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /// The native address and ARP calls on this host, without changing anything on it: their
@@ -21,9 +16,9 @@ class AddressPlumbingNativeTest {
         return (Inet4Address) InetAddress.getByName("192.0.2.100");
     }
 
-    private static List<String> addresses() throws Exception {
-        var list = new ArrayList<String>();
-        for (var nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+    private static java.util.List<String> addresses() throws Exception {
+        var list = new java.util.ArrayList<String>();
+        for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
             nif.getInterfaceAddresses().forEach(a -> list.add(nif.getName() + " " + a));
         }
         return list.stream().sorted().toList();
@@ -69,13 +64,13 @@ class AddressPlumbingNativeTest {
         var mac = new byte[] {2, 0, 0, 0, 0, 7};
         var f = GratuitousArp.frame(mac, vip());
         assertThat(f).hasSize(42);
-        assertThat(Arrays.copyOfRange(f, 0, 6)).containsOnly((byte) -1);
-        assertThat(Arrays.copyOfRange(f, 6, 12)).isEqualTo(mac);
+        assertThat(java.util.Arrays.copyOfRange(f, 0, 6)).containsOnly((byte) -1);
+        assertThat(java.util.Arrays.copyOfRange(f, 6, 12)).isEqualTo(mac);
         assertThat(f[12]).isEqualTo((byte) 0x08);
         assertThat(f[13]).isEqualTo((byte) 0x06);
         assertThat(f[21]).as("ARPOP_REQUEST").isEqualTo((byte) 1);
-        assertThat(Arrays.copyOfRange(f, 22, 28)).isEqualTo(mac);
-        assertThat(Arrays.copyOfRange(f, 28, 32)).isEqualTo(vip().getAddress());
-        assertThat(Arrays.copyOfRange(f, 38, 42)).isEqualTo(vip().getAddress());
+        assertThat(java.util.Arrays.copyOfRange(f, 22, 28)).isEqualTo(mac);
+        assertThat(java.util.Arrays.copyOfRange(f, 28, 32)).isEqualTo(vip().getAddress());
+        assertThat(java.util.Arrays.copyOfRange(f, 38, 42)).isEqualTo(vip().getAddress());
     }
 }

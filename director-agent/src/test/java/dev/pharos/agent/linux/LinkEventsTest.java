@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -68,7 +67,7 @@ class LinkEventsTest {
     @Test
     void truncatedAndMalformedMessagesKeepWhatWasComplete() {
         var good = link(16, 2, IFF_UP | IFF_RUNNING, "eth0");
-        var cut = Arrays.copyOf(link(16, 3, IFF_UP | IFF_RUNNING, "eth1"), 30);
+        var cut = java.util.Arrays.copyOf(link(16, 3, IFF_UP | IFF_RUNNING, "eth1"), 30);
         assertThat(LinkEvents.parse(concat(good, cut))).containsExactly(Map.entry("eth0", true));
         var zeroLength = new byte[20];
         assertThat(LinkEvents.parse(concat(zeroLength, good))).isEmpty();
@@ -99,7 +98,7 @@ class LinkEventsTest {
                     input[at] = (byte) random.nextInt(256);
                     lowest = Math.min(lowest, at);
                 }
-                input = Arrays.copyOf(input, random.nextInt(input.length + 1));
+                input = java.util.Arrays.copyOf(input, random.nextInt(input.length + 1));
                 firstWhole = lowest >= first.length && input.length >= first.length;
             }
             var states = LinkEvents.parse(ByteBuffer.wrap(input).order(ByteOrder.nativeOrder()));
@@ -107,8 +106,8 @@ class LinkEventsTest {
             // a name needs a 16-byte header, a 16-byte ifinfomsg and an attribute of at least 5 bytes
             assertThat(states.size() * 37).isLessThanOrEqualTo(input.length);
             // the same bytes followed by garbage past the limit must read the same
-            var padded = Arrays.copyOf(input, input.length + 64);
-            Arrays.fill(padded, input.length, padded.length, (byte) 0x41);
+            var padded = java.util.Arrays.copyOf(input, input.length + 64);
+            java.util.Arrays.fill(padded, input.length, padded.length, (byte) 0x41);
             var limited = ByteBuffer.wrap(padded).order(ByteOrder.nativeOrder()).limit(input.length);
             assertThat(LinkEvents.parse(limited)).isEqualTo(states);
             if (firstWhole) {

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pharos.testing.Netns;
 import java.lang.foreign.MemorySegment;
-import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -101,7 +100,7 @@ class RawIpSocketTest {
         var loopback = (Inet4Address) Inet4Address.getByAddress(new byte[] {127, 0, 0, 1});
         try (var socket = RawIpSocket.open(RawIpSocket.WARM_UP_PROTOCOL, "lo", null, null)) {
             long before = System.nanoTime();
-            socket.send(loopback, "pharos".getBytes(StandardCharsets.US_ASCII));
+            socket.send(loopback, "pharos".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             var d = socket.receive(Duration.ofSeconds(10)).orElseThrow();
             long after = System.nanoTime();
             assertThat(d.source()).isEqualTo(loopback);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +17,7 @@ class WakeableFdTest {
         var wfd = WakeableFd.of(Libc.eventfd()); // never readable: only close can wake a wait on it
         var waiting = new CountDownLatch(1);
         // Own threads: the common pool may have a single one on a small machine.
-        var threads = Executors.newFixedThreadPool(2);
+        var threads = java.util.concurrent.Executors.newFixedThreadPool(2);
         var waiter = CompletableFuture.supplyAsync(() -> {
             if (!wfd.acquire()) {
                 return "not acquired";

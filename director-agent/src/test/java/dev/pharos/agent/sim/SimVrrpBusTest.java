@@ -3,7 +3,6 @@ package dev.pharos.agent.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pharos.agent.vrrp.InitialState;
-import dev.pharos.agent.vrrp.ReceiveCheck;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import dev.pharos.agent.vrrp.VrrpEngine;
 import dev.pharos.agent.vrrp.VrrpPacket;
@@ -14,14 +13,12 @@ import dev.pharos.agent.vrrp.VrrpVersion;
 import dev.pharos.testing.Netns;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +39,7 @@ class SimVrrpBusTest {
     static Inet4Address ip(String s) {
         try {
             return (Inet4Address) InetAddress.getByName(s);
-        } catch (UnknownHostException e) {
+        } catch (java.net.UnknownHostException e) {
             throw new AssertionError(e);
         }
     }
@@ -66,7 +63,7 @@ class SimVrrpBusTest {
         return e.status("VI_1").state();
     }
 
-    static void await(String what, BooleanSupplier condition) {
+    static void await(String what, java.util.function.BooleanSupplier condition) {
         assertThat(Netns.await(WAIT, condition)).as(what).isTrue();
     }
 
@@ -242,7 +239,7 @@ class SimVrrpBusTest {
         await("C heard nothing of A", () -> state(c) == VrrpState.MASTER);
         assertThat(c.status("VI_1").counters().advertsReceived()).isZero();
         await("unicast B drops C's multicast adverts", () -> b.status("VI_1").counters().checkFailures()
-                .get(ReceiveCheck.CAST_MISMATCH) >= 1);
+                .get(dev.pharos.agent.vrrp.ReceiveCheck.CAST_MISMATCH) >= 1);
         assertThat(destinations).contains(ip("192.0.2.2"), ip("224.0.0.18")).doesNotContain(ip("192.0.2.3"));
     }
 

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -92,8 +90,8 @@ class EngineLoopTest {
     void aTimersPrepareRunsShortlyBeforeItAndNotWhenCancelled() throws Exception {
         loop.start();
         int n = 5;
-        var prepared = new ConcurrentHashMap<Integer, Long>();
-        var fired = new ConcurrentHashMap<Integer, Long>();
+        var prepared = new java.util.concurrent.ConcurrentHashMap<Integer, Long>();
+        var fired = new java.util.concurrent.ConcurrentHashMap<Integer, Long>();
         var cancelledPrepared = new CompletableFuture<Long>();
         var armed = new CompletableFuture<Long>();
         loop.post(() -> {
@@ -109,7 +107,7 @@ class EngineLoopTest {
         });
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (fired.size() < n && System.nanoTime() < end) {
-            LockSupport.parkNanos(1_000_000);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
         assertThat(fired).hasSize(n);
         // A loop that wakes too late for a timer skips its preparation; not for all five.

@@ -2,16 +2,11 @@ package dev.pharos.agent.vrrp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pharos.agent.sim.SimAddressPlumbing;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /// queued behind what is; shutdown runs what is queued, shutdownNow drops it.
 class PlumbingWorkerTest {
 
-    private static final Supplier<String> WHAT = () -> "test work";
+    private static final java.util.function.Supplier<String> WHAT = () -> "test work";
 
     private final PlumbingWorker worker = new PlumbingWorker("plumbing-test", null);
 
@@ -68,7 +63,7 @@ class PlumbingWorkerTest {
             throw new IllegalStateException("boom");
         });
         worker.execute(() -> described.add("io") ? "io" : "", p -> {
-            throw new IOException("EPERM");
+            throw new java.io.IOException("EPERM");
         });
         worker.execute(() -> described.add("fine") ? "fine" : "", p -> order.add("after"));
         awaitCondition(() -> order.size() == 1);
@@ -80,7 +75,7 @@ class PlumbingWorkerTest {
 
     @Test
     void tasksRunAgainstTheWorkersPlumbing() {
-        var plumbing = new SimAddressPlumbing().forNode("n");
+        var plumbing = new dev.pharos.agent.sim.SimAddressPlumbing().forNode("n");
         var withPlumbing = new PlumbingWorker("plumbing-test-target", plumbing);
         var seen = new CopyOnWriteArrayList<AddressPlumbing>();
         assertThat(withPlumbing.runNowIfIdle(WHAT, seen::add)).isTrue();
@@ -126,10 +121,10 @@ class PlumbingWorkerTest {
         }
     }
 
-    private static void awaitCondition(BooleanSupplier condition) {
+    private static void awaitCondition(java.util.function.BooleanSupplier condition) {
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean() && System.nanoTime() < end) {
-            LockSupport.parkNanos(1_000_000);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
         assertThat(condition.getAsBoolean()).as("condition within 10 s").isTrue();
     }

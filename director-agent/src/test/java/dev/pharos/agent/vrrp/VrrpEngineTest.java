@@ -11,23 +11,15 @@ import dev.pharos.agent.vrrp.VrrpSettings.TrackInterface;
 import dev.pharos.agent.vrrp.VrrpSettings.TrackScript;
 import dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress;
 import dev.pharos.testing.Netns;
-import java.io.IOException;
 import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.text.MessageFormat;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,14 +46,14 @@ class VrrpEngineTest {
     void tearDown() throws Exception {
         engines.forEach(VrrpEngine::kill);
         bus.close();
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long end = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
         while (ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < end) {
             Thread.onSpinWait();
             ProcessHandle.current().children().findFirst().ifPresent(p -> p.onExit().completeOnTimeout(p, 100,
-                    TimeUnit.MILLISECONDS).join());
+                    java.util.concurrent.TimeUnit.MILLISECONDS).join());
         }
         try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 
@@ -100,11 +92,11 @@ class VrrpEngineTest {
         var src = ip("192.0.2.66");
         intruder.send(group, VrrpPacket.v3(52, 1, CS30, List.of(VIP)).encode(src, group));
         intruder.send(group, VrrpPacket.v2(51, 1, Duration.ofSeconds(1), AuthType.NONE, "", List.of(VIP)).encode(src, group));
-        var records = new CopyOnWriteArrayList<String>();
-        var handler = new Handler() {
+        var records = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var handler = new java.util.logging.Handler() {
             @Override
-            public void publish(LogRecord r) {
-                records.add(MessageFormat.format(r.getMessage(), r.getParameters()));
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
             }
 
             @Override
@@ -115,7 +107,7 @@ class VrrpEngineTest {
             public void close() {
             }
         };
-        var jul = Logger.getLogger(VrrpInstance.class.getName());
+        var jul = java.util.logging.Logger.getLogger(VrrpInstance.class.getName());
         jul.addHandler(handler);
         var corrupt = VrrpPacket.v3(51, 1, CS30, List.of(VIP)).encode(src, group);
         corrupt[2] = 2;
@@ -164,23 +156,23 @@ class VrrpEngineTest {
     /// advert (nothing else was pending), as keepalived does.
     @Test
     void aTakeoverPreparesThenAddsOnTheEngineThread() throws Exception {
-        var calls = new CopyOnWriteArrayList<String>();
+        var calls = new java.util.concurrent.CopyOnWriteArrayList<String>();
         var sim = vips.forNode("B");
         var recording = new AddressPlumbing() {
             @Override
-            public void addAddress(String interfaceName, VirtualAddress vip) throws IOException {
+            public void addAddress(String interfaceName, VirtualAddress vip) throws java.io.IOException {
                 calls.add("add on " + Thread.currentThread().getName());
                 sim.addAddress(interfaceName, vip);
             }
 
             @Override
-            public void removeAddress(String interfaceName, VirtualAddress vip) throws IOException {
+            public void removeAddress(String interfaceName, VirtualAddress vip) throws java.io.IOException {
                 calls.add("remove");
                 sim.removeAddress(interfaceName, vip);
             }
 
             @Override
-            public void sendGratuitousArp(String interfaceName, Inet4Address address) throws IOException {
+            public void sendGratuitousArp(String interfaceName, Inet4Address address) throws java.io.IOException {
                 calls.add("garp on " + Thread.currentThread().getName());
                 sim.sendGratuitousArp(interfaceName, address);
             }
@@ -247,7 +239,7 @@ class VrrpEngineTest {
     }
 
     /// A notify script that appends its arguments to `log`; run directly (no shell around it).
-    private Path recorder(Path log) throws IOException {
+    private Path recorder(Path log) throws java.io.IOException {
         var script = dir.resolve("notify-" + log.getFileName() + ".sh");
         Files.writeString(script, "#!/bin/sh\necho \"$@\" >> '" + log + "'\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
@@ -312,7 +304,7 @@ class VrrpEngineTest {
     private static List<String> lines(Path p) {
         try {
             return Files.exists(p) ? Files.readAllLines(p) : List.of();
-        } catch (IOException e) {
+        } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
     }

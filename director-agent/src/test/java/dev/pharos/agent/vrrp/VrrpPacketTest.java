@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pharos.agent.vrrp.MalformedPacketException.Reason;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -28,7 +27,7 @@ class VrrpPacketTest {
     static Inet4Address ip(String s) {
         try {
             return (Inet4Address) InetAddress.getByName(s);
-        } catch (UnknownHostException e) {
+        } catch (java.net.UnknownHostException e) {
             throw new AssertionError(e);
         }
     }

@@ -13,7 +13,6 @@ import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -115,12 +114,12 @@ class VrrpReloadTest {
         await("the changed VI_2 handed over with priority 0; B took it", () -> sent(1, 52, 0, before)
                 && state(b, "VI_2") == VrrpState.MASTER && state(a, "VI_2") == VrrpState.BACKUP);
         await("the added VI_3 became master (100 over B's 90)", () -> state(a, "VI_3") == VrrpState.MASTER
-                && state(b, "VI_3") == VrrpState.BACKUP && vips.holders(VIP3).equals(Set.of("A")));
+                && state(b, "VI_3") == VrrpState.BACKUP && vips.holders(VIP3).equals(java.util.Set.of("A")));
 
         a.reconfigure(List.of(vi1), List.of());
 
         await("the removed VI_3 sent priority 0 and B took it", () -> sent(1, 53, 0, before)
-                && state(b, "VI_3") == VrrpState.MASTER && vips.holders(VIP3).equals(Set.of("B")));
+                && state(b, "VI_3") == VrrpState.MASTER && vips.holders(VIP3).equals(java.util.Set.of("B")));
         assertThat(a.status()).extracting(VrrpInstanceStatus::name).containsExactly("VI_1");
         assertThat(state(a, "VI_1")).isEqualTo(VrrpState.MASTER);
         assertThat(a.status("VI_1").transitions()).as("VI_1 never changed state").isEqualTo(transitions);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -190,7 +189,7 @@ class SchedulersTest {
     void shWithPortSpreadsOneClientsPorts() {
         var d = List.of(CandidateState.of(1), CandidateState.of(1), CandidateState.of(1), CandidateState.of(1));
         var sh = Scheduler.create("sh", Set.of(SchedulerFlag.PORT), d);
-        var seen = new HashSet<Integer>();
+        var seen = new java.util.HashSet<Integer>();
         for (int port = 1000; port < 1100; port++) {
             seen.add(sh.schedule(d, flow("192.0.2.7", port)));
         }
