@@ -5,6 +5,8 @@ import dev.pharos.console.connect.HostKeyPolicy;
 import dev.pharos.console.connect.Inventory;
 import dev.pharos.console.connect.Prompts;
 import dev.pharos.console.connect.SshConnector;
+import dev.pharos.console.connections.InventoryDialog;
+import dev.pharos.console.connections.InventoryViewModel;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.TimelineEntry;
@@ -100,19 +102,22 @@ public final class PharosApp extends Application {
                             + "): opening the training lab"));
             lab = dev.pharos.console.lab.LabMode.start(window, cluster, connections);
         }
-        window.onEditDirectors(() -> new dev.pharos.console.connect.InventoryDialog(Optional.ofNullable(current))
-                .showAndWait().ifPresent(updated -> {
-                    var save = work.run("saving the inventory",
-                            () -> new Inventory(List.of(updated)).save(Inventory.defaultFile()));
-                    save.setOnFailed(e -> cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
-                            "cannot save " + Inventory.defaultFile() + ": " + save.getException().getMessage())));
-                    save.setOnSucceeded(e -> {
-                        closeAll();
-                        cluster.directors().clear();
-                        connect(cluster, updated);
-                        window.refreshDirectors();
-                    });
-                }));
+        window.onEditDirectors(() -> {
+            var directors = new InventoryViewModel(Optional.ofNullable(current));
+            new InventoryDialog(directors).showAndWait().filter(ButtonType.OK::equals).ifPresent(ok -> {
+                var updated = directors.build();
+                var save = work.run("saving the inventory",
+                        () -> new Inventory(List.of(updated)).save(Inventory.defaultFile()));
+                save.setOnFailed(e -> cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
+                        "cannot save " + Inventory.defaultFile() + ": " + save.getException().getMessage())));
+                save.setOnSucceeded(e -> {
+                    closeAll();
+                    cluster.directors().clear();
+                    connect(cluster, updated);
+                    window.refreshDirectors();
+                });
+            });
+        });
         scene.setRoot(window);
         stage.setTitle("Pharos — " + cluster.name());
         if (remembered.dark()) {
