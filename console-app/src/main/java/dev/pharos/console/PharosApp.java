@@ -82,7 +82,7 @@ public final class PharosApp extends Application {
         }
         var clusterDef = inventory.clusters().isEmpty() ? null : inventory.clusters().getFirst();
         var cluster = ClusterModel.onFxThread(clusterDef == null ? "training lab" : clusterDef.name());
-        edits = EditService.onFxThread(cluster, connections);
+        edits = EditService.onFxThread(cluster, connections, work);
         cluster.commandsTo(connections);
         if (problem != null) {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory", problem));
