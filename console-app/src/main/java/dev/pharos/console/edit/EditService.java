@@ -26,9 +26,10 @@ import javafx.beans.property.ReadOnlyIntegerProperty;
 import javafx.beans.property.ReadOnlyIntegerWrapper;
 
 /// Sends edits: to every live director that carries the virtual server (in dual-master LVS both
-/// directors hold the same table), each with its own revision, off the FX thread. The real
-/// servers involved show `pending` until the answers are in; a refused edit is reported (the
-/// view then shows the agents' truth again, i.e. snaps back) and does not enter the undo history.
+/// directors hold the same table), each with its own revision, off the FX thread; an edit on one
+/// director ([Edit.OnDirector], [Edit.SetPriority]) to that director only. The real servers
+/// involved show `pending` until the answers are in; a refused edit is reported (the view then
+/// shows the agents' truth again, i.e. snaps back) and does not enter the undo history.
 ///
 /// The sending runs on the executor it is given (the application's `console-work`), one edit
 /// after the other: an edit's revision is the one the previous edit produced, so two must never
@@ -132,10 +133,8 @@ public final class EditService implements AutoCloseable {
 
     private void send(Edit edit, Consumer<Outcome> done) {
         var targets = new ArrayList<DirectorModel>();
-        var only = edit instanceof Edit.OnDirector o ? o.director() : null;
         for (var d : cluster.directors()) {
-            if (d.livenessProperty().get() == Liveness.LIVE && d.virtualServer(edit.virtualServer()).isPresent()
-                    && (only == null || only.equals(d.name()))) {
+            if (d.livenessProperty().get() == Liveness.LIVE && reaches(edit, d)) {
                 targets.add(d);
             }
         }
@@ -143,7 +142,7 @@ public final class EditService implements AutoCloseable {
         marked.forEach(r -> r.pendingProperty().set(true));
         if (targets.isEmpty()) {
             var outcome = new Outcome(edit, List.of(), Map.of("cluster", "no connected director has "
-                    + edit.virtualServer()));
+                    + edit.virtualServer() + (edit instanceof Edit.SetPriority p ? " on " + p.director() : "")));
             cluster.record(new TimelineEntry(Instant.now(), cluster.name(), "edit", edit.virtualServer(),
                     "refused: " + edit.describe() + ": " + outcome.failures().get("cluster")));
             marked.forEach(r -> r.pendingProperty().set(false));
@@ -172,7 +171,7 @@ public final class EditService implements AutoCloseable {
                     if (conn == null) {
                         throw new IOException("no connection");
                     }
-                    var next = call.sendTo(conn).revision();
+                    var next = call.sendTo(conn);
                     if (next != null && !next.equals(revision)) {
                         links.put(revision, next);
                         // A revision names the configuration's content, so an undo comes back to
@@ -239,6 +238,16 @@ public final class EditService implements AutoCloseable {
         }
     }
 
+    /// Whether `director` is one that `edit` goes to.
+    private static boolean reaches(Edit edit, DirectorModel director) {
+        return switch (edit) {
+            case Edit.OnDirector o -> o.director().equals(director.name()) && reaches(o.edit(), director);
+            case Edit.SetPriority p -> p.director().equals(director.name()) && director.instance(p.instance()).isPresent();
+            case Edit.Move _, Edit.Add _, Edit.Remove _, Edit.SetWeight _, Edit.SetScheduling _ ->
+                    director.virtualServer(edit.virtualServer()).isPresent();
+        };
+    }
+
     private static List<RealServerModel> involved(Edit edit, List<DirectorModel> directors) {
         var out = new ArrayList<RealServerModel>();
         String rs = realServerOf(edit);
@@ -258,6 +267,7 @@ public final class EditService implements AutoCloseable {
             case Edit.SetWeight w -> w.realServer();
             case Edit.Add a -> null;
             case Edit.SetScheduling s -> null;
+            case Edit.SetPriority p -> null;
             case Edit.OnDirector o -> realServerOf(o.edit());
         };
     }

@@ -8,6 +8,7 @@ import dev.pharos.console.connect.DirectorEndpoint;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Liveness;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -81,5 +82,32 @@ class EditServiceTest {
                 "weight 1 for " + RS_11 + " in " + VS);
         assertThat(agent.edits()).extracting(c -> c.params().path("realServer").asText() + " "
                 + c.params().path("weight").asInt()).containsExactly(RS_11 + " 0", RS_12 + " 0", RS_12 + " 1", RS_11 + " 1");
+    }
+
+    /// A priority goes to its one director, says what it does, and its inverse gives back the
+    /// priority it replaced.
+    @Test
+    void aPriorityEditTargetsOneDirectorAndInvertsToTheOldPriority() {
+        var edit = new Edit.SetPriority("lvs-backup", "VI_1", 120, 98);
+        assertThat(edit.describe()).isEqualTo("priority of VI_1 on lvs-backup → 120");
+        assertThat(edit.inverse()).isEqualTo(new Edit.SetPriority("lvs-backup", "VI_1", 98, 120));
+        assertThat(edit.call("any revision").params()).hasToString("SetPriority[instance=VI_1, priority=120]");
+    }
+
+    /// A priority for a director the console is not connected to is refused at once and reported
+    /// on the timeline; it does not enter the undo history.
+    @Test
+    void aPriorityForAnUnknownDirectorIsRefused() throws Exception {
+        var outcomes = new CopyOnWriteArrayList<EditService.Outcome>();
+        fx(() -> {
+            edits.submit(new Edit.SetPriority("lvs-backup", "VI_1", 120, 98), outcomes::add);
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> outcomes.size() == 1);
+        assertThat(outcomes.getFirst().ok()).isFalse();
+        assertThat(outcomes.getFirst().failures()).containsEntry("cluster", "no connected director has VI_1 on lvs-backup");
+        assertThat(fx(() -> edits.canUndoProperty().get())).isFalse();
+        assertThat(fx(() -> List.copyOf(cluster.timeline()))).anyMatch(e -> e.kind().equals("edit")
+                && e.text().startsWith("refused: priority of VI_1 on lvs-backup"));
     }
 }
