@@ -6,6 +6,8 @@ import dev.pharos.console.connect.Inventory;
 import dev.pharos.console.connect.Prompts;
 import dev.pharos.console.connect.SshConnector;
 import dev.pharos.console.edit.EditService;
+import dev.pharos.console.lab.LabMode;
+import dev.pharos.console.lab.LabPanel;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.TimelineEntry;
 import java.io.IOException;
@@ -98,7 +100,8 @@ public final class PharosApp extends Application {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
                     "No directors configured (File → Directors…, stored in " + Inventory.defaultFile()
                             + "): opening the training lab"));
-            lab = dev.pharos.console.lab.LabMode.start(window, cluster, connections);
+            lab = LabMode.start(cluster, connections, edits, work);
+            LabPanel.attach(window, lab);
         }
         window.onEditDirectors(() -> new dev.pharos.console.connect.InventoryDialog(Optional.ofNullable(current))
                 .showAndWait().ifPresent(updated -> {
@@ -142,7 +145,7 @@ public final class PharosApp extends Application {
     }
 
     private Inventory.Cluster current;
-    private dev.pharos.console.lab.LabMode lab;
+    private LabMode lab;
 
     private void connect(ClusterModel cluster, Inventory.Cluster def) {
         current = def;

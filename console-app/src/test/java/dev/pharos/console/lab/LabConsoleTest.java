@@ -6,6 +6,7 @@ import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
 import dev.pharos.agent.lab.Lab;
 import dev.pharos.console.ConsoleWindow;
+import dev.pharos.console.ConsoleWork;
 import dev.pharos.console.connect.AgentClient;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.edit.EditService;
@@ -35,7 +36,9 @@ class LabConsoleTest {
     ClusterModel cluster;
     ConsoleWindow window;
     LabMode mode;
+    LabPanel panel;
     EditService edits;
+    ConsoleWork work;
     // as in the application: the lab closes its connections off the FX thread while the view reads the table
     final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
 
@@ -43,10 +46,13 @@ class LabConsoleTest {
     void start(Stage stage) {
         System.setProperty("pharos.headless", "true");
         cluster = ClusterModel.onFxThread("training lab");
-        edits = EditService.onFxThread(cluster, connections);
+        work = new ConsoleWork();
+        edits = EditService.onFxThread(cluster, connections, work);
         cluster.commandsTo(connections);
         window = new ConsoleWindow(cluster, edits, connections);
-        mode = LabMode.start(window, cluster, connections);
+        window.workOn(work);
+        mode = LabMode.start(cluster, connections, edits, work);
+        panel = LabPanel.attach(window, mode);
         var scene = new Scene(window, 1280, 800);
         scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
         stage.setScene(scene);
@@ -57,6 +63,7 @@ class LabConsoleTest {
     void stop() {
         mode.close();
         edits.close();
+        work.shutdown();
     }
 
     static void await(int seconds, Callable<Boolean> condition) throws Exception {
@@ -70,12 +77,12 @@ class LabConsoleTest {
     }
 
     String vip1() throws Exception {
-        return WaitForAsyncUtils.asyncFx(() -> mode.view().vipLabel("192.0.2.100").getText()).get();
+        return WaitForAsyncUtils.asyncFx(() -> panel.view().vipLabel("192.0.2.100").getText()).get();
     }
 
     @Test
     void stopDirectorMovesTheVipAndTheTrafficFollows(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         await(30, () -> vip1().contains("→ lvs-master →"));
 
         robot.clickOn("#lab-stop-lvs-master");
@@ -101,7 +108,7 @@ class LabConsoleTest {
 
     @Test
     void stepByStepPausesAtEachTransitionAndExplainsIt(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         robot.clickOn("#lab-step");
         await(10, () -> paused().startsWith("Running"));
         assertThat(robot.lookup("#lab-continue").queryButton().isDisabled()).isTrue();
@@ -124,7 +131,7 @@ class LabConsoleTest {
 
     @Test
     void aPartitionIsShownAsASplitBrain(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         assertThat(cluster.splitBrains()).isEmpty();
         reveal(robot, "#lab-partition");
         robot.clickOn("#lab-partition");
@@ -163,7 +170,7 @@ class LabConsoleTest {
 
     @Test
     void drainIsOneClickOnEveryDirector(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         await(30, () -> weights("198.51.100.66").size() == 4 && weights("198.51.100.66").stream().allMatch(w -> w > 0));
         reveal(robot, "#lab-drain-198-51-100-66");
         robot.clickOn("#lab-drain-198-51-100-66");
@@ -188,7 +195,7 @@ class LabConsoleTest {
     /// instance), and the inspector names the director each block belongs to (it said "#1", "#2").
     @Test
     void controlsAndInspectorShowTheDirectorsTruth(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         javafx.scene.control.Spinner<Integer> spinner = robot.lookup("#lab-priority-value-lvs-backup").query();
         await(10, () -> WaitForAsyncUtils.asyncFx(spinner::getValue).get() == 98);
         javafx.scene.control.ComboBox<String> instance = WaitForAsyncUtils.asyncFx(() -> (javafx.scene.control.ComboBox<String>)
@@ -243,9 +250,10 @@ class LabConsoleTest {
 
     @Test
     void aBrokenPairIsRefusedAndTheLabStays(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1"));
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1"));
         var broken = Lab.resource("lvs-master.conf").replace("virtual_router_id 90", "virtual_router_id 900");
-        mode.load(List.of("mine-a", "mine-b"), List.of(broken, Lab.resource("lvs-backup.conf")));
+        var backup = Lab.resource("lvs-backup.conf");
+        WaitForAsyncUtils.asyncFx(() -> mode.load(List.of("mine-a", "mine-b"), List.of(broken, backup))).get();
         await(30, () -> cluster.timeline().stream().anyMatch(e -> e.text().contains("refused, the running lab stays")));
         var entry = cluster.timeline().stream().filter(e -> e.text().contains("refused")).findFirst().orElseThrow();
         assertThat(entry.text()).contains("mine-a.conf:").contains("virtual_router_id");
