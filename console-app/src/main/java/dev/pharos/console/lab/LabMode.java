@@ -34,8 +34,7 @@ public final class LabMode implements AutoCloseable {
         STARTING,
         RUNNING,
         /// The seed lab could not start (the timeline says why).
-        FAILED,
-        CLOSED
+        FAILED
     }
 
     private final ClusterModel cluster;
@@ -171,6 +170,5 @@ public final class LabMode implements AutoCloseable {
         if (s != null) {
             s.close();
         }
-        Platform.runLater(() -> state.set(State.CLOSED));
     }
 }
