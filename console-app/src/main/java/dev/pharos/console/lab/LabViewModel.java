@@ -66,6 +66,7 @@ public final class LabViewModel {
     private final List<DirectorControls> directors = new ArrayList<>();
     private final List<RealServer> realServers = new ArrayList<>();
     private final List<VipTraffic> vips = new ArrayList<>();
+    /// Whether step by step is on (the state says whether it stands at a transition).
     private final ReadOnlyBooleanWrapper stepping = new ReadOnlyBooleanWrapper();
     private final ReadOnlyObjectWrapper<StepState> stepState = new ReadOnlyObjectWrapper<>(StepState.OFF);
     private final ReadOnlyStringWrapper stepMessage = new ReadOnlyStringWrapper("");
@@ -114,10 +115,6 @@ public final class LabViewModel {
     /// Why each VRRP transition happened, newest first.
     public ObservableList<String> explanations() {
         return FXCollections.unmodifiableObservableList(session.explanations());
-    }
-
-    public ReadOnlyBooleanProperty steppingProperty() {
-        return stepping.getReadOnlyProperty();
     }
 
     public ReadOnlyObjectProperty<StepState> stepStateProperty() {
