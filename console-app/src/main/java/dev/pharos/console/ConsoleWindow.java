@@ -13,14 +13,31 @@ import dev.pharos.console.topology.TopologyView;
 import dev.pharos.console.topology.TopologyViewModel;
 import dev.pharos.console.traffic.TrafficView;
 import dev.pharos.console.traffic.TrafficViewModel;
+import dev.pharos.icons.IconTheme;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import javafx.animation.PauseTransition;
+import javafx.application.Platform;
 import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressIndicator;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.stage.FileChooser;
+import javafx.util.Duration;
 
 /// The main window's content for one cluster: topology in the middle, inspector on the right,
 /// timeline below; menus with the keyboard shortcuts.
@@ -31,24 +48,30 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     private final TimelineView timeline;
     private final InspectorView inspector;
     private Runnable editDirectors = () -> { };
-    private java.util.concurrent.Executor work = task -> Thread.ofVirtual().name("console-work").start(task);
-    private javafx.scene.control.TabPane tabs;
+    private Executor work = task -> Thread.ofVirtual().name("console-work").start(task);
+    private TabPane tabs;
     private SplitPane side;
     private SplitPane upper;
+    /// The inspector and the traffic charts as tabs, once the lab takes the top of the side panel.
+    private TabPane details;
     private final TrafficView traffic;
     private final ConfigEditorViewModel configEditor;
 
+    /// A window whose configuration editor has no directors (the topology's tests).
     public ConsoleWindow(ClusterModel cluster, EditService edits) {
-        this(cluster, edits, java.util.Map.of());
+        this(cluster, edits, null);
     }
 
-    public ConsoleWindow(ClusterModel cluster, EditService edits,
-            java.util.Map<String, dev.pharos.console.connect.DirectorConnection> connections) {
+    /// A window for `cluster`; `configEditor` is the configuration editor's view model, made by the
+    /// application over its connections (null: one without directors that works on this window's
+    /// executor).
+    public ConsoleWindow(ClusterModel cluster, EditService edits, ConfigEditorViewModel configEditor) {
         getStyleClass().add("console");
         // The executor is read at each use: [#workOn] may replace it after this.
         topologyModel = new TopologyViewModel(cluster, edits, task -> work.execute(task));
         topology = new TopologyView(topologyModel);
-        configEditor = new ConfigEditorViewModel(connections, task -> work.execute(task));
+        this.configEditor = configEditor != null ? configEditor
+                : new ConfigEditorViewModel(Map.of(), task -> work.execute(task));
         timeline = new TimelineView(new TimelineViewModel(cluster.timeline()));
         inspector = new InspectorView(new InspectorViewModel(topology.selectionProperty(), cluster.driftProperty()));
         traffic = new TrafficView(new TrafficViewModel(topology.selectionProperty()));
@@ -60,27 +83,27 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         var split = new SplitPane(upper, timeline);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.72);
-        var topologyTab = new javafx.scene.control.Tab("Topology", split);
-        var configTab = new javafx.scene.control.Tab("Configuration", new ConfigEditorView(configEditor));
+        var topologyTab = new Tab("Topology", split);
+        var configTab = new Tab("Configuration", new ConfigEditorView(this.configEditor));
         topologyTab.setClosable(false);
         configTab.setClosable(false);
-        tabs = new javafx.scene.control.TabPane(topologyTab, configTab);
+        tabs = new TabPane(topologyTab, configTab);
         tabs.setId("console-tabs");
         setCenter(tabs);
-        setTop(menus(edits));
+        setTop(menus());
         installProgress(edits);
     }
 
-    private MenuBar menus(EditService edits) {
+    private MenuBar menus() {
         var export = new MenuItem("Export topology as PNG…");
         export.setAccelerator(KeyCombination.keyCombination("Shortcut+E"));
         export.setOnAction(e -> {
-            var chooser = new javafx.stage.FileChooser();
+            var chooser = new FileChooser();
             chooser.setInitialFileName("topology.png");
             var file = chooser.showSaveDialog(getScene().getWindow());
             if (file != null) {
                 // The picture is taken here (FX thread); encoding and writing it run on `work`.
-                topologyModel.exportPng(file.toPath(), topology.picture());
+                topologyModel.exportPng(file.getPath(), topology.picture());
             }
         });
         var directors = new MenuItem("Directors…");
@@ -90,14 +113,12 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         quit.setOnAction(e -> getScene().getWindow().hide());
         var undo = new MenuItem("Undo");
         undo.setAccelerator(KeyCombination.keyCombination("Shortcut+Z"));
-        undo.disableProperty().bind(edits.canUndoProperty().not());
-        undo.setOnAction(e -> edits.undo(o -> report(o.ok(), "undone: " + o.edit().inverse().describe(),
-                "undo refused: " + o.failures())));
+        undo.disableProperty().bind(topologyModel.canUndoProperty().not());
+        undo.setOnAction(e -> topologyModel.undo());
         var redo = new MenuItem("Redo");
         redo.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+Z"));
-        redo.disableProperty().bind(edits.canRedoProperty().not());
-        redo.setOnAction(e -> edits.redo(o -> report(o.ok(), "redone: " + o.edit().describe(),
-                "redo refused: " + o.failures())));
+        redo.disableProperty().bind(topologyModel.canRedoProperty().not());
+        redo.setOnAction(e -> topologyModel.redo());
         var dark = new MenuItem("Toggle dark theme");
         dark.setAccelerator(KeyCombination.keyCombination("Shortcut+D"));
         dark.setOnAction(e -> toggleDark(getScene().getRoot()));
@@ -108,11 +129,11 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     /// A spinner next to the menus while edits are in flight for more than 200 ms (shorter work
     /// would only flicker).
     private void installProgress(EditService edits) {
-        var spinner = new javafx.scene.control.ProgressIndicator();
+        var spinner = new ProgressIndicator();
         spinner.setId("busy");
         spinner.setPrefSize(18, 18);
         spinner.setVisible(false);
-        var delay = new javafx.animation.PauseTransition(javafx.util.Duration.millis(200));
+        var delay = new PauseTransition(Duration.millis(200));
         delay.setOnFinished(e -> spinner.setVisible(edits.inFlightProperty().get() > 0));
         edits.inFlightProperty().addListener((o, was, now) -> {
             if (now.intValue() > 0) {
@@ -123,9 +144,9 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
             }
         });
         var bar = (MenuBar) getTop();
-        var box = new javafx.scene.layout.HBox(8, bar, spinner);
-        javafx.scene.layout.HBox.setHgrow(bar, javafx.scene.layout.Priority.ALWAYS);
-        box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        var box = new HBox(8, bar, spinner);
+        HBox.setHgrow(bar, Priority.ALWAYS);
+        box.setAlignment(Pos.CENTER_LEFT);
         setTop(box);
     }
 
@@ -138,23 +159,22 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         }
         var scene = root.getScene();
         if (scene != null) {
-            scene.getStylesheets().removeAll(dev.pharos.icons.IconTheme.LIGHT.stylesheets());
-            scene.getStylesheets().removeAll(dev.pharos.icons.IconTheme.DARK.stylesheets());
-            scene.getStylesheets().addAll(0, (dark ? dev.pharos.icons.IconTheme.DARK : dev.pharos.icons.IconTheme.LIGHT)
-                    .stylesheets());
+            scene.getStylesheets().removeAll(IconTheme.LIGHT.stylesheets());
+            scene.getStylesheets().removeAll(IconTheme.DARK.stylesheets());
+            scene.getStylesheets().addAll(0, (dark ? IconTheme.DARK : IconTheme.LIGHT).stylesheets());
         }
     }
 
     /// The stylesheets a scene showing this window needs (light theme).
-    public static java.util.List<String> stylesheets() {
-        var all = new java.util.ArrayList<>(dev.pharos.icons.IconTheme.LIGHT.stylesheets());
+    public static List<String> stylesheets() {
+        var all = new ArrayList<>(IconTheme.LIGHT.stylesheets());
         all.add(ConsoleWindow.class.getResource("pharos.css").toExternalForm());
         return all;
     }
 
     /// Where the export menu and the configuration editor run their file work (the application's
     /// `console-work`); a window built without the application (tests) uses a virtual thread per task.
-    public void workOn(java.util.concurrent.Executor executor) {
+    public void workOn(Executor executor) {
         this.work = executor;
     }
 
@@ -166,27 +186,31 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         return topologyModel;
     }
 
-    /// Shows the lab's controls beside the topology (a side panel under the inspector).
+    /// Shows the lab's controls beside the topology: the lab on top of the side panel and, below
+    /// it, the inspector and the traffic charts as two tabs (at 1024×700 the three stacked left the
+    /// lab a strip of 150 px: the charts' minimum heights won).
     @Override
-    public void showLab(javafx.scene.Node labView) {
-        var scroll = new javafx.scene.control.ScrollPane(labView);
+    public void showLab(Node labView) {
+        var scroll = new ScrollPane(labView);
         scroll.setFitToWidth(true);
+        scroll.setMinHeight(0);
         scroll.setId("lab-panel");
-        side.getItems().removeIf(n -> "lab-panel".equals(n.getId()));
-        side.getItems().add(0, scroll);
+        if (details == null) {
+            var inspectorTab = new Tab("Inspector", inspector);
+            var trafficTab = new Tab("Traffic", traffic);
+            details = new TabPane(inspectorTab, trafficTab);
+            details.setId("details");
+            details.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+            details.setMinHeight(0);
+            side.getItems().setAll(scroll, details);
+        } else {
+            side.getItems().set(0, scroll);
+        }
         // after the next layout pass, or the split panes keep their old proportions
-        javafx.application.Platform.runLater(() -> {
-            side.setDividerPositions(0.62, 0.8);
+        Platform.runLater(() -> {
+            side.setDividerPositions(0.62);
             upper.setDividerPositions(0.6);
         });
-    }
-
-    private void report(boolean ok, String done, String refused) {
-        if (ok) {
-            topologyModel.showStatus(done);
-        } else {
-            topologyModel.showError(refused);
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.pharos.console;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -12,7 +13,7 @@ import javafx.concurrent.Task;
 /// Threads are platform threads named `console-work-N`, created on demand and not daemons: when the
 /// window closes, [#shutdown()] lets the closing connections finish (each bounded by its own
 /// deadline) before the JVM exits, instead of cutting them off.
-public final class ConsoleWork implements java.util.concurrent.Executor {
+public final class ConsoleWork implements Executor {
 
     private static final System.Logger LOG = System.getLogger(ConsoleWork.class.getName());
 

@@ -1,5 +1,7 @@
 package dev.pharos.console;
 
+import javafx.application.Application;
+
 /// Plain entry point: JavaFX on the class path refuses to start when the main class itself
 /// extends `Application`, so this class only hands over to [PharosApp].
 public final class Launcher {
@@ -7,6 +9,6 @@ public final class Launcher {
     }
 
     public static void main(String[] args) {
-        javafx.application.Application.launch(PharosApp.class, args);
+        Application.launch(PharosApp.class, args);
     }
 }

@@ -1,5 +1,6 @@
 package dev.pharos.console;
 
+import dev.pharos.console.configedit.ConfigEditorViewModel;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.connect.HostKeyPolicy;
 import dev.pharos.console.connect.Inventory;
@@ -8,8 +9,11 @@ import dev.pharos.console.connect.SshConnector;
 import dev.pharos.console.connections.InventoryDialog;
 import dev.pharos.console.connections.InventoryViewModel;
 import dev.pharos.console.edit.EditService;
+import dev.pharos.console.lab.LabMode;
+import dev.pharos.console.lab.LabPanel;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.TimelineEntry;
+import dev.pharos.icons.Icons;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +55,7 @@ public final class PharosApp extends Application {
         pane.getStyleClass().add("console");
         var scene = new Scene(pane, 1280, 800);
         scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
-        stage.getIcons().addAll(dev.pharos.icons.Icons.appIcons());
+        stage.getIcons().addAll(Icons.appIcons());
         stage.setTitle("Pharos");
         stage.setScene(scene);
         var remembered = WindowState.load(WindowState.defaultFile());
@@ -84,7 +88,7 @@ public final class PharosApp extends Application {
         }
         var clusterDef = inventory.clusters().isEmpty() ? null : inventory.clusters().getFirst();
         var cluster = ClusterModel.onFxThread(clusterDef == null ? "training lab" : clusterDef.name());
-        edits = EditService.onFxThread(cluster, connections);
+        edits = EditService.onFxThread(cluster, connections, work);
         cluster.commandsTo(connections);
         if (problem != null) {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory", problem));
@@ -92,7 +96,7 @@ public final class PharosApp extends Application {
         if (clusterDef != null) {
             connect(cluster, clusterDef);
         }
-        var window = new ConsoleWindow(cluster, edits, connections);
+        var window = new ConsoleWindow(cluster, edits, new ConfigEditorViewModel(connections, work));
         window.workOn(work);
         window.topologyModel().rememberLayoutIn(Inventory.defaultFile().resolveSibling(
                 "layout-" + cluster.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".json"));
@@ -100,7 +104,8 @@ public final class PharosApp extends Application {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
                     "No directors configured (File → Directors…, stored in " + Inventory.defaultFile()
                             + "): opening the training lab"));
-            lab = dev.pharos.console.lab.LabMode.start(window, cluster, connections);
+            lab = LabMode.start(cluster, connections, edits, work);
+            LabPanel.attach(window, lab);
         }
         window.onEditDirectors(() -> {
             var directors = new InventoryViewModel(Optional.ofNullable(current));
@@ -147,7 +152,7 @@ public final class PharosApp extends Application {
     }
 
     private Inventory.Cluster current;
-    private dev.pharos.console.lab.LabMode lab;
+    private LabMode lab;
 
     private void connect(ClusterModel cluster, Inventory.Cluster def) {
         current = def;

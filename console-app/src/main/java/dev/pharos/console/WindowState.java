@@ -1,6 +1,7 @@
 package dev.pharos.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pharos.console.connect.Inventory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ public record WindowState(double x, double y, double width, double height, boole
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     public static Path defaultFile() {
-        return dev.pharos.console.connect.Inventory.defaultFile().resolveSibling("window.json");
+        return Inventory.defaultFile().resolveSibling("window.json");
     }
 
     public static WindowState load(Path file) {

@@ -2,6 +2,7 @@ package dev.pharos.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pharos.console.configedit.ConfigEditorViewModel;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.connect.DirectorEndpoint;
 import dev.pharos.console.edit.Edit;
@@ -42,7 +43,8 @@ class ProgressTest {
         connections.put("lvs-master", new DirectorConnection(new DirectorEndpoint("lvs-master", "in-memory", 0, null,
                 null, null, null), agent::connect, cluster.listenerFor("lvs-master"), Duration.ofMillis(300),
                 Duration.ofSeconds(10)).start());
-        window = new ConsoleWindow(cluster, edits, connections);
+        window = new ConsoleWindow(cluster, edits,
+                new ConfigEditorViewModel(connections, task -> Thread.ofVirtual().start(task)));
         stage.setScene(new Scene(window, 1024, 700));
         stage.show();
     }

@@ -1,6 +1,7 @@
 package dev.pharos.console.connect;
 
 import com.jcraft.jsch.AgentIdentityRepository;
+import com.jcraft.jsch.AgentProxyException;
 import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
@@ -161,7 +162,7 @@ public final class SshConnector {
                 try {
                     jsch.setIdentityRepository(new AgentIdentityRepository(
                             new SSHAgentConnector(new UnixDomainSocketFactory(), Path.of(agentSocket))));
-                } catch (com.jcraft.jsch.AgentProxyException e) {
+                } catch (AgentProxyException e) {
                     LOG.log(Level.DEBUG, "ssh-agent at {0} not usable: {1}", agentSocket, e.getMessage());
                 }
             }

@@ -8,13 +8,14 @@ import dev.pharos.agent.api.RpcMethod;
 import dev.pharos.console.connect.DirectorConnection;
 import java.io.IOException;
 
-/// One operator edit on the service table, and its inverse (for undo).
+/// One operator edit on the service table or on a director's VRRP priority, and its inverse (for undo).
 public sealed interface Edit {
 
     /// What the timeline and notifications say.
     String describe();
 
-    /// The virtual server whose directors receive the edit.
+    /// The virtual server whose directors receive the edit; for [SetPriority], which reaches its one
+    /// director, the VRRP instance (what the timeline names as the edit's subject).
     String virtualServer();
 
     /// The method and params for a director at `revision`.
@@ -23,12 +24,15 @@ public sealed interface Edit {
     /// The edit that undoes this one.
     Edit inverse();
 
-    /// One declared edit method with its params: every edit answers [Results.Applied].
-    record Call<P>(RpcMethod<P, Results.Applied> method, P params) {
+    /// One declared edit method with its params. The service table's edits answer [Results.Applied]
+    /// with the configuration's new revision; a priority lives in the running VRRP engine and leaves
+    /// the revision as it was.
+    record Call<P>(RpcMethod<P, ?> method, P params) {
 
-        /// Sends it on `connection` and returns the agent's answer.
-        public Results.Applied sendTo(DirectorConnection connection) throws IOException, RpcException {
-            return connection.call(method, params);
+        /// Sends it on `connection`; returns the revision the director's configuration is at after
+        /// it, or null when the method does not change the configuration.
+        public String sendTo(DirectorConnection connection) throws IOException, RpcException {
+            return connection.call(method, params) instanceof Results.Applied applied ? applied.revision() : null;
         }
     }
 
@@ -132,6 +136,31 @@ public sealed interface Edit {
         public Edit inverse() {
             return new SetScheduling(virtualServer, oldScheduler, oldKind, oldPersistenceSeconds, scheduler, kind,
                     persistenceSeconds);
+        }
+    }
+
+    /// The base priority of VRRP `instance` on `director` (1–254), with the priority it replaces for
+    /// undo. It reaches that director only, and changes its running VRRP engine, not its
+    /// configuration file: a restart of the director brings back the configured priority.
+    record SetPriority(String director, String instance, int priority, int oldPriority) implements Edit {
+        @Override
+        public String describe() {
+            return "priority of " + instance + " on " + director + " → " + priority;
+        }
+
+        @Override
+        public String virtualServer() {
+            return instance;
+        }
+
+        @Override
+        public Call<?> call(String revision) {
+            return new Call<>(Methods.VRRP_SET_PRIORITY, new Params.SetPriority(instance, priority));
+        }
+
+        @Override
+        public Edit inverse() {
+            return new SetPriority(director, instance, oldPriority, priority);
         }
     }
 

@@ -1,139 +1,171 @@
 package dev.pharos.console.lab;
 
-import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.lab.Lab;
 import dev.pharos.console.connect.DirectorConnection;
+import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.TimelineEntry;
-import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import javafx.application.Platform;
-import javafx.scene.control.Alert;
-import javafx.scene.control.TextArea;
-import javafx.stage.FileChooser;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.concurrent.Task;
 
 /// The console's default when no director is configured: the seed's pair as a lab, shown in the
-/// topology like real directors, with the lab's controls in their own tab. Loading another pair
-/// validates it first; a broken one shows the parser's `file:line:col` errors and the running lab
-/// stays.
+/// topology like real directors, with the lab's controls ([LabViewModel]) beside it. Loading
+/// another pair validates it first; a broken one is refused with the parser's `file:line:col`
+/// errors and the running lab stays. Starting, loading and stopping a lab run on the
+/// application's executor; the rest belongs to the FX thread.
 public final class LabMode implements AutoCloseable {
 
-    private final LabHost host;
-    private final ClusterModel cluster;
-    private final Map<String, DirectorConnection> connections;
-    private volatile LabSession session;
-    private LabView view;
-
-    private LabMode(LabHost host, ClusterModel cluster, Map<String, DirectorConnection> connections) {
-        this.host = host;
-        this.cluster = cluster;
-        this.connections = connections;
+    /// Where the lab mode stands.
+    public enum State {
+        /// A lab is being started or a pair loaded; no lab runs yet.
+        STARTING,
+        RUNNING,
+        /// The seed lab could not start (the timeline says why).
+        FAILED
     }
 
-    /// Starts the seed lab in the background (call on the FX thread); the view appears when it runs.
-    public static LabMode start(LabHost host, ClusterModel cluster, Map<String, DirectorConnection> connections) {
-        var mode = new LabMode(host, cluster, connections);
+    private final ClusterModel cluster;
+    private final Map<String, DirectorConnection> connections;
+    private final EditService edits;
+    private final Executor work;
+    private final ReadOnlyObjectWrapper<State> state = new ReadOnlyObjectWrapper<>(State.STARTING);
+    private final ReadOnlyObjectWrapper<LabViewModel> viewModel = new ReadOnlyObjectWrapper<>();
+    private final List<Consumer<String>> refusalListeners = new CopyOnWriteArrayList<>();
+    private volatile LabSession session;
+    private volatile boolean closed;
+
+    private LabMode(ClusterModel cluster, Map<String, DirectorConnection> connections, EditService edits,
+            Executor work) {
+        this.cluster = cluster;
+        this.connections = connections;
+        this.edits = edits;
+        this.work = work;
+    }
+
+    /// Starts the seed lab on `work` (call on the FX thread); [#viewModelProperty()] has its
+    /// controls once it runs. Its real servers' changes and priorities go through `edits`.
+    public static LabMode start(ClusterModel cluster, Map<String, DirectorConnection> connections, EditService edits,
+            Executor work) {
+        var mode = new LabMode(cluster, connections, edits, work);
         cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", "lab",
                 "starting the seed's dual-master pair (lvs-master, lvs-backup)"));
-        Thread.ofVirtual().name("lab start").start(() -> {
-            try {
-                var lab = Lab.seed();
-                Platform.runLater(() -> mode.show(lab));
-            } catch (IOException | ConfigException | RuntimeException e) {
-                Platform.runLater(() -> cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", "lab",
-                        "the lab could not start: " + e.getMessage())));
+        var start = new Task<Lab>() {
+            @Override
+            protected Lab call() throws Exception {
+                return Lab.seed();
             }
+        };
+        start.setOnSucceeded(e -> mode.show(start.getValue()));
+        start.setOnFailed(e -> {
+            mode.state.set(State.FAILED);
+            cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", "lab",
+                    "the lab could not start: " + start.getException().getMessage()));
         });
+        work.execute(start);
         return mode;
     }
 
+    /// FX thread: opens `lab`'s session and its controls, unless the mode was closed meanwhile.
     private void show(Lab lab) {
-        session = LabSession.open(lab, cluster, connections, 5, Platform::runLater);
-        view = new LabView(session, connections, this::loadPair);
-        host.showLab(view);
-        host.refreshDirectors();
+        if (closed) {
+            work.execute(lab::close);
+            return;
+        }
+        session = LabSession.open(lab, cluster, connections, 5, Platform::runLater, work);
+        viewModel.set(new LabViewModel(session, edits, Platform::runLater));
+        state.set(State.RUNNING);
     }
 
+    public ReadOnlyObjectProperty<State> stateProperty() {
+        return state.getReadOnlyProperty();
+    }
+
+    /// The running lab's controls; null until the first lab runs, replaced when a pair loads.
+    public ReadOnlyObjectProperty<LabViewModel> viewModelProperty() {
+        return viewModel.getReadOnlyProperty();
+    }
+
+    /// The running lab, or null before it runs.
     public LabSession session() {
         return session;
     }
 
-    public LabView view() {
-        return view;
+    /// `listener` hears (on the FX thread) why a pair was refused: the parser's errors, one a line.
+    public void onRefused(Consumer<String> listener) {
+        refusalListeners.add(listener);
     }
 
-    /// Asks for two configuration files and runs them as the lab, if they load.
-    private void loadPair() {
-        var chooser = new FileChooser();
-        chooser.setTitle("Load a director pair (two keepalived.conf files)");
-        var files = chooser.showOpenMultipleDialog(host.getScene().getWindow());
-        if (files == null || files.size() != 2) {
-            return;
-        }
-        try {
-            var texts = new ArrayList<String>();
-            for (var f : files) {
-                texts.add(Files.readString(f.toPath()));
+    /// Reads two keepalived.conf files (named after the files) and runs them as the lab, if they load.
+    public void loadFiles(List<Path> files) {
+        var read = new Task<List<String>>() {
+            @Override
+            protected List<String> call() throws Exception {
+                var texts = new ArrayList<String>();
+                for (var f : files) {
+                    texts.add(Files.readString(f));
+                }
+                return texts;
             }
-            load(List.of(files.get(0).getName().replaceFirst("\\.conf$", ""), files.get(1).getName().replaceFirst("\\.conf$", "")),
-                    texts);
-        } catch (IOException e) {
-            error("cannot read the files: " + e.getMessage());
-        }
+        };
+        read.setOnSucceeded(e -> load(files.stream().map(f -> f.getFileName().toString().replaceFirst("\\.conf$", ""))
+                .toList(), read.getValue()));
+        read.setOnFailed(e -> refused("cannot read the files: " + read.getException().getMessage()));
+        work.execute(read);
     }
 
-    /// Replaces the running lab with a pair of configurations — only if both load.
+    /// Replaces the running lab with a pair of configurations — only if both load (FX thread).
     public void load(List<String> names, List<String> texts) {
-        Thread.ofVirtual().name("lab load").start(() -> {
-            try {
+        var current = session;
+        var realServers = current == null ? List.<Lab.RealServerDef>of() : current.lab().realServers().entrySet()
+                .stream().map(e -> new Lab.RealServerDef(e.getKey(), e.getValue().name())).toList();
+        var replace = new Task<Lab>() {
+            @Override
+            protected Lab call() throws Exception {
                 var defs = new ArrayList<Lab.DirectorDef>();
                 for (int i = 0; i < names.size(); i++) {
                     defs.add(new Lab.DirectorDef(names.get(i), texts.get(i),
                             (Inet4Address) InetAddress.getByName("192.0.2." + (i + 1))));
                 }
-                var current = session;
-                var realServers = current == null ? List.<Lab.RealServerDef>of() : current.lab().realServers().entrySet()
-                        .stream().map(e -> new Lab.RealServerDef(e.getKey(), e.getValue().name())).toList();
                 var lab = Lab.start(defs, realServers);
                 // Stopped here, off the FX thread: closing its connections and directors takes a while.
                 if (current != null) {
                     current.close();
                 }
-                Platform.runLater(() -> {
-                    cluster.directors().clear();
-                    show(lab);
-                });
-            } catch (ConfigException e) {
-                Platform.runLater(() -> error(e.getMessage()));
-            } catch (IOException | RuntimeException e) {
-                Platform.runLater(() -> error(e.getMessage()));
+                return lab;
             }
+        };
+        replace.setOnSucceeded(e -> {
+            cluster.directors().clear();
+            show(replace.getValue());
         });
+        replace.setOnFailed(e -> refused(replace.getException().getMessage()));
+        work.execute(replace);
     }
 
-    private void error(String text) {
+    private void refused(String text) {
         cluster.record(new TimelineEntry(Instant.now(), "lab", "config", "load a pair",
                 "refused, the running lab stays: " + text.lines().findFirst().orElse(text)));
-        host.showError("lab: the pair was refused; the running lab stays");
-        if (host.getScene() != null && host.getScene().getWindow() != null && host.getScene().getWindow().isShowing()
-                && !Boolean.getBoolean("pharos.headless")) {
-            var alert = new Alert(Alert.AlertType.ERROR);
-            alert.setHeaderText("This pair does not load; the running lab stays");
-            var area = new TextArea(text);
-            area.setEditable(false);
-            alert.getDialogPane().setContent(area);
-            alert.show();
-        }
+        refusalListeners.forEach(l -> l.accept(text));
     }
 
+    /// Stops the running lab: blocks for up to a few seconds, so the application calls it on its
+    /// executor. Safe from any thread.
     @Override
     public void close() {
+        closed = true;
         var s = session;
         if (s != null) {
             s.close();

@@ -1,8 +1,12 @@
 package dev.pharos.console.lab;
 
 import dev.pharos.agent.api.Addresses;
+import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
+import dev.pharos.agent.api.RpcException;
+import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.lab.Lab;
 import dev.pharos.agent.lab.LabTraffic;
 import dev.pharos.agent.vrrp.StepGate;
@@ -11,18 +15,30 @@ import dev.pharos.console.connect.AgentLink;
 import dev.pharos.console.connect.Connector;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.connect.DirectorEndpoint;
+import dev.pharos.console.connect.LinkState;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.TimelineEntry;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.concurrent.Task;
+import javafx.concurrent.WorkerStateEvent;
 
 /// A running lab and the console's connections to its directors. Traffic results are watched for
 /// outages: when a VIP's requests fail and then succeed again, the gap is measured and put on the
@@ -35,47 +51,49 @@ public final class LabSession implements AutoCloseable {
     private final Map<String, DirectorConnection> connections;
     private final Map<String, Outage> outages = new ConcurrentHashMap<>();
     private final Consumer<Runnable> fx;
+    private final Executor work;
     private final Explainer explainer = new Explainer();
     /// The connections this session made: [#close()] closes these, not whatever the shared table
     /// holds by then (it may already hold the next cluster's when the close runs in the background).
-    private final List<DirectorConnection> own = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final javafx.collections.ObservableList<String> explanations =
-            javafx.collections.FXCollections.observableArrayList();
+    private final List<DirectorConnection> own = new CopyOnWriteArrayList<>();
+    private final ObservableList<String> explanations = FXCollections.observableArrayList();
     /// In step-by-step mode: why the lab stands still right now, or null while it runs.
-    private final javafx.beans.property.ReadOnlyStringWrapper pausedAt = new javafx.beans.property.ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper pausedAt = new ReadOnlyStringWrapper();
 
     /// A VIP that stopped answering: since when, and the last director that answered.
     private record Outage(Instant since, String lastDirector) {
     }
 
     private LabSession(Lab lab, LabTraffic traffic, ClusterModel cluster, Map<String, DirectorConnection> connections,
-            Consumer<Runnable> fx) {
+            Consumer<Runnable> fx, Executor work) {
         this.lab = lab;
         this.traffic = traffic;
         this.cluster = cluster;
         this.connections = connections;
         this.fx = fx;
+        this.work = work;
     }
 
     /// Connects `cluster` to `lab`'s directors (filling `connections`), and starts clients at
     /// `rate` requests per second through every VIP:port of the first director's configuration.
+    /// Call on the FX thread; `fx` runs on it, scenarios run on `work`.
     public static LabSession open(Lab lab, ClusterModel cluster, Map<String, DirectorConnection> connections,
-            double rate, Consumer<Runnable> fx) {
+            double rate, Consumer<Runnable> fx, Executor work) {
         var targets = new ArrayList<LabTraffic.Target>();
         lab.config(lab.directorNames().getFirst()).ifPresent(c -> c.virtualServers().forEach(vs -> {
-            if (vs.key() instanceof dev.pharos.agent.config.VirtualServerDef.Key.Address a
+            if (vs.key() instanceof VirtualServerDef.Key.Address a
                     && a.address() instanceof Inet4Address v4) {
                 targets.add(new LabTraffic.Target(v4, a.port()));
             }
         }));
         var traffic = new LabTraffic(lab, targets, rate);
-        var session = new LabSession(lab, traffic, cluster, connections, fx);
+        var session = new LabSession(lab, traffic, cluster, connections, fx, work);
         Connector connector = (endpoint, timeout) -> {
             var client = lab.connect(endpoint.name());
             try {
                 var hello = new AgentClient(client, timeout).call(Methods.HELLO, Params.None.NONE);
                 return new AgentLink(endpoint, client, hello);
-            } catch (dev.pharos.agent.api.RpcException e) {
+            } catch (RpcException e) {
                 client.close();
                 throw new IOException(e.getMessage(), e);
             }
@@ -85,19 +103,19 @@ public final class LabSession implements AutoCloseable {
             var model = cluster.listenerFor(name);
             DirectorConnection.Listener listener = new DirectorConnection.Listener() {
                 @Override
-                public void linkState(dev.pharos.console.connect.LinkState state) {
+                public void linkState(LinkState state) {
                     model.linkState(state);
                 }
 
                 @Override
-                public void agentState(dev.pharos.agent.api.AgentState state) {
+                public void agentState(AgentState state) {
                     model.agentState(state);
                 }
 
                 @Override
-                public void event(dev.pharos.agent.api.AgentEvent event) {
+                public void event(AgentEvent event) {
                     model.event(event);
-                    if (event instanceof dev.pharos.agent.api.AgentEvent.VrrpTransition t) {
+                    if (event instanceof AgentEvent.VrrpTransition t) {
                         fx.accept(() -> session.explain(name, t));
                     }
                 }
@@ -133,11 +151,11 @@ public final class LabSession implements AutoCloseable {
     }
 
     /// FX thread: one more explained transition (newest first, the last 200).
-    private void explain(String director, dev.pharos.agent.api.AgentEvent.VrrpTransition t) {
+    private void explain(String director, AgentEvent.VrrpTransition t) {
         var advert = cluster.director(director).flatMap(d -> d.instance(t.instance()))
                 .map(i -> Duration.ofMillis(i.advertIntervalMillisProperty().get())).orElse(Duration.ofSeconds(1));
-        explanations.add(0, java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
-                .withZone(java.time.ZoneId.systemDefault()).format(t.at()) + "  " + explainer.explain(director, t, advert));
+        explanations.add(0, DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault()).format(t.at())
+                + "  " + explainer.explain(director, t, advert));
         if (explanations.size() > 200) {
             explanations.remove(200, explanations.size());
         }
@@ -149,7 +167,7 @@ public final class LabSession implements AutoCloseable {
             return; // resumed before this reached the FX thread
         }
         var c = p.change();
-        var t = new dev.pharos.agent.api.AgentEvent.VrrpTransition(0, c.at(), c.instance(), c.vrid(), c.from().name(),
+        var t = new AgentEvent.VrrpTransition(0, c.at(), c.instance(), c.vrid(), c.from().name(),
                 c.to().name(), c.reason(), c.priority());
         var advert = cluster.director(p.director()).flatMap(d -> d.instance(c.instance()))
                 .map(i -> Duration.ofMillis(i.advertIntervalMillisProperty().get())).orElse(Duration.ofSeconds(1));
@@ -179,17 +197,17 @@ public final class LabSession implements AutoCloseable {
     }
 
     /// Why the lab is paused right now, or null while it runs (FX thread).
-    public javafx.beans.property.ReadOnlyStringProperty pausedAtProperty() {
+    public ReadOnlyStringProperty pausedAtProperty() {
         return pausedAt.getReadOnlyProperty();
     }
 
     /// Why each VRRP transition happened, newest first (FX thread).
-    public javafx.collections.ObservableList<String> explanations() {
+    public ObservableList<String> explanations() {
         return explanations;
     }
 
     static String seconds(Duration d) {
-        return String.format(java.util.Locale.ROOT, "%.2f", d.toNanos() / 1e9);
+        return String.format(Locale.ROOT, "%.2f", d.toNanos() / 1e9);
     }
 
     public Lab lab() {
@@ -200,17 +218,26 @@ public final class LabSession implements AutoCloseable {
         return traffic;
     }
 
-    /// Runs a scenario step off the FX thread and notes it on the timeline.
-    public void scenario(String what, Scenario step) {
-        Thread.ofVirtual().name("lab scenario").start(() -> {
-            fx.accept(() -> cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", what, "started")));
-            try {
+    /// Notes a scenario step on the timeline and runs it on the executor (FX thread). The task
+    /// is returned to watch it: on failure its exception says why, and the timeline has it too.
+    public Task<Void> scenario(String what, Scenario step) {
+        started(what);
+        var task = new Task<Void>() {
+            @Override
+            protected Void call() throws Exception {
                 step.run(lab);
-            } catch (Exception e) {
-                fx.accept(() -> cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", what,
-                        "failed: " + e.getMessage())));
+                return null;
             }
-        });
+        };
+        task.addEventHandler(WorkerStateEvent.WORKER_STATE_FAILED, e -> cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", what,
+                "failed: " + task.getException().getMessage())));
+        work.execute(task);
+        return task;
+    }
+
+    /// Notes on the timeline that a scenario step has started (FX thread).
+    void started(String what) {
+        cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", what, "started"));
     }
 
     /// One scenario step on the lab.

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import javafx.collections.ObservableList;
 
 /// Brings an observable list of long-lived model objects in line with a fresh list of records,
 /// keeping the objects whose id survives (so views bound to them stay), in the records' order.
@@ -27,7 +28,7 @@ final class Reconcile {
         }
         if (!next.equals(models)) {
             // setAll only when membership or order changed: one change event, not one per item.
-            if (models instanceof javafx.collections.ObservableList<M> o) {
+            if (models instanceof ObservableList<M> o) {
                 o.setAll(next);
             } else {
                 models.clear();

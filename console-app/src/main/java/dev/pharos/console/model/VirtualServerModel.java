@@ -1,6 +1,7 @@
 package dev.pharos.console.model;
 
 import dev.pharos.agent.api.AgentState;
+import java.util.Optional;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.LongProperty;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -77,7 +78,7 @@ public final class VirtualServerModel {
         return realServers;
     }
 
-    public java.util.Optional<RealServerModel> realServer(String id) {
+    public Optional<RealServerModel> realServer(String id) {
         return realServers.stream().filter(r -> r.id().equals(id)).findFirst();
     }
 }

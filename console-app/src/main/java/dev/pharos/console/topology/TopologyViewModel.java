@@ -124,12 +124,23 @@ public final class TopologyViewModel {
         return edits.canRedoProperty();
     }
 
+    /// Undoes the operator's last edit (its inverse goes to the directors); the status line says
+    /// what was undone or who refused.
     public void undo() {
-        edits.undo(this::report);
+        edits.undo(o -> answered(o, "undone: " + o.edit().inverse().describe(), "undo refused: " + o.failures()));
     }
 
     public void redo() {
-        edits.redo(this::report);
+        edits.redo(o -> answered(o, "redone: " + o.edit().describe(), "redo refused: " + o.failures()));
+    }
+
+    private void answered(EditService.Outcome outcome, String done, String refused) {
+        if (outcome.ok()) {
+            showStatus(done);
+        } else {
+            showError(refused);
+        }
+        answered.set(answered.get() + 1);
     }
 
     /// Moves `servers` to virtual server `to` (on its port when its id has one); those already
@@ -332,6 +343,11 @@ public final class TopologyViewModel {
 
     /// Writes `picture` (the view's snapshot of the whole topology) to `file` as a PNG, by a task on
     /// the executor; the status line says when it is done or why it failed.
+    public Task<Void> exportPng(String file, Picture picture) {
+        return exportPng(Path.of(file), picture);
+    }
+
+    /// As [#exportPng(String, Picture)], to a path.
     public Task<Void> exportPng(Path file, Picture picture) {
         var export = new Task<Void>() {
             {

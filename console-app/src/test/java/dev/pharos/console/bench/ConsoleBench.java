@@ -11,6 +11,7 @@ import dev.pharos.agent.control.EventJournal;
 import dev.pharos.agent.control.InMemoryChannel;
 import dev.pharos.agent.control.Method;
 import dev.pharos.console.ConsoleWindow;
+import dev.pharos.console.configedit.ConfigEditorViewModel;
 import dev.pharos.console.connect.AgentLink;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.connect.DirectorEndpoint;
@@ -79,7 +80,8 @@ public final class ConsoleBench {
         var windowRef = new ConsoleWindow[1];
         var shown = new CountDownLatch(1);
         Platform.runLater(() -> {
-            windowRef[0] = new ConsoleWindow(cluster, edits, connections);
+            windowRef[0] = new ConsoleWindow(cluster, edits,
+                    new ConfigEditorViewModel(connections, task -> Thread.ofVirtual().start(task)));
             var stage = new Stage();
             stage.setScene(new Scene(windowRef[0], 1280, 800));
             stage.getScene().getStylesheets().addAll(ConsoleWindow.stylesheets());

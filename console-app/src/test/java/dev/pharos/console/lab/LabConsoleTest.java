@@ -6,19 +6,34 @@ import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
 import dev.pharos.agent.lab.Lab;
 import dev.pharos.console.ConsoleWindow;
+import dev.pharos.console.ConsoleWork;
+import dev.pharos.console.configedit.ConfigEditorViewModel;
 import dev.pharos.console.connect.AgentClient;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.VrrpState;
+import java.awt.image.BufferedImage;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Scene;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Spinner;
+import javafx.scene.layout.VBox;
 import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.controlsfx.control.PropertySheet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,7 +51,9 @@ class LabConsoleTest {
     ClusterModel cluster;
     ConsoleWindow window;
     LabMode mode;
+    LabPanel panel;
     EditService edits;
+    ConsoleWork work;
     // as in the application: the lab closes its connections off the FX thread while the view reads the table
     final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
 
@@ -44,10 +61,13 @@ class LabConsoleTest {
     void start(Stage stage) {
         System.setProperty("pharos.headless", "true");
         cluster = ClusterModel.onFxThread("training lab");
-        edits = EditService.onFxThread(cluster, connections);
+        work = new ConsoleWork();
+        edits = EditService.onFxThread(cluster, connections, work);
         cluster.commandsTo(connections);
-        window = new ConsoleWindow(cluster, edits, connections);
-        mode = LabMode.start(window, cluster, connections);
+        window = new ConsoleWindow(cluster, edits, new ConfigEditorViewModel(connections, work));
+        window.workOn(work);
+        mode = LabMode.start(cluster, connections, edits, work);
+        panel = LabPanel.attach(window, mode);
         var scene = new Scene(window, 1280, 800);
         scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
         stage.setScene(scene);
@@ -58,6 +78,7 @@ class LabConsoleTest {
     void stop() {
         mode.close();
         edits.close();
+        work.shutdown();
     }
 
     static void await(int seconds, Callable<Boolean> condition) throws Exception {
@@ -71,18 +92,18 @@ class LabConsoleTest {
     }
 
     String vip1() throws Exception {
-        return WaitForAsyncUtils.asyncFx(() -> mode.view().vipLabel("192.0.2.100").getText()).get();
+        return WaitForAsyncUtils.asyncFx(() -> panel.view().vipLabel("192.0.2.100").getText()).get();
     }
 
     @Test
     void stopDirectorMovesTheVipAndTheTrafficFollows(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         await(30, () -> vip1().contains("→ lvs-master →"));
 
         robot.clickOn("#lab-stop-lvs-master");
         await(30, () -> master("lvs-backup", "VI_1"));
         await(30, () -> vip1().contains("→ lvs-backup →"));
-        assertThat(mode.session().lab().holders((java.net.Inet4Address) java.net.InetAddress.getByName("192.0.2.100"))).containsExactly("lvs-backup");
+        assertThat(mode.session().lab().holders((Inet4Address) InetAddress.getByName("192.0.2.100"))).containsExactly("lvs-backup");
         await(30, () -> cluster.director("lvs-master").map(d -> d.livenessProperty().get() != Liveness.LIVE).orElse(false));
         assertThat(robot.lookup("#director-lvs-master").query().getStyleClass()).doesNotContain("liveness-live");
         await(10, () -> mode.session().explanations().stream().anyMatch(x -> x.contains("lvs-backup (VI_1")
@@ -96,13 +117,13 @@ class LabConsoleTest {
     }
 
     String paused() throws Exception {
-        return WaitForAsyncUtils.asyncFx(() -> ((javafx.scene.control.Label) window.getScene().lookup("#lab-paused"))
+        return WaitForAsyncUtils.asyncFx(() -> ((Label) window.getScene().lookup("#lab-paused"))
                 .getText()).get();
     }
 
     @Test
     void stepByStepPausesAtEachTransitionAndExplainsIt(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         robot.clickOn("#lab-step");
         await(10, () -> paused().startsWith("Running"));
         assertThat(robot.lookup("#lab-continue").queryButton().isDisabled()).isTrue();
@@ -125,7 +146,7 @@ class LabConsoleTest {
 
     @Test
     void aPartitionIsShownAsASplitBrain(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         assertThat(cluster.splitBrains()).isEmpty();
         reveal(robot, "#lab-partition");
         robot.clickOn("#lab-partition");
@@ -139,8 +160,8 @@ class LabConsoleTest {
         assertThat(cluster.director("lvs-backup").flatMap(d -> d.instance("VI_1")).orElseThrow()
                 .splitBrainProperty().get()).isTrue();
         await(10, () -> WaitForAsyncUtils.asyncFx(() -> robot.lookup("#director-lvs-backup").queryAs(
-                javafx.scene.layout.VBox.class).getChildren().stream().anyMatch(n -> n.getStyleClass()
-                        .contains("split-brain") && ((javafx.scene.control.Label) n).getText().equals("VI_1 SPLIT BRAIN")))
+                VBox.class).getChildren().stream().anyMatch(n -> n.getStyleClass()
+                        .contains("split-brain") && ((Label) n).getText().equals("VI_1 SPLIT BRAIN")))
                 .get());
         screenshot("lab-split-brain.png");
         assertThat(cluster.timeline()).anyMatch(e -> e.subject().equals(vrid90)
@@ -164,7 +185,7 @@ class LabConsoleTest {
 
     @Test
     void drainIsOneClickOnEveryDirector(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         await(30, () -> weights("198.51.100.66").size() == 4 && weights("198.51.100.66").stream().allMatch(w -> w > 0));
         reveal(robot, "#lab-drain-198-51-100-66");
         robot.clickOn("#lab-drain-198-51-100-66");
@@ -172,7 +193,7 @@ class LabConsoleTest {
         assertThat(weights("198.51.100.41")).doesNotContain(0);
         var revision = mode.session().lab().connect("lvs-master");
         try (revision) {
-            var state = new AgentClient(revision, java.time.Duration.ofSeconds(10))
+            var state = new AgentClient(revision, Duration.ofSeconds(10))
                     .call(Methods.STATE_GET, Params.None.NONE);
             assertThat(state.virtualServers()).allSatisfy(v -> assertThat(v.realServers()).anySatisfy(r -> {
                 assertThat(r.address()).isEqualTo("198.51.100.66");
@@ -189,11 +210,11 @@ class LabConsoleTest {
     /// instance), and the inspector names the director each block belongs to (it said "#1", "#2").
     @Test
     void controlsAndInspectorShowTheDirectorsTruth(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
-        javafx.scene.control.Spinner<Integer> spinner = robot.lookup("#lab-priority-value-lvs-backup").query();
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        Spinner<Integer> spinner = robot.lookup("#lab-priority-value-lvs-backup").query();
         await(10, () -> WaitForAsyncUtils.asyncFx(spinner::getValue).get() == 98);
-        javafx.scene.control.ComboBox<String> instance = WaitForAsyncUtils.asyncFx(() -> (javafx.scene.control.ComboBox<String>)
-                spinner.getParent().getChildrenUnmodifiable().stream().filter(javafx.scene.control.ComboBox.class::isInstance)
+        ComboBox<String> instance = WaitForAsyncUtils.asyncFx(() -> (ComboBox<String>)
+                spinner.getParent().getChildrenUnmodifiable().stream().filter(ComboBox.class::isInstance)
                         .findFirst().orElseThrow()).get();
         WaitForAsyncUtils.asyncFx(() -> instance.setValue("VI_2")).get();
         assertThat(WaitForAsyncUtils.asyncFx(spinner::getValue).get()).as("VI_2's priority on lvs-backup").isEqualTo(100);
@@ -201,7 +222,7 @@ class LabConsoleTest {
         var vs = WaitForAsyncUtils.asyncFx(() -> window.topology().nodeFor("tcp/192.0.2.100:80").orElseThrow()).get();
         robot.clickOn(vs);
         await(10, () -> WaitForAsyncUtils.asyncFx(() -> window.inspector().sheet().getItems().stream()
-                .map(org.controlsfx.control.PropertySheet.Item::getCategory).distinct().toList()).get()
+                .map(PropertySheet.Item::getCategory).distinct().toList()).get()
                 .containsAll(List.of("tcp/192.0.2.100:80 on lvs-master", "tcp/192.0.2.100:80 on lvs-backup")));
     }
 
@@ -210,7 +231,7 @@ class LabConsoleTest {
         var node = robot.lookup(query).query();
         WaitForAsyncUtils.asyncFx(() -> {
             for (var p = node.getParent(); p != null; p = p.getParent()) {
-                if (p instanceof javafx.scene.control.ScrollPane sp) {
+                if (p instanceof ScrollPane sp) {
                     var content = sp.getContent().getLayoutBounds().getHeight();
                     var view = sp.getViewportBounds().getHeight();
                     var y = sp.getContent().sceneToLocal(node.localToScene(0, 0)).getY();
@@ -226,27 +247,28 @@ class LabConsoleTest {
     /// For a person to look at: target/screenshots/.
     void screenshot(String name) throws Exception {
         WaitForAsyncUtils.waitForFxEvents();
-        var dir = java.nio.file.Path.of("target", "screenshots");
-        java.nio.file.Files.createDirectories(dir);
+        var dir = Path.of("target", "screenshots");
+        Files.createDirectories(dir);
         WaitForAsyncUtils.asyncFx(() -> {
             var snap = window.getScene().getRoot().snapshot(null, null);
-            var out = new java.awt.image.BufferedImage((int) snap.getWidth(), (int) snap.getHeight(),
-                    java.awt.image.BufferedImage.TYPE_INT_ARGB);
+            var out = new BufferedImage((int) snap.getWidth(), (int) snap.getHeight(),
+                    BufferedImage.TYPE_INT_ARGB);
             for (int y = 0; y < out.getHeight(); y++) {
                 for (int x = 0; x < out.getWidth(); x++) {
                     out.setRGB(x, y, snap.getPixelReader().getArgb(x, y));
                 }
             }
-            javax.imageio.ImageIO.write(out, "png", dir.resolve(name).toFile());
+            ImageIO.write(out, "png", dir.resolve(name).toFile());
             return null;
         }).get();
     }
 
     @Test
     void aBrokenPairIsRefusedAndTheLabStays(FxRobot robot) throws Exception {
-        await(60, () -> mode.view() != null && master("lvs-master", "VI_1"));
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1"));
         var broken = Lab.resource("lvs-master.conf").replace("virtual_router_id 90", "virtual_router_id 900");
-        mode.load(List.of("mine-a", "mine-b"), List.of(broken, Lab.resource("lvs-backup.conf")));
+        var backup = Lab.resource("lvs-backup.conf");
+        WaitForAsyncUtils.asyncFx(() -> mode.load(List.of("mine-a", "mine-b"), List.of(broken, backup))).get();
         await(30, () -> cluster.timeline().stream().anyMatch(e -> e.text().contains("refused, the running lab stays")));
         var entry = cluster.timeline().stream().filter(e -> e.text().contains("refused")).findFirst().orElseThrow();
         assertThat(entry.text()).contains("mine-a.conf:").contains("virtual_router_id");

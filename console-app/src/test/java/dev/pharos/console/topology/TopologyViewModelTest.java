@@ -97,7 +97,7 @@ class TopologyViewModelTest {
     }
 
     TopologyViewModel model(ClusterModel cluster) {
-        var edits = new EditService(cluster, Map.of(), Runnable::run);
+        var edits = new EditService(cluster, Map.of(), Runnable::run, Runnable::run);
         closing.add(edits);
         return new TopologyViewModel(cluster, edits, byHand);
     }
