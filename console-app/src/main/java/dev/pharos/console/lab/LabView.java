@@ -15,7 +15,6 @@ import javafx.scene.control.Separator;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
 import javafx.scene.layout.FlowPane;
-import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
 /// The lab's controls: one click per scenario, the clients' rate, and where each VIP's requests
@@ -32,6 +31,7 @@ public final class LabView extends VBox {
         setPadding(new Insets(8));
         var title = new Label("Training lab — the seed's dual-master director pair, running in this console");
         title.getStyleClass().add("lab-title");
+        title.setWrapText(true);
         getChildren().add(title);
         var step = new CheckBox("Step by step: pause at each VRRP transition");
         step.setId("lab-step");
@@ -43,7 +43,7 @@ public final class LabView extends VBox {
         pausedText.setWrapText(true);
         pausedText.getStyleClass().add("lab-paused");
         pausedText.textProperty().bind(model.stepMessageProperty());
-        getChildren().addAll(new HBox(8, step, proceed), pausedText, new Separator());
+        getChildren().addAll(new FlowPane(8, 4, step, proceed), pausedText, new Separator());
 
         for (var director : model.directors()) {
             var name = director.name();
@@ -83,10 +83,12 @@ public final class LabView extends VBox {
         rate.setShowTickLabels(true);
         rate.setMajorTickUnit(10);
         rate.valueProperty().addListener((o, a, b) -> model.rate(b.doubleValue()));
-        getChildren().add(new HBox(6, new Label("Clients, requests/s per VIP"), rate));
+        getChildren().add(new FlowPane(6, 4, new Label("Clients, requests/s per VIP"), rate));
         for (var vip : model.vips()) {
             var l = new Label();
             l.getStyleClass().add("lab-vip");
+            // the counters of answers each way: wrapped, never cut off in a narrow panel
+            l.setWrapText(true);
             l.setId("lab-vip-" + vip.address());
             l.textProperty().bind(vip.summaryProperty());
             vip.stateProperty().addListener((o, was, now) -> {
