@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
@@ -56,6 +57,9 @@ public final class ClusterModel {
     private Consumer<String> refresher = director -> { };
     private Consumer<String> reconnecter = director -> { };
     private Instant pendingLook;
+    /// FX thread: directors changed since the last [#recheck], and whether one is queued.
+    private final Set<DirectorModel> driftChanged = new LinkedHashSet<>();
+    private boolean recheckQueued;
 
     /// @param fx where model changes run: `Platform::runLater` in the application, a direct
     ///           executor in tests that own the FX thread already
@@ -104,8 +108,7 @@ public final class ClusterModel {
             public void linkState(LinkState state) {
                 fx.execute(() -> {
                     d.linkChanged(state);
-                    checkSplitBrain();
-                    checkDrift(d);
+                    recheck(d, true);
                 });
             }
 
@@ -113,8 +116,7 @@ public final class ClusterModel {
             public void agentState(AgentState state) {
                 fx.execute(() -> {
                     d.apply(state);
-                    checkSplitBrain();
-                    checkDrift(d);
+                    recheck(d, true);
                 });
             }
 
@@ -123,11 +125,33 @@ public final class ClusterModel {
                 fx.execute(() -> {
                     d.apply(event);
                     if (event instanceof AgentEvent.VrrpTransition) {
-                        checkSplitBrain();
+                        recheck(d, false);
                     }
                 });
             }
         };
+    }
+
+    /// FX thread: the split-brain rule (and, when `drift`, the drift of `changed`'s virtual servers)
+    /// runs once after the changes already queued for the FX thread, not once per change: every
+    /// 5 s all directors' states arrive together (the traffic charts read them), and judging the
+    /// whole cluster after each of 50 states made the frame of their arrival miss its pulse.
+    private void recheck(DirectorModel changed, boolean drift) {
+        if (drift) {
+            driftChanged.add(changed);
+        }
+        if (!recheckQueued) {
+            recheckQueued = true;
+            fx.execute(() -> {
+                recheckQueued = false;
+                checkSplitBrain();
+                if (!driftChanged.isEmpty()) {
+                    var changedNow = List.copyOf(driftChanged);
+                    driftChanged.clear();
+                    checkDrift(changedNow);
+                }
+            });
+        }
     }
 
     /// FX thread: judges every VRRP group (the same VRID with the same virtual addresses) that
@@ -261,13 +285,13 @@ public final class ClusterModel {
     /// once it has stood for [#DRIFT_SETTLE]: an edit reaches the directors one after the other, so
     /// for a moment they differ on purpose. The property changes only when a shown difference
     /// appears, changes or goes.
-    private void checkDrift(DirectorModel changed) {
+    private void checkDrift(List<DirectorModel> changed) {
         var now = clock.instant();
-        // Only what the change can touch: the virtual servers of the director that changed, and
+        // Only what the change can touch: the virtual servers of the directors that changed, and
         // those that differed already (comparing all 200 against all 50 directors on each of 50
         // states took most of a frame). `changed == null` looks at everything.
         var ids = new LinkedHashSet<String>(driftSeen.keySet());
-        for (var d : changed == null ? directors : List.of(changed)) {
+        for (var d : changed == null ? directors : changed) {
             d.virtualServers().forEach(v -> ids.add(v.id()));
         }
         var carriers = new LinkedHashMap<String, List<DirectorModel>>();
