@@ -551,10 +551,6 @@ public final class Daemon {
         // Consoles learn that this stop is on purpose before the connection closes.
         journal.publish((seq, at) -> new AgentEvent.Stopping(seq, at, "stopping on purpose: masters hand over "
                 + "with priority 0"));
-        if (control != null) {
-            control.drain(STOP_NOTICE);
-            control.close();
-        }
         if (metrics != null) {
             metrics.close();
         }
@@ -563,6 +559,13 @@ public final class Daemon {
         }
         if (engine != null) {
             engine.stop(STOP_DEADLINE);
+        }
+        // After the engine: its last transitions (MASTER → INITIALIZE, priority 0 sent) are in the
+        // journal by now, and reach the consoles before the channel closes; a console that never
+        // saw them explained the backup's takeover as a crash.
+        if (control != null) {
+            control.drain(STOP_NOTICE);
+            control.close();
         }
         if (services != null) {
             services.close();

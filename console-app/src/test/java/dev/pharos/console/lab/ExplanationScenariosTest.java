@@ -1,0 +1,112 @@
+package dev.pharos.console.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pharos.console.ConsoleWork;
+import dev.pharos.console.connect.DirectorConnection;
+import dev.pharos.console.edit.EditService;
+import dev.pharos.console.model.ClusterModel;
+import dev.pharos.console.model.Liveness;
+import dev.pharos.console.model.VrrpState;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/// Each explanation against the scenario that produces it, on the seed lab (lvs-master: VI_1
+/// `state MASTER` priority 100; lvs-backup: VI_1 priority 98): a graceful stop is Skew_Time after a
+/// priority 0 advert, the restart preempts (it ignores the lower priority adverts), and a crash is
+/// Master_Down_Interval.
+class ExplanationScenariosTest {
+
+    ConsoleWork work;
+    ClusterModel cluster;
+    EditService edits;
+    LabMode mode;
+    LabViewModel lab;
+    final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        FxToolkit.registerPrimaryStage();
+        work = new ConsoleWork();
+        cluster = fx(() -> ClusterModel.onFxThread("training lab"));
+        edits = EditService.onFxThread(cluster, connections, work);
+        mode = fx(() -> LabMode.start(cluster, connections, edits, work));
+        await(() -> fx(() -> mode.stateProperty().get()) == LabMode.State.RUNNING);
+        lab = fx(() -> mode.viewModelProperty().get());
+        await(() -> fx(() -> cluster.directors().size() == 2 && cluster.directors().stream()
+                .allMatch(d -> d.livenessProperty().get() == Liveness.LIVE && d.instance("VI_1").isPresent())));
+        await(() -> fx(() -> cluster.director("lvs-master").flatMap(d -> d.instance("VI_1"))
+                .map(i -> i.stateProperty().get() == VrrpState.MASTER).orElse(false)));
+    }
+
+    @AfterEach
+    void stop() {
+        mode.close();
+        edits.close();
+        work.shutdown();
+    }
+
+    @Test
+    void stopRestartAndCrashAreEachExplainedByWhatCausedThem() throws Exception {
+        fx(() -> {
+            since = lab.explanations().size();
+            lab.stopDirector("lvs-master");
+            return null;
+        });
+        var handover = awaitExplanation("lvs-backup (VI_1", "became MASTER");
+        assertThat(handover).contains("priority 0").contains("Skew_Time = (256 − 98)/256 × 1.00 s = 0.62 s")
+                .doesNotContain("heard no advert");
+        assertThat(awaitExplanation("lvs-master (VI_1", "stopped")).contains("priority 0");
+
+        fx(() -> {
+            since = lab.explanations().size();
+            lab.startDirector("lvs-master");
+            return null;
+        });
+        var preempted = awaitExplanation("lvs-master (VI_1", "became MASTER");
+        assertThat(preempted).contains("preemption").contains("lvs-backup was MASTER with priority 98")
+                .doesNotContain("heard no advert").doesNotContain("priority 0");
+        assertThat(awaitExplanation("lvs-backup (VI_1", "went back to BACKUP")).contains("higher priority");
+
+        await(() -> fx(() -> cluster.director("lvs-master").orElseThrow().livenessProperty().get() == Liveness.LIVE));
+        fx(() -> {
+            since = lab.explanations().size();
+            lab.killDirector("lvs-master");
+            return null;
+        });
+        var crash = awaitExplanation("lvs-backup (VI_1", "became MASTER");
+        assertThat(crash).contains("heard no advert for Master_Down_Interval = 3 × 1.00 s + Skew_Time 0.62 s = 3.62 s")
+                .doesNotContain("priority 0").doesNotContain("preemption");
+    }
+
+    /// How many explanations there were before the scenario's action (the list is newest first).
+    int since;
+
+    /// The newest explanation about `who` that says `what`, among those since the last action.
+    String explanation(String who, String what) {
+        List<String> all = lab.explanations();
+        return all.subList(0, Math.max(0, all.size() - since)).stream()
+                .filter(e -> e.contains(who) && e.contains(what)).findFirst().orElse(null);
+    }
+
+    String awaitExplanation(String who, String what) throws Exception {
+        await(() -> fx(() -> explanation(who, what)) != null);
+        return fx(() -> explanation(who, what));
+    }
+
+    static <T> T fx(Callable<T> call) throws Exception {
+        return WaitForAsyncUtils.asyncFx(call).get(30, TimeUnit.SECONDS);
+    }
+
+    static void await(Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, condition);
+    }
+}
