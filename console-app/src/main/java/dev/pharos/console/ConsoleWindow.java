@@ -17,6 +17,7 @@ import dev.pharos.icons.IconTheme;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import javafx.animation.PauseTransition;
 import javafx.application.Platform;
@@ -24,6 +25,7 @@ import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.Parent;
+import javafx.scene.control.Alert;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
@@ -32,7 +34,13 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -54,6 +62,21 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     private SplitPane upper;
     /// The inspector and the traffic charts as tabs, once the lab takes the top of the side panel.
     private TabPane details;
+    private String logLocation = "the terminal that started the console";
+
+    /// Keys and gestures, as Help → Keyboard shortcuts lists them.
+    private static final String[][] SHORTCUTS = {
+        {"F1", "this list"},
+        {"Ctrl+Z", "undo your last edit"},
+        {"Ctrl+Shift+Z", "redo"},
+        {"Ctrl+E", "export the topology as PNG"},
+        {"Ctrl+D", "dark or light theme"},
+        {"Ctrl+Q", "quit"},
+        {"scroll", "zoom the topology"},
+        {"drag background", "pan"},
+        {"drag a real server", "move it to another virtual server, or onto Remove"},
+        {"right-click", "drain, weight, remove; Reconnect now; fix drift"},
+    };
     private final TrafficView traffic;
     private final ConfigEditorViewModel configEditor;
 
@@ -92,7 +115,26 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         setCenter(tabs);
         setTop(menus());
         installProgress(edits);
+        // A one-line field (the timeline's filter) would take Ctrl+Z for its own text: the operator
+        // means their last edit. The configuration editor's text keeps its own undo.
+        addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            if (!(e.getTarget() instanceof TextField)) {
+                return;
+            }
+            if (REDO.match(e)) {
+                topologyModel.redo();
+                e.consume();
+            } else if (UNDO.match(e)) {
+                topologyModel.undo();
+                e.consume();
+            }
+        });
+        // A click on the topology takes the keyboard back from a field.
+        topology.addEventFilter(MouseEvent.MOUSE_PRESSED, e -> topology.requestFocus());
     }
+
+    private static final KeyCombination UNDO = KeyCombination.keyCombination("Shortcut+Z");
+    private static final KeyCombination REDO = KeyCombination.keyCombination("Shortcut+Shift+Z");
 
     private MenuBar menus() {
         var export = new MenuItem("Export topology as PNG…");
@@ -112,18 +154,54 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> getScene().getWindow().hide());
         var undo = new MenuItem("Undo");
-        undo.setAccelerator(KeyCombination.keyCombination("Shortcut+Z"));
+        undo.setAccelerator(UNDO);
         undo.disableProperty().bind(topologyModel.canUndoProperty().not());
         undo.setOnAction(e -> topologyModel.undo());
         var redo = new MenuItem("Redo");
-        redo.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+Z"));
+        redo.setAccelerator(REDO);
         redo.disableProperty().bind(topologyModel.canRedoProperty().not());
         redo.setOnAction(e -> topologyModel.redo());
         var dark = new MenuItem("Toggle dark theme");
         dark.setAccelerator(KeyCombination.keyCombination("Shortcut+D"));
         dark.setOnAction(e -> toggleDark(getScene().getRoot()));
+        var shortcuts = new MenuItem("Keyboard shortcuts");
+        shortcuts.setAccelerator(new KeyCodeCombination(KeyCode.F1));
+        shortcuts.setOnAction(e -> showHelp());
+        var about = new MenuItem("About Pharos");
+        about.setOnAction(e -> showAbout());
         return new MenuBar(new Menu("File", null, directors, export, quit), new Menu("Edit", null, undo, redo),
-                new Menu("View", null, dark));
+                new Menu("View", null, dark), new Menu("Help", null, shortcuts, about));
+    }
+
+    /// What the keys do (F1).
+    private void showHelp() {
+        var text = new StringBuilder();
+        for (var row : SHORTCUTS) {
+            text.append(String.format("%-20s %s%n", row[0], row[1]));
+        }
+        var area = new TextArea(text.toString());
+        area.setEditable(false);
+        area.setId("help-shortcuts");
+        area.setPrefRowCount(SHORTCUTS.length + 1);
+        area.getStyleClass().add("help-text");
+        var dialog = new Alert(Alert.AlertType.INFORMATION);
+        dialog.setTitle("Keyboard shortcuts");
+        dialog.setHeaderText("Keyboard and mouse");
+        dialog.getDialogPane().setContent(area);
+        dialog.initOwner(getScene().getWindow());
+        dialog.show();
+    }
+
+    private void showAbout() {
+        var version = Objects.requireNonNullElse(ConsoleWindow.class.getPackage().getImplementationVersion(),
+                "development build");
+        var dialog = new Alert(Alert.AlertType.INFORMATION);
+        dialog.setTitle("About Pharos");
+        dialog.setHeaderText("Pharos console — " + version);
+        dialog.setContentText("Highly available layer-4 load balancing: VRRP, health checks and the IPVS table, "
+                + "compatible with keepalived.conf.\n\nThe console's log: " + logLocation);
+        dialog.initOwner(getScene().getWindow());
+        dialog.show();
     }
 
     /// A spinner next to the menus while edits are in flight for more than 200 ms (shorter work
@@ -170,6 +248,11 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         var all = new ArrayList<>(IconTheme.LIGHT.stylesheets());
         all.add(ConsoleWindow.class.getResource("pharos.css").toExternalForm());
         return all;
+    }
+
+    /// Where Help → About says the log goes (the launcher's [ConsoleLog]).
+    public void logLocation(String where) {
+        this.logLocation = where;
     }
 
     /// Where the export menu and the configuration editor run their file work (the application's

@@ -29,6 +29,8 @@ import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
 import javafx.scene.input.ContextMenuEvent;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.MouseButton;
@@ -151,6 +153,28 @@ class TopologyDragAndDropTest {
         robot.clickOn("Undo");
         awaitNode("tcp/192.0.2.100:80|198.51.100.11:80", true);
         assertThat(master.edits().getLast().method()).isEqualTo("realServer.add");
+    }
+
+    /// Ctrl+Z means the operator's last edit even while the timeline's filter has the keyboard (the
+    /// field took it for its own text), and a click on the topology takes the keyboard back; F1
+    /// lists the shortcuts.
+    @Test
+    void ctrlZUndoesTheLastEditFromTheFilterAndF1ListsTheKeys(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:80|198.51.100.12:80", true);
+        robot.drag(node("tcp/192.0.2.100:80|198.51.100.12:80").orElseThrow()).dropTo("#bin");
+        awaitNode("tcp/192.0.2.100:80|198.51.100.12:80", false);
+        robot.clickOn("#timeline-filter").write("lvs");
+        robot.press(KeyCode.CONTROL, KeyCode.Z).release(KeyCode.Z, KeyCode.CONTROL);
+        awaitNode("tcp/192.0.2.100:80|198.51.100.12:80", true);
+        assertThat(master.edits().getLast().method()).isEqualTo("realServer.add");
+        assertThat(robot.lookup("#timeline-filter").queryAs(TextField.class).getText())
+                .as("the field's own text is left alone").isEqualTo("lvs");
+
+        robot.clickOn(window.topology());
+        await(() -> WaitForAsyncUtils.asyncFx(() -> window.topology().isFocused()).get(), "the topology has the keyboard");
+        robot.press(KeyCode.F1).release(KeyCode.F1);
+        await(() -> robot.lookup("#help-shortcuts").tryQuery().isPresent(), "F1 shows the shortcuts");
+        assertThat(robot.lookup("#help-shortcuts").queryAs(TextArea.class).getText()).contains("Ctrl+Z").contains("F1");
     }
 
     @Test
