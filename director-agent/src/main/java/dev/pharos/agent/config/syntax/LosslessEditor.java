@@ -184,7 +184,7 @@ public final class LosslessEditor {
             throw new LosslessEditException(Reason.NOT_WRITABLE, where + ": a move without a port is not written");
         }
         if (args.size() >= 2) {
-            int i = tokens.indexOf(args.get(1));
+            int i = tokens.size() - args.size() + 1;
             tokens.set(i, args.get(1).withText(Integer.toString(port)));
         } else {
             var last = tokens.getLast();
@@ -221,7 +221,7 @@ public final class LosslessEditor {
 
     private void place(Anchor anchor, String text) {
         var children = anchor.parent().children();
-        int index = anchor.after() == null ? children.size() : children.indexOf(anchor.after()) + 1;
+        int index = anchor.after() == null ? children.size() : TreeEdits.indexOf(anchor.parent(), anchor.after()) + 1;
         TreeEdits.insert(anchor.parent(), index, text, anchor.after());
     }
 
@@ -239,7 +239,7 @@ public final class LosslessEditor {
         var tree = treeOf(servers.getLast().id());
         var text = TreeEdits.indentLike(canonical, TreeEdits.indentOf(last.node()),
                 TreeEdits.unit((Block) last.node(), tree.root()));
-        var index = last.parent().children().indexOf(last.node()) + 1;
+        var index = TreeEdits.indexOf(last.parent(), last.node()) + 1;
         TreeEdits.insert(last.parent(), index, "\n" + text, null);
     }
 

@@ -80,14 +80,6 @@ public final class SyntaxTree {
 
     /// A statement or block and the block whose contents hold it.
     public record Site(Block parent, SyntaxNode node) {
-        public int index() {
-            for (int i = 0; i < parent.children().size(); i++) {
-                if (parent.children().get(i) == node) {
-                    return i;
-                }
-            }
-            throw new IllegalStateException("the node is no longer in its block");
-        }
     }
 
     /// The statement or block whose keyword stands at `line`:`column` (1-based, the column as the

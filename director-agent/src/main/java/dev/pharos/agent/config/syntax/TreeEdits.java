@@ -47,7 +47,7 @@ final class TreeEdits {
             tokens.add(new SyntaxToken(SyntaxToken.Kind.WORD, leading, args.get(i), ""));
         }
         tokens.set(tokens.size() - 1, tokens.getLast().withTrailing(lastTrailing));
-        block.children().set(block.children().indexOf(existing), new Statement(tokens));
+        block.children().set(indexOf(block, existing), new Statement(tokens));
     }
 
     /// Removes every statement among `names` from `block`.
@@ -79,7 +79,7 @@ final class TreeEdits {
     /// Removes `node` from `parent` with the trivia that belongs to it, and returns that text
     /// (from its first comment line), for a move.
     static String remove(Block parent, SyntaxNode node) {
-        int index = parent.children().indexOf(node);
+        int index = indexOf(parent, node);
         var first = node.tokens().getFirst();
         var leading = first.leading();
         int nl = leading.lastIndexOf('\n');
@@ -248,6 +248,17 @@ final class TreeEdits {
         }
         int before = s.lastIndexOf('\n', s.length() - 2);
         return s.substring(before + 1, s.length() - 1).isBlank();
+    }
+
+    /// Where `node` stands in `parent`, by identity: two statements may be written alike.
+    static int indexOf(Block parent, SyntaxNode node) {
+        var children = parent.children();
+        for (int i = 0; i < children.size(); i++) {
+            if (children.get(i) == node) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("the element is no longer in its block");
     }
 
     /// `text` split after each newline.
