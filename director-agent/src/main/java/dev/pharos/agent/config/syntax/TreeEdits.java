@@ -21,13 +21,14 @@ final class TreeEdits {
     private TreeEdits() {
     }
 
-    /// Makes `keyword args` the last statement among `names` in `block`: its values are replaced
-    /// (its keyword, indentation and comment kept), or a new line is inserted before the block's
-    /// first nested block.
+    /// Makes every statement among `names` in `block` say `args` (keyword, indentation and comment
+    /// kept; a setting written twice has both lines changed, whichever one keepalived reads), or
+    /// inserts `keyword args` as a new line before the block's first nested block.
     static void set(Block block, List<String> names, String keyword, List<String> args, Guard guard)
             throws LosslessEditException {
-        var existing = last(block, names);
-        if (existing == null) {
+        var existing = block.children().stream().filter(c -> c instanceof Statement s && names.contains(s.name()))
+                .map(c -> (Statement) c).toList();
+        if (existing.isEmpty()) {
             int at = 0;
             while (at < block.children().size() && !(block.children().get(at) instanceof Block)) {
                 at++;
@@ -37,17 +38,27 @@ final class TreeEdits {
                     + "\n", null);
             return;
         }
-        guard.check(existing, names.getFirst());
-        var old = existing.args();
-        var tokens = new ArrayList<SyntaxToken>(existing.tokens().subList(0, existing.tokens().size() - old.size()));
-        var lastTrailing = existing.tokens().getLast().trailing();
+        for (var statement : existing) {
+            guard.check(statement, names.getFirst());
+        }
+        for (var statement : existing) {
+            block.children().set(indexOf(block, statement), withArgs(statement, args));
+        }
+    }
+
+    /// The statement with its values replaced: each new value takes the blanks of the value it
+    /// replaces, and the last one the trivia that ended the line.
+    private static Statement withArgs(Statement statement, List<String> args) {
+        var old = statement.args();
+        var tokens = new ArrayList<SyntaxToken>(statement.tokens().subList(0, statement.tokens().size() - old.size()));
+        var lastTrailing = statement.tokens().getLast().trailing();
         tokens.set(tokens.size() - 1, tokens.getLast().withTrailing(""));
         for (int i = 0; i < args.size(); i++) {
             var leading = i < old.size() ? old.get(i).leading() : " ";
             tokens.add(new SyntaxToken(SyntaxToken.Kind.WORD, leading, args.get(i), ""));
         }
         tokens.set(tokens.size() - 1, tokens.getLast().withTrailing(lastTrailing));
-        block.children().set(indexOf(block, existing), new Statement(tokens));
+        return new Statement(tokens);
     }
 
     /// Removes every statement among `names` from `block`.
@@ -64,16 +75,6 @@ final class TreeEdits {
     @FunctionalInterface
     interface Guard {
         void check(Statement s, String what) throws LosslessEditException;
-    }
-
-    private static Statement last(Block block, List<String> names) {
-        Statement found = null;
-        for (var c : block.children()) {
-            if (c instanceof Statement s && names.contains(s.name())) {
-                found = s;
-            }
-        }
-        return found;
     }
 
     /// Removes `node` from `parent` with the trivia that belongs to it, and returns that text

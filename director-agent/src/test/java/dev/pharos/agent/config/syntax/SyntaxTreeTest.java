@@ -147,8 +147,11 @@ class SyntaxTreeTest {
                 }
                 var t = triviaOnly.toString().getBytes(StandardCharsets.ISO_8859_1);
                 assertRoundTrip(file, t);
-                assertThat(blocks(SyntaxTree.parse(file, t, "").root())).as("%s: blocks after trivia", file)
-                        .isEqualTo(blocks);
+                // (a line put between the lines of a `\`-continued definition ends it: not trivia there)
+                if (!text.contains("\\\n")) {
+                    assertThat(blocks(SyntaxTree.parse(file, t, "").root())).as("%s: blocks after trivia", file)
+                            .isEqualTo(blocks);
+                }
                 assertRoundTrip(file, anything.toString().getBytes(StandardCharsets.ISO_8859_1));
             }
         }
