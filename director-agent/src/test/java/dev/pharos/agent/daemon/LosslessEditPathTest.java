@@ -145,6 +145,22 @@ class LosslessEditPathTest {
     }
 
     @Test
+    void anIncludedFileIsPutBackWhenApplyingTheEditFails() throws Exception {
+        startAgent(MAIN, SERVICES);
+        var services = dir.resolve("services.conf");
+        var revision = daemon.revision();
+        var e = catchThrowableOfType(RpcException.class, () -> call(Protocol.VIRTUAL_SERVER_ADD, "fwmark",
+                EditTestPlatform.TRAP));
+        assertThat(e.error().code()).isEqualTo(Protocol.Errors.APPLY_FAILED);
+        assertThat(Files.readString(services)).isEqualTo(SERVICES);
+        assertThat(Files.readString(file)).isEqualTo(MAIN);
+        assertThat(daemon.revision()).isEqualTo(revision);
+        // the store knows the bytes it put back: the next edit is not taken for a hand edit
+        call(Protocol.REAL_SERVER_UPDATE, "virtualServer", VS, "realServer", "198.51.100.11:80", "weight", 2);
+        assertThat(Files.readString(services)).isEqualTo(SERVICES.replace("\t\tweight 1\n", "\t\tweight 2\n"));
+    }
+
+    @Test
     void anEditTheFileCannotTakeIsRefusedAndNothingIsWritten() throws Exception {
         var conditional = SERVICES.replace("\t\tweight 1\n", "@lb1\t\tweight 1\n@^lb1\t\tweight 3\n");
         startAgent(MAIN, conditional);
