@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -121,10 +122,20 @@ public final class ConfigStore {
     }
 
     /// Removes what an interrupted [#save] left: only this store's own temporary names
-    /// (`.FILE<digits>.tmp`), only in the configuration's directory. Run at start, before anyone writes.
-    public void removeLeftovers() throws IOException {
-        var dir = file.getParent();
-        var mine = Pattern.compile(Pattern.quote("." + file.getFileName()) + "[0-9]+" + Pattern.quote(TEMP_SUFFIX));
+    /// (`.FILE<digits>.tmp`), only beside the configuration file and the `included` files an edit
+    /// may write. Run at start, before anyone writes.
+    public void removeLeftovers(Collection<Path> included) throws IOException {
+        var files = new LinkedHashSet<Path>();
+        files.add(file);
+        included.forEach(f -> files.add(f.toAbsolutePath().normalize()));
+        for (var f : files) {
+            removeLeftovers(f);
+        }
+    }
+
+    private void removeLeftovers(Path target) throws IOException {
+        var dir = target.getParent();
+        var mine = Pattern.compile(Pattern.quote("." + target.getFileName()) + "[0-9]+" + Pattern.quote(TEMP_SUFFIX));
         var removed = new ArrayList<String>();
         try (var s = Files.list(dir)) {
             for (var p : s.toList()) {

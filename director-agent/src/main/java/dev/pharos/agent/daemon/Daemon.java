@@ -104,21 +104,22 @@ public final class Daemon {
         if (missing.isPresent()) {
             throw new IOException(missing.get());
         }
+        var files = configFiles();
         try {
-            store.removeLeftovers();
+            store.removeLeftovers(files);
         } catch (IOException e) {
             // Harmless leftovers must not keep the agent from starting.
             LOG.log(Level.WARNING, "could not look for leftover temporary files beside {0}: {1}", store.file(),
                     e.getMessage());
         }
-        var read = snapshot();
+        var read = store.snapshot(files);
         var loaded = ConfigLoader.load(options.configFile(), options.configId());
         loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
         store.remember(read);
         config = loaded.config();
         revision = ConfigStore.revision(config);
         vrrp = VrrpMapping.map(config);
-        warnIfEditsCannotBeWritten();
+        warnIfEditsCannotBeWritten(files);
         if (options.controlSocket() != null) {
             // First, so a second agent on the same socket is refused before it touches the network.
             control = startControl(options.controlSocket());
@@ -150,13 +151,17 @@ public final class Daemon {
     /// An edit replaces the configuration file by renaming a new one over it and keeps the old one
     /// in the state directory: an agent that runs as its own user (the systemd unit's) needs both
     /// directories writable. Said at start, not at the first edit.
-    private void warnIfEditsCannotBeWritten() {
-        var configDir = options.configFile().toAbsolutePath().getParent();
+    private void warnIfEditsCannotBeWritten(Set<Path> files) {
+        var dirs = new LinkedHashSet<Path>();
+        dirs.add(options.configFile().toAbsolutePath().getParent());
+        // an edit writes the included file that defines what it edits
+        files.forEach(f -> dirs.add(f.toAbsolutePath().getParent()));
         var stateDir = options.stateDir().toAbsolutePath();
         while (stateDir.getParent() != null && !Files.exists(stateDir)) {
             stateDir = stateDir.getParent(); // created at the first edit: its nearest existing parent must be writable
         }
-        for (var dir : List.of(configDir, stateDir)) {
+        dirs.add(stateDir);
+        for (var dir : dirs) {
             if (!Files.isWritable(dir)) {
                 LOG.log(Level.WARNING, "user {0} may not write {1}: edits through the control channel will be refused"
                         + " (give it the directory; docs/operations.md, systemd)", System.getProperty("user.name"), dir);
@@ -323,13 +328,17 @@ public final class Daemon {
 
     /// The bytes of the configuration file and of the files it includes, as they are now.
     private Map<Path, byte[]> snapshot() throws IOException {
-        Set<Path> files;
+        return store.snapshot(configFiles());
+    }
+
+    /// The configuration file and the files it includes; none when it does not read (the load
+    /// that follows reports why).
+    private Set<Path> configFiles() {
         try {
-            files = ConfigLoader.files(options.configFile(), options.configId());
+            return ConfigLoader.files(options.configFile(), options.configId());
         } catch (ConfigException e) {
-            files = Set.of(); // the load that follows reports it
+            return Set.of();
         }
-        return store.snapshot(files);
     }
 
     /// An operator's edit: checked against the current revision, built from the current model,

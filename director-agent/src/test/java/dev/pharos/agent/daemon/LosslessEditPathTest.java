@@ -161,6 +161,17 @@ class LosslessEditPathTest {
     }
 
     @Test
+    void theNextStartRemovesWhatAnInterruptedWriteOfAnIncludedFileLeft() throws Exception {
+        var sub = Files.createDirectories(dir.resolve("conf.d"));
+        Files.writeString(sub.resolve("services.conf"), SERVICES);
+        var leftover = Files.writeString(sub.resolve(".services.conf8123.tmp"), "half a file");
+        var other = Files.writeString(sub.resolve(".other.conf8123.tmp"), "not the store's");
+        startAgent(MAIN.replace("include services.conf", "include conf.d/services.conf"), null);
+        assertThat(leftover).doesNotExist();
+        assertThat(other).exists();
+    }
+
+    @Test
     void anEditTheFileCannotTakeIsRefusedAndNothingIsWritten() throws Exception {
         var conditional = SERVICES.replace("\t\tweight 1\n", "@lb1\t\tweight 1\n@^lb1\t\tweight 3\n");
         startAgent(MAIN, conditional);
