@@ -164,7 +164,7 @@ public final class LosslessEditor {
     private void moveRealServer(Step.MoveRealServer m) throws LosslessEditException {
         var from = realServer(m.fromId(), m.rsId());
         var block = (Block) from.node();
-        var before = located(m.fromId(), m.rsId());
+        var before = rsDef(m.fromId(), m.rsId());
         if (!Objects.equals(before.port(), m.moved().port())) {
             setPort(block, m.moved().port(), "real server " + m.rsId() + " of " + m.fromId());
         }
@@ -180,16 +180,13 @@ public final class LosslessEditor {
         guard(where).check(header, "real_server");
         var tokens = new ArrayList<>(header.tokens());
         var args = header.args();
-        if (port == null) {
-            throw new LosslessEditException(Reason.NOT_WRITABLE, where + ": a move without a port is not written");
-        }
         if (args.size() >= 2) {
             int i = tokens.size() - args.size() + 1;
-            tokens.set(i, args.get(1).withText(Integer.toString(port)));
+            tokens.set(i, args.get(1).withText(String.valueOf(port)));
         } else {
             var last = tokens.getLast();
             tokens.set(tokens.size() - 1, last.withTrailing(""));
-            tokens.add(new SyntaxToken(SyntaxToken.Kind.WORD, " ", Integer.toString(port), last.trailing()));
+            tokens.add(new SyntaxToken(SyntaxToken.Kind.WORD, " ", String.valueOf(port), last.trailing()));
         }
         block.header(new Statement(tokens));
     }
@@ -251,7 +248,7 @@ public final class LosslessEditor {
                         + " in the file"));
     }
 
-    private RealServerDef located(String vsId, String rsId) throws LosslessEditException {
+    private RealServerDef rsDef(String vsId, String rsId) throws LosslessEditException {
         return vsDef(vsId).realServers().stream().filter(r -> r.id().equals(rsId)).findFirst()
                 .orElseThrow(() -> new LosslessEditException(Reason.CHANGED_ON_DISK, "no real server " + rsId
                         + " of " + vsId + " in the file"));
@@ -267,7 +264,7 @@ public final class LosslessEditor {
 
     private SyntaxTree.Site realServer(String vsId, String rsId) throws LosslessEditException {
         virtualServer(vsId);
-        return site(located(vsId, rsId), "real_server", "real server " + rsId + " of " + vsId);
+        return site(rsDef(vsId, rsId), "real_server", "real server " + rsId + " of " + vsId);
     }
 
     private Position position(Object model, String what) throws LosslessEditException {

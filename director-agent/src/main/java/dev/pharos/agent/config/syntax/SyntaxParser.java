@@ -15,13 +15,17 @@ import java.util.regex.Pattern;
 ///
 /// The lines it keeps opaque follow keepalived 2.2.7's `lib/parser.c`, `read_line`: a line whose
 /// first word is `@ID` (or `@^ID`) counts only when the config id matches (does not match), and
-/// one that does not count is opaque; a line starting `$NAME=` defines a parameter
-/// (`check_definition`), continued on the next line while it ends with `\`; `~SEQ` and `~LST` lines
-/// define sequences; `include` lines are read by `check_include`. The tokens of other lines follow
-/// [dev.pharos.agent.config.Lexer]'s rules (comments, quotes, braces glued to words).
+/// one that does not count is opaque; a line starting `$NAME=` (no blank before the `=`) defines
+/// a parameter (`check_definition`), continued on the next line while it ends with `\`; `~SEQ`
+/// and `~LST` lines define sequences; `include` lines and their variants are read by
+/// `check_include`. The tokens of other lines follow [dev.pharos.agent.config.Lexer]'s rules
+/// (comments, quotes, braces glued to words).
 final class SyntaxParser {
 
-    private static final Pattern DEFINITION = Pattern.compile("\\$[A-Za-z_][A-Za-z0-9_]*[ \\t]*=.*", Pattern.DOTALL);
+    /// `include` and its variants `includer`, `includem`, `includew`, `includeb`, `includea`
+    /// (`is_include`), followed by a blank.
+    private static final Pattern INCLUDE = Pattern.compile("include[rmwba]?[ \\t\\r\\f\\u000b].*", Pattern.DOTALL);
+    private static final Pattern DEFINITION = Pattern.compile("\\$[A-Za-z_][A-Za-z0-9_]*=.*", Pattern.DOTALL);
     /// keepalived's nesting is at most 5 deep; past this a `{` is kept as a stray token so that a
     /// hostile file cannot exhaust the stack.
     private static final int MAX_DEPTH = 64;
@@ -91,8 +95,7 @@ final class SyntaxParser {
             }
             rest = rest.substring(blanks(rest, word));
         }
-        if (rest.startsWith("~SEQ") || rest.startsWith("~LST") || rest.equals("include")
-                || rest.startsWith("include ") || rest.startsWith("include\t")) {
+        if (rest.startsWith("~SEQ") || rest.startsWith("~LST") || INCLUDE.matcher(rest).matches()) {
             return lineEnd(text, start);
         }
         if (DEFINITION.matcher(rest).matches()) {

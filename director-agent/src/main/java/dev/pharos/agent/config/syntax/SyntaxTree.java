@@ -65,7 +65,7 @@ public final class SyntaxTree {
     /// The text as the semantic reader decodes the bytes: UTF-8 when they are UTF-8, else one
     /// character per byte.
     public static String decode(byte[] bytes) {
-        return isUtf8(bytes) ? new String(bytes, StandardCharsets.UTF_8) : new String(bytes, StandardCharsets.ISO_8859_1);
+        return new String(bytes, isUtf8(bytes) ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     }
 
     private static boolean isUtf8(byte[] bytes) {

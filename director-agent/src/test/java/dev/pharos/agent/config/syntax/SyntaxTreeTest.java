@@ -111,6 +111,16 @@ class SyntaxTreeTest {
         assertThat(tree.text()).isEqualTo(text);
     }
 
+    /// keepalived's `is_include` and `check_definition` decide; a near miss is an ordinary statement.
+    @Test
+    void onlyWhatKeepalivedTakesForAnIncludeOrADefinitionIsOpaque() {
+        var text = "includer a.conf\nincludew\tb.conf\ninclude\nincludex c.conf\n$A=1\n$B =2\n$3=x\n";
+        var kids = SyntaxTree.parse(Path.of("i.conf"), text.getBytes(StandardCharsets.ISO_8859_1), "").root()
+                .children();
+        assertThat(kids).hasSize(7);
+        assertThat(kids).map(n -> n instanceof Opaque).containsExactly(true, true, false, false, true, false, false);
+    }
+
     @Test
     void bracesOnAnyLineAndBracesThatCloseNothingAreKept() {
         var text = "}\nvrrp_instance VI_1\n{\n  virtual_ipaddress{ 192.0.2.1 }  } }\n\"unterminated {\n{{\n";
