@@ -25,10 +25,6 @@ public record SyntaxToken(Kind kind, String leading, String text, String trailin
         return new SyntaxToken(kind, leading, newText, trailing);
     }
 
-    public SyntaxToken withLeading(String newLeading) {
-        return new SyntaxToken(kind, newLeading, text, trailing);
-    }
-
     public SyntaxToken withTrailing(String newTrailing) {
         return new SyntaxToken(kind, leading, text, newTrailing);
     }

@@ -16,7 +16,8 @@ public final class SyntaxTree {
 
     private final Path file;
     private final Block root;
-    private String end;
+    /// Trivia after the last token.
+    private final String end;
     /// Whether the semantic reader sees the file as UTF-8, which decides how a column counts.
     private final boolean utf8;
 
@@ -51,15 +52,6 @@ public final class SyntaxTree {
 
     public byte[] bytes() {
         return text().getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /// Trivia after the last token.
-    String end() {
-        return end;
-    }
-
-    void end(String replaced) {
-        end = replaced;
     }
 
     /// The text as the semantic reader decodes the bytes: UTF-8 when they are UTF-8, else one
