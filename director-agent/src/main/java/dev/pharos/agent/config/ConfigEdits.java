@@ -8,9 +8,11 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
-/// The operator's edits as pure functions on the model: each returns the new configuration and
-/// one line per change, or throws [EditException] saying what is missing or wrong. The caller
-/// validates the result and applies it as a whole, so a rejected edit changes nothing.
+/// The operator's edits as pure functions on the model: each returns the new configuration, one
+/// line per change and the [Step]s that make it, or throws [EditException] saying what is missing
+/// or wrong. The caller validates the result and applies it as a whole, so a rejected edit changes
+/// nothing. The steps let the agent write the edit into the file as the operator wrote it, changing
+/// only the lines the edit changes (see `config.syntax.LosslessEditor`).
 public final class ConfigEdits {
 
     /// The schedulers IPVS (and so keepalived's `lb_algo`) knows, sorted; what `check-config`
@@ -21,10 +23,39 @@ public final class ConfigEdits {
     /// the value, so neither `check-config` nor an edit accepts it.
     public static final long MAX_PERSISTENCE_SECONDS = Validator.MAX_PERSISTENCE_SECONDS;
 
-    /// An edited configuration and what changed.
-    public record Edit(KeepalivedConfig config, List<String> changes) {
+    /// An edited configuration, what changed (for people) and how (for the file).
+    public record Edit(KeepalivedConfig config, List<String> changes, List<Step> steps) {
         public Edit {
             changes = List.copyOf(changes);
+            steps = List.copyOf(steps);
+        }
+    }
+
+    /// One change of an edit, naming blocks by their ids in the configuration before the edit.
+    public sealed interface Step {
+        /// `rs` joins the virtual server `vsId`, after its last real server.
+        record AddRealServer(String vsId, RealServerDef rs) implements Step {
+        }
+
+        record RemoveRealServer(String vsId, String rsId) implements Step {
+        }
+
+        /// The settings of a real server that differ between `before` and `after` change.
+        record UpdateRealServer(String vsId, RealServerDef before, RealServerDef after) implements Step {
+        }
+
+        /// The block moves as it is written; its port becomes `moved`'s.
+        record MoveRealServer(String fromId, String rsId, String toId, RealServerDef moved) implements Step {
+        }
+
+        record AddVirtualServer(VirtualServerDef vs) implements Step {
+        }
+
+        record RemoveVirtualServer(String vsId) implements Step {
+        }
+
+        /// The settings of a virtual server that differ between `before` and `after` change.
+        record UpdateVirtualServer(VirtualServerDef before, VirtualServerDef after) implements Step {
         }
     }
 
@@ -68,7 +99,8 @@ public final class ConfigEdits {
         servers.add(rs);
         return new Edit(replace(c, vs, vs.withRealServers(servers)),
                 List.of("added real server " + rs.id() + " to " + vsId + " (weight " + (weight == null ? 1 : weight)
-                        + (rs.checkers().isEmpty() ? ", no checks" : ", " + rs.checkers().size() + " check(s)") + ")"));
+                        + (rs.checkers().isEmpty() ? ", no checks" : ", " + rs.checkers().size() + " check(s)") + ")"),
+                List.of(new Step.AddRealServer(vsId, rs)));
     }
 
     public static Edit removeRealServer(KeepalivedConfig c, String vsId, String rsId) throws EditException {
@@ -77,7 +109,7 @@ public final class ConfigEdits {
         var servers = new ArrayList<>(vs.realServers());
         servers.remove(rs);
         return new Edit(replace(c, vs, vs.withRealServers(servers)),
-                List.of("removed real server " + rsId + " from " + vsId));
+                List.of("removed real server " + rsId + " from " + vsId), List.of(new Step.RemoveRealServer(vsId, rsId)));
     }
 
     public static Edit updateRealServer(KeepalivedConfig c, String vsId, String rsId, Integer weight,
@@ -103,7 +135,8 @@ public final class ConfigEdits {
         }
         final var u = updated;
         var servers = vs.realServers().stream().map(r -> r == rs ? u : r).toList();
-        return new Edit(replace(c, vs, vs.withRealServers(servers)), changes);
+        return new Edit(replace(c, vs, vs.withRealServers(servers)), changes,
+                List.of(new Step.UpdateRealServer(vsId, rs, u)));
     }
 
     public static Edit moveRealServer(KeepalivedConfig c, String fromId, String rsId, String toId, Integer port)
@@ -130,7 +163,8 @@ public final class ConfigEdits {
         var toNow = virtualServer(edited, toId);
         edited = replace(edited, toNow, toNow.withRealServers(toServers));
         return new Edit(edited, List.of("moved real server " + rsId + " from " + fromId + " to " + toId
-                + (moved.id().equals(rsId) ? "" : " as " + moved.id())));
+                + (moved.id().equals(rsId) ? "" : " as " + moved.id())),
+                List.of(new Step.MoveRealServer(fromId, rsId, toId, moved)));
     }
 
     public static Edit addVirtualServer(KeepalivedConfig c, VirtualServerDef.Key key, VirtualServerDef.Protocol protocol,
@@ -148,7 +182,8 @@ public final class ConfigEdits {
         }
         var list = new ArrayList<>(c.virtualServers());
         list.add(vs);
-        return new Edit(withVirtualServers(c, list), List.of("added virtual server " + vs.id()));
+        return new Edit(withVirtualServers(c, list), List.of("added virtual server " + vs.id()),
+                List.of(new Step.AddVirtualServer(vs)));
     }
 
     public static Edit removeVirtualServer(KeepalivedConfig c, String vsId) throws EditException {
@@ -156,7 +191,7 @@ public final class ConfigEdits {
         var list = new ArrayList<>(c.virtualServers());
         list.remove(vs);
         return new Edit(withVirtualServers(c, list), List.of("removed virtual server " + vsId + " and its "
-                + vs.realServers().size() + " real server(s)"));
+                + vs.realServers().size() + " real server(s)"), List.of(new Step.RemoveVirtualServer(vsId)));
     }
 
     public static Edit updateVirtualServer(KeepalivedConfig c, String vsId, String scheduler,
@@ -191,7 +226,7 @@ public final class ConfigEdits {
         if (!Objects.equals(vs.quorum(), updated.quorum())) {
             changes.add("quorum of " + vsId + ": " + (vs.quorum() == null ? 1 : vs.quorum()) + " → " + updated.quorum());
         }
-        return new Edit(replace(c, vs, updated), changes);
+        return new Edit(replace(c, vs, updated), changes, List.of(new Step.UpdateVirtualServer(vs, updated)));
     }
 
     /// Direct routing and tunnelling deliver the packet as it came, to the service's port:

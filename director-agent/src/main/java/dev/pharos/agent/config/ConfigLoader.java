@@ -146,9 +146,31 @@ public final class ConfigLoader {
         }
     }
 
+    /// Text held in memory for `file` and for the files it includes (`files`, keyed by the paths
+    /// the reader resolves includes to, `file` among them), parsed as [#parse(Path, String, String)]
+    /// parses it, with where each virtual and real server is written: the lossless editor
+    /// finds the blocks it edits by these positions.
+    public static Located locate(Path file, Map<Path, String> files, String configId) throws ConfigException {
+        var text = files.get(file);
+        if (text == null) {
+            throw new ConfigException(Diagnostic.error(new Position(file, 1, 1), "no text for " + file));
+        }
+        var parsed = parsed(SourceReader.read(file, text, files, configId));
+        return new Located(parsed.config(), parsed.positions());
+    }
+
     private static LoadedConfig finish(List<Token> tokens) throws ConfigException {
-        var nodes = TreeParser.parse(tokens);
         var diagnostics = new ArrayList<Diagnostic>();
+        var parsed = parsed(tokens, diagnostics);
+        return new LoadedConfig(parsed.config(), diagnostics);
+    }
+
+    private static ConfigParser.Parsed parsed(List<Token> tokens) throws ConfigException {
+        return parsed(tokens, new ArrayList<>());
+    }
+
+    private static ConfigParser.Parsed parsed(List<Token> tokens, List<Diagnostic> diagnostics) throws ConfigException {
+        var nodes = TreeParser.parse(tokens);
         longLines(tokens, diagnostics);
         ConfigParser.Parsed parsed;
         try {
@@ -165,6 +187,6 @@ public final class ConfigLoader {
         if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
             throw new ConfigException(diagnostics);
         }
-        return new LoadedConfig(parsed.config(), diagnostics);
+        return parsed;
     }
 }

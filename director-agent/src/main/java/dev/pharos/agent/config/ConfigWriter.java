@@ -22,6 +22,29 @@ public final class ConfigWriter {
         return w.out.toString();
     }
 
+    /// One `virtual_server` block as [#write] writes it, at the top level (for an edit that adds it to a file).
+    public static String writeVirtualServer(VirtualServerDef vs) {
+        var w = new ConfigWriter();
+        w.virtualServer(vs);
+        return w.out.toString();
+    }
+
+    /// A setting's value as [#write] spells it (durations in seconds, names as words).
+    public static String value(Object value) {
+        return switch (value) {
+            case Duration d -> Values.format(d);
+            case String s -> word(s);
+            default -> value.toString();
+        };
+    }
+
+    /// One `real_server` block as [#write] writes it, unindented (for an edit that adds it to a file).
+    public static String writeRealServer(RealServerDef rs) {
+        var w = new ConfigWriter();
+        w.realServer(rs);
+        return w.out.toString();
+    }
+
     private void config(KeepalivedConfig c) {
         out.append("! Written by Pharos. keepalived.conf syntax.\n");
         if (!c.globalDefs().isEmpty()) {

@@ -23,11 +23,16 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /// The configuration file the agent runs from, and how edits are written back to it.
+///
+/// An edit writes only the files it changed ([#save(Map)]: the lossless editor changes the file
+/// that defines what it edits, an included one too); `config.apply` writes the operator's whole
+/// text into the configuration file ([#save(String)]).
 ///
 /// A write is atomic and durable: the new text goes to a temporary file in the same directory,
 /// is fsynced, and renamed over the file (then the directory is fsynced), so a crash leaves either
@@ -117,10 +122,20 @@ public final class ConfigStore {
     }
 
     /// Removes what an interrupted [#save] left: only this store's own temporary names
-    /// (`.FILE<digits>.tmp`), only in the configuration's directory. Run at start, before anyone writes.
-    public void removeLeftovers() throws IOException {
-        var dir = file.getParent();
-        var mine = Pattern.compile(Pattern.quote("." + file.getFileName()) + "[0-9]+" + Pattern.quote(TEMP_SUFFIX));
+    /// (`.FILE<digits>.tmp`), only beside the configuration file and the `included` files an edit
+    /// may write. Run at start, before anyone writes.
+    public void removeLeftovers(Collection<Path> included) throws IOException {
+        var files = new LinkedHashSet<Path>();
+        files.add(file);
+        included.forEach(f -> files.add(f.toAbsolutePath().normalize()));
+        for (var f : files) {
+            removeLeftovers(f);
+        }
+    }
+
+    private void removeLeftovers(Path target) throws IOException {
+        var dir = target.getParent();
+        var mine = Pattern.compile(Pattern.quote("." + target.getFileName()) + "[0-9]+" + Pattern.quote(TEMP_SUFFIX));
         var removed = new ArrayList<String>();
         try (var s = Files.list(dir)) {
             for (var p : s.toList()) {
@@ -148,30 +163,65 @@ public final class ConfigStore {
                 LOG.log(Level.WARNING, "{0} used include files; the edited configuration is written whole into it "
                         + "(the included files stay on disk, no longer included)", file);
             }
-            Files.createDirectories(history);
-            var kept = history.resolve(file.getFileName() + "." + STAMP.format(clock.instant()));
-            Files.copy(file, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-            prune();
+            keep(file);
         }
-        write(text.getBytes(StandardCharsets.UTF_8));
+        var bytes = text.getBytes(StandardCharsets.UTF_8);
+        write(file, bytes);
+        known.clear();
+        known.put(file, sha256(bytes));
     }
 
-    /// The file's bytes now, for [#restore] should applying what [#save] wrote fail.
-    public synchronized byte[] read() throws IOException {
-        return Files.readAllBytes(file);
+    /// Writes the files an edit changed, each as [#save(String)] writes one (atomically, its
+    /// previous version kept in the history); the store keeps knowing the files it did not write.
+    /// Throws [ChangedOnDiskException], writing nothing, when any file changed on disk since the
+    /// agent read or wrote it.
+    public synchronized void save(Map<Path, byte[]> changed) throws IOException {
+        checkUnchanged();
+        for (var target : changed.keySet()) {
+            if (Files.exists(target)) {
+                keep(target);
+            }
+        }
+        for (var e : changed.entrySet()) {
+            write(e.getKey(), e.getValue());
+            known.put(e.getKey(), sha256(e.getValue()));
+        }
+    }
+
+    /// The bytes of `files` as they are now (a missing file left out): what the lossless editor
+    /// edits, and what [#restore] puts back should applying what [#save] wrote fail.
+    public synchronized Map<Path, byte[]> read(Collection<Path> files) throws IOException {
+        var out = new LinkedHashMap<Path, byte[]>();
+        for (var f : files) {
+            var p = f.toAbsolutePath().normalize();
+            if (!out.containsKey(p) && Files.exists(p)) {
+                out.put(p, Files.readAllBytes(p));
+            }
+        }
+        return out;
+    }
+
+    private void keep(Path target) throws IOException {
+        Files.createDirectories(history);
+        var kept = history.resolve(target.getFileName() + "." + STAMP.format(clock.instant()));
+        Files.copy(target, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        prune(target.getFileName() + ".");
     }
 
     /// Puts back the bytes [#read] returned before a [#save] whose change could not be applied; no
     /// history entry (the version it replaces never ran). Refuses, like [#save], to write over a
     /// file someone changed meanwhile.
-    public synchronized void restore(byte[] bytes) throws IOException {
+    public synchronized void restore(Map<Path, byte[]> files) throws IOException {
         checkUnchanged();
-        write(bytes);
+        for (var e : files.entrySet()) {
+            write(e.getKey(), e.getValue());
+            known.put(e.getKey(), sha256(e.getValue()));
+        }
     }
 
-    private void write(byte[] bytesOut) throws IOException {
-        var dir = file.getParent();
-        var tmp = Files.createTempFile(dir, "." + file.getFileName(), TEMP_SUFFIX);
+    private void write(Path target, byte[] bytesOut) throws IOException {
+        var dir = target.getParent();
+        var tmp = Files.createTempFile(dir, "." + target.getFileName(), TEMP_SUFFIX);
         try {
             try (var ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 var bytes = ByteBuffer.wrap(bytesOut);
@@ -180,17 +230,15 @@ public final class ConfigStore {
                 }
                 ch.force(true);
             }
-            if (Files.exists(file)) {
+            if (Files.exists(target)) {
                 // Keep the file's mode: config files are often 0600 or 0640.
-                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(file));
+                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
             }
             try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot replace " + file + " atomically: " + e.getMessage(), e);
+                throw new IOException("cannot replace " + target + " atomically: " + e.getMessage(), e);
             }
-            known.clear();
-            known.put(file, sha256(bytesOut));
             try (var d = FileChannel.open(dir, StandardOpenOption.READ)) {
                 d.force(true);
             } catch (IOException e) {
@@ -217,8 +265,7 @@ public final class ConfigStore {
         }
     }
 
-    private void prune() throws IOException {
-        var prefix = file.getFileName() + ".";
+    private void prune(String prefix) throws IOException {
         try (var s = Files.list(history)) {
             var kept = s.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted().toList();
             for (int i = 0; i < kept.size() - HISTORY; i++) {

@@ -12,6 +12,8 @@ import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.syntax.LosslessEditException;
+import dev.pharos.agent.config.syntax.LosslessEditor;
 import dev.pharos.agent.control.ControlServer;
 import dev.pharos.agent.control.Dispatcher;
 import dev.pharos.agent.control.EventJournal;
@@ -102,21 +104,22 @@ public final class Daemon {
         if (missing.isPresent()) {
             throw new IOException(missing.get());
         }
+        var files = configFiles();
         try {
-            store.removeLeftovers();
+            store.removeLeftovers(files);
         } catch (IOException e) {
             // Harmless leftovers must not keep the agent from starting.
             LOG.log(Level.WARNING, "could not look for leftover temporary files beside {0}: {1}", store.file(),
                     e.getMessage());
         }
-        var read = snapshot();
+        var read = store.snapshot(files);
         var loaded = ConfigLoader.load(options.configFile(), options.configId());
         loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
         store.remember(read);
         config = loaded.config();
         revision = ConfigStore.revision(config);
         vrrp = VrrpMapping.map(config);
-        warnIfEditsCannotBeWritten();
+        warnIfEditsCannotBeWritten(files);
         if (options.controlSocket() != null) {
             // First, so a second agent on the same socket is refused before it touches the network.
             control = startControl(options.controlSocket());
@@ -148,13 +151,17 @@ public final class Daemon {
     /// An edit replaces the configuration file by renaming a new one over it and keeps the old one
     /// in the state directory: an agent that runs as its own user (the systemd unit's) needs both
     /// directories writable. Said at start, not at the first edit.
-    private void warnIfEditsCannotBeWritten() {
-        var configDir = options.configFile().toAbsolutePath().getParent();
+    private void warnIfEditsCannotBeWritten(Set<Path> files) {
+        var dirs = new LinkedHashSet<Path>();
+        dirs.add(options.configFile().toAbsolutePath().getParent());
+        // an edit writes the included file that defines what it edits
+        files.forEach(f -> dirs.add(f.toAbsolutePath().getParent()));
         var stateDir = options.stateDir().toAbsolutePath();
         while (stateDir.getParent() != null && !Files.exists(stateDir)) {
             stateDir = stateDir.getParent(); // created at the first edit: its nearest existing parent must be writable
         }
-        for (var dir : List.of(configDir, stateDir)) {
+        dirs.add(stateDir);
+        for (var dir : dirs) {
             if (!Files.isWritable(dir)) {
                 LOG.log(Level.WARNING, "user {0} may not write {1}: edits through the control channel will be refused"
                         + " (give it the directory; docs/operations.md, systemd)", System.getProperty("user.name"), dir);
@@ -296,7 +303,7 @@ public final class Daemon {
             var loaded = ConfigLoader.load(options.configFile(), options.configId());
             loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
             synchronized (this) {
-                apply(loaded.config(), Source.RELOAD, null, null);
+                apply(loaded.config(), Source.RELOAD, null, null, null);
                 store.remember(read);
             }
         } catch (IOException e) {
@@ -321,18 +328,23 @@ public final class Daemon {
 
     /// The bytes of the configuration file and of the files it includes, as they are now.
     private Map<Path, byte[]> snapshot() throws IOException {
-        Set<Path> files;
+        return store.snapshot(configFiles());
+    }
+
+    /// The configuration file and the files it includes; none when it does not read (the load
+    /// that follows reports why).
+    private Set<Path> configFiles() {
         try {
-            files = ConfigLoader.files(options.configFile(), options.configId());
+            return ConfigLoader.files(options.configFile(), options.configId());
         } catch (ConfigException e) {
-            files = Set.of(); // the load that follows reports it
+            return Set.of();
         }
-        return store.snapshot(files);
     }
 
     /// An operator's edit: checked against the current revision, built from the current model,
-    /// written as text, and that text checked as `check-config` checks a file; then written and
-    /// applied, the model parsed back from the text being the one that runs.
+    /// written into the files as they are written (only the lines it changes; see
+    /// [LosslessEditor]), and the edited files checked as `check-config` checks them; then written
+    /// and applied, the model parsed back from the files being the one that runs.
     Results.Applied edit(String baseRevision, EditFunction edit) throws RpcException {
         synchronized (this) {
             checkRevision(baseRevision);
@@ -349,10 +361,19 @@ public final class Daemon {
                         "the edit would make the configuration invalid: " + problems.getFirst().message(),
                         JsonRpc.tree(AgentControl.validation(problems))));
             }
-            var text = ConfigWriter.write(result.config());
-            KeepalivedConfig parsed;
+            LosslessEditor.Written written;
             try {
-                parsed = ConfigLoader.parse(store.file(), text, options.configId()).config();
+                store.checkUnchanged();
+                var files = store.read(ConfigLoader.files(store.file(), options.configId()));
+                written = LosslessEditor.write(store.file(), files, options.configId(), config, result);
+            } catch (ConfigStore.ChangedOnDiskException e) {
+                throw changedOnDisk(Source.EDIT, e.getMessage());
+            } catch (LosslessEditException e) {
+                if (e.reason() == LosslessEditException.Reason.CHANGED_ON_DISK) {
+                    throw changedOnDisk(Source.EDIT, e.getMessage());
+                }
+                LOG.log(Level.WARNING, "edit refused: {0}", e.getMessage());
+                throw new RpcException(Protocol.Errors.APPLY_FAILED, e.getMessage());
             } catch (ConfigException e) {
                 // The field checks should have refused what gets here; this is the last line.
                 LOG.log(Level.ERROR, "an edit wrote a file that does not parse; nothing changed:\n{0}", e.getMessage());
@@ -361,9 +382,18 @@ public final class Daemon {
                         "the edit would write a configuration file that does not pass check-config: "
                                 + (errors.isEmpty() ? e.getMessage() : errors.getFirst().message()),
                         JsonRpc.tree(AgentControl.validation(e.diagnostics()))));
+            } catch (IOException e) {
+                throw new RpcException(Protocol.Errors.APPLY_FAILED, "edit failed, nothing changed: " + e.getMessage());
             }
-            return apply(parsed, Source.EDIT, text, result.changes());
+            return apply(written.config(), Source.EDIT, null, written.changed(), result.changes());
         }
+    }
+
+    private static RpcException changedOnDisk(Source source, String why) {
+        LOG.log(Level.WARNING, "{0} refused: {1}", source.wire(), why);
+        return new RpcException(Protocol.Errors.CHANGED_ON_DISK, "the configuration file was changed on disk "
+                + "since the agent read it; reload (SIGHUP) first, then redo the " + source.wire() + " ("
+                + why + "; nothing was written)");
     }
 
     /// The body of an edit: the current model in, the edited model out.
@@ -376,7 +406,7 @@ public final class Daemon {
     Results.Applied applyText(String baseRevision, KeepalivedConfig parsed, String text) throws RpcException {
         synchronized (this) {
             checkRevision(baseRevision);
-            return apply(parsed, Source.APPLY, text, null);
+            return apply(parsed, Source.APPLY, text, null, null);
         }
     }
 
@@ -395,10 +425,10 @@ public final class Daemon {
     }
 
     /// The one path by which the running configuration changes. `text` is what to write for
-    /// `config.apply` (the operator's own text, comments included); edits write the model and
-    /// describe themselves (`described`), other changes are described by a diff.
+    /// `config.apply` (the operator's own text, comments included); an edit writes the files it
+    /// `edited` and describes itself (`described`), other changes are described by a diff.
     private synchronized Results.Applied apply(KeepalivedConfig next, Source source, String text,
-            List<String> described) throws RpcException {
+            Map<Path, byte[]> edited, List<String> described) throws RpcException {
         if (stopping) {
             throw new RpcException(Protocol.Errors.APPLY_FAILED, "the agent is stopping");
         }
@@ -422,17 +452,18 @@ public final class Daemon {
         var previous = config;
         var previousVrrp = vrrp;
         var previousRevision = revision;
-        byte[] previousBytes = null;
+        Map<Path, byte[]> previousBytes = null;
         if (source != Source.RELOAD) {
             try {
                 store.checkUnchanged();
-                previousBytes = Files.exists(store.file()) ? store.read() : null;
-                store.save(text != null ? text : ConfigWriter.write(next));
+                previousBytes = store.read(edited != null ? edited.keySet() : List.of(store.file()));
+                if (edited != null) {
+                    store.save(edited);
+                } else {
+                    store.save(text != null ? text : ConfigWriter.write(next));
+                }
             } catch (ConfigStore.ChangedOnDiskException e) {
-                LOG.log(Level.WARNING, "{0} refused: {1}", source.wire(), e.getMessage());
-                throw new RpcException(Protocol.Errors.CHANGED_ON_DISK, "the configuration file was changed on disk "
-                        + "since the agent read it; reload (SIGHUP) first, then redo the " + source.wire() + " ("
-                        + e.getMessage() + "; nothing was written)");
+                throw changedOnDisk(source, e.getMessage());
             } catch (IOException e) {
                 LOG.log(Level.ERROR, "{0} failed, nothing changed: {1}", source.wire(), e.getMessage());
                 throw new RpcException(Protocol.Errors.APPLY_FAILED, source.wire() + " failed, nothing changed: "
@@ -468,7 +499,7 @@ public final class Daemon {
     /// they were before a change that failed half-way. Each step is tried on its own: one that
     /// fails is logged and the others still run.
     private void undo(Source source, KeepalivedConfig previous, VrrpMapping.Vrrp previousVrrp, String previousRevision,
-            byte[] previousBytes) {
+            Map<Path, byte[]> previousBytes) {
         config = previous;
         revision = previousRevision;
         if (!previousVrrp.equals(vrrp)) {
@@ -485,7 +516,7 @@ public final class Daemon {
                 LOG.log(Level.ERROR, "{0}: could not put the service table back: {1}", source.wire(), e.getMessage());
             }
         }
-        if (previousBytes != null) {
+        if (previousBytes != null && !previousBytes.isEmpty()) {
             try {
                 store.restore(previousBytes);
             } catch (IOException e) {

@@ -223,7 +223,9 @@ class EditPathTest {
         assertThat(Files.readString(included)).contains("weight 7");
         daemon.reload();
         client.call(Protocol.VIRTUAL_SERVER_ADD, params("fwmark", 9), Results.Applied.class, CALL);
-        assertThat(Files.readString(file)).contains("weight 7").contains("fwmark 9");
+        // the new virtual server follows the last one, in the included file; the main file stays
+        assertThat(Files.readString(included)).contains("weight 7").contains("fwmark 9");
+        assertThat(Files.readString(file)).isEqualTo("global_defs {\n    router_id edit-test\n}\ninclude services.conf\n");
     }
 
     @Test

@@ -1,0 +1,146 @@
+package dev.pharos.agent.config.syntax;
+
+import dev.pharos.agent.config.syntax.SyntaxNode.Block;
+import dev.pharos.agent.config.syntax.SyntaxNode.Statement;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Optional;
+
+/// The lossless tree of one configuration file. [#bytes] of a tree nobody edited are the bytes it
+/// was parsed from.
+public final class SyntaxTree {
+
+    private final Path file;
+    private final Block root;
+    /// Trivia after the last token.
+    private final String end;
+    /// Whether the semantic reader sees the file as UTF-8, which decides how a column counts.
+    private final boolean utf8;
+
+    private SyntaxTree(Path file, Block root, String end, boolean utf8) {
+        this.file = file;
+        this.root = root;
+        this.end = end;
+        this.utf8 = utf8;
+    }
+
+    /// Parses the bytes of `file`; `configId` decides which `@ID` lines count (keepalived's `-i`).
+    public static SyntaxTree parse(Path file, byte[] bytes, String configId) {
+        var parsed = SyntaxParser.parse(new String(bytes, StandardCharsets.ISO_8859_1), configId);
+        return new SyntaxTree(file, parsed.root(), parsed.end(), isUtf8(bytes));
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /// The top level: a block without header or braces.
+    public Block root() {
+        return root;
+    }
+
+    /// The text, one character per byte.
+    public String text() {
+        var out = new StringBuilder();
+        root.print(out);
+        return out.append(end).toString();
+    }
+
+    public byte[] bytes() {
+        return text().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /// The text as the semantic reader decodes the bytes: UTF-8 when they are UTF-8, else one
+    /// character per byte.
+    public static String decode(byte[] bytes) {
+        return new String(bytes, isUtf8(bytes) ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    /// A statement or block and the block whose contents hold it.
+    public record Site(Block parent, SyntaxNode node) {
+    }
+
+    /// The statement or block whose keyword stands at `line`:`column` (1-based, the column as the
+    /// semantic reader counts it), if its keyword is `keyword`.
+    public Optional<Site> at(int line, int column, String keyword) {
+        var cursor = new Cursor();
+        var found = new ArrayList<Site>();
+        index(root, cursor, (l, c, node, site) -> {
+            if (l == line && c == column && node.name().equals(keyword)) {
+                found.add(site);
+            }
+        });
+        return found.stream().findFirst();
+    }
+
+    @FunctionalInterface
+    private interface Visitor {
+        void keyword(int line, int column, Statement header, Site site);
+    }
+
+    /// Walks the tokens in file order and reports where each statement's keyword stands.
+    private void index(Block block, Cursor cursor, Visitor visitor) {
+        for (var child : block.children()) {
+            switch (child) {
+                case Statement s -> header(s, new Site(block, s), cursor, visitor);
+                case Block b -> {
+                    header(b.header(), new Site(block, b), cursor, visitor);
+                    cursor.advance(b.open().leading() + b.open().text() + b.open().trailing());
+                    index(b, cursor, visitor);
+                    if (b.close() != null) {
+                        cursor.advance(b.close().leading() + b.close().text() + b.close().trailing());
+                    }
+                }
+                case SyntaxNode other -> cursor.advance(other.text());
+            }
+        }
+    }
+
+    private void header(Statement s, Site site, Cursor cursor, Visitor visitor) {
+        var keyword = s.keyword();
+        for (var t : s.tokens()) {
+            cursor.advance(t.leading());
+            if (t == keyword) {
+                visitor.keyword(cursor.line, cursor.column(), s, site);
+            }
+            cursor.advance(t.text() + t.trailing());
+        }
+    }
+
+    /// Line and column of a place in the text, counted as the semantic reader counts them.
+    private final class Cursor {
+        int line = 1;
+        final StringBuilder current = new StringBuilder();
+
+        void advance(String s) {
+            int nl = s.lastIndexOf('\n');
+            if (nl < 0) {
+                current.append(s);
+                return;
+            }
+            line += (int) s.chars().filter(ch -> ch == '\n').count();
+            current.setLength(0);
+            current.append(s, nl + 1, s.length());
+        }
+
+        int column() {
+            var prefix = current.toString();
+            return (utf8 ? new String(prefix.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8).length()
+                    : prefix.length()) + 1;
+        }
+    }
+}
