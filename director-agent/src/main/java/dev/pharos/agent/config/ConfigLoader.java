@@ -30,7 +30,7 @@ public final class ConfigLoader {
     public static LoadedConfig load(Path file, String configId) throws ConfigException {
         var redactor = new Redactor(file);
         try {
-            var loaded = finish(SourceReader.read(file, configId));
+            var loaded = finish(SourceReader.load(file, configId));
             return new LoadedConfig(loaded.config(), redactor.apply(loaded.warnings()));
         } catch (ConfigException e) {
             throw new ConfigException(redactor.apply(e.diagnostics()));
@@ -42,7 +42,7 @@ public final class ConfigLoader {
     /// the text and its includes together hold at most `maxBytes`.
     public static LoadedConfig parseConfined(Path file, String text, String configId, long maxBytes)
             throws ConfigException {
-        return finish(SourceReader.readConfined(file, text, configId, maxBytes));
+        return finish(SourceReader.loadConfined(file, text, configId, maxBytes));
     }
 
     /// Replaces the message of each finding in a file outside the tree of the top-level file.
@@ -91,7 +91,7 @@ public final class ConfigLoader {
 
     /// [#parse(Path, String)] with `@ID` lines kept for `configId`.
     public static LoadedConfig parse(Path file, String text, String configId) throws ConfigException {
-        return finish(SourceReader.read(file, text, Map.of(), configId));
+        return finish(SourceReader.load(file, text, Map.of(), configId));
     }
 
     /// The files `file` reads: itself and every included file that holds a token (for the agent,
@@ -107,18 +107,19 @@ public final class ConfigLoader {
         return out;
     }
 
-    /// keepalived's default config id: the node name.
+    /// keepalived's default config id: the node name up to its first dot (`main.c`).
     public static String defaultConfigId() {
         try {
             var name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
             if (!name.isEmpty()) {
-                return name;
+                int dot = name.indexOf('.');
+                return dot < 0 ? name : name.substring(0, dot);
             }
         } catch (IOException | RuntimeException e) {
             // not Linux: fall back to the environment
         }
         var env = System.getenv("HOSTNAME");
-        return env == null ? "" : env;
+        return env == null ? "" : env.split("\\.", 2)[0];
     }
 
     /// Validates a model that did not come from text (JSON, run-time edits).
@@ -146,9 +147,10 @@ public final class ConfigLoader {
         }
     }
 
-    private static LoadedConfig finish(List<Token> tokens) throws ConfigException {
+    private static LoadedConfig finish(SourceReader.Source source) throws ConfigException {
+        var tokens = source.tokens();
         var nodes = TreeParser.parse(tokens);
-        var diagnostics = new ArrayList<Diagnostic>();
+        var diagnostics = new ArrayList<Diagnostic>(source.warnings());
         longLines(tokens, diagnostics);
         ConfigParser.Parsed parsed;
         try {
