@@ -41,6 +41,8 @@ final class LineReader {
     static final int MAX_EXPANSIONS_DEEP = 64;
     /// After this many errors the rest is not read (a runaway `~SEQ` would repeat one forever).
     static final int MAX_ERRORS = 100;
+    /// Warnings shown at most (a `~SEQ` repeats the warnings of its line).
+    static final int MAX_WARNINGS = 100;
 
     /// Where the files come from: [SourceReader], with its limits and confinement.
     interface Files {
@@ -117,6 +119,7 @@ final class LineReader {
     private final long maxGenerated;
     private long generated;
     private int errors;
+    private int warnings;
     /// The multi-line definition being read, or null.
     private String openDefinition;
 
@@ -189,6 +192,15 @@ final class LineReader {
     private void error(Position at, String message) {
         diagnostics.add(Diagnostic.error(at, message));
         errors++;
+    }
+
+    private void warning(Position at, String message) {
+        if (++warnings <= MAX_WARNINGS) {
+            diagnostics.add(Diagnostic.warning(at, message));
+        } else if (warnings == MAX_WARNINGS + 1) {
+            diagnostics.add(Diagnostic.warning(at, "more than " + MAX_WARNINGS + " warnings about parameters; the rest "
+                    + "are not shown"));
+        }
     }
 
     private void closeDefinition() {
@@ -433,7 +445,7 @@ final class LineReader {
             if (pos == 0) {
                 error(line.at(pos), why);
             } else {
-                diagnostics.add(Diagnostic.warning(line.at(pos), why));
+                warning(line.at(pos), why);
             }
             pos += written.length();
         }

@@ -214,7 +214,7 @@ final class Sequences {
                     throw invalid("~LST", "a ',' or ')' is missing in ~LST's values");
                 }
                 p = blanks(s, p + 1);
-                if (values.size() > vars.size()) {
+                if (values.size() >= vars.size()) {
                     throw invalid("~LST", "a set of ~LST values has more values than there are variables ("
                             + vars.size() + ")");
                 }

@@ -34,8 +34,8 @@ import java.util.function.Function;
 ///
 /// An include is read only when it is a regular file of at most [#MAX_FILE_BYTES] (a device
 /// reports size 0 and never ends, a FIFO blocks, a file can grow while it is read), with memory
-/// bounded by that size, and all files together at most [#MAX_TOTAL_BYTES]; what parameters and
-/// repetitions expand to is bounded by the same amount. Text that came through the control
+/// bounded by that size, and all files together at most [#MAX_TOTAL_BYTES]; what multi-line
+/// definitions and repetitions expand to at most [#MAX_GENERATED]. Text that came through the control
 /// channel ([#readConfined]) may include only files whose real path lies inside the directory
 /// tree of the agent's configuration file: a client must not read the agent's files through the
 /// diagnostics, and an error names the include, never the file's text.
@@ -47,6 +47,9 @@ public final class SourceReader {
     static final int MAX_FILE_BYTES = 16 * 1024 * 1024;
     /// All files of one configuration together.
     static final long MAX_TOTAL_BYTES = 32L * 1024 * 1024;
+    /// What multi-line definitions, `~SEQ` and `~LST` may expand to, in characters: a few hundred
+    /// thousand lines, each becoming tokens in memory.
+    static final long MAX_GENERATED = 4L * 1024 * 1024;
 
     /// The tokens of a configuration and the warnings found while reading it.
     public record Source(List<Token> tokens, List<Diagnostic> warnings) {
@@ -152,7 +155,7 @@ public final class SourceReader {
                 return text(file, includedFrom, flags, out);
             }
         };
-        new LineReader(files, configId, new Random(), maxTotalBytes, tokens, diagnostics, includesOnly)
+        new LineReader(files, configId, new Random(), Math.min(MAX_GENERATED, maxTotalBytes), tokens, diagnostics, includesOnly)
                 .read(file, text);
         return finish(tokens);
     }
