@@ -212,8 +212,10 @@ final class Parameters {
             }
             found = true;
             var value = value(d, use, pwd, pos);
-            if (d.multiline()) {
-                int nl = value.indexOf('\n');
+            int nl = d.multiline() ? value.indexOf('\n') : -1;
+            if (nl >= 0) {
+                // (a definition of one continuation line has no line end: keepalived then reads
+                // past the end of the value; Pharos reads no more lines)
                 continuation.add(new Continuation(use.name(), value.substring(nl + 1), line.at(pos)));
                 value = value.substring(0, nl);
             }

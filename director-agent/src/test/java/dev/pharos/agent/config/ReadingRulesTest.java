@@ -138,6 +138,8 @@ class ReadingRulesTest {
     @Test
     void anEmptyLineEndsAMultiLineDefinition() throws ConfigException {
         assertThat(lines("$M=a \\\n\nb\n$M\n")).containsExactly("b@3:1", "a*@4:1");
+        // an empty first line and one continuation line: one line, without a line end
+        assertThat(lines("$C= \\\nzz_c\n$C\n")).containsExactly("zz_c*@3:1");
         // nested: the rest of the inner definition comes before the rest of the outer one
         assertThat(lines("$I=i1 \\\ni2\n$O=o1 $I\\\no2\n$O\n")).containsExactly(
                 "o1*@5:1 i1*@5:1", "i2*@5:1", "o2*@5:1");
