@@ -164,7 +164,9 @@ final class LineReader {
                     closeDefinition();
                     continue;
                 }
+                var raw = line;
                 line = line.decomment();
+                copyDiffers(raw, line);
             } else if ((generated += line.text().length() + 1) > maxGenerated) {
                 error(line.at(0), "multi-line definitions, ~SEQ and ~LST expand to more than " + maxGenerated
                         + " characters; not read further");
@@ -192,6 +194,44 @@ final class LineReader {
     private void error(Position at, String message) {
         diagnostics.add(Diagnostic.error(at, message));
         errors++;
+    }
+
+    /// keepalived 2.2.7 reads the files once, in its parent process, and writes the lines it read,
+    /// comments removed, to a copy its VRRP and checker processes read again (`write_conf_copy`
+    /// in `read_line`). Two things read differently there: a line that was only a comment or
+    /// blanks becomes an empty line, which ends a multi-line definition; and `\#`, `\!` outside
+    /// quotes lose their backslash and start a comment. Pharos reads as the parent does and says
+    /// where keepalived's processes would disagree.
+    private void copyDiffers(SourceLine raw, SourceLine decommented) {
+        if (decommented.isEmpty()) {
+            if (openDefinition != null) {
+                warning(raw.at(0), "keepalived 2.2.7 passes this comment or blank line to its VRRP and checker "
+                        + "processes as an empty line, which ends the multi-line definition $" + openDefinition
+                        + " there; remove the line");
+            }
+            return;
+        }
+        var text = raw.text();
+        boolean quote = false;
+        for (int i = 0; i + 1 < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"') {
+                quote = !quote;
+            } else if (c == '!' || c == '#') {
+                if (!quote) {
+                    return;
+                }
+            } else if (c == '\\') {
+                char next = text.charAt(i + 1);
+                if (!quote && (next == '#' || next == '!')) {
+                    warning(raw.at(i), "keepalived 2.2.7 passes this line to its VRRP and checker processes "
+                            + "without the backslash, where " + next + " then starts a comment; write the word in "
+                            + "double quotes");
+                    return;
+                }
+                i++;
+            }
+        }
     }
 
     private void warning(Position at, String message) {
