@@ -1,6 +1,7 @@
 package dev.pharos.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pharos.testing.Keepalived;
@@ -194,6 +195,32 @@ class ReadingKeepalivedTest {
         var passes = keepalived(main);
         assertThat(passes.parent()).as("keepalived read something").isNotEmpty();
         assertThat(pharos(main)).isEqualTo(passes.parent());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"lb1", "lb2"})
+    void theCorpusFilesOfTheReadingRulesPassKeepalivedAndLoadAsItReadsThem(String id) throws Exception {
+        // (the namespace's own interface is eth0, which the files name)
+        var corpus = Path.of("src/test/resources/corpus").toAbsolutePath();
+        for (var name : List.of("params-multiline.conf", "params-seq.conf", "config-id.conf", "bytes-latin1.conf")) {
+            var file = corpus.resolve(name);
+            var run = host.exec("/usr/sbin/keepalived", "--config-test", "-i", id, "-f", file.toString());
+            assertThat(run.exitCode()).as("keepalived -t -i %s %s: %s", id, name, run.output()).isZero();
+            assertThat(ConfigLoader.load(file, id).warnings()).as(name).isEmpty();
+        }
+        boolean lb1 = id.equals("lb1");
+        var multi = ConfigLoader.load(corpus.resolve("params-multiline.conf"), id).config();
+        assertThat(multi.vrrpInstances()).extracting(VrrpInstanceDef::name, VrrpInstanceDef::priority,
+                i -> i.virtualIpAddresses().size()).containsExactly(
+                        tuple("VI_1", lb1 ? 150 : 100, 1),
+                        tuple("VI_2", lb1 ? 150 : 100, 1));
+        var seq = ConfigLoader.load(corpus.resolve("params-seq.conf"), id).config();
+        assertThat(seq.vrrpInstances()).extracting(i -> i.virtualIpAddresses().size()).containsExactly(5, 2);
+        var ids = ConfigLoader.load(corpus.resolve("config-id.conf"), id).config();
+        assertThat(ids.globalDefs().routerId()).isEqualTo(lb1 ? "primary_lb1" : "secondary_lb2");
+        var bytes = ConfigLoader.load(corpus.resolve("bytes-latin1.conf"), id).config();
+        assertThat(bytes.vrrpScripts()).extracting(VrrpScriptDef::name, VrrpScriptDef::script)
+                .containsExactly(tuple("chk_caf\u00e9", "/bin/true --mode=\u00e9t\u00e9"));
     }
 
     @ParameterizedTest(name = "{0}")
