@@ -94,16 +94,12 @@ public final class ConfigLoader {
         return finish(SourceReader.load(file, text, Map.of(), configId));
     }
 
-    /// The files `file` reads: itself and every included file that holds a token (for the agent,
-    /// which notices when one of them is changed on disk).
+    /// The files `file` reads: itself and every file it includes (for the agent, which notices
+    /// when one of them is changed on disk).
     public static Set<Path> files(Path file, String configId) throws ConfigException {
         var out = new LinkedHashSet<Path>();
         out.add(file);
-        for (var t : SourceReader.read(file, configId)) {
-            if (t.position() != null && t.position().file() != null) {
-                out.add(t.position().file());
-            }
-        }
+        out.addAll(SourceReader.load(file, configId).files());
         return out;
     }
 

@@ -12,9 +12,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Function;
 
 /// Reads a configuration file into one token stream the way keepalived 2.2.7's `lib/parser.c`
@@ -51,8 +53,9 @@ public final class SourceReader {
     /// thousand lines, each becoming tokens in memory.
     static final long MAX_GENERATED = 4L * 1024 * 1024;
 
-    /// The tokens of a configuration and the warnings found while reading it.
-    public record Source(List<Token> tokens, List<Diagnostic> warnings) {
+    /// The tokens of a configuration, the warnings found while reading it, and every file it read
+    /// (also one that holds only parameter definitions).
+    public record Source(List<Token> tokens, List<Diagnostic> warnings, List<Path> files) {
     }
 
     private final Function<Path, String> reader;
@@ -62,6 +65,7 @@ public final class SourceReader {
     /// With [#confinedTo]: the configuration file's directory as written (before symbolic links).
     private Path lexicalTree;
     private final List<Diagnostic> diagnostics = new ArrayList<>();
+    private final Set<Path> files = new LinkedHashSet<>();
     private long totalBytes;
     /// The most all files together may hold: [#MAX_TOTAL_BYTES], or less for a client's text.
     private long maxTotalBytes = MAX_TOTAL_BYTES;
@@ -143,6 +147,7 @@ public final class SourceReader {
     }
 
     private Source run(Path file, String text, List<Position> includesOnly) throws ConfigException {
+        files.add(file);
         var tokens = new ArrayList<Token>();
         var files = new LineReader.Files() {
             @Override
@@ -164,7 +169,7 @@ public final class SourceReader {
         if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
             throw new ConfigException(diagnostics);
         }
-        return new Source(tokens, List.copyOf(diagnostics));
+        return new Source(tokens, List.copyOf(diagnostics), List.copyOf(files));
     }
 
     /// The files an include names (see the class comment for what is an error).
@@ -263,6 +268,7 @@ public final class SourceReader {
     private String text(Path file, Position includedFrom, int flags, List<Diagnostic> out) {
         String text = reader == null ? null : reader.apply(file);
         if (text != null) {
+            files.add(file);
             return text;
         }
         var at = includedFrom == null ? new Position(file, 1, 1) : includedFrom;
@@ -277,6 +283,7 @@ public final class SourceReader {
                         + ((flags & LineReader.INCLUDE_R) != 0 ? "" : "; skipped")));
                 return null;
             }
+            files.add(file);
             return SourceText.decode(bytes).text();
         } catch (IOException e) {
             var why = e instanceof NoSuchFileException ? "no such file" : e.getMessage();

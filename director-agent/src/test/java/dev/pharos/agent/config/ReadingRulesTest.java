@@ -321,6 +321,8 @@ class ReadingRulesTest {
         Files.writeString(main, "include defs.conf\n$BLOCK\n}\n");
         assertThat(render(SourceReader.load(main, "lb1").tokens())).containsExactly(
                 "virtual_ipaddress*@2:1 {*@2:1", "192.0.2.7*@2:1", "}@3:1");
+        // a file of definitions only is one the agent watches for changes too
+        assertThat(ConfigLoader.files(main, "lb1")).containsExactly(main, dir.resolve("defs.conf"));
     }
 
     @Test
