@@ -19,11 +19,16 @@ final class CheckConfigCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "configuration file")
     Path file;
 
+    @Option(names = {"-i", "--config-id"}, paramLabel = "ID",
+            description = "keepalived's config id for @ID lines and $${_INSTANCE} (default: the host name up to its "
+                    + "first dot)")
+    String configId;
+
     @Override
     public Integer call() {
         var err = spec.commandLine().getErr();
         try {
-            var loaded = ConfigFiles.load(file);
+            var loaded = ConfigFiles.load(file, configId);
             ConfigFiles.print(err, loaded.warnings());
             return 0;
         } catch (ConfigException e) {

@@ -21,7 +21,8 @@ final class ConfigFiles {
     private ConfigFiles() {
     }
 
-    static LoadedConfig load(Path file) throws ConfigException {
+    /// @param configId keepalived's `--config-id`, or null for its default (the host name)
+    static LoadedConfig load(Path file, String configId) throws ConfigException {
         if (file.getFileName() != null && file.getFileName().toString().endsWith(".json")) {
             String text;
             try {
@@ -32,7 +33,7 @@ final class ConfigFiles {
             }
             return new LoadedConfig(ConfigJson.fromJson(text, file), List.of());
         }
-        return ConfigLoader.load(file);
+        return ConfigLoader.load(file, configId != null ? configId : ConfigLoader.defaultConfigId());
     }
 
     static void print(PrintWriter err, List<Diagnostic> diagnostics) {

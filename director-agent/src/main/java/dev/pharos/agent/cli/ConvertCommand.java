@@ -25,6 +25,11 @@ final class ConvertCommand implements Callable<Integer> {
             description = "keepalived.conf, or its JSON form (*.json)")
     Path file;
 
+    @Option(names = {"-i", "--config-id"}, paramLabel = "ID",
+            description = "keepalived's config id for @ID lines and $${_INSTANCE} (default: the host name up to its "
+                    + "first dot)")
+    String configId;
+
     @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "json or keepalived")
     Format to;
 
@@ -32,7 +37,7 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() {
         var err = spec.commandLine().getErr();
         try {
-            var loaded = ConfigFiles.load(file);
+            var loaded = ConfigFiles.load(file, configId);
             ConfigFiles.print(err, loaded.warnings());
             var out = spec.commandLine().getOut();
             out.print(switch (to) {

@@ -28,8 +28,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "keepalived.conf")
     Path file;
 
-    @Option(names = "--config-id", paramLabel = "ID",
-            description = "keepalived's config id for @ID lines (default: the host name)")
+    @Option(names = {"-i", "--config-id"}, paramLabel = "ID",
+            description = "keepalived's config id for @ID lines and $${_INSTANCE} (default: the host name up to its "
+                    + "first dot)")
     String configId;
 
     @Option(names = "--control-socket", paramLabel = "PATH", defaultValue = "/run/pharos/agent.sock",

@@ -30,7 +30,7 @@ public final class ConfigLoader {
     public static LoadedConfig load(Path file, String configId) throws ConfigException {
         var redactor = new Redactor(file);
         try {
-            var loaded = finish(SourceReader.read(file, configId));
+            var loaded = finish(SourceReader.load(file, configId));
             return new LoadedConfig(loaded.config(), redactor.apply(loaded.warnings()));
         } catch (ConfigException e) {
             throw new ConfigException(redactor.apply(e.diagnostics()));
@@ -42,7 +42,7 @@ public final class ConfigLoader {
     /// the text and its includes together hold at most `maxBytes`.
     public static LoadedConfig parseConfined(Path file, String text, String configId, long maxBytes)
             throws ConfigException {
-        return finish(SourceReader.readConfined(file, text, configId, maxBytes));
+        return finish(SourceReader.loadConfined(file, text, configId, maxBytes));
     }
 
     /// Replaces the message of each finding in a file outside the tree of the top-level file.
@@ -91,34 +91,31 @@ public final class ConfigLoader {
 
     /// [#parse(Path, String)] with `@ID` lines kept for `configId`.
     public static LoadedConfig parse(Path file, String text, String configId) throws ConfigException {
-        return finish(SourceReader.read(file, text, Map.of(), configId));
+        return finish(SourceReader.load(file, text, Map.of(), configId));
     }
 
-    /// The files `file` reads: itself and every included file that holds a token (for the agent,
-    /// which notices when one of them is changed on disk).
+    /// The files `file` reads: itself and every file it includes (for the agent, which notices
+    /// when one of them is changed on disk).
     public static Set<Path> files(Path file, String configId) throws ConfigException {
         var out = new LinkedHashSet<Path>();
         out.add(file);
-        for (var t : SourceReader.read(file, configId)) {
-            if (t.position() != null && t.position().file() != null) {
-                out.add(t.position().file());
-            }
-        }
+        out.addAll(SourceReader.load(file, configId).files());
         return out;
     }
 
-    /// keepalived's default config id: the node name.
+    /// keepalived's default config id: the node name up to its first dot (`main.c`).
     public static String defaultConfigId() {
         try {
             var name = Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
             if (!name.isEmpty()) {
-                return name;
+                int dot = name.indexOf('.');
+                return dot < 0 ? name : name.substring(0, dot);
             }
         } catch (IOException | RuntimeException e) {
             // not Linux: fall back to the environment
         }
         var env = System.getenv("HOSTNAME");
-        return env == null ? "" : env;
+        return env == null ? "" : env.split("\\.", 2)[0];
     }
 
     /// Validates a model that did not come from text (JSON, run-time edits).
@@ -155,22 +152,21 @@ public final class ConfigLoader {
         if (text == null) {
             throw new ConfigException(Diagnostic.error(new Position(file, 1, 1), "no text for " + file));
         }
-        var parsed = parsed(SourceReader.read(file, text, files, configId));
+        var parsed = parsed(SourceReader.load(file, text, files, configId), new ArrayList<>());
         return new Located(parsed.config(), parsed.positions());
     }
 
-    private static LoadedConfig finish(List<Token> tokens) throws ConfigException {
+    private static LoadedConfig finish(SourceReader.Source source) throws ConfigException {
         var diagnostics = new ArrayList<Diagnostic>();
-        var parsed = parsed(tokens, diagnostics);
+        var parsed = parsed(source, diagnostics);
         return new LoadedConfig(parsed.config(), diagnostics);
     }
 
-    private static ConfigParser.Parsed parsed(List<Token> tokens) throws ConfigException {
-        return parsed(tokens, new ArrayList<>());
-    }
-
-    private static ConfigParser.Parsed parsed(List<Token> tokens, List<Diagnostic> diagnostics) throws ConfigException {
+    private static ConfigParser.Parsed parsed(SourceReader.Source source, List<Diagnostic> diagnostics)
+            throws ConfigException {
+        var tokens = source.tokens();
         var nodes = TreeParser.parse(tokens);
+        diagnostics.addAll(source.warnings());
         longLines(tokens, diagnostics);
         ConfigParser.Parsed parsed;
         try {

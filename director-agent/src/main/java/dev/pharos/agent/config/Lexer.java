@@ -4,17 +4,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/// Splits keepalived.conf text into tokens with positions. Pure: text in, tokens out.
+/// Splits keepalived.conf lines into tokens with positions. Pure: text in, tokens out.
 ///
 /// keepalived's rules, as its `lib/parser.c` applies them: a line is the unit (a keyword and its
-/// values share one line); `!` and `#` start a comment anywhere outside double quotes, and `\!`,
-/// `\#` stand for the characters themselves; `{` and `}` are braces wherever they stand outside
-/// quotes, also glued to a word (`virtual_ipaddress{`). A quoted string is one word.
+/// values share one line); comments are gone before a line is split ([SourceLine#decomment]);
+/// `{` and `}` are braces wherever they stand outside quotes, also glued to a word
+/// (`virtual_ipaddress{`, `read_line`); blanks are space, tab, CR, FF and VT (`alloc_strvec_r`);
+/// a quoted string is one word. Any other character, also a byte of a legacy encoding, is part of
+/// a word; only the C0 control characters and DEL are refused.
 public final class Lexer {
 
     private Lexer() {
     }
 
+    /// Tokens of text that holds no parameters, `@ID` lines or includes (those are [SourceReader]'s).
     public static List<Token> tokenize(String text, Path file) throws ConfigException {
         var tokens = new ArrayList<Token>();
         var errors = new ArrayList<Diagnostic>();
@@ -25,7 +28,7 @@ public final class Lexer {
             if (end < 0) {
                 end = text.length();
             }
-            lexLine(text, start, end, file, line, tokens, errors);
+            tokenize(SourceLine.raw(file, line, text.substring(start, end)).decomment(), tokens, errors);
             if (end == text.length()) {
                 break;
             }
@@ -38,20 +41,19 @@ public final class Lexer {
         return tokens;
     }
 
-    private static void lexLine(String text, int from, int to, Path file, int line, List<Token> out,
-            List<Diagnostic> errors) {
+    /// Appends the tokens of one line, comments already removed, and its END_OF_LINE.
+    static void tokenize(SourceLine line, List<Token> out, List<Diagnostic> errors) {
         int before = out.size();
-        int i = from;
+        var text = line.text();
+        int to = text.length();
+        int i = 0;
         while (i < to) {
             char c = text.charAt(i);
-            int column = i - from + 1;
-            if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == 0x0B) {
+            if (blank(c)) {
                 i++;
-            } else if (c == '!' || c == '#') {
-                break;
             } else if (c == '{' || c == '}') {
-                out.add(new Token(c == '{' ? Token.Kind.OPEN : Token.Kind.CLOSE, String.valueOf(c), false,
-                        new Position(file, line, column)));
+                out.add(new Token(c == '{' ? Token.Kind.OPEN : Token.Kind.CLOSE, String.valueOf(c), false, line.at(i),
+                        line.substituted(i, i + 1)));
                 i++;
             } else if (c == '"') {
                 var word = new StringBuilder();
@@ -72,39 +74,41 @@ public final class Lexer {
                     }
                 }
                 if (!closed) {
-                    errors.add(Diagnostic.error(new Position(file, line, column),
+                    errors.add(Diagnostic.error(line.at(i),
                             "unterminated quoted string: add the closing \" on the same line"));
                     return;
                 }
-                out.add(new Token(Token.Kind.WORD, word.toString(), true, new Position(file, line, column)));
+                out.add(new Token(Token.Kind.WORD, word.toString(), true, line.at(i), line.substituted(i, j)));
                 i = j;
-            } else if (Character.isISOControl(c)) {
-                errors.add(Diagnostic.error(new Position(file, line, column),
-                        String.format("unexpected control character U+%04X", (int) c)));
+            } else if (refused(c)) {
+                errors.add(Diagnostic.error(line.at(i), String.format("unexpected control character U+%04X", (int) c)));
                 return;
             } else {
-                var word = new StringBuilder();
                 int j = i;
                 while (j < to) {
                     char d = text.charAt(j);
-                    if (d == '\\' && j + 1 < to && (text.charAt(j + 1) == '!' || text.charAt(j + 1) == '#')) {
-                        word.append(text.charAt(j + 1));
-                        j += 2;
-                        continue;
-                    }
-                    if (d == ' ' || d == '\t' || d == '\r' || d == '\f' || d == 0x0B || d == '{' || d == '}'
-                            || d == '"' || d == '!' || d == '#' || Character.isISOControl(d)) {
+                    if (blank(d) || d == '{' || d == '}' || d == '"' || refused(d)) {
                         break;
                     }
-                    word.append(d);
                     j++;
                 }
-                out.add(new Token(Token.Kind.WORD, word.toString(), false, new Position(file, line, column)));
+                out.add(new Token(Token.Kind.WORD, text.substring(i, j), false, line.at(i), line.substituted(i, j)));
                 i = j;
             }
         }
         if (out.size() > before) {
-            out.add(new Token(Token.Kind.END_OF_LINE, "", false, new Position(file, line, to - from + 1)));
+            out.add(new Token(Token.Kind.END_OF_LINE, "", false, new Position(line.file(), line.line(), line.end()),
+                    line.generated()));
         }
+    }
+
+    private static boolean blank(char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == 0x0B;
+    }
+
+    /// C0 controls other than the blanks, and DEL: not text. C1 (U+0080–U+009F) is allowed, since
+    /// those are the bytes 0x80–0x9F of a file that is not UTF-8 (Shift-JIS lead bytes, say).
+    private static boolean refused(char c) {
+        return (c < 0x20 && !blank(c)) || c == 0x7F;
     }
 }

@@ -1,52 +1,71 @@
 package dev.pharos.agent.config;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayDeque;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
-/// Reads a configuration file into one token stream, expanding `include` lines in place.
+/// Reads a configuration file into one token stream the way keepalived 2.2.7's `lib/parser.c`
+/// reads it: parameters, `@ID` lines, `~SEQ`/`~LST` and includes are resolved here ([LineReader]),
+/// so what the parser sees is what keepalived's keyword handlers see, with positions in the files.
 ///
-/// As keepalived does, a relative include pattern is resolved against the directory of the file
-/// that contains it, and a pattern may be a glob (`include conf.d/*.conf`), expanded in sorted
-/// order. A pattern that matches nothing, an unreadable file and an include cycle are errors.
+/// Includes: a relative pattern is resolved against the directory of the file that contains it,
+/// and a pattern may be a glob with `{a,b}` alternatives ([IncludePattern]), expanded in order.
+/// As keepalived's `open_and_check_glob` does, a wildcard that matches nothing is no error (an
+/// empty `conf.d/*.conf` is a common layout) unless the include is `includew` or `includea`; a
+/// missing directory or `{…}` alternative of a glob is a warning, or an error for `includem`,
+/// `includeb`, `includea`. Deviation from keepalived: a missing file named without wildcards is an
+/// error for every kind of include (keepalived only logs it for `include` and `includer`): it is
+/// a typo far more often than an optional file. A directory, an unreadable file and an include
+/// cycle are errors; a file with an execute bit is skipped, as keepalived skips it
+/// (`check_glob_file`), with a warning (an error for `includer` and the others).
 ///
 /// An include is read only when it is a regular file of at most [#MAX_FILE_BYTES] (a device
 /// reports size 0 and never ends, a FIFO blocks, a file can grow while it is read), with memory
-/// bounded by that size, and all files together at most [#MAX_TOTAL_BYTES]. Text that came
-/// through the control channel ([#readConfined]) may include only files whose real path lies
-/// inside the directory tree of the agent's configuration file: a client must not read the
-/// agent's files through the diagnostics, and an error names the include, never the file's text.
+/// bounded by that size, and all files together at most [#MAX_TOTAL_BYTES]; what multi-line
+/// definitions and repetitions expand to at most [#MAX_GENERATED]. Text that came through the control
+/// channel ([#readConfined]) may include only files whose real path lies inside the directory
+/// tree of the agent's configuration file: a client must not read the agent's files through the
+/// diagnostics, and an error names the include, never the file's text.
+///
+/// Bytes become text with [SourceText#decode]: UTF-8 when valid, else ISO-8859-1, so any file
+/// loads and a writer can give back the same bytes.
 public final class SourceReader {
 
     static final int MAX_FILE_BYTES = 16 * 1024 * 1024;
     /// All files of one configuration together.
     static final long MAX_TOTAL_BYTES = 32L * 1024 * 1024;
-    private static final int MAX_DEPTH = 32;
+    /// What multi-line definitions, `~SEQ` and `~LST` may expand to, in characters: a few hundred
+    /// thousand lines, each becoming tokens in memory.
+    static final long MAX_GENERATED = 4L * 1024 * 1024;
+
+    /// The tokens of a configuration, the warnings found while reading it, and every file it read
+    /// (also one that holds only parameter definitions).
+    public record Source(List<Token> tokens, List<Diagnostic> warnings, List<Path> files) {
+    }
 
     private final Function<Path, String> reader;
     private final String configId;
     /// The real path of the directory tree includes must stay inside, or null when they may go anywhere.
     private final Path confinedTo;
-    private final Deque<Path> stack = new ArrayDeque<>();
+    /// With [#confinedTo]: the configuration file's directory as written (before symbolic links).
+    private Path lexicalTree;
     private final List<Diagnostic> diagnostics = new ArrayList<>();
+    private final Set<Path> files = new LinkedHashSet<>();
     private long totalBytes;
     /// The most all files together may hold: [#MAX_TOTAL_BYTES], or less for a client's text.
     private long maxTotalBytes = MAX_TOTAL_BYTES;
@@ -57,39 +76,30 @@ public final class SourceReader {
         this.confinedTo = confinedTo;
     }
 
-    /// Tokens of `file` and everything it includes.
+    /// Tokens of `file` and everything it includes, and the warnings.
     ///
     /// @param configId keepalived's `--config-id`: a line starting `@ID` is kept only when ID is
     ///                 this one, a line starting `@^ID` only when it is not (keepalived's default
-    ///                 is the host name)
-    public static List<Token> read(Path file, String configId) throws ConfigException {
+    ///                 is the host name up to its first dot); null matches no ID
+    public static Source load(Path file, String configId) throws ConfigException {
         var r = new SourceReader(null, configId, null);
-        var tokens = new ArrayList<Token>();
-        r.readFile(file.toAbsolutePath().normalize(), null, tokens);
-        if (r.diagnostics.stream().anyMatch(Diagnostic::isError)) {
-            throw new ConfigException(r.diagnostics);
-        }
-        return tokens;
+        var path = file.toAbsolutePath().normalize();
+        var text = r.text(path, null, 0, r.diagnostics);
+        return text == null ? r.finish(List.of()) : r.run(path, text, null);
     }
 
     /// Tokens of text that is not on disk (an editor buffer, an RPC); includes are resolved from
     /// `file`'s directory, or from the in-memory `files` first when they are there.
-    public static List<Token> read(Path file, String text, Map<Path, String> files, String configId)
+    public static Source load(Path file, String text, Map<Path, String> files, String configId)
             throws ConfigException {
-        var r = new SourceReader(p -> files.get(p), configId, null);
-        var tokens = new ArrayList<Token>();
-        r.expand(file, text, tokens);
-        if (r.diagnostics.stream().anyMatch(Diagnostic::isError)) {
-            throw new ConfigException(r.diagnostics);
-        }
-        return tokens;
+        return new SourceReader(files::get, configId, null).run(file, text, null);
     }
 
     /// Tokens of text a control-channel client sent as if it were `file`: includes must resolve
     /// (symbolic links followed) inside [#tree] of `file`; any other is an error at the include.
     /// The text and its includes together may hold at most `maxBytes` (the caller's share of the
-    /// heap for one parse).
-    public static List<Token> readConfined(Path file, String text, String configId, long maxBytes)
+    /// heap for one parse), and so may what its parameters expand to.
+    public static Source loadConfined(Path file, String text, String configId, long maxBytes)
             throws ConfigException {
         Path tree;
         try {
@@ -102,23 +112,31 @@ public final class SourceReader {
         r.lexicalTree = file.toAbsolutePath().normalize().getParent();
         r.maxTotalBytes = Math.min(MAX_TOTAL_BYTES, maxBytes);
         r.totalBytes = text.length();
-        var tokens = new ArrayList<Token>();
-        r.expand(file, text, tokens);
-        if (r.diagnostics.stream().anyMatch(Diagnostic::isError)) {
-            throw new ConfigException(r.diagnostics);
-        }
-        return tokens;
+        return r.run(file, text, null);
     }
 
-    /// Where the `include` lines of `text` are (honouring `@ID` lines), without reading any of them.
+    /// [#load(Path, String)] without the warnings.
+    public static List<Token> read(Path file, String configId) throws ConfigException {
+        return load(file, configId).tokens();
+    }
+
+    /// [#load(Path, String, Map, String)] without the warnings.
+    public static List<Token> read(Path file, String text, Map<Path, String> files, String configId)
+            throws ConfigException {
+        return load(file, text, files, configId).tokens();
+    }
+
+    /// [#loadConfined] without the warnings.
+    public static List<Token> readConfined(Path file, String text, String configId, long maxBytes)
+            throws ConfigException {
+        return loadConfined(file, text, configId, maxBytes).tokens();
+    }
+
+    /// Where the include lines of `text` are, without reading any of them: also an include a
+    /// parameter, a `~SEQ` or an `@ID` line makes, since keepalived follows those too.
     public static List<Position> includes(Path file, String text, String configId) throws ConfigException {
         var found = new ArrayList<Position>();
-        var r = new SourceReader(null, configId, null);
-        r.collectOnly = found;
-        r.expand(file, text, new ArrayList<>());
-        if (r.diagnostics.stream().anyMatch(Diagnostic::isError)) {
-            throw new ConfigException(r.diagnostics);
-        }
+        new SourceReader(null, configId, null).run(file, text, found);
         return found;
     }
 
@@ -128,69 +146,177 @@ public final class SourceReader {
         return dir == null ? Path.of("/") : dir.toRealPath();
     }
 
-    /// When set, include lines are only noted here, not followed.
-    private List<Position> collectOnly;
-    /// With [#confinedTo]: the configuration file's directory as written (before symbolic links).
-    private Path lexicalTree;
+    private Source run(Path file, String text, List<Position> includesOnly) throws ConfigException {
+        files.add(file);
+        var tokens = new ArrayList<Token>();
+        var files = new LineReader.Files() {
+            @Override
+            public List<Path> include(Path from, String pattern, Position at, int flags, List<Diagnostic> out) {
+                return resolve(from, pattern, at, flags, out);
+            }
 
-    private void readFile(Path file, Position includedFrom, List<Token> out) {
-        if (stack.contains(file)) {
-            var chain = new StringBuilder();
-            for (var p : stack.reversed()) {
-                chain.append(p).append(" -> ");
+            @Override
+            public String read(Path file, Position includedFrom, int flags, List<Diagnostic> out) {
+                return text(file, includedFrom, flags, out);
             }
-            chain.append(file);
-            diagnostics.add(Diagnostic.error(includedFrom, "include cycle: " + chain));
-            return;
+        };
+        new LineReader(files, configId, new Random(), Math.min(MAX_GENERATED, maxTotalBytes), tokens, diagnostics, includesOnly)
+                .read(file, text);
+        return finish(tokens);
+    }
+
+    private Source finish(List<Token> tokens) throws ConfigException {
+        if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
+            throw new ConfigException(diagnostics);
         }
-        if (stack.size() >= MAX_DEPTH) {
-            diagnostics.add(Diagnostic.error(includedFrom, "includes nested deeper than " + MAX_DEPTH + " files"));
-            return;
+        return new Source(tokens, List.copyOf(diagnostics), List.copyOf(files));
+    }
+
+    /// The files an include names (see the class comment for what is an error).
+    private List<Path> resolve(Path from, String pattern, Position at, int flags, List<Diagnostic> out) {
+        if (pattern.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+            out.add(Diagnostic.error(at, "include pattern with a control character; name a file"));
+            return List.of();
         }
-        String text = reader == null ? null : reader.apply(file);
-        if (text == null) {
-            var at = includedFrom == null ? new Position(file, 1, 1) : includedFrom;
-            try {
-                var bytes = readBounded(file, at);
-                if (bytes == null) {
-                    return;
-                }
-                text = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(bytes).toString();
-            } catch (CharacterCodingException e) {
-                diagnostics.add(Diagnostic.error(new Position(file, 1, 1), "the file is not UTF-8 text"));
-                return;
-            } catch (IOException e) {
-                var why = e instanceof NoSuchFileException ? "no such file" : e.getMessage();
-                diagnostics.add(Diagnostic.error(includedFrom == null ? new Position(file, 1, 1) : includedFrom,
-                        "cannot read " + file + ": " + why));
-                return;
-            }
-        }
-        stack.push(file);
         try {
-            expand(file, text, out);
-        } finally {
-            stack.pop();
+            return resolveValid(from, pattern, at, flags, out);
+        } catch (InvalidPathException e) {
+            out.add(Diagnostic.error(at, "include " + pattern + ": not a file name (" + e.getReason() + ")"));
+            return List.of();
+        }
+    }
+
+    private List<Path> resolveValid(Path from, String pattern, Position at, int flags, List<Diagnostic> out) {
+        var dir = from == null ? null : from.toAbsolutePath().getParent();
+        if (dir == null) {
+            dir = Path.of("").toAbsolutePath();
+        }
+        // Confined: a pattern that names a place outside the tree is refused before the file
+        // system is asked anything, so the answer does not even say whether the file exists.
+        if (confinedTo != null) {
+            for (var alternative : IncludePattern.alternatives(pattern)) {
+                var target = dir.resolve(alternative).normalize();
+                if (!target.startsWith(confinedTo) && (lexicalTree == null || !target.startsWith(lexicalTree))) {
+                    out.add(Diagnostic.error(at, outside(pattern)));
+                    return List.of();
+                }
+            }
+        }
+        if (!IncludePattern.hasWildcard(pattern) && !IncludePattern.hasBraces(pattern)) {
+            var target = dir.resolve(pattern).normalize();
+            if (confinedTo != null && !insideTree(target)) {
+                out.add(Diagnostic.error(at, outside(pattern) + LINK));
+                return List.of();
+            }
+            return List.of(target);
+        }
+        var found = IncludePattern.expand(dir, pattern);
+        if (found.matches().isEmpty()) {
+            if (found.missing()) {
+                int check = found.braces() ? LineReader.INCLUDE_B : LineReader.INCLUDE_M;
+                out.add(new Diagnostic(at, severity(flags, check), "include " + pattern + " matches no file, and a "
+                        + "directory or file it names is missing" + goesOn(flags, check)));
+            } else if ((flags & LineReader.INCLUDE_W) != 0) {
+                out.add(Diagnostic.error(at, "include " + pattern + " matches no file (includew and includea "
+                        + "require a match)"));
+            }
+            return List.of();
+        }
+        if (found.missing()) {
+            out.add(new Diagnostic(at, severity(flags, LineReader.INCLUDE_B), "include " + pattern
+                    + ": some of the files it names are missing" + goesOn(flags, LineReader.INCLUDE_B)));
+            if ((flags & LineReader.INCLUDE_B) != 0) {
+                return List.of();
+            }
+        }
+        var matches = new ArrayList<Path>();
+        for (var m : found.matches()) {
+            if (confinedTo != null && !insideTree(m)) {
+                out.add(Diagnostic.error(at, outside(pattern) + " (" + m.getFileName() + ")" + LINK));
+                continue;
+            }
+            if (Files.isDirectory(m)) {
+                out.add(new Diagnostic(at, severity(flags, LineReader.INCLUDE_R), "include " + pattern
+                        + ": " + m + " is a directory" + goesOn(flags, LineReader.INCLUDE_R)));
+                continue;
+            }
+            matches.add(m);
+        }
+        return matches;
+    }
+
+    private static final String LINK = "; a symbolic link inside the tree does not make its target part of it";
+
+    /// Whether the real path of `file` is inside the tree (one that is not there: reading it says so).
+    private boolean insideTree(Path file) {
+        try {
+            return file.toRealPath().startsWith(confinedTo);
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static Diagnostic.Severity severity(int flags, int check) {
+        return (flags & check) != 0 ? Diagnostic.Severity.ERROR : Diagnostic.Severity.WARNING;
+    }
+
+    private static String goesOn(int flags, int check) {
+        return (flags & check) != 0 ? "" : "; keepalived reads on without it";
+    }
+
+    /// The text of `file` (in memory first), or null when it cannot be read (said in `out`).
+    private String text(Path file, Position includedFrom, int flags, List<Diagnostic> out) {
+        String text = reader == null ? null : reader.apply(file);
+        if (text != null) {
+            files.add(file);
+            return text;
+        }
+        var at = includedFrom == null ? new Position(file, 1, 1) : includedFrom;
+        try {
+            var bytes = readBounded(file, at, out);
+            if (bytes == null) {
+                return null;
+            }
+            if (includedFrom != null && executable(file)) {
+                out.add(new Diagnostic(at, severity(flags, LineReader.INCLUDE_R), "include: " + file
+                        + " is executable, and keepalived does not read an executable file"
+                        + ((flags & LineReader.INCLUDE_R) != 0 ? "" : "; skipped")));
+                return null;
+            }
+            files.add(file);
+            return SourceText.decode(bytes).text();
+        } catch (IOException e) {
+            var why = e instanceof NoSuchFileException ? "no such file" : e.getMessage();
+            out.add(Diagnostic.error(at, "cannot read " + file + ": " + why));
+            return null;
+        }
+    }
+
+    private static boolean executable(Path file) {
+        try {
+            var permissions = Files.getPosixFilePermissions(file);
+            return permissions.contains(PosixFilePermission.OWNER_EXECUTE)
+                    || permissions.contains(PosixFilePermission.GROUP_EXECUTE)
+                    || permissions.contains(PosixFilePermission.OTHERS_EXECUTE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
     /// The bytes of `file` if it is a regular file within the size limits, else null with an
     /// error at `at` that names the file and the rule (never its contents).
-    private ByteBuffer readBounded(Path file, Position at) throws IOException {
+    private ByteBuffer readBounded(Path file, Position at, List<Diagnostic> out) throws IOException {
         var real = file.toRealPath();
         var attrs = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!attrs.isRegularFile()) {
-            diagnostics.add(Diagnostic.error(at, "cannot read " + file + ": " + (real.equals(file) ? "" : real + " ")
+            out.add(Diagnostic.error(at, "cannot read " + file + ": " + (real.equals(file) ? "" : real + " ")
                     + "is " + (attrs.isDirectory() ? "a directory" : "not a regular file (a device, FIFO or socket)")
                     + "; include only configuration files"));
             return null;
         }
         long left = Math.max(0, Math.min(MAX_FILE_BYTES, maxTotalBytes - totalBytes));
         if (attrs.size() > left) {
-            diagnostics.add(Diagnostic.error(at, tooLarge(file, attrs.size())));
+            out.add(Diagnostic.error(at, tooLarge(file, attrs.size())));
             return null;
         }
         // The size may have changed since: read at most one byte past the limit to notice growth.
@@ -199,7 +325,7 @@ public final class SourceReader {
             while (true) {
                 if (!buffer.hasRemaining()) {
                     if (buffer.capacity() > left) {
-                        diagnostics.add(Diagnostic.error(at, tooLarge(file, buffer.capacity())));
+                        out.add(Diagnostic.error(at, tooLarge(file, buffer.capacity())));
                         return null;
                     }
                     buffer = ByteBuffer.allocate((int) Math.min(left + 1, buffer.capacity() * 2L))
@@ -225,144 +351,8 @@ public final class SourceReader {
                         + "larger -Xmx)" : "");
     }
 
-    private void expand(Path file, String text, List<Token> out) {
-        List<Token> tokens;
-        try {
-            tokens = Lexer.tokenize(text, file);
-        } catch (ConfigException e) {
-            diagnostics.addAll(e.diagnostics());
-            return;
-        }
-        boolean pushed = stack.isEmpty() || !stack.peek().equals(file);
-        if (pushed) {
-            stack.push(file);
-        }
-        try {
-            int i = 0;
-            while (i < tokens.size()) {
-                var t = tokens.get(i);
-                boolean lineStart = i == 0 || tokens.get(i - 1).kind() == Token.Kind.END_OF_LINE;
-                if (lineStart && t.kind() == Token.Kind.WORD && !t.quoted() && t.text().startsWith("@")) {
-                    var id = t.text().substring(1);
-                    boolean negated = id.startsWith("^");
-                    if (negated) {
-                        id = id.substring(1);
-                    }
-                    if (id.equals(configId) != negated) {
-                        i++;
-                        continue;
-                    }
-                    while (i < tokens.size() && tokens.get(i).kind() != Token.Kind.END_OF_LINE) {
-                        i++;
-                    }
-                    i++;
-                    continue;
-                }
-                if (lineStart && t.isWord("include")) {
-                    int j = i + 1;
-                    var patterns = new ArrayList<Token>();
-                    while (j < tokens.size() && tokens.get(j).kind() == Token.Kind.WORD) {
-                        patterns.add(tokens.get(j));
-                        j++;
-                    }
-                    if (patterns.isEmpty()) {
-                        diagnostics.add(Diagnostic.error(t.position(), "include needs a file name or glob pattern"));
-                    }
-                    if (collectOnly != null) {
-                        collectOnly.add(t.position());
-                        patterns.clear();
-                    }
-                    for (var pattern : patterns) {
-                        include(file, pattern, out);
-                    }
-                    // skip the rest of the include line (a stray brace there is an error)
-                    while (j < tokens.size() && tokens.get(j).kind() != Token.Kind.END_OF_LINE) {
-                        diagnostics.add(Diagnostic.error(tokens.get(j).position(), "unexpected '"
-                                + tokens.get(j).text() + "' after include"));
-                        j++;
-                    }
-                    i = j + 1;
-                    continue;
-                }
-                out.add(t);
-                i++;
-            }
-        } finally {
-            if (pushed) {
-                stack.pop();
-            }
-        }
-    }
-
-    private void include(Path from, Token pattern, List<Token> out) {
-        var dir = from.toAbsolutePath().getParent();
-        var raw = pattern.text();
-        Path target = dir == null ? Path.of(raw) : dir.resolve(raw);
-        target = target.normalize();
-        // Confined: a pattern that names a place outside the tree is refused before the file
-        // system is asked anything, so the answer does not even say whether the file exists.
-        if (confinedTo != null && !target.startsWith(confinedTo) && (lexicalTree == null || !target.startsWith(lexicalTree))) {
-            diagnostics.add(Diagnostic.error(pattern.position(), outside(raw)));
-            return;
-        }
-        List<Path> matches;
-        if (!hasGlob(raw)) {
-            matches = List.of(target);
-        } else {
-            matches = glob(target);
-            if (matches.isEmpty()) {
-                diagnostics.add(Diagnostic.error(pattern.position(), "include pattern " + raw + " matches no file"));
-                return;
-            }
-        }
-        for (var m : matches) {
-            if (confinedTo != null) {
-                try {
-                    if (!m.toRealPath().startsWith(confinedTo)) {
-                        diagnostics.add(Diagnostic.error(pattern.position(), outside(raw)
-                                + (m.equals(target) ? "" : " (" + m.getFileName() + ")")
-                                + "; a symbolic link inside the tree does not make its target part of it"));
-                        continue;
-                    }
-                } catch (IOException e) {
-                    // not there: readFile says so
-                }
-            }
-            readFile(m, pattern.position(), out);
-        }
-    }
-
     private String outside(String raw) {
         return "include " + raw + " refused: a configuration sent through the control channel may include only files "
                 + "inside " + confinedTo + ", the directory tree of the agent's configuration file";
-    }
-
-    private static boolean hasGlob(String s) {
-        return s.indexOf('*') >= 0 || s.indexOf('?') >= 0 || s.indexOf('[') >= 0;
-    }
-
-    private static List<Path> glob(Path pattern) {
-        // Walk from the deepest directory without glob characters, as deep as the pattern reaches.
-        var root = pattern.getRoot();
-        var base = root == null ? Path.of("") : root;
-        int depth = 0;
-        boolean globSeen = false;
-        for (var part : pattern) {
-            if (!globSeen && !hasGlob(part.toString())) {
-                base = base.resolve(part);
-            } else {
-                globSeen = true;
-                depth++;
-            }
-        }
-        if (!Files.isDirectory(base)) {
-            return List.of();
-        }
-        var matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern.toString().replace("\\", "\\\\"));
-        try (Stream<Path> walk = Files.walk(base, depth)) {
-            return walk.filter(p -> Files.isRegularFile(p) && matcher.matches(p)).sorted().toList();
-        } catch (IOException | UncheckedIOException e) {
-            return List.of();
-        }
     }
 }
