@@ -2,56 +2,22 @@ package dev.pharos.console.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pharos.console.ConsoleWork;
-import dev.pharos.console.connect.DirectorConnection;
-import dev.pharos.console.edit.EditService;
-import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.VrrpState;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.testfx.api.FxToolkit;
-import org.testfx.util.WaitForAsyncUtils;
 
 /// Each explanation against the scenario that produces it, on the seed lab (lvs-master: VI_1
 /// `state MASTER` priority 100; lvs-backup: VI_1 priority 98): a graceful stop is Skew_Time after a
 /// priority 0 advert, the restart preempts (it ignores the lower priority adverts), and a crash is
 /// Master_Down_Interval.
-class ExplanationScenariosTest {
-
-    ConsoleWork work;
-    ClusterModel cluster;
-    EditService edits;
-    LabMode mode;
-    LabViewModel lab;
-    final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
+class ExplanationScenariosTest extends SeedLab {
 
     @BeforeEach
-    void start() throws Exception {
-        FxToolkit.registerPrimaryStage();
-        work = new ConsoleWork();
-        cluster = fx(() -> ClusterModel.onFxThread("training lab"));
-        edits = EditService.onFxThread(cluster, connections, work);
-        mode = fx(() -> LabMode.start(cluster, connections, edits, work));
-        await(() -> fx(() -> mode.stateProperty().get()) == LabMode.State.RUNNING);
-        lab = fx(() -> mode.viewModelProperty().get());
-        await(() -> fx(() -> cluster.directors().size() == 2 && cluster.directors().stream()
-                .allMatch(d -> d.livenessProperty().get() == Liveness.LIVE && d.instance("VI_1").isPresent())));
-        await(() -> fx(() -> cluster.director("lvs-master").flatMap(d -> d.instance("VI_1"))
+    void vi1OnTheMaster() throws Exception {
+        await(60, () -> fx(() -> cluster.director("lvs-master").flatMap(d -> d.instance("VI_1"))
                 .map(i -> i.stateProperty().get() == VrrpState.MASTER).orElse(false)));
-    }
-
-    @AfterEach
-    void stop() {
-        mode.close();
-        edits.close();
-        work.shutdown();
     }
 
     @Test
@@ -76,7 +42,7 @@ class ExplanationScenariosTest {
                 .doesNotContain("heard no advert").doesNotContain("priority 0");
         assertThat(awaitExplanation("lvs-backup (VI_1", "went back to BACKUP")).contains("higher priority");
 
-        await(() -> fx(() -> cluster.director("lvs-master").orElseThrow().livenessProperty().get() == Liveness.LIVE));
+        await(60, () -> fx(() -> cluster.director("lvs-master").orElseThrow().livenessProperty().get() == Liveness.LIVE));
         fx(() -> {
             since = lab.explanations().size();
             lab.killDirector("lvs-master");
@@ -98,15 +64,7 @@ class ExplanationScenariosTest {
     }
 
     String awaitExplanation(String who, String what) throws Exception {
-        await(() -> fx(() -> explanation(who, what)) != null);
+        await(60, () -> fx(() -> explanation(who, what)) != null);
         return fx(() -> explanation(who, what));
-    }
-
-    static <T> T fx(Callable<T> call) throws Exception {
-        return WaitForAsyncUtils.asyncFx(call).get(30, TimeUnit.SECONDS);
-    }
-
-    static void await(Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, condition);
     }
 }

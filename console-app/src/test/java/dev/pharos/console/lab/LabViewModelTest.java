@@ -5,70 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
-import dev.pharos.console.ConsoleWork;
 import dev.pharos.console.connect.AgentClient;
-import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.lab.LabViewModel.DirectorControls;
 import dev.pharos.console.lab.LabViewModel.StepState;
-import dev.pharos.console.model.ClusterModel;
-import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.RealServerModel;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.testfx.api.FxToolkit;
-import org.testfx.util.WaitForAsyncUtils;
 
 /// The lab's view model without a window, on the seed lab: its priority and drain commands are
 /// edits through the edit service (pending while in flight, undone to the agent's former value,
 /// a refusal reported), and step by step is a state.
-class LabViewModelTest {
+class LabViewModelTest extends SeedLab {
 
     static final String WEB_2 = "198.51.100.66";
-
-    ConsoleWork work;
-    ClusterModel cluster;
-    EditService edits;
-    LabMode mode;
-    LabViewModel lab;
-    final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        FxToolkit.registerPrimaryStage();
-        work = new ConsoleWork();
-        cluster = fx(() -> ClusterModel.onFxThread("training lab"));
-        edits = EditService.onFxThread(cluster, connections, work);
-        mode = fx(() -> LabMode.start(cluster, connections, edits, work));
-        await(60, () -> fx(() -> mode.stateProperty().get()) == LabMode.State.RUNNING);
-        lab = fx(() -> mode.viewModelProperty().get());
-        await(60, () -> fx(() -> cluster.directors().size() == 2 && cluster.directors().stream().allMatch(d ->
-                d.livenessProperty().get() == Liveness.LIVE && d.instance("VI_1").isPresent()
-                        && !d.virtualServers().isEmpty())));
-    }
-
-    @AfterEach
-    void stop() {
-        mode.close();
-        edits.close();
-        work.shutdown();
-    }
-
-    static <T> T fx(Callable<T> call) throws Exception {
-        return WaitForAsyncUtils.asyncFx(call).get(30, TimeUnit.SECONDS);
-    }
-
-    static void await(int seconds, Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, condition);
-    }
 
     /// What the director itself reports, asked over a link of its own.
     AgentState truth(String director) throws Exception {
