@@ -6,6 +6,7 @@ import dev.pharos.console.edit.EditService;
 import dev.pharos.console.inspect.InspectorView;
 import dev.pharos.console.inspect.InspectorViewModel;
 import dev.pharos.console.lab.LabHost;
+import dev.pharos.console.lab.LabViewModel;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.timeline.TimelineView;
 import dev.pharos.console.timeline.TimelineViewModel;
@@ -294,6 +295,12 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
             side.setDividerPositions(0.62);
             upper.setDividerPositions(0.6);
         });
+    }
+
+    @Override
+    public void offerSpares(List<LabViewModel.RealServer> spares) {
+        topologyModel.offerSpares(spares.stream().map(s -> new TopologyViewModel.Spare(s.label().replaceFirst(" \\(.*", ""),
+                new TopologyViewModel.NewServer(s.address(), null, 1))).toList());
     }
 
     @Override

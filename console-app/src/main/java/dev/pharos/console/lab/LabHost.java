@@ -1,5 +1,6 @@
 package dev.pharos.console.lab;
 
+import java.util.List;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 
@@ -13,6 +14,9 @@ public interface LabHost {
 
     /// The configuration editor's director list follows the lab's directors.
     void refreshDirectors();
+
+    /// Offers the lab's spare real servers in the topology's palette, ready to drag.
+    void offerSpares(List<LabViewModel.RealServer> spares);
 
     /// Shows a short error in the window's status line.
     void showError(String message);

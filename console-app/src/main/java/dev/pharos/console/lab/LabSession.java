@@ -251,6 +251,18 @@ public final class LabSession implements AutoCloseable {
         return lab.directorNames();
     }
 
+    /// The lab's real servers no director has yet, address → label (the palette offers them).
+    public Map<String, String> spares() {
+        var m = new LinkedHashMap<String, String>();
+        var spare = lab.spares();
+        lab.realServers().forEach((address, server) -> {
+            if (spare.contains(address)) {
+                m.put(Addresses.text(address), server.name());
+            }
+        });
+        return m;
+    }
+
     public Map<String, String> realServers() {
         var m = new LinkedHashMap<String, String>();
         lab.realServers().forEach((address, server) -> m.put(Addresses.text(address), server.name()));

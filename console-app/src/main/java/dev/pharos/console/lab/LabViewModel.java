@@ -107,6 +107,13 @@ public final class LabViewModel {
         return List.copyOf(realServers);
     }
 
+    /// The real servers of the lab that no virtual server has yet: something a class can add.
+    public List<RealServer> spares() {
+        var out = new ArrayList<RealServer>();
+        session.spares().forEach((address, label) -> out.add(new RealServer(address, label)));
+        return out;
+    }
+
     /// Each VIP:port the clients send to.
     public List<VipTraffic> vips() {
         return List.copyOf(vips);

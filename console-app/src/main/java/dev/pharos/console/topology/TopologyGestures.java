@@ -1,6 +1,8 @@
 package dev.pharos.console.topology;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import javafx.css.PseudoClass;
 import javafx.geometry.Point2D;
 import javafx.scene.Group;
@@ -29,7 +31,6 @@ final class TopologyGestures {
     private final Group zoomGroup;
     private final Pane viewport;
     private final Label bin;
-    private final Label palette;
     private boolean dragging;
     private double dragStartX;
     private double dragStartY;
@@ -43,9 +44,8 @@ final class TopologyGestures {
         this.zoomGroup = zoomGroup;
         this.viewport = viewport;
         this.bin = bin;
-        this.palette = palette;
         installPan();
-        installPalette();
+        installPaletteItem(palette, "New real server", view::promptNewServer);
     }
 
     /// Whether a drag is under way.
@@ -142,9 +142,11 @@ final class TopologyGestures {
         });
     }
 
-    /// Lets the operator drag a new real server from the palette onto a virtual server.
-    private void installPalette() {
-        var ghost = new Label("New real server");
+    /// Lets the operator drag a new real server from the palette `item` onto a virtual server:
+    /// `what` says which server, for the virtual server it was dropped on (or nothing: cancelled).
+    void installPaletteItem(Label item, String ghostText, Function<String, Optional<TopologyViewModel.NewServer>> what) {
+        var palette = item;
+        var ghost = new Label(ghostText);
         ghost.getStyleClass().addAll("palette-item", "ghost");
         ghost.setMouseTransparent(true);
         palette.setOnMousePressed(e -> {
@@ -169,7 +171,7 @@ final class TopologyGestures {
             var target = targetAt(e.getSceneX(), e.getSceneY(), null);
             if (target != null && target != bin) {
                 var vsId = (String) target.getUserData();
-                view.promptNewServer(vsId).ifPresent(n -> model.add(vsId, n));
+                what.apply(vsId).ifPresent(n -> model.add(vsId, n));
             }
             e.consume();
         });

@@ -19,6 +19,7 @@ import javafx.beans.InvalidationListener;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
+import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableSet;
 import javafx.css.PseudoClass;
 import javafx.geometry.BoundingBox;
@@ -29,6 +30,7 @@ import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ToolBar;
+import javafx.scene.control.Tooltip;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
@@ -143,7 +145,11 @@ public final class TopologyView extends BorderPane {
         });
         var spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        setTop(new ToolBar(palette, undo, redo, spacer, zoomOut, fit, zoomIn));
+        var toolbar = new ToolBar(palette, undo, redo, spacer, zoomOut, fit, zoomIn);
+        // The spares (the lab's web-3) stand beside "Real server", ready to drag.
+        model.spares().addListener((ListChangeListener<TopologyViewModel.Spare>) c -> showSpares(toolbar));
+        showSpares(toolbar);
+        setTop(toolbar);
         var stack = new StackPane(viewport, bin);
         StackPane.setAlignment(bin, Pos.BOTTOM_RIGHT);
         setCenter(stack);
@@ -252,6 +258,20 @@ public final class TopologyView extends BorderPane {
             }
         }
         return targets;
+    }
+
+    private void showSpares(ToolBar toolbar) {
+        toolbar.getItems().removeIf(n -> n.getStyleClass().contains("palette-spare"));
+        int at = toolbar.getItems().indexOf(palette) + 1;
+        for (var spare : model.spares()) {
+            var item = new Label(spare.label());
+            item.getStyleClass().addAll("palette-item", "palette-spare");
+            item.setGraphic(Icons.node(Icon.ADD, 14));
+            item.setId("palette-spare-" + spare.server().address().replaceAll("[^A-Za-z0-9]", "-"));
+            item.setTooltip(new Tooltip("Drag onto a virtual server to add " + spare.server().address()));
+            gestures.installPaletteItem(item, spare.label(), vs -> Optional.of(spare.server()));
+            toolbar.getItems().add(at++, item);
+        }
     }
 
     /// Asks for a new real server in `vsId` (the palette's drop), as [#setNewServerPrompt] says.

@@ -29,6 +29,8 @@ import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
 import javafx.concurrent.Task;
 import javafx.geometry.Point2D;
 
@@ -41,6 +43,9 @@ import javafx.geometry.Point2D;
 /// It also says, as enums, how the model's states are drawn: a real server's health over the
 /// directors of its pair ([ShownHealth]) and the VRRP role of an instance or a VIP ([ShownRole]).
 public final class TopologyViewModel {
+
+    private final ObservableList<Spare> spares = FXCollections.observableArrayList();
+    private final ObservableList<Spare> sparesView = FXCollections.unmodifiableObservableList(spares);
 
     /// What a new real server dropped from the palette needs (the view asks for it).
     public record NewServer(String address, Integer port, int weight) {
@@ -154,6 +159,21 @@ public final class TopologyViewModel {
             var toPort = portOf(to).orElse(port);
             submit(new Edit.Move(s.virtualServer(), s.realServer(), to, Objects.equals(toPort, port) ? null : toPort, port));
         }
+    }
+
+    /// A real server the palette offers ready-made (the lab's spares): dragged onto a virtual
+    /// server, it is added there without a question.
+    public record Spare(String label, NewServer server) {
+    }
+
+    /// Offers `offered` in the palette from now on (replacing what was offered).
+    public void offerSpares(List<Spare> offered) {
+        spares.setAll(offered);
+    }
+
+    /// The ready-made real servers the palette offers.
+    public ObservableList<Spare> spares() {
+        return sparesView;
     }
 
     /// Adds `server` to virtual server `vsId`, on the virtual server's port unless it names one.

@@ -12,6 +12,7 @@ import dev.pharos.console.connect.AgentClient;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
+import dev.pharos.console.model.Health;
 import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.VrrpState;
 import java.awt.image.BufferedImage;
@@ -204,6 +205,26 @@ class LabConsoleTest {
         robot.clickOn("#lab-undrain-198-51-100-66");
         await(30, () -> weights("198.51.100.66").equals(List.of(1, 1, 1, 1)));
         assertThat(cluster.timeline()).anyMatch(e -> e.kind().equals("scenario") && e.subject().startsWith("drain"));
+    }
+
+    /// The first drag succeeds: the palette offers the lab's spare, web-3, which no virtual server
+    /// has yet (the seed's two real servers are in both virtual servers, so moving one was always
+    /// refused as a duplicate); dropped on a virtual server it is added on both directors, and its
+    /// health check reaches it inside the lab.
+    @Test
+    void theSpareServerIsOfferedAndItsFirstDragSucceeds(FxRobot robot) throws Exception {
+        await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        await(30, () -> robot.lookup("#palette-spare-198-51-100-67").tryQuery().isPresent());
+        await(30, () -> WaitForAsyncUtils.asyncFx(() -> window.topology().nodeFor("tcp/192.0.2.100:80").isPresent()).get());
+        var target = WaitForAsyncUtils.asyncFx(() -> window.topology().nodeFor("tcp/192.0.2.100:80").orElseThrow()).get();
+        robot.drag("#palette-spare-198-51-100-67").dropTo(target);
+        await(30, () -> weights("198.51.100.67").size() == 2);
+        assertThat(window.topologyModel().statusErrorProperty().get()).as(window.topologyModel().statusProperty().get())
+                .isFalse();
+        await(60, () -> WaitForAsyncUtils.asyncFx(() -> cluster.directors().stream()
+                .flatMap(d -> d.virtualServers().stream()).flatMap(v -> v.realServers().stream())
+                .filter(r -> r.addressProperty().get().equals("198.51.100.67"))
+                .allMatch(r -> r.healthProperty().get() == Health.UP)).get());
     }
 
     /// The priority spinner shows the instance's real priority (it started at 100 for every

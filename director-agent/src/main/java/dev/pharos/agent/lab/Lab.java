@@ -23,7 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,14 +72,17 @@ public final class Lab implements AutoCloseable {
 
     /// The seed scenario: lvs-master and lvs-backup in dual-master (VI_1 VRID 90, VI_2 VRID 93),
     /// two virtual servers with `wrr`, `lb_kind DR`, `persistence_timeout 120` and the seed's
-    /// HTTP_GET timings, two real servers. The configurations are resources of this package.
+    /// HTTP_GET timings, two real servers, and a third that no virtual server has yet (a spare for
+    /// the class to add: the seed's two are in both virtual servers already, so a first move of
+    /// one was always refused as a duplicate). The configurations are resources of this package.
     public static Lab seed() throws IOException, ConfigException {
         var master = resource("lvs-master.conf");
         var backup = resource("lvs-backup.conf");
         return start(List.of(new DirectorDef("lvs-master", master, (Inet4Address) InetAddress.getByName("192.0.2.1")),
                 new DirectorDef("lvs-backup", backup, (Inet4Address) InetAddress.getByName("192.0.2.2"))),
                 List.of(new RealServerDef(InetAddress.getByName("198.51.100.66"), "web-1 (172.17.0.66 in the post)"),
-                        new RealServerDef(InetAddress.getByName("198.51.100.41"), "web-2 (172.17.250.41 in the post)")));
+                        new RealServerDef(InetAddress.getByName("198.51.100.41"), "web-2 (172.17.250.41 in the post)"),
+                        new RealServerDef(InetAddress.getByName("198.51.100.67"), "web-3 (a spare: in no virtual server yet)")));
     }
 
     /// The text of one of the lab's shipped configurations (`lvs-master.conf`, `lvs-backup.conf`).
@@ -268,6 +273,17 @@ public final class Lab implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "lab directory {0} not removed: {1}", dir, e.getMessage());
         }
+    }
+
+    /// The lab's real servers that no director's configuration names (yet): a class can add them.
+    public Set<InetAddress> spares() {
+        var named = new HashSet<InetAddress>();
+        for (var name : defs.keySet()) {
+            config(name).ifPresent(c -> c.virtualServers().forEach(v -> v.realServers().forEach(r -> named.add(r.address()))));
+        }
+        var out = new LinkedHashSet<>(realServers.keySet());
+        out.removeAll(named);
+        return out;
     }
 
     /// The loaded configuration of a running director (for the lab view's labels).
