@@ -4,7 +4,9 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,12 +17,25 @@ final class ConfigParser {
 
     static final Duration MAX_SECONDS = Duration.ofDays(365);
 
+    /// keepalived 2.2.7 keeps times read as whole seconds in microseconds of an unsigned int, so
+    /// `read_unsigned_strvec` bounds them at UINT_MAX / TIMER_HZ = 4294 s.
+    static final long MAX_WHOLE_SECONDS = 4294;
+
+    static final long UINT_MAX = 0xFFFF_FFFFL;
+
     /// Keywords Pharos reads and writes back but does not act on (mail alerts).
     private static final Set<String> NO_EFFECT = Set.of("notification_email",
             "notification_email_from", "smtp_server", "smtp_connect_timeout");
 
     private final Values values;
-    private final Map<Object, Position> positions = new IdentityHashMap<>();
+    private final Validator.Positions positions = new Validator.Positions();
+    /// Names the blocks read so far define, per defining keyword: keepalived 2.2.7 resolves a
+    /// `track_script`, `track_process`, `track_file` or `track_bfd` while reading the instance
+    /// (`alloc_track_script` and its siblings in `vrrp_track.c`), so a name defined further down is
+    /// "not found" there.
+    private final Map<String, Set<String>> definedSoFar = new HashMap<>();
+    /// Every name each defining keyword defines in the file, with the line of its first definition.
+    private final Map<String, Map<String, Position>> definedAnywhere = new HashMap<>();
 
     private ConfigParser(List<Diagnostic> diagnostics) {
         this.values = new Values(diagnostics);
@@ -44,33 +59,45 @@ final class ConfigParser {
         var servers = new ArrayList<VirtualServerDef>();
         var lvs = new VirtualServerParser(values, positions);
         var root = new Node(new Token(Token.Kind.WORD, "top level", false, null), List.of(), nodes);
+        for (var n : nodes) {
+            var kind = definingKind(n.name());
+            if (kind != null && n.isBlock() && n.args().size() == 1) {
+                definedAnywhere.computeIfAbsent(kind, k -> new LinkedHashMap<>())
+                        .putIfAbsent(n.args().getFirst().text(), n.position());
+            }
+        }
         var extras = new BlockReader(values, "the top level", Keywords.TOP_LEVEL)
-                .on("global_defs", n -> {
+                .kept("vrrp_track_process", this::define)
+                .kept("track_file", this::define)
+                .kept("vrrp_track_file", this::define)
+                .kept("bfd_instance", this::define)
+                .each("global_defs", n -> {
                     if (block(n, 0)) {
                         global[0] = globalDefs(n);
                     }
                 })
-                .on("vrrp_script", n -> {
+                .each("vrrp_script", n -> {
                     if (block(n, 1)) {
                         scripts.add(remember(script(n), n));
+                        define(n);
                     }
                 })
-                .on("vrrp_sync_group", n -> {
+                .each("vrrp_sync_group", n -> {
                     if (block(n, 1)) {
                         groups.add(remember(syncGroup(n), n));
                     }
                 })
-                .on("vrrp_instance", n -> {
+                .each("vrrp_instance", n -> {
                     if (block(n, 1)) {
                         instances.add(remember(instance(n), n));
                     }
                 })
-                .on("virtual_server_group", n -> {
+                .each("virtual_server_group", n -> {
                     if (block(n, 1)) {
                         vsGroups.add(remember(lvs.group(n), n));
                     }
                 })
-                .on("virtual_server", n -> {
+                .each("virtual_server", n -> {
                     var vs = lvs.virtualServer(n);
                     if (vs != null) {
                         servers.add(remember(vs, n));
@@ -84,6 +111,53 @@ final class ConfigParser {
     private <T> T remember(T model, Node n) {
         positions.put(model, n.position());
         return model;
+    }
+
+    /// The kind of name a top-level block defines, as track lines refer to it; null for others.
+    private static String definingKind(String keyword) {
+        return switch (keyword) {
+            case "vrrp_script" -> "vrrp_script";
+            case "vrrp_track_process" -> "vrrp_track_process";
+            case "track_file", "vrrp_track_file" -> "track_file";
+            case "bfd_instance" -> "bfd_instance";
+            default -> null;
+        };
+    }
+
+    private void define(Node n) {
+        if (n.isBlock() && n.args().size() == 1) {
+            definedSoFar.computeIfAbsent(definingKind(n.name()), k -> new HashSet<>()).add(n.args().getFirst().text());
+        }
+    }
+
+    /// Checks each line of a `track_script` / `track_process` / `track_file` / `track_bfd` block
+    /// against the names defined above it, as keepalived 2.2.7 does while reading; returns the
+    /// lines whose name is found.
+    private List<Node> references(Node n, String kind, String where) {
+        var found = new ArrayList<Node>();
+        if (!Structure.block(values, n, 0)) {
+            return found;
+        }
+        for (var line : n.children()) {
+            var name = line.name();
+            if (definedSoFar.getOrDefault(kind, Set.of()).contains(name)) {
+                found.add(line);
+                continue;
+            }
+            var later = definedAnywhere.getOrDefault(kind, Map.of()).get(name);
+            if (later != null) {
+                values.error(line.position(), where + ": " + n.name() + " " + name + " refers to the " + kind + " "
+                        + name + " defined below, at line " + later.line() + "; keepalived looks the name up while"
+                        + " reading and reports it not found: move " + kind + " " + name + " above " + where);
+            } else if (!kind.equals("vrrp_script")) {
+                // an undefined vrrp_script is the Validator's (it checks models from JSON too)
+                values.error(line.position(), where + ": " + n.name() + " " + name + ": no " + kind + " " + name
+                        + " is defined (keepalived reports it not found and ignores the line)");
+            } else {
+                found.add(line);
+            }
+        }
+        return found;
     }
 
     /// Checks that `n` is a block with exactly `names` words after its keyword.
@@ -106,7 +180,7 @@ final class ConfigParser {
         var scriptUser = new String[1];
         var extras = new BlockReader(values, "global_defs", Keywords.GLOBAL_DEFS)
                 .on("router_id", c -> routerId[0] = values.string(c))
-                .on("notification_email", c -> {
+                .each("notification_email", c -> {
                     if (Structure.block(values, c, 0)) {
                         for (var line : c.children()) {
                             emails.add(line.name());
@@ -116,20 +190,13 @@ final class ConfigParser {
                 })
                 .on("notification_email_from", c -> from[0] = values.string(c))
                 .on("smtp_server", c -> smtp[0] = Structure.joined(values, c))
-                .on("smtp_connect_timeout", c -> smtpTimeout[0] = values.seconds(c, Duration.ofSeconds(1), MAX_SECONDS))
+                .on("smtp_connect_timeout", c -> smtpTimeout[0] = values.wholeSeconds(c, 0, MAX_WHOLE_SECONDS))
                 .on("vrrp_version", c -> version[0] = values.integer(c, 2, 3))
-                .on("vrrp_garp_master_delay", c -> garpDelay[0] = values.seconds(c, Duration.ZERO, Duration.ofSeconds(255)))
-                .on("vrrp_garp_master_repeat", c -> garpRepeat[0] = values.integer(c, 1, 255))
-                .on("vrrp_garp_master_refresh", c -> garpRefresh[0] = values.seconds(c, Duration.ZERO, MAX_SECONDS))
-                .on("vrrp_garp_master_refresh_repeat", c -> garpRefreshRepeat[0] = values.integer(c, 1, 255))
-                .on("enable_script_security", c -> {
-                    // keepalived's handler looks at no value: any enable_script_security line enables it
-                    if (Boolean.FALSE.equals(values.optionalBoolean(c))) {
-                        values.warning(c.position(), "enable_script_security takes no value; keepalived enables"
-                                + " script security whatever follows it, and so does Pharos (remove the line to disable)");
-                    }
-                    scriptSecurity[0] = Boolean.TRUE;
-                })
+                .on("vrrp_garp_master_delay", c -> garpDelay[0] = values.wholeSeconds(c, 0, MAX_WHOLE_SECONDS))
+                .on("vrrp_garp_master_repeat", c -> garpRepeat[0] = values.integer(c, 1, Integer.MAX_VALUE))
+                .on("vrrp_garp_master_refresh", c -> garpRefresh[0] = values.wholeSeconds(c, 0, UINT_MAX))
+                .on("vrrp_garp_master_refresh_repeat", c -> garpRefreshRepeat[0] = values.integer(c, 1, Integer.MAX_VALUE))
+                .on("enable_script_security", c -> scriptSecurity[0] = values.flag(c))
                 .on("script_user", c -> scriptUser[0] = values.userAndGroup(c))
                 .read(n);
         for (var c : n.children()) {
@@ -154,8 +221,8 @@ final class ConfigParser {
         var user = new String[1];
         var extras = new BlockReader(values, "vrrp_script " + name, Keywords.VRRP_SCRIPT)
                 .on("script", c -> script[0] = values.commandLine(c))
-                .on("interval", c -> interval[0] = values.seconds(c, Duration.ofMillis(1), MAX_SECONDS))
-                .on("timeout", c -> timeout[0] = values.seconds(c, Duration.ofMillis(1), MAX_SECONDS))
+                .on("interval", c -> interval[0] = values.wholeSeconds(c, 1, MAX_WHOLE_SECONDS))
+                .on("timeout", c -> timeout[0] = values.wholeSeconds(c, 1, MAX_WHOLE_SECONDS))
                 .on("weight", c -> {
                     if (c.args().size() == 2 && c.args().get(1).isWord("reverse")) {
                         weight[0] = values.integer(c.args().getFirst(), "weight", -253, 253);
@@ -164,8 +231,8 @@ final class ConfigParser {
                         weight[0] = values.integer(c, -253, 253);
                     }
                 })
-                .on("rise", c -> rise[0] = values.integer(c, 1, 1_000_000))
-                .on("fall", c -> fall[0] = values.integer(c, 1, 1_000_000))
+                .on("rise", c -> rise[0] = values.integer(c, 1, Integer.MAX_VALUE))
+                .on("fall", c -> fall[0] = values.integer(c, 1, Integer.MAX_VALUE))
                 .on("user", c -> user[0] = values.userAndGroup(c))
                 .read(n);
         if (script[0] == null) {
@@ -182,8 +249,9 @@ final class ConfigParser {
         var trackIf = new ArrayList<VrrpInstanceDef.TrackInterface>();
         var trackScripts = new ArrayList<VrrpInstanceDef.TrackScript>();
         var smtp = new Boolean[1];
-        var extras = new BlockReader(values, "vrrp_sync_group " + name, Keywords.SYNC_GROUP)
-                .on("group", c -> {
+        var where = "vrrp_sync_group " + name;
+        var extras = new BlockReader(values, where, Keywords.SYNC_GROUP)
+                .first("group", c -> {
                     if (Structure.block(values, c, 0)) {
                         for (var line : c.children()) {
                             members.add(line.name());
@@ -191,15 +259,18 @@ final class ConfigParser {
                         }
                     }
                 })
-                .on("notify_master", c -> notify[0] = values.notifyLine(c))
-                .on("notify_backup", c -> notify[1] = values.notifyLine(c))
-                .on("notify_fault", c -> notify[2] = values.notifyLine(c))
-                .on("notify_stop", c -> notify[3] = values.notifyLine(c))
-                .on("notify", c -> notify[4] = values.notifyLine(c))
-                .on("track_interface", c -> trackIf.addAll(trackInterfaces(c)))
-                .on("track_script", c -> trackScripts.addAll(trackScripts(c)))
+                .first("notify_master", c -> notify[0] = values.notifyLine(c))
+                .first("notify_backup", c -> notify[1] = values.notifyLine(c))
+                .first("notify_fault", c -> notify[2] = values.notifyLine(c))
+                .first("notify_stop", c -> notify[3] = values.notifyLine(c))
+                .first("notify", c -> notify[4] = values.notifyLine(c))
+                .each("track_interface", c -> trackIf.addAll(trackInterfaces(c)))
+                .each("track_script", c -> trackScripts.addAll(trackScripts(c, where)))
+                .kept("track_process", c -> references(c, "vrrp_track_process", where))
+                .kept("track_file", c -> references(c, "track_file", where))
+                .kept("track_bfd", c -> references(c, "bfd_instance", where))
                 .on("smtp_alert", c -> {
-                    smtp[0] = values.optionalBoolean(c);
+                    smtp[0] = values.trueFalse(c);
                     values.warning(c.position(), "smtp_alert is kept but has no effect: Pharos sends no e-mail alerts");
                 })
                 .read(n);
@@ -214,13 +285,22 @@ final class ConfigParser {
         var name = n.args().getFirst().text();
         var b = new InstanceFields();
         var where = "vrrp_instance " + name;
-        var extras = new BlockReader(values, where, Keywords.VRRP_INSTANCE)
-                .on("state", c -> {
+        var reader = new BlockReader(values, where, Keywords.VRRP_INSTANCE);
+        var extras = reader
+                // vrrp_state_handler: once MASTER, a later BACKUP is refused; anything else sets the state
+                .each("state", c -> {
                     var s = values.string(c);
                     if (s != null) {
                         switch (s) {
                             case "MASTER" -> b.state = VrrpInstanceDef.State.MASTER;
-                            case "BACKUP" -> b.state = VrrpInstanceDef.State.BACKUP;
+                            case "BACKUP" -> {
+                                if (b.state == VrrpInstanceDef.State.MASTER) {
+                                    values.warning(c.args().getFirst().position(), "state MASTER was given before in "
+                                            + where + "; keepalived keeps MASTER and ignores this BACKUP, and so does Pharos");
+                                } else {
+                                    b.state = VrrpInstanceDef.State.BACKUP;
+                                }
+                            }
                             default -> values.error(c.args().getFirst().position(),
                                     "state must be MASTER or BACKUP, not '" + s + "'");
                         }
@@ -233,10 +313,10 @@ final class ConfigParser {
                 })
                 .on("priority", c -> b.priority = values.integer(c, 1, 255))
                 .on("advert_int", c -> b.advertInt = values.seconds(c, Duration.ofMillis(10), Duration.ofMillis(255_000)))
-                .on("version", c -> b.version = values.integer(c, 2, 3))
+                .first("version", c -> b.version = values.integer(c, 2, 3))
                 .on("authentication", c -> b.auth = authentication(c, where))
-                .on("virtual_ipaddress", c -> b.vips.addAll(vips(c)))
-                .on("virtual_ipaddress_excluded", c -> b.excluded.addAll(vips(c)))
+                .each("virtual_ipaddress", c -> b.vips.addAll(vips(c)))
+                .each("virtual_ipaddress_excluded", c -> b.excluded.addAll(vips(c)))
                 .on("nopreempt", c -> b.nopreempt = values.flag(c))
                 .on("preempt", c -> {
                     if (values.flag(c)) {
@@ -246,7 +326,7 @@ final class ConfigParser {
                 .on("preempt_delay", c -> b.preemptDelay = values.seconds(c, Duration.ZERO, Duration.ofSeconds(1000)))
                 .on("unicast_src_ip", c -> b.unicastSrc = values.address(c))
                 .on("mcast_src_ip", c -> b.mcastSrc = values.address(c))
-                .on("unicast_peer", c -> {
+                .each("unicast_peer", c -> {
                     if (Structure.block(values, c, 0)) {
                         for (var line : c.children()) {
                             var a = values.address(line.keyword(), "unicast_peer");
@@ -260,19 +340,22 @@ final class ConfigParser {
                         }
                     }
                 })
-                .on("track_interface", c -> b.trackIf.addAll(trackInterfaces(c)))
-                .on("track_script", c -> b.trackScripts.addAll(trackScripts(c)))
-                .on("notify_master", c -> b.notifyMaster = values.notifyLine(c))
-                .on("notify_backup", c -> b.notifyBackup = values.notifyLine(c))
-                .on("notify_fault", c -> b.notifyFault = values.notifyLine(c))
-                .on("notify_stop", c -> b.notifyStop = values.notifyLine(c))
-                .on("notify", c -> b.notify = values.notifyLine(c))
-                .on("garp_master_delay", c -> b.garpDelay = values.seconds(c, Duration.ZERO, Duration.ofSeconds(255)))
-                .on("garp_master_repeat", c -> b.garpRepeat = values.integer(c, 1, 255))
-                .on("garp_master_refresh", c -> b.garpRefresh = values.seconds(c, Duration.ZERO, MAX_SECONDS))
-                .on("garp_master_refresh_repeat", c -> b.garpRefreshRepeat = values.integer(c, 1, 255))
+                .each("track_interface", c -> b.trackIf.addAll(trackInterfaces(c)))
+                .each("track_script", c -> b.trackScripts.addAll(trackScripts(c, where)))
+                .kept("track_process", c -> references(c, "vrrp_track_process", where))
+                .kept("track_file", c -> references(c, "track_file", where))
+                .kept("track_bfd", c -> references(c, "bfd_instance", where))
+                .first("notify_master", c -> b.notifyMaster = values.notifyLine(c))
+                .first("notify_backup", c -> b.notifyBackup = values.notifyLine(c))
+                .first("notify_fault", c -> b.notifyFault = values.notifyLine(c))
+                .first("notify_stop", c -> b.notifyStop = values.notifyLine(c))
+                .first("notify", c -> b.notify = values.notifyLine(c))
+                .on("garp_master_delay", c -> b.garpDelay = values.wholeSeconds(c, 0, MAX_WHOLE_SECONDS))
+                .on("garp_master_repeat", c -> b.garpRepeat = values.integer(c, 1, Integer.MAX_VALUE))
+                .on("garp_master_refresh", c -> b.garpRefresh = values.wholeSeconds(c, 0, UINT_MAX))
+                .on("garp_master_refresh_repeat", c -> b.garpRefreshRepeat = values.integer(c, 1, Integer.MAX_VALUE))
                 .on("smtp_alert", c -> {
-                    b.smtpAlert = values.optionalBoolean(c);
+                    b.smtpAlert = values.trueFalse(c);
                     values.warning(c.position(), "smtp_alert is kept but has no effect: Pharos sends no e-mail alerts");
                 })
                 .on("accept", c -> b.accept = values.flag(c) ? Boolean.TRUE : null)
@@ -285,10 +368,14 @@ final class ConfigParser {
         if (!b.vridGiven) {
             values.error(n.position(), where + " has no virtual_router_id (1–255)");
         }
-        return new VrrpInstanceDef(name, b.state, b.interfaceName, b.vrid, b.priority, b.advertInt, b.version, b.auth,
+        var def = new VrrpInstanceDef(name, b.state, b.interfaceName, b.vrid, b.priority, b.advertInt, b.version, b.auth,
                 b.vips, b.excluded, b.nopreempt, b.preemptDelay, b.unicastSrc, b.peers, b.mcastSrc, b.trackIf,
                 b.trackScripts, b.notifyMaster, b.notifyBackup, b.notifyFault, b.notifyStop, b.notify, b.garpDelay,
                 b.garpRepeat, b.garpRefresh, b.garpRefreshRepeat, b.smtpAlert, b.accept, b.dontTrackPrimary, extras);
+        for (var keyword : List.of("virtual_router_id", "advert_int", "version", "authentication")) {
+            positions.statement(def, keyword, reader.position(keyword));
+        }
+        return def;
     }
 
     /// Mutable fields while one `vrrp_instance` is read.
@@ -437,13 +524,12 @@ final class ConfigParser {
         return out;
     }
 
-    private List<VrrpInstanceDef.TrackScript> trackScripts(Node n) {
+    private List<VrrpInstanceDef.TrackScript> trackScripts(Node n, String where) {
         var out = new ArrayList<VrrpInstanceDef.TrackScript>();
-        if (!Structure.block(values, n, 0)) {
-            return out;
-        }
-        for (var line : n.children()) {
-            out.add(new VrrpInstanceDef.TrackScript(line.name(), weight(line)));
+        for (var line : references(n, "vrrp_script", where)) {
+            var t = new VrrpInstanceDef.TrackScript(line.name(), weight(line));
+            out.add(t);
+            positions.put(t, line.position());
         }
         return out;
     }

@@ -89,10 +89,10 @@ final class Keywords {
             "persistence_timeout", "persistence_granularity", "protocol", "ha_suspend", "smtp_alert",
             "virtualhost", "snmp_name", "alpha", "omega", "quorum_up", "quorum_down", "quorum", "hysteresis",
             "sorry_server", "sorry_server_inhibit", "sorry_server_lvs_method", "real_server", "nat_mask",
-            "fwmark");
+            "fwmark", "weight");
 
     static final Set<String> REAL_SERVER = Set.of(
-            "weight", "lvs_method", "lb_kind", "uthreshold", "lthreshold", "inhibit_on_failure", "notify_up",
+            "weight", "lvs_method", "uthreshold", "lthreshold", "inhibit_on_failure", "notify_up",
             "notify_down", "alpha", "retry", "delay_before_retry", "warmup", "connect_timeout", "delay_loop",
             "smtp_alert", "virtualhost", "snmp_name", "HTTP_GET", "SSL_GET", "TCP_CHECK", "MISC_CHECK",
             "DNS_CHECK", "SMTP_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK", "BFD_CHECK");
@@ -100,10 +100,10 @@ final class Keywords {
     /// Options every checker block takes (`check_api.c`).
     static final Set<String> CHECKER_COMMON = Set.of(
             "connect_ip", "connect_port", "bindto", "bind_port", "bind_if", "connect_timeout", "fwmark", "retry",
-            "nb_get_retry", "delay_before_retry", "warmup", "delay_loop", "alpha", "log_all_failures");
+            "delay_before_retry", "warmup", "delay_loop", "alpha", "log_all_failures");
 
     static final Set<String> HTTP_CHECKER = Set.of(
-            "virtualhost", "http_protocol", "enable_sni", "sni_name", "fast_recovery", "tls_compliant", "url");
+            "nb_get_retry", "virtualhost", "http_protocol", "enable_sni", "sni_name", "fast_recovery", "tls_compliant", "url");
 
     static final Set<String> URL = Set.of(
             "path", "digest", "status_code", "virtualhost", "regex", "regex_no_match", "regex_options",

@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,8 +25,39 @@ final class Validator {
         new Validator(out, positions).run(config);
     }
 
+    /// Where each parsed model object stands, and where the statements that set some of its values
+    /// stand, so that an error names the line at fault (the second `virtual_router_id`, not the
+    /// second instance's first line).
+    static final class Positions extends IdentityHashMap<Object, Position> {
+
+        private final Map<Object, Map<String, Position>> statements = new IdentityHashMap<>();
+
+        void statement(Object model, String keyword, Position at) {
+            if (at != null) {
+                statements.computeIfAbsent(model, m -> new HashMap<>()).put(keyword, at);
+            }
+        }
+
+        Position statement(Object model, String keyword) {
+            var map = statements.get(model);
+            return map == null ? null : map.get(keyword);
+        }
+    }
+
     private void error(Object where, String message) {
         out.add(Diagnostic.error(positions.get(where), message));
+    }
+
+    /// An error at the statement that set `keyword` in `model`, or at `model` when unknown.
+    private void error(Object model, String keyword, String message) {
+        var at = positions instanceof Positions p ? p.statement(model, keyword) : null;
+        out.add(Diagnostic.error(at != null ? at : positions.get(model), message));
+    }
+
+    /// An error at the first of `specific` that has a position, else at `model`.
+    private void errorAt(Object specific, Object model, String message) {
+        var at = positions.get(specific);
+        out.add(Diagnostic.error(at != null ? at : positions.get(model), message));
     }
 
     private void warning(Object where, String message) {
@@ -44,7 +76,9 @@ final class Validator {
         var globalVersion = c.globalDefs().vrrpVersion();
         for (var i : c.vrrpInstances()) {
             if (!names.add(i.name())) {
-                error(i, "vrrp_instance " + i.name() + " is defined twice");
+                // vrrp_handler skips the whole block of a second instance of the same name
+                error(i, "vrrp_instance " + i.name() + " is defined twice (keepalived ignores this one)");
+                continue;
             }
             if (i.interfaceName() != null && i.virtualRouterId() != null) {
                 var family = i.virtualIpAddresses().isEmpty() || i.virtualIpAddresses().getFirst().address() instanceof Inet4Address
@@ -52,7 +86,7 @@ final class Validator {
                 var key = i.interfaceName() + "/" + family + "/" + i.virtualRouterId();
                 var other = vrids.putIfAbsent(key, i);
                 if (other != null) {
-                    error(i, "vrrp_instance " + i.name() + ": virtual_router_id " + i.virtualRouterId()
+                    error(i, "virtual_router_id", "vrrp_instance " + i.name() + ": virtual_router_id " + i.virtualRouterId()
                             + " is already used by " + other.name() + " on " + i.interfaceName()
                             + " (" + family + "); each VRID must be unique per interface");
                 }
@@ -61,16 +95,16 @@ final class Validator {
             if (i.advertInterval() != null) {
                 var ms = i.advertInterval().toMillis();
                 if (version == 2 && (ms % 1000 != 0 || ms < 1000)) {
-                    error(i, "vrrp_instance " + i.name() + ": advert_int " + Values.format(i.advertInterval())
+                    error(i, "advert_int", "vrrp_instance " + i.name() + ": advert_int " + Values.format(i.advertInterval())
                             + " s cannot be carried by VRRPv2, which counts whole seconds (1–255); use version 3 for"
                             + " sub-second intervals");
                 } else if (version == 3 && (ms % 10 != 0 || ms > 40_950)) {
-                    error(i, "vrrp_instance " + i.name() + ": advert_int " + Values.format(i.advertInterval())
+                    error(i, "advert_int", "vrrp_instance " + i.name() + ": advert_int " + Values.format(i.advertInterval())
                             + " s must be whole centiseconds up to 40.95 s in VRRPv3");
                 }
             }
             if (version == 3 && i.authentication() != null) {
-                error(i, "vrrp_instance " + i.name() + ": VRRPv3 has no authentication; remove the authentication block");
+                error(i, "authentication", "vrrp_instance " + i.name() + ": VRRPv3 has no authentication; remove the authentication block");
             }
             if (i.virtualIpAddresses().size() > 255) {
                 error(i, "vrrp_instance " + i.name() + ": " + i.virtualIpAddresses().size()
@@ -78,7 +112,7 @@ final class Validator {
             }
             for (var t : i.trackScripts()) {
                 if (!scripts.contains(t.name())) {
-                    error(i, "vrrp_instance " + i.name() + " tracks script " + t.name()
+                    errorAt(t, i, "vrrp_instance " + i.name() + " tracks script " + t.name()
                             + ", but no vrrp_script " + t.name() + " is defined");
                 }
             }
@@ -96,7 +130,7 @@ final class Validator {
             }
             for (var t : g.trackScripts()) {
                 if (!scripts.contains(t.name())) {
-                    error(g, "vrrp_sync_group " + g.name() + " tracks script " + t.name() + ", which is not defined");
+                    errorAt(t, g, "vrrp_sync_group " + g.name() + " tracks script " + t.name() + ", which is not defined");
                 }
             }
         }
@@ -121,7 +155,8 @@ final class Validator {
                     error(rs, "real_server " + Values.format(rs.address()) + " " + (rs.port() == null ? "" : rs.port())
                             + " appears twice in virtual_server " + describe(vs.key()));
                 }
-                if (rs.port() == null && vs.key() instanceof VirtualServerDef.Key.Address) {
+                // a service on port 0 takes every port, so its real servers name none
+                if (rs.port() == null && vs.key() instanceof VirtualServerDef.Key.Address a && a.port() != 0) {
                     error(rs, "real_server " + Values.format(rs.address()) + " needs a port in virtual_server "
                             + describe(vs.key()));
                 }

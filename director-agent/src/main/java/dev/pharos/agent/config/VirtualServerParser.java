@@ -17,6 +17,20 @@ final class VirtualServerParser {
 
     private static final Duration MAX = ConfigParser.MAX_SECONDS;
 
+    /// keepalived's `read_timer` counts microseconds: its smallest positive time is 1 µs.
+    private static final Duration MICROSECOND = Duration.ofNanos(1000);
+
+    /// `connect_timeout`'s upper bound in keepalived 2.2.7: UINT_MAX microseconds.
+    private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofNanos(ConfigParser.UINT_MAX * 1000);
+
+    /// keepalived's default `persistence_timeout` (`IPVS_SVC_PERSISTENT_TIMEOUT`, libipvs.h).
+    static final Duration DEFAULT_PERSISTENCE = Duration.ofSeconds(360);
+
+    /// The keywords of `install_checker_common_keywords(true)` that MISC_CHECK, installed with
+    /// `false`, does not have (check_api.c).
+    private static final List<String> CONNECTION_KEYWORDS = List.of("connect_ip", "connect_port", "bindto",
+            "bind_port", "bind_if", "connect_timeout", "fwmark");
+
     private final Values values;
     private final Map<Object, Position> positions;
 
@@ -92,12 +106,13 @@ final class VirtualServerParser {
         var key = key(n);
         var f = new VsFields();
         var where = "virtual_server " + String.join(" ", n.args().stream().map(Token::text).toList());
-        var extras = new BlockReader(values, where, Keywords.VIRTUAL_SERVER)
-                .on("delay_loop", c -> f.delayLoop = values.seconds(c, Duration.ofMillis(1), MAX))
+        var reader = new BlockReader(values, where, Keywords.VIRTUAL_SERVER);
+        var extras = reader
+                .on("delay_loop", c -> f.delayLoop = values.seconds(c, MICROSECOND, MAX))
                 .on("lb_algo", c -> f.lbAlgo = scheduler(c), "lvs_sched")
                 .on("lb_kind", c -> f.lbKind = lbKind(c), "lvs_method")
-                .on("persistence_timeout", c -> f.persistence = values.seconds(c, Duration.ZERO, Duration.ofSeconds(0xFFFFFFFFL)))
-                .on("persistence_granularity", c -> f.granularity = values.address(c))
+                .on("persistence_timeout", c -> f.persistence = persistenceTimeout(c))
+                .on("persistence_granularity", c -> f.granularity = granularity(c, key))
                 .on("nat_mask", c -> {
                     if (values.address(c) != null) {
                         values.warning(c.position(), "nat_mask is obsolete: IPVS services have no netmask and keepalived"
@@ -118,8 +133,8 @@ final class VirtualServerParser {
                 })
                 .on("quorum", c -> f.quorum = values.integer(c, 1, Integer.MAX_VALUE))
                 .on("hysteresis", c -> f.hysteresis = values.integer(c, 0, Integer.MAX_VALUE))
-                .on("quorum_up", c -> f.quorumUp = values.notifyLine(c))
-                .on("quorum_down", c -> f.quorumDown = values.notifyLine(c))
+                .first("quorum_up", c -> f.quorumUp = values.notifyLine(c))
+                .first("quorum_down", c -> f.quorumDown = values.notifyLine(c))
                 .on("sorry_server", c -> f.sorry = sorryServer(c))
                 .on("sorry_server_inhibit", c -> f.sorryInhibit = values.flag(c))
                 .on("alpha", c -> f.alpha = values.flag(c))
@@ -128,11 +143,11 @@ final class VirtualServerParser {
                 .on("virtualhost", c -> f.virtualhost = values.string(c))
                 .on("ha_suspend", c -> f.haSuspend = values.flag(c))
                 .on("ops", c -> f.ops = values.flag(c))
-                .on("retry", c -> f.retry = values.integer(c, 0, 1_000_000))
+                .on("retry", c -> f.retry = values.integer(c, 1, Integer.MAX_VALUE))
                 .on("delay_before_retry", c -> f.delayBeforeRetry = values.seconds(c, Duration.ZERO, MAX))
                 .on("warmup", c -> f.warmup = values.seconds(c, Duration.ZERO, MAX))
-                .on("connect_timeout", c -> f.connectTimeout = values.seconds(c, Duration.ofMillis(1), MAX))
-                .on("real_server", c -> {
+                .on("connect_timeout", c -> f.connectTimeout = values.seconds(c, MICROSECOND, MAX_CONNECT_TIMEOUT))
+                .each("real_server", c -> {
                     var rs = realServer(c);
                     if (rs != null) {
                         positions.put(rs, c.position());
@@ -147,8 +162,9 @@ final class VirtualServerParser {
             values.warning(n.position(), where + " has no protocol line: keepalived (and so Pharos) then serves UDP;"
                     + " write protocol TCP for a TCP service");
         }
-        if (f.granularity != null && !(f.granularity instanceof Inet4Address)) {
-            values.error(n.position(), where + ": persistence_granularity must be an IPv4 netmask");
+        if (f.granularity != null && f.persistence == null) {
+            // pgr_handler: a granularity turns persistence on, with the default timeout
+            f.persistence = DEFAULT_PERSISTENCE;
         }
         return new VirtualServerDef(key, f.delayLoop, f.lbAlgo, f.lbKind, f.persistence, f.granularity, f.protocol,
                 f.quorum, f.hysteresis, f.quorumUp, f.quorumDown, f.sorry, f.sorryInhibit, f.alpha, f.omega,
@@ -192,13 +208,45 @@ final class VirtualServerParser {
         if (args.size() == 2 && args.getFirst().isWord("group")) {
             return new VirtualServerDef.Key.Group(args.get(1).text());
         }
-        if (args.size() == 2) {
+        if (args.size() == 2 || args.size() == 1 && !args.getFirst().isWord("fwmark") && !args.getFirst().isWord("group")) {
+            // alloc_vs: the port may be left out, meaning 0 (every port)
             var a = values.address(args.getFirst(), "virtual_server");
-            var port = values.port(args.get(1), "virtual_server port");
+            var port = args.size() == 2 ? values.port(args.get(1), "virtual_server port") : Integer.valueOf(0);
             return a == null || port == null ? null : new VirtualServerDef.Key.Address(a, port);
         }
-        values.error(n.position(), "virtual_server needs 'ADDRESS PORT', 'fwmark N' or 'group NAME' before '{'");
+        values.error(n.position(), "virtual_server needs 'ADDRESS [PORT]', 'fwmark N' or 'group NAME' before '{'");
         return null;
+    }
+
+    /// `pto_handler`: whole seconds 1 to 31 days; left out, keepalived's default of 360 s.
+    private Duration persistenceTimeout(Node c) {
+        if (!c.isBlock() && c.args().isEmpty()) {
+            return DEFAULT_PERSISTENCE;
+        }
+        return values.wholeSeconds(c, 1, Validator.MAX_PERSISTENCE_SECONDS);
+    }
+
+    /// `pgr_handler`: on an IPv6 service (or, for a fwmark or group service, a value without a
+    /// dot) a prefix length 1–128, which the model holds as the netmask it stands for; otherwise
+    /// an IPv4 netmask.
+    private InetAddress granularity(Node c, VirtualServerDef.Key key) {
+        var t = values.single(c);
+        if (t == null) {
+            return null;
+        }
+        boolean v6 = key instanceof VirtualServerDef.Key.Address a ? a.address() instanceof Inet6Address
+                : t.text().indexOf('.') < 0;
+        if (v6) {
+            var prefix = values.integer(t, "persistence_granularity (an IPv6 prefix length)", 1, 128);
+            return prefix == null ? null : Values.ipv6Netmask(prefix);
+        }
+        var mask = Values.parseAddress(t.text());
+        if (!(mask instanceof Inet4Address)) {
+            values.error(t.position(), "persistence_granularity of an IPv4 service must be a netmask such as"
+                    + " 255.255.255.0, not '" + t.text() + "'");
+            return null;
+        }
+        return mask;
     }
 
     private String scheduler(Node c) {
@@ -231,12 +279,13 @@ final class VirtualServerParser {
     }
 
     private VirtualServerDef.SorryServer sorryServer(Node c) {
-        if (c.args().size() != 2) {
-            values.error(c.position(), "sorry_server needs ADDRESS PORT");
+        if (c.args().isEmpty() || c.args().size() > 2) {
+            values.error(c.position(), "sorry_server needs ADDRESS [PORT]");
             return null;
         }
+        // alloc_ssvr: the port may be left out, meaning 0 (the service's port)
         var a = values.address(c.args().getFirst(), "sorry_server");
-        var p = values.port(c.args().get(1), "sorry_server port");
+        var p = c.args().size() == 2 ? values.port(c.args().get(1), "sorry_server port") : Integer.valueOf(0);
         return a == null || p == null ? null : new VirtualServerDef.SorryServer(a, p);
     }
 
@@ -262,24 +311,25 @@ final class VirtualServerParser {
         var times = new Duration[4];
         var checkers = new ArrayList<CheckerDef>();
         var extras = new BlockReader(values, where, Keywords.REAL_SERVER)
-                .on("weight", c -> weight[0] = values.integer(c, 0, 65535))
-                .on("lb_kind", c -> kind[0] = lbKind(c), "lvs_method")
-                .on("inhibit_on_failure", c -> inhibit[0] = values.flag(c))
-                .on("notify_up", c -> notify[0] = values.notifyLine(c))
-                .on("notify_down", c -> notify[1] = values.notifyLine(c))
+                .on("weight", c -> weight[0] = values.integer(c, 0, Integer.MAX_VALUE))
+                .on("lvs_method", c -> kind[0] = lbKind(c))
+                .misplaced("lb_kind", "a real server's forwarding method is lvs_method (keepalived rejects lb_kind here)")
+                .on("inhibit_on_failure", c -> inhibit[0] = values.trueFalse(c))
+                .first("notify_up", c -> notify[0] = values.notifyLine(c))
+                .first("notify_down", c -> notify[1] = values.notifyLine(c))
                 .on("uthreshold", c -> thresholds[0] = values.integer(c, 0, Integer.MAX_VALUE))
                 .on("lthreshold", c -> thresholds[1] = values.integer(c, 0, Integer.MAX_VALUE))
-                .on("alpha", c -> alpha[0] = values.flag(c))
-                .on("retry", c -> retry[0] = values.integer(c, 0, 1_000_000))
+                .on("alpha", c -> alpha[0] = values.trueFalse(c))
+                .on("retry", c -> retry[0] = values.integer(c, 1, Integer.MAX_VALUE))
                 .on("delay_before_retry", c -> times[0] = values.seconds(c, Duration.ZERO, MAX))
                 .on("warmup", c -> times[1] = values.seconds(c, Duration.ZERO, MAX))
-                .on("connect_timeout", c -> times[2] = values.seconds(c, Duration.ofMillis(1), MAX))
-                .on("delay_loop", c -> times[3] = values.seconds(c, Duration.ofMillis(1), MAX))
-                .on("HTTP_GET", c -> add(checkers, http(c, false)))
-                .on("SSL_GET", c -> add(checkers, http(c, true)))
-                .on("TCP_CHECK", c -> add(checkers, tcp(c)))
-                .on("MISC_CHECK", c -> add(checkers, misc(c)))
-                .on("DNS_CHECK", c -> add(checkers, dns(c)))
+                .on("connect_timeout", c -> times[2] = values.seconds(c, MICROSECOND, MAX_CONNECT_TIMEOUT))
+                .on("delay_loop", c -> times[3] = values.seconds(c, MICROSECOND, MAX))
+                .each("HTTP_GET", c -> add(checkers, http(c, false)))
+                .each("SSL_GET", c -> add(checkers, http(c, true)))
+                .each("TCP_CHECK", c -> add(checkers, tcp(c)))
+                .each("MISC_CHECK", c -> add(checkers, misc(c)))
+                .each("DNS_CHECK", c -> add(checkers, dns(c)))
                 .read(n);
         if (address == null) {
             return null;
@@ -315,31 +365,43 @@ final class VirtualServerParser {
         }
     }
 
+    /// The options every checker has (`install_checker_common_keywords` in check_api.c); a MISC_CHECK
+    /// has no connection, so keepalived does not install the connection keywords there.
     private BlockReader checkerReader(String where, Set<String> own, CommonFields f) {
         var known = new HashSet<>(own);
         known.addAll(Keywords.CHECKER_COMMON);
-        return new BlockReader(values, where, known)
+        var reader = new BlockReader(values, where, known)
+                .on("retry", c -> f.retry = values.integer(c, 0, Integer.MAX_VALUE))
+                .on("delay_before_retry", c -> f.delayBeforeRetry = values.seconds(c, Duration.ZERO, MAX))
+                .on("warmup", c -> f.warmup = values.seconds(c, Duration.ZERO, MAX))
+                .on("delay_loop", c -> f.delayLoop = values.seconds(c, MICROSECOND, MAX))
+                .on("alpha", c -> f.alpha = values.trueFalse(c))
+                .on("log_all_failures", c -> f.logAllFailures = values.trueFalse(c));
+        if (!where.equals("HTTP_GET") && !where.equals("SSL_GET")) {
+            reader.misplaced("nb_get_retry", "it belongs to HTTP_GET and SSL_GET only (and is deprecated there): write retry");
+        }
+        if (where.equals("MISC_CHECK")) {
+            for (var k : CONNECTION_KEYWORDS) {
+                reader.misplaced(k, "a MISC_CHECK runs a script and makes no connection of its own");
+            }
+            return reader;
+        }
+        return reader
                 .on("connect_ip", c -> f.connectIp = values.address(c))
                 .on("connect_port", c -> {
                     var t = values.single(c);
-                    f.connectPort = t == null ? null : values.port(t, "connect_port");
+                    f.connectPort = t == null ? null : values.integer(t, "connect_port", 1, 65535);
                 })
                 .on("bindto", c -> f.bindTo = values.address(c))
                 .on("bind_port", c -> {
                     var t = values.single(c);
-                    f.bindPort = t == null ? null : values.port(t, "bind_port");
+                    f.bindPort = t == null ? null : values.integer(t, "bind_port", 1, 65535);
                 })
-                .on("connect_timeout", c -> f.connectTimeout = values.seconds(c, Duration.ofMillis(1), MAX))
-                .on("retry", c -> f.retry = values.integer(c, 0, 1_000_000), "nb_get_retry")
-                .on("delay_before_retry", c -> f.delayBeforeRetry = values.seconds(c, Duration.ZERO, MAX))
-                .on("warmup", c -> f.warmup = values.seconds(c, Duration.ZERO, MAX))
-                .on("delay_loop", c -> f.delayLoop = values.seconds(c, Duration.ofMillis(1), MAX))
+                .on("connect_timeout", c -> f.connectTimeout = values.seconds(c, MICROSECOND, MAX_CONNECT_TIMEOUT))
                 .on("fwmark", c -> {
                     var t = values.single(c);
-                    f.fwmark = t == null ? null : values.longValue(t, "fwmark", 1, 0xFFFFFFFFL);
-                })
-                .on("alpha", c -> f.alpha = values.optionalBoolean(c))
-                .on("log_all_failures", c -> f.logAllFailures = values.optionalBoolean(c));
+                    f.fwmark = t == null ? null : values.longValue(t, "fwmark", 0, ConfigParser.UINT_MAX);
+                });
     }
 
     private CheckerDef http(Node n, boolean ssl) {
@@ -353,7 +415,13 @@ final class VirtualServerParser {
         var sni = new Boolean[1];
         var sniName = new String[1];
         var extras = checkerReader(n.name(), Keywords.HTTP_CHECKER, f)
-                .on("url", c -> {
+                .on("nb_get_retry", c -> {
+                    // http_get_retry_handler reads it as retry but reports it (keepalived -t fails)
+                    values.warning(c.position(), "nb_get_retry is deprecated: keepalived reads it as retry but"
+                            + " reports it as a configuration error; write retry");
+                    f.retry = values.integer(c, 0, Integer.MAX_VALUE);
+                })
+                .each("url", c -> {
                     var u = url(c);
                     if (u != null) {
                         urls.add(u);
@@ -368,7 +436,7 @@ final class VirtualServerParser {
                         protocol[0] = p;
                     }
                 })
-                .on("enable_sni", c -> sni[0] = values.optionalBoolean(c))
+                .on("enable_sni", c -> sni[0] = values.trueFalse(c))
                 .on("sni_name", c -> sniName[0] = values.string(c))
                 .read(n);
         if (urls.isEmpty()) {
@@ -387,7 +455,7 @@ final class VirtualServerParser {
         var vhost = new String[1];
         new BlockReader(values, "url", Keywords.URL)
                 .on("path", c -> path[0] = values.string(c))
-                .on("digest", c -> {
+                .first("digest", c -> {
                     var t = values.single(c);
                     if (t != null) {
                         if (!t.text().matches("[0-9a-fA-F]{32}")) {
@@ -397,7 +465,7 @@ final class VirtualServerParser {
                         }
                     }
                 })
-                .on("status_code", c -> {
+                .each("status_code", c -> {
                     if (c.args().isEmpty()) {
                         values.error(c.position(), "status_code needs codes, e.g. 200 or 200-299");
                     }
@@ -464,7 +532,11 @@ final class VirtualServerParser {
         var user = new String[1];
         var extras = checkerReader("MISC_CHECK", Keywords.MISC_CHECKER, f)
                 .on("misc_path", c -> path[0] = values.commandLine(c))
-                .on("misc_timeout", c -> timeout[0] = values.seconds(c, Duration.ofMillis(1), MAX))
+                .on("misc_timeout", c -> {
+                    // misc_timeout_handler: whole seconds; 0 means "the delay_loop", as when left out
+                    var t = values.wholeSeconds(c, 0, ConfigParser.MAX_WHOLE_SECONDS);
+                    timeout[0] = t == null || t.isZero() ? null : t;
+                })
                 .on("misc_dynamic", c -> dynamic[0] = values.flag(c))
                 .on("user", c -> user[0] = values.userAndGroup(c))
                 .read(n);
@@ -492,7 +564,7 @@ final class VirtualServerParser {
                         type[0] = t;
                     }
                 })
-                .on("name", c -> name[0] = values.string(c))
+                .first("name", c -> name[0] = values.string(c))
                 .read(n);
         return new CheckerDef.Dns(type[0], name[0], f.build(), extras);
     }
