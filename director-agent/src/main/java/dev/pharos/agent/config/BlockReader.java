@@ -31,6 +31,8 @@ final class BlockReader {
     private final Map<String, Handler> handlers = new LinkedHashMap<>();
     private final Map<String, String> canonical = new HashMap<>();
     private final Map<String, String> misplaced = new HashMap<>();
+    private Set<String> flags = Set.of();
+    private Set<String> onOff = Set.of();
     private final Map<String, Position> seen = new HashMap<>();
     private final List<Extra> extras = new ArrayList<>();
 
@@ -67,6 +69,14 @@ final class BlockReader {
     /// error saying where it belongs, as keepalived rejects it here ("Unknown keyword").
     BlockReader misplaced(String keyword, String advice) {
         misplaced.put(keyword, advice);
+        return this;
+    }
+
+    /// The block's keywords that are on when present ([Keywords]'s FLAGS and ON_OFF lists): a
+    /// kept one has its word checked as its handler would read it.
+    BlockReader words(Set<String> flags, Set<String> onOff) {
+        this.flags = flags;
+        this.onOff = onOff;
         return this;
     }
 
@@ -120,6 +130,11 @@ final class BlockReader {
     }
 
     private void keep(Node child) {
+        if (flags.contains(child.name())) {
+            values.flag(child);
+        } else if (onOff.contains(child.name())) {
+            values.trueFalse(child);
+        }
         values.warning(child.position(), "'" + child.name() + "' in " + blockName
                 + " is a keepalived keyword Pharos does not implement yet; it is kept in the file but has no effect");
         extras.add(Extra.of(child));

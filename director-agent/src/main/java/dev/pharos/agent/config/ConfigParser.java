@@ -179,6 +179,7 @@ final class ConfigParser {
         var scriptSecurity = new Boolean[1];
         var scriptUser = new String[1];
         var extras = new BlockReader(values, "global_defs", Keywords.GLOBAL_DEFS)
+                .words(Keywords.GLOBAL_DEFS_FLAGS, Keywords.GLOBAL_DEFS_ON_OFF)
                 .on("router_id", c -> routerId[0] = values.string(c))
                 .each("notification_email", c -> {
                     if (Structure.block(values, c, 0)) {
@@ -220,6 +221,7 @@ final class ConfigParser {
         var fall = new Integer[1];
         var user = new String[1];
         var extras = new BlockReader(values, "vrrp_script " + name, Keywords.VRRP_SCRIPT)
+                .words(Keywords.VRRP_SCRIPT_FLAGS, Set.of())
                 .on("script", c -> script[0] = values.commandLine(c))
                 .on("interval", c -> interval[0] = values.wholeSeconds(c, 1, MAX_WHOLE_SECONDS))
                 .on("timeout", c -> timeout[0] = values.wholeSeconds(c, 1, MAX_WHOLE_SECONDS))
@@ -251,6 +253,7 @@ final class ConfigParser {
         var smtp = new Boolean[1];
         var where = "vrrp_sync_group " + name;
         var extras = new BlockReader(values, where, Keywords.SYNC_GROUP)
+                .words(Keywords.SYNC_GROUP_FLAGS, Keywords.SYNC_GROUP_ON_OFF)
                 .first("group", c -> {
                     if (Structure.block(values, c, 0)) {
                         for (var line : c.children()) {
@@ -285,7 +288,8 @@ final class ConfigParser {
         var name = n.args().getFirst().text();
         var b = new InstanceFields();
         var where = "vrrp_instance " + name;
-        var reader = new BlockReader(values, where, Keywords.VRRP_INSTANCE);
+        var reader = new BlockReader(values, where, Keywords.VRRP_INSTANCE)
+                .words(Keywords.VRRP_INSTANCE_FLAGS, Keywords.VRRP_INSTANCE_ON_OFF);
         var extras = reader
                 // vrrp_state_handler: once MASTER, a later BACKUP is refused; anything else sets the state
                 .each("state", c -> {

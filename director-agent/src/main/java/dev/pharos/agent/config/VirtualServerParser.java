@@ -106,7 +106,8 @@ final class VirtualServerParser {
         var key = key(n);
         var f = new VsFields();
         var where = "virtual_server " + String.join(" ", n.args().stream().map(Token::text).toList());
-        var reader = new BlockReader(values, where, Keywords.VIRTUAL_SERVER);
+        var reader = new BlockReader(values, where, Keywords.VIRTUAL_SERVER)
+                .words(Keywords.VIRTUAL_SERVER_FLAGS, Keywords.VIRTUAL_SERVER_ON_OFF);
         var extras = reader
                 .on("delay_loop", c -> f.delayLoop = values.seconds(c, MICROSECOND, MAX))
                 .on("lb_algo", c -> f.lbAlgo = scheduler(c), "lvs_sched")
@@ -143,6 +144,11 @@ final class VirtualServerParser {
                 .on("virtualhost", c -> f.virtualhost = values.string(c))
                 .on("ha_suspend", c -> f.haSuspend = values.flag(c))
                 .on("ops", c -> f.ops = values.flag(c))
+                .kept("hashed", c -> schedulerFlag(c, f.lbAlgo))
+                .kept("sh-port", c -> schedulerFlag(c, f.lbAlgo))
+                .kept("sh-fallback", c -> schedulerFlag(c, f.lbAlgo))
+                .kept("mh-port", c -> schedulerFlag(c, f.lbAlgo))
+                .kept("mh-fallback", c -> schedulerFlag(c, f.lbAlgo))
                 .on("retry", c -> f.retry = values.integer(c, 1, Integer.MAX_VALUE))
                 .on("delay_before_retry", c -> f.delayBeforeRetry = values.seconds(c, Duration.ZERO, MAX))
                 .on("warmup", c -> f.warmup = values.seconds(c, Duration.ZERO, MAX))
@@ -249,6 +255,16 @@ final class VirtualServerParser {
         return mask;
     }
 
+    /// lbflags_handler: `hashed`, `sh-*` and `mh-*` are read against the scheduler chosen so far;
+    /// unless it is sh or mh, keepalived reports the line and ignores it.
+    private void schedulerFlag(Node c, String schedulerSoFar) {
+        if (!"sh".equals(schedulerSoFar) && !"mh".equals(schedulerSoFar)) {
+            values.error(c.position(), c.name() + " applies to the sh and mh schedulers only: keepalived reports it "
+                    + (schedulerSoFar == null ? "before any lb_algo (write lb_algo first)" : "with lb_algo " + schedulerSoFar)
+                    + " and ignores it");
+        }
+    }
+
     private String scheduler(Node c) {
         var t = values.single(c);
         if (t == null) {
@@ -311,6 +327,7 @@ final class VirtualServerParser {
         var times = new Duration[4];
         var checkers = new ArrayList<CheckerDef>();
         var extras = new BlockReader(values, where, Keywords.REAL_SERVER)
+                .words(Set.of(), Keywords.REAL_SERVER_ON_OFF)
                 .on("weight", c -> weight[0] = values.integer(c, 0, Integer.MAX_VALUE))
                 .on("lvs_method", c -> kind[0] = lbKind(c))
                 .misplaced("lb_kind", "a real server's forwarding method is lvs_method (keepalived rejects lb_kind here)")
@@ -370,7 +387,12 @@ final class VirtualServerParser {
     private BlockReader checkerReader(String where, Set<String> own, CommonFields f) {
         var known = new HashSet<>(own);
         known.addAll(Keywords.CHECKER_COMMON);
+        var onOff = new HashSet<>(Keywords.CHECKER_ON_OFF);
+        if (where.endsWith("_GET")) {
+            onOff.addAll(Keywords.HTTP_CHECKER_ON_OFF);
+        }
         var reader = new BlockReader(values, where, known)
+                .words(where.equals("MISC_CHECK") ? Keywords.MISC_CHECKER_FLAGS : Set.of(), onOff)
                 .on("retry", c -> f.retry = values.integer(c, 0, Integer.MAX_VALUE))
                 .on("delay_before_retry", c -> f.delayBeforeRetry = values.seconds(c, Duration.ZERO, MAX))
                 .on("warmup", c -> f.warmup = values.seconds(c, Duration.ZERO, MAX))
@@ -454,6 +476,7 @@ final class VirtualServerParser {
         var codes = new ArrayList<CheckerDef.StatusRange>();
         var vhost = new String[1];
         new BlockReader(values, "url", Keywords.URL)
+                .words(Keywords.URL_FLAGS, Set.of())
                 .on("path", c -> path[0] = values.string(c))
                 .first("digest", c -> {
                     var t = values.single(c);

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /// suggest (`nopreempt 0`), Pharos warns and keepalived says nothing: those lines are named.
 class KeywordRulesKeepalivedTest {
 
-    /// keepalived's `(FILE: Line N) message` prefix.
-    private static final Pattern LINE = Pattern.compile("^\\(([^:]+): Line (\\d+)\\) ");
+    /// keepalived's `(FILE: Line N) message` prefix (without the file in global_defs).
+    private static final Pattern LINE = Pattern.compile("^\\((?:[^:)]+: )?Line (\\d+)\\) ");
 
     private static Netns net;
     private static Netns.Host host;
@@ -70,6 +70,16 @@ class KeywordRulesKeepalivedTest {
                         + "    alpha off\n    omega no\n    inhibit_on_failure false\n    ha_suspend 0\n"
                         + "    real_server 192.0.2.20 80 {\n        inhibit_on_failure off\n        alpha 1\n"
                         + "    }\n}\n", Set.of(5, 6, 7, 8)),
+                new Case("kept flag keywords: ignored words and check_true_false words", INSTANCE
+                        + "    promote_secondaries off\n    strict_mode 1\n" + VIPS, Set.of(4)),
+                new Case("kept virtual_server and real_server flags", SERVICE + "    ops no\n    smtp_alert 1\n"
+                        + "    real_server 192.0.2.20 80 {\n        smtp_alert 0\n    }\n}\n", Set.of(5)),
+                new Case("scheduler flags need sh or mh, chosen above them", SERVICE + "    sh-port\n"
+                        + "    real_server 192.0.2.20 80 {\n    }\n}\n"
+                        + "virtual_server 192.0.2.11 80 {\n    sh-fallback\n    lb_algo sh\n    lb_kind NAT\n"
+                        + "    protocol TCP\n    mh-port\n    real_server 192.0.2.21 80 {\n    }\n}\n", Set.of()),
+                new Case("global_defs flags", "global_defs {\n    lvs_flush no\n    vrrp_min_garp 1\n}\n",
+                        Set.of(2)),
                 new Case("last virtual_router_id and priority win, silently", INSTANCE
                         + "    virtual_router_id 2\n    priority 50\n    priority 60\n" + VIPS, Set.of(4, 6)),
                 new Case("a second notify_master is ignored", INSTANCE
@@ -105,7 +115,7 @@ class KeywordRulesKeepalivedTest {
         var result = host.exec("/usr/sbin/keepalived", "--config-test", "-l", "-D", "-f", file.toString());
         var keepalived = new TreeSet<Integer>();
         result.output().lines().map(LINE::matcher).filter(m -> m.find())
-                .forEach(m -> keepalived.add(Integer.parseInt(m.group(2))));
+                .forEach(m -> keepalived.add(Integer.parseInt(m.group(1))));
         var pharos = pharosLines(file, c.text());
         var expected = new TreeSet<>(pharos);
         expected.removeAll(c.pharosOnly());

@@ -83,6 +83,49 @@ class KeywordRulesTest {
                         + " not 'YES'; keepalived refuses the line");
     }
 
+    @Test
+    void keptFlagKeywordsHaveTheirWordCheckedToo() {
+        assertThat(diagnostics(instance("    promote_secondaries off\n    strict_mode 1\n"))).contains(
+                "t.conf:4:25: warning: promote_secondaries takes no value: keepalived ignores 'off', so"
+                        + " 'promote_secondaries off' still turns promote_secondaries on, and so does Pharos; remove"
+                        + " the line to leave it off",
+                "t.conf:5:17: error: strict_mode takes true, on, yes, false, off or no (or nothing, meaning on), not"
+                        + " '1'; keepalived refuses the line");
+        assertThat(diagnostics(service("    smtp_alert on\n    ops no\n    real_server 192.0.2.20 80 {\n"
+                + "        smtp_alert 0\n    }\n"))).contains(
+                "t.conf:5:9: warning: ops takes no value: keepalived ignores 'no', so 'ops no' still turns"
+                        + " ops on, and so does Pharos; remove the line to leave it off",
+                "t.conf:7:20: error: smtp_alert takes true, on, yes, false, off or no (or nothing, meaning on), not"
+                        + " '0'; keepalived refuses the line");
+    }
+
+    @Test
+    void everyFlagListNamesKeywordsOfItsBlock() {
+        assertThat(Keywords.GLOBAL_DEFS).containsAll(Keywords.GLOBAL_DEFS_FLAGS).containsAll(Keywords.GLOBAL_DEFS_ON_OFF);
+        assertThat(Keywords.VRRP_INSTANCE).containsAll(Keywords.VRRP_INSTANCE_FLAGS)
+                .containsAll(Keywords.VRRP_INSTANCE_ON_OFF);
+        assertThat(Keywords.SYNC_GROUP).containsAll(Keywords.SYNC_GROUP_FLAGS).containsAll(Keywords.SYNC_GROUP_ON_OFF);
+        assertThat(Keywords.VRRP_SCRIPT).containsAll(Keywords.VRRP_SCRIPT_FLAGS);
+        assertThat(Keywords.VIRTUAL_SERVER).containsAll(Keywords.VIRTUAL_SERVER_FLAGS)
+                .containsAll(Keywords.VIRTUAL_SERVER_ON_OFF);
+        assertThat(Keywords.REAL_SERVER).containsAll(Keywords.REAL_SERVER_ON_OFF);
+        assertThat(Keywords.CHECKER_COMMON).containsAll(Keywords.CHECKER_ON_OFF);
+        assertThat(Keywords.HTTP_CHECKER).containsAll(Keywords.HTTP_CHECKER_ON_OFF);
+        assertThat(Keywords.URL).containsAll(Keywords.URL_FLAGS);
+        assertThat(Keywords.MISC_CHECKER).containsAll(Keywords.MISC_CHECKER_FLAGS);
+    }
+
+    @Test
+    void schedulerFlagsNeedShOrMhChosenAboveThem() {
+        assertThat(diagnostics(service("    sh-port\n    real_server 192.0.2.20 80 {\n    }\n"))).contains(
+                "t.conf:4:5: error: sh-port applies to the sh and mh schedulers only: keepalived reports it with"
+                        + " lb_algo rr and ignores it");
+        assertThat(diagnostics("virtual_server 192.0.2.10 80 {\n    protocol TCP\n    hashed\n    lb_algo sh\n"
+                + "    real_server 192.0.2.20 80 {\n    }\n}\n")).contains("t.conf:3:5: error: hashed applies to the"
+                + " sh and mh schedulers only: keepalived reports it before any lb_algo (write lb_algo first) and"
+                + " ignores it");
+    }
+
     // 3. Duplicates and misplaced keywords
 
     @Test
