@@ -267,8 +267,8 @@ final class ConfigParser {
                 .first("notify_fault", c -> notify[2] = values.notifyLine(c))
                 .first("notify_stop", c -> notify[3] = values.notifyLine(c))
                 .first("notify", c -> notify[4] = values.notifyLine(c))
-                .each("track_interface", c -> trackIf.addAll(trackInterfaces(c)))
-                .each("track_script", c -> trackScripts.addAll(trackScripts(c, where)))
+                .each("track_interface", c -> trackInterfaces(c, trackIf, where))
+                .each("track_script", c -> trackScripts(c, trackScripts, where))
                 .kept("track_process", c -> references(c, "vrrp_track_process", where))
                 .kept("track_file", c -> references(c, "track_file", where))
                 .kept("track_bfd", c -> references(c, "bfd_instance", where))
@@ -344,8 +344,8 @@ final class ConfigParser {
                         }
                     }
                 })
-                .each("track_interface", c -> b.trackIf.addAll(trackInterfaces(c)))
-                .each("track_script", c -> b.trackScripts.addAll(trackScripts(c, where)))
+                .each("track_interface", c -> trackInterfaces(c, b.trackIf, where))
+                .each("track_script", c -> trackScripts(c, b.trackScripts, where))
                 .kept("track_process", c -> references(c, "vrrp_track_process", where))
                 .kept("track_file", c -> references(c, "track_file", where))
                 .kept("track_bfd", c -> references(c, "bfd_instance", where))
@@ -517,25 +517,40 @@ final class ConfigParser {
         return new VrrpInstanceDef.Vip(address, prefix, brd, dev, scope, label);
     }
 
-    private List<VrrpInstanceDef.TrackInterface> trackInterfaces(Node n) {
-        var out = new ArrayList<VrrpInstanceDef.TrackInterface>();
+    /// Adds the lines of a `track_interface` block to `into`; a name tracked already is ignored
+    /// with a warning, as alloc_track_if does ("duplicate track_interface - ignoring").
+    private void trackInterfaces(Node n, List<VrrpInstanceDef.TrackInterface> into, String where) {
         if (!Structure.block(values, n, 0)) {
-            return out;
+            return;
         }
         for (var line : n.children()) {
-            out.add(new VrrpInstanceDef.TrackInterface(line.name(), weight(line)));
+            var weight = weight(line);
+            if (into.stream().anyMatch(t -> t.name().equals(line.name()))) {
+                duplicate(line, n.name(), where);
+            } else {
+                into.add(new VrrpInstanceDef.TrackInterface(line.name(), weight));
+            }
         }
-        return out;
     }
 
-    private List<VrrpInstanceDef.TrackScript> trackScripts(Node n, String where) {
-        var out = new ArrayList<VrrpInstanceDef.TrackScript>();
+    /// As [#trackInterfaces] for `track_script` (alloc_track_script), each name resolved in
+    /// keepalived's order.
+    private void trackScripts(Node n, List<VrrpInstanceDef.TrackScript> into, String where) {
         for (var line : references(n, "vrrp_script", where)) {
-            var t = new VrrpInstanceDef.TrackScript(line.name(), weight(line));
-            out.add(t);
-            positions.put(t, line.position());
+            var weight = weight(line);
+            if (into.stream().anyMatch(t -> t.name().equals(line.name()))) {
+                duplicate(line, n.name(), where);
+            } else {
+                var t = new VrrpInstanceDef.TrackScript(line.name(), weight);
+                into.add(t);
+                positions.put(t, line.position());
+            }
         }
-        return out;
+    }
+
+    private void duplicate(Node line, String keyword, String where) {
+        values.warning(line.position(), keyword + " " + line.name() + " is given again in " + where
+                + "; keepalived keeps the first one and ignores this one, and so does Pharos");
     }
 
     /// `NAME [weight N]` of a track line.
@@ -545,10 +560,17 @@ final class ConfigParser {
             return null;
         }
         if (args.size() >= 2 && args.getFirst().isWord("weight")) {
-            if (args.size() > 2 && !args.get(2).isWord("reverse")) {
+            if (args.size() > 2 && !args.get(2).isWord("reverse") && !args.get(2).isWord("noreverse")) {
                 values.error(args.get(2).position(), "unexpected '" + args.get(2).text() + "' after the weight");
             }
-            return values.integer(args.get(1), "weight", -254, 254);
+            var w = args.get(1);
+            // alloc_track_if, alloc_track_script: ±254 was allowed once, and is now reported and made ±253
+            if (w.text().equals("254") || w.text().equals("-254")) {
+                values.error(w.position(), "weight " + w.text() + " is outside -253–253 (keepalived reports it and"
+                        + " uses " + w.text().replace("254", "253") + ")");
+                return null;
+            }
+            return values.integer(w, "weight", -253, 253);
         }
         values.error(args.getFirst().position(), "expected 'weight N' after " + line.name() + ", not '"
                 + args.getFirst().text() + "'");

@@ -80,6 +80,11 @@ class KeywordRulesKeepalivedTest {
                         + "    protocol TCP\n    mh-port\n    real_server 192.0.2.21 80 {\n    }\n}\n", Set.of()),
                 new Case("global_defs flags", "global_defs {\n    lvs_flush no\n    vrrp_min_garp 1\n}\n",
                         Set.of(2)),
+                new Case("track weights stop at 253", INSTANCE + "    track_interface {\n        eth0 weight 254\n"
+                        + "        eth0 weight -20 noreverse\n    }\n" + VIPS, Set.of()),
+                new Case("a script tracked twice counts once", "vrrp_script chk {\n    script /bin/true\n}\n"
+                        + INSTANCE + "    track_script {\n        chk\n    }\n    track_script {\n        chk\n"
+                        + "    }\n" + VIPS, Set.of()),
                 new Case("last virtual_router_id and priority win, silently", INSTANCE
                         + "    virtual_router_id 2\n    priority 50\n    priority 60\n" + VIPS, Set.of(4, 6)),
                 new Case("a second notify_master is ignored", INSTANCE

@@ -263,6 +263,15 @@ class KeywordRulesTest {
     }
 
     @Test
+    void trackWeightsStopAt253() {
+        assertThat(diagnostics(instance("    track_interface {\n        eth1 weight 254\n        eth2 weight -20 noreverse\n"
+                + "        eth1 weight 10\n    }\n"))).containsExactly(
+                "t.conf:5:21: error: weight 254 is outside -253–253 (keepalived reports it and uses 253)",
+                "t.conf:7:9: warning: track_interface eth1 is given again in vrrp_instance VI_1; keepalived keeps"
+                        + " the first one and ignores this one, and so does Pharos");
+    }
+
+    @Test
     void retryOfAServerIsAtLeastOneButACheckersMayBeZero() throws ConfigException {
         assertThat(diagnostics(service("    real_server 192.0.2.20 80 {\n        retry 0\n    }\n")))
                 .containsExactly("t.conf:5:15: error: retry 0 is outside 1–2147483647");
