@@ -33,7 +33,9 @@ final class Values {
         diagnostics.add(Diagnostic.warning(at, message));
     }
 
-    /// The statement's only value, or null (with an error) when there is none or more than one.
+    /// The statement's value, or null (with an error) when there is none. keepalived's handlers
+    /// read the first word after the keyword (`set_value`, `read_unsigned_strvec(strvec, 1, …)`)
+    /// and nothing after it, so further words are ignored, with a warning.
     Token single(Node n) {
         if (n.isBlock()) {
             error(n.position(), n.name() + " takes a value, not a block");
@@ -44,9 +46,9 @@ final class Values {
             return null;
         }
         if (n.args().size() > 1) {
-            error(n.args().get(1).position(), "unexpected '" + n.args().get(1).text() + "': " + n.name()
-                    + " takes one value");
-            return null;
+            warning(n.args().get(1).position(), n.name() + " takes one value: keepalived reads "
+                    + n.args().getFirst().text() + " and ignores '" + n.args().get(1).text() + "'"
+                    + (n.args().size() > 2 ? " and what follows" : "") + ", and so does Pharos");
         }
         return n.args().getFirst();
     }

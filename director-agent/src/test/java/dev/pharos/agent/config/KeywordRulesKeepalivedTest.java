@@ -85,6 +85,8 @@ class KeywordRulesKeepalivedTest {
                 new Case("a script tracked twice counts once", "vrrp_script chk {\n    script /bin/true\n}\n"
                         + INSTANCE + "    track_script {\n        chk\n    }\n    track_script {\n        chk\n"
                         + "    }\n" + VIPS, Set.of()),
+                new Case("words after a single value are ignored", "global_defs {\n    router_id a b\n}\n" + INSTANCE
+                        + "    priority 100 200\n    advert_int 1 x\n" + VIPS, Set.of(2, 7, 8)),
                 new Case("last virtual_router_id and priority win, silently", INSTANCE
                         + "    virtual_router_id 2\n    priority 50\n    priority 60\n" + VIPS, Set.of(4, 6)),
                 new Case("a second notify_master is ignored", INSTANCE

@@ -126,6 +126,14 @@ class KeywordRulesTest {
                 + " ignores it");
     }
 
+    @Test
+    void wordsAfterASingleValueAreIgnored() throws ConfigException {
+        var text = instance("    priority 100 200 300\n");
+        assertThat(load(text).config().vrrpInstances().getFirst().priority()).isEqualTo(100);
+        assertThat(diagnostics(text)).containsExactly("t.conf:4:18: warning: priority takes one value: keepalived"
+                + " reads 100 and ignores '200' and what follows, and so does Pharos");
+    }
+
     // 3. Duplicates and misplaced keywords
 
     @Test
