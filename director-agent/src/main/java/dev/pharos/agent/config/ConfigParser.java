@@ -251,6 +251,7 @@ final class ConfigParser {
         var trackIf = new ArrayList<VrrpInstanceDef.TrackInterface>();
         var trackScripts = new ArrayList<VrrpInstanceDef.TrackScript>();
         var smtp = new Boolean[1];
+        var memberAt = new HashMap<String, Position>();
         var where = "vrrp_sync_group " + name;
         var extras = new BlockReader(values, where, Keywords.SYNC_GROUP)
                 .words(Keywords.SYNC_GROUP_FLAGS, Keywords.SYNC_GROUP_ON_OFF)
@@ -258,7 +259,11 @@ final class ConfigParser {
                     if (Structure.block(values, c, 0)) {
                         for (var line : c.children()) {
                             members.add(line.name());
-                            line.args().forEach(a -> members.add(a.text()));
+                            memberAt.put(line.name(), line.position());
+                            line.args().forEach(a -> {
+                                members.add(a.text());
+                                memberAt.put(a.text(), a.position());
+                            });
                         }
                     }
                 })
@@ -280,8 +285,10 @@ final class ConfigParser {
         if (members.isEmpty()) {
             values.error(n.position(), "vrrp_sync_group " + name + " has no group { … } of instances");
         }
-        return new SyncGroupDef(name, members, notify[0], notify[1], notify[2], notify[3], notify[4], trackIf,
+        var def = new SyncGroupDef(name, members, notify[0], notify[1], notify[2], notify[3], notify[4], trackIf,
                 trackScripts, smtp[0], extras);
+        memberAt.forEach((member, at) -> positions.statement(def, "group " + member, at));
+        return def;
     }
 
     private VrrpInstanceDef instance(Node n) {

@@ -121,7 +121,7 @@ final class Validator {
         for (var g : c.syncGroups()) {
             for (var m : g.group()) {
                 if (!names.contains(m)) {
-                    error(g, "vrrp_sync_group " + g.name() + " names instance " + m + ", which is not defined");
+                    error(g, "group " + m, "vrrp_sync_group " + g.name() + " names instance " + m + ", which is not defined");
                 }
                 var other = inGroup.put(m, g.name());
                 if (other != null && !other.equals(g.name())) {
@@ -147,7 +147,7 @@ final class Validator {
                 error(vs, "virtual_server " + describe(vs.key()) + " " + protocol + " is defined twice");
             }
             if (vs.key() instanceof VirtualServerDef.Key.Group g && !groups.contains(g.name())) {
-                error(vs, "virtual_server group " + g.name() + ": no virtual_server_group " + g.name() + " is defined");
+                error(vs, "group", "virtual_server group " + g.name() + ": no virtual_server_group " + g.name() + " is defined");
             }
             var real = new HashSet<String>();
             for (var rs : vs.realServers()) {
@@ -163,7 +163,7 @@ final class Validator {
             }
             keepalivedWouldChange(vs);
             if (vs.hysteresis() != null && vs.quorum() != null && vs.hysteresis() >= vs.quorum()) {
-                error(vs, "virtual_server " + describe(vs.key()) + ": hysteresis " + vs.hysteresis()
+                error(vs, "hysteresis", "virtual_server " + describe(vs.key()) + ": hysteresis " + vs.hysteresis()
                         + " must be smaller than quorum " + vs.quorum());
             }
         }

@@ -32,9 +32,9 @@ final class VirtualServerParser {
             "bind_port", "bind_if", "connect_timeout", "fwmark");
 
     private final Values values;
-    private final Map<Object, Position> positions;
+    private final Validator.Positions positions;
 
-    VirtualServerParser(Values values, Map<Object, Position> positions) {
+    VirtualServerParser(Values values, Validator.Positions positions) {
         this.values = values;
         this.positions = positions;
     }
@@ -172,10 +172,17 @@ final class VirtualServerParser {
             // pgr_handler: a granularity turns persistence on, with the default timeout
             f.persistence = DEFAULT_PERSISTENCE;
         }
-        return new VirtualServerDef(key, f.delayLoop, f.lbAlgo, f.lbKind, f.persistence, f.granularity, f.protocol,
-                f.quorum, f.hysteresis, f.quorumUp, f.quorumDown, f.sorry, f.sorryInhibit, f.alpha, f.omega,
-                f.inhibit, f.virtualhost, f.haSuspend, f.ops, f.retry, f.delayBeforeRetry, f.warmup,
+        var def = new VirtualServerDef(key, f.delayLoop, f.lbAlgo, f.lbKind, f.persistence, f.granularity,
+                f.protocol, f.quorum, f.hysteresis, f.quorumUp, f.quorumDown, f.sorry, f.sorryInhibit, f.alpha,
+                f.omega, f.inhibit, f.virtualhost, f.haSuspend, f.ops, f.retry, f.delayBeforeRetry, f.warmup,
                 f.connectTimeout, f.realServers, extras);
+        for (var keyword : List.of("hysteresis", "quorum", "persistence_timeout")) {
+            positions.statement(def, keyword, reader.position(keyword));
+        }
+        if (key instanceof VirtualServerDef.Key.Group) {
+            positions.statement(def, "group", n.args().getLast().position());
+        }
+        return def;
     }
 
     /// Mutable fields while one `virtual_server` is read.

@@ -129,8 +129,8 @@ class ConfigErrorsTest {
                 + "virtual_server group NOPE {\n    protocol TCP\n}\n";
         assertThat(errors(text)).containsExactly(
                 "t.conf:5:9: error: vrrp_instance VI_1 tracks script chk_missing, but no vrrp_script chk_missing is defined",
-                "t.conf:8:1: error: vrrp_sync_group G names instance VI_9, which is not defined",
-                "t.conf:14:1: error: virtual_server group NOPE: no virtual_server_group NOPE is defined");
+                "t.conf:11:9: error: vrrp_sync_group G names instance VI_9, which is not defined",
+                "t.conf:14:22: error: virtual_server group NOPE: no virtual_server_group NOPE is defined");
     }
 
     @Test
@@ -179,7 +179,7 @@ class ConfigErrorsTest {
                 """;
         assertThat(errors(text)).containsExactly(
                 "t.conf:7:5: error: real_server 192.0.2.2 80 appears twice in virtual_server 192.0.2.1 80",
-                "t.conf:1:1: error: virtual_server 192.0.2.1 80: hysteresis 2 must be smaller than quorum 2");
+                "t.conf:4:5: error: virtual_server 192.0.2.1 80: hysteresis 2 must be smaller than quorum 2");
     }
 
     @Test
