@@ -2,6 +2,7 @@ package dev.pharos.agent.config;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -65,11 +66,17 @@ final class Validator {
     }
 
     private void run(KeepalivedConfig c) {
+        var global = c.globalDefs();
+        wholeSeconds(global, "global_defs", "smtp_connect_timeout", global.smtpConnectTimeout());
+        wholeSeconds(global, "global_defs", "vrrp_garp_master_delay", global.vrrpGarpMasterDelay());
+        wholeSeconds(global, "global_defs", "vrrp_garp_master_refresh", global.vrrpGarpMasterRefresh());
         var scripts = new HashSet<String>();
         for (var s : c.vrrpScripts()) {
             if (!scripts.add(s.name())) {
                 error(s, "vrrp_script " + s.name() + " is defined twice");
             }
+            wholeSeconds(s, "vrrp_script " + s.name(), "interval", s.interval());
+            wholeSeconds(s, "vrrp_script " + s.name(), "timeout", s.timeout());
         }
         var names = new HashSet<String>();
         var vrids = new HashMap<String, VrrpInstanceDef>();
@@ -91,6 +98,8 @@ final class Validator {
                             + " (" + family + "); each VRID must be unique per interface");
                 }
             }
+            wholeSeconds(i, "vrrp_instance " + i.name(), "garp_master_delay", i.garpMasterDelay());
+            wholeSeconds(i, "vrrp_instance " + i.name(), "garp_master_refresh", i.garpMasterRefresh());
             int version = i.version() != null ? i.version() : globalVersion != null ? globalVersion : 2;
             if (i.advertInterval() != null) {
                 var ms = i.advertInterval().toMillis();
@@ -176,6 +185,14 @@ final class Validator {
     private void keepalivedWouldChange(VirtualServerDef vs) {
         var where = "virtual_server " + describe(vs.key());
         var persistence = vs.persistenceTimeout();
+        wholeSeconds(vs, where, "persistence_timeout", persistence);
+        for (var rs : vs.realServers()) {
+            for (var checker : rs.checkers()) {
+                if (checker instanceof CheckerDef.Misc m) {
+                    wholeSeconds(rs, where + ": MISC_CHECK", "misc_timeout", m.miscTimeout());
+                }
+            }
+        }
         if (persistence != null && (persistence.toSeconds() < 1 || persistence.toSeconds() > MAX_PERSISTENCE_SECONDS)) {
             error(vs, where + ": persistence_timeout " + persistence.toSeconds() + " is outside 1–" + MAX_PERSISTENCE_SECONDS
                     + " s (keepalived ignores it there)");
@@ -210,6 +227,16 @@ final class Validator {
                         + "keepalived resets it to the service's " + a.port()
                         + " (only Pharos's user-space balancer uses " + rs.port() + ")");
             }
+        }
+    }
+
+    /// Times keepalived 2.2.7 reads as whole seconds (`read_unsigned_strvec`): the parser refuses a
+    /// fraction in text, this catches one in a model from JSON, which would be written as
+    /// `interval 0.5` and refused by keepalived.
+    private void wholeSeconds(Object model, String where, String keyword, Duration value) {
+        if (value != null && value.toNanos() % 1_000_000_000L != 0) {
+            error(model, keyword, where + ": " + keyword + " " + Values.format(value)
+                    + " s must be whole seconds: keepalived reads no decimals there");
         }
     }
 

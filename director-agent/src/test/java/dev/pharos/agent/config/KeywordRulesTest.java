@@ -280,6 +280,15 @@ class KeywordRulesTest {
     }
 
     @Test
+    void aModelFromJsonWithAFractionWhereKeepalivedReadsWholeSecondsIsRefused() {
+        var config = new KeepalivedConfig(GlobalDefs.EMPTY, List.of(new VrrpScriptDef("chk", "/bin/true",
+                Duration.ofMillis(500), null, null, null, null, null, null)), List.of(), List.of(), List.of(), List.of(),
+                List.of());
+        assertThat(ConfigLoader.validate(config)).extracting(Diagnostic::toString).containsExactly(
+                "config: error: vrrp_script chk: interval 0.5 s must be whole seconds: keepalived reads no decimals there");
+    }
+
+    @Test
     void retryOfAServerIsAtLeastOneButACheckersMayBeZero() throws ConfigException {
         assertThat(diagnostics(service("    real_server 192.0.2.20 80 {\n        retry 0\n    }\n")))
                 .containsExactly("t.conf:5:15: error: retry 0 is outside 1–2147483647");
