@@ -73,7 +73,7 @@ final class ConfigParser {
                 .kept("bfd_instance", this::define)
                 .each("global_defs", n -> {
                     if (block(n, 0)) {
-                        global[0] = globalDefs(n);
+                        global[0] = merge(global[0], globalDefs(n));
                     }
                 })
                 .each("vrrp_script", n -> {
@@ -208,6 +208,27 @@ final class ConfigParser {
         }
         return new GlobalDefs(routerId[0], emails, from[0], smtp[0], smtpTimeout[0], version[0], garpDelay[0],
                 garpRepeat[0], garpRefresh[0], garpRefreshRepeat[0], scriptSecurity[0], scriptUser[0], extras);
+    }
+
+    /// A second `global_defs` block goes on where the first left off: keepalived runs the same
+    /// handlers again on the same global data (global_parser.c), so a value given again replaces
+    /// the earlier one, e-mail addresses add up, and the rest stays.
+    private static GlobalDefs merge(GlobalDefs a, GlobalDefs b) {
+        var emails = new ArrayList<>(a.notificationEmail());
+        emails.addAll(b.notificationEmail());
+        var extras = new ArrayList<>(a.extras());
+        extras.addAll(b.extras());
+        return new GlobalDefs(or(b.routerId(), a.routerId()), emails,
+                or(b.notificationEmailFrom(), a.notificationEmailFrom()), or(b.smtpServer(), a.smtpServer()),
+                or(b.smtpConnectTimeout(), a.smtpConnectTimeout()), or(b.vrrpVersion(), a.vrrpVersion()),
+                or(b.vrrpGarpMasterDelay(), a.vrrpGarpMasterDelay()), or(b.vrrpGarpMasterRepeat(), a.vrrpGarpMasterRepeat()),
+                or(b.vrrpGarpMasterRefresh(), a.vrrpGarpMasterRefresh()),
+                or(b.vrrpGarpMasterRefreshRepeat(), a.vrrpGarpMasterRefreshRepeat()),
+                or(b.enableScriptSecurity(), a.enableScriptSecurity()), or(b.scriptUser(), a.scriptUser()), extras);
+    }
+
+    private static <T> T or(T later, T earlier) {
+        return later != null ? later : earlier;
     }
 
     private VrrpScriptDef script(Node n) {

@@ -185,6 +185,15 @@ class KeywordRulesTest {
     }
 
     @Test
+    void aSecondGlobalDefsGoesOnWhereTheFirstLeftOff() throws ConfigException {
+        var g = load("global_defs {\n    router_id a\n    notification_email {\n        ops@example.org\n    }\n}\n"
+                + "global_defs {\n    router_id b\n    vrrp_version 3\n}\n").config().globalDefs();
+        assertThat(g.routerId()).isEqualTo("b");
+        assertThat(g.notificationEmail()).containsExactly("ops@example.org");
+        assertThat(g.vrrpVersion()).isEqualTo(3);
+    }
+
+    @Test
     void misplacedKeywordsNameWhereTheyBelong() {
         assertThat(diagnostics(service("    real_server 192.0.2.20 80 {\n        lb_kind NAT\n        MISC_CHECK {\n"
                 + "            misc_path /bin/true\n            connect_port 80\n        }\n    }\n")))
