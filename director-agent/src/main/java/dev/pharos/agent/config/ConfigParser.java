@@ -57,7 +57,7 @@ final class ConfigParser {
         var instances = new ArrayList<VrrpInstanceDef>();
         var vsGroups = new ArrayList<VirtualServerGroupDef>();
         var servers = new ArrayList<VirtualServerDef>();
-        var lvs = new VirtualServerParser(values, positions);
+        var lvs = new VirtualServerParser(values, positions, this::reference);
         var root = new Node(new Token(Token.Kind.WORD, "top level", false, null), List.of(), nodes);
         for (var n : nodes) {
             var kind = definingKind(n.name());
@@ -139,25 +139,32 @@ final class ConfigParser {
             return found;
         }
         for (var line : n.children()) {
-            var name = line.name();
-            if (definedSoFar.getOrDefault(kind, Set.of()).contains(name)) {
-                found.add(line);
-                continue;
-            }
-            var later = definedAnywhere.getOrDefault(kind, Map.of()).get(name);
-            if (later != null) {
-                values.error(line.position(), where + ": " + n.name() + " " + name + " refers to the " + kind + " "
-                        + name + " defined below, at line " + later.line() + "; keepalived looks the name up while"
-                        + " reading and reports it not found: move " + kind + " " + name + " above " + where);
-            } else if (!kind.equals("vrrp_script")) {
-                // an undefined vrrp_script is the Validator's (it checks models from JSON too)
-                values.error(line.position(), where + ": " + n.name() + " " + name + ": no " + kind + " " + name
-                        + " is defined (keepalived reports it not found and ignores the line)");
-            } else {
+            if (reference(line.keyword(), kind, where, n.name())) {
                 found.add(line);
             }
         }
         return found;
+    }
+
+    /// Checks one name a `keyword` line refers to; false when keepalived would not find it (an
+    /// undefined vrrp_script is left to the Validator, which checks models from JSON too).
+    boolean reference(Token name, String kind, String where, String keyword) {
+        if (definedSoFar.getOrDefault(kind, Set.of()).contains(name.text())) {
+            return true;
+        }
+        var later = definedAnywhere.getOrDefault(kind, Map.of()).get(name.text());
+        if (later != null) {
+            values.error(name.position(), where + ": " + keyword + " " + name.text() + " refers to the " + kind + " "
+                    + name.text() + " defined below, at line " + later.line() + "; keepalived looks the name up while"
+                    + " reading and reports it not found: move " + kind + " " + name.text() + " above " + where);
+            return false;
+        }
+        if (kind.equals("vrrp_script")) {
+            return true;
+        }
+        values.error(name.position(), where + ": " + keyword + " " + name.text() + ": no " + kind + " " + name.text()
+                + " is defined (keepalived reports it not found and ignores the line)");
+        return false;
     }
 
     /// Checks that `n` is a block with exactly `names` words after its keyword.

@@ -33,10 +33,18 @@ final class VirtualServerParser {
 
     private final Values values;
     private final Validator.Positions positions;
+    private final References references;
 
-    VirtualServerParser(Values values, Validator.Positions positions) {
+    /// Checks a name a statement refers to against the definitions read so far (see
+    /// [ConfigParser]); false when keepalived would not find it.
+    interface References {
+        boolean check(Token name, String kind, String where, String keyword);
+    }
+
+    VirtualServerParser(Values values, Validator.Positions positions, References references) {
         this.values = values;
         this.positions = positions;
+        this.references = references;
     }
 
     VirtualServerGroupDef group(Node n) {
@@ -354,6 +362,14 @@ final class VirtualServerParser {
                 .each("TCP_CHECK", c -> add(checkers, tcp(c)))
                 .each("MISC_CHECK", c -> add(checkers, misc(c)))
                 .each("DNS_CHECK", c -> add(checkers, dns(c)))
+                // check_file.c track_file_handler looks the track_file up while reading
+                .kept("FILE_CHECK", c -> {
+                    if (c.isBlock()) {
+                        c.children().stream().filter(s -> s.name().equals("track_file") && !s.args().isEmpty())
+                                .forEach(s -> references.check(s.args().getFirst(), "track_file", where + ": FILE_CHECK",
+                                        "track_file"));
+                    }
+                })
                 .read(n);
         if (address == null) {
             return null;

@@ -334,4 +334,13 @@ class KeywordRulesTest {
         load("vrrp_track_file f1 {\n    file /tmp/f1\n}\ntrack_file f2 {\n    file /tmp/f2\n}\n"
                 + instance("    track_file {\n        f1\n        f2\n    }\n"));
     }
+
+    @Test
+    void aFileCheckNamesATrackFileAboveIt() {
+        var text = service("    real_server 192.0.2.20 80 {\n        FILE_CHECK {\n            track_file f1\n"
+                + "        }\n    }\n") + "track_file f1 {\n    file /tmp/f1\n}\n";
+        assertThat(diagnostics(text)).contains("t.conf:6:24: error: real_server 192.0.2.20 80: FILE_CHECK: track_file f1"
+                + " refers to the track_file f1 defined below, at line 10; keepalived looks the name up while reading"
+                + " and reports it not found: move track_file f1 above real_server 192.0.2.20 80: FILE_CHECK");
+    }
 }
