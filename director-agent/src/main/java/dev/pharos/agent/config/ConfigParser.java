@@ -5,14 +5,13 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/// Turns the block tree into the model: the top level, `global_defs`, `vrrp_script`,
-/// `vrrp_sync_group` and `vrrp_instance`; [VirtualServerParser] does the LVS side.
+/// Turns the block tree into the model: the top level, `vrrp_script`, `vrrp_sync_group` and
+/// `vrrp_instance`; [GlobalDefsParser] reads `global_defs`, [VirtualServerParser] the LVS side and
+/// [TrackReferences] resolves track lines in file order.
 final class ConfigParser {
 
     static final Duration MAX_SECONDS = Duration.ofDays(365);
@@ -23,22 +22,13 @@ final class ConfigParser {
 
     static final long UINT_MAX = 0xFFFF_FFFFL;
 
-    /// Keywords Pharos reads and writes back but does not act on (mail alerts).
-    private static final Set<String> NO_EFFECT = Set.of("notification_email",
-            "notification_email_from", "smtp_server", "smtp_connect_timeout");
-
     private final Values values;
     private final Validator.Positions positions = new Validator.Positions();
-    /// Names the blocks read so far define, per defining keyword: keepalived 2.2.7 resolves a
-    /// `track_script`, `track_process`, `track_file` or `track_bfd` while reading the instance
-    /// (`alloc_track_script` and its siblings in `vrrp_track.c`), so a name defined further down is
-    /// "not found" there.
-    private final Map<String, Set<String>> definedSoFar = new HashMap<>();
-    /// Every name each defining keyword defines in the file, with the line of its first definition.
-    private final Map<String, Map<String, Position>> definedAnywhere = new HashMap<>();
+    private final TrackReferences references;
 
     private ConfigParser(List<Diagnostic> diagnostics) {
         this.values = new Values(diagnostics);
+        this.references = new TrackReferences(values);
     }
 
     /// The model and where each of its blocks stands; errors and warnings go to `diagnostics`.
@@ -57,29 +47,23 @@ final class ConfigParser {
         var instances = new ArrayList<VrrpInstanceDef>();
         var vsGroups = new ArrayList<VirtualServerGroupDef>();
         var servers = new ArrayList<VirtualServerDef>();
-        var lvs = new VirtualServerParser(values, positions, this::reference);
+        var lvs = new VirtualServerParser(values, positions, references::check);
         var root = new Node(new Token(Token.Kind.WORD, "top level", false, null), List.of(), nodes);
-        for (var n : nodes) {
-            var kind = definingKind(n.name());
-            if (kind != null && n.isBlock() && n.args().size() == 1) {
-                definedAnywhere.computeIfAbsent(kind, k -> new LinkedHashMap<>())
-                        .putIfAbsent(n.args().getFirst().text(), n.position());
-            }
-        }
+        references.scan(nodes);
         var extras = new BlockReader(values, "the top level", Keywords.TOP_LEVEL)
-                .kept("vrrp_track_process", this::define)
-                .kept("track_file", this::define)
-                .kept("vrrp_track_file", this::define)
-                .kept("bfd_instance", this::define)
+                .kept("vrrp_track_process", references::define)
+                .kept("track_file", references::define)
+                .kept("vrrp_track_file", references::define)
+                .kept("bfd_instance", references::define)
                 .each("global_defs", n -> {
                     if (block(n, 0)) {
-                        global[0] = merge(global[0], globalDefs(n));
+                        global[0] = GlobalDefsParser.merge(global[0], new GlobalDefsParser(values).read(n));
                     }
                 })
                 .each("vrrp_script", n -> {
                     if (block(n, 1)) {
                         scripts.add(remember(script(n), n));
-                        define(n);
+                        references.define(n);
                     }
                 })
                 .each("vrrp_sync_group", n -> {
@@ -113,129 +97,9 @@ final class ConfigParser {
         return model;
     }
 
-    /// The kind of name a top-level block defines, as track lines refer to it; null for others.
-    private static String definingKind(String keyword) {
-        return switch (keyword) {
-            case "vrrp_script" -> "vrrp_script";
-            case "vrrp_track_process" -> "vrrp_track_process";
-            case "track_file", "vrrp_track_file" -> "track_file";
-            case "bfd_instance" -> "bfd_instance";
-            default -> null;
-        };
-    }
-
-    private void define(Node n) {
-        if (n.isBlock() && n.args().size() == 1) {
-            definedSoFar.computeIfAbsent(definingKind(n.name()), k -> new HashSet<>()).add(n.args().getFirst().text());
-        }
-    }
-
-    /// Checks each line of a `track_script` / `track_process` / `track_file` / `track_bfd` block
-    /// against the names defined above it, as keepalived 2.2.7 does while reading; returns the
-    /// lines whose name is found.
-    private List<Node> references(Node n, String kind, String where) {
-        var found = new ArrayList<Node>();
-        if (!Structure.block(values, n, 0)) {
-            return found;
-        }
-        for (var line : n.children()) {
-            if (reference(line.keyword(), kind, where, n.name())) {
-                found.add(line);
-            }
-        }
-        return found;
-    }
-
-    /// Checks one name a `keyword` line refers to; false when keepalived would not find it (an
-    /// undefined vrrp_script is left to the Validator, which checks models from JSON too).
-    boolean reference(Token name, String kind, String where, String keyword) {
-        if (definedSoFar.getOrDefault(kind, Set.of()).contains(name.text())) {
-            return true;
-        }
-        var later = definedAnywhere.getOrDefault(kind, Map.of()).get(name.text());
-        if (later != null) {
-            values.error(name.position(), where + ": " + keyword + " " + name.text() + " refers to the " + kind + " "
-                    + name.text() + " defined below, at line " + later.line() + "; keepalived looks the name up while"
-                    + " reading and reports it not found: move " + kind + " " + name.text() + " above " + where);
-            return false;
-        }
-        if (kind.equals("vrrp_script")) {
-            return true;
-        }
-        values.error(name.position(), where + ": " + keyword + " " + name.text() + ": no " + kind + " " + name.text()
-                + " is defined (keepalived reports it not found and ignores the line)");
-        return false;
-    }
-
     /// Checks that `n` is a block with exactly `names` words after its keyword.
     boolean block(Node n, int names) {
         return Structure.block(values, n, names);
-    }
-
-    private GlobalDefs globalDefs(Node n) {
-        var routerId = new String[1];
-        var emails = new ArrayList<String>();
-        var from = new String[1];
-        var smtp = new String[1];
-        var smtpTimeout = new Duration[1];
-        var version = new Integer[1];
-        var garpDelay = new Duration[1];
-        var garpRepeat = new Integer[1];
-        var garpRefresh = new Duration[1];
-        var garpRefreshRepeat = new Integer[1];
-        var scriptSecurity = new Boolean[1];
-        var scriptUser = new String[1];
-        var extras = new BlockReader(values, "global_defs", Keywords.GLOBAL_DEFS)
-                .words(Keywords.GLOBAL_DEFS_FLAGS, Keywords.GLOBAL_DEFS_ON_OFF)
-                .on("router_id", c -> routerId[0] = values.string(c))
-                .each("notification_email", c -> {
-                    if (Structure.block(values, c, 0)) {
-                        for (var line : c.children()) {
-                            emails.add(line.name());
-                            line.args().forEach(a -> emails.add(a.text()));
-                        }
-                    }
-                })
-                .on("notification_email_from", c -> from[0] = values.string(c))
-                .on("smtp_server", c -> smtp[0] = Structure.joined(values, c))
-                .on("smtp_connect_timeout", c -> smtpTimeout[0] = values.wholeSeconds(c, 0, MAX_WHOLE_SECONDS))
-                .on("vrrp_version", c -> version[0] = values.integer(c, 2, 3))
-                .on("vrrp_garp_master_delay", c -> garpDelay[0] = values.wholeSeconds(c, 0, MAX_WHOLE_SECONDS))
-                .on("vrrp_garp_master_repeat", c -> garpRepeat[0] = values.integer(c, 1, Integer.MAX_VALUE))
-                .on("vrrp_garp_master_refresh", c -> garpRefresh[0] = values.wholeSeconds(c, 0, UINT_MAX))
-                .on("vrrp_garp_master_refresh_repeat", c -> garpRefreshRepeat[0] = values.integer(c, 1, Integer.MAX_VALUE))
-                .on("enable_script_security", c -> scriptSecurity[0] = values.flag(c))
-                .on("script_user", c -> scriptUser[0] = values.userAndGroup(c))
-                .read(n);
-        for (var c : n.children()) {
-            if (NO_EFFECT.contains(c.name())) {
-                values.warning(c.position(), c.name() + " is kept but has no effect: Pharos sends no e-mail"
-                        + " alerts");
-            }
-        }
-        return new GlobalDefs(routerId[0], emails, from[0], smtp[0], smtpTimeout[0], version[0], garpDelay[0],
-                garpRepeat[0], garpRefresh[0], garpRefreshRepeat[0], scriptSecurity[0], scriptUser[0], extras);
-    }
-
-    /// A second `global_defs` block goes on where the first left off: keepalived runs the same
-    /// handlers again on the same global data (global_parser.c), so a value given again replaces
-    /// the earlier one, e-mail addresses add up, and the rest stays.
-    private static GlobalDefs merge(GlobalDefs a, GlobalDefs b) {
-        var emails = new ArrayList<>(a.notificationEmail());
-        emails.addAll(b.notificationEmail());
-        var extras = new ArrayList<>(a.extras());
-        extras.addAll(b.extras());
-        return new GlobalDefs(or(b.routerId(), a.routerId()), emails,
-                or(b.notificationEmailFrom(), a.notificationEmailFrom()), or(b.smtpServer(), a.smtpServer()),
-                or(b.smtpConnectTimeout(), a.smtpConnectTimeout()), or(b.vrrpVersion(), a.vrrpVersion()),
-                or(b.vrrpGarpMasterDelay(), a.vrrpGarpMasterDelay()), or(b.vrrpGarpMasterRepeat(), a.vrrpGarpMasterRepeat()),
-                or(b.vrrpGarpMasterRefresh(), a.vrrpGarpMasterRefresh()),
-                or(b.vrrpGarpMasterRefreshRepeat(), a.vrrpGarpMasterRefreshRepeat()),
-                or(b.enableScriptSecurity(), a.enableScriptSecurity()), or(b.scriptUser(), a.scriptUser()), extras);
-    }
-
-    private static <T> T or(T later, T earlier) {
-        return later != null ? later : earlier;
     }
 
     private VrrpScriptDef script(Node n) {
@@ -302,9 +166,9 @@ final class ConfigParser {
                 .first("notify", c -> notify[4] = values.notifyLine(c))
                 .each("track_interface", c -> trackInterfaces(c, trackIf, where))
                 .each("track_script", c -> trackScripts(c, trackScripts, where))
-                .kept("track_process", c -> references(c, "vrrp_track_process", where))
-                .kept("track_file", c -> references(c, "track_file", where))
-                .kept("track_bfd", c -> references(c, "bfd_instance", where))
+                .kept("track_process", c -> references.block(c, "vrrp_track_process", where))
+                .kept("track_file", c -> references.block(c, "track_file", where))
+                .kept("track_bfd", c -> references.block(c, "bfd_instance", where))
                 .on("smtp_alert", c -> {
                     smtp[0] = values.trueFalse(c);
                     values.warning(c.position(), "smtp_alert is kept but has no effect: Pharos sends no e-mail alerts");
@@ -381,9 +245,9 @@ final class ConfigParser {
                 })
                 .each("track_interface", c -> trackInterfaces(c, b.trackIf, where))
                 .each("track_script", c -> trackScripts(c, b.trackScripts, where))
-                .kept("track_process", c -> references(c, "vrrp_track_process", where))
-                .kept("track_file", c -> references(c, "track_file", where))
-                .kept("track_bfd", c -> references(c, "bfd_instance", where))
+                .kept("track_process", c -> references.block(c, "vrrp_track_process", where))
+                .kept("track_file", c -> references.block(c, "track_file", where))
+                .kept("track_bfd", c -> references.block(c, "bfd_instance", where))
                 .first("notify_master", c -> b.notifyMaster = values.notifyLine(c))
                 .first("notify_backup", c -> b.notifyBackup = values.notifyLine(c))
                 .first("notify_fault", c -> b.notifyFault = values.notifyLine(c))
@@ -571,7 +435,7 @@ final class ConfigParser {
     /// As [#trackInterfaces] for `track_script` (alloc_track_script), each name resolved in
     /// keepalived's order.
     private void trackScripts(Node n, List<VrrpInstanceDef.TrackScript> into, String where) {
-        for (var line : references(n, "vrrp_script", where)) {
+        for (var line : references.block(n, "vrrp_script", where)) {
             var weight = weight(line);
             if (into.stream().anyMatch(t -> t.name().equals(line.name()))) {
                 duplicate(line, n.name(), where);
