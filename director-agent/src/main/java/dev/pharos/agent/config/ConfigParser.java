@@ -118,7 +118,11 @@ final class ConfigParser {
                 .on("interval", c -> interval[0] = values.wholeSeconds(c, 1, MAX_WHOLE_SECONDS))
                 .on("timeout", c -> timeout[0] = values.wholeSeconds(c, 1, MAX_WHOLE_SECONDS))
                 .on("weight", c -> {
-                    if (c.args().size() == 2 && c.args().get(1).isWord("reverse")) {
+                    // vrrp_vscript_weight_handler: the weight, then optionally "reverse"
+                    if (c.args().size() >= 2 && !c.args().get(1).isWord("reverse")) {
+                        values.error(c.args().get(1).position(), "unknown weight option '" + c.args().get(1).text()
+                                + "': after the weight keepalived reads only reverse");
+                    } else if (c.args().size() >= 2) {
                         weight[0] = values.integer(c.args().getFirst(), "weight", -253, 253);
                         reverse[0] = Boolean.TRUE;
                     } else {
@@ -209,7 +213,13 @@ final class ConfigParser {
                         }
                     }
                 })
-                .on("interface", c -> b.interfaceName = values.string(c))
+                .on("interface", c -> {
+                    // vrrp_int_handler ignores a name it refuses, keeping an earlier one
+                    var ifname = interfaceName(c);
+                    if (ifname != null) {
+                        b.interfaceName = ifname;
+                    }
+                })
                 .on("virtual_router_id", c -> {
                     b.vridGiven = true;
                     b.vrid = values.integer(c, 1, 255);
@@ -279,6 +289,17 @@ final class ConfigParser {
             positions.statement(def, keyword, reader.position(keyword));
         }
         return def;
+    }
+
+    /// vrrp_int_handler: a name of IFNAMSIZ (16) characters or more is reported and ignored.
+    private String interfaceName(Node c) {
+        var t = values.single(c);
+        if (t != null && t.text().length() >= 16) {
+            values.error(t.position(), "interface name '" + t.text() + "' is too long: Linux names have at most 15"
+                    + " characters");
+            return null;
+        }
+        return t == null ? null : t.text();
     }
 
     /// Mutable fields while one `vrrp_instance` is read.

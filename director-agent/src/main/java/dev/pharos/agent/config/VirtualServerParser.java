@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /// The LVS side of the model: `virtual_server_group`, `virtual_server` and `real_server`
@@ -123,7 +124,8 @@ final class VirtualServerParser {
                 .on("protocol", c -> {
                     var p = values.string(c);
                     if (p != null) {
-                        switch (p) {
+                        // proto_handler compares with strcasecmp: tcp is TCP
+                        switch (p.toUpperCase(Locale.ROOT)) {
                             case "TCP" -> f.protocol = VirtualServerDef.Protocol.TCP;
                             case "UDP" -> f.protocol = VirtualServerDef.Protocol.UDP;
                             case "SCTP" -> f.protocol = VirtualServerDef.Protocol.SCTP;
@@ -286,6 +288,12 @@ final class VirtualServerParser {
     }
 
     private VirtualServerDef.LbKind lbKind(Node c) {
+        if (c.args().size() > 1 && c.args().getFirst().isWord("TUN")) {
+            // svr_forwarding_handler reads tunnel options (type, port, csum) after TUN
+            values.error(c.args().get(1).position(), c.name() + " TUN: tunnel options ('" + c.args().get(1).text()
+                    + "' …) are not supported by Pharos; IPIP tunnelling is what it runs");
+            return null;
+        }
         var t = values.single(c);
         if (t == null) {
             return null;

@@ -97,6 +97,14 @@ class KeywordRulesKeepalivedTest {
                 new Case("a FILE_CHECK's track_file is resolved while reading", SERVICE
                         + "    real_server 192.0.2.20 80 {\n        FILE_CHECK {\n            track_file f1\n"
                         + "        }\n    }\n}\ntrack_file f1 {\n    file /tmp/f1\n}\n", Set.of(), Set.of(8)),
+                new Case("protocol is read without regard to case", "virtual_server 192.0.2.10 80 {\n"
+                        + "    lb_algo rr\n    lb_kind NAT\n    protocol tcp\n    real_server 192.0.2.20 80 {\n    }\n}\n",
+                        Set.of()),
+                new Case("vrrp_script weight takes only reverse after it", "vrrp_script chk {\n    script /bin/true\n"
+                        + "    weight 10 bogus\n}\n", Set.of()),
+                new Case("an interface name of 16 characters is too long", "vrrp_instance VI_1 {\n"
+                        + "    interface abcdefghijklmnop\n    interface eth0\n    virtual_router_id 1\n" + VIPS,
+                        Set.of(3)),
                 new Case("last virtual_router_id and priority win, silently", INSTANCE
                         + "    virtual_router_id 2\n    priority 50\n    priority 60\n" + VIPS, Set.of(4, 6)),
                 new Case("a second notify_master is ignored", INSTANCE

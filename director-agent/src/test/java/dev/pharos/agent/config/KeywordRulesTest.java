@@ -343,4 +343,31 @@ class KeywordRulesTest {
                 + " refers to the track_file f1 defined below, at line 10; keepalived looks the name up while reading"
                 + " and reports it not found: move track_file f1 above real_server 192.0.2.20 80: FILE_CHECK");
     }
+
+    @Test
+    void protocolIsReadWithoutRegardToCase() throws ConfigException {
+        var vs = load("virtual_server 192.0.2.10 80 {\n    protocol tcp\n}\n").config().virtualServers().getFirst();
+        assertThat(vs.protocol()).isEqualTo(VirtualServerDef.Protocol.TCP);
+    }
+
+    @Test
+    void tunnelOptionsAfterTunAreRefused() {
+        assertThat(diagnostics(service("    lb_kind TUN type gue port 6080\n"))).containsExactly("t.conf:4:17: error:"
+                + " lb_kind TUN: tunnel options ('type' …) are not supported by Pharos; IPIP tunnelling is what it runs");
+    }
+
+    @Test
+    void vrrpScriptWeightTakesOnlyReverseAfterIt() {
+        assertThat(diagnostics("vrrp_script chk {\n    script /bin/true\n    weight 10 bogus\n}\n")).containsExactly(
+                "t.conf:3:15: error: unknown weight option 'bogus': after the weight keepalived reads only reverse");
+    }
+
+    @Test
+    void anInterfaceNameOf16CharactersIsTooLong() {
+        assertThat(diagnostics(instance("    interface abcdefghijklmnop\n"))).containsExactly(
+                "t.conf:4:5: warning: interface is given again in vrrp_instance VI_1 (first at line 2); the last one wins",
+                "t.conf:4:15: error: interface name 'abcdefghijklmnop' is too long: Linux names have at most 15"
+                        + " characters");
+    }
 }
+
