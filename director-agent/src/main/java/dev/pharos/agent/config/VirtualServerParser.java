@@ -56,12 +56,13 @@ final class VirtualServerParser {
                 }
                 continue;
             }
-            if (line.args().size() != 1) {
-                values.error(line.position(), "virtual_server_group " + name + ": expected 'ADDRESS PORT', "
-                        + "'ADDRESS-LAST PORT' or 'fwmark N'");
+            if (line.args().size() > 1) {
+                values.error(line.position(), "virtual_server_group " + name + ": expected 'ADDRESS [PORT]', "
+                        + "'ADDRESS-LAST [PORT]' or 'fwmark N'");
                 continue;
             }
-            var port = values.port(line.args().getFirst(), "port");
+            // alloc_vsg_entry: the port may be left out, meaning 0 (every port)
+            var port = line.args().isEmpty() ? Integer.valueOf(0) : values.port(line.args().getFirst(), "port");
             var text = line.name();
             int dash = text.lastIndexOf('-');
             if (dash > 0) {

@@ -105,6 +105,10 @@ class KeywordRulesKeepalivedTest {
                 new Case("an interface name of 16 characters is too long", "vrrp_instance VI_1 {\n"
                         + "    interface abcdefghijklmnop\n    interface eth0\n    virtual_router_id 1\n" + VIPS,
                         Set.of(3)),
+                new Case("a virtual_server_group entry may leave its port out", "virtual_server_group G {\n"
+                        + "    192.0.2.10\n    192.0.2.20-30\n}\nvirtual_server group G {\n    lb_algo rr\n"
+                        + "    lb_kind NAT\n    protocol TCP\n    persistence_timeout 60\n"
+                        + "    real_server 192.0.2.40 {\n    }\n}\n", Set.of()),
                 new Case("last virtual_router_id and priority win, silently", INSTANCE
                         + "    virtual_router_id 2\n    priority 50\n    priority 60\n" + VIPS, Set.of(4, 6)),
                 new Case("a second notify_master is ignored", INSTANCE

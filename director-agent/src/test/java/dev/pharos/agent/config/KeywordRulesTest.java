@@ -369,5 +369,14 @@ class KeywordRulesTest {
                 "t.conf:4:15: error: interface name 'abcdefghijklmnop' is too long: Linux names have at most 15"
                         + " characters");
     }
+
+    @Test
+    void aVirtualServerGroupEntryMayLeaveItsPortOut() throws ConfigException {
+        var g = load("virtual_server_group G {\n    192.0.2.10\n    192.0.2.20-30\n}\n").config().virtualServerGroups()
+                .getFirst();
+        assertThat(g.members()).containsExactly(
+                new VirtualServerGroupDef.Member.Address(InetAddress.ofLiteral("192.0.2.10"), 0),
+                new VirtualServerGroupDef.Member.Range(InetAddress.ofLiteral("192.0.2.20"), 30, 0));
+    }
 }
 
