@@ -49,6 +49,12 @@ final class VirtualServerParser {
                 continue;
             }
             if (line.name().equals("fwmark")) {
+                if (line.args().size() > 1) {
+                    // alloc_vsg_entry reads an address family (inet, inet6) after the mark
+                    values.error(line.args().get(1).position(), "virtual_server_group " + name + ": the address"
+                            + " family after fwmark ('" + line.args().get(1).text() + "') is not read by Pharos yet");
+                    continue;
+                }
                 var t = values.single(line);
                 var mark = t == null ? null : values.longValue(t, "fwmark", 1, 0xFFFFFFFFL);
                 if (mark != null) {

@@ -378,5 +378,11 @@ class KeywordRulesTest {
                 new VirtualServerGroupDef.Member.Address(InetAddress.ofLiteral("192.0.2.10"), 0),
                 new VirtualServerGroupDef.Member.Range(InetAddress.ofLiteral("192.0.2.20"), 30, 0));
     }
+
+    @Test
+    void aGroupFwmarksAddressFamilyIsNotReadYet() {
+        assertThat(diagnostics("virtual_server_group G {\n    fwmark 7 inet6\n}\n")).containsExactly("t.conf:2:14: error:"
+                + " virtual_server_group G: the address family after fwmark ('inet6') is not read by Pharos yet");
+    }
 }
 
