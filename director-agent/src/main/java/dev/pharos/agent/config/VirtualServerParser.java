@@ -295,10 +295,12 @@ final class VirtualServerParser {
     }
 
     private VirtualServerDef.LbKind lbKind(Node c) {
-        if (c.args().size() > 1 && c.args().getFirst().isWord("TUN")) {
-            // svr_forwarding_handler reads tunnel options (type, port, csum) after TUN
-            values.error(c.args().get(1).position(), c.name() + " TUN: tunnel options ('" + c.args().get(1).text()
-                    + "' …) are not supported by Pharos; IPIP tunnelling is what it runs");
+        if (c.args().size() > 1) {
+            // svr_forwarding_handler reads every word after the method as a tunnel option (type,
+            // port, csum…), whatever the method
+            values.error(c.args().get(1).position(), c.name() + " " + c.args().getFirst().text()
+                    + ": keepalived reads '" + c.args().get(1).text() + "' … as tunnel options, which Pharos does not"
+                    + " support (it runs IPIP tunnels only)");
             return null;
         }
         var t = values.single(c);

@@ -100,6 +100,8 @@ class KeywordRulesKeepalivedTest {
                 new Case("protocol is read without regard to case", "virtual_server 192.0.2.10 80 {\n"
                         + "    lb_algo rr\n    lb_kind NAT\n    protocol tcp\n    real_server 192.0.2.20 80 {\n    }\n}\n",
                         Set.of()),
+                new Case("the words after lb_kind are tunnel options", SERVICE.replace("lb_kind NAT", "lb_kind DR TUN")
+                        + "    real_server 192.0.2.20 80 {\n    }\n}\n", Set.of()),
                 new Case("vrrp_script weight takes only reverse after it", "vrrp_script chk {\n    script /bin/true\n"
                         + "    weight 10 bogus\n}\n", Set.of()),
                 new Case("an interface name of 16 characters is too long", "vrrp_instance VI_1 {\n"

@@ -353,7 +353,11 @@ class KeywordRulesTest {
     @Test
     void tunnelOptionsAfterTunAreRefused() {
         assertThat(diagnostics(service("    lb_kind TUN type gue port 6080\n"))).containsExactly("t.conf:4:17: error:"
-                + " lb_kind TUN: tunnel options ('type' …) are not supported by Pharos; IPIP tunnelling is what it runs");
+                + " lb_kind TUN: keepalived reads 'type' … as tunnel options, which Pharos does not support (it runs"
+                + " IPIP tunnels only)");
+        assertThat(diagnostics(service("    lb_kind DR TUN\n"))).containsExactly("t.conf:4:16: error: lb_kind DR:"
+                + " keepalived reads 'TUN' … as tunnel options, which Pharos does not support (it runs IPIP tunnels"
+                + " only)");
     }
 
     @Test
