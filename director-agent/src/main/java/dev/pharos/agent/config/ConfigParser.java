@@ -4,26 +4,31 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/// Turns the block tree into the model: the top level, `global_defs`, `vrrp_script`,
-/// `vrrp_sync_group` and `vrrp_instance`; [VirtualServerParser] does the LVS side.
+/// Turns the block tree into the model: the top level, `vrrp_script`, `vrrp_sync_group` and
+/// `vrrp_instance`; [GlobalDefsParser] reads `global_defs`, [VirtualServerParser] the LVS side and
+/// [TrackReferences] resolves track lines in file order.
 final class ConfigParser {
 
     static final Duration MAX_SECONDS = Duration.ofDays(365);
 
-    /// Keywords Pharos reads and writes back but does not act on (mail alerts).
-    private static final Set<String> NO_EFFECT = Set.of("notification_email",
-            "notification_email_from", "smtp_server", "smtp_connect_timeout");
+    /// keepalived 2.2.7 keeps times read as whole seconds in microseconds of an unsigned int, so
+    /// `read_unsigned_strvec` bounds them at UINT_MAX / TIMER_HZ = 4294 s.
+    static final long MAX_WHOLE_SECONDS = 4294;
+
+    static final long UINT_MAX = 0xFFFF_FFFFL;
 
     private final Values values;
-    private final Map<Object, Position> positions = new IdentityHashMap<>();
+    private final Validator.Positions positions = new Validator.Positions();
+    private final TrackReferences references;
 
     private ConfigParser(List<Diagnostic> diagnostics) {
         this.values = new Values(diagnostics);
+        this.references = new TrackReferences(values);
     }
 
     /// The model and where each of its blocks stands; errors and warnings go to `diagnostics`.
@@ -42,35 +47,41 @@ final class ConfigParser {
         var instances = new ArrayList<VrrpInstanceDef>();
         var vsGroups = new ArrayList<VirtualServerGroupDef>();
         var servers = new ArrayList<VirtualServerDef>();
-        var lvs = new VirtualServerParser(values, positions);
+        var lvs = new VirtualServerParser(values, positions, references::check);
         var root = new Node(new Token(Token.Kind.WORD, "top level", false, null), List.of(), nodes);
+        references.scan(nodes);
         var extras = new BlockReader(values, "the top level", Keywords.TOP_LEVEL)
-                .on("global_defs", n -> {
+                .kept("vrrp_track_process", references::define)
+                .kept("track_file", references::define)
+                .kept("vrrp_track_file", references::define)
+                .kept("bfd_instance", references::define)
+                .each("global_defs", n -> {
                     if (block(n, 0)) {
-                        global[0] = globalDefs(n);
+                        global[0] = GlobalDefsParser.merge(global[0], new GlobalDefsParser(values).read(n));
                     }
                 })
-                .on("vrrp_script", n -> {
+                .each("vrrp_script", n -> {
                     if (block(n, 1)) {
                         scripts.add(remember(script(n), n));
+                        references.define(n);
                     }
                 })
-                .on("vrrp_sync_group", n -> {
+                .each("vrrp_sync_group", n -> {
                     if (block(n, 1)) {
                         groups.add(remember(syncGroup(n), n));
                     }
                 })
-                .on("vrrp_instance", n -> {
+                .each("vrrp_instance", n -> {
                     if (block(n, 1)) {
                         instances.add(remember(instance(n), n));
                     }
                 })
-                .on("virtual_server_group", n -> {
+                .each("virtual_server_group", n -> {
                     if (block(n, 1)) {
                         vsGroups.add(remember(lvs.group(n), n));
                     }
                 })
-                .on("virtual_server", n -> {
+                .each("virtual_server", n -> {
                     var vs = lvs.virtualServer(n);
                     if (vs != null) {
                         servers.add(remember(vs, n));
@@ -91,57 +102,6 @@ final class ConfigParser {
         return Structure.block(values, n, names);
     }
 
-    private GlobalDefs globalDefs(Node n) {
-        var routerId = new String[1];
-        var emails = new ArrayList<String>();
-        var from = new String[1];
-        var smtp = new String[1];
-        var smtpTimeout = new Duration[1];
-        var version = new Integer[1];
-        var garpDelay = new Duration[1];
-        var garpRepeat = new Integer[1];
-        var garpRefresh = new Duration[1];
-        var garpRefreshRepeat = new Integer[1];
-        var scriptSecurity = new Boolean[1];
-        var scriptUser = new String[1];
-        var extras = new BlockReader(values, "global_defs", Keywords.GLOBAL_DEFS)
-                .on("router_id", c -> routerId[0] = values.string(c))
-                .on("notification_email", c -> {
-                    if (Structure.block(values, c, 0)) {
-                        for (var line : c.children()) {
-                            emails.add(line.name());
-                            line.args().forEach(a -> emails.add(a.text()));
-                        }
-                    }
-                })
-                .on("notification_email_from", c -> from[0] = values.string(c))
-                .on("smtp_server", c -> smtp[0] = Structure.joined(values, c))
-                .on("smtp_connect_timeout", c -> smtpTimeout[0] = values.seconds(c, Duration.ofSeconds(1), MAX_SECONDS))
-                .on("vrrp_version", c -> version[0] = values.integer(c, 2, 3))
-                .on("vrrp_garp_master_delay", c -> garpDelay[0] = values.seconds(c, Duration.ZERO, Duration.ofSeconds(255)))
-                .on("vrrp_garp_master_repeat", c -> garpRepeat[0] = values.integer(c, 1, 255))
-                .on("vrrp_garp_master_refresh", c -> garpRefresh[0] = values.seconds(c, Duration.ZERO, MAX_SECONDS))
-                .on("vrrp_garp_master_refresh_repeat", c -> garpRefreshRepeat[0] = values.integer(c, 1, 255))
-                .on("enable_script_security", c -> {
-                    // keepalived's handler looks at no value: any enable_script_security line enables it
-                    if (Boolean.FALSE.equals(values.optionalBoolean(c))) {
-                        values.warning(c.position(), "enable_script_security takes no value; keepalived enables"
-                                + " script security whatever follows it, and so does Pharos (remove the line to disable)");
-                    }
-                    scriptSecurity[0] = Boolean.TRUE;
-                })
-                .on("script_user", c -> scriptUser[0] = values.userAndGroup(c))
-                .read(n);
-        for (var c : n.children()) {
-            if (NO_EFFECT.contains(c.name())) {
-                values.warning(c.position(), c.name() + " is kept but has no effect: Pharos sends no e-mail"
-                        + " alerts");
-            }
-        }
-        return new GlobalDefs(routerId[0], emails, from[0], smtp[0], smtpTimeout[0], version[0], garpDelay[0],
-                garpRepeat[0], garpRefresh[0], garpRefreshRepeat[0], scriptSecurity[0], scriptUser[0], extras);
-    }
-
     private VrrpScriptDef script(Node n) {
         var name = n.args().getFirst().text();
         var script = new String[1];
@@ -153,19 +113,24 @@ final class ConfigParser {
         var fall = new Integer[1];
         var user = new String[1];
         var extras = new BlockReader(values, "vrrp_script " + name, Keywords.VRRP_SCRIPT)
+                .words(Keywords.VRRP_SCRIPT_FLAGS, Set.of())
                 .on("script", c -> script[0] = values.commandLine(c))
-                .on("interval", c -> interval[0] = values.seconds(c, Duration.ofMillis(1), MAX_SECONDS))
-                .on("timeout", c -> timeout[0] = values.seconds(c, Duration.ofMillis(1), MAX_SECONDS))
+                .on("interval", c -> interval[0] = values.wholeSeconds(c, 1, MAX_WHOLE_SECONDS))
+                .on("timeout", c -> timeout[0] = values.wholeSeconds(c, 1, MAX_WHOLE_SECONDS))
                 .on("weight", c -> {
-                    if (c.args().size() == 2 && c.args().get(1).isWord("reverse")) {
+                    // vrrp_vscript_weight_handler: the weight, then optionally "reverse"
+                    if (c.args().size() >= 2 && !c.args().get(1).isWord("reverse")) {
+                        values.error(c.args().get(1).position(), "unknown weight option '" + c.args().get(1).text()
+                                + "': after the weight keepalived reads only reverse");
+                    } else if (c.args().size() >= 2) {
                         weight[0] = values.integer(c.args().getFirst(), "weight", -253, 253);
                         reverse[0] = Boolean.TRUE;
                     } else {
                         weight[0] = values.integer(c, -253, 253);
                     }
                 })
-                .on("rise", c -> rise[0] = values.integer(c, 1, 1_000_000))
-                .on("fall", c -> fall[0] = values.integer(c, 1, 1_000_000))
+                .on("rise", c -> rise[0] = values.integer(c, 1, Integer.MAX_VALUE))
+                .on("fall", c -> fall[0] = values.integer(c, 1, Integer.MAX_VALUE))
                 .on("user", c -> user[0] = values.userAndGroup(c))
                 .read(n);
         if (script[0] == null) {
@@ -182,61 +147,89 @@ final class ConfigParser {
         var trackIf = new ArrayList<VrrpInstanceDef.TrackInterface>();
         var trackScripts = new ArrayList<VrrpInstanceDef.TrackScript>();
         var smtp = new Boolean[1];
-        var extras = new BlockReader(values, "vrrp_sync_group " + name, Keywords.SYNC_GROUP)
-                .on("group", c -> {
+        var memberAt = new HashMap<String, Position>();
+        var where = "vrrp_sync_group " + name;
+        var extras = new BlockReader(values, where, Keywords.SYNC_GROUP)
+                .words(Keywords.SYNC_GROUP_FLAGS, Keywords.SYNC_GROUP_ON_OFF)
+                .first("group", c -> {
                     if (Structure.block(values, c, 0)) {
                         for (var line : c.children()) {
                             members.add(line.name());
-                            line.args().forEach(a -> members.add(a.text()));
+                            memberAt.put(line.name(), line.position());
+                            line.args().forEach(a -> {
+                                members.add(a.text());
+                                memberAt.put(a.text(), a.position());
+                            });
                         }
                     }
                 })
-                .on("notify_master", c -> notify[0] = values.notifyLine(c))
-                .on("notify_backup", c -> notify[1] = values.notifyLine(c))
-                .on("notify_fault", c -> notify[2] = values.notifyLine(c))
-                .on("notify_stop", c -> notify[3] = values.notifyLine(c))
-                .on("notify", c -> notify[4] = values.notifyLine(c))
-                .on("track_interface", c -> trackIf.addAll(trackInterfaces(c)))
-                .on("track_script", c -> trackScripts.addAll(trackScripts(c)))
+                .first("notify_master", c -> notify[0] = values.notifyLine(c))
+                .first("notify_backup", c -> notify[1] = values.notifyLine(c))
+                .first("notify_fault", c -> notify[2] = values.notifyLine(c))
+                .first("notify_stop", c -> notify[3] = values.notifyLine(c))
+                .first("notify", c -> notify[4] = values.notifyLine(c))
+                .each("track_interface", c -> trackInterfaces(c, trackIf, where))
+                .each("track_script", c -> trackScripts(c, trackScripts, where))
+                .kept("track_process", c -> references.block(c, "vrrp_track_process", where))
+                .kept("track_file", c -> references.block(c, "track_file", where))
+                .kept("track_bfd", c -> references.block(c, "bfd_instance", where))
                 .on("smtp_alert", c -> {
-                    smtp[0] = values.optionalBoolean(c);
+                    smtp[0] = values.trueFalse(c);
                     values.warning(c.position(), "smtp_alert is kept but has no effect: Pharos sends no e-mail alerts");
                 })
                 .read(n);
         if (members.isEmpty()) {
             values.error(n.position(), "vrrp_sync_group " + name + " has no group { … } of instances");
         }
-        return new SyncGroupDef(name, members, notify[0], notify[1], notify[2], notify[3], notify[4], trackIf,
+        var def = new SyncGroupDef(name, members, notify[0], notify[1], notify[2], notify[3], notify[4], trackIf,
                 trackScripts, smtp[0], extras);
+        memberAt.forEach((member, at) -> positions.statement(def, "group " + member, at));
+        return def;
     }
 
     private VrrpInstanceDef instance(Node n) {
         var name = n.args().getFirst().text();
         var b = new InstanceFields();
         var where = "vrrp_instance " + name;
-        var extras = new BlockReader(values, where, Keywords.VRRP_INSTANCE)
-                .on("state", c -> {
+        var reader = new BlockReader(values, where, Keywords.VRRP_INSTANCE)
+                .words(Keywords.VRRP_INSTANCE_FLAGS, Keywords.VRRP_INSTANCE_ON_OFF);
+        var extras = reader
+                // vrrp_state_handler: once MASTER, a later BACKUP is refused; anything else sets the state
+                .each("state", c -> {
                     var s = values.string(c);
                     if (s != null) {
                         switch (s) {
                             case "MASTER" -> b.state = VrrpInstanceDef.State.MASTER;
-                            case "BACKUP" -> b.state = VrrpInstanceDef.State.BACKUP;
+                            case "BACKUP" -> {
+                                if (b.state == VrrpInstanceDef.State.MASTER) {
+                                    values.warning(c.args().getFirst().position(), "state MASTER was given before in "
+                                            + where + "; keepalived keeps MASTER and ignores this BACKUP, and so does Pharos");
+                                } else {
+                                    b.state = VrrpInstanceDef.State.BACKUP;
+                                }
+                            }
                             default -> values.error(c.args().getFirst().position(),
                                     "state must be MASTER or BACKUP, not '" + s + "'");
                         }
                     }
                 })
-                .on("interface", c -> b.interfaceName = values.string(c))
+                .on("interface", c -> {
+                    // vrrp_int_handler ignores a name it refuses, keeping an earlier one
+                    var ifname = interfaceName(c);
+                    if (ifname != null) {
+                        b.interfaceName = ifname;
+                    }
+                })
                 .on("virtual_router_id", c -> {
                     b.vridGiven = true;
                     b.vrid = values.integer(c, 1, 255);
                 })
                 .on("priority", c -> b.priority = values.integer(c, 1, 255))
                 .on("advert_int", c -> b.advertInt = values.seconds(c, Duration.ofMillis(10), Duration.ofMillis(255_000)))
-                .on("version", c -> b.version = values.integer(c, 2, 3))
+                .first("version", c -> b.version = values.integer(c, 2, 3))
                 .on("authentication", c -> b.auth = authentication(c, where))
-                .on("virtual_ipaddress", c -> b.vips.addAll(vips(c)))
-                .on("virtual_ipaddress_excluded", c -> b.excluded.addAll(vips(c)))
+                .each("virtual_ipaddress", c -> b.vips.addAll(vips(c)))
+                .each("virtual_ipaddress_excluded", c -> b.excluded.addAll(vips(c)))
                 .on("nopreempt", c -> b.nopreempt = values.flag(c))
                 .on("preempt", c -> {
                     if (values.flag(c)) {
@@ -246,7 +239,7 @@ final class ConfigParser {
                 .on("preempt_delay", c -> b.preemptDelay = values.seconds(c, Duration.ZERO, Duration.ofSeconds(1000)))
                 .on("unicast_src_ip", c -> b.unicastSrc = values.address(c))
                 .on("mcast_src_ip", c -> b.mcastSrc = values.address(c))
-                .on("unicast_peer", c -> {
+                .each("unicast_peer", c -> {
                     if (Structure.block(values, c, 0)) {
                         for (var line : c.children()) {
                             var a = values.address(line.keyword(), "unicast_peer");
@@ -260,19 +253,22 @@ final class ConfigParser {
                         }
                     }
                 })
-                .on("track_interface", c -> b.trackIf.addAll(trackInterfaces(c)))
-                .on("track_script", c -> b.trackScripts.addAll(trackScripts(c)))
-                .on("notify_master", c -> b.notifyMaster = values.notifyLine(c))
-                .on("notify_backup", c -> b.notifyBackup = values.notifyLine(c))
-                .on("notify_fault", c -> b.notifyFault = values.notifyLine(c))
-                .on("notify_stop", c -> b.notifyStop = values.notifyLine(c))
-                .on("notify", c -> b.notify = values.notifyLine(c))
-                .on("garp_master_delay", c -> b.garpDelay = values.seconds(c, Duration.ZERO, Duration.ofSeconds(255)))
-                .on("garp_master_repeat", c -> b.garpRepeat = values.integer(c, 1, 255))
-                .on("garp_master_refresh", c -> b.garpRefresh = values.seconds(c, Duration.ZERO, MAX_SECONDS))
-                .on("garp_master_refresh_repeat", c -> b.garpRefreshRepeat = values.integer(c, 1, 255))
+                .each("track_interface", c -> trackInterfaces(c, b.trackIf, where))
+                .each("track_script", c -> trackScripts(c, b.trackScripts, where))
+                .kept("track_process", c -> references.block(c, "vrrp_track_process", where))
+                .kept("track_file", c -> references.block(c, "track_file", where))
+                .kept("track_bfd", c -> references.block(c, "bfd_instance", where))
+                .first("notify_master", c -> b.notifyMaster = values.notifyLine(c))
+                .first("notify_backup", c -> b.notifyBackup = values.notifyLine(c))
+                .first("notify_fault", c -> b.notifyFault = values.notifyLine(c))
+                .first("notify_stop", c -> b.notifyStop = values.notifyLine(c))
+                .first("notify", c -> b.notify = values.notifyLine(c))
+                .on("garp_master_delay", c -> b.garpDelay = values.wholeSeconds(c, 0, MAX_WHOLE_SECONDS))
+                .on("garp_master_repeat", c -> b.garpRepeat = values.integer(c, 1, Integer.MAX_VALUE))
+                .on("garp_master_refresh", c -> b.garpRefresh = values.wholeSeconds(c, 0, UINT_MAX))
+                .on("garp_master_refresh_repeat", c -> b.garpRefreshRepeat = values.integer(c, 1, Integer.MAX_VALUE))
                 .on("smtp_alert", c -> {
-                    b.smtpAlert = values.optionalBoolean(c);
+                    b.smtpAlert = values.trueFalse(c);
                     values.warning(c.position(), "smtp_alert is kept but has no effect: Pharos sends no e-mail alerts");
                 })
                 .on("accept", c -> b.accept = values.flag(c) ? Boolean.TRUE : null)
@@ -285,10 +281,25 @@ final class ConfigParser {
         if (!b.vridGiven) {
             values.error(n.position(), where + " has no virtual_router_id (1–255)");
         }
-        return new VrrpInstanceDef(name, b.state, b.interfaceName, b.vrid, b.priority, b.advertInt, b.version, b.auth,
+        var def = new VrrpInstanceDef(name, b.state, b.interfaceName, b.vrid, b.priority, b.advertInt, b.version, b.auth,
                 b.vips, b.excluded, b.nopreempt, b.preemptDelay, b.unicastSrc, b.peers, b.mcastSrc, b.trackIf,
                 b.trackScripts, b.notifyMaster, b.notifyBackup, b.notifyFault, b.notifyStop, b.notify, b.garpDelay,
                 b.garpRepeat, b.garpRefresh, b.garpRefreshRepeat, b.smtpAlert, b.accept, b.dontTrackPrimary, extras);
+        for (var keyword : List.of("virtual_router_id", "advert_int", "version", "authentication")) {
+            positions.statement(def, keyword, reader.position(keyword));
+        }
+        return def;
+    }
+
+    /// vrrp_int_handler: a name of IFNAMSIZ (16) characters or more is reported and ignored.
+    private String interfaceName(Node c) {
+        var t = values.single(c);
+        if (t != null && t.text().length() >= 16) {
+            values.error(t.position(), "interface name '" + t.text() + "' is too long: Linux names have at most 15"
+                    + " characters");
+            return null;
+        }
+        return t == null ? null : t.text();
     }
 
     /// Mutable fields while one `vrrp_instance` is read.
@@ -426,26 +437,40 @@ final class ConfigParser {
         return new VrrpInstanceDef.Vip(address, prefix, brd, dev, scope, label);
     }
 
-    private List<VrrpInstanceDef.TrackInterface> trackInterfaces(Node n) {
-        var out = new ArrayList<VrrpInstanceDef.TrackInterface>();
+    /// Adds the lines of a `track_interface` block to `into`; a name tracked already is ignored
+    /// with a warning, as alloc_track_if does ("duplicate track_interface - ignoring").
+    private void trackInterfaces(Node n, List<VrrpInstanceDef.TrackInterface> into, String where) {
         if (!Structure.block(values, n, 0)) {
-            return out;
+            return;
         }
         for (var line : n.children()) {
-            out.add(new VrrpInstanceDef.TrackInterface(line.name(), weight(line)));
+            var weight = weight(line);
+            if (into.stream().anyMatch(t -> t.name().equals(line.name()))) {
+                duplicate(line, n.name(), where);
+            } else {
+                into.add(new VrrpInstanceDef.TrackInterface(line.name(), weight));
+            }
         }
-        return out;
     }
 
-    private List<VrrpInstanceDef.TrackScript> trackScripts(Node n) {
-        var out = new ArrayList<VrrpInstanceDef.TrackScript>();
-        if (!Structure.block(values, n, 0)) {
-            return out;
+    /// As [#trackInterfaces] for `track_script` (alloc_track_script), each name resolved in
+    /// keepalived's order.
+    private void trackScripts(Node n, List<VrrpInstanceDef.TrackScript> into, String where) {
+        for (var line : references.block(n, "vrrp_script", where)) {
+            var weight = weight(line);
+            if (into.stream().anyMatch(t -> t.name().equals(line.name()))) {
+                duplicate(line, n.name(), where);
+            } else {
+                var t = new VrrpInstanceDef.TrackScript(line.name(), weight);
+                into.add(t);
+                positions.put(t, line.position());
+            }
         }
-        for (var line : n.children()) {
-            out.add(new VrrpInstanceDef.TrackScript(line.name(), weight(line)));
-        }
-        return out;
+    }
+
+    private void duplicate(Node line, String keyword, String where) {
+        values.warning(line.position(), keyword + " " + line.name() + " is given again in " + where
+                + "; keepalived keeps the first one and ignores this one, and so does Pharos");
     }
 
     /// `NAME [weight N]` of a track line.
@@ -455,10 +480,17 @@ final class ConfigParser {
             return null;
         }
         if (args.size() >= 2 && args.getFirst().isWord("weight")) {
-            if (args.size() > 2 && !args.get(2).isWord("reverse")) {
+            if (args.size() > 2 && !args.get(2).isWord("reverse") && !args.get(2).isWord("noreverse")) {
                 values.error(args.get(2).position(), "unexpected '" + args.get(2).text() + "' after the weight");
             }
-            return values.integer(args.get(1), "weight", -254, 254);
+            var w = args.get(1);
+            // alloc_track_if, alloc_track_script: ±254 was allowed once, and is now reported and made ±253
+            if (w.text().equals("254") || w.text().equals("-254")) {
+                values.error(w.position(), "weight " + w.text() + " is outside -253–253 (keepalived reports it and"
+                        + " uses " + w.text().replace("254", "253") + ")");
+                return null;
+            }
+            return values.integer(w, "weight", -253, 253);
         }
         values.error(args.getFirst().position(), "expected 'weight N' after " + line.name() + ", not '"
                 + args.getFirst().text() + "'");

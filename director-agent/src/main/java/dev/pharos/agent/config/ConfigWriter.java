@@ -55,6 +55,13 @@ public final class ConfigWriter {
             blank();
             script(s);
         }
+        // Blocks Pharos keeps without acting on (vrrp_track_process, vrrp_track_file, bfd_instance,
+        // static routes…) go before the instances: keepalived 2.2.7 looks a tracked name up while
+        // reading the instance, so a definition written after it is "not found".
+        if (!c.extras().isEmpty()) {
+            blank();
+            extras(c.extras());
+        }
         for (var g : c.syncGroups()) {
             blank();
             syncGroup(g);
@@ -80,10 +87,6 @@ public final class ConfigWriter {
         for (var vs : c.virtualServers()) {
             blank();
             virtualServer(vs);
-        }
-        if (!c.extras().isEmpty()) {
-            blank();
-            extras(c.extras());
         }
     }
 
@@ -258,7 +261,7 @@ public final class ConfigWriter {
         }
         opt("persistence_timeout", vs.persistenceTimeout());
         if (vs.persistenceGranularity() != null) {
-            line("persistence_granularity " + addr(vs.persistenceGranularity()));
+            line("persistence_granularity " + granularity(vs.persistenceGranularity()));
         }
         if (vs.protocol() != null) {
             line("protocol " + vs.protocol());
@@ -292,7 +295,8 @@ public final class ConfigWriter {
         open("real_server " + addr(rs.address()) + (rs.port() == null ? "" : " " + rs.port()));
         opt("weight", rs.weight());
         if (rs.lbKind() != null) {
-            line("lb_kind " + rs.lbKind());
+            // keepalived 2.2.7 knows only the old spelling inside a real_server
+            line("lvs_method " + rs.lbKind());
         }
         flag("inhibit_on_failure", Boolean.TRUE.equals(rs.inhibitOnFailure()));
         command("notify_up", rs.notifyUp());
@@ -461,5 +465,18 @@ public final class ConfigWriter {
             return Values.quote(s);
         }
         return s;
+    }
+
+    /// An IPv4 granularity as its netmask; an IPv6 one as its prefix length (keepalived 2.2.7 reads
+    /// a number there for an IPv6 service, `check_parser.c`'s persistence_granularity handler).
+    private static String granularity(InetAddress mask) {
+        if (mask instanceof Inet4Address) {
+            return addr(mask);
+        }
+        int bits = 0;
+        for (byte b : mask.getAddress()) {
+            bits += Integer.bitCount(b & 0xff);
+        }
+        return Integer.toString(bits);
     }
 }

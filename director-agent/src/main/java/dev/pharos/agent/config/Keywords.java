@@ -89,10 +89,10 @@ final class Keywords {
             "persistence_timeout", "persistence_granularity", "protocol", "ha_suspend", "smtp_alert",
             "virtualhost", "snmp_name", "alpha", "omega", "quorum_up", "quorum_down", "quorum", "hysteresis",
             "sorry_server", "sorry_server_inhibit", "sorry_server_lvs_method", "real_server", "nat_mask",
-            "fwmark");
+            "fwmark", "weight");
 
     static final Set<String> REAL_SERVER = Set.of(
-            "weight", "lvs_method", "lb_kind", "uthreshold", "lthreshold", "inhibit_on_failure", "notify_up",
+            "weight", "lvs_method", "uthreshold", "lthreshold", "inhibit_on_failure", "notify_up",
             "notify_down", "alpha", "retry", "delay_before_retry", "warmup", "connect_timeout", "delay_loop",
             "smtp_alert", "virtualhost", "snmp_name", "HTTP_GET", "SSL_GET", "TCP_CHECK", "MISC_CHECK",
             "DNS_CHECK", "SMTP_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK", "BFD_CHECK");
@@ -100,10 +100,10 @@ final class Keywords {
     /// Options every checker block takes (`check_api.c`).
     static final Set<String> CHECKER_COMMON = Set.of(
             "connect_ip", "connect_port", "bindto", "bind_port", "bind_if", "connect_timeout", "fwmark", "retry",
-            "nb_get_retry", "delay_before_retry", "warmup", "delay_loop", "alpha", "log_all_failures");
+            "delay_before_retry", "warmup", "delay_loop", "alpha", "log_all_failures");
 
     static final Set<String> HTTP_CHECKER = Set.of(
-            "virtualhost", "http_protocol", "enable_sni", "sni_name", "fast_recovery", "tls_compliant", "url");
+            "nb_get_retry", "virtualhost", "http_protocol", "enable_sni", "sni_name", "fast_recovery", "tls_compliant", "url");
 
     static final Set<String> URL = Set.of(
             "path", "digest", "status_code", "virtualhost", "regex", "regex_no_match", "regex_options",
@@ -115,4 +115,56 @@ final class Keywords {
 
     static final Set<String> SCHEDULERS = Set.of(
             "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos");
+
+    // Keywords that are on when present. FLAGS: the handler never reads past the keyword, so a word
+    // after it is ignored (`nopreempt 0` is nopreempt). ON_OFF: the handler reads an optional word
+    // with check_true_false (lib/parser.c): true/on/yes or false/off/no, nothing else. Listed per
+    // block from keepalived 2.2.7's handlers (the same keyword differs between blocks: alpha).
+
+    static final Set<String> GLOBAL_DEFS_FLAGS = Set.of(
+            "process_names", "no_email_faults", "disable_local_igmp", "lvs_flush", "vrrp_iptables",
+            "nftables_ifindex", "nftables_counters", "vrrp_check_unicast_src", "vrrp_skip_check_adv_addr",
+            "vrrp_strict", "vrrp_no_swap", "fifo_write_vrrp_states_on_reload", "checker_no_swap", "bfd_no_swap",
+            "enable_traps", "enable_snmp_vrrp", "enable_snmp_keepalived", "enable_snmp_rfc", "enable_snmp_rfcv2",
+            "enable_snmp_rfcv3", "enable_snmp_checker", "enable_dbus", "enable_script_security",
+            "log_unknown_vrids", "reload_repeat");
+
+    static final Set<String> GLOBAL_DEFS_ON_OFF = Set.of(
+            "smtp_alert", "smtp_alert_vrrp", "smtp_alert_checker", "checker_log_all_failures", "vrrp_min_garp",
+            "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert", "vrrp_notify_priority_changes",
+            "vrrp_netlink_cmd_rcv_bufs_force", "vrrp_netlink_monitor_rcv_bufs_force",
+            "process_monitor_rcv_bufs_force", "lvs_netlink_cmd_rcv_bufs_force",
+            "lvs_netlink_monitor_rcv_bufs_force", "rs_init_notifies", "no_checker_emails", "data_use_instance");
+
+    static final Set<String> VRRP_INSTANCE_FLAGS = Set.of(
+            "use_vmac_addr", "vmac_xmit_base", "unicast_fault_no_peer", "check_unicast_src", "native_ipv6",
+            "dont_track_primary", "track_src_ip", "promote_secondaries", "linkbeat_use_polling", "accept",
+            "no_accept", "preempt", "nopreempt");
+
+    static final Set<String> VRRP_INSTANCE_ON_OFF = Set.of(
+            "skip_check_adv_addr", "strict_mode", "smtp_alert", "notify_priority_changes", "lower_prio_no_advert",
+            "higher_prio_send_advert");
+
+    static final Set<String> SYNC_GROUP_FLAGS = Set.of("global_tracking", "sync_group_tracking_weight");
+
+    static final Set<String> SYNC_GROUP_ON_OFF = Set.of("smtp_alert", "notify_priority_changes");
+
+    static final Set<String> VRRP_SCRIPT_FLAGS = Set.of("init_fail");
+
+    /// lbflags_handler reads only the keyword, too.
+    static final Set<String> VIRTUAL_SERVER_FLAGS = Set.of(
+            "inhibit_on_failure", "ha_suspend", "alpha", "omega", "sorry_server_inhibit", "hashed", "ops", "flag-1",
+            "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback");
+
+    static final Set<String> VIRTUAL_SERVER_ON_OFF = Set.of("smtp_alert");
+
+    static final Set<String> REAL_SERVER_ON_OFF = Set.of("smtp_alert", "inhibit_on_failure", "alpha");
+
+    static final Set<String> CHECKER_ON_OFF = Set.of("alpha", "log_all_failures");
+
+    static final Set<String> HTTP_CHECKER_ON_OFF = Set.of("enable_sni", "fast_recovery");
+
+    static final Set<String> URL_FLAGS = Set.of("regex_no_match");
+
+    static final Set<String> MISC_CHECKER_FLAGS = Set.of("misc_dynamic");
 }

@@ -2,8 +2,10 @@ package dev.pharos.agent.config;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,8 +26,39 @@ final class Validator {
         new Validator(out, positions).run(config);
     }
 
+    /// Where each parsed model object stands, and where the statements that set some of its values
+    /// stand, so that an error names the line at fault (the second `virtual_router_id`, not the
+    /// second instance's first line).
+    static final class Positions extends IdentityHashMap<Object, Position> {
+
+        private final Map<Object, Map<String, Position>> statements = new IdentityHashMap<>();
+
+        void statement(Object model, String keyword, Position at) {
+            if (at != null) {
+                statements.computeIfAbsent(model, m -> new HashMap<>()).put(keyword, at);
+            }
+        }
+
+        Position statement(Object model, String keyword) {
+            var map = statements.get(model);
+            return map == null ? null : map.get(keyword);
+        }
+    }
+
     private void error(Object where, String message) {
         out.add(Diagnostic.error(positions.get(where), message));
+    }
+
+    /// An error at the statement that set `keyword` in `model`, or at `model` when unknown.
+    private void error(Object model, String keyword, String message) {
+        var at = positions instanceof Positions p ? p.statement(model, keyword) : null;
+        out.add(Diagnostic.error(at != null ? at : positions.get(model), message));
+    }
+
+    /// An error at the first of `specific` that has a position, else at `model`.
+    private void errorAt(Object specific, Object model, String message) {
+        var at = positions.get(specific);
+        out.add(Diagnostic.error(at != null ? at : positions.get(model), message));
     }
 
     private void warning(Object where, String message) {
@@ -33,18 +66,26 @@ final class Validator {
     }
 
     private void run(KeepalivedConfig c) {
+        var global = c.globalDefs();
+        wholeSeconds(global, "global_defs", "smtp_connect_timeout", global.smtpConnectTimeout());
+        wholeSeconds(global, "global_defs", "vrrp_garp_master_delay", global.vrrpGarpMasterDelay());
+        wholeSeconds(global, "global_defs", "vrrp_garp_master_refresh", global.vrrpGarpMasterRefresh());
         var scripts = new HashSet<String>();
         for (var s : c.vrrpScripts()) {
             if (!scripts.add(s.name())) {
                 error(s, "vrrp_script " + s.name() + " is defined twice");
             }
+            wholeSeconds(s, "vrrp_script " + s.name(), "interval", s.interval());
+            wholeSeconds(s, "vrrp_script " + s.name(), "timeout", s.timeout());
         }
         var names = new HashSet<String>();
         var vrids = new HashMap<String, VrrpInstanceDef>();
         var globalVersion = c.globalDefs().vrrpVersion();
         for (var i : c.vrrpInstances()) {
             if (!names.add(i.name())) {
-                error(i, "vrrp_instance " + i.name() + " is defined twice");
+                // vrrp_handler skips the whole block of a second instance of the same name
+                error(i, "vrrp_instance " + i.name() + " is defined twice (keepalived ignores this one)");
+                continue;
             }
             if (i.interfaceName() != null && i.virtualRouterId() != null) {
                 var family = i.virtualIpAddresses().isEmpty() || i.virtualIpAddresses().getFirst().address() instanceof Inet4Address
@@ -52,25 +93,27 @@ final class Validator {
                 var key = i.interfaceName() + "/" + family + "/" + i.virtualRouterId();
                 var other = vrids.putIfAbsent(key, i);
                 if (other != null) {
-                    error(i, "vrrp_instance " + i.name() + ": virtual_router_id " + i.virtualRouterId()
+                    error(i, "virtual_router_id", "vrrp_instance " + i.name() + ": virtual_router_id " + i.virtualRouterId()
                             + " is already used by " + other.name() + " on " + i.interfaceName()
                             + " (" + family + "); each VRID must be unique per interface");
                 }
             }
+            wholeSeconds(i, "vrrp_instance " + i.name(), "garp_master_delay", i.garpMasterDelay());
+            wholeSeconds(i, "vrrp_instance " + i.name(), "garp_master_refresh", i.garpMasterRefresh());
             int version = i.version() != null ? i.version() : globalVersion != null ? globalVersion : 2;
             if (i.advertInterval() != null) {
                 var ms = i.advertInterval().toMillis();
                 if (version == 2 && (ms % 1000 != 0 || ms < 1000)) {
-                    error(i, "vrrp_instance " + i.name() + ": advert_int " + Values.format(i.advertInterval())
+                    error(i, "advert_int", "vrrp_instance " + i.name() + ": advert_int " + Values.format(i.advertInterval())
                             + " s cannot be carried by VRRPv2, which counts whole seconds (1–255); use version 3 for"
                             + " sub-second intervals");
                 } else if (version == 3 && (ms % 10 != 0 || ms > 40_950)) {
-                    error(i, "vrrp_instance " + i.name() + ": advert_int " + Values.format(i.advertInterval())
+                    error(i, "advert_int", "vrrp_instance " + i.name() + ": advert_int " + Values.format(i.advertInterval())
                             + " s must be whole centiseconds up to 40.95 s in VRRPv3");
                 }
             }
             if (version == 3 && i.authentication() != null) {
-                error(i, "vrrp_instance " + i.name() + ": VRRPv3 has no authentication; remove the authentication block");
+                error(i, "authentication", "vrrp_instance " + i.name() + ": VRRPv3 has no authentication; remove the authentication block");
             }
             if (i.virtualIpAddresses().size() > 255) {
                 error(i, "vrrp_instance " + i.name() + ": " + i.virtualIpAddresses().size()
@@ -78,7 +121,7 @@ final class Validator {
             }
             for (var t : i.trackScripts()) {
                 if (!scripts.contains(t.name())) {
-                    error(i, "vrrp_instance " + i.name() + " tracks script " + t.name()
+                    errorAt(t, i, "vrrp_instance " + i.name() + " tracks script " + t.name()
                             + ", but no vrrp_script " + t.name() + " is defined");
                 }
             }
@@ -87,7 +130,7 @@ final class Validator {
         for (var g : c.syncGroups()) {
             for (var m : g.group()) {
                 if (!names.contains(m)) {
-                    error(g, "vrrp_sync_group " + g.name() + " names instance " + m + ", which is not defined");
+                    error(g, "group " + m, "vrrp_sync_group " + g.name() + " names instance " + m + ", which is not defined");
                 }
                 var other = inGroup.put(m, g.name());
                 if (other != null && !other.equals(g.name())) {
@@ -96,7 +139,7 @@ final class Validator {
             }
             for (var t : g.trackScripts()) {
                 if (!scripts.contains(t.name())) {
-                    error(g, "vrrp_sync_group " + g.name() + " tracks script " + t.name() + ", which is not defined");
+                    errorAt(t, g, "vrrp_sync_group " + g.name() + " tracks script " + t.name() + ", which is not defined");
                 }
             }
         }
@@ -113,7 +156,7 @@ final class Validator {
                 error(vs, "virtual_server " + describe(vs.key()) + " " + protocol + " is defined twice");
             }
             if (vs.key() instanceof VirtualServerDef.Key.Group g && !groups.contains(g.name())) {
-                error(vs, "virtual_server group " + g.name() + ": no virtual_server_group " + g.name() + " is defined");
+                error(vs, "group", "virtual_server group " + g.name() + ": no virtual_server_group " + g.name() + " is defined");
             }
             var real = new HashSet<String>();
             for (var rs : vs.realServers()) {
@@ -121,14 +164,15 @@ final class Validator {
                     error(rs, "real_server " + Values.format(rs.address()) + " " + (rs.port() == null ? "" : rs.port())
                             + " appears twice in virtual_server " + describe(vs.key()));
                 }
-                if (rs.port() == null && vs.key() instanceof VirtualServerDef.Key.Address) {
+                // a service on port 0 takes every port, so its real servers name none
+                if (rs.port() == null && vs.key() instanceof VirtualServerDef.Key.Address a && a.port() != 0) {
                     error(rs, "real_server " + Values.format(rs.address()) + " needs a port in virtual_server "
                             + describe(vs.key()));
                 }
             }
             keepalivedWouldChange(vs);
             if (vs.hysteresis() != null && vs.quorum() != null && vs.hysteresis() >= vs.quorum()) {
-                error(vs, "virtual_server " + describe(vs.key()) + ": hysteresis " + vs.hysteresis()
+                error(vs, "hysteresis", "virtual_server " + describe(vs.key()) + ": hysteresis " + vs.hysteresis()
                         + " must be smaller than quorum " + vs.quorum());
             }
         }
@@ -141,6 +185,14 @@ final class Validator {
     private void keepalivedWouldChange(VirtualServerDef vs) {
         var where = "virtual_server " + describe(vs.key());
         var persistence = vs.persistenceTimeout();
+        wholeSeconds(vs, where, "persistence_timeout", persistence);
+        for (var rs : vs.realServers()) {
+            for (var checker : rs.checkers()) {
+                if (checker instanceof CheckerDef.Misc m) {
+                    wholeSeconds(rs, where + ": MISC_CHECK", "misc_timeout", m.miscTimeout());
+                }
+            }
+        }
         if (persistence != null && (persistence.toSeconds() < 1 || persistence.toSeconds() > MAX_PERSISTENCE_SECONDS)) {
             error(vs, where + ": persistence_timeout " + persistence.toSeconds() + " is outside 1–" + MAX_PERSISTENCE_SECONDS
                     + " s (keepalived ignores it there)");
@@ -175,6 +227,16 @@ final class Validator {
                         + "keepalived resets it to the service's " + a.port()
                         + " (only Pharos's user-space balancer uses " + rs.port() + ")");
             }
+        }
+    }
+
+    /// Times keepalived 2.2.7 reads as whole seconds (`read_unsigned_strvec`): the parser refuses a
+    /// fraction in text, this catches one in a model from JSON, which would be written as
+    /// `interval 0.5` and refused by keepalived.
+    private void wholeSeconds(Object model, String where, String keyword, Duration value) {
+        if (value != null && value.toNanos() % 1_000_000_000L != 0) {
+            error(model, keyword, where + ": " + keyword + " " + Values.format(value)
+                    + " s must be whole seconds: keepalived reads no decimals there");
         }
     }
 

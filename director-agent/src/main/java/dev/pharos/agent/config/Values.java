@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /// Reads the values of one statement, reporting a precise diagnostic and returning `null` when a
@@ -32,7 +33,9 @@ final class Values {
         diagnostics.add(Diagnostic.warning(at, message));
     }
 
-    /// The statement's only value, or null (with an error) when there is none or more than one.
+    /// The statement's value, or null (with an error) when there is none. keepalived's handlers
+    /// read the first word after the keyword (`set_value`, `read_unsigned_strvec(strvec, 1, …)`)
+    /// and nothing after it, so further words are ignored, with a warning.
     Token single(Node n) {
         if (n.isBlock()) {
             error(n.position(), n.name() + " takes a value, not a block");
@@ -43,14 +46,17 @@ final class Values {
             return null;
         }
         if (n.args().size() > 1) {
-            error(n.args().get(1).position(), "unexpected '" + n.args().get(1).text() + "': " + n.name()
-                    + " takes one value");
-            return null;
+            warning(n.args().get(1).position(), n.name() + " takes one value: keepalived reads "
+                    + n.args().getFirst().text() + " and ignores '" + n.args().get(1).text() + "'"
+                    + (n.args().size() > 2 ? " and what follows" : "") + ", and so does Pharos");
         }
         return n.args().getFirst();
     }
 
-    /// No value expected (`nopreempt`); a stray value is an error.
+    /// A keyword whose keepalived 2.2.7 handler never looks past the keyword (`nopreempt`,
+    /// `omega`, `inhibit_on_failure` in `virtual_server`…): whatever follows is ignored, so
+    /// `nopreempt 0` still sets nopreempt. A word after it draws a warning saying so — louder when
+    /// the word reads as "off".
     boolean flag(Node n) {
         if (n.isBlock()) {
             error(n.position(), n.name() + " takes no block");
@@ -58,25 +64,44 @@ final class Values {
         }
         if (!n.args().isEmpty()) {
             var a = n.args().getFirst();
-            error(a.position(), "unexpected '" + a.text() + "': " + n.name() + " takes no value");
+            if (FALSE_WORDS.contains(a.text().toLowerCase(Locale.ROOT))) {
+                warning(a.position(), n.name() + " takes no value: keepalived ignores '" + a.text() + "', so '"
+                        + n.name() + " " + a.text() + "' still turns " + n.name() + " on, and so does Pharos; remove"
+                        + " the line to leave it off");
+            } else {
+                warning(a.position(), n.name() + " takes no value: keepalived ignores '" + a.text()
+                        + "', and so does Pharos");
+            }
         }
         return true;
     }
 
-    /// keepalived's optional boolean (`smtp_alert`, `smtp_alert true`, `smtp_alert no`).
-    Boolean optionalBoolean(Node n) {
-        if (n.args().isEmpty()) {
-            return flag(n) ? Boolean.TRUE : null;
-        }
-        var t = single(n);
-        if (t == null) {
+    private static final Set<String> FALSE_WORDS = Set.of("0", "no", "off", "false", "disable", "disabled");
+
+    /// A keyword with keepalived's optional on/off word (`check_true_false` in `lib/parser.c`):
+    /// alone or with `true`, `on` or `yes` it is on; with `false`, `off` or `no` it is off. The words
+    /// are case-sensitive and nothing else is read (`1` is refused): keepalived reports any other
+    /// word and ignores the line. Words after the first are ignored, as keepalived does.
+    Boolean trueFalse(Node n) {
+        if (n.isBlock()) {
+            error(n.position(), n.name() + " takes no block");
             return null;
         }
-        return switch (t.text().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on", "1" -> Boolean.TRUE;
-            case "false", "no", "off", "0" -> Boolean.FALSE;
+        if (n.args().isEmpty()) {
+            return Boolean.TRUE;
+        }
+        var t = n.args().getFirst();
+        if (n.args().size() > 1) {
+            var extra = n.args().get(1);
+            warning(extra.position(), "keepalived ignores '" + extra.text() + "' after " + n.name() + " "
+                    + t.text() + ", and so does Pharos");
+        }
+        return switch (t.text()) {
+            case "true", "on", "yes" -> Boolean.TRUE;
+            case "false", "off", "no" -> Boolean.FALSE;
             default -> {
-                error(t.position(), n.name() + " takes true or false, not '" + t.text() + "'");
+                error(t.position(), n.name() + " takes true, on, yes, false, off or no (or nothing, meaning on), not '"
+                        + t.text() + "'; keepalived refuses the line");
                 yield null;
             }
         };
@@ -215,6 +240,22 @@ final class Values {
         return d;
     }
 
+    /// A time keepalived 2.2.7 reads as a whole number of seconds (`read_unsigned_strvec`, e.g.
+    /// `garp_master_delay`, `vrrp_script`'s `interval`): `0.5` is not a number there.
+    Duration wholeSeconds(Node n, long min, long max) {
+        var t = single(n);
+        if (t == null) {
+            return null;
+        }
+        if (t.text().matches("\\d+\\.\\d*")) {
+            error(t.position(), n.name() + " takes whole seconds, not '" + t.text() + "' (keepalived 2.2.7 reads no"
+                    + " decimals here)");
+            return null;
+        }
+        var v = longValue(t, n.name(), min, max);
+        return v == null ? null : Duration.ofSeconds(v);
+    }
+
     /// Seconds as keepalived.conf writes them: `3`, `0.5`, `1.25`.
     static String format(Duration d) {
         var bd = BigDecimal.valueOf(d.toNanos()).movePointLeft(9).stripTrailingZeros();
@@ -260,6 +301,19 @@ final class Values {
             }
         }
         return null;
+    }
+
+    /// The IPv6 netmask of a prefix length (64 → `ffff:ffff:ffff:ffff::`).
+    static InetAddress ipv6Netmask(int prefix) {
+        var bytes = new byte[16];
+        for (int i = 0; i < prefix; i++) {
+            bytes[i / 8] |= (byte) (0x80 >>> (i % 8));
+        }
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("16 bytes are an IPv6 address", e);
+        }
     }
 
     /// How an address is written back: IPv4 dotted, IPv6 in the RFC 5952 canonical form.

@@ -30,8 +30,7 @@ class KeepalivedWouldChangeTest {
     void persistenceBeyondThirtyOneDays() throws ConfigException {
         assertThat(errors(service("192.0.2.1 80", "    persistence_timeout 2678401\n"
                 + "    real_server 198.51.100.1 80 {\n    }\n")))
-                .containsExactly("t.conf:1:1: error: virtual_server 192.0.2.1 80: persistence_timeout 2678401 is outside "
-                        + "1–2678400 s (keepalived ignores it there)");
+                .containsExactly("t.conf:3:25: error: persistence_timeout 2678401 is outside 1–2678400");
         accepted(service("192.0.2.1 80", "    persistence_timeout 2678400\n    real_server 198.51.100.1 80 {\n    }\n"));
     }
 

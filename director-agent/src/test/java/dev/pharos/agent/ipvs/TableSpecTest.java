@@ -81,7 +81,7 @@ class TableSpecTest {
                   quorum_up "/bin/true up"
                   real_server 198.51.100.1 80 {
                     weight 5
-                    lb_kind TUN
+                    lvs_method TUN
                     uthreshold 100
                     lthreshold 10
                   }

@@ -1,0 +1,85 @@
+package dev.pharos.agent.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Set;
+
+/// `global_defs` (keepalived's `global_parser.c`).
+final class GlobalDefsParser {
+
+    /// Keywords Pharos reads and writes back but does not act on (mail alerts).
+    private static final Set<String> NO_EFFECT = Set.of("notification_email",
+            "notification_email_from", "smtp_server", "smtp_connect_timeout");
+
+    private final Values values;
+
+    GlobalDefsParser(Values values) {
+        this.values = values;
+    }
+
+    GlobalDefs read(Node n) {
+        var routerId = new String[1];
+        var emails = new ArrayList<String>();
+        var from = new String[1];
+        var smtp = new String[1];
+        var smtpTimeout = new Duration[1];
+        var version = new Integer[1];
+        var garpDelay = new Duration[1];
+        var garpRepeat = new Integer[1];
+        var garpRefresh = new Duration[1];
+        var garpRefreshRepeat = new Integer[1];
+        var scriptSecurity = new Boolean[1];
+        var scriptUser = new String[1];
+        var extras = new BlockReader(values, "global_defs", Keywords.GLOBAL_DEFS)
+                .words(Keywords.GLOBAL_DEFS_FLAGS, Keywords.GLOBAL_DEFS_ON_OFF)
+                .on("router_id", c -> routerId[0] = values.string(c))
+                .each("notification_email", c -> {
+                    if (Structure.block(values, c, 0)) {
+                        for (var line : c.children()) {
+                            emails.add(line.name());
+                            line.args().forEach(a -> emails.add(a.text()));
+                        }
+                    }
+                })
+                .on("notification_email_from", c -> from[0] = values.string(c))
+                .on("smtp_server", c -> smtp[0] = Structure.joined(values, c))
+                .on("smtp_connect_timeout", c -> smtpTimeout[0] = values.wholeSeconds(c, 0, ConfigParser.MAX_WHOLE_SECONDS))
+                .on("vrrp_version", c -> version[0] = values.integer(c, 2, 3))
+                .on("vrrp_garp_master_delay", c -> garpDelay[0] = values.wholeSeconds(c, 0, ConfigParser.MAX_WHOLE_SECONDS))
+                .on("vrrp_garp_master_repeat", c -> garpRepeat[0] = values.integer(c, 1, Integer.MAX_VALUE))
+                .on("vrrp_garp_master_refresh", c -> garpRefresh[0] = values.wholeSeconds(c, 0, ConfigParser.UINT_MAX))
+                .on("vrrp_garp_master_refresh_repeat", c -> garpRefreshRepeat[0] = values.integer(c, 1, Integer.MAX_VALUE))
+                .on("enable_script_security", c -> scriptSecurity[0] = values.flag(c))
+                .on("script_user", c -> scriptUser[0] = values.userAndGroup(c))
+                .read(n);
+        for (var c : n.children()) {
+            if (NO_EFFECT.contains(c.name())) {
+                values.warning(c.position(), c.name() + " is kept but has no effect: Pharos sends no e-mail"
+                        + " alerts");
+            }
+        }
+        return new GlobalDefs(routerId[0], emails, from[0], smtp[0], smtpTimeout[0], version[0], garpDelay[0],
+                garpRepeat[0], garpRefresh[0], garpRefreshRepeat[0], scriptSecurity[0], scriptUser[0], extras);
+    }
+
+    /// A second `global_defs` block goes on where the first left off: keepalived runs the same
+    /// handlers again on the same global data (global_parser.c), so a value given again replaces
+    /// the earlier one, e-mail addresses add up, and the rest stays.
+    static GlobalDefs merge(GlobalDefs a, GlobalDefs b) {
+        var emails = new ArrayList<>(a.notificationEmail());
+        emails.addAll(b.notificationEmail());
+        var extras = new ArrayList<>(a.extras());
+        extras.addAll(b.extras());
+        return new GlobalDefs(or(b.routerId(), a.routerId()), emails,
+                or(b.notificationEmailFrom(), a.notificationEmailFrom()), or(b.smtpServer(), a.smtpServer()),
+                or(b.smtpConnectTimeout(), a.smtpConnectTimeout()), or(b.vrrpVersion(), a.vrrpVersion()),
+                or(b.vrrpGarpMasterDelay(), a.vrrpGarpMasterDelay()), or(b.vrrpGarpMasterRepeat(), a.vrrpGarpMasterRepeat()),
+                or(b.vrrpGarpMasterRefresh(), a.vrrpGarpMasterRefresh()),
+                or(b.vrrpGarpMasterRefreshRepeat(), a.vrrpGarpMasterRefreshRepeat()),
+                or(b.enableScriptSecurity(), a.enableScriptSecurity()), or(b.scriptUser(), a.scriptUser()), extras);
+    }
+
+    private static <T> T or(T later, T earlier) {
+        return later != null ? later : earlier;
+    }
+}
