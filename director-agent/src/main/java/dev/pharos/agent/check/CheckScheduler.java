@@ -1,5 +1,6 @@
 package dev.pharos.agent.check;
 
+import dev.pharos.agent.api.Addresses;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -318,12 +319,22 @@ public final class CheckScheduler implements AutoCloseable {
             this.weight = plan.weight();
         }
 
+        /// The checker as the reason names it: `HTTP_GET`, with the address it connects to only when
+        /// that is not the real server itself (`connect_ip`/`connect_port`): the real server is named
+        /// beside the reason already, and the training lab's loopback ports are no operator's business.
+        private String labelOf(CheckSpec spec) {
+            var label = spec.label();
+            var address = Addresses.text(plan.id().address());
+            var own = " " + (address.contains(":") ? "[" + address + "]" : address) + ":" + plan.id().port();
+            return label.endsWith(own) ? label.substring(0, label.length() - own.length()) : label;
+        }
+
         void recompute(Instant now) {
             var down = checkers.stream().filter(c -> !c.state.up()).findFirst();
             up = down.isEmpty();
             if (down.isPresent()) {
                 var c = down.get();
-                reason = c.spec.label() + ": " + (c.state.lastReason() != null ? c.state.lastReason()
+                reason = labelOf(c.spec) + ": " + (c.state.lastReason() != null ? c.state.lastReason()
                         : c.spec.timing().alpha() ? "alpha: down until a check succeeds" : "not checked yet");
             } else {
                 // Up: the last failure no longer says anything about it ("up … no route to host"

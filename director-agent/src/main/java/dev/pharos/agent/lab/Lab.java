@@ -63,11 +63,16 @@ public final class Lab implements AutoCloseable {
     private final Map<String, DirectorDef> defs = new LinkedHashMap<>();
     private final Map<String, Daemon> directors = new ConcurrentHashMap<>();
     private final Map<InetAddress, LabRealServer> realServers = new LinkedHashMap<>();
+    /// Where a real server the lab has no server for is checked: a loopback port nothing listens
+    /// on, so its checks fail with "connection refused" inside the lab, as for a host that does
+    /// not exist, and never reach the host's own network.
+    private final LabRealServer absent = LabRealServer.start("absent");
     private final Map<String, Integer> servicePorts = new ConcurrentHashMap<>();
     private final Map<String, List<ControlClient>> clients = new ConcurrentHashMap<>();
 
     private Lab(Path dir) {
         this.dir = dir;
+        absent.fail();
     }
 
     /// The seed scenario: lvs-master and lvs-backup in dual-master (VI_1 VRID 90, VI_2 VRID 93),
@@ -133,7 +138,7 @@ public final class Lab implements AutoCloseable {
             Files.writeString(file, d.configText(), StandardCharsets.UTF_8);
         }
         var platform = new SimPlatform(name, d.address(), bus, vips, key -> servicePort(name, key),
-                address -> Optional.ofNullable(realServers.get(address)).map(LabRealServer::port), gate);
+                address -> Optional.of(Optional.ofNullable(realServers.get(address)).orElse(absent).port()), gate);
         var daemon = new Daemon(new Daemon.Options(file, "", null, null, dir.resolve(name + ".state"), null, "userspace"),
                 platform);
         daemon.start();
@@ -267,6 +272,7 @@ public final class Lab implements AutoCloseable {
             d.stop();
         }
         realServers.values().forEach(LabRealServer::close);
+        absent.close();
         bus.close();
         try (var walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

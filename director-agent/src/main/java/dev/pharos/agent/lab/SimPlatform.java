@@ -34,6 +34,7 @@ final class SimPlatform implements Platform {
 
     /// @param servicePort    this director's loopback port for a virtual server
     /// @param realServerPort the loopback port of the lab server standing for a real server address
+    ///                       (empty: the address is checked as written)
     SimPlatform(String node, Inet4Address address, SimVrrpBus bus, SimAddressPlumbing vips,
             Function<VirtualServerDef.Key.Address, Integer> servicePort,
             Function<InetAddress, Optional<Integer>> realServerPort, StepGate gate) {
@@ -104,8 +105,8 @@ final class SimPlatform implements Platform {
             var real = new ArrayList<RealServerDef>();
             for (var rs : vs.realServers()) {
                 var port = realServerPort.apply(rs.address());
-                // A real server the lab has no server for stays as written: its checks fail, as
-                // they would for a host that does not exist.
+                // The lab maps every address, one it has no server for onto a port nothing
+                // listens on (its checks fail inside the lab, never on the host's network).
                 real.add(port.map(p -> rs.withAddress(loopback, p)).orElse(rs));
             }
             servers.add(mapped.withRealServers(real));

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pharos.agent.api.AgentState;
+import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Results;
 import dev.pharos.agent.config.ConfigException;
 import dev.pharos.testing.Netns;
 import java.net.Inet4Address;
@@ -126,6 +128,42 @@ class LabTest {
             lab.heal();
             assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP1).equals(Set.of("lvs-master"))
                     && lab.holders(VIP2).equals(Set.of("lvs-backup")))).as("healed").isTrue();
+        }
+    }
+
+    /// A real server the lab has no server for is checked inside the lab (a loopback port nothing
+    /// listens on: "connection refused" at once), never at its address on the host's network, and
+    /// its reason names no loopback port; the spare, web-3, is a lab server and comes up.
+    @Test
+    void aServerTheLabDoesNotHaveIsCheckedInsideTheLab() throws Exception {
+        try (var lab = Lab.seed()) {
+            assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP1).equals(Set.of("lvs-master")))).isTrue();
+            assertThat(lab.spares()).containsExactly(InetAddress.getByName("198.51.100.67"));
+            try (var c = lab.connect("lvs-master")) {
+                var vs = c.call(Protocol.STATE_GET, null, AgentState.class, Duration.ofSeconds(10)).virtualServers()
+                        .getFirst();
+                var revision = c.call(Protocol.STATE_GET, null, AgentState.class, Duration.ofSeconds(10)).revision();
+                var applied = c.call(Protocol.REAL_SERVER_ADD, new Params.RealServerAdd(revision, vs.id(), "192.0.2.55",
+                        80, 1, true), Results.Applied.class, Duration.ofSeconds(10));
+                c.call(Protocol.REAL_SERVER_ADD, new Params.RealServerAdd(applied.revision(), vs.id(), "198.51.100.67",
+                        80, 1, true), Results.Applied.class, Duration.ofSeconds(10));
+                assertThat(Netns.await(Duration.ofSeconds(60), () -> {
+                    var servers = rs(c, 0);
+                    return servers.stream().anyMatch(r -> r.address().equals("192.0.2.55") && r.health().equals("down")
+                            && "HTTP_GET: connection refused".equals(r.healthReason()))
+                            && servers.stream().anyMatch(r -> r.address().equals("198.51.100.67")
+                                    && r.health().equals("up"));
+                })).as(() -> "the stranger refused inside the lab, the spare up: " + rs(c, 0)).isTrue();
+            }
+        }
+    }
+
+    static List<AgentState.RealServer> rs(dev.pharos.agent.control.ControlClient c, int vs) {
+        try {
+            return c.call(Protocol.STATE_GET, null, AgentState.class, Duration.ofSeconds(10)).virtualServers().get(vs)
+                    .realServers();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
