@@ -1,11 +1,13 @@
 package dev.pharos.agent.check;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
@@ -19,7 +21,16 @@ final class Failures {
     /// `timeout after 3s`, `connection refused`, `connection reset`, `no route to host`,
     /// `network unreachable`…
     static String reason(IOException e, Duration timeout) {
-        var message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e.getMessage() == null) {
+            // an exception's class name is no reason an operator can act on
+            return switch (e) {
+                case EOFException eof -> "connection closed before the answer";
+                case ClosedChannelException closed -> "connection closed";
+                case SocketTimeoutException slow -> "timeout after " + seconds(timeout);
+                default -> "input/output error";
+            };
+        }
+        var message = e.getMessage();
         var lower = message.toLowerCase(Locale.ROOT);
         if (e instanceof SocketTimeoutException) {
             return "timeout after " + seconds(timeout);

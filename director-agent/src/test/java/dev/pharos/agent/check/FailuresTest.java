@@ -2,12 +2,14 @@ package dev.pharos.agent.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,10 @@ class FailuresTest {
         assertThat(reason(new SocketException("Broken pipe"))).isEqualTo("connection closed by the server");
         assertThat(reason(new SSLException("bad record MAC"))).isEqualTo("TLS error: bad record MAC");
         assertThat(reason(new ConnectException("Cannot assign requested address"))).isEqualTo("connect failed: Cannot assign requested address");
-        assertThat(reason(new IOException())).isEqualTo("IOException");
+        // no class name on an operator's screen
+        assertThat(reason(new IOException())).isEqualTo("input/output error");
+        assertThat(reason(new EOFException())).isEqualTo("connection closed before the answer");
+        assertThat(reason(new ClosedChannelException())).isEqualTo("connection closed");
     }
 
     @Test
