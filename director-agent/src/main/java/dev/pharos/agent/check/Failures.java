@@ -21,16 +21,7 @@ final class Failures {
     /// `timeout after 3s`, `connection refused`, `connection reset`, `no route to host`,
     /// `network unreachable`…
     static String reason(IOException e, Duration timeout) {
-        if (e.getMessage() == null) {
-            // an exception's class name is no reason an operator can act on
-            return switch (e) {
-                case EOFException eof -> "connection closed before the answer";
-                case ClosedChannelException closed -> "connection closed";
-                case SocketTimeoutException slow -> "timeout after " + seconds(timeout);
-                default -> "input/output error";
-            };
-        }
-        var message = e.getMessage();
+        var message = e.getMessage() == null ? "" : e.getMessage();
         var lower = message.toLowerCase(Locale.ROOT);
         if (e instanceof SocketTimeoutException) {
             return "timeout after " + seconds(timeout);
@@ -55,6 +46,14 @@ final class Failures {
         }
         if (lower.contains("broken pipe")) {
             return "connection closed by the server";
+        }
+        if (message.isEmpty()) {
+            // an exception's class name is no reason an operator can act on
+            return switch (e) {
+                case EOFException eof -> "connection closed before the answer";
+                case ClosedChannelException closed -> "connection closed";
+                default -> "input/output error";
+            };
         }
         return message;
     }
