@@ -25,7 +25,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        // check-config in its plain forms skips picocli and the logging set-up: see CheckConfigCommand#direct.
+        var direct = CheckConfigCommand.direct(args);
+        System.exit(direct.isPresent() ? direct.get().run() : execute(args));
     }
 
     /// Runs one command line and returns its exit code (used by tests, which must not exit the JVM).
@@ -40,9 +42,14 @@ public final class Main implements Runnable {
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // A bug must not print a stack trace at the user: one line, exit 2.
-                    cmd.getErr().println("director-agent: internal error: " + e);
+                    cmd.getErr().println(internalError(e));
                     return 2;
                 });
+    }
+
+    /// The one line a bug prints instead of a stack trace.
+    static String internalError(Exception e) {
+        return "director-agent: internal error: " + e;
     }
 
     @Override

@@ -30,7 +30,8 @@ public final class ConfigLoader {
     public static LoadedConfig load(Path file, String configId) throws ConfigException {
         var redactor = new Redactor(file);
         try {
-            var loaded = finish(SourceReader.load(file, configId));
+            var diagnostics = new ArrayList<Diagnostic>();
+            var loaded = finish(tree(SourceReader.load(file, configId), diagnostics), diagnostics);
             return new LoadedConfig(loaded.config(), redactor.apply(loaded.warnings()));
         } catch (ConfigException e) {
             throw new ConfigException(redactor.apply(e.diagnostics()));
@@ -42,7 +43,8 @@ public final class ConfigLoader {
     /// the text and its includes together hold at most `maxBytes`.
     public static LoadedConfig parseConfined(Path file, String text, String configId, long maxBytes)
             throws ConfigException {
-        return finish(SourceReader.loadConfined(file, text, configId, maxBytes));
+        var diagnostics = new ArrayList<Diagnostic>();
+        return finish(tree(SourceReader.loadConfined(file, text, configId, maxBytes), diagnostics), diagnostics);
     }
 
     /// Replaces the message of each finding in a file outside the tree of the top-level file.
@@ -91,7 +93,8 @@ public final class ConfigLoader {
 
     /// [#parse(Path, String)] with `@ID` lines kept for `configId`.
     public static LoadedConfig parse(Path file, String text, String configId) throws ConfigException {
-        return finish(SourceReader.load(file, text, Map.of(), configId));
+        var diagnostics = new ArrayList<Diagnostic>();
+        return finish(tree(SourceReader.load(file, text, Map.of(), configId), diagnostics), diagnostics);
     }
 
     /// The files `file` reads: itself and every file it includes (for the agent, which notices
@@ -152,22 +155,30 @@ public final class ConfigLoader {
         if (text == null) {
             throw new ConfigException(Diagnostic.error(new Position(file, 1, 1), "no text for " + file));
         }
-        var parsed = parsed(SourceReader.load(file, text, files, configId), new ArrayList<>());
+        var diagnostics = new ArrayList<Diagnostic>();
+        var parsed = parsed(tree(SourceReader.load(file, text, files, configId), diagnostics), diagnostics);
         return new Located(parsed.config(), parsed.positions());
     }
 
-    private static LoadedConfig finish(SourceReader.Source source) throws ConfigException {
-        var diagnostics = new ArrayList<Diagnostic>();
-        var parsed = parsed(source, diagnostics);
-        return new LoadedConfig(parsed.config(), diagnostics);
-    }
-
-    private static ConfigParser.Parsed parsed(SourceReader.Source source, List<Diagnostic> diagnostics)
-            throws ConfigException {
+    /// The block tree of what was read; the reader's warnings and the lines too long for keepalived
+    /// go to `diagnostics`. The tokens stay here: the tree keeps only the words, and each caller
+    /// passes the source straight in and keeps only the tree, so that the other tokens (braces
+    /// and line ends, a third of a large file's memory) can be collected while the tree is parsed.
+    private static List<Node> tree(SourceReader.Source source, List<Diagnostic> diagnostics) throws ConfigException {
         var tokens = source.tokens();
         var nodes = TreeParser.parse(tokens);
         diagnostics.addAll(source.warnings());
         longLines(tokens, diagnostics);
+        return nodes;
+    }
+
+    private static LoadedConfig finish(List<Node> nodes, List<Diagnostic> diagnostics) throws ConfigException {
+        var parsed = parsed(nodes, diagnostics);
+        return new LoadedConfig(parsed.config(), diagnostics);
+    }
+
+    private static ConfigParser.Parsed parsed(List<Node> nodes, List<Diagnostic> diagnostics)
+            throws ConfigException {
         ConfigParser.Parsed parsed;
         try {
             parsed = ConfigParser.parse(nodes, diagnostics);

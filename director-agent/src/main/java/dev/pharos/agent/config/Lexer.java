@@ -20,6 +20,7 @@ public final class Lexer {
     /// Tokens of text that holds no parameters, `@ID` lines or includes (those are [SourceReader]'s).
     public static List<Token> tokenize(String text, Path file) throws ConfigException {
         var tokens = new ArrayList<Token>();
+        var words = new Words();
         var errors = new ArrayList<Diagnostic>();
         int line = 1;
         int start = 0;
@@ -28,7 +29,7 @@ public final class Lexer {
             if (end < 0) {
                 end = text.length();
             }
-            tokenize(SourceLine.raw(file, line, text.substring(start, end)).decomment(), tokens, errors);
+            tokenize(SourceLine.raw(file, line, text.substring(start, end)).decomment(), tokens, errors, words);
             if (end == text.length()) {
                 break;
             }
@@ -41,8 +42,9 @@ public final class Lexer {
         return tokens;
     }
 
-    /// Appends the tokens of one line, comments already removed, and its END_OF_LINE.
-    static void tokenize(SourceLine line, List<Token> out, List<Diagnostic> errors) {
+    /// Appends the tokens of one line, comments already removed, and its END_OF_LINE; `words`
+    /// gives each word's text, shared by the tokens of the whole configuration.
+    static void tokenize(SourceLine line, List<Token> out, List<Diagnostic> errors, Words words) {
         int before = out.size();
         var text = line.text();
         int to = text.length();
@@ -52,8 +54,8 @@ public final class Lexer {
             if (blank(c)) {
                 i++;
             } else if (c == '{' || c == '}') {
-                out.add(new Token(c == '{' ? Token.Kind.OPEN : Token.Kind.CLOSE, String.valueOf(c), false, line.at(i),
-                        line.substituted(i, i + 1)));
+                out.add(c == '{' ? new Token(Token.Kind.OPEN, "{", false, line.at(i), line.substituted(i, i + 1))
+                        : new Token(Token.Kind.CLOSE, "}", false, line.at(i), line.substituted(i, i + 1)));
                 i++;
             } else if (c == '"') {
                 var word = new StringBuilder();
@@ -78,7 +80,7 @@ public final class Lexer {
                             "unterminated quoted string: add the closing \" on the same line"));
                     return;
                 }
-                out.add(new Token(Token.Kind.WORD, word.toString(), true, line.at(i), line.substituted(i, j)));
+                out.add(new Token(Token.Kind.WORD, words.of(word.toString()), true, line.at(i), line.substituted(i, j)));
                 i = j;
             } else if (refused(c)) {
                 errors.add(Diagnostic.error(line.at(i), String.format("unexpected control character U+%04X", (int) c)));
@@ -92,7 +94,7 @@ public final class Lexer {
                     }
                     j++;
                 }
-                out.add(new Token(Token.Kind.WORD, text.substring(i, j), false, line.at(i), line.substituted(i, j)));
+                out.add(new Token(Token.Kind.WORD, words.of(text, i, j), false, line.at(i), line.substituted(i, j)));
                 i = j;
             }
         }

@@ -113,6 +113,7 @@ final class LineReader {
     private final Parameters parameters;
     private final Deque<Source> stack = new ArrayDeque<>();
     private final List<Token> out;
+    private final Words words = new Words();
     private final List<Diagnostic> diagnostics;
     /// When set, include lines are only noted here, not followed.
     private final List<Position> includesOnly;
@@ -310,7 +311,7 @@ final class LineReader {
             }
             if (!include(line)) {
                 int before = out.size();
-                Lexer.tokenize(line, out, diagnostics);
+                Lexer.tokenize(line, out, diagnostics, words);
                 if (out.size() > before) {
                     checkUses(line);
                 }
