@@ -153,11 +153,13 @@ public final class PharosApp extends Application {
     }
 
     private Inventory.Cluster current;
+    /// One question per host and key for the whole session, whichever director asks first.
+    private final HostKeyPolicy hostKeys = ((HostKeyPolicy) this::askHostKey).askingOnce();
     private LabMode lab;
 
     private void connect(ClusterModel cluster, Inventory.Cluster def) {
         current = def;
-        var connector = SshConnector.forUser(this::askHostKey, new DialogPrompts());
+        var connector = SshConnector.forUser(hostKeys, new DialogPrompts());
         for (var d : def.directors()) {
             var listener = cluster.listenerFor(d.name());
             connections.put(d.name(), new DirectorConnection(d, connector::connect, listener, Duration.ofSeconds(2),
