@@ -4,6 +4,7 @@ import dev.pharos.console.lab.LabViewModel.StepState;
 import dev.pharos.console.lab.LabViewModel.TrafficState;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
@@ -16,12 +17,16 @@ import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.VBox;
+import javafx.scene.text.Font;
 
 /// The lab's controls: one click per scenario, the clients' rate, and where each VIP's requests
 /// go right now. It shows a [LabViewModel] and calls its commands; the scenarios' effects reach
 /// the topology through the agents' events like any real director's, and a refusal shows in the
 /// window's status line ([LabPanel]).
 public final class LabView extends VBox {
+
+    /// Lines kept for the step-by-step paragraph while step mode is on.
+    private static final int STEP_LINES = 5;
 
     private final Map<String, Label> perVip = new LinkedHashMap<>();
 
@@ -43,6 +48,10 @@ public final class LabView extends VBox {
         pausedText.setWrapText(true);
         pausedText.getStyleClass().add("lab-paused");
         pausedText.textProperty().bind(model.stepMessageProperty());
+        // While step mode is on the paragraph keeps the height of a paused transition's explanation,
+        // so the controls below do not jump at each Continue.
+        model.stepStateProperty().addListener((o, was, now) -> pausedText.setMinHeight(
+                now == StepState.OFF ? 0 : STEP_LINES * Font.getDefault().getSize() * 1.4));
         getChildren().addAll(new FlowPane(8, 4, step, proceed), pausedText, new Separator());
 
         for (var director : model.directors()) {
@@ -113,6 +122,8 @@ public final class LabView extends VBox {
             }
         });
         explained.setPlaceholder(new Label("Each VRRP transition will be explained here."));
+        // The newest comes first: show it, wherever the list was scrolled to.
+        model.explanations().addListener((ListChangeListener<String>) c -> explained.scrollTo(0));
         getChildren().addAll(new Separator(), new Label("Why it happened"), explained, new Separator(), load);
     }
 

@@ -1,6 +1,7 @@
 package dev.pharos.console.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import javafx.scene.Scene;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
 import javafx.scene.layout.VBox;
@@ -122,6 +124,23 @@ class LabConsoleTest {
                 .getText()).get();
     }
 
+    /// Where the first director's Stop button is in the lab panel (after a layout pass).
+    double controlY() throws Exception {
+        WaitForAsyncUtils.waitForFxEvents();
+        return WaitForAsyncUtils.asyncFx(() -> {
+            var stop = window.getScene().lookup("#lab-stop-lvs-master");
+            return stop.localToScene(stop.getBoundsInLocal()).getMinY() + panelScroll();
+        }).get();
+    }
+
+    /// How far the lab panel is scrolled, in pixels (the button's scene position moves with it).
+    double panelScroll() {
+        var scroll = (ScrollPane) window.getScene().lookup("#lab-panel");
+        var content = scroll.getContent().getBoundsInLocal().getHeight();
+        var viewport = scroll.getViewportBounds().getHeight();
+        return Math.max(0, content - viewport) * scroll.getVvalue();
+    }
+
     @Test
     void stepByStepPausesAtEachTransitionAndExplainsIt(FxRobot robot) throws Exception {
         await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
@@ -129,9 +148,11 @@ class LabConsoleTest {
         await(10, () -> paused().startsWith("Running"));
         assertThat(robot.lookup("#lab-continue").queryButton().isDisabled()).isTrue();
 
+        var runningAt = controlY();
         robot.clickOn("#lab-stop-lvs-master");
         await(30, () -> paused().startsWith("Paused at lvs-master"));
         assertThat(robot.lookup("#lab-continue").queryButton().isDisabled()).isFalse();
+        assertThat(controlY()).as("the controls stay where they were when the lab pauses").isCloseTo(runningAt, within(3.0));
         assertThat(mode.session().lab().stepGate().paused()).isNotNull();
 
         robot.clickOn("#lab-continue");
