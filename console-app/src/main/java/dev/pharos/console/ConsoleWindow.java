@@ -71,6 +71,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         {"Ctrl+Z", "undo your last edit"},
         {"Ctrl+Shift+Z", "redo"},
         {"Ctrl+E", "export the topology as PNG"},
+        {"Ctrl+Shift+E", "export it at twice the size, for slides"},
         {"Ctrl+D", "dark or light theme"},
         {"Ctrl+Q", "quit"},
         {"scroll", "zoom the topology"},
@@ -140,15 +141,10 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     private MenuBar menus() {
         var export = new MenuItem("Export topology as PNG…");
         export.setAccelerator(KeyCombination.keyCombination("Shortcut+E"));
-        export.setOnAction(e -> {
-            var chooser = new FileChooser();
-            chooser.setInitialFileName("topology.png");
-            var file = chooser.showSaveDialog(getScene().getWindow());
-            if (file != null) {
-                // The picture is taken here (FX thread); encoding and writing it run on `work`.
-                topologyModel.exportPng(file.getPath(), topology.picture());
-            }
-        });
+        export.setOnAction(e -> exportPng(1, "topology.png"));
+        var exportSharp = new MenuItem("Export topology as PNG, 2× (for slides)…");
+        exportSharp.setAccelerator(KeyCombination.keyCombination("Shortcut+Shift+E"));
+        exportSharp.setOnAction(e -> exportPng(2, "topology@2x.png"));
         var directors = new MenuItem("Directors…");
         directors.setOnAction(e -> editDirectors.run());
         var quit = new MenuItem("Quit");
@@ -170,7 +166,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         shortcuts.setOnAction(e -> showHelp());
         var about = new MenuItem("About Pharos");
         about.setOnAction(e -> showAbout());
-        return new MenuBar(new Menu("File", null, directors, export, quit), new Menu("Edit", null, undo, redo),
+        return new MenuBar(new Menu("File", null, directors, export, exportSharp, quit), new Menu("Edit", null, undo, redo),
                 new Menu("View", null, dark), new Menu("Help", null, shortcuts, about));
     }
 
@@ -203,6 +199,17 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
                 + "compatible with keepalived.conf.\n\nThe console's log: " + logLocation);
         dialog.initOwner(getScene().getWindow());
         dialog.show();
+    }
+
+    /// Asks where, then writes the topology at `scale` there (the picture is taken here, on the FX
+    /// thread; encoding and writing run on `work`; the status line says where it went).
+    private void exportPng(double scale, String suggested) {
+        var chooser = new FileChooser();
+        chooser.setInitialFileName(suggested);
+        var file = chooser.showSaveDialog(getScene().getWindow());
+        if (file != null) {
+            topologyModel.exportPng(file.getPath(), topology.picture(scale));
+        }
     }
 
     /// A spinner next to the menus while edits are in flight for more than 200 ms (shorter work

@@ -27,6 +27,7 @@ import javafx.geometry.Bounds;
 import javafx.geometry.Pos;
 import javafx.scene.Group;
 import javafx.scene.Node;
+import javafx.scene.SnapshotParameters;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ToolBar;
@@ -38,7 +39,9 @@ import javafx.scene.layout.Pane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
+import javafx.scene.paint.Color;
 import javafx.scene.shape.Rectangle;
+import javafx.scene.transform.Transform;
 
 /// The live topology of one cluster, drawn from the [TopologyViewModel]'s cluster model; every
 /// gesture is a command of the view model.
@@ -200,9 +203,19 @@ public final class TopologyView extends BorderPane {
     /// A picture of the whole topology, off-screen parts included (for export as PNG). Must be
     /// called on the JavaFX Application Thread.
     public Picture picture() {
+        return picture(1);
+    }
+
+    /// The whole topology at `scale` (2 for a sharp picture on a slide), on the theme's background
+    /// rather than transparent, so it reads the same pasted anywhere.
+    public Picture picture(double scale) {
         drawing.showAll();
         try {
-            var image = canvas.snapshot(null, null);
+            var parameters = new SnapshotParameters();
+            parameters.setTransform(Transform.scale(scale, scale));
+            parameters.setFill(viewport.getBackground() != null && !viewport.getBackground().getFills().isEmpty()
+                    ? viewport.getBackground().getFills().getFirst().getFill() : Color.WHITE);
+            var image = canvas.snapshot(parameters, null);
             int width = (int) image.getWidth();
             int height = (int) image.getHeight();
             var argb = new int[width * height];

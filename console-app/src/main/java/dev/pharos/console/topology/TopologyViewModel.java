@@ -380,7 +380,7 @@ public final class TopologyViewModel {
                 return null;
             }
         };
-        export.setOnSucceeded(e -> showStatus("exported " + file));
+        export.setOnSucceeded(e -> showStatus("exported " + file.toAbsolutePath()));
         export.setOnFailed(e -> showError("export failed: " + export.getException().getMessage()));
         work.execute(export);
         return export;

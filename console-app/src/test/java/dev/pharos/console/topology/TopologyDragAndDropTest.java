@@ -390,8 +390,12 @@ class TopologyDragAndDropTest {
         var export = WaitForAsyncUtils.asyncFx(() -> window.topologyModel().exportPng(file, window.topology().picture())).get();
         await(() -> WaitForAsyncUtils.asyncFx(export::getState).get() == Worker.State.SUCCEEDED,
                 "exported");
-        assertThat(window.topologyModel().statusProperty().get()).isEqualTo("exported " + file);
+        assertThat(window.topologyModel().statusProperty().get()).as("says where it wrote")
+                .isEqualTo("exported " + file.toAbsolutePath());
         var image = ImageIO.read(file.toFile());
+        assertThat(image.getRGB(0, 0) >>> 24).as("an opaque background, not a transparent one").isEqualTo(0xff);
+        var sharp = WaitForAsyncUtils.asyncFx(() -> window.topology().picture(2)).get();
+        assertThat(sharp.width()).as("2× for slides").isBetween(2 * image.getWidth() - 2, 2 * image.getWidth() + 2);
         assertThat(image.getWidth()).isGreaterThan(400);
         var colours = new HashSet<Integer>();
         for (int y = 0; y < image.getHeight(); y += 3) {

@@ -316,7 +316,7 @@ class TopologyViewModelTest {
         assertThat(image.getWidth()).isEqualTo(3);
         assertThat(image.getRGB(0, 0)).isEqualTo(0xff112233);
         assertThat(image.getRGB(2, 1)).isEqualTo(0xffabcdef);
-        assertThat(fx(() -> vm.statusProperty().get())).isEqualTo("exported " + file);
+        assertThat(fx(() -> vm.statusProperty().get())).isEqualTo("exported " + file.toAbsolutePath());
 
         var failed = fx(() -> vm.exportPng(dir.resolve("no/such/dir/t.png"), new Picture(1, 1, new int[1])));
         runQueued();
