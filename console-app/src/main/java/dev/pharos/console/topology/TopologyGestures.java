@@ -225,6 +225,7 @@ final class TopologyGestures {
             if (e.isConsumed()) {
                 return;
             }
+            view.arrangedByHand();
             zoomGroup.setTranslateX(zoomGroup.getTranslateX() + e.getSceneX() - last[0]);
             zoomGroup.setTranslateY(zoomGroup.getTranslateY() + e.getSceneY() - last[1]);
             last[0] = e.getSceneX();
@@ -239,6 +240,7 @@ final class TopologyGestures {
 
     /// Zooms by `factor` (between 0.2× and 4×).
     void zoom(double factor) {
+        view.arrangedByHand();
         double s = Math.max(0.2, Math.min(4, zoomGroup.getScaleX() * factor));
         zoomGroup.setScaleX(s);
         zoomGroup.setScaleY(s);

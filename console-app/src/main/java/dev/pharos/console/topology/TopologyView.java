@@ -101,6 +101,9 @@ public final class TopologyView extends BorderPane {
     private final TopologySync update;
     private BiFunction<String, Optional<TopologyViewModel.NewServer>, Optional<TopologyViewModel.NewServer>> newServerPrompt;
     private boolean dirty;
+    /// Fit to the window (the Fit button) until the operator zooms or pans by hand.
+    private boolean fitting;
+    private static final double FIT_MARGIN = 8;
     private boolean cullDirty;
     private boolean laterQueued;
 
@@ -139,8 +142,18 @@ public final class TopologyView extends BorderPane {
         zoomIn.setOnAction(e -> gestures.zoom(1.2));
         var zoomOut = new Button("−");
         zoomOut.setOnAction(e -> gestures.zoom(1 / 1.2));
+        var fitToWindow = new Button("Fit");
+        fitToWindow.setId("topology-fit");
+        fitToWindow.setTooltip(new Tooltip("Fit the topology to the window, and keep it fitted as the window changes"));
+        fitToWindow.setOnAction(e -> {
+            fitting = true;
+            fit();
+        });
+        viewport.widthProperty().addListener((o, was, now) -> fitIfFitting());
+        viewport.heightProperty().addListener((o, was, now) -> fitIfFitting());
         var fit = new Button("1:1");
         fit.setOnAction(e -> {
+            fitting = false;
             zoomGroup.setScaleX(1);
             zoomGroup.setScaleY(1);
             zoomGroup.setTranslateX(0);
@@ -148,7 +161,7 @@ public final class TopologyView extends BorderPane {
         });
         var spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        var toolbar = new ToolBar(palette, undo, redo, spacer, zoomOut, fit, zoomIn);
+        var toolbar = new ToolBar(palette, undo, redo, spacer, zoomOut, fit, fitToWindow, zoomIn);
         // The spares (the lab's web-3) stand beside "Real server", ready to drag.
         model.spares().addListener((ListChangeListener<TopologyViewModel.Spare>) c -> showSpares(toolbar));
         showSpares(toolbar);
@@ -343,6 +356,7 @@ public final class TopologyView extends BorderPane {
     private void onPulse() {
         if (dirty && !gestures.dragging()) {
             sync();
+            fitIfFitting();
         }
         if (!refreshQueue.isEmpty()) {
             var keys = List.copyOf(refreshQueue);
@@ -357,6 +371,33 @@ public final class TopologyView extends BorderPane {
         if (cullDirty && !gestures.dragging()) {
             recullIfNeeded();
         }
+    }
+
+    /// The operator zoomed or panned: the view stops fitting itself to the window.
+    void arrangedByHand() {
+        fitting = false;
+    }
+
+    private void fitIfFitting() {
+        if (fitting) {
+            fit();
+        }
+    }
+
+    /// Scales the drawing (never above 1:1) and moves it so that all of it shows in the viewport.
+    private void fit() {
+        var b = zoomGroup.getLayoutBounds();
+        double width = viewport.getWidth() - 2 * FIT_MARGIN;
+        double height = viewport.getHeight() - 2 * FIT_MARGIN;
+        if (b.getWidth() <= 0 || b.getHeight() <= 0 || width <= 0 || height <= 0) {
+            return;
+        }
+        double s = Math.max(0.2, Math.min(1, Math.min(width / b.getWidth(), height / b.getHeight())));
+        zoomGroup.setScaleX(s);
+        zoomGroup.setScaleY(s);
+        // a Group scales about the centre of its layout bounds
+        zoomGroup.setTranslateX(FIT_MARGIN - (b.getMinX() + b.getWidth() / 2) + s * b.getWidth() / 2);
+        zoomGroup.setTranslateY(FIT_MARGIN - (b.getMinY() + b.getHeight() / 2) + s * b.getHeight() / 2);
     }
 
     /// A gesture ended: what it held back (a structural update, culling, refreshes) runs now.

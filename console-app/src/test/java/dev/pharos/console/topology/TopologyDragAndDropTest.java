@@ -177,6 +177,32 @@ class TopologyDragAndDropTest {
         assertThat(robot.lookup("#help-shortcuts").queryAs(TextArea.class).getText()).contains("Ctrl+Z").contains("F1");
     }
 
+    /// Fit shows the whole topology in the window and keeps it so when the window shrinks; a zoom by
+    /// hand ends that.
+    @Test
+    void fitKeepsTheWholeTopologyInTheWindow(FxRobot robot) throws Exception {
+        awaitNode("tcp/192.0.2.100:443|198.51.100.11:443", true);
+        robot.clickOn("#topology-fit");
+        WaitForAsyncUtils.asyncFx(() -> {
+            var stage = (Stage) window.getScene().getWindow();
+            stage.setWidth(760);
+            stage.setHeight(560);
+        }).get();
+        await(() -> WaitForAsyncUtils.asyncFx(() -> {
+            var viewport = window.getScene().lookup(".topology-viewport");
+            var area = viewport.localToScene(viewport.getBoundsInLocal());
+            var servers = window.topology().rsNodes.values();
+            return !servers.isEmpty() && servers.stream().allMatch(n -> {
+                if (!window.topology().isInScene(n)) {
+                    return false; // culled: off-screen
+                }
+                var b = n.localToScene(n.getBoundsInLocal());
+                return b.getMinX() >= area.getMinX() - 1 && b.getMaxX() <= area.getMaxX() + 1
+                        && b.getMinY() >= area.getMinY() - 1 && b.getMaxY() <= area.getMaxY() + 1;
+            });
+        }).get(), "every real server inside the shrunk window");
+    }
+
     @Test
     void severalRealServersAreSelectedAndRemovedInOneGesture(FxRobot robot) throws Exception {
         awaitNode("tcp/192.0.2.100:80|198.51.100.12:80", true);
