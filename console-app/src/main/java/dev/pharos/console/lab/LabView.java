@@ -38,6 +38,14 @@ public final class LabView extends VBox {
         title.getStyleClass().add("lab-title");
         title.setWrapText(true);
         getChildren().add(title);
+        var hint = new Label();
+        hint.setId("lab-hint");
+        hint.setWrapText(true);
+        hint.getStyleClass().add("lab-hint");
+        hint.textProperty().bind(model.hintProperty());
+        hint.visibleProperty().bind(model.hintProperty().isNotEmpty());
+        hint.managedProperty().bind(hint.visibleProperty());
+        getChildren().add(hint);
         var step = new CheckBox("Step by step: pause at each VRRP transition");
         step.setId("lab-step");
         step.selectedProperty().addListener((o, a, on) -> model.stepping(on));

@@ -42,6 +42,8 @@ import javafx.concurrent.WorkerStateEvent;
 /// reported. Commands and properties belong to the FX thread.
 public final class LabViewModel {
 
+    private final ReadOnlyStringWrapper hint = new ReadOnlyStringWrapper("");
+
     /// Step by step: off, running to the next VRRP transition, or standing at one.
     public enum StepState {
         OFF, RUNNING, PAUSED
@@ -96,6 +98,16 @@ public final class LabViewModel {
         session.pausedAtProperty().addListener((o, was, now) -> showStep());
         stepping.addListener((o, was, now) -> showStep());
         session.traffic().addListener(this::observe);
+        if (!directors.isEmpty()) {
+            var first = directors.getFirst().name();
+            hint.set("First time? Press Stop " + first + ": watch its VIP move to the other director in the "
+                    + "topology, the clients' answers switch over below, and read why under \"Why it happened\".");
+        }
+    }
+
+    /// A first step for a class, until the trainer runs a scenario ("" after that).
+    public ReadOnlyStringProperty hintProperty() {
+        return hint.getReadOnlyProperty();
     }
 
     /// The lab's directors, each with its controls, in the lab's order.
@@ -151,6 +163,7 @@ public final class LabViewModel {
 
     /// Step by step: while on, the lab pauses at the next VRRP transition on any director.
     public void stepping(boolean on) {
+        hint.set(""); // the trainer has found the controls
         session.stepping(on);
         stepping.set(on);
     }
@@ -257,6 +270,7 @@ public final class LabViewModel {
     }
 
     private void scenario(String what, LabSession.Scenario step) {
+        hint.set("");
         report(false, what);
         var task = session.scenario(what, step);
         task.addEventHandler(WorkerStateEvent.WORKER_STATE_FAILED,

@@ -101,9 +101,12 @@ class LabConsoleTest {
     @Test
     void stopDirectorMovesTheVipAndTheTrafficFollows(FxRobot robot) throws Exception {
         await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
+        assertThat(robot.lookup("#lab-hint").queryAs(Label.class).getText()).as("a first step for a class")
+                .contains("Stop lvs-master");
         await(30, () -> vip1().contains("→ lvs-master →"));
 
         robot.clickOn("#lab-stop-lvs-master");
+        await(10, () -> !robot.lookup("#lab-hint").queryAs(Label.class).isVisible());
         await(30, () -> master("lvs-backup", "VI_1"));
         await(30, () -> vip1().contains("→ lvs-backup →"));
         assertThat(mode.session().lab().holders((Inet4Address) InetAddress.getByName("192.0.2.100"))).containsExactly("lvs-backup");
