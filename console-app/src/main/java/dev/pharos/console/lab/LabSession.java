@@ -27,6 +27,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -194,6 +195,11 @@ public final class LabSession implements AutoCloseable {
     /// Step by step: lets the lab run to the next transition.
     public void resume() {
         lab.stepGate().resume();
+    }
+
+    /// Step by step pauses only at transitions of these instances (none named: all).
+    public void watch(Set<String> instances) {
+        lab.stepGate().watch(instances);
     }
 
     /// Why the lab is paused right now, or null while it runs (FX thread).

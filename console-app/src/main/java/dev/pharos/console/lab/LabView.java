@@ -60,7 +60,17 @@ public final class LabView extends VBox {
         // so the controls below do not jump at each Continue.
         model.stepStateProperty().addListener((o, was, now) -> pausedText.setMinHeight(
                 now == StepState.OFF ? 0 : STEP_LINES * Font.getDefault().getSize() * 1.4));
-        getChildren().addAll(new FlowPane(8, 4, step, proceed), pausedText, new Separator());
+        var pauseOn = new FlowPane(8, 4, new Label("Pause on:"));
+        for (var instance : model.instanceNames()) {
+            var box = new CheckBox(instance);
+            box.setId("lab-pause-on-" + instance);
+            box.setSelected(true);
+            box.selectedProperty().addListener((o, was, on) -> model.pauseOn(instance, on));
+            pauseOn.getChildren().add(box);
+        }
+        pauseOn.visibleProperty().bind(step.selectedProperty());
+        pauseOn.managedProperty().bind(pauseOn.visibleProperty());
+        getChildren().addAll(new FlowPane(8, 4, step, proceed), pauseOn, pausedText, new Separator());
 
         for (var director : model.directors()) {
             var name = director.name();

@@ -11,9 +11,11 @@ import dev.pharos.console.model.Liveness;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,6 +45,8 @@ import javafx.concurrent.WorkerStateEvent;
 public final class LabViewModel {
 
     private final ReadOnlyStringWrapper hint = new ReadOnlyStringWrapper("");
+    /// Instances the trainer chose not to pause on.
+    private final Set<String> skipped = new HashSet<>();
 
     /// Step by step: off, running to the next VRRP transition, or standing at one.
     public enum StepState {
@@ -166,6 +170,26 @@ public final class LabViewModel {
         hint.set(""); // the trainer has found the controls
         session.stepping(on);
         stepping.set(on);
+    }
+
+    /// The VRRP instances of the lab's directors, in their order (the step-by-step choices).
+    public List<String> instanceNames() {
+        var names = new LinkedHashSet<String>();
+        directors.forEach(d -> names.addAll(d.instances()));
+        return List.copyOf(names);
+    }
+
+    /// Step by step pauses at `instance`'s transitions or not (at first: every instance's).
+    public void pauseOn(String instance, boolean on) {
+        if (on) {
+            skipped.remove(instance);
+        } else {
+            skipped.add(instance);
+        }
+        var watched = new LinkedHashSet<>(instanceNames());
+        watched.removeAll(skipped);
+        // all of them: none named (a reload's new instance is watched too)
+        session.watch(skipped.isEmpty() ? Set.of() : watched.isEmpty() ? Set.of("(none)") : watched);
     }
 
     /// Step by step: lets the lab run to the next transition.

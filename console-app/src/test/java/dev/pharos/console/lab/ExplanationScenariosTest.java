@@ -3,9 +3,7 @@ package dev.pharos.console.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pharos.console.model.Liveness;
-import dev.pharos.console.model.VrrpState;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /// Each explanation against the scenario that produces it, on the seed lab (lvs-master: VI_1
@@ -13,12 +11,6 @@ import org.junit.jupiter.api.Test;
 /// priority 0 advert, the restart preempts (it ignores the lower priority adverts), and a crash is
 /// Master_Down_Interval.
 class ExplanationScenariosTest extends SeedLab {
-
-    @BeforeEach
-    void vi1OnTheMaster() throws Exception {
-        await(60, () -> fx(() -> cluster.director("lvs-master").flatMap(d -> d.instance("VI_1"))
-                .map(i -> i.stateProperty().get() == VrrpState.MASTER).orElse(false)));
-    }
 
     @Test
     void stopRestartAndCrashAreEachExplainedByWhatCausedThem() throws Exception {

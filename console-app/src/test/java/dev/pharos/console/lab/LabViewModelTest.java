@@ -161,4 +161,32 @@ class LabViewModelTest extends SeedLab {
         await(30, () -> fx(() -> lab.stepStateProperty().get()) == StepState.OFF);
         assertThat(fx(() -> lab.stepMessageProperty().get())).isEmpty();
     }
+
+    /// The trainer pauses on VI_2 only: stopping lvs-master (MASTER of VI_1, BACKUP of VI_2) pauses
+    /// at its VI_2 transition, and every transition after it is shown in turn — none passes
+    /// unpaused — until the lab runs again.
+    @Test
+    void stepByStepPausesOnTheChosenInstancesAndShowsEachTransition() throws Exception {
+        assertThat(lab.instanceNames()).containsExactly("VI_1", "VI_2");
+        fx(() -> {
+            lab.stepping(true);
+            lab.pauseOn("VI_1", false);
+            lab.stopDirector("lvs-master");
+            return null;
+        });
+        await(30, () -> fx(() -> lab.stepStateProperty().get()) == StepState.PAUSED);
+        var seen = new java.util.ArrayList<String>();
+        for (int i = 0; i < 20 && fx(() -> lab.stepStateProperty().get()) == StepState.PAUSED; i++) {
+            var message = fx(() -> lab.stepMessageProperty().get());
+            seen.add(message);
+            fx(() -> {
+                lab.resume();
+                return null;
+            });
+            await(30, () -> !fx(() -> lab.stepMessageProperty().get()).equals(message)
+                    || fx(() -> lab.stepStateProperty().get()) != StepState.PAUSED);
+        }
+        assertThat(seen).isNotEmpty().allSatisfy(m -> assertThat(m).contains(" VI_2: ").doesNotContain(" VI_1: "));
+        assertThat(seen.getFirst()).startsWith("Paused at lvs-master VI_2");
+    }
 }

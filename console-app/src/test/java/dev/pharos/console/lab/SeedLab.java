@@ -5,6 +5,7 @@ import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Liveness;
+import dev.pharos.console.model.VrrpState;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -15,7 +16,8 @@ import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /// The seed lab with its view model and no window, for tests of what the lab does: both directors
-/// live and reporting VI_1 and their virtual servers before a test starts, everything stopped after.
+/// live, each MASTER of its own instance (the start-up takeovers are over) and reporting their
+/// virtual servers before a test starts, everything stopped after.
 abstract class SeedLab {
 
     ConsoleWork work;
@@ -37,6 +39,7 @@ abstract class SeedLab {
         await(60, () -> fx(() -> cluster.directors().size() == 2 && cluster.directors().stream().allMatch(d ->
                 d.livenessProperty().get() == Liveness.LIVE && d.instance("VI_1").isPresent()
                         && !d.virtualServers().isEmpty())));
+        await(60, () -> fx(() -> master("lvs-master", "VI_1") && master("lvs-backup", "VI_2")));
     }
 
     @AfterEach
@@ -44,6 +47,11 @@ abstract class SeedLab {
         mode.close();
         edits.close();
         work.shutdown();
+    }
+
+    boolean master(String director, String instance) {
+        return cluster.director(director).flatMap(d -> d.instance(instance))
+                .map(i -> i.stateProperty().get() == VrrpState.MASTER).orElse(false);
     }
 
     static <T> T fx(Callable<T> call) throws Exception {

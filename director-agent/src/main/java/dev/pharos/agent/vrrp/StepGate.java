@@ -1,6 +1,8 @@
 package dev.pharos.agent.vrrp;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,11 +13,13 @@ import java.util.function.Consumer;
 /// Stops VRRP time for a group of engines, for teaching: the training lab's "step by step" mode.
 ///
 /// Every engine of one lab shares one gate. While it is stepping, the first state transition of
-/// any instance pauses the gate: on every engine, timers stop counting (a Master_Down timer with
+/// an instance it watches (all, unless [#watch] names some) pauses the gate: on every engine, timers stop counting (a Master_Down timer with
 /// 1.2 s left still has 1.2 s left after the pause) and received adverts wait, in order, until
 /// [#resume]. Operator actions still run while paused (stopping a director sends its priority 0
 /// advert at once; its peer only reads it after the pause), so a trainer can click a scenario and
-/// then walk through what follows one transition at a time.
+/// then walk through what follows one transition at a time. A transition that happens during a
+/// pause (an operator action made it) waits its turn: [#resume] shows it as the next pause
+/// before time runs again, so none passes unseen.
 ///
 /// Engines on real hosts use [#NEVER], which never pauses and costs nothing.
 public final class StepGate {
@@ -35,6 +39,10 @@ public final class StepGate {
     private final List<Runnable> resumeListeners = new CopyOnWriteArrayList<>();
     private volatile boolean stepping;
     private volatile Pause paused;
+    /// Transitions made during the current pause, each shown in turn before time runs again.
+    private final Deque<Pause> waiting = new ArrayDeque<>();
+    /// The instances whose transitions pause the gate; empty for all.
+    private volatile Set<String> watched = Set.of();
     /// Real nanoseconds spent paused before the current pause, and when the current one began.
     private long pausedTotal;
     private long pausedSince;
@@ -58,19 +66,41 @@ public final class StepGate {
         }
     }
 
+    /// Pauses only at transitions of these instances (by name); none named: at every instance's.
+    public void watch(Set<String> instances) {
+        watched = Set.copyOf(instances);
+    }
+
+    /// The instances [#watch] named (empty: all).
+    public Set<String> watched() {
+        return watched;
+    }
+
     /// The transition the gate is paused at, or null while time runs.
     public Pause paused() {
         return paused;
     }
 
-    /// Lets time run again; the next transition pauses again while stepping.
+    /// Shows the next transition that happened during the pause, if one did (time stays still);
+    /// else lets time run again, and the next transition pauses again while stepping.
     public void resume() {
+        Pause next;
         synchronized (this) {
             if (paused == null) {
                 return;
             }
-            pausedTotal += System.nanoTime() - pausedSince;
-            paused = null;
+            next = stepping ? waiting.pollFirst() : null;
+            if (next != null) {
+                paused = next;
+            } else {
+                waiting.clear();
+                pausedTotal += System.nanoTime() - pausedSince;
+                paused = null;
+            }
+        }
+        if (next != null) {
+            pauseListeners.forEach(l -> l.accept(next));
+            return;
         }
         waiters.forEach(LockSupport::unpark);
         resumeListeners.forEach(Runnable::run);
@@ -109,18 +139,19 @@ public final class StepGate {
 
     /// Engine thread: an instance of `director` changed state; pauses the gate when stepping.
     void transitioned(String director, VrrpStateChange change) {
-        if (!stepping) {
+        var only = watched;
+        if (!stepping || (!only.isEmpty() && !only.contains(change.instance()))) {
             return;
         }
         var pause = new Pause(director, change);
         synchronized (this) {
             if (paused != null) {
-                // Already paused (an operator action ran during the pause): show the latest.
-                paused = pause;
-            } else {
-                pausedSince = System.nanoTime();
-                paused = pause;
+                // Already paused (an operator action made this one): it waits its turn.
+                waiting.addLast(pause);
+                return;
             }
+            pausedSince = System.nanoTime();
+            paused = pause;
         }
         pauseListeners.forEach(l -> l.accept(pause));
     }

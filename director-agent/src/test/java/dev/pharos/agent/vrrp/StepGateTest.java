@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pharos.testing.Netns;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -95,5 +96,43 @@ class StepGateTest {
         assertThat(seen.getFirst().change().reason()).isEqualTo("master down timer expired");
         assertThatThrownBy(() -> StepGate.NEVER.stepping(true)).isInstanceOf(IllegalStateException.class);
         assertThat(StepGate.NEVER.paused()).isNull();
+    }
+
+    /// A transition made during a pause (the operator stopped a director) is not lost behind the
+    /// one shown: Continue shows it next, and only then does time run.
+    @Test
+    void noTransitionPassesUnpaused() throws Exception {
+        loop.start();
+        var seen = new CopyOnWriteArrayList<StepGate.Pause>();
+        gate.onPause(seen::add);
+        gate.stepping(true);
+        pause();
+        gate.transitioned("lvs-master", new VrrpStateChange("VI_1", 90, VrrpState.MASTER, VrrpState.INITIALIZE,
+                "shutdown", Instant.now(), 100));
+        assertThat(gate.paused().director()).as("still the first").isEqualTo("lvs-backup");
+        gate.resume();
+        assertThat(gate.paused()).as("the second is shown before time runs").isNotNull();
+        assertThat(gate.paused().director()).isEqualTo("lvs-master");
+        gate.resume();
+        assertThat(gate.paused()).isNull();
+        assertThat(seen).extracting(StepGate.Pause::director).containsExactly("lvs-backup", "lvs-master");
+    }
+
+    /// The trainer picks the instances to pause on: another instance's transitions pass.
+    @Test
+    void pausesOnlyOnTheInstancesWatched() throws Exception {
+        loop.start();
+        gate.stepping(true);
+        gate.watch(Set.of("VI_2"));
+        pause(); // VI_1
+        assertThat(gate.paused()).isNull();
+        gate.transitioned("lvs-backup", new VrrpStateChange("VI_2", 93, VrrpState.MASTER, VrrpState.BACKUP,
+                "higher priority 100 from 192.0.2.2, ours 98", Instant.now(), 98));
+        assertThat(gate.paused()).isNotNull();
+        assertThat(gate.paused().change().instance()).isEqualTo("VI_2");
+        gate.watch(Set.of());
+        gate.resume();
+        pause();
+        assertThat(gate.paused()).as("none named: every instance").isNotNull();
     }
 }
