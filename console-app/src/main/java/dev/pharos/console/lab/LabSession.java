@@ -235,7 +235,7 @@ public final class LabSession implements AutoCloseable {
                 return null;
             }
         };
-        task.addEventHandler(WorkerStateEvent.WORKER_STATE_FAILED, e -> cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", what,
+        task.addEventHandler(WorkerStateEvent.WORKER_STATE_FAILED, e -> cluster.record(new TimelineEntry(lab.now(), "lab", "scenario", what,
                 "failed: " + task.getException().getMessage())));
         work.execute(task);
         return task;
@@ -243,7 +243,7 @@ public final class LabSession implements AutoCloseable {
 
     /// Notes on the timeline that a scenario step has started (FX thread).
     void started(String what) {
-        cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", what, "started"));
+        cluster.record(new TimelineEntry(lab.now(), "lab", "scenario", what, "started"));
     }
 
     /// One scenario step on the lab.

@@ -21,6 +21,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -187,6 +188,14 @@ public final class Lab implements AutoCloseable {
 
     public void heal() {
         bus.heal();
+    }
+
+    /// The lab's one clock: the time less every step-by-step pause, standing still during one.
+    /// The directors stamp their transitions with it, and the lab's traffic and scenarios are
+    /// stamped with it too, so the timeline is in one order and an outage across a pause leaves
+    /// the pause out.
+    public Instant now() {
+        return gate.now();
     }
 
     /// The lab's VRRP clock: [StepGate#stepping(boolean)] makes every director pause at the next

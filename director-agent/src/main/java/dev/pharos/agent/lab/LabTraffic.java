@@ -99,7 +99,7 @@ public final class LabTraffic implements AutoCloseable {
         var holder = lab.holder(t.vip()).orElse(null);
         var route = lab.route(t.vip(), t.port());
         if (route.isEmpty()) {
-            return new Result(Instant.now(), t.toString(), holder, null,
+            return new Result(lab.now(), t.toString(), holder, null,
                     holder == null ? "no director holds " + Addresses.text(t.vip()) : "no service on " + holder,
                     Duration.ofNanos(System.nanoTime() - start));
         }
@@ -111,14 +111,14 @@ public final class LabTraffic implements AutoCloseable {
             int body = text.indexOf("\r\n\r\n");
             var status = text.isEmpty() ? "" : text.substring(0, Math.max(0, text.indexOf('\r')));
             if (body < 0 || !status.contains(" 200")) {
-                return new Result(Instant.now(), t.toString(), holder, null,
+                return new Result(lab.now(), t.toString(), holder, null,
                         text.isEmpty() ? "connection closed without an answer" : "answer: " + status,
                         Duration.ofNanos(System.nanoTime() - start));
             }
-            return new Result(Instant.now(), t.toString(), holder, text.substring(body + 4).strip(), null,
+            return new Result(lab.now(), t.toString(), holder, text.substring(body + 4).strip(), null,
                     Duration.ofNanos(System.nanoTime() - start));
         } catch (IOException e) {
-            return new Result(Instant.now(), t.toString(), holder, null, e.getMessage(),
+            return new Result(lab.now(), t.toString(), holder, null, e.getMessage(),
                     Duration.ofNanos(System.nanoTime() - start));
         }
     }

@@ -129,7 +129,7 @@ public final class StepGate {
     /// The engines' wall clock: the time this gate was made plus [#nanoTime()] since. In the lab,
     /// every director's transitions are stamped on this one clock, which stands still during a
     /// pause; so the gap between two transitions is the protocol's, not the trainer's talk.
-    Instant now() {
+    public Instant now() {
         return anchor.plusNanos(nanoTime() - anchorNanos);
     }
 
