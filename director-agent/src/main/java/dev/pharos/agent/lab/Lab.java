@@ -192,8 +192,7 @@ public final class Lab implements AutoCloseable {
 
     /// The lab's one clock: the time less every step-by-step pause, standing still during one.
     /// The directors stamp their transitions with it, and the lab's traffic and scenarios are
-    /// stamped with it too, so the timeline is in one order and an outage across a pause leaves
-    /// the pause out.
+    /// stamped with it too, so the timeline keeps one order.
     public Instant now() {
         return gate.now();
     }
