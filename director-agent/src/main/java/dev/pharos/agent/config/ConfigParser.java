@@ -285,7 +285,7 @@ final class ConfigParser {
                 b.vips, b.excluded, b.nopreempt, b.preemptDelay, b.unicastSrc, b.peers, b.mcastSrc, b.trackIf,
                 b.trackScripts, b.notifyMaster, b.notifyBackup, b.notifyFault, b.notifyStop, b.notify, b.garpDelay,
                 b.garpRepeat, b.garpRefresh, b.garpRefreshRepeat, b.smtpAlert, b.accept, b.dontTrackPrimary, extras);
-        for (var keyword : List.of("virtual_router_id", "advert_int", "version", "authentication")) {
+        for (var keyword : List.of("state", "virtual_router_id", "advert_int", "version", "authentication")) {
             positions.statement(def, keyword, reader.position(keyword));
         }
         return def;

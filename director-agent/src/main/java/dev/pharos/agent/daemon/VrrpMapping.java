@@ -6,6 +6,7 @@ import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.Diagnostic;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.ScriptLine;
+import dev.pharos.agent.config.StartingState;
 import dev.pharos.agent.config.VrrpInstanceDef;
 import dev.pharos.agent.script.ScriptPolicy;
 import dev.pharos.agent.vrrp.AuthType;
@@ -166,7 +167,7 @@ public final class VrrpMapping {
                 i.priority() == null ? 100 : i.priority(),
                 i.advertInterval() == null ? Duration.ofSeconds(1) : i.advertInterval(),
                 !i.nopreempt(), i.preemptDelay() == null ? Duration.ZERO : i.preemptDelay(),
-                i.state() == VrrpInstanceDef.State.MASTER ? InitialState.MASTER : InitialState.BACKUP,
+                StartingState.of(g, i) == VrrpInstanceDef.State.MASTER ? InitialState.MASTER : InitialState.BACKUP,
                 auth, i.authentication() == null ? "" : i.authentication().password(),
                 vips, source, peers, garp, trackIf, trackScripts, notify);
     }
