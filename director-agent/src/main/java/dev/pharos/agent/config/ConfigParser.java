@@ -25,10 +25,12 @@ final class ConfigParser {
     private final Values values;
     private final Validator.Positions positions = new Validator.Positions();
     private final TrackReferences references;
+    private final KeptRoutes kept;
 
     private ConfigParser(List<Diagnostic> diagnostics) {
         this.values = new Values(diagnostics);
         this.references = new TrackReferences(values);
+        this.kept = new KeptRoutes(values);
     }
 
     /// The model and where each of its blocks stands; errors and warnings go to `diagnostics`.
@@ -55,6 +57,8 @@ final class ConfigParser {
                 .kept("track_file", references::define)
                 .kept("vrrp_track_file", references::define)
                 .kept("bfd_instance", references::define)
+                .kept("static_routes", kept::routes)
+                .kept("static_rules", kept::rules)
                 .each("global_defs", n -> {
                     if (block(n, 0)) {
                         global[0] = GlobalDefsParser.merge(global[0], new GlobalDefsParser(values).read(n));
@@ -258,6 +262,8 @@ final class ConfigParser {
                 .kept("track_process", c -> references.block(c, "vrrp_track_process", where))
                 .kept("track_file", c -> references.block(c, "track_file", where))
                 .kept("track_bfd", c -> references.block(c, "bfd_instance", where))
+                .kept("virtual_routes", kept::routes)
+                .kept("virtual_rules", kept::rules)
                 .first("notify_master", c -> b.notifyMaster = values.notifyLine(c))
                 .first("notify_backup", c -> b.notifyBackup = values.notifyLine(c))
                 .first("notify_fault", c -> b.notifyFault = values.notifyLine(c))
