@@ -450,11 +450,12 @@ final class ConfigParser {
             return;
         }
         for (var line : n.children()) {
-            var weight = weight(line);
+            var options = trackOptions(line, false);
             if (into.stream().anyMatch(t -> t.name().equals(line.name()))) {
                 duplicate(line, n.name(), where);
             } else {
-                into.add(new VrrpInstanceDef.TrackInterface(line.name(), weight));
+                into.add(new VrrpInstanceDef.TrackInterface(line.name(), options.weight(),
+                        Boolean.TRUE.equals(options.reverse())));
             }
         }
     }
@@ -463,11 +464,11 @@ final class ConfigParser {
     /// keepalived's order.
     private void trackScripts(Node n, List<VrrpInstanceDef.TrackScript> into, String where) {
         for (var line : references.block(n, "vrrp_script", where)) {
-            var weight = weight(line);
+            var options = trackOptions(line, true);
             if (into.stream().anyMatch(t -> t.name().equals(line.name()))) {
                 duplicate(line, n.name(), where);
             } else {
-                var t = new VrrpInstanceDef.TrackScript(line.name(), weight);
+                var t = new VrrpInstanceDef.TrackScript(line.name(), options.weight(), options.reverse());
                 into.add(t);
                 positions.put(t, line.position());
             }
@@ -479,27 +480,43 @@ final class ConfigParser {
                 + "; keepalived keeps the first one and ignores this one, and so does Pharos");
     }
 
-    /// `NAME [weight N]` of a track line.
-    private Integer weight(Node line) {
+    /// The options of a track line: `NAME [weight N [reverse]]`, and for a script also
+    /// `noreverse` (vrrp_track.c `alloc_track_script`; `alloc_track_if` knows only `reverse`).
+    ///
+    /// @param reverse null when the line says neither (a script's own `weight … reverse` applies)
+    private record TrackOptions(Integer weight, Boolean reverse) {
+    }
+
+    private TrackOptions trackOptions(Node line, boolean script) {
         var args = line.args();
         if (args.isEmpty()) {
-            return null;
+            return new TrackOptions(null, null);
         }
         if (args.size() >= 2 && args.getFirst().isWord("weight")) {
-            if (args.size() > 2 && !args.get(2).isWord("reverse") && !args.get(2).isWord("noreverse")) {
-                values.error(args.get(2).position(), "unexpected '" + args.get(2).text() + "' after the weight");
+            Boolean reverse = null;
+            if (args.size() > 2) {
+                var option = args.get(2);
+                if (option.isWord("reverse")) {
+                    reverse = true;
+                } else if (script && option.isWord("noreverse")) {
+                    reverse = false;
+                } else {
+                    values.error(option.position(), "unexpected '" + option.text() + "' after the weight: "
+                            + (script ? "reverse or noreverse" : "only reverse") + " may follow it here");
+                }
             }
             var w = args.get(1);
             // alloc_track_if, alloc_track_script: ±254 was allowed once, and is now reported and made ±253
             if (w.text().equals("254") || w.text().equals("-254")) {
                 values.error(w.position(), "weight " + w.text() + " is outside -253–253 (keepalived reports it and"
                         + " uses " + w.text().replace("254", "253") + ")");
-                return null;
+                return new TrackOptions(null, null);
             }
-            return values.integer(w, "weight", -253, 253);
+            var weight = values.integer(w, "weight", -253, 253);
+            return new TrackOptions(weight, weight == null ? null : reverse);
         }
         values.error(args.getFirst().position(), "expected 'weight N' after " + line.name() + ", not '"
                 + args.getFirst().text() + "'");
-        return null;
+        return new TrackOptions(null, null);
     }
 }

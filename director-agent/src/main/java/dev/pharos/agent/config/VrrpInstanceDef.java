@@ -50,11 +50,26 @@ public record VrrpInstanceDef(String name, State state, String interfaceName, In
             String label) {
     }
 
-    /// `track_interface` line: `IFACE [weight N]`.
-    public record TrackInterface(String name, Integer weight) {
+    /// `track_interface` line: `IFACE [weight N [reverse]]`.
+    ///
+    /// @param reverse the weight applies the other way round (keepalived's `weight_reverse`)
+    public record TrackInterface(String name, Integer weight, boolean reverse) {
+        public TrackInterface {
+            if (reverse && weight == null) {
+                throw new IllegalArgumentException("track_interface " + name + ": reverse needs a weight");
+            }
+        }
     }
 
-    /// `track_script` line: `NAME [weight N]` (the weight overrides the script's own).
-    public record TrackScript(String name, Integer weight) {
+    /// `track_script` line: `NAME [weight N [reverse|noreverse]]` (the weight, and the reverse
+    /// option when given, override the script's own).
+    ///
+    /// @param reverse null when the line gives neither `reverse` nor `noreverse`
+    public record TrackScript(String name, Integer weight, Boolean reverse) {
+        public TrackScript {
+            if (reverse != null && weight == null) {
+                throw new IllegalArgumentException("track_script " + name + ": reverse or noreverse needs a weight");
+            }
+        }
     }
 }

@@ -140,7 +140,7 @@ public final class VrrpMapping {
                 first(i.garpMasterRefresh(), g.vrrpGarpMasterRefresh(), Duration.ZERO),
                 first(i.garpMasterRefreshRepeat(), g.vrrpGarpMasterRefreshRepeat(), 1));
         var trackIf = i.trackInterfaces().stream()
-                .map(t -> new VrrpSettings.TrackInterface(t.name(), t.weight() == null ? 0 : t.weight()))
+                .map(t -> new VrrpSettings.TrackInterface(t.name(), t.weight() == null ? 0 : t.weight(), t.reverse()))
                 .toList();
         var trackScripts = new ArrayList<VrrpSettings.TrackScript>();
         for (var t : i.trackScripts()) {
@@ -152,11 +152,10 @@ public final class VrrpMapping {
             }
             var interval = def.interval() == null ? Duration.ofSeconds(1) : def.interval();
             var weight = t.weight() != null ? t.weight() : def.weight() != null ? def.weight() : 0;
-            if (Boolean.TRUE.equals(def.weightReverse())) {
-                weight = -weight;
-            }
+            // alloc_track_script: the line's reverse/noreverse, else the script's own
+            var reverse = t.reverse() != null ? t.reverse() : Boolean.TRUE.equals(def.weightReverse());
             trackScripts.add(new VrrpSettings.TrackScript(def.name(), argv, interval,
-                    def.timeout() == null ? interval : def.timeout(), weight,
+                    def.timeout() == null ? interval : def.timeout(), weight, reverse,
                     def.rise() == null ? 1 : def.rise(), def.fall() == null ? 1 : def.fall()));
         }
         var notify = new VrrpSettings.NotifyCommands(notify(scripts, i.notifyMaster()), notify(scripts, i.notifyBackup()),
