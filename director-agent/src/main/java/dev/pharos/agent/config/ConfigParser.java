@@ -26,11 +26,13 @@ final class ConfigParser {
     private final Validator.Positions positions = new Validator.Positions();
     private final TrackReferences references;
     private final KeptRoutes kept;
+    private final InstanceLines lines;
 
     private ConfigParser(List<Diagnostic> diagnostics) {
         this.values = new Values(diagnostics);
         this.references = new TrackReferences(values);
         this.kept = new KeptRoutes(values);
+        this.lines = new InstanceLines(values);
     }
 
     /// The model and where each of its blocks stands; errors and warnings go to `diagnostics`.
@@ -246,13 +248,9 @@ final class ConfigParser {
                 .each("unicast_peer", c -> {
                     if (Structure.block(values, c, 0)) {
                         for (var line : c.children()) {
-                            var a = values.address(line.keyword(), "unicast_peer");
-                            if (a != null) {
-                                b.peers.add(a);
-                            }
-                            for (var extra : line.args()) {
-                                values.warning(extra.position(), "unicast_peer option '" + extra.text()
-                                        + "' is not implemented by Pharos and is dropped");
+                            var peer = lines.unicastPeer(line, where);
+                            if (peer != null) {
+                                b.peers.add(peer);
                             }
                         }
                     }
@@ -324,7 +322,7 @@ final class ConfigParser {
         Duration preemptDelay;
         InetAddress unicastSrc;
         InetAddress mcastSrc;
-        final List<InetAddress> peers = new ArrayList<>();
+        final List<VrrpInstanceDef.UnicastPeer> peers = new ArrayList<>();
         final List<VrrpInstanceDef.TrackInterface> trackIf = new ArrayList<>();
         final List<VrrpInstanceDef.TrackScript> trackScripts = new ArrayList<>();
         String notifyMaster;
@@ -450,7 +448,7 @@ final class ConfigParser {
             return;
         }
         for (var line : n.children()) {
-            var options = trackOptions(line, false);
+            var options = lines.trackOptions(line, false);
             if (into.stream().anyMatch(t -> t.name().equals(line.name()))) {
                 duplicate(line, n.name(), where);
             } else {
@@ -464,7 +462,7 @@ final class ConfigParser {
     /// keepalived's order.
     private void trackScripts(Node n, List<VrrpInstanceDef.TrackScript> into, String where) {
         for (var line : references.block(n, "vrrp_script", where)) {
-            var options = trackOptions(line, true);
+            var options = lines.trackOptions(line, true);
             if (into.stream().anyMatch(t -> t.name().equals(line.name()))) {
                 duplicate(line, n.name(), where);
             } else {
@@ -478,45 +476,5 @@ final class ConfigParser {
     private void duplicate(Node line, String keyword, String where) {
         values.warning(line.position(), keyword + " " + line.name() + " is given again in " + where
                 + "; keepalived keeps the first one and ignores this one, and so does Pharos");
-    }
-
-    /// The options of a track line: `NAME [weight N [reverse]]`, and for a script also
-    /// `noreverse` (vrrp_track.c `alloc_track_script`; `alloc_track_if` knows only `reverse`).
-    ///
-    /// @param reverse null when the line says neither (a script's own `weight … reverse` applies)
-    private record TrackOptions(Integer weight, Boolean reverse) {
-    }
-
-    private TrackOptions trackOptions(Node line, boolean script) {
-        var args = line.args();
-        if (args.isEmpty()) {
-            return new TrackOptions(null, null);
-        }
-        if (args.size() >= 2 && args.getFirst().isWord("weight")) {
-            Boolean reverse = null;
-            if (args.size() > 2) {
-                var option = args.get(2);
-                if (option.isWord("reverse")) {
-                    reverse = true;
-                } else if (script && option.isWord("noreverse")) {
-                    reverse = false;
-                } else {
-                    values.error(option.position(), "unexpected '" + option.text() + "' after the weight: "
-                            + (script ? "reverse or noreverse" : "only reverse") + " may follow it here");
-                }
-            }
-            var w = args.get(1);
-            // alloc_track_if, alloc_track_script: ±254 was allowed once, and is now reported and made ±253
-            if (w.text().equals("254") || w.text().equals("-254")) {
-                values.error(w.position(), "weight " + w.text() + " is outside -253–253 (keepalived reports it and"
-                        + " uses " + w.text().replace("254", "253") + ")");
-                return new TrackOptions(null, null);
-            }
-            var weight = values.integer(w, "weight", -253, 253);
-            return new TrackOptions(weight, weight == null ? null : reverse);
-        }
-        values.error(args.getFirst().position(), "expected 'weight N' after " + line.name() + ", not '"
-                + args.getFirst().text() + "'");
-        return new TrackOptions(null, null);
     }
 }

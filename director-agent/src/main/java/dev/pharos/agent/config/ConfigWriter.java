@@ -167,7 +167,8 @@ public final class ConfigWriter {
         }
         if (!i.unicastPeers().isEmpty()) {
             open("unicast_peer");
-            i.unicastPeers().forEach(p -> line(addr(p)));
+            i.unicastPeers().forEach(p -> line(addr(p.address()) + (p.minTtl() == null ? "" : " min_ttl " + p.minTtl())
+                    + (p.maxTtl() == null ? "" : " max_ttl " + p.maxTtl())));
             close();
         }
         if (i.dontTrackPrimary()) {

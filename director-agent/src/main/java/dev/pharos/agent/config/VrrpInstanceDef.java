@@ -15,7 +15,7 @@ import java.util.List;
 public record VrrpInstanceDef(String name, State state, String interfaceName, Integer virtualRouterId,
         Integer priority, Duration advertInterval, Integer version, Authentication authentication,
         List<Vip> virtualIpAddresses, List<Vip> virtualIpAddressesExcluded, boolean nopreempt,
-        Duration preemptDelay, InetAddress unicastSrcIp, List<InetAddress> unicastPeers, InetAddress mcastSrcIp,
+        Duration preemptDelay, InetAddress unicastSrcIp, List<UnicastPeer> unicastPeers, InetAddress mcastSrcIp,
         List<TrackInterface> trackInterfaces, List<TrackScript> trackScripts, String notifyMaster,
         String notifyBackup, String notifyFault, String notifyStop, String notifyGeneric, Duration garpMasterDelay,
         Integer garpMasterRepeat, Duration garpMasterRefresh, Integer garpMasterRefreshRepeat,
@@ -48,6 +48,14 @@ public record VrrpInstanceDef(String name, State state, String interfaceName, In
     /// @param prefixLength `null` when the line has none (keepalived: /32 for IPv4)
     public record Vip(InetAddress address, Integer prefixLength, InetAddress broadcast, String dev, String scope,
             String label) {
+    }
+
+    /// `unicast_peer` line: `ADDR [min_ttl N] [max_ttl N]` (vrrp_data.c `alloc_vrrp_unicast_peer`).
+    /// The TTL bounds (0–255) are kept for the rewrite; Pharos does not check received TTLs yet.
+    ///
+    /// @param minTtl null when not given (keepalived: 0)
+    /// @param maxTtl null when not given (keepalived: 255)
+    public record UnicastPeer(InetAddress address, Integer minTtl, Integer maxTtl) {
     }
 
     /// `track_interface` line: `IFACE [weight N [reverse]]`.

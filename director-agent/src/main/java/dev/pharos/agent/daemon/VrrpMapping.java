@@ -120,7 +120,8 @@ public final class VrrpMapping {
                     + " yet; list those addresses under virtual_ipaddress (at most 255 per instance)");
         }
         var peers = new ArrayList<Inet4Address>();
-        for (var p : i.unicastPeers()) {
+        for (var peer : i.unicastPeers()) {
+            var p = peer.address();
             if (!(p instanceof Inet4Address a4)) {
                 throw new IllegalArgumentException("(" + i.name() + ") unicast_peer " + Addresses.text(p) + " is IPv6");
             }
