@@ -233,7 +233,7 @@ final class ConfigParser {
                 .on("priority", c -> b.priority = values.integer(c, 1, 255))
                 .on("advert_int", c -> b.advertInt = values.seconds(c, Duration.ofMillis(10), Duration.ofMillis(255_000)))
                 .first("version", c -> b.version = values.integer(c, 2, 3))
-                .each("authentication", c -> authentication(c, b.auth, where))
+                .each("authentication", c -> b.auth.read(values, c, where))
                 .each("virtual_ipaddress", c -> b.vips.addAll(vips(c)))
                 .each("virtual_ipaddress_excluded", c -> b.excluded.addAll(vips(c)))
                 .on("nopreempt", c -> b.nopreempt = values.flag(c))
@@ -316,7 +316,7 @@ final class ConfigParser {
         Integer priority;
         Duration advertInt;
         Integer version;
-        final AuthenticationLines auth = new AuthenticationLines();
+        final AuthenticationBlocks auth = new AuthenticationBlocks();
         final List<VrrpInstanceDef.Vip> vips = new ArrayList<>();
         final List<VrrpInstanceDef.Vip> excluded = new ArrayList<>();
         boolean nopreempt;
@@ -338,72 +338,6 @@ final class ConfigParser {
         Boolean smtpAlert;
         Boolean accept;
         boolean dontTrackPrimary;
-    }
-
-    /// `authentication { … }`: keepalived installs no handler for the block itself, only for
-    /// `auth_type` and `auth_pass` (vrrp_parser.c `vrrp_auth_type_handler`,
-    /// `vrrp_auth_pass_handler`), which set the instance's values; so a second block goes on where
-    /// the first left off, a value given again replacing the earlier one.
-    private void authentication(Node n, AuthenticationLines into, String where) {
-        if (!Structure.block(values, n, 0)) {
-            return;
-        }
-        if (into.at != null) {
-            values.warning(n.position(), "authentication is given again in " + where + " (first at line "
-                    + into.at.line() + "); keepalived reads its lines into the same settings, a value given again"
-                    + " replacing the earlier one, and so does Pharos");
-        } else {
-            into.at = n.position();
-        }
-        new BlockReader(values, "authentication", Keywords.AUTHENTICATION)
-                .on("auth_type", c -> {
-                    var t = values.string(c);
-                    if (t != null) {
-                        switch (t) {
-                            case "PASS" -> into.type = VrrpInstanceDef.AuthType.PASS;
-                            case "AH" -> into.type = VrrpInstanceDef.AuthType.AH;
-                            default -> values.error(c.args().getFirst().position(),
-                                    "auth_type must be PASS or AH, not '" + t + "'");
-                        }
-                    }
-                })
-                .on("auth_pass", c -> {
-                    var t = values.single(c);
-                    if (t != null) {
-                        into.pass = t.text();
-                        if (t.text().length() > 8) {
-                            values.warning(t.position(), "auth_pass is longer than 8 characters; VRRP carries only the first 8 ("
-                                    + t.text().substring(0, 8) + "), as keepalived does");
-                        }
-                    }
-                })
-                .read(n);
-    }
-
-    /// The `auth_type` and `auth_pass` read so far from an instance's `authentication` blocks.
-    private static final class AuthenticationLines {
-        Position at;
-        VrrpInstanceDef.AuthType type;
-        String pass;
-
-        /// vrrp.c `vrrp_complete_instance`: without `auth_type` there is no authentication (an
-        /// `auth_pass` alone is unused, silently); a type without a password is reported and
-        /// dropped.
-        VrrpInstanceDef.Authentication complete(Values values, String where) {
-            if (at == null) {
-                return null;
-            }
-            if (type == null) {
-                values.warning(at, "authentication in " + where + " has no auth_type: keepalived 2.2.7 runs the"
-                        + " instance without authentication, and so does Pharos; add auth_type PASS or AH");
-                return null;
-            }
-            if (pass == null) {
-                values.error(at, "authentication in " + where + " needs an auth_pass");
-                return null;
-            }
-            return new VrrpInstanceDef.Authentication(type, pass);
-        }
     }
 
     private List<VrrpInstanceDef.Vip> vips(Node n) {

@@ -36,8 +36,17 @@ public final class StartingState {
         return decide(global, instance).state();
     }
 
+    /// The priority keepalived 2.2.7 runs `instance` with: the written one, else 255 (the address
+    /// owner) for `state MASTER` and 100 otherwise (`vrrp_complete_instance`).
+    public static int priority(VrrpInstanceDef instance) {
+        if (instance.priority() != null) {
+            return instance.priority();
+        }
+        return instance.state() == State.MASTER ? 255 : 100;
+    }
+
     static Decision decide(GlobalDefs global, VrrpInstanceDef i) {
-        var owner = i.priority() != null ? i.priority() == 255 : i.state() == State.MASTER;
+        var owner = priority(i) == 255;
         var ownerState = owner ? State.MASTER : State.BACKUP;
         if (i.state() == null) {
             return new Decision(ownerState, null);

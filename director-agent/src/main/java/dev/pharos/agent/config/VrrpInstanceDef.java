@@ -6,7 +6,7 @@ import java.util.List;
 
 /// `vrrp_instance NAME { … }`. `notifyGeneric` is keepalived's `notify` (a record cannot have a
 /// component named `notify`).
-/// Absent values are `null`; keepalived's defaults (priority 100,
+/// Absent values are `null`; keepalived's defaults (priority 100, or 255 with `state MASTER`,
 /// `advert_int` 1 s, version from `global_defs` or 2, preempt on) are applied by the VRRP engine's
 /// settings mapping, not here, so that writing the model back reproduces the file.
 /// The notify values (here, in [SyncGroupDef], `notifyUp`/`notifyDown` of [RealServerDef] and

@@ -164,7 +164,7 @@ public final class VrrpMapping {
         var auth = i.authentication() == null ? AuthType.NONE
                 : i.authentication().type() == VrrpInstanceDef.AuthType.PASS ? AuthType.PASS : AuthType.AH;
         return new VrrpSettings(i.name(), i.interfaceName(), i.virtualRouterId(), version,
-                i.priority() == null ? 100 : i.priority(),
+                StartingState.priority(i),
                 i.advertInterval() == null ? Duration.ofSeconds(1) : i.advertInterval(),
                 !i.nopreempt(), i.preemptDelay() == null ? Duration.ZERO : i.preemptDelay(),
                 StartingState.of(g, i) == VrrpInstanceDef.State.MASTER ? InitialState.MASTER : InitialState.BACKUP,

@@ -60,6 +60,15 @@ class CompletedInstanceTest {
     }
 
     @Test
+    void anUnsetPriorityIsTheOwnersForMasterAndOneHundredOtherwise() throws ConfigException {
+        var master = VrrpMapping.map(load(instance("    state MASTER\n"))).instances().getFirst();
+        assertThat(master.priority()).isEqualTo(255);
+        var backup = VrrpMapping.map(load(instance("    state BACKUP\n"))).instances().getFirst();
+        assertThat(backup.priority()).isEqualTo(100);
+        assertThat(VrrpMapping.map(load(instance(""))).instances().getFirst().priority()).isEqualTo(100);
+    }
+
+    @Test
     void inStrictModeTheStateFollowsBeingTheOwner() throws ConfigException {
         var master = "global_defs {\n    vrrp_strict\n}\n" + instance("    state MASTER\n    priority 100\n");
         assertThat(diagnostics(master)).contains("t.conf:7:5: warning: vrrp_instance VI_1 starts as BACKUP, not MASTER:"
