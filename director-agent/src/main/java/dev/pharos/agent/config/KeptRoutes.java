@@ -3,6 +3,7 @@ package dev.pharos.agent.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /// The addresses of the route and rule blocks Pharos keeps but does not act on (`static_routes`,
 /// `static_rules` at the top level, `virtual_routes`, `virtual_rules` in an instance), checked as
@@ -19,6 +20,8 @@ final class KeptRoutes {
     /// The route types `find_rttables_rtntype` reads before a destination (iproute2's names).
     private static final Set<String> ROUTE_TYPES = Set.of("unicast", "local", "broadcast", "anycast",
             "multicast", "blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve");
+
+    private static final Pattern LEADING_ZERO = Pattern.compile("(^|\\.)0\\d");
 
     private final Values values;
 
@@ -46,15 +49,22 @@ final class KeptRoutes {
 
     /// Each line of a `static_routes`/`virtual_routes` block: `src`, `via`/`gw` (optionally after
     /// `inet`/`inet6`) and `or` take a plain address; `from` and the destination may have a prefix
-    /// length. The destination is the word that is no option (after an optional `to` and route
-    /// type); it is checked when it starts like an address, a digit or a colon, since any other
-    /// word is one of the many options keepalived reads there.
+    /// length. The destination is the line's first word after an optional `to` and route type; it
+    /// is checked when it starts like an address, a digit or a colon, since any other word is one
+    /// of the many options keepalived reads there.
     void routes(Node block) {
         if (!block.isBlock()) {
             return; // not a block: nothing keepalived would read as a route or rule
         }
         for (var line : block.children()) {
             var words = words(line);
+            int destination = 0;
+            if (words.get(destination).text().equals("to")) {
+                destination++;
+            }
+            if (destination < words.size() && ROUTE_TYPES.contains(words.get(destination).text())) {
+                destination++;
+            }
             for (int i = 0; i < words.size(); i++) {
                 var w = words.get(i).text();
                 switch (w) {
@@ -78,11 +88,8 @@ final class KeptRoutes {
                     }
                     case "nexthop" -> i = words.size(); // nexthop groups have their own grammar
                     default -> {
-                        if (i == 0 || i == 1 && (words.get(0).text().equals("to")
-                                || ROUTE_TYPES.contains(words.get(0).text()))) {
-                            if (!w.equals("to") && !ROUTE_TYPES.contains(w) && looksLikeAddress(w)) {
-                                route(words.get(i), "route destination", block.name());
-                            }
+                        if (i == destination && looksLikeAddress(w)) {
+                            route(words.get(i), "route destination", block.name());
                         }
                     }
                 }
@@ -97,6 +104,13 @@ final class KeptRoutes {
         return words;
     }
 
+    /// `inet_pton`, which keepalived calls: an IPv4 part with a leading zero (`192.0.2.01`) is no
+    /// address to it.
+    private static boolean readable(String address) {
+        return Values.parseAddress(address) != null
+                && (address.indexOf(':') >= 0 || !LEADING_ZERO.matcher(address).find());
+    }
+
     private static boolean looksLikeAddress(String w) {
         return !w.isEmpty() && (Character.isDigit(w.charAt(0)) || w.charAt(0) == ':');
     }
@@ -109,7 +123,7 @@ final class KeptRoutes {
         }
         var slash = text.indexOf('/');
         var address = slash < 0 ? text : text.substring(0, slash);
-        if (Values.parseAddress(address) == null) {
+        if (!readable(address)) {
             refuse(t, what, block);
             return;
         }
@@ -125,7 +139,7 @@ final class KeptRoutes {
 
     /// `parse_ipaddress` without a prefix length.
     private void plain(Token t, String what, String block) {
-        if (Values.parseAddress(t.text()) == null) {
+        if (!readable(t.text())) {
             refuse(t, what, block);
         }
     }

@@ -60,6 +60,7 @@ class KeptRoutesTest {
                         198.51.100.0/24 via 192.0.2.300
                         198.51.100./24 dev eth0
                         203.0.113.0/24 src 192.0.2.1/24
+                        to unreachable 203.0.113.256/25
                     }
                 }
                 """;
@@ -69,6 +70,8 @@ class KeptRoutesTest {
                 "t.conf:9:9: error: route destination '198.51.100./24' in virtual_routes is not an IPv4 or IPv6"
                         + " address; keepalived 2.2.7 reports it and skips the whole line",
                 "t.conf:10:28: error: route src address '192.0.2.1/24' in virtual_routes is not an IPv4 or IPv6"
+                        + " address; keepalived 2.2.7 reports it and skips the whole line",
+                "t.conf:11:24: error: route destination '203.0.113.256/25' in virtual_routes is not an IPv4 or IPv6"
                         + " address; keepalived 2.2.7 reports it and skips the whole line");
     }
 }
