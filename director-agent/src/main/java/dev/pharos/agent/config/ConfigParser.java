@@ -25,10 +25,14 @@ final class ConfigParser {
     private final Values values;
     private final Validator.Positions positions = new Validator.Positions();
     private final TrackReferences references;
+    private final KeptRoutes kept;
+    private final InstanceLines lines;
 
     private ConfigParser(List<Diagnostic> diagnostics) {
         this.values = new Values(diagnostics);
         this.references = new TrackReferences(values);
+        this.kept = new KeptRoutes(values);
+        this.lines = new InstanceLines(values);
     }
 
     /// The model and where each of its blocks stands; errors and warnings go to `diagnostics`.
@@ -55,6 +59,8 @@ final class ConfigParser {
                 .kept("track_file", references::define)
                 .kept("vrrp_track_file", references::define)
                 .kept("bfd_instance", references::define)
+                .kept("static_routes", kept::routes)
+                .kept("static_rules", kept::rules)
                 .each("global_defs", n -> {
                     if (block(n, 0)) {
                         global[0] = GlobalDefsParser.merge(global[0], new GlobalDefsParser(values).read(n));
@@ -227,7 +233,7 @@ final class ConfigParser {
                 .on("priority", c -> b.priority = values.integer(c, 1, 255))
                 .on("advert_int", c -> b.advertInt = values.seconds(c, Duration.ofMillis(10), Duration.ofMillis(255_000)))
                 .first("version", c -> b.version = values.integer(c, 2, 3))
-                .on("authentication", c -> b.auth = authentication(c, where))
+                .each("authentication", c -> b.auth.read(values, c, where))
                 .each("virtual_ipaddress", c -> b.vips.addAll(vips(c)))
                 .each("virtual_ipaddress_excluded", c -> b.excluded.addAll(vips(c)))
                 .on("nopreempt", c -> b.nopreempt = values.flag(c))
@@ -242,13 +248,9 @@ final class ConfigParser {
                 .each("unicast_peer", c -> {
                     if (Structure.block(values, c, 0)) {
                         for (var line : c.children()) {
-                            var a = values.address(line.keyword(), "unicast_peer");
-                            if (a != null) {
-                                b.peers.add(a);
-                            }
-                            for (var extra : line.args()) {
-                                values.warning(extra.position(), "unicast_peer option '" + extra.text()
-                                        + "' is not implemented by Pharos and is dropped");
+                            var peer = lines.unicastPeer(line, where);
+                            if (peer != null) {
+                                b.peers.add(peer);
                             }
                         }
                     }
@@ -258,6 +260,8 @@ final class ConfigParser {
                 .kept("track_process", c -> references.block(c, "vrrp_track_process", where))
                 .kept("track_file", c -> references.block(c, "track_file", where))
                 .kept("track_bfd", c -> references.block(c, "bfd_instance", where))
+                .kept("virtual_routes", kept::routes)
+                .kept("virtual_rules", kept::rules)
                 .first("notify_master", c -> b.notifyMaster = values.notifyLine(c))
                 .first("notify_backup", c -> b.notifyBackup = values.notifyLine(c))
                 .first("notify_fault", c -> b.notifyFault = values.notifyLine(c))
@@ -281,11 +285,12 @@ final class ConfigParser {
         if (!b.vridGiven) {
             values.error(n.position(), where + " has no virtual_router_id (1–255)");
         }
-        var def = new VrrpInstanceDef(name, b.state, b.interfaceName, b.vrid, b.priority, b.advertInt, b.version, b.auth,
+        var def = new VrrpInstanceDef(name, b.state, b.interfaceName, b.vrid, b.priority, b.advertInt, b.version,
+                b.auth.complete(values, where),
                 b.vips, b.excluded, b.nopreempt, b.preemptDelay, b.unicastSrc, b.peers, b.mcastSrc, b.trackIf,
                 b.trackScripts, b.notifyMaster, b.notifyBackup, b.notifyFault, b.notifyStop, b.notify, b.garpDelay,
                 b.garpRepeat, b.garpRefresh, b.garpRefreshRepeat, b.smtpAlert, b.accept, b.dontTrackPrimary, extras);
-        for (var keyword : List.of("virtual_router_id", "advert_int", "version", "authentication")) {
+        for (var keyword : List.of("state", "virtual_router_id", "advert_int", "version", "authentication")) {
             positions.statement(def, keyword, reader.position(keyword));
         }
         return def;
@@ -311,14 +316,14 @@ final class ConfigParser {
         Integer priority;
         Duration advertInt;
         Integer version;
-        VrrpInstanceDef.Authentication auth;
+        final AuthenticationBlocks auth = new AuthenticationBlocks();
         final List<VrrpInstanceDef.Vip> vips = new ArrayList<>();
         final List<VrrpInstanceDef.Vip> excluded = new ArrayList<>();
         boolean nopreempt;
         Duration preemptDelay;
         InetAddress unicastSrc;
         InetAddress mcastSrc;
-        final List<InetAddress> peers = new ArrayList<>();
+        final List<VrrpInstanceDef.UnicastPeer> peers = new ArrayList<>();
         final List<VrrpInstanceDef.TrackInterface> trackIf = new ArrayList<>();
         final List<VrrpInstanceDef.TrackScript> trackScripts = new ArrayList<>();
         String notifyMaster;
@@ -333,46 +338,6 @@ final class ConfigParser {
         Boolean smtpAlert;
         Boolean accept;
         boolean dontTrackPrimary;
-    }
-
-    private VrrpInstanceDef.Authentication authentication(Node n, String where) {
-        if (!Structure.block(values, n, 0)) {
-            return null;
-        }
-        var type = new VrrpInstanceDef.AuthType[1];
-        var pass = new String[1];
-        new BlockReader(values, "authentication", Keywords.AUTHENTICATION)
-                .on("auth_type", c -> {
-                    var t = values.string(c);
-                    if (t != null) {
-                        switch (t) {
-                            case "PASS" -> type[0] = VrrpInstanceDef.AuthType.PASS;
-                            case "AH" -> type[0] = VrrpInstanceDef.AuthType.AH;
-                            default -> values.error(c.args().getFirst().position(),
-                                    "auth_type must be PASS or AH, not '" + t + "'");
-                        }
-                    }
-                })
-                .on("auth_pass", c -> {
-                    var t = values.single(c);
-                    if (t != null) {
-                        pass[0] = t.text();
-                        if (t.text().length() > 8) {
-                            values.warning(t.position(), "auth_pass is longer than 8 characters; VRRP carries only the first 8 ("
-                                    + t.text().substring(0, 8) + "), as keepalived does");
-                        }
-                    }
-                })
-                .read(n);
-        if (type[0] == null) {
-            values.error(n.position(), "authentication in " + where + " needs auth_type PASS or AH");
-            return null;
-        }
-        if (pass[0] == null) {
-            values.error(n.position(), "authentication in " + where + " needs an auth_pass");
-            return null;
-        }
-        return new VrrpInstanceDef.Authentication(type[0], pass[0]);
     }
 
     private List<VrrpInstanceDef.Vip> vips(Node n) {
@@ -444,11 +409,12 @@ final class ConfigParser {
             return;
         }
         for (var line : n.children()) {
-            var weight = weight(line);
+            var options = lines.trackOptions(line, false);
             if (into.stream().anyMatch(t -> t.name().equals(line.name()))) {
                 duplicate(line, n.name(), where);
             } else {
-                into.add(new VrrpInstanceDef.TrackInterface(line.name(), weight));
+                into.add(new VrrpInstanceDef.TrackInterface(line.name(), options.weight(),
+                        Boolean.TRUE.equals(options.reverse())));
             }
         }
     }
@@ -457,11 +423,11 @@ final class ConfigParser {
     /// keepalived's order.
     private void trackScripts(Node n, List<VrrpInstanceDef.TrackScript> into, String where) {
         for (var line : references.block(n, "vrrp_script", where)) {
-            var weight = weight(line);
+            var options = lines.trackOptions(line, true);
             if (into.stream().anyMatch(t -> t.name().equals(line.name()))) {
                 duplicate(line, n.name(), where);
             } else {
-                var t = new VrrpInstanceDef.TrackScript(line.name(), weight);
+                var t = new VrrpInstanceDef.TrackScript(line.name(), options.weight(), options.reverse());
                 into.add(t);
                 positions.put(t, line.position());
             }
@@ -471,29 +437,5 @@ final class ConfigParser {
     private void duplicate(Node line, String keyword, String where) {
         values.warning(line.position(), keyword + " " + line.name() + " is given again in " + where
                 + "; keepalived keeps the first one and ignores this one, and so does Pharos");
-    }
-
-    /// `NAME [weight N]` of a track line.
-    private Integer weight(Node line) {
-        var args = line.args();
-        if (args.isEmpty()) {
-            return null;
-        }
-        if (args.size() >= 2 && args.getFirst().isWord("weight")) {
-            if (args.size() > 2 && !args.get(2).isWord("reverse") && !args.get(2).isWord("noreverse")) {
-                values.error(args.get(2).position(), "unexpected '" + args.get(2).text() + "' after the weight");
-            }
-            var w = args.get(1);
-            // alloc_track_if, alloc_track_script: ±254 was allowed once, and is now reported and made ±253
-            if (w.text().equals("254") || w.text().equals("-254")) {
-                values.error(w.position(), "weight " + w.text() + " is outside -253–253 (keepalived reports it and"
-                        + " uses " + w.text().replace("254", "253") + ")");
-                return null;
-            }
-            return values.integer(w, "weight", -253, 253);
-        }
-        values.error(args.getFirst().position(), "expected 'weight N' after " + line.name() + ", not '"
-                + args.getFirst().text() + "'");
-        return null;
     }
 }

@@ -167,7 +167,8 @@ public final class ConfigWriter {
         }
         if (!i.unicastPeers().isEmpty()) {
             open("unicast_peer");
-            i.unicastPeers().forEach(p -> line(addr(p)));
+            i.unicastPeers().forEach(p -> line(addr(p.address()) + (p.minTtl() == null ? "" : " min_ttl " + p.minTtl())
+                    + (p.maxTtl() == null ? "" : " max_ttl " + p.maxTtl())));
             close();
         }
         if (i.dontTrackPrimary()) {
@@ -228,15 +229,19 @@ public final class ConfigWriter {
     }
 
     private void trackInterfaces(List<VrrpInstanceDef.TrackInterface> list) {
-        tracks("track_interface", list.stream().map(t -> track(t.name(), t.weight())).toList());
+        tracks("track_interface", list.stream().map(t -> track(t.name(), t.weight(), t.reverse() ? true : null))
+                .toList());
     }
 
     private void trackScripts(List<VrrpInstanceDef.TrackScript> list) {
-        tracks("track_script", list.stream().map(t -> track(t.name(), t.weight())).toList());
+        tracks("track_script", list.stream().map(t -> track(t.name(), t.weight(), t.reverse())).toList());
     }
 
-    private static String track(String name, Integer weight) {
-        return word(name) + (weight == null ? "" : " weight " + weight);
+    /// `reverse` and `noreverse` follow the weight (vrrp_track.c); the records hold no reverse
+    /// option without a weight.
+    private static String track(String name, Integer weight, Boolean reverse) {
+        return word(name) + (weight == null ? "" : " weight " + weight)
+                + (reverse == null ? "" : reverse ? " reverse" : " noreverse");
     }
 
     private void tracks(String keyword, List<String> lines) {

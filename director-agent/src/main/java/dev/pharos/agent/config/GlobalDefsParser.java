@@ -11,6 +11,10 @@ final class GlobalDefsParser {
     private static final Set<String> NO_EFFECT = Set.of("notification_email",
             "notification_email_from", "smtp_server", "smtp_connect_timeout");
 
+    /// The range of `vrrp_garp_interval` and `vrrp_gna_interval`: 1 µs to 2³² − 1 µs.
+    private static final Duration MIN_GARP_INTERVAL = Duration.ofNanos(1_000);
+    private static final Duration MAX_GARP_INTERVAL = Duration.ofNanos(ConfigParser.UINT_MAX * 1_000);
+
     private final Values values;
 
     GlobalDefsParser(Values values) {
@@ -49,6 +53,10 @@ final class GlobalDefsParser {
                 .on("vrrp_garp_master_repeat", c -> garpRepeat[0] = values.integer(c, 1, Integer.MAX_VALUE))
                 .on("vrrp_garp_master_refresh", c -> garpRefresh[0] = values.wholeSeconds(c, 0, ConfigParser.UINT_MAX))
                 .on("vrrp_garp_master_refresh_repeat", c -> garpRefreshRepeat[0] = values.integer(c, 1, Integer.MAX_VALUE))
+                // vrrp_garp_interval_handler, vrrp_gna_interval_handler: microseconds from 1 to
+                // UINT_MAX (read_decimal_unsigned_strvec, 6 decimals); 0 is reported and ignored
+                .kept("vrrp_garp_interval", c -> values.seconds(c, MIN_GARP_INTERVAL, MAX_GARP_INTERVAL))
+                .kept("vrrp_gna_interval", c -> values.seconds(c, MIN_GARP_INTERVAL, MAX_GARP_INTERVAL))
                 .on("enable_script_security", c -> scriptSecurity[0] = values.flag(c))
                 .on("script_user", c -> scriptUser[0] = values.userAndGroup(c))
                 .read(n);

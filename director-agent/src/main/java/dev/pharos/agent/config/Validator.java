@@ -65,6 +65,12 @@ final class Validator {
         out.add(Diagnostic.warning(positions.get(where), message));
     }
 
+    /// A warning at the statement that set `keyword` in `model`, or at `model` when unknown.
+    private void warning(Object model, String keyword, String message) {
+        var at = positions instanceof Positions p ? p.statement(model, keyword) : null;
+        out.add(Diagnostic.warning(at != null ? at : positions.get(model), message));
+    }
+
     private void run(KeepalivedConfig c) {
         var global = c.globalDefs();
         wholeSeconds(global, "global_defs", "smtp_connect_timeout", global.smtpConnectTimeout());
@@ -114,6 +120,17 @@ final class Validator {
             }
             if (version == 3 && i.authentication() != null) {
                 error(i, "authentication", "vrrp_instance " + i.name() + ": VRRPv3 has no authentication; remove the authentication block");
+            } else if (i.authentication() != null && StartingState.strict(global, i)) {
+                // vrrp.c vrrp_complete_instance: "Strict mode does not support authentication. Ignoring."
+                error(i, "authentication", "vrrp_instance " + i.name() + ": strict mode (vrrp_strict or strict_mode)"
+                        + " allows no authentication; keepalived 2.2.7 would run the instance without it: remove the"
+                        + " authentication block or the strict mode");
+            }
+            var start = StartingState.decide(global, i);
+            if (start.reason() != null) {
+                warning(i, "state", "vrrp_instance " + i.name() + " starts as " + start.state() + ", not " + i.state()
+                        + ": " + start.reason() + "; keepalived 2.2.7 starts it so (vrrp.c vrrp_complete_instance),"
+                        + " and so does Pharos");
             }
             if (i.virtualIpAddresses().size() > 255) {
                 error(i, "vrrp_instance " + i.name() + ": " + i.virtualIpAddresses().size()

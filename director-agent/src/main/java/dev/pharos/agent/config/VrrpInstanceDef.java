@@ -6,7 +6,7 @@ import java.util.List;
 
 /// `vrrp_instance NAME { … }`. `notifyGeneric` is keepalived's `notify` (a record cannot have a
 /// component named `notify`).
-/// Absent values are `null`; keepalived's defaults (priority 100,
+/// Absent values are `null`; keepalived's defaults (priority 100, or 255 with `state MASTER`,
 /// `advert_int` 1 s, version from `global_defs` or 2, preempt on) are applied by the VRRP engine's
 /// settings mapping, not here, so that writing the model back reproduces the file.
 /// The notify values (here, in [SyncGroupDef], `notifyUp`/`notifyDown` of [RealServerDef] and
@@ -15,7 +15,7 @@ import java.util.List;
 public record VrrpInstanceDef(String name, State state, String interfaceName, Integer virtualRouterId,
         Integer priority, Duration advertInterval, Integer version, Authentication authentication,
         List<Vip> virtualIpAddresses, List<Vip> virtualIpAddressesExcluded, boolean nopreempt,
-        Duration preemptDelay, InetAddress unicastSrcIp, List<InetAddress> unicastPeers, InetAddress mcastSrcIp,
+        Duration preemptDelay, InetAddress unicastSrcIp, List<UnicastPeer> unicastPeers, InetAddress mcastSrcIp,
         List<TrackInterface> trackInterfaces, List<TrackScript> trackScripts, String notifyMaster,
         String notifyBackup, String notifyFault, String notifyStop, String notifyGeneric, Duration garpMasterDelay,
         Integer garpMasterRepeat, Duration garpMasterRefresh, Integer garpMasterRefreshRepeat,
@@ -50,11 +50,34 @@ public record VrrpInstanceDef(String name, State state, String interfaceName, In
             String label) {
     }
 
-    /// `track_interface` line: `IFACE [weight N]`.
-    public record TrackInterface(String name, Integer weight) {
+    /// `unicast_peer` line: `ADDR [min_ttl N] [max_ttl N]` (vrrp_data.c `alloc_vrrp_unicast_peer`).
+    /// The TTL bounds (0–255) are kept for the rewrite; Pharos does not check received TTLs yet.
+    ///
+    /// @param minTtl null when not given (keepalived: 0)
+    /// @param maxTtl null when not given (keepalived: 255)
+    public record UnicastPeer(InetAddress address, Integer minTtl, Integer maxTtl) {
     }
 
-    /// `track_script` line: `NAME [weight N]` (the weight overrides the script's own).
-    public record TrackScript(String name, Integer weight) {
+    /// `track_interface` line: `IFACE [weight N [reverse]]`.
+    ///
+    /// @param reverse the weight applies the other way round (keepalived's `weight_reverse`)
+    public record TrackInterface(String name, Integer weight, boolean reverse) {
+        public TrackInterface {
+            if (reverse && weight == null) {
+                throw new IllegalArgumentException("track_interface " + name + ": reverse needs a weight");
+            }
+        }
+    }
+
+    /// `track_script` line: `NAME [weight N [reverse|noreverse]]` (the weight, and the reverse
+    /// option when given, override the script's own).
+    ///
+    /// @param reverse null when the line gives neither `reverse` nor `noreverse`
+    public record TrackScript(String name, Integer weight, Boolean reverse) {
+        public TrackScript {
+            if (reverse != null && weight == null) {
+                throw new IllegalArgumentException("track_script " + name + ": reverse or noreverse needs a weight");
+            }
+        }
     }
 }

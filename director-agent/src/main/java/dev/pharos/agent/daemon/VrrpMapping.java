@@ -6,6 +6,7 @@ import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.Diagnostic;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.ScriptLine;
+import dev.pharos.agent.config.StartingState;
 import dev.pharos.agent.config.VrrpInstanceDef;
 import dev.pharos.agent.script.ScriptPolicy;
 import dev.pharos.agent.vrrp.AuthType;
@@ -119,7 +120,8 @@ public final class VrrpMapping {
                     + " yet; list those addresses under virtual_ipaddress (at most 255 per instance)");
         }
         var peers = new ArrayList<Inet4Address>();
-        for (var p : i.unicastPeers()) {
+        for (var peer : i.unicastPeers()) {
+            var p = peer.address();
             if (!(p instanceof Inet4Address a4)) {
                 throw new IllegalArgumentException("(" + i.name() + ") unicast_peer " + Addresses.text(p) + " is IPv6");
             }
@@ -139,7 +141,7 @@ public final class VrrpMapping {
                 first(i.garpMasterRefresh(), g.vrrpGarpMasterRefresh(), Duration.ZERO),
                 first(i.garpMasterRefreshRepeat(), g.vrrpGarpMasterRefreshRepeat(), 1));
         var trackIf = i.trackInterfaces().stream()
-                .map(t -> new VrrpSettings.TrackInterface(t.name(), t.weight() == null ? 0 : t.weight()))
+                .map(t -> new VrrpSettings.TrackInterface(t.name(), t.weight() == null ? 0 : t.weight(), t.reverse()))
                 .toList();
         var trackScripts = new ArrayList<VrrpSettings.TrackScript>();
         for (var t : i.trackScripts()) {
@@ -151,11 +153,10 @@ public final class VrrpMapping {
             }
             var interval = def.interval() == null ? Duration.ofSeconds(1) : def.interval();
             var weight = t.weight() != null ? t.weight() : def.weight() != null ? def.weight() : 0;
-            if (Boolean.TRUE.equals(def.weightReverse())) {
-                weight = -weight;
-            }
+            // alloc_track_script: the line's reverse/noreverse, else the script's own
+            var reverse = t.reverse() != null ? t.reverse() : Boolean.TRUE.equals(def.weightReverse());
             trackScripts.add(new VrrpSettings.TrackScript(def.name(), argv, interval,
-                    def.timeout() == null ? interval : def.timeout(), weight,
+                    def.timeout() == null ? interval : def.timeout(), weight, reverse,
                     def.rise() == null ? 1 : def.rise(), def.fall() == null ? 1 : def.fall()));
         }
         var notify = new VrrpSettings.NotifyCommands(notify(scripts, i.notifyMaster()), notify(scripts, i.notifyBackup()),
@@ -163,10 +164,10 @@ public final class VrrpMapping {
         var auth = i.authentication() == null ? AuthType.NONE
                 : i.authentication().type() == VrrpInstanceDef.AuthType.PASS ? AuthType.PASS : AuthType.AH;
         return new VrrpSettings(i.name(), i.interfaceName(), i.virtualRouterId(), version,
-                i.priority() == null ? 100 : i.priority(),
+                StartingState.priority(i),
                 i.advertInterval() == null ? Duration.ofSeconds(1) : i.advertInterval(),
                 !i.nopreempt(), i.preemptDelay() == null ? Duration.ZERO : i.preemptDelay(),
-                i.state() == VrrpInstanceDef.State.MASTER ? InitialState.MASTER : InitialState.BACKUP,
+                StartingState.of(g, i) == VrrpInstanceDef.State.MASTER ? InitialState.MASTER : InitialState.BACKUP,
                 auth, i.authentication() == null ? "" : i.authentication().password(),
                 vips, source, peers, garp, trackIf, trackScripts, notify);
     }

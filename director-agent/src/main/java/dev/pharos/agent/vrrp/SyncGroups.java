@@ -53,14 +53,15 @@ final class SyncGroups {
                 LOG.log(Level.WARNING, "({0}) ignoring weight of tracked interface {1} due to SYNC group {2}",
                         s.name(), t.name(), group.name());
             }
-            return new VrrpSettings.TrackInterface(t.name(), 0);
+            return new VrrpSettings.TrackInterface(t.name(), 0, t.reverse());
         }).toList();
         var scripts = s.trackScripts().stream().map(t -> {
             if (t.weight() != 0) {
                 LOG.log(Level.WARNING, "({0}) ignoring weight of tracked script {1} due to SYNC group {2}",
                         s.name(), t.name(), group.name());
             }
-            return new VrrpSettings.TrackScript(t.name(), t.command(), t.interval(), t.timeout(), 0, t.rise(), t.fall());
+            return new VrrpSettings.TrackScript(t.name(), t.command(), t.interval(), t.timeout(), 0, t.reverse(),
+                    t.rise(), t.fall());
         }).toList();
         return s.withTracking(interfaces, scripts);
     }

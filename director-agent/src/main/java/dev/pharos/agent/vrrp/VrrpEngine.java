@@ -441,20 +441,22 @@ public final class VrrpEngine implements AutoCloseable {
         int weight = 0;
         var ownKey = "interface " + s.interfaceName() + " down";
         fault(i, ownKey, !interfaceUp.getOrDefault(s.interfaceName(), true));
+        // reverse: keepalived's weight_multiplier of -1 (vrrp_track.c)
         for (var ti : s.trackInterfaces()) {
             boolean up = interfaceUp.getOrDefault(ti.name(), true);
             if (ti.weight() == 0) {
-                fault(i, "track_interface " + ti.name() + " down", !up);
+                fault(i, "track_interface " + ti.name() + (ti.reverse() ? " up" : " down"), ti.reverse() == up);
             } else if (ti.weight() > 0 ? up : !up) {
-                weight += ti.weight();
+                weight += ti.reverse() ? -ti.weight() : ti.weight();
             }
         }
         for (var ts : s.trackScripts()) {
             var status = trackers.get(ts.name()).status();
             if (ts.weight() == 0) {
-                fault(i, "track_script " + ts.name() + " not succeeding", status != ScriptTracker.Status.UP);
+                fault(i, "track_script " + ts.name() + (ts.reverse() ? " succeeding" : " not succeeding"),
+                        ts.reverse() == (status == ScriptTracker.Status.UP));
             } else if (ts.weight() > 0 ? status == ScriptTracker.Status.UP : status == ScriptTracker.Status.DOWN) {
-                weight += ts.weight();
+                weight += ts.reverse() ? -ts.weight() : ts.weight();
             }
         }
         if (appliedWeights.getOrDefault(i.name(), 0) != weight) {

@@ -155,15 +155,27 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
 
     /// A `track_interface` entry. keepalived: weight 0 puts the instance in FAULT while the
     /// interface is down; a positive weight is added while it is up; a negative one while it is down.
-    public record TrackInterface(String name, int weight) {
+    /// `reverse` (keepalived's `weight_reverse`, a multiplier of −1 in vrrp_track.c) subtracts the
+    /// weight under the same condition, and with weight 0 puts the instance in FAULT while the
+    /// interface is up.
+    public record TrackInterface(String name, int weight, boolean reverse) {
+        public TrackInterface(String name, int weight) {
+            this(name, weight, false);
+        }
     }
 
-    /// A `track_script` entry with its `vrrp_script` definition. The weight rule is the one of
-    /// [TrackInterface], with "up" meaning the script's last `rise` runs succeeded.
+    /// A `track_script` entry with its `vrrp_script` definition. The weight and reverse rule is the
+    /// one of [TrackInterface], with "up" meaning the script's last `rise` runs succeeded
+    /// (vrrp_track.c `process_script_update_priority`).
     ///
     /// @param command argv, run without a shell
     public record TrackScript(String name, List<String> command, Duration interval, Duration timeout,
-            int weight, int rise, int fall) {
+            int weight, boolean reverse, int rise, int fall) {
+        public TrackScript(String name, List<String> command, Duration interval, Duration timeout, int weight,
+                int rise, int fall) {
+            this(name, command, interval, timeout, weight, false, rise, fall);
+        }
+
         public TrackScript {
             command = List.copyOf(command);
             if (command.isEmpty()) {

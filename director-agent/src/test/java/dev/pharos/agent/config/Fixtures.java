@@ -46,8 +46,9 @@ final class Fixtures {
         return list;
     }
 
-    /// keepalived's own samples, minus the one keepalived itself rejects (`vrrp.lvs_syncd` lists
-    /// instances without a `group` block); the conditional one is read as config id `high`.
+    /// keepalived's own samples, minus the ones keepalived itself rejects (`vrrp.lvs_syncd` lists
+    /// instances without a `group` block; `vrrp.rules` has rule addresses it cannot read,
+    /// `192.168.100./24`); the conditional one is read as config id `high`.
     static List<Fixture> keepalivedSamples() {
         if (!Files.isDirectory(KEEPALIVED_SAMPLES)) {
             return List.of();
@@ -55,6 +56,7 @@ final class Fixtures {
         try (Stream<Path> files = Files.list(KEEPALIVED_SAMPLES)) {
             return files.filter(p -> p.getFileName().toString().startsWith("keepalived.conf."))
                     .filter(p -> !p.getFileName().toString().endsWith("lvs_syncd"))
+                    .filter(p -> !p.getFileName().toString().endsWith("vrrp.rules"))
                     .sorted()
                     .map(p -> new Fixture(p, p.getFileName().toString().endsWith("conditional_conf") ? "high" : ""))
                     .toList();

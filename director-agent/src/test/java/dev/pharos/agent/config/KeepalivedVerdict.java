@@ -88,6 +88,11 @@ record KeepalivedVerdict(int exitCode, List<String> errors, List<String> advisor
     /// - a script security notice ("SECURITY VIOLATION", keepalived/core/main.c);
     /// - a default keepalived applies and tells of ("This is probably not what you want",
     ///   "No VIP specified", "should be link-local multicast": `CONFIG_WARNING` calls);
+    /// - an initial state keepalived corrects ("Initial state master is incompatible with AH
+    ///   authentication - clearing", "State MASTER must match being address owner":
+    ///   keepalived/vrrp/vrrp.c `vrrp_complete_instance`): keepalived runs the instance with all
+    ///   the file gives it and only starts it in the other state, which the VRRP election settles
+    ///   within one master-down interval; Pharos starts it the same way and warns ([StartingState]);
     /// - an include that reads nothing ("Config files missing", "No config files matched":
     ///   lib/parser.c, logged, not reported).
     static boolean isAdvisory(String message) {
@@ -101,6 +106,8 @@ record KeepalivedVerdict(int exitCode, List<String> errors, List<String> advisor
                 || text.contains("this is probably not what you want")
                 || text.startsWith("no vip specified")
                 || text.contains("should be link-local multicast")
+                || text.startsWith("initial state master is incompatible with ah authentication")
+                || text.startsWith("state master must match being address owner")
                 || text.startsWith("config files missing")
                 || text.startsWith("no config files matched");
     }

@@ -35,6 +35,18 @@ class KeepalivedVerdictTest {
     }
 
     @Test
+    void anInitialStateKeepalivedCorrectsIsAnAdvisory() {
+        var v = KeepalivedVerdict.of(5, """
+                (VI_1) Initial state master is incompatible with AH authentication - clearing
+                (VI_1) State MASTER must match being address owner
+                """);
+        assertThat(v.accepts()).isTrue();
+        assertThat(v.advisories()).hasSize(2);
+        var dropped = KeepalivedVerdict.of(5, "(VI_1) Strict mode does not support authentication. Ignoring.\n");
+        assertThat(dropped.accepts()).isFalse();
+    }
+
+    @Test
     void anUnknownKeywordOrABadNumberRejects() {
         var v = KeepalivedVerdict.of(5, """
                 (/x/a.conf: Line 13) Unknown keyword 'nb_get_retry'

@@ -281,7 +281,7 @@ class KeywordRulesTest {
 
     @Test
     void trackWeightsStopAt253() {
-        assertThat(diagnostics(instance("    track_interface {\n        eth1 weight 254\n        eth2 weight -20 noreverse\n"
+        assertThat(diagnostics(instance("    track_interface {\n        eth1 weight 254\n        eth2 weight -20 reverse\n"
                 + "        eth1 weight 10\n    }\n"))).containsExactly(
                 "t.conf:5:21: error: weight 254 is outside -253–253 (keepalived reports it and uses 253)",
                 "t.conf:7:9: warning: track_interface eth1 is given again in vrrp_instance VI_1; keepalived keeps"

@@ -214,6 +214,24 @@ class VrrpEngineTest {
     }
 
     @Test
+    void reverseWeightsApplyUnderTheSameConditionTheOtherWay_keepalivedWeightMultiplier() throws Exception {
+        var flag = dir.resolve("ok");
+        Files.createFile(flag);
+        // keepalived: a positive weight with reverse is subtracted while the script succeeds
+        var script = new TrackScript("chk_ok", List.of("test", "-e", flag.toString()), Duration.ofMillis(100),
+                Duration.ofSeconds(2), 10, true, 1, 1);
+        var a = start("A", "192.0.2.1", v3("VI_1", 51, "eth0", 100, VIP)
+                .withTracking(List.of(new TrackInterface("eth9", 0, true)), List.of(script)));
+        await("eth9 up with weight 0 reverse: FAULT", () -> state(a, "VI_1") == VrrpState.FAULT
+                && a.status("VI_1").faults().equals(Set.of("track_interface eth9 up")));
+        a.interfaceState("eth9", false);
+        await("eth9 down clears it; the succeeding script takes 10 off", () -> state(a, "VI_1") == VrrpState.MASTER
+                && a.status("VI_1").effectivePriority() == 90);
+        Files.delete(flag);
+        await("failing script: the weight no longer applies", () -> a.status("VI_1").effectivePriority() == 100);
+    }
+
+    @Test
     void weightZeroScriptAndInterfaceDownMeanFault() throws Exception {
         var flag = dir.resolve("up");
         Files.createFile(flag);
