@@ -19,7 +19,7 @@ import dev.pharos.testing.vm.Vm;
 /// The agent with `--balancer kernel` on a real kernel's IPVS: one agent (a JVM start costs tens
 /// of seconds under TCG) loads a configuration with every forwarding method and scheduler,
 /// persistence with granularity, fwmark, UDP with one-packet scheduling, IPv6, a sorry server and
-/// quorum; then a SIGHUP reload changes it. Each time the kernel's table, as `ipvsadm -Sn` saves
+/// quorum; then a SIGHUP reload changes it, and a graceful stop empties it. Each time the kernel's table, as `ipvsadm -Sn` saves
 /// it, must equal the one [ExpectedIpvsadm] derives from the configuration.
 @Tag("vm")
 class KernelIpvsVmTableTest {
@@ -59,6 +59,8 @@ class KernelIpvsVmTableTest {
         assertThat(run.files().get("thresholds")).as(context).containsPattern("-> 10\\.20\\.0\\.2:80 +100 +10 ");
         assertThat(lines(run.files().get("table-reload"))).as(context).isEqualTo(expected(reload));
         assertThat(run.output()).as(context).contains("agent exited with 0");
+        assertThat(lines(run.files().get("table-stopped"))).as("a graceful stop removes its services\n" + context)
+                .isEmpty();
     }
 
     /// The configuration, and what a reload makes of it: a weight and a persistence timeout
