@@ -68,8 +68,8 @@ public final class OwnedServices {
         } catch (NoSuchFileException e) {
             // a first start: nothing is ours yet
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "could not read which IPVS services are Pharos''s from {0}: {1}; services already in "
-                    + "the kernel are left alone as someone else''s", file, e.getMessage());
+            LOG.log(Level.WARNING, "could not read which IPVS services are Pharos''s from {0}: {1}; services "
+                    + "already in the kernel are left alone as someone else''s", file, e.getMessage());
         }
         return owned;
     }

@@ -79,7 +79,8 @@ public final class Reconciler {
 
     /// The result of one reconciliation.
     ///
-    /// @param actual the owned part of the table read back from the backend at the end; `null` when it could not be read
+    /// @param actual the owned part of the table read back from the backend at the end; `null` when it
+    ///               could not be read
     /// @param applied the operations the backend accepted, in order
     /// @param converged the table read back equals the desired one
     public record Outcome(ServiceTable actual, List<IpvsOp> applied, List<Event> events, boolean converged) {

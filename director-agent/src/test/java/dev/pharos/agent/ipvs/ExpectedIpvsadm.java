@@ -12,13 +12,14 @@ import dev.pharos.agent.config.RealServerDef;
 import dev.pharos.agent.config.VirtualServerDef;
 
 /// The lines `ipvsadm -Sn` prints for a kernel that holds keepalived's table for some virtual
-/// servers, written from keepalived's rules (`ipwrapper.c`) and ipvsadm's save format
-/// (`print_service_entry` with `FMT_RULE`, which leaves out the connection thresholds) — independently of the agent's own [TableSpec] and
-/// [DesiredState], so that a test comparing the kernel with these lines checks them too.
+/// servers, written from keepalived's rules (`ipwrapper.c`: weights, `inhibit_on_failure`, quorum
+/// with hysteresis at start, the sorry server) and ipvsadm's save format (`print_service_entry`
+/// with `FMT_RULE`, which leaves out the connection thresholds) — independently of the agent's own
+/// [TableSpec] and [DesiredState], so that a test comparing the kernel with these lines checks
+/// them too.
 ///
 /// Deliberately narrow: every virtual server must name its `lb_algo`, `lb_kind` and `protocol`,
-/// and the only real servers taken as down are those `down` says (for the tests: checked ones in
-/// `alpha` mode whose checks cannot pass).
+/// and the only real servers taken as down are those `down` says.
 final class ExpectedIpvsadm {
 
     private ExpectedIpvsadm() {
@@ -59,12 +60,21 @@ final class ExpectedIpvsadm {
             if (!quorumUp && vs.sorryServer() != null) {
                 out.add("-a " + service + " -r " + hostPort(vs.sorryServer().address(), vs.sorryServer().port())
                         + " " + method(kind, 1));
-                continue;
             }
-            for (var rs : alive) {
+            boolean sorryInUse = !quorumUp && vs.sorryServer() != null;
+            for (var rs : vs.realServers()) {
+                int weight;
+                if (alive.contains(rs) && !sorryInUse) {
+                    weight = weight(rs);
+                } else if (rs.inhibitOnFailure() != null ? rs.inhibitOnFailure() : vs.inhibitOnFailure()) {
+                    // keepalived "removes" an inhibited server by setting its weight to 0
+                    weight = 0;
+                } else {
+                    continue;
+                }
                 int port = rs.port() == null ? 0 : rs.port();
                 out.add("-a " + service + " -r " + hostPort(rs.address(), port) + " "
-                        + method(rs.lbKind() != null ? rs.lbKind() : kind, weight(rs)));
+                        + method(rs.lbKind() != null ? rs.lbKind() : kind, weight));
             }
         }
         return out.stream().sorted().toList();

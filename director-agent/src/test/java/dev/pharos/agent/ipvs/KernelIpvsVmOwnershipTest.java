@@ -34,9 +34,9 @@ class KernelIpvsVmOwnershipTest {
         var vm = Vm.require();
         var first = config(true);
         var second = config(false);
-        var agent = GuestAgent.command(Vm.GUEST_DIR + "/agent.conf", "/run/pharos-state", Vm.GUEST_DIR + "/first.log",
-                "--dont-release-ipvs");
-        var restarted = GuestAgent.command(Vm.GUEST_DIR + "/second.conf", "/run/pharos-state",
+        var agent = GuestAgent.command("kernel", Vm.GUEST_DIR + "/agent.conf", "/run/pharos-state",
+                Vm.GUEST_DIR + "/first.log", "--dont-release-ipvs");
+        var restarted = GuestAgent.command("kernel", Vm.GUEST_DIR + "/second.conf", "/run/pharos-state",
                 Vm.GUEST_DIR + "/second.log");
         var script = GuestAgent.FUNCTIONS + """
                 ipvsadm -A -t 10.99.0.1:80 -s rr

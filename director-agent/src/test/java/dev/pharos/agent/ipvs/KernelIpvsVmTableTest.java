@@ -19,8 +19,9 @@ import dev.pharos.testing.vm.Vm;
 /// The agent with `--balancer kernel` on a real kernel's IPVS: one agent (a JVM start costs tens
 /// of seconds under TCG) loads a configuration with every forwarding method and scheduler,
 /// persistence with granularity, fwmark, UDP with one-packet scheduling, IPv6, a sorry server and
-/// quorum; then a SIGHUP reload changes it, and a graceful stop empties it. Each time the kernel's table, as `ipvsadm -Sn` saves
-/// it, must equal the one [ExpectedIpvsadm] derives from the configuration.
+/// quorum; then a SIGHUP reload changes it, and a graceful stop empties it. Each time the kernel's
+/// table, as `ipvsadm -Sn` saves it, must equal the one [ExpectedIpvsadm] derives from the
+/// configuration.
 @Tag("vm")
 class KernelIpvsVmTableTest {
 
@@ -45,7 +46,7 @@ class KernelIpvsVmTableTest {
                 wait $agent
                 echo "agent exited with $?"
                 ipvsadm -Sn | sort > table-stopped
-                """.formatted(GuestAgent.command(Vm.GUEST_DIR + "/agent.conf", "/run/pharos-state",
+                """.formatted(GuestAgent.command("kernel", Vm.GUEST_DIR + "/agent.conf", "/run/pharos-state",
                 Vm.GUEST_DIR + "/agent.log"));
         var run = vm.run(script, Map.of("agent.conf", start, "reload.conf", reload,
                 "expected-start", text(expected(start)), "expected-reload", text(expected(reload))),

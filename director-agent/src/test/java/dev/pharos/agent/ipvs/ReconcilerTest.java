@@ -192,7 +192,8 @@ class ReconcilerTest {
     void aServiceThereBeforeTheAgentStaysAndReleaseRemovesOnlyTheAgentsOwn() throws Exception {
         var foreign = new ServiceKey.ByAddress(Protocol.TCP, ip("203.0.113.2"), 443);
         ipvs.apply(new IpvsOp.AddService(foreign, ServiceSettings.of("wlc")));
-        ipvs.apply(new IpvsOp.AddDest(foreign, new Destination(new Endpoint(ip("198.51.100.9"), 443), 1, ForwardingMethod.NAT)));
+        ipvs.apply(new IpvsOp.AddDest(foreign,
+                new Destination(new Endpoint(ip("198.51.100.9"), 443), 1, ForwardingMethod.NAT)));
         var desired = DesiredState.compute(seed, HealthView.NONE, RuntimeEdits.NONE).table();
 
         var outcome = reconciler.reconcile(desired);
@@ -245,7 +246,8 @@ class ReconcilerTest {
         var keys = List.<ServiceKey>of(new ServiceKey.ByAddress(Protocol.TCP, ip("192.0.2.10"), 80),
                 new ServiceKey.ByAddress(Protocol.UDP, ip("2001:db8::1"), 53),
                 new ServiceKey.ByAddress(Protocol.SCTP, ip("192.0.2.11"), 9),
-                new ServiceKey.ByFwmark(1, AddressFamily.INET), new ServiceKey.ByFwmark(4294967295L, AddressFamily.INET6));
+                new ServiceKey.ByFwmark(1, AddressFamily.INET),
+                new ServiceKey.ByFwmark(4294967295L, AddressFamily.INET6));
         var file = dir.resolve("owned");
         OwnedServices.in(file).set(new LinkedHashSet<>(keys));
         Files.writeString(file, "TCP example.com:80\nFWM 0\nUDP 192.0.2.1:70000\nICMP 192.0.2.1:1\n",

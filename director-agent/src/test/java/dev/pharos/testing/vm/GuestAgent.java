@@ -36,13 +36,13 @@ public final class GuestAgent {
             }
             """;
 
-    /// The command that starts the agent (`run -f CONFIG --balancer kernel --no-control
+    /// The command that starts the agent (`run -f CONFIG --balancer BALANCER --no-control
     /// --state-dir STATE_DIR` and `extra`), logging to `log`; append `&` to run it in the background.
-    public static String command(String config, String stateDir, String log, String... extra) {
+    public static String command(String balancer, String config, String stateDir, String log, String... extra) {
         var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         var words = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                "dev.pharos.agent.cli.Main", "run", "-f", config, "--balancer", "kernel", "--no-control",
+                "dev.pharos.agent.cli.Main", "run", "-f", config, "--balancer", balancer, "--no-control",
                 "--state-dir", stateDir));
         words.addAll(List.of(extra));
         return String.join(" ", words.stream().map(GuestAgent::quote).toList()) + " > " + quote(log) + " 2>&1";

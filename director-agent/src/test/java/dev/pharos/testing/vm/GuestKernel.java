@@ -1,10 +1,11 @@
 package dev.pharos.testing.vm;
 
 import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -201,8 +202,7 @@ record GuestKernel(String release, Path vmlinuz, Path root) {
             var log = Files.createTempFile("pharos-vm-tool", ".log");
             try {
                 var p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                        .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                        .start();
+                        .redirectOutput(log.toFile()).redirectInput(Redirect.from(Path.of("/dev/null").toFile())).start();
                 if (!p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.destroyForcibly().waitFor();
                     throw new IOException(String.join(" ", command) + " took longer than " + deadline);

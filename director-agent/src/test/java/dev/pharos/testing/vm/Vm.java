@@ -2,6 +2,7 @@ package dev.pharos.testing.vm;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,7 +121,7 @@ public final class Vm {
                     "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
                     "-virtfs", "local,path=" + share + ",mount_tag=work,security_model=none,multidevs=remap");
             process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(console.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+                    .redirectInput(Redirect.from(Path.of("/dev/null").toFile())).start();
             if (!process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("the guest ran longer than " + deadline + "; its console:\n"
                         + tail(console) + "\nthe script's output so far:\n" + read(share.resolve("output")));
