@@ -36,19 +36,26 @@ public final class GuestAgent {
             }
             """;
 
-    /// The command that starts the agent (`run -f CONFIG --balancer BALANCER --no-control
-    /// --state-dir STATE_DIR` and `extra`), logging to `log`; append `&` to run it in the background.
+    /// The command that starts the agent (`run -f CONFIG --balancer BALANCER --state-dir
+    /// STATE_DIR` and `extra`; its control socket is the default `/run/pharos/agent.sock`), logging
+    /// to `log`; append `&` to run it in the background.
     public static String command(String balancer, String config, String stateDir, String log, String... extra) {
-        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var words = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                "dev.pharos.agent.cli.Main", "run", "-f", config, "--balancer", balancer, "--no-control",
-                "--state-dir", stateDir));
+        var words = new ArrayList<>(List.of("run", "-f", config, "--balancer", balancer, "--state-dir", stateDir));
         words.addAll(List.of(extra));
-        return String.join(" ", words.stream().map(GuestAgent::quote).toList()) + " > " + quote(log) + " 2>&1";
+        return java("dev.pharos.agent.cli.Main", words.toArray(String[]::new)) + " > " + quote(log) + " 2>&1";
     }
 
-    private static String quote(String word) {
+    /// A `java` command line for `mainClass` with the test's class path and JVM options for a
+    /// quick start (C1 only, the serial collector, a small heap).
+    static String java(String mainClass, String... arguments) {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var words = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xmx128m", "-cp", System.getProperty("java.class.path"), mainClass));
+        words.addAll(List.of(arguments));
+        return String.join(" ", words.stream().map(GuestAgent::quote).toList());
+    }
+
+    static String quote(String word) {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 }
