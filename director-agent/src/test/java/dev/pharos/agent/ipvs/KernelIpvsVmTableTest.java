@@ -18,7 +18,7 @@ import dev.pharos.testing.vm.Vm;
 
 /// The agent with `--balancer kernel` on a real kernel's IPVS: one agent (a JVM start costs tens
 /// of seconds under TCG) loads a configuration with every forwarding method and scheduler,
-/// persistence with granularity, fwmark, UDP with one-packet scheduling, IPv6, a sorry server and
+/// persistence with granularity, fwmark, UDP with one-packet scheduling, SCTP, IPv6, a sorry server and
 /// quorum; then a SIGHUP reload changes it, and a graceful stop empties it. Each time the kernel's
 /// table, as `ipvsadm -Sn` saves it, must equal the one [ExpectedIpvsadm] derives from the
 /// configuration.
@@ -116,6 +116,14 @@ class KernelIpvsVmTableTest {
                         weight 1
                     }
                     real_server 10.20.0.8 53 {
+                        weight 1
+                    }
+                }
+                virtual_server 10.10.0.8 9000 {
+                    lb_algo rr
+                    lb_kind NAT
+                    protocol SCTP
+                    real_server 10.20.0.15 9000 {
                         weight 1
                     }
                 }
