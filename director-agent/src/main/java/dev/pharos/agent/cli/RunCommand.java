@@ -56,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
                     + "(IPVS when the kernel has it). Default: ${DEFAULT-VALUE}")
     String balancer;
 
-    @Option(names = {"-X", "--dont-release-ipvs"},
+    @Option(names = {"-I", "--dont-release-ipvs"},
             description = "leave the agent's own IPVS services in the kernel at a graceful stop (as keepalived's "
                     + "option of that name); a restarted agent on the same --state-dir adopts them as they are")
     boolean dontReleaseIpvs;
