@@ -47,13 +47,19 @@ final class RunCommand implements Callable<Integer> {
     String controlGroup;
 
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/pharos",
-            description = "where the agent keeps previous versions of the configuration (default: ${DEFAULT-VALUE})")
+            description = "where the agent keeps previous versions of the configuration and which IPVS services "
+                    + "are its own (default: ${DEFAULT-VALUE})")
     Path stateDir;
 
     @Option(names = "--balancer", paramLabel = "auto|kernel|userspace", defaultValue = "auto",
             description = "the service-table backend: the kernel's IPVS, Pharos's user-space balancer, or auto "
                     + "(IPVS when the kernel has it). Default: ${DEFAULT-VALUE}")
     String balancer;
+
+    @Option(names = {"-I", "--dont-release-ipvs"},
+            description = "leave the agent's own IPVS services in the kernel at a graceful stop (as keepalived's "
+                    + "option of that name); a restarted agent on the same --state-dir adopts them as they are")
+    boolean dontReleaseIpvs;
 
     @Option(names = "--metrics", paramLabel = "HOST:PORT",
             description = "serve Prometheus metrics at http://HOST:PORT/metrics (loopback only, e.g. 127.0.0.1:9650); off by default")
@@ -83,7 +89,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         var daemon = new Daemon(new Daemon.Options(file, configId != null ? configId : ConfigLoader.defaultConfigId(),
-                noControl ? null : controlSocket, controlGroup, stateDir, metricsAddress, balancer));
+                noControl ? null : controlSocket, controlGroup, stateDir, metricsAddress, balancer, !dontReleaseIpvs));
         // Before start: a SIGTERM while the agent starts stops it gracefully once the start is done
         // (Daemon.stop waits for it) instead of killing the JVM with exit 143.
         Signals.onTerminate(daemon::stop);

@@ -17,6 +17,8 @@ import dev.pharos.agent.config.syntax.LosslessEditor;
 import dev.pharos.agent.control.ControlServer;
 import dev.pharos.agent.control.Dispatcher;
 import dev.pharos.agent.control.EventJournal;
+import dev.pharos.agent.ipvs.OwnedServices;
+import dev.pharos.agent.ipvs.UserspaceBackend;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import dev.pharos.agent.vrrp.VrrpEngine;
@@ -62,9 +64,20 @@ public final class Daemon {
     /// @param stateDir      where the agent keeps what it writes besides the config (history)
     /// @param metrics       where to serve Prometheus metrics (loopback only), or null for none
     /// @param balancer      `auto`, `kernel` or `userspace`: the service-table backend
+    /// @param releaseIpvs   a graceful stop removes the agent's own IPVS services (keepalived's
+    ///                      default; false is its `--dont-release-ipvs`)
     public record Options(Path configFile, String configId, Path controlSocket, String controlGroup, Path stateDir,
-            InetSocketAddress metrics, String balancer) {
+            InetSocketAddress metrics, String balancer, boolean releaseIpvs) {
+
+        /// Options that release the agent's IPVS services at a graceful stop.
+        public Options(Path configFile, String configId, Path controlSocket, String controlGroup, Path stateDir,
+                InetSocketAddress metrics, String balancer) {
+            this(configFile, configId, controlSocket, controlGroup, stateDir, metrics, balancer, true);
+        }
     }
+
+    /// Where the agent remembers which IPVS services are its own, in its state directory.
+    static final String OWNED_SERVICES_FILE = "ipvs-services";
 
     private final Options options;
     private final Platform platform;
@@ -274,7 +287,10 @@ public final class Daemon {
 
     private Services openServices() throws IOException {
         var backend = platform.serviceBackend(options.balancer() == null ? "auto" : options.balancer());
-        return new Services(backend.backend(), backend.reason(), journal, scriptRunner);
+        // The user-space balancer's table lives and dies with this process: all of it is Pharos's.
+        var owned = backend.backend() instanceof UserspaceBackend ? OwnedServices.inMemory()
+                : OwnedServices.in(options.stateDir().resolve(OWNED_SERVICES_FILE));
+        return new Services(backend.backend(), backend.reason(), journal, scriptRunner, owned);
     }
 
     private synchronized void restartServices() {
@@ -599,6 +615,9 @@ public final class Daemon {
             control.close();
         }
         if (services != null) {
+            if (options.releaseIpvs()) {
+                services.release(STOP_DEADLINE);
+            }
             services.close();
         }
         if (plumbing != null) {

@@ -20,7 +20,9 @@ import dev.pharos.agent.ipvs.DesiredState;
 import dev.pharos.agent.ipvs.Endpoint;
 import dev.pharos.agent.ipvs.HealthView;
 import dev.pharos.agent.ipvs.IpvsBackend;
+import dev.pharos.agent.ipvs.IpvsOp;
 import dev.pharos.agent.ipvs.KernelIpvs;
+import dev.pharos.agent.ipvs.OwnedServices;
 import dev.pharos.agent.ipvs.Protocol;
 import dev.pharos.agent.ipvs.RealServerRef;
 import dev.pharos.agent.ipvs.Reconciler;
@@ -105,11 +107,18 @@ final class Services implements AutoCloseable {
     private boolean reconcileQueued;
 
     Services(IpvsBackend backend, String backendReason, EventJournal journal, ScriptRunner scripts) {
+        this(backend, backendReason, journal, scripts, OwnedServices.inMemory());
+    }
+
+    /// @param owned the backend's services that are the agent's (the others it leaves alone)
+    Services(IpvsBackend backend, String backendReason, EventJournal journal, ScriptRunner scripts,
+            OwnedServices owned) {
         this.backend = backend;
         this.backendReason = backendReason;
         this.journal = journal;
         this.scripts = scripts;
-        this.reconciler = Reconciler.of(backend, e -> LOG.log(Level.WARNING, "service table ({0}): {1}", backend.name(), e));
+        this.reconciler = Reconciler.of(backend, owned,
+                e -> LOG.log(Level.WARNING, "service table ({0}): {1}", backend.name(), e));
         this.checks = new CheckScheduler(e -> worker.execute(() -> checked(e)));
         // The balancer binds UDP services whose VIP is not here yet when it arrives; the table is
         // also re-read now and then so that changes made behind the agent's back are put right.
@@ -519,6 +528,30 @@ final class Services implements AutoCloseable {
     }
 
     private volatile Instant lastTickAt = Instant.now();
+
+    /// Removes the agent's own services from the backend (a graceful stop), waiting at most
+    /// `deadline`; services someone else created stay.
+    void release(Duration deadline) {
+        checks.close();
+        var done = worker.submit(() -> {
+            try {
+                var outcome = reconciler.release();
+                LOG.log(Level.INFO, "service table ({0}): released {1} service(s) of Pharos''s{2}", backend.name(),
+                        outcome.applied().stream().filter(IpvsOp.DeleteService.class::isInstance).count(),
+                        outcome.converged() ? "" : "; some could NOT be removed, see above");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            done.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.WARNING, "service table ({0}): could not release its services within {1}: {2}",
+                    backend.name(), deadline, e.getMessage());
+        }
+    }
 
     @Override
     public void close() {

@@ -4,6 +4,8 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -12,6 +14,12 @@ import java.util.function.Consumer;
 /// [TableDiff], retry a failed operation (bounded, with backoff), then **read again and compare**,
 /// so the agent never believes in a table the backend lacks. Reconciling a backend that already
 /// holds the desired table applies nothing.
+///
+/// It changes only the services it owns ([OwnedServices]): those it added, those its desired
+/// table names (a service of the same key already there is taken over), and those a previous run
+/// on the same state directory left. Every other service in the backend — kube-proxy's, Docker's,
+/// an administrator's `ipvsadm -A` — is invisible to the diff and stays as it is, as under
+/// keepalived. [#release()] removes the owned services (a graceful stop).
 ///
 /// Failures are reported as [Event]s (and logged), never thrown: the agent keeps running and
 /// reconciles again at the next change. Not thread-safe: one reconciler per backend, called from
@@ -24,6 +32,7 @@ public final class Reconciler {
     private final RetryPolicy policy;
     private final Pause pause;
     private final Consumer<Event> events;
+    private final OwnedServices owned;
 
     /// How hard to try.
     ///
@@ -70,7 +79,8 @@ public final class Reconciler {
 
     /// The result of one reconciliation.
     ///
-    /// @param actual the table read back from the backend at the end; `null` when it could not be read
+    /// @param actual the owned part of the table read back from the backend at the end; `null` when it
+    ///               could not be read
     /// @param applied the operations the backend accepted, in order
     /// @param converged the table read back equals the desired one
     public record Outcome(ServiceTable actual, List<IpvsOp> applied, List<Event> events, boolean converged) {
@@ -80,28 +90,42 @@ public final class Reconciler {
         }
     }
 
-    public Reconciler(IpvsBackend backend, RetryPolicy policy, Pause pause, Consumer<Event> events) {
+    public Reconciler(IpvsBackend backend, RetryPolicy policy, Pause pause, Consumer<Event> events,
+            OwnedServices owned) {
         this.backend = Objects.requireNonNull(backend, "backend");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.pause = Objects.requireNonNull(pause, "pause");
         this.events = Objects.requireNonNull(events, "events");
+        this.owned = Objects.requireNonNull(owned, "owned");
+    }
+
+    /// A reconciler that owns only what it adds in this process.
+    public Reconciler(IpvsBackend backend, RetryPolicy policy, Pause pause, Consumer<Event> events) {
+        this(backend, policy, pause, events, OwnedServices.inMemory());
     }
 
     /// A reconciler with the default policy that really waits between tries.
-    public static Reconciler of(IpvsBackend backend, Consumer<Event> events) {
-        return new Reconciler(backend, RetryPolicy.DEFAULT, d -> Thread.sleep(d), events);
+    public static Reconciler of(IpvsBackend backend, OwnedServices owned, Consumer<Event> events) {
+        return new Reconciler(backend, RetryPolicy.DEFAULT, d -> Thread.sleep(d), events, owned);
+    }
+
+    /// The services this reconciler may change.
+    public OwnedServices owned() {
+        return owned;
     }
 
     public Outcome reconcile(ServiceTable desired) throws InterruptedException {
         var applied = new ArrayList<IpvsOp>();
         var reported = new ArrayList<Event>();
         for (int round = 1; ; round++) {
-            var current = read(reported);
-            if (current == null) {
+            var all = read(reported);
+            if (all == null) {
                 return new Outcome(null, applied, reported, false);
             }
+            var current = ours(all, desired);
             var ops = TableDiff.between(current, desired);
             if (ops.isEmpty()) {
+                owned.set(current.services().keySet());
                 return new Outcome(current, applied, reported, true);
             }
             if (round > 1) {
@@ -109,10 +133,37 @@ public final class Reconciler {
                 report(reported, new Event.Diverged(backend.name(), ops));
             }
             if (round > policy.rounds()) {
+                owned.set(current.services().keySet());
                 return new Outcome(current, applied, reported, false);
             }
+            // Owned before it is added: a process that dies in between still knows it next time.
+            var next = new LinkedHashSet<>(current.services().keySet());
+            next.addAll(desired.services().keySet());
+            owned.set(next);
             applyAll(ops, applied, reported);
         }
+    }
+
+    /// Removes every owned service from the backend (keepalived does at a graceful stop unless
+    /// told `--dont-release-ipvs`); the others stay.
+    public Outcome release() throws InterruptedException {
+        return reconcile(ServiceTable.EMPTY);
+    }
+
+    /// The part of the backend's table this reconciler manages: its own services, and those the
+    /// desired table names (taken over, with a warning, when they were someone else's).
+    private ServiceTable ours(ServiceTable all, ServiceTable desired) {
+        var mine = new LinkedHashMap<ServiceKey, ServiceTable.VirtualService>();
+        all.services().forEach((key, service) -> {
+            if (owned.contains(key)) {
+                mine.put(key, service);
+            } else if (desired.services().containsKey(key)) {
+                LOG.log(Level.WARNING, "{0}: takes over the service {1}, which it did not create: its configuration "
+                        + "has it", backend.name(), key);
+                mine.put(key, service);
+            }
+        });
+        return new ServiceTable(mine);
     }
 
     private void applyAll(List<IpvsOp> ops, List<IpvsOp> applied, List<Event> reported) throws InterruptedException {

@@ -9,12 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.ipvs.HealthView.CheckState;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /// The whole path: config → desired state → diff → [KernelIpvs] → generic netlink bytes → a fake
 /// kernel that decodes them, keeps the table and answers dumps.
@@ -166,10 +170,10 @@ class ReconcilerTest {
     }
 
     @Test
-    void aTableChangedBehindTheAgentsBackIsPutRight() throws Exception {
+    void aTableChangedBehindTheAgentsBackIsPutRightButAServiceSomeoneElseAddedStays() throws Exception {
         var desired = DesiredState.compute(seed, HealthView.NONE, RuntimeEdits.NONE).table();
         reconciler.reconcile(desired);
-        // someone runs ipvsadm: a stray service and a changed weight
+        // someone runs ipvsadm: a service of their own and a changed weight in Pharos's
         var stray = new ServiceKey.ByAddress(Protocol.UDP, ip("203.0.113.1"), 53);
         ipvs.apply(new IpvsOp.AddService(stray, ServiceSettings.of("rr")));
         var key = desired.services().keySet().iterator().next();
@@ -178,7 +182,77 @@ class ReconcilerTest {
 
         var outcome = reconciler.reconcile(desired);
 
-        assertEquals(List.of(new IpvsOp.EditDest(key, dest), new IpvsOp.DeleteService(stray)), outcome.applied());
-        assertEquals(desired, kernel.table());
+        assertEquals(List.of(new IpvsOp.EditDest(key, dest)), outcome.applied());
+        assertEquals(desired, outcome.actual());
+        assertTrue(kernel.table().services().containsKey(stray));
+        assertEquals(desired.services().size() + 1, kernel.table().services().size());
+    }
+
+    @Test
+    void aServiceThereBeforeTheAgentStaysAndReleaseRemovesOnlyTheAgentsOwn() throws Exception {
+        var foreign = new ServiceKey.ByAddress(Protocol.TCP, ip("203.0.113.2"), 443);
+        ipvs.apply(new IpvsOp.AddService(foreign, ServiceSettings.of("wlc")));
+        ipvs.apply(new IpvsOp.AddDest(foreign,
+                new Destination(new Endpoint(ip("198.51.100.9"), 443), 1, ForwardingMethod.NAT)));
+        var desired = DesiredState.compute(seed, HealthView.NONE, RuntimeEdits.NONE).table();
+
+        var outcome = reconciler.reconcile(desired);
+
+        assertTrue(outcome.converged());
+        assertTrue(outcome.applied().stream().noneMatch(op -> op.service().equals(foreign)));
+        assertEquals(desired.services().keySet(), reconciler.owned().keys());
+        var released = reconciler.release();
+        assertTrue(released.converged());
+        assertEquals(List.of(foreign), List.copyOf(kernel.table().services().keySet()));
+        assertEquals(1, kernel.table().services().get(foreign).destinations().size());
+        assertTrue(reconciler.owned().keys().isEmpty());
+    }
+
+    @Test
+    void aRestartedAgentAdoptsItsOwnServicesWithoutReAddingThemAndDeletesTheOnesItDropped(@TempDir Path dir)
+            throws Exception {
+        var file = dir.resolve("ipvs-services");
+        var desired = DesiredState.compute(seed, HealthView.NONE, RuntimeEdits.NONE).table();
+        var first = new Reconciler(ipvs, Reconciler.RetryPolicy.DEFAULT, pauses::add, events::add,
+                OwnedServices.in(file));
+        first.reconcile(desired);
+        var foreign = new ServiceKey.ByFwmark(42, AddressFamily.INET);
+        ipvs.apply(new IpvsOp.AddService(foreign, ServiceSettings.of("rr")));
+        // the next configuration drops one of the services
+        var dropped = desired.services().keySet().iterator().next();
+        var kept = ServiceTable.builder();
+        desired.services().forEach((key, service) -> {
+            if (!key.equals(dropped)) {
+                kept.service(key, service.settings());
+                service.destinations().values().forEach(d -> kept.destination(key, d));
+            }
+        });
+        var next = kept.build();
+
+        var restarted = new Reconciler(ipvs, Reconciler.RetryPolicy.DEFAULT, pauses::add, events::add,
+                OwnedServices.in(file));
+        var outcome = restarted.reconcile(next);
+
+        assertTrue(outcome.converged());
+        assertTrue(outcome.applied().stream().noneMatch(op -> op instanceof IpvsOp.AddService
+                || op instanceof IpvsOp.AddDest), "adopted, not re-added: " + outcome.applied());
+        assertEquals(new IpvsOp.DeleteService(dropped), outcome.applied().getLast());
+        assertTrue(kernel.table().services().containsKey(foreign));
+        assertEquals(next.services().keySet(), OwnedServices.in(file).keys());
+    }
+
+    @Test
+    void theOwnershipFileReadsBackEveryKindOfKeyAndSkipsWhatIsNotOne(@TempDir Path dir) throws Exception {
+        var keys = List.<ServiceKey>of(new ServiceKey.ByAddress(Protocol.TCP, ip("192.0.2.10"), 80),
+                new ServiceKey.ByAddress(Protocol.UDP, ip("2001:db8::1"), 53),
+                new ServiceKey.ByAddress(Protocol.SCTP, ip("192.0.2.11"), 9),
+                new ServiceKey.ByFwmark(1, AddressFamily.INET),
+                new ServiceKey.ByFwmark(4294967295L, AddressFamily.INET6));
+        var file = dir.resolve("owned");
+        OwnedServices.in(file).set(new LinkedHashSet<>(keys));
+        Files.writeString(file, "TCP example.com:80\nFWM 0\nUDP 192.0.2.1:70000\nICMP 192.0.2.1:1\n",
+                StandardOpenOption.APPEND);
+
+        assertEquals(keys, List.copyOf(OwnedServices.in(file).keys()));
     }
 }
