@@ -2,6 +2,7 @@ package dev.pharos.testing.vm;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /// Shell for a guest script that runs Pharos's agent and waits for the kernel's table.
@@ -48,9 +49,11 @@ public final class GuestAgent {
     /// A `java` command line for `mainClass` with the test's class path and JVM options for a
     /// quick start (C1 only, the serial collector, a small heap).
     static String java(String mainClass, String... arguments) {
-        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var java = Vm.guestPath(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        var classPath = String.join(":", Arrays.stream(System.getProperty("java.class.path").split(":"))
+                .map(Vm::guestPath).toList());
         var words = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xmx128m", "-cp", System.getProperty("java.class.path"), mainClass));
+                "-XX:TieredStopAtLevel=1", "-Xmx128m", "-cp", classPath, mainClass));
         words.addAll(List.of(arguments));
         return String.join(" ", words.stream().map(GuestAgent::quote).toList());
     }

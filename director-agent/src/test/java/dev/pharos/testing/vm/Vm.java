@@ -30,6 +30,13 @@ public final class Vm {
     /// Where the script runs in the guest.
     public static final String GUEST_DIR = "/tmp/pharos-vm";
 
+    /// Where the guest sees a path of the host: as it is, except under `/tmp`, which is the
+    /// guest's own (the host's is under `/run/host-tmp`): a build cloned into `/tmp` (as CI may
+    /// do) has its classes there.
+    public static String guestPath(String hostPath) {
+        return hostPath.startsWith("/tmp/") ? "/run/host-tmp/" + hostPath.substring("/tmp/".length()) : hostPath;
+    }
+
     /// The modules the initramfs loads before it can mount the host's root; `crc32c_generic`
     /// is what IPVS's `libcrc32c` asks for, and the module loader could not find it later.
     private static final List<String> EARLY_MODULES = List.of("virtio_pci", "9pnet_virtio", "netfs", "9p",
@@ -220,8 +227,11 @@ public final class Vm {
                 fail() { echo "pharos-vm init: $*" >/dev/console; reboot -f; }
                 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /host \\
                     || fail "could not mount the host's root"
-                mount -t tmpfs -o mode=1777 tmp /host/tmp
                 mount -t tmpfs -o mode=755 run /host/run
+                # the host's /tmp (a build cloned there) stays readable under /run/host-tmp
+                mkdir -p /host/run/host-tmp
+                mount -o bind /host/tmp /host/run/host-tmp
+                mount -t tmpfs -o mode=1777 tmp /host/tmp
                 mount -t proc proc /host/proc
                 mount -t sysfs sys /host/sys
                 mount -t devtmpfs dev /host/dev
