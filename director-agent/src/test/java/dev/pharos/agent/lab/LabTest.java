@@ -70,6 +70,10 @@ class LabTest {
         try (var lab = Lab.seed()) {
             assertThat(Netns.await(Duration.ofSeconds(20), () -> lab.holders(VIP1).equals(Set.of("lvs-master"))
                     && lab.holders(VIP2).equals(Set.of("lvs-backup")))).as("dual master").isTrue();
+            // and every instance past its start-up (a late one would be the first pause)
+            assertThat(Netns.await(Duration.ofSeconds(20),
+                    () -> states(lab, "lvs-master").equals("VI_1 MASTER, VI_2 BACKUP")
+                            && states(lab, "lvs-backup").equals("VI_1 BACKUP, VI_2 MASTER"))).as("settled").isTrue();
             var gate = lab.stepGate();
             var pauses = new java.util.concurrent.LinkedBlockingQueue<dev.pharos.agent.vrrp.StepGate.Pause>();
             gate.onPause(pauses::add);
@@ -162,6 +166,16 @@ class LabTest {
                                     && r.health().equals("up"));
                 })).as(() -> "the stranger refused inside the lab, the spare up: " + rs(c, 0)).isTrue();
             }
+        }
+    }
+
+    /// `VI_1 MASTER, VI_2 BACKUP`: what `director` reports of its instances now.
+    static String states(Lab lab, String director) {
+        try (var c = lab.connect(director)) {
+            return String.join(", ", c.call(Protocol.STATE_GET, null, AgentState.class, Duration.ofSeconds(10)).vrrp()
+                    .stream().map(i -> i.name() + " " + i.state()).toList());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
