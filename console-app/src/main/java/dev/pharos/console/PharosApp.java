@@ -98,7 +98,10 @@ public final class PharosApp extends Application {
         }
         var window = new ConsoleWindow(cluster, edits, new ConfigEditorViewModel(connections, work));
         window.workOn(work);
-        window.logLocation(System.getProperty(Launcher.LOG_PROPERTY, "the terminal that started the console"));
+        var log = System.getProperty(Launcher.LOG_PROPERTY);
+        if (log != null) {
+            window.logLocation(log);
+        }
         window.topologyModel().rememberLayoutIn(Inventory.defaultFile().resolveSibling(
                 "layout-" + cluster.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".json"));
         if (clusterDef == null) {

@@ -118,6 +118,22 @@ public final class DirectorModel {
         }
     }
 
+    /// The VRRP instance whose virtual addresses hold `vip` (written as an address, or as
+    /// address/prefix), if one does.
+    public Optional<InstanceModel> instanceHolding(String vip) {
+        if (vip == null) {
+            return Optional.empty();
+        }
+        for (var i : instances) {
+            for (var a : i.virtualAddressesProperty().get()) {
+                if (a.equals(vip) || a.startsWith(vip + "/")) {
+                    return Optional.of(i);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     public Optional<InstanceModel> instance(String instanceName) {
         return instances.stream().filter(i -> i.name().equals(instanceName)).findFirst();
     }

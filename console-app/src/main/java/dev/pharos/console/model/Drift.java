@@ -80,18 +80,7 @@ public record Drift(String virtualServer, String reference, List<String> differe
 
     /// The VRRP instance of `d` whose virtual addresses hold the VIP of virtual server `id`.
     static Optional<InstanceModel> roleOfVip(DirectorModel d, String id) {
-        var vip = d.virtualServer(id).map(v -> v.addressProperty().get()).orElse(null);
-        if (vip == null) {
-            return Optional.empty();
-        }
-        for (var i : d.instances()) {
-            for (var a : i.virtualAddressesProperty().get()) {
-                if (a.equals(vip) || a.startsWith(vip + "/")) {
-                    return Optional.of(i);
-                }
-            }
-        }
-        return Optional.empty();
+        return d.virtualServer(id).flatMap(v -> d.instanceHolding(v.addressProperty().get()));
     }
 
     private static void differ(List<String> out, String what, Object a, Object b, DirectorModel da, DirectorModel db) {

@@ -32,17 +32,7 @@ public enum ShownRole {
 
     /// The role of `director`'s instance that holds `vip` (as an address, or address/prefix), if one does.
     static Optional<ShownRole> ofVip(DirectorModel director, String vip) {
-        if (vip == null) {
-            return Optional.empty();
-        }
-        for (var i : director.instances()) {
-            for (var a : i.virtualAddressesProperty().get()) {
-                if (a.equals(vip) || a.startsWith(vip + "/")) {
-                    return Optional.of(of(i));
-                }
-            }
-        }
-        return Optional.empty();
+        return director.instanceHolding(vip).map(ShownRole::of);
     }
 
     /// The suffix of its style classes: `role-master`, `link-master`…

@@ -62,6 +62,7 @@ public final class Lab implements AutoCloseable {
     private final SimAddressPlumbing vips = new SimAddressPlumbing();
     private final StepGate gate = new StepGate();
     private final Map<String, DirectorDef> defs = new LinkedHashMap<>();
+    private final Map<String, KeepalivedConfig> configs = new LinkedHashMap<>();
     private final Map<String, Daemon> directors = new ConcurrentHashMap<>();
     private final Map<InetAddress, LabRealServer> realServers = new LinkedHashMap<>();
     /// Where a real server the lab has no server for is checked: a loopback port nothing listens
@@ -105,10 +106,12 @@ public final class Lab implements AutoCloseable {
     /// validated first: a broken one is a [ConfigException] with `file:line:col`, and nothing starts.
     public static Lab start(List<DirectorDef> directors, List<RealServerDef> realServers)
             throws IOException, ConfigException {
+        var parsed = new LinkedHashMap<String, KeepalivedConfig>();
         for (var d : directors) {
-            ConfigLoader.parse(Path.of(d.name() + ".conf"), d.configText(), "");
+            parsed.put(d.name(), ConfigLoader.parse(Path.of(d.name() + ".conf"), d.configText(), "").config());
         }
         var lab = new Lab(Files.createTempDirectory("pharos-lab"));
+        lab.configs.putAll(parsed);
         try {
             for (var r : realServers) {
                 lab.realServers.put(r.address(), LabRealServer.start(r.label()));
@@ -292,20 +295,16 @@ public final class Lab implements AutoCloseable {
     /// The lab's real servers that no director's configuration names (yet): a class can add them.
     public Set<InetAddress> spares() {
         var named = new HashSet<InetAddress>();
-        for (var name : defs.keySet()) {
-            config(name).ifPresent(c -> c.virtualServers().forEach(v -> v.realServers().forEach(r -> named.add(r.address()))));
-        }
+        configs.values().forEach(c -> c.virtualServers().forEach(v -> v.realServers().forEach(r -> named.add(r.address()))));
         var out = new LinkedHashSet<>(realServers.keySet());
         out.removeAll(named);
         return out;
     }
 
-    /// The loaded configuration of a running director (for the lab view's labels).
+    /// The configuration director `name` started from, as [#start] parsed it (for the lab view's
+    /// labels and the clients' VIPs: no file is read, so the FX thread may ask; runtime edits
+    /// since are in the director's own file).
     public Optional<KeepalivedConfig> config(String name) {
-        try {
-            return Optional.of(ConfigLoader.load(dir.resolve(name + ".conf"), "").config());
-        } catch (ConfigException e) {
-            return Optional.empty();
-        }
+        return Optional.ofNullable(configs.get(name));
     }
 }

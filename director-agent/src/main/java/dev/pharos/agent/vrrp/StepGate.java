@@ -13,9 +13,9 @@ import java.util.function.Consumer;
 /// Stops VRRP time for a group of engines, for teaching: the training lab's "step by step" mode.
 ///
 /// Every engine of one lab shares one gate. While it is stepping, the first state transition of
-/// an instance it watches (all, unless [#watch] names some) pauses the gate: on every engine, timers stop counting (a Master_Down timer with
-/// 1.2 s left still has 1.2 s left after the pause) and received adverts wait, in order, until
-/// [#resume]. Operator actions still run while paused (stopping a director sends its priority 0
+/// an instance it watches (all, unless [#watch] names some) pauses the gate: on every engine,
+/// timers stop counting (a Master_Down timer with 1.2 s left still has 1.2 s left after the
+/// pause) and received adverts wait, in order, until [#resume]. Operator actions still run while paused (stopping a director sends its priority 0
 /// advert at once; its peer only reads it after the pause), so a trainer can click a scenario and
 /// then walk through what follows one transition at a time. A transition that happens during a
 /// pause (an operator action made it) waits its turn: [#resume] shows it as the next pause

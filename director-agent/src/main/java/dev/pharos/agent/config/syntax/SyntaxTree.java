@@ -1,10 +1,8 @@
 package dev.pharos.agent.config.syntax;
 
+import dev.pharos.agent.config.SourceText;
 import dev.pharos.agent.config.syntax.SyntaxNode.Block;
 import dev.pharos.agent.config.syntax.SyntaxNode.Statement;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,20 +52,13 @@ public final class SyntaxTree {
         return text().getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /// The text as the semantic reader decodes the bytes: UTF-8 when they are UTF-8, else one
-    /// character per byte.
+    /// The text as the semantic reader decodes the bytes ([SourceText#decode(byte[])]).
     public static String decode(byte[] bytes) {
-        return new String(bytes, isUtf8(bytes) ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        return SourceText.decode(bytes).text();
     }
 
     private static boolean isUtf8(byte[] bytes) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
+        return SourceText.decode(bytes).charset().equals(StandardCharsets.UTF_8);
     }
 
     /// A statement or block and the block whose contents hold it.
