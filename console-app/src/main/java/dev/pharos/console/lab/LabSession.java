@@ -27,9 +27,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -51,6 +51,8 @@ public final class LabSession implements AutoCloseable {
     private final ClusterModel cluster;
     private final Map<String, DirectorConnection> connections;
     private final Map<String, Outage> outages = new ConcurrentHashMap<>();
+    /// The VIPs that have answered at least once (the clients' threads add to it).
+    private final Set<String> answered = ConcurrentHashMap.newKeySet();
     private final Consumer<Runnable> fx;
     private final Executor work;
     private final Explainer explainer = new Explainer();
@@ -143,10 +145,14 @@ public final class LabSession implements AutoCloseable {
             outages.putIfAbsent(r.vip(), new Outage(r.at(), r.director()));
             return;
         }
+        boolean first = answered.add(r.vip());
         var outage = outages.remove(r.vip());
         if (outage != null) {
             var gap = Duration.between(outage.since(), r.at());
-            var text = "answered again after " + seconds(gap) + " s, now through " + r.director() + " (" + r.answer() + ")";
+            // the clients start before the directors hold their VIPs: that wait is no outage
+            var text = (first ? "first answered after " + seconds(gap) + " s, through "
+                    : "answered again after " + seconds(gap) + " s, now through ") + r.director() + " (" + r.answer()
+                    + ")";
             fx.accept(() -> cluster.record(new TimelineEntry(r.at(), "lab", "traffic", "VIP " + r.vip(), text)));
         }
     }

@@ -89,7 +89,7 @@ public final class Lab implements AutoCloseable {
                 new DirectorDef("lvs-backup", backup, (Inet4Address) InetAddress.getByName("192.0.2.2"))),
                 List.of(new RealServerDef(InetAddress.getByName("198.51.100.66"), "web-1 (172.17.0.66 in the post)"),
                         new RealServerDef(InetAddress.getByName("198.51.100.41"), "web-2 (172.17.250.41 in the post)"),
-                        new RealServerDef(InetAddress.getByName("198.51.100.67"), "web-3 (a spare: in no virtual server yet)")));
+                        new RealServerDef(InetAddress.getByName("198.51.100.67"), "web-3 (the lab's spare)")));
     }
 
     /// The text of one of the lab's shipped configurations (`lvs-master.conf`, `lvs-backup.conf`).
