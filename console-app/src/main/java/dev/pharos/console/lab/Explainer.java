@@ -118,12 +118,15 @@ public final class Explainer {
         return false;
     }
 
-    /// The latest transition of this VRID of each other director.
+    /// Each other director's latest transition of this VRID made by the time of `t`, by the time it
+    /// was made, not when it arrived: directors report over links of their own, so the old master's
+    /// step down (made just after `t`, on hearing it) can reach the console before `t` does.
     private Map<String, Seen> lastOfOthers(String director, AgentEvent.VrrpTransition t) {
         var lastOf = new LinkedHashMap<String, Seen>();
         for (var seen : recent) {
-            if (seen.transition().vrid() == t.vrid() && !seen.director().equals(director)) {
-                lastOf.put(seen.director(), seen);
+            var e = seen.transition();
+            if (e.vrid() == t.vrid() && !seen.director().equals(director) && !e.at().isAfter(t.at())) {
+                lastOf.merge(seen.director(), seen, (a, b) -> b.transition().at().isBefore(a.transition().at()) ? a : b);
             }
         }
         return lastOf;
