@@ -1,10 +1,10 @@
 package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.config.KeepalivedConfig;
-import dev.pharos.agent.ipvs.GenlTransport;
-import dev.pharos.agent.ipvs.KernelIpvs;
-import dev.pharos.agent.ipvs.UserspaceBackend;
-import dev.pharos.agent.ipvs.UserspaceBalancer;
+import dev.pharos.agent.ipvs.kernel.GenlTransport;
+import dev.pharos.agent.ipvs.kernel.KernelIpvs;
+import dev.pharos.agent.ipvs.proxy.UserspaceBackend;
+import dev.pharos.agent.ipvs.proxy.UserspaceBalancer;
 import dev.pharos.agent.linux.GenericNetlink;
 import dev.pharos.agent.linux.NativeException;
 import dev.pharos.agent.linux.Privileges;

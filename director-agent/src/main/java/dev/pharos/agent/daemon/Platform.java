@@ -1,7 +1,7 @@
 package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.config.KeepalivedConfig;
-import dev.pharos.agent.ipvs.IpvsBackend;
+import dev.pharos.agent.ipvs.table.IpvsBackend;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.agent.vrrp.VrrpTransport;

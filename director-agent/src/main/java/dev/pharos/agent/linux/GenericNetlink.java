@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /// A NETLINK_GENERIC socket: resolves family names through the `nlctrl` controller
 /// (`CTRL_CMD_GETFAMILY`) and carries requests of any family, returning the kernel's answer as
 /// whole netlink messages. It knows netlink framing only; the families' own codecs live with their
-/// users (IPVS in `agent.ipvs`, adapted by method references so this package depends on nothing).
+/// users (IPVS in `agent.ipvs.kernel`, adapted by method references so this package depends on nothing).
 /// One socket, opened once; calls are serialised.
 public final class GenericNetlink implements AutoCloseable {
 

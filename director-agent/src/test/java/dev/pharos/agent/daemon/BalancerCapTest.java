@@ -29,7 +29,7 @@ class BalancerCapTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final Duration CALL = Duration.ofSeconds(20);
     private static final Pattern HOLDER = Pattern.compile("alive (\\d+) refused (\\d+)");
-    /// [dev.pharos.agent.ipvs.ConnectionBudget] of a 1,024 limit: a reserve of 256, two descriptors
+    /// [dev.pharos.agent.ipvs.proxy.ConnectionBudget] of a 1,024 limit: a reserve of 256, two descriptors
     /// per connection.
     private static final int EXPECTED_CAP = (1024 - 256) / 2;
     private static final int CLIENTS = 600;

@@ -2,8 +2,8 @@ package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.VirtualServerDef;
-import dev.pharos.agent.ipvs.UserspaceBackend;
-import dev.pharos.agent.ipvs.UserspaceBalancer;
+import dev.pharos.agent.ipvs.proxy.UserspaceBackend;
+import dev.pharos.agent.ipvs.proxy.UserspaceBalancer;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.io.IOException;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.control.EventJournal;
-import dev.pharos.agent.ipvs.UserspaceBackend;
-import dev.pharos.agent.ipvs.UserspaceBalancer;
+import dev.pharos.agent.ipvs.proxy.UserspaceBackend;
+import dev.pharos.agent.ipvs.proxy.UserspaceBalancer;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import dev.pharos.testing.Netns;
 import java.nio.file.Path;
