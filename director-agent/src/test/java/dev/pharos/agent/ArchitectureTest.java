@@ -30,6 +30,23 @@ class ArchitectureTest {
         slices().matching("dev.pharos.agent.(*)..").should().beFreeOfCycles().check(agent);
     }
 
+    /// The table's rules (desired state, diff, reconciler) are the same whatever serves the table:
+    /// the kernel backend and the user-space proxy each depend on `ipvs.table`, never the reverse,
+    /// and never on each other, so either can change without the other's tests.
+    @Test
+    void theIpvsTableKnowsNoBackendAndTheBackendsNotEachOther() {
+        noClasses().that().resideInAPackage("dev.pharos.agent.ipvs.table..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.pharos.agent.ipvs.kernel..",
+                        "dev.pharos.agent.ipvs.proxy..")
+                .check(agent);
+        noClasses().that().resideInAPackage("dev.pharos.agent.ipvs.kernel..")
+                .should().dependOnClassesThat().resideInAPackage("dev.pharos.agent.ipvs.proxy..")
+                .check(agent);
+        noClasses().that().resideInAPackage("dev.pharos.agent.ipvs.proxy..")
+                .should().dependOnClassesThat().resideInAPackage("dev.pharos.agent.ipvs.kernel..")
+                .check(agent);
+    }
+
     @Test
     void theAgentNeverImportsJavaFx() {
         noClasses().should().dependOnClassesThat().resideInAnyPackage("javafx..")

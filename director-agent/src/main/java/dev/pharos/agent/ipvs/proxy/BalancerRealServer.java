@@ -9,9 +9,9 @@ import java.net.InetSocketAddress;
 /// @param upperThreshold `uthreshold`: at this many connections the server gets no new ones; 0 = no limit
 /// @param lowerThreshold `lthreshold`: below this it gets new ones again; 0 = three quarters of
 ///                       `upperThreshold`, as IPVS does
-public record BalancerRealServer(InetSocketAddress address, int weight, int upperThreshold, int lowerThreshold) {
+record BalancerRealServer(InetSocketAddress address, int weight, int upperThreshold, int lowerThreshold) {
 
-    public BalancerRealServer {
+    BalancerRealServer {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("real server " + address + " is unresolved: give an IP address");
         }
@@ -25,7 +25,7 @@ public record BalancerRealServer(InetSocketAddress address, int weight, int uppe
     }
 
     /// A real server with this weight and no thresholds.
-    public static BalancerRealServer of(InetSocketAddress address, int weight) {
+    static BalancerRealServer of(InetSocketAddress address, int weight) {
         return new BalancerRealServer(address, weight, 0, 0);
     }
 }

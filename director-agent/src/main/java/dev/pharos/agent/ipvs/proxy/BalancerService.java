@@ -55,48 +55,48 @@ public record BalancerService(BalancerProtocol protocol, InetSocketAddress liste
     }
 
     /// A TCP service with IPVS's defaults: no persistence, no sorry server, the default cap.
-    public static BalancerService tcp(InetSocketAddress listen, String scheduler) {
+    static BalancerService tcp(InetSocketAddress listen, String scheduler) {
         return new BalancerService(BalancerProtocol.TCP, listen, scheduler, Set.of(), Persistence.NONE, null, 0,
                 TCP_IDLE_DEFAULT, CONNECT_DEFAULT);
     }
 
     /// A UDP service with IPVS's defaults.
-    public static BalancerService udp(InetSocketAddress listen, String scheduler) {
+    static BalancerService udp(InetSocketAddress listen, String scheduler) {
         return new BalancerService(BalancerProtocol.UDP, listen, scheduler, Set.of(), Persistence.NONE, null, 0,
                 UDP_IDLE_DEFAULT, CONNECT_DEFAULT);
     }
 
-    public ListenKey key() {
+    ListenKey key() {
         return new ListenKey(protocol, listen);
     }
 
-    public BalancerService withScheduler(String name, Set<SchedulerFlag> flags) {
+    BalancerService withScheduler(String name, Set<SchedulerFlag> flags) {
         return new BalancerService(protocol, listen, name, flags, persistence, sorryServer, connectionLimit,
                 idleTimeout, connectTimeout);
     }
 
-    public BalancerService withPersistence(Persistence p) {
+    BalancerService withPersistence(Persistence p) {
         return new BalancerService(protocol, listen, scheduler, schedulerFlags, p, sorryServer, connectionLimit,
                 idleTimeout, connectTimeout);
     }
 
     /// @param sorry `null` removes the sorry server
-    public BalancerService withSorryServer(InetSocketAddress sorry) {
+    BalancerService withSorryServer(InetSocketAddress sorry) {
         return new BalancerService(protocol, listen, scheduler, schedulerFlags, persistence, sorry, connectionLimit,
                 idleTimeout, connectTimeout);
     }
 
-    public BalancerService withConnectionLimit(int limit) {
+    BalancerService withConnectionLimit(int limit) {
         return new BalancerService(protocol, listen, scheduler, schedulerFlags, persistence, sorryServer, limit,
                 idleTimeout, connectTimeout);
     }
 
-    public BalancerService withIdleTimeout(Duration idle) {
+    BalancerService withIdleTimeout(Duration idle) {
         return new BalancerService(protocol, listen, scheduler, schedulerFlags, persistence, sorryServer,
                 connectionLimit, idle, connectTimeout);
     }
 
-    public BalancerService withConnectTimeout(Duration connect) {
+    BalancerService withConnectTimeout(Duration connect) {
         return new BalancerService(protocol, listen, scheduler, schedulerFlags, persistence, sorryServer,
                 connectionLimit, idleTimeout, connect);
     }

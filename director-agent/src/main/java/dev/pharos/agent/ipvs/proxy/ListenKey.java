@@ -4,9 +4,9 @@ import dev.pharos.agent.api.Addresses;
 import java.net.InetSocketAddress;
 
 /// Identifies one virtual service of the [UserspaceBalancer]: protocol and virtual address:port.
-public record ListenKey(BalancerProtocol protocol, InetSocketAddress address) {
+record ListenKey(BalancerProtocol protocol, InetSocketAddress address) {
 
-    public ListenKey {
+    ListenKey {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("virtual address " + address + " is unresolved: give an IP address");
         }

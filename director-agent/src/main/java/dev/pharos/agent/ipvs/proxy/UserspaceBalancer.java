@@ -153,7 +153,7 @@ public final class UserspaceBalancer implements AutoCloseable {
     ///
     /// @throws IllegalArgumentException when a service with the same protocol and VIP:port exists
     /// @throws UncheckedIOException when the TCP port cannot be listened on
-    public void addService(BalancerService service) {
+    void addService(BalancerService service) {
         synchronized (configLock) {
             requireOpen();
             var key = service.key();
@@ -180,7 +180,7 @@ public final class UserspaceBalancer implements AutoCloseable {
     /// Changes a service's settings (scheduler, persistence, sorry server, limits, timeouts) live.
     ///
     /// @throws IllegalArgumentException when there is no service with that protocol and VIP:port
-    public void updateService(BalancerService service) {
+    void updateService(BalancerService service) {
         synchronized (configLock) {
             require(service.key()).update(service);
         }
@@ -190,7 +190,7 @@ public final class UserspaceBalancer implements AutoCloseable {
     /// end now (their socket is the VIP's).
     ///
     /// @throws IllegalArgumentException when there is no such service
-    public void removeService(ListenKey key) {
+    void removeService(ListenKey key) {
         synchronized (configLock) {
             var live = require(key);
             live.markClosed();
@@ -212,7 +212,7 @@ public final class UserspaceBalancer implements AutoCloseable {
     }
 
     /// @throws IllegalArgumentException when the service is unknown or already has that real server
-    public void addRealServer(ListenKey key, BalancerRealServer realServer) {
+    void addRealServer(ListenKey key, BalancerRealServer realServer) {
         synchronized (configLock) {
             require(key).addRealServer(realServer);
         }
@@ -221,14 +221,14 @@ public final class UserspaceBalancer implements AutoCloseable {
     /// Changes weight or thresholds live; weight 0 drains (open connections stay, no new ones).
     ///
     /// @throws IllegalArgumentException when the service or the real server is unknown
-    public void updateRealServer(ListenKey key, BalancerRealServer realServer) {
+    void updateRealServer(ListenKey key, BalancerRealServer realServer) {
         synchronized (configLock) {
             require(key).updateRealServer(realServer);
         }
     }
 
     /// Takes a real server out: new connections go elsewhere, open ones finish on their own.
-    public void removeRealServer(ListenKey key, InetSocketAddress realServer) {
+    void removeRealServer(ListenKey key, InetSocketAddress realServer) {
         synchronized (configLock) {
             require(key).removeRealServer(realServer);
         }
@@ -236,7 +236,7 @@ public final class UserspaceBalancer implements AutoCloseable {
 
     /// As [#removeRealServer(ListenKey, InetSocketAddress)], closing whatever is still open after
     /// `grace`.
-    public void removeRealServer(ListenKey key, InetSocketAddress realServer, Duration grace) {
+    void removeRealServer(ListenKey key, InetSocketAddress realServer, Duration grace) {
         LiveRealServer removed;
         synchronized (configLock) {
             removed = require(key).removeRealServer(realServer);
@@ -269,7 +269,7 @@ public final class UserspaceBalancer implements AutoCloseable {
     }
 
     /// Counters of one service.
-    public Optional<BalancerServiceStats> stats(ListenKey key) {
+    Optional<BalancerServiceStats> stats(ListenKey key) {
         synchronized (configLock) {
             var live = services.get(key);
             return live == null ? Optional.empty() : Optional.of(live.stats(listening(key), context.serviceCap(live)));

@@ -16,12 +16,12 @@ import java.util.Map;
 /// Deleting destinations one by one before their service keeps every step visible to the
 /// reconciler (a failure leaves a table it can describe) instead of relying on the kernel's
 /// implicit cascade.
-public final class TableDiff {
+final class TableDiff {
 
     private TableDiff() {
     }
 
-    public static List<IpvsOp> between(ServiceTable current, ServiceTable desired) {
+    static List<IpvsOp> between(ServiceTable current, ServiceTable desired) {
         var ops = new ArrayList<IpvsOp>();
         var now = current.services();
         var want = desired.services();
