@@ -18,7 +18,7 @@ import java.util.Set;
 /// @param connectionLimit most concurrent connections (UDP: flows) of this service; 0 = the balancer's
 ///                        default cap, derived from the descriptor limit ([UserspaceBalancer#connectionCap()])
 /// @param idleTimeout     a connection (flow) with no traffic either way this long is closed
-/// @param connectTimeout  how long to wait for a real server to accept before trying another
+/// @param connectTimeout  how long to wait for a real server to accept; then the client's connection fails
 public record BalancerService(BalancerProtocol protocol, InetSocketAddress listen, String scheduler,
         Set<SchedulerFlag> schedulerFlags, Persistence persistence, InetSocketAddress sorryServer, int connectionLimit,
         Duration idleTimeout, Duration connectTimeout) {

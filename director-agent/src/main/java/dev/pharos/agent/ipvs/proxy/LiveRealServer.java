@@ -16,9 +16,6 @@ final class LiveRealServer implements MaglevHash.Addressed {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger inactive = new AtomicInteger();
     private volatile boolean overloadFlag;
-    /// Set only under the service's lock, around one scheduling call, to skip servers that just
-    /// refused a connection.
-    boolean excluded;
     private volatile boolean removed;
     final TrafficCounters counters = new TrafficCounters();
     final Set<BalancedConnection> connections = ConcurrentHashMap.newKeySet();
@@ -62,10 +59,6 @@ final class LiveRealServer implements MaglevHash.Addressed {
 
     @Override
     public boolean overloaded() {
-        return overloadFlag || excluded;
-    }
-
-    boolean overloadFlag() {
         return overloadFlag;
     }
 

@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -90,10 +89,9 @@ final class LiveService {
     void updateRealServer(BalancerRealServer rs) {
         synchronized (lock) {
             var live = require(rs.address());
+            // Weight 0 keeps the persistence entries: IPVS lets persistent clients reach a quiescent
+            // server (its expire_quiescent_template is 0 by default), so a drain keeps them.
             live.update(rs);
-            if (rs.weight() == 0) {
-                persistence.forget(live);
-            }
             changed();
         }
     }
@@ -113,9 +111,11 @@ final class LiveService {
     }
 
     /// Chooses the real server for a new connection: the client's persistent one if it has one,
-    /// else the scheduler's pick, else the sorry server; `null` when none can take it. Servers in
-    /// `exclude` (they just refused this connection) are skipped.
-    Selection choose(Flow flow, Set<LiveRealServer> exclude) {
+    /// else the scheduler's pick, else the sorry server; `null` when none can take it. There is
+    /// one choice per connection, as in IPVS: if the chosen server does not accept, the
+    /// connection fails rather than trying another (the checker, not the data path, takes a
+    /// failed server out).
+    Selection choose(Flow flow) {
         var cfg = config;
         synchronized (lock) {
             var now = nanoClock.getAsLong();
@@ -123,22 +123,12 @@ final class LiveService {
             if (cfg.persistence().enabled()) {
                 key = cfg.persistence().mask(flow.client());
                 var bound = persistence.lookup(key, now, cfg.persistence().timeout().toNanos());
-                if (bound != null && !exclude.contains(bound) && !bound.overloadFlag()) {
+                if (bound != null) {   // even overloaded, as the kernel's ip_vs_sched_persist
                     persistence.bind(key, bound, now);
                     return new Selection(bound, key, false);
                 }
             }
-            for (var s : exclude) {
-                s.excluded = true;
-            }
-            int pick;
-            try {
-                pick = scheduler.schedule(servers, flow);
-            } finally {
-                for (var s : exclude) {
-                    s.excluded = false;
-                }
-            }
+            var pick = scheduler.schedule(servers, flow);
             if (pick >= 0) {
                 var chosen = servers.get(pick);
                 if (key != null) {
@@ -147,20 +137,21 @@ final class LiveService {
                 return new Selection(chosen, key, false);
             }
             var sorryServer = sorry;
-            if (sorryServer != null && !exclude.contains(sorryServer)) {
+            if (sorryServer != null) {
                 return new Selection(sorryServer, null, true);
             }
             return null;
         }
     }
 
-    /// The connection chosen with `selection` ended (`failed`: the real server refused it).
-    void release(Selection selection, boolean failed) {
+    /// The connection chosen with `selection` ended, whether the real server accepted it or not: a
+    /// refusal leaves the client's persistence entry in place, as IPVS's template stays.
+    void release(Selection selection) {
         if (selection.persistenceKey() == null) {
             return;
         }
         synchronized (lock) {
-            persistence.release(selection.persistenceKey(), selection.server(), nanoClock.getAsLong(), failed);
+            persistence.release(selection.persistenceKey(), selection.server(), nanoClock.getAsLong());
         }
     }
 

@@ -6,12 +6,10 @@ import dev.pharos.agent.linux.Errno;
 import dev.pharos.agent.linux.NativeBuffer;
 import dev.pharos.agent.linux.NativeException;
 import java.net.InetSocketAddress;
-import java.util.HashSet;
-import java.util.Set;
 
 /// One client connection relayed to a real server on the native relay ([NativeRelayLoop]), from
 /// accept to close on the loop's thread: the life and rules of [TcpConnection] (choose, connect
-/// without blocking, fail over on refusal or connect timeout, relay both ways with backpressure,
+/// without blocking, reset the client on refusal or connect timeout, relay both ways with backpressure,
 /// pass each end of stream on as a half-close, reset both sides on an error), on edge-triggered
 /// readiness.
 ///
@@ -53,8 +51,6 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
     private State state = State.CONNECTING;
     private LiveService.Selection selection;
     private int server = -1;
-    private Set<LiveRealServer> exclude = Set.of();
-    private int attempts;
     private boolean clientReadable;
     private boolean clientWritable;
     /// The client's FIN has arrived (and no error): what its queue holds is all it will send.
@@ -104,20 +100,13 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
             finish(true);
             return;
         }
-        connectNext();
+        connect();
     }
 
-    /// Chooses a real server (skipping those that failed this connection) and starts connecting.
-    private void connectNext() {
-        if (finished) {
-            return;
-        }
-        if (attempts++ > service.realServers().size() + 1) {
-            finish(false);
-            return;
-        }
+    /// Chooses a real server and starts connecting.
+    private void connect() {
         var sel = service.choose(new Flow(clientAddress.getAddress(), clientAddress.getPort(), vip.getAddress(),
-                vip.getPort()), exclude);
+                vip.getPort()));
         if (sel == null) {
             service.refused.increment();
             LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": no real server for " + clientAddress
@@ -150,28 +139,12 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
         relay();
     }
 
+    /// The chosen real server did not accept: the client's connection fails with a reset.
     private void connectFailed(String reason) {
-        var sel = selection;
-        var target = sel.server().config().address();
-        connectDeadline = 0;
-        if (server >= 0) {
-            loop.closeFd(server);
-        }
-        server = -1;
-        serverReadable = false;
-        serverWritable = false;
-        serverDone = false;
-        serverBroken = false;
-        selection = null;
-        sel.server().closed(this, false);
-        service.release(sel, true);
+        var target = selection.server().config().address();
         LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": real server " + target
-                + " did not accept " + clientAddress + " (" + reason + "), trying another");
-        if (exclude.isEmpty()) {
-            exclude = new HashSet<>();
-        }
-        exclude.add(sel.server());
-        connectNext();
+                + " did not accept " + clientAddress + " (" + reason + "): resetting the client");
+        finish(true);
     }
 
     @Override
@@ -458,7 +431,7 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
         var sel = selection;
         if (sel != null) {
             sel.server().closed(this, wasActive);
-            service.release(sel, false);
+            service.release(sel);
         }
         context.release(service);
         context.tcpConnections.remove(this);

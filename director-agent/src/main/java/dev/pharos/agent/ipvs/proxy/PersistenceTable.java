@@ -10,8 +10,12 @@ import java.util.Map;
 /// after its last connection started or ended. Deviation from IPVS: the kernel re-arms a
 /// template's timer a full timeout at a time while it controls connections, so its end is up to
 /// one timeout later than here; Pharos's rule is the one keepalived's documentation states.
-/// Entries to a quiescent (weight 0) or removed real server are dropped, so draining really
-/// drains (the kernel's `expire_quiescent_template = 1`).
+///
+/// As the kernel's templates (`ip_vs_check_template`), an entry ends only by its timeout or when
+/// its real server is removed. It survives the server's weight 0, so a drain keeps its persistent
+/// clients (`expire_quiescent_template` is 0 by default and keepalived leaves it so), and a
+/// connection the server refused, so a client bound to a failed server keeps failing until the
+/// checker removes the server.
 ///
 /// Not thread-safe: guarded by the owning service's lock.
 final class PersistenceTable {
@@ -34,8 +38,7 @@ final class PersistenceTable {
         if (e == null) {
             return null;
         }
-        if (e.server.removed() || e.server.weight() == 0
-                || (e.connections == 0 && now - e.lastUse > timeoutNanos)) {
+        if (e.server.removed() || (e.connections == 0 && now - e.lastUse > timeoutNanos)) {
             entries.remove(key);
             return null;
         }
@@ -53,17 +56,14 @@ final class PersistenceTable {
         e.lastUse = now;
     }
 
-    /// A connection of this client on `server` ended; `failed` drops the entry (the server refused).
-    void release(InetAddress key, LiveRealServer server, long now, boolean failed) {
+    /// A connection of this client on `server` ended.
+    void release(InetAddress key, LiveRealServer server, long now) {
         var e = entries.get(key);
         if (e == null || e.server != server) {
             return;
         }
         e.connections = Math.max(0, e.connections - 1);
         e.lastUse = now;
-        if (failed) {
-            entries.remove(key);
-        }
     }
 
     void expire(long now, long timeoutNanos) {

@@ -10,15 +10,14 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.HashSet;
-import java.util.Set;
 
 /// One client connection relayed to a real server, driven by one [RelayLoop]'s thread from accept
 /// to close.
 ///
 /// Its life: choose a real server and connect without blocking; on refusal, or when the
-/// housekeeping thread finds the connect timeout passed, choose again without the servers that
-/// failed. Once connected, relay both directions: read what a side has, write it on at once,
+/// housekeeping thread finds the connect timeout passed, the client's connection fails with a
+/// reset, as it would through IPVS, which forwards the client's SYN to the one server it chose
+/// and tries no other (the checker takes a failed server out). Once connected, relay both directions: read what a side has, write it on at once,
 /// keep what the destination cannot take yet in a pending buffer and stop reading the source
 /// until it drains (backpressure). End of stream on one side becomes `shutdownOutput` on the
 /// other once its pending bytes are out (half-close); the connection is done when both
@@ -51,8 +50,6 @@ final class TcpConnection implements RelayedConnection, LoopHandler {
     private SocketChannel server;
     private SelectionKey clientKey;
     private SelectionKey serverKey;
-    private Set<LiveRealServer> exclude = Set.of();
-    private int attempts;
     private ByteBuffer inPending;
     private ByteBuffer outPending;
     private boolean inEof;
@@ -90,20 +87,13 @@ final class TcpConnection implements RelayedConnection, LoopHandler {
             finish(false);   // the client left already
             return;
         }
-        connectNext();
+        connect();
     }
 
-    /// Chooses a real server (skipping those that failed this connection) and starts connecting.
-    private void connectNext() {
-        if (finished) {
-            return;
-        }
-        if (attempts++ > service.realServers().size() + 1) {
-            finish(false);
-            return;
-        }
+    /// Chooses a real server and starts connecting.
+    private void connect() {
         var sel = service.choose(new Flow(clientAddress.getAddress(), clientAddress.getPort(), vip.getAddress(),
-                vip.getPort()), exclude);
+                vip.getPort()));
         if (sel == null) {
             service.refused.increment();
             LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": no real server for " + clientAddress
@@ -145,25 +135,12 @@ final class TcpConnection implements RelayedConnection, LoopHandler {
         lastActivity = System.nanoTime();
     }
 
+    /// The chosen real server did not accept: the client's connection fails with a reset.
     private void connectFailed(IOException e) {
-        var sel = selection;
-        var target = sel.server().config().address();
-        connectDeadline = 0;
-        if (server != null) {   // null when opening the socket itself failed
-            loop.closeAfterDeregistration(server);
-        }
-        server = null;
-        serverKey = null;
-        selection = null;
-        sel.server().closed(this, false);
-        service.release(sel, true);
+        var target = selection.server().config().address();
         LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": real server " + target
-                + " did not accept " + clientAddress + " (" + e.getMessage() + "), trying another");
-        if (exclude.isEmpty()) {
-            exclude = new HashSet<>();
-        }
-        exclude.add(sel.server());
-        connectNext();
+                + " did not accept " + clientAddress + " (" + e.getMessage() + "): resetting the client");
+        finish(true);
     }
 
     /// Housekeeping: gives up the current connect attempt if its deadline has passed.
@@ -376,7 +353,7 @@ final class TcpConnection implements RelayedConnection, LoopHandler {
         var sel = selection;
         if (sel != null) {
             sel.server().closed(this, wasActive);
-            service.release(sel, false);
+            service.release(sel);
         }
         context.release(service);
         context.tcpConnections.remove(this);

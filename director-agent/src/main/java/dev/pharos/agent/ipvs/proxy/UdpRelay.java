@@ -12,7 +12,6 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /// The UDP side of one virtual service: datagrams to VIP:port are relayed by flow, a flow being
@@ -115,7 +114,7 @@ final class UdpRelay implements AutoCloseable {
             return null;
         }
         var flowKey = new Flow(client.getAddress(), client.getPort(), listen.getAddress(), listen.getPort());
-        var sel = service.choose(flowKey, Set.of());
+        var sel = service.choose(flowKey);
         if (sel == null) {
             service.refused.increment();
             context.release(service);
@@ -127,7 +126,7 @@ final class UdpRelay implements AutoCloseable {
                     ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
             up.connect(sel.server().config().address());
         } catch (IOException e) {
-            service.release(sel, true);
+            service.release(sel);
             context.release(service);
             LOG.log(System.Logger.Level.WARNING, () -> service.config().key() + ": cannot open a socket toward "
                     + sel.server().config().address() + ": " + e.getMessage());
@@ -279,7 +278,7 @@ final class UdpRelay implements AutoCloseable {
             abort("finished");
             flows.remove(client, this);
             selection.server().closed(this, false);
-            service.release(selection, false);
+            service.release(selection);
             context.release(service);
         }
     }

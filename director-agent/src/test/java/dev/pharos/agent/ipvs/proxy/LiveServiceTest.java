@@ -11,7 +11,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,32 +77,56 @@ class LiveServiceTest {
     @Test
     void persistenceHoldsWithinTheTimeoutAfterTheLastConnection() {
         var live = service(BalancerService.tcp(VIP, "rr").withPersistence(Persistence.of(Duration.ofSeconds(10))));
-        var first = live.choose(from("192.0.2.1"), Set.of());
+        var first = live.choose(from("192.0.2.1"));
         assertThat(chosen(first)).isEqualTo(A);
         clock.set(30 * SECOND);   // the connection is still open: the template stays
-        var second = live.choose(from("192.0.2.1"), Set.of());
+        var second = live.choose(from("192.0.2.1"));
         assertThat(chosen(second)).isEqualTo(A);
-        live.release(first, false);
-        live.release(second, false);   // last one ended at 30 s
+        live.release(first);
+        live.release(second);   // last one ended at 30 s
         clock.set(39 * SECOND);
-        var third = live.choose(from("192.0.2.1"), Set.of());
+        var third = live.choose(from("192.0.2.1"));
         assertThat(chosen(third)).isEqualTo(A);
-        live.release(third, false);   // ended at 39 s
+        live.release(third);   // ended at 39 s
         clock.set(49 * SECOND + 1);
         live.expire();
         assertThat(live.persistenceEntries()).isZero();
-        assertThat(chosen(live.choose(from("192.0.2.1"), Set.of()))).isEqualTo(B);   // rr moves on
+        assertThat(chosen(live.choose(from("192.0.2.1")))).isEqualTo(B);   // rr moves on
     }
 
     @Test
-    void persistenceGranularityGroupsANetworkAndQuiescingDropsTheTemplate() {
+    void persistenceGranularityGroupsANetwork() {
         var live = service(BalancerService.tcp(VIP, "rr")
                 .withPersistence(Persistence.of(Duration.ofSeconds(120), addr("255.255.255.0", 0).getAddress())));
-        assertThat(chosen(live.choose(from("192.0.2.1"), Set.of()))).isEqualTo(A);
-        assertThat(chosen(live.choose(from("192.0.2.200"), Set.of()))).isEqualTo(A);
-        assertThat(chosen(live.choose(from("198.51.100.9"), Set.of()))).isEqualTo(B);
+        assertThat(chosen(live.choose(from("192.0.2.1")))).isEqualTo(A);
+        assertThat(chosen(live.choose(from("192.0.2.200")))).isEqualTo(A);
+        assertThat(chosen(live.choose(from("198.51.100.9")))).isEqualTo(B);
+    }
+
+    /// IPVS's default (`expire_quiescent_template` 0): a drained server keeps the clients it
+    /// already has a template for; only new clients go elsewhere. Its removal ends the templates.
+    @Test
+    void aDrainedServerKeepsItsPersistentClientsUntilItIsRemoved() {
+        var live = service(BalancerService.tcp(VIP, "rr").withPersistence(Persistence.of(Duration.ofSeconds(120))));
+        assertThat(chosen(live.choose(from("192.0.2.1")))).isEqualTo(A);
         live.updateRealServer(BalancerRealServer.of(A, 0));
-        assertThat(chosen(live.choose(from("192.0.2.1"), Set.of()))).isEqualTo(B);
+        assertThat(chosen(live.choose(from("192.0.2.1")))).as("persistent client of the drained server").isEqualTo(A);
+        assertThat(chosen(live.choose(from("192.0.2.2")))).as("a new client").isEqualTo(B);
+        assertThat(chosen(live.choose(from("192.0.2.3")))).as("a new client").isEqualTo(B);
+        live.removeRealServer(A);
+        assertThat(chosen(live.choose(from("192.0.2.1")))).as("after the removal").isEqualTo(B);
+    }
+
+    /// A connection the real server refused ends like any other: the client's template stays, so
+    /// its next connection goes to the same server (IPVS would not move it either).
+    @Test
+    void aRefusedConnectionLeavesTheClientOnItsServer() {
+        var live = service(BalancerService.tcp(VIP, "rr").withPersistence(Persistence.of(Duration.ofSeconds(120))));
+        var refused = live.choose(from("192.0.2.1"));
+        assertThat(chosen(refused)).isEqualTo(A);
+        live.release(refused);
+        assertThat(chosen(live.choose(from("192.0.2.1")))).isEqualTo(A);
+        assertThat(live.persistenceEntries()).isEqualTo(1);
     }
 
     @Test
@@ -131,7 +154,7 @@ class LiveServiceTest {
             a.opened(c);
         }
         assertThat(a.overloaded()).isTrue();
-        assertThat(List.of(chosen(live.choose(from("192.0.2.9"), Set.of())), chosen(live.choose(from("192.0.2.9"), Set.of()))))
+        assertThat(List.of(chosen(live.choose(from("192.0.2.9"))), chosen(live.choose(from("192.0.2.9")))))
                 .containsOnly(B);
         a.closed(conns.removeLast(), false);   // 3 × 4 = 12 is not below 4 × 3 = 12
         assertThat(a.overloaded()).isTrue();
@@ -140,6 +163,25 @@ class LiveServiceTest {
         for (var c : conns) {
             a.closed(c, false);
         }
+    }
+
+    /// The kernel's `ip_vs_sched_persist` uses a valid template without looking at the overload
+    /// flag: a persistent client stays on its server past `uthreshold`; only new clients move.
+    @Test
+    void aPersistentClientStaysOnAnOverloadedServer() throws IOException {
+        var sticky = BalancerService.tcp(VIP, "rr").withPersistence(Persistence.of(Duration.ofSeconds(120)));
+        var live = new LiveService(sticky, clock::get);
+        live.addRealServer(new BalancerRealServer(A, 1, 1, 0));
+        live.addRealServer(BalancerRealServer.of(B, 1));
+        var first = live.choose(from("192.0.2.1"));
+        assertThat(chosen(first)).isEqualTo(A);
+        var a = live.realServers().getFirst();
+        var open = connections.create(live, 0);
+        a.opened(open);
+        assertThat(a.overloaded()).isTrue();
+        assertThat(chosen(live.choose(from("192.0.2.1")))).as("the persistent client").isEqualTo(A);
+        assertThat(chosen(live.choose(from("192.0.2.2")))).as("a new client").isEqualTo(B);
+        a.closed(open, false);
     }
 
     @Test
@@ -153,7 +195,7 @@ class LiveServiceTest {
             conns.add(c);
             a.opened(c);
         }
-        assertThat(live.choose(from("192.0.2.9"), Set.of())).isNull();   // overloaded, no sorry server
+        assertThat(live.choose(from("192.0.2.9"))).isNull();   // overloaded, no sorry server
         a.closed(conns.removeLast(), false);
         a.closed(conns.removeLast(), false);
         assertThat(a.overloaded()).isTrue();   // 1 is not below lthreshold 1
@@ -164,15 +206,11 @@ class LiveServiceTest {
     @Test
     void sorryServerOnlyWhenNothingElseCanTakeTheConnection() {
         var live = service(BalancerService.tcp(VIP, "wlc").withSorryServer(addr("198.51.100.250", 80)));
-        assertThat(live.choose(from("192.0.2.1"), Set.of()).sorry()).isFalse();
-        var a = live.realServers().get(0);
-        var b = live.realServers().get(1);
-        var excluded = live.choose(from("192.0.2.1"), Set.of(a, b));
-        assertThat(excluded.sorry()).isTrue();
+        assertThat(live.choose(from("192.0.2.1")).sorry()).isFalse();
         live.updateRealServer(BalancerRealServer.of(A, 0));
         live.updateRealServer(BalancerRealServer.of(B, 0));
-        assertThat(live.choose(from("192.0.2.1"), Set.of()).sorry()).isTrue();
+        assertThat(live.choose(from("192.0.2.1")).sorry()).isTrue();
         live.update(live.config().withSorryServer(null));
-        assertThat(live.choose(from("192.0.2.1"), Set.of())).isNull();
+        assertThat(live.choose(from("192.0.2.1"))).isNull();
     }
 }

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -207,27 +208,47 @@ class UserspaceBalancerTcpTest {
     }
 
     @Test
-    void sorryServerTakesConnectionsWhenNoRealServerHasWeightAndRefusedServersFailOver() throws Exception {
+    void sorryServerTakesConnectionsWhenNoRealServerHasWeight() throws Exception {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
                 var sorry = TcpTestServer.start("127.0.0.4", Mode.NAME, "SORRY");
                 var lb = balancer()) {
-            var closed = new InetSocketAddress(loopback("127.0.0.3"), TcpTestServer.freePort());   // nothing listens
             var svc = tcp(TcpTestServer.freePort(), "rr").withSorryServer(sorry.address());
             lb.addService(svc);
-            lb.addRealServer(svc.key(), BalancerRealServer.of(closed, 1));
             lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
-            for (int i = 0; i < 6; i++) {
-                assertThat(name(connect(svc.listen()))).isEqualTo("A");   // the refusing one is skipped
-            }
+            assertThat(name(connect(svc.listen()))).isEqualTo("A");
             lb.updateRealServer(svc.key(), BalancerRealServer.of(a.address(), 0));
-            lb.updateRealServer(svc.key(), BalancerRealServer.of(closed, 0));
             assertThat(name(connect(svc.listen()))).isEqualTo("SORRY");
             assertThat(lb.stats(svc.key()).orElseThrow().sorryServer().totalConnections()).isEqualTo(1);
         }
     }
 
+    /// As through IPVS, a connection goes to the one real server scheduled for it: one that
+    /// refuses fails that connection (the client is reset) rather than the balancer trying
+    /// another behind the client's back, until the server is removed (by its checker).
     @Test
-    void aRealServerThatNeverCompletesTheHandshakeTimesOutAndAnotherServes() throws Exception {
+    void aRefusingRealServerFailsItsConnectionsUntilItIsRemoved() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
+                var lb = balancer()) {
+            var closed = new InetSocketAddress(loopback("127.0.0.3"), TcpTestServer.freePort());   // nothing listens
+            var svc = tcp(TcpTestServer.freePort(), "rr");
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(closed, 1));
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            for (int i = 0; i < 3; i++) {
+                assertReset("127.0.0.1", svc.listen());   // rr: the refusing server's turn
+                assertThat(name(connect(svc.listen()))).isEqualTo("A");
+            }
+            assertThat(lb.stats(svc.key()).orElseThrow().realServers().getFirst().totalConnections()).isEqualTo(3);
+            lb.removeRealServer(svc.key(), closed);
+            for (int i = 0; i < 4; i++) {
+                assertThat(name(connect(svc.listen()))).isEqualTo("A");
+            }
+            assertThat(Netns.await(DEADLINE, () -> lb.openConnections() == 0)).isTrue();
+        }
+    }
+
+    @Test
+    void aRealServerThatNeverCompletesTheHandshakeFailsTheConnectionAfterTheConnectTimeout() throws Exception {
         // A listener with a full accept queue drops SYNs: connecting to it hangs, as to a dead host.
         try (var full = new java.net.ServerSocket();
                 var a = TcpTestServer.start("127.0.0.2", Mode.ECHO, "A");
@@ -245,20 +266,88 @@ class UserspaceBalancerTcpTest {
                 lb.addService(svc);
                 lb.addRealServer(svc.key(), BalancerRealServer.of((InetSocketAddress) full.getLocalSocketAddress(), 1));
                 lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
-                for (int i = 0; i < 3; i++) {
+                for (int i = 0; i < 2; i++) {
+                    var started = System.nanoTime();
+                    assertReset("127.0.0.1", svc.listen());   // rr: the silent server's turn
+                    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("after the connect timeout")
+                            .isGreaterThanOrEqualTo(Duration.ofMillis(250));
                     try (var s = connect(svc.listen())) {
                         assertThat(echo(s, "served " + i)).isEqualTo("served " + i);
                     }
                 }
-                var dead = lb.stats(svc.key()).orElseThrow().realServers().getFirst();
-                assertThat(dead.totalConnections()).as("attempts on the silent server").isPositive();
-                assertThat(dead.activeConnections() + dead.inactiveConnections()).isZero();
+                assertThat(Netns.await(DEADLINE, () -> {
+                    var dead = lb.stats(svc.key()).orElseThrow().realServers().getFirst();
+                    return dead.totalConnections() == 2 && dead.activeConnections() + dead.inactiveConnections() == 0;
+                })).as("two attempts on the silent server, none left open").isTrue();
             } finally {
                 for (var f : fillers) {
                     f.close();
                 }
             }
         }
+    }
+
+    /// Persistence binds a client to its real server until the entry expires or the server is
+    /// removed: while that server refuses, the client's connections fail, as with IPVS's template.
+    @Test
+    void aPersistentClientOfAFailedServerFailsUntilTheServerIsRemoved() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
+                var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
+                var lb = balancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr").withPersistence(Persistence.of(Duration.ofSeconds(120)));
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+            assertThat(name(connectFrom("127.0.0.21", svc.listen()))).isEqualTo("A");
+            a.close();   // A fails: its port refuses
+            assertThat(Netns.await(DEADLINE, () -> refuses(a.address()))).as("A refuses").isTrue();
+            for (int i = 0; i < 3; i++) {
+                assertReset("127.0.0.21", svc.listen());
+            }
+            assertThat(name(connectFrom("127.0.0.22", svc.listen()))).as("a new client").isEqualTo("B");
+            lb.removeRealServer(svc.key(), a.address());
+            assertThat(name(connectFrom("127.0.0.21", svc.listen()))).as("after the removal").isEqualTo("B");
+        }
+    }
+
+    /// Drain (weight 0) as IPVS does it: open connections go on, clients with a persistence entry
+    /// on the drained server keep reaching it, only new clients go elsewhere.
+    @Test
+    void aDrainedServerKeepsItsPersistentClients() throws Exception {
+        try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
+                var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
+                var lb = balancer()) {
+            var svc = tcp(TcpTestServer.freePort(), "rr").withPersistence(Persistence.of(Duration.ofSeconds(120)));
+            lb.addService(svc);
+            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+            lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+            assertThat(name(connectFrom("127.0.0.21", svc.listen()))).isEqualTo("A");
+            lb.updateRealServer(svc.key(), BalancerRealServer.of(a.address(), 0));
+            for (int i = 0; i < 3; i++) {
+                assertThat(name(connectFrom("127.0.0.21", svc.listen()))).as("the persistent client").isEqualTo("A");
+                assertThat(name(connectFrom("127.0.0." + (30 + i), svc.listen()))).as("a new client").isEqualTo("B");
+            }
+        }
+    }
+
+    /// Whether a direct connection to `to` is refused (its listener is closed, not just closing).
+    private static boolean refuses(InetSocketAddress to) {
+        try (var s = new Socket()) {
+            s.connect(to, 10_000);
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /// A connection from `source` is reset: the balancer accepted it, its real server did not. On
+    /// loopback the reset can arrive before the client's connect has returned.
+    private static void assertReset(String source, InetSocketAddress to) {
+        assertThatThrownBy(() -> {
+            try (var s = connectFrom(source, to)) {
+                s.getInputStream().read();
+            }
+        }).isInstanceOf(SocketException.class).hasMessageContaining("reset");
     }
 
     @Test
