@@ -1,17 +1,17 @@
 package dev.pharos.agent.ipvs.proxy;
 
-import dev.pharos.agent.ipvs.proxy.schedulers.Flow;
 import dev.pharos.agent.linux.Epoll;
 import dev.pharos.agent.linux.Errno;
 import dev.pharos.agent.linux.NativeBuffer;
 import dev.pharos.agent.linux.NativeException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /// One client connection relayed to a real server on the native relay ([NativeRelayLoop]), from
-/// accept to close on the loop's thread: the life and rules of [TcpConnection] (choose, connect
-/// without blocking, reset the client on refusal or connect timeout, relay both ways with backpressure,
-/// pass each end of stream on as a half-close, reset both sides on an error), on edge-triggered
-/// readiness.
+/// accept to close on the loop's thread: the rules of [TcpConnection] (connect without blocking,
+/// relay both ways with backpressure, pass each end of stream on as a half-close, reset both
+/// sides on an error) on edge-triggered readiness; [RelayedConnection] holds the life both
+/// relays share.
 ///
 /// Edge-triggered: each socket is registered once for input, output and the peer's half-close;
 /// an event sets a side's `readable`/`writable` flag, and only a call returning `EAGAIN` (or a
@@ -23,7 +23,7 @@ import java.net.InetSocketAddress;
 /// `EPOLLERR`) and a read empties its queue, those are its last bytes; they are sent with `MSG_MORE` and the
 /// `shutdown` right after puts the FIN into the same segment, as HAProxy does. That saves the
 /// separate FIN segment and its ACK on every short connection.
-final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler {
+final class NativeTcpConnection extends RelayedConnection implements NativeLoopHandler {
 
     private static final System.Logger LOG = System.getLogger(NativeTcpConnection.class.getName());
     private static final int INTEREST = Epoll.IN | Epoll.OUT | Epoll.RDHUP | Epoll.EDGE;
@@ -33,23 +33,10 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
     /// Reads per side per turn before other connections get the thread.
     private static final int READS_PER_TURN = 16;
 
-    private enum State { CONNECTING, ESTABLISHED, HALF_CLOSED, CLOSED }
-
     private final int client;
-    private final InetSocketAddress clientAddress;
-    private final InetSocketAddress vip;
-    private final LiveService service;
-    private final RelayContext context;
     private final NativeRelayLoop loop;
-    private volatile long lastActivity = System.nanoTime();
-    /// Nanos by which the current connect attempt must complete; 0 when not connecting.
-    private volatile long connectDeadline;
-    private volatile boolean finished;
-    private boolean aborted;   // guarded by this
 
     // Confined to the loop's thread. "In" is client → real server, "out" the reverse.
-    private State state = State.CONNECTING;
-    private LiveService.Selection selection;
     private int server = -1;
     private boolean clientReadable;
     private boolean clientWritable;
@@ -67,28 +54,13 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
     private NativeBuffer outPending;
     private boolean inEof;
     private boolean outEof;
-    private boolean inShut;
-    private boolean outShut;
     private boolean queued;   // in the loop's `again` queue
 
     NativeTcpConnection(int client, InetSocketAddress clientAddress, InetSocketAddress vip, LiveService service,
             RelayContext context, NativeRelayLoop loop) {
+        super(clientAddress, vip, service, context, loop);
         this.client = client;
-        this.clientAddress = clientAddress;
-        this.vip = vip;
-        this.service = service;
-        this.context = context;
         this.loop = loop;
-    }
-
-    @Override
-    public long lastActivity() {
-        return lastActivity;
-    }
-
-    @Override
-    public LiveService service() {
-        return service;
     }
 
     /// On the loop's thread: registers the client (read only once connected) and connects.
@@ -103,70 +75,30 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
         connect();
     }
 
-    /// Chooses a real server and starts connecting.
-    private void connect() {
-        var sel = service.choose(new Flow(clientAddress.getAddress(), clientAddress.getPort(), vip.getAddress(),
-                vip.getPort()));
-        if (sel == null) {
-            service.refused.increment();
-            LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": no real server for " + clientAddress
-                    + " (all quiescent, overloaded or refusing, and no sorry server)");
-            finish(false);
-            return;
-        }
-        selection = sel;
-        sel.server().opened(this);
-        connectDeadline = System.nanoTime() + service.config().connectTimeout().toNanos();
+    @Override
+    void connectTo(InetSocketAddress target) {
         var sockets = loop.sockets;
         try {
-            server = sockets.connect(sel.server().config().address());
+            server = sockets.connect(target);
             boolean now = sockets.connected();
             loop.register(server, INTEREST, this);
             if (now) {
-                established();
+                relayBothWays();
             }
         } catch (NativeException e) {
             connectFailed(e.getMessage());
         }
     }
 
-    private void established() {
-        connectDeadline = 0;
-        state = State.ESTABLISHED;
-        selection.server().established();
+    private void relayBothWays() {
+        established();
         serverWritable = true;
-        lastActivity = System.nanoTime();
         relay();
-    }
-
-    /// The chosen real server did not accept: the client's connection fails with a reset.
-    private void connectFailed(String reason) {
-        var target = selection.server().config().address();
-        LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": real server " + target
-                + " did not accept " + clientAddress + " (" + reason + "): resetting the client");
-        finish(true);
-    }
-
-    @Override
-    public boolean connecting() {
-        return connectDeadline != 0;
-    }
-
-    @Override
-    public void checkConnectTimeout(long now) {
-        var deadline = connectDeadline;
-        if (deadline != 0 && now - deadline > 0) {
-            loop.execute(() -> {
-                if (!finished && state == State.CONNECTING && connectDeadline == deadline) {
-                    connectFailed("connect timed out after " + service.config().connectTimeout().toMillis() + " ms");
-                }
-            });
-        }
     }
 
     @Override
     public void onEvent(int fd, int events, NativeRelayLoop relay) {
-        if (finished) {
+        if (finished()) {
             return;
         }
         if (fd == client) {
@@ -205,13 +137,13 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
             }
             if (err == Errno.ECONNRESET || err == Errno.EPIPE) {
                 serverReset = true;
-                established();
+                relayBothWays();
                 return;
             }
             int why = err == 0 ? Errno.ECONNREFUSED : err;
             connectFailed(Errno.name(why) + ": " + Errno.describe(why));
         } else if ((events & Epoll.OUT) != 0) {
-            established();
+            relayBothWays();
         }
     }
 
@@ -219,23 +151,23 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
     /// bytes from sources whose destination has nothing pending.
     void relay() {
         queued = false;
-        if (finished || state == State.CONNECTING) {
+        if (finished() || state == State.CONNECTING) {
             return;
         }
         try {
             if (inPending != null && serverWritable) {
                 flush(true);
             }
-            if (!finished && outPending != null && clientWritable) {
+            if (!finished() && outPending != null && clientWritable) {
                 flush(false);
             }
-            if (!finished && clientReadable && inPending == null && !inEof) {
+            if (!finished() && clientReadable && inPending == null && !inEof) {
                 pump(true);
             }
-            if (!finished && serverReadable && outPending == null && !outEof) {
+            if (!finished() && serverReadable && outPending == null && !outEof) {
                 pump(false);
             }
-        } catch (NativeException e) {
+        } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": " + clientAddress + ": " + e.getMessage());
             finish(true);
         }
@@ -243,7 +175,7 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
 
     /// Reads what one direction's source has and sends it on at once; keeps what the destination
     /// cannot take yet and stops reading until it is out.
-    private void pump(boolean inbound) throws NativeException {
+    private void pump(boolean inbound) throws IOException {
         var sockets = loop.sockets;
         int from = inbound ? client : server;
         int to = inbound ? server : client;
@@ -264,10 +196,7 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
                 }
                 return;
             }
-            lastActivity = System.nanoTime();
-            var counters = selection.server().counters;
-            (inbound ? counters.bytesIn : counters.bytesOut).add(n);
-            (inbound ? service.counters.bytesIn : service.counters.bytesOut).add(n);
+            relayed(inbound, n);
             // A short read empties the queue; after the source's FIN that was its last data.
             boolean drained = n < buf.capacity();
             boolean last = drained && (inbound ? clientDone : serverDone);
@@ -307,7 +236,7 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
 
     /// One direction's destination can take more: send its pending bytes; once they are out,
     /// pass on a waiting end of stream (or let [#relay] read the source again).
-    private void flush(boolean inbound) throws NativeException {
+    private void flush(boolean inbound) throws IOException {
         var rest = inbound ? inPending : outPending;
         int to = inbound ? server : client;
         boolean eof = inbound ? inEof : outEof;
@@ -326,7 +255,7 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
         } else {
             outPending = null;
         }
-        lastActivity = System.nanoTime();
+        touch();
         if (eof) {
             shutdown(inbound);
         }
@@ -348,33 +277,17 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
         }
     }
 
-    private void endOfStream(boolean inbound) throws NativeException {
+    private void endOfStream(boolean inbound) throws IOException {
         markEof(inbound);
         if ((inbound ? inPending : outPending) == null) {
             shutdown(inbound);
         }
     }
 
-    /// One direction is complete: pass its end of stream on; both complete ends the connection.
-    private void shutdown(boolean inbound) throws NativeException {
-        if (!(inbound ? outShut : inShut)) {
-            loop.sockets.shutdownOutput(inbound ? server : client);
-        }
-        // Else this completes the connection: both ends of stream are read, so both receive
-        // queues are empty and the close in finish() sends the FIN itself (with any bytes held
-        // back by MSG_MORE); a shutdown would be one system call for nothing.
-        if (inbound) {
-            inShut = true;
-        } else {
-            outShut = true;
-        }
-        if (state == State.ESTABLISHED) {
-            state = State.HALF_CLOSED;
-            selection.server().halfClosed();
-        }
-        if (inShut && outShut) {
-            finish(false);
-        }
+    /// After bytes sent with `MSG_MORE`, the FIN of this shutdown leaves in their segment.
+    @Override
+    void shutdownOutput(boolean towardServer) throws NativeException {
+        loop.sockets.shutdownOutput(towardServer ? server : client);
     }
 
     @Override
@@ -383,32 +296,7 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
     }
 
     @Override
-    public void abort(String reason) {
-        abort(reason, false);
-    }
-
-    /// From any thread: closes both sides on the loop's thread, with a TCP reset when `reset`.
-    void abort(String reason, boolean reset) {
-        synchronized (this) {
-            if (aborted) {
-                return;
-            }
-            aborted = true;
-        }
-        LOG.log(System.Logger.Level.DEBUG, () -> service.config().key() + ": closing " + clientAddress + ": " + reason);
-        loop.execute(() -> finish(reset));
-    }
-
-    /// On the loop's thread, once: closes the sockets (reset first if `reset`) and releases
-    /// pending buffers, counts, persistence and the registry entry.
-    void finish(boolean reset) {
-        if (finished) {
-            return;
-        }
-        finished = true;
-        var wasActive = state == State.ESTABLISHED;
-        state = State.CLOSED;
-        connectDeadline = 0;
+    void closeSockets(boolean reset) {
         var sockets = loop.sockets;
         if (reset) {
             sockets.setLingerZero(client);
@@ -428,12 +316,5 @@ final class NativeTcpConnection implements RelayedConnection, NativeLoopHandler 
             loop.pending.give(outPending);
             outPending = null;
         }
-        var sel = selection;
-        if (sel != null) {
-            sel.server().closed(this, wasActive);
-            service.release(sel);
-        }
-        context.release(service);
-        context.tcpConnections.remove(this);
     }
 }
