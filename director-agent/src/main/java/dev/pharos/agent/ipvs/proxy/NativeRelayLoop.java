@@ -6,8 +6,6 @@ import dev.pharos.agent.linux.NativeException;
 import dev.pharos.agent.linux.TcpSockets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
 
 /// One platform thread accepting, connecting and relaying TCP connections on raw Linux calls
 /// ([Epoll], [TcpSockets]): the native counterpart of [RelayLoop], with the same contract (a
@@ -25,7 +23,7 @@ import java.util.concurrent.Executor;
 /// bytes") costs no `epoll_ctl`. A closed descriptor leaves the epoll set by itself. Each
 /// registration's data word carries the descriptor and a generation, so an event of a
 /// descriptor closed and reused within one batch of events is dropped, not misdelivered.
-final class NativeRelayLoop implements Executor, AutoCloseable {
+final class NativeRelayLoop extends RelayThread {
 
     private static final System.Logger LOG = System.getLogger(NativeRelayLoop.class.getName());
     private static final int MAX_EVENTS = 256;
@@ -37,16 +35,12 @@ final class NativeRelayLoop implements Executor, AutoCloseable {
     /// yet is copied into a pending buffer of [#pending].
     final NativeBuffer shared;
     final BufferPool<NativeBuffer> pending;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /// Connections that stopped relaying to let others run while still readable (edge-triggered:
     /// no new event would come for them); resumed after this turn's events.
     private final ArrayDeque<NativeTcpConnection> again = new ArrayDeque<>();
-    private final Thread thread;
     // Confined to the loop's thread: the handler and registration generation of each descriptor.
     private NativeLoopHandler[] handlers = new NativeLoopHandler[1024];
     private int[] generations = new int[1024];
-    private volatile boolean open = true;
-    private volatile long accepted;
 
     /// @throws NativeException when epoll cannot be opened (e.g. out of descriptors)
     NativeRelayLoop(int index, int bufferSize, BufferPool<NativeBuffer> pending) throws NativeException {
@@ -59,21 +53,11 @@ final class NativeRelayLoop implements Executor, AutoCloseable {
         }
         this.shared = NativeBuffer.allocate(bufferSize);
         this.pending = pending;
-        this.thread = Thread.ofPlatform().name("pharos-lb-relay-" + index).daemon().start(this::run);
-    }
-
-    /// On this loop's thread: one more accepted connection.
-    void countAccepted() {
-        accepted = accepted + 1;   // one writer: no lost update
-    }
-
-    long accepted() {
-        return accepted;
+        start(index);
     }
 
     @Override
-    public void execute(Runnable task) {
-        tasks.add(task);
+    void wakeup() {
         epoll.wakeup();
     }
 
@@ -112,10 +96,11 @@ final class NativeRelayLoop implements Executor, AutoCloseable {
         again.add(c);
     }
 
-    private void run() {
+    @Override
+    void run() {
         try {
-            while (open) {
-                int timeout = tasks.isEmpty() && again.isEmpty() ? -1 : 0;
+            while (open()) {
+                int timeout = !tasksWaiting() && again.isEmpty() ? -1 : 0;
                 int n;
                 try {
                     n = epoll.await(timeout);
@@ -127,19 +112,13 @@ final class NativeRelayLoop implements Executor, AutoCloseable {
                     dispatch(epoll.data(i), epoll.events(i));
                 }
                 for (int i = again.size(); i > 0; i--) {
-                    runSafely(again.poll());
+                    resume(again.poll());
                 }
-                Runnable task;
-                while ((task = tasks.poll()) != null) {
-                    runSafely(task);
-                }
+                runTasks();
             }
             // Closing: whatever is still registered (a connection accepted while the balancer
             // shut down, the listening sockets) is closed here, so no descriptor outlives the loop.
-            Runnable task;
-            while ((task = tasks.poll()) != null) {
-                runSafely(task);
-            }
+            runTasks();
             for (int fd = 0; fd < handlers.length; fd++) {
                 var h = handlers[fd];
                 if (h != null) {
@@ -168,36 +147,15 @@ final class NativeRelayLoop implements Executor, AutoCloseable {
         try {
             h.onEvent(fd, events, this);
         } catch (RuntimeException e) {
-            // One connection's bug must not stop every other connection of this loop.
-            LOG.log(System.Logger.Level.ERROR, "TCP relay task failed", e);
+            failed(e);
         }
     }
 
-    private static void runSafely(NativeTcpConnection c) {
+    private static void resume(NativeTcpConnection c) {
         try {
             c.relay();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "TCP relay task failed", e);
-        }
-    }
-
-    private static void runSafely(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            // One connection's bug must not stop every other connection of this loop.
-            LOG.log(System.Logger.Level.ERROR, "TCP relay task failed", e);
-        }
-    }
-
-    @Override
-    public void close() {
-        open = false;
-        epoll.wakeup();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            failed(e);
         }
     }
 }

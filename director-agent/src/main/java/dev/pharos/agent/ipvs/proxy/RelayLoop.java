@@ -9,8 +9,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /// One selector thread accepting, connecting and relaying TCP connections (all sockets
@@ -32,22 +30,17 @@ import java.util.function.Consumer;
 /// `shutdown` (failing with `ENOTCONN` after a normal end) and leaves the descriptor to the next
 /// select. Cancelling the key and closing after the next select — which deregisters it — costs
 /// one `close` instead: four system calls fewer per relayed connection.
-final class RelayLoop implements Executor, AutoCloseable {
+final class RelayLoop extends RelayThread {
 
     private static final System.Logger LOG = System.getLogger(RelayLoop.class.getName());
 
     private final Selector selector;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final Thread thread;
     /// Sockets whose keys are cancelled, to close once the next select has deregistered them.
     private final ArrayDeque<SocketChannel> toClose = new ArrayDeque<>();
     /// Runs a ready key's handler; one instance, so a wake-up allocates nothing.
     private final Consumer<SelectionKey> onReady = this::dispatch;
     final ByteBuffer shared;
     final BufferPool<ByteBuffer> pending;
-    private volatile boolean open = true;
-    /// Connections this loop accepted (written by its thread only; read by tests and status).
-    private volatile long accepted;
 
     RelayLoop(int index, int bufferSize, BufferPool<ByteBuffer> pending) {
         try {
@@ -57,16 +50,7 @@ final class RelayLoop implements Executor, AutoCloseable {
         }
         this.shared = ByteBuffer.allocateDirect(bufferSize);
         this.pending = pending;
-        this.thread = Thread.ofPlatform().name("pharos-lb-relay-" + index).daemon().start(this::run);
-    }
-
-    /// On this loop's thread: one more accepted connection.
-    void countAccepted() {
-        accepted = accepted + 1;   // one writer: no lost update
-    }
-
-    long accepted() {
-        return accepted;
+        start(index);
     }
 
     Selector selector() {
@@ -74,8 +58,7 @@ final class RelayLoop implements Executor, AutoCloseable {
     }
 
     @Override
-    public void execute(Runnable task) {
-        tasks.add(task);
+    void wakeup() {
         selector.wakeup();
     }
 
@@ -92,8 +75,9 @@ final class RelayLoop implements Executor, AutoCloseable {
         toClose.add(ch);
     }
 
-    private void run() {
-        while (open) {
+    @Override
+    void run() {
+        while (open()) {
             // Sockets queued before this select are deregistered by it; a queue that is not empty
             // must not wait for traffic to be closed, so the select does not block then.
             var closable = toClose.size();
@@ -114,20 +98,17 @@ final class RelayLoop implements Executor, AutoCloseable {
             for (int i = 0; i < closable; i++) {
                 closeQuietly(toClose.poll());
             }
-            Runnable task;
-            while ((task = tasks.poll()) != null) {
-                runSafely(task);
-            }
+            runTasks();
         }
         // Closing: whatever is still registered (a connection accepted while the balancer shut
         // down) is closed here, so no socket outlives the loop.
-        Runnable task;
-        while ((task = tasks.poll()) != null) {
-            runSafely(task);
-        }
+        runTasks();
         for (var key : List.copyOf(selector.keys())) {
-            var handler = (LoopHandler) key.attachment();
-            runSafely(handler::loopClosing);
+            try {
+                ((LoopHandler) key.attachment()).loopClosing();
+            } catch (RuntimeException e) {
+                failed(e);
+            }
         }
         try {
             selector.selectNow();   // deregisters what the handlers cancelled
@@ -152,29 +133,15 @@ final class RelayLoop implements Executor, AutoCloseable {
         try {
             ((LoopHandler) key.attachment()).onReady(key, this);
         } catch (RuntimeException e) {
-            // One connection's bug must not stop every other connection of this loop.
-            LOG.log(System.Logger.Level.ERROR, "TCP relay task failed", e);
-        }
-    }
-
-    private static void runSafely(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            // One connection's bug must not stop every other connection of this loop.
-            LOG.log(System.Logger.Level.ERROR, "TCP relay task failed", e);
+            failed(e);
         }
     }
 
     @Override
     public void close() {
-        open = false;
-        selector.wakeup();
+        super.close();
         try {
-            thread.join(5000);
             selector.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "closing the relay selector: " + e.getMessage());
         }

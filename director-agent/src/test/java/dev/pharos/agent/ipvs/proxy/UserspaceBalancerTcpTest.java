@@ -294,10 +294,7 @@ class UserspaceBalancerTcpTest {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
                 var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
                 var lb = balancer()) {
-            var svc = tcp(TcpTestServer.freePort(), "rr").withPersistence(Persistence.of(Duration.ofSeconds(120)));
-            lb.addService(svc);
-            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
-            lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+            var svc = stickyOver(lb, a, b);
             assertThat(name(connectFrom("127.0.0.21", svc.listen()))).isEqualTo("A");
             a.close();   // A fails: its port refuses
             assertThat(Netns.await(DEADLINE, () -> refuses(a.address()))).as("A refuses").isTrue();
@@ -317,10 +314,7 @@ class UserspaceBalancerTcpTest {
         try (var a = TcpTestServer.start("127.0.0.2", Mode.NAME, "A");
                 var b = TcpTestServer.start("127.0.0.3", Mode.NAME, "B");
                 var lb = balancer()) {
-            var svc = tcp(TcpTestServer.freePort(), "rr").withPersistence(Persistence.of(Duration.ofSeconds(120)));
-            lb.addService(svc);
-            lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
-            lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+            var svc = stickyOver(lb, a, b);
             assertThat(name(connectFrom("127.0.0.21", svc.listen()))).isEqualTo("A");
             lb.updateRealServer(svc.key(), BalancerRealServer.of(a.address(), 0));
             for (int i = 0; i < 3; i++) {
@@ -328,6 +322,16 @@ class UserspaceBalancerTcpTest {
                 assertThat(name(connectFrom("127.0.0." + (30 + i), svc.listen()))).as("a new client").isEqualTo("B");
             }
         }
+    }
+
+    /// A round-robin service with 120 s persistence over `a`, then `b`.
+    private static BalancerService stickyOver(UserspaceBalancer lb, TcpTestServer a, TcpTestServer b)
+            throws IOException {
+        var svc = tcp(TcpTestServer.freePort(), "rr").withPersistence(Persistence.of(Duration.ofSeconds(120)));
+        lb.addService(svc);
+        lb.addRealServer(svc.key(), BalancerRealServer.of(a.address(), 1));
+        lb.addRealServer(svc.key(), BalancerRealServer.of(b.address(), 1));
+        return svc;
     }
 
     /// Whether a direct connection to `to` is refused (its listener is closed, not just closing).
