@@ -194,7 +194,7 @@ public final class FakeAgent {
                     a.delayLoopSeconds() == null ? null : Duration.ofSeconds(a.delayLoopSeconds()), a.quorum());
         }));
         m.put(Protocol.CONFIG_GET, (p, s) -> new Results.Config(revision(), name + ".conf",
-                dev.pharos.agent.config.ConfigWriter.write(config)));
+                dev.pharos.agent.config.ConfigWriter.write(config), List.of()));
         m.put(Protocol.CONFIG_VALIDATE, (p, s) -> {
             calls.add(new Call(Protocol.CONFIG_VALIDATE, p));
             return validation(p.path("text").asText());
