@@ -200,9 +200,11 @@ public final class ConfigTextArea extends Region {
             var message = new Label(first.message() + (e.getValue().size() > 1 ? " (+" + (e.getValue().size() - 1)
                     + " more)" : ""));
             message.getStyleClass().addAll("mark-message", "mark-" + severity);
+            marks.getChildren().add(message);
+            // Made during layout: styled now, or it has no size yet.
+            message.applyCss();
             double after = lines.origin().getX() + width(lineText) + width("    ");
             message.resizeRelocate(after, top, message.prefWidth(-1), lines.height());
-            marks.getChildren().add(message);
         }
     }
 

@@ -211,6 +211,7 @@ class ConfigEditorMarksTest {
                 .filter(n -> n instanceof Label l && l.getText().startsWith(d.message())).findFirst().orElseThrow();
         assertThat(inScene(message).getMinY()).isCloseTo(lineBounds.getMinY(), offset(1.0));
         assertThat(inScene(message).getMinX()).as("beside the line").isGreaterThan(lineEnd);
+        assertThat(inScene(message).getWidth()).as("the message can be read").isGreaterThan(100);
         var underline = editor.editor().visibleMarks().stream()
                 .filter(n -> n instanceof Region r && r.getStyleClass().contains("mark-underline")).findFirst()
                 .orElseThrow();
