@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.offset;
 
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
+import dev.pharos.agent.api.Results;
 import dev.pharos.console.ConsoleWork;
 import dev.pharos.console.FakeAgent;
 import dev.pharos.console.configedit.ConfigEditorViewModel.Diagnostic;
@@ -218,6 +219,25 @@ class ConfigEditorMarksTest {
         assertThat(inScene(underline).getMinX()).as("at column %d", d.column())
                 .isCloseTo(caretAt(d.line(), d.column()).getMinX(), offset(1.0));
         assertThat(inScene(underline).getMaxY()).isBetween(lineBounds.getMinY(), lineBounds.getMaxY() + 1);
+    }
+
+    @Test
+    void theIncludedFilesAreNamedAndTheirFindingsListedButNotMarked(FxRobot robot) throws Exception {
+        agents.getFirst().included(List.of("/etc/keepalived/conf.d/web.conf"));
+        load(robot);
+        var note = robot.lookup("#config-includes").queryAs(Label.class);
+        assertThat(note.isVisible()).isTrue();
+        assertThat(note.getText()).contains("/etc/keepalived/conf.d/web.conf").contains("Apply keeps the include lines");
+
+        var elsewhere = Diagnostic.of(new Results.Diagnostic("error", "/etc/keepalived/conf.d/web.conf", 3, 5,
+                "weight 300 is outside 0–65535", "web.conf:3:5: error: weight 300 is outside 0–65535"), "lvs-master.conf");
+        assertThat(elsewhere.inText()).isFalse();
+        var here = Diagnostic.of(new Results.Diagnostic("error", "lvs-master.conf", 3, 5, "m", "t"), "lvs-master.conf");
+        assertThat(here.inText()).isTrue();
+
+        // Another director without includes: no note.
+        robot.interact(() -> model.select("lvs-backup"));
+        WaitForAsyncUtils.waitFor(WAIT, TimeUnit.SECONDS, () -> !note.isVisible());
     }
 
     DialogPane question(FxRobot robot) throws Exception {
