@@ -67,12 +67,13 @@ public final class ConfigStore {
     /// SHA-256 of each file's bytes as last read or written, the configuration file first; empty
     /// before the first [#remember] (then nothing is compared).
     private final Map<Path, byte[]> known = new LinkedHashMap<>();
-    /// The configuration file's text as last read or written (empty before the first [#remember]).
-    private String text = "";
+    /// The configuration file's text as last read or written, with the charset that gives its
+    /// bytes back (empty before the first [#remember]).
+    private SourceText.Decoded text = new SourceText.Decoded("", StandardCharsets.UTF_8);
 
     /// What [#snapshot] read: each file's digest (the configuration file first), and the
     /// configuration file's text.
-    public record Snapshot(Map<Path, byte[]> digests, String text) {
+    public record Snapshot(Map<Path, byte[]> digests, SourceText.Decoded text) {
         public Snapshot {
             digests = Collections.unmodifiableMap(new LinkedHashMap<>(digests));
         }
@@ -123,7 +124,7 @@ public final class ConfigStore {
                 out.put(p, digest(p));
             }
         }
-        return new Snapshot(out, main == null ? "" : SourceText.decode(main).text());
+        return new Snapshot(out, SourceText.decode(main == null ? new byte[0] : main));
     }
 
     /// The agent now runs what these files held (a start or a reload read them).
@@ -136,7 +137,7 @@ public final class ConfigStore {
     /// The configuration file's text as the agent last read or wrote it: what it runs, with the
     /// operator's comments and layout (a hand edit not yet reloaded is not in it).
     public synchronized String text() {
-        return text;
+        return text.text();
     }
 
     /// The files the configuration file includes, as the agent last read them, in the order read.
@@ -195,25 +196,29 @@ public final class ConfigStore {
         }
     }
 
-    /// Writes `text` as the new file (used by `config.apply`, which keeps the operator's text).
-    /// Throws [ChangedOnDiskException], writing nothing, when a file changed on disk since the
-    /// agent read or wrote it; after the write the store knows the new bytes and no included file
-    /// (the caller [#learn]s those the new text includes).
+    /// Writes `text` as the new file (used by `config.apply`, which keeps the operator's text), in
+    /// the charset the file was in when it can hold the text (a file read as ISO-8859-1 keeps the
+    /// bytes of its accented comments), else UTF-8. Throws [ChangedOnDiskException], writing
+    /// nothing, when a file changed on disk since the agent read or wrote it; after the write the
+    /// store knows the new bytes and no included file (the caller [#learn]s those the new text
+    /// includes).
     public synchronized void save(String text) throws IOException {
         checkUnchanged();
         if (Files.exists(file)) {
-            var old = Files.readString(file, StandardCharsets.UTF_8);
+            // Decoded as it was read: a file in ISO-8859-1 is no error here.
+            var old = SourceText.decode(Files.readAllBytes(file)).text();
             if (INCLUDE.matcher(old).find() && !INCLUDE.matcher(text).find()) {
                 LOG.log(Level.WARNING, "{0} used include files; the edited configuration is written whole into it "
                         + "(the included files stay on disk, no longer included)", file);
             }
             keep(file);
         }
-        var bytes = text.getBytes(StandardCharsets.UTF_8);
+        var charset = this.text.charset().newEncoder().canEncode(text) ? this.text.charset() : StandardCharsets.UTF_8;
+        var bytes = text.getBytes(charset);
         write(file, bytes);
         known.clear();
         known.put(file, sha256(bytes));
-        this.text = text;
+        this.text = new SourceText.Decoded(text, charset);
     }
 
     /// Writes the files an edit changed, each as [#save(String)] writes one (atomically, its
@@ -238,7 +243,7 @@ public final class ConfigStore {
     private void changedText(Map<Path, byte[]> written) {
         var bytes = written.get(file);
         if (bytes != null) {
-            text = SourceText.decode(bytes).text();
+            text = SourceText.decode(bytes);
         }
     }
 

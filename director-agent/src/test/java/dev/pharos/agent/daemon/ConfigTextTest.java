@@ -16,6 +16,7 @@ import dev.pharos.agent.control.Role;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -195,6 +196,23 @@ class ConfigTextTest {
         assertThat(refused.error().code()).isEqualTo(Protocol.Errors.CHANGED_ON_DISK);
         assertThat(refused.error().message()).contains("services.conf");
         assertThat(Files.readString(services)).isEqualTo(hand);
+    }
+
+    @Test
+    void aFileInLatin1KeepsItsBytes() throws Exception {
+        // "é" as one byte (0xE9): not UTF-8, so the file is read as ISO-8859-1.
+        var latin1 = MAIN.replace("keep these notes", "caf\u00e9 notes").getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(file, latin1);
+        daemon.reload();
+        var cfg = get();
+        assertThat(cfg.text()).contains("caf\u00e9 notes");
+        var edited = cfg.text().replace("weight 1", "weight 6");
+        apply(admin, cfg.revision(), edited);
+        assertThat(Files.readAllBytes(file)).isEqualTo(edited.getBytes(StandardCharsets.ISO_8859_1));
+        // A character Latin-1 has not: the file becomes UTF-8.
+        var euro = get().text().replace("caf\u00e9 notes", "10 \u20ac notes");
+        apply(admin, get().revision(), euro);
+        assertThat(Files.readAllBytes(file)).isEqualTo(euro.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
