@@ -98,6 +98,8 @@ public final class ConfigTextArea extends Region {
         gutterBackground.resizeRelocate(0, 0, gw, h);
         gutter.resizeRelocate(0, 0, gw, h);
         marks.resizeRelocate(gw, 0, Math.max(0, w - gw), h);
+        // The text area may have moved its text without changing size (a new font, a scroll bar).
+        relayout();
     }
 
     @Override
@@ -165,7 +167,10 @@ public final class ConfigTextArea extends Region {
             } else {
                 boolean error = at.stream().anyMatch(d -> d.severity() == Severity.ERROR);
                 label.getStyleClass().add(error ? "line-error" : "line-warning");
-                label.setTooltip(new Tooltip(String.join("\n", at.stream().map(Diagnostic::message).toList())));
+                var says = String.join("\n", at.stream().map(Diagnostic::message).toList());
+                if (label.getTooltip() == null || !label.getTooltip().getText().equals(says)) {
+                    label.setTooltip(new Tooltip(says));
+                }
             }
             label.resizeRelocate(0, lines.top(line), width - GUTTER_PADDING / 2, lines.height());
         }

@@ -54,9 +54,11 @@ class ConfigEditorMarksTest {
     final List<FakeAgent> agents = new ArrayList<>();
     ConfigEditorViewModel model;
     ConfigEditorView editor;
+    Stage stage;
 
     @Start
     void start(Stage stage) throws Exception {
+        this.stage = stage;
         var cluster = ClusterModel.onFxThread("seed");
         for (var name : List.of("lvs-master", "lvs-backup")) {
             var agent = new FakeAgent(name, "MASTER", FakeAgent.DUAL_MASTER);
@@ -167,6 +169,18 @@ class ConfigEditorMarksTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertNumbersSitOnTheirLines();
         assertThat(editor.editor().visibleNumbers().getFirst().getText()).isNotEqualTo("1");
+
+        // At the other window size too, from the top.
+        robot.interact(() -> {
+            stage.setWidth(1280);
+            stage.setHeight(800);
+            editor.text().setScrollTop(0);
+        });
+        WaitForAsyncUtils.waitFor(WAIT, TimeUnit.SECONDS, () -> editor.getWidth() == 1280 || editor.getScene()
+                .getWidth() == 1280);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(editor.editor().visibleNumbers().getFirst().getText()).isEqualTo("1");
+        assertNumbersSitOnTheirLines();
     }
 
     @Test
