@@ -46,6 +46,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.stage.FileChooser;
+import javafx.stage.WindowEvent;
 import javafx.util.Duration;
 
 /// The main window's content for one cluster: topology in the middle, inspector on the right,
@@ -81,6 +82,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     };
     private final TrafficView traffic;
     private final ConfigEditorViewModel configEditor;
+    private final ConfigEditorView configView;
 
     /// A window whose configuration editor has no directors (the topology's tests).
     public ConsoleWindow(ClusterModel cluster, EditService edits) {
@@ -109,7 +111,8 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.72);
         var topologyTab = new Tab("Topology", split);
-        var configTab = new Tab("Configuration", new ConfigEditorView(this.configEditor));
+        configView = new ConfigEditorView(this.configEditor);
+        var configTab = new Tab("Configuration", configView);
         topologyTab.setClosable(false);
         configTab.setClosable(false);
         tabs = new TabPane(topologyTab, configTab);
@@ -135,6 +138,14 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         topology.addEventFilter(MouseEvent.MOUSE_PRESSED, e -> topology.requestFocus());
     }
 
+    /// The window's close button: configuration changes not applied are asked about first.
+    public void closeRequested(WindowEvent e) {
+        if (configEditor.dirtyProperty().get()) {
+            e.consume();
+            configView.leaveThen(() -> getScene().getWindow().hide());
+        }
+    }
+
     private static final KeyCombination UNDO = KeyCombination.keyCombination("Shortcut+Z");
     private static final KeyCombination REDO = KeyCombination.keyCombination("Shortcut+Shift+Z");
 
@@ -149,7 +160,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         directors.setOnAction(e -> editDirectors.run());
         var quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
-        quit.setOnAction(e -> getScene().getWindow().hide());
+        quit.setOnAction(e -> configView.leaveThen(() -> getScene().getWindow().hide()));
         var undo = new MenuItem("Undo");
         undo.setAccelerator(UNDO);
         undo.disableProperty().bind(topologyModel.canUndoProperty().not());

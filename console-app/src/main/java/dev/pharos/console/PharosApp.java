@@ -128,6 +128,7 @@ public final class PharosApp extends Application {
             });
         });
         scene.setRoot(window);
+        stage.setOnCloseRequest(window::closeRequested);
         stage.setTitle("Pharos — " + cluster.name());
         if (remembered.dark()) {
             ConsoleWindow.toggleDark(window);

@@ -94,6 +94,8 @@ public final class FakeAgent {
 
 
     private final String name;
+    /// What `config.get` says the configuration includes.
+    private volatile List<String> included = List.of();
     private final String vrrpState;
     private final EventJournal journal = new EventJournal(Clock.systemUTC(), 1000);
     private final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -113,6 +115,11 @@ public final class FakeAgent {
         this.name = name;
         this.vrrpState = vrrpState;
         this.config = ConfigLoader.parse(Path.of(name + ".conf"), configText, "").config();
+    }
+
+    /// Makes `config.get` name these files as included by the configuration.
+    public void included(List<String> files) {
+        included = List.copyOf(files);
     }
 
     public List<Call> calls() {
@@ -194,7 +201,7 @@ public final class FakeAgent {
                     a.delayLoopSeconds() == null ? null : Duration.ofSeconds(a.delayLoopSeconds()), a.quorum());
         }));
         m.put(Protocol.CONFIG_GET, (p, s) -> new Results.Config(revision(), name + ".conf",
-                dev.pharos.agent.config.ConfigWriter.write(config)));
+                dev.pharos.agent.config.ConfigWriter.write(config), included));
         m.put(Protocol.CONFIG_VALIDATE, (p, s) -> {
             calls.add(new Call(Protocol.CONFIG_VALIDATE, p));
             return validation(p.path("text").asText());

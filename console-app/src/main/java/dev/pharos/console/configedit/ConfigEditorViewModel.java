@@ -32,8 +32,10 @@ import javafx.util.Duration;
 /// the agent and every file read or written is a [Task] on the application's executor; results
 /// come back on the FX thread, where all of this state lives.
 ///
-/// Apply sends the whole text with the revision it was loaded at, so a change made meanwhile by
-/// someone else is refused rather than overwritten.
+/// The text is the configuration file as written (`config.get` gives the file's own text), and
+/// Apply sends the whole text back with the revision it was loaded at, so comments, `@ID` lines,
+/// include lines and layout survive, and a change made meanwhile by someone else is refused rather
+/// than overwritten. The files the text includes are named ([#includedProperty()]), not edited here.
 public final class ConfigEditorViewModel {
 
     /// How long typing must pause before the text is sent to `config.validate`: one call per
@@ -52,13 +54,18 @@ public final class ConfigEditorViewModel {
 
     /// One finding of the agent about the text.
     ///
-    /// @param text   the whole `file:line:col: severity: message` line
-    /// @param line   1-based, 0 when not tied to a place
-    /// @param column 1-based, 0 when not tied to a place
-    public record Diagnostic(Severity severity, String text, int line, int column) {
+    /// @param text    the whole `file:line:col: severity: message` line
+    /// @param message the message alone
+    /// @param line    1-based, 0 when not tied to a place
+    /// @param column  1-based, 0 when not tied to a place
+    /// @param inText  at a place in the edited text (not in a file it includes): the editor marks it
+    public record Diagnostic(Severity severity, String text, String message, int line, int column, boolean inText) {
 
-        static Diagnostic of(Results.Diagnostic d) {
-            return new Diagnostic(Severity.fromWire(d.severity()), d.text(), d.line(), d.column());
+        /// `path` is the edited file's (null before a load): a finding elsewhere is not in the text.
+        static Diagnostic of(Results.Diagnostic d, String path) {
+            boolean here = d.line() > 0 && (d.file() == null || path == null || d.file().equals(path));
+            return new Diagnostic(Severity.fromWire(d.severity()), d.text(),
+                    d.message() == null ? d.text() : d.message(), d.line(), d.column(), here);
         }
     }
 
@@ -88,12 +95,15 @@ public final class ConfigEditorViewModel {
     private final ReadOnlyBooleanWrapper dirty = new ReadOnlyBooleanWrapper();
     private final ObservableList<Diagnostic> diagnostics = FXCollections.observableArrayList();
     private final ObservableList<Diagnostic> shownDiagnostics = FXCollections.unmodifiableObservableList(diagnostics);
+    private final ReadOnlyStringWrapper included = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<Status> status = new ReadOnlyObjectWrapper<>(Status.NONE);
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final PauseTransition debounce = new PauseTransition(VALIDATE_AFTER);
     /// The text as the agent has it (read or last applied): what [#dirtyProperty()] compares with.
     private String agentText = "";
     private String revision;
+    /// The edited file's path as the agent names it (findings in other files are not marked).
+    private String path;
     /// Tasks the operator started that have not ended (validation while typing is not counted).
     private int running;
     /// Incremented by every validation request, so only the newest one's answer is shown.
@@ -134,6 +144,12 @@ public final class ConfigEditorViewModel {
         return shownDiagnostics;
     }
 
+    /// What the text includes, said for the operator (empty when it includes nothing): the
+    /// included files are not edited here, and Apply keeps the include lines and leaves them.
+    public ReadOnlyStringProperty includedProperty() {
+        return included.getReadOnlyProperty();
+    }
+
     public ReadOnlyObjectProperty<Status> statusProperty() {
         return status.getReadOnlyProperty();
     }
@@ -148,7 +164,8 @@ public final class ConfigEditorViewModel {
         directors.setAll(connections.keySet());
     }
 
-    /// Edits the configuration of `directorName` (loads it); null or the current one changes nothing.
+    /// Edits the configuration of `directorName` (loads it, dropping unapplied changes: ask first
+    /// when [#dirtyProperty()]); null or the current one changes nothing.
     public void select(String directorName) {
         if (Objects.equals(directorName, director.get())) {
             return;
@@ -168,7 +185,8 @@ public final class ConfigEditorViewModel {
         debounce.playFromStart();
     }
 
-    /// Reads the director's configuration (`config.get`) and the revision it is at.
+    /// Reads the director's configuration (`config.get`) and the revision it is at, dropping
+    /// unapplied changes (ask first when [#dirtyProperty()]).
     public void reload() {
         var conn = current();
         if (conn == null) {
@@ -184,8 +202,12 @@ public final class ConfigEditorViewModel {
         load.setOnSucceeded(e -> {
             var cfg = load.getValue();
             revision = cfg.revision();
+            path = cfg.path();
             agentText = cfg.text();
+            diagnostics.clear();
             edit(cfg.text());
+            included.set(cfg.included().isEmpty() ? "" : "Includes " + String.join(", ", cfg.included())
+                    + ": edit those files on the director. Apply keeps the include lines and leaves the files as they are.");
             status.set(Status.info(cfg.path() + " at revision " + cfg.revision()));
         });
         load.setOnFailed(e -> status.set(Status.error("cannot load: " + load.getException().getMessage())));
@@ -228,6 +250,13 @@ public final class ConfigEditorViewModel {
     /// Replaces the director's configuration with the text (`config.apply` with the revision it was
     /// loaded at). A refusal lists the agent's diagnostics when it has them.
     public void apply() {
+        applyThen(() -> {
+        });
+    }
+
+    /// [#apply()], then `next` once the agent has applied the text (not when it refused it): the
+    /// answer "Apply" to the question before unapplied changes would be dropped.
+    public void applyThen(Runnable next) {
         var conn = current();
         if (conn == null || revision == null) {
             status.set(Status.error("load a director's configuration first"));
@@ -249,8 +278,10 @@ public final class ConfigEditorViewModel {
             revision = applied.revision();
             agentText = body;
             dirty.set(!agentText.equals(text.get()));
+            diagnostics.clear();
             status.set(Status.info("applied, revision " + applied.revision() + ": "
                     + (applied.changes().isEmpty() ? "no change" : String.join("; ", applied.changes()))));
+            next.run();
         });
         send.setOnFailed(e -> {
             switch (send.getException()) {
@@ -311,7 +342,7 @@ public final class ConfigEditorViewModel {
     }
 
     private void showDiagnostics(List<Results.Diagnostic> found) {
-        diagnostics.setAll(found.stream().map(Diagnostic::of).toList());
+        diagnostics.setAll(found.stream().map(d -> Diagnostic.of(d, path)).toList());
     }
 
     /// Runs an operator's task on `work`, busy until it ends.

@@ -67,7 +67,7 @@ class AgentClientTest {
     @Test
     void aMethodWithoutParamsSendsAnEmptyObject() throws Exception {
         var agent = open(Map.of(Methods.CONFIG_GET.name(), recording("config.get",
-                new Results.Config("r7", "/etc/keepalived/keepalived.conf", "global_defs {\n}\n"))));
+                new Results.Config("r7", "/etc/keepalived/keepalived.conf", "global_defs {\n}\n", List.of()))));
         assertThat(agent.call(Methods.CONFIG_GET, Params.None.NONE).revision()).isEqualTo("r7");
         assertThat(received.getFirst().getValue().toString()).isEqualTo("{}");
     }

@@ -15,11 +15,17 @@ public final class Results {
         }
     }
 
-    /// `config.get`.
+    /// `config.get`: the configuration file as the agent runs it.
     ///
-    /// @param path the file the agent runs from
-    /// @param text the configuration as the agent writes it
-    public record Config(String revision, String path, String text) {
+    /// @param path     the file the agent runs from
+    /// @param text     that file's own text, as the agent last read or wrote it: comments, `@ID`
+    ///                 lines, include lines and layout as written (not the files it includes)
+    /// @param included the files its include lines read, in the order read; their text is not
+    ///                 sent, and a `config.apply` leaves them as they are
+    public record Config(String revision, String path, String text, List<String> included) {
+        public Config {
+            included = List.copyOf(included);
+        }
     }
 
     /// `config.validate` (and the `data` of an [Protocol.Errors#INVALID_CONFIG] error).

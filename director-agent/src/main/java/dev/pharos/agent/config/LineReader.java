@@ -116,7 +116,7 @@ final class LineReader {
     private final Words words = new Words();
     private final List<Diagnostic> diagnostics;
     /// When set, include lines are only noted here, not followed.
-    private final List<Position> includesOnly;
+    private final List<SourceReader.Include> includesOnly;
     private final long maxGenerated;
     private long generated;
     private int errors;
@@ -127,7 +127,7 @@ final class LineReader {
     /// @param maxGenerated the most text (in characters) multi-line definitions and repetitions
     ///                     may produce together
     LineReader(Files files, String configId, RandomGenerator random, long maxGenerated, List<Token> out,
-            List<Diagnostic> diagnostics, List<Position> includesOnly) {
+            List<Diagnostic> diagnostics, List<SourceReader.Include> includesOnly) {
         this.files = files;
         this.configId = configId;
         this.parameters = new Parameters(configId, random);
@@ -412,7 +412,7 @@ final class LineReader {
             throw new Parameters.LineError(0, "include needs a file name or glob pattern");
         }
         if (includesOnly != null) {
-            includesOnly.add(line.at(0));
+            includesOnly.add(new SourceReader.Include(line.at(0), text.strip()));
             return true;
         }
         var at = line.at(p);

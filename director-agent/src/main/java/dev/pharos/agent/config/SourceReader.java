@@ -132,10 +132,15 @@ public final class SourceReader {
         return loadConfined(file, text, configId, maxBytes).tokens();
     }
 
-    /// Where the include lines of `text` are, without reading any of them: also an include a
-    /// parameter, a `~SEQ` or an `@ID` line makes, since keepalived follows those too.
-    public static List<Position> includes(Path file, String text, String configId) throws ConfigException {
-        var found = new ArrayList<Position>();
+    /// An include line of a text: where it is, and the line as keepalived follows it (parameters
+    /// replaced, blanks around it removed), such as `include conf.d/*.conf`.
+    public record Include(Position at, String directive) {
+    }
+
+    /// The include lines of `text`, without reading any of them: also an include a parameter, a
+    /// `~SEQ` or an `@ID` line makes, since keepalived follows those too.
+    public static List<Include> includes(Path file, String text, String configId) throws ConfigException {
+        var found = new ArrayList<Include>();
         new SourceReader(null, configId, null).run(file, text, found);
         return found;
     }
@@ -146,7 +151,7 @@ public final class SourceReader {
         return dir == null ? Path.of("/") : dir.toRealPath();
     }
 
-    private Source run(Path file, String text, List<Position> includesOnly) throws ConfigException {
+    private Source run(Path file, String text, List<Include> includesOnly) throws ConfigException {
         files.add(file);
         var tokens = new ArrayList<Token>();
         var files = new LineReader.Files() {

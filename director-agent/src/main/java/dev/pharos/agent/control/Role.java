@@ -18,8 +18,9 @@ public enum Role {
     /// [#ADMIN], so a method added without a thought about access is closed, not open.
     ///
     /// `config.apply` is open to operators because the method itself refuses an operator's text
-    /// that changes a script, `global_defs` or uses `include` (what it checks is in
-    /// `config.Privileged`); everything else an operator may do cannot run a command.
+    /// that changes a script or `global_defs` (what it checks is in `config.Privileged`) or has an
+    /// include line the configuration file does not already have (an include reads a file);
+    /// everything else an operator may do cannot run a command.
     private static final Map<String, Role> REQUIRED = Map.ofEntries(
             Map.entry(Protocol.HELLO, OPERATOR),
             Map.entry(Protocol.STATE_GET, OPERATOR),

@@ -14,7 +14,6 @@ import dev.pharos.agent.config.CheckerDef;
 import dev.pharos.agent.config.ConfigEdits;
 import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
-import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.Diagnostic;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.LoadedConfig;
@@ -43,6 +42,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /// The agent's JSON-RPC methods: each reads its params record, calls the daemon, and returns a
 /// record of `agent.api`. Documented, with examples, in `docs/protocol.md`.
@@ -146,8 +146,7 @@ final class AgentControl {
             daemon.engine().resign(a.instance());
             return new Results.Resigned(a.instance());
         });
-        put(m, Methods.CONFIG_GET, (a, s) -> new Results.Config(daemon.revision(), daemon.store().file().toString(),
-                ConfigWriter.write(daemon.config())));
+        put(m, Methods.CONFIG_GET, (a, s) -> daemon.configFile());
         put(m, Methods.CONFIG_VALIDATE, (a, s) -> {
             if (a.text() == null) {
                 throw invalid("text is required");
@@ -192,8 +191,9 @@ final class AgentControl {
 
     /// Parses text a client sent, as if it were the agent's configuration file: includes only
     /// inside that file's directory tree, one parse at a time. For `config.apply` (`applying`) by
-    /// an operator the text may use no include and change nothing [Privileged] compared with the
-    /// running configuration at `applyBase`.
+    /// an operator the text may have only include lines the running file already has (an editor
+    /// sends back the file's own text, includes and all: those read nothing new) and change
+    /// nothing [Privileged] compared with the running configuration at `applyBase`.
     private LoadedConfig parseFromClient(String text, Method.Session session, boolean applying,
             String applyBase) throws ConfigException, RpcException {
         var file = daemon.store().file();
@@ -213,9 +213,13 @@ final class AgentControl {
         }
         try {
             if (operatorApply) {
-                var includes = SourceReader.includes(file, text, configId);
-                if (!includes.isEmpty()) {
-                    throw notPermitted("an include (at " + includes.getFirst() + ")");
+                var running = SourceReader.includes(file, daemon.store().text(), configId).stream()
+                        .map(SourceReader.Include::directive).collect(Collectors.toSet());
+                for (var include : SourceReader.includes(file, text, configId)) {
+                    if (!running.contains(include.directive())) {
+                        throw notPermitted("an include the configuration file does not already have ("
+                                + include.directive() + " at " + include.at() + ")");
+                    }
                 }
             }
             var loaded = ConfigLoader.parseConfined(file, text, configId, parseBudget());

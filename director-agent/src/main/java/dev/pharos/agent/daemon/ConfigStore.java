@@ -2,6 +2,7 @@ package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.SourceText;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -21,6 +22,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,6 +44,9 @@ import java.util.regex.Pattern;
 /// The revision is a digest of the configuration as Pharos writes it, so it names the content:
 /// it survives restarts, and a comment-only change to the file does not make consoles stale.
 ///
+/// The configuration file's own text, as the agent last read or wrote it, is what `config.get`
+/// returns ([#text()]): comments, `@ID` lines, includes and layout as the operator wrote them.
+///
 /// A hand edit is never lost: the store remembers a digest of the bytes of each file as the agent
 /// last read ([#remember]) or wrote them, and refuses to write over a file whose bytes changed
 /// since ([ChangedOnDiskException]). A write interrupted by a crash leaves a temporary file; the
@@ -62,6 +67,17 @@ public final class ConfigStore {
     /// SHA-256 of each file's bytes as last read or written, the configuration file first; empty
     /// before the first [#remember] (then nothing is compared).
     private final Map<Path, byte[]> known = new LinkedHashMap<>();
+    /// The configuration file's text as last read or written, with the charset that gives its
+    /// bytes back (empty before the first [#remember]).
+    private SourceText.Decoded text = new SourceText.Decoded("", StandardCharsets.UTF_8);
+
+    /// What [#snapshot] read: each file's digest (the configuration file first), and the
+    /// configuration file's text.
+    public record Snapshot(Map<Path, byte[]> digests, SourceText.Decoded text) {
+        public Snapshot {
+            digests = Collections.unmodifiableMap(new LinkedHashMap<>(digests));
+        }
+    }
 
     /// The file was changed on disk since the agent read or wrote it: nothing was written.
     public static final class ChangedOnDiskException extends IOException {
@@ -91,24 +107,53 @@ public final class ConfigStore {
         }
     }
 
-    /// The files' bytes as they are on disk now, the configuration file first (a missing file
-    /// maps to no bytes), for [#remember] once what was read from them is running.
-    public Map<Path, byte[]> snapshot(Collection<Path> files) throws IOException {
+    /// The files' digests as they are on disk now, the configuration file first (a missing file
+    /// maps to no bytes), and its text, for [#remember] once what was read from them is running.
+    public Snapshot snapshot(Collection<Path> files) throws IOException {
         var out = new LinkedHashMap<Path, byte[]>();
-        out.put(file, digest(file));
+        byte[] main = null;
+        try {
+            main = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            // a missing file maps to no bytes, as in [#digest]
+        }
+        out.put(file, main == null ? new byte[0] : sha256(main));
         for (var f : files) {
             var p = f.toAbsolutePath();
             if (!out.containsKey(p)) {
                 out.put(p, digest(p));
             }
         }
-        return out;
+        return new Snapshot(out, SourceText.decode(main == null ? new byte[0] : main));
     }
 
     /// The agent now runs what these files held (a start or a reload read them).
-    public synchronized void remember(Map<Path, byte[]> snapshot) {
+    public synchronized void remember(Snapshot snapshot) {
         known.clear();
-        known.putAll(snapshot);
+        known.putAll(snapshot.digests());
+        text = snapshot.text();
+    }
+
+    /// The configuration file's text as the agent last read or wrote it: what it runs, with the
+    /// operator's comments and layout (a hand edit not yet reloaded is not in it).
+    public synchronized String text() {
+        return text.text();
+    }
+
+    /// The files the configuration file includes, as the agent last read them, in the order read.
+    public synchronized List<Path> included() {
+        return known.keySet().stream().filter(p -> !p.equals(file)).toList();
+    }
+
+    /// Also remembers the bytes of `included` as they are now (those not yet known), after
+    /// [#save(String)] wrote a text that includes them: a later hand edit of one is then found.
+    public synchronized void learn(Collection<Path> included) throws IOException {
+        for (var f : included) {
+            var p = f.toAbsolutePath().normalize();
+            if (!known.containsKey(p)) {
+                known.put(p, digest(p));
+            }
+        }
     }
 
     /// Throws [ChangedOnDiskException] naming the first file whose bytes are not those the
@@ -151,24 +196,29 @@ public final class ConfigStore {
         }
     }
 
-    /// Writes `text` as the new file (used by `config.apply`, which keeps the operator's text).
-    /// Throws [ChangedOnDiskException], writing nothing, when a file changed on disk since the
-    /// agent read or wrote it; after the write the store knows the new bytes (and no longer the
-    /// included files, which the written file no longer includes).
+    /// Writes `text` as the new file (used by `config.apply`, which keeps the operator's text), in
+    /// the charset the file was in when it can hold the text (a file read as ISO-8859-1 keeps the
+    /// bytes of its accented comments), else UTF-8. Throws [ChangedOnDiskException], writing
+    /// nothing, when a file changed on disk since the agent read or wrote it; after the write the
+    /// store knows the new bytes and no included file (the caller [#learn]s those the new text
+    /// includes).
     public synchronized void save(String text) throws IOException {
         checkUnchanged();
         if (Files.exists(file)) {
-            var old = Files.readString(file, StandardCharsets.UTF_8);
+            // Decoded as it was read: a file in ISO-8859-1 is no error here.
+            var old = SourceText.decode(Files.readAllBytes(file)).text();
             if (INCLUDE.matcher(old).find() && !INCLUDE.matcher(text).find()) {
                 LOG.log(Level.WARNING, "{0} used include files; the edited configuration is written whole into it "
                         + "(the included files stay on disk, no longer included)", file);
             }
             keep(file);
         }
-        var bytes = text.getBytes(StandardCharsets.UTF_8);
+        var charset = this.text.charset().newEncoder().canEncode(text) ? this.text.charset() : StandardCharsets.UTF_8;
+        var bytes = text.getBytes(charset);
         write(file, bytes);
         known.clear();
         known.put(file, sha256(bytes));
+        this.text = new SourceText.Decoded(text, charset);
     }
 
     /// Writes the files an edit changed, each as [#save(String)] writes one (atomically, its
@@ -185,6 +235,15 @@ public final class ConfigStore {
         for (var e : changed.entrySet()) {
             write(e.getKey(), e.getValue());
             known.put(e.getKey(), sha256(e.getValue()));
+        }
+        changedText(changed);
+    }
+
+    /// Follows a write of the configuration file among `written` in [#text()].
+    private void changedText(Map<Path, byte[]> written) {
+        var bytes = written.get(file);
+        if (bytes != null) {
+            text = SourceText.decode(bytes);
         }
     }
 
@@ -217,6 +276,7 @@ public final class ConfigStore {
             write(e.getKey(), e.getValue());
             known.put(e.getKey(), sha256(e.getValue()));
         }
+        changedText(files);
     }
 
     private void write(Path target, byte[] bytesOut) throws IOException {

@@ -342,8 +342,9 @@ public final class Daemon {
         }
     }
 
-    /// The bytes of the configuration file and of the files it includes, as they are now.
-    private Map<Path, byte[]> snapshot() throws IOException {
+    /// The digests of the configuration file and of the files it includes, as they are now, and
+    /// the configuration file's text.
+    private ConfigStore.Snapshot snapshot() throws IOException {
         return store.snapshot(configFiles());
     }
 
@@ -418,6 +419,12 @@ public final class Daemon {
         ConfigEdits.Edit apply(KeepalivedConfig current) throws ConfigEdits.EditException;
     }
 
+    /// `config.get`: the configuration file's own text with the revision it runs at, read together.
+    synchronized Results.Config configFile() {
+        return new Results.Config(revision, store.file().toString(), store.text(),
+                store.included().stream().map(Path::toString).toList());
+    }
+
     /// `config.apply`: a whole new text.
     Results.Applied applyText(String baseRevision, KeepalivedConfig parsed, String text) throws RpcException {
         synchronized (this) {
@@ -477,6 +484,8 @@ public final class Daemon {
                     store.save(edited);
                 } else {
                     store.save(text != null ? text : ConfigWriter.write(next));
+                    // The new text may keep include lines: a hand edit of an included file must still be found.
+                    store.learn(configFiles());
                 }
             } catch (ConfigStore.ChangedOnDiskException e) {
                 throw changedOnDisk(source, e.getMessage());
@@ -535,6 +544,7 @@ public final class Daemon {
         if (previousBytes != null && !previousBytes.isEmpty()) {
             try {
                 store.restore(previousBytes);
+                store.learn(configFiles());
             } catch (IOException e) {
                 LOG.log(Level.ERROR, "{0}: could not put {1} back: {2}", source.wire(), store.file(), e.getMessage());
             }

@@ -283,9 +283,12 @@ class ReadingRulesTest {
         assertThat(loaded.tokens().stream().filter(t -> t.kind() == Token.Kind.WORD).map(Token::text))
                 .containsExactly("zz_a", "zz_b", "from_main", "zz_a", "zz_space", "zz_space", "zz_a", "zz_b", "from_main");
         assertThat(loaded.tokens().getFirst().position()).isEqualTo(new Position(dir.resolve("inc.d/a.conf"), 1, 1));
-        // the agent refuses includes from an operator: one a parameter makes is found too
-        assertThat(SourceReader.includes(main, Files.readString(main), "lb1")).extracting(Position::line)
+        // the agent refuses an operator's new includes: one a parameter makes is found too
+        assertThat(SourceReader.includes(main, Files.readString(main), "lb1")).extracting(i -> i.at().line())
                 .containsExactly(3, 4, 5, 6, 7);
+        assertThat(SourceReader.includes(main, Files.readString(main), "lb1")).extracting(SourceReader.Include::directive)
+                .containsExactly("include inc.d/a.conf", "include inc.d/{b,a}.conf", "include empty.d/*.conf",
+                        "include inc.d/a b.conf", "includer inc.d/*.conf");
     }
 
     @Test

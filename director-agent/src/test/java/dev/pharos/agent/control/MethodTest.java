@@ -9,6 +9,7 @@ import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.Results;
 import dev.pharos.agent.api.RpcException;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +64,7 @@ class MethodTest {
         var seen = new AtomicReference<Params.None>();
         var method = Method.of(Methods.CONFIG_GET, (p, s) -> {
             seen.set(p);
-            return new Results.Config("r1", "/etc/keepalived/keepalived.conf", "");
+            return new Results.Config("r1", "/etc/keepalived/keepalived.conf", "", List.of());
         });
         // As before the declarations: agent.hello, state.get, config.get never read their params.
         method.call(JsonRpc.mapper().readTree("[1, 2]"), SESSION);

@@ -185,7 +185,9 @@ class ControlAccessTest {
                 + "root: ask an administrator, or use sudo director-agent ctl");
         var include = answers.get(2).path("error");
         assertThat(include.path("code").asInt()).as("%s", answers.get(2)).isEqualTo(Protocol.Errors.NOT_PERMITTED);
-        assertThat(include.path("message").asText()).startsWith("an include (at ").contains("needs root");
+        assertThat(include.path("message").asText())
+                .startsWith("an include the configuration file does not already have (include extra.conf at ")
+                .contains("needs root");
         var shadow = answers.get(3).path("result");
         assertThat(shadow.path("valid").asBoolean(true)).as("%s", answers.get(3)).isFalse();
         assertThat(shadow.path("diagnostics").get(0).path("message").asText()).startsWith("include /etc/shadow refused");
