@@ -262,6 +262,18 @@ public final class LabViewModel {
         });
     }
 
+    /// `weight` for the real server in every virtual server that has it, on every live director
+    /// (a lesson's `weight` step); its undo gives back the weight each had.
+    public void setWeight(RealServer server, int weight) {
+        session.started("weight " + weight + " for real server " + server.label() + " on every director");
+        var sent = new LinkedHashSet<String>();
+        forEachRealServer(server.address(), (vs, rs, old) -> {
+            if (old != weight && sent.add(vs + "|" + rs)) {
+                submit(new Edit.SetWeight(vs, rs, weight, old));
+            }
+        });
+    }
+
     /// The priority of `director`'s chosen instance (see [DirectorControls#select(String)]); its
     /// undo gives back the priority it ran at.
     public void setPriority(DirectorControls director, int priority) {
