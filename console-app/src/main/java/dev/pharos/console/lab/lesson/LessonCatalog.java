@@ -3,6 +3,8 @@ package dev.pharos.console.lab.lesson;
 import dev.pharos.agent.lab.Lab;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,6 +46,26 @@ public final class LessonCatalog {
             for (var file : lesson.lab()) {
                 out.add(new Director(file.replaceFirst(".*/", "").replaceFirst("\\.conf$", ""), resource(file)));
             }
+        }
+        return out;
+    }
+
+    /// A trainer's own lesson file, read from disk (its lab's files are read beside it by
+    /// [#lab(Lesson, Path)]).
+    public static Lesson read(Path file) throws IOException, LessonException {
+        return LessonParser.parse(file.getFileName().toString(), Files.readString(file));
+    }
+
+    /// As [#lab(Lesson)], for a lesson read from `file`: its configuration files are beside it.
+    public static List<Director> lab(Lesson lesson, Path file) throws IOException {
+        if (lesson.lab().isEmpty()) {
+            return lab(lesson);
+        }
+        var out = new ArrayList<Director>();
+        var folder = file.toAbsolutePath().getParent();
+        for (var name : lesson.lab()) {
+            out.add(new Director(name.replaceFirst(".*/", "").replaceFirst("\\.conf$", ""),
+                    Files.readString(folder.resolve(name))));
         }
         return out;
     }

@@ -14,6 +14,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 /// The lessons pane: a lesson to choose, the step's title and narration, what it did to the lab,
@@ -33,9 +34,17 @@ public final class LessonView extends VBox {
         choice.setId("lesson-choice");
         choice.setPromptText("Choose a lesson…");
         choice.setMaxWidth(Double.MAX_VALUE);
+        // the choice gives way in a narrow panel, never the buttons
+        choice.setMinWidth(100);
+        choice.setPrefWidth(220);
         choice.setCellFactory(v -> new TitleCell());
         choice.setButtonCell(new TitleCell());
-        choice.valueProperty().addListener((o, was, now) -> model.choose(now));
+        choice.valueProperty().addListener((o, was, now) -> {
+            if (now != model.lessonProperty().get()) {
+                model.choose(now);
+            }
+        });
+        model.lessonProperty().addListener((o, was, now) -> choice.setValue(now));
         HBox.setHgrow(choice, Priority.ALWAYS);
 
         var step = label("lesson-step", "lesson-step");
@@ -60,8 +69,15 @@ public final class LessonView extends VBox {
         next.setId("lesson-next");
         next.disableProperty().bind(model.canNextProperty().not());
         next.setOnAction(e -> model.next());
+        var open = new Button("Open…");
+        open.setId("lesson-open");
+        open.setOnAction(e -> LessonChooser.ask(getScene().getWindow(), model));
         // Back and Next beside the choice: they stay in view however long the narration is
-        var pick = new HBox(6, new Label("Lesson"), choice, back, next);
+        var title = new Label("Lesson");
+        for (var fixed : new Region[] {title, back, next, open}) {
+            fixed.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        var pick = new HBox(6, title, choice, back, next, open);
         pick.setAlignment(Pos.CENTER_LEFT);
 
         var body = new VBox(4, step, narration, actions, rows);
@@ -75,14 +91,18 @@ public final class LessonView extends VBox {
     private void showRows(LessonViewModel model) {
         rows.getChildren().clear();
         for (var row : model.observations()) {
+            var mark = new Label();
+            mark.getStyleClass().add("lesson-mark");
+            mark.textProperty().bind(Bindings.createStringBinding(() -> mark(row.seenProperty().get()),
+                    row.seenProperty()));
             var l = new Label();
             l.setWrapText(true);
+            l.setGraphic(mark);
             l.getStyleClass().add("lesson-observation");
-            l.textProperty().bind(Bindings.createStringBinding(() -> mark(row.seenProperty().get())
-                    + " " + row.text() + (row.detailProperty().get().isEmpty() ? "" : " — " + row.detailProperty().get()),
-                    row.seenProperty(), row.detailProperty()));
-            style(l, row.seenProperty().get());
-            row.seenProperty().addListener((o, was, now) -> style(l, now));
+            l.textProperty().bind(Bindings.createStringBinding(() -> row.text() + (row.detailProperty().get().isEmpty()
+                    ? "" : " — " + row.detailProperty().get()), row.detailProperty()));
+            style(row.seenProperty().get(), l, mark);
+            row.seenProperty().addListener((o, was, now) -> style(now, l, mark));
             rows.getChildren().add(l);
         }
     }
@@ -95,9 +115,11 @@ public final class LessonView extends VBox {
         };
     }
 
-    private static void style(Label l, Seen seen) {
-        l.getStyleClass().removeAll("pending", "seen", "missed");
-        l.getStyleClass().add(seen.name().toLowerCase(Locale.ROOT));
+    private static void style(Seen seen, Label... labels) {
+        for (var l : labels) {
+            l.getStyleClass().removeAll("pending", "seen", "missed");
+            l.getStyleClass().add(seen.name().toLowerCase(Locale.ROOT));
+        }
     }
 
     private static Label label(String id, String styleClass) {

@@ -4,10 +4,13 @@ import dev.pharos.agent.lab.LabTraffic;
 import dev.pharos.console.lab.LabMode;
 import dev.pharos.console.lab.LabSession;
 import dev.pharos.console.lab.LabViewModel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -39,6 +42,7 @@ import javafx.concurrent.Task;
 /// checkers run in real time, so there is no faithful way to turn them back; a replay takes as
 /// long as those steps took. Back at the first step restarts the lab and stands before it.
 ///
+/// A trainer's own lesson file can be opened too ([#open(Path)]); its lab's files are read beside it.
 /// Commands and properties belong to the FX thread; the lesson files and the lab's configuration
 /// texts are read on the executor.
 public final class LessonViewModel implements AutoCloseable {
@@ -124,6 +128,8 @@ public final class LessonViewModel implements AutoCloseable {
     /// The clients' results since the step shown began (their own threads add to it).
     private final List<LabTraffic.Result> results = new CopyOnWriteArrayList<>();
 
+    /// The lessons a trainer opened from a file, and that file (their labs are beside it).
+    private final Map<Lesson, Path> opened = new IdentityHashMap<>();
     /// Bumped by every choice and rebuild: a callback of an older one finds it changed and stops.
     private int generation;
     /// The generation whose lab load is awaited, or -1.
@@ -238,6 +244,25 @@ public final class LessonViewModel implements AutoCloseable {
         buttons();
     }
 
+    /// Reads a trainer's own lesson file (on the executor), adds it to the list and chooses it; a
+    /// file that does not read is reported with its `file:line:col`.
+    public void open(Path file) {
+        var read = new Task<Lesson>() {
+            @Override
+            protected Lesson call() throws Exception {
+                return LessonCatalog.read(file);
+            }
+        };
+        read.setOnSucceeded(e -> {
+            var l = read.getValue();
+            opened.put(l, file);
+            lessons.add(l);
+            choose(l);
+        });
+        read.setOnFailed(e -> fail("the lesson does not read: " + read.getException().getMessage()));
+        work.execute(read);
+    }
+
     /// Runs the next step (the first restarts the lab with the lesson's configuration).
     public void next() {
         var l = lesson.get();
@@ -285,7 +310,8 @@ public final class LessonViewModel implements AutoCloseable {
         var read = new Task<List<LessonCatalog.Director>>() {
             @Override
             protected List<LessonCatalog.Director> call() throws Exception {
-                return LessonCatalog.lab(l);
+                var file = opened.get(l);
+                return file == null ? LessonCatalog.lab(l) : LessonCatalog.lab(l, file);
             }
         };
         read.setOnSucceeded(e -> {

@@ -2,6 +2,7 @@ package dev.pharos.console.lab.lesson;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pharos.agent.lab.Lab;
 import dev.pharos.console.ConsoleWindow;
 import dev.pharos.console.ConsoleWork;
 import dev.pharos.console.configedit.ConfigEditorViewModel;
@@ -26,13 +27,15 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
-/// Every shipped lesson, run headless in the console's window on the lab: each step's
-/// observations happen (with three times the lesson's deadlines: the lab runs real VRRP and
+/// Every shipped lesson, run headless in the console's window on the lab, Next pressed in its
+/// lessons pane: each step's observations happen (with three times the lesson's deadlines: the lab runs real VRRP and
 /// checker timing on a shared machine). A new lesson file is run without code. Each lesson's key
 /// moment is pictured: into docs/lessons/ with `-Dpharos.docs.screens=true`, else into target/
 /// to check the picture can be taken.
@@ -121,10 +124,7 @@ class LessonsTest {
         runStep(1, lesson.steps().get(1));
         assertThat(fx(() -> master("lvs-backup", "VI_1"))).isTrue();
         var before = fx(() -> mode.session());
-        fx(() -> {
-            lessons.back();
-            return null;
-        });
+        new FxRobot().clickOn("#lesson-back");
         await(deadline(lesson.steps().get(0)), () -> fx(() -> mode.session() != before
                 && lessons.stateProperty().get() == LessonViewModel.State.DONE));
         assertThat(fx(() -> lessons.stepProperty().get())).isZero();
@@ -133,11 +133,44 @@ class LessonsTest {
         assertThat(fx(() -> lessons.stepTitleProperty().get())).startsWith("Step 1 of 3");
     }
 
-    private void runStep(int k, Lesson.Step step) throws Exception {
+    /// A trainer's own lesson, opened from a file with its lab beside it, runs like a shipped one;
+    /// one with a mistake is refused with the mistake's place.
+    @Test
+    void aTrainersOwnLessonFileRunsWithItsLabBesideIt(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("pair"));
+        Files.writeString(dir.resolve("pair").resolve("north.conf"), Lab.resource("lvs-master.conf"));
+        Files.writeString(dir.resolve("pair").resolve("south.conf"), Lab.resource("lvs-backup.conf"));
+        Files.writeString(dir.resolve("broken.lesson"), "lesson: Broken\nstep: One\nsay: s\nexpect: north is BOSS of VI_1\n");
         fx(() -> {
-            lessons.next();
+            lessons.open(dir.resolve("broken.lesson"));
             return null;
         });
+        await(30, () -> fx(() -> lessons.stateProperty().get() == LessonViewModel.State.FAILED));
+        assertThat(fx(() -> lessons.messageProperty().get())).contains("broken.lesson:4:18: a VRRP state is");
+
+        Files.writeString(dir.resolve("mine.lesson"), """
+                lesson: My own pair
+                lab: pair/north.conf pair/south.conf
+                step: At rest
+                say: north holds VI_1.
+                expect: north is MASTER of VI_1 within 15 s
+                expect: 192.0.2.100 answers through north within 15 s
+                """);
+        fx(() -> {
+            lessons.open(dir.resolve("mine.lesson"));
+            return null;
+        });
+        await(30, () -> fx(() -> lessons.lessonProperty().get() != null
+                && lessons.lessonProperty().get().title().equals("My own pair")));
+        assertThat(fx(() -> lessons.lessons().getLast().title())).isEqualTo("My own pair");
+        runStep(0, fx(() -> lessons.lessonProperty().get().steps().getFirst()));
+        assertThat(fx(() -> mode.session().lab().directorNames())).containsExactly("north", "south");
+    }
+
+    /// Presses Next in the lessons pane and waits for the step's observations to settle.
+    private void runStep(int k, Lesson.Step step) throws Exception {
+        await(30, () -> fx(() -> !window.getScene().lookup("#lesson-next").isDisabled()));
+        new FxRobot().clickOn("#lesson-next");
         await(deadline(step), () -> fx(() -> lessons.stepProperty().get() == k && (lessons.stateProperty().get()
                 == LessonViewModel.State.DONE || lessons.stateProperty().get() == LessonViewModel.State.FAILED)));
         assertThat(fx(() -> lessons.stateProperty().get())).as("step %d: %s", k + 1, fx(() -> lessons
