@@ -7,8 +7,9 @@ import javafx.scene.control.Alert;
 import javafx.scene.control.TextArea;
 
 /// Puts the lab's controls into the window: a [LabView] for each lab that runs (a loaded pair
-/// replaces it), its refusals in the window's status line, and a pair that does not load in a
-/// dialog with the parser's errors.
+/// replaces it) with the guided lessons' pane ([LessonView], one for the window's life) at its
+/// top, its refusals in the window's status line, and a pair that does not load in a dialog with
+/// the parser's errors.
 public final class LabPanel {
 
     private final LabHost host;

@@ -65,6 +65,7 @@ final class Check {
             case Observation.Priority p -> priority(p, f);
             case Observation.HeldBy h -> heldBy(h, f);
             case Observation.Quorum q -> quorum(q, f);
+            case Observation.SplitBrain b -> splitBrain(b, f);
         };
     }
 
@@ -163,6 +164,13 @@ final class Check {
                 .filter(v -> q.vip().equals(v.addressProperty().get())).toList();
         return !services.isEmpty() && services.stream().allMatch(v -> v.quorumUpProperty().get() == q.up())
                 ? Verdict.seen("quorum " + (q.up() ? "up" : "lost") + " on " + q.director()) : Verdict.NOT_YET;
+    }
+
+    private static Verdict splitBrain(Observation.SplitBrain b, Facts f) {
+        var marked = f.cluster().directors().stream().flatMap(d -> d.instance(b.instance()).stream())
+                .anyMatch(i -> i.splitBrainProperty().get());
+        return marked == b.marked() ? Verdict.seen(b.instance() + (marked ? " marked" : " not marked") + " SPLIT BRAIN")
+                : Verdict.NOT_YET;
     }
 
     /// The director's real servers that are `server` (a name such as `web-1`, or an address).

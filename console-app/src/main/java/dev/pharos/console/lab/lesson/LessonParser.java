@@ -35,7 +35,8 @@ public final class LessonParser {
             + "priority D I N, cut the link, heal the link";
     private static final String OBSERVATIONS = "D is|becomes MASTER|BACKUP|FAULT|STOPPED of I; V answers [through D] "
             + "[from S]; V answers again after at most N s; V stays on S; S is up|down on D; "
-            + "S has weight N on D; D runs I at priority N; V is held by D [and D]; quorum of V is lost|up on D "
+            + "S has weight N on D; D runs I at priority N; V is held by D [and D]; I is [not] marked SPLIT BRAIN; "
+            + "quorum of V is lost|up on D "
             + "(each may end with: for N s, within N s, not before N s)";
 
     private final String file;
@@ -362,6 +363,10 @@ public final class LessonParser {
                 }
             }
             return new Observation.HeldBy(t.get(0), holders);
+        }
+        if (t.size() >= 5 && t.get(1).equals("is") && t.subList(t.size() - 3, t.size())
+                .equals(List.of("marked", "SPLIT", "BRAIN")) && (t.size() == 5 || t.size() == 6 && t.get(2).equals("not"))) {
+            return new Observation.SplitBrain(t.get(0), t.size() == 5);
         }
         if (t.size() == 7 && t.get(0).equals("quorum") && t.get(1).equals("of") && t.get(3).equals("is")
                 && (t.get(4).equals("lost") || t.get(4).equals("up")) && t.get(5).equals("on")) {

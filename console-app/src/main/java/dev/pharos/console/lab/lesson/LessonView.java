@@ -12,6 +12,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -65,6 +66,8 @@ public final class LessonView extends VBox {
         back.setId("lesson-back");
         back.disableProperty().bind(model.canBackProperty().not());
         back.setOnAction(e -> model.back());
+        back.setTooltip(new Tooltip("Back to the previous step, the lab as it was before this one: the lesson's lab "
+                + "restarts and the earlier steps replay"));
         var next = new Button("Next ▶");
         next.setId("lesson-next");
         next.disableProperty().bind(model.canNextProperty().not());
@@ -72,6 +75,7 @@ public final class LessonView extends VBox {
         var open = new Button("Open…");
         open.setId("lesson-open");
         open.setOnAction(e -> LessonChooser.ask(getScene().getWindow(), model));
+        open.setTooltip(new Tooltip("Open a lesson file of your own (its lab's files beside it)"));
         // Back and Next beside the choice: they stay in view however long the narration is
         var title = new Label("Lesson");
         for (var fixed : new Region[] {title, back, next, open}) {

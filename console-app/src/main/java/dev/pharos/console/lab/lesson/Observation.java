@@ -54,6 +54,11 @@ public record Observation(String text, Condition condition, Duration within, Dur
     public record HeldBy(String vip, Set<String> directors) implements Condition {
     }
 
+    /// `I is marked SPLIT BRAIN` / `I is not marked SPLIT BRAIN`: the console's alarm (two MASTERs
+    /// of the instance for longer than Master_Down_Interval) on some director, or on none.
+    public record SplitBrain(String instance, boolean marked) implements Condition {
+    }
+
     /// `quorum of V is lost on D` / `quorum of V is up on D`.
     public record Quorum(String vip, String director, boolean up) implements Condition {
     }

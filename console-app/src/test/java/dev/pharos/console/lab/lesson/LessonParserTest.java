@@ -38,6 +38,7 @@ class LessonParserTest {
                 expect: quorum of 192.0.2.100 is lost on lvs-master
                 expect: web-1 has weight 0 on lvs-backup
                 expect: 192.0.2.100 stays on web-2 for 10 s within 20 s
+                expect: VI_1 is not marked SPLIT BRAIN
                 picture: yes
                 """);
         assertThat(lesson.title()).isEqualTo("Crash");
@@ -59,8 +60,10 @@ class LessonParserTest {
                 new Observation.HeldBy("192.0.2.100", Set.of("lvs-master", "lvs-backup")),
                 new Observation.Quorum("192.0.2.100", "lvs-master", false),
                 new Observation.Weight("web-1", "lvs-backup", 0),
-                new Observation.StaysOn("192.0.2.100", "web-2")));
-        assertThat(step.observations().getLast().lasting()).isEqualTo(Duration.ofSeconds(10));
+                new Observation.StaysOn("192.0.2.100", "web-2"),
+                new Observation.SplitBrain("VI_1", false)));
+        assertThat(step.observations().get(step.observations().size() - 2).lasting())
+                .isEqualTo(Duration.ofSeconds(10));
         assertThat(step.observations().get(1).within()).as("the default deadline").isEqualTo(Duration.ofSeconds(20));
         assertThat(lesson.keyStep()).isZero();
     }
