@@ -167,6 +167,39 @@ class LessonsTest {
         assertThat(fx(() -> mode.session().lab().directorNames())).containsExactly("north", "south");
     }
 
+    /// What does not happen is not ticked: each such observation is missed, and says why (not
+    /// within its deadline, or sooner than it may).
+    @Test
+    void anObservationThatDoesNotHappenIsMissedAndSaysWhy(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("wrong.lesson"), """
+                lesson: Wrong on purpose
+                step: At rest
+                say: Nothing happens here that these say.
+                expect: lvs-master is MASTER of VI_1 within 15 s
+                expect: lvs-backup is MASTER of VI_1 within 2 s
+                expect: 192.0.2.100 is held by lvs-backup within 2 s
+                expect: web-1 is down on lvs-master within 2 s
+                expect: 192.0.2.100 answers through lvs-backup within 2 s
+                expect: lvs-master is MASTER of VI_1 not before 30 s within 40 s
+                """);
+        fx(() -> {
+            lessons.open(dir.resolve("wrong.lesson"));
+            return null;
+        });
+        await(30, () -> fx(() -> lessons.lessonProperty().get() != null));
+        await(30, () -> fx(() -> !window.getScene().lookup("#lesson-next").isDisabled()));
+        new FxRobot().clickOn("#lesson-next");
+        await(120, () -> fx(() -> lessons.stateProperty().get() == LessonViewModel.State.DONE));
+        assertThat(fx(() -> lessons.missed())).satisfiesExactly(
+                m -> assertThat(m).startsWith("lvs-backup is MASTER of VI_1").contains("not seen within 6.0 s"),
+                m -> assertThat(m).startsWith("192.0.2.100 is held by lvs-backup").contains("not seen within 6.0 s"),
+                m -> assertThat(m).startsWith("web-1 is down on lvs-master").contains("not seen within 6.0 s"),
+                m -> assertThat(m).startsWith("192.0.2.100 answers through").contains("not seen within 6.0 s"),
+                m -> assertThat(m).startsWith("lvs-master is MASTER of VI_1 not before")
+                        .contains("sooner than expected (not before 30.0 s)"));
+        assertThat(fx(() -> lessons.messageProperty().get())).isEqualTo("1 of 6 observations seen.");
+    }
+
     /// Presses Next in the lessons pane and waits for the step's observations to settle.
     private void runStep(int k, Lesson.Step step) throws Exception {
         await(30, () -> fx(() -> !window.getScene().lookup("#lesson-next").isDisabled()));
