@@ -114,6 +114,11 @@ public final class LabViewModel {
         return hint.getReadOnlyProperty();
     }
 
+    /// A guided lesson leads the class now: the first-time hint gives way.
+    public void dismissHint() {
+        hint.set("");
+    }
+
     /// The lab's directors, each with its controls, in the lab's order.
     public List<DirectorControls> directors() {
         return List.copyOf(directors);

@@ -397,6 +397,7 @@ public final class LessonViewModel implements AutoCloseable {
         results.clear();
         start = session.lab().now();
         var lab = mode.viewModelProperty().get();
+        lab.dismissHint();
         for (var a : s.actions()) {
             var problem = perform(lab, a);
             if (problem.isPresent()) {
