@@ -93,6 +93,11 @@ public final class LabMode implements AutoCloseable {
         return state.getReadOnlyProperty();
     }
 
+    /// The executor the lab's work runs on (a lesson reads its files there too).
+    public Executor work() {
+        return work;
+    }
+
     /// The running lab's controls; null until the first lab runs, replaced when a pair loads.
     public ReadOnlyObjectProperty<LabViewModel> viewModelProperty() {
         return viewModel.getReadOnlyProperty();

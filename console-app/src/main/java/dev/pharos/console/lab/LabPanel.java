@@ -1,25 +1,38 @@
 package dev.pharos.console.lab;
 
+import dev.pharos.console.lab.lesson.LessonView;
+import dev.pharos.console.lab.lesson.LessonViewModel;
+import javafx.application.Platform;
 import javafx.scene.control.Alert;
 import javafx.scene.control.TextArea;
 
 /// Puts the lab's controls into the window: a [LabView] for each lab that runs (a loaded pair
-/// replaces it), its refusals in the window's status line, and a pair that does not load in a
-/// dialog with the parser's errors.
+/// replaces it) with the guided lessons' pane ([LessonView], one for the window's life) at its
+/// top, its refusals in the window's status line, and a pair that does not load in a dialog with
+/// the parser's errors.
 public final class LabPanel {
 
     private final LabHost host;
     private final LabMode mode;
+    /// The lessons pane: one for the window's life, moved into each lab's controls.
+    private final LessonView lessons;
     private LabView view;
 
-    private LabPanel(LabHost host, LabMode mode) {
+    private LabPanel(LabHost host, LabMode mode, LessonView lessons) {
         this.host = host;
         this.mode = mode;
+        this.lessons = lessons;
     }
 
     /// Shows `mode`'s controls in `host` from now on (FX thread).
     public static LabPanel attach(LabHost host, LabMode mode) {
-        var panel = new LabPanel(host, mode);
+        return attach(host, mode, new LessonViewModel(mode, mode.work(), Platform::runLater, 1));
+    }
+
+    /// As [#attach(LabHost, LabMode)], with `lessons` running the lessons pane (a test gives its
+    /// deadlines more slack).
+    public static LabPanel attach(LabHost host, LabMode mode, LessonViewModel lessons) {
+        var panel = new LabPanel(host, mode, new LessonView(lessons));
         mode.viewModelProperty().addListener((o, was, now) -> panel.show(now));
         if (mode.viewModelProperty().get() != null) {
             panel.show(mode.viewModelProperty().get());
@@ -38,6 +51,7 @@ public final class LabPanel {
             return;
         }
         view = new LabView(model, () -> PairChooser.ask(host.getScene().getWindow(), mode));
+        view.getChildren().add(1, lessons);
         model.statusProperty().addListener((o, was, now) -> {
             if (model.errorProperty().get()) {
                 host.showError("lab: " + now);

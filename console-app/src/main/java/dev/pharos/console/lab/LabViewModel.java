@@ -114,6 +114,11 @@ public final class LabViewModel {
         return hint.getReadOnlyProperty();
     }
 
+    /// A guided lesson leads the class now: the first-time hint gives way.
+    public void dismissHint() {
+        hint.set("");
+    }
+
     /// The lab's directors, each with its controls, in the lab's order.
     public List<DirectorControls> directors() {
         return List.copyOf(directors);
@@ -258,6 +263,18 @@ public final class LabViewModel {
             if (weight == 0 && sent.add(key)) {
                 var before = drainedWeights.remove(key);
                 submit(new Edit.SetWeight(vs, rs, before == null ? 1 : before, 0));
+            }
+        });
+    }
+
+    /// `weight` for the real server in every virtual server that has it, on every live director
+    /// (a lesson's `weight` step); its undo gives back the weight each had.
+    public void setWeight(RealServer server, int weight) {
+        session.started("weight " + weight + " for real server " + server.label() + " on every director");
+        var sent = new LinkedHashSet<String>();
+        forEachRealServer(server.address(), (vs, rs, old) -> {
+            if (old != weight && sent.add(vs + "|" + rs)) {
+                submit(new Edit.SetWeight(vs, rs, weight, old));
             }
         });
     }

@@ -53,6 +53,13 @@ public record VirtualServerDef(Key key, Duration delayLoop, String lbAlgo, LbKin
                 servers, extras);
     }
 
+    public VirtualServerDef withSorryServer(SorryServer server) {
+        return new VirtualServerDef(key, delayLoop, lbAlgo, lbKind, persistenceTimeout, persistenceGranularity,
+                protocol, quorum, hysteresis, quorumUp, quorumDown, server, sorryServerInhibit, alpha, omega,
+                inhibitOnFailure, virtualhost, haSuspend, ops, retry, delayBeforeRetry, warmup, connectTimeout,
+                realServers, extras);
+    }
+
     /// A copy with the scheduling settings replaced (null arguments keep the current value).
     public VirtualServerDef withSettings(String lbAlgo, LbKind lbKind, Duration persistenceTimeout,
             Duration delayLoop, Integer quorum) {

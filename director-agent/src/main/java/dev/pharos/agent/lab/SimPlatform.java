@@ -20,8 +20,8 @@ import java.util.function.Function;
 /// One lab director's world: VRRP on the lab's in-memory bus, VIPs in the lab's address table,
 /// and the service table on a user-space balancer whose services listen on loopback ports of
 /// their own (the lab routes a VIP's traffic to the port of whichever director holds it). Real
-/// servers' documentation addresses are mapped onto the lab's loopback HTTP servers, so checks
-/// and balancing reach real sockets.
+/// servers' (and sorry servers') documentation addresses are mapped onto the lab's loopback HTTP
+/// servers, so checks and balancing reach real sockets.
 final class SimPlatform implements Platform {
 
     private final String node;
@@ -108,6 +108,12 @@ final class SimPlatform implements Platform {
                 // The lab maps every address, one it has no server for onto a port nothing
                 // listens on (its checks fail inside the lab, never on the host's network).
                 real.add(port.map(p -> rs.withAddress(loopback, p)).orElse(rs));
+            }
+            if (vs.sorryServer() != null) {
+                // the sorry server too is one of the lab's servers (or none), never the host's network
+                var sorry = vs.sorryServer();
+                mapped = mapped.withSorryServer(realServerPort.apply(sorry.address())
+                        .map(p -> new VirtualServerDef.SorryServer(loopback, p)).orElse(sorry));
             }
             servers.add(mapped.withRealServers(real));
         }
