@@ -92,6 +92,7 @@ final class TopologySync {
                 watch(i.stateProperty());
                 watch(i.priorityProperty());
                 watch(i.virtualAddressesProperty());
+                watch(i.vridProperty());
                 watch(i.splitBrainStateProperty());
             }
             watch(model.retryChanges(d)); // a new retry time for the card's countdown
@@ -115,7 +116,9 @@ final class TopologySync {
             }
             layoutInput.put(id, List.copyOf(ids));
         });
-        var layout = model.arrange(cluster.directors().stream().map(DirectorModel::name).toList(), layoutInput);
+        var instances = cluster.directors().stream().mapToInt(d -> d.instances().size()).max().orElse(0);
+        var layout = model.arrange(cluster.directors().stream().map(DirectorModel::name).toList(), instances,
+                layoutInput);
 
         if (cluster.directors().isEmpty()) {
             var e = drawing.reuse("empty", "empty", nodes::emptyHint);
@@ -142,7 +145,10 @@ final class TopologySync {
             signature.add(d);
             signature.add(d.livenessProperty().get());
             signature.add(model.nextRetry(d));
-            d.instances().forEach(i -> signature.add(TopologyNodes.instanceLine(i, model.role(i))));
+            d.instances().forEach(i -> {
+                signature.add(TopologyNodes.instanceLine(i, model.role(i)));
+                signature.add(TopologyNodes.vipLine(i));
+            });
             drawing.reuse("d:" + d.name(), signature, () -> nodes.director(d, signature))
                     .box(layout.directors().get(d.name()));
         }

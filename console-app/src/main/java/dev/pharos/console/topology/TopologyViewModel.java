@@ -353,10 +353,10 @@ public final class TopologyViewModel {
         }
     }
 
-    /// The automatic layout of `directors` and `virtualServers` (id → its real server ids, in
-    /// display order) with the operator's offsets applied.
-    TopologyLayout.Result arrange(List<String> directors, Map<String, List<String>> virtualServers) {
-        return TopologyLayout.moved(TopologyLayout.compute(directors, virtualServers), offsets.get());
+    /// The automatic layout of `directors` (each with at most `instances` VRRP instances) and
+    /// `virtualServers` (id → its real server ids, in display order) with the operator's offsets applied.
+    TopologyLayout.Result arrange(List<String> directors, int instances, Map<String, List<String>> virtualServers) {
+        return TopologyLayout.moved(TopologyLayout.compute(directors, instances, virtualServers), offsets.get());
     }
 
     // --- export

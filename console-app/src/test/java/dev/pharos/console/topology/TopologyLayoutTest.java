@@ -16,7 +16,7 @@ class TopologyLayoutTest {
         vs.put("tcp/192.0.2.100:80", List.of("198.51.100.11:80", "198.51.100.12:80", "198.51.100.20:80"));
         vs.put("tcp/192.0.2.100:443", List.of("198.51.100.11:443"));
         vs.put("udp/192.0.2.101:53", List.of());
-        var r = TopologyLayout.compute(List.of("lvs-master", "lvs-backup"), vs);
+        var r = TopologyLayout.compute(List.of("lvs-master", "lvs-backup"), 2, vs);
         var boxes = new ArrayList<TopologyLayout.Box>();
         boxes.addAll(r.directors().values());
         boxes.addAll(r.virtualServers().values());
@@ -41,6 +41,6 @@ class TopologyLayoutTest {
         Map<String, List<String>> two = new LinkedHashMap<>();
         two.put("a", List.of("y"));
         two.put("b", List.of("x"));
-        assertThat(TopologyLayout.compute(List.of("d"), one)).isEqualTo(TopologyLayout.compute(List.of("d"), two));
+        assertThat(TopologyLayout.compute(List.of("d"), 2, one)).isEqualTo(TopologyLayout.compute(List.of("d"), 2, two));
     }
 }
