@@ -296,8 +296,8 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         scroll.setFitToHeight(true);
         scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         scroll.setId("lab-panel");
-        // the column's rows need 410 px; a wider window gives some of its width to them, most to the topology
-        scroll.prefWidthProperty().bind(Bindings.createDoubleBinding(() -> Math.clamp(getWidth() * 0.36, 410, 480),
+        // the column's rows need 440 px; a wider window gives some of its width to them, most to the topology
+        scroll.prefWidthProperty().bind(Bindings.createDoubleBinding(() -> Math.clamp(getWidth() * 0.36, 440, 480),
                 widthProperty()));
         scroll.setMinWidth(Region.USE_PREF_SIZE);
         if (labWorkspace == null) {

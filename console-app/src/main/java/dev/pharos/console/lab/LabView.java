@@ -148,7 +148,7 @@ public final class LabView extends VBox {
             instance.setTooltip(new Tooltip("The VRRP instance of " + name + " whose priority Set changes"));
             var priority = new Spinner<Integer>(1, 254, director.priorityProperty().get());
             priority.setEditable(true);
-            priority.setPrefWidth(68);
+            priority.setPrefWidth(70);
             priority.setId("lab-priority-value-" + name);
             // Starts at the instance's real priority, and follows the instance picked.
             director.priorityProperty().addListener((o, was, now) -> priority.getValueFactory().setValue(now.intValue()));
@@ -215,7 +215,7 @@ public final class LabView extends VBox {
             var group = new Label();
             group.textProperty().bind(vip.groupProperty());
             var holder = new Label();
-            holder.setId("lab-owner-" + vip.address());
+            holder.setId(id("lab-owner-" + vip.address()));
             holder.getStyleClass().add("lab-owner");
             holder.textProperty().bind(vip.holderProperty());
             vip.ownershipProperty().addListener((o, was, now) -> showOwnership(holder, now));
@@ -223,7 +223,7 @@ public final class LabView extends VBox {
             var answer = new Label();
             answer.getStyleClass().add("lab-vip");
             answer.setWrapText(true);
-            answer.setId("lab-vip-" + vip.address());
+            answer.setId(id("lab-vip-" + vip.address()));
             answer.textProperty().bind(vip.answerProperty());
             var paths = new Tooltip();
             paths.textProperty().bind(vip.summaryProperty());
@@ -297,9 +297,14 @@ public final class LabView extends VBox {
         return l;
     }
 
+    /// An id a CSS lookup can find: `lab-vip-192-0-2-100`, not `lab-vip-192.0.2.100`.
+    private static String id(String id) {
+        return id.replace('.', '-');
+    }
+
     private static Button button(String text, String id, Runnable action) {
         var b = new Button(text);
-        b.setId(id.replace('.', '-'));
+        b.setId(id(id));
         b.setMnemonicParsing(false);
         b.setOnAction(e -> action.run());
         b.setMinWidth(Region.USE_PREF_SIZE);
