@@ -142,6 +142,7 @@ public final class LabView extends VBox {
             var start = button("Start", "lab-start-" + name, () -> model.startDirector(name));
             start.setTooltip(new Tooltip("Start " + name + " again"));
             var instance = new ComboBox<String>();
+            instance.setId("lab-instance-" + name);
             instance.getItems().addAll(director.instances());
             instance.setValue(director.instanceProperty().get());
             instance.valueProperty().addListener((o, was, now) -> director.select(now));

@@ -261,9 +261,7 @@ class LabConsoleTest {
         await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         Spinner<Integer> spinner = robot.lookup("#lab-priority-value-lvs-backup").query();
         await(10, () -> WaitForAsyncUtils.asyncFx(spinner::getValue).get() == 98);
-        ComboBox<String> instance = WaitForAsyncUtils.asyncFx(() -> (ComboBox<String>)
-                spinner.getParent().getChildrenUnmodifiable().stream().filter(ComboBox.class::isInstance)
-                        .findFirst().orElseThrow()).get();
+        ComboBox<String> instance = robot.lookup("#lab-instance-lvs-backup").query();
         WaitForAsyncUtils.asyncFx(() -> instance.setValue("VI_2")).get();
         assertThat(WaitForAsyncUtils.asyncFx(spinner::getValue).get()).as("VI_2's priority on lvs-backup").isEqualTo(100);
 
