@@ -208,6 +208,12 @@ public final class LabView extends VBox {
         var grid = new GridPane(8, 2);
         grid.setId("lab-vip-owners");
         grid.getStyleClass().add("lab-vip-owners");
+        // the VIP and its group whole; who holds it takes the rest, on two lines in a split brain
+        var fixed = new ColumnConstraints();
+        fixed.setMinWidth(Region.USE_PREF_SIZE);
+        var holders = new ColumnConstraints();
+        holders.setHgrow(Priority.ALWAYS);
+        grid.getColumnConstraints().addAll(fixed, fixed, holders);
         grid.addRow(0, heading("VIP"), heading("VRRP group"), heading("held by (MASTER)"));
         int row = 1;
         for (var vip : model.vips()) {
@@ -218,6 +224,8 @@ public final class LabView extends VBox {
             var holder = new Label();
             holder.setId(id("lab-owner-" + vip.address()));
             holder.getStyleClass().add("lab-owner");
+            holder.setWrapText(true);
+            holder.setMinHeight(Region.USE_PREF_SIZE);
             holder.textProperty().bind(vip.holderProperty());
             vip.ownershipProperty().addListener((o, was, now) -> showOwnership(holder, now));
             showOwnership(holder, vip.ownershipProperty().get());

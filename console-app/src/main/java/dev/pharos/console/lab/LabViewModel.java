@@ -10,6 +10,7 @@ import dev.pharos.console.model.InstanceModel;
 import dev.pharos.console.model.DirectorModel;
 import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.ServedAs;
+import dev.pharos.console.model.SplitBrain;
 import dev.pharos.console.model.VrrpState;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -63,7 +64,8 @@ public final class LabViewModel {
         WAITING, ANSWERING, FAILING
     }
 
-    /// Who holds a VIP: one live director as MASTER, none, or more than one (split brain).
+    /// Who holds a VIP: one live director as MASTER (or two for a moment, at a takeover), none, or
+    /// two for longer than a takeover lasts (a split brain).
     public enum Ownership {
         HELD, NONE, SPLIT
     }
@@ -396,6 +398,7 @@ public final class LabViewModel {
                 watch(i.stateProperty());
                 watch(i.vridProperty());
                 watch(i.virtualAddressesProperty());
+                watch(i.splitBrainStateProperty());
             }
             for (var v : d.virtualServers()) {
                 watch(v.servedAsProperty());
@@ -415,15 +418,17 @@ public final class LabViewModel {
         for (var v : vips) {
             var holders = new ArrayList<String>();
             var groups = new LinkedHashSet<String>();
+            var split = new AtomicBoolean();
             for (var d : cluster.directors()) {
                 d.instanceHolding(v.address()).ifPresent(i -> {
                     groups.add("VRID " + i.vridProperty().get() + " (" + i.name() + ")");
                     if (d.livenessProperty().get() == Liveness.LIVE && i.stateProperty().get() == VrrpState.MASTER) {
                         holders.add(d.name());
+                        split.compareAndSet(false, i.splitBrainStateProperty().get() == SplitBrain.SPLIT);
                     }
                 });
             }
-            v.owned(String.join(", ", groups), holders);
+            v.owned(String.join(", ", groups), holders, split.get());
         }
         var proxied = cluster.directors().stream().flatMap(d -> d.virtualServers().stream())
                 .anyMatch(v -> ServedAs.fromWire(v.servedAsProperty().get()) == ServedAs.PROXIED);
@@ -574,11 +579,14 @@ public final class LabViewModel {
             return answer.getReadOnlyProperty();
         }
 
-        private void owned(String groups, List<String> holders) {
+        /// Two MASTERs are a split brain once the console's rule says so ([SplitBrain#SPLIT]); until
+        /// then they may be a takeover in progress, "checking" as the director cards say.
+        private void owned(String groups, List<String> holders, boolean split) {
             group.set(groups);
-            holder.set(holders.isEmpty() ? "nobody" : holders.size() == 1 ? holders.getFirst()
-                    : String.join(" and ", holders) + ": split brain");
-            ownership.set(holders.isEmpty() ? Ownership.NONE : holders.size() == 1 ? Ownership.HELD : Ownership.SPLIT);
+            var names = String.join(" and ", holders);
+            holder.set(holders.isEmpty() ? "nobody" : holders.size() == 1 ? names
+                    : names + (split ? ": split brain" : ", checking"));
+            ownership.set(holders.isEmpty() ? Ownership.NONE : split ? Ownership.SPLIT : Ownership.HELD);
         }
 
         private void count(LabTraffic.Result r) {

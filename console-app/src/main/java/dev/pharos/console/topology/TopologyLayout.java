@@ -13,8 +13,8 @@ import javafx.geometry.Point2D;
 final class TopologyLayout {
 
     static final double DIRECTOR_W = 220;
-    /// A director card's height without its instances (title and status line)…
-    static final double DIRECTOR_H = 56;
+    /// A director card's height without its instances (title, and a status of up to two lines)…
+    static final double DIRECTOR_H = 70;
     /// …and for each instance: its role line and its VRID and VIPs. Room for two at least, so a
     /// director that has not reported its instances yet keeps its size.
     static final double INSTANCE_H = 34;

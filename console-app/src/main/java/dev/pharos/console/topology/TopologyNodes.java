@@ -87,6 +87,8 @@ final class TopologyNodes {
         });
         sub.getStyleClass().add("subtitle");
         sub.setId("director-status-" + d.name());
+        // "stopped on purpose — next try in 3 s — last known state": two lines, not an ellipsis
+        sub.setWrapText(true);
         model.nextRetry(d).ifPresent(next -> countDown(sub, next, switch (live) {
             case UNREACHABLE -> "unreachable — retrying";
             case STOPPED -> "stopped on purpose — next try";

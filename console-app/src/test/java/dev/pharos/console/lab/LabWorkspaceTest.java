@@ -42,7 +42,7 @@ import org.testfx.util.WaitForAsyncUtils;
 /// the topology, who holds each VIP and the explanation of the last transition are in the window
 /// at once — inside it, visible, not cut by a split pane or hidden in a scroll pane's unseen part,
 /// not zero-sized, their text not shortened to an ellipsis. Then a stop: the VIP table, the
-/// director cards and the explanation follow it.
+/// director cards and the explanation follow it, as the table follows a split brain.
 class LabWorkspaceTest {
 
     ClusterModel cluster;
@@ -121,11 +121,30 @@ class LabWorkspaceTest {
         assertThat(text("#lab-proxied-note")).contains("proxied").contains("replies return through the director")
                 .contains("real server answers the client directly");
 
-        // a stop, as the hint suggests: the table, the cards and the explanation follow it
-        fx(() -> {
-            ((ButtonBase) window.getScene().lookup("#lab-stop-lvs-master")).fire();
-            return null;
+        // a cut link: both hold both VIPs, and the table says so in full
+        fire("#lab-partition");
+        await(60, () -> text("#lab-owner-192-0-2-100").equals("lvs-master and lvs-backup: split brain")
+                && text("#lab-owner-192-0-2-101").equals("lvs-master and lvs-backup: split brain"));
+        WaitForAsyncUtils.waitForFxEvents();
+        var split = fx(() -> {
+            var out = new ArrayList<String>();
+            for (var id : List.of("#lab-vip-owners", "#lab-owner-192-0-2-100", "#lab-owner-192-0-2-101",
+                    "#lab-vip-192-0-2-100", "#lab-explanation", "#lab-last-explanation")) {
+                check(window.getScene().lookup(id), out);
+            }
+            for (var n : window.getScene().lookup("#lab-vip-owners").lookupAll(".label")) {
+                check(n, out);
+            }
+            return out;
         });
+        screenshot("lab-workspace-" + width + "x" + height + "-split-brain.png");
+        assertThat(split).as("the split brain at %dx%d", width, height).isEmpty();
+        fire("#lab-heal");
+        await(60, () -> text("#lab-owner-192-0-2-100").equals("lvs-master")
+                && text("#lab-owner-192-0-2-101").equals("lvs-backup"));
+
+        // a stop, as the hint suggests: the table, the cards and the explanation follow it
+        fire("#lab-stop-lvs-master");
         await(30, () -> master("lvs-backup", "VI_1"));
         await(30, () -> text("#lab-owner-192-0-2-100").equals("lvs-backup"));
         await(30, () -> text("#lab-last-explanation").contains("lvs-backup (VI_1") && text("#lab-last-explanation")
@@ -215,6 +234,13 @@ class LabWorkspaceTest {
 
     static String bounds(Bounds b) {
         return "[%.0f,%.0f %.0fx%.0f]".formatted(b.getMinX(), b.getMinY(), b.getWidth(), b.getHeight());
+    }
+
+    void fire(String id) throws Exception {
+        fx(() -> {
+            ((ButtonBase) window.getScene().lookup(id)).fire();
+            return null;
+        });
     }
 
     String text(String id) throws Exception {
