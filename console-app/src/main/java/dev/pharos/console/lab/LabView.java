@@ -167,7 +167,8 @@ public final class LabView extends VBox {
         int row = 0;
         for (var server : model.realServers()) {
             var address = server.address();
-            var label = new Label(address);
+            // "web-1 · 198.51.100.66": the name the answers carry, and the address the topology shows
+            var label = new Label(server.label().replaceFirst(" .*", "") + " · " + address);
             label.getStyleClass().add("lab-row-name");
             label.setTooltip(new Tooltip(server.label()));
             var fail = button("Fail", "lab-fail-" + address, () -> model.failRealServer(server));

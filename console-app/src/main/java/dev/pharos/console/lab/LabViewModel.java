@@ -14,6 +14,7 @@ import dev.pharos.console.model.SplitBrain;
 import dev.pharos.console.model.VrrpState;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -111,6 +112,8 @@ public final class LabViewModel {
             directors.add(new DirectorControls(name, instances));
         }
         session.realServers().forEach((address, label) -> realServers.add(new RealServer(address, label)));
+        // by name, web-1 first: the lab hands them over in no fixed order, and the rows must not move between runs
+        realServers.sort(Comparator.comparing(RealServer::label));
         for (var t : session.traffic().targets()) {
             vips.add(new VipTraffic(t.toString(), Addresses.text(t.vip())));
         }
@@ -574,7 +577,7 @@ public final class LabViewModel {
             return ownership.getReadOnlyProperty();
         }
 
-        /// The last answer and the counts, one line: `→ lvs-master → web-1 · ok 12, failed 0`.
+        /// The last answer and the counts, one short line: `→ lvs-master → web-1 · ok 12, failed 0`.
         public ReadOnlyStringProperty answerProperty() {
             return answer.getReadOnlyProperty();
         }
@@ -604,10 +607,12 @@ public final class LabViewModel {
             }
             var where = new StringBuilder();
             paths.forEach((path, n) -> where.append("\n    ").append(path).append(": ").append(n.get()));
-            var now = (r.ok() ? "→ " + r.director() + " → " + r.answer() : "FAILING (" + r.error() + ")")
-                    + " · ok " + ok.get() + ", failed " + failed.get();
-            summary.set(vip + ": " + now + where);
-            answer.set(now);
+            var counts = " · ok " + ok.get() + ", failed " + failed.get();
+            summary.set(vip + ": " + (r.ok() ? "→ " + r.director() + " → " + r.answer() : "FAILING (" + r.error() + ")")
+                    + counts + where);
+            // the server by its name alone ("web-1", not "web-1 (172.17.0.66 in the post)"): one short line
+            answer.set((r.ok() ? "→ " + r.director() + " → " + r.answer().replaceFirst(" \\(.*\\)$", "")
+                    : "FAILING (" + r.error() + ")") + counts);
             state.set(r.ok() ? TrafficState.ANSWERING : TrafficState.FAILING);
         }
     }
