@@ -10,7 +10,7 @@ public final class LabPanel {
 
     private final LabHost host;
     private final LabMode mode;
-    private LabView view;
+    private volatile LabView view;
 
     private LabPanel(LabHost host, LabMode mode) {
         this.host = host;
@@ -28,9 +28,11 @@ public final class LabPanel {
         return panel;
     }
 
-    /// The controls shown now, or null before the lab runs.
+    /// The controls shown now, or null until they are in the window's scene (the lab's column is
+    /// a scroll pane's content, which joins the scene at the next pulse).
     public LabView view() {
-        return view;
+        var shown = view;
+        return shown != null && shown.getScene() != null ? shown : null;
     }
 
     private void show(LabViewModel model) {
