@@ -48,10 +48,10 @@ final class TopologyNodes {
     }
 
     /// The hint shown while the cluster has no director.
-    Drawing.Item emptyHint() {
-        var empty = new Label("No directors in this cluster yet.");
+    Drawing.Item emptyHint(String text) {
+        var empty = new Label(text);
         empty.getStyleClass().add("empty-hint");
-        return new Drawing.Item(empty, drawing.boxes, "empty");
+        return new Drawing.Item(empty, drawing.boxes, text);
     }
 
     /// The link from a director to a virtual server whose VIP one of its instances holds.

@@ -84,6 +84,7 @@ final class TopologySync {
         var cluster = model.cluster();
         var vsById = new LinkedHashMap<String, List<VirtualServerModel>>();
         watch(cluster.driftProperty());
+        watch(model.emptyHintProperty());
         for (var d : cluster.directors()) {
             watch(d.livenessProperty());
             watch(d.instances());
@@ -121,7 +122,8 @@ final class TopologySync {
                 layoutInput);
 
         if (cluster.directors().isEmpty()) {
-            var e = drawing.reuse("empty", "empty", nodes::emptyHint);
+            var text = model.emptyHintProperty().get();
+            var e = drawing.reuse("empty", text, () -> nodes.emptyHint(text));
             e.node.relocate(TopologyLayout.MARGIN, TopologyLayout.MARGIN);
             e.cover(TopologyLayout.MARGIN, TopologyLayout.MARGIN, TopologyLayout.MARGIN + 300, TopologyLayout.MARGIN + 20);
         }

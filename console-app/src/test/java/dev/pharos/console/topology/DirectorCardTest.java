@@ -27,7 +27,7 @@ import org.testfx.util.WaitForAsyncUtils;
 
 /// Any console, not only the lab's: a director's card names each VRRP group's VIPs under the
 /// director's role in it, and follows a transition; a proxied virtual server says what proxied
-/// means.
+/// means; an empty topology says what it waits for.
 @ExtendWith(ApplicationExtension.class)
 class DirectorCardTest {
 
@@ -99,6 +99,16 @@ class DirectorCardTest {
         assertThat(subtitle.getTooltip()).as("proxied is explained where it is said").isNotNull();
         assertThat(subtitle.getTooltip().getText()).contains("user-space balancer")
                 .contains("replies pass back through the director").contains("answers the client directly");
+    }
+
+    /// While the lab starts, the empty topology says so instead of "no directors".
+    @Test
+    void anEmptyTopologySaysWhatItWaitsFor() throws Exception {
+        Callable<String> hint = () -> WaitForAsyncUtils.asyncFx(() -> window.lookupAll(".empty-hint").stream()
+                .map(n -> ((Label) n).getText()).findFirst().orElse("")).get();
+        await(() -> hint.call().equals("No directors in this cluster yet."));
+        WaitForAsyncUtils.asyncFx(() -> window.topologyModel().emptyHint("Starting the training lab…")).get();
+        await(() -> hint.call().equals("Starting the training lab…"));
     }
 
     /// Its whole text is drawn (a label too narrow for it shows an ellipsis instead).
