@@ -51,7 +51,8 @@ import javafx.stage.FileChooser;
 import javafx.util.Duration;
 
 /// The main window's content for one cluster: topology in the middle, inspector on the right,
-/// timeline below; menus with the keyboard shortcuts.
+/// timeline below (while a lab runs, the lab's workspace: [#showLab]); menus with the keyboard
+/// shortcuts.
 public final class ConsoleWindow extends BorderPane implements LabHost {
 
     private final TopologyViewModel topologyModel;
