@@ -33,6 +33,20 @@ class TopologyLayoutTest {
         boxes.forEach(b -> assertThat(b.y() + b.h()).isLessThanOrEqualTo(r.height()));
     }
 
+    /// A card lists each instance with its VRID and VIPs: four instances make it taller, and the
+    /// virtual servers move down with it rather than under it.
+    @Test
+    void directorCardsGrowWithTheirInstances() {
+        var vs = Map.of("tcp/192.0.2.100:80", List.of("198.51.100.11:80"));
+        var two = TopologyLayout.compute(List.of("d"), 2, vs);
+        var four = TopologyLayout.compute(List.of("d"), 4, vs);
+        assertThat(TopologyLayout.compute(List.of("d"), 0, vs)).as("room for two at least").isEqualTo(two);
+        var grown = four.directors().get("d").h() - two.directors().get("d").h();
+        assertThat(grown).isEqualTo(2 * TopologyLayout.INSTANCE_H);
+        assertThat(four.virtualServers().get("tcp/192.0.2.100:80").y() - two.virtualServers().get("tcp/192.0.2.100:80").y())
+                .isEqualTo(grown);
+    }
+
     @Test
     void positionsAreStableWhatEverTheOrder() {
         Map<String, List<String>> one = new LinkedHashMap<>();
