@@ -307,8 +307,15 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
             upper.getItems().clear();
             split.getItems().clear();
             explanationsTab = new Tab("Why it happened (all)");
-            var details = new TabPane(new Tab("Timeline", timeline), new Tab("Inspector", inspector),
-                    new Tab("Traffic", traffic), explanationsTab);
+            var inspectorTab = new Tab("Inspector", inspector);
+            var details = new TabPane(new Tab("Timeline", timeline), inspectorTab, new Tab("Traffic", traffic),
+                    explanationsTab);
+            // a click on a card shows what it is, as the inspector beside the topology did
+            topology.selectionProperty().addListener((o, was, now) -> {
+                if (now != null) {
+                    details.getSelectionModel().select(inspectorTab);
+                }
+            });
             details.setId("details");
             details.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
             details.setMinHeight(0);

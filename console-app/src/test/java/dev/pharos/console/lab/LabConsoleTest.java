@@ -33,6 +33,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
+import javafx.scene.control.TabPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
@@ -267,6 +268,8 @@ class LabConsoleTest {
 
         var vs = WaitForAsyncUtils.asyncFx(() -> window.topology().nodeFor("tcp/192.0.2.100:80").orElseThrow()).get();
         robot.clickOn(vs);
+        assertThat(robot.lookup("#details").queryAs(TabPane.class).getSelectionModel().getSelectedItem().getText())
+                .as("the click shows the inspector's tab").isEqualTo("Inspector");
         await(10, () -> WaitForAsyncUtils.asyncFx(() -> window.inspector().sheet().getItems().stream()
                 .map(PropertySheet.Item::getCategory).distinct().toList()).get()
                 .containsAll(List.of("tcp/192.0.2.100:80 on lvs-master", "tcp/192.0.2.100:80 on lvs-backup")));
