@@ -2,6 +2,7 @@ package dev.pharos.console.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pharos.agent.lab.Lab;
 import dev.pharos.console.ConsoleWindow;
 import dev.pharos.console.ConsoleWork;
 import dev.pharos.console.configedit.ConfigEditorViewModel;
@@ -29,10 +30,12 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Labeled;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Spinner;
+import javafx.scene.control.TabPane;
 import javafx.scene.layout.Region;
 import javafx.scene.text.Text;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.testfx.api.FxToolkit;
@@ -166,6 +169,38 @@ class LabWorkspaceTest {
         });
         screenshot("lab-workspace-" + width + "x" + height + "-after-stop.png");
         assertThat(after).as("the explanation of the stop, at %dx%d", width, height).isEmpty();
+    }
+
+    /// A loaded pair replaces the lab's column, its explanations tab and its lesson slot, and
+    /// fits as the seed's did.
+    @Test
+    void aLoadedPairTakesTheWorkspaceOver() throws Exception {
+        open(1024, 700);
+        var seed = panel.view();
+        fx(() -> {
+            mode.load(List.of("mine-a", "mine-b"), List.of(Lab.resource("lvs-master.conf"), Lab.resource("lvs-backup.conf")));
+            return null;
+        });
+        await(60, () -> panel.view() != null && panel.view() != seed && master("mine-a", "VI_1")
+                && master("mine-b", "VI_2"));
+        WaitForAsyncUtils.waitForFxEvents();
+        var problems = fx(() -> {
+            var out = new ArrayList<String>();
+            var controls = new ArrayList<Node>();
+            collectControls(panel.view(), controls);
+            controls.forEach(c -> check(c, out));
+            for (var id : List.of("#lab-stop-mine-a", "#lab-vip-owners", "#lab-explanation")) {
+                check(window.getScene().lookup(id), out);
+            }
+            assertThat(window.lookupAll("#lab-view")).as("one lab column").hasSize(1);
+            assertThat(panel.view().lessonSlot().getParent()).as("the new lesson slot is above the topology")
+                    .isSameAs(window.topology().getParent());
+            assertThat(((TabPane) window.lookup("#details")).getTabs()).as("the new explanations' tab")
+                    .anySatisfy(t -> assertThat(t.getContent()).isSameAs(panel.view().history()));
+            return out;
+        });
+        assertThat(problems).isEmpty();
+        await(30, () -> text("#lab-owner-192-0-2-100").equals("mine-a"));
     }
 
     /// Buttons, check boxes, choices, spinners and sliders under `parent`, and the labels naming rows.
