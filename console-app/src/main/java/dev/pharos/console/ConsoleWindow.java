@@ -6,6 +6,7 @@ import dev.pharos.console.edit.EditService;
 import dev.pharos.console.inspect.InspectorView;
 import dev.pharos.console.inspect.InspectorViewModel;
 import dev.pharos.console.lab.LabHost;
+import dev.pharos.console.lab.LabView;
 import dev.pharos.console.lab.LabViewModel;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.timeline.TimelineView;
@@ -21,10 +22,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import javafx.animation.PauseTransition;
-import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
-import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Menu;
@@ -45,12 +45,15 @@ import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.WindowEvent;
 import javafx.util.Duration;
 
 /// The main window's content for one cluster: topology in the middle, inspector on the right,
-/// timeline below; menus with the keyboard shortcuts.
+/// timeline below (while a lab runs, the lab's workspace: [#showLab]); menus with the keyboard
+/// shortcuts.
 public final class ConsoleWindow extends BorderPane implements LabHost {
 
     private final TopologyViewModel topologyModel;
@@ -60,10 +63,15 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     private Runnable editDirectors = () -> { };
     private Executor work = task -> Thread.ofVirtual().name("console-work").start(task);
     private TabPane tabs;
-    private SplitPane side;
-    private SplitPane upper;
-    /// The inspector and the traffic charts as tabs, once the lab takes the top of the side panel.
-    private TabPane details;
+    private final Tab topologyTab;
+    private final SplitPane side;
+    private final SplitPane upper;
+    private final SplitPane split;
+    /// Once a lab runs: the topology with the lab beside it ([#showLab]).
+    private BorderPane labWorkspace;
+    /// The lab's lesson slot above the topology.
+    private VBox topologyColumn;
+    private Tab explanationsTab;
     private String logLocation = "the terminal that started the console";
 
     /// Keys and gestures, as Help → Keyboard shortcuts lists them.
@@ -107,10 +115,10 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         side.setDividerPositions(0.45);
         upper = new SplitPane(topology, side);
         upper.setDividerPositions(0.76);
-        var split = new SplitPane(upper, timeline);
+        split = new SplitPane(upper, timeline);
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.72);
-        var topologyTab = new Tab("Topology", split);
+        topologyTab = new Tab("Topology", split);
         configView = new ConfigEditorView(this.configEditor);
         var configTab = new Tab("Configuration", configView);
         topologyTab.setClosable(false);
@@ -288,31 +296,54 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         return topologyModel;
     }
 
-    /// Shows the lab's controls beside the topology: the lab on top of the side panel and, below
-    /// it, the inspector and the traffic charts as two tabs (at 1024×700 the three stacked left the
-    /// lab a strip of 150 px: the charts' minimum heights won).
+    /// Shows the lab's workspace, for a class to see at once at 1024×700 and up: the topology in
+    /// the middle with the lab's lesson slot above it, the lab's controls, VIP owners and last
+    /// explanation in a column on the right (no scrolling at that size; a smaller window scrolls
+    /// it), and the timeline, inspector, traffic charts and every explanation as tabs under the
+    /// topology. A loaded pair's view replaces the last one.
     @Override
-    public void showLab(Node labView) {
-        var scroll = new ScrollPane(labView);
+    public void showLab(LabView view) {
+        var scroll = new ScrollPane(view);
         scroll.setFitToWidth(true);
-        scroll.setMinHeight(0);
+        scroll.setFitToHeight(true);
+        scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         scroll.setId("lab-panel");
-        if (details == null) {
+        // the column's rows need 440 px; a wider window gives some of its width to them, most to the topology
+        scroll.prefWidthProperty().bind(Bindings.createDoubleBinding(() -> Math.clamp(getWidth() * 0.36, 440, 480),
+                widthProperty()));
+        scroll.setMinWidth(Region.USE_PREF_SIZE);
+        if (labWorkspace == null) {
+            // the operator's panes leave their split panes for the workspace's tabs
+            side.getItems().clear();
+            upper.getItems().clear();
+            split.getItems().clear();
+            explanationsTab = new Tab("Why it happened (all)");
             var inspectorTab = new Tab("Inspector", inspector);
-            var trafficTab = new Tab("Traffic", traffic);
-            details = new TabPane(inspectorTab, trafficTab);
+            var details = new TabPane(new Tab("Timeline", timeline), inspectorTab, new Tab("Traffic", traffic),
+                    explanationsTab);
+            // a click on a card shows what it is, as the inspector beside the topology did
+            topology.selectionProperty().addListener((o, was, now) -> {
+                if (now != null) {
+                    details.getSelectionModel().select(inspectorTab);
+                }
+            });
             details.setId("details");
             details.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
             details.setMinHeight(0);
-            side.getItems().setAll(scroll, details);
-        } else {
-            side.getItems().set(0, scroll);
+            topologyColumn = new VBox();
+            VBox.setVgrow(topology, Priority.ALWAYS);
+            var left = new SplitPane(topologyColumn, details);
+            left.setOrientation(Orientation.VERTICAL);
+            left.setDividerPositions(0.7);
+            labWorkspace = new BorderPane(left);
+            labWorkspace.setId("lab-workspace");
+            topologyTab.setContent(labWorkspace);
+            // a class sees the whole pair, whatever the window's size
+            topology.fitToWindow();
         }
-        // after the next layout pass, or the split panes keep their old proportions
-        Platform.runLater(() -> {
-            side.setDividerPositions(0.62);
-            upper.setDividerPositions(0.6);
-        });
+        topologyColumn.getChildren().setAll(view.lessonSlot(), topology);
+        explanationsTab.setContent(view.history());
+        labWorkspace.setRight(scroll);
     }
 
     @Override

@@ -109,6 +109,13 @@ public final class PharosApp extends Application {
                     "No directors configured (File → Directors…, stored in " + Inventory.defaultFile()
                             + "): opening the training lab"));
             lab = LabMode.start(cluster, connections, edits, work);
+            // a class waiting for the lab sees it coming, not "no directors"
+            window.topologyModel().emptyHint("Starting the training lab…");
+            lab.stateProperty().addListener((o, was, now) -> {
+                if (now == LabMode.State.FAILED) {
+                    window.topologyModel().emptyHint("The training lab could not start: the timeline says why.");
+                }
+            });
             LabPanel.attach(window, lab);
         }
         window.onEditDirectors(() -> {

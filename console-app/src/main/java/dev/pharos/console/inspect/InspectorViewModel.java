@@ -3,6 +3,7 @@ package dev.pharos.console.inspect;
 import dev.pharos.console.model.DirectorModel;
 import dev.pharos.console.model.Drift;
 import dev.pharos.console.model.RealServerModel;
+import dev.pharos.console.model.ServedAs;
 import dev.pharos.console.model.VirtualServerModel;
 import dev.pharos.console.topology.TopologyView.Selection;
 import java.util.ArrayList;
@@ -85,7 +86,9 @@ public final class InspectorViewModel {
         out.add(row(cat, "Scheduler", m.schedulerProperty()));
         out.add(row(cat, "Forwarding", m.kindProperty()));
         out.add(row(cat, "Persistence (s)", m.persistenceSecondsProperty()));
-        out.add(row(cat, "Served as", m.servedAsProperty()));
+        // "proxied" alone would leave a reader guessing what reaches the real servers
+        out.add(new Row(cat, "Served as", m.servedAsProperty().map(s -> s + " — " + ServedAs.fromWire(s).meaning())
+                .orElse("")));
         out.add(row(cat, "Quorum up", m.quorumUpProperty()));
         out.add(row(cat, "Real servers", fixed(m.realServers().size())));
     }

@@ -1,7 +1,6 @@
 package dev.pharos.console.lab;
 
 import java.util.List;
-import javafx.scene.Node;
 import javafx.scene.Scene;
 
 /// What the lab needs from the window that shows it: a place for its controls, a way to report a
@@ -9,8 +8,9 @@ import javafx.scene.Scene;
 /// depends on the application's root package (which starts the lab) and the two stay one-way.
 public interface LabHost {
 
-    /// Shows the lab's controls beside the topology.
-    void showLab(Node labView);
+    /// Shows the lab's workspace: `view` beside the topology, its lesson slot above it, its
+    /// explanations among the window's tabs (a loaded pair's view replaces the last one).
+    void showLab(LabView view);
 
     /// The configuration editor's director list follows the lab's directors.
     void refreshDirectors();

@@ -14,9 +14,9 @@ public final class LabPanel {
 
     private final LabHost host;
     private final LabMode mode;
-    /// The lessons pane: one for the window's life, moved into each lab's controls.
+    /// The lessons pane: one for the window's life, moved into each lab's lesson slot.
     private final LessonView lessons;
-    private LabView view;
+    private volatile LabView view;
 
     private LabPanel(LabHost host, LabMode mode, LessonView lessons) {
         this.host = host;
@@ -41,9 +41,11 @@ public final class LabPanel {
         return panel;
     }
 
-    /// The controls shown now, or null before the lab runs.
+    /// The controls shown now, or null until they are in the window's scene (the lab's column is
+    /// a scroll pane's content, which joins the scene at the next pulse).
     public LabView view() {
-        return view;
+        var shown = view;
+        return shown != null && shown.getScene() != null ? shown : null;
     }
 
     private void show(LabViewModel model) {
@@ -51,7 +53,7 @@ public final class LabPanel {
             return;
         }
         view = new LabView(model, () -> PairChooser.ask(host.getScene().getWindow(), mode));
-        view.getChildren().add(1, lessons);
+        view.lessonSlot().getChildren().add(lessons);
         model.statusProperty().addListener((o, was, now) -> {
             if (model.errorProperty().get()) {
                 host.showError("lab: " + now);

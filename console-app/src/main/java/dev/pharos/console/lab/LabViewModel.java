@@ -7,9 +7,14 @@ import dev.pharos.console.edit.Edit;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.InstanceModel;
+import dev.pharos.console.model.DirectorModel;
 import dev.pharos.console.model.Liveness;
+import dev.pharos.console.model.ServedAs;
+import dev.pharos.console.model.SplitBrain;
+import dev.pharos.console.model.VrrpState;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -20,6 +25,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import javafx.beans.InvalidationListener;
+import javafx.beans.Observable;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
@@ -58,6 +65,12 @@ public final class LabViewModel {
         WAITING, ANSWERING, FAILING
     }
 
+    /// Who holds a VIP: one live director as MASTER (or two for a moment, at a takeover), none, or
+    /// two for longer than a takeover lasts (a split brain).
+    public enum Ownership {
+        HELD, NONE, SPLIT
+    }
+
     /// A real server of the lab, by the address its controls name it by.
     public record RealServer(String address, String label) {
     }
@@ -82,6 +95,9 @@ public final class LabViewModel {
     /// "virtual server|real server" → the weight it had before the lab drained it (FX thread).
     private final Map<String, Integer> drainedWeights = new HashMap<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private final ReadOnlyStringWrapper proxiedNote = new ReadOnlyStringWrapper("");
+    /// Undoes the listeners of the last [#watchOwners()] (the directors and instances change).
+    private final List<Runnable> unwatch = new ArrayList<>();
 
     /// Call on the FX thread; `fx` runs on it (the clients' answers arrive on their own threads).
     public LabViewModel(LabSession session, EditService edits, Consumer<Runnable> fx) {
@@ -96,17 +112,34 @@ public final class LabViewModel {
             directors.add(new DirectorControls(name, instances));
         }
         session.realServers().forEach((address, label) -> realServers.add(new RealServer(address, label)));
+        // by name, web-1 first: the lab hands them over in no fixed order, and the rows must not move between runs
+        realServers.sort(Comparator.comparing(RealServer::label));
         for (var t : session.traffic().targets()) {
             vips.add(new VipTraffic(t.toString(), Addresses.text(t.vip())));
         }
         session.pausedAtProperty().addListener((o, was, now) -> showStep());
         stepping.addListener((o, was, now) -> showStep());
         session.traffic().addListener(this::observe);
+        cluster.directors().addListener((ListChangeListener<DirectorModel>) c -> watchOwners());
+        watchOwners();
         if (!directors.isEmpty()) {
             var first = directors.getFirst().name();
-            hint.set("First time? Press Stop " + first + ": watch its VIP move to the other director in the "
-                    + "topology, the clients' answers switch over below, and read why under \"Why it happened\".");
+            hint.set("First time? Stop " + first + " (its Stop button above): watch its VIP move to the other "
+                    + "director in the topology and in \"held by\", the clients' answers switch over, and read why here.");
         }
+    }
+
+    /// "Training lab — lvs-master and lvs-backup": the lab's directors, whichever pair runs.
+    public String title() {
+        var names = directors.stream().map(DirectorControls::name).toList();
+        return "Training lab — " + (names.size() < 2 ? String.join("", names)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.getLast());
+    }
+
+    /// How the lab's data path differs from a real director's, while a virtual server is proxied
+    /// ("" while none is): the lab has no kernel IPVS, so its user-space balancer relays DR services.
+    public ReadOnlyStringProperty proxiedNoteProperty() {
+        return proxiedNote.getReadOnlyProperty();
     }
 
     /// A first step for a class, until the trainer runs a scenario ("" after that).
@@ -372,6 +405,58 @@ public final class LabViewModel {
         vips.forEach(VipTraffic::refresh);
     }
 
+    /// Follows what decides who holds each VIP — the directors' liveness, their instances' states
+    /// and addresses — and whether a virtual server is proxied (FX thread).
+    private void watchOwners() {
+        unwatch.forEach(Runnable::run);
+        unwatch.clear();
+        for (var d : cluster.directors()) {
+            watch(d.livenessProperty());
+            watch(d.instances());
+            watch(d.virtualServers());
+            for (var i : d.instances()) {
+                watch(i.stateProperty());
+                watch(i.vridProperty());
+                watch(i.virtualAddressesProperty());
+                watch(i.splitBrainStateProperty());
+            }
+            for (var v : d.virtualServers()) {
+                watch(v.servedAsProperty());
+            }
+        }
+        showOwners();
+    }
+
+    private void watch(Observable o) {
+        // a list's change adds or drops an instance or a virtual server: watch anew
+        InvalidationListener l = o instanceof ObservableList<?> ? x -> watchOwners() : x -> showOwners();
+        o.addListener(l);
+        unwatch.add(() -> o.removeListener(l));
+    }
+
+    private void showOwners() {
+        for (var v : vips) {
+            var holders = new ArrayList<String>();
+            var groups = new LinkedHashSet<String>();
+            var split = new AtomicBoolean();
+            for (var d : cluster.directors()) {
+                d.instanceHolding(v.address()).ifPresent(i -> {
+                    groups.add("VRID " + i.vridProperty().get() + " (" + i.name() + ")");
+                    if (d.livenessProperty().get() == Liveness.LIVE && i.stateProperty().get() == VrrpState.MASTER) {
+                        holders.add(d.name());
+                        split.compareAndSet(false, i.splitBrainStateProperty().get() == SplitBrain.SPLIT);
+                    }
+                });
+            }
+            v.owned(String.join(", ", groups), holders, split.get());
+        }
+        var proxied = cluster.directors().stream().flatMap(d -> d.virtualServers().stream())
+                .anyMatch(v -> ServedAs.fromWire(v.servedAsProperty().get()) == ServedAs.PROXIED);
+        proxiedNote.set(proxied ? "Unlike real LVS-DR, the lab's virtual servers are proxied: a user-space balancer "
+                + "relays each connection, so replies return through the director. A real DR director only forwards "
+                + "the client's packets, and the real server answers the client directly." : "");
+    }
+
     /// One director's controls: its VRRP instances, the one chosen, the priority that instance runs
     /// at as the director reports it, and whether a priority change is in flight.
     ///
@@ -465,6 +550,10 @@ public final class LabViewModel {
         private final Map<String, AtomicLong> paths = new ConcurrentSkipListMap<>();
         private final ReadOnlyStringWrapper summary;
         private final ReadOnlyObjectWrapper<TrafficState> state = new ReadOnlyObjectWrapper<>(TrafficState.WAITING);
+        private final ReadOnlyStringWrapper group = new ReadOnlyStringWrapper("");
+        private final ReadOnlyStringWrapper holder = new ReadOnlyStringWrapper("");
+        private final ReadOnlyObjectWrapper<Ownership> ownership = new ReadOnlyObjectWrapper<>(Ownership.NONE);
+        private final ReadOnlyStringWrapper answer = new ReadOnlyStringWrapper("waiting for the first answer");
 
         private VipTraffic(String vip, String address) {
             this.vip = vip;
@@ -491,6 +580,35 @@ public final class LabViewModel {
             return state.getReadOnlyProperty();
         }
 
+        /// The VRRP group that carries the VIP, e.g. `VRID 90 (VI_1)`.
+        public ReadOnlyStringProperty groupProperty() {
+            return group.getReadOnlyProperty();
+        }
+
+        /// Who holds the VIP as MASTER: a director's name, "nobody", or the names of a split brain.
+        public ReadOnlyStringProperty holderProperty() {
+            return holder.getReadOnlyProperty();
+        }
+
+        public ReadOnlyObjectProperty<Ownership> ownershipProperty() {
+            return ownership.getReadOnlyProperty();
+        }
+
+        /// The last answer and the counts, one short line: `→ lvs-master → web-1 · ok 12, failed 0`.
+        public ReadOnlyStringProperty answerProperty() {
+            return answer.getReadOnlyProperty();
+        }
+
+        /// Two MASTERs are a split brain once the console's rule says so ([SplitBrain#SPLIT]); until
+        /// then they may be a takeover in progress, "checking" as the director cards say.
+        private void owned(String groups, List<String> holders, boolean split) {
+            group.set(groups);
+            var names = String.join(" and ", holders);
+            holder.set(holders.isEmpty() ? "nobody" : holders.size() == 1 ? names
+                    : names + (split ? ": split brain" : ", checking"));
+            ownership.set(holders.isEmpty() ? Ownership.NONE : split ? Ownership.SPLIT : Ownership.HELD);
+        }
+
         private void count(LabTraffic.Result r) {
             (r.ok() ? ok : failed).incrementAndGet();
             if (r.ok()) {
@@ -506,8 +624,12 @@ public final class LabViewModel {
             }
             var where = new StringBuilder();
             paths.forEach((path, n) -> where.append("\n    ").append(path).append(": ").append(n.get()));
+            var counts = " · ok " + ok.get() + ", failed " + failed.get();
             summary.set(vip + ": " + (r.ok() ? "→ " + r.director() + " → " + r.answer() : "FAILING (" + r.error() + ")")
-                    + "   ok " + ok.get() + ", failed " + failed.get() + where);
+                    + counts + where);
+            // the server by its name alone ("web-1", not "web-1 (172.17.0.66 in the post)"): one short line
+            answer.set((r.ok() ? "→ " + r.director() + " → " + r.answer().replaceFirst(" \\(.*\\)$", "")
+                    : "FAILING (" + r.error() + ")") + counts);
             state.set(r.ok() ? TrafficState.ANSWERING : TrafficState.FAILING);
         }
     }

@@ -13,7 +13,11 @@ import javafx.geometry.Point2D;
 final class TopologyLayout {
 
     static final double DIRECTOR_W = 220;
-    static final double DIRECTOR_H = 96;
+    /// A director card's height without its instances (title, and a status of up to two lines)…
+    static final double DIRECTOR_H = 70;
+    /// …and for each instance: its role line and its VRID and VIPs. Room for two at least, so a
+    /// director that has not reported its instances yet keeps its size.
+    static final double INSTANCE_H = 34;
     static final double VS_W = 200;
     static final double VS_H = 64;
     static final double RS_W = 196;
@@ -35,8 +39,10 @@ final class TopologyLayout {
             double width, double height) {
     }
 
+    /// @param instances      the most VRRP instances a director has (its card is that tall)
     /// @param virtualServers virtual server id → its real server ids, in display order
-    static Result compute(List<String> directors, Map<String, List<String>> virtualServers) {
+    static Result compute(List<String> directors, int instances, Map<String, List<String>> virtualServers) {
+        double directorH = DIRECTOR_H + INSTANCE_H * Math.max(2, instances);
         var d = new LinkedHashMap<String, Box>();
         var v = new LinkedHashMap<String, Box>();
         var r = new LinkedHashMap<String, Box>();
@@ -48,10 +54,10 @@ final class TopologyLayout {
         double dRow = directors.size() * DIRECTOR_W + Math.max(0, directors.size() - 1) * GAP;
         double x = (width - dRow) / 2;
         for (var name : directors) {
-            d.put(name, new Box(x, MARGIN, DIRECTOR_W, DIRECTOR_H));
+            d.put(name, new Box(x, MARGIN, DIRECTOR_W, directorH));
             x += DIRECTOR_W + GAP;
         }
-        double vsY = MARGIN + DIRECTOR_H + GAP * 3;
+        double vsY = MARGIN + directorH + GAP * 3;
         double vRow = ids.size() * VS_W + Math.max(0, ids.size() - 1) * GAP;
         x = (width - vRow) / 2;
         double height = vsY + VS_H + MARGIN;

@@ -5,6 +5,7 @@ import dev.pharos.console.model.Drift;
 import dev.pharos.console.model.InstanceModel;
 import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.RealServerModel;
+import dev.pharos.console.model.ServedAs;
 import dev.pharos.console.model.VirtualServerModel;
 import dev.pharos.icons.Icon;
 import dev.pharos.icons.Icons;
@@ -47,10 +48,10 @@ final class TopologyNodes {
     }
 
     /// The hint shown while the cluster has no director.
-    Drawing.Item emptyHint() {
-        var empty = new Label("No directors in this cluster yet.");
+    Drawing.Item emptyHint(String text) {
+        var empty = new Label(text);
         empty.getStyleClass().add("empty-hint");
-        return new Drawing.Item(empty, drawing.boxes, "empty");
+        return new Drawing.Item(empty, drawing.boxes, text);
     }
 
     /// The link from a director to a virtual server whose VIP one of its instances holds.
@@ -86,6 +87,8 @@ final class TopologyNodes {
         });
         sub.getStyleClass().add("subtitle");
         sub.setId("director-status-" + d.name());
+        // "stopped on purpose — next try in 3 s — last known state": two lines, not an ellipsis
+        sub.setWrapText(true);
         model.nextRetry(d).ifPresent(next -> countDown(sub, next, switch (live) {
             case UNREACHABLE -> "unreachable — retrying";
             case STOPPED -> "stopped on purpose — next try";
@@ -107,7 +110,12 @@ final class TopologyNodes {
                 l.getStyleClass().add("split-brain");
             }
             l.pseudoClassStateChanged(STALE, live != Liveness.LIVE);
-            box.getChildren().add(l);
+            var vips = new Label(vipLine(i));
+            vips.getStyleClass().addAll("instance-vips", "role-" + role.styleSuffix());
+            vips.setId("director-vips-" + d.name() + "-" + i.name());
+            vips.setTooltip(new Tooltip(vipMeaning(d.name(), i, role)));
+            vips.pseudoClassStateChanged(STALE, live != Liveness.LIVE);
+            box.getChildren().addAll(l, vips);
         }
         box.pseudoClassStateChanged(STALE, live != Liveness.LIVE);
         box.setOnMouseClicked(e -> view.select(new TopologyView.Selection.Director(d), box));
@@ -123,6 +131,29 @@ final class TopologyNodes {
             case SPLIT -> i.name() + " SPLIT BRAIN";
             case CHECKING -> i.name() + " MASTER checking";
             case NONE -> i.name() + " " + role + " prio " + i.priorityProperty().get();
+        };
+    }
+
+    /// "VRID 90 · 192.0.2.100", or "VRID 93 · 192.0.2.101 +2": the VRRP group and its first VIP
+    /// (without its prefix) under the instance's role on the card, short enough for it; the
+    /// tooltip lists them all.
+    static String vipLine(InstanceModel i) {
+        var addresses = i.virtualAddressesProperty().get();
+        var shown = addresses.stream().limit(1).map(a -> a.replaceFirst("/\\d+$", "")).toList();
+        return "VRID " + i.vridProperty().get() + " · " + (addresses.isEmpty() ? "no VIP" : String.join(", ", shown))
+                + (addresses.size() > shown.size() ? " +" + (addresses.size() - shown.size()) : "");
+    }
+
+    /// What the director's role in a VRRP group means for its VIPs.
+    static String vipMeaning(String director, InstanceModel i, ShownRole role) {
+        var vips = String.join(", ", i.virtualAddressesProperty().get());
+        return director + " is " + role + " of VRID " + i.vridProperty().get() + " (" + i.name() + "): " + switch (role) {
+            case MASTER -> "it holds " + vips + " and answers for them";
+            case BACKUP -> "it stands by for " + vips + ", held by the MASTER, and takes them over if the MASTER's "
+                    + "adverts stop";
+            case FAULT -> "it neither advertises nor holds " + vips + " until the fault clears";
+            case INIT -> "it is starting and does not hold " + vips + " yet";
+            case STOPPED -> "its VRRP is stopped: it does not hold " + vips;
         };
     }
 
@@ -160,6 +191,9 @@ final class TopologyNodes {
         title.getStyleClass().add("title");
         var sub = new Label(subtitleOf(v));
         sub.getStyleClass().add("subtitle");
+        if (ServedAs.fromWire(v.servedAsProperty().get()) == ServedAs.PROXIED) {
+            sub.setTooltip(new Tooltip("proxied: " + ServedAs.PROXIED.meaning()));
+        }
         box.getChildren().addAll(title, sub);
         if (drift != null) {
             // The directors disagree: a failover would change how this service is balanced.

@@ -84,6 +84,7 @@ final class TopologySync {
         var cluster = model.cluster();
         var vsById = new LinkedHashMap<String, List<VirtualServerModel>>();
         watch(cluster.driftProperty());
+        watch(model.emptyHintProperty());
         for (var d : cluster.directors()) {
             watch(d.livenessProperty());
             watch(d.instances());
@@ -92,6 +93,7 @@ final class TopologySync {
                 watch(i.stateProperty());
                 watch(i.priorityProperty());
                 watch(i.virtualAddressesProperty());
+                watch(i.vridProperty());
                 watch(i.splitBrainStateProperty());
             }
             watch(model.retryChanges(d)); // a new retry time for the card's countdown
@@ -115,10 +117,13 @@ final class TopologySync {
             }
             layoutInput.put(id, List.copyOf(ids));
         });
-        var layout = model.arrange(cluster.directors().stream().map(DirectorModel::name).toList(), layoutInput);
+        var instances = cluster.directors().stream().mapToInt(d -> d.instances().size()).max().orElse(0);
+        var layout = model.arrange(cluster.directors().stream().map(DirectorModel::name).toList(), instances,
+                layoutInput);
 
         if (cluster.directors().isEmpty()) {
-            var e = drawing.reuse("empty", "empty", nodes::emptyHint);
+            var text = model.emptyHintProperty().get();
+            var e = drawing.reuse("empty", text, () -> nodes.emptyHint(text));
             e.node.relocate(TopologyLayout.MARGIN, TopologyLayout.MARGIN);
             e.cover(TopologyLayout.MARGIN, TopologyLayout.MARGIN, TopologyLayout.MARGIN + 300, TopologyLayout.MARGIN + 20);
         }
@@ -142,7 +147,10 @@ final class TopologySync {
             signature.add(d);
             signature.add(d.livenessProperty().get());
             signature.add(model.nextRetry(d));
-            d.instances().forEach(i -> signature.add(TopologyNodes.instanceLine(i, model.role(i))));
+            d.instances().forEach(i -> {
+                signature.add(TopologyNodes.instanceLine(i, model.role(i)));
+                signature.add(TopologyNodes.vipLine(i));
+            });
             drawing.reuse("d:" + d.name(), signature, () -> nodes.director(d, signature))
                     .box(layout.directors().get(d.name()));
         }

@@ -145,10 +145,7 @@ public final class TopologyView extends BorderPane {
         var fitToWindow = new Button("Fit");
         fitToWindow.setId("topology-fit");
         fitToWindow.setTooltip(new Tooltip("Fit the topology to the window, and keep it fitted as the window changes"));
-        fitToWindow.setOnAction(e -> {
-            fitting = true;
-            fit();
-        });
+        fitToWindow.setOnAction(e -> fitToWindow());
         viewport.widthProperty().addListener((o, was, now) -> fitIfFitting());
         viewport.heightProperty().addListener((o, was, now) -> fitIfFitting());
         var fit = new Button("1:1");
@@ -371,6 +368,12 @@ public final class TopologyView extends BorderPane {
         if (cullDirty && !gestures.dragging()) {
             recullIfNeeded();
         }
+    }
+
+    /// Fits the topology to the window and keeps it fitted, as the Fit button does.
+    public void fitToWindow() {
+        fitting = true;
+        fit();
     }
 
     /// The operator zoomed or panned: the view stops fitting itself to the window.

@@ -44,6 +44,7 @@ import javafx.geometry.Point2D;
 /// directors of its pair ([ShownHealth]) and the VRRP role of an instance or a VIP ([ShownRole]).
 public final class TopologyViewModel {
 
+    private final ReadOnlyStringWrapper emptyHint = new ReadOnlyStringWrapper("No directors in this cluster yet.");
     private final ObservableList<Spare> spares = FXCollections.observableArrayList();
     private final ObservableList<Spare> sparesView = FXCollections.unmodifiableObservableList(spares);
 
@@ -89,6 +90,16 @@ public final class TopologyViewModel {
     }
 
     // --- the status line
+
+    /// What the topology says while the cluster has no director.
+    public ReadOnlyStringProperty emptyHintProperty() {
+        return emptyHint.getReadOnlyProperty();
+    }
+
+    /// Says `text` while the cluster has no director (the training lab starting, say).
+    public void emptyHint(String text) {
+        emptyHint.set(text);
+    }
 
     /// The last outcome or error, as the status line shows it.
     public ReadOnlyStringProperty statusProperty() {
@@ -353,10 +364,10 @@ public final class TopologyViewModel {
         }
     }
 
-    /// The automatic layout of `directors` and `virtualServers` (id → its real server ids, in
-    /// display order) with the operator's offsets applied.
-    TopologyLayout.Result arrange(List<String> directors, Map<String, List<String>> virtualServers) {
-        return TopologyLayout.moved(TopologyLayout.compute(directors, virtualServers), offsets.get());
+    /// The automatic layout of `directors` (each with at most `instances` VRRP instances) and
+    /// `virtualServers` (id → its real server ids, in display order) with the operator's offsets applied.
+    TopologyLayout.Result arrange(List<String> directors, int instances, Map<String, List<String>> virtualServers) {
+        return TopologyLayout.moved(TopologyLayout.compute(directors, instances, virtualServers), offsets.get());
     }
 
     // --- export

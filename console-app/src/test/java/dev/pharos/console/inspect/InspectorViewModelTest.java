@@ -87,6 +87,17 @@ class InspectorViewModelTest {
     }
 
     @Test
+    void howAVirtualServerIsServedIsSaidWithWhatItMeans() {
+        report("lvs-master", "MASTER", "wrr", 1);
+        selection.set(new Selection.VirtualServer(VS, List.of(vs("lvs-master"))));
+        assertThat(value(VS + " on lvs-master", "Served as")).startsWith("kernel — the kernel's IPVS");
+        vs("lvs-master").servedAsProperty().set("proxied");
+        assertThat(value(VS + " on lvs-master", "Served as")).as("proxied, never unexplained")
+                .startsWith("proxied — the director's user-space balancer")
+                .contains("replies pass back through the director").contains("answers the client directly");
+    }
+
+    @Test
     void aRealServerIsOneBlockPerDirectorAndItsValuesFollowTheModel() {
         report("lvs-master", "MASTER", "wrr", 1);
         report("lvs-backup", "BACKUP", "wrr", 1);

@@ -33,6 +33,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
+import javafx.scene.control.TabPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
@@ -261,14 +262,14 @@ class LabConsoleTest {
         await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         Spinner<Integer> spinner = robot.lookup("#lab-priority-value-lvs-backup").query();
         await(10, () -> WaitForAsyncUtils.asyncFx(spinner::getValue).get() == 98);
-        ComboBox<String> instance = WaitForAsyncUtils.asyncFx(() -> (ComboBox<String>)
-                spinner.getParent().getChildrenUnmodifiable().stream().filter(ComboBox.class::isInstance)
-                        .findFirst().orElseThrow()).get();
+        ComboBox<String> instance = robot.lookup("#lab-instance-lvs-backup").query();
         WaitForAsyncUtils.asyncFx(() -> instance.setValue("VI_2")).get();
         assertThat(WaitForAsyncUtils.asyncFx(spinner::getValue).get()).as("VI_2's priority on lvs-backup").isEqualTo(100);
 
         var vs = WaitForAsyncUtils.asyncFx(() -> window.topology().nodeFor("tcp/192.0.2.100:80").orElseThrow()).get();
         robot.clickOn(vs);
+        assertThat(robot.lookup("#details").queryAs(TabPane.class).getSelectionModel().getSelectedItem().getText())
+                .as("the click shows the inspector's tab").isEqualTo("Inspector");
         await(10, () -> WaitForAsyncUtils.asyncFx(() -> window.inspector().sheet().getItems().stream()
                 .map(PropertySheet.Item::getCategory).distinct().toList()).get()
                 .containsAll(List.of("tcp/192.0.2.100:80 on lvs-master", "tcp/192.0.2.100:80 on lvs-backup")));

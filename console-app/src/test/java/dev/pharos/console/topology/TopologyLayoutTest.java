@@ -16,7 +16,7 @@ class TopologyLayoutTest {
         vs.put("tcp/192.0.2.100:80", List.of("198.51.100.11:80", "198.51.100.12:80", "198.51.100.20:80"));
         vs.put("tcp/192.0.2.100:443", List.of("198.51.100.11:443"));
         vs.put("udp/192.0.2.101:53", List.of());
-        var r = TopologyLayout.compute(List.of("lvs-master", "lvs-backup"), vs);
+        var r = TopologyLayout.compute(List.of("lvs-master", "lvs-backup"), 2, vs);
         var boxes = new ArrayList<TopologyLayout.Box>();
         boxes.addAll(r.directors().values());
         boxes.addAll(r.virtualServers().values());
@@ -33,6 +33,20 @@ class TopologyLayoutTest {
         boxes.forEach(b -> assertThat(b.y() + b.h()).isLessThanOrEqualTo(r.height()));
     }
 
+    /// A card lists each instance with its VRID and VIPs: four instances make it taller, and the
+    /// virtual servers move down with it rather than under it.
+    @Test
+    void directorCardsGrowWithTheirInstances() {
+        var vs = Map.of("tcp/192.0.2.100:80", List.of("198.51.100.11:80"));
+        var two = TopologyLayout.compute(List.of("d"), 2, vs);
+        var four = TopologyLayout.compute(List.of("d"), 4, vs);
+        assertThat(TopologyLayout.compute(List.of("d"), 0, vs)).as("room for two at least").isEqualTo(two);
+        var grown = four.directors().get("d").h() - two.directors().get("d").h();
+        assertThat(grown).isEqualTo(2 * TopologyLayout.INSTANCE_H);
+        assertThat(four.virtualServers().get("tcp/192.0.2.100:80").y() - two.virtualServers().get("tcp/192.0.2.100:80").y())
+                .isEqualTo(grown);
+    }
+
     @Test
     void positionsAreStableWhatEverTheOrder() {
         Map<String, List<String>> one = new LinkedHashMap<>();
@@ -41,6 +55,6 @@ class TopologyLayoutTest {
         Map<String, List<String>> two = new LinkedHashMap<>();
         two.put("a", List.of("y"));
         two.put("b", List.of("x"));
-        assertThat(TopologyLayout.compute(List.of("d"), one)).isEqualTo(TopologyLayout.compute(List.of("d"), two));
+        assertThat(TopologyLayout.compute(List.of("d"), 2, one)).isEqualTo(TopologyLayout.compute(List.of("d"), 2, two));
     }
 }

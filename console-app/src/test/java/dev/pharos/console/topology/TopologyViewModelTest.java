@@ -271,8 +271,8 @@ class TopologyViewModelTest {
         runQueued();
         assertThat(fx(() -> vm.offsetsProperty().get())).containsExactly(Map.entry("vs a", new Point2D(10, 20)));
 
-        var layout = fx(() -> vm.arrange(List.of("d"), Map.of("a", List.of("r"), "b", List.of("s"))));
-        var auto = TopologyLayout.compute(List.of("d"), Map.of("a", List.of("r"), "b", List.of("s")));
+        var layout = fx(() -> vm.arrange(List.of("d"), 2, Map.of("a", List.of("r"), "b", List.of("s"))));
+        var auto = TopologyLayout.compute(List.of("d"), 2, Map.of("a", List.of("r"), "b", List.of("s")));
         assertThat(layout.virtualServers().get("a").x()).isEqualTo(auto.virtualServers().get("a").x() + 10);
         assertThat(layout.realServers().get("a|r").y()).as("its real servers go with it")
                 .isEqualTo(auto.realServers().get("a|r").y() + 20);
