@@ -21,7 +21,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -193,11 +196,42 @@ public final class Lab implements AutoCloseable {
         bus.heal();
     }
 
-    /// The lab's one clock: the time less every step-by-step pause, standing still during one.
+    /// The lab's one clock: the time less every step-by-step pause, standing still during one, and
+    /// running at the lab's speed ([StepGate#speed(double)]).
     /// The directors stamp their transitions with it, and the lab's traffic and scenarios are
     /// stamped with it too, so the timeline keeps one order.
     public Instant now() {
         return gate.now();
+    }
+
+    /// [#now()] as a [Clock], for code that takes one (the console's timeline).
+    public Clock clock() {
+        return new GateClock(gate, ZoneOffset.UTC);
+    }
+
+    private static final class GateClock extends Clock {
+        private final StepGate gate;
+        private final ZoneId zone;
+
+        GateClock(StepGate gate, ZoneId zone) {
+            this.gate = gate;
+            this.zone = zone;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return zone;
+        }
+
+        @Override
+        public Clock withZone(ZoneId other) {
+            return new GateClock(gate, other);
+        }
+
+        @Override
+        public Instant instant() {
+            return gate.now();
+        }
     }
 
     /// The lab's VRRP clock: [StepGate#stepping(boolean)] makes every director pause at the next
