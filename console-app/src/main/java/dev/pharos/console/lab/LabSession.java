@@ -124,7 +124,7 @@ public final class LabSession implements AutoCloseable {
                 }
             };
             var connection = new DirectorConnection(endpoint, connector, listener,
-                    Duration.ofMillis(500), Duration.ofSeconds(5)).start();
+                    Duration.ofMillis(500), Duration.ofSeconds(5), lab.clock()).start();
             session.own.add(connection);
             connections.put(name, connection);
         }
@@ -135,9 +135,20 @@ public final class LabSession implements AutoCloseable {
         }));
         lab.stepGate().onResume(() -> fx.accept(() -> {
             session.pausedAt.set(null);
-            cluster.resumed();
+            session.standStill();
         }));
+        lab.stepGate().onSpeed(speed -> fx.accept(session::standStill));
         return session;
+    }
+
+    /// FX thread: the split-brain rule asks the directors nothing while their clock stands still
+    /// (a pause, or speed 0).
+    private void standStill() {
+        if (lab.stepGate().isPaused()) {
+            cluster.paused();
+        } else {
+            cluster.resumed();
+        }
     }
 
     private void observe(LabTraffic.Result r) {

@@ -70,7 +70,8 @@ public final class LabView extends VBox {
         }
         pauseOn.visibleProperty().bind(step.selectedProperty());
         pauseOn.managedProperty().bind(pauseOn.visibleProperty());
-        getChildren().addAll(new FlowPane(8, 4, step, proceed), pauseOn, pausedText, new Separator());
+        getChildren().addAll(new FlowPane(8, 4, step, proceed, new LabSpeedView(model.speed())), pauseOn, pausedText,
+                new Separator());
 
         for (var director : model.directors()) {
             var name = director.name();

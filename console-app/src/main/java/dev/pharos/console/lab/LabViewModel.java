@@ -82,6 +82,7 @@ public final class LabViewModel {
     /// "virtual server|real server" → the weight it had before the lab drained it (FX thread).
     private final Map<String, Integer> drainedWeights = new HashMap<>();
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
+    private final LabSpeedViewModel speed;
 
     /// Call on the FX thread; `fx` runs on it (the clients' answers arrive on their own threads).
     public LabViewModel(LabSession session, EditService edits, Consumer<Runnable> fx) {
@@ -90,6 +91,7 @@ public final class LabViewModel {
         this.edits = edits;
         this.fx = fx;
         this.rate = new ReadOnlyDoubleWrapper(session.traffic().rate());
+        this.speed = new LabSpeedViewModel(session, fx);
         for (var name : session.directors()) {
             var instances = session.lab().config(name).map(c -> c.vrrpInstances().stream().map(VrrpInstanceDef::name)
                     .toList()).orElse(List.of());
@@ -107,6 +109,11 @@ public final class LabViewModel {
             hint.set("First time? Press Stop " + first + ": watch its VIP move to the other director in the "
                     + "topology, the clients' answers switch over below, and read why under \"Why it happened\".");
         }
+    }
+
+    /// How fast the lab runs: slow motion and stop.
+    public LabSpeedViewModel speed() {
+        return speed;
     }
 
     /// A first step for a class, until the trainer runs a scenario ("" after that).

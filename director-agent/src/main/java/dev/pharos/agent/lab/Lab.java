@@ -23,8 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -206,32 +204,7 @@ public final class Lab implements AutoCloseable {
 
     /// [#now()] as a [Clock], for code that takes one (the console's timeline).
     public Clock clock() {
-        return new GateClock(gate, ZoneOffset.UTC);
-    }
-
-    private static final class GateClock extends Clock {
-        private final StepGate gate;
-        private final ZoneId zone;
-
-        GateClock(StepGate gate, ZoneId zone) {
-            this.gate = gate;
-            this.zone = zone;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return zone;
-        }
-
-        @Override
-        public Clock withZone(ZoneId other) {
-            return new GateClock(gate, other);
-        }
-
-        @Override
-        public Instant instant() {
-            return gate.now();
-        }
+        return gate.clock();
     }
 
     /// The lab's VRRP clock: [StepGate#stepping(boolean)] makes every director pause at the next

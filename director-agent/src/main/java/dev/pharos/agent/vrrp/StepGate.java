@@ -1,6 +1,9 @@
 package dev.pharos.agent.vrrp;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -213,6 +216,37 @@ public final class StepGate {
     /// protocol's, not the trainer's talk.
     public Instant now() {
         return anchor.plusNanos(nanoTime() - anchorNanos);
+    }
+
+    /// [#now()] as a [Clock], in UTC: for what takes one (the agent's event journal, the console).
+    /// On a host ([#NEVER]) the system's clock, which follows the host's time adjustments.
+    public Clock clock() {
+        return pausable ? new GateClock(this, ZoneOffset.UTC) : Clock.systemUTC();
+    }
+
+    private static final class GateClock extends Clock {
+        private final StepGate gate;
+        private final ZoneId zone;
+
+        GateClock(StepGate gate, ZoneId zone) {
+            this.gate = gate;
+            this.zone = zone;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return zone;
+        }
+
+        @Override
+        public Clock withZone(ZoneId other) {
+            return new GateClock(gate, other);
+        }
+
+        @Override
+        public Instant instant() {
+            return gate.now();
+        }
     }
 
     /// Whether the clock stands still: a step-by-step pause, or speed 0.
