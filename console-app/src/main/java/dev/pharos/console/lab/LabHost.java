@@ -1,5 +1,6 @@
 package dev.pharos.console.lab;
 
+import dev.pharos.console.topology.MotionViewModel;
 import java.util.List;
 import javafx.scene.Node;
 import javafx.scene.Scene;
@@ -11,6 +12,9 @@ public interface LabHost {
 
     /// Shows the lab's controls beside the topology.
     void showLab(Node labView);
+
+    /// Draws the lab's motion (adverts, VIPs, requests) on the topology.
+    void showMotion(MotionViewModel motion);
 
     /// The configuration editor's director list follows the lab's directors.
     void refreshDirectors();

@@ -8,6 +8,7 @@ import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.InstanceModel;
 import dev.pharos.console.model.Liveness;
+import dev.pharos.console.topology.MotionViewModel;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -109,6 +110,11 @@ public final class LabViewModel {
             hint.set("First time? Press Stop " + first + ": watch its VIP move to the other director in the "
                     + "topology, the clients' answers switch over below, and read why under \"Why it happened\".");
         }
+    }
+
+    /// What moves on the topology: adverts, VIPs, requests.
+    public MotionViewModel motion() {
+        return session.motion();
     }
 
     /// How fast the lab runs: slow motion and stop.

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -34,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /// The training lab: a director pair running the real agent code in this JVM, on an in-memory
 /// VRRP bus, with real HTTP servers on loopback as real servers. The trainer stops or kills a
@@ -49,6 +51,12 @@ public final class Lab implements AutoCloseable {
 
     /// The seed's dual-master pair, shipped with the agent.
     public static final List<String> SEED = List.of("lvs-master", "lvs-backup");
+
+    /// A VRRP advert one director sent, as the lab's motion draws it.
+    ///
+    /// @param heard whether the other directors can hear it (not while the link is cut)
+    public record Advert(String from, int vrid, int priority, boolean heard) {
+    }
 
     /// One director of the lab: its configuration text and its address on the lab's LAN.
     public record DirectorDef(String name, String configText, Inet4Address address) {
@@ -72,6 +80,7 @@ public final class Lab implements AutoCloseable {
     private final LabRealServer absent = LabRealServer.start("absent");
     private final Map<String, Integer> servicePorts = new ConcurrentHashMap<>();
     private final Map<String, List<ControlClient>> clients = new ConcurrentHashMap<>();
+    private volatile boolean partitioned;
 
     private Lab(Path dir) {
         this.dir = dir;
@@ -188,10 +197,37 @@ public final class Lab implements AutoCloseable {
     public void partition() {
         bus.partition(Set.of(defs.keySet().toArray(String[]::new)[0]),
                 Set.copyOf(new ArrayList<>(defs.keySet()).subList(1, defs.size())));
+        partitioned = true;
     }
 
     public void heal() {
         bus.heal();
+        partitioned = false;
+    }
+
+    /// `listener` hears every VRRP advert a director sends, on the sending engine's thread, when
+    /// it is sent (so on the lab's clock, at the protocol's rate); it must return quickly.
+    public void onAdvert(Consumer<Advert> listener) {
+        bus.addTap(datagram -> {
+            int header = (datagram[0] & 0x0f) * 4;
+            if (datagram.length < header + 3) {
+                return;
+            }
+            var source = Arrays.copyOfRange(datagram, 12, 16);
+            for (var d : defs.values()) {
+                if (Arrays.equals(d.address().getAddress(), source)) {
+                    listener.accept(new Advert(d.name(), datagram[header + 1] & 0xff, datagram[header + 2] & 0xff,
+                            !partitioned));
+                    return;
+                }
+            }
+        });
+    }
+
+    /// `listener` hears each VIP whose holders changed (a takeover, a stop, a crash), on the
+    /// thread that changed them; it must return quickly.
+    public void onVipChange(Consumer<Inet4Address> listener) {
+        vips.addListener(listener);
     }
 
     /// The lab's one clock: the time less every step-by-step pause, standing still during one, and
