@@ -33,8 +33,8 @@ public final class MotionLayer extends Group {
 
     private static final PseudoClass UNHELD = PseudoClass.getPseudoClass("unheld");
     private static final double DOT_RADIUS = 5;
-    /// How far above a director's card the clients' requests come from.
-    private static final double CLIENTS_ABOVE = 18;
+    /// How far beside a director's card (left, below) the clients' requests come from.
+    private static final double CLIENTS_BESIDE = 12;
 
     private final MotionViewModel model;
     private final Function<Place, Optional<Bounds>> locate;
@@ -148,40 +148,58 @@ public final class MotionLayer extends Group {
                 b.getMinY() - 9));
     }
 
-    /// Where `m` is at `now`: along its path, each leg taking an equal share of its time.
+    /// Where `m` is at `now`: along its path at an even speed. The path keeps off the cards'
+    /// text: adverts run along the directors' top edges; a request comes from beside its
+    /// director, enters at the card's foot, where the links start, follows the link to the
+    /// virtual server, crosses it, and follows the next link to the real server's top.
     private static Optional<Point2D> position(Motion m, long now, Function<Place, Optional<Bounds>> at) {
         var points = new ArrayList<Point2D>();
         var path = m.path();
+        boolean advert = m.kind() == Kind.ADVERT || m.kind() == Kind.ADVERT_LOST;
         for (int i = 0; i < path.size(); i++) {
             var place = path.get(i);
-            Optional<Point2D> p;
-            if (place instanceof Place.Clients) {
-                // Above the director the request goes to (or comes back from).
-                var director = i + 1 < path.size() ? path.get(i + 1) : i > 0 ? path.get(i - 1) : null;
-                p = director == null ? Optional.empty()
-                        : at.apply(director).map(b -> new Point2D(b.getCenterX(), Math.max(DOT_RADIUS,
-                                b.getMinY() - CLIENTS_ABOVE)));
-            } else {
-                p = at.apply(place).map(b -> new Point2D(b.getCenterX(), b.getCenterY()));
-            }
-            if (p.isEmpty()) {
+            var before = i > 0 ? path.get(i - 1) : null;
+            // The clients stand beside the director they send to (or hear back from).
+            var neighbour = i + 1 < path.size() ? path.get(i + 1) : before;
+            var drawn = !(place instanceof Place.Clients) ? at.apply(place)
+                    : neighbour == null ? Optional.<Bounds>empty() : at.apply(neighbour);
+            if (drawn.isEmpty()) {
                 return Optional.empty(); // not drawn (yet): no dot rather than a wrong one
             }
-            points.add(p.get());
+            var b = drawn.get();
+            var top = new Point2D(b.getCenterX(), b.getMinY());
+            var foot = new Point2D(b.getCenterX(), b.getMaxY());
+            switch (place) {
+                case Place.Clients c -> points.add(new Point2D(Math.max(DOT_RADIUS, b.getMinX() - CLIENTS_BESIDE),
+                        b.getMaxY() + CLIENTS_BESIDE));
+                case Place.Director d -> points.add(advert ? top : foot);
+                case Place.VirtualServer v -> {
+                    boolean down = before instanceof Place.Director;
+                    points.add(down ? top : foot);
+                    points.add(down ? foot : top);
+                }
+                case Place.RealServer r -> points.add(top);
+            }
         }
         if (points.isEmpty()) {
             return Optional.empty();
         }
         double f = Math.min(1, m.progress(now)) * (m.kind() == Kind.ADVERT_LOST ? 0.5 : 1);
-        int legs = points.size() - 1;
-        if (legs == 0) {
-            return Optional.of(points.getFirst());
+        double total = 0;
+        for (int i = 1; i < points.size(); i++) {
+            total += points.get(i - 1).distance(points.get(i));
         }
-        int leg = Math.min(legs - 1, (int) (f * legs));
-        double local = f * legs - leg;
-        var a = points.get(leg);
-        var b = points.get(leg + 1);
-        return Optional.of(a.add(b.subtract(a).multiply(local)));
+        double left = f * total;
+        for (int i = 1; i < points.size(); i++) {
+            var a = points.get(i - 1);
+            var b = points.get(i);
+            double leg = a.distance(b);
+            if (left <= leg && leg > 0) {
+                return Optional.of(a.add(b.subtract(a).multiply(left / leg)));
+            }
+            left -= leg;
+        }
+        return Optional.of(points.getLast());
     }
 
     private Circle dot(int i) {
