@@ -292,7 +292,7 @@ public final class Daemon {
         // The user-space balancer's table lives and dies with this process: all of it is Pharos's.
         var owned = backend.backend() instanceof UserspaceBackend ? OwnedServices.inMemory()
                 : OwnedServices.in(options.stateDir().resolve(OWNED_SERVICES_FILE));
-        return new Services(backend.backend(), backend.reason(), journal, scriptRunner, owned);
+        return new Services(backend.backend(), backend.reason(), journal, scriptRunner, owned, platform.stepGate());
     }
 
     private synchronized void restartServices() {

@@ -249,6 +249,11 @@ public final class StepGate {
         }
     }
 
+    /// Whether this is [#NEVER]: the wall clock's time, never paused nor slowed.
+    public boolean wallClock() {
+        return !pausable;
+    }
+
     /// Whether the clock stands still: a step-by-step pause, or speed 0.
     public boolean isPaused() {
         return paused != null || speed == 0;
