@@ -43,7 +43,7 @@ public final class DirectorConnection implements AutoCloseable {
     private final Listener listener;
     private final Duration heartbeat;
     private final Duration timeout;
-    private final Clock clock;
+    private final Clock clock = Clock.systemUTC();
     private final Semaphore wake = new Semaphore(0);
     private final Thread thread;
     private volatile boolean closed;
@@ -57,13 +57,6 @@ public final class DirectorConnection implements AutoCloseable {
     /// @param timeout   connect and call timeout
     public DirectorConnection(DirectorEndpoint endpoint, Connector connector, Listener listener, Duration heartbeat,
             Duration timeout) {
-        this(endpoint, connector, listener, heartbeat, timeout, Clock.systemUTC());
-    }
-
-    /// @param clock stamps the link's states (the lab's clock for the lab's directors)
-    public DirectorConnection(DirectorEndpoint endpoint, Connector connector, Listener listener, Duration heartbeat,
-            Duration timeout, Clock clock) {
-        this.clock = clock;
         this.endpoint = endpoint;
         this.connector = connector;
         this.listener = listener;

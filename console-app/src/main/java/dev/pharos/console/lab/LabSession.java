@@ -131,7 +131,7 @@ public final class LabSession implements AutoCloseable {
                 }
             };
             var connection = new DirectorConnection(endpoint, connector, listener,
-                    Duration.ofMillis(500), Duration.ofSeconds(5), lab.clock()).start();
+                    Duration.ofMillis(500), Duration.ofSeconds(5)).start();
             session.own.add(connection);
             connections.put(name, connection);
         }

@@ -100,7 +100,8 @@ public final class ClusterModel {
     /// Adds a director (FX thread) and returns the listener its connection reports to.
     public DirectorConnection.Listener listenerFor(String directorName) {
         var d = director(directorName).orElseGet(() -> {
-            var created = new DirectorModel(directorName, this::record, () -> reconnecter.accept(directorName));
+            var created = new DirectorModel(directorName, this::record, this::now,
+                    () -> reconnecter.accept(directorName));
             directors.add(created);
             return created;
         });
