@@ -34,13 +34,15 @@ public final class LabSpeedViewModel {
             return this == STOPPED ? "Stop" : String.format(Locale.ROOT, "%s×", factor == 1 ? "1" : factor);
         }
 
+        /// The speed nearest `factor` (the lab's clock takes any speed from 0 to 1).
         static Speed of(double factor) {
+            var nearest = NORMAL;
             for (var s : values()) {
-                if (s.factor == factor) {
-                    return s;
+                if (Math.abs(s.factor - factor) < Math.abs(nearest.factor - factor)) {
+                    nearest = s;
                 }
             }
-            throw new IllegalArgumentException("no speed " + factor);
+            return nearest;
         }
     }
 

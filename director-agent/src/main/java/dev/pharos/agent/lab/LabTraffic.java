@@ -60,7 +60,7 @@ public final class LabTraffic implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /// Requests per second per VIP (0 pauses).
+    /// Requests per second of the lab's clock, per VIP (0 pauses).
     public void rate(double value) {
         perSecond = Math.max(0, Math.min(200, value));
     }
