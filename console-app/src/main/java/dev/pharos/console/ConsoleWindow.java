@@ -11,6 +11,7 @@ import dev.pharos.console.lab.LabViewModel;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.timeline.TimelineView;
 import dev.pharos.console.timeline.TimelineViewModel;
+import dev.pharos.console.topology.MotionViewModel;
 import dev.pharos.console.topology.TopologyView;
 import dev.pharos.console.topology.TopologyViewModel;
 import dev.pharos.console.traffic.TrafficView;
@@ -294,6 +295,11 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
 
     public TopologyViewModel topologyModel() {
         return topologyModel;
+    }
+
+    @Override
+    public void showMotion(MotionViewModel motion) {
+        topology.showMotion(motion);
     }
 
     /// Shows the lab's workspace, for a class to see at once at 1024×700 and up: the topology in

@@ -8,7 +8,6 @@ import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.RealServerModel;
 import dev.pharos.console.model.TimelineEntry;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -143,7 +142,7 @@ public final class EditService implements AutoCloseable {
         if (targets.isEmpty()) {
             var outcome = new Outcome(edit, List.of(), Map.of("cluster", "no connected director has "
                     + edit.virtualServer() + (edit instanceof Edit.SetPriority p ? " on " + p.director() : "")));
-            cluster.record(new TimelineEntry(Instant.now(), cluster.name(), "edit", edit.virtualServer(),
+            cluster.record(new TimelineEntry(cluster.now(), cluster.name(), "edit", edit.virtualServer(),
                     "refused: " + edit.describe() + ": " + outcome.failures().get("cluster")));
             marked.forEach(r -> r.pendingProperty().set(false));
             done.accept(outcome);
@@ -194,7 +193,7 @@ public final class EditService implements AutoCloseable {
             fx.accept(() -> {
                 inFlight.set(inFlight.get() - 1);
                 marked.forEach(r -> r.pendingProperty().set(false));
-                cluster.record(new TimelineEntry(Instant.now(), String.join(", ", revisions.keySet()), "edit",
+                cluster.record(new TimelineEntry(cluster.now(), String.join(", ", revisions.keySet()), "edit",
                         edit.virtualServer(), (outcome.ok() ? "" : "refused: ") + edit.describe()
                                 + (failures.isEmpty() ? "" : " — " + failures)));
                 done.accept(outcome);

@@ -1,5 +1,6 @@
 package dev.pharos.console.lab;
 
+import dev.pharos.console.topology.MotionViewModel;
 import java.util.List;
 import javafx.scene.Scene;
 
@@ -11,6 +12,9 @@ public interface LabHost {
     /// Shows the lab's workspace: `view` beside the topology, its lesson slot above it, its
     /// explanations among the window's tabs (a loaded pair's view replaces the last one).
     void showLab(LabView view);
+
+    /// Draws the lab's motion (adverts, VIPs, requests) on the topology.
+    void showMotion(MotionViewModel motion);
 
     /// The configuration editor's director list follows the lab's directors.
     void refreshDirectors();

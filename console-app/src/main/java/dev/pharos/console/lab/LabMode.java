@@ -9,7 +9,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,7 @@ public final class LabMode implements AutoCloseable {
     public static LabMode start(ClusterModel cluster, Map<String, DirectorConnection> connections, EditService edits,
             Executor work) {
         var mode = new LabMode(cluster, connections, edits, work);
-        cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", "lab",
+        cluster.record(new TimelineEntry(cluster.now(), "lab", "scenario", "lab",
                 "starting the seed's dual-master pair (lvs-master, lvs-backup)"));
         var start = new Task<Lab>() {
             @Override
@@ -71,7 +70,7 @@ public final class LabMode implements AutoCloseable {
         start.setOnSucceeded(e -> mode.show(start.getValue()));
         start.setOnFailed(e -> {
             mode.state.set(State.FAILED);
-            cluster.record(new TimelineEntry(Instant.now(), "lab", "scenario", "lab",
+            cluster.record(new TimelineEntry(cluster.now(), "lab", "scenario", "lab",
                     "the lab could not start: " + start.getException().getMessage()));
         });
         work.execute(start);
@@ -84,6 +83,8 @@ public final class LabMode implements AutoCloseable {
             work.execute(lab::close);
             return;
         }
+        // From here the console's own entries are on the lab's clock, as its directors' are.
+        cluster.clock(lab.clock());
         session = LabSession.open(lab, cluster, connections, 5, Platform::runLater, work);
         viewModel.set(new LabViewModel(session, edits, Platform::runLater));
         state.set(State.RUNNING);
@@ -161,7 +162,7 @@ public final class LabMode implements AutoCloseable {
     }
 
     private void refused(String text) {
-        cluster.record(new TimelineEntry(Instant.now(), "lab", "config", "load a pair",
+        cluster.record(new TimelineEntry(cluster.now(), "lab", "config", "load a pair",
                 "refused, the running lab stays: " + text.lines().findFirst().orElse(text)));
         refusalListeners.forEach(l -> l.accept(text));
     }

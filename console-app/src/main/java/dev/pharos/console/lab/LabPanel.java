@@ -60,6 +60,7 @@ public final class LabPanel {
             }
         });
         host.showLab(view);
+        host.showMotion(model.motion());
         host.offerSpares(model.spares());
         host.refreshDirectors();
     }

@@ -18,6 +18,7 @@ import dev.pharos.console.connect.DirectorEndpoint;
 import dev.pharos.console.connect.LinkState;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.TimelineEntry;
+import dev.pharos.console.topology.MotionViewModel;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.time.Duration;
@@ -60,6 +61,10 @@ public final class LabSession implements AutoCloseable {
     /// holds by then (it may already hold the next cluster's when the close runs in the background).
     private final List<DirectorConnection> own = new CopyOnWriteArrayList<>();
     private final ObservableList<String> explanations = FXCollections.observableArrayList();
+    /// What moves on the topology, on the lab's clock (FX thread).
+    private final MotionViewModel motion;
+    /// A real server's answer (its name) → its address, for drawing the request's way to it.
+    private final Map<String, String> answeredBy = new ConcurrentHashMap<>();
     /// In step-by-step mode: why the lab stands still right now, or null while it runs.
     private final ReadOnlyStringWrapper pausedAt = new ReadOnlyStringWrapper();
 
@@ -75,6 +80,8 @@ public final class LabSession implements AutoCloseable {
         this.connections = connections;
         this.fx = fx;
         this.work = work;
+        this.motion = new MotionViewModel(lab.stepGate()::nanoTime);
+        lab.realServers().forEach((address, server) -> answeredBy.put(server.name(), Addresses.text(address)));
     }
 
     /// Connects `cluster` to `lab`'s directors (filling `connections`), and starts clients at
@@ -129,15 +136,57 @@ public final class LabSession implements AutoCloseable {
             connections.put(name, connection);
         }
         traffic.addListener(session::observe);
+        session.move();
         lab.stepGate().onPause(p -> fx.accept(() -> {
             cluster.paused();
             session.paused(p);
         }));
         lab.stepGate().onResume(() -> fx.accept(() -> {
             session.pausedAt.set(null);
-            cluster.resumed();
+            session.standStill();
         }));
+        lab.stepGate().onSpeed(speed -> fx.accept(session::standStill));
         return session;
+    }
+
+    /// Feeds [#motion()] from the lab: each advert as it is sent, each VIP's holder as it changes,
+    /// each request as it is answered — stamped on the lab's clock on the thread that saw it.
+    private void move() {
+        var gate = lab.stepGate();
+        lab.onAdvert(a -> {
+            long at = gate.nanoTime();
+            var peers = lab.directorNames().stream().filter(n -> !n.equals(a.from()) && lab.running(n)).toList();
+            fx.accept(() -> motion.advert(a.from(), peers, a.heard(), at));
+        });
+        lab.onVipChange(vip -> {
+            long at = gate.nanoTime();
+            var holder = lab.holder(vip).orElse(null);
+            fx.accept(() -> motion.vipHolder(Addresses.text(vip), holder, at));
+        });
+        long now = gate.nanoTime();
+        for (var t : traffic.targets()) {
+            motion.vipHolder(Addresses.text(t.vip()), lab.holder(t.vip()).orElse(null), now);
+        }
+        traffic.addListener(r -> {
+            long at = gate.nanoTime();
+            var server = r.answer() == null ? null : answeredBy.get(r.answer());
+            fx.accept(() -> motion.request(r.director(), "tcp/" + r.vip(), server, at));
+        });
+    }
+
+    /// What moves on the topology: adverts, VIPs, requests, on the lab's clock (FX thread).
+    public MotionViewModel motion() {
+        return motion;
+    }
+
+    /// FX thread: the split-brain rule asks the directors nothing while their clock stands still
+    /// (a pause, or speed 0).
+    private void standStill() {
+        if (lab.stepGate().isPaused()) {
+            cluster.paused();
+        } else {
+            cluster.resumed();
+        }
     }
 
     private void observe(LabTraffic.Result r) {

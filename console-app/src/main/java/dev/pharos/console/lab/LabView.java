@@ -38,7 +38,7 @@ import javafx.scene.layout.VBox;
 /// a [LabViewModel] and calls its commands; a refusal shows in the window's status line ([LabPanel]).
 ///
 /// Two places are left for others to fill: [#lessonSlot()], which the window puts above the
-/// topology (a lesson's narration with Next and Back), and [#speedSlot()], on the step-by-step
+/// topology (a lesson's narration with Next and Back), and [#speedSlot()], under the step-by-step
 /// row (the lab's speed). The whole list of explanations is [#history()], for the window's tabs.
 public final class LabView extends VBox {
 
@@ -59,6 +59,7 @@ public final class LabView extends VBox {
         lessonSlot.visibleProperty().bind(lessonSlot.managedProperty());
         speedSlot.setId("lab-speed-slot");
         speedSlot.setAlignment(Pos.CENTER_LEFT);
+        speedSlot.getChildren().add(new LabSpeedView(model.speed()));
 
         var title = new Label("Training lab");
         title.getStyleClass().add("lab-title");
@@ -109,7 +110,7 @@ public final class LabView extends VBox {
         step.selectedProperty().addListener((o, a, on) -> model.stepping(on));
         var proceed = button("Continue", "lab-continue", model::resume);
         proceed.disableProperty().bind(model.stepStateProperty().isNotEqualTo(StepState.PAUSED));
-        var row = new HBox(8, step, proceed, speedSlot);
+        var row = new HBox(8, step, proceed);
         row.setAlignment(Pos.CENTER_LEFT);
         // Always there, greyed while step by step is off: showing it would push the rows below down.
         var pauseOn = new FlowPane(8, 4, new Label("Pause on:"));
@@ -122,7 +123,7 @@ public final class LabView extends VBox {
             pauseOn.getChildren().add(box);
         }
         pauseOn.disableProperty().bind(step.selectedProperty().not());
-        return new VBox(4, row, pauseOn);
+        return new VBox(4, row, speedSlot, pauseOn);
     }
 
     /// One row per director: stop, kill, start; the instance whose priority to set, and its priority.
@@ -326,7 +327,7 @@ public final class LabView extends VBox {
         return lessonSlot;
     }
 
-    /// Where the lab's speed control goes: on the step-by-step row, after Continue.
+    /// Where the lab's speed control goes: on a row of its own under step by step and Continue.
     public HBox speedSlot() {
         return speedSlot;
     }

@@ -12,6 +12,7 @@ import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.ServedAs;
 import dev.pharos.console.model.SplitBrain;
 import dev.pharos.console.model.VrrpState;
+import dev.pharos.console.topology.MotionViewModel;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -98,6 +99,7 @@ public final class LabViewModel {
     private final ReadOnlyStringWrapper proxiedNote = new ReadOnlyStringWrapper("");
     /// Undoes the listeners of the last [#watchOwners()] (the directors and instances change).
     private final List<Runnable> unwatch = new ArrayList<>();
+    private final LabSpeedViewModel speed;
 
     /// Call on the FX thread; `fx` runs on it (the clients' answers arrive on their own threads).
     public LabViewModel(LabSession session, EditService edits, Consumer<Runnable> fx) {
@@ -106,6 +108,7 @@ public final class LabViewModel {
         this.edits = edits;
         this.fx = fx;
         this.rate = new ReadOnlyDoubleWrapper(session.traffic().rate());
+        this.speed = new LabSpeedViewModel(session, fx);
         for (var name : session.directors()) {
             var instances = session.lab().config(name).map(c -> c.vrrpInstances().stream().map(VrrpInstanceDef::name)
                     .toList()).orElse(List.of());
@@ -140,6 +143,16 @@ public final class LabViewModel {
     /// ("" while none is): the lab has no kernel IPVS, so its user-space balancer relays DR services.
     public ReadOnlyStringProperty proxiedNoteProperty() {
         return proxiedNote.getReadOnlyProperty();
+    }
+
+    /// What moves on the topology: adverts, VIPs, requests.
+    public MotionViewModel motion() {
+        return session.motion();
+    }
+
+    /// How fast the lab runs: slow motion and stop.
+    public LabSpeedViewModel speed() {
+        return speed;
     }
 
     /// A first step for a class, until the trainer runs a scenario ("" after that).
@@ -452,9 +465,8 @@ public final class LabViewModel {
         }
         var proxied = cluster.directors().stream().flatMap(d -> d.virtualServers().stream())
                 .anyMatch(v -> ServedAs.fromWire(v.servedAsProperty().get()) == ServedAs.PROXIED);
-        proxiedNote.set(proxied ? "Unlike real LVS-DR, the lab's virtual servers are proxied: a user-space balancer "
-                + "relays each connection, so replies return through the director. A real DR director only forwards "
-                + "the client's packets, and the real server answers the client directly." : "");
+        proxiedNote.set(proxied ? "Unlike real LVS-DR, the lab's services are proxied in user space: replies return through "
+                + "the director, where in DR the real server answers the client directly." : "");
     }
 
     /// One director's controls: its VRRP instances, the one chosen, the priority that instance runs

@@ -43,7 +43,8 @@ public final class ClusterModel {
     private final Map<String, List<String>> splitBrains = new TreeMap<>();
     /// How often the split-brain rule asks again while it still lacks a fresh report.
     private static final Duration CONFIRM_RETRY = Duration.ofMillis(500);
-    private final Clock clock;
+    /// The console's clock; the lab's while a lab runs ([#clock(Clock)]).
+    private Clock clock;
     private final Scheduler scheduler;
     private boolean standingStill;
     private final ReadOnlyObjectWrapper<Map<String, Drift>> drift = new ReadOnlyObjectWrapper<>(Map.of());
@@ -99,7 +100,8 @@ public final class ClusterModel {
     /// Adds a director (FX thread) and returns the listener its connection reports to.
     public DirectorConnection.Listener listenerFor(String directorName) {
         var d = director(directorName).orElseGet(() -> {
-            var created = new DirectorModel(directorName, this::record, () -> reconnecter.accept(directorName));
+            var created = new DirectorModel(directorName, this::record, this::now,
+                    () -> reconnecter.accept(directorName));
             directors.add(created);
             return created;
         });
@@ -376,6 +378,18 @@ public final class ClusterModel {
     /// each for longer than its Master_Down_Interval (FX thread).
     public Map<String, List<String>> splitBrains() {
         return Map.copyOf(splitBrains);
+    }
+
+    /// From now on, the clock of the console's own timeline entries and of the split-brain rule
+    /// (FX thread): the lab's, while a lab runs, which runs slower than the wall clock or stands
+    /// still with its directors' — so the timeline has one clock, not lab time and wall time mixed.
+    public void clock(Clock now) {
+        clock = now;
+    }
+
+    /// The time on [#clock(Clock)]: what the console's own entries are stamped with.
+    public Instant now() {
+        return clock.instant();
     }
 
     /// Adds a line to the timeline (FX thread): edits the console makes, errors it shows.

@@ -11,8 +11,10 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /// One director: its link, its liveness, and what its agent last reported. Updated only on the
 /// FX thread (see [ClusterModel#listenerFor]).
@@ -27,12 +29,17 @@ public final class DirectorModel {
     private final ObservableList<InstanceModel> instances = FXCollections.observableArrayList();
     private final ObservableList<VirtualServerModel> virtualServers = FXCollections.observableArrayList();
     private final Consumer<TimelineEntry> timeline;
+    private final Supplier<Instant> clock;
     private final Runnable reconnect;
     private boolean everConnected;
     /// The agent announced a graceful stop on the current connection.
     private boolean stopping;
 
-    DirectorModel(String name, Consumer<TimelineEntry> timeline, Runnable reconnect) {
+    /// @param clock the timeline's clock: the link's own times are the console's (its backoff runs
+    ///              in real time), but its entries are stamped on the timeline's one clock (the
+    ///              lab's, in the lab)
+    DirectorModel(String name, Consumer<TimelineEntry> timeline, Supplier<Instant> clock, Runnable reconnect) {
+        this.clock = clock;
         this.name = name;
         this.timeline = timeline;
         this.reconnect = reconnect;
@@ -78,7 +85,7 @@ public final class DirectorModel {
         };
         boolean repeat = before instanceof LinkState.Retrying && state instanceof LinkState.Retrying;
         if (text != null && !repeat) {
-            timeline.accept(new TimelineEntry(state.since(), name, "connection", name, text));
+            timeline.accept(new TimelineEntry(clock.get(), name, "connection", name, text));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.pharos.console.timeline;
 
 import dev.pharos.console.model.TimelineEntry;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import javafx.beans.property.BooleanProperty;
@@ -19,7 +20,8 @@ import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 
 /// The timeline's rows and the operator's choices about them: the newest [#capacity()] entries of
-/// the cluster's timeline, filtered by text and kind, and whether the view follows the newest.
+/// the cluster's timeline in the order they happened (an entry that arrives late takes its place
+/// by its time), filtered by text and kind, and whether the view follows the newest.
 ///
 /// Built for hundreds of entries a second: entries that arrive are held until the view asks for
 /// them at its pace ([#appendIncoming()], once per batch), and then reach the rows as one change;
@@ -64,7 +66,9 @@ public final class TimelineViewModel {
 
     /// @param capacity how many of the newest entries the rows hold
     public TimelineViewModel(ObservableList<TimelineEntry> entries, int capacity) {
-        rows = new RingList<>(capacity);
+        // By when each entry happened: the directors' reports and the console's own notes reach
+        // the console by different ways, and not always in the order they were made.
+        rows = new RingList<>(capacity, Comparator.comparing(TimelineEntry::at));
         filtered = new FilteredList<>(rows, e -> true);
         filterText.addListener((o, a, b) -> filter());
         kind.addListener((o, a, b) -> filter());

@@ -77,6 +77,11 @@ final class Drawing {
             maxY = Math.max(y0, y1);
         }
 
+        /// The rectangle the item covers, in the canvas's coordinates.
+        Bounds bounds() {
+            return new BoundingBox(minX, minY, maxX - minX, maxY - minY);
+        }
+
         boolean intersects(Bounds b) {
             return maxX >= b.getMinX() && minX <= b.getMaxX() && maxY >= b.getMinY() && minY <= b.getMaxY();
         }

@@ -106,6 +106,7 @@ public final class TopologyView extends BorderPane {
     private static final double FIT_MARGIN = 8;
     private boolean cullDirty;
     private boolean laterQueued;
+    private MotionLayer motion;
 
     public TopologyView(TopologyViewModel model) {
         this.model = model;
@@ -194,6 +195,34 @@ public final class TopologyView extends BorderPane {
         sync();
     }
 
+    /// Draws `motions` over the topology from now on (the lab's adverts, VIPs and requests),
+    /// replacing what was drawn before; null draws none.
+    public void showMotion(MotionViewModel motions) {
+        if (motion != null) {
+            motion.dispose();
+            canvas.getChildren().remove(motion);
+            motion = null;
+        }
+        if (motions != null) {
+            motion = new MotionLayer(motions, this::locate);
+            canvas.getChildren().add(motion);
+        }
+    }
+
+    /// Where a place of a motion is drawn, in the canvas's coordinates (culled or not).
+    private Optional<Bounds> locate(MotionViewModel.Place place) {
+        var key = switch (place) {
+            case MotionViewModel.Place.Director d -> "d:" + d.name();
+            case MotionViewModel.Place.VirtualServer v -> "v:" + v.id();
+            case MotionViewModel.Place.RealServer r -> rsNodes.keySet().stream()
+                    .filter(k -> k.equals(r.virtualServer() + "|" + r.address())
+                            || k.startsWith(r.virtualServer() + "|" + r.address() + ":"))
+                    .findFirst().map(k -> "r:" + k).orElse("");
+            case MotionViewModel.Place.Clients c -> "";
+        };
+        return Optional.ofNullable(drawing.get(key)).map(Drawing.Item::bounds);
+    }
+
     /// Replaces the dialog that asks for a new real server's address (tests, scripted demos).
     public void setNewServerPrompt(
             BiFunction<String, Optional<TopologyViewModel.NewServer>, Optional<TopologyViewModel.NewServer>> prompt) {
@@ -220,6 +249,9 @@ public final class TopologyView extends BorderPane {
     /// rather than transparent, so it reads the same pasted anywhere.
     public Picture picture(double scale) {
         drawing.showAll();
+        if (motion != null) {
+            motion.setVisible(false); // a picture of the cluster, not of a moment's dots
+        }
         try {
             var parameters = new SnapshotParameters();
             parameters.setTransform(Transform.scale(scale, scale));
@@ -232,6 +264,9 @@ public final class TopologyView extends BorderPane {
             image.getPixelReader().getPixels(0, 0, width, height, PixelFormat.getIntArgbInstance(), argb, 0, width);
             return new Picture(width, height, argb);
         } finally {
+            if (motion != null) {
+                motion.setVisible(true);
+            }
             cull();
         }
     }

@@ -66,4 +66,39 @@ class RingListTest {
     void refusesARingWithoutRoom() {
         assertThatThrownBy(() -> new RingList<Integer>(0)).hasMessageContaining("at least one");
     }
+
+    /// A ring kept in an order: an element that arrives late takes its place among those held,
+    /// in one change that a listener can apply to a copy and get the same list.
+    @Test
+    void aLateElementTakesItsPlaceInOneChange() {
+        var ring = new RingList<Integer>(6, Integer::compare);
+        ring.append(List.of(10, 20, 30));
+        var copy = new ArrayList<>(ring);
+        var changes = new ArrayList<Integer>();
+        ring.addListener((ListChangeListener<Integer>) c -> {
+            changes.add(1);
+            while (c.next()) {
+                if (c.wasRemoved()) {
+                    copy.subList(c.getFrom(), c.getFrom() + c.getRemovedSize()).clear();
+                }
+                if (c.wasAdded()) {
+                    copy.addAll(c.getFrom(), c.getAddedSubList());
+                }
+            }
+        });
+        ring.append(List.of(40, 15, 25));
+        assertThat(ring).containsExactly(10, 15, 20, 25, 30, 40);
+        assertThat(copy).containsExactlyElementsOf(ring);
+        // Full: the late one still goes in its place, and the oldest is dropped.
+        ring.append(List.of(35, 5));
+        assertThat(ring).containsExactly(15, 20, 25, 30, 35, 40);
+        assertThat(copy).containsExactlyElementsOf(ring);
+        assertThat(ring.dropped()).isEqualTo(2);
+        assertThat(changes).hasSize(2);
+        // Equal ones stay in arrival order.
+        var byTens = new RingList<Integer>(5, (a, b) -> Integer.compare(a / 10, b / 10));
+        byTens.append(List.of(10, 20));
+        byTens.append(List.of(21, 12, 11));
+        assertThat(byTens).containsExactly(10, 12, 11, 20, 21);
+    }
 }

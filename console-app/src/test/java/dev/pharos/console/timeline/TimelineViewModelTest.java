@@ -62,4 +62,22 @@ class TimelineViewModelTest {
         assertThat(model.rows()).hasSize(7);
         assertThat(KindFilter.VRRP.label()).isEqualTo("vrrp");
     }
+
+    /// Rows are in the order things happened, not the order their reports arrived: a director's
+    /// transition that reaches the console after the console's own later note goes before it,
+    /// in the same batch or a later one.
+    @Test
+    void rowsAreInTheOrderThingsHappened() {
+        add(0, 3);
+        entries.add(entry(6));
+        entries.add(entry(4));
+        model.appendIncoming();
+        assertThat(model.rows()).extracting(TimelineEntry::text)
+                .containsExactly("entry 0", "entry 1", "entry 2", "entry 4", "entry 6");
+        entries.add(entry(5));
+        entries.add(entry(7));
+        model.appendIncoming();
+        assertThat(model.rows()).extracting(TimelineEntry::text)
+                .containsExactly("entry 0", "entry 1", "entry 2", "entry 4", "entry 5", "entry 6", "entry 7");
+    }
 }

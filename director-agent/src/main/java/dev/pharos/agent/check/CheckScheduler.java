@@ -18,6 +18,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
 import java.util.random.RandomGenerator;
 
 /// Runs every check of a [CheckPlan] and reports real servers going up, down or changing weight.
@@ -58,6 +60,23 @@ public final class CheckScheduler implements AutoCloseable {
     /// As [#CheckScheduler(CheckListener)], with at most `maxConcurrent` attempts in flight.
     public CheckScheduler(CheckListener listener, int maxConcurrent) {
         this(listener, new CheckLoop("check-io"), maxConcurrent);
+    }
+
+    /// A scheduler on another clock (the training lab's): checks' delays and intervals count on
+    /// it, so they slow down and stand still with it; results are stamped with `clock`. A probe's
+    /// own timeout stays in real time (it waits on a real socket).
+    ///
+    /// @param nanoTime  the clock, in nanoseconds
+    /// @param realNanos how many real nanoseconds that many of the clock's take now
+    public CheckScheduler(CheckListener listener, Clock clock, LongSupplier nanoTime, LongUnaryOperator realNanos) {
+        this(listener, new CheckLoop("check-io"), clock, nanoTime, realNanos);
+    }
+
+    private CheckScheduler(CheckListener listener, CheckLoop loop, Clock clock, LongSupplier nanoTime,
+            LongUnaryOperator realNanos) {
+        this(listener, clock, CheckTimer.paced(CheckTimer.on(loop), nanoTime, realNanos),
+                Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("check-", 0).factory()),
+                spec -> Probe.of(spec, loop), RandomGenerator.getDefault(), DEFAULT_MAX_CONCURRENT);
     }
 
     private CheckScheduler(CheckListener listener, CheckLoop loop, int maxConcurrent) {

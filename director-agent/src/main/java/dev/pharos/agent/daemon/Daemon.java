@@ -84,7 +84,7 @@ public final class Daemon {
     private final Clock clock = Clock.systemUTC();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Supervisor supervisor = new Supervisor(clock);
-    private final EventJournal journal = new EventJournal(clock, 10_000);
+    private final EventJournal journal;
     private final ConfigStore store;
     private volatile KeepalivedConfig config;
     private volatile String revision;
@@ -108,6 +108,8 @@ public final class Daemon {
     public Daemon(Options options, Platform platform) {
         this.options = options;
         this.platform = platform;
+        // Events are stamped on the platform's clock: the lab's, which slows down and stands still.
+        this.journal = new EventJournal(platform.stepGate().clock(), 10_000);
         this.store = new ConfigStore(options.configFile(), options.stateDir(), clock);
     }
 
@@ -290,7 +292,7 @@ public final class Daemon {
         // The user-space balancer's table lives and dies with this process: all of it is Pharos's.
         var owned = backend.backend() instanceof UserspaceBackend ? OwnedServices.inMemory()
                 : OwnedServices.in(options.stateDir().resolve(OWNED_SERVICES_FILE));
-        return new Services(backend.backend(), backend.reason(), journal, scriptRunner, owned);
+        return new Services(backend.backend(), backend.reason(), journal, scriptRunner, owned, platform.stepGate());
     }
 
     private synchronized void restartServices() {

@@ -4,6 +4,7 @@ import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.check.CheckEvent;
+import dev.pharos.agent.check.CheckListener;
 import dev.pharos.agent.check.CheckPlan;
 import dev.pharos.agent.check.CheckScheduler;
 import dev.pharos.agent.check.RealServerId;
@@ -33,6 +34,7 @@ import dev.pharos.agent.ipvs.table.TableSpec;
 import dev.pharos.agent.ipvs.proxy.UserspaceBackend;
 import dev.pharos.agent.script.ScriptPolicy;
 import dev.pharos.agent.vrrp.ScriptRunner;
+import dev.pharos.agent.vrrp.StepGate;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -107,19 +109,22 @@ final class Services implements AutoCloseable {
     private boolean reconcileQueued;
 
     Services(IpvsBackend backend, String backendReason, EventJournal journal, ScriptRunner scripts) {
-        this(backend, backendReason, journal, scripts, OwnedServices.inMemory());
+        this(backend, backendReason, journal, scripts, OwnedServices.inMemory(), StepGate.NEVER);
     }
 
     /// @param owned the backend's services that are the agent's (the others it leaves alone)
+    /// @param time  the clock the checks run on: the wall clock on a host, the lab's in the lab
     Services(IpvsBackend backend, String backendReason, EventJournal journal, ScriptRunner scripts,
-            OwnedServices owned) {
+            OwnedServices owned, StepGate time) {
         this.backend = backend;
         this.backendReason = backendReason;
         this.journal = journal;
         this.scripts = scripts;
         this.reconciler = Reconciler.of(backend, owned,
                 e -> LOG.log(Level.WARNING, "service table ({0}): {1}", backend.name(), e));
-        this.checks = new CheckScheduler(e -> worker.execute(() -> checked(e)));
+        CheckListener listener = e -> worker.execute(() -> checked(e));
+        this.checks = time.wallClock() ? new CheckScheduler(listener)
+                : new CheckScheduler(listener, time.clock(), time::nanoTime, time::realNanos);
         // The balancer binds UDP services whose VIP is not here yet when it arrives; the table is
         // also re-read now and then so that changes made behind the agent's back are put right.
         worker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);

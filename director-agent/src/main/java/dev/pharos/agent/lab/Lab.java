@@ -21,8 +21,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -33,6 +35,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /// The training lab: a director pair running the real agent code in this JVM, on an in-memory
 /// VRRP bus, with real HTTP servers on loopback as real servers. The trainer stops or kills a
@@ -48,6 +51,12 @@ public final class Lab implements AutoCloseable {
 
     /// The seed's dual-master pair, shipped with the agent.
     public static final List<String> SEED = List.of("lvs-master", "lvs-backup");
+
+    /// A VRRP advert one director sent, as the lab's motion draws it.
+    ///
+    /// @param heard whether the other directors can hear it (not while the link is cut)
+    public record Advert(String from, int vrid, int priority, boolean heard) {
+    }
 
     /// One director of the lab: its configuration text and its address on the lab's LAN.
     public record DirectorDef(String name, String configText, Inet4Address address) {
@@ -71,6 +80,7 @@ public final class Lab implements AutoCloseable {
     private final LabRealServer absent = LabRealServer.start("absent");
     private final Map<String, Integer> servicePorts = new ConcurrentHashMap<>();
     private final Map<String, List<ControlClient>> clients = new ConcurrentHashMap<>();
+    private volatile boolean partitioned;
 
     private Lab(Path dir) {
         this.dir = dir;
@@ -187,17 +197,50 @@ public final class Lab implements AutoCloseable {
     public void partition() {
         bus.partition(Set.of(defs.keySet().toArray(String[]::new)[0]),
                 Set.copyOf(new ArrayList<>(defs.keySet()).subList(1, defs.size())));
+        partitioned = true;
     }
 
     public void heal() {
         bus.heal();
+        partitioned = false;
     }
 
-    /// The lab's one clock: the time less every step-by-step pause, standing still during one.
+    /// `listener` hears every VRRP advert a director sends, on the sending engine's thread, when
+    /// it is sent (so on the lab's clock, at the protocol's rate); it must return quickly.
+    public void onAdvert(Consumer<Advert> listener) {
+        bus.addTap(datagram -> {
+            int header = (datagram[0] & 0x0f) * 4;
+            if (datagram.length < header + 3) {
+                return;
+            }
+            var source = Arrays.copyOfRange(datagram, 12, 16);
+            for (var d : defs.values()) {
+                if (Arrays.equals(d.address().getAddress(), source)) {
+                    listener.accept(new Advert(d.name(), datagram[header + 1] & 0xff, datagram[header + 2] & 0xff,
+                            !partitioned));
+                    return;
+                }
+            }
+        });
+    }
+
+    /// `listener` hears each VIP whose holders changed (a takeover, a stop, a crash), on the
+    /// thread that changed them; it must return quickly.
+    public void onVipChange(Consumer<Inet4Address> listener) {
+        vips.addListener(listener);
+    }
+
+    /// The lab's one clock: the time less every step-by-step pause, standing still during one, and
+    /// running at the lab's speed ([StepGate#speed(double)]).
     /// The directors stamp their transitions with it, and the lab's traffic and scenarios are
     /// stamped with it too, so the timeline keeps one order.
     public Instant now() {
         return gate.now();
+    }
+
+    /// [#now()] as a [Clock], for code that takes one (the console's timeline).
+    public Clock clock() {
+        return gate.clock();
     }
 
     /// The lab's VRRP clock: [StepGate#stepping(boolean)] makes every director pause at the next
@@ -267,13 +310,26 @@ public final class Lab implements AutoCloseable {
     }
 
     private int servicePort(String director, VirtualServerDef.Key.Address key) {
-        return servicePorts.computeIfAbsent(director + " " + Addresses.text(key.address()) + ":" + key.port(), k -> {
+        synchronized (servicePorts) {
+            return servicePorts.computeIfAbsent(director + " " + Addresses.text(key.address()) + ":" + key.port(),
+                    k -> freePort());
+        }
+    }
+
+    /// A loopback port free now and not yet given to another of the lab's services: the port is
+    /// only bound later, by the balancer, and the kernel may hand a port just closed out again (two
+    /// services once got the same one).
+    private int freePort() {
+        for (int attempt = 0; attempt < 100; attempt++) {
             try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                return s.getLocalPort();
+                if (!servicePorts.containsValue(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("no free loopback port for the lab", e);
             }
-        });
+        }
+        throw new IllegalStateException("no loopback port for the lab that its services do not use already");
     }
 
     @Override

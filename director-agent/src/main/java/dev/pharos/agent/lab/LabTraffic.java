@@ -11,9 +11,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
-/// The lab's clients: requests at a chosen rate through each VIP, each sent to whichever director
+/// The lab's clients: requests at a chosen rate (per second of the lab's clock) through each VIP, each sent to whichever director
 /// holds the VIP at that moment, each result recorded (which director, which real server answered,
 /// or why it failed). The gaps in the answers are the failover the class is watching.
 public final class LabTraffic implements AutoCloseable {
@@ -37,6 +38,8 @@ public final class LabTraffic implements AutoCloseable {
         }
     }
 
+    private static final long IDLE_NANOS = Duration.ofMillis(200).toNanos();
+
     private final Lab lab;
     private final List<Target> targets;
     private final List<Consumer<Result>> listeners = new CopyOnWriteArrayList<>();
@@ -57,7 +60,7 @@ public final class LabTraffic implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /// Requests per second per VIP (0 pauses).
+    /// Requests per second of the lab's clock, per VIP (0 pauses).
     public void rate(double value) {
         perSecond = Math.max(0, Math.min(200, value));
     }
@@ -70,26 +73,39 @@ public final class LabTraffic implements AutoCloseable {
         return targets;
     }
 
+    /// Requests at the rate on the lab's clock: slowed down with it, and none while it stands
+    /// still (a step-by-step pause, speed 0) — the lab's whole world stops, so an outage measured
+    /// across a pause leaves the pause out.
     private void run(Target t) {
-        long next = System.nanoTime();
-        while (!closed) {
-            var r = perSecond;
-            if (r <= 0) {
-                pause(Duration.ofMillis(200));
-                next = System.nanoTime();
-                continue;
+        var clock = lab.stepGate();
+        clock.attach(Thread.currentThread());
+        try {
+            long next = clock.nanoTime();
+            while (!closed) {
+                var r = perSecond;
+                if (r <= 0 || clock.isPaused()) {
+                    if (r <= 0) {
+                        LockSupport.parkNanos(IDLE_NANOS);
+                    } else {
+                        clock.awaitResume(IDLE_NANOS);
+                    }
+                    next = clock.nanoTime();
+                    continue;
+                }
+                long wait = next - clock.nanoTime();
+                if (wait > 0) {
+                    // A resume or a new speed unparks this thread: the wait is counted again.
+                    LockSupport.parkNanos(Math.min(IDLE_NANOS, clock.realNanos(wait)));
+                    continue;
+                }
+                var result = once(t);
+                for (var l : listeners) {
+                    l.accept(result);
+                }
+                next = Math.max(next + (long) (1e9 / r), clock.nanoTime()); // late: no burst to catch up
             }
-            var result = once(t);
-            for (var l : listeners) {
-                l.accept(result);
-            }
-            next += (long) (1e9 / r);
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                pause(Duration.ofNanos(wait));
-            } else {
-                next = System.nanoTime();
-            }
+        } finally {
+            clock.detach(Thread.currentThread());
         }
     }
 
@@ -120,14 +136,6 @@ public final class LabTraffic implements AutoCloseable {
         } catch (IOException e) {
             return new Result(lab.now(), t.toString(), holder, null, e.getMessage(),
                     Duration.ofNanos(System.nanoTime() - start));
-        }
-    }
-
-    private static void pause(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -4,10 +4,13 @@ import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress;
 import java.net.Inet4Address;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /// The lab's address table: which node holds which virtual address, and how many gratuitous
 /// ARPs each node sent for it. One table for the whole lab; each engine gets its node's view
@@ -16,21 +19,34 @@ public final class SimAddressPlumbing {
 
     private final Map<Inet4Address, Set<String>> holders = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> garps = new ConcurrentHashMap<>();
+    private final List<Consumer<Inet4Address>> listeners = new CopyOnWriteArrayList<>();
+
+    /// `listener` hears each VIP whose holders changed, on the thread that changed them (an
+    /// engine's); it must return quickly.
+    public void addListener(Consumer<Inet4Address> listener) {
+        listeners.add(listener);
+    }
+
+    private void changed(Inet4Address vip) {
+        listeners.forEach(l -> l.accept(vip));
+    }
 
     /// The [AddressPlumbing] of one node.
     public AddressPlumbing forNode(String node) {
         return new AddressPlumbing() {
             @Override
             public void addAddress(String interfaceName, VirtualAddress vip) {
-                holders.computeIfAbsent(vip.address(), a -> ConcurrentHashMap.newKeySet()).add(node);
+                if (holders.computeIfAbsent(vip.address(), a -> ConcurrentHashMap.newKeySet()).add(node)) {
+                    changed(vip.address());
+                }
             }
 
             @Override
             public void removeAddress(String interfaceName, VirtualAddress vip) {
-                holders.computeIfPresent(vip.address(), (a, set) -> {
-                    set.remove(node);
-                    return set;
-                });
+                var set = holders.get(vip.address());
+                if (set != null && set.remove(node)) {
+                    changed(vip.address());
+                }
             }
 
             @Override
@@ -53,6 +69,10 @@ public final class SimAddressPlumbing {
 
     /// A node disappears (power cut): it holds nothing any more.
     public void dropNode(String node) {
-        holders.values().forEach(set -> set.remove(node));
+        holders.forEach((vip, set) -> {
+            if (set.remove(node)) {
+                changed(vip);
+            }
+        });
     }
 }

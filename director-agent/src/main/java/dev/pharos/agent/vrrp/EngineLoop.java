@@ -15,8 +15,9 @@ import java.util.concurrent.locks.LockSupport;
 /// machine and milliseconds late on a busy one (bench/failover: adverts +0.84 ms median, takeovers
 /// +3–4 ms with `LinkedBlockingQueue.poll(timeout)`).
 ///
-/// Time is the [StepGate]'s: while the gate is paused no timer fires and received adverts
-/// ([#postGated]) are held in order; other tasks (operator actions, a stop) still run.
+/// Time is the [StepGate]'s: while the gate is paused (or its speed is 0) no timer fires and
+/// received adverts ([#postReceived]) are held in order; other tasks (operator actions, a stop)
+/// still run. At a lower speed, deadlines on the gate's clock are further away in real time.
 final class EngineLoop {
 
     private static final System.Logger LOG = System.getLogger(EngineLoop.class.getName());
@@ -179,6 +180,15 @@ final class EngineLoop {
     /// and spins the rest. A timer with a prepare task wakes the thread [#PREPARE_NANOS] before its
     /// deadline for it first.
     private void run() {
+        gate.attach(thread);
+        try {
+            loop();
+        } finally {
+            gate.detach(thread);
+        }
+    }
+
+    private void loop() {
         while (!finishing) {
             heartbeatNanos = System.nanoTime();
             boolean paused = gate.isPaused();
@@ -207,7 +217,7 @@ final class EngineLoop {
                     // Timers armed by it count from the arrival, as timers armed by a timer count
                     // from its deadline ([#schedule]).
                     firing = true;
-                    firingDeadline = gate.nanoTime() - (System.nanoTime() - g.receivedNanos());
+                    firingDeadline = gate.nanoTime() - gate.labSince(g.receivedNanos());
                     safely(task);
                     firing = false;
                     worked = true;
@@ -221,11 +231,12 @@ final class EngineLoop {
                 continue; // a task may have armed an earlier timer
             }
             if (gate.isPaused()) {
-                gate.awaitResume(IDLE_WAKE_NANOS); // a post or the resume wakes it
+                gate.awaitResume(IDLE_WAKE_NANOS); // a post, the resume or a new speed wakes it
             } else {
                 due = timers.peek();
+                // The deadline is on the gate's clock; slowed down, it is further away in real time.
                 long wait = due == null ? IDLE_WAKE_NANOS
-                        : Math.min(IDLE_WAKE_NANOS, due.deadline - gate.nanoTime());
+                        : Math.min(IDLE_WAKE_NANOS, gate.realNanos(due.deadline - gate.nanoTime()));
                 boolean toPrepare = due != null && due.prepare != null && !due.prepared && !due.cancelled;
                 long lead = toPrepare ? PREPARE_NANOS : SPIN_NANOS;
                 if (toPrepare && wait <= lead) {

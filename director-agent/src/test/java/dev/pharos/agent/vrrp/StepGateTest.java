@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,7 @@ class StepGateTest {
     @AfterEach
     void tearDown() throws InterruptedException {
         gate.stepping(false);
+        gate.speed(1);
         loop.post(loop::finish);
         assertThat(loop.join(Duration.ofSeconds(5))).isTrue();
     }
@@ -134,5 +136,51 @@ class StepGateTest {
         gate.resume();
         pause();
         assertThat(gate.paused()).as("none named: every instance").isNotNull();
+    }
+
+    /// Slow motion: a timer counts on the gate's clock, so a faster speed set while it waits
+    /// brings it nearer (the parked engine is woken to count again), and speed 0 holds it.
+    @Test
+    void aNewSpeedMovesAWaitingTimer() throws Exception {
+        loop.start();
+        gate.speed(0.25);
+        var armed = new CompletableFuture<Long>();
+        var fired = new CompletableFuture<Long>();
+        loop.post(() -> {
+            armed.complete(gate.nanoTime());
+            loop.schedule(Duration.ofMillis(1500), () -> fired.complete(gate.nanoTime()));
+        });
+        long armedAt = armed.get(5, TimeUnit.SECONDS);
+        // At 0.25 the timer is 6 s away in real time; stood still, it stays where it is.
+        assertThat(Netns.await(Duration.ofMillis(300), fired::isDone)).isFalse();
+        gate.speed(0);
+        long heldAt = gate.nanoTime();
+        assertThat(Netns.await(Duration.ofMillis(500), fired::isDone)).as("fired while the clock stood still")
+                .isFalse();
+        assertThat(gate.nanoTime()).isEqualTo(heldAt);
+        long sped = System.nanoTime();
+        gate.speed(1);
+        long at = fired.get(10, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - sped)).as("real wait after the speed-up")
+                .isLessThan(Duration.ofMillis(1500));
+        assertThat(Duration.ofNanos(at - armedAt)).as("the timer's own time, on the gate's clock")
+                .isBetween(Duration.ofMillis(1500), Duration.ofMillis(1700));
+        assertThatThrownBy(() -> gate.speed(2)).isInstanceOf(IllegalArgumentException.class);
+
+        // A thread waiting on the clock is woken by a new speed: its deadline in real time moved.
+        var woken = new CompletableFuture<Long>();
+        var sleeper = Thread.ofPlatform().name("step-gate-sleeper").start(() -> {
+            gate.attach(Thread.currentThread());
+            long start = System.nanoTime();
+            LockSupport.parkNanos(Duration.ofSeconds(30).toNanos());
+            woken.complete(System.nanoTime() - start);
+            gate.detach(Thread.currentThread());
+        });
+        assertThat(Netns.await(Duration.ofSeconds(5), () -> sleeper.getState() == Thread.State.TIMED_WAITING))
+                .isTrue();
+        gate.speed(0.5);
+        assertThat(Duration.ofNanos(woken.get(10, TimeUnit.SECONDS))).isLessThan(Duration.ofSeconds(10));
+        sleeper.join(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> StepGate.NEVER.speed(0.5)).isInstanceOf(IllegalStateException.class);
     }
 }
