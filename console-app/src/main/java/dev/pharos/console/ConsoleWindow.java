@@ -47,7 +47,6 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
-import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.WindowEvent;
 import javafx.util.Duration;
@@ -71,7 +70,8 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     /// Once a lab runs: the topology with the lab beside it ([#showLab]).
     private BorderPane labWorkspace;
     /// The lab's lesson slot above the topology.
-    private VBox topologyColumn;
+    private Tab lessonTab;
+    private LabView shownLab;
     private Tab explanationsTab;
     private String logLocation = "the terminal that started the console";
 
@@ -303,10 +303,12 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     }
 
     /// Shows the lab's workspace, for a class to see at once at 1024×700 and up: the topology in
-    /// the middle with the lab's lesson slot above it, the lab's controls, VIP owners and last
-    /// explanation in a column on the right (no scrolling at that size; a smaller window scrolls
-    /// it), and the timeline, inspector, traffic charts and every explanation as tabs under the
-    /// topology. A loaded pair's view replaces the last one.
+    /// the middle, the lab's controls, VIP owners and last explanation in a column on the right (no
+    /// scrolling at that size; a smaller window scrolls it), and under the topology the lesson, the
+    /// timeline, inspector, traffic charts and every explanation as tabs. The lesson has a tab
+    /// rather than a strip above the topology: its narration and observations took a third of the
+    /// topology's height, and the topology is what the class watches. A loaded pair's view
+    /// replaces the last one.
     @Override
     public void showLab(LabView view) {
         var scroll = new ScrollPane(view);
@@ -324,30 +326,35 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
             upper.getItems().clear();
             split.getItems().clear();
             explanationsTab = new Tab("Why it happened (all)");
+            lessonTab = new Tab("Lesson");
+            lessonTab.setId("lab-lesson-tab");
             var inspectorTab = new Tab("Inspector", inspector);
-            var details = new TabPane(new Tab("Timeline", timeline), inspectorTab, new Tab("Traffic", traffic),
-                    explanationsTab);
-            // a click on a card shows what it is, as the inspector beside the topology did
+            var details = new TabPane(lessonTab, new Tab("Timeline", timeline), inspectorTab,
+                    new Tab("Traffic", traffic), explanationsTab);
+            // a click on a card shows what it is, as the inspector beside the topology did, unless
+            // a lesson runs in view: its Next stays in reach
             topology.selectionProperty().addListener((o, was, now) -> {
-                if (now != null) {
+                if (now != null && !(lessonTab.isSelected() && shownLab.lessonChosenProperty().get())) {
                     details.getSelectionModel().select(inspectorTab);
                 }
             });
             details.setId("details");
             details.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
             details.setMinHeight(0);
-            topologyColumn = new VBox();
-            VBox.setVgrow(topology, Priority.ALWAYS);
-            var left = new SplitPane(topologyColumn, details);
+            var left = new SplitPane(topology, details);
             left.setOrientation(Orientation.VERTICAL);
-            left.setDividerPositions(0.7);
+            left.setDividerPositions(0.64);
             labWorkspace = new BorderPane(left);
             labWorkspace.setId("lab-workspace");
             topologyTab.setContent(labWorkspace);
             // a class sees the whole pair, whatever the window's size
             topology.fitToWindow();
         }
-        topologyColumn.getChildren().setAll(view.lessonSlot(), topology);
+        shownLab = view;
+        var lesson = new ScrollPane(view.lessonSlot());
+        lesson.setFitToWidth(true);
+        lesson.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        lessonTab.setContent(lesson);
         explanationsTab.setContent(view.history());
         labWorkspace.setRight(scroll);
     }

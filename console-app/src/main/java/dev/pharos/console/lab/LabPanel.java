@@ -54,6 +54,7 @@ public final class LabPanel {
         }
         view = new LabView(model, () -> PairChooser.ask(host.getScene().getWindow(), mode));
         view.lessonSlot().getChildren().add(lessons);
+        view.lessonChosenProperty().bind(lessons.chosen());
         model.statusProperty().addListener((o, was, now) -> {
             if (model.errorProperty().get()) {
                 host.showError("lab: " + now);

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import javafx.beans.binding.Bindings;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.HPos;
 import javafx.geometry.Insets;
@@ -37,14 +39,15 @@ import javafx.scene.layout.VBox;
 /// director, and, in a fixed area at the bottom, why the last VRRP transition happened. It shows
 /// a [LabViewModel] and calls its commands; a refusal shows in the window's status line ([LabPanel]).
 ///
-/// Two places are left for others to fill: [#lessonSlot()], which the window puts above the
-/// topology (a lesson's narration with Next and Back), and [#speedSlot()], under the step-by-step
+/// Two places are left for others to fill: [#lessonSlot()], which the window shows as the
+/// first tab under the topology (a lesson's narration with Next and Back), and [#speedSlot()], under the step-by-step
 /// row (the lab's speed). The whole list of explanations is [#history()], for the window's tabs.
 public final class LabView extends VBox {
 
     private final Map<String, Label> perVip = new LinkedHashMap<>();
     private final VBox lessonSlot = new VBox(6);
     private final HBox speedSlot = new HBox(6);
+    private final BooleanProperty lessonChosen = new SimpleBooleanProperty(this, "lessonChosen");
     private final ListView<String> history;
 
     public LabView(LabViewModel model, Runnable loadPair) {
@@ -322,7 +325,13 @@ public final class LabView extends VBox {
         return b;
     }
 
-    /// Where a lesson's pane goes: the window shows it above the topology; empty, it takes no room.
+    /// Whether the pane in [#lessonSlot()] runs a lesson (its owner binds it): the window then keeps
+    /// the lesson in view when a card is clicked.
+    public BooleanProperty lessonChosenProperty() {
+        return lessonChosen;
+    }
+
+    /// Where a lesson's pane goes: the window shows it in the Lesson tab under the topology.
     public VBox lessonSlot() {
         return lessonSlot;
     }

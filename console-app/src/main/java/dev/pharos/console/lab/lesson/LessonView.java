@@ -4,6 +4,7 @@ import dev.pharos.console.lab.lesson.LessonViewModel.ObservationRow;
 import dev.pharos.console.lab.lesson.LessonViewModel.Seen;
 import java.util.Locale;
 import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
 import javafx.collections.ListChangeListener;
 import javafx.css.PseudoClass;
 import javafx.geometry.Insets;
@@ -26,9 +27,11 @@ public final class LessonView extends VBox {
     private static final PseudoClass ERROR = PseudoClass.getPseudoClass("error");
 
     private final VBox rows = new VBox(2);
+    private final BooleanBinding chosen;
 
     public LessonView(LessonViewModel model) {
         getStyleClass().add("lesson");
+        chosen = model.lessonProperty().isNotNull();
         setSpacing(4);
         setPadding(new Insets(6, 0, 6, 0));
         var choice = new ComboBox<>(model.lessons());
@@ -141,5 +144,10 @@ public final class LessonView extends VBox {
             super.updateItem(item, empty);
             setText(empty || item == null ? null : item.title());
         }
+    }
+
+    /// Whether a lesson is chosen: the window keeps the pane in view while one is.
+    public BooleanBinding chosen() {
+        return chosen;
     }
 }
