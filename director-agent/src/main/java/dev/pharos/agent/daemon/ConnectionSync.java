@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,9 +58,13 @@ final class ConnectionSync {
             r -> Thread.ofPlatform().name("ipvs-sync-daemon").daemon().unstarted(r));
     // Worker thread only, from here on.
     private KernelIpvs kernel;
+    private String userspace; // why the service table is in user space, when it is
+    private boolean warned;
     private SyncDaemon settings;
     private String instance;
-    private VrrpState instanceState = VrrpState.INITIALIZE;
+    // Every instance's, not only the named one's: a reload that adds lvs_sync_daemon finds the
+    // instance's state here.
+    private final Map<String, VrrpState> states = new HashMap<>();
     private final Map<Role, SyncDaemon> ours = new EnumMap<>(Role.class);
 
     /// The daemons to stop and start to go from `ours` (the agent's running daemons, by role) to
@@ -137,17 +142,15 @@ final class ConnectionSync {
     /// cannot, which is said once in the log.
     void attach(IpvsBackend backend, String backendReason) {
         worker.execute(() -> {
-            if (!(backend instanceof KernelIpvs k)) {
+            if (backend instanceof KernelIpvs k) {
+                kernel = k;
+                userspace = null;
+                adopt();
+            } else {
                 kernel = null;
-                if (settings != null) {
-                    LOG.log(Level.WARNING, "lvs_sync_daemon: connection synchronisation needs the kernel''s IPVS;"
-                            + " the user-space balancer ({0}) synchronises no connections, so connections through"
-                            + " this director end when another takes over", backendReason);
-                }
-                return;
+                userspace = backendReason;
+                warned = false;
             }
-            kernel = k;
-            adopt();
             reconcile("start");
         });
     }
@@ -155,8 +158,8 @@ final class ConnectionSync {
     /// A VRRP transition, from the engine's thread.
     void transition(VrrpStateChange change) {
         worker.execute(() -> {
+            states.put(change.instance(), change.to());
             if (change.instance().equals(instance)) {
-                instanceState = change.to();
                 reconcile("(" + change.instance() + ") " + change.from() + " -> " + change.to());
             }
         });
@@ -209,9 +212,16 @@ final class ConnectionSync {
 
     private void reconcile(String why) {
         if (kernel == null) {
+            if (userspace != null && settings != null && !warned) {
+                warned = true;
+                LOG.log(Level.WARNING, "lvs_sync_daemon: connection synchronisation needs the kernel''s IPVS; the"
+                        + " user-space balancer ({0}) synchronises no connections, so connections through this"
+                        + " director end when another takes over", userspace);
+            }
             return;
         }
-        var wanted = settings == null ? null : new Wanted(settings, roles(instance, instanceState));
+        var wanted = settings == null ? null : new Wanted(settings, roles(instance,
+                states.getOrDefault(instance, VrrpState.INITIALIZE)));
         for (var step : plan(wanted, ours)) {
             switch (step) {
                 case Stop s -> {

@@ -3,13 +3,23 @@ package dev.pharos.agent.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.ipvs.SyncDaemon;
+import dev.pharos.agent.ipvs.UserspaceBackend;
+import dev.pharos.agent.ipvs.UserspaceBalancer;
 import dev.pharos.agent.ipvs.SyncDaemon.Role;
 import dev.pharos.agent.vrrp.VrrpState;
 
@@ -85,5 +95,52 @@ class ConnectionSyncTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void theUserSpaceBalancerSaysItSyncsNothing() throws Exception {
+        var config = ConfigLoader.parse(Path.of("t.conf"), """
+                global_defs {
+                    lvs_sync_daemon eth0 VI_1
+                }
+                vrrp_instance VI_1 {
+                    interface eth0
+                    virtual_router_id 90
+                    priority 100
+                    virtual_ipaddress {
+                        192.0.2.11
+                    }
+                }
+                """).config();
+        var messages = new CopyOnWriteArrayList<String>();
+        var handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                messages.add(String.valueOf(r.getMessage()) + " " + List.of(r.getParameters() == null
+                        ? new Object[0] : r.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        var jul = Logger.getLogger(ConnectionSync.class.getName());
+        jul.addHandler(handler);
+        var balancer = new UserspaceBalancer();
+        try {
+            var sync = new ConnectionSync();
+            sync.configure(config);
+            sync.attach(new UserspaceBackend(balancer), "the kernel has no IPVS");
+            sync.close(Duration.ofSeconds(10));
+        } finally {
+            jul.removeHandler(handler);
+            balancer.close();
+        }
+        assertThat(messages).anyMatch(m -> m.contains("connection synchronisation needs the kernel")
+                && m.contains("the kernel has no IPVS"));
     }
 }
