@@ -76,6 +76,12 @@ class LvsSyncDaemonConfigTest {
     }
 
     @Test
+    void throughJsonAndBack() throws Exception {
+        var config = load("lvs_sync_daemon eth0 VI_1 id 7 maxlen 1400 port 8849 ttl 2 group ff02::81").config();
+        assertThat(ConfigJson.fromJson(ConfigJson.toJson(config), Path.of("t.json"))).isEqualTo(config);
+    }
+
+    @Test
     void anUndefinedInstance() {
         assertThat(errors("lvs_sync_daemon eth0 VI_9")).anyMatch(e -> e.contains(
                 "lvs_sync_daemon names VRRP instance VI_9, which is not defined"));
