@@ -25,7 +25,7 @@ public final class VmFailoverBenchMain {
 
     /// One boot's figures, in seconds; NaN where there is none.
     record Round(double takeoverNoSync, double takeoverSync, double probeNoSync, double probeSync, double keptSync,
-            double resetNoSync, boolean keptSurvivedWithoutSync) {
+            double resetNoSync, boolean keptWentOnWithoutSync) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -51,7 +51,7 @@ public final class VmFailoverBenchMain {
             var round = new Round(takeover[0], takeover[1], value(e.gap("probe-nosync", "nosync")),
                     value(e.gap("probe-sync", "sync")), value(e.gap("conn-sync", "sync")),
                     lost.map(a -> a.at() - e.killedAt("nosync")).orElse(Double.NaN),
-                    e.gap("conn-nosync", "nosync").isPresent());
+                    lost.isEmpty());
             rounds.add(round);
             System.out.printf(Locale.ROOT, "round %d: %s (boot %.1f s, run %d s)%n", i, round, run.bootSeconds(),
                     run.elapsed().toSeconds());
@@ -89,7 +89,7 @@ public final class VmFailoverBenchMain {
         for (var r : rounds) {
             b.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s |%n", i++, f(r.takeoverNoSync()),
                     f(r.takeoverSync()), f(r.probeNoSync()), f(r.probeSync()), f(r.keptSync()),
-                    r.keptSurvivedWithoutSync() ? "went on (unexpected)"
+                    r.keptWentOnWithoutSync() ? "went on (unexpected)"
                             : "reset " + f(r.resetNoSync()) + " s after the kill"));
         }
         b.append(String.format(Locale.ROOT, "| median | %s | %s | %s | %s | %s | |%n",
