@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import dev.pharos.agent.config.KeepalivedConfig;
@@ -128,7 +129,7 @@ final class ConnectionSync {
         var next = settings(config);
         var nextInstance = config.globalDefs().lvsSyncDaemon() == null ? null
                 : config.globalDefs().lvsSyncDaemon().instance();
-        worker.execute(() -> {
+        submit(() -> {
             if (Objects.equals(next, settings) && Objects.equals(nextInstance, instance)) {
                 return;
             }
@@ -141,7 +142,7 @@ final class ConnectionSync {
     /// Uses `backend` from now on: the kernel's IPVS runs the daemons; the user-space balancer
     /// cannot, which is said once in the log.
     void attach(IpvsBackend backend, String backendReason) {
-        worker.execute(() -> {
+        submit(() -> {
             if (backend instanceof KernelIpvs k) {
                 kernel = k;
                 userspace = null;
@@ -157,7 +158,7 @@ final class ConnectionSync {
 
     /// A VRRP transition, from the engine's thread.
     void transition(VrrpStateChange change) {
-        worker.execute(() -> {
+        submit(() -> {
             states.put(change.instance(), change.to());
             if (change.instance().equals(instance)) {
                 reconcile("(" + change.instance() + ") " + change.from() + " -> " + change.to());
@@ -167,7 +168,7 @@ final class ConnectionSync {
 
     /// Stops the agent's daemons (a graceful stop), waiting at most `deadline`.
     void close(Duration deadline) {
-        worker.execute(() -> {
+        submit(() -> {
             settings = null;
             reconcile("stop");
         });
@@ -179,6 +180,16 @@ final class ConnectionSync {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /// Runs `work` on the worker; after a stop or kill there is nothing left to do, and a late
+    /// transition must not fail the engine's listener.
+    private void submit(Runnable work) {
+        try {
+            worker.execute(work);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.DEBUG, "lvs_sync_daemon: stopped; ignoring a late change");
         }
     }
 
