@@ -40,7 +40,10 @@ class KernelIpvsVmSeedTest {
                 + " without sync %s, with sync %s; the kept connection with sync %s%n%s", run.bootSeconds(),
                 run.elapsed().toSeconds(), e.gap("probe-nosync", "nosync"), e.gap("probe-sync", "sync"),
                 e.gap("conn-sync", "sync"), run.output());
-        var context = "script output:\n" + run.output() + "\n" + logs(run.files());
+        var ratio = SeedLab.clockRatio(run.output(), run.elapsed());
+        var context = (ratio > 1.2 ? String.format("THE GUEST'S CLOCK RAN %.1f TIMES AS FAST AS THE HOST'S (its TSC"
+                + " calibration under load): its deadlines were that much shorter%n", ratio) : "")
+                + "script output:\n" + run.output() + "\n" + logs(run.files());
 
         assertThat(run.output()).as(context).doesNotContain("timed out");
         // Both directors hold the post's whole table.

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -309,6 +310,18 @@ public final class SeedLab {
             }
             return longest;
         }
+    }
+
+    /// How much faster than the host's the guest's clock ran: its uptime at the script's end over
+    /// the host's time from QEMU's start to its exit (at most 1 when the clock is right). Under
+    /// heavy host load the guest kernel's TSC calibration at boot has come out several times too
+    /// low, so that its clock, and every deadline in the script, ran that much fast.
+    public static double clockRatio(String output, Duration hostElapsed) {
+        var m = Pattern.compile("\\[([0-9.]+)\\] done").matcher(output);
+        if (!m.find() || hostElapsed.isZero()) {
+            return Double.NaN;
+        }
+        return Double.parseDouble(m.group(1)) / (hostElapsed.toMillis() / 1000.0);
     }
 
     /// One line of a client log.
