@@ -84,16 +84,19 @@ public final class VmFailoverBenchMain {
                 + " than on hardware, so these figures show the shape of a failover (what survives it, what"
                 + " dominates the gap), not the times a real pair of directors would see.**\n\n");
         b.append("The seed post's two directors (LVS-DR, dual master, `advert_int 1`; VI_1's backup has priority 98,"
-                + " so Master_Down_Interval is 3 × 1 s + 0.617 s) in namespaces inside the guest. The master director"
-                + " is killed (`kill -9` of its agent and its link down) while a client keeps an HTTP keep-alive"
-                + " connection through VIP1 (a request every 0.2 s) and a probe opens a new connection every 0.25 s"
-                + " (1 s timeout). Once without `lvs_sync_daemon` (the post's files as they are), then with"
-                + " `lvs_sync_daemon ens33 VI_1` on both directors. Times in seconds, from the guest's clock.\n\n");
-        b.append("- takeover: from the kill until the backup holds VIP1 (polled every 0.3 s);\n");
-        b.append("- new connections: the probe's last answer before the kill → its first after;\n");
-        b.append("- kept connection: the keep-alive connection's last answer before the kill → its first after"
-                + " (TCP's retransmission back-off is part of it); without sync it does not go on: the backup"
-                + " has no entry for it and answers its next segment with a reset.\n\n");
+                + " so Master_Down_Interval is 3 × 1 s + 0.617 s) in namespaces inside the guest, with two nginx real"
+                + " servers. A client keeps an HTTP keep-alive connection through VIP1 (a request every 0.2 s) and a"
+                + " probe opens a new connection every 0.25 s (1 s timeout) while the master director is lost: first"
+                + " without `lvs_sync_daemon` (the post's files as they are; the master's link goes down), then, after"
+                + " both agents reloaded with `lvs_sync_daemon ens33 VI_1` and VI_1 went back to the first director,"
+                + " with it (its agent `kill -9` and its link down). For the backup and the client the two losses are"
+                + " the same: the master falls silent at once. Times in seconds, on the guest's clock (a boot whose"
+                + " clock ran fast is left out).\n\n");
+        b.append("- takeover: from the loss until the backup holds VIP1 (polled every 0.3 s);\n");
+        b.append("- new connections: the longest wait between two of the probe's answers across the loss;\n");
+        b.append("- kept connection: the same for the keep-alive connection (TCP's retransmission back-off is part of"
+                + " it); without sync it does not go on: the backup has no entry for it and answers its next segment"
+                + " with a reset.\n\n");
         b.append("| boot | takeover, no sync | takeover, sync | new connections, no sync | new connections, sync |"
                 + " kept connection, sync | kept connection, no sync |\n|---|---|---|---|---|---|---|\n");
         int i = 1;
