@@ -110,6 +110,9 @@ public final class ConfigWriter {
             line("enable_script_security");
         }
         raw("script_user", g.scriptUser());
+        if (g.lvsSyncDaemon() != null) {
+            raw("lvs_sync_daemon", g.lvsSyncDaemon().words());
+        }
         extras(g.extras());
         close();
     }

@@ -34,6 +34,7 @@ final class GlobalDefsParser {
         var garpRefreshRepeat = new Integer[1];
         var scriptSecurity = new Boolean[1];
         var scriptUser = new String[1];
+        var syncDaemon = new LvsSyncDaemon[1];
         var extras = new BlockReader(values, "global_defs", Keywords.GLOBAL_DEFS)
                 .words(Keywords.GLOBAL_DEFS_FLAGS, Keywords.GLOBAL_DEFS_ON_OFF)
                 .on("router_id", c -> routerId[0] = values.string(c))
@@ -59,6 +60,8 @@ final class GlobalDefsParser {
                 .kept("vrrp_gna_interval", c -> values.seconds(c, MIN_GARP_INTERVAL, MAX_GARP_INTERVAL))
                 .on("enable_script_security", c -> scriptSecurity[0] = values.flag(c))
                 .on("script_user", c -> scriptUser[0] = values.userAndGroup(c))
+                // lvs_syncd_handler: "already been specified ... ignoring"
+                .first("lvs_sync_daemon", c -> syncDaemon[0] = new LvsSyncDaemonParser(values).read(c))
                 .read(n);
         for (var c : n.children()) {
             if (NO_EFFECT.contains(c.name())) {
@@ -67,7 +70,7 @@ final class GlobalDefsParser {
             }
         }
         return new GlobalDefs(routerId[0], emails, from[0], smtp[0], smtpTimeout[0], version[0], garpDelay[0],
-                garpRepeat[0], garpRefresh[0], garpRefreshRepeat[0], scriptSecurity[0], scriptUser[0], extras);
+                garpRepeat[0], garpRefresh[0], garpRefreshRepeat[0], scriptSecurity[0], scriptUser[0], syncDaemon[0], extras);
     }
 
     /// A second `global_defs` block goes on where the first left off: keepalived runs the same
@@ -84,7 +87,9 @@ final class GlobalDefsParser {
                 or(b.vrrpGarpMasterDelay(), a.vrrpGarpMasterDelay()), or(b.vrrpGarpMasterRepeat(), a.vrrpGarpMasterRepeat()),
                 or(b.vrrpGarpMasterRefresh(), a.vrrpGarpMasterRefresh()),
                 or(b.vrrpGarpMasterRefreshRepeat(), a.vrrpGarpMasterRefreshRepeat()),
-                or(b.enableScriptSecurity(), a.enableScriptSecurity()), or(b.scriptUser(), a.scriptUser()), extras);
+                or(b.enableScriptSecurity(), a.enableScriptSecurity()), or(b.scriptUser(), a.scriptUser()),
+                // keepalived's handler ignores a second lvs_sync_daemon, in another block too
+                or(a.lvsSyncDaemon(), b.lvsSyncDaemon()), extras);
     }
 
     private static <T> T or(T later, T earlier) {

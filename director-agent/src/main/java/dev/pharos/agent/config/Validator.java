@@ -143,6 +143,12 @@ final class Validator {
                 }
             }
         }
+        var sync = global.lvsSyncDaemon();
+        if (sync != null && sync.instance() != null && !names.contains(sync.instance())) {
+            // keepalived logs "Unable to find vrrp instance" and runs without the daemon
+            error(global, "lvs_sync_daemon", "lvs_sync_daemon names VRRP instance " + sync.instance()
+                    + ", which is not defined");
+        }
         var inGroup = new HashMap<String, String>();
         for (var g : c.syncGroups()) {
             for (var m : g.group()) {

@@ -95,6 +95,7 @@ public final class Daemon {
     private ControlServer control;
     private MetricsServer metrics;
     private volatile Services services;
+    private final ConnectionSync connectionSync = new ConnectionSync();
     private final ScriptRunner scriptRunner = new ScriptRunner(16);
     private final AgentControl api = new AgentControl(this);
     private volatile boolean stopping;
@@ -134,6 +135,7 @@ public final class Daemon {
         config = loaded.config();
         revision = ConfigStore.revision(config);
         vrrp = VrrpMapping.map(config);
+        connectionSync.configure(config);
         warnIfEditsCannotBeWritten(files);
         if (options.controlSocket() != null) {
             // First, so a second agent on the same socket is refused before it touches the network.
@@ -146,6 +148,7 @@ public final class Daemon {
         platform.warmUp();
         startEngine();
         services = openServices();
+        connectionSync.attach(services.backend(), services.backendReason());
         services.apply(config, platform.served(config));
         supervisor.watch(new Supervisor.Component("vrrp", () -> engine.lastHeartbeat(), Duration.ofSeconds(10),
                 this::restartEngine));
@@ -222,6 +225,7 @@ public final class Daemon {
                 scriptRunner, Duration.ofSeconds(30), platform.stepGate(), platform.directorName());
         e.addListener(c -> journal.publish((seq, at) -> new AgentEvent.VrrpTransition(seq, c.at(), c.instance(),
                 c.vrid(), c.from().name(), c.to().name(), c.reason(), c.priority())));
+        e.addListener(connectionSync::transition);
         engine = e;
         e.start();
         startMonitor(e);
@@ -303,6 +307,7 @@ public final class Daemon {
         old.close();
         try {
             services = openServices();
+            connectionSync.attach(services.backend(), services.backendReason());
             services.apply(config, platform.served(config));
         } catch (IOException e) {
             throw new IllegalStateException("the service table could not be restarted: " + e.getMessage(), e);
@@ -503,6 +508,7 @@ public final class Daemon {
             }
             config = next;
             revision = nextRevision;
+            connectionSync.configure(next);
             if (services != null) {
                 services.apply(next, platform.served(next));
             }
@@ -528,6 +534,7 @@ public final class Daemon {
     private void undo(Source source, KeepalivedConfig previous, VrrpMapping.Vrrp previousVrrp, String previousRevision,
             Map<Path, byte[]> previousBytes) {
         config = previous;
+        connectionSync.configure(previous);
         revision = previousRevision;
         if (!previousVrrp.equals(vrrp)) {
             try {
@@ -573,6 +580,7 @@ public final class Daemon {
         if (engine != null) {
             engine.kill();
         }
+        connectionSync.kill();
         if (services != null) {
             services.close();
         }
@@ -626,6 +634,8 @@ public final class Daemon {
             control.drain(STOP_NOTICE);
             control.close();
         }
+        // Stopped under --dont-release-ipvs too, as keepalived's VRRP process stops it.
+        connectionSync.close(STOP_DEADLINE);
         if (services != null) {
             if (options.releaseIpvs()) {
                 services.release(STOP_DEADLINE);

@@ -130,6 +130,10 @@ final class Services implements AutoCloseable {
         worker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
+    IpvsBackend backend() {
+        return backend;
+    }
+
     String backendName() {
         return backend.name();
     }

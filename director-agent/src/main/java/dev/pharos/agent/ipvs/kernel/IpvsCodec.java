@@ -219,10 +219,10 @@ final class IpvsCodec {
 
     /// The messages of one reply, after checking each header: the IPVS messages' attributes, or
     /// the errno of an `NLMSG_ERROR`.
-    private record Frames(List<Nla.Attrs> messages, int errno) {
+    record Frames(List<Nla.Attrs> messages, int errno) {
     }
 
-    private static Frames frames(int family, int expectedCmd, List<byte[]> replies, boolean dump)
+    static Frames frames(int family, int expectedCmd, List<byte[]> replies, boolean dump)
             throws MalformedReplyException {
         var out = new ArrayList<Nla.Attrs>();
         for (int i = 0; i < replies.size(); i++) {

@@ -144,6 +144,49 @@ public final class KernelIpvs implements IpvsBackend {
         }
     }
 
+    /// Starts the kernel's connection-synchronisation daemon `daemon` (`IPVS_CMD_NEW_DAEMON`).
+    public synchronized void startSyncDaemon(SyncDaemon daemon) throws BackendException {
+        var what = "start the " + daemon.role().word() + " sync daemon on " + daemon.interfaceName() + " (sync id "
+                + daemon.syncId() + ")";
+        var replies = transact(SyncDaemonCodec.start(family, sequence.incrementAndGet(), daemon), what);
+        int errno = decode(() -> IpvsCodec.decodeAck(family, replies), what);
+        if (errno != 0) {
+            throw new BackendException("IPVS refused to " + what + ": " + explainDaemon(errno));
+        }
+    }
+
+    /// Stops the kernel's sync daemon of `role` (`IPVS_CMD_DEL_DAEMON`).
+    public synchronized void stopSyncDaemon(SyncDaemon.Role role) throws BackendException {
+        var what = "stop the " + role.word() + " sync daemon";
+        var replies = transact(SyncDaemonCodec.stop(family, sequence.incrementAndGet(), role), what);
+        int errno = decode(() -> IpvsCodec.decodeAck(family, replies), what);
+        if (errno != 0) {
+            throw new BackendException("IPVS refused to " + what + ": " + explainDaemon(errno));
+        }
+    }
+
+    /// The sync daemons the kernel runs (`IPVS_CMD_GET_DAEMON`), as `ipvsadm -L --daemon` lists them.
+    public synchronized List<SyncDaemon> syncDaemons() throws BackendException {
+        var what = "list the IPVS sync daemons";
+        var replies = transact(SyncDaemonCodec.dump(family, sequence.incrementAndGet()), what);
+        return switch (decode(() -> SyncDaemonCodec.decodeDaemons(family, replies), what)) {
+            case IpvsCodec.Ok<List<SyncDaemon>> ok -> ok.value();
+            case IpvsCodec.Refused<List<SyncDaemon>> r -> throw new BackendException("IPVS refused to " + what + ": "
+                    + explainDaemon(r.errno()));
+        };
+    }
+
+    /// The errors of `start_sync_thread` and `stop_sync_thread` (`ip_vs_sync.c`).
+    static String explainDaemon(int errno) {
+        return switch (errno) {
+            case 3 -> "ESRCH (no such daemon is running)";
+            case 17 -> "EEXIST (a daemon of that role is already running)";
+            case 19 -> "ENODEV (no such interface in the agent's network namespace)";
+            case 22 -> "EINVAL (IPVS found a value invalid, e.g. a maxlen larger than the interface's MTU allows)";
+            default -> explain(errno, null);
+        };
+    }
+
     private List<byte[]> transact(byte[] request, String what) throws BackendException {
         try {
             return transport.transact(request);

@@ -23,22 +23,22 @@ import dev.pharos.testing.vm.Vm;
 class KernelIpvsVmEditsTest {
 
     private static final String START = """
-            virtual_server 10.10.0.1 80 {
+            virtual_server 192.0.2.1 80 {
                 lb_algo wrr
                 lb_kind DR
                 protocol TCP
-                real_server 10.20.0.1 80 {
+                real_server 198.51.100.1 80 {
                     weight 1
                 }
             }
             """;
     private static final String ADDED_SERVER = """
-                real_server 10.20.0.2 80 {
+                real_server 198.51.100.2 80 {
                     weight 2
                 }
             """;
     private static final String ADDED_SERVICE = """
-            virtual_server 10.10.0.2 443 {
+            virtual_server 192.0.2.2 443 {
                 lb_algo rr
                 lb_kind NAT
                 protocol TCP
@@ -57,33 +57,33 @@ class KernelIpvsVmEditsTest {
         var rescheduled = drained.replace("lb_algo wrr", "lb_algo sh\n    persistence_timeout 120");
         var twoServices = rescheduled + ADDED_SERVICE;
         var removedServer = twoServices.replace("""
-                    real_server 10.20.0.1 80 {
+                    real_server 198.51.100.1 80 {
                         weight 0
                     }
                 """, "");
         var steps = List.of(
                 new Step("""
-                        {"method": "realServer.update", "params": {"virtualServer": "tcp/10.10.0.1:80",
-                        "realServer": "10.20.0.1:80", "weight": 4}}""", weighed),
+                        {"method": "realServer.update", "params": {"virtualServer": "tcp/192.0.2.1:80",
+                        "realServer": "198.51.100.1:80", "weight": 4}}""", weighed),
                 new Step("""
-                        {"method": "realServer.add", "params": {"virtualServer": "tcp/10.10.0.1:80",
-                        "address": "10.20.0.2", "port": 80, "weight": 2, "copyChecks": false}}""", added),
+                        {"method": "realServer.add", "params": {"virtualServer": "tcp/192.0.2.1:80",
+                        "address": "198.51.100.2", "port": 80, "weight": 2, "copyChecks": false}}""", added),
                 new Step("""
-                        {"method": "realServer.update", "params": {"virtualServer": "tcp/10.10.0.1:80",
-                        "realServer": "10.20.0.1:80", "weight": 0}}""", drained),
+                        {"method": "realServer.update", "params": {"virtualServer": "tcp/192.0.2.1:80",
+                        "realServer": "198.51.100.1:80", "weight": 0}}""", drained),
                 new Step("""
-                        {"method": "virtualServer.update", "params": {"virtualServer": "tcp/10.10.0.1:80",
+                        {"method": "virtualServer.update", "params": {"virtualServer": "tcp/192.0.2.1:80",
                         "scheduler": "sh", "persistenceSeconds": 120}}""", rescheduled),
                 new Step("""
-                        {"method": "virtualServer.add", "params": {"address": "10.10.0.2", "port": 443,
+                        {"method": "virtualServer.add", "params": {"address": "192.0.2.2", "port": 443,
                         "protocol": "TCP", "scheduler": "rr", "kind": "NAT"}}""", twoServices),
                 new Step("""
-                        {"method": "realServer.remove", "params": {"virtualServer": "tcp/10.10.0.1:80",
-                        "realServer": "10.20.0.1:80"}}""", removedServer),
+                        {"method": "realServer.remove", "params": {"virtualServer": "tcp/192.0.2.1:80",
+                        "realServer": "198.51.100.1:80"}}""", removedServer),
                 new Step("""
-                        {"method": "virtualServer.remove", "params": {"virtualServer": "tcp/10.10.0.2:443"}}""",
+                        {"method": "virtualServer.remove", "params": {"virtualServer": "tcp/192.0.2.2:443"}}""",
                         rescheduled.replace("""
-                                    real_server 10.20.0.1 80 {
+                                    real_server 198.51.100.1 80 {
                                         weight 0
                                     }
                                 """, "")));

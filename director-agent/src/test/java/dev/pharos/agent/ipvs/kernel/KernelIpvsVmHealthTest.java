@@ -26,7 +26,7 @@ import dev.pharos.testing.vm.Vm;
 class KernelIpvsVmHealthTest {
 
     private static final String CONFIG = """
-            virtual_server 10.10.0.1 80 {
+            virtual_server 192.0.2.1 80 {
                 delay_loop 1
                 lb_algo wrr
                 lb_kind DR

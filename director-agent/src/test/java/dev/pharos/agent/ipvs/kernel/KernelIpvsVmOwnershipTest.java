@@ -25,9 +25,9 @@ import dev.pharos.testing.vm.Vm;
 @Tag("vm")
 class KernelIpvsVmOwnershipTest {
 
-    private static final List<String> FOREIGN_BEFORE = List.of("-A -t 10.99.0.1:80 -s rr",
-            "-a -t 10.99.0.1:80 -r 10.98.0.1:80 -m -w 1");
-    private static final List<String> FOREIGN_DURING = List.of("-A -u 10.99.0.2:53 -s wrr");
+    private static final List<String> FOREIGN_BEFORE = List.of("-A -t 203.0.113.91:80 -s rr",
+            "-a -t 203.0.113.91:80 -r 203.0.113.98:80 -m -w 1");
+    private static final List<String> FOREIGN_DURING = List.of("-A -u 203.0.113.92:53 -s wrr");
 
     @Test
     void theAgentManagesOnlyItsOwnServices() throws ConfigException {
@@ -39,13 +39,13 @@ class KernelIpvsVmOwnershipTest {
         var restarted = GuestAgent.command("kernel", Vm.GUEST_DIR + "/second.conf", "/run/pharos-state",
                 Vm.GUEST_DIR + "/second.log");
         var script = GuestAgent.FUNCTIONS + """
-                ipvsadm -A -t 10.99.0.1:80 -s rr
-                ipvsadm -a -t 10.99.0.1:80 -r 10.98.0.1:80 -m -w 1
+                ipvsadm -A -t 203.0.113.91:80 -s rr
+                ipvsadm -a -t 203.0.113.91:80 -r 203.0.113.98:80 -m -w 1
                 %s &
                 agent=$!
                 await_table start expected-start 300
-                ipvsadm -A -u 10.99.0.2:53 -s wrr
-                ipvsadm -e -t 10.10.0.1:80 -r 10.20.0.1:80 -g -w 9
+                ipvsadm -A -u 203.0.113.92:53 -s wrr
+                ipvsadm -e -t 192.0.2.1:80 -r 198.51.100.1:80 -g -w 9
                 await_table during expected-during 60
                 kill -TERM $agent
                 wait $agent
@@ -77,11 +77,11 @@ class KernelIpvsVmOwnershipTest {
         assertThat(lines(run.files().get("table-kept"))).as("--dont-release-ipvs keeps them\n" + context)
                 .isEqualTo(during);
         assertThat(run.files().get("owned-after-first")).as(context)
-                .contains("TCP 10.10.0.1:80", "TCP 10.10.0.3:80", "FWM 5").doesNotContain("10.99.");
+                .contains("TCP 192.0.2.1:80", "TCP 192.0.2.3:80", "FWM 5").doesNotContain("203.0.113.");
         assertThat(lines(run.files().get("table-adopted"))).as(context).isEqualTo(adopted);
         assertThat(run.files().get("second.log")).as("adopted, not added again\n" + context)
                 .doesNotContain("add service", "add destination")
-                .contains("delete service TCP 10.10.0.3:80");
+                .contains("delete service TCP 192.0.2.3:80");
         assertThat(lines(run.files().get("table-released"))).as("a graceful stop removes only its own\n" + context)
                 .isEqualTo(merge(List.of(), FOREIGN_BEFORE, FOREIGN_DURING));
     }
@@ -89,29 +89,29 @@ class KernelIpvsVmOwnershipTest {
     /// Three services of the agent's; the second start's configuration drops the third.
     private static String config(boolean withThird) {
         var b = new StringBuilder("""
-                virtual_server 10.10.0.1 80 {
+                virtual_server 192.0.2.1 80 {
                     lb_algo wrr
                     lb_kind DR
                     protocol TCP
-                    real_server 10.20.0.1 80 {
+                    real_server 198.51.100.1 80 {
                         weight 3
                     }
                 }
                 virtual_server fwmark 5 {
                     lb_algo rr
                     lb_kind TUN
-                    real_server 10.20.0.2 {
+                    real_server 198.51.100.2 {
                         weight 1
                     }
                 }
                 """);
         if (withThird) {
             b.append("""
-                    virtual_server 10.10.0.3 80 {
+                    virtual_server 192.0.2.3 80 {
                         lb_algo sh
                         lb_kind NAT
                         protocol TCP
-                        real_server 10.20.0.3 8080 {
+                        real_server 198.51.100.3 8080 {
                             weight 1
                         }
                     }

@@ -21,8 +21,8 @@ class KernelIpvsVmSmokeTest {
                 set -e
                 uname -r
                 ipvsadm -Ln
-                ipvsadm -A -t 10.9.9.9:80 -s wrr
-                ipvsadm -a -t 10.9.9.9:80 -r 10.1.1.1:80 -g -w 3
+                ipvsadm -A -t 203.0.113.9:80 -s wrr
+                ipvsadm -a -t 203.0.113.9:80 -r 203.0.113.1:80 -g -w 3
                 ipvsadm -Sn
                 echo marker: $(cat marker)
                 """, Map.of("marker", "from the host"), Duration.ofMinutes(4));
@@ -31,7 +31,7 @@ class KernelIpvsVmSmokeTest {
         assertThat(run.exitCode()).as(run.output() + run.console()).isZero();
         assertThat(run.output()).contains(vm.kernelRelease())
                 .contains("IP Virtual Server version")
-                .contains("-A -t 10.9.9.9:80 -s wrr", "-a -t 10.9.9.9:80 -r 10.1.1.1:80 -g -w 3")
+                .contains("-A -t 203.0.113.9:80 -s wrr", "-a -t 203.0.113.9:80 -r 203.0.113.1:80 -g -w 3")
                 .contains("marker: from the host");
     }
 }

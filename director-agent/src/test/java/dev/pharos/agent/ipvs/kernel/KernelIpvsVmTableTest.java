@@ -71,59 +71,59 @@ class KernelIpvsVmTableTest {
                 global_defs {
                     router_id vm-table
                 }
-                virtual_server 10.10.0.1 80 {
+                virtual_server 192.0.2.1 80 {
                     lb_algo wrr
                     lb_kind DR
                     protocol TCP
-                    real_server 10.20.0.1 80 {
+                    real_server 198.51.100.1 80 {
                         weight %d
                     }
-                    real_server 10.20.0.2 80 {
+                    real_server 198.51.100.2 80 {
                         weight 1
                         uthreshold 100
                         lthreshold 10
                     }
                 }
-                virtual_server 10.10.0.2 443 {
+                virtual_server 192.0.2.2 443 {
                     lb_algo sh
                     lb_kind NAT
                     protocol TCP
                     persistence_timeout %d
                     persistence_granularity 255.255.255.0
-                    real_server 10.20.0.3 8443 {
+                    real_server 198.51.100.3 8443 {
                         weight 2
                     }
-                    real_server 10.20.0.4 8443 {
+                    real_server 198.51.100.4 8443 {
                         weight 2
                     }
                 }
                 virtual_server fwmark 7 {
                     lb_algo rr
                     lb_kind TUN
-                    real_server 10.20.0.5 {
+                    real_server 198.51.100.5 {
                         weight 1
                     }
-                    real_server 10.20.0.6 {
+                    real_server 198.51.100.6 {
                         weight 4
                     }
                 }
-                virtual_server 10.10.0.3 53 {
+                virtual_server 192.0.2.3 53 {
                     lb_algo lc
                     lb_kind DR
                     protocol UDP
                     ops
-                    real_server 10.20.0.7 53 {
+                    real_server 198.51.100.7 53 {
                         weight 1
                     }
-                    real_server 10.20.0.8 53 {
+                    real_server 198.51.100.8 53 {
                         weight 1
                     }
                 }
-                virtual_server 10.10.0.8 9000 {
+                virtual_server 192.0.2.8 9000 {
                     lb_algo rr
                     lb_kind NAT
                     protocol SCTP
-                    real_server 10.20.0.15 9000 {
+                    real_server 198.51.100.15 9000 {
                         weight 1
                     }
                 }
@@ -139,13 +139,13 @@ class KernelIpvsVmTableTest {
                     }
                 }
                 # The only real server is down (alpha, and its check cannot connect): the sorry server serves.
-                virtual_server 10.10.0.4 80 {
+                virtual_server 192.0.2.4 80 {
                     lb_algo wlc
                     lb_kind NAT
                     protocol TCP
                     alpha
-                    sorry_server 10.20.0.99 80
-                    real_server 10.20.0.9 80 {
+                    sorry_server 198.51.100.99 80
+                    real_server 198.51.100.9 80 {
                         weight 1
                         TCP_CHECK {
                             connect_port 1
@@ -154,31 +154,31 @@ class KernelIpvsVmTableTest {
                     }
                 }
                 # Quorum 5 is more than the weights (4): the sorry server serves instead.
-                virtual_server 10.10.0.5 80 {
+                virtual_server 192.0.2.5 80 {
                     lb_algo wrr
                     lb_kind DR
                     protocol TCP
                     quorum 5
-                    sorry_server 10.20.0.98 80
-                    real_server 10.20.0.10 80 {
+                    sorry_server 198.51.100.98 80
+                    real_server 198.51.100.10 80 {
                         weight 2
                     }
-                    real_server 10.20.0.11 80 {
+                    real_server 198.51.100.11 80 {
                         weight 2
                     }
                 }
                 # Quorum 3 with hysteresis 1 is held from 4 at start: the real servers serve.
-                virtual_server 10.10.0.6 80 {
+                virtual_server 192.0.2.6 80 {
                     lb_algo wrr
                     lb_kind DR
                     protocol TCP
                     quorum 3
                     hysteresis 1
-                    sorry_server 10.20.0.97 80
-                    real_server 10.20.0.12 80 {
+                    sorry_server 198.51.100.97 80
+                    real_server 198.51.100.12 80 {
                         weight 2
                     }
-                    real_server 10.20.0.13 80 {
+                    real_server 198.51.100.13 80 {
                         weight 2
                     }
                 }
@@ -187,28 +187,28 @@ class KernelIpvsVmTableTest {
         for (var scheduler : SCHEDULERS) {
             if (!(reloaded && scheduler.equals("fo"))) {
                 b.append("""
-                        virtual_server 10.10.1.%1$d 80 {
+                        virtual_server 203.0.113.%1$d 80 {
                             lb_algo %2$s
                             lb_kind NAT
                             protocol TCP
-                            real_server 10.30.%1$d.1 8080 {
+                            real_server 198.51.100.%3$d 8080 {
                                 weight 1
                             }
-                            real_server 10.30.%1$d.2 8080 {
+                            real_server 198.51.100.%4$d 8080 {
                                 weight 2
                             }
                         }
-                        """.formatted(n, scheduler));
+                        """.formatted(n, scheduler, 100 + 2 * n, 101 + 2 * n));
             }
             n++;
         }
         if (reloaded) {
             b.append("""
-                    virtual_server 10.10.0.7 8080 {
+                    virtual_server 192.0.2.7 8080 {
                         lb_algo rr
                         lb_kind NAT
                         protocol TCP
-                        real_server 10.20.0.14 80 {
+                        real_server 198.51.100.14 80 {
                             weight 1
                         }
                     }
