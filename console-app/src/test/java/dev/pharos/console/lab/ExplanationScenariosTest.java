@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /// Each explanation against the scenario that produces it, on the seed lab (lvs-master: VI_1
 /// `state MASTER` priority 100; lvs-backup: VI_1 priority 98): a graceful stop is Skew_Time after a
-/// priority 0 advert, the restart preempts (it ignores the lower priority adverts), and a crash is
-/// Master_Down_Interval.
+/// priority 0 advert, the restart preempts (it ignores the lower priority adverts), a crash and a
+/// cut link are Master_Down_Interval, a heal and a raised priority preempt.
 class ExplanationScenariosTest extends SeedLab {
 
     @Test
@@ -43,6 +43,41 @@ class ExplanationScenariosTest extends SeedLab {
         var crash = awaitExplanation("lvs-backup (VI_1", "became MASTER");
         assertThat(crash).contains("heard no advert for Master_Down_Interval = 3 × 1.00 s + Skew_Time 0.62 s = 3.62 s")
                 .doesNotContain("priority 0").doesNotContain("preemption");
+    }
+
+    /// A cut link is Master_Down_Interval too (the text says "cut off from it"), healing it sends
+    /// the lower priority back to BACKUP; a backup whose priority is raised above the master's
+    /// preempts, and the master steps back on hearing it.
+    @Test
+    void aCutLinkAHealAndARaisedPriorityAreEachExplainedByWhatCausedThem() throws Exception {
+        fx(() -> {
+            since = lab.explanations().size();
+            lab.partition();
+            return null;
+        });
+        var cut = awaitExplanation("lvs-backup (VI_1", "became MASTER");
+        assertThat(cut).contains("heard no advert for Master_Down_Interval").contains("cut off from it")
+                .doesNotContain("priority 0").doesNotContain("preemption");
+
+        fx(() -> {
+            since = lab.explanations().size();
+            lab.heal();
+            return null;
+        });
+        assertThat(awaitExplanation("lvs-backup (VI_1", "went back to BACKUP")).contains("higher priority")
+                .contains("preemption");
+
+        fx(() -> {
+            since = lab.explanations().size();
+            var backup = lab.directors().stream().filter(d -> d.name().equals("lvs-backup")).findFirst().orElseThrow();
+            backup.select("VI_1");
+            lab.setPriority(backup, 110);
+            return null;
+        });
+        var raised = awaitExplanation("lvs-backup (VI_1", "became MASTER");
+        assertThat(raised).contains("preemption").contains("lvs-master was MASTER with priority 100")
+                .contains("lower than its 110").doesNotContain("heard no advert");
+        assertThat(awaitExplanation("lvs-master (VI_1", "went back to BACKUP")).contains("higher priority");
     }
 
     /// How many explanations there were before the scenario's action (the list is newest first).
