@@ -100,6 +100,9 @@ public final class LabViewModel {
     /// Undoes the listeners of the last [#watchOwners()] (the directors and instances change).
     private final List<Runnable> unwatch = new ArrayList<>();
     private final LabSpeedViewModel speed;
+    /// One read-only view of the explanations for every caller: a wrapper listens to its list only
+    /// weakly, so a new one per call could drop its listeners at the next garbage collection.
+    private final ObservableList<String> explanations;
 
     /// Call on the FX thread; `fx` runs on it (the clients' answers arrive on their own threads).
     public LabViewModel(LabSession session, EditService edits, Consumer<Runnable> fx) {
@@ -109,6 +112,7 @@ public final class LabViewModel {
         this.fx = fx;
         this.rate = new ReadOnlyDoubleWrapper(session.traffic().rate());
         this.speed = new LabSpeedViewModel(session, fx);
+        this.explanations = FXCollections.unmodifiableObservableList(session.explanations());
         for (var name : session.directors()) {
             var instances = session.lab().config(name).map(c -> c.vrrpInstances().stream().map(VrrpInstanceDef::name)
                     .toList()).orElse(List.of());
@@ -188,7 +192,7 @@ public final class LabViewModel {
 
     /// Why each VRRP transition happened, newest first.
     public ObservableList<String> explanations() {
-        return FXCollections.unmodifiableObservableList(session.explanations());
+        return explanations;
     }
 
     public ReadOnlyObjectProperty<StepState> stepStateProperty() {
