@@ -57,7 +57,7 @@ class KernelIpvsVmTableTest {
 
         assertThat(lines(run.files().get("table-start"))).as(context).isEqualTo(expected(start));
         // ipvsadm -Sn leaves the thresholds out
-        assertThat(run.files().get("thresholds")).as(context).containsPattern("-> 10\\.20\\.0\\.2:80 +100 +10 ");
+        assertThat(run.files().get("thresholds")).as(context).containsPattern("-> 198\\.51\\.100\\.2:80 +100 +10 ");
         assertThat(lines(run.files().get("table-reload"))).as(context).isEqualTo(expected(reload));
         assertThat(run.output()).as(context).contains("agent exited with 0");
         assertThat(lines(run.files().get("table-stopped"))).as("a graceful stop removes its services\n" + context)
