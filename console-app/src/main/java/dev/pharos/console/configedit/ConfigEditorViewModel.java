@@ -262,6 +262,10 @@ public final class ConfigEditorViewModel {
             status.set(Status.error("load a director's configuration first"));
             return;
         }
+        // The apply validates the text itself: a validation still waiting for typing to pause, or
+        // in flight, would otherwise answer after it and put "valid" over "applied".
+        debounce.stop();
+        generation++;
         var body = text.get();
         var base = revision;
         status.set(Status.info("applying…"));
