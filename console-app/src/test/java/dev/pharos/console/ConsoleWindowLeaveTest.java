@@ -6,7 +6,6 @@ import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
 import dev.pharos.console.configedit.ConfigEditorViewModel;
 import dev.pharos.console.connect.DirectorConnection;
-import dev.pharos.console.connect.DirectorEndpoint;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import java.time.Duration;
@@ -45,9 +44,7 @@ class ConsoleWindowLeaveTest {
         this.stage = stage;
         var agent = new FakeAgent("lvs-master", "MASTER", FakeAgent.DUAL_MASTER);
         var cluster = ClusterModel.onFxThread("seed");
-        connections.put("lvs-master", new DirectorConnection(new DirectorEndpoint("lvs-master", "in-memory", 0, null,
-                null, null, null), agent::connect, cluster.listenerFor("lvs-master"), Duration.ofMillis(300),
-                Duration.ofSeconds(5)).start());
+        connections.put("lvs-master", agent.connection(cluster.listenerFor("lvs-master"), Duration.ofSeconds(5)));
         edits = EditService.onFxThread(cluster, connections, work);
         editor = new ConfigEditorViewModel(connections, work);
         var window = new ConsoleWindow(cluster, edits, editor);

@@ -18,6 +18,7 @@ import dev.pharos.agent.control.EventJournal;
 import dev.pharos.agent.control.InMemoryChannel;
 import dev.pharos.agent.control.Method;
 import dev.pharos.console.connect.AgentLink;
+import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.connect.DirectorEndpoint;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -150,6 +151,13 @@ public final class FakeAgent {
     /// worked ends with an exception, as when an agent stops answering in time.
     public void failHeartbeats(boolean on) {
         failHeartbeats = on;
+    }
+
+    /// A started connection to this agent in memory, as the console holds one: it checks the agent
+    /// answers every 300 ms and gives a connect or call `timeout`.
+    public DirectorConnection connection(DirectorConnection.Listener listener, Duration timeout) {
+        return new DirectorConnection(new DirectorEndpoint(name, "in-memory", 0, null, null, null, null), this::connect,
+                listener, Duration.ofMillis(300), timeout).start();
     }
 
     public AgentLink connect(DirectorEndpoint endpoint, Duration timeout) throws IOException {

@@ -10,7 +10,6 @@ import dev.pharos.console.ConsoleWork;
 import dev.pharos.console.FakeAgent;
 import dev.pharos.console.configedit.ConfigEditorViewModel.Diagnostic;
 import dev.pharos.console.connect.DirectorConnection;
-import dev.pharos.console.connect.DirectorEndpoint;
 import dev.pharos.console.model.ClusterModel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,9 +62,7 @@ class ConfigEditorMarksTest {
         for (var name : List.of("lvs-master", "lvs-backup")) {
             var agent = new FakeAgent(name, "MASTER", FakeAgent.DUAL_MASTER);
             agents.add(agent);
-            connections.put(name, new DirectorConnection(new DirectorEndpoint(name, "in-memory", 0, null, null, null,
-                    null), agent::connect, cluster.listenerFor(name), Duration.ofMillis(300), Duration.ofSeconds(5))
-                    .start());
+            connections.put(name, agent.connection(cluster.listenerFor(name), Duration.ofSeconds(5)));
         }
         model = new ConfigEditorViewModel(connections, work);
         editor = new ConfigEditorView(model);

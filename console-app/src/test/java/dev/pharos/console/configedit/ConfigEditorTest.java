@@ -8,7 +8,6 @@ import dev.pharos.console.ConsoleWork;
 import dev.pharos.console.FakeAgent;
 import dev.pharos.console.configedit.ConfigEditorViewModel.Severity;
 import dev.pharos.console.connect.DirectorConnection;
-import dev.pharos.console.connect.DirectorEndpoint;
 import dev.pharos.console.model.ClusterModel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -42,9 +41,7 @@ class ConfigEditorTest {
     void start(Stage stage) throws Exception {
         agent = new FakeAgent("lvs-master", "MASTER", FakeAgent.DUAL_MASTER);
         var cluster = ClusterModel.onFxThread("seed");
-        connections.put("lvs-master", new DirectorConnection(new DirectorEndpoint("lvs-master", "in-memory", 0, null,
-                null, null, null), agent::connect, cluster.listenerFor("lvs-master"), Duration.ofMillis(300),
-                Duration.ofSeconds(5)).start());
+        connections.put("lvs-master", agent.connection(cluster.listenerFor("lvs-master"), Duration.ofSeconds(5)));
         model = new ConfigEditorViewModel(connections, work);
         editor = new ConfigEditorView(model);
         stage.setScene(new Scene(editor, 900, 600));

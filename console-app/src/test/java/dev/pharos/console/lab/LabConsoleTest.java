@@ -6,13 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.pharos.agent.api.Methods;
 import dev.pharos.agent.api.Params;
 import dev.pharos.agent.lab.Lab;
-import dev.pharos.console.ConsoleWindow;
-import dev.pharos.console.ConsoleWork;
-import dev.pharos.console.configedit.ConfigEditorViewModel;
 import dev.pharos.console.connect.AgentClient;
-import dev.pharos.console.connect.DirectorConnection;
-import dev.pharos.console.edit.EditService;
-import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Health;
 import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.VrrpState;
@@ -23,11 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
-import javafx.scene.Scene;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
@@ -38,7 +27,6 @@ import javafx.scene.layout.VBox;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
 import org.controlsfx.control.PropertySheet;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.api.FxRobot;
@@ -50,43 +38,11 @@ import org.testfx.util.WaitForAsyncUtils;
 /// moves VIP1 to lvs-backup and the clients' requests through VIP1 resume there; starting it again
 /// brings the VIP back (preemption). A broken pair is refused and the running lab stays.
 @ExtendWith(ApplicationExtension.class)
-class LabConsoleTest {
-
-    ClusterModel cluster;
-    ConsoleWindow window;
-    LabMode mode;
-    LabPanel panel;
-    EditService edits;
-    ConsoleWork work;
-    // as in the application: the lab closes its connections off the FX thread while the view reads the table
-    final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
+class LabConsoleTest extends LabWindowTest {
 
     @Start
     void start(Stage stage) {
-        System.setProperty("pharos.headless", "true");
-        cluster = ClusterModel.onFxThread("training lab");
-        work = new ConsoleWork();
-        edits = EditService.onFxThread(cluster, connections, work);
-        cluster.commandsTo(connections);
-        window = new ConsoleWindow(cluster, edits, new ConfigEditorViewModel(connections, work));
-        window.workOn(work);
-        mode = LabMode.start(cluster, connections, edits, work);
-        panel = LabPanel.attach(window, mode);
-        var scene = new Scene(window, 1280, 800);
-        scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
-        stage.setScene(scene);
-        stage.show();
-    }
-
-    @AfterEach
-    void stop() {
-        mode.close();
-        edits.close();
-        work.shutdown();
-    }
-
-    static void await(int seconds, Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, condition);
+        show(stage, 1280, 800);
     }
 
     boolean master(String director, String instance) {

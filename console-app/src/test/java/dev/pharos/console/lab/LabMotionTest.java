@@ -2,31 +2,19 @@ package dev.pharos.console.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pharos.console.ConsoleWindow;
-import dev.pharos.console.ConsoleWork;
-import dev.pharos.console.configedit.ConfigEditorViewModel;
-import dev.pharos.console.connect.DirectorConnection;
-import dev.pharos.console.edit.EditService;
 import dev.pharos.console.lab.LabSpeedViewModel.Speed;
-import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.VrrpState;
 import dev.pharos.testing.Netns;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
 import javafx.geometry.Bounds;
 import javafx.geometry.Point2D;
 import javafx.scene.Node;
-import javafx.scene.Scene;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.shape.Circle;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.testfx.api.FxRobot;
@@ -38,46 +26,11 @@ import org.testfx.util.WaitForAsyncUtils;
 /// while the lab runs and stand still when it is stopped (the speed control's Stop), and a VIP's
 /// marker travels to the director that takes it over.
 @ExtendWith(ApplicationExtension.class)
-class LabMotionTest {
-
-    ClusterModel cluster;
-    ConsoleWindow window;
-    LabMode mode;
-    LabPanel panel;
-    EditService edits;
-    ConsoleWork work;
-    final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
+class LabMotionTest extends LabWindowTest {
 
     @Start
     void start(Stage stage) {
-        System.setProperty("pharos.headless", "true");
-        cluster = ClusterModel.onFxThread("training lab");
-        work = new ConsoleWork();
-        edits = EditService.onFxThread(cluster, connections, work);
-        cluster.commandsTo(connections);
-        window = new ConsoleWindow(cluster, edits, new ConfigEditorViewModel(connections, work));
-        window.workOn(work);
-        mode = LabMode.start(cluster, connections, edits, work);
-        panel = LabPanel.attach(window, mode);
-        var scene = new Scene(window, 1280, 800);
-        scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
-        stage.setScene(scene);
-        stage.show();
-    }
-
-    @AfterEach
-    void stop() {
-        mode.close();
-        edits.close();
-        work.shutdown();
-    }
-
-    static <T> T fx(Callable<T> call) throws Exception {
-        return WaitForAsyncUtils.asyncFx(call).get(30, TimeUnit.SECONDS);
-    }
-
-    static void await(int seconds, Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, condition);
+        show(stage, 1280, 800);
     }
 
     boolean master(String director, String instance) {

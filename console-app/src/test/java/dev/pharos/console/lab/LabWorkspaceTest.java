@@ -3,12 +3,6 @@ package dev.pharos.console.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pharos.agent.lab.Lab;
-import dev.pharos.console.ConsoleWindow;
-import dev.pharos.console.ConsoleWork;
-import dev.pharos.console.configedit.ConfigEditorViewModel;
-import dev.pharos.console.connect.DirectorConnection;
-import dev.pharos.console.edit.EditService;
-import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.VrrpState;
 import java.awt.image.BufferedImage;
@@ -16,14 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
 import javafx.scene.Parent;
-import javafx.scene.Scene;
 import javafx.scene.control.ButtonBase;
 import javafx.scene.control.ComboBoxBase;
 import javafx.scene.control.Label;
@@ -47,44 +36,16 @@ import org.testfx.util.WaitForAsyncUtils;
 /// at once — inside it, visible, not cut by a split pane or hidden in a scroll pane's unseen part,
 /// not zero-sized, their text not shortened to an ellipsis. Then a stop: the VIP table, the
 /// director cards and the explanation follow it, as the table follows a split brain.
-class LabWorkspaceTest {
-
-    ClusterModel cluster;
-    ConsoleWindow window;
-    LabMode mode;
-    LabPanel panel;
-    EditService edits;
-    ConsoleWork work;
-    final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
+class LabWorkspaceTest extends LabWindowTest {
 
     void open(int width, int height) throws Exception {
-        System.setProperty("pharos.headless", "true");
-        FxToolkit.registerPrimaryStage();
-        FxToolkit.setupStage(stage -> {
-            cluster = ClusterModel.onFxThread("training lab");
-            work = new ConsoleWork();
-            edits = EditService.onFxThread(cluster, connections, work);
-            cluster.commandsTo(connections);
-            window = new ConsoleWindow(cluster, edits, new ConfigEditorViewModel(connections, work));
-            window.workOn(work);
-            mode = LabMode.start(cluster, connections, edits, work);
-            panel = LabPanel.attach(window, mode);
-            var scene = new Scene(window, width, height);
-            scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
-            stage.setScene(scene);
-            stage.show();
-        });
+        open(width, height, 1);
         await(60, () -> panel.view() != null && master("lvs-master", "VI_1") && master("lvs-backup", "VI_2"));
         await(30, () -> fx(() -> panel.view().vipLabel("192.0.2.100").getText().contains("→ lvs-master →")));
     }
 
     @AfterEach
-    void close() throws Exception {
-        if (mode != null) {
-            mode.close();
-            edits.close();
-            work.shutdown();
-        }
+    void hide() throws Exception {
         FxToolkit.cleanupStages();
     }
 
@@ -290,14 +251,6 @@ class LabWorkspaceTest {
         return fx(() -> cluster.director(director).filter(d -> d.livenessProperty().get() == Liveness.LIVE)
                 .flatMap(d -> d.instance(instance)).map(i -> i.stateProperty().get() == VrrpState.MASTER)
                 .orElse(false));
-    }
-
-    static <T> T fx(Callable<T> call) throws Exception {
-        return WaitForAsyncUtils.asyncFx(call).get(30, TimeUnit.SECONDS);
-    }
-
-    static void await(int seconds, Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, condition);
     }
 
     /// For a person to look at: target/screenshots/.

@@ -3,35 +3,21 @@ package dev.pharos.console.lab.lesson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pharos.agent.lab.Lab;
-import dev.pharos.console.ConsoleWindow;
-import dev.pharos.console.ConsoleWork;
-import dev.pharos.console.configedit.ConfigEditorViewModel;
-import dev.pharos.console.connect.DirectorConnection;
-import dev.pharos.console.edit.EditService;
 import dev.pharos.console.lab.LabMode;
-import dev.pharos.console.lab.LabPanel;
-import dev.pharos.console.model.ClusterModel;
+import dev.pharos.console.lab.LabWindowTest;
 import dev.pharos.console.model.VrrpState;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javafx.application.Platform;
-import javafx.scene.Scene;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 /// Every shipped lesson, run headless in the console's window on the lab, Next pressed in its
@@ -39,18 +25,9 @@ import org.testfx.util.WaitForAsyncUtils;
 /// checker timing on a shared machine). A new lesson file is run without code. Each lesson's key
 /// moment is pictured: into docs/lessons/ with `-Dpharos.docs.screens=true`, else into target/
 /// to check the picture can be taken.
-class LessonsTest {
+class LessonsTest extends LabWindowTest {
 
     static final double SLACK = 3;
-
-    ClusterModel cluster;
-    ConsoleWindow window;
-    LabMode mode;
-    LabPanel panel;
-    LessonViewModel lessons;
-    EditService edits;
-    ConsoleWork work;
-    final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
 
     static Stream<String> lessonFiles() throws Exception {
         try (var files = Files.list(LessonParserTest.LESSONS)) {
@@ -61,36 +38,9 @@ class LessonsTest {
 
     @BeforeEach
     void openTheConsoleOnItsLab() throws Exception {
-        System.setProperty("pharos.headless", "true");
-        FxToolkit.registerPrimaryStage();
-        FxToolkit.setupStage(stage -> {
-            cluster = ClusterModel.onFxThread("training lab");
-            work = new ConsoleWork();
-            edits = EditService.onFxThread(cluster, connections, work);
-            cluster.commandsTo(connections);
-            window = new ConsoleWindow(cluster, edits, new ConfigEditorViewModel(connections, work));
-            window.workOn(work);
-            mode = LabMode.start(cluster, connections, edits, work);
-            lessons = new LessonViewModel(mode, work, Platform::runLater, SLACK);
-            panel = LabPanel.attach(window, mode, lessons);
-            var scene = new Scene(window, 1280, 800);
-            scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
-            stage.setScene(scene);
-            stage.show();
-        });
+        open(1280, 800, SLACK);
         await(60, () -> fx(() -> mode.stateProperty().get() == LabMode.State.RUNNING && panel.view() != null
                 && !lessons.lessons().isEmpty()));
-    }
-
-    @AfterEach
-    void closeIt() throws Exception {
-        fx(() -> {
-            lessons.close();
-            return null;
-        });
-        mode.close();
-        edits.close();
-        work.shutdown();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -241,13 +191,5 @@ class LessonsTest {
         assertThat(out.getWidth()).isEqualTo(1280);
         ImageIO.write(out, "png", dir.resolve(name).toFile());
         assertThat(Files.size(dir.resolve(name))).isGreaterThan(10_000);
-    }
-
-    static <T> T fx(Callable<T> call) throws Exception {
-        return WaitForAsyncUtils.asyncFx(call).get(30, TimeUnit.SECONDS);
-    }
-
-    static void await(int seconds, Callable<Boolean> condition) throws Exception {
-        WaitForAsyncUtils.waitFor(seconds, TimeUnit.SECONDS, condition);
     }
 }
