@@ -27,11 +27,18 @@ public final class Explainer {
     /// @param advertInterval  the instance's advert_int
     public String explain(String director, AgentEvent.VrrpTransition t, Duration advertInterval) {
         var text = explainNow(director, t, advertInterval);
+        remember(director, t);
+        return text;
+    }
+
+    /// Remembers a transition the console did not see as it happened, without explaining it: a
+    /// director's start, made before the console connected, is known from its state (see
+    /// [LabSession]); without it, its first takeover would read as if a master had crashed.
+    public void remember(String director, AgentEvent.VrrpTransition t) {
         recent.addLast(new Seen(director, t));
         while (recent.size() > 50) {
             recent.removeFirst();
         }
-        return text;
     }
 
     private String explainNow(String director, AgentEvent.VrrpTransition t, Duration advert) {

@@ -120,6 +120,7 @@ public final class LabSession implements AutoCloseable {
                 @Override
                 public void agentState(AgentState state) {
                     model.agentState(state);
+                    fx.accept(() -> session.learnStarts(name, state));
                 }
 
                 @Override
@@ -203,6 +204,18 @@ public final class LabSession implements AutoCloseable {
                     : "answered again after " + seconds(gap) + " s, now through ") + r.director() + " (" + r.answer()
                     + ")";
             fx.accept(() -> cluster.record(new TimelineEntry(r.at(), "lab", "traffic", "VIP " + r.vip(), text)));
+        }
+    }
+
+    /// FX thread: the starts the console connected too late to see. An instance still BACKUP after
+    /// its one transition has made only its start (`init`), at its `lastChange`; the explainer
+    /// needs it to tell a director's first takeover from a takeover after a crash.
+    private void learnStarts(String director, AgentState state) {
+        for (var i : state.vrrp()) {
+            if (i.transitions() == 1 && i.lastChange() != null && i.state().equals("BACKUP")) {
+                explainer.remember(director, new AgentEvent.VrrpTransition(0, i.lastChange(), i.name(), i.vrid(),
+                        "INITIALIZE", "BACKUP", "init", i.effectivePriority()));
+            }
         }
     }
 

@@ -80,6 +80,15 @@ class ExplanationScenariosTest extends SeedLab {
         assertThat(awaitExplanation("lvs-master (VI_1", "went back to BACKUP")).contains("higher priority");
     }
 
+    /// The directors' first takeovers, as the lab starts, are explained as starts: the console
+    /// connects after the directors started, so it learns their starts from their state, and a
+    /// start is not a crash.
+    @Test
+    void theFirstTakeoversAreExplainedAsStartsNotAsCrashes() throws Exception {
+        var first = awaitExplanation("lvs-backup (VI_2", "became MASTER");
+        assertThat(first).contains("after it started").doesNotContain("crashed");
+    }
+
     /// How many explanations there were before the scenario's action (the list is newest first).
     int since;
 
