@@ -72,7 +72,12 @@ class ControlLoadIsolationTest {
     private static final Path TCPDUMP = Path.of("/usr/bin/tcpdump");
     private static final Path UNIT = Path.of("src/main/systemd/pharos-agent.service");
     private static final double ADVERT_INTERVAL = 1.0;
-    private static final double ALLOWED_GAP = ADVERT_INTERVAL + 0.1;
+    /// Half an interval late at most: a control call that stalled the engine would hold adverts
+    /// back for seconds (the bug this guards against), while a shared 2-core machine under a full
+    /// build delays them by itself — the QUIET control, with no client at all, once measured 1.124 s.
+    /// The figures per abuse are printed; the backup must stay BACKUP (Master_Down_Interval 3.6 s)
+    /// whatever the gap.
+    private static final double ALLOWED_GAP = ADVERT_INTERVAL + 0.5;
     private static final Duration ABUSE_TIME = Duration.ofSeconds(6);
     /// After an abuse stops, its window stays open this long: a stall it caused at its end counts.
     private static final Duration SETTLE = Duration.ofSeconds(2);
