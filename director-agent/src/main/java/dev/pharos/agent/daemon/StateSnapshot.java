@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.JsonRpc;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -18,8 +19,8 @@ import java.util.function.Supplier;
 /// The snapshot is rebuilt when the configuration's revision or the event journal's last sequence
 /// has moved (every health change, VRRP transition, weight or configuration change publishes an
 /// event), and otherwise when it is older than [#MAX_AGE]: counters and traffic figures change
-/// with no event, and are at most that old. A client that finds the snapshot merely old while
-/// another is rebuilding it gets the old one rather than waiting.
+/// with no event, and are at most that old plus one build. A client that finds the snapshot
+/// merely old gets it while a fresh one is built in the background.
 final class StateSnapshot {
 
     /// How old counters and traffic figures may be: IPVS's own rate estimator updates every two
@@ -44,6 +45,7 @@ final class StateSnapshot {
     private final LongSupplier nanoTime;
     private final long maxAgeNanos;
     private final ReentrantLock building = new ReentrantLock();
+    private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile Built current;
 
     /// @param version read before each build, so a change during a build makes the next call rebuild
@@ -56,24 +58,33 @@ final class StateSnapshot {
         this.maxAgeNanos = maxAge.toNanos();
     }
 
-    /// The current snapshot, built now if the state changed since the last one or it is too old.
+    /// The current snapshot: built now if the state changed since the last one; if it is merely
+    /// older than [#MAX_AGE], the old one while a fresh one is built in the background, so no
+    /// client waits for a rebuild only counters asked for.
     Built get() {
         var now = version.get();
         var last = current;
-        if (last != null && last.version().equals(now)) {
-            if (nanoTime.getAsLong() - last.builtNanos() < maxAgeNanos) {
-                return last;
-            }
-            // Only old: whoever is rebuilding it will have a fresher one in a moment.
-            if (!building.tryLock()) {
-                return last;
-            }
-        } else {
-            building.lock();
+        if (last == null || !last.version().equals(now)) {
+            return rebuild();
         }
+        if (nanoTime.getAsLong() - last.builtNanos() >= maxAgeNanos && refreshing.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("state.get snapshot").start(() -> {
+                try {
+                    rebuild();
+                } finally {
+                    refreshing.set(false);
+                }
+            });
+        }
+        return last;
+    }
+
+    /// Builds a snapshot unless one that is up to date appeared while this waited for the lock.
+    private Built rebuild() {
+        building.lock();
         try {
-            last = current;
-            now = version.get();
+            var last = current;
+            var now = version.get();
             if (last != null && last.version().equals(now) && nanoTime.getAsLong() - last.builtNanos() < maxAgeNanos) {
                 return last;
             }
