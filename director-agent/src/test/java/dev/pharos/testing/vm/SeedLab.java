@@ -210,10 +210,13 @@ public final class SeedLab {
 
                 say "rs2's nginx stops"
                 kill $ng2; wait $ng2
+                # each virtual server's checker drops it in its own time: wait for both
                 await rs2-dropped 180 dropped dira 192.0.2.11:80 192.0.2.41
+                await rs2-dropped-443 180 dropped dira 192.0.2.12:443 192.0.2.41
                 ip netns exec dira ipvsadm -Sn | sort > table-a-rs2-down
                 nginx_on rs2; ng2=$!
                 await rs2-back 180 serves dira 192.0.2.11:80 192.0.2.41
+                await rs2-back-443 180 serves dira 192.0.2.12:443 192.0.2.41
             fi
 
             say "failover without connection sync: dira's link fails"
