@@ -23,7 +23,6 @@ import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.control.Method;
 import dev.pharos.agent.control.Role;
 import dev.pharos.agent.vrrp.ReceiveCheck;
-import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.agent.vrrp.VrrpInstanceStatus;
 import dev.pharos.agent.vrrp.VrrpSettings;
 import dev.pharos.agent.vrrp.VrrpState;
@@ -50,20 +49,15 @@ import java.util.stream.Collectors;
 final class AgentControl {
 
     private final Daemon daemon;
-    private final StateSnapshot snapshot;
 
     AgentControl(Daemon daemon) {
         this.daemon = daemon;
-        this.snapshot = new StateSnapshot(
-                () -> new StateSnapshot.Version(daemon.revision(), daemon.journal().lastSequence()), this::state,
-                System::nanoTime, StateSnapshot.MAX_AGE);
     }
 
     Map<String, Method> methods() {
         var m = new LinkedHashMap<String, Method>();
         put(m, Methods.HELLO, (a, s) -> hello());
-        // The shared snapshot, written as it is; params are ignored, as Method.of does for Params.None.
-        m.put(Methods.STATE_GET.name(), (params, s) -> stateSnapshot().result());
+        put(m, Methods.STATE_GET, (a, s) -> state());
         put(m, Methods.EVENTS_SUBSCRIBE, (a, s) -> s.subscribe(a.afterSequence()));
         put(m, Methods.EVENTS_UNSUBSCRIBE, (a, s) -> {
             s.unsubscribe();
@@ -308,15 +302,6 @@ final class AgentControl {
         return new Hello(Protocol.VERSION, agentVersion(), hostname(),
                 new Hello.Capabilities(daemon.services() == null ? "none" : daemon.services().backendName(), List.of(2, 3),
                         interfaces, Protocol.METHODS));
-    }
-
-    /// `state.get`'s answer: on a host the snapshot shared by every client (see [StateSnapshot]);
-    /// in the lab, whose clock stands still or runs slow, one built afresh.
-    StateSnapshot.Built stateSnapshot() {
-        if (daemon.stepGate() != StepGate.NEVER) {
-            return StateSnapshot.fresh(state());
-        }
-        return snapshot.get();
     }
 
     AgentState state() {

@@ -21,7 +21,6 @@ import dev.pharos.agent.ipvs.table.OwnedServices;
 import dev.pharos.agent.ipvs.proxy.UserspaceBackend;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.ScriptRunner;
-import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.agent.vrrp.VrrpEngine;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -677,11 +676,6 @@ public final class Daemon {
 
     EventJournal journal() {
         return journal;
-    }
-
-    /// On a host [StepGate#NEVER]; in the lab, the clock its directors share.
-    StepGate stepGate() {
-        return platform.stepGate();
     }
 
     Options options() {
