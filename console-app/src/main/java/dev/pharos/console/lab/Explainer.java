@@ -163,14 +163,19 @@ public final class Explainer {
         if (waited < down * 0.9) {
             double skew255 = adv / 256;
             return ", " + num(waited) + " s after it started: with `state MASTER` a director waits only one "
-                    + "advert interval plus the smallest skew (" + num(adv) + " + " + num(skew255) + " = "
-                    + num(adv + skew255) + " s, as keepalived does) before it claims the VIPs, not Master_Down_Interval";
+                    + "advert interval plus the smallest skew (" + num(adv) + " + " + millis(skew255) + " = "
+                    + millis(adv + skew255) + " s, as keepalived does) before it claims the VIPs, not Master_Down_Interval";
         }
         return ", Master_Down_Interval (" + num(down) + " s) after it started";
     }
 
     private static String num(double v) {
         return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /// To the millisecond: the smallest skew (1/256 of an interval) reads 0.00 in hundredths.
+    private static String millis(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
     }
 
     /// For tests: an explanation without history.
