@@ -51,6 +51,10 @@ public final class PharosApp extends Application {
     /// black window.
     @Override
     public void start(Stage stage) {
+        var loaded = loadInventory();
+        if (loaded.inventory().clusters().isEmpty()) {
+            labSeed = LabMode.seedOn(work);
+        }
         var pane = new StackPane(new Label("Starting the console…"));
         pane.getStyleClass().add("console");
         var scene = new Scene(pane, 1280, 800);
@@ -69,23 +73,29 @@ public final class PharosApp extends Application {
             public void run() {
                 scene.removePostLayoutPulseListener(this);
                 // after this pulse has been drawn
-                Platform.runLater(() -> build(stage, scene, remembered));
+                Platform.runLater(() -> build(stage, scene, remembered, loaded));
             }
         });
     }
 
-    private void build(Stage stage, Scene scene, WindowState remembered) {
+    /// The inventory as read at the start, or empty with the reason it could not be read.
+    private record LoadedInventory(Inventory inventory, String problem) {
+    }
+
+    private static LoadedInventory loadInventory() {
+        try {
+            return new LoadedInventory(Inventory.load(Inventory.defaultFile()), null);
+        } catch (IOException e) {
+            return new LoadedInventory(Inventory.EMPTY, e.getMessage());
+        }
+    }
+
+    private void build(Stage stage, Scene scene, WindowState remembered, LoadedInventory loaded) {
         if (!stage.isShowing()) {
             return; // closed before its first frame: stop() has run, nothing is to be connected
         }
-        Inventory inventory;
-        String problem = null;
-        try {
-            inventory = Inventory.load(Inventory.defaultFile());
-        } catch (IOException e) {
-            inventory = Inventory.EMPTY;
-            problem = e.getMessage();
-        }
+        var inventory = loaded.inventory();
+        var problem = loaded.problem();
         var clusterDef = inventory.clusters().isEmpty() ? null : inventory.clusters().getFirst();
         var cluster = ClusterModel.onFxThread(clusterDef == null ? "training lab" : clusterDef.name());
         edits = EditService.onFxThread(cluster, connections, work);
@@ -108,7 +118,8 @@ public final class PharosApp extends Application {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
                     "No directors configured (File → Directors…, stored in " + Inventory.defaultFile()
                             + "): opening the training lab"));
-            lab = LabMode.start(cluster, connections, edits, work);
+            lab = LabMode.start(cluster, connections, edits, labSeed);
+            labSeed = null;
             // a class waiting for the lab sees it coming, not "no directors"
             window.topologyModel().emptyHint("Starting the training lab…");
             lab.stateProperty().addListener((o, was, now) -> {
@@ -167,6 +178,8 @@ public final class PharosApp extends Application {
     /// One question per host and key for the whole session, whichever director asks first.
     private final HostKeyPolicy hostKeys = ((HostKeyPolicy) this::askHostKey).askingOnce();
     private LabMode lab;
+    /// The seed lab begun in [#start(Stage)], until the window's lab mode takes it.
+    private LabMode.Seed labSeed;
 
     private void connect(ClusterModel cluster, Inventory.Cluster def) {
         current = def;
@@ -224,6 +237,11 @@ public final class PharosApp extends Application {
     /// JVM alive until they have (each connection within its 5 s).
     @Override
     public void stop() {
+        if (labSeed != null) {
+            // closed before the window was built: the lab that was starting for it goes too
+            labSeed.discard();
+            labSeed = null;
+        }
         closeAll();
         if (edits != null) {
             edits.close();

@@ -1,10 +1,12 @@
 package dev.pharos.console.lab;
 
+import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.lab.Lab;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.TimelineEntry;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -12,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -54,26 +58,54 @@ public final class LabMode implements AutoCloseable {
         this.work = work;
     }
 
+    /// Starts building the seed lab on `work` at once: the console calls this before its window
+    /// exists, so the lab's directors parse and start on one core while the FX thread builds the
+    /// window on the other (the console's start is the longer of the two, not their sum).
+    public static Seed seedOn(Executor work) {
+        return new Seed(CompletableFuture.supplyAsync(() -> {
+            try {
+                return Lab.seed();
+            } catch (IOException | ConfigException e) {
+                throw new CompletionException(e);
+            }
+        }, work), work);
+    }
+
+    /// A seed lab being built by [#seedOn(Executor)], for [#start] to show, or to be discarded
+    /// when the console closes before its window was built.
+    public record Seed(CompletableFuture<Lab> lab, Executor work) {
+
+        /// Closes the lab once it has started (on `work`), as nobody will show it.
+        public void discard() {
+            lab.thenAcceptAsync(Lab::close, work);
+        }
+    }
+
     /// Starts the seed lab on `work` (call on the FX thread); [#viewModelProperty()] has its
     /// controls once it runs. Its real servers' changes and priorities go through `edits`.
     public static LabMode start(ClusterModel cluster, Map<String, DirectorConnection> connections, EditService edits,
             Executor work) {
-        var mode = new LabMode(cluster, connections, edits, work);
+        return start(cluster, connections, edits, seedOn(work));
+    }
+
+    /// As [#start(ClusterModel, Map, EditService, Executor)], with a seed lab begun earlier by
+    /// [#seedOn(Executor)] (whose executor the lab's work runs on).
+    public static LabMode start(ClusterModel cluster, Map<String, DirectorConnection> connections, EditService edits,
+            Seed seed) {
+        var mode = new LabMode(cluster, connections, edits, seed.work());
         cluster.record(new TimelineEntry(cluster.now(), "lab", "scenario", "lab",
                 "starting the seed's dual-master pair (lvs-master, lvs-backup)"));
-        var start = new Task<Lab>() {
-            @Override
-            protected Lab call() throws Exception {
-                return Lab.seed();
+        seed.lab().whenComplete((lab, failure) -> Platform.runLater(() -> {
+            if (failure == null) {
+                mode.show(lab);
+                return;
             }
-        };
-        start.setOnSucceeded(e -> mode.show(start.getValue()));
-        start.setOnFailed(e -> {
+            var cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
             mode.state.set(State.FAILED);
             cluster.record(new TimelineEntry(cluster.now(), "lab", "scenario", "lab",
-                    "the lab could not start: " + start.getException().getMessage()));
-        });
-        work.execute(start);
+                    "the lab could not start: " + cause.getMessage()));
+        }));
         return mode;
     }
 
