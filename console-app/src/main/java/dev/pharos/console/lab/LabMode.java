@@ -118,6 +118,10 @@ public final class LabMode implements AutoCloseable {
         // From here the console's own entries are on the lab's clock, as its directors' are.
         cluster.clock(lab.clock());
         session = LabSession.open(lab, cluster, connections, 5, Platform::runLater, work);
+        var replaced = viewModel.get();
+        if (replaced != null) {
+            replaced.dispose();
+        }
         viewModel.set(new LabViewModel(session, edits, Platform::runLater));
         state.set(State.RUNNING);
     }

@@ -99,6 +99,8 @@ public final class LabViewModel {
     private final ReadOnlyStringWrapper proxiedNote = new ReadOnlyStringWrapper("");
     /// Undoes the listeners of the last [#watchOwners()] (the directors and instances change).
     private final List<Runnable> unwatch = new ArrayList<>();
+    /// On the cluster model, which outlives this lab: removed by [#dispose()].
+    private final ListChangeListener<DirectorModel> directorsChanged = c -> watchOwners();
     private final LabSpeedViewModel speed;
     /// One read-only view of the explanations for every caller: a wrapper listens to its list only
     /// weakly, so a new one per call could drop its listeners at the next garbage collection.
@@ -127,13 +129,23 @@ public final class LabViewModel {
         session.pausedAtProperty().addListener((o, was, now) -> showStep());
         stepping.addListener((o, was, now) -> showStep());
         session.traffic().addListener(this::observe);
-        cluster.directors().addListener((ListChangeListener<DirectorModel>) c -> watchOwners());
+        cluster.directors().addListener(directorsChanged);
         watchOwners();
         if (!directors.isEmpty()) {
             var first = directors.getFirst().name();
             hint.set("First time? Stop " + first + " (its Stop button above): watch its VIP move to the other "
                     + "director in the topology and in \"held by\", the clients' answers switch over, and read why here.");
         }
+    }
+
+    /// Lets go of the cluster model, which outlives this lab (FX thread): the lab mode calls it when
+    /// another pair replaces the lab, so the replaced view model neither follows the new directors
+    /// nor stays reachable from the model.
+    public void dispose() {
+        cluster.directors().removeListener(directorsChanged);
+        unwatch.forEach(Runnable::run);
+        unwatch.clear();
+        directors.forEach(DirectorControls::dispose);
     }
 
     /// "Training lab — lvs-master and lvs-backup": the lab's directors, whichever pair runs.
@@ -487,15 +499,27 @@ public final class LabViewModel {
         private final ReadOnlyIntegerWrapper priority = new ReadOnlyIntegerWrapper(100);
         private final ReadOnlyBooleanWrapper pending = new ReadOnlyBooleanWrapper();
         private final ChangeListener<Number> followPriority = (o, was, now) -> show(now.intValue());
+        private final ListChangeListener<InstanceModel> instancesChanged = c -> follow();
+        private Runnable dropListener = () -> { };
         private InstanceModel followed;
 
         private DirectorControls(String name, List<String> instances) {
             this.name = name;
             this.instances = instances;
             this.instance = new ReadOnlyStringWrapper(instances.isEmpty() ? null : instances.getFirst());
-            cluster.director(name).ifPresent(d -> d.instances().addListener(
-                    (ListChangeListener<InstanceModel>) c -> follow()));
+            cluster.director(name).ifPresent(d -> {
+                d.instances().addListener(instancesChanged);
+                dropListener = () -> d.instances().removeListener(instancesChanged);
+            });
             follow();
+        }
+
+        private void dispose() {
+            dropListener.run();
+            if (followed != null) {
+                followed.priorityProperty().removeListener(followPriority);
+                followed = null;
+            }
         }
 
         public String name() {

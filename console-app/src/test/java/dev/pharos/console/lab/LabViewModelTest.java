@@ -10,6 +10,8 @@ import dev.pharos.console.edit.EditService;
 import dev.pharos.console.lab.LabViewModel.DirectorControls;
 import dev.pharos.console.lab.LabViewModel.StepState;
 import dev.pharos.console.model.RealServerModel;
+import dev.pharos.agent.lab.Lab;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +58,26 @@ class LabViewModelTest extends SeedLab {
 
     LabViewModel.RealServer realServer(String address) {
         return lab.realServers().stream().filter(r -> r.address().equals(address)).findFirst().orElseThrow();
+    }
+
+    /// "Load a pair" replaces the lab's view model; the cluster model outlives it and must not keep
+    /// it (it used to keep every replaced one, each re-watching the new directors at every change).
+    @Test
+    void aReplacedLabsViewModelIsLetGo() throws Exception {
+        var replaced = new WeakReference<>(lab);
+        lab = null;
+        fx(() -> {
+            mode.load(List.of("mine-a", "mine-b"), List.of(Lab.resource("lvs-master.conf"),
+                    Lab.resource("lvs-backup.conf")));
+            return null;
+        });
+        await(60, () -> fx(() -> mode.viewModelProperty().get().title().contains("mine-a")));
+        await(60, () -> fx(() -> cluster.directors().size() == 2));
+        for (int i = 0; i < 50 && replaced.get() != null; i++) {
+            System.gc();
+            Thread.sleep(100); // bounded: 50 collections at most
+        }
+        assertThat(replaced.get()).as("the replaced view model is collectable").isNull();
     }
 
     @Test
