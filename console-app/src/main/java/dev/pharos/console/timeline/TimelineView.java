@@ -4,6 +4,7 @@ import dev.pharos.console.model.TimelineEntry;
 import dev.pharos.console.timeline.TimelineViewModel.KindFilter;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
@@ -45,6 +46,12 @@ public final class TimelineView extends BorderPane {
     private static final long MIN_BATCH_NANOS = (long) (MIN_BATCH_INTERVAL.toMillis() * 1e6);
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+
+    /// What "What happened" keeps before the other columns shrink, and its least.
+    private static final double WHAT_LEAST = 320;
+    private static final double WHAT_MIN = 120;
+    /// The vertical scroll bar and the table's borders.
+    private static final double SCROLL_BAR = 20;
 
     private final TimelineViewModel model;
     private final TableView<TimelineEntry> table = new TableView<>();
@@ -97,16 +104,19 @@ public final class TimelineView extends BorderPane {
             dropped.setVisible(gone.longValue() > 0);
         });
         table.setItems(model.rows());
-        table.getColumns().add(column("Time", 100, e -> TIME.format(e.at())));
-        table.getColumns().add(column("Director", 110, TimelineEntry::director));
-        table.getColumns().add(column("Kind", 90, TimelineEntry::kind));
-        table.getColumns().add(column("Subject", 180, TimelineEntry::subject));
+        var time = column("Time", 100, e -> TIME.format(e.at()));
+        var director = column("Director", 110, TimelineEntry::director);
+        var kindColumn = column("Kind", 90, TimelineEntry::kind);
+        var subject = column("Subject", 180, TimelineEntry::subject);
         var what = column("What happened", 520, TimelineEntry::text);
-        table.getColumns().add(what);
-        // The last column takes the width the others leave (and the vertical scroll bar): no
-        // horizontal scroll bar, which would cover the newest row the flow scrolled into view.
-        double others = table.getColumns().stream().filter(c -> c != what).mapToDouble(TableColumn::getPrefWidth).sum();
-        what.prefWidthProperty().bind(table.widthProperty().map(w -> Math.max(200, w.doubleValue() - others - 20)));
+        table.getColumns().addAll(List.of(time, director, kindColumn, subject, what));
+        // The columns always fit the table (no horizontal scroll bar, which would cover the newest
+        // row the flow scrolled into view): the last takes what the others leave; in a narrow
+        // table (the lab's tab under the topology) the others give up width first, down to what
+        // their usual contents need, so "What happened" keeps a readable share.
+        var widths = List.of(new Fit(time, 100, 84), new Fit(director, 110, 84), new Fit(kindColumn, 90, 56),
+                new Fit(subject, 180, 96));
+        table.widthProperty().addListener((o, was, now) -> fit(widths, what, now.doubleValue()));
         table.setPlaceholder(new Label("Nothing has happened yet."));
         table.setRowFactory(t -> new KindRow());
         table.skinProperty().addListener((o, was, now) -> findFlow());
@@ -241,6 +251,24 @@ public final class TimelineView extends BorderPane {
         }
         table.layout();
         flow.scrollTo(rows.size() - 1);
+    }
+
+    /// A column's usual width and the least it gives up to in a narrow table.
+    private record Fit(TableColumn<TimelineEntry, String> column, double usual, double least) {
+    }
+
+    /// Widths for a table `width` wide: the others at their usual widths while "What happened"
+    /// keeps at least [#WHAT_LEAST]; narrower, the others shrink in proportion, down to their least.
+    private static void fit(List<Fit> others, TableColumn<TimelineEntry, String> what, double width) {
+        double room = width - SCROLL_BAR;
+        double usual = others.stream().mapToDouble(Fit::usual).sum();
+        double least = others.stream().mapToDouble(Fit::least).sum();
+        double given = Math.clamp(room - WHAT_LEAST, least, usual);
+        double share = usual == least ? 1 : (given - least) / (usual - least);
+        for (var f : others) {
+            f.column().setPrefWidth(f.least() + share * (f.usual() - f.least()));
+        }
+        what.setPrefWidth(Math.max(WHAT_MIN, room - given));
     }
 
     /// Finds the table's flow once its skin exists.

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pharos.console.model.TimelineEntry;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import javafx.geometry.Orientation;
+import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
+import javafx.scene.control.ScrollBar;
+import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.control.skin.VirtualFlow;
 import javafx.stage.Stage;
@@ -143,5 +148,41 @@ class TimelineViewTest {
             return null;
         });
         assertThat(lastVisibleIndex()).as("following again: scrolled to the newest").isEqualTo(149);
+    }
+
+    /// The columns fit the table at any width: no horizontal scroll bar (it would cover the newest
+    /// row), and in a narrow table "What happened" keeps more than the other columns' share.
+    @Test
+    void theColumnsFitANarrowTable() throws Exception {
+        var window = view.getScene().getWindow();
+        double before = window.getWidth();
+        try {
+            for (double width : new double[] {1200, 900, 560, 480}) {
+                fx(() -> {
+                    window.setWidth(width);
+                    return null;
+                });
+                WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> fx(() -> Math.abs(table().getWidth() - width) < 40));
+                WaitForAsyncUtils.waitForFxEvents();
+                var widths = fx(() -> table().getColumns().stream().mapToDouble(c -> c.getWidth()).toArray());
+                double tableWidth = fx(() -> table().getWidth());
+                assertThat(Arrays.stream(widths).sum()).as("the columns %s in a table %s px wide",
+                        Arrays.toString(widths), tableWidth).isLessThanOrEqualTo(tableWidth - 14);
+                assertThat(widths[widths.length - 1]).as("'What happened' at %s px", tableWidth)
+                        .isGreaterThanOrEqualTo(Math.min(320, tableWidth - 340));
+                assertThat(fx(() -> view.lookupAll(".scroll-bar").stream()
+                        .filter(b -> b instanceof ScrollBar s && s.getOrientation() == Orientation.HORIZONTAL)
+                        .anyMatch(Node::isVisible))).as("a horizontal scroll bar at %s px", tableWidth).isFalse();
+            }
+        } finally {
+            fx(() -> {
+                window.setWidth(before);
+                return null;
+            });
+        }
+    }
+
+    TableView<?> table() {
+        return (TableView<?>) view.lookup(".table-view");
     }
 }
