@@ -268,11 +268,13 @@ public final class ConfigEditorViewModel {
         generation++;
         var body = text.get();
         var base = revision;
+        // the text it started from: another console's comment-only change is refused, not lost
+        var baseText = Results.textRevision(agentText);
         status.set(Status.info("applying…"));
         var send = new Task<Results.Applied>() {
             @Override
             protected Results.Applied call() throws IOException, RpcException {
-                var applied = conn.call(Methods.CONFIG_APPLY, new Params.ConfigApply(base, body));
+                var applied = conn.call(Methods.CONFIG_APPLY, new Params.ConfigApply(base, body, baseText));
                 conn.refresh();
                 return applied;
             }

@@ -84,7 +84,17 @@ public final class Params {
     }
 
     /// `config.apply`: replace the whole configuration.
-    public record ConfigApply(String baseRevision, String text) {
+    ///
+    /// `baseTextRevision` ([Results#textRevision(String)] of the text the editor started from;
+    /// optional, for older consoles) makes the agent refuse when the file's text changed since,
+    /// even by comments or layout only, which the configuration revision does not see: another
+    /// console's comments are not written over unseen.
+    public record ConfigApply(String baseRevision, String text, String baseTextRevision) {
+
+        /// Without the text check, as consoles before it sent.
+        public ConfigApply(String baseRevision, String text) {
+            this(baseRevision, text, null);
+        }
     }
 
     private Params() {

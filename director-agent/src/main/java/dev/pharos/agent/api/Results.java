@@ -1,5 +1,9 @@
 package dev.pharos.agent.api;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 
 /// Results of the methods that do not return a whole state.
@@ -71,6 +75,18 @@ public final class Results {
 
     /// The `data` of a [Protocol.Errors#STALE_REVISION] error.
     public record Stale(String revision) {
+    }
+
+    /// The revision of a configuration file's own text, comments and layout included: 16 hex
+    /// digits of the SHA-256 of its UTF-8 bytes. Console and agent both compute it from the text
+    /// `config.get` gives, for [Params.ConfigApply#baseTextRevision()].
+    public static String textRevision(String text) {
+        try {
+            var digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private Results() {

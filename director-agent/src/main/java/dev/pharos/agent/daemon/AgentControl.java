@@ -168,7 +168,7 @@ final class AgentControl {
                 if (all.stream().anyMatch(Diagnostic::isError)) {
                     throw invalidConfig(all);
                 }
-                return daemon.applyText(a.baseRevision(), loaded.config(), a.text());
+                return daemon.applyText(a.baseRevision(), a.baseTextRevision(), loaded.config(), a.text());
             } catch (ConfigException e) {
                 throw invalidConfig(e.diagnostics());
             }

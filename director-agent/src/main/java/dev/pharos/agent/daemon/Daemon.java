@@ -433,9 +433,22 @@ public final class Daemon {
     }
 
     /// `config.apply`: a whole new text.
-    Results.Applied applyText(String baseRevision, KeepalivedConfig parsed, String text) throws RpcException {
+    Results.Applied applyText(String baseRevision, String baseTextRevision, KeepalivedConfig parsed, String text)
+            throws RpcException {
         synchronized (this) {
             checkRevision(baseRevision);
+            if (baseTextRevision != null) {
+                EditFields.word(baseTextRevision, "baseTextRevision", "a text revision");
+                var now = Results.textRevision(store.text());
+                if (!baseTextRevision.equals(now)) {
+                    // same configuration, other comments or layout: another console's change
+                    throw new RpcException(new RpcError(Protocol.Errors.STALE_REVISION,
+                            "the file's text changed since text revision " + baseTextRevision + " (now " + now
+                                    + "; comments or layout only, the configuration is the same): read it again"
+                                    + " and redo the edit",
+                            JsonRpc.tree(new Results.Stale(revision))));
+                }
+            }
             return apply(parsed, Source.APPLY, text, null, null);
         }
     }

@@ -222,4 +222,34 @@ class ConfigTextTest {
         daemon.reload();
         assertThat(get().text()).isEqualTo(MAIN.replace("weight 1", "weight 9"));
     }
+
+    /// The configuration revision names the content, so a comment-only change keeps it: without
+    /// the text revision a second console would write its own comments over the first's unseen.
+    @Test
+    void aCommentOnlyChangeByAnotherConsoleIsRefusedNotLost() throws Exception {
+        var seen = get();
+        var base = Results.textRevision(seen.text());
+        var first = apply(admin, seen.revision(), seen.text().replace("! the web pool", "! the web pool (A)"), base);
+        assertThat(first.revision()).as("a comment-only change").isEqualTo(seen.revision());
+
+        var refused = catchThrowableOfType(RpcException.class, () -> apply(admin, seen.revision(),
+                seen.text().replace("# lvs-master", "# lvs-master (B)"), base));
+        assertThat(refused).isNotNull();
+        assertThat(refused.error().code()).isEqualTo(Protocol.Errors.STALE_REVISION);
+        assertThat(refused.error().message()).contains("comments or layout only");
+        assertThat(Files.readString(file)).contains("the web pool (A)").doesNotContain("(B)");
+
+        var again = get();
+        apply(admin, again.revision(), again.text().replace("# lvs-master", "# lvs-master (B)"),
+                Results.textRevision(again.text()));
+        assertThat(Files.readString(file)).contains("the web pool (A)").contains("# lvs-master (B)");
+        // a console that sends no text revision is not checked (as before it existed)
+        apply(admin, seen.revision(), MAIN);
+        assertThat(Files.readString(file)).isEqualTo(MAIN);
+    }
+
+    Results.Applied apply(ControlClient client, String base, String text, String baseText) throws Exception {
+        return client.call(Methods.CONFIG_APPLY.name(), new Params.ConfigApply(base, text, baseText),
+                Results.Applied.class, CALL);
+    }
 }
