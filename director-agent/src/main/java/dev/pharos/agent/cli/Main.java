@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Pharos director agent: VRRP, health checks and the virtual-server table.",
         subcommands = {RunCommand.class, CheckConfigCommand.class, ConvertCommand.class, StatusCommand.class,
-                CtlCommand.class, AttachCommand.class, GenhashCommand.class, CommandLine.HelpCommand.class})
+                CtlCommand.class, AttachCommand.class, GenhashCommand.class, WithdrawCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

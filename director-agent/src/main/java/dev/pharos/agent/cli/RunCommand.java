@@ -1,5 +1,7 @@
 package dev.pharos.agent.cli;
 
+import dev.pharos.agent.announce.AnnounceConfig;
+import dev.pharos.agent.announce.AnnounceConfigParser;
 import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.daemon.Daemon;
@@ -65,6 +67,11 @@ final class RunCommand implements Callable<Integer> {
             description = "serve Prometheus metrics at http://HOST:PORT/metrics (loopback only, e.g. 127.0.0.1:9650); off by default")
     String metrics;
 
+    @Option(names = "--announce", paramLabel = "FILE",
+            description = "announce the VIPs through a routing daemon (BIRD) as FILE says, e.g. "
+                    + "/etc/pharos/announce.conf: for several active directors behind ECMP (docs/operations.md)")
+    Path announce;
+
     @Option(names = "--debug", description = "log debug detail and stack traces")
     boolean debug;
 
@@ -88,8 +95,21 @@ final class RunCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        AnnounceConfig announcing = null;
+        if (announce != null) {
+            try {
+                announcing = AnnounceConfigParser.read(announce);
+            } catch (ConfigException e) {
+                ConfigFiles.print(err, e.diagnostics());
+                return 1;
+            } catch (IOException e) {
+                err.println("director-agent: --announce " + announce + ": cannot read it: " + e.getMessage());
+                return 1;
+            }
+        }
         var daemon = new Daemon(new Daemon.Options(file, configId != null ? configId : ConfigLoader.defaultConfigId(),
-                noControl ? null : controlSocket, controlGroup, stateDir, metricsAddress, balancer, !dontReleaseIpvs));
+                noControl ? null : controlSocket, controlGroup, stateDir, metricsAddress, balancer, !dontReleaseIpvs,
+                announcing));
         // Before start: a SIGTERM while the agent starts stops it gracefully once the start is done
         // (Daemon.stop waits for it) instead of killing the JVM with exit 143.
         Signals.onTerminate(daemon::stop);

@@ -1,5 +1,8 @@
 package dev.pharos.agent.daemon;
 
+import dev.pharos.agent.announce.AnnounceConfig;
+import dev.pharos.agent.announce.Announcer;
+import dev.pharos.agent.announce.BirdDaemon;
 import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Protocol;
@@ -66,13 +69,21 @@ public final class Daemon {
     /// @param balancer      `auto`, `kernel` or `userspace`: the service-table backend
     /// @param releaseIpvs   a graceful stop removes the agent's own IPVS services (keepalived's
     ///                      default; false is its `--dont-release-ipvs`)
+    ///
+    /// @param announce the VIP announcer's settings (`--announce FILE`), or null: no routing daemon
     public record Options(Path configFile, String configId, Path controlSocket, String controlGroup, Path stateDir,
-            InetSocketAddress metrics, String balancer, boolean releaseIpvs) {
+            InetSocketAddress metrics, String balancer, boolean releaseIpvs, AnnounceConfig announce) {
 
         /// Options that release the agent's IPVS services at a graceful stop.
         public Options(Path configFile, String configId, Path controlSocket, String controlGroup, Path stateDir,
                 InetSocketAddress metrics, String balancer) {
             this(configFile, configId, controlSocket, controlGroup, stateDir, metrics, balancer, true);
+        }
+
+        /// Options without VIP announcements.
+        public Options(Path configFile, String configId, Path controlSocket, String controlGroup, Path stateDir,
+                InetSocketAddress metrics, String balancer, boolean releaseIpvs) {
+            this(configFile, configId, controlSocket, controlGroup, stateDir, metrics, balancer, releaseIpvs, null);
         }
     }
 
@@ -95,6 +106,9 @@ public final class Daemon {
     private ControlServer control;
     private MetricsServer metrics;
     private volatile Services services;
+    private Announcer announcer;
+    /// How long BIRD may take to answer one command on its control socket.
+    private static final Duration BIRD_TIMEOUT = Duration.ofSeconds(5);
     private final ConnectionSync connectionSync = new ConnectionSync();
     private final ScriptRunner scriptRunner = new ScriptRunner(16);
     private final AgentControl api = new AgentControl(this);
@@ -150,6 +164,12 @@ public final class Daemon {
         services = openServices();
         connectionSync.attach(services.backend(), services.backendReason());
         services.apply(config, platform.served(config));
+        if (options.announce() != null) {
+            announcer = new Announcer(options.announce(), new BirdDaemon(options.announce().socket(), BIRD_TIMEOUT));
+            services.onQuorumByAddress(quorum -> options.announce().vips().forEach(v ->
+                    announcer.healthy(v.address(), quorum.getOrDefault(v.address(), true))));
+            announcer.start();
+        }
         supervisor.watch(new Supervisor.Component("vrrp", () -> engine.lastHeartbeat(), Duration.ofSeconds(10),
                 this::restartEngine));
         supervisor.watch(new Supervisor.Component("service-table", () -> services.lastTick(), Duration.ofSeconds(30),
@@ -633,6 +653,10 @@ public final class Daemon {
                 + "with priority 0"));
         if (metrics != null) {
             metrics.close();
+        }
+        if (announcer != null) {
+            // first: the router moves new flows to the other directors while this one still serves
+            announcer.close();
         }
         if (monitor != null) {
             monitor.close();

@@ -36,6 +36,7 @@ import dev.pharos.agent.script.ScriptPolicy;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import dev.pharos.agent.vrrp.StepGate;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +51,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /// The health checks and the service table, wired together: checker events update the health
 /// view, the desired table is recomputed from the configuration and that health, and the
@@ -93,6 +95,8 @@ final class Services implements AutoCloseable {
     private volatile TableSpec spec = new TableSpec(List.of());
     private volatile DesiredState desired;
     private volatile Map<String, List<String>> quorumScripts = Map.of();
+    /// Hears, after each reconcile, which virtual addresses have quorum on all their services.
+    private volatile Consumer<Map<InetAddress, Boolean>> quorumByAddress = q -> { };
     private volatile ServiceTable actual = ServiceTable.EMPTY;
     private volatile HealthView health = HealthView.NONE;
     /// Service-table thread only: check results not yet in [#health], merged once per batch. A
@@ -302,6 +306,31 @@ final class Services implements AutoCloseable {
         return (a.contains(":") ? "[" + a + "]" : a) + ":" + id.port();
     }
 
+    /// `listener` hears, on the service-table thread after each reconcile, whether each virtual
+    /// address holds quorum on every service it has (the VIP announcer's health).
+    void onQuorumByAddress(Consumer<Map<InetAddress, Boolean>> listener) {
+        quorumByAddress = listener;
+        worker.execute(() -> {
+            var d = desired;
+            if (d != null) {
+                listener.accept(quorumByAddress(spec, d));
+            }
+        });
+    }
+
+    private static Map<InetAddress, Boolean> quorumByAddress(TableSpec spec, DesiredState state) {
+        var out = new HashMap<InetAddress, Boolean>();
+        for (var vs : spec.virtualServers()) {
+            var q = state.quorum().get(vs.name());
+            for (var key : vs.keys()) {
+                if (key instanceof ServiceKey.ByAddress a) {
+                    out.merge(a.address(), q == null || q.up(), Boolean::logicalAnd);
+                }
+            }
+        }
+        return out;
+    }
+
     /// Recomputes the desired table and reconciles the backend to it (service-table thread).
     private void reconcile(String why) {
         health = withPendingResults(health);
@@ -309,6 +338,7 @@ final class Services implements AutoCloseable {
         var next = previous == null ? DesiredState.compute(spec, health, RuntimeEdits.NONE)
                 : previous.next(spec, health, RuntimeEdits.NONE);
         desired = next;
+        quorumByAddress.accept(quorumByAddress(spec, next));
         if (previous != null) {
             for (var q : next.quorumChangesSince(previous)) {
                 runQuorumScript(q);

@@ -1,0 +1,151 @@
+package dev.pharos.agent.announce;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.pharos.agent.cli.Main;
+import dev.pharos.testing.Netns;
+import dev.pharos.testing.Nginx;
+import dev.pharos.testing.PharosAgent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/// A real agent (`run --announce`) with the user-space balancer, a real server (nginx) checked by
+/// TCP_CHECK, BIRD beside the agent and a router (BIRD, iBGP) in namespaces: the VIP reaches the
+/// router once its service has quorum, leaves it when the real server dies and comes back with it,
+/// leaves it at a graceful stop, and after a `kill -9` `director-agent withdraw` (systemd's
+/// ExecStopPost) takes it back.
+class AgentAnnounceTest {
+
+    static final Duration DEADLINE = Duration.ofSeconds(90);
+    static final String VIP = "192.0.2.10";
+
+    @TempDir
+    Path dir;
+    Netns net;
+    Netns.Host director;
+    Netns.Host router;
+
+    @BeforeEach
+    void network() throws IOException {
+        assumeTrue(Netns.available() && Files.isExecutable(BirdAnnouncerTest.BIRD) && Nginx.available(),
+                "needs root, ip, BIRD 2 and nginx");
+        net = Netns.create();
+        director = net.host("dir", "192.0.2.1/24");
+        router = net.host("rtr", "192.0.2.254/24");
+        director.exec("ip", "addr", "add", VIP + "/32", "dev", "lo");
+        Files.writeString(dir.resolve("director.conf"), """
+                router id 192.0.2.1;
+                protocol device { }
+                protocol static pharos_192_0_2_10 { disabled; ipv4; route 192.0.2.10/32 blackhole; }
+                protocol bgp upstream {
+                    local 192.0.2.1 as 64500;
+                    neighbor 192.0.2.254 as 64500;
+                    connect retry time 1;
+                    ipv4 { import none; export where proto ~ "pharos_*"; };
+                }
+                """);
+        Files.writeString(dir.resolve("router.conf"), """
+                router id 192.0.2.254;
+                protocol device { }
+                protocol bgp director {
+                    local 192.0.2.254 as 64500;
+                    neighbor 192.0.2.1 as 64500;
+                    connect retry time 1;
+                    ipv4 { import all; export none; };
+                }
+                """);
+        Files.writeString(dir.resolve("announce.conf"), """
+                announce {
+                    daemon bird
+                    socket %s
+                    recheck 1
+                    warmup 0.5
+                    withdraw_delay 2
+                    vip %s
+                }
+                """.formatted(socket("director"), VIP));
+        startBird(director, "director");
+        startBird(router, "router");
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    void startBird(Netns.Host host, String name) {
+        host.start(dir.resolve(name + ".log"), BirdAnnouncerTest.BIRD.toString(), "-f", "-c",
+                dir.resolve(name + ".conf").toString(), "-s", socket(name).toString(), "-P",
+                dir.resolve(name + ".pid").toString());
+        assertThat(Netns.await(DEADLINE, () -> Files.exists(socket(name)))).as(name + "'s BIRD started").isTrue();
+    }
+
+    Path socket(String name) {
+        return dir.resolve(name + ".ctl");
+    }
+
+    boolean routerHasVip() {
+        try (var bird = BirdControl.connect(socket("router"), Duration.ofSeconds(5))) {
+            return bird.command("show route " + VIP + "/32").stream().anyMatch(l -> l.text().contains(VIP + "/32"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void theVipFollowsTheServicesHealthAndTheAgentsLife() throws Exception {
+        var web = net.host("web", "192.0.2.20/24");
+        try (var nginx = Nginx.start(web, dir.resolve("web"), "web", 80)) {
+            var config = """
+                    global_defs {
+                        router_id dir
+                    }
+                    virtual_server 192.0.2.10 80 {
+                        delay_loop 1
+                        lb_algo rr
+                        lb_kind NAT
+                        protocol TCP
+                        real_server 192.0.2.20 80 {
+                            weight 1
+                            TCP_CHECK {
+                                connect_timeout 1
+                            }
+                        }
+                    }
+                    """;
+            var agent = PharosAgent.start(director, dir, "agent", config, "--balancer", "userspace", "--announce",
+                    dir.resolve("announce.conf").toString());
+            assertThat(Netns.await(DEADLINE, this::routerHasVip)).as("announced with quorum\n" + agent.log()).isTrue();
+
+            nginx.stop();
+            assertThat(Netns.await(DEADLINE, () -> !routerHasVip())).as("withdrawn when quorum is lost").isTrue();
+            nginx.start();
+            assertThat(Netns.await(DEADLINE, this::routerHasVip)).as("announced again").isTrue();
+
+            assertThat(agent.stop()).as("a graceful stop").isZero();
+            assertThat(routerHasVip()).as("withdrawn before the agent exited").isFalse();
+
+            var again = PharosAgent.restart(director, dir, "agent", PharosAgent.Launch.DEFAULT.withRunArguments(
+                    List.of("--balancer", "userspace", "--announce", dir.resolve("announce.conf").toString())));
+            assertThat(Netns.await(DEADLINE, this::routerHasVip)).as("a new agent announces").isTrue();
+            again.kill();
+            assertThat(routerHasVip()).as("a crash leaves BIRD announcing").isTrue();
+            var withdraw = director.exec(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), Main.class.getName(), "withdraw", "--announce",
+                    dir.resolve("announce.conf").toString());
+            assertThat(withdraw.exitCode()).as(withdraw.output()).isZero();
+            assertThat(withdraw.output()).contains("withdrew " + VIP);
+            assertThat(Netns.await(DEADLINE, () -> !routerHasVip())).as("ExecStopPost's withdraw").isTrue();
+        }
+    }
+}
