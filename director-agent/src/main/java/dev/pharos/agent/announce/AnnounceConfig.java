@@ -8,7 +8,7 @@ import java.util.List;
 /// What the agent announces and through which routing daemon (`/etc/pharos/announce.conf`).
 ///
 /// @param daemon        the routing daemon that speaks BGP for this director
-/// @param socket        its control socket (BIRD: `bird.ctl`)
+/// @param socket        its control socket (BIRD: `bird.ctl`; FRR: bgpd's `bgpd.vty`)
 /// @param recheck       how often the daemon's view is read again and corrected
 /// @param warmup        how long a VIP's services must have been healthy before it is announced
 /// @param withdrawDelay how long a graceful stop waits after withdrawing, so the router moves new
@@ -29,13 +29,25 @@ public record AnnounceConfig(Daemon daemon, Path socket, Duration recheck, Durat
 
     /// The routing daemons Pharos drives.
     public enum Daemon {
-        BIRD
+        /// BIRD 2, through its control socket ([BirdDaemon]).
+        BIRD,
+        /// FRR's bgpd, through its vty socket ([FrrDaemon]).
+        FRR
+    }
+
+    /// The daemon this configuration names, answering within `timeout` or failing.
+    public RoutingDaemon routingDaemon(Duration timeout) {
+        return switch (daemon) {
+            case BIRD -> new BirdDaemon(socket, timeout);
+            case FRR -> new FrrDaemon(socket, timeout);
+        };
     }
 
     /// One announced address.
     ///
     /// @param address  the VIP (announced as a host route, /32 or /128)
-    /// @param protocol BIRD: the `protocol static` that holds its route, `disabled` in bird.conf
+    /// @param protocol BIRD: the `protocol static` that holds its route, `disabled` in bird.conf;
+    ///                 unused with FRR
     public record Vip(InetAddress address, String protocol) {
     }
 }

@@ -22,14 +22,14 @@ import java.util.regex.Pattern;
 ///
 /// ```
 /// announce {
-///     daemon bird
+///     daemon bird          # or frr, with socket /run/frr/bgpd.vty
 ///     socket /run/bird/bird.ctl
 ///     recheck 5             # seconds
 ///     warmup 3
 ///     withdraw_delay 2
 ///     vip 192.0.2.10        # announced by BIRD's protocol pharos_192_0_2_10
 ///     vip 192.0.2.11 {
-///         protocol web_vip  # or a name of one's own
+///         protocol web_vip  # or a name of one's own (BIRD only)
 ///     }
 /// }
 /// ```
@@ -42,6 +42,8 @@ public final class AnnounceConfigParser {
     private static final Duration LONGEST = Duration.ofHours(1);
 
     private final List<Diagnostic> errors = new ArrayList<>();
+    /// The `protocol` statements read, for the check that they go with BIRD.
+    private final List<Token> protocolLines = new ArrayList<>();
 
     private AnnounceConfigParser() {
     }
@@ -98,15 +100,17 @@ public final class AnnounceConfigParser {
         var vips = new ArrayList<AnnounceConfig.Vip>();
         var seenAddresses = new HashSet<InetAddress>();
         var seenProtocols = new HashSet<String>();
+        protocolLines.clear();
         for (var n : announce.children()) {
             switch (n.name()) {
                 case "daemon" -> {
-                    var word = one(n, "daemon bird");
+                    var word = one(n, "daemon bird|frr");
                     if (word != null) {
-                        if (word.text().equals("bird")) {
-                            daemon = AnnounceConfig.Daemon.BIRD;
-                        } else {
-                            error(word, "unknown routing daemon '" + word.text() + "': Pharos drives bird");
+                        switch (word.text()) {
+                            case "bird" -> daemon = AnnounceConfig.Daemon.BIRD;
+                            case "frr" -> daemon = AnnounceConfig.Daemon.FRR;
+                            default -> error(word, "unknown routing daemon '" + word.text()
+                                    + "': Pharos drives bird or frr");
                         }
                     }
                 }
@@ -140,7 +144,13 @@ public final class AnnounceConfigParser {
             }
         }
         if (daemon == null) {
-            error(announce.keyword(), "announce needs daemon bird");
+            error(announce.keyword(), "announce needs daemon bird or daemon frr");
+        }
+        if (daemon == AnnounceConfig.Daemon.FRR) {
+            for (var p : protocolLines) {
+                error(p, "protocol names BIRD's static protocol; with daemon frr a VIP is a network statement of"
+                        + " bgpd");
+            }
         }
         if (socket == null) {
             error(announce.keyword(), "announce needs the routing daemon's socket, e.g. socket /run/bird/bird.ctl");
@@ -170,6 +180,7 @@ public final class AnnounceConfigParser {
                 continue;
             }
             var name = one(c, "protocol NAME");
+            protocolLines.add(c.keyword());
             if (name != null) {
                 if (SYMBOL.matcher(name.text()).matches()) {
                     protocol = name.text();

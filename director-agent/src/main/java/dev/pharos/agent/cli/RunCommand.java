@@ -68,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
     String metrics;
 
     @Option(names = "--announce", paramLabel = "FILE",
-            description = "announce the VIPs through a routing daemon (BIRD) as FILE says, e.g. "
+            description = "announce the VIPs through a routing daemon (BIRD or FRR) as FILE says, e.g. "
                     + "/etc/pharos/announce.conf: for several active directors behind ECMP (docs/operations.md)")
     Path announce;
 

@@ -1,7 +1,6 @@
 package dev.pharos.agent.cli;
 
 import dev.pharos.agent.announce.AnnounceConfigParser;
-import dev.pharos.agent.announce.BirdDaemon;
 import dev.pharos.agent.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +14,7 @@ import picocli.CommandLine.Spec;
 /// `withdraw --announce FILE`: withdraws every VIP the file names from the routing daemon, for
 /// systemd's `ExecStopPost` after the agent crashed (a graceful stop withdraws them itself).
 @Command(name = "withdraw", description = {
-        "Withdraw every VIP that the announce file names from the routing daemon (BIRD), as a stopped agent"
+        "Withdraw every VIP that the announce file names from the routing daemon (BIRD or FRR), as a stopped agent"
                 + " does; for ExecStopPost after a crash."})
 final class WithdrawCommand implements Callable<Integer> {
 
@@ -31,11 +30,11 @@ final class WithdrawCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         try {
             var config = AnnounceConfigParser.read(file);
-            var bird = new BirdDaemon(config.socket(), Duration.ofSeconds(5));
+            var daemon = config.routingDaemon(Duration.ofSeconds(5));
             int failed = 0;
             for (var vip : config.vips()) {
                 try {
-                    bird.withdraw(vip);
+                    daemon.withdraw(vip);
                     out.println("withdrew " + vip.address().getHostAddress());
                 } catch (IOException e) {
                     err.println("director-agent: cannot withdraw " + vip.address().getHostAddress() + ": "

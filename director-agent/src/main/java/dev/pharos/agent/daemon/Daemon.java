@@ -2,7 +2,6 @@ package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.announce.AnnounceConfig;
 import dev.pharos.agent.announce.Announcer;
-import dev.pharos.agent.announce.BirdDaemon;
 import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Protocol;
@@ -107,8 +106,8 @@ public final class Daemon {
     private MetricsServer metrics;
     private volatile Services services;
     private Announcer announcer;
-    /// How long BIRD may take to answer one command on its control socket.
-    private static final Duration BIRD_TIMEOUT = Duration.ofSeconds(5);
+    /// How long the routing daemon may take to answer one command on its control socket.
+    private static final Duration ROUTING_DAEMON_TIMEOUT = Duration.ofSeconds(5);
     private final ConnectionSync connectionSync = new ConnectionSync();
     private final ScriptRunner scriptRunner = new ScriptRunner(16);
     private final AgentControl api = new AgentControl(this);
@@ -165,7 +164,7 @@ public final class Daemon {
         connectionSync.attach(services.backend(), services.backendReason());
         services.apply(config, platform.served(config));
         if (options.announce() != null) {
-            announcer = new Announcer(options.announce(), new BirdDaemon(options.announce().socket(), BIRD_TIMEOUT));
+            announcer = new Announcer(options.announce(), options.announce().routingDaemon(ROUTING_DAEMON_TIMEOUT));
             services.onQuorumByAddress(quorum -> options.announce().vips().forEach(v ->
                     announcer.healthy(v.address(), quorum.getOrDefault(v.address(), true))));
             announcer.start();

@@ -66,7 +66,7 @@ class AnnounceConfigParserTest {
                 """;
         var e = catchThrowableOfType(ConfigException.class, () -> AnnounceConfigParser.parse(text, FILE));
         assertThat(e.diagnostics()).extracting(Diagnostic::toString).containsExactly(
-                FILE + ":2:12: error: unknown routing daemon 'quagga': Pharos drives bird",
+                FILE + ":2:12: error: unknown routing daemon 'quagga': Pharos drives bird or frr",
                 FILE + ":3:12: error: socket needs an absolute path, e.g. /run/bird/bird.ctl",
                 FILE + ":4:13: error: recheck 0.01 is outside 0.1–3600 s",
                 FILE + ":5:12: error: warmup needs seconds (e.g. 2 or 0.5), not 'soon'",
@@ -76,7 +76,7 @@ class AnnounceConfigParserTest {
                 FILE + ":11:9: error: unknown keyword 'colour' in vip (protocol)",
                 FILE + ":13:5: error: unknown keyword 'bgp_asn' in announce (daemon, socket, recheck, warmup,"
                         + " withdraw_delay, vip)",
-                FILE + ":1:1: error: announce needs daemon bird",
+                FILE + ":1:1: error: announce needs daemon bird or daemon frr",
                 FILE + ":1:1: error: announce needs the routing daemon's socket, e.g. socket /run/bird/bird.ctl");
     }
 
