@@ -74,6 +74,11 @@ public final class Announcer implements AutoCloseable {
         wake.offer(Boolean.TRUE);
     }
 
+    /// Withdrawn on purpose ([#drain]).
+    public synchronized boolean draining() {
+        return draining;
+    }
+
     public synchronized List<Status> status() {
         var out = new ArrayList<Status>();
         long now = System.nanoTime();

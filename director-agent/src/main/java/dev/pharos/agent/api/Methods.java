@@ -40,12 +40,16 @@ public final class Methods {
             new RpcMethod<>(Protocol.CONFIG_VALIDATE, Params.ConfigText.class, Results.Validation.class);
     public static final RpcMethod<Params.ConfigApply, Results.Applied> CONFIG_APPLY =
             new RpcMethod<>(Protocol.CONFIG_APPLY, Params.ConfigApply.class, Results.Applied.class);
+    public static final RpcMethod<Params.None, Results.Announcements> ANNOUNCE_GET =
+            new RpcMethod<>(Protocol.ANNOUNCE_GET, Params.None.class, Results.Announcements.class);
+    public static final RpcMethod<Params.Drain, Results.Announcements> ANNOUNCE_DRAIN =
+            new RpcMethod<>(Protocol.ANNOUNCE_DRAIN, Params.Drain.class, Results.Announcements.class);
 
     /// Every method, in the order `agent.hello` lists them.
     public static final List<RpcMethod<?, ?>> ALL = List.of(HELLO, STATE_GET, EVENTS_SUBSCRIBE, EVENTS_UNSUBSCRIBE,
             REAL_SERVER_ADD, REAL_SERVER_REMOVE, REAL_SERVER_UPDATE, REAL_SERVER_MOVE, VIRTUAL_SERVER_ADD,
             VIRTUAL_SERVER_REMOVE, VIRTUAL_SERVER_UPDATE, VRRP_SET_PRIORITY, VRRP_RESIGN, CONFIG_GET, CONFIG_VALIDATE,
-            CONFIG_APPLY);
+            CONFIG_APPLY, ANNOUNCE_GET, ANNOUNCE_DRAIN);
 
     /// The declaration of the method called `name`, if there is one.
     public static Optional<RpcMethod<?, ?>> named(String name) {

@@ -97,6 +97,11 @@ public final class Params {
         }
     }
 
+    /// `announce.drain`: withdraw every VIP from the routing daemon while the director keeps serving
+    /// the flows it has (`drain` true), or return it to service (false).
+    public record Drain(boolean drain) {
+    }
+
     private Params() {
     }
 }

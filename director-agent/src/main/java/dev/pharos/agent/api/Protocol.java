@@ -35,6 +35,8 @@ public final class Protocol {
     public static final String CONFIG_GET = "config.get";
     public static final String CONFIG_VALIDATE = "config.validate";
     public static final String CONFIG_APPLY = "config.apply";
+    public static final String ANNOUNCE_GET = "announce.get";
+    public static final String ANNOUNCE_DRAIN = "announce.drain";
 
     /// The notification method that carries an [AgentEvent] to a subscriber.
     public static final String EVENT_NOTIFICATION = "event";

@@ -73,6 +73,25 @@ public final class Results {
     public record Resigned(String instance) {
     }
 
+    /// `announce.get` and `announce.drain`: what the director announces through its routing daemon.
+    ///
+    /// @param daemon   `bird` or `frr`
+    /// @param draining withdrawn on purpose (`announce.drain`)
+    public record Announcements(String daemon, boolean draining, List<Announcement> vips) {
+        public Announcements {
+            vips = List.copyOf(vips);
+        }
+    }
+
+    /// One VIP's announcement.
+    ///
+    /// @param healthy   every virtual server on it holds quorum
+    /// @param wanted    healthy, warmed up and not draining: it should be announced
+    /// @param announced what the routing daemon said at the last check; null before one succeeded
+    /// @param problem   why the daemon could not be read or corrected, or null
+    public record Announcement(String vip, boolean healthy, boolean wanted, Boolean announced, String problem) {
+    }
+
     /// The `data` of a [Protocol.Errors#STALE_REVISION] error.
     public record Stale(String revision) {
     }

@@ -37,7 +37,9 @@ public enum Role {
             Map.entry(Protocol.VIRTUAL_SERVER_UPDATE, OPERATOR),
             Map.entry(Protocol.VRRP_SET_PRIORITY, OPERATOR),
             Map.entry(Protocol.VRRP_RESIGN, OPERATOR),
-            Map.entry(Protocol.CONFIG_APPLY, OPERATOR));
+            Map.entry(Protocol.CONFIG_APPLY, OPERATOR),
+            Map.entry(Protocol.ANNOUNCE_GET, OPERATOR),
+            Map.entry(Protocol.ANNOUNCE_DRAIN, OPERATOR));
 
     /// The least role `method` needs.
     public static Role required(String method) {

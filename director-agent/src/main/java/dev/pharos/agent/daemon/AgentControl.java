@@ -173,6 +173,8 @@ final class AgentControl {
                 throw invalidConfig(e.diagnostics());
             }
         });
+        put(m, Methods.ANNOUNCE_GET, (a, s) -> daemon.announcements());
+        put(m, Methods.ANNOUNCE_DRAIN, (a, s) -> daemon.drain(a.drain()));
         return m;
     }
 

@@ -2,6 +2,7 @@ package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.announce.AnnounceConfig;
 import dev.pharos.agent.announce.Announcer;
+import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Protocol;
@@ -105,7 +106,7 @@ public final class Daemon {
     private ControlServer control;
     private MetricsServer metrics;
     private volatile Services services;
-    private Announcer announcer;
+    private volatile Announcer announcer;
     /// How long the routing daemon may take to answer one command on its control socket.
     private static final Duration ROUTING_DAEMON_TIMEOUT = Duration.ofSeconds(5);
     private final ConnectionSync connectionSync = new ConnectionSync();
@@ -443,6 +444,29 @@ public final class Daemon {
     @FunctionalInterface
     interface EditFunction {
         ConfigEdits.Edit apply(KeepalivedConfig current) throws ConfigEdits.EditException;
+    }
+
+    /// `announce.get`: what this director announces through its routing daemon.
+    Results.Announcements announcements() throws RpcException {
+        var a = announcer;
+        if (a == null) {
+            throw new RpcException(Protocol.Errors.INVALID_PARAMS,
+                    "this agent announces no VIP (run --announce FILE starts it: docs/operations.md)");
+        }
+        return new Results.Announcements(options.announce().daemon().name().toLowerCase(Locale.ROOT), a.draining(),
+                a.status().stream().map(s -> new Results.Announcement(Addresses.text(s.vip()), s.healthy(), s.wanted(),
+                        s.announced(), s.problem())).toList());
+    }
+
+    /// `announce.drain`: withdraws every VIP (or returns them to service) and says where they stand.
+    Results.Announcements drain(boolean drain) throws RpcException {
+        var a = announcer;
+        if (a != null) {
+            a.drain(drain);
+            LOG.log(Level.INFO, drain ? "Draining: every VIP is withdrawn from {0}" : "Back in service: VIPs are"
+                    + " announced through {0} once healthy", options.announce().daemon().name().toLowerCase(Locale.ROOT));
+        }
+        return announcements();
     }
 
     /// `config.get`: the configuration file's own text with the revision it runs at, read together.

@@ -3,7 +3,11 @@ package dev.pharos.agent.announce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pharos.agent.api.Params;
+import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Results;
 import dev.pharos.agent.cli.Main;
+import dev.pharos.agent.control.ControlClient;
 import dev.pharos.testing.Netns;
 import dev.pharos.testing.Nginx;
 import dev.pharos.testing.PharosAgent;
@@ -19,13 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /// A real agent (`run --announce`) with the user-space balancer, a real server (nginx) checked by
 /// TCP_CHECK, BIRD beside the agent and a router (BIRD, iBGP) in namespaces: the VIP reaches the
-/// router once its service has quorum, leaves it when the real server dies and comes back with it,
+/// router once its service has quorum, leaves it while an operator drains the director
+/// (`announce.drain`), leaves it when the real server dies and comes back with it,
 /// leaves it at a graceful stop, and after a `kill -9` `director-agent withdraw` (systemd's
 /// ExecStopPost) takes it back.
 class AgentAnnounceTest {
 
     static final Duration DEADLINE = Duration.ofSeconds(90);
     static final String VIP = "192.0.2.10";
+    static final Duration CALL = Duration.ofSeconds(20);
 
     @TempDir
     Path dir;
@@ -126,6 +132,24 @@ class AgentAnnounceTest {
             var agent = PharosAgent.start(director, dir, "agent", config, "--balancer", "userspace", "--announce",
                     dir.resolve("announce.conf").toString());
             assertThat(Netns.await(DEADLINE, this::routerHasVip)).as("announced with quorum\n" + agent.log()).isTrue();
+
+            // drained by an operator (the console's "out of service"): withdrawn, serving on
+            try (var c = ControlClient.connect(agent.socket())) {
+                var drained = c.call(Protocol.ANNOUNCE_DRAIN, new Params.Drain(true), Results.Announcements.class, CALL);
+                assertThat(drained.draining()).isTrue();
+                assertThat(drained.daemon()).isEqualTo("bird");
+                assertThat(Netns.await(DEADLINE, () -> !routerHasVip())).as("withdrawn when drained").isTrue();
+                var status = c.call(Protocol.ANNOUNCE_GET, Params.None.NONE, Results.Announcements.class, CALL);
+                assertThat(status.vips()).singleElement().satisfies(v -> {
+                    assertThat(v.vip()).isEqualTo(VIP);
+                    assertThat(v.healthy()).isTrue();
+                    assertThat(v.wanted()).isFalse();
+                    assertThat(v.announced()).isFalse();
+                    assertThat(v.problem()).isNull();
+                });
+                c.call(Protocol.ANNOUNCE_DRAIN, new Params.Drain(false), Results.Announcements.class, CALL);
+                assertThat(Netns.await(DEADLINE, this::routerHasVip)).as("back in service").isTrue();
+            }
 
             nginx.stop();
             assertThat(Netns.await(DEADLINE, () -> !routerHasVip())).as("withdrawn when quorum is lost").isTrue();
