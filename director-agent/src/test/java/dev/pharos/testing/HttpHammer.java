@@ -8,18 +8,19 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.TreeMap;
 
-/// A test client run inside a namespace: N HTTP/1.0 requests, one connection each, to HOST:PORT;
-/// prints how many answers each body gave (`r1=3000 r2=1000 errors=0`). Bounded: each request
-/// has a 5 s timeout.
+/// A test client run inside a namespace: N HTTP/1.0 requests, one connection each, to HOST:PORT,
+/// for at most SECONDS when given (`HOST PORT N [SECONDS]`); prints how many answers each body gave
+/// (`r1=3000 r2=1000 errors=0`). Bounded: each request has a 5 s timeout.
 public final class HttpHammer {
 
     public static void main(String[] args) throws Exception {
         var host = args[0];
         int port = Integer.parseInt(args[1]);
         int count = Integer.parseInt(args[2]);
+        long deadline = args.length > 3 ? System.nanoTime() + (long) (Double.parseDouble(args[3]) * 1e9) : Long.MAX_VALUE;
         var counts = new TreeMap<String, Integer>();
         int errors = 0;
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < count && System.nanoTime() - deadline < 0; i++) {
             try (var s = new Socket()) {
                 s.connect(new InetSocketAddress(host, port), 5000);
                 s.setSoTimeout(5000);
