@@ -3,6 +3,7 @@ package dev.pharos.agent.config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
@@ -83,11 +84,15 @@ final class AuthHmacBlocks {
             return;
         }
         var value = c.args().get(1);
-        var material = value.text().startsWith("file:")
-                ? keyFile(values, value, value.text().substring(5))
-                : decode(values, value, value.text());
-        if (material == null) {
+        byte[] material;
+        try {
+            material = material(value.text());
+        } catch (IllegalArgumentException e) {
+            values.error(value.position(), e.getMessage());
             return;
+        }
+        if (value.text().startsWith("file:")) {
+            warnIfOpen(values, value, value.text().substring(5));
         }
         if (material.length < KEY_MIN || material.length > KEY_MAX) {
             values.error(value.position(), "auth_hmac key " + id + " is " + material.length + " bytes; keys are "
@@ -101,39 +106,48 @@ final class AuthHmacBlocks {
         keys.add(new VrrpInstanceDef.HmacKey(id, value.text(), material));
     }
 
-    /// keepalived `vrrp_auth_hmac_decode_key`: `hex:` and hex digits, else the ASCII bytes.
-    private static byte[] decode(Values values, Token at, String text) {
+    /// The key bytes a `key` line's value gives, as keepalived reads them: `file:PATH` for a file
+    /// holding either form below, a trailing line end dropped (`vrrp_auth_hmac_read_key_file`);
+    /// `hex:` and hex digits; else the text's bytes (`vrrp_auth_hmac_decode_key`). An
+    /// [IllegalArgumentException] says why there are none, without showing the secret.
+    static byte[] material(String value) {
+        if (!value.startsWith("file:")) {
+            return decode(value);
+        }
+        var file = value.substring(5);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(Path.of(file));
+        } catch (IOException | InvalidPathException e) {
+            throw new IllegalArgumentException("auth_hmac key file '" + file + "' cannot be read: " + e.getMessage(), e);
+        }
+        if (bytes.length > KEY_FILE_MAX) {
+            throw new IllegalArgumentException("auth_hmac key file '" + file + "' is too large (" + bytes.length
+                    + " bytes, at most " + KEY_FILE_MAX + ")");
+        }
+        int n = bytes.length;
+        while (n > 0 && (bytes[n - 1] == '\n' || bytes[n - 1] == '\r')) {
+            n--;
+        }
+        return decode(new String(bytes, 0, n, StandardCharsets.UTF_8));
+    }
+
+    private static byte[] decode(String text) {
         if (!text.startsWith("hex:")) {
             return text.getBytes(StandardCharsets.UTF_8);
         }
-        var digits = text.substring(4);
         try {
-            return HexFormat.of().parseHex(digits);
+            return HexFormat.of().parseHex(text.substring(4));
         } catch (IllegalArgumentException e) {
-            values.error(at.position(), "auth_hmac key '" + redacted(text) + "' is not hex: an even number of"
-                    + " digits 0-9, a-f is expected after hex:");
-            return null;
+            throw new IllegalArgumentException("auth_hmac key '" + redacted(text) + "' is not hex: an even number of"
+                    + " digits 0-9, a-f is expected after hex:", e);
         }
     }
 
-    /// keepalived `vrrp_auth_hmac_read_key_file`: the file holds what the line would, a trailing
-    /// line end dropped; group or world access to it is reported.
-    private static byte[] keyFile(Values values, Token at, String file) {
-        var path = Path.of(file);
-        byte[] bytes;
+    /// keepalived reports group or world access to a key file as a security error.
+    private static void warnIfOpen(Values values, Token at, String file) {
         try {
-            bytes = Files.readAllBytes(path);
-        } catch (IOException e) {
-            values.error(at.position(), "auth_hmac key file '" + file + "' cannot be read: " + e.getMessage());
-            return null;
-        }
-        if (bytes.length > KEY_FILE_MAX) {
-            values.error(at.position(), "auth_hmac key file '" + file + "' is too large (" + bytes.length
-                    + " bytes, at most " + KEY_FILE_MAX + ")");
-            return null;
-        }
-        try {
-            var open = EnumSet.copyOf(Files.getPosixFilePermissions(path));
+            var open = EnumSet.copyOf(Files.getPosixFilePermissions(Path.of(file)));
             open.retainAll(EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
                     PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
                     PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE));
@@ -144,11 +158,6 @@ final class AuthHmacBlocks {
         } catch (IOException | UnsupportedOperationException e) {
             // Not a POSIX file system: nothing to say about the permissions.
         }
-        int n = bytes.length;
-        while (n > 0 && (bytes[n - 1] == '\n' || bytes[n - 1] == '\r')) {
-            n--;
-        }
-        return decode(values, at, new String(bytes, 0, n, StandardCharsets.UTF_8));
     }
 
     /// A key value in a message: never the secret itself.

@@ -56,9 +56,16 @@ public record VrrpInstanceDef(String name, State state, String interfaceName, In
 
     /// One `key ID VALUE` line: the value as written (`hex:…`, `file:PATH` or ASCII) and the key
     /// bytes it gave when the configuration was read.
+    /// The JSON form carries the value only: [#of] reads the bytes again, so a key file's secret
+    /// does not travel with the configuration.
     public record HmacKey(int id, String value, byte[] material) {
         public HmacKey {
             material = material.clone();
+        }
+
+        /// The key a `key ID VALUE` line gives; [IllegalArgumentException] when the value gives none.
+        public static HmacKey of(int id, String value) {
+            return new HmacKey(id, value, AuthHmacBlocks.material(value));
         }
 
         @Override
