@@ -2,7 +2,8 @@ package dev.pharos.agent.vrrp;
 
 /// Why a received datagram was not used as it came, one counter each in [VrrpCounters]. The
 /// first group mirrors the codec's [MalformedPacketException.Reason]; the second is the
-/// instance's semantic checks against its settings (keepalived `vrrp_check_packet`).
+/// instance's semantic checks against its settings (keepalived `vrrp_check_packet`). Each failure
+/// is logged at most once a minute per check (RFC 9568 §7.1: logged, rate-limited).
 public enum ReceiveCheck {
     IP_HEADER(true),
     NOT_VRRP(true),
@@ -30,6 +31,10 @@ public enum ReceiveCheck {
     INTERVAL(true),
     /// RFC 5798 §7.1 MAY: the address list differs from ours; keepalived logs, counts and accepts.
     ADDRESS_LIST(false),
+    /// RFC 9568 §8.3.2: an advert with priority 255 while this router owns the addresses too. Logged
+    /// (rate-limited) and counted; the advert is still used, as keepalived does by default (RFC 9568
+    /// §7.1 as published discards it; erratum 8298 makes that a SHOULD verify and log).
+    OWNER_CONFLICT(false),
     /// `auth_hmac` in mode enforce: the advert has no trailer.
     AUTH_HMAC_MISSING(true),
     /// `auth_hmac` with unicast peers: the sender is not one of them, so no replay state anchors it.

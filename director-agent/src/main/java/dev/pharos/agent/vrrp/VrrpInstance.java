@@ -432,6 +432,10 @@ public final class VrrpInstance {
                     + p.addresses().stream().map(Inet4Address::getHostAddress).toList()
                     + " differs from ours; check virtual_ipaddress on both routers");
         }
+        if (p.priority() == VrrpRouter.PRIORITY_OWNER && state.effectivePriority() == VrrpRouter.PRIORITY_OWNER) {
+            fail(ReceiveCheck.OWNER_CONFLICT, src + " advertises priority 255 too: two address owners on the"
+                    + " link (RFC 9568 §8.3.2); give one of them a priority below 255");
+        }
         return null;
     }
 

@@ -216,6 +216,7 @@ public record VrrpPacket(VrrpVersion version, int vrid, int priority, Duration m
             throw new MalformedPacketException(BAD_LENGTH, "VRRP part of " + len + " bytes, but "
                     + count + " addresses make " + expected);
         }
+        // RFC 9568 §7.1 (erratum 8301): a Max Advertise Interval of 0 is discarded.
         if (interval.isZero()) {
             throw new MalformedPacketException(BAD_LENGTH, "advert interval 0 is not allowed");
         }
