@@ -65,14 +65,15 @@ public final class VrrpInstance {
         void run(AddressPlumbing plumbing) throws IOException;
     }
 
-    private final VrrpSettings settings;
+    /// Replaced only by [#rekey] (engine thread); read by the engine's reload on its caller's thread.
+    private volatile VrrpSettings settings;
     private final VrrpRouter router;
     private final VrrpTransport transport;
     private final Host host;
     private final VrrpCounters counters = new VrrpCounters();
     private final byte[] expectedAuth;
     /// keepalived 2.4's `auth_hmac`, or null when not configured.
-    private final HmacAuthenticator hmac;
+    private HmacAuthenticator hmac;
     private final EnumMap<ReceiveCheck, Instant> lastLogged = new EnumMap<>(ReceiveCheck.class);
     private final List<EngineLoop.Timer> garpTimers = new ArrayList<>();
     private VrrpRouter.RouterState state;
@@ -104,8 +105,7 @@ public final class VrrpInstance {
         this.router = new VrrpRouter(settings, transport.sourceAddress());
         this.state = router.initialState();
         this.expectedAuth = VrrpPacket.passwordBytes(settings.authPassword());
-        this.hmac = settings.authHmac() == null ? null
-                : new HmacAuthenticator(settings.authHmac(), InstantSource.system(), settings.unicastPeers());
+        this.hmac = authenticator(settings);
         this.destinations = settings.unicastPeers().isEmpty()
                 ? List.of(VrrpTransport.MULTICAST_GROUP) : settings.unicastPeers();
         this.lastChange = host.now();
@@ -117,6 +117,23 @@ public final class VrrpInstance {
         this.masterGarps = garps(vips, ifname, garp.masterRepeat());
         this.refreshGarps = garps(vips, ifname, garp.masterRefreshRepeat());
         publish();
+    }
+
+    private static HmacAuthenticator authenticator(VrrpSettings settings) {
+        return settings.authHmac() == null ? null
+                : new HmacAuthenticator(settings.authHmac(), InstantSource.system(), settings.unicastPeers());
+    }
+
+    /// A reload that changes nothing but `auth_hmac` (a key rotation, a rollout step): the new
+    /// keys and mode apply from the next advert and the state stays, so the step is hitless. The
+    /// replay marks start afresh, as a restarted keepalived's do. Engine thread only.
+    void rekey(VrrpSettings next) {
+        if (!settings.withAuthHmac(next.authHmac()).equals(next)) {
+            throw new IllegalArgumentException("(" + name() + ") a rekey changes auth_hmac only");
+        }
+        settings = next;
+        hmac = authenticator(next);
+        Arrays.fill(adverts, null); // with or without room for a trailer now
     }
 
     private static Work[] work(List<VrrpSettings.VirtualAddress> vips, String verb,

@@ -96,6 +96,40 @@ class AuthHmacEngineTest {
         await("A counts the trailers it cannot take", () -> failures(plain, ReceiveCheck.LENGTH) >= 1);
     }
 
+    /// keepalived's rollout, node by node by reload, and then a key rotation: the master stays
+    /// master and the backup backup at every step, and nothing is refused on the way.
+    @Test
+    void theRolloutAndAKeyRotationByReloadAreHitless() throws Exception {
+        var a = start("A", "192.0.2.1", settings(100, null, Mode.ENFORCE));
+        var b = start("B", "192.0.2.2", settings(90, null, Mode.ENFORCE));
+        await("B follows A", () -> state(a) == VrrpState.MASTER && state(b) == VrrpState.BACKUP);
+        var steps = List.of(Mode.RECEIVE_ONLY, Mode.PERMISSIVE, Mode.ENFORCE);
+        for (var mode : steps) {
+            for (var node : List.of(b, a)) {
+                int priority = node == a ? 100 : 90;
+                var result = node.reconfigure(List.of(settings(priority, KEY, mode)), List.of());
+                assertThat(result.kept()).as("%s applied in place", mode).containsExactly("VI_1");
+                long heard = b.status("VI_1").counters().advertsReceived();
+                await("B hears A after the " + mode + " step", () -> b.status("VI_1").counters().advertsReceived() >= heard + 3);
+            }
+        }
+        // Rotation: both learn key 5, then A signs with it.
+        var both = List.of(new Key(4, KEY), new Key(5, OTHER));
+        b.reconfigure(List.of(settings(90, null, Mode.ENFORCE).withAuthHmac(
+                new AuthHmacSettings(Mode.ENFORCE, both, 4, AntiReplay.TIME, Duration.ofSeconds(5)))), List.of());
+        a.reconfigure(List.of(settings(100, null, Mode.ENFORCE).withAuthHmac(
+                new AuthHmacSettings(Mode.ENFORCE, both, 5, AntiReplay.TIME, Duration.ofSeconds(5)))), List.of());
+        long heard = b.status("VI_1").counters().advertsReceived();
+        await("B hears A signing with key 5", () -> b.status("VI_1").counters().advertsReceived() >= heard + 3);
+        assertThat(a.status("VI_1").counters().becameMaster()).as("A became master once").isEqualTo(1);
+        assertThat(b.status("VI_1").counters().becameMaster()).as("B never").isZero();
+        for (var e : List.of(a, b)) {
+            assertThat(e.status("VI_1").counters().checkFailures().entrySet().stream()
+                    .filter(f -> f.getKey().name().startsWith("AUTH_HMAC") && f.getValue() > 0).toList())
+                    .as("refusals").isEmpty();
+        }
+    }
+
     @Test
     void aReplayedAdvertIsRefused() throws Exception {
         var a = start("A", "192.0.2.1", settings(100, KEY, Mode.ENFORCE));
