@@ -87,6 +87,20 @@ final class HmacAuthenticator {
         }
     }
 
+    /// What a refusal means and what to do, for the log line after "advert from ADDRESS".
+    String describe(Failure failure) {
+        return switch (failure) {
+            case MISSING -> "has no authentication trailer (auth_hmac mode enforce)";
+            case NOT_A_PEER -> "is not from a unicast_peer, so it cannot be authenticated";
+            case MALFORMED -> "has a malformed authentication trailer";
+            case UNKNOWN_KEY -> "is signed with a key id this instance does not have; check the auth_hmac keys";
+            case BAD_HMAC -> "has an invalid authentication HMAC; check the auth_hmac keys on both routers";
+            case STALE -> "has a stale authentication trailer: clock skew " + lastSkew + " s exceeds the"
+                    + " time_window of " + windowSeconds + " s; synchronise the clocks (NTP)";
+            case REPLAY -> "is a replay (its sequence number does not grow)";
+        };
+    }
+
     /// Whether adverts carry a trailer (every mode but receive-only).
     boolean signs() {
         return settings.mode().signs();

@@ -470,18 +470,7 @@ public final class VrrpInstance {
         if (failure == null) {
             return null;
         }
-        var why = switch (failure) {
-            case MISSING -> "has no authentication trailer (auth_hmac mode enforce)";
-            case NOT_A_PEER -> "is not from a unicast_peer, so it cannot be authenticated";
-            case MALFORMED -> "has a malformed authentication trailer";
-            case UNKNOWN_KEY -> "is signed with a key id this instance does not have; check the auth_hmac keys";
-            case BAD_HMAC -> "has an invalid authentication HMAC; check the auth_hmac keys on both routers";
-            case STALE -> "has a stale authentication trailer: clock skew " + hmac.lastSkewSeconds()
-                    + " s exceeds the time_window of " + settings.authHmac().timeWindow().toSeconds()
-                    + " s; synchronise the clocks (NTP)";
-            case REPLAY -> "is a replay (its sequence number does not grow)";
-        };
-        return fail(failure.check(), "advert from " + src + " " + why);
+        return fail(failure.check(), "advert from " + src + " " + hmac.describe(failure));
     }
 
     /// Counts a failed check, logs it rate-limited, returns it if it drops the advert.
