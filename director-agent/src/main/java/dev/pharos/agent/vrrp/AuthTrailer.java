@@ -72,7 +72,7 @@ public record AuthTrailer(int keyId, long sequence, byte[] hmac) {
             throw new MalformedPacketException(BAD_AUTH_TRAILER, "authentication trailer type " + type
                     + ", expected " + TYPE_HMAC_SHA256 + " (HMAC-SHA256)");
         }
-        int reserved = Ipv4Header.u16(b, off + 2);
+        int reserved = ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
         if (reserved != 0) {
             throw new MalformedPacketException(BAD_AUTH_TRAILER, "authentication trailer reserved field 0x"
                     + HexFormat.of().toHexDigits((short) reserved) + ", must be zero");

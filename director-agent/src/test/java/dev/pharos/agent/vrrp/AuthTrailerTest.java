@@ -8,6 +8,7 @@ import dev.pharos.agent.vrrp.AuthHmacSettings.Key;
 import dev.pharos.agent.vrrp.AuthHmacSettings.Mode;
 import dev.pharos.agent.vrrp.HmacAuthenticator.Failure;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,8 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /// Byte-exact tests of the `auth_hmac` trailer and its HMAC against keepalived 2.4.3 (built from
-/// its v2.4.3 tag): three adverts captured with tcpdump in a network namespace, VRID 51,
-/// priority 200, 1 s, VIPs 192.0.2.100 and .101, sent from 192.0.2.1 signed with key 7.
+/// its v2.4.3 tag): three IPv4 adverts captured with tcpdump in a network namespace, VRID 51,
+/// priority 200, 1 s, VIPs 192.0.2.100 and .101, sent from 192.0.2.1 signed with key 7; and one
+/// IPv6 advert, for the codec's address-family neutrality.
 class AuthTrailerTest {
 
     private static final HexFormat HEX = HexFormat.of();
@@ -36,6 +38,11 @@ class AuthTrailerTest {
     static final String V3_UNICAST = "45c0004000010000ff703689c0000201c0000202"
             + "3133c8020064fd16c0000264c0000265"
             + "010700006b16e94831dd0000" + "2ca8a7ca6fa104c7f84455e5716e9e03";
+    /// VRRPv3 over IPv6 from fe80::ff:fe00:1 to ff02::12 (VRID 61, priority 200, 1 s, VIP
+    /// 2001:db8::100, key 1): the VRRP payload as the raw socket gives it, no IPv6 header. Its
+    /// checksum (written by the kernel) covers the trailer; the HMAC leaves the checksum out.
+    static final String V3_IPV6_PAYLOAD = "313dc80100647f6d20010db8000000000000000000000100"
+            + "010100006b16f2095bfc0000" + "bf17db1f4e521a58a45ef38f32ecd320";
     static final byte[] KEY_1 = HEX.parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
     /// Written `key 7 pharos-golden-ascii-key-of-32-bytes!` in keepalived.conf: `!` starts a
     /// comment there, so the key is the 35 bytes before it.
@@ -132,6 +139,30 @@ class AuthTrailerTest {
             signer.sign(buf, 0, pdu.length, SOURCE, c.packet().version().wireValue(), 51);
             assertThat(HEX.formatHex(buf)).as(c.hex()).isEqualTo(HEX.formatHex(Arrays.copyOfRange(d, 20, d.length)));
         }
+    }
+
+    /// The same codec over IPv6: the pseudo-header says 6 and carries the 16-byte link-local source.
+    @Test
+    void verifiesAndSignsKeepalivedsIpv6AdvertByteForByte() throws Exception {
+        var d = bytes(V3_IPV6_PAYLOAD);
+        var source = InetAddress.getByName("fe80::ff:fe00:1");
+        int pdu = d.length - AuthTrailer.LENGTH;
+        var trailer = AuthTrailer.decode(d, pdu);
+        assertThat(trailer.keyId()).isEqualTo(1);
+        assertThat(new AuthHmac(KEY_1).compute(source, 3, 61, d, 0, pdu)).isEqualTo(trailer.hmac());
+        assertThat(new AuthHmac(KEY_1).compute(VrrpPacketTest.ip("192.0.2.1"), 3, 61, d, 0, pdu))
+                .as("an IPv4 source").isNotEqualTo(trailer.hmac());
+        long fraction = (trailer.sequence() >>> 16) & 0xffff;
+        var at = Instant.ofEpochSecond(trailer.seconds(), (fraction * 1_000_000_000L + 65_535) / 65_536);
+        var clock = InstantSource.fixed(at);
+        var auth = new HmacAuthenticator(new AuthHmacSettings(Mode.ENFORCE, List.of(new Key(1, KEY_1)), 1,
+                AntiReplay.TIME, Duration.ofSeconds(5)), clock, List.of());
+        assertThat(auth.verify(d, 0, pdu, true, source, 3, 61, false)).isNull();
+        var buf = Arrays.copyOf(d, d.length);
+        Arrays.fill(buf, pdu, buf.length, (byte) 0);
+        new HmacAuthenticator(new AuthHmacSettings(Mode.ENFORCE, List.of(new Key(1, KEY_1)), 1, AntiReplay.TIME,
+                Duration.ofSeconds(5)), clock, List.of()).sign(buf, 0, pdu, source, 3, 61);
+        assertThat(HEX.formatHex(buf)).isEqualTo(V3_IPV6_PAYLOAD);
     }
 
     @Test
