@@ -31,23 +31,12 @@ public record AuthHmacSettings(Mode mode, List<Key> keys, int activeKey, AntiRep
     /// verifies without signing, then signs while still accepting unsigned adverts, then
     /// requires signatures. Each sweep is hitless because nobody sends what a peer cannot take.
     public enum Mode {
-        /// Verifies a trailer when one comes, accepts adverts without one, signs nothing.
-        RECEIVE_ONLY("receive-only"),
-        /// Signs, verifies a trailer when one comes, accepts adverts without one.
-        PERMISSIVE("permissive"),
-        /// Signs, and drops every advert without a valid trailer (keepalived's default).
-        ENFORCE("enforce");
-
-        private final String keyword;
-
-        Mode(String keyword) {
-            this.keyword = keyword;
-        }
-
-        /// The word `mode` takes in keepalived.conf.
-        public String keyword() {
-            return keyword;
-        }
+        /// `receive-only`: verifies a trailer when one comes, accepts adverts without one, signs nothing.
+        RECEIVE_ONLY,
+        /// `permissive`: signs, verifies a trailer when one comes, accepts adverts without one.
+        PERMISSIVE,
+        /// `enforce`: signs, and drops every advert without a valid trailer (keepalived's default).
+        ENFORCE;
 
         /// Whether adverts are sent with a trailer.
         public boolean signs() {

@@ -34,6 +34,7 @@ final class HmacAuthenticator {
     private final Sender[] senders = new Sender[MULTICAST_SENDERS];
     private long lruClock;
     private long sendSequence;
+    /// The receiver's clock minus the seconds of the last trailer checked against the window.
     private int lastSkew;
 
     /// Why an advert is refused, keepalived's `vrrp_auth_hmac_result_t` and the checks around it.
@@ -104,11 +105,6 @@ final class HmacAuthenticator {
     /// Whether adverts carry a trailer (every mode but receive-only).
     boolean signs() {
         return settings.mode().signs();
-    }
-
-    /// The receiver's clock minus the seconds of the last trailer verified against the window.
-    int lastSkewSeconds() {
-        return lastSkew;
     }
 
     /// Fills the trailer after the PDU at `buf[pduOffset, pduOffset + pduLength)`: the next
