@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-/// Real keepalived (Debian's package) running in a test namespace as a VRRP peer:
+/// Real keepalived (Debian's package, or another build given by path) running in a test namespace as a VRRP peer:
 /// `keepalived -n -l -D -P` with its own config, pid files and log under a work directory.
 ///
 /// [#kill()] ends it as a crash would (SIGKILL to the VRRP child and the parent: no priority-0
@@ -34,12 +34,17 @@ public final class Keepalived implements AutoCloseable {
 
     /// Starts keepalived in `host` with `config`; files go to `dir` under `name`.
     public static Keepalived start(Netns.Host host, Path dir, String name, String config) {
+        return start(Path.of("/usr/sbin/keepalived"), host, dir, name, config);
+    }
+
+    /// Starts the keepalived `binary` (another version than Debian's) as [#start(Netns.Host, Path, String, String)] does.
+    public static Keepalived start(Path binary, Netns.Host host, Path dir, String name, String config) {
         try {
             Files.createDirectories(dir);
             var conf = dir.resolve(name + ".conf");
             Files.writeString(conf, config, StandardCharsets.UTF_8);
             var log = dir.resolve(name + ".log");
-            var p = host.start(log, "/usr/sbin/keepalived", "-n", "-l", "-D", "-P", "-G",
+            var p = host.start(log, binary.toString(), "-n", "-l", "-D", "-P", "-G",
                     "-f", conf.toString(),
                     "-p", dir.resolve(name + ".pid").toString(),
                     "-r", dir.resolve(name + ".vrrp.pid").toString());

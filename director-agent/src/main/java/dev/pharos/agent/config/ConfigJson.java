@@ -1,6 +1,9 @@
 package dev.pharos.agent.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -79,6 +82,7 @@ public final class ConfigJson {
                 .addMixIn(CheckerDef.class, CheckerMixin.class)
                 .addMixIn(VirtualServerDef.Key.class, KeyMixin.class)
                 .addMixIn(VirtualServerGroupDef.Member.class, MemberMixin.class)
+                .addMixIn(VrrpInstanceDef.HmacKey.class, HmacKeyMixin.class)
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .serializationInclusion(JsonInclude.Include.NON_EMPTY)
@@ -113,6 +117,17 @@ public final class ConfigJson {
             @JsonSubTypes.Type(value = VirtualServerGroupDef.Member.Range.class, name = "range"),
             @JsonSubTypes.Type(value = VirtualServerGroupDef.Member.Fwmark.class, name = "fwmark")})
     private interface MemberMixin {
+    }
+
+    /// An `auth_hmac` key as its line's id and value; the bytes are read again, not carried.
+    private abstract static class HmacKeyMixin {
+        @JsonIgnore
+        abstract byte[] material();
+
+        @JsonCreator
+        static VrrpInstanceDef.HmacKey of(@JsonProperty("id") int id, @JsonProperty("value") String value) {
+            return VrrpInstanceDef.HmacKey.of(id, value);
+        }
     }
 
     public static String toJson(KeepalivedConfig config) {

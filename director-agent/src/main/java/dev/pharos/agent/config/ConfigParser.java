@@ -234,6 +234,7 @@ final class ConfigParser {
                 .on("advert_int", c -> b.advertInt = values.seconds(c, Duration.ofMillis(10), Duration.ofMillis(255_000)))
                 .first("version", c -> b.version = values.integer(c, 2, 3))
                 .each("authentication", c -> b.auth.read(values, c, where))
+                .each("auth_hmac", c -> b.authHmac.read(values, c, where))
                 .each("virtual_ipaddress", c -> b.vips.addAll(vips(c)))
                 .each("virtual_ipaddress_excluded", c -> b.excluded.addAll(vips(c)))
                 .on("nopreempt", c -> b.nopreempt = values.flag(c))
@@ -286,11 +287,12 @@ final class ConfigParser {
             values.error(n.position(), where + " has no virtual_router_id (1–255)");
         }
         var def = new VrrpInstanceDef(name, b.state, b.interfaceName, b.vrid, b.priority, b.advertInt, b.version,
-                b.auth.complete(values, where),
+                b.auth.complete(values, where), b.authHmac.complete(values, where),
                 b.vips, b.excluded, b.nopreempt, b.preemptDelay, b.unicastSrc, b.peers, b.mcastSrc, b.trackIf,
                 b.trackScripts, b.notifyMaster, b.notifyBackup, b.notifyFault, b.notifyStop, b.notify, b.garpDelay,
                 b.garpRepeat, b.garpRefresh, b.garpRefreshRepeat, b.smtpAlert, b.accept, b.dontTrackPrimary, extras);
-        for (var keyword : List.of("state", "virtual_router_id", "advert_int", "version", "authentication")) {
+        for (var keyword : List.of("state", "virtual_router_id", "advert_int", "version", "authentication",
+                "auth_hmac")) {
             positions.statement(def, keyword, reader.position(keyword));
         }
         return def;
@@ -317,6 +319,7 @@ final class ConfigParser {
         Duration advertInt;
         Integer version;
         final AuthenticationBlocks auth = new AuthenticationBlocks();
+        final AuthHmacBlocks authHmac = new AuthHmacBlocks();
         final List<VrrpInstanceDef.Vip> vips = new ArrayList<>();
         final List<VrrpInstanceDef.Vip> excluded = new ArrayList<>();
         boolean nopreempt;

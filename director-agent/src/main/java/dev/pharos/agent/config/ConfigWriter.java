@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /// Writes the model back as keepalived.conf: canonical spelling of every keyword, four-space
 /// indentation, values only where the model has them, kept [Extra] statements verbatim.
@@ -181,6 +182,22 @@ public final class ConfigWriter {
             open("authentication");
             line("auth_type " + i.authentication().type());
             line("auth_pass " + word(i.authentication().password()));
+            close();
+        }
+        if (i.authHmac() != null) {
+            var h = i.authHmac();
+            open("auth_hmac");
+            h.keys().forEach(k -> line("key " + k.id() + " " + word(k.value())));
+            line("active_key " + h.activeKey());
+            if (h.timeWindow() != null) {
+                line("time_window " + h.timeWindow());
+            }
+            if (h.antiReplay() != null) {
+                line("anti_replay " + h.antiReplay().name().toLowerCase(Locale.ROOT));
+            }
+            if (h.mode() != null) {
+                line("mode " + h.mode().keyword());
+            }
             close();
         }
         vips("virtual_ipaddress", i.virtualIpAddresses());

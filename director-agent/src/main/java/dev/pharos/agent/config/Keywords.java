@@ -70,9 +70,12 @@ final class Keywords {
             "garp_master_repeat", "garp_master_refresh_repeat", "garp_lower_prio_delay", "garp_lower_prio_repeat",
             "down_timer_adverts", "timer_expired_backup", "thread_timer_expired", "garp_extra_if",
             "vmac_garp_intvl", "lower_prio_no_advert", "higher_prio_send_advert", "owner_ignore_adverts",
-            "kernel_rx_buf_size", "authentication");
+            "kernel_rx_buf_size", "authentication", "auth_hmac");
 
     static final Set<String> AUTHENTICATION = Set.of("auth_type", "auth_pass");
+
+    /// keepalived 2.4.2 and later (`vrrp_parser.c`).
+    static final Set<String> AUTH_HMAC = Set.of("key", "active_key", "time_window", "anti_replay", "mode");
 
     static final Set<String> SYNC_GROUP = Set.of(
             "group", "track_interface", "track_script", "track_file", "track_process", "track_bfd",

@@ -126,6 +126,17 @@ final class Validator {
                         + " allows no authentication; keepalived 2.2.7 would run the instance without it: remove the"
                         + " authentication block or the strict mode");
             }
+            if (i.authHmac() != null && i.authentication() != null) {
+                // vrrp.c vrrp_complete_instance: "auth_hmac cannot be combined with authentication, dropping legacy auth"
+                error(i, "auth_hmac", "vrrp_instance " + i.name() + ": auth_hmac replaces the authentication block;"
+                        + " keepalived 2.4.3 drops the authentication: remove it");
+            } else if (i.authHmac() != null && StartingState.strict(global, i) && i.authHmac().mode() != null
+                    && i.authHmac().mode() != VrrpInstanceDef.HmacMode.ENFORCE) {
+                // vrrp.c vrrp_complete_instance: "strict mode requires auth_hmac mode enforce"
+                error(i, "auth_hmac", "vrrp_instance " + i.name() + ": strict mode (vrrp_strict or strict_mode)"
+                        + " requires auth_hmac mode enforce; keepalived 2.4.3 would enforce: change mode "
+                        + i.authHmac().mode().keyword() + " to enforce or remove the strict mode");
+            }
             var start = StartingState.decide(global, i);
             if (start.reason() != null) {
                 warning(i, "state", "vrrp_instance " + i.name() + " starts as " + start.state() + ", not " + i.state()

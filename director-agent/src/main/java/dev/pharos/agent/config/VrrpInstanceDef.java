@@ -2,6 +2,7 @@ package dev.pharos.agent.config;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /// `vrrp_instance NAME { … }`. `notifyGeneric` is keepalived's `notify` (a record cannot have a
@@ -13,7 +14,7 @@ import java.util.List;
 /// `quorumUp`/`quorumDown` of [VirtualServerDef]) are the line's values as written: command, then
 /// optionally user and group; [ScriptLine#parse] reads them.
 public record VrrpInstanceDef(String name, State state, String interfaceName, Integer virtualRouterId,
-        Integer priority, Duration advertInterval, Integer version, Authentication authentication,
+        Integer priority, Duration advertInterval, Integer version, Authentication authentication, AuthHmac authHmac,
         List<Vip> virtualIpAddresses, List<Vip> virtualIpAddressesExcluded, boolean nopreempt,
         Duration preemptDelay, InetAddress unicastSrcIp, List<UnicastPeer> unicastPeers, InetAddress mcastSrcIp,
         List<TrackInterface> trackInterfaces, List<TrackScript> trackScripts, String notifyMaster,
@@ -41,6 +42,73 @@ public record VrrpInstanceDef(String name, State state, String interfaceName, In
 
     public enum AuthType {
         PASS, AH
+    }
+
+    /// `auth_hmac { key ID VALUE; active_key ID; time_window S; anti_replay …; mode … }`
+    /// (keepalived 2.4.2 and later). Unset values are null: keepalived's window is 3 × advert_int
+    /// (5–300 s), anti_replay time, mode enforce.
+    public record AuthHmac(List<HmacKey> keys, int activeKey, Integer timeWindow, AntiReplay antiReplay,
+            HmacMode mode) {
+        public AuthHmac {
+            keys = List.copyOf(keys);
+        }
+    }
+
+    /// One `key ID VALUE` line: the value as written (`hex:…`, `file:PATH` or ASCII) and the key
+    /// bytes it gave when the configuration was read.
+    /// The JSON form carries the value only: [#of] reads the bytes again, so a key file's secret
+    /// does not travel with the configuration.
+    public record HmacKey(int id, String value, byte[] material) {
+        public HmacKey {
+            material = material.clone();
+        }
+
+        /// The key a `key ID VALUE` line gives; [IllegalArgumentException] when the value gives none.
+        public static HmacKey of(int id, String value) {
+            return new HmacKey(id, value, AuthHmacBlocks.material(value));
+        }
+
+        @Override
+        public byte[] material() {
+            return material.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof HmacKey k && id == k.id && value.equals(k.value) && Arrays.equals(material, k.material);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * id + value.hashCode()) + Arrays.hashCode(material);
+        }
+
+        /// A file's key never reaches a log line; an inline one is in the file anyway, but not logged either.
+        @Override
+        public String toString() {
+            return "HmacKey[id=" + id + ", " + (value.startsWith("file:") ? value : material.length + " bytes") + "]";
+        }
+    }
+
+    /// `anti_replay time|monotonic`.
+    public enum AntiReplay {
+        TIME, MONOTONIC
+    }
+
+    /// `mode enforce|permissive|receive-only`.
+    public enum HmacMode {
+        ENFORCE("enforce"), PERMISSIVE("permissive"), RECEIVE_ONLY("receive-only");
+
+        private final String keyword;
+
+        HmacMode(String keyword) {
+            this.keyword = keyword;
+        }
+
+        /// As written in keepalived.conf.
+        public String keyword() {
+            return keyword;
+        }
     }
 
     /// One line of `virtual_ipaddress`: `ADDR[/PREFIX] [brd ADDR] [dev IFACE] [scope SCOPE] [label LABEL]`.

@@ -9,6 +9,7 @@ import dev.pharos.agent.config.ScriptLine;
 import dev.pharos.agent.config.StartingState;
 import dev.pharos.agent.config.VrrpInstanceDef;
 import dev.pharos.agent.script.ScriptPolicy;
+import dev.pharos.agent.vrrp.AuthHmacSettings;
 import dev.pharos.agent.vrrp.AuthType;
 import dev.pharos.agent.vrrp.InitialState;
 import dev.pharos.agent.vrrp.VrrpSettings;
@@ -169,7 +170,27 @@ public final class VrrpMapping {
                 !i.nopreempt(), i.preemptDelay() == null ? Duration.ZERO : i.preemptDelay(),
                 StartingState.of(g, i) == VrrpInstanceDef.State.MASTER ? InitialState.MASTER : InitialState.BACKUP,
                 auth, i.authentication() == null ? "" : i.authentication().password(),
-                vips, source, peers, garp, trackIf, trackScripts, notify);
+                vips, source, peers, garp, trackIf, trackScripts, notify, authHmac(i));
+    }
+
+    /// `auth_hmac` with keepalived 2.4.3's defaults: mode enforce, anti_replay time, a window
+    /// of 3 × advert_int (5–300 s).
+    private static AuthHmacSettings authHmac(VrrpInstanceDef i) {
+        var h = i.authHmac();
+        if (h == null) {
+            return null;
+        }
+        var keys = h.keys().stream().map(k -> new AuthHmacSettings.Key(k.id(), k.material())).toList();
+        var mode = h.mode() == null ? AuthHmacSettings.Mode.ENFORCE : switch (h.mode()) {
+            case ENFORCE -> AuthHmacSettings.Mode.ENFORCE;
+            case PERMISSIVE -> AuthHmacSettings.Mode.PERMISSIVE;
+            case RECEIVE_ONLY -> AuthHmacSettings.Mode.RECEIVE_ONLY;
+        };
+        var antiReplay = h.antiReplay() == VrrpInstanceDef.AntiReplay.MONOTONIC
+                ? AuthHmacSettings.AntiReplay.MONOTONIC : AuthHmacSettings.AntiReplay.TIME;
+        var window = h.timeWindow() != null ? Duration.ofSeconds(h.timeWindow())
+                : AuthHmacSettings.defaultWindow(i.advertInterval() == null ? Duration.ofSeconds(1) : i.advertInterval());
+        return new AuthHmacSettings(mode, keys, h.activeKey(), antiReplay, window);
     }
 
     /// A notify line as it will run (empty: none, or disabled as keepalived would).

@@ -29,7 +29,9 @@ public final class MalformedPacketException extends Exception {
         /// The length does not match the address count (and the v2 authentication data).
         BAD_LENGTH,
         /// An address in the list is unspecified, multicast or broadcast.
-        BAD_ADDRESS
+        BAD_ADDRESS,
+        /// keepalived 2.4's `auth_hmac` trailer has an unknown type or a non-zero reserved field.
+        BAD_AUTH_TRAILER
     }
 
     private final Reason reason;

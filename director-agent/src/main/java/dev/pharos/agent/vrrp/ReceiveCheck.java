@@ -2,7 +2,8 @@ package dev.pharos.agent.vrrp;
 
 /// Why a received datagram was not used as it came, one counter each in [VrrpCounters]. The
 /// first group mirrors the codec's [MalformedPacketException.Reason]; the second is the
-/// instance's semantic checks against its settings (keepalived `vrrp_check_packet`).
+/// instance's semantic checks against its settings (keepalived `vrrp_check_packet`). Each failure
+/// is logged at most once a minute per check (RFC 9568 §7.1: logged, rate-limited).
 public enum ReceiveCheck {
     IP_HEADER(true),
     NOT_VRRP(true),
@@ -29,7 +30,25 @@ public enum ReceiveCheck {
     /// (RFC 5798 §7.1 lets the backup learn the master's interval), see [#dropped].
     INTERVAL(true),
     /// RFC 5798 §7.1 MAY: the address list differs from ours; keepalived logs, counts and accepts.
-    ADDRESS_LIST(false);
+    ADDRESS_LIST(false),
+    /// RFC 9568 §8.3.2: an advert with priority 255 while this router owns the addresses too. Logged
+    /// (rate-limited) and counted; the advert is still used, as keepalived does by default (RFC 9568
+    /// §7.1 as published discards it; erratum 8298 makes that a SHOULD verify and log).
+    OWNER_CONFLICT(false),
+    /// `auth_hmac` in mode enforce: the advert has no trailer.
+    AUTH_HMAC_MISSING(true),
+    /// `auth_hmac` with unicast peers: the sender is not one of them, so no replay state anchors it.
+    AUTH_HMAC_NOT_A_PEER(true),
+    /// `auth_hmac`: the trailer's type is not HMAC-SHA256 or its reserved field is not zero.
+    AUTH_HMAC_MALFORMED(true),
+    /// `auth_hmac`: the trailer names a key id this instance does not have.
+    AUTH_HMAC_UNKNOWN_KEY(true),
+    /// `auth_hmac`: the HMAC does not verify (another key, or the advert was altered).
+    AUTH_HMAC_BAD_HMAC(true),
+    /// `auth_hmac` with `anti_replay time`: the sequence's seconds are outside the time window.
+    AUTH_HMAC_STALE(true),
+    /// `auth_hmac`: the sequence does not grow past the sender's last one.
+    AUTH_HMAC_REPLAY(true);
 
     private final boolean dropped;
 
@@ -55,6 +74,7 @@ public enum ReceiveCheck {
             case BAD_AUTH_TYPE -> AUTH_TYPE;
             case BAD_LENGTH -> LENGTH;
             case BAD_ADDRESS -> ADDRESS;
+            case BAD_AUTH_TRAILER -> AUTH_HMAC_MALFORMED;
         };
     }
 }

@@ -156,7 +156,8 @@ public final class VrrpEngine implements AutoCloseable {
     /// keepalived's reload (SIGHUP) for VRRP: applies new settings to the running engine.
     ///
     /// - An instance whose settings are unchanged keeps running untouched: same state, same
-    ///   timers (no advert gap), VIPs left alone.
+    ///   timers (no advert gap), VIPs left alone. So does one whose `auth_hmac` alone changed; its
+    ///   next advert is signed (or not) as the new block says.
     /// - A removed instance stops as on [#stop]: a master sends priority 0 and removes its VIPs,
     ///   `notify_stop` runs, its transport closes.
     /// - An added instance starts as on [#start].
@@ -186,10 +187,16 @@ public final class VrrpEngine implements AutoCloseable {
         }
         var kept = new ArrayList<String>();
         var removed = new ArrayList<VrrpInstance>();
+        var rekeyed = new LinkedHashMap<VrrpInstance, VrrpSettings>();
         for (var i : current.values()) {
             var next = wanted.get(i.name());
             if (i.settings().equals(next)) {
                 kept.add(i.name());
+                continue;
+            }
+            if (next != null && i.settings().withAuthHmac(next.authHmac()).equals(next)) {
+                kept.add(i.name()); // only auth_hmac changed: applied in place, see VrrpInstance.rekey
+                rekeyed.put(i, next);
                 continue;
             }
             if (this.groups.isMember(i.name())) {
@@ -214,6 +221,7 @@ public final class VrrpEngine implements AutoCloseable {
         var applied = new CompletableFuture<Void>();
         post(() -> {
             try {
+                rekeyed.forEach(VrrpInstance::rekey);
                 for (var i : removed) {
                     i.handle(new VrrpEvent.Shutdown());
                     i.abandon();

@@ -14,7 +14,9 @@ import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
@@ -63,12 +65,15 @@ public final class VrrpInstance {
         void run(AddressPlumbing plumbing) throws IOException;
     }
 
-    private final VrrpSettings settings;
+    /// Replaced only by [#rekey] (engine thread); read by the engine's reload on its caller's thread.
+    private volatile VrrpSettings settings;
     private final VrrpRouter router;
     private final VrrpTransport transport;
     private final Host host;
     private final VrrpCounters counters = new VrrpCounters();
     private final byte[] expectedAuth;
+    /// keepalived 2.4's `auth_hmac`, or null when not configured.
+    private HmacAuthenticator hmac;
     private final EnumMap<ReceiveCheck, Instant> lastLogged = new EnumMap<>(ReceiveCheck.class);
     private final List<EngineLoop.Timer> garpTimers = new ArrayList<>();
     private VrrpRouter.RouterState state;
@@ -100,6 +105,7 @@ public final class VrrpInstance {
         this.router = new VrrpRouter(settings, transport.sourceAddress());
         this.state = router.initialState();
         this.expectedAuth = VrrpPacket.passwordBytes(settings.authPassword());
+        this.hmac = authenticator(settings);
         this.destinations = settings.unicastPeers().isEmpty()
                 ? List.of(VrrpTransport.MULTICAST_GROUP) : settings.unicastPeers();
         this.lastChange = host.now();
@@ -111,6 +117,23 @@ public final class VrrpInstance {
         this.masterGarps = garps(vips, ifname, garp.masterRepeat());
         this.refreshGarps = garps(vips, ifname, garp.masterRefreshRepeat());
         publish();
+    }
+
+    private static HmacAuthenticator authenticator(VrrpSettings settings) {
+        return settings.authHmac() == null ? null
+                : new HmacAuthenticator(settings.authHmac(), InstantSource.system(), settings.unicastPeers());
+    }
+
+    /// A reload that changes nothing but `auth_hmac` (a key rotation, a rollout step): the new
+    /// keys and mode apply from the next advert and the state stays, so the step is hitless. The
+    /// replay marks start afresh, as a restarted keepalived's do. Engine thread only.
+    void rekey(VrrpSettings next) {
+        if (!settings.withAuthHmac(next.authHmac()).equals(next)) {
+            throw new IllegalArgumentException("(" + name() + ") a rekey changes auth_hmac only");
+        }
+        settings = next;
+        hmac = authenticator(next);
+        Arrays.fill(adverts, null); // with or without room for a trailer now
     }
 
     private static Work[] work(List<VrrpSettings.VirtualAddress> vips, String verb,
@@ -291,6 +314,9 @@ public final class VrrpInstance {
 
     private void send(int priority) {
         var encoded = encoded(priority);
+        if (hmac != null && hmac.signs()) {
+            sign(encoded);
+        }
         for (int i = 0; i < encoded.length; i++) {
             try {
                 transport.send(destinations.get(i), encoded[i]);
@@ -307,6 +333,17 @@ public final class VrrpInstance {
         }
     }
 
+    /// Signs one advert: every destination's copy gets the same trailer (keepalived 2.4.3 signs
+    /// once per advert; the HMAC leaves out the checksum, the only byte a destination changes).
+    private void sign(byte[][] encoded) {
+        var first = encoded[0];
+        int pduLength = first.length - AuthTrailer.LENGTH;
+        hmac.sign(first, 0, pduLength, transport.sourceAddress(), settings.version().wireValue(), settings.vrid());
+        for (int i = 1; i < encoded.length; i++) {
+            System.arraycopy(first, pduLength, encoded[i], pduLength, AuthTrailer.LENGTH);
+        }
+    }
+
     /// An instance's adverts differ only by priority (settings, source and destinations are fixed
     /// for its life), so each is encoded once: a takeover then goes from timer to `sendto` without
     /// building a packet (bench/failover: 30 µs of a takeover's path on a cold cache).
@@ -320,6 +357,9 @@ public final class VrrpInstance {
         var out = new byte[destinations.size()][];
         for (int i = 0; i < out.length; i++) {
             out[i] = packet.encode(transport.sourceAddress(), destinations.get(i));
+            if (hmac != null && hmac.signs()) {
+                out[i] = Arrays.copyOf(out[i], out[i].length + AuthTrailer.LENGTH); // room for the trailer
+            }
         }
         return out;
     }
@@ -340,7 +380,7 @@ public final class VrrpInstance {
         if (from.equals(transport.sourceAddress())) {
             return; // our own advert looped back
         }
-        var problem = check(p, from, r.ip().destination());
+        var problem = check(r, datagram);
         if (problem != null) {
             publish();
             return;
@@ -362,7 +402,10 @@ public final class VrrpInstance {
     }
 
     /// The failing dropping check, or null when the advert is to be used.
-    private ReceiveCheck check(VrrpPacket p, Inet4Address from, Inet4Address destination) {
+    private ReceiveCheck check(VrrpPacket.Received r, byte[] datagram) {
+        var p = r.packet();
+        var from = r.ip().source();
+        var destination = r.ip().destination();
         var src = Addresses.text(from);
         boolean unicast = !settings.unicastPeers().isEmpty();
         if (destination.isMulticastAddress() == unicast) {
@@ -376,6 +419,10 @@ public final class VrrpInstance {
         }
         if (p.vrid() != settings.vrid()) {
             return fail(ReceiveCheck.VRID, "advert for VRID " + p.vrid() + " from " + src);
+        }
+        var auth = authenticate(r, datagram, unicast);
+        if (auth != null) {
+            return auth;
         }
         if (settings.version() == VrrpVersion.V2) {
             if (p.authType() != settings.authType()) {
@@ -402,7 +449,28 @@ public final class VrrpInstance {
                     + p.addresses().stream().map(Inet4Address::getHostAddress).toList()
                     + " differs from ours; check virtual_ipaddress on both routers");
         }
+        if (p.priority() == VrrpRouter.PRIORITY_OWNER && state.effectivePriority() == VrrpRouter.PRIORITY_OWNER) {
+            fail(ReceiveCheck.OWNER_CONFLICT, src + " advertises priority 255 too: two address owners on the"
+                    + " link (RFC 9568 §8.3.2); give one of them a priority below 255");
+        }
         return null;
+    }
+
+    /// keepalived 2.4's `auth_hmac` check, made before any field reaches the router; a trailer
+    /// where none is configured is a length error, as keepalived says ("packet too long").
+    private ReceiveCheck authenticate(VrrpPacket.Received r, byte[] datagram, boolean unicast) {
+        var src = Addresses.text(r.ip().source());
+        if (hmac == null) {
+            return r.trailed() ? fail(ReceiveCheck.LENGTH, "advert from " + src + " carries an auth_hmac trailer"
+                    + " but this instance has no auth_hmac; configure the same auth_hmac on both routers") : null;
+        }
+        var p = r.packet();
+        var failure = hmac.verify(datagram, r.ip().headerLength(), p.length(), r.trailed(), r.ip().source(),
+                p.version().wireValue(), p.vrid(), unicast);
+        if (failure == null) {
+            return null;
+        }
+        return fail(failure.check(), "advert from " + src + " " + hmac.describe(failure));
     }
 
     /// Counts a failed check, logs it rate-limited, returns it if it drops the advert.

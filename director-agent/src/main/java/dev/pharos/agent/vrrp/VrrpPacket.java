@@ -155,6 +155,10 @@ public record VrrpPacket(VrrpVersion version, int vrid, int priority, Duration m
 
     /// A decoded datagram: the IPv4 header the socket delivered and the advert inside it.
     public record Received(Ipv4Header ip, VrrpPacket packet) {
+        /// Whether an `auth_hmac` [AuthTrailer] follows the PDU (which starts after the IP header).
+        public boolean trailed() {
+            return ip.totalLength() - ip.headerLength() > packet.length();
+        }
     }
 
     /// Decodes a whole IPv4 datagram (`length` bytes of `datagram`). The checks run in FRRouting
@@ -183,7 +187,11 @@ public record VrrpPacket(VrrpVersion version, int vrid, int priority, Duration m
         if (version == null) {
             throw new MalformedPacketException(BAD_VERSION, "VRRP version " + versionNibble + ", expected 2 or 3");
         }
-        int computed = checksum(version, datagram, off, len, ip.source(), ip.destination());
+        int count = datagram[off + 3] & 0xff;
+        int expected = HEADER_LENGTH + 4 * count + (version == VrrpVersion.V2 ? AUTH_DATA_LENGTH : 0);
+        // keepalived 2.4 auth_hmac: a trailer may follow the PDU, outside its checksum ([Received#trailed]).
+        int pduLength = len == expected + AuthTrailer.LENGTH ? expected : len;
+        int computed = checksum(version, datagram, off, pduLength, ip.source(), ip.destination());
         if (computed != 0) {
             throw new MalformedPacketException(BAD_CHECKSUM, "VRRP checksum 0x"
                     + HexFormat.of().toHexDigits((short) Ipv4Header.u16(datagram, off + 6)) + " does not verify");
@@ -204,12 +212,11 @@ public record VrrpPacket(VrrpVersion version, int vrid, int priority, Duration m
             case V2 -> Duration.ofSeconds(datagram[off + 5] & 0xff);
             case V3 -> CENTISECOND.multipliedBy(Ipv4Header.u16(datagram, off + 4) & 0x0fff);
         };
-        int count = datagram[off + 3] & 0xff;
-        int expected = HEADER_LENGTH + 4 * count + (version == VrrpVersion.V2 ? AUTH_DATA_LENGTH : 0);
-        if (len != expected) {
+        if (pduLength != expected) {
             throw new MalformedPacketException(BAD_LENGTH, "VRRP part of " + len + " bytes, but "
                     + count + " addresses make " + expected);
         }
+        // RFC 9568 §7.1 (erratum 8301): a Max Advertise Interval of 0 is discarded.
         if (interval.isZero()) {
             throw new MalformedPacketException(BAD_LENGTH, "advert interval 0 is not allowed");
         }

@@ -245,8 +245,9 @@ public final class VrrpRouter {
         if (cmp == 0) {
             return none(s); // our own advert looped back
         }
-        // Deviation from RFC 5798 §6.4.3 (which discards): keepalived answers a lower-priority
-        // advert with one of its own at once, so a wrongly promoted peer steps down sooner.
+        // RFC 9568 §6.4.3 (RFC 5798 §6.4.3 only discarded): answer a losing advert with one of our
+        // own at once, so the other router steps down sooner and learning bridges see us; keepalived
+        // has done so by default since before RFC 9568 (its `lower_prio_no_advert` turns it off).
         return new Transition(s, List.of(new SendAdvert(mine)));
     }
 

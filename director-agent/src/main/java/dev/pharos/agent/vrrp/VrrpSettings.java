@@ -25,12 +25,13 @@ import java.util.List;
 /// @param trackInterfaces  `track_interface`
 /// @param trackScripts     `track_script`
 /// @param notifyCommands   `notify_*` and `notify` commands
+/// @param authHmac         keepalived 2.4's `auth_hmac`, or null for none
 public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVersion version,
         int priority, Duration advertInterval, boolean preempt, Duration preemptDelay,
         InitialState initialState, AuthType authType, String authPassword,
         List<VirtualAddress> virtualAddresses, Inet4Address unicastSource,
         List<Inet4Address> unicastPeers, GarpSettings garp, List<TrackInterface> trackInterfaces,
-        List<TrackScript> trackScripts, NotifyCommands notifyCommands) {
+        List<TrackScript> trackScripts, NotifyCommands notifyCommands, AuthHmacSettings authHmac) {
 
     public VrrpSettings {
         if (name.isBlank()) {
@@ -48,6 +49,9 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
         }
         if (preemptDelay.isNegative()) {
             throw new IllegalArgumentException("(" + name + ") preempt_delay is negative");
+        }
+        if (authHmac != null && authType != AuthType.NONE) {
+            throw new IllegalArgumentException("(" + name + ") auth_hmac replaces the authentication block; remove auth_type");
         }
         if (version == VrrpVersion.V3 && authType != AuthType.NONE) {
             throw new IllegalArgumentException("(" + name + ") VRRPv3 has no authentication; remove auth_type");
@@ -74,50 +78,57 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
             int priority, Duration advertInterval, List<VirtualAddress> virtualAddresses) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, true,
                 Duration.ZERO, InitialState.BACKUP, AuthType.NONE, "", virtualAddresses, null,
-                List.of(), GarpSettings.KEEPALIVED_DEFAULTS, List.of(), List.of(), NotifyCommands.NONE);
+                List.of(), GarpSettings.KEEPALIVED_DEFAULTS, List.of(), List.of(), NotifyCommands.NONE, null);
     }
 
     public VrrpSettings withPreempt(boolean preempt, Duration preemptDelay) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
     }
 
     public VrrpSettings withInitialState(InitialState initialState) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
     }
 
     public VrrpSettings withAuth(AuthType authType, String authPassword) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
     }
 
     public VrrpSettings withTracking(List<TrackInterface> trackInterfaces, List<TrackScript> trackScripts) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
     }
 
     public VrrpSettings withNotify(NotifyCommands notifyCommands) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
     }
 
     /// `unicast_src_ip` (null: the interface's address) and `unicast_peer` (empty: multicast).
     public VrrpSettings withUnicast(Inet4Address unicastSource, List<Inet4Address> unicastPeers) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
+    }
+
+    /// keepalived 2.4's `auth_hmac` (null: none).
+    public VrrpSettings withAuthHmac(AuthHmacSettings authHmac) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
+                preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
     }
 
     public VrrpSettings withGarp(GarpSettings garp) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
     }
 
     /// The addresses an advert carries, in configuration order.

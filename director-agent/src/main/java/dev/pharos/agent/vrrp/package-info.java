@@ -1,6 +1,8 @@
 /// VRRP for Pharos, wire-compatible with keepalived 2.2.7: the packet codec ([VrrpPacket],
 /// [Ipv4Header]), the RFC 5798 state machine ([VrrpRouter]), and the runtime that drives it
 /// ([VrrpEngine] with its [VrrpInstance]s, sync groups, track scripts and notify scripts).
+/// keepalived 2.4's signed adverts (`auth_hmac`, 2.4.2 and later) are [AuthTrailer] on the wire,
+/// [AuthHmac] for the digest and [HmacAuthenticator] for sequences, replay and the rollout modes.
 ///
 /// The operating system is reached only through two interfaces defined here, [VrrpTransport]
 /// (adverts in and out) and [AddressPlumbing] (VIPs and gratuitous ARP); `agent.linux` implements

@@ -32,6 +32,7 @@ class ConfigurationDocTest {
         t.put("vrrp_sync_group", Keywords.SYNC_GROUP);
         t.put("vrrp_instance", Keywords.VRRP_INSTANCE);
         t.put("vrrp_instance → authentication", Keywords.AUTHENTICATION);
+        t.put("vrrp_instance → auth_hmac", Keywords.AUTH_HMAC);
         t.put("virtual_server", Keywords.VIRTUAL_SERVER);
         t.put("real_server", Keywords.REAL_SERVER);
         t.put("Every checker block (HTTP_GET, SSL_GET, TCP_CHECK, MISC_CHECK, DNS_CHECK)", Keywords.CHECKER_COMMON);
