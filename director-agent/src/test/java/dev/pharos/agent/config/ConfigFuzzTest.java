@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 class ConfigFuzzTest {
 
     private static final long SEED = 0x5eed_c0f1L;
-    private static final long BUDGET_NANOS = 10_000_000_000L;
+    /// Fixed counts, not a time budget: on a loaded machine a budget ran out after a few dozen
+    /// cases and the test failed for the machine's sake (timing belongs in bench/).
+    private static final int MUTATIONS = 1500;
+    private static final int RANDOM_TEXTS = 500;
     private static final String[] FRAGMENTS = {"{", "}", "\"", "!", "#", "\n", " ", "\\", "include ", "@x ",
             "vrrp_instance", "virtual_server", "real_server", "HTTP_GET", "url", "priority", "255", "-1", "0.5",
             "192.0.2.1", "::", "fwmark", "group", "weight", "999999999999", "\u0000", "é", "\t"};
@@ -49,9 +52,7 @@ class ConfigFuzzTest {
     void mutatedConfigurationsOnlyEverFailWithConfigException() throws IOException {
         var rnd = new SplittableRandom(SEED);
         var corpus = corpus();
-        var start = System.nanoTime();
-        int cases = 0;
-        while (cases < 3000 && System.nanoTime() - start < BUDGET_NANOS) {
+        for (int cases = 0; cases < MUTATIONS; cases++) {
             var base = new StringBuilder(corpus.get(rnd.nextInt(corpus.size())));
             int edits = 1 + rnd.nextInt(6);
             for (int e = 0; e < edits && !base.isEmpty(); e++) {
@@ -68,17 +69,13 @@ class ConfigFuzzTest {
                 }
             }
             check(base.toString(), "mutation " + cases);
-            cases++;
         }
-        assertThat(cases).isGreaterThan(200);
     }
 
     @Test
     void randomTextOnlyEverFailsWithConfigException() {
         var rnd = new SplittableRandom(SEED + 1);
-        var start = System.nanoTime();
-        int cases = 0;
-        while (cases < 2000 && System.nanoTime() - start < BUDGET_NANOS / 2) {
+        for (int cases = 0; cases < RANDOM_TEXTS; cases++) {
             var sb = new StringBuilder();
             int n = rnd.nextInt(1, 60);
             for (int i = 0; i < n; i++) {
@@ -89,9 +86,7 @@ class ConfigFuzzTest {
                 }
             }
             check(sb.toString(), "random " + cases);
-            cases++;
         }
-        assertThat(cases).isGreaterThan(200);
     }
 
     @Test
