@@ -1,9 +1,11 @@
 package dev.pharos.agent.sim;
 
+import dev.pharos.agent.vrrp.IpHeader;
 import dev.pharos.agent.vrrp.Ipv4Header;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,11 +122,11 @@ public final class SimVrrpBus implements AutoCloseable {
         }
     }
 
-    private void send(SimTransport from, Inet4Address destination, byte[] payload) throws IOException {
+    private void send(SimTransport from, InetAddress destination, byte[] payload) throws IOException {
         if (delivery.isShutdown()) {
             throw new IOException("the simulated segment is shut down");
         }
-        var datagram = Ipv4Header.datagram(from.address, destination, Ipv4Header.VRRP_TTL,
+        var datagram = IpHeader.datagram(from.address, destination, Ipv4Header.VRRP_TTL,
                 Ipv4Header.PROTOCOL_VRRP, payload);
         taps.forEach(t -> t.accept(datagram.clone()));
         var receivers = new ArrayList<SimTransport>();
@@ -180,7 +182,7 @@ public final class SimVrrpBus implements AutoCloseable {
         }
 
         @Override
-        public void send(Inet4Address destination, byte[] vrrpPayload) throws IOException {
+        public void send(InetAddress destination, byte[] vrrpPayload) throws IOException {
             if (closed) {
                 throw new IOException("transport of " + node + " is closed");
             }

@@ -11,7 +11,7 @@ import dev.pharos.agent.vrrp.VrrpAction.SendAdvert;
 import dev.pharos.agent.vrrp.VrrpAction.StateChanged;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ public final class VrrpInstance {
     private EngineLoop.Timer timer;
     private Instant lastChange;
     private volatile VrrpInstanceStatus status;
-    private final List<Inet4Address> destinations;
+    private final List<InetAddress> destinations;
     /// Encoded adverts by priority, one per destination; filled on first use. Engine thread only.
     private final byte[][][] adverts = new byte[256][][];
     // The address work and timer tasks of this instance, made once: a takeover then creates no
@@ -101,7 +101,7 @@ public final class VrrpInstance {
         this.state = router.initialState();
         this.expectedAuth = VrrpPacket.passwordBytes(settings.authPassword());
         this.destinations = settings.unicastPeers().isEmpty()
-                ? List.of(VrrpTransport.MULTICAST_GROUP) : settings.unicastPeers();
+                ? List.of(VrrpTransport.multicastGroup(settings.ipv6())) : settings.unicastPeers();
         this.lastChange = host.now();
         var vips = settings.virtualAddresses();
         var ifname = settings.interfaceName();
@@ -120,11 +120,12 @@ public final class VrrpInstance {
                 .toArray(Work[]::new);
     }
 
-    /// `repeat` gratuitous ARPs for each VIP on `ifname`, a task per VIP.
+    /// `repeat` gratuitous ARPs (IPv6: unsolicited neighbour advertisements) for each VIP on
+    /// `ifname`, a task per VIP. keepalived's `garp_master_*` settings time both.
     private static Work[] garps(List<VrrpSettings.VirtualAddress> vips, String ifname, int repeat) {
-        return work(vips, "gratuitous ARP ", vip -> p -> {
+        return work(vips, "announce ", vip -> p -> {
             for (int i = 0; i < repeat; i++) {
-                p.sendGratuitousArp(ifname, vip.address());
+                p.announce(ifname, vip.address());
             }
         });
     }
@@ -355,14 +356,14 @@ public final class VrrpInstance {
     /// "from 192.0.2.1: " when the IP header is readable, else nothing.
     private static String sourceOf(byte[] datagram, int length) {
         try {
-            return "from " + Addresses.text(Ipv4Header.decode(datagram, length).source()) + ": ";
+            return "from " + Addresses.text(IpHeader.decode(datagram, length).source()) + ": ";
         } catch (MalformedPacketException e) {
             return "";
         }
     }
 
     /// The failing dropping check, or null when the advert is to be used.
-    private ReceiveCheck check(VrrpPacket p, Inet4Address from, Inet4Address destination) {
+    private ReceiveCheck check(VrrpPacket p, InetAddress from, InetAddress destination) {
         var src = Addresses.text(from);
         boolean unicast = !settings.unicastPeers().isEmpty();
         if (destination.isMulticastAddress() == unicast) {
@@ -399,7 +400,7 @@ public final class VrrpInstance {
         if (!new HashSet<>(p.addresses()).equals(new HashSet<>(settings.advertisedAddresses()))
                 || p.addresses().size() != settings.advertisedAddresses().size()) {
             fail(ReceiveCheck.ADDRESS_LIST, "address list from " + src + " "
-                    + p.addresses().stream().map(Inet4Address::getHostAddress).toList()
+                    + p.addresses().stream().map(Addresses::text).toList()
                     + " differs from ours; check virtual_ipaddress on both routers");
         }
         return null;

@@ -1,7 +1,10 @@
 package dev.pharos.agent.vrrp;
 
-import java.net.Inet4Address;
+import dev.pharos.agent.api.Addresses;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /// Everything one VRRP instance needs (keepalived's `vrrp_instance` block). The config package
@@ -18,9 +21,11 @@ import java.util.List;
 /// @param initialState     `state MASTER|BACKUP`
 /// @param authType         v2 `auth_type` ([AuthType#NONE] for v3)
 /// @param authPassword     v2 `auth_pass` (first 8 bytes used), empty unless PASS
-/// @param virtualAddresses `virtual_ipaddress`
+/// @param virtualAddresses `virtual_ipaddress`, all IPv4 or all IPv6: the instance's family
+///                         (keepalived's `vrrp->family`, set by the first address)
 /// @param unicastSource    `unicast_src_ip`, or null to use the interface's primary address
-/// @param unicastPeers     `unicast_peer`; empty means multicast to 224.0.0.18
+///                         (IPv6: its link-local address)
+/// @param unicastPeers     `unicast_peer`; empty means multicast to 224.0.0.18 or ff02::12
 /// @param garp             `garp_master_*`
 /// @param trackInterfaces  `track_interface`
 /// @param trackScripts     `track_script`
@@ -28,8 +33,8 @@ import java.util.List;
 public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVersion version,
         int priority, Duration advertInterval, boolean preempt, Duration preemptDelay,
         InitialState initialState, AuthType authType, String authPassword,
-        List<VirtualAddress> virtualAddresses, Inet4Address unicastSource,
-        List<Inet4Address> unicastPeers, GarpSettings garp, List<TrackInterface> trackInterfaces,
+        List<VirtualAddress> virtualAddresses, InetAddress unicastSource,
+        List<InetAddress> unicastPeers, GarpSettings garp, List<TrackInterface> trackInterfaces,
         List<TrackScript> trackScripts, NotifyCommands notifyCommands) {
 
     public VrrpSettings {
@@ -49,6 +54,22 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
         if (preemptDelay.isNegative()) {
             throw new IllegalArgumentException("(" + name + ") preempt_delay is negative");
         }
+        boolean ipv6 = !virtualAddresses.isEmpty() && virtualAddresses.getFirst().address() instanceof Inet6Address;
+        for (var vip : virtualAddresses) {
+            if (vip.address() instanceof Inet6Address != ipv6) {
+                throw new IllegalArgumentException("(" + name + ") virtual address " + vip
+                        + " is not of the instance's family (its first address's)");
+            }
+        }
+        for (var a : unicastSource == null ? unicastPeers : concat(unicastSource, unicastPeers)) {
+            if (a instanceof Inet6Address != ipv6) {
+                throw new IllegalArgumentException("(" + name + ") unicast address " + a
+                        + " is not of the family of virtual_ipaddress");
+            }
+        }
+        if (ipv6 && version == VrrpVersion.V2) {
+            throw new IllegalArgumentException("(" + name + ") VRRPv2 is IPv4 only (RFC 3768); set version 3");
+        }
         if (version == VrrpVersion.V3 && authType != AuthType.NONE) {
             throw new IllegalArgumentException("(" + name + ") VRRPv3 has no authentication; remove auth_type");
         }
@@ -66,6 +87,18 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
         unicastPeers = List.copyOf(unicastPeers);
         trackInterfaces = List.copyOf(trackInterfaces);
         trackScripts = List.copyOf(trackScripts);
+    }
+
+    private static List<InetAddress> concat(InetAddress first, List<InetAddress> rest) {
+        var all = new ArrayList<InetAddress>(rest.size() + 1);
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    /// Whether the instance runs VRRPv3 over IPv6 (its virtual addresses are IPv6).
+    public boolean ipv6() {
+        return !virtualAddresses.isEmpty() && virtualAddresses.getFirst().address() instanceof Inet6Address;
     }
 
     /// Settings with keepalived's defaults for everything but the essentials: preempt on, no
@@ -108,10 +141,10 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
     }
 
     /// `unicast_src_ip` (null: the interface's address) and `unicast_peer` (empty: multicast).
-    public VrrpSettings withUnicast(Inet4Address unicastSource, List<Inet4Address> unicastPeers) {
+    public VrrpSettings withUnicast(InetAddress unicastSource, List<? extends InetAddress> unicastPeers) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
+                List.copyOf(unicastPeers), garp, trackInterfaces, trackScripts, notifyCommands);
     }
 
     public VrrpSettings withGarp(GarpSettings garp) {
@@ -121,16 +154,23 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
     }
 
     /// The addresses an advert carries, in configuration order.
-    public List<Inet4Address> advertisedAddresses() {
+    public List<InetAddress> advertisedAddresses() {
         return virtualAddresses.stream().map(VirtualAddress::address).toList();
     }
 
-    /// A `virtual_ipaddress` entry: `192.0.2.100/24` (prefix 32 when keepalived's line has none).
-    public record VirtualAddress(Inet4Address address, int prefixLength) {
+    /// A `virtual_ipaddress` entry: `192.0.2.100/24` or `2001:db8::100/64` (prefix 32 or 128 when
+    /// keepalived's line has none).
+    public record VirtualAddress(InetAddress address, int prefixLength) {
         public VirtualAddress {
-            if (prefixLength < 0 || prefixLength > 32) {
-                throw new IllegalArgumentException("prefix /" + prefixLength + " is outside 0–32");
+            int max = address instanceof Inet6Address ? 128 : 32;
+            if (prefixLength < 0 || prefixLength > max) {
+                throw new IllegalArgumentException("prefix /" + prefixLength + " is outside 0–" + max);
             }
+        }
+
+        @Override
+        public String toString() {
+            return Addresses.text(address) + "/" + prefixLength;
         }
     }
 

@@ -163,7 +163,7 @@ class VrrpPacketTest {
     void rejectsNonIpv4() {
         var b = HEX.parseHex(KEEPALIVED_V3);
         b[0] = 0x65;
-        assertThat(reasonOf(b)).isEqualTo(Reason.NOT_IPV4);
+        assertThat(reasonOf(b)).isEqualTo(Reason.BAD_IP_VERSION);
     }
 
     @Test
