@@ -177,6 +177,9 @@ public final class ConfigWriter {
         if (i.dontTrackPrimary()) {
             line("dont_track_primary");
         }
+        if (i.nativeIpv6()) {
+            line("native_ipv6"); // before the addresses: after an IPv4 one keepalived refuses it
+        }
         if (i.authentication() != null) {
             open("authentication");
             line("auth_type " + i.authentication().type());

@@ -103,7 +103,7 @@ public final class VrrpMapping {
         var g = c.globalDefs();
         // keepalived's instance family: IPv6 with native_ipv6, else the first virtual address's
         // (vrrp_parser.c alloc_vrrp_vip, vrrp_native_ipv6_handler).
-        boolean nativeIpv6 = i.extras().stream().anyMatch(e -> e.keyword().equals("native_ipv6"));
+        boolean nativeIpv6 = i.nativeIpv6();
         boolean ipv6 = nativeIpv6 || !i.virtualIpAddresses().isEmpty()
                 && i.virtualIpAddresses().getFirst().address() instanceof Inet6Address;
         if (nativeIpv6 && i.virtualIpAddresses().isEmpty()) {
@@ -135,9 +135,17 @@ public final class VrrpMapping {
             int defaultPrefix = ipv6 ? 128 : 32;
             vips.add(new VrrpSettings.VirtualAddress(a, v.prefixLength() == null ? defaultPrefix : v.prefixLength()));
         }
-        if (!i.virtualIpAddressesExcluded().isEmpty()) {
-            throw new IllegalArgumentException("(" + i.name() + ") virtual_ipaddress_excluded is not run by Pharos"
-                    + " yet; list those addresses under virtual_ipaddress (at most 255 per instance)");
+        for (var v : i.virtualIpAddressesExcluded()) {
+            var a = v.address();
+            if (v.dev() != null && !v.dev().equals(i.interfaceName())) {
+                throw new IllegalArgumentException("(" + i.name() + ") excluded address " + Addresses.text(a)
+                        + " dev " + v.dev() + ": Pharos adds VIPs to the instance's interface ("
+                        + i.interfaceName() + ") only so far");
+            }
+            // vrrp_data.c alloc_vrrp_evip: any family, whatever the instance's
+            int defaultPrefix = a instanceof Inet6Address ? 128 : 32;
+            vips.add(new VrrpSettings.VirtualAddress(a, v.prefixLength() == null ? defaultPrefix : v.prefixLength(),
+                    true));
         }
         var peers = new ArrayList<InetAddress>();
         for (var peer : i.unicastPeers()) {

@@ -22,7 +22,8 @@ import java.util.List;
 /// @param authType         v2 `auth_type` ([AuthType#NONE] for v3)
 /// @param authPassword     v2 `auth_pass` (first 8 bytes used), empty unless PASS
 /// @param virtualAddresses `virtual_ipaddress`, all IPv4 or all IPv6: the instance's family
-///                         (keepalived's `vrrp->family`, set by the first address)
+///                         (keepalived's `vrrp->family`, set by the first address); then
+///                         `virtual_ipaddress_excluded` ([VirtualAddress#excluded]), of either family
 /// @param unicastSource    `unicast_src_ip`, or null to use the interface's primary address
 ///                         (IPv6: its link-local address)
 /// @param unicastPeers     `unicast_peer`; empty means multicast to 224.0.0.18 or ff02::12
@@ -47,16 +48,17 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
         if (priority < 1 || priority > 255) {
             throw new IllegalArgumentException("(" + name + ") priority " + priority + " is outside 1–255");
         }
-        if (virtualAddresses.size() > 255) {
-            throw new IllegalArgumentException("(" + name + ") " + virtualAddresses.size()
+        long advertised = virtualAddresses.stream().filter(v -> !v.excluded()).count();
+        if (advertised > 255) {
+            throw new IllegalArgumentException("(" + name + ") " + advertised
                     + " virtual addresses; one advert carries at most 255");
         }
         if (preemptDelay.isNegative()) {
             throw new IllegalArgumentException("(" + name + ") preempt_delay is negative");
         }
-        boolean ipv6 = !virtualAddresses.isEmpty() && virtualAddresses.getFirst().address() instanceof Inet6Address;
+        boolean ipv6 = ipv6(virtualAddresses);
         for (var vip : virtualAddresses) {
-            if (vip.address() instanceof Inet6Address != ipv6) {
+            if (!vip.excluded() && vip.address() instanceof Inet6Address != ipv6) {
                 throw new IllegalArgumentException("(" + name + ") virtual address " + vip
                         + " is not of the instance's family (its first address's)");
             }
@@ -96,9 +98,14 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
         return all;
     }
 
-    /// Whether the instance runs VRRPv3 over IPv6 (its virtual addresses are IPv6).
+    /// Whether the instance runs VRRPv3 over IPv6 (its advertised virtual addresses are IPv6).
     public boolean ipv6() {
-        return !virtualAddresses.isEmpty() && virtualAddresses.getFirst().address() instanceof Inet6Address;
+        return ipv6(virtualAddresses);
+    }
+
+    private static boolean ipv6(List<VirtualAddress> vips) {
+        return vips.stream().filter(v -> !v.excluded()).findFirst()
+                .map(v -> v.address() instanceof Inet6Address).orElse(false);
     }
 
     /// Settings with keepalived's defaults for everything but the essentials: preempt on, no
@@ -153,14 +160,21 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
                 unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands);
     }
 
-    /// The addresses an advert carries, in configuration order.
+    /// The addresses an advert carries, in configuration order (not the excluded ones).
     public List<InetAddress> advertisedAddresses() {
-        return virtualAddresses.stream().map(VirtualAddress::address).toList();
+        return virtualAddresses.stream().filter(v -> !v.excluded()).map(VirtualAddress::address).toList();
     }
 
     /// A `virtual_ipaddress` entry: `192.0.2.100/24` or `2001:db8::100/64` (prefix 32 or 128 when
     /// keepalived's line has none).
-    public record VirtualAddress(InetAddress address, int prefixLength) {
+    ///
+    /// @param excluded a `virtual_ipaddress_excluded` entry: added, removed and announced with the
+    ///                 others but not carried in adverts, and of either family (keepalived's `evip`)
+    public record VirtualAddress(InetAddress address, int prefixLength, boolean excluded) {
+        public VirtualAddress(InetAddress address, int prefixLength) {
+            this(address, prefixLength, false);
+        }
+
         public VirtualAddress {
             int max = address instanceof Inet6Address ? 128 : 32;
             if (prefixLength < 0 || prefixLength > max) {
