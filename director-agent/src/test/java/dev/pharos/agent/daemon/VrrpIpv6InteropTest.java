@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /// VRRPv3 over IPv6 between Pharos and real keepalived (Debian's 2.2.7) in network namespaces,
 /// both ways round: crash (kill -9), graceful stop (SIGTERM, priority 0) and preemption, adverts
 /// from the link-local addresses the kernel made to ff02::12. A third host's neighbour cache
-/// shows Pharos's unsolicited neighbour advertisement taking the VIP over.
+/// shows Pharos's unsolicited neighbour advertisement taking the VIP over. A sync group of an IPv4
+/// and an IPv6 instance, the IPv4 one with an IPv6 `virtual_ipaddress_excluded`, moves as one.
 class VrrpIpv6InteropTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(25);
@@ -50,8 +51,8 @@ class VrrpIpv6InteropTest {
 
     /// Hosts whose link-local addresses have passed duplicate address detection, so both daemons
     /// start with a usable advert source.
-    private static Netns.Host host(Netns net, String name, String address) {
-        var h = net.hostWithInterface(name, "ens33", address);
+    private static Netns.Host host(Netns net, String name, String... addresses) {
+        var h = net.hostWithInterface(name, "ens33", addresses);
         assertThat(Netns.await(Duration.ofSeconds(15), () -> h.addresses6("ens33").stream().anyMatch(a -> a.startsWith("fe80:"))
                 && h.exec("ip", "-6", "addr", "show", "dev", "ens33", "tentative").output().isBlank()))
                 .as("link-local address of %s ready", name).isTrue();
@@ -130,6 +131,72 @@ class VrrpIpv6InteropTest {
                             .as("Pharos took the VIP after keepalived crashed%n%s", pharos.log()).isTrue();
                 }
                 assertThat(pharos.log()).doesNotContain("CHECKSUM").doesNotContain("mismatch");
+            }
+        }
+    }
+
+    private static String syncGroup(int priority) {
+        return """
+                vrrp_sync_group G {
+                    group {
+                        VI_4
+                        VI_6
+                    }
+                }
+                vrrp_instance VI_4 {
+                    state BACKUP
+                    interface ens33
+                    virtual_router_id 41
+                    priority %1$d
+                    advert_int 1
+                    virtual_ipaddress {
+                        192.0.2.41/24
+                    }
+                    virtual_ipaddress_excluded {
+                        2001:db8::4e/64
+                    }
+                }
+                vrrp_instance VI_6 {
+                    state BACKUP
+                    interface ens33
+                    virtual_router_id 61
+                    priority %1$d
+                    advert_int 1
+                    virtual_ipaddress {
+                        %2$s/64
+                    }
+                }
+                """.formatted(priority, VIP);
+    }
+
+    private static boolean holdsGroup(Netns.Host host) {
+        var v6 = host.addresses6("ens33");
+        return host.addresses("ens33").contains("192.0.2.41") && v6.contains("2001:db8::4e") && v6.contains(VIP);
+    }
+
+    private static boolean holdsNone(Netns.Host host) {
+        var v6 = host.addresses6("ens33");
+        return !host.addresses("ens33").contains("192.0.2.41") && !v6.contains("2001:db8::4e") && !v6.contains(VIP);
+    }
+
+    @Test
+    void aSyncGroupOfAnIpv4AndAnIpv6InstanceMovesAsOne() {
+        try (var net = Netns.create()) {
+            var a = host(net, "a", "192.0.2.1/24", "2001:db8::1/64");
+            var b = host(net, "b", "192.0.2.2/24", "2001:db8::2/64");
+            try (var pharos = PharosAgent.start(a, dir, "p", syncGroup(150));
+                 var keepalived = Keepalived.start(b, dir, "k", syncGroup(100))) {
+                assertThat(Netns.await(DEADLINE, () -> holdsGroup(a) && holdsNone(b)))
+                        .as("the group on Pharos%n%s%n%s", pharos.log(), keepalived.log()).isTrue();
+
+                pharos.kill();
+                assertThat(Netns.await(DEADLINE, () -> holdsGroup(b)))
+                        .as("keepalived took the whole group after the crash%n%s", keepalived.log()).isTrue();
+
+                try (var again = PharosAgent.start(a, dir, "p2", syncGroup(150))) {
+                    assertThat(Netns.await(DEADLINE, () -> holdsGroup(a) && holdsNone(b)))
+                            .as("Pharos preempted the group back%n%s%n%s", again.log(), keepalived.log()).isTrue();
+                }
             }
         }
     }
