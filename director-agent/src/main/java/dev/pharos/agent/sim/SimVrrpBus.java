@@ -4,7 +4,6 @@ import dev.pharos.agent.vrrp.IpHeader;
 import dev.pharos.agent.vrrp.Ipv4Header;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,14 +43,14 @@ public final class SimVrrpBus implements AutoCloseable {
         this.random = new SplittableRandom(seed);
     }
 
-    /// A transport for one instance on `node` (a director), sending from `address`. Several
-    /// instances of one node share its name.
-    public VrrpTransport transport(String node, Inet4Address address) {
+    /// A transport for one instance on `node` (a director), sending from `address` (for an IPv6
+    /// instance a link-local one). Several instances of one node share its name.
+    public VrrpTransport transport(String node, InetAddress address) {
         return new SimTransport(node, address);
     }
 
     /// A factory for a [dev.pharos.agent.vrrp.VrrpEngine] of `node`.
-    public VrrpTransport.Factory factory(String node, Inet4Address address) {
+    public VrrpTransport.Factory factory(String node, InetAddress address) {
         return settings -> transport(node, address);
     }
 
@@ -161,11 +160,11 @@ public final class SimVrrpBus implements AutoCloseable {
 
     private final class SimTransport implements VrrpTransport {
         private final String node;
-        private final Inet4Address address;
+        private final InetAddress address;
         private volatile Receiver receiver;
         private volatile boolean closed;
 
-        SimTransport(String node, Inet4Address address) {
+        SimTransport(String node, InetAddress address) {
             this.node = Objects.requireNonNull(node);
             this.address = Objects.requireNonNull(address);
         }
@@ -177,7 +176,7 @@ public final class SimVrrpBus implements AutoCloseable {
         }
 
         @Override
-        public Inet4Address sourceAddress() {
+        public InetAddress sourceAddress() {
             return address;
         }
 
