@@ -16,7 +16,7 @@ public final class MalformedPacketException extends Exception {
         AH_NOT_SUPPORTED,
         /// The VRRP part is shorter than its fixed header.
         TOO_SHORT,
-        /// RFC 5798 §7.1: the IPv4 TTL or IPv6 Hop Limit must be 255.
+        /// RFC 5798 §7.1: the IPv4 TTL or IPv6 Hop Limit of a multicast advert must be 255.
         BAD_TTL,
         /// The VRRP version is neither 2 nor 3, or 2 over IPv6 (RFC 3768 is IPv4 only).
         BAD_VERSION,

@@ -190,8 +190,8 @@ public record VrrpPacket(VrrpVersion version, int vrid, int priority, Duration m
     }
 
     /// Decodes a whole IPv4 or IPv6 datagram (`length` bytes of `datagram`). The checks run in
-    /// FRRouting vrrpd's order: length, TTL (hop limit) 255, version, checksum, type, count/size,
-    /// addresses; the first failure is thrown.
+    /// FRRouting vrrpd's order: length, TTL (hop limit) 255 when multicast, version, checksum,
+    /// type, count/size, addresses; the first failure is thrown.
     public static Received decode(byte[] datagram, int length) throws MalformedPacketException {
         var ip = IpHeader.decode(datagram, length);
         if (ip.protocol() == Ipv4Header.PROTOCOL_AH) {
@@ -208,8 +208,11 @@ public record VrrpPacket(VrrpVersion version, int vrid, int priority, Duration m
         }
         boolean ipv6 = ip instanceof Ipv6Header;
         // RFC 5798 §7.1: a router MUST discard an advert whose TTL (IPv6: Hop Limit) is not 255:
-        // it came from off-link.
-        if (ip.ttl() != Ipv4Header.VRRP_TTL) {
+        // it came from off-link. Deviation from RFC 5798 §7.1: only multicast adverts are held to
+        // it. keepalived 2.2.7 checks no TTL on a unicast instance (vrrp.c vrrp_check_packet, "but
+        // not if unicast") and sends its IPv6 unicast adverts with the default hop limit (64); a
+        // unicast advert reaches only a unicast instance (the instance drops it otherwise).
+        if (ip.ttl() != Ipv4Header.VRRP_TTL && ip.destination().isMulticastAddress()) {
             throw new MalformedPacketException(BAD_TTL, (ipv6 ? "hop limit " : "TTL ") + ip.ttl() + ", must be 255");
         }
         int versionNibble = (datagram[off] & 0xf0) >>> 4;

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /// both ways round: crash (kill -9), graceful stop (SIGTERM, priority 0) and preemption, adverts
 /// from the link-local addresses the kernel made to ff02::12. A third host's neighbour cache
 /// shows Pharos's unsolicited neighbour advertisement taking the VIP over. A sync group of an IPv4
-/// and an IPv6 instance, the IPv4 one with an IPv6 `virtual_ipaddress_excluded`, moves as one.
+/// and an IPv6 instance, the IPv4 one with an IPv6 `virtual_ipaddress_excluded`, moves as one;
+/// unicast peers work over IPv6 too.
 class VrrpIpv6InteropTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(25);
@@ -196,6 +197,47 @@ class VrrpIpv6InteropTest {
                 try (var again = PharosAgent.start(a, dir, "p2", syncGroup(150))) {
                     assertThat(Netns.await(DEADLINE, () -> holdsGroup(a) && holdsNone(b)))
                             .as("Pharos preempted the group back%n%s%n%s", again.log(), keepalived.log()).isTrue();
+                }
+            }
+        }
+    }
+
+    private static String unicast(int priority, String self, String peer) {
+        return """
+                vrrp_instance VI_6 {
+                    state BACKUP
+                    interface ens33
+                    virtual_router_id 61
+                    priority %d
+                    advert_int 1
+                    unicast_src_ip %s
+                    unicast_peer {
+                        %s
+                    }
+                    virtual_ipaddress {
+                        %s/64
+                    }
+                }
+                """.formatted(priority, self, peer, VIP);
+    }
+
+    @Test
+    void unicastPeersOverIpv6() {
+        try (var net = Netns.create()) {
+            var a = host(net, "a", "2001:db8::1/64");
+            var b = host(net, "b", "2001:db8::2/64");
+            try (var keepalived = Keepalived.start(b, dir, "k", unicast(150, "2001:db8::2", "2001:db8::1"));
+                 var pharos = PharosAgent.start(a, dir, "p", unicast(100, "2001:db8::1", "2001:db8::2"))) {
+                assertThat(Netns.await(DEADLINE, () -> holds(b))).as("VIP on keepalived%n%s", keepalived.log()).isTrue();
+                assertThat(pharos.awaitLog(DEADLINE, "(VI_6) Entering BACKUP STATE")).as(pharos.log()).isTrue();
+                assertThat(Netns.await(Duration.ofSeconds(4), () -> holds(a)))
+                        .as("Pharos hears keepalived's unicast adverts%n%s", pharos.log()).isFalse();
+                keepalived.kill();
+                assertThat(Netns.await(DEADLINE, () -> holds(a))).as("Pharos took over%n%s", pharos.log()).isTrue();
+                try (var keepalived2 = Keepalived.start(b, dir, "k2", unicast(150, "2001:db8::2", "2001:db8::1"))) {
+                    assertThat(Netns.await(DEADLINE, () -> holds(b) && !holds(a)))
+                            .as("keepalived preempted, hearing Pharos's unicast adverts first%n%s%n%s",
+                                    keepalived2.log(), pharos.log()).isTrue();
                 }
             }
         }

@@ -130,6 +130,15 @@ class VrrpPacketIpv6Test {
     }
 
     @Test
+    void aUnicastAdvertIsNotHeldToHopLimit255AsKeepalivedSendsThemWith64() throws Exception {
+        var p = VrrpPacket.v3(61, 150, Duration.ofSeconds(1), List.of(VIP1));
+        var peer = ip6("2001:db8::2");
+        var source = ip6("2001:db8::1");
+        var datagram = IpHeader.datagram(source, peer, 64, 112, p.encode(source, peer));
+        assertThat(VrrpPacket.decode(datagram, datagram.length).packet()).isEqualTo(p);
+    }
+
+    @Test
     void rejectsVrrpV2OverIpv6() {
         assertThat(reasonOf(patched(0, 0x21))).isEqualTo(Reason.BAD_VERSION);
     }
