@@ -290,7 +290,8 @@ final class ConfigParser {
                 b.auth.complete(values, where),
                 b.vips, b.excluded, b.nopreempt, b.preemptDelay, b.unicastSrc, b.peers, b.mcastSrc, b.trackIf,
                 b.trackScripts, b.notifyMaster, b.notifyBackup, b.notifyFault, b.notifyStop, b.notify, b.garpDelay,
-                b.garpRepeat, b.garpRefresh, b.garpRefreshRepeat, b.smtpAlert, b.accept, b.dontTrackPrimary, b.nativeIpv6, extras);
+                b.garpRepeat, b.garpRefresh, b.garpRefreshRepeat, b.smtpAlert, b.accept, b.dontTrackPrimary,
+                b.nativeIpv6, extras);
         for (var keyword : List.of("state", "virtual_router_id", "advert_int", "version", "authentication")) {
             positions.statement(def, keyword, reader.position(keyword));
         }

@@ -149,7 +149,8 @@ public record VrrpPacket(VrrpVersion version, int vrid, int priority, Duration m
         if (source.getClass() != destination.getClass()
                 || !addresses.isEmpty() && addresses.getFirst().getClass() != source.getClass()) {
             throw new IllegalArgumentException("an advert from " + Addresses.text(source) + " to "
-                    + Addresses.text(destination) + " cannot carry " + addresses);
+                    + Addresses.text(destination) + " cannot carry "
+                    + addresses.stream().map(Addresses::text).toList());
         }
         if (version == VrrpVersion.V2 && source instanceof Inet6Address) {
             throw new IllegalArgumentException("VRRPv2 is IPv4 only (RFC 3768)");
