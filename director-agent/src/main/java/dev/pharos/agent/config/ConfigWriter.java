@@ -106,6 +106,7 @@ public final class ConfigWriter {
         opt("vrrp_garp_master_repeat", g.vrrpGarpMasterRepeat());
         opt("vrrp_garp_master_refresh", g.vrrpGarpMasterRefresh());
         opt("vrrp_garp_master_refresh_repeat", g.vrrpGarpMasterRefreshRepeat());
+        opt("vrrp_gna_interval", g.vrrpGnaInterval());
         if (Boolean.TRUE.equals(g.enableScriptSecurity())) {
             line("enable_script_security");
         }

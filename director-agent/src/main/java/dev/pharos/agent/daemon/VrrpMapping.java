@@ -165,7 +165,8 @@ public final class VrrpMapping {
                 first(i.garpMasterDelay(), g.vrrpGarpMasterDelay(), Duration.ofSeconds(5)),
                 first(i.garpMasterRepeat(), g.vrrpGarpMasterRepeat(), 5),
                 first(i.garpMasterRefresh(), g.vrrpGarpMasterRefresh(), Duration.ZERO),
-                first(i.garpMasterRefreshRepeat(), g.vrrpGarpMasterRefreshRepeat(), 1));
+                first(i.garpMasterRefreshRepeat(), g.vrrpGarpMasterRefreshRepeat(), 1),
+                first(g.vrrpGnaInterval(), Duration.ZERO));
         var trackIf = i.trackInterfaces().stream()
                 .map(t -> new VrrpSettings.TrackInterface(t.name(), t.weight() == null ? 0 : t.weight(), t.reverse()))
                 .toList();

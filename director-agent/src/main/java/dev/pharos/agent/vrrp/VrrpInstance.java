@@ -11,6 +11,7 @@ import dev.pharos.agent.vrrp.VrrpAction.SendAdvert;
 import dev.pharos.agent.vrrp.VrrpAction.StateChanged;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,8 +84,8 @@ public final class VrrpInstance {
     // first gratuitous ARP, bench/failover).
     private final Work[] addVips;
     private final Work[] removeVips;
-    private final Work[] masterGarps;
-    private final Work[] refreshGarps;
+    private final Burst masterGarps;
+    private final Burst refreshGarps;
     private final Runnable onAdverTimer = () -> fired(new VrrpEvent.AdverTimerExpired());
     private final Runnable onMasterDownTimer = () -> fired(new VrrpEvent.MasterDownTimerExpired());
     private final Runnable prepareMasterDown = () -> prepare(new VrrpEvent.MasterDownTimerExpired());
@@ -108,8 +109,8 @@ public final class VrrpInstance {
         var garp = settings.garp();
         this.addVips = work(vips, "add ", vip -> p -> p.addAddress(ifname, vip));
         this.removeVips = work(vips, "remove ", vip -> p -> p.removeAddress(ifname, vip));
-        this.masterGarps = garps(vips, ifname, garp.masterRepeat());
-        this.refreshGarps = garps(vips, ifname, garp.masterRefreshRepeat());
+        this.masterGarps = burst(vips, ifname, garp.masterRepeat(), garp.naInterval());
+        this.refreshGarps = burst(vips, ifname, garp.masterRefreshRepeat(), garp.naInterval());
         publish();
     }
 
@@ -118,6 +119,28 @@ public final class VrrpInstance {
         return vips.stream()
                 .map(vip -> new Work(() -> verb + Addresses.text(vip.address()), task.apply(vip)))
                 .toArray(Work[]::new);
+    }
+
+    /// One announcement burst: tasks run at once (each VIP's gratuitous ARPs or neighbour
+    /// advertisements), then single neighbour advertisements paced by `vrrp_gna_interval`.
+    private record Burst(Work[] atOnce, Work[] paced) {
+    }
+
+    /// The burst of `repeat` announcements per VIP. With an NA interval the IPv6 ones are single
+    /// tasks in keepalived's order (`vrrp_send_link_update`: each round over every VIP), to be
+    /// spaced by it. Deviation from keepalived: the spacing is per instance, where keepalived keeps
+    /// it per interface across instances (`vrrp_ndisc.c`, `gna_next_time`).
+    private static Burst burst(List<VrrpSettings.VirtualAddress> vips, String ifname, int repeat, Duration naInterval) {
+        if (naInterval.isZero()) {
+            return new Burst(garps(vips, ifname, repeat), new Work[0]);
+        }
+        var v4 = vips.stream().filter(v -> !(v.address() instanceof Inet6Address)).toList();
+        var v6 = vips.stream().filter(v -> v.address() instanceof Inet6Address).toList();
+        var paced = new ArrayList<Work>();
+        for (int round = 0; round < repeat; round++) {
+            paced.addAll(List.of(garps(v6, ifname, 1)));
+        }
+        return new Burst(garps(v4, ifname, repeat), paced.toArray(Work[]::new));
     }
 
     /// `repeat` gratuitous ARPs (IPv6: unsolicited neighbour advertisements) for each VIP on
@@ -257,15 +280,29 @@ public final class VrrpInstance {
         }));
     }
 
-    /// A burst of gratuitous ARPs ([#masterGarps] or [#refreshGarps]); `now`: the takeover's, see
-    /// [Host#plumbingNow].
-    private void garpBurst(Work[] burst, boolean now) {
-        for (var w : burst) {
-            if (now) {
-                host.plumbingNow(w.what(), w.task());
+    /// A burst of announcements ([#masterGarps] or [#refreshGarps]); `now`: the takeover's, see
+    /// [Host#plumbingNow]. Paced ones after the first wait on timers, cancelled with the others.
+    private void garpBurst(Burst burst, boolean now) {
+        for (var w : burst.atOnce()) {
+            announce(w, now);
+        }
+        var paced = burst.paced();
+        var interval = settings.garp().naInterval();
+        for (int k = 0; k < paced.length; k++) {
+            var w = paced[k];
+            if (k == 0) {
+                announce(w, now);
             } else {
-                host.plumbing(w.what(), w.task());
+                garpTimers.add(host.schedule(interval.multipliedBy(k), () -> host.plumbing(w.what(), w.task())));
             }
+        }
+    }
+
+    private void announce(Work w, boolean now) {
+        if (now) {
+            host.plumbingNow(w.what(), w.task());
+        } else {
+            host.plumbing(w.what(), w.task());
         }
     }
 

@@ -191,18 +191,25 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
     /// keepalived's gratuitous ARP timing for a new master: `garp_master_repeat` ARPs at once,
     /// the same again after `garp_master_delay` (none when zero), and then, when
     /// `garp_master_refresh` is not zero, `garp_master_refresh_repeat` ARPs every refresh interval.
+    /// IPv6 addresses get unsolicited neighbour advertisements on the same timing, each at least
+    /// `naInterval` after the one before (keepalived's `vrrp_gna_interval`; zero: back to back).
     public record GarpSettings(Duration masterDelay, int masterRepeat, Duration masterRefresh,
-            int masterRefreshRepeat) {
-        /// keepalived's defaults: delay 5 s, repeat 5, refresh off, refresh repeat 1.
+            int masterRefreshRepeat, Duration naInterval) {
+        /// keepalived's defaults: delay 5 s, repeat 5, refresh off, refresh repeat 1, no NA interval.
         public static final GarpSettings KEEPALIVED_DEFAULTS =
                 new GarpSettings(Duration.ofSeconds(5), 5, Duration.ZERO, 1);
+
+        public GarpSettings(Duration masterDelay, int masterRepeat, Duration masterRefresh, int masterRefreshRepeat) {
+            this(masterDelay, masterRepeat, masterRefresh, masterRefreshRepeat, Duration.ZERO);
+        }
 
         public GarpSettings {
             if (masterRepeat < 1 || masterRefreshRepeat < 1) {
                 throw new IllegalArgumentException("garp_master_repeat and garp_master_refresh_repeat must be ≥ 1");
             }
-            if (masterDelay.isNegative() || masterRefresh.isNegative()) {
-                throw new IllegalArgumentException("garp_master_delay and garp_master_refresh must be ≥ 0");
+            if (masterDelay.isNegative() || masterRefresh.isNegative() || naInterval.isNegative()) {
+                throw new IllegalArgumentException("garp_master_delay, garp_master_refresh and vrrp_gna_interval"
+                        + " must be ≥ 0");
             }
         }
     }

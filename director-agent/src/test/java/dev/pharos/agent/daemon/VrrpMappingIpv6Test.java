@@ -11,6 +11,7 @@ import dev.pharos.agent.vrrp.VrrpSettings;
 import dev.pharos.agent.vrrp.VrrpVersion;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /// From an instance's IPv6 lines to the engine's settings, as keepalived 2.2.7 completes them
@@ -30,7 +31,7 @@ class VrrpMappingIpv6Test {
     }
 
     private static String vips(String... lines) {
-        return "    virtual_ipaddress {\n" + String.join("", java.util.Arrays.stream(lines)
+        return "    virtual_ipaddress {\n" + String.join("", Arrays.stream(lines)
                 .map(l -> "        " + l + "\n").toList()) + "    }\n";
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +66,7 @@ class RawIpv6SocketTest {
     @Test
     void theRebuiltHeaderIsAnIpv6FixedHeader() {
         var into = new byte[40 + 8];
-        java.util.Arrays.fill(into, (byte) 0x55);
+        Arrays.fill(into, (byte) 0x55);
         RawIpv6Socket.header(into, 8, 112, 255, LINK_LOCAL, GROUP);
         assertThat(HexFormat.of().formatHex(into, 0, 40)).isEqualTo("60000000000870ff"
                 + "fe80000000000000000000fffe00000a" + "ff020000000000000000000000000012");

@@ -2,24 +2,29 @@ package dev.pharos.agent.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import dev.pharos.agent.vrrp.VrrpEngine;
 import dev.pharos.agent.vrrp.VrrpSettings;
 import dev.pharos.agent.vrrp.VrrpState;
 import dev.pharos.agent.vrrp.VrrpVersion;
 import dev.pharos.testing.Netns;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /// Real engines running VRRPv3 over IPv6 on the in-memory segment (adverts to ff02::12 from
 /// link-local addresses, 30 cs): election, announcements of the VIP, crash and preemption, and
-/// the tie between equal priorities broken by the larger link-local address (RFC 5798 §6.4.3).
+/// the tie between equal priorities broken by the larger link-local address (RFC 5798 §6.4.3),
+/// and `vrrp_gna_interval` spacing the neighbour advertisements.
 class SimVrrpIpv6Test {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -55,7 +60,7 @@ class SimVrrpIpv6Test {
         return e.status("VI_6").state();
     }
 
-    private static void await(String what, java.util.function.BooleanSupplier condition) {
+    private static void await(String what, BooleanSupplier condition) {
         assertThat(Netns.await(WAIT, condition)).as(what).isTrue();
     }
 
@@ -101,5 +106,39 @@ class SimVrrpIpv6Test {
         bus.heal();
         await("the larger address stays master", () -> state(high) == VrrpState.MASTER
                 && state(low) == VrrpState.BACKUP && vips.holders(VIP).equals(Set.of("H")));
+    }
+
+    @Test
+    void gnaIntervalSpacesTheNeighbourAdvertisements() throws Exception {
+        var times = new CopyOnWriteArrayList<Long>();
+        var node = vips.forNode("A");
+        var recording = new AddressPlumbing() {
+            @Override
+            public void addAddress(String interfaceName, VrrpSettings.VirtualAddress vip) throws IOException {
+                node.addAddress(interfaceName, vip);
+            }
+
+            @Override
+            public void removeAddress(String interfaceName, VrrpSettings.VirtualAddress vip) throws IOException {
+                node.removeAddress(interfaceName, vip);
+            }
+
+            @Override
+            public void announce(String interfaceName, InetAddress address) throws IOException {
+                times.add(System.nanoTime());
+                node.announce(interfaceName, address);
+            }
+        };
+        var interval = Duration.ofMillis(300);
+        var settings = vi6(100).withGarp(new VrrpSettings.GarpSettings(Duration.ZERO, 3, Duration.ZERO, 1, interval));
+        var engine = new VrrpEngine(List.of(settings), List.of(), bus.factory("A", ip("fe80::a")), recording,
+                new ScriptRunner(4), Duration.ofSeconds(5));
+        engines.add(engine);
+        engine.start();
+        await("three neighbour advertisements", () -> times.size() == 3);
+        // The third waits two intervals after the first was due; the first ran at most a moment
+        // after it was due, so at least one interval lies between them (back to back: none).
+        assertThat(Duration.ofNanos(times.get(2) - times.get(0))).isGreaterThanOrEqualTo(interval);
+        assertThat(Netns.await(Duration.ofSeconds(2), () -> times.size() > 3)).as("no more than three").isFalse();
     }
 }
