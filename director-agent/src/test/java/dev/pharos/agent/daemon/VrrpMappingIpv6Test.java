@@ -11,6 +11,7 @@ import dev.pharos.agent.vrrp.VrrpSettings;
 import dev.pharos.agent.vrrp.VrrpVersion;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -81,5 +82,17 @@ class VrrpMappingIpv6Test {
         assertThat(load(written)).isEqualTo(config.config());
         assertThatThrownBy(() -> mapped(instance("    native_ipv6\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("native_ipv6 with no virtual_ipaddress");
+    }
+
+    @Test
+    void vrrpGnaIntervalSpacesTheAdvertisementsAndIsWrittenBack() throws Exception {
+        var text = "global_defs {\n    vrrp_gna_interval 0.002\n}\n" + instance(vips("2001:db8::61"));
+        var config = ConfigLoader.parse(Path.of("t.conf"), text, "");
+        assertThat(config.warnings()).isEmpty();
+        assertThat(mapped(text).garp().naInterval()).isEqualTo(Duration.ofMillis(2));
+        assertThat(mapped(instance(vips("2001:db8::61"))).garp().naInterval()).isZero();
+        var written = ConfigWriter.write(config.config());
+        assertThat(written).contains("vrrp_gna_interval 0.002");
+        assertThat(load(written)).isEqualTo(config.config());
     }
 }
