@@ -271,6 +271,22 @@ public final class Netns implements AutoCloseable {
             return result;
         }
 
+        /// IPv6 addresses (without prefix length, as `ip` writes them: compressed) on `dev` in this
+        /// namespace, link-local ones included.
+        public List<String> addresses6(String dev) {
+            var out = tryRun("ip", "-n", name, "-o", "-6", "addr", "show", "dev", dev);
+            var result = new ArrayList<String>();
+            for (var line : out.lines().toList()) {
+                var parts = line.trim().split("\\s+");
+                for (int i = 0; i + 1 < parts.length; i++) {
+                    if (parts[i].equals("inet6")) {
+                        result.add(parts[i + 1].substring(0, parts[i + 1].indexOf('/')));
+                    }
+                }
+            }
+            return result;
+        }
+
         private String[] inside(String... command) {
             var full = new String[command.length + 4];
             full[0] = "ip";

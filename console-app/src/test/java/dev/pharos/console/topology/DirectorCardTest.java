@@ -57,6 +57,23 @@ class DirectorCardTest {
     }
 
     @Test
+    void ipv6VipsAreShownAsTheAgentWritesThemCompressed() throws Exception {
+        var listener = cluster.listenerFor("lvs-master");
+        listener.agentState(new AgentState("r1", "lvs-master", T, 0, new AgentState.Balancer("userspace", "test"),
+                List.of(new AgentState.VrrpInstance("VI_6", 61, "eth0", 3, "BACKUP", 100, 100, "fe80::ff:fe00:a",
+                        List.of("2001:db8::61/64", "2001:db8:0:1::62/64"), 1000, T, 1, List.of(), Map.of())),
+                List.of()));
+        listener.linkState(new LinkState.Connected(T, new Hello(1, "test", "lvs-master",
+                new Hello.Capabilities("userspace", List.of(2), List.of(), List.of()))));
+
+        await(() -> vips("VI_6") != null);
+        var line = vips("VI_6");
+        assertThat(line.getText()).isEqualTo("VRID 61 · 2001:db8::61 +1");
+        assertThat(line.getTooltip().getText()).contains("2001:db8::61/64, 2001:db8:0:1::62/64");
+        assertThat(fullyShown(line)).as("the line fits the card").isTrue();
+    }
+
+    @Test
     void aDirectorsCardShowsItsVipsAndItsRoleInEachGroup() throws Exception {
         var listener = cluster.listenerFor("lvs-master");
         var server = new AgentState.RealServer("198.51.100.66:80", "198.51.100.66", 80, 1, 1, "up", null, null,

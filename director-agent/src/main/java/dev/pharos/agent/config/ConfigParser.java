@@ -279,6 +279,7 @@ final class ConfigParser {
                 .on("accept", c -> b.accept = values.flag(c) ? Boolean.TRUE : null)
                 .on("no_accept", c -> b.accept = values.flag(c) ? Boolean.FALSE : null)
                 .on("dont_track_primary", c -> b.dontTrackPrimary = values.flag(c))
+                .on("native_ipv6", c -> b.nativeIpv6 = values.flag(c))
                 .read(n);
         if (b.interfaceName == null) {
             values.error(n.position(), where + " has no interface line; say which interface carries its adverts");
@@ -290,7 +291,8 @@ final class ConfigParser {
                 b.auth.complete(values, where), b.authHmac.complete(values, where),
                 b.vips, b.excluded, b.nopreempt, b.preemptDelay, b.unicastSrc, b.peers, b.mcastSrc, b.trackIf,
                 b.trackScripts, b.notifyMaster, b.notifyBackup, b.notifyFault, b.notifyStop, b.notify, b.garpDelay,
-                b.garpRepeat, b.garpRefresh, b.garpRefreshRepeat, b.smtpAlert, b.accept, b.dontTrackPrimary, extras);
+                b.garpRepeat, b.garpRefresh, b.garpRefreshRepeat, b.smtpAlert, b.accept, b.dontTrackPrimary,
+                b.nativeIpv6, extras);
         for (var keyword : List.of("state", "virtual_router_id", "advert_int", "version", "authentication",
                 "auth_hmac")) {
             positions.statement(def, keyword, reader.position(keyword));
@@ -341,6 +343,7 @@ final class ConfigParser {
         Boolean smtpAlert;
         Boolean accept;
         boolean dontTrackPrimary;
+        boolean nativeIpv6;
     }
 
     private List<VrrpInstanceDef.Vip> vips(Node n) {

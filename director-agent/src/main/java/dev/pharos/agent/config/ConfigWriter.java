@@ -107,6 +107,7 @@ public final class ConfigWriter {
         opt("vrrp_garp_master_repeat", g.vrrpGarpMasterRepeat());
         opt("vrrp_garp_master_refresh", g.vrrpGarpMasterRefresh());
         opt("vrrp_garp_master_refresh_repeat", g.vrrpGarpMasterRefreshRepeat());
+        opt("vrrp_gna_interval", g.vrrpGnaInterval());
         if (Boolean.TRUE.equals(g.enableScriptSecurity())) {
             line("enable_script_security");
         }
@@ -177,6 +178,9 @@ public final class ConfigWriter {
         }
         if (i.dontTrackPrimary()) {
             line("dont_track_primary");
+        }
+        if (i.nativeIpv6()) {
+            line("native_ipv6"); // before the addresses: after an IPv4 one keepalived refuses it
         }
         if (i.authentication() != null) {
             open("authentication");

@@ -7,14 +7,16 @@ import java.util.List;
 ///
 /// @param vrrpVersion       `vrrp_version`: the default VRRP version of every instance
 /// @param vrrpGarpMasterDelay `vrrp_garp_master_delay`, the default of each instance's `garp_master_delay`
+/// @param vrrpGnaInterval  `vrrp_gna_interval`: the least time between two unsolicited neighbour
+///                         advertisements
 /// @param lvsSyncDaemon     `lvs_sync_daemon`: the kernel's connection-synchronisation daemon
 public record GlobalDefs(String routerId, List<String> notificationEmail, String notificationEmailFrom,
         String smtpServer, Duration smtpConnectTimeout, Integer vrrpVersion, Duration vrrpGarpMasterDelay,
         Integer vrrpGarpMasterRepeat, Duration vrrpGarpMasterRefresh, Integer vrrpGarpMasterRefreshRepeat,
-        Boolean enableScriptSecurity, String scriptUser, LvsSyncDaemon lvsSyncDaemon, List<Extra> extras) {
+        Duration vrrpGnaInterval, Boolean enableScriptSecurity, String scriptUser, LvsSyncDaemon lvsSyncDaemon, List<Extra> extras) {
 
     public static final GlobalDefs EMPTY = new GlobalDefs(null, List.of(), null, null, null, null, null, null,
-            null, null, null, null, null, List.of());
+            null, null, null, null, null, null, List.of());
 
     public GlobalDefs {
         notificationEmail = List.copyOf(notificationEmail);

@@ -32,6 +32,7 @@ final class GlobalDefsParser {
         var garpRepeat = new Integer[1];
         var garpRefresh = new Duration[1];
         var garpRefreshRepeat = new Integer[1];
+        var gnaInterval = new Duration[1];
         var scriptSecurity = new Boolean[1];
         var scriptUser = new String[1];
         var syncDaemon = new LvsSyncDaemon[1];
@@ -57,7 +58,7 @@ final class GlobalDefsParser {
                 // vrrp_garp_interval_handler, vrrp_gna_interval_handler: microseconds from 1 to
                 // UINT_MAX (read_decimal_unsigned_strvec, 6 decimals); 0 is reported and ignored
                 .kept("vrrp_garp_interval", c -> values.seconds(c, MIN_GARP_INTERVAL, MAX_GARP_INTERVAL))
-                .kept("vrrp_gna_interval", c -> values.seconds(c, MIN_GARP_INTERVAL, MAX_GARP_INTERVAL))
+                .on("vrrp_gna_interval", c -> gnaInterval[0] = values.seconds(c, MIN_GARP_INTERVAL, MAX_GARP_INTERVAL))
                 .on("enable_script_security", c -> scriptSecurity[0] = values.flag(c))
                 .on("script_user", c -> scriptUser[0] = values.userAndGroup(c))
                 // lvs_syncd_handler: "already been specified ... ignoring"
@@ -70,7 +71,8 @@ final class GlobalDefsParser {
             }
         }
         return new GlobalDefs(routerId[0], emails, from[0], smtp[0], smtpTimeout[0], version[0], garpDelay[0],
-                garpRepeat[0], garpRefresh[0], garpRefreshRepeat[0], scriptSecurity[0], scriptUser[0], syncDaemon[0], extras);
+                garpRepeat[0], garpRefresh[0], garpRefreshRepeat[0], gnaInterval[0], scriptSecurity[0], scriptUser[0],
+                syncDaemon[0], extras);
     }
 
     /// A second `global_defs` block goes on where the first left off: keepalived runs the same
@@ -87,6 +89,7 @@ final class GlobalDefsParser {
                 or(b.vrrpGarpMasterDelay(), a.vrrpGarpMasterDelay()), or(b.vrrpGarpMasterRepeat(), a.vrrpGarpMasterRepeat()),
                 or(b.vrrpGarpMasterRefresh(), a.vrrpGarpMasterRefresh()),
                 or(b.vrrpGarpMasterRefreshRepeat(), a.vrrpGarpMasterRefreshRepeat()),
+                or(b.vrrpGnaInterval(), a.vrrpGnaInterval()),
                 or(b.enableScriptSecurity(), a.enableScriptSecurity()), or(b.scriptUser(), a.scriptUser()),
                 // keepalived's handler ignores a second lvs_sync_daemon, in another block too
                 or(a.lvsSyncDaemon(), b.lvsSyncDaemon()), extras);

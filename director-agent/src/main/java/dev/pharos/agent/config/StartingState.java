@@ -56,7 +56,8 @@ public final class StartingState {
             return new Decision(ownerState, "in strict mode the initial state must match being the address owner"
                     + " (priority 255)");
         }
-        var ipv6 = !i.virtualIpAddresses().isEmpty() && i.virtualIpAddresses().getFirst().address() instanceof Inet6Address;
+        var ipv6 = i.nativeIpv6() || !i.virtualIpAddresses().isEmpty()
+                && i.virtualIpAddresses().getFirst().address() instanceof Inet6Address;
         var version = i.version() != null ? i.version() : ipv6 ? 3 : global.vrrpVersion() != null ? global.vrrpVersion() : 2;
         if (!strict && version == 2 && !ipv6 && i.authentication() != null && i.authentication().type() == AuthType.AH
                 && i.state() == State.MASTER && !owner) {

@@ -12,7 +12,8 @@ import java.util.List;
 /// settings mapping, not here, so that writing the model back reproduces the file.
 /// The notify values (here, in [SyncGroupDef], `notifyUp`/`notifyDown` of [RealServerDef] and
 /// `quorumUp`/`quorumDown` of [VirtualServerDef]) are the line's values as written: command, then
-/// optionally user and group; [ScriptLine#parse] reads them.
+/// optionally user and group; [ScriptLine#parse] reads them. `nativeIpv6` is keepalived's
+/// `native_ipv6`: the instance is IPv6 (and VRRPv3) whatever its addresses.
 public record VrrpInstanceDef(String name, State state, String interfaceName, Integer virtualRouterId,
         Integer priority, Duration advertInterval, Integer version, Authentication authentication, AuthHmac authHmac,
         List<Vip> virtualIpAddresses, List<Vip> virtualIpAddressesExcluded, boolean nopreempt,
@@ -20,7 +21,7 @@ public record VrrpInstanceDef(String name, State state, String interfaceName, In
         List<TrackInterface> trackInterfaces, List<TrackScript> trackScripts, String notifyMaster,
         String notifyBackup, String notifyFault, String notifyStop, String notifyGeneric, Duration garpMasterDelay,
         Integer garpMasterRepeat, Duration garpMasterRefresh, Integer garpMasterRefreshRepeat,
-        Boolean smtpAlert, Boolean accept, boolean dontTrackPrimary, List<Extra> extras) {
+        Boolean smtpAlert, Boolean accept, boolean dontTrackPrimary, boolean nativeIpv6, List<Extra> extras) {
 
     public VrrpInstanceDef {
         virtualIpAddresses = List.copyOf(virtualIpAddresses);

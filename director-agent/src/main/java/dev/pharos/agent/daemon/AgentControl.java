@@ -337,7 +337,8 @@ final class AgentControl {
                 instances, servers);
     }
 
-    private static AgentState.VrrpInstance instanceView(VrrpSettings s, VrrpInstanceStatus st) {
+    /// One instance as `state.get` shows it; addresses in [Addresses#text]'s form (IPv6 compressed).
+    static AgentState.VrrpInstance instanceView(VrrpSettings s, VrrpInstanceStatus st) {
         var vips = s.virtualAddresses().stream()
                 .map(v -> Addresses.text(v.address()) + "/" + v.prefixLength()).toList();
         var counters = new LinkedHashMap<String, Long>();

@@ -3,29 +3,41 @@ package dev.pharos.agent.daemon;
 import dev.pharos.agent.linux.Errno;
 import dev.pharos.agent.linux.GratuitousArp;
 import dev.pharos.agent.linux.NativeException;
+import dev.pharos.agent.linux.NeighbourAdvert;
 import dev.pharos.agent.linux.Rtnetlink;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
-/// VIPs through rtnetlink and gratuitous ARP through AF_PACKET, both sockets opened once.
+/// VIPs through rtnetlink, gratuitous ARP and (IPv6) unsolicited neighbour advertisements through
+/// AF_PACKET, the sockets opened once.
 final class LinuxAddressPlumbing implements AddressPlumbing, AutoCloseable {
 
     private final Rtnetlink rtnetlink;
     private final GratuitousArp arp;
+    private final NeighbourAdvert neighbours;
 
-    private LinuxAddressPlumbing(Rtnetlink rtnetlink, GratuitousArp arp) {
+    private LinuxAddressPlumbing(Rtnetlink rtnetlink, GratuitousArp arp, NeighbourAdvert neighbours) {
         this.rtnetlink = rtnetlink;
         this.arp = arp;
+        this.neighbours = neighbours;
     }
 
     static LinuxAddressPlumbing open() throws NativeException {
         var rt = Rtnetlink.open();
         try {
-            return new LinuxAddressPlumbing(rt, GratuitousArp.open());
+            var garp = GratuitousArp.open();
+            try {
+                return new LinuxAddressPlumbing(rt, garp, NeighbourAdvert.open());
+            } catch (NativeException e) {
+                garp.close();
+                throw e;
+            }
         } catch (NativeException e) {
             rt.close();
             throw e;
@@ -84,13 +96,18 @@ final class LinuxAddressPlumbing implements AddressPlumbing, AutoCloseable {
     }
 
     @Override
-    public void sendGratuitousArp(String interfaceName, Inet4Address address) throws IOException {
-        arp.send(interfaceName, address);
+    public void announce(String interfaceName, InetAddress address) throws IOException {
+        switch (address) {
+            case Inet4Address a4 -> arp.send(interfaceName, a4);
+            case Inet6Address a6 -> neighbours.send(interfaceName, a6);
+            default -> throw new IllegalArgumentException("neither IPv4 nor IPv6: " + address);
+        }
     }
 
     @Override
     public void close() {
         rtnetlink.close();
         arp.close();
+        neighbours.close();
     }
 }

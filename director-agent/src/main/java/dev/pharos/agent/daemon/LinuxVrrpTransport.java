@@ -3,17 +3,20 @@ package dev.pharos.agent.daemon;
 import dev.pharos.agent.linux.Errno;
 import dev.pharos.agent.linux.NativeException;
 import dev.pharos.agent.linux.RawIpSocket;
+import dev.pharos.agent.linux.RawIpv6Socket;
 import dev.pharos.agent.vrrp.VrrpSettings;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.HashSet;
 
-/// VRRP over a raw IPv4 socket (protocol 112) on the instance's interface: multicast to
-/// 224.0.0.18 or unicast to `unicast_peer`s. Its receive loop is a platform thread (a native call
+/// VRRP over a raw IPv4 or IPv6 socket (protocol 112) on the instance's interface: multicast to
+/// 224.0.0.18 or ff02::12, or unicast to `unicast_peer`s. Its receive loop is a platform thread (a native call
 /// would pin a virtual one) that waits in `poll` and hands each datagram to the engine's inbox.
 final class LinuxVrrpTransport implements VrrpTransport {
 
@@ -21,12 +24,59 @@ final class LinuxVrrpTransport implements VrrpTransport {
     private static final int IPPROTO_VRRP = 112;
 
     private final String instance;
-    private final RawIpSocket socket;
-    private final Inet4Address source;
+    private final Socket socket;
+    private final InetAddress source;
     private volatile boolean closed;
     private Thread receiver;
 
-    private LinuxVrrpTransport(String instance, RawIpSocket socket, Inet4Address source) {
+    /// The socket of one family: what the receive loop and [#send] need of it.
+    private sealed interface Socket permits V4, V6 {
+        void send(InetAddress destination, byte[] payload) throws NativeException;
+
+        /// The next datagram, header first, as the engine's receiver takes it; null on timeout.
+        Received receive(Duration timeout) throws NativeException;
+
+        void close();
+    }
+
+    private record Received(byte[] datagram, long receivedNanos) {
+    }
+
+    private record V4(RawIpSocket raw) implements Socket {
+        @Override
+        public void send(InetAddress destination, byte[] payload) throws NativeException {
+            raw.send((Inet4Address) destination, payload);
+        }
+
+        @Override
+        public Received receive(Duration timeout) throws NativeException {
+            return raw.receive(timeout).map(d -> new Received(d.datagram(), d.receivedNanos())).orElse(null);
+        }
+
+        @Override
+        public void close() {
+            raw.close();
+        }
+    }
+
+    private record V6(RawIpv6Socket raw) implements Socket {
+        @Override
+        public void send(InetAddress destination, byte[] payload) throws NativeException {
+            raw.send((Inet6Address) destination, payload);
+        }
+
+        @Override
+        public Received receive(Duration timeout) throws NativeException {
+            return raw.receive(timeout).map(d -> new Received(d.datagram(), d.receivedNanos())).orElse(null);
+        }
+
+        @Override
+        public void close() {
+            raw.close();
+        }
+    }
+
+    private LinuxVrrpTransport(String instance, Socket socket, InetAddress source) {
         this.instance = instance;
         this.socket = socket;
         this.source = source;
@@ -34,15 +84,25 @@ final class LinuxVrrpTransport implements VrrpTransport {
 
     static LinuxVrrpTransport open(VrrpSettings s) throws IOException {
         var source = s.unicastSource() != null ? s.unicastSource() : primaryAddress(s);
-        var group = s.unicastPeers().isEmpty() ? VrrpTransport.MULTICAST_GROUP : null;
-        var socket = RawIpSocket.open(IPPROTO_VRRP, s.interfaceName(), group, s.unicastSource());
-        socket.warmUp();
-        return new LinuxVrrpTransport(s.name(), socket, source);
+        boolean multicast = s.unicastPeers().isEmpty();
+        if (s.ipv6()) {
+            // RFC 5798 §5.1.2.2: group ff02::12; §5.1.2.1: the source is the link-local address,
+            // which the kernel chooses for a link-local destination (keepalived passes it in
+            // IPV6_PKTINFO). A unicast_src_ip is bound, as for IPv4.
+            var raw = RawIpv6Socket.open(IPPROTO_VRRP, s.interfaceName(),
+                    multicast ? VrrpTransport.MULTICAST_GROUP_V6 : null, (Inet6Address) s.unicastSource());
+            return new LinuxVrrpTransport(s.name(), new V6(raw), source);
+        }
+        var raw = RawIpSocket.open(IPPROTO_VRRP, s.interfaceName(), multicast ? VrrpTransport.MULTICAST_GROUP : null,
+                (Inet4Address) s.unicastSource());
+        raw.warmUp();
+        return new LinuxVrrpTransport(s.name(), new V4(raw), source);
     }
 
     /// The interface's first IPv4 address that is not one of the instance's VIPs (RFC 5798 §6.1
     /// Primary_IP_Address); a VIP left on the interface by a crash must not become our source.
-    private static Inet4Address primaryAddress(VrrpSettings s) throws IOException {
+    /// IPv6: the interface's link-local address (§5.1.2.1), without its scope.
+    private static InetAddress primaryAddress(VrrpSettings s) throws IOException {
         NetworkInterface nif;
         try {
             nif = NetworkInterface.getByName(s.interfaceName());
@@ -52,6 +112,15 @@ final class LinuxVrrpTransport implements VrrpTransport {
         if (nif == null) {
             throw new NativeException("(" + s.name() + ") interface " + s.interfaceName(), Errno.ENODEV,
                     "there is no interface " + s.interfaceName());
+        }
+        if (s.ipv6()) {
+            for (var ia : nif.getInterfaceAddresses()) {
+                if (ia.getAddress() instanceof Inet6Address a && a.isLinkLocalAddress()) {
+                    return InetAddress.getByAddress(a.getAddress());
+                }
+            }
+            throw new IOException("(" + s.name() + ") interface " + s.interfaceName()
+                    + " has no IPv6 link-local address to send adverts from; is IPv6 disabled on it?");
         }
         var vips = new HashSet<>(s.advertisedAddresses());
         Inet4Address found = null;
@@ -73,10 +142,8 @@ final class LinuxVrrpTransport implements VrrpTransport {
             while (!closed) {
                 try {
                     var d = socket.receive(Duration.ofSeconds(1));
-                    if (d.isPresent()) {
-                        var datagram = d.get();
-                        receiverCallback.datagram(datagram.datagram(), datagram.datagram().length,
-                                datagram.receivedNanos());
+                    if (d != null) {
+                        receiverCallback.datagram(d.datagram(), d.datagram().length, d.receivedNanos());
                     }
                 } catch (NativeException e) {
                     if (closed) {
@@ -91,12 +158,12 @@ final class LinuxVrrpTransport implements VrrpTransport {
     }
 
     @Override
-    public Inet4Address sourceAddress() {
+    public InetAddress sourceAddress() {
         return source;
     }
 
     @Override
-    public void send(Inet4Address destination, byte[] vrrpPayload) throws IOException {
+    public void send(InetAddress destination, byte[] vrrpPayload) throws IOException {
         socket.send(destination, vrrpPayload);
     }
 

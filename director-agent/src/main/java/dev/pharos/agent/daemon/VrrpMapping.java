@@ -15,7 +15,8 @@ import dev.pharos.agent.vrrp.InitialState;
 import dev.pharos.agent.vrrp.VrrpSettings;
 import dev.pharos.agent.vrrp.VrrpSyncGroup;
 import dev.pharos.agent.vrrp.VrrpVersion;
-import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -101,46 +102,72 @@ public final class VrrpMapping {
     private static VrrpSettings instance(KeepalivedConfig c, VrrpInstanceDef i, Map<String, List<String>> tracked,
             ScriptPolicy scripts) {
         var g = c.globalDefs();
-        int versionNumber = i.version() != null ? i.version() : g.vrrpVersion() != null ? g.vrrpVersion() : 2;
+        // keepalived's instance family: IPv6 with native_ipv6, else the first virtual address's
+        // (vrrp_parser.c alloc_vrrp_vip, vrrp_native_ipv6_handler).
+        boolean nativeIpv6 = i.nativeIpv6();
+        boolean ipv6 = nativeIpv6 || !i.virtualIpAddresses().isEmpty()
+                && i.virtualIpAddresses().getFirst().address() instanceof Inet6Address;
+        if (nativeIpv6 && i.virtualIpAddresses().isEmpty()) {
+            throw new IllegalArgumentException("(" + i.name() + ") native_ipv6 with no virtual_ipaddress: Pharos"
+                    + " needs at least one IPv6 virtual address to run the instance over IPv6");
+        }
+        // vrrp.c vrrp_complete_instance: an IPv6 instance is VRRPv3 unless its own block says
+        // otherwise (global_defs' vrrp_version is not consulted); native_ipv6 sets version 3.
+        int versionNumber = ipv6 ? (i.version() != null && !nativeIpv6 ? i.version() : 3)
+                : i.version() != null ? i.version() : g.vrrpVersion() != null ? g.vrrpVersion() : 2;
+        if (ipv6 && versionNumber == 2) {
+            throw new IllegalArgumentException("(" + i.name() + ") version 2 with IPv6 virtual addresses: VRRPv2"
+                    + " is IPv4 only (RFC 3768); use version 3");
+        }
         var version = versionNumber == 3 ? VrrpVersion.V3 : VrrpVersion.V2;
         var vips = new ArrayList<VrrpSettings.VirtualAddress>();
         for (var v : i.virtualIpAddresses()) {
-            if (!(v.address() instanceof Inet4Address a4)) {
-                throw new IllegalArgumentException("(" + i.name() + ") virtual address " + Addresses.text(v.address())
-                        + " is IPv6: Pharos's VRRP engine speaks IPv4 only so far");
+            var a = v.address();
+            if (a instanceof Inet6Address != ipv6) {
+                throw new IllegalArgumentException("(" + i.name() + ") virtual address " + Addresses.text(a) + " is "
+                        + (ipv6 ? "IPv4 in an IPv6 instance" : "IPv6 in an IPv4 instance")
+                        + " (keepalived ignores it); give it its own vrrp_instance");
             }
             if (v.dev() != null && !v.dev().equals(i.interfaceName())) {
-                throw new IllegalArgumentException("(" + i.name() + ") virtual address " + Addresses.text(a4)
+                throw new IllegalArgumentException("(" + i.name() + ") virtual address " + Addresses.text(a)
                         + " dev " + v.dev() + ": Pharos adds VIPs to the instance's interface ("
                         + i.interfaceName() + ") only so far");
             }
-            vips.add(new VrrpSettings.VirtualAddress(a4, v.prefixLength() == null ? 32 : v.prefixLength()));
+            int defaultPrefix = ipv6 ? 128 : 32;
+            vips.add(new VrrpSettings.VirtualAddress(a, v.prefixLength() == null ? defaultPrefix : v.prefixLength()));
         }
-        if (!i.virtualIpAddressesExcluded().isEmpty()) {
-            throw new IllegalArgumentException("(" + i.name() + ") virtual_ipaddress_excluded is not run by Pharos"
-                    + " yet; list those addresses under virtual_ipaddress (at most 255 per instance)");
+        for (var v : i.virtualIpAddressesExcluded()) {
+            var a = v.address();
+            if (v.dev() != null && !v.dev().equals(i.interfaceName())) {
+                throw new IllegalArgumentException("(" + i.name() + ") excluded address " + Addresses.text(a)
+                        + " dev " + v.dev() + ": Pharos adds VIPs to the instance's interface ("
+                        + i.interfaceName() + ") only so far");
+            }
+            // vrrp_data.c alloc_vrrp_evip: any family, whatever the instance's
+            int defaultPrefix = a instanceof Inet6Address ? 128 : 32;
+            vips.add(new VrrpSettings.VirtualAddress(a, v.prefixLength() == null ? defaultPrefix : v.prefixLength(),
+                    true));
         }
-        var peers = new ArrayList<Inet4Address>();
+        var peers = new ArrayList<InetAddress>();
         for (var peer : i.unicastPeers()) {
             var p = peer.address();
-            if (!(p instanceof Inet4Address a4)) {
-                throw new IllegalArgumentException("(" + i.name() + ") unicast_peer " + Addresses.text(p) + " is IPv6");
+            if (p instanceof Inet6Address != ipv6) {
+                throw new IllegalArgumentException("(" + i.name() + ") unicast_peer " + Addresses.text(p)
+                        + " is not of the instance's family (" + (ipv6 ? "IPv6" : "IPv4") + ")");
             }
-            peers.add(a4);
+            peers.add(p);
         }
-        Inet4Address source = null;
-        var src = i.unicastSrcIp() != null ? i.unicastSrcIp() : i.mcastSrcIp();
-        if (src != null) {
-            if (!(src instanceof Inet4Address a4)) {
-                throw new IllegalArgumentException("(" + i.name() + ") source address " + Addresses.text(src) + " is IPv6");
-            }
-            source = a4;
+        var source = i.unicastSrcIp() != null ? i.unicastSrcIp() : i.mcastSrcIp();
+        if (source != null && source instanceof Inet6Address != ipv6) {
+            throw new IllegalArgumentException("(" + i.name() + ") source address " + Addresses.text(source)
+                    + " is not of the instance's family (" + (ipv6 ? "IPv6" : "IPv4") + ")");
         }
         var garp = new VrrpSettings.GarpSettings(
                 first(i.garpMasterDelay(), g.vrrpGarpMasterDelay(), Duration.ofSeconds(5)),
                 first(i.garpMasterRepeat(), g.vrrpGarpMasterRepeat(), 5),
                 first(i.garpMasterRefresh(), g.vrrpGarpMasterRefresh(), Duration.ZERO),
-                first(i.garpMasterRefreshRepeat(), g.vrrpGarpMasterRefreshRepeat(), 1));
+                first(i.garpMasterRefreshRepeat(), g.vrrpGarpMasterRefreshRepeat(), 1),
+                first(g.vrrpGnaInterval(), Duration.ZERO));
         var trackIf = i.trackInterfaces().stream()
                 .map(t -> new VrrpSettings.TrackInterface(t.name(), t.weight() == null ? 0 : t.weight(), t.reverse()))
                 .toList();

@@ -226,7 +226,7 @@ public final class Lab implements AutoCloseable {
 
     /// `listener` hears each VIP whose holders changed (a takeover, a stop, a crash), on the
     /// thread that changed them; it must return quickly.
-    public void onVipChange(Consumer<Inet4Address> listener) {
+    public void onVipChange(Consumer<InetAddress> listener) {
         vips.addListener(listener);
     }
 
@@ -285,7 +285,7 @@ public final class Lab implements AutoCloseable {
     }
 
     /// The directors that hold `vip` now: one normally, none during a takeover, two in a split brain.
-    public Set<String> holders(Inet4Address vip) {
+    public Set<String> holders(InetAddress vip) {
         return vips.holders(vip);
     }
 
@@ -304,7 +304,7 @@ public final class Lab implements AutoCloseable {
     }
 
     /// The first holder of `vip`, for the traffic view.
-    public Optional<String> holder(Inet4Address vip) {
+    public Optional<String> holder(InetAddress vip) {
         var holders = holders(vip);
         return directorNames().stream().filter(holders::contains).findFirst();
     }

@@ -37,6 +37,20 @@ final class Libc {
     static final int IP_MULTICAST_TTL = 33;
     static final int IP_MULTICAST_LOOP = 34;
     static final int IP_ADD_MEMBERSHIP = 35;
+    static final int AF_INET6 = 10;
+    static final int IPPROTO_IPV6 = 41;
+    static final int IPV6_CHECKSUM = 7;
+    static final int IPV6_UNICAST_HOPS = 16;
+    static final int IPV6_MULTICAST_IF = 17;
+    static final int IPV6_MULTICAST_HOPS = 18;
+    static final int IPV6_MULTICAST_LOOP = 19;
+    static final int IPV6_ADD_MEMBERSHIP = 20;
+    static final int IPV6_RECVPKTINFO = 49;
+    /// Also the control message type that carries the destination address and interface.
+    static final int IPV6_PKTINFO = 50;
+    static final int IPV6_RECVHOPLIMIT = 51;
+    /// Also the control message type that carries the received hop limit.
+    static final int IPV6_HOPLIMIT = 52;
     static final int POLLIN = 1;
     static final int EFD_CLOEXEC = 0x80000;
     static final int EFD_NONBLOCK = 0x800;

@@ -5,10 +5,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 
-/// Adds and removes IPv4 addresses through rtnetlink (`RTM_NEWADDR` / `RTM_DELADDR`), as
+/// Adds and removes IPv4 and IPv6 addresses through rtnetlink (`RTM_NEWADDR` / `RTM_DELADDR`), as
 /// `ip addr add|del` does, and turns the kernel's answer into a clear message.
 ///
 /// One socket, opened once; calls are serialised. A request is written straight into native
@@ -34,6 +35,9 @@ public final class Rtnetlink implements AutoCloseable {
     private static final int IFA_LABEL = 3;
     private static final int IFA_BROADCAST = 4;
     private static final int RT_SCOPE_UNIVERSE = 0;
+    /// `ifa_flags`: no duplicate address detection. keepalived 2.2.7 adds every IPv6 VIP so
+    /// (`vrrp_ipaddress.c`): usable at once, and never stuck `dadfailed` after a split brain.
+    private static final int IFA_F_NODAD = 0x02;
     private static final int REQUEST_SIZE = 128;
     private static final int REPLY_SIZE = 16_384;
     private static final long ANSWER_NANOS = 5_000_000_000L;
@@ -76,8 +80,9 @@ public final class Rtnetlink implements AutoCloseable {
         return new Rtnetlink(fd);
     }
 
-    /// `ip addr add ADDRESS/PREFIX [brd B] [label L] dev IFNAME`; an address already there is EEXIST.
-    public synchronized void addAddress(String ifname, Inet4Address address, int prefixLength, Inet4Address broadcast,
+    /// `ip addr add ADDRESS/PREFIX [brd B] [label L] dev IFNAME` (IPv6: with `nodad`); an address
+    /// already there is EEXIST.
+    public synchronized void addAddress(String ifname, InetAddress address, int prefixLength, Inet4Address broadcast,
             String label) throws NativeException {
         int ifindex = index(ifname, "add");
         int length = write(request, RTM_NEWADDR, ADD_FLAGS, ++sequence, ifindex, address, prefixLength, broadcast,
@@ -86,7 +91,7 @@ public final class Rtnetlink implements AutoCloseable {
     }
 
     /// `ip addr del ADDRESS/PREFIX dev IFNAME`; an address that is not there is EADDRNOTAVAIL.
-    public synchronized void deleteAddress(String ifname, Inet4Address address, int prefixLength) throws NativeException {
+    public synchronized void deleteAddress(String ifname, InetAddress address, int prefixLength) throws NativeException {
         int ifindex = index(ifname, "delete");
         int length = write(request, RTM_DELADDR, DELETE_FLAGS, ++sequence, ifindex, address, prefixLength, null, null);
         transact(length, "delete", ifname, address, prefixLength);
@@ -108,7 +113,7 @@ public final class Rtnetlink implements AutoCloseable {
 
     /// Looks `ifname` up and writes the request [#addAddress] would send, without sending it: the
     /// same code runs ahead of a probable takeover. Changes nothing; never throws.
-    public synchronized void prepareAdd(String ifname, Inet4Address address, int prefixLength) {
+    public synchronized void prepareAdd(String ifname, InetAddress address, int prefixLength) {
         try {
             write(request, RTM_NEWADDR, ADD_FLAGS, sequence + 1, index(ifname, "add"), address, prefixLength, null,
                     null);
@@ -120,12 +125,17 @@ public final class Rtnetlink implements AutoCloseable {
     /// Writes an `RTM_NEWADDR`/`RTM_DELADDR` request into `into` and returns its length: the
     /// `nlmsghdr`, the `ifaddrmsg`, then `IFA_LOCAL`, `IFA_ADDRESS` and the optional
     /// `IFA_BROADCAST` and `IFA_LABEL` attributes, each padded to 4 bytes, in the host's order.
-    static int write(MemorySegment into, int type, int flags, int seq, int ifindex, Inet4Address address,
+    /// An IPv6 address is added with `IFA_F_NODAD`.
+    static int write(MemorySegment into, int type, int flags, int seq, int ifindex, InetAddress address,
             int prefixLength, Inet4Address broadcast, String label) {
         into.fill((byte) 0);
         int at = NLMSGHDR_SIZE;
-        into.set(ValueLayout.JAVA_BYTE, at, (byte) Libc.AF_INET);
+        boolean ipv6 = address instanceof Inet6Address;
+        into.set(ValueLayout.JAVA_BYTE, at, (byte) (ipv6 ? Libc.AF_INET6 : Libc.AF_INET));
         into.set(ValueLayout.JAVA_BYTE, at + 1, (byte) prefixLength);
+        if (ipv6 && type == RTM_NEWADDR) {
+            into.set(ValueLayout.JAVA_BYTE, at + 2, (byte) IFA_F_NODAD);
+        }
         into.set(ValueLayout.JAVA_BYTE, at + 3, (byte) RT_SCOPE_UNIVERSE);
         into.set(INT, at + 4, ifindex);
         at += IFADDRMSG_SIZE;
@@ -164,7 +174,7 @@ public final class Rtnetlink implements AutoCloseable {
     }
 
     /// Sends the request of `length` bytes and waits for the kernel's acknowledgement of it.
-    private void transact(int length, String verb, String ifname, Inet4Address address, int prefix)
+    private void transact(int length, String verb, String ifname, InetAddress address, int prefix)
             throws NativeException {
         int seq = request.get(INT, 8);
         try {
@@ -214,15 +224,15 @@ public final class Rtnetlink implements AutoCloseable {
         return NO_ANSWER;
     }
 
-    private static NativeException failure(String verb, int errno, String ifname, Inet4Address address, int prefix) {
+    private static NativeException failure(String verb, int errno, String ifname, InetAddress address, int prefix) {
         return new NativeException(call(verb, ifname, address, prefix), errno, explain(errno, ifname, address, prefix));
     }
 
-    private static String call(String verb, String ifname, Inet4Address address, int prefix) {
+    private static String call(String verb, String ifname, InetAddress address, int prefix) {
         return "rtnetlink " + verb + " " + Addresses.text(address) + "/" + prefix + " on " + ifname;
     }
 
-    private static String explain(int errno, String ifname, Inet4Address address, int prefix) {
+    private static String explain(int errno, String ifname, InetAddress address, int prefix) {
         var a = Addresses.text(address) + "/" + prefix;
         return switch (errno) {
             case Errno.EEXIST -> "address " + a + " is already on " + ifname;

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
@@ -48,6 +49,31 @@ final class SockAddr {
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /// `struct sockaddr_in6`: family, port (network order), flow info 0, address, scope id (the
+    /// interface index a link-local address needs; 0 for others).
+    static MemorySegment inet6(Arena arena, Inet6Address address, int scopeId) {
+        var s = arena.allocate(SOCKADDR_IN6_SIZE);
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) Libc.AF_INET6);
+        setInet6(s, address, scopeId);
+        return s;
+    }
+
+    static final int SOCKADDR_IN6_SIZE = 28;
+
+    /// Sets the address and scope id of a `struct sockaddr_in6` made by [#inet6].
+    static void setInet6(MemorySegment sockaddrIn6, Inet6Address address, int scopeId) {
+        MemorySegment.copy(address.getAddress(), 0, sockaddrIn6, ValueLayout.JAVA_BYTE, 8, 16);
+        sockaddrIn6.set(ValueLayout.JAVA_INT_UNALIGNED, 24, scopeId);
+    }
+
+    /// `struct ipv6_mreq`: group, interface index.
+    static MemorySegment ipv6Mreq(Arena arena, Inet6Address group, int ifindex) {
+        var s = arena.allocate(20);
+        MemorySegment.copy(group.getAddress(), 0, s, ValueLayout.JAVA_BYTE, 0, 16);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 16, ifindex);
+        return s;
     }
 
     /// `struct ip_mreqn`: group, local address (any), interface index.

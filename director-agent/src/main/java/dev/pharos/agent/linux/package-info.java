@@ -1,6 +1,7 @@
-/// The only package that calls native code, through `java.lang.foreign`: raw IP sockets (VRRP),
-/// AF_PACKET (gratuitous ARP), rtnetlink (addresses), generic netlink, the systemd notify socket,
-/// and the user-space balancer's TCP relay ([Epoll], [TcpSockets], [NativeBuffer]).
+/// The only package that calls native code, through `java.lang.foreign`: raw IPv4 and IPv6
+/// sockets (VRRP), AF_PACKET (gratuitous ARP, neighbour advertisements), rtnetlink (addresses),
+/// generic netlink, the systemd notify socket, and the user-space balancer's TCP relay
+/// ([Epoll], [TcpSockets], [NativeBuffer]).
 ///
 /// Each C function is a `static final` downcall handle, created once (in [Libc], or in the file of
 /// its concern: [Epoll], [TcpSockets]), called with `invokeExact`; `errno` is captured with the

@@ -3,7 +3,7 @@ package dev.pharos.agent.sim;
 import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,17 +17,17 @@ import java.util.function.Consumer;
 /// from [#forNode].
 public final class SimAddressPlumbing {
 
-    private final Map<Inet4Address, Set<String>> holders = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Set<String>> holders = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> garps = new ConcurrentHashMap<>();
-    private final List<Consumer<Inet4Address>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<InetAddress>> listeners = new CopyOnWriteArrayList<>();
 
     /// `listener` hears each VIP whose holders changed, on the thread that changed them (an
     /// engine's); it must return quickly.
-    public void addListener(Consumer<Inet4Address> listener) {
+    public void addListener(Consumer<InetAddress> listener) {
         listeners.add(listener);
     }
 
-    private void changed(Inet4Address vip) {
+    private void changed(InetAddress vip) {
         listeners.forEach(l -> l.accept(vip));
     }
 
@@ -50,19 +50,19 @@ public final class SimAddressPlumbing {
             }
 
             @Override
-            public void sendGratuitousArp(String interfaceName, Inet4Address address) {
+            public void announce(String interfaceName, InetAddress address) {
                 garps.computeIfAbsent(node + " " + Addresses.text(address), k -> new AtomicLong()).incrementAndGet();
             }
         };
     }
 
     /// The nodes that hold `vip` now: one normally, two in a split brain, none between owners.
-    public Set<String> holders(Inet4Address vip) {
+    public Set<String> holders(InetAddress vip) {
         return Set.copyOf(holders.getOrDefault(vip, Set.of()));
     }
 
     /// Gratuitous ARPs `node` sent for `vip` so far.
-    public long garpCount(String node, Inet4Address vip) {
+    public long garpCount(String node, InetAddress vip) {
         var n = garps.get(node + " " + Addresses.text(vip));
         return n == null ? 0 : n.get();
     }

@@ -1,9 +1,10 @@
 package dev.pharos.agent.sim;
 
+import dev.pharos.agent.vrrp.IpHeader;
 import dev.pharos.agent.vrrp.Ipv4Header;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,14 +43,14 @@ public final class SimVrrpBus implements AutoCloseable {
         this.random = new SplittableRandom(seed);
     }
 
-    /// A transport for one instance on `node` (a director), sending from `address`. Several
-    /// instances of one node share its name.
-    public VrrpTransport transport(String node, Inet4Address address) {
+    /// A transport for one instance on `node` (a director), sending from `address` (for an IPv6
+    /// instance a link-local one). Several instances of one node share its name.
+    public VrrpTransport transport(String node, InetAddress address) {
         return new SimTransport(node, address);
     }
 
     /// A factory for a [dev.pharos.agent.vrrp.VrrpEngine] of `node`.
-    public VrrpTransport.Factory factory(String node, Inet4Address address) {
+    public VrrpTransport.Factory factory(String node, InetAddress address) {
         return settings -> transport(node, address);
     }
 
@@ -120,11 +121,11 @@ public final class SimVrrpBus implements AutoCloseable {
         }
     }
 
-    private void send(SimTransport from, Inet4Address destination, byte[] payload) throws IOException {
+    private void send(SimTransport from, InetAddress destination, byte[] payload) throws IOException {
         if (delivery.isShutdown()) {
             throw new IOException("the simulated segment is shut down");
         }
-        var datagram = Ipv4Header.datagram(from.address, destination, Ipv4Header.VRRP_TTL,
+        var datagram = IpHeader.datagram(from.address, destination, Ipv4Header.VRRP_TTL,
                 Ipv4Header.PROTOCOL_VRRP, payload);
         taps.forEach(t -> t.accept(datagram.clone()));
         var receivers = new ArrayList<SimTransport>();
@@ -159,11 +160,11 @@ public final class SimVrrpBus implements AutoCloseable {
 
     private final class SimTransport implements VrrpTransport {
         private final String node;
-        private final Inet4Address address;
+        private final InetAddress address;
         private volatile Receiver receiver;
         private volatile boolean closed;
 
-        SimTransport(String node, Inet4Address address) {
+        SimTransport(String node, InetAddress address) {
             this.node = Objects.requireNonNull(node);
             this.address = Objects.requireNonNull(address);
         }
@@ -175,12 +176,12 @@ public final class SimVrrpBus implements AutoCloseable {
         }
 
         @Override
-        public Inet4Address sourceAddress() {
+        public InetAddress sourceAddress() {
             return address;
         }
 
         @Override
-        public void send(Inet4Address destination, byte[] vrrpPayload) throws IOException {
+        public void send(InetAddress destination, byte[] vrrpPayload) throws IOException {
             if (closed) {
                 throw new IOException("transport of " + node + " is closed");
             }

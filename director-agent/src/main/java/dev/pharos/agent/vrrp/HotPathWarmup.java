@@ -1,6 +1,7 @@
 package dev.pharos.agent.vrrp;
 
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,8 +130,8 @@ public final class HotPathWarmup {
         }
 
         @Override
-        public void send(Inet4Address destination, byte[] vrrpPayload) {
-            sent.add(Ipv4Header.datagram(source, destination, Ipv4Header.VRRP_TTL, Ipv4Header.PROTOCOL_VRRP,
+        public void send(InetAddress destination, byte[] vrrpPayload) {
+            sent.add(IpHeader.datagram(source, destination, Ipv4Header.VRRP_TTL, Ipv4Header.PROTOCOL_VRRP,
                     vrrpPayload));
         }
 

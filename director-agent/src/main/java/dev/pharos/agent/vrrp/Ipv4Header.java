@@ -1,7 +1,7 @@
 package dev.pharos.agent.vrrp;
 
+import static dev.pharos.agent.vrrp.MalformedPacketException.Reason.BAD_IP_VERSION;
 import static dev.pharos.agent.vrrp.MalformedPacketException.Reason.IP_HEADER_TRUNCATED;
-import static dev.pharos.agent.vrrp.MalformedPacketException.Reason.NOT_IPV4;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -16,13 +16,14 @@ import java.util.Arrays;
 /// @param ttl          Time To Live
 /// @param protocol     112 for VRRP, 51 for IPsec AH
 public record Ipv4Header(int headerLength, int totalLength, int ttl, int protocol,
-        Inet4Address source, Inet4Address destination) {
+        Inet4Address source, Inet4Address destination) implements IpHeader {
 
     /// IP protocol number of VRRP (RFC 5798 §5.1.1.4).
     public static final int PROTOCOL_VRRP = 112;
     /// IP protocol number of IPsec AH (RFC 4302), used by keepalived's `auth_type AH`.
     public static final int PROTOCOL_AH = 51;
-    /// The TTL every VRRP advert is sent with and must arrive with (RFC 5798 §5.1.1.3).
+    /// The TTL (IPv4) or Hop Limit (IPv6) every VRRP advert is sent with and must arrive with
+    /// (RFC 5798 §5.1.1.3, §5.1.2.3).
     public static final int VRRP_TTL = 255;
     static final int MIN_LENGTH = 20;
 
@@ -36,7 +37,7 @@ public record Ipv4Header(int headerLength, int totalLength, int ttl, int protoco
         }
         int version = (datagram[0] & 0xf0) >>> 4;
         if (version != 4) {
-            throw new MalformedPacketException(NOT_IPV4, "IP version " + version + ", expected 4");
+            throw new MalformedPacketException(BAD_IP_VERSION, "IP version " + version + ", expected 4");
         }
         int ihl = (datagram[0] & 0x0f) * 4;
         int total = u16(datagram, 2);

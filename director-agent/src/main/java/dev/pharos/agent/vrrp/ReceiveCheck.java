@@ -63,7 +63,7 @@ public enum ReceiveCheck {
 
     static ReceiveCheck of(MalformedPacketException.Reason reason) {
         return switch (reason) {
-            case IP_HEADER_TRUNCATED, NOT_IPV4 -> IP_HEADER;
+            case IP_HEADER_TRUNCATED, BAD_IP_VERSION -> IP_HEADER;
             case NOT_VRRP -> NOT_VRRP;
             case AH_NOT_SUPPORTED -> AH_NOT_SUPPORTED;
             case TOO_SHORT -> TOO_SHORT;

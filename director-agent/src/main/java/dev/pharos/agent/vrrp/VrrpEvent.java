@@ -1,6 +1,6 @@
 package dev.pharos.agent.vrrp;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 
 /// What can happen to a [VrrpRouter]. The runtime turns packets, timers, commands and tracking
@@ -21,7 +21,7 @@ public sealed interface VrrpEvent {
     /// @param source           the IPv4 source address of the advert
     /// @param priority         its Priority field
     /// @param maxAdverInterval its Max Adver Int (v3: learned as Master_Adver_Interval)
-    record AdvertReceived(Inet4Address source, int priority, Duration maxAdverInterval) implements VrrpEvent {
+    record AdvertReceived(InetAddress source, int priority, Duration maxAdverInterval) implements VrrpEvent {
     }
 
     /// RFC 5798 §6.4.2: the Master_Down_Timer fired.

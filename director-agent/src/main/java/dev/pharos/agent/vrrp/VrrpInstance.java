@@ -11,7 +11,8 @@ import dev.pharos.agent.vrrp.VrrpAction.SendAdvert;
 import dev.pharos.agent.vrrp.VrrpAction.StateChanged;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -80,7 +81,7 @@ public final class VrrpInstance {
     private EngineLoop.Timer timer;
     private Instant lastChange;
     private volatile VrrpInstanceStatus status;
-    private final List<Inet4Address> destinations;
+    private final List<InetAddress> destinations;
     /// Encoded adverts by priority, one per destination; filled on first use. Engine thread only.
     private final byte[][][] adverts = new byte[256][][];
     // The address work and timer tasks of this instance, made once: a takeover then creates no
@@ -88,8 +89,8 @@ public final class VrrpInstance {
     // first gratuitous ARP, bench/failover).
     private final Work[] addVips;
     private final Work[] removeVips;
-    private final Work[] masterGarps;
-    private final Work[] refreshGarps;
+    private final Burst masterGarps;
+    private final Burst refreshGarps;
     private final Runnable onAdverTimer = () -> fired(new VrrpEvent.AdverTimerExpired());
     private final Runnable onMasterDownTimer = () -> fired(new VrrpEvent.MasterDownTimerExpired());
     private final Runnable prepareMasterDown = () -> prepare(new VrrpEvent.MasterDownTimerExpired());
@@ -107,15 +108,15 @@ public final class VrrpInstance {
         this.expectedAuth = VrrpPacket.passwordBytes(settings.authPassword());
         this.hmac = authenticator(settings);
         this.destinations = settings.unicastPeers().isEmpty()
-                ? List.of(VrrpTransport.MULTICAST_GROUP) : settings.unicastPeers();
+                ? List.of(VrrpTransport.multicastGroup(settings.ipv6())) : settings.unicastPeers();
         this.lastChange = host.now();
         var vips = settings.virtualAddresses();
         var ifname = settings.interfaceName();
         var garp = settings.garp();
         this.addVips = work(vips, "add ", vip -> p -> p.addAddress(ifname, vip));
         this.removeVips = work(vips, "remove ", vip -> p -> p.removeAddress(ifname, vip));
-        this.masterGarps = garps(vips, ifname, garp.masterRepeat());
-        this.refreshGarps = garps(vips, ifname, garp.masterRefreshRepeat());
+        this.masterGarps = burst(vips, ifname, garp.masterRepeat(), garp.naInterval());
+        this.refreshGarps = burst(vips, ifname, garp.masterRefreshRepeat(), garp.naInterval());
         publish();
     }
 
@@ -143,11 +144,34 @@ public final class VrrpInstance {
                 .toArray(Work[]::new);
     }
 
-    /// `repeat` gratuitous ARPs for each VIP on `ifname`, a task per VIP.
+    /// One announcement burst: tasks run at once (each VIP's gratuitous ARPs or neighbour
+    /// advertisements), then single neighbour advertisements paced by `vrrp_gna_interval`.
+    private record Burst(Work[] atOnce, Work[] paced) {
+    }
+
+    /// The burst of `repeat` announcements per VIP. With an NA interval the IPv6 ones are single
+    /// tasks in keepalived's order (`vrrp_send_link_update`: each round over every VIP), to be
+    /// spaced by it. Deviation from keepalived: the spacing is per instance, where keepalived keeps
+    /// it per interface across instances (`vrrp_ndisc.c`, `gna_next_time`).
+    private static Burst burst(List<VrrpSettings.VirtualAddress> vips, String ifname, int repeat, Duration naInterval) {
+        if (naInterval.isZero()) {
+            return new Burst(garps(vips, ifname, repeat), new Work[0]);
+        }
+        var v4 = vips.stream().filter(v -> !(v.address() instanceof Inet6Address)).toList();
+        var v6 = vips.stream().filter(v -> v.address() instanceof Inet6Address).toList();
+        var paced = new ArrayList<Work>();
+        for (int round = 0; round < repeat; round++) {
+            paced.addAll(List.of(garps(v6, ifname, 1)));
+        }
+        return new Burst(garps(v4, ifname, repeat), paced.toArray(Work[]::new));
+    }
+
+    /// `repeat` gratuitous ARPs (IPv6: unsolicited neighbour advertisements) for each VIP on
+    /// `ifname`, a task per VIP. keepalived's `garp_master_*` settings time both.
     private static Work[] garps(List<VrrpSettings.VirtualAddress> vips, String ifname, int repeat) {
-        return work(vips, "gratuitous ARP ", vip -> p -> {
+        return work(vips, "announce ", vip -> p -> {
             for (int i = 0; i < repeat; i++) {
-                p.sendGratuitousArp(ifname, vip.address());
+                p.announce(ifname, vip.address());
             }
         });
     }
@@ -279,15 +303,29 @@ public final class VrrpInstance {
         }));
     }
 
-    /// A burst of gratuitous ARPs ([#masterGarps] or [#refreshGarps]); `now`: the takeover's, see
-    /// [Host#plumbingNow].
-    private void garpBurst(Work[] burst, boolean now) {
-        for (var w : burst) {
-            if (now) {
-                host.plumbingNow(w.what(), w.task());
+    /// A burst of announcements ([#masterGarps] or [#refreshGarps]); `now`: the takeover's, see
+    /// [Host#plumbingNow]. Paced ones after the first wait on timers, cancelled with the others.
+    private void garpBurst(Burst burst, boolean now) {
+        for (var w : burst.atOnce()) {
+            announce(w, now);
+        }
+        var paced = burst.paced();
+        var interval = settings.garp().naInterval();
+        for (int k = 0; k < paced.length; k++) {
+            var w = paced[k];
+            if (k == 0) {
+                announce(w, now);
             } else {
-                host.plumbing(w.what(), w.task());
+                garpTimers.add(host.schedule(interval.multipliedBy(k), () -> host.plumbing(w.what(), w.task())));
             }
+        }
+    }
+
+    private void announce(Work w, boolean now) {
+        if (now) {
+            host.plumbingNow(w.what(), w.task());
+        } else {
+            host.plumbing(w.what(), w.task());
         }
     }
 
@@ -395,7 +433,7 @@ public final class VrrpInstance {
     /// "from 192.0.2.1: " when the IP header is readable, else nothing.
     private static String sourceOf(byte[] datagram, int length) {
         try {
-            return "from " + Addresses.text(Ipv4Header.decode(datagram, length).source()) + ": ";
+            return "from " + Addresses.text(IpHeader.decode(datagram, length).source()) + ": ";
         } catch (MalformedPacketException e) {
             return "";
         }
@@ -446,7 +484,7 @@ public final class VrrpInstance {
         if (!new HashSet<>(p.addresses()).equals(new HashSet<>(settings.advertisedAddresses()))
                 || p.addresses().size() != settings.advertisedAddresses().size()) {
             fail(ReceiveCheck.ADDRESS_LIST, "address list from " + src + " "
-                    + p.addresses().stream().map(Inet4Address::getHostAddress).toList()
+                    + p.addresses().stream().map(Addresses::text).toList()
                     + " differs from ours; check virtual_ipaddress on both routers");
         }
         if (p.priority() == VrrpRouter.PRIORITY_OWNER && state.effectivePriority() == VrrpRouter.PRIORITY_OWNER) {

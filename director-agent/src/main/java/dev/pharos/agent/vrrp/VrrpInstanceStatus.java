@@ -1,6 +1,6 @@
 package dev.pharos.agent.vrrp;
 
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -11,7 +11,7 @@ import java.util.Set;
 /// @param faults       active fault sources (empty unless FAULT or about to be)
 /// @param lastChange   when the state last changed, or the engine's start
 public record VrrpInstanceStatus(String name, int vrid, VrrpState state, int basePriority,
-        int effectivePriority, Duration masterAdverInterval, Inet4Address masterOrNull,
+        int effectivePriority, Duration masterAdverInterval, InetAddress masterOrNull,
         Set<String> faults, Instant lastChange, long transitions, VrrpCounters.Snapshot counters) {
 
     public VrrpInstanceStatus {
@@ -19,7 +19,7 @@ public record VrrpInstanceStatus(String name, int vrid, VrrpState state, int bas
     }
 
     /// The source of the last accepted advert, if any.
-    public Optional<Inet4Address> master() {
+    public Optional<InetAddress> master() {
         return Optional.ofNullable(masterOrNull);
     }
 }

@@ -10,7 +10,7 @@ import dev.pharos.agent.vrrp.VrrpAction.RemoveVips;
 import dev.pharos.agent.vrrp.VrrpAction.SendAdvert;
 import dev.pharos.agent.vrrp.VrrpAction.StateChanged;
 import java.lang.System.Logger.Level;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,11 +38,11 @@ public final class VrrpRouter {
     public static final int PRIORITY_STOP = 0;
 
     private final VrrpSettings settings;
-    private final Inet4Address primaryAddress;
+    private final InetAddress primaryAddress;
 
     /// @param primaryAddress this router's own advert source (Primary_IP_Address, RFC 5798 §6.1),
     ///                       compared with a peer's on equal priority
-    public VrrpRouter(VrrpSettings settings, Inet4Address primaryAddress) {
+    public VrrpRouter(VrrpSettings settings, InetAddress primaryAddress) {
         this.settings = settings;
         this.primaryAddress = primaryAddress;
     }
@@ -58,7 +58,7 @@ public final class VrrpRouter {
     /// @param resigned            after [VrrpEvent.Resign]: accept any master until master again
     /// @param transitions         number of state changes so far
     public record RouterState(VrrpState state, int basePriority, int trackWeight, Set<String> faults,
-            Duration masterAdverInterval, Inet4Address master, Instant preemptTime, boolean resigned,
+            Duration masterAdverInterval, InetAddress master, Instant preemptTime, boolean resigned,
             long transitions) {
 
         public RouterState {
@@ -322,7 +322,7 @@ public final class VrrpRouter {
         return new Transition(next, all);
     }
 
-    private static RouterState withMaster(RouterState s, Inet4Address master, Duration interval, Instant preemptTime) {
+    private static RouterState withMaster(RouterState s, InetAddress master, Duration interval, Instant preemptTime) {
         return new RouterState(s.state(), s.basePriority(), s.trackWeight(), s.faults(), interval, master,
                 preemptTime, s.resigned(), s.transitions());
     }
@@ -332,8 +332,9 @@ public final class VrrpRouter {
                 s.masterAdverInterval(), s.master(), s.preemptTime(), resigned, s.transitions());
     }
 
-    /// Unsigned comparison of two IPv4 addresses (RFC 5798 §6.4.3: "primary IP address is larger").
-    static int compare(Inet4Address a, Inet4Address b) {
+    /// Unsigned comparison of two primary addresses of one family (RFC 5798 §6.4.3: "primary IP
+    /// address is larger"; for IPv6 the link-local address, §6.1).
+    static int compare(InetAddress a, InetAddress b) {
         return Arrays.compareUnsigned(a.getAddress(), b.getAddress());
     }
 

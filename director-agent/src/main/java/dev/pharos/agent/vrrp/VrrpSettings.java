@@ -1,7 +1,10 @@
 package dev.pharos.agent.vrrp;
 
-import java.net.Inet4Address;
+import dev.pharos.agent.api.Addresses;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /// Everything one VRRP instance needs (keepalived's `vrrp_instance` block). The config package
@@ -18,9 +21,12 @@ import java.util.List;
 /// @param initialState     `state MASTER|BACKUP`
 /// @param authType         v2 `auth_type` ([AuthType#NONE] for v3)
 /// @param authPassword     v2 `auth_pass` (first 8 bytes used), empty unless PASS
-/// @param virtualAddresses `virtual_ipaddress`
+/// @param virtualAddresses `virtual_ipaddress`, all IPv4 or all IPv6: the instance's family
+///                         (keepalived's `vrrp->family`, set by the first address); then
+///                         `virtual_ipaddress_excluded` ([VirtualAddress#excluded]), of either family
 /// @param unicastSource    `unicast_src_ip`, or null to use the interface's primary address
-/// @param unicastPeers     `unicast_peer`; empty means multicast to 224.0.0.18
+///                         (IPv6: its link-local address)
+/// @param unicastPeers     `unicast_peer`; empty means multicast to 224.0.0.18 or ff02::12
 /// @param garp             `garp_master_*`
 /// @param trackInterfaces  `track_interface`
 /// @param trackScripts     `track_script`
@@ -29,8 +35,8 @@ import java.util.List;
 public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVersion version,
         int priority, Duration advertInterval, boolean preempt, Duration preemptDelay,
         InitialState initialState, AuthType authType, String authPassword,
-        List<VirtualAddress> virtualAddresses, Inet4Address unicastSource,
-        List<Inet4Address> unicastPeers, GarpSettings garp, List<TrackInterface> trackInterfaces,
+        List<VirtualAddress> virtualAddresses, InetAddress unicastSource,
+        List<InetAddress> unicastPeers, GarpSettings garp, List<TrackInterface> trackInterfaces,
         List<TrackScript> trackScripts, NotifyCommands notifyCommands, AuthHmacSettings authHmac) {
 
     public VrrpSettings {
@@ -43,8 +49,9 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
         if (priority < 1 || priority > 255) {
             throw new IllegalArgumentException("(" + name + ") priority " + priority + " is outside 1–255");
         }
-        if (virtualAddresses.size() > 255) {
-            throw new IllegalArgumentException("(" + name + ") " + virtualAddresses.size()
+        long advertised = virtualAddresses.stream().filter(v -> !v.excluded()).count();
+        if (advertised > 255) {
+            throw new IllegalArgumentException("(" + name + ") " + advertised
                     + " virtual addresses; one advert carries at most 255");
         }
         if (preemptDelay.isNegative()) {
@@ -52,6 +59,22 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
         }
         if (authHmac != null && authType != AuthType.NONE) {
             throw new IllegalArgumentException("(" + name + ") auth_hmac replaces the authentication block; remove auth_type");
+        }
+        boolean ipv6 = ipv6(virtualAddresses);
+        for (var vip : virtualAddresses) {
+            if (!vip.excluded() && vip.address() instanceof Inet6Address != ipv6) {
+                throw new IllegalArgumentException("(" + name + ") virtual address " + vip
+                        + " is not of the instance's family (its first address's)");
+            }
+        }
+        for (var a : unicastSource == null ? unicastPeers : concat(unicastSource, unicastPeers)) {
+            if (a instanceof Inet6Address != ipv6) {
+                throw new IllegalArgumentException("(" + name + ") unicast address " + a
+                        + " is not of the family of virtual_ipaddress");
+            }
+        }
+        if (ipv6 && version == VrrpVersion.V2) {
+            throw new IllegalArgumentException("(" + name + ") VRRPv2 is IPv4 only (RFC 3768); set version 3");
         }
         if (version == VrrpVersion.V3 && authType != AuthType.NONE) {
             throw new IllegalArgumentException("(" + name + ") VRRPv3 has no authentication; remove auth_type");
@@ -70,6 +93,23 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
         unicastPeers = List.copyOf(unicastPeers);
         trackInterfaces = List.copyOf(trackInterfaces);
         trackScripts = List.copyOf(trackScripts);
+    }
+
+    private static List<InetAddress> concat(InetAddress first, List<InetAddress> rest) {
+        var all = new ArrayList<InetAddress>(rest.size() + 1);
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    /// Whether the instance runs VRRPv3 over IPv6 (its advertised virtual addresses are IPv6).
+    public boolean ipv6() {
+        return ipv6(virtualAddresses);
+    }
+
+    private static boolean ipv6(List<VirtualAddress> vips) {
+        return vips.stream().filter(v -> !v.excluded()).findFirst()
+                .map(v -> v.address() instanceof Inet6Address).orElse(false);
     }
 
     /// Settings with keepalived's defaults for everything but the essentials: preempt on, no
@@ -112,10 +152,10 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
     }
 
     /// `unicast_src_ip` (null: the interface's address) and `unicast_peer` (empty: multicast).
-    public VrrpSettings withUnicast(Inet4Address unicastSource, List<Inet4Address> unicastPeers) {
+    public VrrpSettings withUnicast(InetAddress unicastSource, List<? extends InetAddress> unicastPeers) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
+                List.copyOf(unicastPeers), garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
     }
 
     /// keepalived 2.4's `auth_hmac` (null: none).
@@ -131,35 +171,56 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
                 unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
     }
 
-    /// The addresses an advert carries, in configuration order.
-    public List<Inet4Address> advertisedAddresses() {
-        return virtualAddresses.stream().map(VirtualAddress::address).toList();
+    /// The addresses an advert carries, in configuration order (not the excluded ones).
+    public List<InetAddress> advertisedAddresses() {
+        return virtualAddresses.stream().filter(v -> !v.excluded()).map(VirtualAddress::address).toList();
     }
 
-    /// A `virtual_ipaddress` entry: `192.0.2.100/24` (prefix 32 when keepalived's line has none).
-    public record VirtualAddress(Inet4Address address, int prefixLength) {
+    /// A `virtual_ipaddress` entry: `192.0.2.100/24` or `2001:db8::100/64` (prefix 32 or 128 when
+    /// keepalived's line has none).
+    ///
+    /// @param excluded a `virtual_ipaddress_excluded` entry: added, removed and announced with the
+    ///                 others but not carried in adverts, and of either family (keepalived's `evip`)
+    public record VirtualAddress(InetAddress address, int prefixLength, boolean excluded) {
+        public VirtualAddress(InetAddress address, int prefixLength) {
+            this(address, prefixLength, false);
+        }
+
         public VirtualAddress {
-            if (prefixLength < 0 || prefixLength > 32) {
-                throw new IllegalArgumentException("prefix /" + prefixLength + " is outside 0–32");
+            int max = address instanceof Inet6Address ? 128 : 32;
+            if (prefixLength < 0 || prefixLength > max) {
+                throw new IllegalArgumentException("prefix /" + prefixLength + " is outside 0–" + max);
             }
+        }
+
+        @Override
+        public String toString() {
+            return Addresses.text(address) + "/" + prefixLength;
         }
     }
 
     /// keepalived's gratuitous ARP timing for a new master: `garp_master_repeat` ARPs at once,
     /// the same again after `garp_master_delay` (none when zero), and then, when
     /// `garp_master_refresh` is not zero, `garp_master_refresh_repeat` ARPs every refresh interval.
+    /// IPv6 addresses get unsolicited neighbour advertisements on the same timing, each at least
+    /// `naInterval` after the one before (keepalived's `vrrp_gna_interval`; zero: back to back).
     public record GarpSettings(Duration masterDelay, int masterRepeat, Duration masterRefresh,
-            int masterRefreshRepeat) {
-        /// keepalived's defaults: delay 5 s, repeat 5, refresh off, refresh repeat 1.
+            int masterRefreshRepeat, Duration naInterval) {
+        /// keepalived's defaults: delay 5 s, repeat 5, refresh off, refresh repeat 1, no NA interval.
         public static final GarpSettings KEEPALIVED_DEFAULTS =
                 new GarpSettings(Duration.ofSeconds(5), 5, Duration.ZERO, 1);
+
+        public GarpSettings(Duration masterDelay, int masterRepeat, Duration masterRefresh, int masterRefreshRepeat) {
+            this(masterDelay, masterRepeat, masterRefresh, masterRefreshRepeat, Duration.ZERO);
+        }
 
         public GarpSettings {
             if (masterRepeat < 1 || masterRefreshRepeat < 1) {
                 throw new IllegalArgumentException("garp_master_repeat and garp_master_refresh_repeat must be ≥ 1");
             }
-            if (masterDelay.isNegative() || masterRefresh.isNegative()) {
-                throw new IllegalArgumentException("garp_master_delay and garp_master_refresh must be ≥ 0");
+            if (masterDelay.isNegative() || masterRefresh.isNegative() || naInterval.isNegative()) {
+                throw new IllegalArgumentException("garp_master_delay, garp_master_refresh and vrrp_gna_interval"
+                        + " must be ≥ 0");
             }
         }
     }

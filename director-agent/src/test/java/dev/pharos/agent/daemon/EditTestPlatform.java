@@ -8,6 +8,7 @@ import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,7 +37,7 @@ final class EditTestPlatform implements Platform {
             }
 
             @Override
-            public void sendGratuitousArp(String interfaceName, Inet4Address address) {
+            public void announce(String interfaceName, InetAddress address) {
             }
         };
     }

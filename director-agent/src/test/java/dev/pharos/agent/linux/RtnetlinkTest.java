@@ -49,6 +49,25 @@ class RtnetlinkTest {
     }
 
     @Test
+    void anIpv6AddRequestIsWhatIpAddrAddNodadSends() throws Exception {
+        try (var arena = Arena.ofConfined()) {
+            var seg = arena.allocate(128);
+            int n = Rtnetlink.write(seg, 20, 0x605, 42, 7, InetAddress.getByName("2001:db8::61"), 64, null, null);
+            assertThat(n).isEqualTo(16 + 8 + 20 + 20);
+            // ifaddrmsg: AF_INET6, prefix 64, flags IFA_F_NODAD, scope universe
+            assertThat(HexFormat.of().formatHex(seg.asSlice(16, 4).toArray(ValueLayout.JAVA_BYTE))).isEqualTo("0a400200");
+            assertThat(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, 24)).isEqualTo((short) 20);
+            assertThat(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, 26)).isEqualTo((short) 2);
+            assertThat(HexFormat.of().formatHex(seg.asSlice(28, 16).toArray(ValueLayout.JAVA_BYTE)))
+                    .isEqualTo("20010db8000000000000000000000061");
+            assertThat(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, 46)).isEqualTo((short) 1);
+            int delete = Rtnetlink.write(seg, 21, 0x5, 43, 7, InetAddress.getByName("2001:db8::61"), 64, null, null);
+            assertThat(delete).isEqualTo(n);
+            assertThat(seg.get(ValueLayout.JAVA_BYTE, 18)).as("no flags on a delete").isZero();
+        }
+    }
+
+    @Test
     void aLabelIsNulTerminatedAndPaddedAndARewriteLeavesNothingBehind() throws Exception {
         try (var arena = Arena.ofConfined()) {
             var seg = arena.allocate(128);

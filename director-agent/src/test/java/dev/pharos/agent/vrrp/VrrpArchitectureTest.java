@@ -26,7 +26,8 @@ class VrrpArchitectureTest {
     @Test
     void codecDoesNoIo() {
         noClasses().that().haveSimpleNameStartingWith("VrrpPacket")
-                .or().haveSimpleName("Ipv4Header").or().haveSimpleName("InternetChecksum")
+                .or().haveSimpleName("Ipv4Header").or().haveSimpleName("Ipv6Header").or().haveSimpleName("IpHeader")
+                .or().haveSimpleName("InternetChecksum")
                 .or().haveSimpleName("MalformedPacketException")
                 .should().dependOnClassesThat().resideInAnyPackage("java.io..", "java.nio.file..",
                         "java.nio.channels..", "java.util.concurrent..")

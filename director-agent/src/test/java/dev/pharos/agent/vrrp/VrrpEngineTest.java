@@ -12,6 +12,7 @@ import dev.pharos.agent.vrrp.VrrpSettings.TrackScript;
 import dev.pharos.agent.vrrp.VrrpSettings.VirtualAddress;
 import dev.pharos.testing.Netns;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -172,9 +173,9 @@ class VrrpEngineTest {
             }
 
             @Override
-            public void sendGratuitousArp(String interfaceName, Inet4Address address) throws java.io.IOException {
+            public void announce(String interfaceName, InetAddress address) throws java.io.IOException {
                 calls.add("garp on " + Thread.currentThread().getName());
-                sim.sendGratuitousArp(interfaceName, address);
+                sim.announce(interfaceName, address);
             }
 
             @Override

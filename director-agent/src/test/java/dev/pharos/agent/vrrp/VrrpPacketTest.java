@@ -160,10 +160,10 @@ class VrrpPacketTest {
     }
 
     @Test
-    void rejectsNonIpv4() {
+    void rejectsNeitherIpv4NorIpv6() {
         var b = HEX.parseHex(KEEPALIVED_V3);
-        b[0] = 0x65;
-        assertThat(reasonOf(b)).isEqualTo(Reason.NOT_IPV4);
+        b[0] = 0x55;
+        assertThat(reasonOf(b)).isEqualTo(Reason.BAD_IP_VERSION);
     }
 
     @Test
