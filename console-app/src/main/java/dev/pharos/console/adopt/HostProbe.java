@@ -104,7 +104,7 @@ public final class HostProbe {
         var sections = new LinkedHashMap<String, String>();
         String name = null;
         var body = new StringBuilder();
-        for (var line : text.split("\n", -1)) {
+        for (var line : text.lines().toList()) {
             if (line.startsWith(MARK)) {
                 if (name != null) {
                     sections.put(name, body.toString());
