@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Hello;
 import dev.pharos.agent.config.ConfigLoader;
+import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.console.ConsoleWindow;
 import dev.pharos.console.connect.LinkState;
 import dev.pharos.console.edit.EditService;
@@ -117,6 +118,36 @@ class AdoptedCardTest {
                 new HostReadings.Reading("VRRP state", now.minusSeconds(2), null));
         var hello = new Hello(1, "keepalived 2.2.7", "kept", new Hello.Capabilities("none", List.of(2), List.of(),
                 List.of()));
+        // directors are added on the FX thread, as the application adds them
+        WaitForAsyncUtils.asyncFx(() -> feed(config, now, readings, hello)).get();
+
+        await(() -> text("director-adopted-kept-a") != null && text("director-ages-kept-a") != null);
+        assertThat(text("director-adopted-kept-a")).isEqualTo("keepalived 2.2.7 · read-only");
+        assertThat(text("director-adopted-pharos-a")).as("an agent's card is not marked").isNull();
+        // ages count on from when each piece was read (on a busy machine, later than the 12 s and 2 s)
+        assertThat(text("director-ages-kept-a"))
+                .matches("configuration \\d+ s · addresses \\d+ s · IPVS table — ! · VRRP state \\d+ s");
+        assertThat(text("director-status-kept-a")).isEqualTo("live");
+        assertThat(text("director-vips-kept-a-VI_1")).isEqualTo("VRID 73 · 192.0.2.100");
+        Node card = lookup("director-kept-a");
+        assertThat(card.getStyleClass()).contains("adopted");
+        var adoptedServer = server("tcp/192.0.2.100:80|198.51.100.11:80");
+        var agentServer = server("tcp/203.0.113.10:443|198.51.100.31:443");
+        assertThat(adoptedServer.getStyleClass()).as("no drag, no edit").contains("read-only");
+        assertThat(agentServer.getStyleClass()).doesNotContain("read-only");
+        picture("adopted-keepalived.png");
+
+        // keepalived stopped on kept-a: stale, last known state, never a confident MASTER
+        WaitForAsyncUtils.asyncFx(() -> cluster.adoptedListenerFor("kept-a").readings(new HostReadings(
+                "keepalived 2.2.7", readings, "keepalived is not running"))).get();
+        await(() -> String.valueOf(text("director-status-kept-a")).startsWith("stale"));
+        assertThat(text("director-status-kept-a"))
+                .isEqualTo("stale: keepalived is not running — last known state");
+        Node stale = lookup("director-kept-a");
+        assertThat(stale.getPseudoClassStates().toString()).contains("stale");
+    }
+
+    private void feed(KeepalivedConfig config, Instant now, List<HostReadings.Reading> readings, Hello hello) {
         for (var d : List.of("kept-a", "kept-b")) {
             var l = cluster.adoptedListenerFor(d);
             var master = d.equals("kept-a");
@@ -137,32 +168,6 @@ class AdoptedCardTest {
                                     AgentState.Traffic.NONE))))));
             l.linkState(new LinkState.Connected(now, new Hello(1, "dev", d, hello.capabilities())));
         }
-
-        await(() -> text("director-adopted-kept-a") != null && text("director-ages-kept-a") != null);
-        assertThat(text("director-adopted-kept-a")).isEqualTo("keepalived 2.2.7 · read-only");
-        assertThat(text("director-adopted-pharos-a")).as("an agent's card is not marked").isNull();
-        // ages count on from when each piece was read (on a busy machine, later than the 12 s and 2 s)
-        assertThat(text("director-ages-kept-a"))
-                .matches("configuration \\d+ s · addresses \\d+ s · IPVS table — ! · VRRP state \\d+ s");
-        assertThat(text("director-status-kept-a")).isEqualTo("live");
-        assertThat(text("director-vips-kept-a-VI_1")).isEqualTo("VRID 73 · 192.0.2.100");
-        Node card = lookup("director-kept-a");
-        assertThat(card.getStyleClass()).contains("adopted");
-        var adoptedServer = server("tcp/192.0.2.100:80|198.51.100.11:80");
-        var agentServer = server("tcp/203.0.113.10:443|198.51.100.31:443");
-        assertThat(adoptedServer.getStyleClass()).as("no drag, no edit").contains("read-only");
-        assertThat(agentServer.getStyleClass()).doesNotContain("read-only");
-        picture("adopted-keepalived.png");
-
-        // keepalived stopped on kept-a: stale, last known state, never a confident MASTER
-        cluster.director("kept-a").orElseThrow();
-        WaitForAsyncUtils.asyncFx(() -> cluster.adoptedListenerFor("kept-a").readings(new HostReadings(
-                "keepalived 2.2.7", readings, "keepalived is not running"))).get();
-        await(() -> String.valueOf(text("director-status-kept-a")).startsWith("stale"));
-        assertThat(text("director-status-kept-a"))
-                .isEqualTo("stale: keepalived is not running — last known state");
-        Node stale = lookup("director-kept-a");
-        assertThat(stale.getPseudoClassStates().toString()).contains("stale");
     }
 
     void picture(String name) throws Exception {
