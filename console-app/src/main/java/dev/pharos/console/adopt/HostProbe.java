@@ -38,6 +38,7 @@ public final class HostProbe {
               [ "$(asroot readlink "$d/ns/net" 2>/dev/null)" = "$self" ] || continue
               pid=${d#/proc/}; break
             done
+            echo "==pharos:hostname"; uname -n
             echo "==pharos:pid"; echo "$pid"
             echo "==pharos:addr"; ip -j addr show 2>&1
             if [ -e /proc/net/ip_vs ]; then
@@ -67,7 +68,7 @@ public final class HostProbe {
             echo "==pharos:$kind"; asroot cat "$file"
             """;
 
-    /// What the command printed, by section (`pid`, `addr`, `ipvsadm`, `proc-ip-vs`, `no-ipvs`,
+    /// What the command printed, by section (`hostname`, `pid`, `addr`, `ipvsadm`, `proc-ip-vs`, `no-ipvs`,
     /// `cmdline`, `version`, `json`, `data`, `problem`).
     public record Output(Map<String, String> sections) {
         public Output {

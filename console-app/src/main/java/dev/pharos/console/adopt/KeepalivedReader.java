@@ -1,5 +1,6 @@
 package dev.pharos.console.adopt;
 
+import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Hello;
 import dev.pharos.agent.api.Protocol;
@@ -145,7 +146,7 @@ public final class KeepalivedReader implements AutoCloseable {
             throw new IOException(endpoint.name() + ": the probe did not run: "
                     + (result.stderr().isBlank() ? "exit status " + result.exitStatus() : result.stderr().strip()));
         }
-        var hostname = h.exec("uname -n").stdout().strip();
+        var hostname = out.has("hostname") ? out.get("hostname").strip() : endpoint.host();
         var readings = new ArrayList<HostReadings.Reading>();
         String stale = null;
 
@@ -205,8 +206,10 @@ public final class KeepalivedReader implements AutoCloseable {
             stale = "keepalived wrote no state dump";
         } else {
             try {
-                dump = out.has("json") ? KeepalivedDump.parseJson(out.get("json"))
+                var fresh = out.has("json") ? KeepalivedDump.parseJson(out.get("json"))
                         : KeepalivedDump.parseData(out.get("data"));
+                transitions(dump, fresh, at);
+                dump = fresh;
                 dumpAt = at;
             } catch (IllegalArgumentException e) {
                 stale = e.getMessage();
@@ -226,6 +229,22 @@ public final class KeepalivedReader implements AutoCloseable {
         return new Hello(Protocol.VERSION, software, hostname, new Hello.Capabilities(
                 ipvs != null ? "kernel" : "none", List.of(2, 3), List.copyOf(held == null ? List.of()
                         : held.interfaceOf().values().stream().distinct().toList()), List.of()));
+    }
+
+    /// Each instance whose state differs from the last dump's, as the agent would report it (the
+    /// timeline lists it). keepalived's own transition time is used when it gives one.
+    private void transitions(KeepalivedDump before, KeepalivedDump now, Instant at) {
+        if (before == null) {
+            return;
+        }
+        for (var i : now.instances()) {
+            var was = before.instances().stream().filter(b -> b.name().equals(i.name())).findFirst();
+            if (was.isPresent() && !was.get().state().equals(i.state())) {
+                listener.event(new AgentEvent.VrrpTransition(0, i.lastTransition() != null ? i.lastTransition() : at,
+                        i.name(), i.vrid(), was.get().state(), i.state(), "seen in keepalived's state dump",
+                        i.effectivePriority()));
+            }
+        }
     }
 
     /// A MASTER that does not hold its VIPs, or a BACKUP that does: what the addresses say against

@@ -149,6 +149,10 @@ class AdoptKeepalivedTest {
                 onFx(fx, () -> {
                     assertThat(state(lvsA)).as("the last known state, shown as such").isEqualTo(VrrpState.MASTER);
                     assertThat(lvsB.livenessProperty().get()).isEqualTo(Liveness.LIVE);
+                    assertThat(cluster.timeline()).as("the takeover, and a's staleness, on the timeline")
+                            .anyMatch(e -> e.director().equals("lvs-b") && e.text().startsWith("BACKUP → MASTER"))
+                            .anyMatch(e -> e.director().equals("lvs-a")
+                                    && e.text().equals("state unknown: keepalived is not running"));
                     return null;
                 });
                 assertThat(Files.readString(dir.resolve("a.conf"))).as("nothing on the host changed")
