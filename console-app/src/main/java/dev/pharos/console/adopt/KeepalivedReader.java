@@ -157,7 +157,8 @@ public final class KeepalivedReader implements AutoCloseable {
             if (!file.equals(configFile) || configAt == null || at.isAfter(configAt.plus(CONFIG_PERIOD))) {
                 var id = HostProbe.configId(out.arguments());
                 try {
-                    config = RemoteConfig.read(h, file, id != null ? id : hostname.split("\\.")[0]);
+                    config = RemoteConfig.read(RemoteConfig.Files.of(h), file,
+                            id != null ? id : hostname.split("\\.")[0]);
                     configProblem = null;
                 } catch (IOException e) {
                     configProblem = e.getMessage();

@@ -241,7 +241,12 @@ final class TopologyNodes {
             warning.getStyleClass().add("drift");
             warning.setTooltip(new Tooltip(String.join("\n", drift.differences())));
             box.getChildren().add(warning);
-            box.setOnContextMenuRequested(e -> menus.drift(id, drift).show(box, e.getScreenX(), e.getScreenY()));
+            // an adopted keepalived director takes no repair either: say so instead
+            box.setOnContextMenuRequested(e -> (model.readOnly(id) ? menus.readOnly(id) : menus.drift(id, drift))
+                    .show(box, e.getScreenX(), e.getScreenY()));
+        }
+        if (model.readOnly(id)) {
+            box.getStyleClass().add("read-only");
         }
         box.setOnMouseClicked(e -> view.select(new TopologyView.Selection.VirtualServer(id, models), box));
         gestures.installMovable(box, "vs " + id);
