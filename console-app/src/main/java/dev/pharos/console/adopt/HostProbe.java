@@ -10,11 +10,12 @@ import java.util.Optional;
 ///
 /// It finds keepalived's main process in the session's network namespace (its children share its
 /// name; another keepalived in another namespace is not this host's), prints its command line and
-/// `TMPDIR` (where keepalived writes its dumps), `ip -j addr`, and the IPVS table — through
+/// `TMPDIR` (where keepalived writes its dumps) and the IPVS table — through
 /// ipvsadm only when `/proc/net/ip_vs` shows IPVS loaded, because ipvsadm would otherwise load the
 /// module, and nothing on the host may change. Then it signals keepalived to write its state dump
 /// (the JSON signal where the build has one, else SIGUSR1 for the data file), waits up to 3 s for
-/// the file to be rewritten and prints it. Signalling and reading the dump need root: as another
+/// the file to be rewritten and prints it; `ip -j addr` comes last, so the addresses are never
+/// older than the state they are checked against. Signalling and reading the dump need root: as another
 /// user it uses `sudo -n`, which fails rather than prompts.
 public final class HostProbe {
 
@@ -40,7 +41,8 @@ public final class HostProbe {
             done
             echo "==pharos:hostname"; uname -n
             echo "==pharos:pid"; echo "$pid"
-            echo "==pharos:addr"; ip -j addr show 2>&1
+            # the addresses last, on every way out: after the dump, so a MASTER's VIP is seen with its state
+            trap 'echo "==pharos:addr"; ip -j addr show 2>&1' EXIT
             if [ -e /proc/net/ip_vs ]; then
               if command -v ipvsadm >/dev/null 2>&1; then echo "==pharos:ipvsadm"; asroot ipvsadm -Ln --exact 2>&1
               else echo "==pharos:proc-ip-vs"; cat /proc/net/ip_vs; fi

@@ -64,6 +64,7 @@ public final class KeepalivedReader implements AutoCloseable {
     private KeepalivedDump dump;
     private Instant dumpAt;
     private String software = "keepalived";
+    private String lastMismatch;
 
     public KeepalivedReader(DirectorEndpoint endpoint, Opener opener, AdoptedListener listener, Duration period,
             Duration timeout) {
@@ -220,7 +221,11 @@ public final class KeepalivedReader implements AutoCloseable {
             dumpProblem = stale;
         }
         if (held != null && dump != null && stale == null) {
-            dumpProblem = vipMismatch(held);
+            // keepalived adds a new MASTER's VIPs just after it changes state: a mismatch counts
+            // once a second poll sees it too
+            var mismatch = vipMismatch(held);
+            dumpProblem = mismatch != null && mismatch.equals(lastMismatch) ? mismatch : null;
+            lastMismatch = mismatch;
         }
         readings.add(new HostReadings.Reading("VRRP state", dumpAt, dumpProblem));
 

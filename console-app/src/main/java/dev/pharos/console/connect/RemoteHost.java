@@ -54,10 +54,7 @@ public final class RemoteHost implements AutoCloseable {
             var buffer = new byte[16384];
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
-                int n = in.available() > 0 || channel.isClosed() ? in.read(buffer) : 0;
-                if (n < 0) {
-                    break;
-                }
+                int n = in.available() > 0 ? in.read(buffer, 0, Math.min(buffer.length, in.available())) : 0;
                 if (n > 0) {
                     if (out.size() + n > MAX_BYTES) {
                         throw new IOException(name + ": `" + firstLine(command) + "` printed more than "
@@ -66,11 +63,22 @@ public final class RemoteHost implements AutoCloseable {
                     out.write(buffer, 0, n);
                     continue;
                 }
+                // the remote end said it has no more output (EOF, then CLOSE with the exit status)
+                if (channel.isEOF() || channel.isClosed()) {
+                    if (in.available() > 0) {
+                        continue;
+                    }
+                    break;
+                }
                 if (System.nanoTime() > deadline) {
                     throw new IOException(name + ": `" + firstLine(command) + "` did not finish within "
                             + timeout.toSeconds() + " s");
                 }
                 // JSch has no blocking read with a deadline: wait a little for more output.
+                Thread.sleep(10);
+            }
+            // the exit status comes with CLOSE, a moment after EOF
+            while (!channel.isClosed() && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
             return new Result(channel.getExitStatus(), out.toString(StandardCharsets.UTF_8), stderr.text());

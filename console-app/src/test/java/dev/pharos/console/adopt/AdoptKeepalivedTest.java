@@ -101,10 +101,12 @@ class AdoptKeepalivedTest {
                 Function<String, DirectorModel> director = name -> onFx(fx, () -> cluster.director(name).orElseThrow());
                 var lvsA = director.apply("lvs-a");
                 var lvsB = director.apply("lvs-b");
-                assertThat(Netns.await(Duration.ofSeconds(40), () -> onFx(fx, () ->
+                // generous: on a loaded machine a poll (sh, ip, the dump's wait) can take seconds
+                assertThat(Netns.await(Duration.ofSeconds(90), () -> onFx(fx, () ->
                         lvsA.livenessProperty().get() == Liveness.LIVE && state(lvsA) == VrrpState.MASTER
                                 && lvsB.livenessProperty().get() == Liveness.LIVE && state(lvsB) == VrrpState.BACKUP)))
-                        .as("%s%n%s%n%s", describe(fx, lvsA), describe(fx, lvsB), sshdA.log()).isTrue();
+                        .as("%s%n%s%n%s%n%s", describe(fx, lvsA), describe(fx, lvsB), timeline(fx, cluster),
+                                sshdA.log()).isTrue();
                 onFx(fx, () -> {
                     assertThat(lvsA.adopted()).isTrue();
                     var r = lvsA.readingsProperty().get();
@@ -141,11 +143,11 @@ class AdoptKeepalivedTest {
 
                 // keepalived stops on a: its card goes stale, never a confident MASTER; b takes over.
                 Netns.stop(kaA, Duration.ofSeconds(10));
-                assertThat(Netns.await(Duration.ofSeconds(30), () -> onFx(fx, () ->
+                assertThat(Netns.await(Duration.ofSeconds(60), () -> onFx(fx, () ->
                         lvsA.livenessProperty().get() == Liveness.STALE && state(lvsB) == VrrpState.MASTER
                                 // (a poll that raced the exit says it could not signal it: stale too)
                                 && "keepalived is not running".equals(lvsA.readingsProperty().get().stale()))))
-                        .as("%s%n%s", describe(fx, lvsA), describe(fx, lvsB)).isTrue();
+                        .as("%s%n%s%n%s", describe(fx, lvsA), describe(fx, lvsB), timeline(fx, cluster)).isTrue();
                 onFx(fx, () -> {
                     assertThat(state(lvsA)).as("the last known state, shown as such").isEqualTo(VrrpState.MASTER);
                     assertThat(lvsB.livenessProperty().get()).isEqualTo(Liveness.LIVE);
@@ -169,6 +171,11 @@ class AdoptKeepalivedTest {
 
     private static HostReadings.Reading reading(HostReadings r, String what) {
         return r.readings().stream().filter(x -> x.what().equals(what)).findFirst().orElseThrow();
+    }
+
+    private static String timeline(ExecutorService fx, ClusterModel cluster) {
+        return onFx(fx, () -> String.join("\n", cluster.timeline().stream()
+                .map(e -> e.at() + " " + e.director() + " " + e.kind() + " " + e.text()).toList()));
     }
 
     private static String describe(ExecutorService fx, DirectorModel d) {

@@ -61,8 +61,11 @@ public final class Sshd implements AutoCloseable {
                 exec ip netns exec %s sh -c "$SSH_ORIGINAL_COMMAND"
                 """.formatted(netns));
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // SHLVL=1: root's login shell (bash, run as `bash -c` by sshd) then skips ~/.bashrc, which on
+        // a developer's machine may do anything (this one's runs `pyenv rehash`, which waits 60 s
+        // on a stale lock); the sessions test the console, not that file.
         Files.writeString(dir.resolve("sshd_config"), "Subsystem sftp /usr/lib/openssh/sftp-server\nForceCommand "
-                + wrapper + "\n", StandardOpenOption.APPEND);
+                + wrapper + "\nSetEnv SHLVL=1\n", StandardOpenOption.APPEND);
     }
 
     void newHostKey() throws IOException {
