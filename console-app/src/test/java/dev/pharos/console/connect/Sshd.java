@@ -40,7 +40,11 @@ public final class Sshd implements AutoCloseable {
                 KbdInteractiveAuthentication no
                 AllowTcpForwarding yes
                 LogLevel VERBOSE
+                SetEnv SHLVL=1
                 """.formatted(port, dir.resolve("host_key"), dir.resolve("sshd.pid"), dir.resolve("authorized_keys")));
+        // SetEnv SHLVL=1: root's login shell (bash, which sshd runs as `bash -c COMMAND`) then
+        // skips ~/.bashrc, which on a developer's machine may do anything (this one's runs `pyenv
+        // rehash`, which waits 60 s on a stale lock); the sessions test the console, not that file.
         // sshd insists on its privilege-separation directory.
         Files.createDirectories(Path.of("/run/sshd"));
     }
@@ -61,11 +65,8 @@ public final class Sshd implements AutoCloseable {
                 exec ip netns exec %s sh -c "$SSH_ORIGINAL_COMMAND"
                 """.formatted(netns));
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
-        // SHLVL=1: root's login shell (bash, run as `bash -c` by sshd) then skips ~/.bashrc, which on
-        // a developer's machine may do anything (this one's runs `pyenv rehash`, which waits 60 s
-        // on a stale lock); the sessions test the console, not that file.
         Files.writeString(dir.resolve("sshd_config"), "Subsystem sftp /usr/lib/openssh/sftp-server\nForceCommand "
-                + wrapper + "\nSetEnv SHLVL=1\n", StandardOpenOption.APPEND);
+                + wrapper + "\n", StandardOpenOption.APPEND);
     }
 
     void newHostKey() throws IOException {
