@@ -1,5 +1,6 @@
 package dev.pharos.console;
 
+import dev.pharos.console.adopt.KeepalivedReader;
 import dev.pharos.console.configedit.ConfigEditorViewModel;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.connect.HostKeyPolicy;
@@ -43,6 +44,8 @@ public final class PharosApp extends Application {
     /// reader iterates a consistent view instead of failing with ConcurrentModificationException
     /// or seeing a half-cleared table. Sorted by name, so lists of directors keep one order.
     private final Map<String, DirectorConnection> connections = new ConcurrentSkipListMap<>();
+    /// The adopted keepalived directors' readers, by name (FX thread).
+    private final Map<String, KeepalivedReader> adopted = new ConcurrentSkipListMap<>();
     private final ConsoleWork work = new ConsoleWork();
     private EditService edits;
 
@@ -171,6 +174,10 @@ public final class PharosApp extends Application {
             connections.remove(c.endpoint().name(), c);
             closing.add(work.run("closing " + c.endpoint().name(), c::close));
         }
+        for (var r : List.copyOf(adopted.values())) {
+            adopted.remove(r.endpoint().name(), r);
+            closing.add(work.run("closing " + r.endpoint().name(), r::close));
+        }
         return closing;
     }
 
@@ -185,10 +192,24 @@ public final class PharosApp extends Application {
         current = def;
         var connector = SshConnector.forUser(hostKeys, new DialogPrompts());
         for (var d : def.directors()) {
-            var listener = cluster.listenerFor(d.name());
-            connections.put(d.name(), new DirectorConnection(d, connector::connect, listener, Duration.ofSeconds(2),
-                    Duration.ofSeconds(20)).start());
+            switch (d.kind()) {
+                case PHAROS -> connections.put(d.name(), new DirectorConnection(d, connector::connect,
+                        cluster.listenerFor(d.name()), Duration.ofSeconds(2), Duration.ofSeconds(20)).start());
+                case KEEPALIVED -> adopted.put(d.name(), new KeepalivedReader(d, connector::openHost,
+                        cluster.adoptedListenerFor(d.name()), KeepalivedReader.PERIOD, Duration.ofSeconds(20)).start());
+            }
         }
+        // "Reconnect now" reaches an adopted director's reader as it reaches an agent's connection.
+        cluster.onReconnect(name -> {
+            var c = connections.get(name);
+            if (c != null) {
+                c.reconnectNow();
+            }
+            var r = adopted.get(name);
+            if (r != null) {
+                r.pollNow();
+            }
+        });
     }
 
     /// Asked from a connection thread: shows the fingerprint on the FX thread and waits for the answer.

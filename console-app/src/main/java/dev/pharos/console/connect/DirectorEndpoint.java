@@ -2,7 +2,8 @@ package dev.pharos.console.connect;
 
 import java.nio.file.Path;
 
-/// How to reach one director's agent.
+/// How to reach one director: its Pharos agent, or a host that runs plain keepalived, which the
+/// console adopts read-only (see [Kind]).
 ///
 /// @param name         what the operator calls it (`lvs-master`)
 /// @param host         a host name, an address, or a `~/.ssh/config` alias
@@ -11,8 +12,17 @@ import java.nio.file.Path;
 /// @param identityFile a private key (OpenSSH or PEM), or null to use the agent and the defaults
 /// @param jumpHost     `user@host:port` of a bastion to go through, or null
 /// @param agentCommand the remote command that bridges to the agent (`director-agent attach`)
+/// @param kind         what runs there; null (an inventory written before kinds) is [Kind#PHAROS]
 public record DirectorEndpoint(String name, String host, int port, String user, Path identityFile, String jumpHost,
-        String agentCommand) {
+        String agentCommand, Kind kind) {
+
+    /// What answers on a director.
+    public enum Kind {
+        /// The Pharos agent, reached through [#agentCommand].
+        PHAROS,
+        /// Plain keepalived, no agent: the console reads what the host offers over SSH and changes nothing.
+        KEEPALIVED
+    }
 
     public static final String DEFAULT_AGENT_COMMAND = "director-agent attach";
 
@@ -29,5 +39,14 @@ public record DirectorEndpoint(String name, String host, int port, String user, 
         if (agentCommand == null || agentCommand.isBlank()) {
             agentCommand = DEFAULT_AGENT_COMMAND;
         }
+        if (kind == null) {
+            kind = Kind.PHAROS;
+        }
+    }
+
+    /// A director that runs the Pharos agent.
+    public DirectorEndpoint(String name, String host, int port, String user, Path identityFile, String jumpHost,
+            String agentCommand) {
+        this(name, host, port, user, identityFile, jumpHost, agentCommand, Kind.PHAROS);
     }
 }

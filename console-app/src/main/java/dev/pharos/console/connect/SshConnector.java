@@ -60,22 +60,7 @@ public final class SshConnector {
     public AgentLink connect(DirectorEndpoint endpoint, Duration timeout) throws IOException {
         var sessions = new ArrayList<Session>();
         try {
-            var jsch = jsch(endpoint);
-            var strict = (StrictHostKeys) jsch.getHostKeyRepository();
-            String host = endpoint.host();
-            int port = endpoint.port();
-            String alias = null;
-            if (endpoint.jumpHost() != null && !endpoint.jumpHost().isBlank()) {
-                var jump = parseJump(endpoint.jumpHost());
-                var js = session(jsch, jump.user(), jump.host(), jump.port(), null, timeout, strict);
-                sessions.add(js);
-                int forwarded = js.setPortForwardingL("127.0.0.1", 0, host, port == 0 ? 22 : port);
-                alias = port == 0 || port == 22 ? host : "[" + host + "]:" + port;
-                host = "127.0.0.1";
-                port = forwarded;
-            }
-            var session = session(jsch, endpoint.user(), host, port, alias, timeout, strict);
-            sessions.add(session);
+            var session = open(endpoint, timeout, sessions);
             var channel = (ChannelExec) session.openChannel("exec");
             channel.setCommand(endpoint.agentCommand());
             var stderr = new LimitedBuffer(4096);
@@ -114,6 +99,49 @@ public final class SshConnector {
             }
             throw e;
         }
+    }
+
+    /// Opens an SSH session to the host alone, for reading what it offers ([RemoteHost]): the
+    /// same keys, host-key checks and jump host as [#connect], no agent command.
+    public RemoteHost openHost(DirectorEndpoint endpoint, Duration timeout) throws IOException {
+        var sessions = new ArrayList<Session>();
+        try {
+            open(endpoint, timeout, sessions);
+            return new RemoteHost(endpoint.name(), sessions, timeout);
+        } catch (JSchException e) {
+            for (var s : sessions) {
+                s.disconnect();
+            }
+            throw translate(endpoint, e);
+        } catch (IOException | RuntimeException e) {
+            for (var s : sessions) {
+                s.disconnect();
+            }
+            throw e;
+        }
+    }
+
+    /// The session to `endpoint` (through its jump host, if any); every session opened is added
+    /// to `sessions`, the endpoint's last, so the caller can close them all in reverse.
+    private Session open(DirectorEndpoint endpoint, Duration timeout, List<Session> sessions)
+            throws JSchException, IOException {
+        var jsch = jsch(endpoint);
+        var strict = (StrictHostKeys) jsch.getHostKeyRepository();
+        String host = endpoint.host();
+        int port = endpoint.port();
+        String alias = null;
+        if (endpoint.jumpHost() != null && !endpoint.jumpHost().isBlank()) {
+            var jump = parseJump(endpoint.jumpHost());
+            var js = session(jsch, jump.user(), jump.host(), jump.port(), null, timeout, strict);
+            sessions.add(js);
+            int forwarded = js.setPortForwardingL("127.0.0.1", 0, host, port == 0 ? 22 : port);
+            alias = port == 0 || port == 22 ? host : "[" + host + "]:" + port;
+            host = "127.0.0.1";
+            port = forwarded;
+        }
+        var session = session(jsch, endpoint.user(), host, port, alias, timeout, strict);
+        sessions.add(session);
+        return session;
     }
 
     private IOException translate(DirectorEndpoint endpoint, JSchException e) {
@@ -270,7 +298,7 @@ public final class SshConnector {
     }
 
     /// The remote command's stderr, the first few kB (enough to say "command not found").
-    private static final class LimitedBuffer extends OutputStream {
+    static final class LimitedBuffer extends OutputStream {
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         private final int limit;
 

@@ -11,6 +11,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
+import javafx.scene.control.cell.ChoiceBoxTableCell;
 import javafx.scene.control.cell.TextFieldTableCell;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
@@ -35,6 +36,13 @@ public final class InventoryDialog extends Dialog<ButtonType> {
         table.getColumns().add(column("Key file", InventoryViewModel.Row::keyProperty, 180));
         table.getColumns().add(column("Jump host", InventoryViewModel.Row::jumpProperty, 130));
         table.getColumns().add(column("Agent command", InventoryViewModel.Row::commandProperty, 190));
+        var kind = new TableColumn<InventoryViewModel.Row, String>("Runs");
+        kind.setCellValueFactory(cell -> cell.getValue().kindProperty());
+        kind.setCellFactory(ChoiceBoxTableCell.forTableColumn(
+                InventoryViewModel.Row.KINDS.toArray(String[]::new)));
+        kind.setOnEditCommit(e -> e.getRowValue().kindProperty().set(e.getNewValue()));
+        kind.setPrefWidth(100);
+        table.getColumns().add(kind);
         var add = new Button("Add director");
         add.setOnAction(e -> model.addRow());
         var remove = new Button("Remove");

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
@@ -18,8 +19,10 @@ import javafx.collections.ObservableList;
 public final class InventoryViewModel {
 
     /// One director's fields as typed (name, host or `~/.ssh/config` alias, port, user, key file,
-    /// jump host, agent command).
+    /// jump host, agent command) and what runs there (`pharos`, or `keepalived` to adopt it read-only).
     public static final class Row {
+        /// The kinds as the dialog offers them.
+        public static final List<String> KINDS = List.of("pharos", "keepalived");
         private final StringProperty name = new SimpleStringProperty("");
         private final StringProperty host = new SimpleStringProperty("");
         private final StringProperty port = new SimpleStringProperty("");
@@ -27,6 +30,7 @@ public final class InventoryViewModel {
         private final StringProperty key = new SimpleStringProperty("");
         private final StringProperty jump = new SimpleStringProperty("");
         private final StringProperty command = new SimpleStringProperty(DirectorEndpoint.DEFAULT_AGENT_COMMAND);
+        private final StringProperty kind = new SimpleStringProperty(KINDS.getFirst());
 
         static Row of(DirectorEndpoint e) {
             var r = new Row();
@@ -37,6 +41,7 @@ public final class InventoryViewModel {
             r.key.set(e.identityFile() == null ? "" : e.identityFile().toString());
             r.jump.set(e.jumpHost() == null ? "" : e.jumpHost());
             r.command.set(e.agentCommand());
+            r.kind.set(e.kind().name().toLowerCase(Locale.ROOT));
             return r;
         }
 
@@ -44,7 +49,17 @@ public final class InventoryViewModel {
             int p = port.get().isBlank() ? 0 : Integer.parseInt(port.get().strip());
             return new DirectorEndpoint(name.get().strip(), host.get().strip(), p, blankToNull(user.get()),
                     blankToNull(key.get()) == null ? null : Path.of(key.get().strip()), blankToNull(jump.get()),
-                    command.get());
+                    command.get(), kindOf(kind.get()));
+        }
+
+        private static DirectorEndpoint.Kind kindOf(String text) {
+            var k = text == null ? "" : text.strip().toUpperCase(Locale.ROOT);
+            for (var known : DirectorEndpoint.Kind.values()) {
+                if (known.name().equals(k)) {
+                    return known;
+                }
+            }
+            throw new IllegalArgumentException("the kind must be one of " + String.join(", ", KINDS));
         }
 
         public StringProperty nameProperty() {
@@ -73,6 +88,10 @@ public final class InventoryViewModel {
 
         public StringProperty commandProperty() {
             return command;
+        }
+
+        public StringProperty kindProperty() {
+            return kind;
         }
 
         private static String blankToNull(String s) {

@@ -99,12 +99,50 @@ public final class ClusterModel {
 
     /// Adds a director (FX thread) and returns the listener its connection reports to.
     public DirectorConnection.Listener listenerFor(String directorName) {
-        var d = director(directorName).orElseGet(() -> {
+        return listener(directorOf(directorName, false));
+    }
+
+    /// Adds a director that runs plain keepalived, adopted read-only (FX thread), and returns the
+    /// listener its reader reports to.
+    public AdoptedListener adoptedListenerFor(String directorName) {
+        var d = directorOf(directorName, true);
+        var inner = listener(d);
+        return new AdoptedListener() {
+            @Override
+            public void linkState(LinkState state) {
+                inner.linkState(state);
+            }
+
+            @Override
+            public void agentState(AgentState state) {
+                inner.agentState(state);
+            }
+
+            @Override
+            public void event(AgentEvent event) {
+                inner.event(event);
+            }
+
+            @Override
+            public void readings(HostReadings readings) {
+                fx.execute(() -> {
+                    d.readings(readings);
+                    recheck(d, false);
+                });
+            }
+        };
+    }
+
+    private DirectorModel directorOf(String directorName, boolean adopted) {
+        return director(directorName).orElseGet(() -> {
             var created = new DirectorModel(directorName, this::record, this::now,
-                    () -> reconnecter.accept(directorName));
+                    () -> reconnecter.accept(directorName), adopted);
             directors.add(created);
             return created;
         });
+    }
+
+    private DirectorConnection.Listener listener(DirectorModel d) {
         return new DirectorConnection.Listener() {
             @Override
             public void linkState(LinkState state) {

@@ -34,11 +34,17 @@ public final class DirectorModel {
     private boolean everConnected;
     /// The agent announced a graceful stop on the current connection.
     private boolean stopping;
+    /// Plain keepalived read over SSH, not an agent: shown read-only.
+    private final boolean adopted;
+    private final ReadOnlyObjectWrapper<HostReadings> readings = new ReadOnlyObjectWrapper<>();
 
     /// @param clock the timeline's clock: the link's own times are the console's (its backoff runs
     ///              in real time), but its entries are stamped on the timeline's one clock (the
     ///              lab's, in the lab)
-    DirectorModel(String name, Consumer<TimelineEntry> timeline, Supplier<Instant> clock, Runnable reconnect) {
+    /// @param adopted  plain keepalived read over SSH ([AdoptedListener]) rather than an agent
+    DirectorModel(String name, Consumer<TimelineEntry> timeline, Supplier<Instant> clock, Runnable reconnect,
+            boolean adopted) {
+        this.adopted = adopted;
         this.clock = clock;
         this.name = name;
         this.timeline = timeline;
@@ -47,7 +53,7 @@ public final class DirectorModel {
             case LinkState.Connected c -> {
                 everConnected = true;
                 stopping = false;
-                yield Liveness.LIVE;
+                yield connectedLiveness();
             }
             // A new attempt changes nothing that is known: still connecting, unreachable or reconnecting.
             case LinkState.Connecting c -> liveness.get() == Liveness.LIVE ? lost() : liveness.get();
@@ -59,6 +65,36 @@ public final class DirectorModel {
 
     public String name() {
         return name;
+    }
+
+    /// Whether this director is plain keepalived the console adopted: read over SSH, never edited.
+    public boolean adopted() {
+        return adopted;
+    }
+
+    /// What was last read from an adopted director, with its ages; null for an agent.
+    public ReadOnlyObjectProperty<HostReadings> readingsProperty() {
+        return readings.getReadOnlyProperty();
+    }
+
+    void readings(HostReadings r) {
+        var before = readings.get();
+        readings.set(r);
+        if (link.get() instanceof LinkState.Connected) {
+            liveness.set(connectedLiveness());
+        }
+        var was = before == null ? null : before.stale();
+        if (r.stale() != null && !r.stale().equals(was)) {
+            timeline.accept(new TimelineEntry(clock.get(), name, "vrrp", name, "state unknown: " + r.stale()));
+        } else if (r.stale() == null && was != null) {
+            timeline.accept(new TimelineEntry(clock.get(), name, "vrrp", name, "keepalived's state is current again"));
+        }
+    }
+
+    /// Connected: live, unless what an adopted keepalived says could not be read fresh.
+    private Liveness connectedLiveness() {
+        var r = readings.get();
+        return r != null && r.stale() != null ? Liveness.STALE : Liveness.LIVE;
     }
 
     /// Not connected now: stopped if its agent said it was stopping, else reconnecting if it ever
@@ -76,7 +112,7 @@ public final class DirectorModel {
         var before = link.get();
         link.set(state);
         var text = switch (state) {
-            case LinkState.Connected c -> "connected (agent " + c.hello().agentVersion() + ")";
+            case LinkState.Connected c -> "connected (" + (adopted ? "" : "agent ") + c.hello().agentVersion() + ")";
             case LinkState.Connecting c -> c.attempt() > 1 ? null : "connecting";
             case LinkState.Retrying r -> "link lost: " + r.reason() + (r.retryIn().isZero() ? "; reconnecting"
                     : "; retrying in " + r.retryIn().toSeconds() + " s");

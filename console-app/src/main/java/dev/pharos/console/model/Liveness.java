@@ -16,6 +16,10 @@ public enum Liveness {
     /// Its agent said it was stopping on purpose (a graceful stop), then the link closed: retried
     /// with backoff; what is shown is the last known state.
     STOPPED,
+    /// An adopted keepalived host answers over SSH, but what keepalived says could not be read
+    /// fresh (it is not running, or its state dump did not refresh): what is shown is the last
+    /// known state, not a current role.
+    STALE,
     /// The connection was refused for good (e.g. a changed host key): the operator must act.
     FAILED
 }

@@ -260,7 +260,8 @@ final class TopologyGestures {
         }
         for (var e : view.vsNodes.entrySet()) {
             // A culled node is far off-screen: never under the mouse (and its bounds are not in scene terms).
-            if (!e.getKey().equals(except) && view.isInScene(e.getValue()) && e.getValue().localToScene(e.getValue().getBoundsInLocal()).contains(p)) {
+            // An adopted keepalived director's virtual server takes no edits: never a drop target.
+            if (!e.getKey().equals(except) && !model.readOnly(e.getKey()) && view.isInScene(e.getValue()) && e.getValue().localToScene(e.getValue().getBoundsInLocal()).contains(p)) {
                 return e.getValue();
             }
         }

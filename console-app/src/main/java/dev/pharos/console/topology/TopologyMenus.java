@@ -66,6 +66,13 @@ final class TopologyMenus {
         return menu;
     }
 
+    /// A real server of an adopted keepalived director: nothing to do but say why.
+    ContextMenu readOnly(String vsId) {
+        var none = new MenuItem(vsId + " is on an adopted keepalived director: read-only");
+        none.setDisable(true);
+        return new ContextMenu(none);
+    }
+
     /// Asks for the address (and optionally port and weight) of a new real server in `vsId`.
     Optional<TopologyViewModel.NewServer> askNewServer(String vsId) {
         var dialog = new TextInputDialog();

@@ -83,6 +83,7 @@ final class TopologyNodes {
             case UNREACHABLE -> "unreachable — retrying";
             case RECONNECTING -> "reconnecting… — last known state";
             case STOPPED -> "stopped on purpose — last known state";
+            case STALE -> "stale: " + staleReason(d) + " — last known state";
             case FAILED -> "connection refused — see timeline";
         });
         sub.getStyleClass().add("subtitle");
@@ -92,11 +93,15 @@ final class TopologyNodes {
         model.nextRetry(d).ifPresent(next -> countDown(sub, next, switch (live) {
             case UNREACHABLE -> "unreachable — retrying";
             case STOPPED -> "stopped on purpose — next try";
-            case LIVE, CONNECTING, RECONNECTING, FAILED -> "reconnecting";
+            case LIVE, CONNECTING, RECONNECTING, STALE, FAILED -> "reconnecting";
         }, live == Liveness.UNREACHABLE ? "" : " — last known state"));
         var menu = menus.director(d);
         box.setOnContextMenuRequested(e -> menu.show(box, e.getScreenX(), e.getScreenY()));
         box.getChildren().addAll(title, sub);
+        var undo = new ArrayList<Runnable>();
+        if (d.adopted()) {
+            adoptedLines(d, box, undo);
+        }
         for (var i : d.instances()) {
             var role = model.role(i);
             var icon = switch (role) {
@@ -120,7 +125,40 @@ final class TopologyNodes {
         box.pseudoClassStateChanged(STALE, live != Liveness.LIVE);
         box.setOnMouseClicked(e -> view.select(new TopologyView.Selection.Director(d), box));
         gestures.installMovable(box, "director " + d.name());
-        return new Drawing.Item(box, drawing.boxes, signature);
+        var item = new Drawing.Item(box, drawing.boxes, signature);
+        item.dispose = () -> undo.forEach(Runnable::run);
+        return item;
+    }
+
+    /// An adopted keepalived director's card says so ("keepalived · read-only") and how old each
+    /// piece read from the host is, counted once a second while the card is shown.
+    private static void adoptedLines(DirectorModel d, VBox box, List<Runnable> undo) {
+        box.getStyleClass().add("adopted");
+        var readings = d.readingsProperty().get();
+        var badge = new Label((readings == null ? "keepalived" : readings.software()) + " · read-only");
+        badge.getStyleClass().add("adopted-badge");
+        badge.setId("director-adopted-" + d.name());
+        box.getChildren().add(badge);
+        if (readings == null) {
+            return;
+        }
+        var ages = new Label();
+        ages.getStyleClass().add("readings-age");
+        ages.setId("director-ages-" + d.name());
+        ages.setWrapText(true);
+        ages.setTooltip(new Tooltip(TopologyViewModel.readingsDetail(readings)));
+        Runnable show = () -> ages.setText(TopologyViewModel.ages(readings, Instant.now()));
+        show.run();
+        var ticks = new Timeline(new KeyFrame(Duration.seconds(1), e -> show.run()));
+        ticks.setCycleCount(Timeline.INDEFINITE);
+        ticks.play();
+        undo.add(ticks::stop);
+        box.getChildren().add(ages);
+    }
+
+    private static String staleReason(DirectorModel d) {
+        var r = d.readingsProperty().get();
+        return r == null || r.stale() == null ? "state unknown" : r.stale();
     }
 
     /// "VI_1 MASTER prio 100", "VI_1 MASTER checking" (another director says MASTER too, not yet
@@ -203,7 +241,12 @@ final class TopologyNodes {
             warning.getStyleClass().add("drift");
             warning.setTooltip(new Tooltip(String.join("\n", drift.differences())));
             box.getChildren().add(warning);
-            box.setOnContextMenuRequested(e -> menus.drift(id, drift).show(box, e.getScreenX(), e.getScreenY()));
+            // an adopted keepalived director takes no repair either: say so instead
+            box.setOnContextMenuRequested(e -> (model.readOnly(id) ? menus.readOnly(id) : menus.drift(id, drift))
+                    .show(box, e.getScreenX(), e.getScreenY()));
+        }
+        if (model.readOnly(id)) {
+            box.getStyleClass().add("read-only");
         }
         box.setOnMouseClicked(e -> view.select(new TopologyView.Selection.VirtualServer(id, models), box));
         gestures.installMovable(box, "vs " + id);
@@ -240,9 +283,17 @@ final class TopologyNodes {
             }
         }
         item.dispose = () -> undo.forEach(Runnable::run);
+        var selection = new TopologyView.Selection.RealServer(vsId, rsId, perDirector);
+        if (model.readOnly(vsId)) {
+            // adopted keepalived: shown, selectable, never dragged or edited
+            box.getStyleClass().add("read-only");
+            box.setOnContextMenuRequested(e -> menus.readOnly(vsId).show(box, e.getScreenX(), e.getScreenY()));
+            box.setOnMouseClicked(e -> view.selectionProperty().set(selection));
+            return item;
+        }
         // The context menu is built when first asked for: a popup per server would cost thousands.
         box.setOnContextMenuRequested(e -> menus.realServer(vsId, rsId, r).show(box, e.getScreenX(), e.getScreenY()));
-        gestures.installRealServerDrag(box, vsId, rsId, new TopologyView.Selection.RealServer(vsId, rsId, perDirector));
+        gestures.installRealServerDrag(box, vsId, rsId, selection);
         return item;
     }
 }

@@ -87,6 +87,7 @@ final class TopologySync {
         watch(model.emptyHintProperty());
         for (var d : cluster.directors()) {
             watch(d.livenessProperty());
+            watch(d.readingsProperty());
             watch(d.instances());
             watch(d.virtualServers());
             for (var i : d.instances()) {
@@ -147,6 +148,7 @@ final class TopologySync {
             signature.add(d);
             signature.add(d.livenessProperty().get());
             signature.add(model.nextRetry(d));
+            signature.add(d.readingsProperty().get());
             d.instances().forEach(i -> {
                 signature.add(TopologyNodes.instanceLine(i, model.role(i)));
                 signature.add(TopologyNodes.vipLine(i));

@@ -7,11 +7,13 @@ import dev.pharos.console.edit.EditService;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.DirectorModel;
 import dev.pharos.console.model.Drift;
+import dev.pharos.console.model.HostReadings;
 import dev.pharos.console.model.InstanceModel;
 import dev.pharos.console.model.Liveness;
 import dev.pharos.console.model.RealServerModel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -294,6 +296,45 @@ public final class TopologyViewModel {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /// Whether the virtual server `vsId` is on an adopted keepalived director: read-only, so it
+    /// takes no drop, drag or edit (one copy on such a director is enough: an edit would reach
+    /// the others only, and the pair would drift).
+    public boolean readOnly(String vsId) {
+        for (var d : cluster().directors()) {
+            if (d.adopted() && d.virtualServer(vsId).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// "config 12 s · addresses 2 s · IPVS table — · VRRP state 2 s": the age of each piece read
+    /// from an adopted director at `now` ("—" for one never read, "!" after one whose last read failed).
+    public static String ages(HostReadings readings, Instant now) {
+        var parts = new ArrayList<String>();
+        for (var r : readings.readings()) {
+            parts.add(r.what() + " " + (r.at() == null ? "—" : age(Duration.between(r.at(), now)))
+                    + (r.problem() != null ? " !" : ""));
+        }
+        return String.join(" · ", parts);
+    }
+
+    /// Each piece with its problem, for the tooltip.
+    public static String readingsDetail(HostReadings readings) {
+        var lines = new ArrayList<String>();
+        lines.add(readings.software() + ", adopted read-only over SSH: Pharos changes nothing on this host");
+        for (var r : readings.readings()) {
+            lines.add(r.what() + ": " + (r.at() == null ? "never read" : "read at " + r.at())
+                    + (r.problem() == null ? "" : " — " + r.problem()));
+        }
+        return String.join("\n", lines);
+    }
+
+    private static String age(Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        return s < 120 ? s + " s" : s < 7200 ? s / 60 + " min" : s / 3600 + " h";
     }
 
     // --- how states are drawn (the model's words are read in ShownHealth and ShownRole only)

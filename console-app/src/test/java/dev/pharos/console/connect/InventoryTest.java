@@ -25,6 +25,32 @@ class InventoryTest {
         }
     }
 
+    /// A keepalived pair and a Pharos pair side by side in one inventory; a file written before
+    /// kinds reads as Pharos directors.
+    @Test
+    void keepsTheKindOfEachDirector(@TempDir Path dir) throws Exception {
+        var file = dir.resolve("inventory.json");
+        var inv = new Inventory(List.of(
+                new Inventory.Cluster("web", List.of(
+                        new DirectorEndpoint("lvs-a", "192.0.2.1", 22, "root", null, null, null,
+                                DirectorEndpoint.Kind.KEEPALIVED),
+                        new DirectorEndpoint("lvs-b", "192.0.2.2", 22, "root", null, null, null,
+                                DirectorEndpoint.Kind.KEEPALIVED))),
+                new Inventory.Cluster("api", List.of(
+                        new DirectorEndpoint("px-a", "192.0.2.3", 22, "root", null, null, null),
+                        new DirectorEndpoint("px-b", "192.0.2.4", 22, "root", null, null, null)))));
+        inv.save(file);
+        assertThat(Files.readString(file)).contains("\"kind\" : \"KEEPALIVED\"");
+        var loaded = Inventory.load(file);
+        assertThat(loaded).isEqualTo(inv);
+        assertThat(loaded.clusters().get(1).directors()).allMatch(d -> d.kind() == DirectorEndpoint.Kind.PHAROS);
+        Files.writeString(file, """
+                {"clusters": [{"name": "old", "directors": [{"name": "a", "host": "192.0.2.1", "port": 22}]}]}
+                """);
+        assertThat(Inventory.load(file).clusters().getFirst().directors().getFirst().kind())
+                .isEqualTo(DirectorEndpoint.Kind.PHAROS);
+    }
+
     @Test
     void aBrokenFileNamesItsPlace(@TempDir Path dir) throws Exception {
         var file = dir.resolve("inventory.json");

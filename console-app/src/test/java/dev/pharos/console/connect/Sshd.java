@@ -5,21 +5,22 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
 /// Debian's OpenSSH `sshd` for tests: its own host key and configuration in a temporary
 /// directory, listening on a free port on 127.0.0.1, root may log in with the test's keys only.
 /// Ended by PID, with the session processes it started.
-final class Sshd implements AutoCloseable {
+public final class Sshd implements AutoCloseable {
 
     static final Path SSHD = Path.of("/usr/sbin/sshd");
 
     final Path dir;
-    final int port;
+    public final int port;
     private Process process;
 
-    Sshd(Path dir) throws IOException {
+    public Sshd(Path dir) throws IOException {
         this.dir = dir;
         try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -39,13 +40,33 @@ final class Sshd implements AutoCloseable {
                 KbdInteractiveAuthentication no
                 AllowTcpForwarding yes
                 LogLevel VERBOSE
+                SetEnv SHLVL=1
                 """.formatted(port, dir.resolve("host_key"), dir.resolve("sshd.pid"), dir.resolve("authorized_keys")));
+        // SetEnv SHLVL=1: root's login shell (bash, which sshd runs as `bash -c COMMAND`) then
+        // skips ~/.bashrc, which on a developer's machine may do anything (this one's runs `pyenv
+        // rehash`, which waits 60 s on a stale lock); the sessions test the console, not that file.
         // sshd insists on its privilege-separation directory.
         Files.createDirectories(Path.of("/run/sshd"));
     }
 
-    static boolean available() {
+    public static boolean available() {
         return Netns.available() && Files.isExecutable(SSHD) && Files.isExecutable(Path.of("/usr/bin/ssh-keygen"));
+    }
+
+    /// Makes every session run in network namespace `netns`, as if sshd ran on that host: commands
+    /// through `ip netns exec` (a forced command), SFTP through OpenSSH's sftp-server. Before [#start].
+    public void sessionsIn(String netns) throws IOException {
+        var wrapper = dir.resolve("in-netns.sh");
+        Files.writeString(wrapper, """
+                #!/bin/sh
+                case "$SSH_ORIGINAL_COMMAND" in
+                  */sftp-server|internal-sftp) exec /usr/lib/openssh/sftp-server ;;
+                esac
+                exec ip netns exec %s sh -c "$SSH_ORIGINAL_COMMAND"
+                """.formatted(netns));
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(dir.resolve("sshd_config"), "Subsystem sftp /usr/lib/openssh/sftp-server\nForceCommand "
+                + wrapper + "\n", StandardOpenOption.APPEND);
     }
 
     void newHostKey() throws IOException {
@@ -61,7 +82,7 @@ final class Sshd implements AutoCloseable {
     }
 
     /// A client key pair; its public half is authorized. `pem` writes the legacy PEM format.
-    Path clientKey(String name, String passphrase, boolean pem) throws IOException {
+    public Path clientKey(String name, String passphrase, boolean pem) throws IOException {
         var key = dir.resolve(name);
         if (pem) {
             keygen("-t", "rsa", "-b", "2048", "-m", "PEM", "-N", passphrase, "-f", key.toString());
@@ -69,7 +90,7 @@ final class Sshd implements AutoCloseable {
             keygen("-t", "ed25519", "-N", passphrase, "-f", key.toString());
         }
         Files.writeString(dir.resolve("authorized_keys"), Files.readString(dir.resolve(name + ".pub")),
-                java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.APPEND);
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
         return key;
     }
@@ -85,7 +106,7 @@ final class Sshd implements AutoCloseable {
         }
     }
 
-    Sshd start() throws IOException {
+    public Sshd start() throws IOException {
         process = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.log").toFile()))
@@ -97,7 +118,7 @@ final class Sshd implements AutoCloseable {
     }
 
     /// Ends sshd and every session it runs (a real restart drops the connections).
-    void stop() {
+    public void stop() {
         if (process != null) {
             process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             Netns.stop(process, Duration.ofSeconds(5));
@@ -105,7 +126,7 @@ final class Sshd implements AutoCloseable {
         }
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.readString(dir.resolve("sshd.log"));
         } catch (IOException e) {

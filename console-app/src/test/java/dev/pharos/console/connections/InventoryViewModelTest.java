@@ -18,9 +18,12 @@ class InventoryViewModelTest {
         var cluster = new Inventory.Cluster("seed", List.of(
                 new DirectorEndpoint("lvs-master", "192.0.2.10", 2222, "ops", Path.of("/home/ops/.ssh/id_ed25519"),
                         "ops@192.0.2.1:22", DirectorEndpoint.DEFAULT_AGENT_COMMAND),
-                new DirectorEndpoint("lvs-backup", "lvs-backup", 0, null, null, null, "sudo director-agent attach")));
+                new DirectorEndpoint("lvs-backup", "lvs-backup", 0, null, null, null, "sudo director-agent attach"),
+                new DirectorEndpoint("kept", "192.0.2.12", 0, "root", null, null, null,
+                        DirectorEndpoint.Kind.KEEPALIVED)));
         var model = new InventoryViewModel(Optional.of(cluster));
-        assertThat(model.rows()).hasSize(2);
+        assertThat(model.rows()).hasSize(3);
+        assertThat(model.rows().get(2).kindProperty().get()).isEqualTo("keepalived");
         assertThat(model.rows().getFirst().portProperty().get()).isEqualTo("2222");
         assertThat(model.rows().get(1).portProperty().get()).as("port 0 means ssh's own default").isEmpty();
         assertThat(model.problem()).isEmpty();
@@ -45,7 +48,11 @@ class InventoryViewModelTest {
         second.portProperty().set("twenty-two");
         assertThat(model.problem()).contains("Row 2: the port must be a number.");
         second.portProperty().set("22");
+        second.kindProperty().set("heartbeat");
+        assertThat(model.problem()).contains("Row 2: the kind must be one of pharos, keepalived.");
+        second.kindProperty().set("keepalived");
         assertThat(model.problem()).isEmpty();
+        assertThat(model.build().directors().get(1).kind()).isEqualTo(DirectorEndpoint.Kind.KEEPALIVED);
         assertThat(model.build().directors()).extracting(DirectorEndpoint::name).containsExactly("a", "b");
         model.removeRows(List.of(first));
         assertThat(model.build().directors()).extracting(DirectorEndpoint::name).containsExactly("b");
