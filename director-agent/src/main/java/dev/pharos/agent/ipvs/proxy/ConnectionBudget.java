@@ -1,6 +1,10 @@
 package dev.pharos.agent.ipvs.proxy;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
 
 /// How many connections the [UserspaceBalancer] takes by default: as many as the process's
 /// file-descriptor limit (`RLIMIT_NOFILE`, the soft limit) allows once a reserve is kept for the
@@ -45,7 +49,17 @@ record ConnectionBudget(long softLimit, int reserve, int cap) {
         return of(currentSoftLimit());
     }
 
+    /// Read from `/proc/self/limits` on Linux: the JDK's management beans, which also know it,
+    /// load about 60 classes for this one figure (the balancer's footprint, bench/balancer).
     private static long currentSoftLimit() {
+        try {
+            var fromProc = softLimitIn(Files.readString(Path.of("/proc/self/limits")));
+            if (fromProc.isPresent()) {
+                return fromProc.getAsLong();
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not Linux: ask the management beans.
+        }
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
             long max = unix.getMaxFileDescriptorCount();
             if (max > 0) {
@@ -53,6 +67,22 @@ record ConnectionBudget(long softLimit, int reserve, int cap) {
             }
         }
         return 1024;
+    }
+
+    /// The soft limit on open files in the text of `/proc/PID/limits`, if it names a positive one.
+    static OptionalLong softLimitIn(String limits) {
+        for (var line : limits.lines().toList()) {
+            if (line.startsWith("Max open files")) {
+                var soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                try {
+                    long value = Long.parseLong(soft);
+                    return value > 0 ? OptionalLong.of(value) : OptionalLong.empty();
+                } catch (NumberFormatException e) {
+                    return OptionalLong.empty();   // "unlimited": not for RLIMIT_NOFILE on Linux
+                }
+            }
+        }
+        return OptionalLong.empty();
     }
 
     /// How the cap was derived, for the log.

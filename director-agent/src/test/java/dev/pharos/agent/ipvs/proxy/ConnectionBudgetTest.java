@@ -39,6 +39,28 @@ class ConnectionBudgetTest {
     }
 
     @Test
+    void theSoftLimitIsReadFromProcLimits() {
+        var limits = """
+                Limit                     Soft Limit           Hard Limit           Units
+                Max cpu time              unlimited            unlimited            seconds
+                Max open files            20000                524288               files
+                Max locked memory         8388608              8388608              bytes
+                """;
+        assertThat(ConnectionBudget.softLimitIn(limits)).hasValue(20000);
+    }
+
+    @Test
+    void limitsWithoutAPositiveOpenFilesFigureGiveNone() {
+        assertThat(ConnectionBudget.softLimitIn("Max cpu time              unlimited            unlimited            seconds\n"))
+                .isEmpty();
+        assertThat(ConnectionBudget.softLimitIn("Max open files            unlimited            unlimited            files\n"))
+                .isEmpty();
+        assertThat(ConnectionBudget.softLimitIn("Max open files            0                    0                    files\n"))
+                .isEmpty();
+        assertThat(ConnectionBudget.softLimitIn("")).isEmpty();
+    }
+
+    @Test
     void thisProcessesBudgetComesFromItsSoftLimit() throws Exception {
         long soft = 0;
         for (var line : Files.readAllLines(Path.of("/proc/self/limits"))) {
