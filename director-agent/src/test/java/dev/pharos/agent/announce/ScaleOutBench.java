@@ -1,7 +1,6 @@
 package dev.pharos.agent.announce;
 
 import static dev.pharos.agent.announce.ScaleOutLab.DEADLINE;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pharos.testing.Frr;
@@ -46,9 +45,11 @@ class ScaleOutBench {
                 && Nginx.available(), "needs root, ip, FRR, BIRD 2 and nginx");
         var load = Files.readString(Path.of("/proc/loadavg")).strip();
         var settings = List.of(
-                new Setting("keepalive 1 s, hold 3 s", "timers 1 3", "hold time 3; keepalive time 1;", "timers 1 3", 3),
-                new Setting("keepalive 3 s, hold 9 s", "timers 3 9", "hold time 9; keepalive time 3;", "timers 3 9", 9));
+                new Setting("keepalive 3 s, hold 9 s", "timers 3 9", "hold time 9; keepalive time 3;", "timers 3 9", 9),
+                new Setting("keepalive 10 s, hold 30 s", "timers 10 30", "hold time 30; keepalive time 10;",
+                        "timers 10 30", 30));
         var rows = new ArrayList<String>();
+        var notConverged = new ArrayList<String>();
         String spreadRow = null;
         for (var s : settings) {
             var dead = new ArrayList<Outcome>();
@@ -56,7 +57,11 @@ class ScaleOutBench {
             for (int run = 0; run < RUNS; run++) {
                 try (var lab = new ScaleOutLab(dir.resolve(s.name().replaceAll("\\W", "") + run), s.routerNeighbor(),
                         s.birdBgp(), s.frrNeighbor())) {
-                    assumeThat(Netns.await(DEADLINE, () -> lab.paths() == 3)).as("three paths").isTrue();
+                    if (!Netns.await(DEADLINE, () -> lab.paths() == 3)) {
+                        // on a loaded host short hold times flap: say so instead of a figure
+                        notConverged.add(s.name());
+                        continue;
+                    }
                     if (spreadRow == null) {
                         var spread = lab.hammer(3000);
                         spreadRow = "| 3,000 connections | %d | %d | %d | %d |".formatted(
@@ -65,14 +70,19 @@ class ScaleOutBench {
                     }
                     stops.add(gracefulStop(lab, run, s.hold()));
                     lab.restartAgent(3);
-                    assumeThat(Netns.await(DEADLINE, () -> lab.paths() == 3)).as("d3 back").isTrue();
+                    if (!Netns.await(DEADLINE, () -> lab.paths() == 3)) {
+                        notConverged.add(s.name() + " (after d3's restart)");
+                        continue;
+                    }
                     dead.add(deadLink(lab, run, s.hold()));
                 }
             }
-            rows.add(row("link of d2 cut (BIRD)", s.name(), dead));
-            rows.add(row("d3 stopped (SIGTERM, FRR)", s.name(), stops));
+            if (!dead.isEmpty()) {
+                rows.add(row("link of d2 cut (BIRD)", s.name(), dead));
+                rows.add(row("d3 stopped (SIGTERM, FRR)", s.name(), stops));
+            }
         }
-        write(load, spreadRow, rows);
+        write(load, spreadRow, rows, notConverged);
     }
 
     /// d2's link goes down; the client keeps connecting meanwhile.
@@ -118,7 +128,7 @@ class ScaleOutBench {
                 seconds[seconds.length - 1], String.join(", ", failed));
     }
 
-    void write(String load, String spreadRow, List<String> rows) throws IOException {
+    void write(String load, String spreadRow, List<String> rows, List<String> notConverged) throws IOException {
         var file = Path.of(System.getProperty("pharos.bench.results", "../bench/results/scaleout.md"));
         var out = new StringBuilder();
         out.append("# Several active directors behind ECMP (bench/scaleout)\n\n");
@@ -130,13 +140,17 @@ class ScaleOutBench {
                 .append("`fib_multipath_hash_policy=1`; a client behind the router opens one connection per request; ")
                 .append("two nginx real servers answer with the proxying director's address.\n\n");
         out.append("## Spread of new connections\n\n| what | d1 | d2 | d3 | failed |\n|---|---:|---:|---:|---:|\n")
-                .append(spreadRow).append("\n\n");
+                .append(spreadRow == null ? "| (no run converged) | | | | |" : spreadRow).append("\n\n");
         out.append("## A director leaves\n\nSeconds from the event to the router's kernel route losing the ")
                 .append("director's path (polled every 50 ms), median and max; failed new connections of the ")
                 .append("client, which kept connecting, per run.\n\n")
                 .append("| event | BGP timers | median s | max s | failed connections per run |\n")
                 .append("|---|---|---:|---:|---|\n");
         rows.forEach(r -> out.append(r).append('\n'));
+        if (!notConverged.isEmpty()) {
+            out.append("\nRuns whose three sessions never stood together within %d s (BGP flapping on the busy host): %s.\n"
+                    .formatted(DEADLINE.toSeconds(), String.join(", ", notConverged)));
+        }
         out.append("""
 
                 ## Notes
