@@ -156,7 +156,7 @@ public final class BfdEngine implements AutoCloseable {
         var name = r.session.settings().name();
         if (c.diagnostic() == BfdDiagnostic.CONTROL_DETECTION_TIME_EXPIRED) {
             LOG.log(Level.WARNING, "({0}) Expired after {1} ms", name,
-                    Duration.ofNanos(now - r.lastReceived).toMillis());
+                    Long.toString(Duration.ofNanos(now - r.lastReceived).toMillis()));
         }
         if (c.to() == BfdState.DOWN || c.to() == BfdState.ADMIN_DOWN) {
             LOG.log(Level.WARNING, "({0}) Entering {1} state (Local diagnostic - {2}, Remote state - {3})", name,
