@@ -141,7 +141,10 @@ public final class BfdEngine implements AutoCloseable {
     }
 
     private void run(Running r, BfdSession.Event event) {
-        long now = System.nanoTime();
+        run(r, event, System.nanoTime());
+    }
+
+    private void run(Running r, BfdSession.Event event, long now) {
         for (var action : r.session.handle(event, now)) {
             switch (action) {
                 case BfdSession.Action.Send send -> send(r, send.packet());
@@ -208,14 +211,17 @@ public final class BfdEngine implements AutoCloseable {
                 // poll counts whole milliseconds: round up rather than spin through the last one.
                 // Everything that has arrived is read before any deadline is acted on.
                 var d = transport.receive(Duration.ofMillis((wait + 999_999) / 1_000_000));
+                // The deadlines are checked against the time before the socket is drained: had the
+                // thread been descheduled after draining it, a packet that came meanwhile would go
+                // unread while its session expired.
+                long now = System.nanoTime();
                 while (d.isPresent()) {
                     deliver(d.get());
                     d = transport.receive(Duration.ZERO);
                 }
-                long now = System.nanoTime();
                 for (var r : List.copyOf(byName.values())) {
                     if (r.session.nextDeadline() <= now) {
-                        run(r, new BfdSession.Event.Tick());
+                        run(r, new BfdSession.Event.Tick(), now);
                     }
                 }
             } catch (IOException e) {
