@@ -22,7 +22,9 @@ final class BlockReader {
         LAST_WINS, FIRST_WINS, ADDS
     }
 
-    private record Handler(Consumer<Node> action, Repeat repeat, boolean kept) {
+    /// @param kept      the statement is also kept verbatim as an [Extra]
+    /// @param effective Pharos acts on it (no "does not implement" warning)
+    private record Handler(Consumer<Node> action, Repeat repeat, boolean kept, boolean effective) {
     }
 
     private final Values values;
@@ -44,25 +46,31 @@ final class BlockReader {
 
     /// Registers `handler` for `keyword` and its aliases; given twice, the last one wins.
     BlockReader on(String keyword, Consumer<Node> handler, String... aliases) {
-        return register(keyword, new Handler(handler, Repeat.LAST_WINS, false), aliases);
+        return register(keyword, new Handler(handler, Repeat.LAST_WINS, false, true), aliases);
     }
 
     /// Registers `handler` for a keyword whose keepalived handler keeps the first value and logs
     /// "already specified - ignoring" for the next: a repeat is warned about and not handled.
     BlockReader first(String keyword, Consumer<Node> handler) {
-        return register(keyword, new Handler(handler, Repeat.FIRST_WINS, false));
+        return register(keyword, new Handler(handler, Repeat.FIRST_WINS, false, true));
     }
 
     /// Registers `handler` for a keyword that may be given many times (a list, or a handler that
     /// resolves repeats itself).
     BlockReader each(String keyword, Consumer<Node> handler) {
-        return register(keyword, new Handler(handler, Repeat.ADDS, false));
+        return register(keyword, new Handler(handler, Repeat.ADDS, false, true));
     }
 
     /// Runs `handler` on a keyword Pharos does not implement (to learn a name other blocks refer
     /// to), then keeps the statement verbatim with the usual warning.
     BlockReader kept(String keyword, Consumer<Node> handler) {
-        return register(keyword, new Handler(handler, Repeat.ADDS, true));
+        return register(keyword, new Handler(handler, Repeat.ADDS, true, false));
+    }
+
+    /// Runs `handler` on a keyword Pharos acts on but whose statement the model carries verbatim
+    /// as an [Extra] (read back by [BfdConfig]), without the "does not implement" warning.
+    BlockReader carried(String keyword, Consumer<Node> handler) {
+        return register(keyword, new Handler(handler, Repeat.ADDS, true, true));
     }
 
     /// A keyword keepalived 2.2.7 does not install in this block although it does elsewhere: an
@@ -124,7 +132,9 @@ final class BlockReader {
                     + " (first at line " + before.line() + "); the last one wins");
         }
         handler.action().accept(child);
-        if (handler.kept()) {
+        if (handler.kept() && handler.effective()) {
+            extras.add(Extra.of(child));
+        } else if (handler.kept()) {
             keep(child);
         }
     }

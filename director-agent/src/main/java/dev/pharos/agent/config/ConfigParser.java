@@ -27,12 +27,14 @@ final class ConfigParser {
     private final TrackReferences references;
     private final KeptRoutes kept;
     private final InstanceLines lines;
+    private final BfdParser bfd;
 
     private ConfigParser(List<Diagnostic> diagnostics) {
         this.values = new Values(diagnostics);
         this.references = new TrackReferences(values);
         this.kept = new KeptRoutes(values);
         this.lines = new InstanceLines(values);
+        this.bfd = new BfdParser(values);
     }
 
     /// The model and where each of its blocks stands; errors and warnings go to `diagnostics`.
@@ -58,7 +60,10 @@ final class ConfigParser {
                 .kept("vrrp_track_process", references::define)
                 .kept("track_file", references::define)
                 .kept("vrrp_track_file", references::define)
-                .kept("bfd_instance", references::define)
+                .carried("bfd_instance", n -> {
+                    bfd.instance(n);
+                    references.define(n);
+                })
                 .kept("static_routes", kept::routes)
                 .kept("static_rules", kept::rules)
                 .each("global_defs", n -> {
@@ -260,7 +265,7 @@ final class ConfigParser {
                 .each("track_script", c -> trackScripts(c, b.trackScripts, where))
                 .kept("track_process", c -> references.block(c, "vrrp_track_process", where))
                 .kept("track_file", c -> references.block(c, "track_file", where))
-                .kept("track_bfd", c -> references.block(c, "bfd_instance", where))
+                .carried("track_bfd", c -> bfd.tracks(references.block(c, "bfd_instance", where), where))
                 .kept("virtual_routes", kept::routes)
                 .kept("virtual_rules", kept::rules)
                 .first("notify_master", c -> b.notifyMaster = values.notifyLine(c))

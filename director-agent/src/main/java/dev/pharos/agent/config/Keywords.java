@@ -82,6 +82,11 @@ final class Keywords {
             "notify_backup", "notify_master", "notify_fault", "notify_stop", "notify", "smtp_alert",
             "global_tracking", "sync_group_tracking_weight", "notify_priority_changes");
 
+    /// `bfd_instance` (bfd_parser.c `init_bfd_keywords`, keepalived 2.2.7).
+    static final Set<String> BFD_INSTANCE = Set.of(
+            "source_ip", "neighbor_ip", "neighbour_ip", "min_rx", "min_tx", "idle_tx", "multiplier", "passive", "ttl",
+            "hoplimit", "max_hops", "weight", "vrrp", "checker");
+
     static final Set<String> VRRP_SCRIPT = Set.of(
             "script", "interval", "timeout", "weight", "rise", "fall", "user", "init_fail");
 

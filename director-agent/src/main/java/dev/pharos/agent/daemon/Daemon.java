@@ -9,6 +9,9 @@ import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.Results;
 import dev.pharos.agent.api.RpcError;
 import dev.pharos.agent.api.RpcException;
+import dev.pharos.agent.bfd.BfdEngine;
+import dev.pharos.agent.bfd.BfdSettings;
+import dev.pharos.agent.bfd.BfdState;
 import dev.pharos.agent.config.ConfigDiff;
 import dev.pharos.agent.config.ConfigEdits;
 import dev.pharos.agent.config.ConfigException;
@@ -103,6 +106,7 @@ public final class Daemon {
     private volatile VrrpEngine engine;
     private AddressPlumbing plumbing;
     private InterfaceMonitor monitor;
+    private volatile BfdEngine bfd;
     private ControlServer control;
     private MetricsServer metrics;
     private volatile Services services;
@@ -161,6 +165,7 @@ public final class Daemon {
         plumbing = platform.openPlumbing();
         platform.warmUp();
         startEngine();
+        startBfd(BfdMapping.sessions(config));
         services = openServices();
         connectionSync.attach(services.backend(), services.backendReason());
         services.apply(config, platform.served(config));
@@ -248,7 +253,43 @@ public final class Daemon {
         e.addListener(connectionSync::transition);
         engine = e;
         e.start();
+        var sessions = bfd;
+        if (sessions != null) {
+            sessions.states().forEach((name, state) -> e.bfdState(name, state == BfdState.UP));
+        }
         startMonitor(e);
+    }
+
+    /// Runs the `bfd_instance` sessions and tells the VRRP engine of each one's Up and Down. A
+    /// Down the neighbor asked for (AdminDown) is not told, as keepalived's BFD process sends no
+    /// event then (RFC 5882 §3.2).
+    private void startBfd(List<BfdSettings> sessions) throws IOException {
+        if (sessions.isEmpty()) {
+            return;
+        }
+        var transport = platform.openBfd();
+        if (transport.isEmpty()) {
+            LOG.log(Level.WARNING, "BFD sessions do not run here; instances tracking them see them down");
+            return;
+        }
+        var b = new BfdEngine(transport.get());
+        b.addListener(c -> {
+            if (c.to() == BfdState.UP || c.failure()) {
+                engine.bfdState(c.name(), c.to() == BfdState.UP);
+            }
+        });
+        bfd = b;
+        b.start(sessions);
+    }
+
+    /// Brings the BFD sessions to `next`'s: unchanged sessions keep their state.
+    private void reconfigureBfd(KeepalivedConfig next) throws IOException {
+        var sessions = BfdMapping.sessions(next);
+        if (bfd == null) {
+            startBfd(sessions);
+        } else {
+            bfd.apply(sessions);
+        }
     }
 
     /// Polls the interfaces the current VRRP settings use (each instance's own and its
@@ -562,6 +603,7 @@ public final class Daemon {
             if (!nextVrrp.equals(vrrp)) {
                 reconfigureEngine(nextVrrp, source);
             }
+            reconfigureBfd(next);
             config = next;
             revision = nextRevision;
             connectionSync.configure(next);
@@ -599,6 +641,11 @@ public final class Daemon {
                 LOG.log(Level.ERROR, "{0}: could not put the VRRP engine back: {1}", source.wire(), e.getMessage());
             }
         }
+        try {
+            reconfigureBfd(previous);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.ERROR, "{0}: could not put the BFD sessions back: {1}", source.wire(), e.getMessage());
+        }
         if (services != null) {
             try {
                 services.apply(previous, platform.served(previous));
@@ -635,6 +682,9 @@ public final class Daemon {
         }
         if (engine != null) {
             engine.kill();
+        }
+        if (bfd != null) {
+            bfd.kill();
         }
         connectionSync.kill();
         if (services != null) {
@@ -686,6 +736,9 @@ public final class Daemon {
         }
         if (engine != null) {
             engine.stop(STOP_DEADLINE);
+        }
+        if (bfd != null) {
+            bfd.close(); // after VRRP, so its masters are not put in FAULT on the way out
         }
         // After the engine: its last transitions (MASTER → INITIALIZE, priority 0 sent) are in the
         // journal by now, and reach the consoles before the channel closes; a console that never

@@ -1,5 +1,6 @@
 package dev.pharos.agent.daemon;
 
+import dev.pharos.agent.bfd.BfdTransport;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.ipvs.kernel.GenlTransport;
 import dev.pharos.agent.ipvs.kernel.KernelIpvs;
@@ -70,6 +71,11 @@ public final class LinuxPlatform implements Platform {
     public void compileHotPaths() {
         var opened = plumbing;
         Thread.ofPlatform().name("vrrp-warm-up").daemon().start(() -> Warmup.compileHotPaths(opened));
+    }
+
+    @Override
+    public Optional<BfdTransport> openBfd() throws IOException {
+        return Optional.of(LinuxBfdTransport.open());
     }
 
     @Override

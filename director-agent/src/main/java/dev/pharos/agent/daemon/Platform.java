@@ -1,5 +1,6 @@
 package dev.pharos.agent.daemon;
 
+import dev.pharos.agent.bfd.BfdTransport;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.ipvs.table.IpvsBackend;
 import dev.pharos.agent.vrrp.AddressPlumbing;
@@ -31,6 +32,12 @@ public interface Platform {
     /// Once the agent runs: gets the per-advert paths compiled, in the background, so adverts
     /// and the first advert of a takeover do not run interpreted. Nothing by default.
     default void compileHotPaths() {
+    }
+
+    /// BFD's sockets (UDP 3784 and one sender per session), or empty where `bfd_instance`s are
+    /// not run (the lab: a VRRP instance tracking one stays in FAULT, as with a session never Up).
+    default Optional<BfdTransport> openBfd() throws IOException {
+        return Optional.empty();
     }
 
     /// Whether interface state is watched (a Linux host has interfaces that go down; the lab not).

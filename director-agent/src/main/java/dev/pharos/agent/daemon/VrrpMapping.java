@@ -2,6 +2,8 @@ package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.config.Argv;
+import dev.pharos.agent.config.BfdConfig;
+import dev.pharos.agent.config.BfdInstanceDef;
 import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.Diagnostic;
 import dev.pharos.agent.config.KeepalivedConfig;
@@ -53,10 +55,11 @@ public final class VrrpMapping {
     public static Vrrp map(KeepalivedConfig config, ScriptPolicy scripts) throws ConfigException {
         var problems = new ArrayList<Diagnostic>();
         var tracked = trackScripts(config, scripts);
+        var bfd = BfdConfig.of(config);
         var instances = new ArrayList<VrrpSettings>();
         for (var i : config.vrrpInstances()) {
             try {
-                instances.add(instance(config, i, tracked, scripts));
+                instances.add(instance(config, i, tracked, scripts).withTrackBfds(trackBfds(bfd, i.name())));
             } catch (IllegalArgumentException e) {
                 problems.add(Diagnostic.error(null, e.getMessage()));
             }
@@ -218,6 +221,24 @@ public final class VrrpMapping {
         var window = h.timeWindow() != null ? Duration.ofSeconds(h.timeWindow())
                 : AuthHmacSettings.defaultWindow(i.advertInterval() == null ? Duration.ofSeconds(1) : i.advertInterval());
         return new AuthHmacSettings(mode, keys, h.activeKey(), antiReplay, window);
+    }
+
+    /// An instance's `track_bfd` lines, the `bfd_instance`'s weight and reverse applying where the
+    /// line gives none (`vrrp_track.c` `alloc_track_bfd`).
+    private static List<VrrpSettings.TrackBfd> trackBfds(BfdConfig bfd, String instance) {
+        var out = new ArrayList<VrrpSettings.TrackBfd>();
+        for (var t : bfd.tracks().getOrDefault(instance, List.of())) {
+            var def = bfd.instances().stream().filter(b -> b.name().equals(t.name())).findFirst();
+            if (def.isPresent() && !def.get().tellsVrrp()) {
+                continue; // keepalived's VRRP process does not know a bfd_instance that says only checker
+            }
+            // A bfd_instance keepalived's BFD process disables (no neighbor_ip…) is still known to
+            // VRRP by its name: its session never comes Up.
+            int weight = t.weight() != null ? t.weight() : def.map(BfdInstanceDef::weight).orElse(0);
+            boolean reverse = t.reverse() != null ? t.reverse() : def.map(BfdInstanceDef::weightReverse).orElse(false);
+            out.add(new VrrpSettings.TrackBfd(t.name(), weight, reverse));
+        }
+        return out;
     }
 
     /// A notify line as it will run (empty: none, or disabled as keepalived would).

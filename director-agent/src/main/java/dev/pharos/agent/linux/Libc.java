@@ -27,12 +27,14 @@ final class Libc {
     static final int SOCK_RAW = 3;
     static final int SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1;
+    static final int SO_REUSEADDR = 2;
     static final int SO_RCVBUF = 8;
     static final int SO_BINDTODEVICE = 25;
     /// Also the control message type (`SCM_TIMESTAMPNS`) that carries the timestamp.
     static final int SO_TIMESTAMPNS = 35;
     static final int IPPROTO_IP = 0;
     static final int IP_TTL = 2;
+    static final int IP_RECVTTL = 12;
     static final int IP_MULTICAST_IF = 32;
     static final int IP_MULTICAST_TTL = 33;
     static final int IP_MULTICAST_LOOP = 34;

@@ -32,6 +32,11 @@ final class SockAddr {
         MemorySegment.copy(address.getAddress(), 0, sockaddrIn, ValueLayout.JAVA_BYTE, 4, 4);
     }
 
+    /// Sets the port of a `struct sockaddr_in` made by [#inet].
+    static void setPort(MemorySegment sockaddrIn, int port) {
+        sockaddrIn.set(SHORT_BE, 2, (short) port);
+    }
+
     /// Four bytes as an address (cannot fail: any four bytes are one).
     static Inet4Address inet4(byte[] four) {
         try {

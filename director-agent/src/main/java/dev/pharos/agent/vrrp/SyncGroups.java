@@ -63,7 +63,14 @@ final class SyncGroups {
             return new VrrpSettings.TrackScript(t.name(), t.command(), t.interval(), t.timeout(), 0, t.reverse(),
                     t.rise(), t.fall());
         }).toList();
-        return s.withTracking(interfaces, scripts);
+        var bfds = s.trackBfds().stream().map(t -> {
+            if (t.weight() != 0) {
+                LOG.log(Level.WARNING, "({0}) ignoring weight of tracked BFD {1} due to SYNC group {2}",
+                        s.name(), t.name(), group.name());
+            }
+            return new VrrpSettings.TrackBfd(t.name(), 0, t.reverse());
+        }).toList();
+        return s.withTracking(interfaces, scripts).withTrackBfds(bfds);
     }
 
     /// A member changed state because of `cause`. Unless the group itself caused it (which

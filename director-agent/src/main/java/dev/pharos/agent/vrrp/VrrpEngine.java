@@ -44,6 +44,7 @@ public final class VrrpEngine implements AutoCloseable {
     private final List<VrrpSyncGroup> groupSettings;
     private final Map<String, ScriptTracker> trackers = new LinkedHashMap<>();
     private final Map<String, Boolean> interfaceUp = new HashMap<>();
+    private final Map<String, Boolean> bfdUp = new HashMap<>();
     private final Map<String, Integer> appliedWeights = new HashMap<>();
     private final List<VrrpSettings> settings;
     private final VrrpTransport.Factory transports;
@@ -390,6 +391,16 @@ public final class VrrpEngine implements AutoCloseable {
         });
     }
 
+    /// A `bfd_instance`'s session came Up (`up`) or left it (from `agent.bfd`'s engine).
+    /// Sessions not heard of count as down.
+    public void bfdState(String session, boolean up) {
+        post(() -> {
+            if (!Boolean.valueOf(up).equals(bfdUp.put(session, up))) {
+                instances.values().forEach(this::applyTracking);
+            }
+        });
+    }
+
     /// The status of every instance, in configuration order.
     public List<VrrpInstanceStatus> status() {
         return instances.values().stream().map(VrrpInstance::status).toList();
@@ -465,6 +476,14 @@ public final class VrrpEngine implements AutoCloseable {
                         ts.reverse() == (status == ScriptTracker.Status.UP));
             } else if (ts.weight() > 0 ? status == ScriptTracker.Status.UP : status == ScriptTracker.Status.DOWN) {
                 weight += ts.reverse() ? -ts.weight() : ts.weight();
+            }
+        }
+        for (var tb : s.trackBfds()) {
+            boolean up = bfdUp.getOrDefault(tb.name(), false);
+            if (tb.weight() == 0) {
+                fault(i, "track_bfd " + tb.name() + (tb.reverse() ? " up" : " down"), tb.reverse() == up);
+            } else if (tb.weight() > 0 ? up : !up) {
+                weight += tb.reverse() ? -tb.weight() : tb.weight();
             }
         }
         if (appliedWeights.getOrDefault(i.name(), 0) != weight) {

@@ -32,12 +32,25 @@ import java.util.List;
 /// @param trackScripts     `track_script`
 /// @param notifyCommands   `notify_*` and `notify` commands
 /// @param authHmac         keepalived 2.4's `auth_hmac`, or null for none
+/// @param trackBfds        `track_bfd`
 public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVersion version,
         int priority, Duration advertInterval, boolean preempt, Duration preemptDelay,
         InitialState initialState, AuthType authType, String authPassword,
         List<VirtualAddress> virtualAddresses, InetAddress unicastSource,
         List<InetAddress> unicastPeers, GarpSettings garp, List<TrackInterface> trackInterfaces,
-        List<TrackScript> trackScripts, NotifyCommands notifyCommands, AuthHmacSettings authHmac) {
+        List<TrackScript> trackScripts, NotifyCommands notifyCommands, AuthHmacSettings authHmac,
+        List<TrackBfd> trackBfds) {
+
+    /// Settings that track no BFD session.
+    public VrrpSettings(String name, String interfaceName, int vrid, VrrpVersion version, int priority,
+            Duration advertInterval, boolean preempt, Duration preemptDelay, InitialState initialState,
+            AuthType authType, String authPassword, List<VirtualAddress> virtualAddresses, InetAddress unicastSource,
+            List<InetAddress> unicastPeers, GarpSettings garp, List<TrackInterface> trackInterfaces,
+            List<TrackScript> trackScripts, NotifyCommands notifyCommands, AuthHmacSettings authHmac) {
+        this(name, interfaceName, vrid, version, priority, advertInterval, preempt, preemptDelay, initialState,
+                authType, authPassword, virtualAddresses, unicastSource, unicastPeers, garp, trackInterfaces,
+                trackScripts, notifyCommands, authHmac, List.of());
+    }
 
     public VrrpSettings {
         if (name.isBlank()) {
@@ -93,6 +106,7 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
         unicastPeers = List.copyOf(unicastPeers);
         trackInterfaces = List.copyOf(trackInterfaces);
         trackScripts = List.copyOf(trackScripts);
+        trackBfds = List.copyOf(trackBfds);
     }
 
     private static List<InetAddress> concat(InetAddress first, List<InetAddress> rest) {
@@ -124,51 +138,57 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
     public VrrpSettings withPreempt(boolean preempt, Duration preemptDelay) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
     }
 
     public VrrpSettings withInitialState(InitialState initialState) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
     }
 
     public VrrpSettings withAuth(AuthType authType, String authPassword) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
     }
 
     public VrrpSettings withTracking(List<TrackInterface> trackInterfaces, List<TrackScript> trackScripts) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
     }
 
     public VrrpSettings withNotify(NotifyCommands notifyCommands) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
+    }
+
+    public VrrpSettings withTrackBfds(List<TrackBfd> trackBfds) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
+                preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
     }
 
     /// `unicast_src_ip` (null: the interface's address) and `unicast_peer` (empty: multicast).
     public VrrpSettings withUnicast(InetAddress unicastSource, List<? extends InetAddress> unicastPeers) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                List.copyOf(unicastPeers), garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
+                List.copyOf(unicastPeers), garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
     }
 
     /// keepalived 2.4's `auth_hmac` (null: none).
     public VrrpSettings withAuthHmac(AuthHmacSettings authHmac) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
     }
 
     public VrrpSettings withGarp(GarpSettings garp) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
     }
 
     /// The addresses an advert carries, in configuration order (not the excluded ones).
@@ -263,6 +283,13 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
                 throw new IllegalArgumentException("vrrp_script " + name + ": weight " + weight + " is outside -253–253");
             }
         }
+    }
+
+    /// A `track_bfd` entry: the weight and reverse rule of [TrackInterface], with "up" meaning
+    /// the `bfd_instance`'s session is Up; a session counts as down until it first comes Up
+    /// (keepalived `vrrp_track.c` `initialise_track_bfd_state`, `vrrp_scheduler.c`
+    /// `vrrp_handle_bfd_event`).
+    public record TrackBfd(String name, int weight, boolean reverse) {
     }
 
     /// keepalived's notify commands as argv lists (empty: none), run without a shell.

@@ -28,6 +28,7 @@ class ConfigurationDocTest {
         var t = new LinkedHashMap<String, Set<String>>();
         t.put("Top level", Keywords.TOP_LEVEL);
         t.put("global_defs", Keywords.GLOBAL_DEFS);
+        t.put("bfd_instance", Keywords.BFD_INSTANCE);
         t.put("vrrp_script", Keywords.VRRP_SCRIPT);
         t.put("vrrp_sync_group", Keywords.SYNC_GROUP);
         t.put("vrrp_instance", Keywords.VRRP_INSTANCE);

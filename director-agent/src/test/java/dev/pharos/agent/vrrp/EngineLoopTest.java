@@ -53,15 +53,16 @@ class EngineLoopTest {
 
     @Test
     void timersFireNeverEarlyAndDoNotDrift() throws Exception {
-        var fired = chain(50, Duration.ofMillis(1));
+        var fired = chain(50, Duration.ofMillis(4));
         for (int k = 1; k < fired.size(); k++) {
             assertThat(fired.get(k) - fired.getFirst()).as("timer %d is not early", k)
                     .isGreaterThanOrEqualTo(k * STEP.toNanos());
         }
-        // Each task spends 1 ms before re-arming: counted from "now" the chain would end 50 ms
-        // late; counted from the deadlines it ends as late as the last wake-up only.
+        // Each task spends 4 ms before re-arming: counted from "now" the chain would end 200 ms
+        // late; counted from the deadlines it ends as late as the last wake-up only. The bound
+        // leaves a loaded machine 150 ms for that wake-up (40 ms failed under load).
         long late = fired.getLast() - fired.getFirst() - 50 * STEP.toNanos();
-        assertThat(Duration.ofNanos(late)).isLessThan(Duration.ofMillis(40));
+        assertThat(Duration.ofNanos(late)).isLessThan(Duration.ofMillis(150));
     }
 
     @Test
