@@ -12,6 +12,7 @@ import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.Located;
 import dev.pharos.agent.config.syntax.LosslessEditException;
 import dev.pharos.agent.config.syntax.LosslessEditor;
 import dev.pharos.agent.control.ControlServer;
@@ -87,6 +88,9 @@ public final class Daemon {
     private final EventJournal journal;
     private final ConfigStore store;
     private volatile KeepalivedConfig config;
+    /// The running configuration with where its blocks are written, as the last edit parsed it
+    /// back; null when the running configuration came another way (start, reload, config.apply).
+    private Located located;
     private volatile String revision;
     private VrrpMapping.Vrrp vrrp;
     private volatile VrrpEngine engine;
@@ -296,7 +300,8 @@ public final class Daemon {
         // The user-space balancer's table lives and dies with this process: all of it is Pharos's.
         var owned = backend.backend() instanceof UserspaceBackend ? OwnedServices.inMemory()
                 : OwnedServices.in(options.stateDir().resolve(OWNED_SERVICES_FILE));
-        return new Services(backend.backend(), backend.reason(), journal, scriptRunner, owned, platform.stepGate());
+        return new Services(backend.backend(), backend.reason(), journal, scriptRunner, owned, platform.stepGate(),
+                platform.tableCheckInterval());
     }
 
     private synchronized void restartServices() {
@@ -326,7 +331,7 @@ public final class Daemon {
             var loaded = ConfigLoader.load(options.configFile(), options.configId());
             loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
             synchronized (this) {
-                apply(loaded.config(), Source.RELOAD, null, null, null);
+                apply(loaded.config(), Source.RELOAD, null, null, null, null);
                 store.remember(read);
             }
         } catch (IOException e) {
@@ -388,8 +393,15 @@ public final class Daemon {
             LosslessEditor.Written written;
             try {
                 store.checkUnchanged();
-                var files = store.read(ConfigLoader.files(store.file(), options.configId()));
-                written = LosslessEditor.write(store.file(), files, options.configId(), config, result);
+                // The files hold what the last edit wrote, and that runs: its parse is reused.
+                var known = located != null && located.config() == config ? located : null;
+                if (known != null) {
+                    var files = store.read(store.files());
+                    written = LosslessEditor.write(store.file(), files, options.configId(), known, result);
+                } else {
+                    var files = store.read(ConfigLoader.files(store.file(), options.configId()));
+                    written = LosslessEditor.write(store.file(), files, options.configId(), config, result);
+                }
             } catch (ConfigStore.ChangedOnDiskException e) {
                 throw changedOnDisk(Source.EDIT, e.getMessage());
             } catch (LosslessEditException e) {
@@ -409,7 +421,12 @@ public final class Daemon {
             } catch (IOException e) {
                 throw new RpcException(Protocol.Errors.APPLY_FAILED, "edit failed, nothing changed: " + e.getMessage());
             }
-            return apply(written.config(), Source.EDIT, null, written.changed(), result.changes());
+            var applied = apply(written.config(), Source.EDIT, null, written.changed(), result.changes(),
+                    written.canonical());
+            if (config == written.config()) {
+                located = written.located();
+            }
+            return applied;
         }
     }
 
@@ -436,7 +453,7 @@ public final class Daemon {
     Results.Applied applyText(String baseRevision, KeepalivedConfig parsed, String text) throws RpcException {
         synchronized (this) {
             checkRevision(baseRevision);
-            return apply(parsed, Source.APPLY, text, null, null);
+            return apply(parsed, Source.APPLY, text, null, null, null);
         }
     }
 
@@ -457,8 +474,9 @@ public final class Daemon {
     /// The one path by which the running configuration changes. `text` is what to write for
     /// `config.apply` (the operator's own text, comments included); an edit writes the files it
     /// `edited` and describes itself (`described`), other changes are described by a diff.
+    /// `canonical` is `next` as [ConfigWriter] writes it, when the caller has it (the revision's text).
     private synchronized Results.Applied apply(KeepalivedConfig next, Source source, String text,
-            Map<Path, byte[]> edited, List<String> described) throws RpcException {
+            Map<Path, byte[]> edited, List<String> described, String canonical) throws RpcException {
         if (stopping) {
             throw new RpcException(Protocol.Errors.APPLY_FAILED, "the agent is stopping");
         }
@@ -474,7 +492,7 @@ public final class Daemon {
         }
         var diff = ConfigDiff.describe(config, next);
         var changes = described != null && !diff.isEmpty() ? described : diff;
-        var nextRevision = ConfigStore.revision(next);
+        var nextRevision = canonical != null ? ConfigStore.revision(canonical) : ConfigStore.revision(next);
         if (changes.isEmpty() && source != Source.APPLY) {
             LOG.log(Level.INFO, "{0}: nothing changed", source.wire());
             return new Results.Applied(revision, List.of());
