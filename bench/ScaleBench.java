@@ -46,6 +46,7 @@ public class ScaleBench {
             var lines = new ArrayList<>(Files.readAllLines(conf, StandardCharsets.UTF_8));
             int weightLine = weightLine(lines);
             var reloadTimes = new ArrayList<Long>();
+            var reloadCpu = new ArrayList<Long>();
             var ops = new ArrayList<Integer>();
             String revision = null;
             // Two more than measured: the first two warm the agent's compiled code.
@@ -53,41 +54,61 @@ public class ScaleBench {
                 lines.set(weightLine, "        weight " + (11 + i % 50));
                 Files.write(conf, lines, StandardCharsets.UTF_8);
                 long logFrom = Files.size(log);
+                long cpu0 = cpuNanos(pid);
                 long t0 = System.nanoTime();
                 new ProcessBuilder("kill", "-HUP", Long.toString(pid)).inheritIO().start();
                 var event = changes.poll(120, TimeUnit.SECONDS);
                 long t = System.nanoTime() - t0;
+                long cpu = cpuNanos(pid) - cpu0;
                 if (event == null || !event.source().equals("reload")) {
                     throw new IllegalStateException("no config.changed event from the reload: " + event);
                 }
                 revision = event.revision();
                 if (i >= 2) {
                     reloadTimes.add(t);
+                    reloadCpu.add(cpu);
                     ops.add(operations(log, logFrom));
                 }
             }
             Collections.sort(reloadTimes);
+            Collections.sort(reloadCpu);
             System.out.printf("| reload (SIGHUP) changing one real server's weight → config.changed | p50 %.0f ms, "
-                    + "p99 %.0f ms, max %.0f ms | %d reloads; table operations per reload: %s |%n",
+                    + "p99 %.0f ms, max %.0f ms | %d reloads; agent CPU per reload p50 %.0f ms, max %.0f ms; "
+                    + "table operations per reload: %s |%n",
                     pct(reloadTimes, 50), pct(reloadTimes, 99), pct(reloadTimes, 100), reloadTimes.size(),
-                    summary(ops));
+                    pct(reloadCpu, 50), pct(reloadCpu, 100), summary(ops));
 
             var editTimes = new ArrayList<Long>();
+            var editCpu = new ArrayList<Long>();
             for (int i = 0; i < edits + 10; i++) {
+                long cpu0 = cpuNanos(pid);
                 long t0 = System.nanoTime();
                 var r = c.call(Protocol.REAL_SERVER_UPDATE, new Params.RealServerUpdate(revision, VS_ID, RS_ID,
                         100 + i % 100, null), CALL);
                 long t = System.nanoTime() - t0;
+                long cpu = cpuNanos(pid) - cpu0;
                 revision = r.get("revision").asText();
                 if (i >= 10) {
                     editTimes.add(t);
+                    editCpu.add(cpu);
                 }
             }
             Collections.sort(editTimes);
+            Collections.sort(editCpu);
             System.out.printf("| runtime edit: realServer.update (validate + write file + apply) | p50 %.1f ms, "
-                    + "p99 %.1f ms, max %.1f ms | %d edits, one client, one after the other |%n",
-                    pct(editTimes, 50), pct(editTimes, 99), pct(editTimes, 100), editTimes.size());
+                    + "p99 %.1f ms, max %.1f ms | %d edits, one client, one after the other; agent CPU per edit "
+                    + "p50 %.0f ms, max %.0f ms |%n",
+                    pct(editTimes, 50), pct(editTimes, 99), pct(editTimes, 100), editTimes.size(),
+                    pct(editCpu, 50), pct(editCpu, 100));
         }
+    }
+
+    /// The agent's CPU time (user + system, all its threads) so far: what a change cost it,
+    /// whatever else the machine was doing. /proc counts in clock ticks of 10 ms.
+    static long cpuNanos(long pid) throws Exception {
+        var stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        var fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
     }
 
     static int weightLine(List<String> lines) {

@@ -32,6 +32,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -327,8 +329,16 @@ public final class Daemon {
         systemd.reloading();
         try {
             // Taken before reading: should the file change meanwhile, the next edit finds it changed.
-            var read = snapshot();
+            // The files are those the running configuration was read from; should the new text
+            // include others, they are taken and read again (a large file is not read twice to
+            // learn its includes first).
+            var known = store.files();
+            var read = known.isEmpty() ? snapshot() : store.snapshot(known);
             var loaded = ConfigLoader.load(options.configFile(), options.configId());
+            if (!sameFiles(read.digests().keySet(), loaded.files())) {
+                read = snapshot();
+                loaded = ConfigLoader.load(options.configFile(), options.configId());
+            }
             loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
             synchronized (this) {
                 apply(loaded.config(), Source.RELOAD, null, null, null, null);
@@ -343,6 +353,16 @@ public final class Daemon {
         } finally {
             systemd.ready("revision " + revision);
         }
+    }
+
+    private static boolean sameFiles(Collection<Path> a, Collection<Path> b) {
+        return normalized(a).equals(normalized(b));
+    }
+
+    private static Set<Path> normalized(Collection<Path> files) {
+        var out = new HashSet<Path>();
+        files.forEach(f -> out.add(f.toAbsolutePath().normalize()));
+        return out;
     }
 
     /// Where a change of configuration came from.
