@@ -523,7 +523,8 @@ public final class Daemon {
         Map<Path, byte[]> previousBytes = null;
         if (source != Source.RELOAD) {
             try {
-                store.checkUnchanged();
+                // save() refuses a file changed on disk (reading and hashing a large file once
+                // more here found nothing it does not find)
                 previousBytes = store.read(edited != null ? edited.keySet() : List.of(store.file()));
                 if (edited != null) {
                     store.save(edited);
