@@ -546,6 +546,7 @@ public final class Daemon {
                 reconfigureEngine(nextVrrp, source);
             }
             config = next;
+            located = null; // an edit sets it again; another change must not keep the old model alive
             revision = nextRevision;
             connectionSync.configure(next);
             if (services != null) {
