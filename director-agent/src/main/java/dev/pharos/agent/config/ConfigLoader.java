@@ -31,8 +31,9 @@ public final class ConfigLoader {
         var redactor = new Redactor(file);
         try {
             var diagnostics = new ArrayList<Diagnostic>();
-            var loaded = finish(tree(SourceReader.load(file, configId), diagnostics), diagnostics);
-            return new LoadedConfig(loaded.config(), redactor.apply(loaded.warnings()));
+            var files = new ArrayList<Path>();
+            var loaded = finish(tree(SourceReader.load(file, configId), diagnostics, files), diagnostics);
+            return new LoadedConfig(loaded.config(), redactor.apply(loaded.warnings()), files);
         } catch (ConfigException e) {
             throw new ConfigException(redactor.apply(e.diagnostics()));
         }
@@ -164,6 +165,12 @@ public final class ConfigLoader {
     /// go to `diagnostics`. The tokens stay here: the tree keeps only the words, and each caller
     /// passes the source straight in and keeps only the tree, so that the other tokens (braces
     /// and line ends, a third of a large file's memory) can be collected while the tree is parsed.
+    private static List<Node> tree(SourceReader.Source source, List<Diagnostic> diagnostics, List<Path> files)
+            throws ConfigException {
+        files.addAll(source.files());
+        return tree(source, diagnostics);
+    }
+
     private static List<Node> tree(SourceReader.Source source, List<Diagnostic> diagnostics) throws ConfigException {
         var tokens = source.tokens();
         var nodes = TreeParser.parse(tokens);

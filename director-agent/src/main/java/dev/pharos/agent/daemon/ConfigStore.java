@@ -98,9 +98,13 @@ public final class ConfigStore {
 
     /// The revision of a configuration: 16 hex digits of the SHA-256 of its canonical text.
     public static String revision(KeepalivedConfig config) {
+        return revision(ConfigWriter.write(config));
+    }
+
+    /// The revision of a configuration [ConfigWriter] wrote as `canonical`.
+    public static String revision(String canonical) {
         try {
-            var digest = MessageDigest.getInstance("SHA-256")
-                    .digest(ConfigWriter.write(config).getBytes(StandardCharsets.UTF_8));
+            var digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
@@ -138,6 +142,11 @@ public final class ConfigStore {
     /// operator's comments and layout (a hand edit not yet reloaded is not in it).
     public synchronized String text() {
         return text.text();
+    }
+
+    /// The configuration file and the files it includes, as the agent last read or wrote them.
+    public synchronized List<Path> files() {
+        return List.copyOf(known.keySet());
     }
 
     /// The files the configuration file includes, as the agent last read them, in the order read.

@@ -18,6 +18,7 @@ import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.Located;
 import dev.pharos.agent.config.syntax.LosslessEditException;
 import dev.pharos.agent.config.syntax.LosslessEditor;
 import dev.pharos.agent.control.ControlServer;
@@ -37,6 +38,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -101,6 +104,9 @@ public final class Daemon {
     private final EventJournal journal;
     private final ConfigStore store;
     private volatile KeepalivedConfig config;
+    /// The running configuration with where its blocks are written, as the last edit parsed it
+    /// back; null when the running configuration came another way (start, reload, config.apply).
+    private Located located;
     private volatile String revision;
     private VrrpMapping.Vrrp vrrp;
     private volatile VrrpEngine engine;
@@ -357,7 +363,8 @@ public final class Daemon {
         // The user-space balancer's table lives and dies with this process: all of it is Pharos's.
         var owned = backend.backend() instanceof UserspaceBackend ? OwnedServices.inMemory()
                 : OwnedServices.in(options.stateDir().resolve(OWNED_SERVICES_FILE));
-        return new Services(backend.backend(), backend.reason(), journal, scriptRunner, owned, platform.stepGate());
+        return new Services(backend.backend(), backend.reason(), journal, scriptRunner, owned, platform.stepGate(),
+                platform.tableCheckInterval());
     }
 
     private synchronized void restartServices() {
@@ -383,11 +390,19 @@ public final class Daemon {
         systemd.reloading();
         try {
             // Taken before reading: should the file change meanwhile, the next edit finds it changed.
-            var read = snapshot();
+            // The files are those the running configuration was read from; should the new text
+            // include others, they are taken and read again (a large file is not read twice to
+            // learn its includes first).
+            var known = store.files();
+            var read = known.isEmpty() ? snapshot() : store.snapshot(known);
             var loaded = ConfigLoader.load(options.configFile(), options.configId());
+            if (!sameFiles(read.digests().keySet(), loaded.files())) {
+                read = snapshot();
+                loaded = ConfigLoader.load(options.configFile(), options.configId());
+            }
             loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
             synchronized (this) {
-                apply(loaded.config(), Source.RELOAD, null, null, null);
+                apply(loaded.config(), Source.RELOAD, null, null, null, null);
                 store.remember(read);
             }
         } catch (IOException e) {
@@ -399,6 +414,16 @@ public final class Daemon {
         } finally {
             systemd.ready("revision " + revision);
         }
+    }
+
+    private static boolean sameFiles(Collection<Path> a, Collection<Path> b) {
+        return normalized(a).equals(normalized(b));
+    }
+
+    private static Set<Path> normalized(Collection<Path> files) {
+        var out = new HashSet<Path>();
+        files.forEach(f -> out.add(f.toAbsolutePath().normalize()));
+        return out;
     }
 
     /// Where a change of configuration came from.
@@ -449,8 +474,15 @@ public final class Daemon {
             LosslessEditor.Written written;
             try {
                 store.checkUnchanged();
-                var files = store.read(ConfigLoader.files(store.file(), options.configId()));
-                written = LosslessEditor.write(store.file(), files, options.configId(), config, result);
+                // The files hold what the last edit wrote, and that runs: its parse is reused.
+                var known = located != null && located.config() == config ? located : null;
+                if (known != null) {
+                    var files = store.read(store.files());
+                    written = LosslessEditor.write(store.file(), files, options.configId(), known, result);
+                } else {
+                    var files = store.read(ConfigLoader.files(store.file(), options.configId()));
+                    written = LosslessEditor.write(store.file(), files, options.configId(), config, result);
+                }
             } catch (ConfigStore.ChangedOnDiskException e) {
                 throw changedOnDisk(Source.EDIT, e.getMessage());
             } catch (LosslessEditException e) {
@@ -470,7 +502,12 @@ public final class Daemon {
             } catch (IOException e) {
                 throw new RpcException(Protocol.Errors.APPLY_FAILED, "edit failed, nothing changed: " + e.getMessage());
             }
-            return apply(written.config(), Source.EDIT, null, written.changed(), result.changes());
+            var applied = apply(written.config(), Source.EDIT, null, written.changed(), result.changes(),
+                    written.canonical());
+            if (config == written.config()) {
+                located = written.located();
+            }
+            return applied;
         }
     }
 
@@ -533,7 +570,7 @@ public final class Daemon {
                             JsonRpc.tree(new Results.Stale(revision))));
                 }
             }
-            return apply(parsed, Source.APPLY, text, null, null);
+            return apply(parsed, Source.APPLY, text, null, null, null);
         }
     }
 
@@ -554,8 +591,9 @@ public final class Daemon {
     /// The one path by which the running configuration changes. `text` is what to write for
     /// `config.apply` (the operator's own text, comments included); an edit writes the files it
     /// `edited` and describes itself (`described`), other changes are described by a diff.
+    /// `canonical` is `next` as [ConfigWriter] writes it, when the caller has it (the revision's text).
     private synchronized Results.Applied apply(KeepalivedConfig next, Source source, String text,
-            Map<Path, byte[]> edited, List<String> described) throws RpcException {
+            Map<Path, byte[]> edited, List<String> described, String canonical) throws RpcException {
         if (stopping) {
             throw new RpcException(Protocol.Errors.APPLY_FAILED, "the agent is stopping");
         }
@@ -571,7 +609,7 @@ public final class Daemon {
         }
         var diff = ConfigDiff.describe(config, next);
         var changes = described != null && !diff.isEmpty() ? described : diff;
-        var nextRevision = ConfigStore.revision(next);
+        var nextRevision = canonical != null ? ConfigStore.revision(canonical) : ConfigStore.revision(next);
         if (changes.isEmpty() && source != Source.APPLY) {
             LOG.log(Level.INFO, "{0}: nothing changed", source.wire());
             return new Results.Applied(revision, List.of());
@@ -582,7 +620,8 @@ public final class Daemon {
         Map<Path, byte[]> previousBytes = null;
         if (source != Source.RELOAD) {
             try {
-                store.checkUnchanged();
+                // save() refuses a file changed on disk (reading and hashing a large file once
+                // more here found nothing it does not find)
                 previousBytes = store.read(edited != null ? edited.keySet() : List.of(store.file()));
                 if (edited != null) {
                     store.save(edited);
@@ -605,6 +644,7 @@ public final class Daemon {
             }
             reconfigureBfd(next);
             config = next;
+            located = null; // an edit sets it again; another change must not keep the old model alive
             revision = nextRevision;
             connectionSync.configure(next);
             if (services != null) {

@@ -7,6 +7,7 @@ import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 
 /// What the agent runs on: a Linux host ([LinuxPlatform]: raw sockets, rtnetlink, IPVS or the
@@ -45,6 +46,12 @@ public interface Platform {
 
     /// The service-table backend for `--balancer` `mode`, and why it was chosen.
     Backend serviceBackend(String mode) throws IOException;
+
+    /// How often the whole kernel table is read back and put right (a change made behind the
+    /// agent's back, `ipvsadm`); between those reads only the services a change concerns are read.
+    default Duration tableCheckInterval() {
+        return Duration.ofSeconds(10);
+    }
 
     /// The configuration the checks and the service table act on: the file's own on a host; the
     /// lab maps its documentation addresses onto loopback servers here.

@@ -46,6 +46,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,6 +94,10 @@ final class Services implements AutoCloseable {
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("service-table").daemon().unstarted(r));
     private volatile List<Names> names = List.of();
+    /// Service-table thread only: [#names] by the checkers' name of their virtual server.
+    private Map<String, Names> byCheckName = Map.of();
+    /// Check results in the order they came, for the service-table thread.
+    private final Queue<CheckEvent> results = new ConcurrentLinkedQueue<>();
     private volatile TableSpec spec = new TableSpec(List.of());
     private volatile DesiredState desired;
     private volatile Map<String, List<String>> quorumScripts = Map.of();
@@ -106,27 +112,37 @@ final class Services implements AutoCloseable {
     /// the VRRP engine too.
     private final Map<RealServerRef, HealthView.CheckState> pendingStates = new HashMap<>();
     private final Map<RealServerRef, Integer> pendingWeights = new HashMap<>();
-    private volatile Instant lastReconcile = Instant.now();
+    /// Service-table thread only: when the whole table was last read and compared, and whether
+    /// the last reconcile left the backend as desired (else the next one takes the whole table).
+    private Instant lastWholeReconcile = Instant.now();
+    private final Duration checkWhole;
+    private boolean converged;
     /// Service-table thread only: results waiting for the next reconcile, and what each server was.
     private final List<Runnable> afterReconcile = new ArrayList<>();
     private final Map<RealServerRef, String> known = new HashMap<>();
     private boolean reconcileQueued;
 
     Services(IpvsBackend backend, String backendReason, EventJournal journal, ScriptRunner scripts) {
-        this(backend, backendReason, journal, scripts, OwnedServices.inMemory(), StepGate.NEVER);
+        this(backend, backendReason, journal, scripts, OwnedServices.inMemory(), StepGate.NEVER,
+                Duration.ofSeconds(10));
     }
 
-    /// @param owned the backend's services that are the agent's (the others it leaves alone)
-    /// @param time  the clock the checks run on: the wall clock on a host, the lab's in the lab
+    /// @param owned      the backend's services that are the agent's (the others it leaves alone)
+    /// @param time       the clock the checks run on: the wall clock on a host, the lab's in the lab
+    /// @param checkWhole how often a kernel table is read back whole ([Platform#tableCheckInterval])
     Services(IpvsBackend backend, String backendReason, EventJournal journal, ScriptRunner scripts,
-            OwnedServices owned, StepGate time) {
+            OwnedServices owned, StepGate time, Duration checkWhole) {
+        this.checkWhole = checkWhole;
         this.backend = backend;
         this.backendReason = backendReason;
         this.journal = journal;
         this.scripts = scripts;
         this.reconciler = Reconciler.of(backend, owned,
                 e -> LOG.log(Level.WARNING, "service table ({0}): {1}", backend.name(), e));
-        CheckListener listener = e -> worker.execute(() -> checked(e));
+        CheckListener listener = e -> {
+            results.add(e);
+            worker.execute(this::takeResults);
+        };
         this.checks = time.wallClock() ? new CheckScheduler(listener)
                 : new CheckScheduler(listener, time.clock(), time::nanoTime, time::realNanos);
         // The balancer binds UDP services whose VIP is not here yet when it arrives; the table is
@@ -168,8 +184,12 @@ final class Services implements AutoCloseable {
             worker.submit(() -> {
                 spec = nextSpec;
                 names = nextNames;
+                byCheckName = byCheckName(nextNames);
                 quorumScripts = nextQuorumScripts;
                 checks.apply(plan);
+                // What the new plan changed (a real server's weight in the file) is in this
+                // reconcile, not in one that follows the edit's answer.
+                takeResults();
                 health = prune(withPendingResults(health), nextSpec);
                 reconcile("configuration");
             }).get(30, TimeUnit.SECONDS);
@@ -288,12 +308,23 @@ final class Services implements AutoCloseable {
     }
 
     private Names byCheckName(RealServerId id) {
+        return byCheckName.get(id.virtualServer());
+    }
+
+    /// The first virtual server of each checker's name, as a search in configuration order finds it.
+    private static Map<String, Names> byCheckName(List<Names> names) {
+        var out = new HashMap<String, Names>();
         for (var n : names) {
-            if (n.checkName().equals(id.virtualServer())) {
-                return n;
-            }
+            out.putIfAbsent(n.checkName(), n);
         }
-        return null;
+        return out;
+    }
+
+    /// Takes the check results that arrived (service-table thread).
+    private void takeResults() {
+        for (CheckEvent e; (e = results.poll()) != null; ) {
+            checked(e);
+        }
     }
 
     private static String rsId(Names n, RealServerId id) {
@@ -332,7 +363,15 @@ final class Services implements AutoCloseable {
     }
 
     /// Recomputes the desired table and reconciles the backend to it (service-table thread).
+    /// Once the backend has converged, only the services whose desired state changed are read
+    /// back and changed: a reload or edit of one real server among tens of thousands does not
+    /// touch the rest. The whole table is reconciled at the first run, after a run that did not
+    /// converge, and by the periodic check.
     private void reconcile(String why) {
+        reconcile(why, false);
+    }
+
+    private void reconcile(String why, boolean whole) {
         health = withPendingResults(health);
         var previous = desired;
         var next = previous == null ? DesiredState.compute(spec, health, RuntimeEdits.NONE)
@@ -344,10 +383,19 @@ final class Services implements AutoCloseable {
                 runQuorumScript(q);
             }
         }
+        var scope = whole || previous == null || !converged ? null : next.table().changedSince(previous.table());
+        if (scope != null && scope.isEmpty()) {
+            return;
+        }
         try {
-            var outcome = reconciler.reconcile(next.table());
-            actual = outcome.actual();
-            lastReconcile = Instant.now();
+            var outcome = reconciler.reconcile(next.table(), scope);
+            converged = outcome.converged();
+            if (outcome.actual() != null) {
+                actual = scope == null ? outcome.actual() : actual.replacing(scope, outcome.actual());
+            }
+            if (scope == null) {
+                lastWholeReconcile = Instant.now();
+            }
             if (!outcome.applied().isEmpty()) {
                 LOG.log(Level.INFO, "service table ({0}, {1}): {2} change(s) applied{3}", backend.name(), why,
                         outcome.applied().size(), outcome.converged() ? "" : "; NOT converged, see above");
@@ -403,8 +451,8 @@ final class Services implements AutoCloseable {
         // balancer lives in this process, and re-reading it every 10 s was a tenth of the agent's
         // CPU at rest (bench/rest).
         if (!(backend instanceof UserspaceBackend) && desired != null
-                && Duration.between(lastReconcile, Instant.now()).toSeconds() >= 10) {
-            reconcile("periodic check");
+                && Duration.between(lastWholeReconcile, Instant.now()).compareTo(checkWhole) >= 0) {
+            reconcile("periodic check", true);
         }
     }
 

@@ -5,7 +5,6 @@ import dev.pharos.agent.config.syntax.SyntaxNode.Block;
 import dev.pharos.agent.config.syntax.SyntaxNode.Statement;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Optional;
 
 /// The lossless tree of one configuration file. [#bytes] of a tree nobody edited are the bytes it
@@ -66,32 +65,47 @@ public final class SyntaxTree {
     }
 
     /// The statement or block whose keyword stands at `line`:`column` (1-based, the column as the
-    /// semantic reader counts it), if its keyword is `keyword`.
+    /// semantic reader counts it), if its keyword is `keyword`. The walk stops at that line: an
+    /// edit near the top of a file of a hundred thousand lines does not walk the rest.
     public Optional<Site> at(int line, int column, String keyword) {
-        var cursor = new Cursor();
-        var found = new ArrayList<Site>();
-        index(root, cursor, (l, c, node, site) -> {
-            if (l == line && c == column && node.name().equals(keyword)) {
-                found.add(site);
+        var found = new Site[1];
+        index(root, new Cursor(), line, (c, node, site) -> {
+            if (c == column && node.name().equals(keyword)) {
+                found[0] = site;
+                return true;
             }
+            return false;
         });
-        return found.stream().findFirst();
+        return Optional.ofNullable(found[0]);
     }
 
     @FunctionalInterface
     private interface Visitor {
-        void keyword(int line, int column, Statement header, Site site);
+        /// A statement whose keyword stands on the line looked for; true ends the walk.
+        boolean keyword(int column, Statement header, Site site);
     }
 
-    /// Walks the tokens in file order and reports where each statement's keyword stands.
-    private void index(Block block, Cursor cursor, Visitor visitor) {
+    /// Walks the tokens in file order up to `line` and reports the statements whose keyword stands
+    /// on it; true when the walk ended (found, or past the line).
+    private boolean index(Block block, Cursor cursor, int line, Visitor visitor) {
         for (var child : block.children()) {
+            if (cursor.line > line) {
+                return true;
+            }
             switch (child) {
-                case Statement s -> header(s, new Site(block, s), cursor, visitor);
+                case Statement s -> {
+                    if (header(s, new Site(block, s), cursor, line, visitor)) {
+                        return true;
+                    }
+                }
                 case Block b -> {
-                    header(b.header(), new Site(block, b), cursor, visitor);
+                    if (header(b.header(), new Site(block, b), cursor, line, visitor)) {
+                        return true;
+                    }
                     cursor.advance(b.open().leading() + b.open().text() + b.open().trailing());
-                    index(b, cursor, visitor);
+                    if (index(b, cursor, line, visitor)) {
+                        return true;
+                    }
                     if (b.close() != null) {
                         cursor.advance(b.close().leading() + b.close().text() + b.close().trailing());
                     }
@@ -99,17 +113,19 @@ public final class SyntaxTree {
                 case SyntaxNode other -> cursor.advance(other.text());
             }
         }
+        return false;
     }
 
-    private void header(Statement s, Site site, Cursor cursor, Visitor visitor) {
+    private boolean header(Statement s, Site site, Cursor cursor, int line, Visitor visitor) {
         var keyword = s.keyword();
         for (var t : s.tokens()) {
             cursor.advance(t.leading());
-            if (t == keyword) {
-                visitor.keyword(cursor.line, cursor.column(), s, site);
+            if (t == keyword && cursor.line == line && visitor.keyword(cursor.column(), s, site)) {
+                return true;
             }
             cursor.advance(t.text() + t.trailing());
         }
+        return false;
     }
 
     /// Line and column of a place in the text, counted as the semantic reader counts them.

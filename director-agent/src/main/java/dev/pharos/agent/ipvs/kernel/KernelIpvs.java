@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /// The kernel's IPVS table, through its generic-netlink family ("IPVS", version 1). Whether the
@@ -92,6 +93,22 @@ public final class KernelIpvs implements IpvsBackend {
             table.service(service.key(), service.settings());
             for (var d : destinations(service.key())) {
                 table.destination(service.key(), d.destination());
+            }
+        }
+        return table.build();
+    }
+
+    /// The services among `keys`: one dump of the services (their settings), and the
+    /// destinations of those only.
+    @Override
+    public synchronized ServiceTable read(Set<ServiceKey> keys) throws BackendException {
+        var table = ServiceTable.builder();
+        for (var service : services()) {
+            if (keys.contains(service.key())) {
+                table.service(service.key(), service.settings());
+                for (var d : destinations(service.key())) {
+                    table.destination(service.key(), d.destination());
+                }
             }
         }
         return table.build();

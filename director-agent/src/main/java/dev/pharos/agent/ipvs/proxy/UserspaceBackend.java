@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /// The reconciler's view of the [UserspaceBalancer]: each [IpvsOp] becomes the balancer call that
 /// does the same, and [#read] reports what the balancer really serves (its live services and real
@@ -48,26 +49,44 @@ public final class UserspaceBackend implements IpvsBackend {
     public synchronized ServiceTable read() {
         var b = ServiceTable.builder();
         for (var stats : balancer.stats()) {
-            var svc = stats.service();
-            var key = new ServiceKey.ByAddress(svc.protocol() == BalancerProtocol.TCP ? Protocol.TCP : Protocol.UDP,
-                    svc.listen().getAddress(), svc.listen().getPort());
-            var known = settings.get(key);
-            b.service(key, known != null ? known : settingsOf(svc));
-            var applied = destinations.getOrDefault(key, Map.of());
-            for (var rs : stats.realServers()) {
-                var endpoint = new Endpoint(rs.address().getAddress(), rs.address().getPort());
-                var before = applied.get(endpoint);
-                if (before == null && svc.listen().getPort() == rs.address().getPort()) {
-                    // applied with port 0 ("the service's port"), as IPVS allows
-                    before = applied.get(new Endpoint(rs.address().getAddress(), 0));
-                }
-                var forwarding = before != null ? before.forwarding() : ForwardingMethod.NAT;
-                var port = before != null ? before.port() : rs.address().getPort();
-                b.destination(key, new Destination(rs.address().getAddress(), port, rs.weight(), forwarding,
-                        before != null ? before.upperThreshold() : 0, before != null ? before.lowerThreshold() : 0));
+            add(b, stats);
+        }
+        return b.build();
+    }
+
+    /// Only the balancer's services among `keys`: a few of a large table are read without the rest.
+    @Override
+    public synchronized ServiceTable read(Set<ServiceKey> keys) {
+        var b = ServiceTable.builder();
+        for (var key : keys) {
+            if (key instanceof ServiceKey.ByAddress a && a.protocol() != Protocol.SCTP) {
+                balancer.stats(new ListenKey(a.protocol() == Protocol.TCP ? BalancerProtocol.TCP : BalancerProtocol.UDP,
+                        new InetSocketAddress(a.address(), a.port()))).ifPresent(stats -> add(b, stats));
             }
         }
         return b.build();
+    }
+
+    /// One live service as the table shows it.
+    private void add(ServiceTable.Builder b, BalancerServiceStats stats) {
+        var svc = stats.service();
+        var key = new ServiceKey.ByAddress(svc.protocol() == BalancerProtocol.TCP ? Protocol.TCP : Protocol.UDP,
+                svc.listen().getAddress(), svc.listen().getPort());
+        var known = settings.get(key);
+        b.service(key, known != null ? known : settingsOf(svc));
+        var applied = destinations.getOrDefault(key, Map.of());
+        for (var rs : stats.realServers()) {
+            var endpoint = new Endpoint(rs.address().getAddress(), rs.address().getPort());
+            var before = applied.get(endpoint);
+            if (before == null && svc.listen().getPort() == rs.address().getPort()) {
+                // applied with port 0 ("the service's port"), as IPVS allows
+                before = applied.get(new Endpoint(rs.address().getAddress(), 0));
+            }
+            var forwarding = before != null ? before.forwarding() : ForwardingMethod.NAT;
+            var port = before != null ? before.port() : rs.address().getPort();
+            b.destination(key, new Destination(rs.address().getAddress(), port, rs.weight(), forwarding,
+                    before != null ? before.upperThreshold() : 0, before != null ? before.lowerThreshold() : 0));
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /// Brings a backend to a desired table by diff: read what the backend holds, apply the
@@ -115,17 +116,26 @@ public final class Reconciler {
     }
 
     public Outcome reconcile(ServiceTable desired) throws InterruptedException {
+        return reconcile(desired, null);
+    }
+
+    /// Reconciles only the services of `scope` (those whose desired state changed; `null` for the
+    /// whole table): only they are read back, compared and changed, so that one changed real
+    /// server in a table of tens of thousands is one read of its service and one operation. The
+    /// outcome's `actual` then holds only the owned services of the scope.
+    public Outcome reconcile(ServiceTable desired, Set<ServiceKey> scope) throws InterruptedException {
+        var want = scope == null ? desired : desired.only(scope);
         var applied = new ArrayList<IpvsOp>();
         var reported = new ArrayList<Event>();
         for (int round = 1; ; round++) {
-            var all = read(reported);
+            var all = read(scope, reported);
             if (all == null) {
                 return new Outcome(null, applied, reported, false);
             }
-            var current = ours(all, desired);
-            var ops = TableDiff.between(current, desired);
+            var current = ours(all, want);
+            var ops = TableDiff.between(current, want);
             if (ops.isEmpty()) {
-                owned.set(current.services().keySet());
+                owned.set(ownedAfter(current, scope));
                 return new Outcome(current, applied, reported, true);
             }
             if (round > 1) {
@@ -133,15 +143,30 @@ public final class Reconciler {
                 report(reported, new Event.Diverged(backend.name(), ops));
             }
             if (round > policy.rounds()) {
-                owned.set(current.services().keySet());
+                owned.set(ownedAfter(current, scope));
                 return new Outcome(current, applied, reported, false);
             }
             // Owned before it is added: a process that dies in between still knows it next time.
-            var next = new LinkedHashSet<>(current.services().keySet());
-            next.addAll(desired.services().keySet());
+            var next = ownedAfter(current, scope);
+            next.addAll(want.services().keySet());
             owned.set(next);
             applyAll(ops, applied, reported);
         }
+    }
+
+    /// The owned services once the backend holds `current`: those of `current`, and outside the
+    /// scope, those owned before.
+    private Set<ServiceKey> ownedAfter(ServiceTable current, Set<ServiceKey> scope) {
+        var out = new LinkedHashSet<ServiceKey>();
+        if (scope != null) {
+            for (var key : owned.keys()) {
+                if (!scope.contains(key)) {
+                    out.add(key);
+                }
+            }
+        }
+        out.addAll(current.services().keySet());
+        return out;
     }
 
     /// Removes every owned service from the backend (keepalived does at a graceful stop unless
@@ -209,7 +234,7 @@ public final class Reconciler {
         return new Event.OpFailed(backend.name(), op, policy.attempts(), reason);
     }
 
-    private ServiceTable read(List<Event> reported) throws InterruptedException {
+    private ServiceTable read(Set<ServiceKey> scope, List<Event> reported) throws InterruptedException {
         var backoff = policy.firstBackoff();
         String reason = "";
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
@@ -218,7 +243,7 @@ public final class Reconciler {
                 backoff = min(backoff.multipliedBy(2), policy.maxBackoff());
             }
             try {
-                return backend.read();
+                return scope == null ? backend.read() : backend.read(scope);
             } catch (BackendException e) {
                 reason = e.getMessage();
             }

@@ -2,8 +2,10 @@ package dev.pharos.agent.ipvs.table;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /// A whole virtual-server table: every service with its settings and destinations. Tables compare
 /// by content (`equals`), whatever the order they were built in; iteration keeps insertion order so
@@ -40,6 +42,50 @@ public record ServiceTable(Map<ServiceKey, VirtualService> services) {
 
     public int destinationCount() {
         return services.values().stream().mapToInt(s -> s.destinations().size()).sum();
+    }
+
+    /// The services of this table among `keys`.
+    public ServiceTable only(Set<ServiceKey> keys) {
+        var out = new LinkedHashMap<ServiceKey, VirtualService>();
+        for (var key : keys) {
+            var service = services.get(key);
+            if (service != null) {
+                out.put(key, service);
+            }
+        }
+        return new ServiceTable(out);
+    }
+
+    /// This table with the services of `scope` as `part` holds them: replaced, added, or left out
+    /// when `part` has none. The other services stay as they are, in their order.
+    public ServiceTable replacing(Set<ServiceKey> scope, ServiceTable part) {
+        var out = new LinkedHashMap<ServiceKey, VirtualService>();
+        services.forEach((key, service) -> {
+            if (!scope.contains(key)) {
+                out.put(key, service);
+            } else if (part.services().containsKey(key)) {
+                out.put(key, part.services().get(key));
+            }
+        });
+        part.services().forEach(out::putIfAbsent);
+        return new ServiceTable(out);
+    }
+
+    /// The services that differ between this table and `other`: settings or destinations
+    /// changed, or held by only one of them. Empty when the tables are equal.
+    public Set<ServiceKey> changedSince(ServiceTable other) {
+        var out = new LinkedHashSet<ServiceKey>();
+        services.forEach((key, service) -> {
+            if (!service.equals(other.services().get(key))) {
+                out.add(key);
+            }
+        });
+        other.services().keySet().forEach(key -> {
+            if (!services.containsKey(key)) {
+                out.add(key);
+            }
+        });
+        return out;
     }
 
     /// A table builder that keeps insertion order.

@@ -45,6 +45,7 @@ public final class FakeIpvsKernel implements GenlTransport {
     private int ignoreNext;
     private int failDumps;
     private int operations;
+    private int destinationDumps;
 
     /// The family lookup finds nothing, as without the ip_vs module.
     FakeIpvsKernel withoutIpvs() {
@@ -81,6 +82,11 @@ public final class FakeIpvsKernel implements GenlTransport {
     /// NEW/SET/DEL commands received (applied or not).
     public int operations() {
         return operations;
+    }
+
+    /// Dumps of one service's destinations answered: what reading the table costs the kernel.
+    public int destinationDumps() {
+        return destinationDumps;
     }
 
     /// The table as the kernel holds it.
@@ -227,6 +233,7 @@ public final class FakeIpvsKernel implements GenlTransport {
     }
 
     private List<byte[]> dumpDestinations(int seq, Nla.Attrs top) throws IOException, MalformedReplyException {
+        destinationDumps++;
         dumpFault();
         var svcAttr = top.get(IpvsCodec.CMD_ATTR_SERVICE);
         if (svcAttr == null) {

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,6 +82,37 @@ class ReconcilerTest {
 
         assertEquals(List.of(new IpvsOp.DeleteDest(vs.keys().getFirst(), down.endpoint())), outcome.applied());
         assertEquals(next.table(), kernel.table());
+    }
+
+    @Test
+    void aScopedReconcileReadsAndChangesOnlyItsServicesAndKeepsOwningTheOthers() throws Exception {
+        var start = DesiredState.compute(seed, HealthView.NONE, RuntimeEdits.NONE);
+        reconciler.reconcile(start.table());
+        var first = seed.virtualServers().get(0);
+        var second = seed.virtualServers().get(1);
+        var down = new RealServerRef(first.name(), first.realServers().getFirst().endpoint());
+        var next = start.next(seed, HealthView.NONE.with(down, CheckState.DOWN), RuntimeEdits.NONE);
+        // Someone removes a server of the other service: outside the scope, it is not looked at.
+        var other = second.realServers().getFirst().endpoint();
+        ipvs.apply(new IpvsOp.DeleteDest(second.keys().getFirst(), other));
+        int dumps = kernel.destinationDumps();
+
+        var scope = next.table().changedSince(start.table());
+        var outcome = reconciler.reconcile(next.table(), scope);
+
+        assertEquals(Set.of(first.keys().getFirst()), scope);
+        assertTrue(outcome.converged());
+        assertEquals(List.of(new IpvsOp.DeleteDest(first.keys().getFirst(), down.endpoint())), outcome.applied());
+        assertEquals(next.table().only(scope), outcome.actual());
+        assertEquals(2, kernel.destinationDumps() - dumps, "the scope's service, read before and after");
+        assertFalse(kernel.table().services().get(second.keys().getFirst()).destinations().containsKey(other));
+        assertEquals(new LinkedHashSet<>(start.table().services().keySet()), reconciler.owned().keys(),
+                "services outside the scope stay owned");
+
+        var whole = reconciler.reconcile(next.table());
+
+        assertEquals(List.of(new IpvsOp.AddDest(second.keys().getFirst(),
+                start.table().services().get(second.keys().getFirst()).destinations().get(other))), whole.applied());
     }
 
     @Test
