@@ -344,9 +344,8 @@ final class AgentControl {
         var top = top();
         var services = daemon.services();
         var config = daemon.config();
-        var vsViews = services == null ? Map.<String, Services.VirtualServerView>of() : services.virtualServers();
-        var rsViews = services == null ? Map.<String, Map<String, Services.RealServerView>>of() : services.realServers();
-        return encoder.encode(top, config, vsViews, rsViews);
+        var views = services == null ? new Services.StateViews(Map.of(), Map.of()) : services.stateViews();
+        return encoder.encode(top, config, views.virtualServers(), views.realServers());
     }
 
     /// The snapshot as records (the metrics page, tests); `state.get` writes the same JSON without them.

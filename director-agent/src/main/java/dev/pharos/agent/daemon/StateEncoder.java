@@ -120,10 +120,31 @@ final class StateEncoder {
             List<RealPieces> realServers) {
     }
 
-    /// One real server's encoded pieces.
-    ///
-    /// @param checked whether it has a checker (one without is `unchecked`, whatever the table says)
-    private record RealPieces(String id, byte[] beforeEffectiveWeight, byte[] beforeTraffic, boolean checked) {
+    /// One real server's encoded pieces, and its `healthSince` as last encoded (it changes only
+    /// with its health, and formatting an instant costs more than the rest of the server).
+    private static final class RealPieces {
+        final String id;
+        final byte[] beforeEffectiveWeight;
+        final byte[] beforeTraffic;
+        /// Whether it has a checker (one without is `unchecked`, whatever the table says).
+        final boolean checked;
+        Instant since;
+        byte[] sinceJson;
+
+        RealPieces(String id, byte[] beforeEffectiveWeight, byte[] beforeTraffic, boolean checked) {
+            this.id = id;
+            this.beforeEffectiveWeight = beforeEffectiveWeight;
+            this.beforeTraffic = beforeTraffic;
+            this.checked = checked;
+        }
+
+        byte[] since(Instant t) {
+            if (!t.equals(since)) {
+                since = t;
+                sinceJson = new Buffer(40).string(t.toString()).bytes();
+            }
+            return sinceJson;
+        }
     }
 
     private static ServerPieces pieces(VirtualServerDef vs) {
@@ -193,24 +214,37 @@ final class StateEncoder {
         out.raw(view == null || view.quorumUp() ? TRUE : FALSE);
         out.raw(p.beforeRealServers());
         var real = p.realServers();
+        // The views come in configuration order too: walk them alongside, and look one up only
+        // where the two differ (an edit between the configuration read and the views read).
+        var views = rsViews.entrySet().iterator();
+        Map.Entry<String, Services.RealServerView> ahead = null;
         for (int i = 0; i < real.size(); i++) {
             if (i > 0) {
                 out.raw(COMMA);
             }
             var r = real.get(i);
-            var v = rsViews.get(r.id());
-            out.raw(r.beforeEffectiveWeight());
+            if (ahead == null && views.hasNext()) {
+                ahead = views.next();
+            }
+            Services.RealServerView v;
+            if (ahead != null && ahead.getKey().equals(r.id)) {
+                v = ahead.getValue();
+                ahead = null;
+            } else {
+                v = rsViews.get(r.id);
+            }
+            out.raw(r.beforeEffectiveWeight);
             if (v == null) {
                 out.number(-1);
-                out.ascii(",\"health\":").word(r.checked() ? "unknown" : "unchecked");
+                out.ascii(",\"health\":").word(r.checked ? "unknown" : "unchecked");
                 out.ascii(",\"healthReason\":null,\"healthSince\":null");
             } else {
                 out.number(v.effectiveWeight());
-                out.ascii(",\"health\":").word(r.checked() ? v.health() : "unchecked");
+                out.ascii(",\"health\":").word(r.checked ? v.health() : "unchecked");
                 out.ascii(",\"healthReason\":").string(v.reason());
-                out.ascii(",\"healthSince\":").instant(v.since());
+                out.ascii(",\"healthSince\":").raw(v.since() == null ? NULL : r.since(v.since()));
             }
-            out.raw(r.beforeTraffic());
+            out.raw(r.beforeTraffic);
             traffic(out, v == null ? AgentState.Traffic.NONE : v.traffic());
             out.ascii("}");
         }
@@ -326,10 +360,6 @@ final class StateEncoder {
             }
             // Jackson quotes what JSON cannot write as a number (NaN, ±Infinity).
             return Double.isFinite(d) ? ascii(Double.toString(d)) : string(Double.toString(d));
-        }
-
-        Buffer instant(Instant t) {
-            return t == null ? raw(NULL) : string(t.toString());
         }
 
         private void room(int n) {
