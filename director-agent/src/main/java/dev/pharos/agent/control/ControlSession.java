@@ -38,6 +38,9 @@ public final class ControlSession implements Method.Session {
     /// Bytes waiting for a slow client before it is disconnected.
     public static final long OUTBOX_BYTES = 8L << 20;
 
+    /// What ends a response line after its result.
+    private static final byte[] END = "}\n".getBytes(StandardCharsets.UTF_8);
+
     private final String peer;
     private final Role role;
     private final InputStream in;
@@ -163,8 +166,6 @@ public final class ControlSession implements Method.Session {
         }
         enqueue(JsonRpc.encode(message));
     }
-
-    private static final byte[] END = "}\n".getBytes(StandardCharsets.UTF_8);
 
     private void deliver(AgentEvent event) {
         synchronized (this) {
