@@ -6,6 +6,10 @@ import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.control.ControlClient;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +34,95 @@ public class ControlBench {
         for (int clients : new int[] {1, 4, 16}) {
             stateGet(socket, clients, seconds);
         }
+        for (int clients : new int[] {1, 4, 16}) {
+            reply(socket, clients, seconds);
+        }
+        String first;
+        try (var c = ControlClient.connect(socket)) {
+            first = c.call(Protocol.STATE_GET, null, AgentState.class, CALL).virtualServers().getFirst().id();
+        }
+        for (int clients : new int[] {1, 16}) {
+            filtered(socket, clients, seconds, first);
+        }
         fanOut(socket, 50, 200);
+    }
+
+    /// Latency from the request sent to the reply's last byte received, the reply not parsed: the
+    /// agent's time (and the socket's), without the client's JSON parsing on the same cores.
+    static void reply(Path socket, int clients, int seconds) throws Exception {
+        var latencies = Collections.synchronizedList(new ArrayList<Long>());
+        var bytes = new AtomicLong();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        var threads = new ArrayList<Thread>();
+        for (int t = 0; t < clients; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try (var ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                    var buffer = ByteBuffer.allocateDirect(1 << 20);
+                    for (long id = 1; System.nanoTime() < end; id++) {
+                        var request = ByteBuffer.wrap(("{\"jsonrpc\":\"2.0\",\"id\":" + id
+                                + ",\"method\":\"state.get\",\"params\":{}}\n").getBytes(StandardCharsets.UTF_8));
+                        long t0 = System.nanoTime();
+                        while (request.hasRemaining()) {
+                            ch.write(request);
+                        }
+                        long n = 0;
+                        boolean last = false;
+                        while (!last) {
+                            buffer.clear();
+                            int r = ch.read(buffer);
+                            if (r < 0) {
+                                throw new IllegalStateException("the agent closed the connection");
+                            }
+                            n += r;
+                            // One reply per request and no events: the line ends the reply.
+                            last = r > 0 && buffer.get(r - 1) == '\n';
+                        }
+                        latencies.add(System.nanoTime() - t0);
+                        bytes.set(n);
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        for (var t : threads) {
+            t.join();
+        }
+        var l = new ArrayList<>(latencies);
+        Collections.sort(l);
+        System.out.printf("| state.get, the agent's reply (request sent → last byte received, not parsed) | %d | %.1f | %.1f | %.1f | %d kB |%n",
+                clients, l.size() / (double) seconds, pct(l, 50), pct(l, 99), bytes.get() / 1024);
+    }
+
+    /// `state.get` of one virtual server of the hundred, parsed.
+    static void filtered(Path socket, int clients, int seconds, String id) throws Exception {
+        var latencies = Collections.synchronizedList(new ArrayList<Long>());
+        var bytes = new AtomicLong();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        var threads = new ArrayList<Thread>();
+        for (int t = 0; t < clients; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try (var c = ControlClient.connect(socket)) {
+                    while (System.nanoTime() < end) {
+                        long t0 = System.nanoTime();
+                        JsonNode n = c.call(Protocol.STATE_GET, new Params.StateGet(List.of(id)), CALL);
+                        latencies.add(System.nanoTime() - t0);
+                        if (bytes.get() == 0) {
+                            bytes.set(n.toString().length());
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        for (var t : threads) {
+            t.join();
+        }
+        var l = new ArrayList<>(latencies);
+        Collections.sort(l);
+        System.out.printf("| state.get `{\"virtualServers\":[one of 100]}`, parsed | %d | %.1f | %.1f | %.1f | %d kB |%n",
+                clients, l.size() / (double) seconds, pct(l, 50), pct(l, 99), bytes.get() / 1024);
     }
 
     static void stateGet(Path socket, int clients, int seconds) throws Exception {
@@ -59,7 +151,7 @@ public class ControlBench {
         }
         var l = new ArrayList<>(latencies);
         Collections.sort(l);
-        System.out.printf("| state.get | %d | %.1f | %.1f | %.1f | %d kB |%n", clients, l.size() / (double) seconds,
+        System.out.printf("| state.get, parsed by the client (ControlClient → JSON tree) | %d | %.1f | %.1f | %.1f | %d kB |%n", clients, l.size() / (double) seconds,
                 pct(l, 50), pct(l, 99), bytes.get() / 1024);
     }
 

@@ -151,7 +151,7 @@ public final class DirectorConnection implements AutoCloseable {
                 listener.event(e);
             });
             var agent = l.agent(timeout);
-            var state = agent.call(Methods.STATE_GET, Params.None.NONE);
+            var state = agent.call(Methods.STATE_GET, Params.StateGet.ALL);
             listener.agentState(state);
             agent.call(Methods.EVENTS_SUBSCRIBE, new Params.Subscribe(state.lastSequence()));
             listener.linkState(new LinkState.Connected(clock.instant(), l.hello()));
@@ -169,7 +169,7 @@ public final class DirectorConnection implements AutoCloseable {
                 if (refresh) {
                     lastState = System.nanoTime();
                     refresh = false;
-                    listener.agentState(agent.call(Methods.STATE_GET, Params.None.NONE));
+                    listener.agentState(agent.call(Methods.STATE_GET, Params.StateGet.ALL));
                 } else if (!woken) {
                     // A heartbeat answers within a short bound or the director counts as unknown.
                     agent.call(Methods.HELLO, Params.None.NONE, heartbeatTimeout());

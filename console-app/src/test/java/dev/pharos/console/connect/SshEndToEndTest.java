@@ -181,7 +181,7 @@ class SshEndToEndTest {
                 try (var link = ok.connect(endpoint, Duration.ofSeconds(20))) {
                     assertThat(link.hello().protocolVersion()).isEqualTo(Protocol.VERSION);
                     var client = link.agent(Duration.ofSeconds(20));
-                    var state = client.call(Methods.STATE_GET, Params.None.NONE);
+                    var state = client.call(Methods.STATE_GET, Params.StateGet.ALL);
                     assertThat(state.virtualServers()).hasSize(2);
                     assertThat(client.call(Methods.CONFIG_GET, Params.None.NONE).text()).contains("VI_1");
                 }

@@ -179,7 +179,7 @@ class LabConsoleTest extends LabWindowTest {
         var revision = mode.session().lab().connect("lvs-master");
         try (revision) {
             var state = new AgentClient(revision, Duration.ofSeconds(10))
-                    .call(Methods.STATE_GET, Params.None.NONE);
+                    .call(Methods.STATE_GET, Params.StateGet.ALL);
             assertThat(state.virtualServers()).allSatisfy(v -> assertThat(v.realServers()).anySatisfy(r -> {
                 assertThat(r.address()).isEqualTo("198.51.100.66");
                 assertThat(r.weight()).isZero();

@@ -28,7 +28,7 @@ class LabViewModelTest extends SeedLab {
     /// What the director itself reports, asked over a link of its own.
     AgentState truth(String director) throws Exception {
         try (var client = mode.session().lab().connect(director)) {
-            return new AgentClient(client, Duration.ofSeconds(10)).call(Methods.STATE_GET, Params.None.NONE);
+            return new AgentClient(client, Duration.ofSeconds(10)).call(Methods.STATE_GET, Params.StateGet.ALL);
         }
     }
 

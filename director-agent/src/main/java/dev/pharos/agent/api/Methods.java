@@ -10,8 +10,8 @@ public final class Methods {
 
     public static final RpcMethod<Params.None, Hello> HELLO =
             new RpcMethod<>(Protocol.HELLO, Params.None.class, Hello.class);
-    public static final RpcMethod<Params.None, AgentState> STATE_GET =
-            new RpcMethod<>(Protocol.STATE_GET, Params.None.class, AgentState.class);
+    public static final RpcMethod<Params.StateGet, AgentState> STATE_GET =
+            new RpcMethod<>(Protocol.STATE_GET, Params.StateGet.class, AgentState.class);
     public static final RpcMethod<Params.Subscribe, Results.Subscribed> EVENTS_SUBSCRIBE =
             new RpcMethod<>(Protocol.EVENTS_SUBSCRIBE, Params.Subscribe.class, Results.Subscribed.class);
     public static final RpcMethod<Params.None, Results.Unsubscribed> EVENTS_UNSUBSCRIBE =

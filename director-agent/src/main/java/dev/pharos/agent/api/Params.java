@@ -1,14 +1,30 @@
 package dev.pharos.agent.api;
 
+import java.util.List;
+
 /// The parameters of each method, one record per method. Fields marked optional may be absent
 /// (`null`); every edit names the configuration revision it was based on.
 public final class Params {
 
-    /// The params of a method that takes none (`agent.hello`, `state.get`, `events.unsubscribe`,
+    /// The params of a method that takes none (`agent.hello`, `events.unsubscribe`,
     /// `config.get`): sent as `{}`; the agent does not read what a client sends instead.
     public record None() {
         /// The one value there is to send.
         public static final None NONE = new None();
+    }
+
+    /// `state.get`.
+    ///
+    /// @param virtualServers optional: only these virtual servers (ids from `state.get`, e.g.
+    ///                       `tcp/192.0.2.10:80`), in configuration order; absent: all of them.
+    ///                       An id the agent does not have is refused, naming it.
+    public record StateGet(List<String> virtualServers) {
+        /// Everything: every virtual server.
+        public static final StateGet ALL = new StateGet(null);
+
+        public StateGet {
+            virtualServers = virtualServers == null ? null : List.copyOf(virtualServers);
+        }
     }
 
     /// `events.subscribe`.

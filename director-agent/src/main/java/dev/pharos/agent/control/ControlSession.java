@@ -2,6 +2,7 @@ package dev.pharos.agent.control;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Protocol;
@@ -37,6 +38,9 @@ public final class ControlSession implements Method.Session {
     /// Bytes waiting for a slow client before it is disconnected.
     public static final long OUTBOX_BYTES = 8L << 20;
 
+    /// What ends a response line after its result.
+    private static final byte[] END = "}\n".getBytes(StandardCharsets.UTF_8);
+
     private final String peer;
     private final Role role;
     private final InputStream in;
@@ -46,7 +50,8 @@ public final class ControlSession implements Method.Session {
     private final int maxLineBytes;
     private final long outboxBytes;
     private final RefusalLog refusals;
-    private final BlockingQueue<byte[]> outbox = new LinkedBlockingQueue<>();
+    /// Lines to write, each as slices (a shared [EncodedJson] result is one of them, never copied).
+    private final BlockingQueue<EncodedJson.Slice[]> outbox = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final long connectedAt = System.nanoTime();
     private volatile long requests;
@@ -146,6 +151,19 @@ public final class ControlSession implements Method.Session {
     }
 
     private void send(RpcMessage message) {
+        if (message instanceof RpcMessage.Success s && s.result() instanceof POJONode p
+                && p.getPojo() instanceof EncodedJson json) {
+            // The envelope JsonRpc.encode writes, around the result's own slices.
+            var head = ("{\"jsonrpc\":\"2.0\",\"id\":" + s.id() + ",\"result\":").getBytes(StandardCharsets.UTF_8);
+            var line = new EncodedJson.Slice[json.parts().size() + 2];
+            line[0] = EncodedJson.Slice.of(head);
+            for (int i = 0; i < json.parts().size(); i++) {
+                line[i + 1] = json.parts().get(i);
+            }
+            line[line.length - 1] = EncodedJson.Slice.of(END);
+            enqueue(line);
+            return;
+        }
         enqueue(JsonRpc.encode(message));
     }
 
@@ -161,18 +179,25 @@ public final class ControlSession implements Method.Session {
     }
 
     private void enqueue(String line) {
+        enqueue(EncodedJson.Slice.of((line + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private void enqueue(EncodedJson.Slice... line) {
         if (closed) {
             return;
         }
-        var bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-        long after = queuedBytes.addAndGet(bytes.length);
-        if (after > outboxBytes && after > bytes.length) {
-            queuedBytes.addAndGet(-bytes.length);
-            close("it does not read its messages (" + (after - bytes.length) + " bytes waiting, limit "
+        long length = 0;
+        for (var slice : line) {
+            length += slice.length();
+        }
+        long after = queuedBytes.addAndGet(length);
+        if (after > outboxBytes && after > length) {
+            queuedBytes.addAndGet(-length);
+            close("it does not read its messages (" + (after - length) + " bytes waiting, limit "
                     + outboxBytes + ")");
             return;
         }
-        outbox.add(bytes);
+        outbox.add(line);
     }
 
     private void writeLoop() {
@@ -185,8 +210,12 @@ public final class ControlSession implements Method.Session {
                     }
                     continue;
                 }
-                out.write(line);
-                queuedBytes.addAndGet(-line.length);
+                long length = 0;
+                for (var slice : line) {
+                    out.write(slice.bytes(), slice.offset(), slice.length());
+                    length += slice.length();
+                }
+                queuedBytes.addAndGet(-length);
                 if (outbox.isEmpty()) {
                     out.flush();
                 }

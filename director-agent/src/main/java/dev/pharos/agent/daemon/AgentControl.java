@@ -5,6 +5,7 @@ import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Hello;
 import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Methods;
+import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.Results;
 import dev.pharos.agent.api.RpcError;
@@ -19,9 +20,12 @@ import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.LoadedConfig;
 import dev.pharos.agent.config.Privileged;
 import dev.pharos.agent.config.SourceReader;
+import dev.pharos.agent.config.Suggestions;
 import dev.pharos.agent.config.VirtualServerDef;
+import dev.pharos.agent.control.EncodedJson;
 import dev.pharos.agent.control.Method;
 import dev.pharos.agent.control.Role;
+import dev.pharos.agent.control.SingleFlight;
 import dev.pharos.agent.vrrp.ReceiveCheck;
 import dev.pharos.agent.vrrp.VrrpInstanceStatus;
 import dev.pharos.agent.vrrp.VrrpSettings;
@@ -57,7 +61,7 @@ final class AgentControl {
     Map<String, Method> methods() {
         var m = new LinkedHashMap<String, Method>();
         put(m, Methods.HELLO, (a, s) -> hello());
-        put(m, Methods.STATE_GET, (a, s) -> state());
+        m.put(Methods.STATE_GET.name(), (params, s) -> stateJson(JsonRpc.params(params, Methods.STATE_GET.params())));
         put(m, Methods.EVENTS_SUBSCRIBE, (a, s) -> s.subscribe(a.afterSequence()));
         put(m, Methods.EVENTS_UNSUBSCRIBE, (a, s) -> {
             s.unsubscribe();
@@ -306,13 +310,68 @@ final class AgentControl {
                         interfaces, Protocol.METHODS));
     }
 
+    /// Snapshots for `state.get`, shared by the calls that arrive together and never older than a call.
+    private final SingleFlight<StateEncoder.Snapshot> snapshots = new SingleFlight<>(this::snapshot);
+    private final StateEncoder encoder = new StateEncoder();
+
+    /// `state.get`: a snapshot made after the call arrived, encoded once for every caller that
+    /// asked with it, cut to the virtual servers asked for.
+    EncodedJson stateJson(Params.StateGet params) throws RpcException {
+        StateEncoder.Snapshot snapshot;
+        try {
+            snapshot = snapshots.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RpcException(Protocol.Errors.BUSY, "interrupted while taking the snapshot; try again");
+        }
+        var wanted = params.virtualServers();
+        if (wanted == null) {
+            return snapshot.all();
+        }
+        for (var id : wanted) {
+            if (!snapshot.servers().containsKey(id)) {
+                var known = snapshot.servers().keySet();
+                throw new RpcException(Protocol.Errors.NOT_FOUND, "virtualServers: no virtual server "
+                        + EditFields.quote(id) + Suggestions.closest(id, known).map(c -> "; did you mean \"" + c + "\"?")
+                                .orElse(known.isEmpty() ? " (there are none)" : " (state.get without params lists all "
+                                        + known.size() + ")"));
+            }
+        }
+        return snapshot.only(wanted);
+    }
+
+    private StateEncoder.Snapshot snapshot() {
+        // lastSequence before the rest: an event between the two is then replayed to a client
+        // that subscribes after the snapshot, never missed.
+        var top = top();
+        var services = daemon.services();
+        var config = daemon.config();
+        var views = services == null ? new Services.StateViews(Map.of(), Map.of()) : services.stateViews();
+        return encoder.encode(top, config, views.virtualServers(), views.realServers());
+    }
+
+    /// The snapshot as records (the metrics page, tests); `state.get` writes the same JSON without them.
     AgentState state() {
+        var top = top();
+        var config = daemon.config();
+        var services = daemon.services();
+        var vsViews = services == null ? Map.<String, Services.VirtualServerView>of() : services.virtualServers();
+        var rsViews = services == null ? Map.<String, Map<String, Services.RealServerView>>of() : services.realServers();
+        var servers = new ArrayList<AgentState.VirtualServer>();
+        for (var vs : config.virtualServers()) {
+            servers.add(virtualServerView(vs, vsViews.get(vs.id()), rsViews.getOrDefault(vs.id(), Map.of())));
+        }
+        return new AgentState(top.revision(), top.hostname(), top.at(), top.lastSequence(), top.balancer(),
+                top.vrrp(), servers);
+    }
+
+    /// Everything but the virtual servers (an empty list).
+    private AgentState top() {
         var engine = daemon.engine();
         // The engine's clock, the one its `lastChange` times are on (in the lab it stands still
         // during a pause): consoles compare the two to tell a split brain from a takeover.
         var at = engine != null ? engine.now() : Instant.now();
         long last = daemon.journal().lastSequence();
-        var config = daemon.config();
         var revision = daemon.revision();
         var statuses = new LinkedHashMap<String, VrrpInstanceStatus>();
         if (engine != null) {
@@ -325,16 +384,10 @@ final class AgentControl {
             instances.add(instanceView(s, statuses.get(s.name())));
         }
         var services = daemon.services();
-        var vsViews = services == null ? Map.<String, Services.VirtualServerView>of() : services.virtualServers();
-        var rsViews = services == null ? Map.<String, Map<String, Services.RealServerView>>of() : services.realServers();
-        var servers = new ArrayList<AgentState.VirtualServer>();
-        for (var vs : config.virtualServers()) {
-            servers.add(virtualServerView(vs, vsViews.get(vs.id()), rsViews.getOrDefault(vs.id(), Map.of())));
-        }
         return new AgentState(revision, hostname(), at, last,
                 services == null ? new AgentState.Balancer("none", "the service table is not running")
                         : new AgentState.Balancer(services.backendName(), services.backendReason()),
-                instances, servers);
+                instances, List.of());
     }
 
     /// One instance as `state.get` shows it; addresses in [Addresses#text]'s form (IPv6 compressed).
@@ -372,7 +425,7 @@ final class AgentControl {
                 s.advertInterval().toMillis(), lastChange, transitions, faults, counters);
     }
 
-    private static AgentState.VirtualServer virtualServerView(VirtualServerDef vs, Services.VirtualServerView view,
+    static AgentState.VirtualServer virtualServerView(VirtualServerDef vs, Services.VirtualServerView view,
             Map<String, Services.RealServerView> rsViews) {
         String address = null;
         Integer port = null;
@@ -411,7 +464,7 @@ final class AgentControl {
                 view == null ? null : view.connectionCap(), view == null ? null : view.refusedConnections());
     }
 
-    private static String checkerName(CheckerDef c) {
+    static String checkerName(CheckerDef c) {
         return switch (c) {
             case CheckerDef.Http h -> h.ssl() ? "SSL_GET" : "HTTP_GET";
             case CheckerDef.Tcp t -> "TCP_CHECK";

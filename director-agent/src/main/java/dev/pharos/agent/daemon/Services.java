@@ -18,6 +18,7 @@ import dev.pharos.agent.ipvs.table.BackendException;
 import dev.pharos.agent.ipvs.proxy.BalancerProtocol;
 import dev.pharos.agent.ipvs.proxy.BalancerServiceStats;
 import dev.pharos.agent.ipvs.table.DesiredState;
+import dev.pharos.agent.ipvs.table.Destination;
 import dev.pharos.agent.ipvs.table.Endpoint;
 import dev.pharos.agent.ipvs.table.HealthView;
 import dev.pharos.agent.ipvs.table.IpvsBackend;
@@ -469,11 +470,31 @@ final class Services implements AutoCloseable {
         return -1;
     }
 
+    /// What `state.get` shows of the virtual servers and of their real servers, by id.
+    record StateViews(Map<String, VirtualServerView> virtualServers,
+            Map<String, Map<String, RealServerView>> realServers) {
+    }
+
+    /// For `state.get`: both views from one reading of the user-space balancer's counters.
+    StateViews stateViews() {
+        var stats = userspaceStats();
+        return new StateViews(virtualServers(stats), realServers(stats));
+    }
+
+    /// The user-space balancer's counters, service by service; empty on another backend.
+    private List<BalancerServiceStats> userspaceStats() {
+        return backend instanceof UserspaceBackend u ? u.balancer().stats() : List.of();
+    }
+
     /// For `state.get`: how each virtual server is served.
     Map<String, VirtualServerView> virtualServers() {
+        return virtualServers(userspaceStats());
+    }
+
+    private Map<String, VirtualServerView> virtualServers(List<BalancerServiceStats> stats) {
         var out = new LinkedHashMap<String, VirtualServerView>();
         var d = desired;
-        var balancerStats = balancerStats();
+        var balancerStats = balancerStats(stats);
         for (var n : names) {
             var q = d == null ? null : d.quorum().get(n.tableName());
             String servedAs;
@@ -509,30 +530,45 @@ final class Services implements AutoCloseable {
         return out;
     }
 
-    /// The user-space balancer's counters by service; empty on another backend.
-    private Map<ServiceKey, BalancerServiceStats> balancerStats() {
-        var out = new HashMap<ServiceKey, BalancerServiceStats>();
-        if (backend instanceof UserspaceBackend u) {
-            for (var st : u.balancer().stats()) {
-                var listen = st.service().listen();
-                var protocol = st.service().protocol() == BalancerProtocol.TCP
-                        ? Protocol.TCP : Protocol.UDP;
-                out.put(new ServiceKey.ByAddress(protocol, listen.getAddress(), listen.getPort()), st);
-            }
+    /// The user-space balancer's counters by service.
+    private static Map<ServiceKey, BalancerServiceStats> balancerStats(List<BalancerServiceStats> stats) {
+        var out = HashMap.<ServiceKey, BalancerServiceStats>newHashMap(stats.size());
+        for (var st : stats) {
+            var listen = st.service().listen();
+            var protocol = st.service().protocol() == BalancerProtocol.TCP
+                    ? Protocol.TCP : Protocol.UDP;
+            out.put(new ServiceKey.ByAddress(protocol, listen.getAddress(), listen.getPort()), st);
         }
         return out;
     }
 
     /// For `state.get`: each real server by virtual server id and real server id.
+    ///
+    /// Read for every `state.get` (ten thousand real servers a call): lookups are by records, never
+    /// by names made for the lookup, and each virtual server's services are found once, not once
+    /// per real server.
     Map<String, Map<String, RealServerView>> realServers() {
-        var statuses = new HashMap<RealServerId, RealServerStatus>();
-        for (var s : checks.snapshot()) {
+        return realServers(userspaceStats());
+    }
+
+    private Map<String, Map<String, RealServerView>> realServers(List<BalancerServiceStats> stats) {
+        var checked = checks.snapshot();
+        var statuses = HashMap.<RealServerId, RealServerStatus>newHashMap(checked.size());
+        for (var s : checked) {
             statuses.put(s.id(), s);
         }
-        var traffic = traffic();
+        var traffic = traffic(stats);
+        var table = actual;
         var out = new LinkedHashMap<String, Map<String, RealServerView>>();
         for (var n : names) {
-            var m = new LinkedHashMap<String, RealServerView>();
+            var m = LinkedHashMap.<String, RealServerView>newLinkedHashMap(n.realServers().size());
+            var destinations = new ArrayList<Map<Endpoint, Destination>>(n.keys().size());
+            for (var key : n.keys()) {
+                var svc = table.services().get(key);
+                if (svc != null) {
+                    destinations.add(svc.destinations());
+                }
+            }
             for (var e : n.realServers().entrySet()) {
                 var endpoint = e.getValue();
                 var st = statuses.get(new RealServerId(n.checkName(), endpoint.address(), endpoint.port()));
@@ -546,20 +582,37 @@ final class Services implements AutoCloseable {
                     reason = st.reason() == null || st.reason().isEmpty() ? null : st.reason();
                     since = st.since();
                 }
-                var t = traffic.getOrDefault(n.tableName() + "|" + endpoint, AgentState.Traffic.NONE);
-                m.put(e.getKey(), new RealServerView(h, reason, since, effectiveWeight(n, endpoint), t));
+                var t = traffic.getOrDefault(new TrafficKey(n.tableName(), endpoint), AgentState.Traffic.NONE);
+                int effective = -1;
+                for (var d : destinations) {
+                    var dest = d.get(endpoint);
+                    if (dest != null) {
+                        effective = dest.weight();
+                        break;
+                    }
+                }
+                m.put(e.getKey(), new RealServerView(h, reason, since, effective, t));
             }
             out.put(n.apiId(), m);
         }
         return out;
     }
 
-    private Map<String, AgentState.Traffic> traffic() {
-        var out = new HashMap<String, AgentState.Traffic>();
+    /// A real server's counters by the table name of its virtual server and its endpoint.
+    private record TrafficKey(String table, Endpoint endpoint) {
+    }
+
+    private Map<TrafficKey, AgentState.Traffic> traffic(List<BalancerServiceStats> stats) {
+        int counted = 0;
+        for (var s : stats) {
+            counted += s.realServers().size();
+        }
+        // Two keys per real server on the user-space balancer (see below).
+        var out = HashMap.<TrafficKey, AgentState.Traffic>newHashMap(2 * counted);
         var currentSpec = spec;
         switch (backend) {
-            case UserspaceBackend u -> {
-                for (var s : u.balancer().stats()) {
+            case UserspaceBackend _ -> {
+                for (var s : stats) {
                     var listen = s.service().listen();
                     for (var vs : currentSpec.virtualServers()) {
                         for (var key : vs.keys()) {
@@ -570,8 +623,9 @@ final class Services implements AutoCloseable {
                                     var t = new AgentState.Traffic(rs.activeConnections(),
                                             rs.inactiveConnections(), rs.totalConnections(), rs.bytesIn(), rs.bytesOut(),
                                             r.connectionsPerSecond(), r.bytesInPerSecond(), r.bytesOutPerSecond());
-                                    out.put(vs.name() + "|" + endpointOf(rs.address(), a.port()), t);
-                                    out.put(vs.name() + "|" + new Endpoint(rs.address().getAddress(), rs.address().getPort()), t);
+                                    out.put(new TrafficKey(vs.name(), endpointOf(rs.address(), a.port())), t);
+                                    out.put(new TrafficKey(vs.name(), new Endpoint(rs.address().getAddress(),
+                                            rs.address().getPort())), t);
                                 }
                             }
                         }
@@ -587,7 +641,7 @@ final class Services implements AutoCloseable {
                             if (c == null) {
                                 continue;
                             }
-                            c.forEach((endpoint, dc) -> out.put(vs.name() + "|" + endpoint,
+                            c.forEach((endpoint, dc) -> out.put(new TrafficKey(vs.name(), endpoint),
                                     new AgentState.Traffic(dc.activeConnections(),
                                             dc.inactiveConnections(), dc.stats().connections(), dc.stats().inBytes(),
                                             dc.stats().outBytes(), dc.stats().connectionsPerSecond(),

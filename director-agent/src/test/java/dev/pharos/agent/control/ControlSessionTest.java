@@ -2,9 +2,13 @@ package dev.pharos.agent.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pharos.agent.api.AgentEvent;
+import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.Results;
+import dev.pharos.agent.api.RpcMessage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,6 +19,7 @@ import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +57,25 @@ class ControlSessionTest {
         assertThat(lines.get(0)).contains("\"id\":1").contains("world");
         assertThat(lines.get(1)).contains("\"id\":2").contains("-32601");
         assertThat(lines.get(2)).contains("\"id\":3");
+    }
+
+    @Test
+    void anEncodedResultIsWrittenAsItIsInTheSameEnvelope() throws Exception {
+        var shared = "{\"a\":[1,2],\"b\":\"é\"}".getBytes(StandardCharsets.UTF_8);
+        // Two slices of one shared array: the result is {"a":[1,2]} cut from it and closed.
+        var result = new EncodedJson(List.of(new EncodedJson.Slice(shared, 0, 10),
+                EncodedJson.Slice.of("}".getBytes(StandardCharsets.UTF_8))));
+        var encoded = new Dispatcher(Map.of("big.get", (p, s) -> result));
+        var out = new ByteArrayOutputStream();
+        new ControlSession("test", new ByteArrayInputStream("""
+                {"jsonrpc":"2.0","id":"x1","method":"big.get"}
+                """.getBytes(StandardCharsets.UTF_8)), out, encoded, journal, 1000, x -> {
+                }).serve();
+        var line = out.toString(StandardCharsets.UTF_8);
+        assertThat(line).isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":\"x1\",\"result\":{\"a\":[1,2]}}\n");
+        // What the session writes is what the codec writes for the same message.
+        assertThat(line.strip()).isEqualTo(JsonRpc.encode(new RpcMessage.Success(new TextNode("x1"),
+                JsonNodeFactory.instance.pojoNode(result))));
     }
 
     @Test

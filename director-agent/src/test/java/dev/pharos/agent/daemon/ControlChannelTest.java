@@ -344,6 +344,30 @@ class ControlChannelTest {
     }
 
     @Test
+    void stateOfTheVirtualServersAskedForOnly() throws Exception {
+        try (var c = client()) {
+            var only = c.call(Protocol.STATE_GET, new Params.StateGet(List.of("tcp/192.0.2.100:443")), AgentState.class,
+                    CALL);
+            assertThat(only.virtualServers()).extracting(AgentState.VirtualServer::id)
+                    .containsExactly("tcp/192.0.2.100:443");
+            assertThat(only.virtualServers().getFirst().realServers()).extracting(AgentState.RealServer::id)
+                    .containsExactly("198.51.100.11:443");
+            assertThat(only.vrrp()).extracting(AgentState.VrrpInstance::name).containsExactly("VI_1");
+            assertThat(c.call(Protocol.STATE_GET, new Params.StateGet(List.of()), AgentState.class, CALL)
+                    .virtualServers()).isEmpty();
+            assertThatThrownBy(() -> c.call(Protocol.STATE_GET, new Params.StateGet(List.of("tcp/192.0.2.100:8080")),
+                    CALL)).isInstanceOfSatisfying(RpcException.class, e -> {
+                        assertThat(e.error().code()).isEqualTo(Protocol.Errors.NOT_FOUND);
+                        assertThat(e.error().message()).contains("no virtual server \"tcp/192.0.2.100:8080\"")
+                                .contains("did you mean");
+                    });
+            assertThatThrownBy(() -> c.call(Protocol.STATE_GET, Map.of("virtualServers", "tcp/192.0.2.100:443"), CALL))
+                    .isInstanceOfSatisfying(RpcException.class,
+                            e -> assertThat(e.error().code()).isEqualTo(Protocol.Errors.INVALID_PARAMS));
+        }
+    }
+
+    @Test
     void badRequestsGetErrorsNotCrashes() throws Exception {
         try (var c = client()) {
             assertThatThrownBy(() -> c.call("state.gte", null, CALL)).isInstanceOfSatisfying(RpcException.class, e -> {
