@@ -157,9 +157,14 @@ class ScaleOutBench {
 
                 - A cut link is noticed only when the BGP hold time runs out: the time is the hold time (minus
                   the keepalive's phase), and the client's connections hashed to the dead director fail until
-                  then (each waits out its own connect timeout of 5 s). A graceful stop withdraws first and
-                  waits `withdraw_delay` (3 s here) before the services stop: its route leaves the router in
-                  well under a second and no connection fails.
+                  then (each waits out its own connect timeout of 5 s).
+                - A graceful stop withdraws first and waits `withdraw_delay` (3 s here) before the services
+                  stop: its route leaves the router in well under a second. A connection can still fail
+                  then: the router's ordinary ECMP group hashes anew when a path leaves, so a connection open
+                  at that instant may move to another director, which (a terminating proxy) does not know it
+                  and resets it. Resilient nexthop groups, or IPVS `mh` with `sloppy_tcp` on every director,
+                  keep such flows; they are not measured here yet.
+                - With N = 2 the "median" is the upper of the two runs.
                 - Not measured yet: BFD-assisted detection, long-lived connections broken by a membership
                   change (ordinary versus resilient nexthop groups), kernel IPVS `mh` as the data plane.
                 """.stripIndent());
