@@ -10,7 +10,9 @@ import java.util.TreeMap;
 
 /// A test client run inside a namespace: N HTTP/1.0 requests, one connection each, to HOST:PORT,
 /// for at most SECONDS when given (`HOST PORT N [SECONDS]`); prints how many answers each body gave
-/// (`r1=3000 r2=1000 errors=0`). Bounded: each request has a 5 s timeout.
+/// (`r1=3000 r2=1000 errors=0`): `errors` counts every failed request, `broken` (printed when any)
+/// those of them whose connection was opened and then reset or left unanswered. Bounded: each
+/// request has a 5 s timeout.
 public final class HttpHammer {
 
     public static void main(String[] args) throws Exception {
@@ -20,15 +22,26 @@ public final class HttpHammer {
         long deadline = args.length > 3 ? System.nanoTime() + (long) (Double.parseDouble(args[3]) * 1e9) : Long.MAX_VALUE;
         var counts = new TreeMap<String, Integer>();
         int errors = 0;
+        int broken = 0;
         for (int i = 0; i < count && System.nanoTime() - deadline < 0; i++) {
             try (var s = new Socket()) {
-                s.connect(new InetSocketAddress(host, port), 5000);
-                s.setSoTimeout(5000);
-                OutputStream out = s.getOutputStream();
-                out.write(("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                var body = body(s.getInputStream());
-                counts.merge(body, 1, Integer::sum);
+                try {
+                    s.connect(new InetSocketAddress(host, port), 5000);
+                } catch (IOException e) {
+                    errors++;
+                    continue;
+                }
+                try {
+                    s.setSoTimeout(5000);
+                    OutputStream out = s.getOutputStream();
+                    out.write(("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    var body = body(s.getInputStream());
+                    counts.merge(body, 1, Integer::sum);
+                } catch (IOException e) {
+                    errors++;
+                    broken++;
+                }
             } catch (IOException e) {
                 errors++;
             }
@@ -36,6 +49,9 @@ public final class HttpHammer {
         var line = new StringBuilder();
         counts.forEach((k, v) -> line.append(k).append('=').append(v).append(' '));
         line.append("errors=").append(errors);
+        if (broken > 0) {
+            line.append(" broken=").append(broken);
+        }
         System.out.println(line);
     }
 

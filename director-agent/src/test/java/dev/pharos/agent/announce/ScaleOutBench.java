@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,9 @@ class ScaleOutBench {
     record Setting(String name, String routerNeighbor, String birdBgp, String frrNeighbor, int hold) {
     }
 
-    record Outcome(double seconds, int failed, int requests) {
+    /// @param failed new connections that could not be opened
+    /// @param broken connections opened, then reset (moved to another director) or unanswered
+    record Outcome(double seconds, int failed, int broken, int requests) {
     }
 
     @Test
@@ -117,15 +120,19 @@ class ScaleOutBench {
     static Outcome outcome(double seconds, Path log) throws IOException {
         var text = Files.exists(log) ? Files.readString(log) : "";
         var counts = ScaleOutLab.counts(text);
-        int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-        return new Outcome(seconds, counts.getOrDefault("errors", -1), total);
+        int broken = counts.getOrDefault("broken", 0);
+        int errors = counts.getOrDefault("errors", -1);
+        int total = counts.entrySet().stream().filter(e -> !e.getKey().equals("broken"))
+                .mapToInt(Map.Entry::getValue).sum();
+        return new Outcome(seconds, errors < 0 ? -1 : errors - broken, broken, total);
     }
 
     static String row(String what, String setting, List<Outcome> outcomes) {
         var seconds = outcomes.stream().mapToDouble(Outcome::seconds).sorted().toArray();
         var failed = outcomes.stream().map(o -> o.failed() < 0 ? "–" : String.valueOf(o.failed())).toList();
-        return "| %s | %s | %.2f | %.2f | %s |".formatted(what, setting, seconds[seconds.length / 2],
-                seconds[seconds.length - 1], String.join(", ", failed));
+        var broken = outcomes.stream().map(o -> String.valueOf(o.broken())).toList();
+        return "| %s | %s | %.2f | %.2f | %s | %s |".formatted(what, setting, seconds[seconds.length / 2],
+                seconds[seconds.length - 1], String.join(", ", failed), String.join(", ", broken));
     }
 
     void write(String load, String spreadRow, List<String> rows, List<String> notConverged) throws IOException {
@@ -142,10 +149,11 @@ class ScaleOutBench {
         out.append("## Spread of new connections\n\n| what | d1 | d2 | d3 | failed |\n|---|---:|---:|---:|---:|\n")
                 .append(spreadRow == null ? "| (no run converged) | | | | |" : spreadRow).append("\n\n");
         out.append("## A director leaves\n\nSeconds from the event to the router's kernel route losing the ")
-                .append("director's path (polled every 50 ms), median and max; failed new connections of the ")
-                .append("client, which kept connecting, per run.\n\n")
-                .append("| event | BGP timers | median s | max s | failed connections per run |\n")
-                .append("|---|---|---:|---:|---|\n");
+                .append("director's path (polled every 50 ms), median and max; per run, the client's new ")
+                .append("connections that could not be opened and those opened, then reset or unanswered ")
+                .append("(it kept connecting throughout).\n\n")
+                .append("| event | BGP timers | median s | max s | failed new connections per run | broken per run |\n")
+                .append("|---|---|---:|---:|---|---|\n");
         rows.forEach(r -> out.append(r).append('\n'));
         if (!notConverged.isEmpty()) {
             out.append("\nRuns whose three sessions never stood together within %d s (BGP flapping on the busy host): %s.\n"
