@@ -8,13 +8,16 @@ import java.util.List;
 /// @param vrrpVersion       `vrrp_version`: the default VRRP version of every instance
 /// @param vrrpGarpMasterDelay `vrrp_garp_master_delay`, the default of each instance's `garp_master_delay`
 /// @param lvsSyncDaemon     `lvs_sync_daemon`: the kernel's connection-synchronisation daemon
+/// @param vrrpRtPriority    `vrrp_rt_priority`: the VRRP threads run under `SCHED_RR` at this priority (1–99)
+/// @param vrrpNoSwap        `vrrp_no_swap`: the agent is locked in memory
 public record GlobalDefs(String routerId, List<String> notificationEmail, String notificationEmailFrom,
         String smtpServer, Duration smtpConnectTimeout, Integer vrrpVersion, Duration vrrpGarpMasterDelay,
         Integer vrrpGarpMasterRepeat, Duration vrrpGarpMasterRefresh, Integer vrrpGarpMasterRefreshRepeat,
-        Boolean enableScriptSecurity, String scriptUser, LvsSyncDaemon lvsSyncDaemon, List<Extra> extras) {
+        Boolean enableScriptSecurity, String scriptUser, LvsSyncDaemon lvsSyncDaemon, Integer vrrpRtPriority,
+        Boolean vrrpNoSwap, List<Extra> extras) {
 
     public static final GlobalDefs EMPTY = new GlobalDefs(null, List.of(), null, null, null, null, null, null,
-            null, null, null, null, null, List.of());
+            null, null, null, null, null, null, null, List.of());
 
     public GlobalDefs {
         notificationEmail = List.copyOf(notificationEmail);

@@ -23,21 +23,24 @@ final class LinuxVrrpTransport implements VrrpTransport {
     private final String instance;
     private final RawIpSocket socket;
     private final Inet4Address source;
+    private final Runnable threadStart;
     private volatile boolean closed;
     private Thread receiver;
 
-    private LinuxVrrpTransport(String instance, RawIpSocket socket, Inet4Address source) {
+    private LinuxVrrpTransport(String instance, RawIpSocket socket, Inet4Address source, Runnable threadStart) {
         this.instance = instance;
         this.socket = socket;
         this.source = source;
+        this.threadStart = threadStart;
     }
 
-    static LinuxVrrpTransport open(VrrpSettings s) throws IOException {
+    /// @param threadStart run first on the receive loop's thread ([Platform#vrrpProcess])
+    static LinuxVrrpTransport open(VrrpSettings s, Runnable threadStart) throws IOException {
         var source = s.unicastSource() != null ? s.unicastSource() : primaryAddress(s);
         var group = s.unicastPeers().isEmpty() ? VrrpTransport.MULTICAST_GROUP : null;
         var socket = RawIpSocket.open(IPPROTO_VRRP, s.interfaceName(), group, s.unicastSource());
         socket.warmUp();
-        return new LinuxVrrpTransport(s.name(), socket, source);
+        return new LinuxVrrpTransport(s.name(), socket, source, threadStart);
     }
 
     /// The interface's first IPv4 address that is not one of the instance's VIPs (RFC 5798 §6.1
@@ -70,6 +73,7 @@ final class LinuxVrrpTransport implements VrrpTransport {
     @Override
     public void start(Receiver receiverCallback) {
         receiver = Thread.ofPlatform().name("vrrp-rx-" + instance).daemon().start(() -> {
+            threadStart.run();
             while (!closed) {
                 try {
                     var d = socket.receive(Duration.ofSeconds(1));
