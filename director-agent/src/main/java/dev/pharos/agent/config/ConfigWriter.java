@@ -115,6 +115,10 @@ public final class ConfigWriter {
         if (g.lvsSyncDaemon() != null) {
             raw("lvs_sync_daemon", g.lvsSyncDaemon().words());
         }
+        opt("vrrp_rt_priority", g.vrrpRtPriority());
+        if (Boolean.TRUE.equals(g.vrrpNoSwap())) {
+            line("vrrp_no_swap");
+        }
         extras(g.extras());
         close();
     }

@@ -15,6 +15,10 @@ final class GlobalDefsParser {
     private static final Duration MIN_GARP_INTERVAL = Duration.ofNanos(1_000);
     private static final Duration MAX_GARP_INTERVAL = Duration.ofNanos(ConfigParser.UINT_MAX * 1_000);
 
+    /// `SCHED_RR`'s priorities on Linux (`sched_get_priority_min/max`).
+    private static final long RT_MIN = 1;
+    private static final long RT_MAX = 99;
+
     private final Values values;
 
     GlobalDefsParser(Values values) {
@@ -36,6 +40,8 @@ final class GlobalDefsParser {
         var scriptSecurity = new Boolean[1];
         var scriptUser = new String[1];
         var syncDaemon = new LvsSyncDaemon[1];
+        var rtPriority = new Integer[1];
+        var noSwap = new Boolean[1];
         var extras = new BlockReader(values, "global_defs", Keywords.GLOBAL_DEFS)
                 .words(Keywords.GLOBAL_DEFS_FLAGS, Keywords.GLOBAL_DEFS_ON_OFF)
                 .on("router_id", c -> routerId[0] = values.string(c))
@@ -63,6 +69,8 @@ final class GlobalDefsParser {
                 .on("script_user", c -> scriptUser[0] = values.userAndGroup(c))
                 // lvs_syncd_handler: "already been specified ... ignoring"
                 .first("lvs_sync_daemon", c -> syncDaemon[0] = new LvsSyncDaemonParser(values).read(c))
+                .on("vrrp_rt_priority", c -> rtPriority[0] = rtPriority(c))
+                .on("vrrp_no_swap", c -> noSwap[0] = values.flag(c))
                 .read(n);
         for (var c : n.children()) {
             if (NO_EFFECT.contains(c.name())) {
@@ -72,7 +80,7 @@ final class GlobalDefsParser {
         }
         return new GlobalDefs(routerId[0], emails, from[0], smtp[0], smtpTimeout[0], version[0], garpDelay[0],
                 garpRepeat[0], garpRefresh[0], garpRefreshRepeat[0], gnaInterval[0], scriptSecurity[0], scriptUser[0],
-                syncDaemon[0], extras);
+                syncDaemon[0], rtPriority[0], noSwap[0], extras);
     }
 
     /// A second `global_defs` block goes on where the first left off: keepalived runs the same
@@ -92,7 +100,24 @@ final class GlobalDefsParser {
                 or(b.vrrpGnaInterval(), a.vrrpGnaInterval()),
                 or(b.enableScriptSecurity(), a.enableScriptSecurity()), or(b.scriptUser(), a.scriptUser()),
                 // keepalived's handler ignores a second lvs_sync_daemon, in another block too
-                or(a.lvsSyncDaemon(), b.lvsSyncDaemon()), extras);
+                or(a.lvsSyncDaemon(), b.lvsSyncDaemon()), or(b.vrrpRtPriority(), a.vrrpRtPriority()),
+                or(b.vrrpNoSwap(), a.vrrpNoSwap()), extras);
+    }
+
+    /// keepalived's get_realtime_priority (global_parser.c): a whole number, brought into
+    /// `SCHED_RR`'s 1–99 with a complaint rather than refused (so `vrrp_rt_priority 0` is 1).
+    private Integer rtPriority(Node c) {
+        var t = values.single(c);
+        var v = t == null ? null : values.longValue(t, c.name(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+        if (v == null) {
+            return null;
+        }
+        long clamped = Math.clamp(v, RT_MIN, RT_MAX);
+        if (clamped != v) {
+            values.warning(t.position(), c.name() + " " + v + " is outside " + RT_MIN + "–" + RT_MAX
+                    + ", the priorities of SCHED_RR: keepalived uses " + clamped + ", and so does Pharos");
+        }
+        return (int) clamped;
     }
 
     private static <T> T or(T later, T earlier) {

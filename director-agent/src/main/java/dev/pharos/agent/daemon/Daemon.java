@@ -44,6 +44,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -98,6 +99,8 @@ public final class Daemon {
 
     private final Options options;
     private final Platform platform;
+    /// What each VRRP thread runs first ([Platform#vrrpProcess]), from the configuration the agent started with.
+    private Runnable vrrpThreadStart = () -> { };
     private final Clock clock = Clock.systemUTC();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Supervisor supervisor = new Supervisor(clock);
@@ -168,6 +171,7 @@ public final class Daemon {
         if (options.metrics() != null) {
             metrics = MetricsServer.start(options.metrics(), api::state, journal::lastSequence);
         }
+        vrrpThreadStart = platform.vrrpProcess(config.globalDefs());
         plumbing = platform.openPlumbing();
         platform.warmUp();
         startEngine();
@@ -253,7 +257,7 @@ public final class Daemon {
 
     private void startEngine() throws IOException {
         var e = new VrrpEngine(vrrp.instances(), vrrp.syncGroups(), platform.transports(), plumbing,
-                scriptRunner, Duration.ofSeconds(30), platform.stepGate(), platform.directorName());
+                scriptRunner, Duration.ofSeconds(30), platform.stepGate(), platform.directorName(), vrrpThreadStart);
         e.addListener(c -> journal.publish((seq, at) -> new AgentEvent.VrrpTransition(seq, c.at(), c.instance(),
                 c.vrid(), c.from().name(), c.to().name(), c.reason(), c.priority())));
         e.addListener(connectionSync::transition);
@@ -574,6 +578,19 @@ public final class Daemon {
         }
     }
 
+    /// Deviation from keepalived: its reload re-applies `vrrp_rt_priority` and `vrrp_no_swap` to the
+    /// VRRP process; Pharos applies them when it starts (to each VRRP thread as it starts), so a
+    /// change waits for a restart, and says so.
+    private static void warnIfProcessSettingsChanged(KeepalivedConfig previous, KeepalivedConfig next, Source source) {
+        var a = previous.globalDefs();
+        var b = next.globalDefs();
+        if (!Objects.equals(a.vrrpRtPriority(), b.vrrpRtPriority()) || !Objects.equals(a.vrrpNoSwap(), b.vrrpNoSwap())) {
+            LOG.log(Level.WARNING, "{0}: vrrp_rt_priority and vrrp_no_swap take effect when the agent restarts"
+                    + " (systemctl restart pharos-agent); until then the VRRP threads keep the settings they started with",
+                    source.wire());
+        }
+    }
+
     private void checkRevision(String baseRevision) throws RpcException {
         if (baseRevision == null) {
             throw new RpcException(Protocol.Errors.INVALID_PARAMS,
@@ -646,6 +663,7 @@ public final class Daemon {
             config = next;
             located = null; // an edit sets it again; another change must not keep the old model alive
             revision = nextRevision;
+            warnIfProcessSettingsChanged(previous, next, source);
             connectionSync.configure(next);
             if (services != null) {
                 services.apply(next, platform.served(next));

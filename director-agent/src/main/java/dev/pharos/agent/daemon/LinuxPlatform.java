@@ -1,14 +1,17 @@
 package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.bfd.BfdTransport;
+import dev.pharos.agent.config.GlobalDefs;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.ipvs.kernel.GenlTransport;
 import dev.pharos.agent.ipvs.kernel.KernelIpvs;
 import dev.pharos.agent.ipvs.proxy.UserspaceBackend;
 import dev.pharos.agent.ipvs.proxy.UserspaceBalancer;
 import dev.pharos.agent.linux.GenericNetlink;
+import dev.pharos.agent.linux.MemoryLock;
 import dev.pharos.agent.linux.NativeException;
 import dev.pharos.agent.linux.Privileges;
+import dev.pharos.agent.linux.RealtimeScheduling;
 import dev.pharos.agent.linux.TimerSlack;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.VrrpTransport;
@@ -24,6 +27,8 @@ public final class LinuxPlatform implements Platform {
 
     /// The plumbing [#openPlumbing] opened, for [#compileHotPaths].
     private volatile LinuxAddressPlumbing plumbing;
+    /// Run first by each VRRP receive loop ([#vrrpProcess]).
+    private volatile Runnable vrrpThreadStart = () -> { };
 
     @Override
     public Optional<String> missing() {
@@ -53,7 +58,59 @@ public final class LinuxPlatform implements Platform {
 
     @Override
     public VrrpTransport.Factory transports() {
-        return LinuxVrrpTransport::open;
+        return s -> LinuxVrrpTransport.open(s, vrrpThreadStart);
+    }
+
+    @Override
+    public Runnable vrrpProcess(GlobalDefs global) {
+        if (Boolean.TRUE.equals(global.vrrpNoSwap())) {
+            try {
+                MemoryLock.lockAll();
+                LOG.log(Level.INFO, "vrrp_no_swap: the agent is locked in memory");
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "vrrp_no_swap: {0}", e.getMessage());
+            }
+        }
+        var priority = global.vrrpRtPriority();
+        if (priority == null) {
+            vrrpThreadStart = () -> { };
+        } else {
+            vmThreadRealtime(priority);
+            vrrpThreadStart = () -> realtime(priority);
+        }
+        return vrrpThreadStart;
+    }
+
+    /// Not in keepalived, which has no collector: the JVM's "VM Thread" runs every safepoint
+    /// operation — with the Serial collector the collection itself — while all Java threads, the
+    /// VRRP engine's too, wait for it. Left a normal thread, a CPU hog stretched those waits to
+    /// tens and hundreds of milliseconds (bench/vrrp-stress), so it runs at the VRRP threads' priority.
+    private static void vmThreadRealtime(int priority) {
+        var tid = RealtimeScheduling.jvmThread("VM Thread");
+        if (tid.isEmpty()) {
+            LOG.log(Level.WARNING, "vrrp_rt_priority: the JVM''s VM Thread was not found; collections run at normal priority");
+            return;
+        }
+        try {
+            RealtimeScheduling.roundRobin(tid.getAsInt(), priority);
+            LOG.log(Level.INFO, "vrrp_rt_priority: the JVM''s VM Thread (tid {0}) runs under SCHED_RR at priority {1}",
+                    String.valueOf(tid.getAsInt()), priority);
+        } catch (NativeException e) {
+            LOG.log(Level.WARNING, "vrrp_rt_priority: the JVM''s VM Thread stays a normal thread: {0}", e.getMessage());
+        }
+    }
+
+    /// On the calling VRRP thread. A refusal leaves it a normal thread, as keepalived's "cannot raise
+    /// priority" does; said once per thread, since every receive loop tries.
+    private static void realtime(int priority) {
+        var name = Thread.currentThread().getName();
+        try {
+            RealtimeScheduling.roundRobin(priority);
+            LOG.log(Level.INFO, "vrrp_rt_priority: thread {0} (tid {1}) runs under SCHED_RR at priority {2}", name,
+                    String.valueOf(RealtimeScheduling.threadId()), priority);
+        } catch (NativeException e) {
+            LOG.log(Level.WARNING, "vrrp_rt_priority: thread {0} stays a normal thread: {1}", name, e.getMessage());
+        }
     }
 
     @Override

@@ -26,6 +26,7 @@ final class LinuxVrrpTransport implements VrrpTransport {
     private final String instance;
     private final Socket socket;
     private final InetAddress source;
+    private final Runnable threadStart;
     private volatile boolean closed;
     private Thread receiver;
 
@@ -76,13 +77,15 @@ final class LinuxVrrpTransport implements VrrpTransport {
         }
     }
 
-    private LinuxVrrpTransport(String instance, Socket socket, InetAddress source) {
+    private LinuxVrrpTransport(String instance, Socket socket, InetAddress source, Runnable threadStart) {
         this.instance = instance;
         this.socket = socket;
         this.source = source;
+        this.threadStart = threadStart;
     }
 
-    static LinuxVrrpTransport open(VrrpSettings s) throws IOException {
+    /// @param threadStart run first on the receive loop's thread ([Platform#vrrpProcess])
+    static LinuxVrrpTransport open(VrrpSettings s, Runnable threadStart) throws IOException {
         var source = s.unicastSource() != null ? s.unicastSource() : primaryAddress(s);
         boolean multicast = s.unicastPeers().isEmpty();
         if (s.ipv6()) {
@@ -91,12 +94,12 @@ final class LinuxVrrpTransport implements VrrpTransport {
             // IPV6_PKTINFO). A unicast_src_ip is bound, as for IPv4.
             var raw = RawIpv6Socket.open(IPPROTO_VRRP, s.interfaceName(),
                     multicast ? VrrpTransport.MULTICAST_GROUP_V6 : null, (Inet6Address) s.unicastSource());
-            return new LinuxVrrpTransport(s.name(), new V6(raw), source);
+            return new LinuxVrrpTransport(s.name(), new V6(raw), source, threadStart);
         }
         var raw = RawIpSocket.open(IPPROTO_VRRP, s.interfaceName(), multicast ? VrrpTransport.MULTICAST_GROUP : null,
                 (Inet4Address) s.unicastSource());
         raw.warmUp();
-        return new LinuxVrrpTransport(s.name(), new V4(raw), source);
+        return new LinuxVrrpTransport(s.name(), new V4(raw), source, threadStart);
     }
 
     /// The interface's first IPv4 address that is not one of the instance's VIPs (RFC 5798 §6.1
@@ -139,6 +142,7 @@ final class LinuxVrrpTransport implements VrrpTransport {
     @Override
     public void start(Receiver receiverCallback) {
         receiver = Thread.ofPlatform().name("vrrp-rx-" + instance).daemon().start(() -> {
+            threadStart.run();
             while (!closed) {
                 try {
                     var d = socket.receive(Duration.ofSeconds(1));

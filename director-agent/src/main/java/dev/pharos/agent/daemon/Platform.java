@@ -1,6 +1,7 @@
 package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.bfd.BfdTransport;
+import dev.pharos.agent.config.GlobalDefs;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.ipvs.table.IpvsBackend;
 import dev.pharos.agent.vrrp.AddressPlumbing;
@@ -39,6 +40,14 @@ public interface Platform {
     /// not run (the lab: a VRRP instance tracking one stays in FAULT, as with a session never Up).
     default Optional<BfdTransport> openBfd() throws IOException {
         return Optional.empty();
+    }
+
+    /// Applies `global_defs`' `vrrp_no_swap` to the process and returns what each VRRP thread (the
+    /// engine's, its address worker's, each instance's receive loop) runs first on itself for
+    /// `vrrp_rt_priority`. Called once, before the engine starts. What the host refuses is logged
+    /// and VRRP runs anyway, as keepalived does. Nothing by default: the lab's directors share one JVM.
+    default Runnable vrrpProcess(GlobalDefs global) {
+        return () -> { };
     }
 
     /// Whether interface state is watched (a Linux host has interfaces that go down; the lab not).

@@ -98,12 +98,17 @@ final class EngineLoop {
     private volatile long heartbeatNanos = realAnchorNanos;
 
     EngineLoop(String threadName) {
-        this(threadName, StepGate.NEVER);
+        this(threadName, StepGate.NEVER, () -> { });
     }
 
-    EngineLoop(String threadName, StepGate gate) {
+    /// @param threadStart run first on the loop's own thread: what only a thread can do to
+    ///                    itself (real-time scheduling, `vrrp_rt_priority`)
+    EngineLoop(String threadName, StepGate gate, Runnable threadStart) {
         this.gate = gate;
-        thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::run);
+        thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
+            threadStart.run();
+            run();
+        });
     }
 
     void start() {

@@ -35,9 +35,13 @@ final class PlumbingWorker {
     /// [#shutdownNow]: drop what is queued, end after the running task.
     private volatile boolean dropping;
 
-    PlumbingWorker(String threadName, AddressPlumbing plumbing) {
+    /// @param threadStart run first on the worker's own thread (as [EngineLoop]'s)
+    PlumbingWorker(String threadName, AddressPlumbing plumbing, Runnable threadStart) {
         this.plumbing = plumbing;
-        thread = Thread.ofPlatform().name(threadName).daemon().unstarted(this::run);
+        thread = Thread.ofPlatform().name(threadName).daemon().unstarted(() -> {
+            threadStart.run();
+            run();
+        });
     }
 
     void start() {

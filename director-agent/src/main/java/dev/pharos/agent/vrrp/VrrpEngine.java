@@ -65,21 +65,23 @@ public final class VrrpEngine implements AutoCloseable {
     public VrrpEngine(List<VrrpSettings> settings, List<VrrpSyncGroup> groups,
             VrrpTransport.Factory transports, AddressPlumbing plumbing, ScriptRunner scripts,
             Duration notifyTimeout) {
-        this(settings, groups, transports, plumbing, scripts, notifyTimeout, StepGate.NEVER, "");
+        this(settings, groups, transports, plumbing, scripts, notifyTimeout, StepGate.NEVER, "", () -> { });
     }
 
     /// An engine whose time `gate` can stop (the training lab's step-by-step mode).
     ///
-    /// @param director the name the gate reports this engine's transitions under
+    /// @param director    the name the gate reports this engine's transitions under
+    /// @param threadStart run first on the engine's thread and on its address worker's, on each
+    ///                    of them: real-time scheduling (`vrrp_rt_priority`) is per thread
     public VrrpEngine(List<VrrpSettings> settings, List<VrrpSyncGroup> groups,
             VrrpTransport.Factory transports, AddressPlumbing plumbing, ScriptRunner scripts,
-            Duration notifyTimeout, StepGate gate, String director) {
+            Duration notifyTimeout, StepGate gate, String director, Runnable threadStart) {
         this.gate = gate;
         this.director = director;
-        this.loop = new EngineLoop("vrrp-engine", gate);
+        this.loop = new EngineLoop("vrrp-engine", gate, threadStart);
         this.transports = transports;
         this.plumbing = plumbing;
-        this.plumbingWorker = new PlumbingWorker("vrrp-plumbing", plumbing);
+        this.plumbingWorker = new PlumbingWorker("vrrp-plumbing", plumbing, threadStart);
         this.scripts = scripts;
         this.notifier = new Notifier(scripts, notifyTimeout);
         var names = checkUnique(settings);

@@ -16,7 +16,7 @@ class PlumbingWorkerTest {
 
     private static final java.util.function.Supplier<String> WHAT = () -> "test work";
 
-    private final PlumbingWorker worker = new PlumbingWorker("plumbing-test", null);
+    private final PlumbingWorker worker = new PlumbingWorker("plumbing-test", null, () -> { });
 
     @AfterEach
     void tearDown() throws InterruptedException {
@@ -76,7 +76,7 @@ class PlumbingWorkerTest {
     @Test
     void tasksRunAgainstTheWorkersPlumbing() {
         var plumbing = new dev.pharos.agent.sim.SimAddressPlumbing().forNode("n");
-        var withPlumbing = new PlumbingWorker("plumbing-test-target", plumbing);
+        var withPlumbing = new PlumbingWorker("plumbing-test-target", plumbing, () -> { });
         var seen = new CopyOnWriteArrayList<AddressPlumbing>();
         assertThat(withPlumbing.runNowIfIdle(WHAT, seen::add)).isTrue();
         assertThat(seen).containsExactly(plumbing);
@@ -85,7 +85,7 @@ class PlumbingWorkerTest {
     @Test
     void shutdownRunsWhatIsQueuedAndShutdownNowDropsIt() throws Exception {
         var order = new CopyOnWriteArrayList<String>();
-        var drained = new PlumbingWorker("plumbing-test-drain", null);
+        var drained = new PlumbingWorker("plumbing-test-drain", null, () -> { });
         for (var s : List.of("a", "b", "c")) {
             drained.execute(WHAT, p -> order.add(s));
         }
@@ -96,7 +96,7 @@ class PlumbingWorkerTest {
         drained.execute(WHAT, p -> order.add("late"));
         assertThat(order).containsExactly("a", "b", "c");
 
-        var dropped = new PlumbingWorker("plumbing-test-drop", null);
+        var dropped = new PlumbingWorker("plumbing-test-drop", null, () -> { });
         var release = new CountDownLatch(1);
         var started = new CountDownLatch(1);
         dropped.execute(WHAT, p -> {

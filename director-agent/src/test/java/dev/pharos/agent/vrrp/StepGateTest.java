@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class StepGateTest {
 
     private final StepGate gate = new StepGate();
-    private final EngineLoop loop = new EngineLoop("step-gate-test", gate);
+    private final EngineLoop loop = new EngineLoop("step-gate-test", gate, () -> { });
 
     @AfterEach
     void tearDown() throws InterruptedException {
