@@ -41,7 +41,7 @@ class AgentAnnounceTest {
 
     @BeforeEach
     void network() throws IOException {
-        assumeTrue(Netns.available() && Files.isExecutable(BirdAnnouncerTest.BIRD) && Nginx.available(),
+        assumeTrue(Netns.available() && Files.isExecutable(Bird.BIRD) && Nginx.available(),
                 "needs root, ip, BIRD 2 and nginx");
         net = Netns.create();
         director = net.host("dir", "192.0.2.1/24");
@@ -90,22 +90,15 @@ class AgentAnnounceTest {
     }
 
     void startBird(Netns.Host host, String name) {
-        host.start(dir.resolve(name + ".log"), BirdAnnouncerTest.BIRD.toString(), "-f", "-c",
-                dir.resolve(name + ".conf").toString(), "-s", socket(name).toString(), "-P",
-                dir.resolve(name + ".pid").toString());
-        assertThat(Netns.await(DEADLINE, () -> Files.exists(socket(name)))).as(name + "'s BIRD started").isTrue();
+        Bird.start(host, dir, name);
     }
 
     Path socket(String name) {
-        return dir.resolve(name + ".ctl");
+        return Bird.socket(dir, name);
     }
 
     boolean routerHasVip() {
-        try (var bird = BirdControl.connect(socket("router"), Duration.ofSeconds(5))) {
-            return bird.command("show route " + VIP + "/32").stream().anyMatch(l -> l.text().contains(VIP + "/32"));
-        } catch (IOException e) {
-            return false;
-        }
+        return Bird.hasRoute(socket("router"), VIP + "/32");
     }
 
     @Test

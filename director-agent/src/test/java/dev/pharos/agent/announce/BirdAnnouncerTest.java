@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 /// reconcile loop, a stop withdraws everything, and a VIP bird.conf lacks is a clear problem that leaves the others alone.
 class BirdAnnouncerTest {
 
-    static final Path BIRD = Path.of("/usr/sbin/bird");
     static final Duration DEADLINE = Duration.ofSeconds(60);
     static final InetAddress VIP_1 = InetAddress.ofLiteral("192.0.2.10");
     static final InetAddress VIP_2 = InetAddress.ofLiteral("192.0.2.11");
@@ -36,7 +35,7 @@ class BirdAnnouncerTest {
 
     @BeforeEach
     void network() throws IOException {
-        assumeTrue(Netns.available() && Files.isExecutable(BIRD), "needs root, ip and BIRD 2 (apt-get install bird2)");
+        assumeTrue(Netns.available() && Files.isExecutable(Bird.BIRD), "needs root, ip and BIRD 2 (apt-get install bird2)");
         net = Netns.create();
         director = net.host("dir", "192.0.2.1/24");
         router = net.host("rtr", "192.0.2.254/24");
@@ -77,25 +76,16 @@ class BirdAnnouncerTest {
     }
 
     Process startBird(Netns.Host host, String name) {
-        var p = host.start(dir.resolve(name + ".log"), BIRD.toString(), "-f", "-c", dir.resolve(name + ".conf").toString(),
-                "-s", socket(name).toString(), "-P", dir.resolve(name + ".pid").toString());
-        assertThat(Netns.await(DEADLINE, () -> Files.exists(socket(name)))).as(name + "'s BIRD started").isTrue();
-        return p;
+        return Bird.start(host, dir, name);
     }
 
     Path socket(String name) {
-        return dir.resolve(name + ".ctl");
+        return Bird.socket(dir, name);
     }
 
-    /// Whether the router has a route to `vip` from the director (BIRD says 8001 "Network not
-    /// found" when it has none).
+    /// Whether the router has a route to `vip` from the director.
     boolean routerHas(InetAddress vip) {
-        try (var bird = BirdControl.connect(socket("router"), Duration.ofSeconds(5))) {
-            return bird.command("show route " + vip.getHostAddress() + "/32").stream()
-                    .anyMatch(l -> l.text().contains(vip.getHostAddress() + "/32"));
-        } catch (IOException e) {
-            return false;
-        }
+        return Bird.hasRoute(socket("router"), vip.getHostAddress() + "/32");
     }
 
     AnnounceConfig config(Duration warmup, String... protocols) {

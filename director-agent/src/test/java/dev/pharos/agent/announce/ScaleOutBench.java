@@ -44,7 +44,7 @@ class ScaleOutBench {
 
     @Test
     void measure() throws Exception {
-        assumeTrue(Netns.available() && Frr.available() && Files.isExecutable(BirdAnnouncerTest.BIRD)
+        assumeTrue(Netns.available() && Frr.available() && Files.isExecutable(Bird.BIRD)
                 && Nginx.available(), "needs root, ip, FRR, BIRD 2 and nginx");
         var load = Files.readString(Path.of("/proc/loadavg")).strip();
         var settings = List.of(

@@ -97,7 +97,6 @@ final class ScaleOutLab implements AutoCloseable {
 
     private Path bird(Netns.Host d, int n, String birdBgp) throws IOException {
         var conf = dir.resolve("bird-d" + n + ".conf");
-        var socket = dir.resolve("bird-d" + n + ".ctl");
         Files.writeString(conf, """
                 router id 192.0.2.%1$d;
                 protocol device { }
@@ -110,12 +109,8 @@ final class ScaleOutLab implements AutoCloseable {
                     ipv4 { import none; export where proto ~ "pharos_*"; next hop self; };
                 }
                 """.formatted(n, birdBgp));
-        d.start(dir.resolve("bird-d" + n + ".log"), BirdAnnouncerTest.BIRD.toString(), "-f", "-c", conf.toString(),
-                "-s", socket.toString(), "-P", dir.resolve("bird-d" + n + ".pid").toString());
-        if (!Netns.await(DEADLINE, () -> Files.exists(socket))) {
-            throw new IllegalStateException("BIRD did not start on d" + n);
-        }
-        return announceFile(n, "bird", socket);
+        Bird.start(d, dir, "bird-d" + n);
+        return announceFile(n, "bird", Bird.socket(dir, "bird-d" + n));
     }
 
     Path announceFile(int n, String daemon, Path socket) throws IOException {

@@ -30,7 +30,7 @@ class ScaleOutTest {
 
     @BeforeEach
     void network() throws IOException {
-        assumeTrue(Netns.available() && Frr.available() && Files.isExecutable(BirdAnnouncerTest.BIRD)
+        assumeTrue(Netns.available() && Frr.available() && Files.isExecutable(Bird.BIRD)
                 && Nginx.available(), "needs root, ip, FRR, BIRD 2 and nginx");
         lab = new ScaleOutLab(dir, "", "", "");
     }

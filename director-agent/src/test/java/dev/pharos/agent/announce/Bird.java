@@ -1,0 +1,43 @@
+package dev.pharos.agent.announce;
+
+import dev.pharos.testing.Netns;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/// BIRD 2 in a test namespace, with its files named after it in one directory: `NAME.conf` (its
+/// configuration), `NAME.ctl` (its control socket), `NAME.log`, `NAME.pid`.
+final class Bird {
+
+    static final Path BIRD = Path.of("/usr/sbin/bird");
+    private static final Duration START = Duration.ofSeconds(120);
+
+    private Bird() {
+    }
+
+    /// Starts BIRD on `dir/NAME.conf` in `host` (ended when the network closes); returns once its
+    /// control socket is there.
+    static Process start(Netns.Host host, Path dir, String name) {
+        var p = host.start(dir.resolve(name + ".log"), BIRD.toString(), "-f", "-c", dir.resolve(name + ".conf").toString(),
+                "-s", socket(dir, name).toString(), "-P", dir.resolve(name + ".pid").toString());
+        if (!Netns.await(START, () -> Files.exists(socket(dir, name)))) {
+            throw new IllegalStateException(name + "'s BIRD did not start");
+        }
+        return p;
+    }
+
+    static Path socket(Path dir, String name) {
+        return dir.resolve(name + ".ctl");
+    }
+
+    /// Whether the BIRD at `socket` has a route to `prefix` (it says 8001 "Network not found"
+    /// when it has none).
+    static boolean hasRoute(Path socket, String prefix) {
+        try (var bird = BirdControl.connect(socket, Duration.ofSeconds(5))) {
+            return bird.command("show route " + prefix).stream().anyMatch(l -> l.text().contains(prefix));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
