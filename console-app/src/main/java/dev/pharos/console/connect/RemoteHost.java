@@ -150,6 +150,10 @@ public final class RemoteHost implements AutoCloseable {
                 public void end() {
                 }
             }, ChannelSftp.OVERWRITE);
+            if (Thread.currentThread().isInterrupted()) {
+                sftp.rm(to);
+                throw new InterruptedIOException(name + ": the upload of " + from.getFileName() + " was cancelled");
+            }
             sftp.chmod(0600, to);
         } catch (SftpException e) {
             try {

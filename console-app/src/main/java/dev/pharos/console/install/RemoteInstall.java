@@ -34,7 +34,7 @@ public final class RemoteInstall {
     private static final String FIND_KEEPALIVED = """
             ka=
             for p in $(pgrep -x keepalived); do
-              [ "$(readlink /proc/$p/root 2>/dev/null)" = "$(readlink /proc/self/root)" ] || continue
+              [ "$(stat -Lc %d:%i /proc/$p/root 2>/dev/null)" = "$(stat -Lc %d:%i /)" ] || continue
               [ "$(readlink /proc/$p/ns/net 2>/dev/null)" = "$(readlink /proc/self/ns/net)" ] || continue
               pp=$(cut -d' ' -f4 /proc/$p/stat 2>/dev/null)
               [ "$(cat /proc/$pp/comm 2>/dev/null)" = keepalived ] && continue
