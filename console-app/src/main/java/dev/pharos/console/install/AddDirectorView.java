@@ -37,16 +37,16 @@ public final class AddDirectorView extends BorderPane {
         setId("add-director");
         var form = new GridPane();
         form.getStyleClass().add("add-director-form");
-        var host = field(model.hostProperty().get(), "host or address", "add-host");
+        var host = field("host or address", "add-host");
         host.textProperty().bindBidirectional(model.hostProperty());
-        var port = field("", "22", "add-port");
+        var port = field("22", "add-port");
         port.textProperty().bindBidirectional(model.portProperty());
         port.setPrefColumnCount(5);
-        var user = field("", "user", "add-user");
+        var user = field("user", "add-user");
         user.textProperty().bindBidirectional(model.userProperty());
-        var key = field("", "private key file (else ~/.ssh and the ssh-agent)", "add-key");
+        var key = field("private key file (else ~/.ssh and the ssh-agent)", "add-key");
         key.textProperty().bindBidirectional(model.keyProperty());
-        var pkg = field("", "pharos-agent_VERSION_amd64.deb", "add-package");
+        var pkg = field("pharos-agent_VERSION_amd64.deb", "add-package");
         pkg.textProperty().bindBidirectional(model.packageFileProperty());
         var choose = new Button("Choose…");
         choose.setOnAction(e -> {
@@ -64,7 +64,6 @@ public final class AddDirectorView extends BorderPane {
         GridPane.setHgrow(host, Priority.ALWAYS);
         GridPane.setHgrow(key, Priority.ALWAYS);
         GridPane.setHgrow(pkg, Priority.ALWAYS);
-        GridPane.setColumnSpan(pkg, 1);
 
         var stepList = new VBox();
         stepList.getStyleClass().add("add-director-steps");
@@ -100,7 +99,7 @@ public final class AddDirectorView extends BorderPane {
         });
         VBox.setVgrow(output, Priority.ALWAYS);
         var left = new VBox(6, new Label("Steps"), stepList, new Label("Found on the host"), facts);
-        left.setPrefWidth(380);
+        left.setPrefWidth(430);
         var right = new VBox(6, new Label("check-config's findings"), findings, new Label("Commands and output"), output);
         HBox.setHgrow(right, Priority.ALWAYS);
 
@@ -115,6 +114,10 @@ public final class AddDirectorView extends BorderPane {
         prepare.disableProperty().bind(phase.isNotEqualTo(Phase.EDITING).and(phase.isNotEqualTo(Phase.FAILED))
                 .and(phase.isNotEqualTo(Phase.ROLLED_BACK)));
         prepare.setOnAction(e -> model.prepare());
+        var cancel = new Button("Cancel");
+        cancel.setId("add-cancel");
+        cancel.disableProperty().bind(model.cancellableProperty().not());
+        cancel.setOnAction(e -> model.cancel());
         var switchOver = new Button("Switch to Pharos");
         switchOver.setId("add-switch");
         switchOver.getStyleClass().add("accent");
@@ -129,7 +132,7 @@ public final class AddDirectorView extends BorderPane {
         var status = new Label();
         status.setId("add-phase");
         status.textProperty().bind(Bindings.createStringBinding(() -> describe(phase.get()), phase));
-        var buttons = new HBox(8, prepare, switchOver, rollBack, remove, status);
+        var buttons = new HBox(8, prepare, cancel, switchOver, rollBack, remove, status);
         buttons.getStyleClass().add("add-director-buttons");
 
         setTop(form);
@@ -189,8 +192,8 @@ public final class AddDirectorView extends BorderPane {
         };
     }
 
-    private static TextField field(String text, String prompt, String id) {
-        var f = new TextField(text);
+    private static TextField field(String prompt, String id) {
+        var f = new TextField();
         f.setPromptText(prompt);
         f.setId(id);
         return f;

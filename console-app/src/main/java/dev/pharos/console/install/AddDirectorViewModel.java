@@ -16,6 +16,8 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -106,6 +108,8 @@ public final class AddDirectorViewModel {
     private final ObservableList<String> outputView = FXCollections.unmodifiableObservableList(output);
     private final HostOpener opener;
     private final Executor work;
+    private final ReadOnlyBooleanWrapper cancellable = new ReadOnlyBooleanWrapper();
+    private Task<?> running;
     private RemoteHost remote;
     private RemoteInstall install;
     private HostFacts hostFacts;
@@ -199,7 +203,8 @@ public final class AddDirectorViewModel {
 
     private void check() {
         step(Step.CHECK, () -> install.checkConfig(hostFacts), result -> {
-            findings.setAll(result.lines().isEmpty() ? List.of("no findings") : result.lines());
+            findings.setAll(result.lines().isEmpty() ? List.of("no findings: the agent accepts the configuration as it is")
+                    : result.lines());
             if (result.valid()) {
                 phase.set(Phase.READY);
             } else {
@@ -243,6 +248,15 @@ public final class AddDirectorViewModel {
         }, done -> phase.set(Phase.ROLLED_BACK), null);
     }
 
+    /// Stops the running step while it has changed nothing on the host (detecting or uploading; a
+    /// partial upload is removed). Later steps are not cut short: an install or a switch stopped
+    /// halfway is what the flow exists to avoid.
+    public void cancel() {
+        if (cancellable.get() && running != null) {
+            running.cancel(true);
+        }
+    }
+
     /// Closes the SSH session (on the executor: a session to a host that stopped answering takes its time).
     public void close() {
         closeRemote();
@@ -268,11 +282,19 @@ public final class AddDirectorViewModel {
                 return body.call();
             }
         };
+        running = task;
+        cancellable.set(step == Step.DETECT || step == Step.UPLOAD);
         task.setOnSucceeded(e -> {
+            cancellable.set(false);
             steps.get(step).set(StepState.DONE);
             then.accept(task.getValue());
         });
+        task.setOnCancelled(e -> {
+            cancellable.set(false);
+            fail(step, "cancelled; nothing was installed");
+        });
         task.setOnFailed(e -> {
+            cancellable.set(false);
             var why = message(task.getException());
             if (undone != null) {
                 fail(step, why + (why.contains("; ") ? "" : "; " + undone));
@@ -395,6 +417,11 @@ public final class AddDirectorViewModel {
     /// Why the flow failed and what was undone; null while nothing failed.
     public ReadOnlyStringProperty errorProperty() {
         return error.getReadOnlyProperty();
+    }
+
+    /// Whether [#cancel()] may stop the running step.
+    public ReadOnlyBooleanProperty cancellableProperty() {
+        return cancellable.getReadOnlyProperty();
     }
 
     /// The share of the package uploaded, 0 to 1.

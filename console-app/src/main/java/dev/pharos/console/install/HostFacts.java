@@ -33,7 +33,7 @@ public record HostFacts(String os, String architecture, boolean systemd, boolean
     public List<String> describe() {
         var lines = new ArrayList<String>();
         lines.add("OS: " + os + " (" + architecture + ")");
-        lines.add("init: " + (systemd ? "systemd" : "no systemd: daemons are started by their own commands"));
+        lines.add("init: " + (systemd ? "systemd" : "no systemd (daemons run by their own commands)"));
         lines.add("user: " + (root ? "root" : "not root: commands run with sudo -n"));
         lines.add(keepalived == null ? "keepalived: not running"
                 : "keepalived: running (PID " + keepalived.pid() + ": " + String.join(" ", keepalived.commandLine()) + ")");

@@ -48,7 +48,7 @@ class HostFactsTest {
         var facts = new HostFacts("Debian GNU/Linux 12 (bookworm)", "amd64", false, true,
                 new HostFacts.Keepalived(42, List.of("keepalived", "-D")), HostFacts.DEFAULT_CONFIG, null);
         assertThat(facts.describe()).containsExactly("OS: Debian GNU/Linux 12 (bookworm) (amd64)",
-                "init: no systemd: daemons are started by their own commands", "user: root",
+                "init: no systemd (daemons run by their own commands)", "user: root",
                 "keepalived: running (PID 42: keepalived -D)", "configuration: /etc/keepalived/keepalived.conf",
                 "pharos-agent: not installed");
     }
