@@ -132,12 +132,12 @@ public final class AddDirectorView extends BorderPane {
         var status = new Label();
         status.setId("add-phase");
         status.textProperty().bind(Bindings.createStringBinding(() -> describe(phase.get()), phase));
-        var buttons = new HBox(8, prepare, cancel, switchOver, rollBack, remove, status);
+        var buttons = new HBox(8, prepare, cancel, switchOver, rollBack, remove);
         buttons.getStyleClass().add("add-director-buttons");
 
         setTop(form);
         setCenter(new HBox(12, left, right));
-        setBottom(new VBox(6, error, buttons));
+        setBottom(new VBox(6, status, error, buttons));
     }
 
     /// A window of its own beside the console's, closed by the operator; closing it ends the SSH session.
