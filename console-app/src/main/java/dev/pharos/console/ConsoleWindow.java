@@ -61,6 +61,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     private final TimelineView timeline;
     private final InspectorView inspector;
     private Runnable editDirectors = () -> { };
+    private Runnable addDirector = () -> { };
     private Executor work = task -> Thread.ofVirtual().name("console-work").start(task);
     private TabPane tabs;
     private final Tab topologyTab;
@@ -167,6 +168,8 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         exportSharp.setOnAction(e -> exportPng(2, "topology@2x.png"));
         var directors = new MenuItem("Directors…");
         directors.setOnAction(e -> editDirectors.run());
+        var addDirectorItem = new MenuItem("Add a director…");
+        addDirectorItem.setOnAction(e -> addDirector.run());
         var quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> configView.leaveThen(() -> getScene().getWindow().hide()));
@@ -186,7 +189,7 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         shortcuts.setOnAction(e -> showHelp());
         var about = new MenuItem("About Pharos");
         about.setOnAction(e -> showAbout());
-        return new MenuBar(new Menu("File", null, directors, export, exportSharp, quit), new Menu("Edit", null, undo, redo),
+        return new MenuBar(new Menu("File", null, directors, addDirectorItem, export, exportSharp, quit), new Menu("Edit", null, undo, redo),
                 new Menu("View", null, dark), new Menu("Help", null, shortcuts, about));
     }
 
@@ -373,6 +376,11 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     /// What File → Directors… does (the application opens the inventory dialog).
     public void onEditDirectors(Runnable action) {
         this.editDirectors = action;
+    }
+
+    /// What File → Add a director… does (the application opens its window).
+    public void onAddDirector(Runnable action) {
+        this.addDirector = action;
     }
 
     /// The configuration editor's director list follows the connections.

@@ -7,6 +7,8 @@ import dev.pharos.console.connect.HostKeyPolicy;
 import dev.pharos.console.connect.Inventory;
 import dev.pharos.console.connect.Prompts;
 import dev.pharos.console.connect.SshConnector;
+import dev.pharos.console.install.AddDirectorView;
+import dev.pharos.console.install.AddDirectorViewModel;
 import dev.pharos.console.connections.InventoryDialog;
 import dev.pharos.console.connections.InventoryViewModel;
 import dev.pharos.console.edit.EditService;
@@ -132,6 +134,8 @@ public final class PharosApp extends Application {
             });
             LabPanel.attach(window, lab);
         }
+        window.onAddDirector(() -> AddDirectorView.show(stage, new AddDirectorViewModel(
+                SshConnector.forUser(hostKeys, new DialogPrompts())::openHost, work), ConsoleWindow.stylesheets()));
         window.onEditDirectors(() -> {
             var directors = new InventoryViewModel(Optional.ofNullable(current));
             new InventoryDialog(directors).showAndWait().filter(ButtonType.OK::equals).ifPresent(ok -> {

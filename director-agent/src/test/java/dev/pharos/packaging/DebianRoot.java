@@ -16,8 +16,10 @@ import dev.pharos.testing.Netns.Result;
 /// A fresh Debian 12 root file system for installing a package into, removed by [#close()].
 ///
 /// Made once with `debootstrap` (minbase, plus adduser, systemd and procps: what a Debian server
-/// has that the package relies on; no JDK) from Debian's mirror, about 2 min, and kept as a
-/// tarball in `/var/cache/pharos-debroot/` (`PHAROS_DEBROOT_CACHE` to move it,
+/// has that the package relies on; no JDK; and keepalived, iproute2 and OpenSSH's SFTP server, the
+/// keepalived director the console's "Add a director" replaces) from Debian's mirror, about 2 min,
+/// and kept as a tarball in `/var/cache/pharos-debroot/`, named after the suite and the package
+/// list, so a changed list makes a new one (`PHAROS_DEBROOT_CACHE` to move it,
 /// `PHAROS_DEBIAN_MIRROR` for another mirror); each root after that is unpacked from it in
 /// seconds. Commands run `chroot`ed in it, in a private mount namespace of their own with `/proc`
 /// (the runtime's `java` finds its libraries through `/proc/self/exe`) and `/sys` mounted: the
@@ -25,7 +27,7 @@ import dev.pharos.testing.Netns.Result;
 public final class DebianRoot implements AutoCloseable {
 
     private static final String SUITE = "bookworm";
-    private static final String INCLUDE = "adduser,systemd,procps";
+    private static final String INCLUDE = "adduser,systemd,procps,keepalived,iproute2,openssh-sftp-server";
 
     private final Path dir;
 
@@ -52,7 +54,8 @@ public final class DebianRoot implements AutoCloseable {
     /// The cached tarball of a freshly bootstrapped root.
     static Path tarball() throws IOException {
         var cache = Path.of(System.getenv().getOrDefault("PHAROS_DEBROOT_CACHE", "/var/cache/pharos-debroot"));
-        var tarball = cache.resolve(SUITE + "-minbase-systemd.tar.gz");
+        // The package list is part of the name: a root cached before it changed is not used.
+        var tarball = cache.resolve(SUITE + "-minbase-" + Integer.toHexString(INCLUDE.hashCode()) + ".tar.gz");
         if (Files.isRegularFile(tarball)) {
             return tarball;
         }

@@ -5,17 +5,21 @@ import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpException;
+import com.jcraft.jsch.SftpProgressMonitor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Vector;
+import java.util.function.LongConsumer;
 
 /// An SSH session to a host, for reading what it offers: commands on exec channels and files over
-/// SFTP. Opened by [SshConnector#openHost]; every read is bounded in size and time, so a host that
+/// SFTP (and, for installing the agent, one upload). Opened by [SshConnector#openHost]; every read is bounded in size and time, so a host that
 /// hangs or floods costs a timeout, not the console's memory.
 public final class RemoteHost implements AutoCloseable {
 
@@ -118,6 +122,47 @@ public final class RemoteHost implements AutoCloseable {
             return out.toString(StandardCharsets.UTF_8);
         } catch (SftpException e) {
             throw new IOException(name + ": cannot read " + path + ": " + sftpReason(e), e);
+        } finally {
+            sftp.disconnect();
+        }
+    }
+
+    /// Copies the local file `from` to `to` on the host over SFTP (mode 0600), reporting the bytes
+    /// sent so far to `progress`; an upload cut short removes its partial file.
+    public void upload(Path from, String to, LongConsumer progress) throws IOException {
+        var sftp = sftp();
+        try (var in = Files.newInputStream(from)) {
+            sftp.put(in, to, new SftpProgressMonitor() {
+                private long sent;
+
+                @Override
+                public void init(int op, String src, String dest, long max) {
+                }
+
+                @Override
+                public boolean count(long count) {
+                    sent += count;
+                    progress.accept(sent);
+                    return !Thread.currentThread().isInterrupted();
+                }
+
+                @Override
+                public void end() {
+                }
+            }, ChannelSftp.OVERWRITE);
+            if (Thread.currentThread().isInterrupted()) {
+                sftp.rm(to);
+                throw new InterruptedIOException(name + ": the upload of " + from.getFileName() + " was cancelled");
+            }
+            sftp.chmod(0600, to);
+        } catch (SftpException e) {
+            try {
+                sftp.rm(to);
+            } catch (SftpException alreadyGone) {
+                // nothing was written, or the host refused more than the upload
+            }
+            throw new IOException(name + ": cannot upload " + from.getFileName() + " to " + to + ": "
+                    + sftpReason(e), e);
         } finally {
             sftp.disconnect();
         }

@@ -69,6 +69,26 @@ public final class Sshd implements AutoCloseable {
                 + wrapper + "\n", StandardOpenOption.APPEND);
     }
 
+    /// As [#sessionsIn(String)], with every session also `chroot`ed into `root` (a Debian root made
+    /// by `DebianRoot`), as if sshd ran on that system: commands through its `sh`, SFTP through its
+    /// own sftp-server; each session mounts `/proc` and `/sys` in a private mount namespace, so the
+    /// mounts end with the last process started in it. Before [#start].
+    public void sessionsIn(String netns, Path root) throws IOException {
+        var wrapper = dir.resolve("in-root.sh");
+        Files.writeString(wrapper, """
+                #!/bin/sh
+                case "$SSH_ORIGINAL_COMMAND" in
+                  */sftp-server|internal-sftp) set -- /usr/lib/openssh/sftp-server ;;
+                  *) set -- sh -c "$SSH_ORIGINAL_COMMAND" ;;
+                esac
+                exec ip netns exec %s unshare --mount --propagation private sh -c \
+                  'mount -t proc proc "$0/proc" && mount -t sysfs sysfs "$0/sys" && exec chroot "$0" "$@"' %s "$@"
+                """.formatted(netns, root));
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(dir.resolve("sshd_config"), "Subsystem sftp /usr/lib/openssh/sftp-server\nForceCommand "
+                + wrapper + "\n", StandardOpenOption.APPEND);
+    }
+
     void newHostKey() throws IOException {
         Files.deleteIfExists(dir.resolve("host_key"));
         Files.deleteIfExists(dir.resolve("host_key.pub"));
