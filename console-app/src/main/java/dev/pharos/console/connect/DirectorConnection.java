@@ -159,7 +159,7 @@ public final class DirectorConnection implements AutoCloseable {
             var state = agent.call(Methods.STATE_GET, Params.StateGet.ALL);
             listener.agentState(state);
             // before subscribing: an announce.changed after the snapshot is replayed after it
-            readAnnouncements(agent, state.lastSequence());
+            readAnnouncements(l, agent, state.lastSequence());
             agent.call(Methods.EVENTS_SUBSCRIBE, new Params.Subscribe(state.lastSequence()));
             listener.linkState(new LinkState.Connected(clock.instant(), l.hello()));
             sessionUp = true;
@@ -180,7 +180,7 @@ public final class DirectorConnection implements AutoCloseable {
                     listener.agentState(again);
                     if (rereadAnnouncements) {
                         rereadAnnouncements = false;
-                        readAnnouncements(agent, again.lastSequence());
+                        readAnnouncements(l, agent, again.lastSequence());
                     }
                 } else if (!woken) {
                     // A heartbeat answers within a short bound or the director counts as unknown.
@@ -195,13 +195,15 @@ public final class DirectorConnection implements AutoCloseable {
 
     /// Hands what the director announces through its routing daemon to the listener, as the
     /// `announce.changed` event that would have said so: the model then has one way in for it.
-    private void readAnnouncements(AgentClient agent, long sequence) throws IOException {
+    private void readAnnouncements(AgentLink l, AgentClient agent, long sequence) throws IOException {
+        if (!l.hello().capabilities().methods().contains(Methods.ANNOUNCE_GET.name())) {
+            return; // an agent older than announce.get
+        }
         try {
             listener.event(new AgentEvent.AnnounceChanged(sequence, clock.instant(),
                     agent.call(Methods.ANNOUNCE_GET, Params.None.NONE)));
         } catch (RpcException nothingAnnounced) {
-            // no `run --announce`, an agent older than announce.get, or a role without it: the
-            // director is drawn as VRRP alone
+            // no `run --announce`, or a role without announce.get: the director is drawn as VRRP alone
             LOG.log(Level.DEBUG, "{0}: no announcements: {1}", endpoint.name(), nothingAnnounced.getMessage());
         }
     }

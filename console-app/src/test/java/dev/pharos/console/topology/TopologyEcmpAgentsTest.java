@@ -51,22 +51,32 @@ import org.testfx.util.WaitForAsyncUtils;
 @ExtendWith(ApplicationExtension.class)
 class TopologyEcmpAgentsTest {
 
-    static final Duration DEADLINE = Duration.ofSeconds(60);
+    static final Duration DEADLINE = Duration.ofSeconds(90);
     static final String VIP = "192.0.2.10";
     static final String VS = "tcp/192.0.2.10:80";
     static final List<String> DIRECTORS = List.of("d1", "d2");
 
     @TempDir
     Path dir;
-    Stage stage;
     Netns net;
     final List<AutoCloseable> closing = new ArrayList<>();
     final Map<String, PharosAgent> agents = new LinkedHashMap<>();
     final Map<String, DirectorConnection> connections = new LinkedHashMap<>();
 
+    ClusterModel cluster;
+    EditService edits;
+    ConsoleWindow window;
+
     @Start
     void start(Stage stage) {
-        this.stage = stage;
+        cluster = ClusterModel.onFxThread("ecmp");
+        edits = EditService.onFxThread(cluster, connections);
+        cluster.commandsTo(connections);
+        window = new ConsoleWindow(cluster, edits);
+        var scene = new Scene(window, 1280, 800);
+        scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
+        stage.setScene(scene);
+        stage.show();
     }
 
     @AfterEach
@@ -90,7 +100,8 @@ class TopologyEcmpAgentsTest {
     }
 
     static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
+        // generous: the machine the tests share may be loaded far beyond its cores
+        return WaitForAsyncUtils.asyncFx(c).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     }
 
     boolean routerHasPathFrom(String director) {
@@ -190,23 +201,15 @@ class TopologyEcmpAgentsTest {
             director(i + 1, DIRECTORS.get(i));
         }
 
-        var cluster = ClusterModel.onFxThread("ecmp");
-        var edits = EditService.onFxThread(cluster, connections);
         closing.add(edits);
-        cluster.commandsTo(connections);
         Connector connector = this::connect;
-        var window = fx(() -> {
-            var w = new ConsoleWindow(cluster, edits);
-            var scene = new Scene(w, 1280, 800);
-            scene.getStylesheets().addAll(ConsoleWindow.stylesheets());
-            stage.setScene(scene);
-            stage.show();
+        fx(() -> {
             for (var name : DIRECTORS) {
                 connections.put(name, new DirectorConnection(new DirectorEndpoint(name, "netns", 0, null, null, null,
                         null), connector, cluster.listenerFor(name), Duration.ofMillis(500), Duration.ofSeconds(10))
                         .start());
             }
-            return w;
+            return null;
         });
 
         await(() -> routerHasPathFrom("d1") && routerHasPathFrom("d2"), "the router has a path through each director");

@@ -93,7 +93,7 @@ class TopologyEcmpTest {
 
     static void await(Callable<Boolean> condition, String what) throws Exception {
         try {
-            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, condition);
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, condition);
         } catch (TimeoutException e) {
             // the assertion below says what was wanted
         }
@@ -101,7 +101,7 @@ class TopologyEcmpTest {
     }
 
     static <T> T fx(Callable<T> c) throws Exception {
-        return WaitForAsyncUtils.asyncFx(c).get(30, TimeUnit.SECONDS);
+        return WaitForAsyncUtils.asyncFx(c).get(60, TimeUnit.SECONDS);
     }
 
     /// The classes of the link from `director`'s card to the VIP's card (the drawing keys it by both).
