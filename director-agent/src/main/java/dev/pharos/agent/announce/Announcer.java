@@ -42,7 +42,7 @@ public final class Announcer implements AutoCloseable {
     private Runnable onChange = () -> {
     };
     /// What the change listener last heard of (the loop thread's own).
-    private Object reported;
+    private Reported reported;
     private volatile boolean closed;
     private Thread loop;
 
@@ -162,12 +162,16 @@ public final class Announcer implements AutoCloseable {
         }
     }
 
+    /// Where things stand, as the change listener last heard of it.
+    private record Reported(boolean draining, List<Status> status, List<RoutingDaemon.Session> sessions) {
+    }
+
     /// Tells the listener when where things stand differs from what it heard last.
     private void report() {
         Runnable listener;
-        Object now;
+        Reported now;
         synchronized (this) {
-            now = List.of(draining, status(), sessions);
+            now = new Reported(draining, status(), sessions);
             listener = onChange;
         }
         if (!now.equals(reported)) {
