@@ -107,6 +107,36 @@ public final class FakeAgent {
     private volatile boolean failHeartbeats;
     private volatile java.util.function.Function<String, AgentState.Traffic> traffic = id -> AgentState.Traffic.NONE;
 
+    /// What `announce.get` answers; null: this agent announces nothing (no `run --announce`).
+    private volatile Results.Announcements announcements;
+
+    /// Makes this agent announce `vips` through a routing daemon called `daemon`, with one BGP
+    /// session `upstream` established: `announce.get` and `announce.drain` answer from now on, and
+    /// a drain withdraws every VIP at once, said by an `announce.changed` event.
+    public void announcing(String daemon, List<String> vips) {
+        announcements = announcements(daemon, false, vips);
+        publishAnnouncements();
+    }
+
+    private static Results.Announcements announcements(String daemon, boolean draining, List<String> vips) {
+        return new Results.Announcements(daemon, draining, vips.stream()
+                .map(v -> new Results.Announcement(v, true, !draining, !draining, null)).toList(),
+                List.of(new Results.BgpSession("upstream", true, "Established")));
+    }
+
+    private void publishAnnouncements() {
+        var now = announcements;
+        journal.publish((seq, at) -> new AgentEvent.AnnounceChanged(seq, at, now));
+    }
+
+    private Results.Announcements announcementsOrRefuse() throws RpcException {
+        var a = announcements;
+        if (a == null) {
+            throw new RpcException(Protocol.Errors.INVALID_PARAMS, "this agent announces no VIP");
+        }
+        return a;
+    }
+
     /// What `state.get` reports as traffic, by real server id.
     public void traffic(java.util.function.Function<String, AgentState.Traffic> byRealServer) {
         this.traffic = byRealServer;
@@ -208,6 +238,15 @@ public final class FakeAgent {
                     a.persistenceSeconds() == null ? null : Duration.ofSeconds(a.persistenceSeconds()),
                     a.delayLoopSeconds() == null ? null : Duration.ofSeconds(a.delayLoopSeconds()), a.quorum());
         }));
+        m.put(Protocol.ANNOUNCE_GET, (p, s) -> announcementsOrRefuse());
+        m.put(Protocol.ANNOUNCE_DRAIN, (p, s) -> {
+            calls.add(new Call(Protocol.ANNOUNCE_DRAIN, p));
+            var a = announcementsOrRefuse();
+            announcements = announcements(a.daemon(), JsonRpc.params(p, Params.Drain.class).drain(),
+                    a.vips().stream().map(Results.Announcement::vip).toList());
+            publishAnnouncements();
+            return announcements;
+        });
         m.put(Protocol.CONFIG_GET, (p, s) -> new Results.Config(revision(), name + ".conf",
                 dev.pharos.agent.config.ConfigWriter.write(config), included));
         m.put(Protocol.CONFIG_VALIDATE, (p, s) -> {

@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-/// One director, kept connected: connects, reads `state.get`, subscribes to events from that
-/// snapshot's sequence, sends a heartbeat (`agent.hello`) every period, re-reads the state after a
+/// One director, kept connected: connects, reads `state.get` (and `announce.get` when the director
+/// announces its VIPs through a routing daemon), subscribes to events from that snapshot's sequence, sends a heartbeat (`agent.hello`) every period, re-reads the state after a
 /// configuration change or a resync, and on any failure reconnects: at once, then with exponential
 /// backoff (1 s doubling to 30 s); a session that worked starts the sequence again, so one outage
 /// never slows the recovery from the next. A changed host key stops it for good (the operator must act).
@@ -48,6 +48,8 @@ public final class DirectorConnection implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile boolean refresh;
+    /// A resync: events were missed, so `announce.get` is read again with the state.
+    private volatile boolean rereadAnnouncements;
     private volatile AgentLink link;
     /// Whether the current attempt got as far as a working session (read by the connection thread only).
     private boolean sessionUp;
@@ -145,6 +147,9 @@ public final class DirectorConnection implements AutoCloseable {
         link = l;
         try {
             l.client().onEvent(e -> {
+                if (e instanceof AgentEvent.Resync) {
+                    rereadAnnouncements = true;
+                }
                 if (e instanceof AgentEvent.ConfigChanged || e instanceof AgentEvent.Resync) {
                     refresh();
                 }
@@ -153,6 +158,8 @@ public final class DirectorConnection implements AutoCloseable {
             var agent = l.agent(timeout);
             var state = agent.call(Methods.STATE_GET, Params.StateGet.ALL);
             listener.agentState(state);
+            // before subscribing: an announce.changed after the snapshot is replayed after it
+            readAnnouncements(l, agent, state.lastSequence());
             agent.call(Methods.EVENTS_SUBSCRIBE, new Params.Subscribe(state.lastSequence()));
             listener.linkState(new LinkState.Connected(clock.instant(), l.hello()));
             sessionUp = true;
@@ -169,7 +176,12 @@ public final class DirectorConnection implements AutoCloseable {
                 if (refresh) {
                     lastState = System.nanoTime();
                     refresh = false;
-                    listener.agentState(agent.call(Methods.STATE_GET, Params.StateGet.ALL));
+                    var again = agent.call(Methods.STATE_GET, Params.StateGet.ALL);
+                    listener.agentState(again);
+                    if (rereadAnnouncements) {
+                        rereadAnnouncements = false;
+                        readAnnouncements(l, agent, again.lastSequence());
+                    }
                 } else if (!woken) {
                     // A heartbeat answers within a short bound or the director counts as unknown.
                     agent.call(Methods.HELLO, Params.None.NONE, heartbeatTimeout());
@@ -178,6 +190,21 @@ public final class DirectorConnection implements AutoCloseable {
         } finally {
             link = null;
             l.close();
+        }
+    }
+
+    /// Hands what the director announces through its routing daemon to the listener, as the
+    /// `announce.changed` event that would have said so: the model then has one way in for it.
+    private void readAnnouncements(AgentLink l, AgentClient agent, long sequence) throws IOException {
+        if (!l.hello().capabilities().methods().contains(Methods.ANNOUNCE_GET.name())) {
+            return; // an agent older than announce.get
+        }
+        try {
+            listener.event(new AgentEvent.AnnounceChanged(sequence, clock.instant(),
+                    agent.call(Methods.ANNOUNCE_GET, Params.None.NONE)));
+        } catch (RpcException nothingAnnounced) {
+            // no `run --announce`, or a role without announce.get: the director is drawn as VRRP alone
+            LOG.log(Level.DEBUG, "{0}: no announcements: {1}", endpoint.name(), nothingAnnounced.getMessage());
         }
     }
 

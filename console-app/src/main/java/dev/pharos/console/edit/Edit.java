@@ -8,14 +8,16 @@ import dev.pharos.agent.api.RpcMethod;
 import dev.pharos.console.connect.DirectorConnection;
 import java.io.IOException;
 
-/// One operator edit on the service table or on a director's VRRP priority, and its inverse (for undo).
+/// One operator edit on the service table, on a director's VRRP priority or on whether it
+/// announces its VIPs, and its inverse (for undo).
 public sealed interface Edit {
 
     /// What the timeline and notifications say.
     String describe();
 
     /// The virtual server whose directors receive the edit; for [SetPriority], which reaches its one
-    /// director, the VRRP instance (what the timeline names as the edit's subject).
+    /// director, the VRRP instance; for [Drain] the director (what the timeline names as the edit's
+    /// subject).
     String virtualServer();
 
     /// The method and params for a director at `revision`.
@@ -161,6 +163,33 @@ public sealed interface Edit {
         @Override
         public Edit inverse() {
             return new SetPriority(director, instance, oldPriority, priority);
+        }
+    }
+
+    /// Takes `director` out of service (`drain`: its routing daemon withdraws every VIP, so the
+    /// router sends new flows to the other active directors while this one serves the flows it
+    /// has) or puts it back (each VIP announced again once healthy). It reaches that director
+    /// only, and lives in its running agent, not its configuration file.
+    record Drain(String director, boolean drain) implements Edit {
+        @Override
+        public String describe() {
+            return drain ? "take " + director + " out of service (withdraw its VIPs)"
+                    : "put " + director + " back in service (announce its VIPs)";
+        }
+
+        @Override
+        public String virtualServer() {
+            return director;
+        }
+
+        @Override
+        public Call<?> call(String revision) {
+            return new Call<>(Methods.ANNOUNCE_DRAIN, new Params.Drain(drain));
+        }
+
+        @Override
+        public Edit inverse() {
+            return new Drain(director, !drain);
         }
     }
 

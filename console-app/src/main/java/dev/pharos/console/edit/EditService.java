@@ -26,7 +26,7 @@ import javafx.beans.property.ReadOnlyIntegerWrapper;
 
 /// Sends edits: to every live director that carries the virtual server (in dual-master LVS both
 /// directors hold the same table), each with its own revision, off the FX thread; an edit on one
-/// director ([Edit.OnDirector], [Edit.SetPriority]) to that director only. The real servers
+/// director ([Edit.OnDirector], [Edit.SetPriority], [Edit.Drain]) to that director only. The real servers
 /// involved show `pending` until the answers are in; a refused edit is reported (the view then
 /// shows the agents' truth again, i.e. snaps back) and does not enter the undo history.
 ///
@@ -140,8 +140,10 @@ public final class EditService implements AutoCloseable {
         var marked = involved(edit, targets);
         marked.forEach(r -> r.pendingProperty().set(true));
         if (targets.isEmpty()) {
-            var outcome = new Outcome(edit, List.of(), Map.of("cluster", "no connected director has "
-                    + edit.virtualServer() + (edit instanceof Edit.SetPriority p ? " on " + p.director() : "")));
+            var outcome = new Outcome(edit, List.of(), Map.of("cluster", edit instanceof Edit.Drain d
+                    ? d.director() + " is not connected or announces no VIP through a routing daemon"
+                    : "no connected director has " + edit.virtualServer()
+                            + (edit instanceof Edit.SetPriority p ? " on " + p.director() : "")));
             cluster.record(new TimelineEntry(cluster.now(), cluster.name(), "edit", edit.virtualServer(),
                     "refused: " + edit.describe() + ": " + outcome.failures().get("cluster")));
             marked.forEach(r -> r.pendingProperty().set(false));
@@ -242,6 +244,7 @@ public final class EditService implements AutoCloseable {
         return switch (edit) {
             case Edit.OnDirector o -> o.director().equals(director.name()) && reaches(o.edit(), director);
             case Edit.SetPriority p -> p.director().equals(director.name()) && director.instance(p.instance()).isPresent();
+            case Edit.Drain d -> d.director().equals(director.name()) && director.announcementsProperty().get() != null;
             case Edit.Move _, Edit.Add _, Edit.Remove _, Edit.SetWeight _, Edit.SetScheduling _ ->
                     director.virtualServer(edit.virtualServer()).isPresent();
         };
@@ -267,6 +270,7 @@ public final class EditService implements AutoCloseable {
             case Edit.Add a -> null;
             case Edit.SetScheduling s -> null;
             case Edit.SetPriority p -> null;
+            case Edit.Drain d -> null;
             case Edit.OnDirector o -> realServerOf(o.edit());
         };
     }

@@ -1,5 +1,6 @@
 package dev.pharos.console.inspect;
 
+import dev.pharos.agent.api.Results;
 import dev.pharos.console.model.DirectorModel;
 import dev.pharos.console.model.Drift;
 import dev.pharos.console.model.RealServerModel;
@@ -79,6 +80,37 @@ public final class InspectorViewModel {
             out.add(row(cat, i.name() + " priority", i.priorityProperty()));
             out.add(row(cat, i.name() + " master", i.masterProperty()));
         }
+        announcements(out, cat, d.announcementsProperty());
+    }
+
+    /// For one of several active directors: its routing daemon, whether it is out of service, each
+    /// VIP and each BGP session, following its reports.
+    private static void announcements(List<Row> out, String cat, ObservableValue<Results.Announcements> a) {
+        var now = a.getValue();
+        if (now == null) {
+            return;
+        }
+        out.add(row(cat, "Announces through", a.map(Results.Announcements::daemon)));
+        out.add(row(cat, "Out of service", a.map(Results.Announcements::draining)));
+        for (var v : now.vips()) {
+            out.add(row(cat, "VIP " + v.vip(), a.map(x -> x.vips().stream().filter(y -> y.vip().equals(v.vip()))
+                    .findFirst().map(InspectorViewModel::vipState).orElse("no longer announced"))));
+        }
+        for (var s : now.sessions()) {
+            out.add(row(cat, "BGP session " + s.name(), a.map(x -> x.sessions().stream()
+                    .filter(y -> y.name().equals(s.name())).findFirst().map(Results.BgpSession::state).orElse("gone"))));
+        }
+    }
+
+    /// "announced", "withdrawn (unhealthy)", the routing daemon's problem…
+    private static String vipState(Results.Announcement v) {
+        if (v.problem() != null) {
+            return v.problem();
+        }
+        if (v.announced() == null) {
+            return "not read from the routing daemon yet";
+        }
+        return (v.announced() ? "announced" : "withdrawn") + (v.healthy() ? "" : " (unhealthy)");
     }
 
     private static void virtualServer(List<Row> out, String id, VirtualServerModel m) {

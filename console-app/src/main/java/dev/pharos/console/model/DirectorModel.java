@@ -2,6 +2,7 @@ package dev.pharos.console.model;
 
 import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.AgentState;
+import dev.pharos.agent.api.Results;
 import dev.pharos.console.connect.LinkState;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -12,6 +13,7 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -37,6 +39,7 @@ public final class DirectorModel {
     /// Plain keepalived read over SSH, not an agent: shown read-only.
     private final boolean adopted;
     private final ReadOnlyObjectWrapper<HostReadings> readings = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<Results.Announcements> announcements = new ReadOnlyObjectWrapper<>();
 
     /// @param clock the timeline's clock: the link's own times are the console's (its backoff runs
     ///              in real time), but its entries are stamped on the timeline's one clock (the
@@ -154,11 +157,59 @@ public final class DirectorModel {
             case AgentEvent.ComponentRestarted r -> timeline.accept(new TimelineEntry(r.at(), name, "component",
                     r.component(), r.detail()));
             case AgentEvent.Resync r -> timeline.accept(new TimelineEntry(r.at(), name, "connection", name, r.reason()));
+            case AgentEvent.AnnounceChanged a -> announced(a.at(), a.announcements());
             case AgentEvent.Stopping st -> {
                 stopping = true;
                 timeline.accept(new TimelineEntry(st.at(), name, "connection", name, "agent " + st.reason()));
             }
         }
+    }
+
+    /// What changed in what the director announces, on the timeline: the first report says where
+    /// everything stands, later ones what differs.
+    private void announced(Instant at, Results.Announcements now) {
+        var before = announcements.get();
+        announcements.set(now);
+        var changes = new ArrayList<String>();
+        if (before == null || before.draining() != now.draining()) {
+            if (now.draining()) {
+                changes.add("out of service: every VIP withdrawn from " + now.daemon());
+            } else if (before != null) {
+                changes.add("back in service: VIPs announced through " + now.daemon() + " once healthy");
+            }
+        }
+        for (var v : now.vips()) {
+            var was = before == null ? null : before.vips().stream().filter(b -> b.vip().equals(v.vip())).findFirst()
+                    .orElse(null);
+            if (v.problem() != null && (was == null || !v.problem().equals(was.problem()))) {
+                changes.add(v.vip() + ": " + v.problem());
+            } else if (v.announced() != null && (was == null || !v.announced().equals(was.announced()))) {
+                changes.add(v.vip() + (v.announced() ? " announced" : " withdrawn") + (v.healthy() ? "" : " (unhealthy)"));
+            }
+        }
+        for (var s : now.sessions()) {
+            var was = before == null ? null : before.sessions().stream().filter(b -> b.name().equals(s.name()))
+                    .findFirst().orElse(null);
+            if (was == null ? before != null || !s.established() : was.established() != s.established()) {
+                changes.add("BGP session " + s.name() + ": " + s.state());
+            }
+        }
+        if (!changes.isEmpty()) {
+            timeline.accept(new TimelineEntry(at, name, "announce", name, String.join("; ", changes)));
+        }
+    }
+
+    /// What this director announces through its routing daemon (one of several active directors
+    /// behind ECMP), as last reported; null when it announces nothing.
+    public ReadOnlyObjectProperty<Results.Announcements> announcementsProperty() {
+        return announcements.getReadOnlyProperty();
+    }
+
+    /// The announcement of `vip` (an address) by this director, if it announces it.
+    public Optional<Results.Announcement> announcement(String vip) {
+        var a = announcements.get();
+        return a == null || vip == null ? Optional.empty()
+                : a.vips().stream().filter(v -> v.vip().equals(vip)).findFirst();
     }
 
     /// The VRRP instance whose virtual addresses hold `vip` (written as an address, or as

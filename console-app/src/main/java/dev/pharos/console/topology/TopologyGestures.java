@@ -1,7 +1,10 @@
 package dev.pharos.console.topology;
 
+import dev.pharos.console.model.DirectorModel;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import javafx.css.PseudoClass;
 import javafx.geometry.Point2D;
@@ -16,7 +19,8 @@ import javafx.scene.layout.Region;
 
 /// The topology's mouse gestures, each turned into a command of the view model: dragging real
 /// servers onto another virtual server or the bin, dragging a new one from the palette, moving a
-/// director or a virtual server, panning the background and zooming with the wheel.
+/// director or a virtual server, dragging an announcing director onto Out of service and back onto
+/// its VIP, panning the background and zooming with the wheel.
 ///
 /// Dragging is done with mouse events and the view's own hit test rather than the platform's
 /// drag-and-drop, so it behaves the same on every OS, in a remote session and headless. While a
@@ -31,6 +35,7 @@ final class TopologyGestures {
     private final Group zoomGroup;
     private final Pane viewport;
     private final Label bin;
+    private final Label outOfService;
     private boolean dragging;
     private double dragStartX;
     private double dragStartY;
@@ -38,12 +43,13 @@ final class TopologyGestures {
 
     /// Installs the palette's drag, and panning and zooming on `viewport`.
     TopologyGestures(TopologyView view, TopologyViewModel model, Group zoomGroup, Pane viewport, Label bin,
-            Label palette) {
+            Label outOfService, Label palette) {
         this.view = view;
         this.model = model;
         this.zoomGroup = zoomGroup;
         this.viewport = viewport;
         this.bin = bin;
+        this.outOfService = outOfService;
         installPan();
         installPaletteItem(palette, "New real server", view::promptNewServer);
     }
@@ -177,9 +183,50 @@ final class TopologyGestures {
         });
     }
 
-    /// Lets the operator drag a director or a virtual server to another place (a drag of more
-    /// than a few pixels; a click still selects it): the view model remembers the offset.
+    /// Lets the operator move a director's card, and drag a director that announces its VIPs
+    /// through a routing daemon onto Out of service (its VIPs are withdrawn gracefully) or, once
+    /// out of service, onto a virtual server whose VIP it announces (they are announced again).
+    void installDirectorDrag(Region node, DirectorModel director) {
+        installMovable(node, "director " + director.name(), (x, y) -> directorTarget(director, x, y), target -> {
+            if (target == outOfService) {
+                model.takeOutOfService(director);
+            } else {
+                model.putBackInService(director);
+            }
+        });
+    }
+
+    /// Where a dragged `director` would go at a scene point: Out of service while it is in service,
+    /// the card of a virtual server whose VIP it announces while it is out; else nowhere.
+    private Node directorTarget(DirectorModel director, double sceneX, double sceneY) {
+        if (!model.announces(director)) {
+            return null;
+        }
+        var p = new Point2D(sceneX, sceneY);
+        if (!model.outOfService(director)) {
+            return outOfService.isVisible() && outOfService.localToScene(outOfService.getBoundsInLocal()).contains(p)
+                    ? outOfService : null;
+        }
+        for (var e : view.vsNodes.entrySet()) {
+            if (model.announcesVipOf(director, e.getKey()) && view.isInScene(e.getValue())
+                    && e.getValue().localToScene(e.getValue().getBoundsInLocal()).contains(p)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /// Lets the operator drag a virtual server to another place (a drag of more than a few pixels;
+    /// a click still selects it): the view model remembers the offset.
     void installMovable(Region node, String key) {
+        installMovable(node, key, (x, y) -> null, target -> {
+        });
+    }
+
+    /// As [#installMovable(Region, String)], but a drop on what `targetAt` finds at the mouse goes to
+    /// `drop` instead, and the node goes back to its place.
+    private void installMovable(Region node, String key, BiFunction<Double, Double, Node> targetAt,
+            Consumer<Node> drop) {
         var start = new double[2];
         node.addEventHandler(MouseEvent.MOUSE_PRESSED, e -> {
             if (e.getButton() == MouseButton.PRIMARY) {
@@ -194,6 +241,7 @@ final class TopologyGestures {
                 double scale = zoomGroup.getScaleX();
                 node.setTranslateX((e.getSceneX() - start[0]) / scale);
                 node.setTranslateY((e.getSceneY() - start[1]) / scale);
+                hover(targetAt.apply(e.getSceneX(), e.getSceneY()));
                 e.consume();
             }
         });
@@ -201,11 +249,17 @@ final class TopologyGestures {
             if (e.getButton() != MouseButton.PRIMARY) {
                 return;
             }
+            hover(null);
             ended();
             double scale = zoomGroup.getScaleX();
             double dx = (e.getSceneX() - start[0]) / scale;
             double dy = (e.getSceneY() - start[1]) / scale;
-            if (Math.hypot(dx, dy) > 4) {
+            var target = Math.hypot(dx, dy) > 4 ? targetAt.apply(e.getSceneX(), e.getSceneY()) : null;
+            if (target != null) {
+                node.setTranslateX(0);
+                node.setTranslateY(0);
+                drop.accept(target);
+            } else if (Math.hypot(dx, dy) > 4) {
                 model.moveBy(key, dx, dy);
             } else {
                 node.setTranslateX(0);

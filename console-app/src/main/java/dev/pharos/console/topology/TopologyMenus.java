@@ -20,12 +20,26 @@ final class TopologyMenus {
         this.model = model;
     }
 
-    /// "Reconnect now", for a director that is not live.
+    /// "Reconnect now", for a director that is not live; for one that announces its VIPs through
+    /// a routing daemon, "Take out of service" or "Put back in service".
     ContextMenu director(DirectorModel d) {
         var reconnect = new MenuItem("Reconnect now");
         reconnect.setDisable(d.livenessProperty().get() == Liveness.LIVE);
         reconnect.setOnAction(e -> model.reconnectNow(d));
-        return new ContextMenu(reconnect);
+        var menu = new ContextMenu(reconnect);
+        if (model.announces(d)) {
+            var service = model.outOfService(d) ? new MenuItem("Put back in service (announce its VIPs)")
+                    : new MenuItem("Take out of service (withdraw its VIPs)");
+            service.setOnAction(e -> {
+                if (model.outOfService(d)) {
+                    model.putBackInService(d);
+                } else {
+                    model.takeOutOfService(d);
+                }
+            });
+            menu.getItems().add(service);
+        }
+        return menu;
     }
 
     /// "Make lvs-backup match lvs-master": the edits that repair the drift, sent to that director only.

@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.beans.InvalidationListener;
@@ -58,6 +59,15 @@ final class TopologyNodes {
     Drawing.Item directorLink(ShownRole role, boolean stale, Object signature) {
         var line = new Line();
         line.getStyleClass().addAll("link", "link-" + role.styleSuffix());
+        line.pseudoClassStateChanged(STALE, stale);
+        return new Drawing.Item(line, drawing.links, signature);
+    }
+
+    /// The link from one of several active directors to a virtual server whose VIP its routing
+    /// daemon announces: thin and green while announced, dotted while drained or withdrawn.
+    Drawing.Item announceLink(ShownAnnouncement shown, boolean stale, Object signature) {
+        var line = new Line();
+        line.getStyleClass().addAll("link", "link-announce", "link-announce-" + shown.styleSuffix());
         line.pseudoClassStateChanged(STALE, stale);
         return new Drawing.Item(line, drawing.links, signature);
     }
@@ -122,9 +132,22 @@ final class TopologyNodes {
             vips.pseudoClassStateChanged(STALE, live != Liveness.LIVE);
             box.getChildren().addAll(l, vips);
         }
+        model.announceLine(d).ifPresent(text -> {
+            var announce = new Label(text, Icons.node(model.outOfService(d) ? Icon.DRAINING : Icon.VIP, 14));
+            announce.getStyleClass().addAll("announce", model.outOfService(d) ? "announce-draining" : "announce-in-service");
+            announce.setId("director-announce-" + d.name());
+            announce.setWrapText(true);
+            announce.setTooltip(new Tooltip(model.announceMeaning(d)));
+            announce.pseudoClassStateChanged(STALE, live != Liveness.LIVE);
+            var sessions = new Label(model.sessionLine(d).orElseThrow());
+            sessions.getStyleClass().add("announce-sessions");
+            sessions.setId("director-bgp-" + d.name());
+            sessions.setWrapText(true);
+            box.getChildren().addAll(announce, sessions);
+        });
         box.pseudoClassStateChanged(STALE, live != Liveness.LIVE);
         box.setOnMouseClicked(e -> view.select(new TopologyView.Selection.Director(d), box));
-        gestures.installMovable(box, "director " + d.name());
+        gestures.installDirectorDrag(box, d);
         var item = new Drawing.Item(box, drawing.boxes, signature);
         item.dispose = () -> undo.forEach(Runnable::run);
         return item;
@@ -219,7 +242,9 @@ final class TopologyNodes {
         }
     }
 
-    Drawing.Item virtualServer(String id, List<VirtualServerModel> models, Drift drift, Object signature) {
+    /// @param ecmp what the card says when several active directors announce its VIP, if they do
+    Drawing.Item virtualServer(String id, List<VirtualServerModel> models, Drift drift, Optional<String> ecmp,
+            Object signature) {
         var v = models.getFirst();
         var box = new VBox(2);
         box.getStyleClass().add("virtual-server");
@@ -233,6 +258,14 @@ final class TopologyNodes {
             sub.setTooltip(new Tooltip("proxied: " + ServedAs.PROXIED.meaning()));
         }
         box.getChildren().addAll(title, sub);
+        ecmp.ifPresent(text -> {
+            var line = new Label(text);
+            line.getStyleClass().add("ecmp");
+            line.setId("vs-ecmp-" + id);
+            line.setTooltip(new Tooltip("Several active directors announce " + v.addressProperty().get() + " by BGP; "
+                    + "the router spreads flows over those that announce it (ECMP)."));
+            box.getChildren().add(line);
+        });
         if (drift != null) {
             // The directors disagree: a failover would change how this service is balanced.
             var n = drift.differences().size();

@@ -88,6 +88,7 @@ final class TopologySync {
         for (var d : cluster.directors()) {
             watch(d.livenessProperty());
             watch(d.readingsProperty());
+            watch(d.announcementsProperty());
             watch(d.instances());
             watch(d.virtualServers());
             for (var i : d.instances()) {
@@ -133,8 +134,17 @@ final class TopologySync {
             boolean stale = d.livenessProperty().get() != Liveness.LIVE;
             for (var e : vsById.entrySet()) {
                 var vb = layout.virtualServers().get(e.getKey());
-                var role = model.roleOf(d, e.getValue().getFirst().addressProperty().get());
+                var vip = e.getValue().getFirst().addressProperty().get();
+                var role = model.roleOf(d, vip);
                 if (role.isEmpty()) {
+                    // one of several active directors: its routing daemon announces the VIP (or not)
+                    var announced = model.announcementOf(d, vip);
+                    if (announced.isPresent()) {
+                        var signature = List.of(announced.get(), stale);
+                        drawing.reuse("dl:" + d.name() + "|" + e.getKey(), signature,
+                                () -> nodes.announceLink(announced.get(), stale, signature))
+                                .line(db.centerX(), db.bottom(), vb.centerX(), vb.y());
+                    }
                     continue;
                 }
                 var signature = List.of(role.get(), stale);
@@ -149,6 +159,8 @@ final class TopologySync {
             signature.add(d.livenessProperty().get());
             signature.add(model.nextRetry(d));
             signature.add(d.readingsProperty().get());
+            signature.add(model.announceLine(d));
+            signature.add(model.sessionLine(d));
             d.instances().forEach(i -> {
                 signature.add(TopologyNodes.instanceLine(i, model.role(i)));
                 signature.add(TopologyNodes.vipLine(i));
@@ -161,9 +173,10 @@ final class TopologySync {
             var vb = layout.virtualServers().get(vsId);
             var models = e.getValue();
             var drift = cluster.driftProperty().get().get(vsId);
+            var ecmp = model.ecmpLine(models.getFirst().addressProperty().get());
             var vsSignature = List.of(models, models.stream().map(TopologyNodes::subtitleOf).toList(),
-                    drift == null ? List.of() : drift.differences());
-            var vsEntry = drawing.reuse("v:" + vsId, vsSignature, () -> nodes.virtualServer(vsId, models, drift, vsSignature));
+                    drift == null ? List.of() : drift.differences(), ecmp);
+            var vsEntry = drawing.reuse("v:" + vsId, vsSignature, () -> nodes.virtualServer(vsId, models, drift, ecmp, vsSignature));
             vsEntry.box(vb);
             vsNodes.put(vsId, vsEntry.node);
             for (var rsId : layoutInput.get(vsId)) {

@@ -84,6 +84,8 @@ public final class TopologyView extends BorderPane {
     private final Group zoomGroup = new Group(canvas);
     private final Pane viewport = new Pane(zoomGroup);
     private final Label bin = new Label("Remove");
+    /// Where an announcing director is dragged to withdraw its VIPs; shown while one announces.
+    private final Label outOfService = new Label("Out of service");
     private final Label palette = new Label("Real server");
     private final Label statusLabel = new Label();
     private final ObjectProperty<Selection> selection = new SimpleObjectProperty<>();
@@ -120,6 +122,12 @@ public final class TopologyView extends BorderPane {
         bin.getStyleClass().add("bin");
         bin.setGraphic(Icons.node(Icon.BIN, 20));
         bin.setId("bin");
+        outOfService.getStyleClass().add("out-of-service");
+        outOfService.setGraphic(Icons.node(Icon.DRAINING, 20));
+        outOfService.setId("out-of-service");
+        outOfService.setTooltip(new Tooltip("Drop a director that announces its VIPs by BGP here: its routing daemon "
+                + "withdraws them gracefully. Drag it back onto the VIP's virtual server to announce them again."));
+        outOfService.setVisible(false);
         palette.getStyleClass().add("palette-item");
         palette.setGraphic(Icons.node(Icon.ADD, 14));
         palette.setId("palette-real-server");
@@ -128,7 +136,7 @@ public final class TopologyView extends BorderPane {
         statusLabel.getStyleClass().add("status");
         statusLabel.setId("topology-status");
 
-        gestures = new TopologyGestures(this, model, zoomGroup, viewport, bin, palette);
+        gestures = new TopologyGestures(this, model, zoomGroup, viewport, bin, outOfService, palette);
         var menus = new TopologyMenus(this, model);
         var nodes = new TopologyNodes(this, model, gestures, menus, drawing);
         update = new TopologySync(model, drawing, nodes, vsNodes, rsNodes, rsModels, selectedRealServers, this::markDirty);
@@ -164,8 +172,9 @@ public final class TopologyView extends BorderPane {
         model.spares().addListener((ListChangeListener<TopologyViewModel.Spare>) c -> showSpares(toolbar));
         showSpares(toolbar);
         setTop(toolbar);
-        var stack = new StackPane(viewport, bin);
+        var stack = new StackPane(viewport, bin, outOfService);
         StackPane.setAlignment(bin, Pos.BOTTOM_RIGHT);
+        StackPane.setAlignment(outOfService, Pos.BOTTOM_LEFT);
         setCenter(stack);
         setBottom(statusLabel);
 
@@ -297,6 +306,13 @@ public final class TopologyView extends BorderPane {
     /// How many times the scene's content was culled (for tests that check a small pan does not).
     int cullCount() {
         return drawing.culls();
+    }
+
+    /// The style classes of the link drawn from `director` to virtual server `vsId`; empty when
+    /// none is (for tests).
+    List<String> linkClasses(String director, String vsId) {
+        var item = drawing.get("dl:" + director + "|" + vsId);
+        return item == null ? List.of() : List.copyOf(item.node.getStyleClass());
     }
 
     int nodesCreated() {
@@ -450,6 +466,7 @@ public final class TopologyView extends BorderPane {
         dirty = false;
         var layout = update.run();
         canvas.setPrefSize(layout.width(), layout.height());
+        outOfService.setVisible(model.cluster().directors().stream().anyMatch(model::announces));
         // Forgets selected real servers that are no longer drawn (removed or moved away).
         selectedRealServers.retainAll(rsNodes.keySet());
         cull();

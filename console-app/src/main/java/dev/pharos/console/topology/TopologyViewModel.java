@@ -369,6 +369,112 @@ public final class TopologyViewModel {
         return ShownRole.ofVip(director, vip);
     }
 
+    // --- several active directors announcing a VIP (ECMP)
+
+    /// How `director` stands with `vip` (an address) when it announces it through its routing
+    /// daemon; empty when it does not (a VRRP director, or another VIP).
+    public Optional<ShownAnnouncement> announcementOf(DirectorModel director, String vip) {
+        var all = director.announcementsProperty().get();
+        return director.announcement(vip).map(v -> ShownAnnouncement.of(all, v));
+    }
+
+    /// Whether `director` announces VIPs through a routing daemon (it can be taken out of service).
+    public boolean announces(DirectorModel director) {
+        return director.announcementsProperty().get() != null;
+    }
+
+    /// Whether `director` was taken out of service (its VIPs withdrawn on purpose).
+    public boolean outOfService(DirectorModel director) {
+        var a = director.announcementsProperty().get();
+        return a != null && a.draining();
+    }
+
+    /// Whether `director` announces the VIP of virtual server `vsId`: dropping it there after it
+    /// was taken out of service puts it back.
+    public boolean announcesVipOf(DirectorModel director, String vsId) {
+        return director.virtualServer(vsId).flatMap(v -> director.announcement(v.addressProperty().get())).isPresent();
+    }
+
+    /// "ECMP · 2 of 3 announce": what a virtual server's card says when its VIP is
+    /// announced by directors through their routing daemons; empty for a VRRP-held VIP.
+    public Optional<String> ecmpLine(String vip) {
+        int carrying = 0;
+        int announcing = 0;
+        for (var d : cluster.directors()) {
+            var shown = announcementOf(d, vip);
+            if (shown.isPresent()) {
+                carrying++;
+                if (shown.get() == ShownAnnouncement.ANNOUNCED && d.livenessProperty().get() == Liveness.LIVE) {
+                    announcing++;
+                }
+            }
+        }
+        // counted over live directors: a lost one's last report may be stale
+        return carrying == 0 ? Optional.empty()
+                : Optional.of("ECMP · " + announcing + " of " + carrying + (carrying == 1 ? " announces" : " announce"));
+    }
+
+    /// "BGP · bird · announces 192.0.2.10", "out of service · 192.0.2.10 withdrawn": the director
+    /// card's line for what it announces; empty when it announces nothing.
+    public Optional<String> announceLine(DirectorModel director) {
+        var a = director.announcementsProperty().get();
+        if (a == null) {
+            return Optional.empty();
+        }
+        var announced = a.vips().stream().filter(v -> Boolean.TRUE.equals(v.announced())).map(v -> v.vip()).toList();
+        var withdrawn = a.vips().stream().filter(v -> !Boolean.TRUE.equals(v.announced())).map(v -> v.vip()).toList();
+        if (a.draining()) {
+            return Optional.of("out of service · " + (announced.isEmpty() ? "all withdrawn"
+                    : "withdrawing " + String.join(", ", announced)));
+        }
+        return Optional.of("BGP · " + a.daemon() + " · " + (announced.isEmpty() ? "announces nothing"
+                : "announces " + String.join(", ", announced)) + (withdrawn.isEmpty() ? ""
+                        : " · withdrawn " + String.join(", ", withdrawn)));
+    }
+
+    /// What the director card's announce line means, and how to change it (its tooltip).
+    public String announceMeaning(DirectorModel director) {
+        var a = director.announcementsProperty().get();
+        if (a == null) {
+            return director.name() + " announces no VIP through a routing daemon";
+        }
+        return a.draining()
+                ? "Out of service: " + a.daemon() + " withdrew its VIPs; it serves the flows it has. Drag it onto the "
+                        + "VIP's virtual server (or right-click) to announce them again."
+                : "Its VIPs are announced by BGP through " + a.daemon() + " once healthy: the router spreads flows over "
+                        + "every director that announces them. Drag it onto Out of service (or right-click) to "
+                        + "withdraw them gracefully.";
+    }
+
+    /// "router upstream: Established" for each BGP session of the director's routing daemon, as
+    /// that daemon sees it (the router's own table is not read); empty when it announces nothing.
+    public Optional<String> sessionLine(DirectorModel director) {
+        var a = director.announcementsProperty().get();
+        if (a == null) {
+            return Optional.empty();
+        }
+        if (a.sessions().isEmpty()) {
+            return Optional.of("router: no BGP session reported");
+        }
+        return Optional.of(String.join(" · ", a.sessions().stream()
+                .map(s -> "router " + s.name() + ": " + (s.established() ? "up" : s.state())).toList()));
+    }
+
+    /// Takes `director` out of service: its routing daemon withdraws every VIP, gracefully (the
+    /// flows it has go on; the router sends new ones to the other directors).
+    public void takeOutOfService(DirectorModel director) {
+        if (!announces(director)) {
+            showError(director.name() + " announces no VIP through a routing daemon: nothing to withdraw");
+            return;
+        }
+        submit(new Edit.Drain(director.name(), true));
+    }
+
+    /// Puts `director` back in service: each VIP is announced again once its services are healthy.
+    public void putBackInService(DirectorModel director) {
+        submit(new Edit.Drain(director.name(), false));
+    }
+
     // --- the operator's arrangement
 
     /// The operator's offsets from the automatic layout, by `director NAME` or `vs ID`.

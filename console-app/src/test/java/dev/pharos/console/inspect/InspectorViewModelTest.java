@@ -3,8 +3,10 @@ package dev.pharos.console.inspect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Hello;
+import dev.pharos.agent.api.Results;
 import dev.pharos.console.connect.LinkState;
 import dev.pharos.console.inspect.InspectorViewModel.Row;
 import dev.pharos.console.model.ClusterModel;
@@ -61,6 +63,32 @@ class InspectorViewModelTest {
 
         selection.set(null);
         assertThat(model.rows()).isEmpty();
+    }
+
+    @Test
+    void aDirectorThatAnnouncesShowsEachVipAndSessionAsTheyChange() {
+        report("dir-1", "BACKUP", "mh", 1);
+        var listener = cluster.listenerFor("dir-1");
+        listener.event(new AgentEvent.AnnounceChanged(1, T, new Results.Announcements("bird", false,
+                List.of(new Results.Announcement("192.0.2.10", true, true, true, null)),
+                List.of(new Results.BgpSession("upstream", true, "Established")))));
+        selection.set(new Selection.Director(cluster.director("dir-1").orElseThrow()));
+        assertThat(value("dir-1", "Announces through")).isEqualTo("bird");
+        assertThat(value("dir-1", "Out of service")).isEqualTo("false");
+        assertThat(value("dir-1", "VIP 192.0.2.10")).isEqualTo("announced");
+        assertThat(value("dir-1", "BGP session upstream")).isEqualTo("Established");
+
+        listener.event(new AgentEvent.AnnounceChanged(2, T, new Results.Announcements("bird", true,
+                List.of(new Results.Announcement("192.0.2.10", false, false, false, null)),
+                List.of(new Results.BgpSession("upstream", false, "Active")))));
+        assertThat(value("dir-1", "Out of service")).as("follows the model").isEqualTo("true");
+        assertThat(value("dir-1", "VIP 192.0.2.10")).isEqualTo("withdrawn (unhealthy)");
+        assertThat(value("dir-1", "BGP session upstream")).isEqualTo("Active");
+
+        report("lvs-master", "MASTER", "wrr", 1);
+        selection.set(new Selection.Director(cluster.director("lvs-master").orElseThrow()));
+        assertThat(model.rows()).as("a VRRP director has no announce rows").extracting(Row::name)
+                .doesNotContain("Announces through");
     }
 
     @Test

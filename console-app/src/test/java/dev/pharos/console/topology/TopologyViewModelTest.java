@@ -2,9 +2,13 @@ package dev.pharos.console.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.AgentState;
 import dev.pharos.agent.api.Hello;
+import dev.pharos.agent.api.Methods;
+import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Results;
 import dev.pharos.console.FakeAgent;
 import dev.pharos.console.connect.DirectorConnection;
 import dev.pharos.console.connect.DirectorEndpoint;
@@ -174,6 +178,86 @@ class TopologyViewModelTest {
                 new Hello.Capabilities("kernel", List.of(2, 3), List.of("eth0"), Protocol.METHODS))));
         assertThat(vm.nextRetry(d)).as("live: no retry").isEmpty();
         assertThat(seen).as("each change is seen").containsExactly(Optional.of(since.plusSeconds(4)), Optional.empty());
+    }
+
+    /// What a director that announces 192.0.2.10 through BIRD reports, as `announce.get` or
+    /// `announce.changed` says it.
+    static AgentEvent.AnnounceChanged announced(boolean draining, Boolean announced, String problem,
+            Results.BgpSession... sessions) {
+        return new AgentEvent.AnnounceChanged(1, Instant.now(), new Results.Announcements("bird", draining,
+                List.of(new Results.Announcement("192.0.2.10", true, !draining, announced, problem)), List.of(sessions)));
+    }
+
+    /// One of several active directors: no VRRP instance, the virtual server on the VIP its routing
+    /// daemon announces, connected.
+    static void ecmpDirector(ClusterModel cluster, String name, AgentEvent.AnnounceChanged announcements) {
+        var vs = new AgentState.VirtualServer("tcp/192.0.2.10:80", "TCP", "192.0.2.10", 80, null, null, "mh", "DR",
+                "kernel", null, 0, 1, true, null, List.of(realServer(RS_11, "up", 1)));
+        var listener = cluster.listenerFor(name);
+        listener.agentState(new AgentState("r1", name, Instant.now(), 0, new AgentState.Balancer("kernel", null),
+                List.of(), List.of(vs)));
+        listener.linkState(new LinkState.Connected(Instant.now(), new Hello(Protocol.VERSION, "test", name,
+                new Hello.Capabilities("kernel", List.of(2, 3), List.of("eth0"), Protocol.METHODS))));
+        listener.event(announcements);
+    }
+
+    @Test
+    void severalActiveDirectorsAreShownPerDirectorAndCountedOnTheVip() {
+        var cluster = cluster();
+        var vm = model(cluster);
+        var up = new Results.BgpSession("upstream", true, "Established");
+        ecmpDirector(cluster, "dir-1", announced(false, true, null, up));
+        ecmpDirector(cluster, "dir-2", announced(true, false, null, up));
+        ecmpDirector(cluster, "dir-3", announced(false, false, null, new Results.BgpSession("upstream", false, "Active")));
+        ecmpDirector(cluster, "dir-4", announced(false, null, "cannot reach BIRD"));
+        cluster.listenerFor("lvs-master").agentState(state("lvs-master", "MASTER", "wrr"));
+        var d = cluster.directors();
+
+        assertThat(d.stream().map(x -> vm.announcementOf(x, "192.0.2.10")).toList()).containsExactly(
+                Optional.of(ShownAnnouncement.ANNOUNCED), Optional.of(ShownAnnouncement.DRAINING),
+                Optional.of(ShownAnnouncement.WITHDRAWN), Optional.of(ShownAnnouncement.UNKNOWN), Optional.empty());
+        assertThat(vm.roleOf(d.getFirst(), "192.0.2.10")).as("no VRRP: not a master/backup pair").isEmpty();
+        assertThat(vm.ecmpLine("192.0.2.10")).contains("ECMP · 1 of 4 announce");
+        assertThat(vm.ecmpLine("192.0.2.100")).as("a VRRP-held VIP").isEmpty();
+
+        assertThat(vm.announceLine(d.get(0))).contains("BGP · bird · announces 192.0.2.10");
+        assertThat(vm.announceLine(d.get(1))).contains("out of service · all withdrawn");
+        assertThat(vm.announceLine(d.get(2))).contains("BGP · bird · announces nothing · withdrawn 192.0.2.10");
+        assertThat(vm.announceLine(d.get(4))).isEmpty();
+        assertThat(vm.sessionLine(d.get(0))).contains("router upstream: up");
+        assertThat(vm.sessionLine(d.get(2))).contains("router upstream: Active");
+        assertThat(vm.sessionLine(d.get(3))).contains("router: no BGP session reported");
+        assertThat(d.stream().map(vm::announces).toList()).containsExactly(true, true, true, true, false);
+        assertThat(d.stream().map(vm::outOfService).toList()).containsExactly(false, true, false, false, false);
+        assertThat(vm.announcesVipOf(d.get(1), "tcp/192.0.2.10:80")).isTrue();
+        assertThat(vm.announcesVipOf(d.get(4), VS_80)).isFalse();
+
+        // a director that announces nothing has nothing to withdraw: said, nothing sent
+        vm.takeOutOfService(d.get(4));
+        assertThat(vm.statusProperty().get()).isEqualTo("lvs-master announces no VIP through a routing daemon: "
+                + "nothing to withdraw");
+        assertThat(vm.statusErrorProperty().get()).isTrue();
+
+        // the timeline says what changed, once
+        assertThat(cluster.timeline().stream().filter(e -> e.kind().equals("announce")).map(e -> e.director() + ": "
+                + e.text()).toList()).containsExactly("dir-1: 192.0.2.10 announced",
+                        "dir-2: out of service: every VIP withdrawn from bird; 192.0.2.10 withdrawn",
+                        "dir-3: 192.0.2.10 withdrawn; BGP session upstream: Active",
+                        "dir-4: 192.0.2.10: cannot reach BIRD");
+        cluster.listenerFor("dir-2").event(announced(false, true, null, up));
+        assertThat(cluster.timeline().getLast().text()).isEqualTo("back in service: VIPs announced through bird once "
+                + "healthy; 192.0.2.10 announced");
+        assertThat(vm.ecmpLine("192.0.2.10")).contains("ECMP · 2 of 4 announce");
+    }
+
+    @Test
+    void takingADirectorOutOfServiceIsUndoneByPuttingItBack() {
+        var out = new Edit.Drain("dir-2", true);
+        assertThat(out.describe()).isEqualTo("take dir-2 out of service (withdraw its VIPs)");
+        assertThat(out.inverse()).isEqualTo(new Edit.Drain("dir-2", false));
+        assertThat(out.inverse().describe()).isEqualTo("put dir-2 back in service (announce its VIPs)");
+        assertThat(out.call("any").params()).isEqualTo(new Params.Drain(true));
+        assertThat(out.call("any").method()).isEqualTo(Methods.ANNOUNCE_DRAIN);
     }
 
     @Test

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 /// not, while the director drains, and when it stops. A reconcile loop on its own thread reads
 /// the daemon's view every `recheck` (and at once after any change here) and corrects it, so a
 /// restarted daemon, which starts withdrawn, announces again what is healthy, and a VIP an
-/// operator enabled by hand on an unhealthy director is withdrawn.
+/// operator enabled by hand on an unhealthy director is withdrawn. After each pass that changed
+/// where the VIPs or the BGP sessions stand, the change listener hears of it.
 public final class Announcer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Announcer.class.getName());
@@ -36,13 +37,24 @@ public final class Announcer implements AutoCloseable {
     private final Map<InetAddress, Long> healthySince = new HashMap<>();
     private final Map<InetAddress, Boolean> announced = new HashMap<>();
     private final Map<InetAddress, String> problems = new HashMap<>();
+    private List<RoutingDaemon.Session> sessions = List.of();
     private boolean draining;
+    private Runnable onChange = () -> {
+    };
+    /// What the change listener last heard of (the loop thread's own).
+    private Reported reported;
     private volatile boolean closed;
     private Thread loop;
 
     public Announcer(AnnounceConfig config, RoutingDaemon daemon) {
         this.config = config;
         this.daemon = daemon;
+    }
+
+    /// Calls `listener` on the announcer's thread after a pass that changed [#draining()],
+    /// [#status()] or [#sessions()]; it must not block.
+    public synchronized void onChange(Runnable listener) {
+        onChange = listener;
     }
 
     /// Starts the reconcile loop; until a VIP is reported healthy it is withdrawn.
@@ -77,6 +89,11 @@ public final class Announcer implements AutoCloseable {
     /// Withdrawn on purpose ([#drain]).
     public synchronized boolean draining() {
         return draining;
+    }
+
+    /// The daemon's BGP sessions at the last pass that could read them.
+    public synchronized List<RoutingDaemon.Session> sessions() {
+        return sessions;
     }
 
     public synchronized List<Status> status() {
@@ -133,6 +150,7 @@ public final class Announcer implements AutoCloseable {
     private void run() {
         while (!closed) {
             long wait = reconcile();
+            report();
             try {
                 // a change here wakes it at once; drain every token so a burst costs one reconcile
                 if (wake.poll(wait, TimeUnit.NANOSECONDS) != null) {
@@ -141,6 +159,24 @@ public final class Announcer implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    /// Where things stand, as the change listener last heard of it.
+    private record Reported(boolean draining, List<Status> status, List<RoutingDaemon.Session> sessions) {
+    }
+
+    /// Tells the listener when where things stand differs from what it heard last.
+    private void report() {
+        Runnable listener;
+        Reported now;
+        synchronized (this) {
+            now = new Reported(draining, status(), sessions);
+            listener = onChange;
+        }
+        if (!now.equals(reported)) {
+            reported = now;
+            listener.run();
         }
     }
 
@@ -171,6 +207,9 @@ public final class Announcer implements AutoCloseable {
             }
             LOG.log(Level.WARNING, "cannot read what the routing daemon announces: {0}", e.getMessage());
             return next;
+        }
+        synchronized (this) {
+            sessions = view.sessions();
         }
         for (var vip : config.vips()) {
             var a = vip.address();

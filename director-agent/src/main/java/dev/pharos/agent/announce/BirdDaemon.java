@@ -5,6 +5,9 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +16,7 @@ import java.util.Map;
 /// BIRD 2 as the routing daemon: each VIP is a `protocol static` in bird.conf, `disabled` there
 /// (so a restarted BIRD starts withdrawn), with the VIP's host route; its BGP protocols export
 /// it. Announcing enables that protocol through the control socket, withdrawing disables it, and
-/// `show protocols` tells which are up. A connection per call: BIRD may restart between two.
+/// `show protocols` tells which are up, and how its BGP sessions stand. A connection per call: BIRD may restart between two.
 public final class BirdDaemon implements RoutingDaemon {
 
     private final Path socket;
@@ -45,7 +48,7 @@ public final class BirdDaemon implements RoutingDaemon {
                 up.add(vip.address());
             }
         }
-        return new View(up, problems);
+        return new View(up, problems, sessions(protocols));
     }
 
     @Override
@@ -67,6 +70,20 @@ public final class BirdDaemon implements RoutingDaemon {
         var v4 = vip.address() instanceof Inet4Address;
         return "protocol static " + vip.protocol() + " { disabled; " + (v4 ? "ipv4" : "ipv6") + "; route "
                 + vip.address().getHostAddress() + (v4 ? "/32" : "/128") + " blackhole; }";
+    }
+
+    /// The BGP protocols' sessions: BIRD writes the BGP state (`Established`, `Active`, `Connect`…)
+    /// as the row's info, after the protocol's own state and since when.
+    private static List<Session> sessions(Map<String, String[]> protocols) {
+        var out = new ArrayList<Session>();
+        for (var row : protocols.values()) {
+            if (row[1].equalsIgnoreCase("BGP")) {
+                var info = row.length > 5 ? String.join(" ", Arrays.copyOfRange(row, 5, row.length)) : row[3];
+                out.add(new Session(row[0], info.startsWith("Established"), info));
+            }
+        }
+        out.sort(Comparator.comparing(Session::name));
+        return out;
     }
 
     /// `show protocols`' rows by name: name, protocol, table, state, since, info. The header

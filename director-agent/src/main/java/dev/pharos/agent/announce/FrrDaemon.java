@@ -1,5 +1,7 @@
 package dev.pharos.agent.announce;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.pharos.agent.api.JsonRpc;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -9,13 +11,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /// FRR's bgpd as the routing daemon, through its vty socket (`bgpd.vty`, what `vtysh` uses; about
 /// twice as fast as running `vtysh`): a VIP is announced by a `network VIP/32` (or `/128`)
 /// statement in bgpd's running configuration and withdrawn by removing it. The agent never writes
 /// the configuration to disk (`write memory`), so a restarted bgpd starts withdrawn. The local AS
 /// is bgpd's own (its `router bgp AS`); the VIP must be in the RIB as FRR's default
-/// `bgp network import-check` requires: it is, on the director's interface.
+/// `bgp network import-check` requires: it is, on the director's interface. `show bgp summary
+/// json` gives the BGP sessions.
 public final class FrrDaemon implements RoutingDaemon {
 
     private final Path socket;
@@ -29,8 +33,10 @@ public final class FrrDaemon implements RoutingDaemon {
     @Override
     public View view(List<AnnounceConfig.Vip> vips) throws IOException {
         String config;
+        String summary;
         try (var vty = open()) {
             config = vty.command("show running-config");
+            summary = vty.command("show bgp summary json");
         }
         localAs(config);
         var networks = networks(config);
@@ -40,7 +46,7 @@ public final class FrrDaemon implements RoutingDaemon {
                 up.add(vip.address());
             }
         }
-        return new View(up, Map.of());
+        return new View(up, Map.of(), sessions(summary));
     }
 
     @Override
@@ -112,6 +118,23 @@ public final class FrrDaemon implements RoutingDaemon {
             }
         }
         return out;
+    }
+
+    /// The neighbours of `show bgp summary json` (per address family: `ipv4Unicast.peers.ADDRESS.state`),
+    /// each once. Output that is not that JSON gives none: the sessions are shown, never acted on.
+    static List<Session> sessions(String summaryJson) {
+        var byName = new TreeMap<String, Session>();
+        try {
+            for (var family : JsonRpc.mapper().readTree(summaryJson).properties()) {
+                for (var peer : family.getValue().path("peers").properties()) {
+                    var state = peer.getValue().path("state").asText("");
+                    byName.putIfAbsent(peer.getKey(), new Session(peer.getKey(), state.equals("Established"), state));
+                }
+            }
+        } catch (JsonProcessingException notJson) {
+            return List.of();
+        }
+        return List.copyOf(byName.values());
     }
 
     /// The AS of the default `router bgp` in bgpd's running configuration.

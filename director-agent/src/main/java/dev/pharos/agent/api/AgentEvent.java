@@ -10,7 +10,7 @@ import java.util.List;
 /// client that reconnects can ask for what it missed.
 ///
 /// On the wire the kind is the `type` field: `vrrp.transition`, `health.changed`,
-/// `config.changed`, `component.restarted`, `resync`, `agent.stopping`. A client ignores a type it does
+/// `config.changed`, `component.restarted`, `resync`, `agent.stopping`, `announce.changed`. A client ignores a type it does
 /// not know (newer agents may add some).
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -19,7 +19,8 @@ import java.util.List;
         @JsonSubTypes.Type(value = AgentEvent.ConfigChanged.class, name = "config.changed"),
         @JsonSubTypes.Type(value = AgentEvent.ComponentRestarted.class, name = "component.restarted"),
         @JsonSubTypes.Type(value = AgentEvent.Resync.class, name = "resync"),
-        @JsonSubTypes.Type(value = AgentEvent.Stopping.class, name = "agent.stopping")})
+        @JsonSubTypes.Type(value = AgentEvent.Stopping.class, name = "agent.stopping"),
+        @JsonSubTypes.Type(value = AgentEvent.AnnounceChanged.class, name = "announce.changed")})
 public sealed interface AgentEvent {
 
     long sequence();
@@ -62,5 +63,11 @@ public sealed interface AgentEvent {
     /// over with priority 0, then the connection closes. A console shows the director as stopped,
     /// not as a link that failed.
     record Stopping(long sequence, Instant at, String reason) implements AgentEvent {
+    }
+
+    /// Where the VIPs this director announces through its routing daemon stand changed: one was
+    /// announced or withdrawn, became healthy or not, the director was drained or returned, or a
+    /// BGP session came up or went down. It carries what `announce.get` would answer now.
+    record AnnounceChanged(long sequence, Instant at, Results.Announcements announcements) implements AgentEvent {
     }
 }

@@ -77,10 +77,22 @@ public final class Results {
     ///
     /// @param daemon   `bird` or `frr`
     /// @param draining withdrawn on purpose (`announce.drain`)
-    public record Announcements(String daemon, boolean draining, List<Announcement> vips) {
+    /// @param sessions the routing daemon's BGP sessions as it reported them at the last check
+    ///                 (added later: empty from an agent that does not report them)
+    public record Announcements(String daemon, boolean draining, List<Announcement> vips, List<BgpSession> sessions) {
         public Announcements {
             vips = List.copyOf(vips);
+            sessions = sessions == null ? List.of() : List.copyOf(sessions);
         }
+    }
+
+    /// One BGP session of the director's routing daemon, as the daemon sees it: an announced VIP
+    /// reaches a router only over an established one. The router's own table is not read.
+    ///
+    /// @param name        BIRD: the `protocol bgp` name; FRR: the neighbour's address
+    /// @param established in BGP's Established state
+    /// @param state       the daemon's own words (`Established`, `Active`, `Connect`…)
+    public record BgpSession(String name, boolean established, String state) {
     }
 
     /// One VIP's announcement.

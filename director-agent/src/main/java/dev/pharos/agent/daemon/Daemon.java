@@ -183,6 +183,8 @@ public final class Daemon {
             announcer = new Announcer(options.announce(), options.announce().routingDaemon(ROUTING_DAEMON_TIMEOUT));
             services.onQuorumByAddress(quorum -> options.announce().vips().forEach(v ->
                     announcer.healthy(v.address(), quorum.getOrDefault(v.address(), true))));
+            announcer.onChange(() -> journal.publish((seq, at) -> new AgentEvent.AnnounceChanged(seq, at,
+                    announcements(announcer))));
             announcer.start();
         }
         supervisor.watch(new Supervisor.Component("vrrp", () -> engine.lastHeartbeat(), Duration.ofSeconds(10),
@@ -535,9 +537,14 @@ public final class Daemon {
             throw new RpcException(Protocol.Errors.INVALID_PARAMS,
                     "this agent announces no VIP (run --announce FILE starts it: docs/operations.md)");
         }
+        return announcements(a);
+    }
+
+    private Results.Announcements announcements(Announcer a) {
         return new Results.Announcements(options.announce().daemon().name().toLowerCase(Locale.ROOT), a.draining(),
                 a.status().stream().map(s -> new Results.Announcement(Addresses.text(s.vip()), s.healthy(), s.wanted(),
-                        s.announced(), s.problem())).toList());
+                        s.announced(), s.problem())).toList(),
+                a.sessions().stream().map(s -> new Results.BgpSession(s.name(), s.established(), s.state())).toList());
     }
 
     /// `announce.drain`: withdraws every VIP (or returns them to service) and says where they stand.

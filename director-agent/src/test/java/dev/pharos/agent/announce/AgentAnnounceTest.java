@@ -3,9 +3,11 @@ package dev.pharos.agent.announce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
 import dev.pharos.agent.api.Results;
+import dev.pharos.agent.api.RpcException;
 import dev.pharos.agent.cli.Main;
 import dev.pharos.agent.control.ControlClient;
 import dev.pharos.testing.Netns;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /// A real agent (`run --announce`) with the user-space balancer, a real server (nginx) checked by
 /// TCP_CHECK, BIRD beside the agent and a router (BIRD, iBGP) in namespaces: the VIP reaches the
 /// router once its service has quorum, leaves it while an operator drains the director
-/// (`announce.drain`), leaves it when the real server dies and comes back with it,
+/// (`announce.drain`, each change an `announce.changed` event), and its BGP session shows in
+/// `announce.get`; it leaves it when the real server dies and comes back with it,
 /// leaves it at a graceful stop, and after a `kill -9` `director-agent withdraw` (systemd's
 /// ExecStopPost) takes it back.
 class AgentAnnounceTest {
@@ -101,6 +105,15 @@ class AgentAnnounceTest {
         return Bird.hasRoute(socket("router"), VIP + "/32");
     }
 
+    /// The BGP sessions `announce.get` reports; none when it cannot be asked.
+    static List<Results.BgpSession> sessions(ControlClient c) {
+        try {
+            return c.call(Protocol.ANNOUNCE_GET, Params.None.NONE, Results.Announcements.class, CALL).sessions();
+        } catch (IOException | RpcException e) {
+            return List.of();
+        }
+    }
+
     @Test
     void theVipFollowsTheServicesHealthAndTheAgentsLife() throws Exception {
         var web = net.host("web", "192.0.2.20/24");
@@ -128,6 +141,17 @@ class AgentAnnounceTest {
 
             // drained by an operator (the console's "out of service"): withdrawn, serving on
             try (var c = ControlClient.connect(agent.socket())) {
+                var changes = new CopyOnWriteArrayList<AgentEvent.AnnounceChanged>();
+                c.onEvent(e -> {
+                    if (e instanceof AgentEvent.AnnounceChanged a) {
+                        changes.add(a);
+                    }
+                });
+                c.call(Protocol.EVENTS_SUBSCRIBE, new Params.Subscribe(null), Results.Subscribed.class, CALL);
+                var before = c.call(Protocol.ANNOUNCE_GET, Params.None.NONE, Results.Announcements.class, CALL);
+                assertThat(Netns.await(DEADLINE, () -> sessions(c).equals(
+                        List.of(new Results.BgpSession("upstream", true, "Established")))))
+                        .as("BIRD's session to the router, as announce.get says: " + before.sessions()).isTrue();
                 var drained = c.call(Protocol.ANNOUNCE_DRAIN, new Params.Drain(true), Results.Announcements.class, CALL);
                 assertThat(drained.draining()).isTrue();
                 assertThat(drained.daemon()).isEqualTo("bird");
@@ -140,8 +164,16 @@ class AgentAnnounceTest {
                     assertThat(v.announced()).isFalse();
                     assertThat(v.problem()).isNull();
                 });
+                // the console hears of it without polling: an event once BIRD withdrew the VIP
+                assertThat(Netns.await(DEADLINE, () -> changes.stream().map(AgentEvent.AnnounceChanged::announcements)
+                        .anyMatch(a -> a.draining() && Boolean.FALSE.equals(a.vips().getFirst().announced()))))
+                        .as("announce.changed while drained: " + changes).isTrue();
                 c.call(Protocol.ANNOUNCE_DRAIN, new Params.Drain(false), Results.Announcements.class, CALL);
                 assertThat(Netns.await(DEADLINE, this::routerHasVip)).as("back in service").isTrue();
+                assertThat(Netns.await(DEADLINE, () -> changes.getLast().announcements().equals(new Results.Announcements(
+                        "bird", false, List.of(new Results.Announcement(VIP, true, true, true, null)),
+                        List.of(new Results.BgpSession("upstream", true, "Established"))))))
+                        .as("announce.changed back in service: " + changes.getLast()).isTrue();
             }
 
             nginx.stop();

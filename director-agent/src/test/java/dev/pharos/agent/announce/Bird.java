@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /// BIRD 2 in a test namespace, with its files named after it in one directory: `NAME.conf` (its
-/// configuration), `NAME.ctl` (its control socket), `NAME.log`, `NAME.pid`.
-final class Bird {
+/// configuration), `NAME.ctl` (its control socket), `NAME.log`, `NAME.pid`. Public for the
+/// console's tests against real agents.
+public final class Bird {
 
-    static final Path BIRD = Path.of("/usr/sbin/bird");
+    public static final Path BIRD = Path.of("/usr/sbin/bird");
     private static final Duration START = Duration.ofSeconds(120);
 
     private Bird() {
@@ -18,7 +19,7 @@ final class Bird {
 
     /// Starts BIRD on `dir/NAME.conf` in `host` (ended when the network closes); returns once its
     /// control socket is there.
-    static Process start(Netns.Host host, Path dir, String name) {
+    public static Process start(Netns.Host host, Path dir, String name) {
         var p = host.start(dir.resolve(name + ".log"), BIRD.toString(), "-f", "-c", dir.resolve(name + ".conf").toString(),
                 "-s", socket(dir, name).toString(), "-P", dir.resolve(name + ".pid").toString());
         if (!Netns.await(START, () -> Files.exists(socket(dir, name)))) {
@@ -27,15 +28,25 @@ final class Bird {
         return p;
     }
 
-    static Path socket(Path dir, String name) {
+    public static Path socket(Path dir, String name) {
         return dir.resolve(name + ".ctl");
     }
 
     /// Whether the BIRD at `socket` has a route to `prefix` (it says 8001 "Network not found"
     /// when it has none).
-    static boolean hasRoute(Path socket, String prefix) {
+    public static boolean hasRoute(Path socket, String prefix) {
         try (var bird = BirdControl.connect(socket, Duration.ofSeconds(5))) {
             return bird.command("show route " + prefix).stream().anyMatch(l -> l.text().contains(prefix));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /// Whether the BIRD at `socket` has a route to `prefix` learnt through its protocol `protocol`
+    /// (best or not: `show route` lists every path, each as `unicast [PROTOCOL time] …`).
+    public static boolean hasRouteFrom(Path socket, String prefix, String protocol) {
+        try (var bird = BirdControl.connect(socket, Duration.ofSeconds(5))) {
+            return bird.command("show route " + prefix).stream().anyMatch(l -> l.text().contains("[" + protocol + " "));
         } catch (IOException e) {
             return false;
         }

@@ -103,6 +103,9 @@ class BirdAnnouncerTest {
         announcer.healthy(VIP_2, false);
         assertThat(Netns.await(DEADLINE, () -> routerHas(VIP_1))).as("the healthy VIP reaches the router").isTrue();
         assertThat(routerHas(VIP_2)).as("the unhealthy one does not").isFalse();
+        assertThat(Netns.await(DEADLINE, () -> announcer.sessions().equals(
+                List.of(new RoutingDaemon.Session("upstream", true, "Established"))))).as("" + announcer.sessions())
+                .isTrue();
 
         announcer.healthy(VIP_1, false);
         assertThat(Netns.await(DEADLINE, () -> !routerHas(VIP_1))).as("withdrawn when unhealthy").isTrue();
@@ -120,6 +123,7 @@ class BirdAnnouncerTest {
         Netns.stop(directorBird, Duration.ofSeconds(5));
         Files.deleteIfExists(socket("director"));
         assertThat(Netns.await(DEADLINE, () -> !routerHas(VIP_1))).as("the router lost the director").isTrue();
+        assertThat(announcer.sessions()).as("kept from the last read while BIRD is away").hasSize(1);
         directorBird = startBird(director, "director");
         assertThat(Netns.await(DEADLINE, () -> routerHas(VIP_1) && routerHas(VIP_2))).as("announced again").isTrue();
 

@@ -81,6 +81,10 @@ class FrrAnnouncerTest {
         announcer.healthy(VIP, true);
         assertThat(Netns.await(DEADLINE, this::routerHasVip)).as("announced\n" + router.vtysh("show ip bgp")).isTrue();
         assertThat(director.vtysh("show running-config")).contains("network 192.0.2.10/32");
+        // the router's neighbour as bgpd reports it (show bgp summary json)
+        assertThat(Netns.await(DEADLINE, () -> announcer.sessions().equals(
+                List.of(new RoutingDaemon.Session("192.0.2.254", true, "Established"))))).as("" + announcer.sessions())
+                .isTrue();
 
         announcer.healthy(VIP, false);
         assertThat(Netns.await(DEADLINE, () -> !routerHasVip())).as("withdrawn").isTrue();

@@ -9,6 +9,7 @@ import dev.pharos.agent.api.AgentEvent;
 import dev.pharos.agent.api.JsonRpc;
 import dev.pharos.agent.api.Params;
 import dev.pharos.agent.api.Protocol;
+import dev.pharos.agent.api.Results;
 import dev.pharos.agent.api.RpcError;
 import dev.pharos.agent.api.RpcException;
 import dev.pharos.agent.api.RpcMessage;
@@ -62,6 +63,21 @@ class JsonRpcTest {
         assertThat(tree.get("type").asText()).isEqualTo("vrrp.transition");
         assertThat(tree.get("at").asText()).isEqualTo("2026-11-25T06:00:00Z");
         assertThat(JsonRpc.mapper().treeToValue(tree, AgentEvent.class)).isEqualTo(e);
+    }
+
+    @Test
+    void announceChangedCarriesWhatAnnounceGetWouldSay() throws Exception {
+        var e = new AgentEvent.AnnounceChanged(6, Instant.parse("2026-12-07T20:00:00Z"), new Results.Announcements("bird",
+                true, List.of(new Results.Announcement("192.0.2.10", true, false, false, null)),
+                List.of(new Results.BgpSession("upstream", true, "Established"))));
+        var tree = JsonRpc.tree(e);
+        assertThat(tree.get("type").asText()).isEqualTo("announce.changed");
+        assertThat(tree.at("/announcements/sessions/0/state").asText()).isEqualTo("Established");
+        assertThat(JsonRpc.mapper().treeToValue(tree, AgentEvent.class)).isEqualTo(e);
+        // an agent from before the sessions: none, not a failure
+        var older = JsonRpc.mapper().readValue("{\"daemon\":\"frr\",\"draining\":false,\"vips\":[]}",
+                Results.Announcements.class);
+        assertThat(older.sessions()).isEmpty();
     }
 
     @ParameterizedTest
