@@ -13,15 +13,15 @@ import java.util.Set;
 ///
 /// @param lbAlgo `lb_algo` / `lvs_sched`: an IPVS scheduler name
 /// @param lbKind `lb_kind` / `lvs_method`
-/// @param schedulerFlags the scheduler's flags as keepalived's `lbflags_handler` sets them: `flag-1`…`flag-3`, and
-///        `sh-fallback`/`mh-fallback` ([SchedulerFlag#FLAG_1]) or `sh-port`/`mh-port` ([SchedulerFlag#FLAG_2])
-///        when read under the matching `lb_algo`
+/// @param schedulerFlags the scheduler's flags as keepalived's `lbflags_handler` sets them:
+///        `flag-1`…`flag-3`, and `sh-fallback`/`mh-fallback` ([SchedulerFlag#FLAG_1]) or
+///        `sh-port`/`mh-port` ([SchedulerFlag#FLAG_2]) when read under the matching `lb_algo`
 public record VirtualServerDef(Key key, Duration delayLoop, String lbAlgo, LbKind lbKind, Duration persistenceTimeout,
         InetAddress persistenceGranularity, Protocol protocol, Integer quorum, Integer hysteresis, String quorumUp,
         String quorumDown, SorryServer sorryServer, boolean sorryServerInhibit, boolean alpha, boolean omega,
-        boolean inhibitOnFailure, String virtualhost, boolean haSuspend, boolean ops, Set<SchedulerFlag> schedulerFlags,
-        Integer retry, Duration delayBeforeRetry, Duration warmup, Duration connectTimeout, List<RealServerDef> realServers,
-        List<Extra> extras) {
+        boolean inhibitOnFailure, String virtualhost, boolean haSuspend, boolean ops,
+        Set<SchedulerFlag> schedulerFlags, Integer retry, Duration delayBeforeRetry, Duration warmup,
+        Duration connectTimeout, List<RealServerDef> realServers, List<Extra> extras) {
 
     public VirtualServerDef {
         // null: a JSON configuration written before the flags were modelled
@@ -101,9 +101,10 @@ public record VirtualServerDef(Key key, Duration delayLoop, String lbAlgo, LbKin
         /// `flag-1`; for sh and mh, `sh-fallback` / `mh-fallback`: an unavailable destination's
         /// flows go to the next one instead of being refused.
         FLAG_1,
-        /// `flag-2`; for sh and mh, `sh-port` / `mh-port`: the client's port is hashed as well as its address.
+        /// `flag-2`; for sh and mh, `sh-port` / `mh-port`: the client's port is hashed as well as
+        /// its address.
         FLAG_2,
-        /// `flag-3`: no scheduler of Linux 6.1 reads it.
+        /// `flag-3`: no scheduler of Linux reads it so far.
         FLAG_3;
 
         /// The keyword that sets this flag under scheduler `lbAlgo` (`mh-port` under mh, `flag-2` under rr).

@@ -187,8 +187,8 @@ final class VirtualServerParser {
         }
         var def = new VirtualServerDef(key, f.delayLoop, f.lbAlgo, f.lbKind, f.persistence, f.granularity,
                 f.protocol, f.quorum, f.hysteresis, f.quorumUp, f.quorumDown, f.sorry, f.sorryInhibit, f.alpha,
-                f.omega, f.inhibit, f.virtualhost, f.haSuspend, f.ops, f.schedulerFlags, f.retry, f.delayBeforeRetry, f.warmup,
-                f.connectTimeout, f.realServers, extras);
+                f.omega, f.inhibit, f.virtualhost, f.haSuspend, f.ops, f.schedulerFlags, f.retry, f.delayBeforeRetry,
+                f.warmup, f.connectTimeout, f.realServers, extras);
         for (var keyword : List.of("hysteresis", "quorum", "persistence_timeout")) {
             positions.statement(def, keyword, reader.position(keyword));
         }
@@ -218,7 +218,8 @@ final class VirtualServerParser {
         String virtualhost;
         boolean haSuspend;
         boolean ops;
-        final Set<VirtualServerDef.SchedulerFlag> schedulerFlags = EnumSet.noneOf(VirtualServerDef.SchedulerFlag.class);
+        final Set<VirtualServerDef.SchedulerFlag> schedulerFlags =
+                EnumSet.noneOf(VirtualServerDef.SchedulerFlag.class);
         Integer retry;
         Duration delayBeforeRetry;
         Duration warmup;

@@ -62,6 +62,7 @@ class KernelIpvsVmMaglevEcmpTest {
                 daemon bird
                 socket /run/bird-d1.ctl
                 warmup 0
+                withdraw_delay 0
                 vip 192.0.2.10
             }
             """;
@@ -164,8 +165,18 @@ class KernelIpvsVmMaglevEcmpTest {
                     ip -n "$1" link set lo up; ip -n "$1" link set eth0 up
                     ip -n "$1" addr add "$2/24" dev eth0
                 }
-                mk router 198.51.100.1
                 for i in 1 2 3; do mk d$i 198.51.100.1$i; done
+                # the agent first: its JVM takes longest, and the rest is set up meanwhile
+                # ipvsadm loads ip_vs (the genetlink family's module), whose switches are per namespace
+                nx d1 ipvsadm -Ln > /dev/null
+                nx d1 cat /proc/sys/net/ipv4/vs/sloppy_tcp > sloppy-before
+                nx d1 /usr/sbin/bird -c bird.conf -s /run/bird-d1.ctl -P /run/bird-d1.pid
+                say "starting the agent in d1"
+                # ip netns exec execs the agent: $! is its JVM
+                ip netns exec d1 %s &
+                agent=$!
+                t0=$(uptime_s)
+                mk router 198.51.100.1
                 for i in 1 2; do mk rs$i 198.51.100.2$i; done
                 ip netns add client
                 ip link add c0 netns client type veth peer name c1 netns router
@@ -200,16 +211,6 @@ class KernelIpvsVmMaglevEcmpTest {
                 done
                 ip -n router route add 192.0.2.10/32 nexthop via 198.51.100.11 nexthop via 198.51.100.12 \\
                     nexthop via 198.51.100.13
-
-                # ipvsadm loads ip_vs (the genetlink family's module), whose switches are per namespace
-                nx d1 ipvsadm -Ln > /dev/null
-                nx d1 cat /proc/sys/net/ipv4/vs/sloppy_tcp > sloppy-before
-                nx d1 /usr/sbin/bird -c bird.conf -s /run/bird-d1.ctl -P /run/bird-d1.pid
-                say "starting the agent in d1"
-                # ip netns exec execs the agent: $! is its JVM
-                ip netns exec d1 %s &
-                agent=$!
-                t0=$(uptime_s)
                 until nx d1 ipvsadm -Sn | grep -q -- '-r 198.51.100.22:80'; do
                     if awk "BEGIN{exit !($(uptime_s)-$t0 > 300)}"; then say "the agent set no table"; break; fi
                     sleep 0.3
