@@ -14,8 +14,12 @@ import java.util.List;
 /// @param withdrawDelay how long a graceful stop waits after withdrawing, so the router moves new
 ///                      flows elsewhere before the services stop
 /// @param vips          the VIPs, each with the daemon's name for its announcement
+/// @param sloppyTcp     set the kernel IPVS's `net.ipv4.vs.sloppy_tcp` (and `sloppy_sctp`) when the agent
+///                      serves through it: a director the router moves an established flow to then
+///                      schedules the flow's next packet instead of dropping it, and with `mh` picks the
+///                      real server the previous director picked (default on)
 public record AnnounceConfig(Daemon daemon, Path socket, Duration recheck, Duration warmup, Duration withdrawDelay,
-        List<Vip> vips) {
+        List<Vip> vips, boolean sloppyTcp) {
 
     /// keepalived's default configuration directory's neighbour: Pharos's own files.
     public static final Path DEFAULT_FILE = Path.of("/etc/pharos/announce.conf");
@@ -25,6 +29,12 @@ public record AnnounceConfig(Daemon daemon, Path socket, Duration recheck, Durat
 
     public AnnounceConfig {
         vips = List.copyOf(vips);
+    }
+
+    /// Settings with `sloppy_tcp` on, its default.
+    public AnnounceConfig(Daemon daemon, Path socket, Duration recheck, Duration warmup, Duration withdrawDelay,
+            List<Vip> vips) {
+        this(daemon, socket, recheck, warmup, withdrawDelay, vips, true);
     }
 
     /// The routing daemons Pharos drives.

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 ///     recheck 5             # seconds
 ///     warmup 3
 ///     withdraw_delay 2
+///     sloppy_tcp on         # the kernel IPVS's sloppy_tcp and sloppy_sctp (default on)
 ///     vip 192.0.2.10        # announced by BIRD's protocol pharos_192_0_2_10
 ///     vip 192.0.2.11 {
 ///         protocol web_vip  # or a name of one's own (BIRD only)
@@ -97,6 +98,7 @@ public final class AnnounceConfigParser {
         var recheck = AnnounceConfig.DEFAULT_RECHECK;
         var warmup = AnnounceConfig.DEFAULT_WARMUP;
         var withdrawDelay = AnnounceConfig.DEFAULT_WITHDRAW_DELAY;
+        var sloppyTcp = true;
         var vips = new ArrayList<AnnounceConfig.Vip>();
         var seenAddresses = new HashSet<InetAddress>();
         var seenProtocols = new HashSet<String>();
@@ -127,6 +129,7 @@ public final class AnnounceConfigParser {
                 case "recheck" -> recheck = seconds(n, recheck, Duration.ofMillis(100));
                 case "warmup" -> warmup = seconds(n, warmup, Duration.ZERO);
                 case "withdraw_delay" -> withdrawDelay = seconds(n, withdrawDelay, Duration.ZERO);
+                case "sloppy_tcp" -> sloppyTcp = onOff(n, sloppyTcp);
                 case "vip" -> {
                     var vip = vip(n);
                     if (vip != null) {
@@ -140,7 +143,8 @@ public final class AnnounceConfigParser {
                     }
                 }
                 default -> error(n.keyword(), "unknown keyword '" + n.name()
-                        + "' in announce (daemon, socket, recheck, warmup, withdraw_delay, vip)");
+                        + "' in announce (daemon, socket, recheck, warmup, withdraw_delay, sloppy_tcp,"
+                        + " vip)");
             }
         }
         if (daemon == null) {
@@ -158,7 +162,7 @@ public final class AnnounceConfigParser {
         if (vips.isEmpty()) {
             error(announce.keyword(), "announce names no vip");
         }
-        return new AnnounceConfig(daemon, socket, recheck, warmup, withdrawDelay, vips);
+        return new AnnounceConfig(daemon, socket, recheck, warmup, withdrawDelay, vips, sloppyTcp);
     }
 
     private AnnounceConfig.Vip vip(Node n) {
@@ -209,6 +213,25 @@ public final class AnnounceConfigParser {
             error(word, n.name() + " needs seconds (e.g. 2 or 0.5), not '" + word.text() + "'");
             return current;
         }
+    }
+
+    /// `on`/`off` (or keepalived's other spellings, `yes`/`no`, `true`/`false`); alone, the keyword means on.
+    private boolean onOff(Node n, boolean current) {
+        if (n.args().isEmpty() && !n.isBlock()) {
+            return true;
+        }
+        var word = one(n, n.name() + " on|off");
+        if (word == null) {
+            return current;
+        }
+        return switch (word.text()) {
+            case "on", "yes", "true" -> true;
+            case "off", "no", "false" -> false;
+            default -> {
+                error(word, n.name() + " is on or off, not '" + word.text() + "'");
+                yield current;
+            }
+        };
     }
 
     private static String text(Duration d) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /// The operator's edits as pure functions on the model: each returns the new configuration, one
@@ -175,8 +176,8 @@ public final class ConfigEdits {
                 kind == null ? VirtualServerDef.LbKind.NAT : kind,
                 persistence == null || persistence.isZero() ? null : persistence, null,
                 key instanceof VirtualServerDef.Key.Fwmark ? null : (protocol == null ? VirtualServerDef.Protocol.TCP : protocol),
-                null, null, null, null, null, false, false, false, false, null, false, false, null, null, null, null,
-                List.of(), List.of());
+                null, null, null, null, null, false, false, false, false, null, false, false, Set.of(), null, null, null,
+                null, List.of(), List.of());
         if (c.virtualServers().stream().anyMatch(v -> v.id().equals(vs.id()))) {
             throw invalid("virtual server " + vs.id() + " exists already");
         }

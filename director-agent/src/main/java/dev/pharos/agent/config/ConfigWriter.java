@@ -313,6 +313,10 @@ public final class ConfigWriter {
         opt("virtualhost", vs.virtualhost());
         flag("ha_suspend", vs.haSuspend());
         flag("ops", vs.ops());
+        // after lb_algo, which keepalived reads sh-port and mh-port against
+        for (var f : vs.schedulerFlags()) {
+            line(f.keyword(vs.lbAlgo()));
+        }
         opt("retry", vs.retry());
         opt("delay_before_retry", vs.delayBeforeRetry());
         opt("warmup", vs.warmup());

@@ -5,6 +5,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -153,11 +154,14 @@ final class VirtualServerParser {
                 .on("virtualhost", c -> f.virtualhost = values.string(c))
                 .on("ha_suspend", c -> f.haSuspend = values.flag(c))
                 .on("ops", c -> f.ops = values.flag(c))
-                .kept("hashed", c -> schedulerFlag(c, f.lbAlgo))
-                .kept("sh-port", c -> schedulerFlag(c, f.lbAlgo))
-                .kept("sh-fallback", c -> schedulerFlag(c, f.lbAlgo))
-                .kept("mh-port", c -> schedulerFlag(c, f.lbAlgo))
-                .kept("mh-fallback", c -> schedulerFlag(c, f.lbAlgo))
+                .kept("hashed", c -> checkHashScheduler(c, f.lbAlgo))
+                .each("flag-1", c -> schedulerFlag(c, VirtualServerDef.SchedulerFlag.FLAG_1, f))
+                .each("flag-2", c -> schedulerFlag(c, VirtualServerDef.SchedulerFlag.FLAG_2, f))
+                .each("flag-3", c -> schedulerFlag(c, VirtualServerDef.SchedulerFlag.FLAG_3, f))
+                .each("sh-fallback", c -> hashFlag(c, "sh", VirtualServerDef.SchedulerFlag.FLAG_1, f))
+                .each("sh-port", c -> hashFlag(c, "sh", VirtualServerDef.SchedulerFlag.FLAG_2, f))
+                .each("mh-fallback", c -> hashFlag(c, "mh", VirtualServerDef.SchedulerFlag.FLAG_1, f))
+                .each("mh-port", c -> hashFlag(c, "mh", VirtualServerDef.SchedulerFlag.FLAG_2, f))
                 .on("retry", c -> f.retry = values.integer(c, 1, Integer.MAX_VALUE))
                 .on("delay_before_retry", c -> f.delayBeforeRetry = values.seconds(c, Duration.ZERO, MAX))
                 .on("warmup", c -> f.warmup = values.seconds(c, Duration.ZERO, MAX))
@@ -183,8 +187,8 @@ final class VirtualServerParser {
         }
         var def = new VirtualServerDef(key, f.delayLoop, f.lbAlgo, f.lbKind, f.persistence, f.granularity,
                 f.protocol, f.quorum, f.hysteresis, f.quorumUp, f.quorumDown, f.sorry, f.sorryInhibit, f.alpha,
-                f.omega, f.inhibit, f.virtualhost, f.haSuspend, f.ops, f.retry, f.delayBeforeRetry, f.warmup,
-                f.connectTimeout, f.realServers, extras);
+                f.omega, f.inhibit, f.virtualhost, f.haSuspend, f.ops, f.schedulerFlags, f.retry, f.delayBeforeRetry,
+                f.warmup, f.connectTimeout, f.realServers, extras);
         for (var keyword : List.of("hysteresis", "quorum", "persistence_timeout")) {
             positions.statement(def, keyword, reader.position(keyword));
         }
@@ -214,6 +218,8 @@ final class VirtualServerParser {
         String virtualhost;
         boolean haSuspend;
         boolean ops;
+        final Set<VirtualServerDef.SchedulerFlag> schedulerFlags =
+                EnumSet.noneOf(VirtualServerDef.SchedulerFlag.class);
         Integer retry;
         Duration delayBeforeRetry;
         Duration warmup;
@@ -271,9 +277,26 @@ final class VirtualServerParser {
         return mask;
     }
 
+    /// lbflags_handler: `flag-N` sets IPVS's scheduler flag N whatever the scheduler.
+    private void schedulerFlag(Node c, VirtualServerDef.SchedulerFlag flag, VsFields f) {
+        if (values.flag(c)) {
+            f.schedulerFlags.add(flag);
+        }
+    }
+
+    /// lbflags_handler: `sh-*` and `mh-*` are read against the scheduler chosen so far, so a later
+    /// `lb_algo` does not undo them. Under the other hashing scheduler (`sh-port` under mh) keepalived
+    /// ignores the line without a word, and so does Pharos: it reports what keepalived reports.
+    private void hashFlag(Node c, String scheduler, VirtualServerDef.SchedulerFlag flag, VsFields f) {
+        checkHashScheduler(c, f.lbAlgo);
+        if (scheduler.equals(f.lbAlgo) && values.flag(c)) {
+            f.schedulerFlags.add(flag);
+        }
+    }
+
     /// lbflags_handler: `hashed`, `sh-*` and `mh-*` are read against the scheduler chosen so far;
     /// unless it is sh or mh, keepalived reports the line and ignores it.
-    private void schedulerFlag(Node c, String schedulerSoFar) {
+    private void checkHashScheduler(Node c, String schedulerSoFar) {
         if (!"sh".equals(schedulerSoFar) && !"mh".equals(schedulerSoFar)) {
             values.error(c.position(), c.name() + " applies to the sh and mh schedulers only: keepalived reports it "
                     + (schedulerSoFar == null ? "before any lb_algo (write lb_algo first)" : "with lb_algo " + schedulerSoFar)

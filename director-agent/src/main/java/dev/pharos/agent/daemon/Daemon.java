@@ -24,6 +24,7 @@ import dev.pharos.agent.config.syntax.LosslessEditor;
 import dev.pharos.agent.control.ControlServer;
 import dev.pharos.agent.control.Dispatcher;
 import dev.pharos.agent.control.EventJournal;
+import dev.pharos.agent.ipvs.kernel.KernelIpvs;
 import dev.pharos.agent.ipvs.table.OwnedServices;
 import dev.pharos.agent.ipvs.proxy.UserspaceBackend;
 import dev.pharos.agent.vrrp.AddressPlumbing;
@@ -180,6 +181,10 @@ public final class Daemon {
         connectionSync.attach(services.backend(), services.backendReason());
         services.apply(config, platform.served(config));
         if (options.announce() != null) {
+            if (options.announce().sloppyTcp() && services.backend() instanceof KernelIpvs) {
+                // several active directors: before the VIP is announced and flows can move here
+                new IpvsSysctl(IpvsSysctl.THIS_NAMESPACE).sloppyOn();
+            }
             announcer = new Announcer(options.announce(), options.announce().routingDaemon(ROUTING_DAEMON_TIMEOUT));
             services.onQuorumByAddress(quorum -> options.announce().vips().forEach(v ->
                     announcer.healthy(v.address(), quorum.getOrDefault(v.address(), true))));

@@ -75,7 +75,7 @@ class AnnounceConfigParserTest {
                 FILE + ":10:18: error: '9lives' is not a BIRD protocol name (letters, digits and _)",
                 FILE + ":11:9: error: unknown keyword 'colour' in vip (protocol)",
                 FILE + ":13:5: error: unknown keyword 'bgp_asn' in announce (daemon, socket, recheck, warmup,"
-                        + " withdraw_delay, vip)",
+                        + " withdraw_delay, sloppy_tcp, vip)",
                 FILE + ":1:1: error: announce needs daemon bird or daemon frr",
                 FILE + ":1:1: error: announce needs the routing daemon's socket, e.g. socket /run/bird/bird.ctl");
     }

@@ -158,9 +158,12 @@ public final class UserspaceBackend implements IpvsBackend {
         var base = a.protocol() == Protocol.TCP ? BalancerService.tcp(listen, s.scheduler())
                 : BalancerService.udp(listen, s.scheduler());
         var flags = EnumSet.noneOf(SchedulerFlag.class);
-        // IPVS's sh/mh "fallback" is SCHED1 (IP_VS_SVC_F_SCHED_SH_FALLBACK / MH_FALLBACK).
+        // IPVS's sh/mh "fallback" is SCHED1 (IP_VS_SVC_F_SCHED_SH_FALLBACK / MH_FALLBACK), "port" SCHED2.
         if ((s.flags() & ServiceSettings.SCHED1) != 0) {
             flags.add(SchedulerFlag.FALLBACK);
+        }
+        if ((s.flags() & ServiceSettings.SCHED2) != 0) {
+            flags.add(SchedulerFlag.PORT);
         }
         var persistence = (s.flags() & ServiceSettings.PERSISTENT) != 0 && !s.persistenceTimeout().isZero()
                 ? new Persistence(s.persistenceTimeout(), s.persistenceNetmask())

@@ -178,6 +178,13 @@ public record TableSpec(List<VirtualServerSpec> virtualServers) {
         var forwarding = forwarding(vs.lbKind(), ForwardingMethod.NAT);
         long timeout = vs.persistenceTimeout() == null ? 0 : vs.persistenceTimeout().toSeconds();
         int flags = (timeout > 0 ? ServiceSettings.PERSISTENT : 0) | (vs.ops() ? ServiceSettings.ONEPACKET : 0);
+        for (var f : vs.schedulerFlags()) {
+            flags |= switch (f) {
+                case FLAG_1 -> ServiceSettings.SCHED1;
+                case FLAG_2 -> ServiceSettings.SCHED2;
+                case FLAG_3 -> ServiceSettings.SCHED3;
+            };
+        }
         int netmask = timeout > 0 && vs.persistenceGranularity() != null
                 ? prefixLength(vs.persistenceGranularity()) : 128;
         if (timeout > 0 && vs.persistenceGranularity() != null && !contiguous(vs.persistenceGranularity())) {

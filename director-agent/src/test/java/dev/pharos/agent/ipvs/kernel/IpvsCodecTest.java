@@ -101,6 +101,50 @@ class IpvsCodecTest {
                 IpvsCodec.operation(FAMILY, 1, new IpvsOp.AddService(WEB, settings)));
     }
 
+    /// keepalived's `lb_algo mh` with `mh-fallback` and `mh-port`: IP_VS_SVC_F_SCHED_MH_FALLBACK
+    /// (SCHED1, 0x08) and IP_VS_SVC_F_SCHED_MH_PORT (SCHED2, 0x10), as `ipvsadm -s mh -b mh-fallback,mh-port` sends.
+    @Test
+    void newMaglevServiceWithFallbackAndPort() {
+        var settings = new ServiceSettings("mh", ServiceSettings.SCHED1 | ServiceSettings.SCHED2, Duration.ZERO, 32);
+        assertArrayEquals(hex(""
+                + "5c000000 2300 0500 01000000 00000000" // len 92 = 20 + 72
+                + "0101 0000"                            // IPVS_CMD_NEW_SERVICE (1)
+                + "4800 0180"                            // service nest, len 72
+                + "0600 0100 0200 0000"                  // AF_INET
+                + "0600 0200 0600 0000"                  // TCP
+                + "0800 0300 c000020a"                   // 192.0.2.10
+                + "0600 0400 0050 0000"                  // port 80
+                + "0700 0600 6d6800 00"                  // "mh\0": len 7, one byte of padding
+                + "0c00 0700 18000000 ffffffff"          // {flags SCHED1 | SCHED2 = 0x18, mask ~0}
+                + "0800 0800 00000000"                   // timeout 0: not persistent
+                + "0800 0900 ffffffff"),                 // netmask /32
+                IpvsCodec.operation(FAMILY, 1, new IpvsOp.AddService(WEB, settings)));
+    }
+
+    /// The kernel reports the flags with its own HASHED (0x02) among them: read back, they are the
+    /// ones asked for, so the table compares equal and the reconciler leaves the service alone.
+    @Test
+    void decodeAMaglevServiceWithItsFlags() throws Exception {
+        var dump = ""
+                + "5c000000 2300 0200 01000000 00000000" // len 92, NLM_F_MULTI
+                + "0101 0000"                            // IPVS_CMD_NEW_SERVICE
+                + "4800 0100"                            // service nest, len 72
+                + "0600 0100 0200 0000"                  // AF_INET
+                + "0600 0200 0600 0000"                  // TCP
+                + "0800 0300 c000020a"                   // 192.0.2.10
+                + "0600 0400 0050 0000"                  // port 80
+                + "0700 0600 6d6800 00"                  // "mh\0"
+                + "0c00 0700 1a000000 ffffffff"          // HASHED | SCHED1 | SCHED2
+                + "0800 0800 00000000"                   // timeout 0
+                + "0800 0900 ffffffff";                  // netmask /32
+        var reply = IpvsCodec.decodeServices(FAMILY, List.of(hex(dump), hex(DONE)));
+
+        var expected = new IpvsCodec.ServiceEntry(WEB,
+                new ServiceSettings("mh", ServiceSettings.SCHED1 | ServiceSettings.SCHED2, Duration.ZERO, 32),
+                new IpvsStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+        assertEquals(new IpvsCodec.Ok<>(List.of(expected)), reply);
+    }
+
     @Test
     void setServiceOnIpv6() {
         var key = new ServiceKey.ByAddress(Protocol.UDP, ip("2001:db8::1"), 443);
