@@ -103,6 +103,18 @@ public final class Vm {
         return kernel.release();
     }
 
+    /// The guest's paths of the module files `names` need, each after the ones it depends on, for
+    /// a script to `insmod` in order: the kernel's loader, run from the initramfs, does not find
+    /// every module a command needs by alias (a macvlan did not load on demand).
+    public List<String> modules(String... names) {
+        try {
+            return kernel.withDependencies(List.of(names)).stream()
+                    .map(p -> guestPath(p.toAbsolutePath().toString())).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /// Boots the guest, runs `script` (with `sh`, in [#GUEST_DIR], where `files` are written
     /// first) and powers off. The result holds what the script wrote to stdout and stderr and its
     /// exit status.
