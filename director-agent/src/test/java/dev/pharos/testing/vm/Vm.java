@@ -104,8 +104,9 @@ public final class Vm {
     }
 
     /// The guest's paths of the module files `names` need, each after the ones it depends on, for
-    /// a script to `insmod` in order: the kernel's loader, run from the initramfs, does not find
-    /// every module a command needs by alias (a macvlan did not load on demand).
+    /// a script to `insmod` in order (with `/bin/busybox insmod`: the chroot's own `modprobe`
+    /// looks under the host's `/lib/modules`), so a script loads what it needs up front rather
+    /// than count on the kernel's loader finding each module by alias.
     public List<String> modules(String... names) {
         try {
             return kernel.withDependencies(List.of(names)).stream()
