@@ -95,7 +95,11 @@ public final class VrrpEngine implements AutoCloseable {
         this.settings = settings.stream().map(this.groups::withoutGroupWeights).toList();
     }
 
-    /// The instance names; throws when a name or an interface's VRID is used twice.
+    /// The instance names; throws when a name is used twice, or a VRID twice on one interface in
+    /// one address family. IPv4 and IPv6 virtual routers are separate (RFC 5798 §1: "the virtual
+    /// routers in each of the IPv4 and IPv6 address families are a domain unto themselves"), so
+    /// one VRID may serve both on an interface, as keepalived 2.2.7 allows (`vrrp.c` compares
+    /// `family` first) and as FRR's vrrpd configures it (`vrrp 5 ip …` and `vrrp 5 ipv6 …`).
     private static Set<String> checkUnique(List<VrrpSettings> settings) {
         var names = new HashSet<String>();
         var vrids = new HashSet<String>();
@@ -103,9 +107,11 @@ public final class VrrpEngine implements AutoCloseable {
             if (!names.add(s.name())) {
                 throw new IllegalArgumentException("vrrp_instance " + s.name() + " is defined twice");
             }
-            if (!vrids.add(s.interfaceName() + "/" + s.vrid())) {
+            var family = s.ipv6() ? "IPv6" : "IPv4";
+            if (!vrids.add(s.interfaceName() + "/" + family + "/" + s.vrid())) {
                 throw new IllegalArgumentException("(" + s.name() + ") virtual_router_id " + s.vrid()
-                        + " is already used on " + s.interfaceName() + "; each VRID must be unique per interface");
+                        + " is already used on " + s.interfaceName() + " for " + family
+                        + "; each VRID must be unique per interface and address family");
             }
         }
         return names;

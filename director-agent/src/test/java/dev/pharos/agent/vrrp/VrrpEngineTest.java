@@ -341,6 +341,25 @@ class VrrpEngineTest {
         assertThat(missing.problem()).startsWith("cannot start");
     }
 
+    /// RFC 5798 §1: the IPv4 and IPv6 virtual routers with one VRID on one interface are separate,
+    /// as keepalived and FRR's vrrpd (`vrrp 5 ip …`, `vrrp 5 ipv6 …`) configure them; the same VRID
+    /// twice in one family is still refused.
+    @Test
+    void oneVridServesAnIpv4AndAnIpv6InstanceOnOneInterface() throws Exception {
+        var transports = bus.factory("A", ip("192.0.2.1"));
+        var plumbing = vips.forNode("A");
+        var v6 = VrrpSettings.of("VI_6", "eth0", 5, VrrpVersion.V3, 100, CS30,
+                List.of(new VirtualAddress(InetAddress.getByName("2001:db8::50"), 64)));
+        var v6again = VrrpSettings.of("VI_7", "eth0", 5, VrrpVersion.V3, 100, CS30,
+                List.of(new VirtualAddress(InetAddress.getByName("2001:db8::51"), 64)));
+        var engine = new VrrpEngine(List.of(v3("VI_4", 5, "eth0", 100, VIP), v6), List.of(), transports, plumbing,
+                new ScriptRunner(1), Duration.ofSeconds(1));
+        assertThat(engine).isNotNull();
+        assertThatThrownBy(() -> new VrrpEngine(List.of(v6, v6again), List.of(), transports, plumbing,
+                new ScriptRunner(1), Duration.ofSeconds(1)))
+                .hasMessageContaining("(VI_7) virtual_router_id 5 is already used on eth0 for IPv6");
+    }
+
     @Test
     void refusesInconsistentConfiguration() {
         var transports = bus.factory("A", ip("192.0.2.1"));

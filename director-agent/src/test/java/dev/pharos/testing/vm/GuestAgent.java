@@ -58,7 +58,7 @@ public final class GuestAgent {
         return String.join(" ", words.stream().map(GuestAgent::quote).toList());
     }
 
-    static String quote(String word) {
+    public static String quote(String word) {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 }

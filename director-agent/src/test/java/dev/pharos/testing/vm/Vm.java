@@ -103,6 +103,19 @@ public final class Vm {
         return kernel.release();
     }
 
+    /// The guest's paths of the module files `names` need, each after the ones it depends on, for
+    /// a script to `insmod` in order (with `/bin/busybox insmod`: the chroot's own `modprobe`
+    /// looks under the host's `/lib/modules`), so a script loads what it needs up front rather
+    /// than count on the kernel's loader finding each module by alias.
+    public List<String> modules(String... names) {
+        try {
+            return kernel.withDependencies(List.of(names)).stream()
+                    .map(p -> guestPath(p.toAbsolutePath().toString())).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /// Boots the guest, runs `script` (with `sh`, in [#GUEST_DIR], where `files` are written
     /// first) and powers off. The result holds what the script wrote to stdout and stderr and its
     /// exit status.
