@@ -25,13 +25,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /// bench/scaleout: three active directors behind an ECMP router ([ScaleOutLab]), measured: the
 /// spread of new connections; how long the router takes to drop a director whose link died, per
-/// BGP timer setting, and how many new connections failed meanwhile; the same for a graceful stop
-/// (withdraw first). Writes bench/results/scaleout.md (or `-Dpharos.bench.results=FILE`). Tagged
-/// `bench`: not part of the test suite.
+/// BGP timer or BFD setting, and how many new connections failed meanwhile; the same for a graceful
+/// stop (withdraw first); how many long-lived connections a director's removal and return break
+/// with an ordinary multipath route and with a resilient nexthop group. Writes its sections of
+/// bench/results/scaleout.md (or `-Dpharos.bench.results=FILE`), leaving the others as they are.
+/// Tagged `bench`: not part of the test suite.
 @Tag("bench")
 class ScaleOutBench {
 
     static final int RUNS = Integer.getInteger("pharos.bench.runs", 3);
+    /// Long-lived connections held through a membership change, and new ones after a re-add.
+    static final int HELD = 300;
+    static final int NEW_CONNECTIONS = 300;
+    /// The resilient group's: more buckets than held connections, so that many stay idle.
+    static final int BUCKETS = 512;
+    static final int IDLE_TIMER = 5;
 
     @TempDir
     Path dir;
@@ -184,40 +192,48 @@ class ScaleOutBench {
         writeLongLived(load, rows);
     }
 
-    static final int HELD = 300;
-    static final int BUCKETS = 512;
-    static final int IDLE_TIMER = 5;
-    static final int NEW_CONNECTIONS = 300;
-
-    /// @param onRemoved of the [#HELD] connections, those on the removed director
-    /// @param brokenOnRemoval broken when it was removed
-    /// @param brokenOnReAdd broken when it was re-added
-    /// @param shareAfterReAdd of [#NEW_CONNECTIONS] new connections right after, those it took
+    /// @param onRemoved of the [#HELD] connections open over all three, those on the removed director
+    /// @param brokenOnRemoval of those, broken when it was removed
+    /// @param brokenOnReAdd of [#HELD] connections opened while it was out, broken when it came back
+    /// @param shareAfterReAdd of [#NEW_CONNECTIONS] new connections after its return, those it took
     record Change(int onRemoved, int brokenOnRemoval, int brokenOnReAdd, int shareAfterReAdd) {
     }
 
-    /// One director removed from the router's route and added back, `HELD` connections open
-    /// throughout, each carrying a request every 200 ms or so.
+    /// One director removed from the router's route with [#HELD] connections open over all three;
+    /// then, with [#HELD] connections opened while it is out, added back. Each connection carries a
+    /// request every 200 ms or so.
     Change change(ScaleOutLab lab, boolean resilient, int removed) throws Exception {
         var all = List.of(1, 2, 3);
         var rest = all.stream().filter(n -> n != removed).toList();
+        var name = "keepalive-%s-d%d".formatted(resilient ? "resilient" : "ordinary", removed);
         route(lab, resilient, all);
-        var log = lab.dir.resolve("keepalive-%s-d%d.log".formatted(resilient ? "resilient" : "ordinary", removed));
+        var removal = held(lab, lab.dir.resolve(name + "-removal.log"), () -> route(lab, resilient, rest));
+        // the connections open now all avoid the removed director: its return is what moves them
+        var reAdd = held(lab, lab.dir.resolve(name + "-readd.log"), () -> route(lab, resilient, all));
+        var share = lab.hammer(NEW_CONNECTIONS).getOrDefault("192.0.2." + removed, 0);
+        return new Change(removal.before().getOrDefault("192.0.2." + removed, 0), removal.broken(), reAdd.broken(),
+                share);
+    }
+
+    /// The client's report before a change and the connections the change broke.
+    record Held(Map<String, Integer> before, int broken) {
+    }
+
+    /// [#HELD] connections opened, `change` made, the broken ones counted once every connection
+    /// has carried a few more requests — and, since a resilient group moves an idle bucket only
+    /// after `idle_timer`, not before that has passed.
+    Held held(ScaleOutLab lab, Path log, Runnable change) throws Exception {
         var client = lab.client.start(log, lab.keepAliveCommand(HELD, 120));
         try {
             if (!Netns.await(DEADLINE, () -> round(log).getOrDefault("round", 0) >= 3)) {
-                throw new IllegalStateException("the client opened no connections: " + Files.readString(log));
+                throw new IllegalStateException("the client reported nothing: " + Files.readString(log));
             }
             var before = round(log);
-            route(lab, resilient, rest);
-            var atRemoval = settle(log);
-            route(lab, resilient, all);
-            // a resilient group moves an idle bucket to the re-added director only after idle_timer
-            Thread.sleep(TimeUnit.SECONDS.toMillis(IDLE_TIMER + 1));
-            var atReAdd = settle(log);
-            var share = lab.hammer(NEW_CONNECTIONS).getOrDefault("192.0.2." + removed, 0);
-            return new Change(before.getOrDefault("192.0.2." + removed, 0), atRemoval.get("broken") - before.get("broken"),
-                    atReAdd.get("broken") - atRemoval.get("broken"), share);
+            change.run();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(IDLE_TIMER + 1);
+            Netns.await(DEADLINE, () -> System.nanoTime() - end > 0);
+            var after = settle(log);
+            return new Held(before, after.get("broken") - before.get("broken"));
         } finally {
             Netns.stop(client, Duration.ofSeconds(5));
         }
@@ -320,9 +336,11 @@ class ScaleOutBench {
                 .append("the VIP set by hand with `ip route` / `ip nexthop`: FRR 8.4 cannot configure resilient ")
                 .append("nexthop groups, so these rows show what the router's kernel does with each kind of route. ")
                 .append("The client holds %d HTTP/1.1 keep-alive connections through the VIP, a request on each ".formatted(HELD))
-                .append("every 200 ms or so; one director leaves the route, then (after %d s) comes back; per run, ".formatted(IDLE_TIMER + 1))
-                .append("the connections that were on it, those broken at the removal and at the re-add, and how many ")
-                .append("of %d new connections it took right after the re-add (a third would be even).\n\n".formatted(NEW_CONNECTIONS))
+                .append("every 200 ms or so. Removal: with connections open over all three directors, one leaves the ")
+                .append("route; per run, how many connections were on it and how many broke. Re-add: with new ")
+                .append("connections opened while it was out, it comes back; per run, how many broke, and how many of ")
+                .append("%d new connections it took then (a third would be even). Broken connections are counted ".formatted(NEW_CONNECTIONS))
+                .append("%d s after the change (the resilient group's `idle_timer` and a second).\n\n".formatted(IDLE_TIMER + 1))
                 .append("| route | removed | on it | broken at removal | broken at re-add | its share of %d new |\n"
                         .formatted(NEW_CONNECTIONS))
                 .append("|---|---|---|---|---|---|\n");
@@ -354,10 +372,11 @@ class ScaleOutBench {
                 body.toString()));
     }
 
-    static String measured(String load) {
-        return "Measured %s on %d cores (load average %s before the run; a shared, busy machine), N = %d per row.\n\n"
-                .formatted(Instant.now().truncatedTo(ChronoUnit.MINUTES), Runtime.getRuntime().availableProcessors(),
-                        load, RUNS);
+    static String measured(String load) throws IOException {
+        var after = Files.readString(Path.of("/proc/loadavg")).strip();
+        return ("Measured %s on %d cores (load average %s before the run, %s after; a shared, busy machine), "
+                + "N = %d per row.\n\n").formatted(Instant.now().truncatedTo(ChronoUnit.MINUTES),
+                        Runtime.getRuntime().availableProcessors(), load, after, RUNS);
     }
 
     /// `text` with what comes before its first section replaced.
@@ -369,7 +388,7 @@ class ScaleOutBench {
     /// `text` with the section under `heading` (to the next `## `) replaced by `body`, or with it
     /// added at the end: the other sections, such as another bench's, stay as they are.
     static String replaceSection(String text, String heading, String body) {
-        var section = heading + "\n\n" + body;
+        var section = heading + "\n\n" + body.strip() + "\n\n";
         int at = text.startsWith(heading + "\n") ? 0 : text.indexOf("\n" + heading + "\n");
         if (at < 0) {
             return text + (text.isEmpty() || text.endsWith("\n\n") ? "" : "\n") + section;

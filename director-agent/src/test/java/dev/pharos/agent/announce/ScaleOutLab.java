@@ -80,10 +80,17 @@ final class ScaleOutLab implements AutoCloseable {
             router.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
             // layer-4 hash: the default (0) hashes addresses only and sends a client to one director
             router.exec("sysctl", "-qw", "net.ipv4.fib_multipath_hash_policy=1");
+            // Every host is on one bridge, so the router forwards back out the interface a packet came
+            // in on, and would redirect the client straight to one director for the VIP (a per-address
+            // route exception that bypasses ECMP): no redirects, sent or accepted.
+            router.exec("sysctl", "-qw", "net.ipv4.conf.all.send_redirects=0");
+            router.exec("sysctl", "-qw", "net.ipv4.conf.eth0.send_redirects=0");
             client = net.host("cli", "198.51.100.10/24");
             client.exec("ip", "route", "add", "default", "via", "198.51.100.1");
             // a retransmitted SYN must not be re-hashed onto another path: that would hide failures
             client.exec("sysctl", "-qw", "net.core.txrehash=0");
+            client.exec("sysctl", "-qw", "net.ipv4.conf.all.accept_redirects=0");
+            client.exec("sysctl", "-qw", "net.ipv4.conf.eth0.accept_redirects=0");
             for (var rs : List.of("192.0.2.20", "192.0.2.21")) {
                 var host = net.host("rs" + rs.substring(rs.lastIndexOf('.') + 1), rs + "/24");
                 // the body names the director that proxied the request (nginx interpolates it)
@@ -224,13 +231,14 @@ final class ScaleOutLab implements AutoCloseable {
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
-    /// Stops the router's bgpd, so that zebra takes its route to the VIP away and the route is
+    /// Stops the router's FRR, so that zebra takes its route to the VIP away and the route is
     /// driven by hand ([#ordinaryRoute], [#resilientRoute]): FRR 8.4 cannot configure resilient
-    /// nexthop groups. The directors' agents and balancers run on.
+    /// nexthop groups, and a running zebra, which adopts the kernel's nexthop groups as it learns
+    /// them, would not let one be replaced as resilient. The directors' agents and balancers run on.
     void routeByHand() {
-        frrs.getFirst().stopBgpd();
+        frrs.getFirst().close();
         if (!Netns.await(DEADLINE, () -> paths() == 0)) {
-            throw new IllegalStateException("zebra kept its route: " + router.exec("ip", "route").output());
+            throw new IllegalStateException("zebra left its route: " + router.exec("ip", "route").output());
         }
     }
 
