@@ -353,18 +353,21 @@ class ScaleOutBench {
                   next packet has no socket for it and resets it. So every connection on the removed director
                   breaks whatever the route; the question is what else moves.
                 - Linux's ordinary multipath route (hash-threshold: each path owns one contiguous range of
-                  the hash) shifts the ranges' boundaries when a path leaves or comes back: removing the
-                  middle path moves only its own flows, removing the first or last one also moves part of a
-                  neighbour's, and re-adding a path takes its range back from both neighbours, breaking
-                  those flows too.
+                  the hash, in the order of the route's next hops) shifts the ranges' boundaries when a path
+                  leaves or comes back: removing the middle path (d2) moves only its own flows; removing the
+                  first or last also moves half as many of its neighbour's (a sixth of all); a return shifts
+                  the boundaries back and breaks a third (middle path) to a half (first or last) of all the
+                  connections opened meanwhile.
                 - A resilient group keeps every bucket on its director unless that director left (its buckets
                   go to the others at once) or the bucket was idle for `idle_timer`: at removal only the
-                  removed director's flows move, at re-add none of the live ones; the re-added director gets
-                  only buckets that fell idle, so its share of new flows comes back as old flows end.
-                  `idle_timer` must exceed the longest silence of a flow that must stay (a flow silent longer
-                  moves and breaks) — this client speaks every 200 ms.
-                - Kernel IPVS with `mh` and `sloppy_tcp` on every director does not reset a moved flow; its
-                  rows are in their own section.
+                  removed director's flows move, at its return none of the live ones. The returning director
+                  gets only buckets that fell idle: here, with 512 buckets for 300 connections, enough were
+                  idle that it took its third of new connections at once; with fewer buckets than busy flows
+                  its share comes back only as old flows end. `idle_timer` must exceed the longest silence of
+                  a flow that must stay (a flow silent longer moves, and breaks) — this client speaks every
+                  200 ms.
+                - Kernel IPVS `mh` with `sloppy_tcp`, whose directors can take over a moved flow, is measured
+                  in its own section.
                 """.stripIndent());
         var file = resultsFile();
         var text = Files.exists(file) ? Files.readString(file) : "";
