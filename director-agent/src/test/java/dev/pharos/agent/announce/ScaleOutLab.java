@@ -233,8 +233,8 @@ final class ScaleOutLab implements AutoCloseable {
 
     /// Stops the router's FRR, so that zebra takes its route to the VIP away and the route is
     /// driven by hand ([#ordinaryRoute], [#resilientRoute]): FRR 8.4 cannot configure resilient
-    /// nexthop groups, and a running zebra, which adopts the kernel's nexthop groups as it learns
-    /// them, would not let one be replaced as resilient. The directors' agents and balancers run on.
+    /// nexthop groups, and with zebra running, replacing the group failed ("Can not replace a
+    /// nexthop group with one of a different type"). The directors' agents and balancers run on.
     void routeByHand() {
         frrs.getFirst().close();
         if (!Netns.await(DEADLINE, () -> paths() == 0)) {
