@@ -7,19 +7,22 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
-/// FRR's zebra and bgpd in a test namespace, as Debian packages them (`apt-get install frr`), each
-/// with its own files: they run as user `frr` (zebra refuses to run as root outside group frrvty),
-/// so the directory is given to it. `vtysh` reaches them through `--vty_socket`.
+/// FRR's zebra and bgpd (and bfdd, when given a configuration) in a test namespace, as Debian
+/// packages them (`apt-get install frr`), each with its own files: they run as user `frr` (zebra
+/// refuses to run as root outside group frrvty), so the directory is given to it. `vtysh` reaches
+/// them through `--vty_socket`.
 public final class Frr implements AutoCloseable {
 
     public static final Path ZEBRA = Path.of("/usr/lib/frr/zebra");
     public static final Path BGPD = Path.of("/usr/lib/frr/bgpd");
+    public static final Path BFDD = Path.of("/usr/lib/frr/bfdd");
 
     private final Netns.Host host;
     private final Path dir;
     private final String bgpdConfig;
     private Process zebra;
     private Process bgpd;
+    private Process bfdd;
 
     private Frr(Netns.Host host, Path dir, String bgpdConfig) {
         this.host = host;
@@ -31,8 +34,18 @@ public final class Frr implements AutoCloseable {
         return Files.isExecutable(ZEBRA) && Files.isExecutable(BGPD) && Files.isExecutable(Path.of("/usr/bin/vtysh"));
     }
 
+    public static boolean bfdAvailable() {
+        return available() && Files.isExecutable(BFDD);
+    }
+
     /// zebra and bgpd (with `bgpdConfig`) in `host`; returns once bgpd's vty socket is there.
     public static Frr start(Netns.Host host, Path dir, String bgpdConfig) {
+        return start(host, dir, bgpdConfig, "");
+    }
+
+    /// The same with bfdd on `bfddConfig` too, unless it is empty (for `neighbor X bfd` in bgpd,
+    /// which registers its peers with bfdd through zebra).
+    public static Frr start(Netns.Host host, Path dir, String bgpdConfig, String bfddConfig) {
         var frr = new Frr(host, dir, bgpdConfig);
         try {
             Files.createDirectories(dir);
@@ -53,6 +66,9 @@ public final class Frr implements AutoCloseable {
         if (!Netns.await(Duration.ofSeconds(30), () -> Files.exists(dir.resolve("zserv.api")))) {
             throw new IllegalStateException("zebra did not start in " + host.name() + ": " + frr.log("zebra.log"));
         }
+        if (!bfddConfig.isEmpty()) {
+            frr.startBfdd(bfddConfig);
+        }
         frr.startBgpd();
         return frr;
     }
@@ -72,6 +88,23 @@ public final class Frr implements AutoCloseable {
                 dir.resolve("zserv.api").toString(), "--vty_socket", dir.toString(), "-p", "179");
         if (!Netns.await(Duration.ofSeconds(30), () -> Files.exists(bgpd()))) {
             throw new IllegalStateException("bgpd did not start in " + host.name() + ": " + log("bgpd.log"));
+        }
+    }
+
+    private void startBfdd(String config) {
+        try {
+            Files.writeString(dir.resolve("bfdd.conf"), config);
+            Netns.run("chown", "frr:frr", dir.resolve("bfdd.conf").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // its control socket defaults to /var/run/frr/bfdd.sock, shared by every namespace
+        bfdd = host.start(dir.resolve("bfdd.log"), BFDD.toString(), "-u", "frr", "-g", "frr", "-f",
+                dir.resolve("bfdd.conf").toString(), "-i", dir.resolve("bfdd.pid").toString(), "-z",
+                dir.resolve("zserv.api").toString(), "--vty_socket", dir.toString(), "--bfdctl",
+                dir.resolve("bfdd.sock").toString());
+        if (!Netns.await(Duration.ofSeconds(30), () -> Files.exists(dir.resolve("bfdd.vty")))) {
+            throw new IllegalStateException("bfdd did not start in " + host.name() + ": " + log("bfdd.log"));
         }
     }
 
@@ -101,6 +134,9 @@ public final class Frr implements AutoCloseable {
     public void close() {
         if (bgpd != null) {
             Netns.stop(bgpd, Duration.ofSeconds(10));
+        }
+        if (bfdd != null) {
+            Netns.stop(bfdd, Duration.ofSeconds(10));
         }
         if (zebra != null) {
             Netns.stop(zebra, Duration.ofSeconds(10));

@@ -32,7 +32,7 @@ class ScaleOutTest {
     void network() throws IOException {
         assumeTrue(Netns.available() && Frr.available() && Files.isExecutable(Bird.BIRD)
                 && Nginx.available(), "needs root, ip, FRR, BIRD 2 and nginx");
-        lab = new ScaleOutLab(dir, "", "", "");
+        lab = new ScaleOutLab(dir, "", "", "", ScaleOutLab.Bfd.OFF);
     }
 
     @AfterEach
