@@ -72,7 +72,8 @@ public final class Explainer {
                 }
                 return who + " became MASTER: it heard no advert for Master_Down_Interval = 3 × " + num(adv) + " s + "
                         + "Skew_Time " + num(skew) + " s = " + num(down) + " s, so it concluded the master is gone "
-                        + "(crashed, or cut off from it) and took over the VIPs, announcing them with gratuitous ARP.";
+                        + "(crashed, or cut off from it) and took over the VIPs, announcing them with gratuitous ARP "
+                        + "(IPv6: unsolicited neighbour advertisements).";
             }
             if (reason.startsWith("init")) {
                 return who + " started as MASTER (" + reason + "): `state MASTER` in its configuration is only its "

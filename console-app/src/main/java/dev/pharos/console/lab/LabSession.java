@@ -20,7 +20,6 @@ import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.TimelineEntry;
 import dev.pharos.console.topology.MotionViewModel;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -91,9 +90,8 @@ public final class LabSession implements AutoCloseable {
             double rate, Consumer<Runnable> fx, Executor work) {
         var targets = new ArrayList<LabTraffic.Target>();
         lab.config(lab.directorNames().getFirst()).ifPresent(c -> c.virtualServers().forEach(vs -> {
-            if (vs.key() instanceof VirtualServerDef.Key.Address a
-                    && a.address() instanceof Inet4Address v4) {
-                targets.add(new LabTraffic.Target(v4, a.port()));
+            if (vs.key() instanceof VirtualServerDef.Key.Address a) {
+                targets.add(new LabTraffic.Target(a.address(), a.port()));
             }
         }));
         var traffic = new LabTraffic(lab, targets, rate);

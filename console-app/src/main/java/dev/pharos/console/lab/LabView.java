@@ -311,9 +311,10 @@ public final class LabView extends VBox {
         return l;
     }
 
-    /// An id a CSS lookup can find: `lab-vip-192-0-2-100`, not `lab-vip-192.0.2.100`.
+    /// An id a CSS lookup can find: `lab-vip-192-0-2-100`, not `lab-vip-192.0.2.100`;
+    /// `lab-vip-2001-db8--100` for 2001:db8::100.
     private static String id(String id) {
-        return id.replace('.', '-');
+        return id.replaceAll("[^A-Za-z0-9-]", "-");
     }
 
     private static Button button(String text, String id, Runnable action) {

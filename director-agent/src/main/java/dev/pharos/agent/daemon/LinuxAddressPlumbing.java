@@ -44,16 +44,17 @@ final class LinuxAddressPlumbing implements AddressPlumbing, AutoCloseable {
         }
     }
 
-    /// Runs the address and gratuitous-ARP paths once without changing or sending anything
-    /// ([Rtnetlink#warmUp], [GratuitousArp#warmUp]): a takeover's first VIP and ARP then do not
-    /// wait for class loading and linking (bench/failover: 0.4 ms of the first GARP's delay was
-    /// linking its message's string concatenation). True if both went as expected.
+    /// Runs the address, gratuitous-ARP and neighbour-advertisement paths once without changing or
+    /// sending anything ([Rtnetlink#warmUp], [GratuitousArp#warmUp], [NeighbourAdvert#warmUp]): a
+    /// takeover's first VIP and announcement then do not wait for class loading and linking
+    /// (bench/failover: 0.4 ms of the first GARP's delay was linking its message's string
+    /// concatenation). True if all went as expected.
     boolean warmUp() {
-        return rtnetlink.warmUp() & arp.warmUp();
+        return rtnetlink.warmUp() & arp.warmUp() & neighbours.warmUp();
     }
 
     /// Runs [#warmUp] up to `rounds` times within `budget` so the JIT compiles the address and
-    /// gratuitous-ARP paths: a takeover runs them once, interpreted, and after seconds idle each
+    /// announcement paths: a takeover runs them once, interpreted, and after seconds idle each
     /// small step of it cost 15–25 µs (bench/failover). Returns the rounds run.
     int compile(int rounds, Duration budget) {
         long end = System.nanoTime() + budget.toNanos();
@@ -82,6 +83,9 @@ final class LinuxAddressPlumbing implements AddressPlumbing, AutoCloseable {
             rtnetlink.prepareAdd(interfaceName, vip.address(), vip.prefixLength());
         }
         arp.prepare(interfaceName);
+        if (vips.stream().anyMatch(v -> v.address() instanceof Inet6Address)) {
+            neighbours.prepare(interfaceName);
+        }
     }
 
     @Override

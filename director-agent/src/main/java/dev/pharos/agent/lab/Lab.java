@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -45,6 +46,9 @@ import java.util.function.Consumer;
 /// The lab's configurations use documentation addresses; [SimPlatform] maps them onto loopback:
 /// each director's virtual services listen on loopback ports of their own, and [#route] sends a
 /// VIP's traffic to the port of the director that holds the VIP now — as a LAN's ARP table would.
+/// The LAN is dual-stack ([LabLan]): IPv6 instances advertise VRRPv3 from the directors'
+/// link-local addresses, IPv6 virtual services listen on `::1`, and each real server answers at
+/// its IPv6 address too.
 public final class Lab implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Lab.class.getName());
@@ -60,6 +64,12 @@ public final class Lab implements AutoCloseable {
 
     /// One director of the lab: its configuration text and its address on the lab's LAN.
     public record DirectorDef(String name, String configText, Inet4Address address) {
+
+        /// Its IPv6 link-local address, which its IPv6 VRRP instances advertise from:
+        /// `fe80::192:0:2:1` for 192.0.2.1 ([LabLan]).
+        public Inet6Address linkLocal() {
+            return LabLan.linkLocal(address);
+        }
     }
 
     /// A real server of the lab: the address the configurations use, and what it answers.
@@ -151,8 +161,8 @@ public final class Lab implements AutoCloseable {
         if (!Files.exists(file)) {
             Files.writeString(file, d.configText(), StandardCharsets.UTF_8);
         }
-        var platform = new SimPlatform(name, d.address(), bus, vips, key -> servicePort(name, key),
-                address -> Optional.of(Optional.ofNullable(realServers.get(address)).orElse(absent).port()), gate);
+        var platform = new SimPlatform(name, d.address(), d.linkLocal(), bus, vips, key -> servicePort(name, key),
+                address -> Optional.of(realServerAt(address).orElse(absent).port()), gate);
         var daemon = new Daemon(new Daemon.Options(file, "", null, null, dir.resolve(name + ".state"), null, "userspace"),
                 platform);
         daemon.start();
@@ -209,13 +219,15 @@ public final class Lab implements AutoCloseable {
     /// it is sent (so on the lab's clock, at the protocol's rate); it must return quickly.
     public void onAdvert(Consumer<Advert> listener) {
         bus.addTap(datagram -> {
-            int header = (datagram[0] & 0x0f) * 4;
+            // IPv4: a header of IHL words, the source at 12; IPv6: 40 bytes, the source at 8
+            boolean v6 = (datagram[0] & 0xf0) == 0x60;
+            int header = v6 ? 40 : (datagram[0] & 0x0f) * 4;
             if (datagram.length < header + 3) {
                 return;
             }
-            var source = Arrays.copyOfRange(datagram, 12, 16);
+            var source = v6 ? Arrays.copyOfRange(datagram, 8, 24) : Arrays.copyOfRange(datagram, 12, 16);
             for (var d : defs.values()) {
-                if (Arrays.equals(d.address().getAddress(), source)) {
+                if (Arrays.equals((v6 ? d.linkLocal() : d.address()).getAddress(), source)) {
                     listener.accept(new Advert(d.name(), datagram[header + 1] & 0xff, datagram[header + 2] & 0xff,
                             !partitioned));
                     return;
@@ -258,15 +270,21 @@ public final class Lab implements AutoCloseable {
     }
 
     private LabRealServer realServer(InetAddress address) {
-        var r = realServers.get(address);
-        if (r == null) {
-            throw new IllegalArgumentException("no lab real server " + Addresses.text(address));
-        }
-        return r;
+        return realServerAt(address)
+                .orElseThrow(() -> new IllegalArgumentException("no lab real server " + Addresses.text(address)));
     }
 
+    /// The lab's real servers by their IPv4 addresses (each answers at its IPv6 one too:
+    /// [#realServerAt]).
     public Map<InetAddress, LabRealServer> realServers() {
         return Map.copyOf(realServers);
+    }
+
+    /// The lab's real server at `address`: its own, or the IPv6 address [LabLan] gives it
+    /// (`2001:db8::198:51:100:66` for 198.51.100.66).
+    public Optional<LabRealServer> realServerAt(InetAddress address) {
+        var own = realServers.get(address);
+        return own != null ? Optional.of(own) : LabLan.ipv4(address).map(realServers::get);
     }
 
     public List<String> directorNames() {
@@ -289,14 +307,15 @@ public final class Lab implements AutoCloseable {
         return vips.holders(vip);
     }
 
-    /// Where a packet for `vip:port` goes now: the loopback port of the holder's virtual service.
-    public Optional<InetSocketAddress> route(Inet4Address vip, int port) {
+    /// Where a packet for `vip:port` goes now: the loopback port of the holder's virtual service
+    /// (on `::1` for an IPv6 VIP).
+    public Optional<InetSocketAddress> route(InetAddress vip, int port) {
         var holders = holders(vip);
         for (var name : directorNames()) {
             if (holders.contains(name) && running(name)) {
                 var p = servicePorts.get(name + " " + Addresses.text(vip) + ":" + port);
                 if (p != null) {
-                    return Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
+                    return Optional.of(new InetSocketAddress(SimPlatform.loopback(vip), p));
                 }
             }
         }

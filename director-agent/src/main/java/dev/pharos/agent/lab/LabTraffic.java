@@ -2,7 +2,8 @@ package dev.pharos.agent.lab;
 
 import dev.pharos.agent.api.Addresses;
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -30,11 +31,18 @@ public final class LabTraffic implements AutoCloseable {
         }
     }
 
-    /// A VIP and port to send to.
-    public record Target(Inet4Address vip, int port) {
+    /// A VIP and port to send to, written as the agent writes a virtual server's address
+    /// (`192.0.2.100:80`, `[2001:db8::100]:80`).
+    public record Target(InetAddress vip, int port) {
+        /// The VIP as it stands before `:port`: `192.0.2.100`, `[2001:db8::100]`.
+        public String host() {
+            var text = Addresses.text(vip);
+            return vip instanceof Inet6Address ? "[" + text + "]" : text;
+        }
+
         @Override
         public String toString() {
-            return Addresses.text(vip) + ":" + port;
+            return host() + ":" + port;
         }
     }
 

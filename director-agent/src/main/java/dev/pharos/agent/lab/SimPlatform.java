@@ -12,20 +12,26 @@ import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.StepGate;
 import dev.pharos.agent.vrrp.VrrpTransport;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Optional;
 import java.util.function.Function;
 
-/// One lab director's world: VRRP on the lab's in-memory bus, VIPs in the lab's address table,
-/// and the service table on a user-space balancer whose services listen on loopback ports of
-/// their own (the lab routes a VIP's traffic to the port of whichever director holds it). Real
+/// One lab director's world: VRRP on the lab's in-memory bus (IPv4 instances from its address,
+/// IPv6 ones from its link-local address), VIPs in the lab's address table, and the service table
+/// on a user-space balancer whose services listen on loopback ports of their own, an IPv6 service
+/// on `::1` (the lab routes a VIP's traffic to the port of whichever director holds it). Real
 /// servers' (and sorry servers') documentation addresses are mapped onto the lab's loopback HTTP
 /// servers, so checks and balancing reach real sockets.
 final class SimPlatform implements Platform {
 
+    private static final InetAddress IPV6_LOOPBACK = address(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+
     private final String node;
     private final Inet4Address address;
+    private final Inet6Address linkLocal;
     private final SimVrrpBus bus;
     private final SimAddressPlumbing vips;
     private final Function<VirtualServerDef.Key.Address, Integer> servicePort;
@@ -35,12 +41,13 @@ final class SimPlatform implements Platform {
     /// @param servicePort    this director's loopback port for a virtual server
     /// @param realServerPort the loopback port of the lab server standing for a real server address
     ///                       (empty: the address is checked as written)
-    SimPlatform(String node, Inet4Address address, SimVrrpBus bus, SimAddressPlumbing vips,
+    SimPlatform(String node, Inet4Address address, Inet6Address linkLocal, SimVrrpBus bus, SimAddressPlumbing vips,
             Function<VirtualServerDef.Key.Address, Integer> servicePort,
             Function<InetAddress, Optional<Integer>> realServerPort, StepGate gate) {
         this.gate = gate;
         this.node = node;
         this.address = address;
+        this.linkLocal = linkLocal;
         this.bus = bus;
         this.vips = vips;
         this.servicePort = servicePort;
@@ -64,7 +71,7 @@ final class SimPlatform implements Platform {
 
     @Override
     public VrrpTransport.Factory transports() {
-        return bus.factory(node, address);
+        return settings -> bus.transport(node, settings.ipv6() ? linkLocal : address);
     }
 
     @Override
@@ -93,14 +100,20 @@ final class SimPlatform implements Platform {
                 "the training lab: Pharos's user-space balancer on loopback");
     }
 
+    /// The loopback address of `address`'s family: a client of an IPv6 VIP connects over IPv6.
+    static InetAddress loopback(InetAddress address) {
+        return address instanceof Inet6Address ? IPV6_LOOPBACK : InetAddress.getLoopbackAddress();
+    }
+
     @Override
     public KeepalivedConfig served(KeepalivedConfig config) {
+        // the lab's real servers listen on the one loopback address, whatever their address's family
         var loopback = InetAddress.getLoopbackAddress();
         var servers = new ArrayList<VirtualServerDef>();
         for (var vs : config.virtualServers()) {
             var mapped = vs;
             if (vs.key() instanceof VirtualServerDef.Key.Address a) {
-                mapped = mapped.withKey(new VirtualServerDef.Key.Address(loopback, servicePort.apply(a)));
+                mapped = mapped.withKey(new VirtualServerDef.Key.Address(loopback(a.address()), servicePort.apply(a)));
             }
             var real = new ArrayList<RealServerDef>();
             for (var rs : vs.realServers()) {
@@ -119,5 +132,13 @@ final class SimPlatform implements Platform {
         }
         return new KeepalivedConfig(config.globalDefs(), config.vrrpScripts(), config.syncGroups(),
                 config.vrrpInstances(), config.virtualServerGroups(), servers, config.extras());
+    }
+
+    private static InetAddress address(byte[] bytes) {
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("a loopback address of " + bytes.length + " bytes", e);
+        }
     }
 }

@@ -19,6 +19,9 @@ import java.nio.charset.StandardCharsets;
 public final class Rtnetlink implements AutoCloseable {
 
     private static final int NETLINK_ROUTE = 0;
+    private static final InetAddress IPV4_LOOPBACK = InetAddress.ofLiteral("127.0.0.1");
+    /// Not `::1`: the kernel says EEXIST for an address `lo` has before it looks at the prefix.
+    private static final InetAddress IPV6_DOCUMENTATION = InetAddress.ofLiteral("2001:db8::ffff");
     private static final int RTM_NEWADDR = 20;
     private static final int RTM_DELADDR = 21;
     private static final int NLM_F_REQUEST = 0x1;
@@ -97,14 +100,18 @@ public final class Rtnetlink implements AutoCloseable {
         transact(length, "delete", ifname, address, prefixLength);
     }
 
-    /// Runs the request path once with a request the kernel refuses without changing anything
-    /// (an IPv4 prefix length of 33 on `lo`: EINVAL), so a new master's first address change does
-    /// not pay for loading and linking it. True if the kernel answered as expected.
+    /// Runs the request path once per family with a request the kernel refuses without changing
+    /// anything (a prefix length one past the family's on `lo`: 127.0.0.1/33, and
+    /// 2001:db8::ffff/129: EINVAL), so a new master's first address change does not pay for
+    /// loading and linking it. True if the kernel answered as expected both times.
     public boolean warmUp() {
-        var never = (Inet4Address) InetAddress.getLoopbackAddress();
+        return refused(IPV4_LOOPBACK, 33) & refused(IPV6_DOCUMENTATION, 129);
+    }
+
+    private boolean refused(InetAddress never, int prefixLength) {
         try {
-            addAddress("lo", never, 33, null, null);
-            deleteAddress("lo", never, 33); // unreachable on Linux; undone should it ever be accepted
+            addAddress("lo", never, prefixLength, null, null);
+            deleteAddress("lo", never, prefixLength); // unreachable on Linux; undone should it ever be accepted
             return false;
         } catch (NativeException e) {
             return e.is(Errno.EINVAL);

@@ -8,8 +8,8 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
-/// The native address and ARP calls on this host, without changing anything on it: their
-/// warm-ups get the kernel's expected refusal, and a bad interface is a clear sentence.
+/// The native address, ARP and neighbour-advertisement calls on this host, without changing
+/// anything on it: their warm-ups get the kernel's expected refusal, and a bad interface is a clear sentence.
 class AddressPlumbingNativeTest {
 
     private static Inet4Address vip() throws Exception {
@@ -31,15 +31,18 @@ class AddressPlumbingNativeTest {
     @Test
     void warmUpsRunThePathsAndTheKernelRefusesAsExpected() throws Exception {
         assumeRoot();
-        try (var arp = GratuitousArp.open(); var rt = Rtnetlink.open()) {
+        try (var arp = GratuitousArp.open(); var rt = Rtnetlink.open(); var na = NeighbourAdvert.open()) {
             assertThat(arp.warmUp()).as("sendto for interface index 0 is ENXIO").isTrue();
-            assertThat(rt.warmUp()).as("an IPv4 prefix of 33 is EINVAL").isTrue();
+            assertThat(na.warmUp()).as("the neighbour advertisement's too").isTrue();
+            assertThat(rt.warmUp()).as("an IPv4 prefix of 33 and an IPv6 prefix of 129 are EINVAL").isTrue();
             // Preparing changes nothing and never throws, whatever the interface.
             var before = addresses();
             rt.prepareAdd("lo", vip(), 32);
             rt.prepareAdd("nope-pharos0", vip(), 32);
             arp.prepare("lo");
             arp.prepare("nope-pharos0");
+            na.prepare("lo");
+            na.prepare("nope-pharos0");
             assertThat(addresses()).isEqualTo(before);
         }
     }

@@ -2,15 +2,14 @@ package dev.pharos.console.lab.lesson;
 
 import dev.pharos.agent.api.Addresses;
 import dev.pharos.agent.lab.Lab;
+import dev.pharos.agent.lab.LabRealServer;
 import dev.pharos.agent.lab.LabTraffic;
 import dev.pharos.console.model.ClusterModel;
 import dev.pharos.console.model.Health;
 import dev.pharos.console.model.RealServerModel;
 import dev.pharos.console.model.VirtualServerModel;
 import dev.pharos.console.model.VrrpState;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -150,9 +149,9 @@ final class Check {
     }
 
     private static Verdict heldBy(Observation.HeldBy h, Facts f) {
-        var vip = vip(h.vip());
+        var vip = literal(h.vip());
         if (vip.isEmpty()) {
-            return Verdict.contradicted(h.vip() + " is not an IPv4 address");
+            return Verdict.contradicted(h.vip() + " is not an IP address");
         }
         var holders = f.lab().holders(vip.get());
         return holders.equals(h.directors()) ? Verdict.seen("held by " + String.join(" and ", new TreeSet<>(holders)))
@@ -173,13 +172,17 @@ final class Check {
                 : Verdict.NOT_YET;
     }
 
-    /// The director's real servers that are `server` (a name such as `web-1`, or an address).
+    /// The director's real servers that are `server` (a name such as `web-1`, or an address): at
+    /// the lab server's IPv4 address or at its IPv6 one.
     private static List<RealServerModel> realServers(Facts f, String server, String director) {
         var address = address(f, server);
         var out = new ArrayList<RealServerModel>();
         f.cluster().director(director).ifPresent(d -> {
             for (VirtualServerModel vs : d.virtualServers()) {
-                vs.realServers().stream().filter(r -> address.equals(r.addressProperty().get())).forEach(out::add);
+                vs.realServers().stream().filter(r -> address.equals(r.addressProperty().get())
+                        || literal(r.addressProperty().get()).flatMap(a -> f.lab().realServerAt(a))
+                                .filter(l -> name(l.name()).equals(server)).isPresent())
+                        .forEach(out::add);
             }
         });
         return out;
@@ -200,8 +203,7 @@ final class Check {
         if (name(answer).equals(server)) {
             return true;
         }
-        var label = f.lab().realServers().entrySet().stream()
-                .filter(e -> Addresses.text(e.getKey()).equals(server)).map(e -> e.getValue().name()).findFirst();
+        var label = literal(server).flatMap(a -> f.lab().realServerAt(a)).map(LabRealServer::name);
         return label.isPresent() && label.get().equals(answer);
     }
 
@@ -211,19 +213,21 @@ final class Check {
         return space < 0 ? answer : answer.substring(0, space);
     }
 
+    /// The results of requests to `vip` (as a lesson writes it: an IPv6 one in any form) on any port.
     private static List<LabTraffic.Result> results(Facts f, String vip) {
-        return f.results().stream().filter(r -> r.vip().startsWith(vip + ":") && !r.at().isBefore(f.start())).toList();
+        var prefix = literal(vip).map(a -> new LabTraffic.Target(a, 0).host()).orElse(vip) + ":";
+        return f.results().stream().filter(r -> r.vip().startsWith(prefix) && !r.at().isBefore(f.start())).toList();
     }
 
     private static Duration scaled(Duration d, Facts f) {
         return Duration.ofNanos((long) (d.toNanos() * f.slack()));
     }
 
-    private static Optional<Inet4Address> vip(String text) {
+    /// `text` as an address when it is an IPv4 or IPv6 literal (never a name: nothing is looked up).
+    private static Optional<InetAddress> literal(String text) {
         try {
-            return InetAddress.getByName(text) instanceof Inet4Address v4 && text.matches("[0-9.]+")
-                    ? Optional.of(v4) : Optional.empty();
-        } catch (UnknownHostException e) {
+            return Optional.of(InetAddress.ofLiteral(text));
+        } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
     }
