@@ -3,6 +3,7 @@ package dev.pharos.agent.check;
 import static dev.pharos.agent.check.TestHttpServer.answer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,15 @@ class HttpProbeTest {
         try (var server = new TestHttpServer(answer(200, "hello"))) {
             assertThat(attempt(server, url("/health?x=1"))).isEqualTo(ProbeResult.up());
             assertThat(server.requestTexts()).containsExactly("GET /health?x=1 HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: 127.0.0.1:"
+                    + server.port() + "\r\n\r\n");
+        }
+    }
+
+    @Test
+    void anIpv6RealServerIsAskedWithItsAddressInBrackets() throws Exception {
+        try (var server = new TestHttpServer(InetAddress.getByName("::1"), answer(200, "hello"), true)) {
+            assertThat(attempt(server, url("/"))).isEqualTo(ProbeResult.up());
+            assertThat(server.requestTexts()).containsExactly("GET / HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: [::1]:"
                     + server.port() + "\r\n\r\n");
         }
     }

@@ -13,8 +13,26 @@ import org.junit.jupiter.api.Test;
 class TcpProbeTest {
 
     private static ProbeResult attempt(int port, InetAddress bindTo) {
-        return new TcpProbe(new CheckSpec.TcpCheck(new CheckSpec.Endpoint(new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+        return attempt(InetAddress.getLoopbackAddress(), port, bindTo);
+    }
+
+    private static ProbeResult attempt(InetAddress to, int port, InetAddress bindTo) {
+        return new TcpProbe(new CheckSpec.TcpCheck(new CheckSpec.Endpoint(new InetSocketAddress(to, port),
                 bindTo, 0, Duration.ofSeconds(1)), CheckSchedulerTest.timing(1, 0, 1, 0, false))).attempt();
+    }
+
+    @Test
+    void anIpv6RealServerIsCheckedFromItsOwnFamily() throws Exception {
+        var v6 = InetAddress.getByName("::1");
+        try (var server = new ServerSocket(0, 10, v6)) {
+            assertThat(attempt(v6, server.getLocalPort(), null)).isEqualTo(ProbeResult.up());
+            assertThat(attempt(v6, server.getLocalPort(), v6)).isEqualTo(ProbeResult.up());
+        }
+        int closed;
+        try (var server = new ServerSocket(0, 10, v6)) {
+            closed = server.getLocalPort();
+        }
+        assertThat(attempt(v6, closed, null)).isEqualTo(ProbeResult.down("connection refused"));
     }
 
     @Test

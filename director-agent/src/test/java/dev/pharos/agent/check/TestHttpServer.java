@@ -48,10 +48,15 @@ final class TestHttpServer implements AutoCloseable {
     /// @param readsRequest false: the behaviour starts as soon as the connection is accepted (a
     ///                     server that talks first, such as SSH or a plain-text banner)
     TestHttpServer(Behaviour behaviour, boolean readsRequest) throws IOException {
+        this(InetAddress.getLoopbackAddress(), behaviour, readsRequest);
+    }
+
+    /// On `address` (a loopback address of either family, e.g. `::1`).
+    TestHttpServer(InetAddress address, Behaviour behaviour, boolean readsRequest) throws IOException {
         this.behaviour = behaviour;
         this.readsRequest = readsRequest;
         this.listener = new ServerSocket();
-        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+        listener.bind(new InetSocketAddress(address, 0), 200);
         this.acceptor = Thread.ofPlatform().name("test-http-accept").daemon().start(this::acceptLoop);
     }
 
@@ -60,7 +65,7 @@ final class TestHttpServer implements AutoCloseable {
     }
 
     InetSocketAddress address() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port());
+        return new InetSocketAddress(listener.getInetAddress(), port());
     }
 
     void behave(Behaviour b) {
