@@ -48,6 +48,10 @@ public final class LabTraffic implements AutoCloseable {
 
     private static final long IDLE_NANOS = Duration.ofMillis(200).toNanos();
 
+    /// How long a client waits, on the lab's clock, for its VIP's first holder.
+    public static final Duration START_GRACE = Duration.ofSeconds(15);
+    private static final long START_GRACE_NANOS = START_GRACE.toNanos();
+
     private final Lab lab;
     private final List<Target> targets;
     private final List<Consumer<Result>> listeners = new CopyOnWriteArrayList<>();
@@ -84,12 +88,27 @@ public final class LabTraffic implements AutoCloseable {
     /// Requests at the rate on the lab's clock: slowed down with it, and none while it stands
     /// still (a step-by-step pause, speed 0) — the lab's whole world stops, so an outage measured
     /// across a pause leaves the pause out.
+    ///
+    /// A client starts when its VIP first has a route (a director holds it and serves the port),
+    /// or after [#START_GRACE] of the lab's clock: the directors' own start (every instance begins
+    /// in BACKUP and waits before it takes over) is not a failure to count, and a lab where
+    /// nothing ever serves the VIP still shows its failures.
     private void run(Target t) {
         var clock = lab.stepGate();
         clock.attach(Thread.currentThread());
         try {
-            long next = clock.nanoTime();
+            long begin = clock.nanoTime();
+            boolean started = false;
+            long next = begin;
             while (!closed) {
+                if (!started) {
+                    started = lab.route(t.vip(), t.port()).isPresent() || clock.nanoTime() - begin > START_GRACE_NANOS;
+                    if (!started) {
+                        LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                        next = clock.nanoTime();
+                        continue;
+                    }
+                }
                 var r = perSecond;
                 if (r <= 0 || clock.isPaused()) {
                     if (r <= 0) {
