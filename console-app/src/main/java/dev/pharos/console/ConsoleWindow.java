@@ -26,6 +26,7 @@ import javafx.animation.PauseTransition;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Menu;
@@ -369,9 +370,9 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         explanationsTab = new Tab("Why it happened (all)");
         lessonTab = new Tab("Lesson");
         lessonTab.setId("lab-lesson-tab");
-        var inspectorTab = new Tab("Inspector", inspector);
-        var details = new TabPane(lessonTab, new Tab("Timeline", timeline), inspectorTab,
-                new Tab("Traffic", traffic), explanationsTab);
+        var inspectorTab = shownWhenChosen("Inspector", inspector);
+        var details = new TabPane(lessonTab, shownWhenChosen("Timeline", timeline), inspectorTab,
+                shownWhenChosen("Traffic", traffic), explanationsTab);
         // a click on a card shows what it is, as the inspector beside the topology did, unless
         // a lesson runs in view: its Next stays in reach
         topology.selectionProperty().addListener((o, was, now) -> {
@@ -392,6 +393,19 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         topologyTab.setContent(labWorkspace);
         // a class sees the whole pair, whatever the window's size
         topology.fitToWindow();
+    }
+
+    /// A tab that takes `content` into the scene when first chosen: the lesson's tab is the one in
+    /// view at the start, and the others' panes (charts, a table) need not be styled and laid out
+    /// before the console's first full frame.
+    private static Tab shownWhenChosen(String title, Node content) {
+        var tab = new Tab(title);
+        tab.selectedProperty().subscribe(chosen -> {
+            if (chosen && tab.getContent() == null) {
+                tab.setContent(content);
+            }
+        });
+        return tab;
     }
 
     @Override
