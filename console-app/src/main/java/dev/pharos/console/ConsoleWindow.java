@@ -26,6 +26,7 @@ import javafx.animation.PauseTransition;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Menu;
@@ -68,8 +69,10 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     private final SplitPane side;
     private final SplitPane upper;
     private final SplitPane split;
-    /// Once a lab runs: the topology with the lab beside it ([#showLab]).
+    /// Once a lab runs or is about to: the topology with the lab beside it ([#showLab]).
     private BorderPane labWorkspace;
+    /// The workspace's right column, where the running lab's controls go.
+    private ScrollPane labColumn;
     /// The lab's lesson slot above the topology.
     private Tab lessonTab;
     private LabView shownLab;
@@ -92,7 +95,10 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     };
     private final TrafficView traffic;
     private final ConfigEditorViewModel configEditor;
-    private final ConfigEditorView configView;
+    /// Made when its tab is first chosen ([#configView()]): styling and laying out an editor nobody
+    /// looks at would delay the console's first full frame.
+    private ConfigEditorView configView;
+    private final Tab configTab;
 
     /// A window whose configuration editor has no directors (the topology's tests).
     public ConsoleWindow(ClusterModel cluster, EditService edits) {
@@ -121,8 +127,12 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         split.setOrientation(Orientation.VERTICAL);
         split.setDividerPositions(0.72);
         topologyTab = new Tab("Topology", split);
-        configView = new ConfigEditorView(this.configEditor);
-        var configTab = new Tab("Configuration", configView);
+        configTab = new Tab("Configuration");
+        configTab.selectedProperty().addListener((o, was, now) -> {
+            if (now) {
+                configView();
+            }
+        });
         topologyTab.setClosable(false);
         configTab.setClosable(false);
         tabs = new TabPane(topologyTab, configTab);
@@ -152,8 +162,17 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     public void closeRequested(WindowEvent e) {
         if (configEditor.dirtyProperty().get()) {
             e.consume();
-            configView.leaveThen(() -> getScene().getWindow().hide());
+            configView().leaveThen(() -> getScene().getWindow().hide());
         }
+    }
+
+    /// The configuration editor, made and put into its tab on first use.
+    private ConfigEditorView configView() {
+        if (configView == null) {
+            configView = new ConfigEditorView(configEditor);
+            configTab.setContent(configView);
+        }
+        return configView;
     }
 
     private static final KeyCombination UNDO = KeyCombination.keyCombination("Shortcut+Z");
@@ -172,7 +191,13 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
         addDirectorItem.setOnAction(e -> addDirector.run());
         var quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
-        quit.setOnAction(e -> configView.leaveThen(() -> getScene().getWindow().hide()));
+        quit.setOnAction(e -> {
+            if (configEditor.dirtyProperty().get()) {
+                configView().leaveThen(() -> getScene().getWindow().hide());
+            } else {
+                getScene().getWindow().hide();
+            }
+        });
         var undo = new MenuItem("Undo");
         undo.setAccelerator(UNDO);
         undo.disableProperty().bind(topologyModel.canUndoProperty().not());
@@ -314,52 +339,76 @@ public final class ConsoleWindow extends BorderPane implements LabHost {
     /// replaces the last one.
     @Override
     public void showLab(LabView view) {
-        var scroll = new ScrollPane(view);
-        scroll.setFitToWidth(true);
-        scroll.setFitToHeight(true);
-        scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
-        scroll.setId("lab-panel");
-        // the column's rows need 440 px; a wider window gives some of its width to them, most to the topology
-        scroll.prefWidthProperty().bind(Bindings.createDoubleBinding(() -> Math.clamp(getWidth() * 0.36, 440, 480),
-                widthProperty()));
-        scroll.setMinWidth(Region.USE_PREF_SIZE);
-        if (labWorkspace == null) {
-            // the operator's panes leave their split panes for the workspace's tabs
-            side.getItems().clear();
-            upper.getItems().clear();
-            split.getItems().clear();
-            explanationsTab = new Tab("Why it happened (all)");
-            lessonTab = new Tab("Lesson");
-            lessonTab.setId("lab-lesson-tab");
-            var inspectorTab = new Tab("Inspector", inspector);
-            var details = new TabPane(lessonTab, new Tab("Timeline", timeline), inspectorTab,
-                    new Tab("Traffic", traffic), explanationsTab);
-            // a click on a card shows what it is, as the inspector beside the topology did, unless
-            // a lesson runs in view: its Next stays in reach
-            topology.selectionProperty().addListener((o, was, now) -> {
-                if (now != null && !(lessonTab.isSelected() && shownLab.lessonChosenProperty().get())) {
-                    details.getSelectionModel().select(inspectorTab);
-                }
-            });
-            details.setId("details");
-            details.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
-            details.setMinHeight(0);
-            var left = new SplitPane(topology, details);
-            left.setOrientation(Orientation.VERTICAL);
-            left.setDividerPositions(0.64);
-            labWorkspace = new BorderPane(left);
-            labWorkspace.setId("lab-workspace");
-            topologyTab.setContent(labWorkspace);
-            // a class sees the whole pair, whatever the window's size
-            topology.fitToWindow();
-        }
+        openLabWorkspace();
         shownLab = view;
         var lesson = new ScrollPane(view.lessonSlot());
         lesson.setFitToWidth(true);
         lesson.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         lessonTab.setContent(lesson);
         explanationsTab.setContent(view.history());
-        labWorkspace.setRight(scroll);
+        labColumn.setContent(view);
+    }
+
+    /// Lays out the lab's workspace ([#showLab]) before a lab runs, its column empty until then. A
+    /// console that opens on the training lab calls this before its first full frame, so its panes
+    /// are styled and laid out once: moved from the operator's split panes into the workspace
+    /// later, every one of them would be styled again, which the console's start waits for.
+    public void openLabWorkspace() {
+        if (labWorkspace != null) {
+            return;
+        }
+        labColumn = new ScrollPane();
+        labColumn.setFitToWidth(true);
+        labColumn.setFitToHeight(true);
+        labColumn.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        labColumn.setId("lab-panel");
+        // the column's rows need 440 px; a wider window gives some of its width to them, most to the topology
+        labColumn.prefWidthProperty().bind(Bindings.createDoubleBinding(() -> Math.clamp(getWidth() * 0.36, 440, 480),
+                widthProperty()));
+        labColumn.setMinWidth(Region.USE_PREF_SIZE);
+        // the operator's panes leave their split panes for the workspace's tabs
+        side.getItems().clear();
+        upper.getItems().clear();
+        split.getItems().clear();
+        explanationsTab = new Tab("Why it happened (all)");
+        lessonTab = new Tab("Lesson");
+        lessonTab.setId("lab-lesson-tab");
+        var inspectorTab = shownWhenChosen("Inspector", inspector);
+        var details = new TabPane(lessonTab, shownWhenChosen("Timeline", timeline), inspectorTab,
+                shownWhenChosen("Traffic", traffic), explanationsTab);
+        // a click on a card shows what it is, as the inspector beside the topology did, unless
+        // a lesson runs in view: its Next stays in reach
+        topology.selectionProperty().addListener((o, was, now) -> {
+            var lessonInView = lessonTab.isSelected() && shownLab != null && shownLab.lessonChosenProperty().get();
+            if (now != null && !lessonInView) {
+                details.getSelectionModel().select(inspectorTab);
+            }
+        });
+        details.setId("details");
+        details.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        details.setMinHeight(0);
+        var left = new SplitPane(topology, details);
+        left.setOrientation(Orientation.VERTICAL);
+        left.setDividerPositions(0.64);
+        labWorkspace = new BorderPane(left);
+        labWorkspace.setId("lab-workspace");
+        labWorkspace.setRight(labColumn);
+        topologyTab.setContent(labWorkspace);
+        // a class sees the whole pair, whatever the window's size
+        topology.fitToWindow();
+    }
+
+    /// A tab that takes `content` into the scene when first chosen: the lesson's tab is the one in
+    /// view at the start, and the others' panes (charts, a table) need not be styled and laid out
+    /// before the console's first full frame.
+    private static Tab shownWhenChosen(String title, Node content) {
+        var tab = new Tab(title);
+        tab.selectedProperty().subscribe(chosen -> {
+            if (chosen && tab.getContent() == null) {
+                tab.setContent(content);
+            }
+        });
+        return tab;
     }
 
     @Override

@@ -123,6 +123,8 @@ public final class PharosApp extends Application {
             cluster.record(new TimelineEntry(Instant.now(), "console", "config", "inventory",
                     "No directors configured (File → Directors…, stored in " + Inventory.defaultFile()
                             + "): opening the training lab"));
+            // laid out as the lab's workspace from its first frame, the lab's controls to come
+            window.openLabWorkspace();
             lab = LabMode.start(cluster, connections, edits, labSeed);
             labSeed = null;
             // a class waiting for the lab sees it coming, not "no directors"
