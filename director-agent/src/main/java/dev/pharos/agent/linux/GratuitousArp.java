@@ -117,19 +117,11 @@ public final class GratuitousArp implements AutoCloseable {
         if (closed) {
             throw new NativeException(what(ifname, address), Errno.EBADF, "the socket is closed");
         }
-        int index;
-        boolean ethernet;
         try {
-            index = ifreq.index(fd, ifname, "gratuitous ARP");
-            ethernet = ifreq.readEthernetAddress(fd, ifname, "gratuitous ARP");
+            return ifreq.ethernetIndex(fd, ifname, "gratuitous ARP", anyType);
         } catch (NativeException e) {
             throw e.of(what(ifname, address));
         }
-        if (!ethernet && !anyType) {
-            throw new NativeException(what(ifname, address), Errno.ENODEV,
-                    "interface " + ifname + " has no Ethernet address");
-        }
-        return index;
     }
 
     private static String what(String ifname, Inet4Address address) {

@@ -39,6 +39,17 @@ final class InterfaceRequest {
         return (ifreq.get(ValueLayout.JAVA_SHORT_UNALIGNED, UNION) & 0xffff) == ARPHRD_ETHER;
     }
 
+    /// The index of `ifname` with its hardware address read ([#index], then
+    /// [#readEthernetAddress]); an interface without an Ethernet address is refused unless
+    /// `anyType`.
+    int ethernetIndex(int fd, String ifname, String call, boolean anyType) throws NativeException {
+        int index = index(fd, ifname, call);
+        if (!readEthernetAddress(fd, ifname, call) && !anyType) {
+            throw new NativeException(call, Errno.ENODEV, "interface " + ifname + " has no Ethernet address");
+        }
+        return index;
+    }
+
     /// The six bytes [#readEthernetAddress] read, in place.
     MemorySegment ethernetAddress() {
         return ifreq.asSlice(UNION + 2, 6);

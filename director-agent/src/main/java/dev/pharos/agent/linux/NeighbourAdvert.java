@@ -175,19 +175,11 @@ public final class NeighbourAdvert implements AutoCloseable {
         if (closed) {
             throw new NativeException(what(ifname, address), Errno.EBADF, "the socket is closed");
         }
-        int index;
-        boolean ethernet;
         try {
-            index = ifreq.index(fd, ifname, "neighbour advertisement");
-            ethernet = ifreq.readEthernetAddress(fd, ifname, "neighbour advertisement");
+            return ifreq.ethernetIndex(fd, ifname, "neighbour advertisement", anyType);
         } catch (NativeException e) {
             throw e.of(what(ifname, address));
         }
-        if (!ethernet && !anyType) {
-            throw new NativeException(what(ifname, address), Errno.ENODEV,
-                    "interface " + ifname + " has no Ethernet address");
-        }
-        return index;
     }
 
     /// Whether `ifname` forwards IPv6 (then the advertisement says it is from a router, RFC 4861
