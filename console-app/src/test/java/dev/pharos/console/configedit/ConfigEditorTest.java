@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javafx.css.PseudoClass;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
@@ -36,9 +37,11 @@ class ConfigEditorTest {
     ConfigEditorView editor;
     final Map<String, DirectorConnection> connections = new LinkedHashMap<>();
     final ConsoleWork work = new ConsoleWork();
+    Stage stage;
 
     @Start
     void start(Stage stage) throws Exception {
+        this.stage = stage;
         agent = new FakeAgent("lvs-master", "MASTER", FakeAgent.DUAL_MASTER);
         var cluster = ClusterModel.onFxThread("seed");
         connections.put("lvs-master", agent.connection(cluster.listenerFor("lvs-master"), Duration.ofSeconds(5)));
@@ -75,17 +78,35 @@ class ConfigEditorTest {
         assertThat(d.text()).contains("lvs-master.conf:").contains("priority");
         assertThat(d.line()).isPositive();
 
-        robot.clickOn("#config-apply");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> editor.status().getText().startsWith("refused"));
+        waitForStatus("1 error(s)");
+        click(robot, "#config-apply");
+        waitForStatus("refused");
         assertThat(editor.status().getPseudoClassStates()).as("a refusal is shown red").contains(ERROR);
         assertThat(agent.calls().stream().filter(c -> c.method().equals("config.apply")).count()).isEqualTo(1);
 
         robot.interact(() -> editor.text().setText(original.replace("lb_algo wrr", "lb_algo rr")));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> editor.status().getText().startsWith("valid"));
-        robot.clickOn("#config-apply");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> editor.status().getText().startsWith("applied"));
+        waitForStatus("valid");
+        click(robot, "#config-apply");
+        waitForStatus("applied");
         assertThat(editor.status().getText()).contains("changed settings of virtual server tcp/192.0.2.100:80");
         assertThat(editor.status().getPseudoClassStates()).as("the colour follows the message").doesNotContain(ERROR);
+    }
+
+    /// A click where the operator would click, on this test's window brought to the front: a window
+    /// another test class left open in the same JVM must not take it.
+    void click(FxRobot robot, String query) {
+        robot.interact(stage::toFront);
+        robot.clickOn(query);
+    }
+
+    /// Waits for the status line to start with `prefix`; a timeout says what it showed instead.
+    void waitForStatus(String prefix) {
+        try {
+            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> editor.status().getText().startsWith(prefix));
+        } catch (TimeoutException e) {
+            throw new AssertionError("the status line still shows \"" + editor.status().getText()
+                    + "\" after 20 s, not \"" + prefix + "…\"; calls: " + agent.calls().stream().map(FakeAgent.Call::method).toList(), e);
+        }
     }
 
     @Test
