@@ -32,10 +32,38 @@ final class Validator {
     static final class Positions extends IdentityHashMap<Object, Position> {
 
         private final Map<Object, Map<String, Position>> statements = new IdentityHashMap<>();
+        /// While not null, every position put here is also added to it ([ParseCache] keeps what
+        /// one block's parse recorded).
+        List<Recorded> journal;
+
+        /// A position recorded: `keyword` null for where `model` stands, else its statement's.
+        record Recorded(Object model, String keyword, Position at) {
+        }
+
+        @Override
+        public Position put(Object model, Position at) {
+            if (journal != null) {
+                journal.add(new Recorded(model, null, at));
+            }
+            return super.put(model, at);
+        }
 
         void statement(Object model, String keyword, Position at) {
             if (at != null) {
+                if (journal != null) {
+                    journal.add(new Recorded(model, keyword, at));
+                }
                 statements.computeIfAbsent(model, m -> new HashMap<>()).put(keyword, at);
+            }
+        }
+
+        /// Records `r` again, moved from a block at `from` to the same block at `to`.
+        void replay(Recorded r, Position from, Position to) {
+            var at = ParseCache.moved(r.at(), from, to);
+            if (r.keyword() == null) {
+                put(r.model(), at);
+            } else {
+                statement(r.model(), r.keyword(), at);
             }
         }
 

@@ -18,7 +18,9 @@ import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.LoadedConfig;
 import dev.pharos.agent.config.Located;
+import dev.pharos.agent.config.ParseCache;
 import dev.pharos.agent.config.syntax.LosslessEditException;
 import dev.pharos.agent.config.syntax.LosslessEditor;
 import dev.pharos.agent.control.ControlServer;
@@ -105,6 +107,8 @@ public final class Daemon {
     private final Clock clock = Clock.systemUTC();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Supervisor supervisor = new Supervisor(clock);
+    /// The start's or the last reload's parse, for the next reload to reuse its unchanged blocks.
+    private final ParseCache reloadCache = new ParseCache();
     private final EventJournal journal;
     private final ConfigStore store;
     private volatile KeepalivedConfig config;
@@ -157,7 +161,7 @@ public final class Daemon {
                     e.getMessage());
         }
         var read = store.snapshot(files);
-        var loaded = ConfigLoader.load(options.configFile(), options.configId());
+        var loaded = ConfigLoader.load(options.configFile(), options.configId(), reloadCache);
         loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
         store.remember(read);
         config = loaded.config();
@@ -406,10 +410,10 @@ public final class Daemon {
             // learn its includes first).
             var known = store.files();
             var read = known.isEmpty() ? snapshot() : store.snapshot(known);
-            var loaded = ConfigLoader.load(options.configFile(), options.configId());
+            var loaded = load();
             if (!sameFiles(read.digests().keySet(), loaded.files())) {
                 read = snapshot();
-                loaded = ConfigLoader.load(options.configFile(), options.configId());
+                loaded = load();
             }
             loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
             synchronized (this) {
@@ -424,6 +428,17 @@ public final class Daemon {
             LOG.log(Level.ERROR, "Reload failed, the running configuration stays: {0}", e.getMessage());
         } finally {
             systemd.ready("revision " + revision);
+        }
+    }
+
+    /// The configuration file parsed again, its unchanged `virtual_server` blocks taken from the
+    /// last parse (one parse at a time uses the cache).
+    private LoadedConfig load() throws ConfigException {
+        synchronized (reloadCache) {
+            var loaded = ConfigLoader.load(options.configFile(), options.configId(), reloadCache);
+            LOG.log(Level.DEBUG, "reload: {0} virtual_server blocks parsed, {1} unchanged ones reused",
+                    reloadCache.parsed(), reloadCache.reused());
+            return loaded;
         }
     }
 
