@@ -18,6 +18,7 @@ import dev.pharos.agent.ipvs.table.BackendException;
 import dev.pharos.agent.ipvs.proxy.BalancerProtocol;
 import dev.pharos.agent.ipvs.proxy.BalancerServiceStats;
 import dev.pharos.agent.ipvs.table.DesiredState;
+import dev.pharos.agent.ipvs.table.DesiredStates;
 import dev.pharos.agent.ipvs.table.Destination;
 import dev.pharos.agent.ipvs.table.Endpoint;
 import dev.pharos.agent.ipvs.table.HealthView;
@@ -44,10 +45,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -101,6 +104,10 @@ final class Services implements AutoCloseable {
     private final Queue<CheckEvent> results = new ConcurrentLinkedQueue<>();
     private volatile TableSpec spec = new TableSpec(List.of());
     private volatile DesiredState desired;
+    /// Service-table thread only: computes [#desired], reusing the virtual servers whose inputs
+    /// did not change; and the virtual servers whose health changed since it last computed.
+    private final DesiredStates desiredStates = new DesiredStates();
+    private final Set<String> healthChanged = new HashSet<>();
     private volatile Map<String, List<String>> quorumScripts = Map.of();
     /// Hears, after each reconcile, which virtual addresses have quorum on all their services.
     private volatile Consumer<Map<InetAddress, Boolean>> quorumByAddress = q -> { };
@@ -230,26 +237,40 @@ final class Services implements AutoCloseable {
         states.putAll(pendingStates);
         var weights = new HashMap<>(h.dynamicWeights());
         weights.putAll(pendingWeights);
+        pendingStates.keySet().forEach(ref -> healthChanged.add(ref.virtualServer()));
+        pendingWeights.keySet().forEach(ref -> healthChanged.add(ref.virtualServer()));
         pendingStates.clear();
         pendingWeights.clear();
         return new HealthView(states, weights);
     }
 
+    /// `h` without the real servers `spec` no longer has; `h` itself when it has them all (a
+    /// reload of one real server among tens of thousands copies no view).
     private static HealthView prune(HealthView h, TableSpec spec) {
-        var keep = new HashMap<RealServerRef, HealthView.CheckState>();
-        var weights = new HashMap<RealServerRef, Integer>();
+        var byName = new HashMap<String, Set<Endpoint>>();
         for (var vs : spec.virtualServers()) {
-            for (var rs : vs.realServers()) {
-                var ref = new RealServerRef(vs.name(), rs.endpoint());
-                if (h.states().containsKey(ref)) {
-                    keep.put(ref, h.states().get(ref));
-                }
-                if (h.dynamicWeights().containsKey(ref)) {
-                    weights.put(ref, h.dynamicWeights().get(ref));
-                }
-            }
+            var endpoints = byName.computeIfAbsent(vs.name(), n -> new HashSet<>());
+            vs.realServers().forEach(rs -> endpoints.add(rs.endpoint()));
         }
-        return new HealthView(keep, weights);
+        var keep = new HashMap<RealServerRef, HealthView.CheckState>();
+        h.states().forEach((ref, state) -> {
+            if (inSpec(byName, ref)) {
+                keep.put(ref, state);
+            }
+        });
+        var weights = new HashMap<RealServerRef, Integer>();
+        h.dynamicWeights().forEach((ref, weight) -> {
+            if (inSpec(byName, ref)) {
+                weights.put(ref, weight);
+            }
+        });
+        return keep.size() == h.states().size() && weights.size() == h.dynamicWeights().size() ? h
+                : new HealthView(keep, weights);
+    }
+
+    private static boolean inSpec(Map<String, Set<Endpoint>> byName, RealServerRef ref) {
+        var endpoints = byName.get(ref.virtualServer());
+        return endpoints != null && endpoints.contains(ref.endpoint());
     }
 
     /// A checker result (service-table thread). It joins the health view, and the table is
@@ -375,8 +396,8 @@ final class Services implements AutoCloseable {
     private void reconcile(String why, boolean whole) {
         health = withPendingResults(health);
         var previous = desired;
-        var next = previous == null ? DesiredState.compute(spec, health, RuntimeEdits.NONE)
-                : previous.next(spec, health, RuntimeEdits.NONE);
+        var next = desiredStates.next(spec, health, RuntimeEdits.NONE, healthChanged);
+        healthChanged.clear();
         desired = next;
         quorumByAddress.accept(quorumByAddress(spec, next));
         if (previous != null) {
