@@ -21,6 +21,7 @@ import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.LoadedConfig;
 import dev.pharos.agent.config.Located;
 import dev.pharos.agent.config.ParseCache;
+import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.config.syntax.LosslessEditException;
 import dev.pharos.agent.config.syntax.LosslessEditor;
 import dev.pharos.agent.control.ControlServer;
@@ -43,6 +44,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -109,6 +111,9 @@ public final class Daemon {
     private final Supervisor supervisor = new Supervisor(clock);
     /// The start's or the last reload's parse, for the next reload to reuse its unchanged blocks.
     private final ParseCache reloadCache = new ParseCache();
+    /// The canonical text of each virtual server of the running configuration as a start or a
+    /// reload wrote it for the revision, by model object, for the next reload to take again.
+    private Map<VirtualServerDef, String> reloadWritten = new IdentityHashMap<>();
     private final EventJournal journal;
     private final ConfigStore store;
     private volatile KeepalivedConfig config;
@@ -165,7 +170,7 @@ public final class Daemon {
         loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
         store.remember(read);
         config = loaded.config();
-        revision = ConfigStore.revision(config);
+        revision = ConfigStore.revision(ConfigWriter.write(config, Map.of(), reloadWritten));
         vrrp = VrrpMapping.map(config);
         connectionSync.configure(config);
         warnIfEditsCannotBeWritten(files);
@@ -417,7 +422,11 @@ public final class Daemon {
             }
             loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
             synchronized (this) {
-                apply(loaded.config(), Source.RELOAD, null, null, null, null);
+                // The revision's text: the blocks the parse reused are written as last time.
+                var written = new IdentityHashMap<VirtualServerDef, String>();
+                var canonical = ConfigWriter.write(loaded.config(), reloadWritten, written);
+                reloadWritten = written;
+                apply(loaded.config(), Source.RELOAD, null, null, null, canonical);
                 store.remember(read);
             }
         } catch (IOException e) {
