@@ -190,6 +190,7 @@ final class Services implements AutoCloseable {
         }
         try {
             worker.submit(() -> {
+                var before = spec;
                 spec = nextSpec;
                 names = nextNames;
                 byCheckName = byCheckName(nextNames);
@@ -198,7 +199,7 @@ final class Services implements AutoCloseable {
                 // What the new plan changed (a real server's weight in the file) is in this
                 // reconcile, not in one that follows the edit's answer.
                 takeResults();
-                health = prune(withPendingResults(health), nextSpec);
+                health = prune(withPendingResults(health), before, nextSpec);
                 reconcile("configuration");
             }).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -233,10 +234,16 @@ final class Services implements AutoCloseable {
         if (pendingStates.isEmpty() && pendingWeights.isEmpty()) {
             return h;
         }
-        var states = new HashMap<>(h.states());
-        states.putAll(pendingStates);
-        var weights = new HashMap<>(h.dynamicWeights());
-        weights.putAll(pendingWeights);
+        Map<RealServerRef, HealthView.CheckState> states = h.states();
+        if (!pendingStates.isEmpty()) {
+            states = new HashMap<>(states);
+            states.putAll(pendingStates);
+        }
+        Map<RealServerRef, Integer> weights = h.dynamicWeights();
+        if (!pendingWeights.isEmpty()) {
+            weights = new HashMap<>(weights);
+            weights.putAll(pendingWeights);
+        }
         pendingStates.keySet().forEach(ref -> healthChanged.add(ref.virtualServer()));
         pendingWeights.keySet().forEach(ref -> healthChanged.add(ref.virtualServer()));
         pendingStates.clear();
@@ -244,23 +251,36 @@ final class Services implements AutoCloseable {
         return new HealthView(states, weights);
     }
 
-    /// `h` without the real servers `spec` no longer has; `h` itself when it has them all (a
-    /// reload of one real server among tens of thousands copies no view).
-    private static HealthView prune(HealthView h, TableSpec spec) {
-        var byName = new HashMap<String, Set<Endpoint>>();
-        for (var vs : spec.virtualServers()) {
-            var endpoints = byName.computeIfAbsent(vs.name(), n -> new HashSet<>());
-            vs.realServers().forEach(rs -> endpoints.add(rs.endpoint()));
+    /// `h` without the real servers `after` no longer has. Only the virtual servers whose list of
+    /// real servers changed since `before` (or that are gone) are looked at, and `h` itself is
+    /// kept when none of its entries goes: a reload of one real server's weight among tens of
+    /// thousands copies no view.
+    private static HealthView prune(HealthView h, TableSpec before, TableSpec after) {
+        var previous = new HashMap<String, TableSpec.VirtualServerSpec>();
+        before.virtualServers().forEach(vs -> previous.put(vs.name(), vs));
+        // by name: the endpoints a changed virtual server keeps (none for one that is gone)
+        var changed = new HashMap<String, Set<Endpoint>>();
+        for (var vs : after.virtualServers()) {
+            var old = previous.remove(vs.name());
+            if (old != null && !sameEndpoints(old, vs)) {
+                var endpoints = new HashSet<Endpoint>();
+                vs.realServers().forEach(rs -> endpoints.add(rs.endpoint()));
+                changed.put(vs.name(), endpoints);
+            }
+        }
+        previous.keySet().forEach(gone -> changed.put(gone, Set.of()));
+        if (changed.isEmpty()) {
+            return h;
         }
         var keep = new HashMap<RealServerRef, HealthView.CheckState>();
         h.states().forEach((ref, state) -> {
-            if (inSpec(byName, ref)) {
+            if (kept(changed, ref)) {
                 keep.put(ref, state);
             }
         });
         var weights = new HashMap<RealServerRef, Integer>();
         h.dynamicWeights().forEach((ref, weight) -> {
-            if (inSpec(byName, ref)) {
+            if (kept(changed, ref)) {
                 weights.put(ref, weight);
             }
         });
@@ -268,9 +288,21 @@ final class Services implements AutoCloseable {
                 : new HealthView(keep, weights);
     }
 
-    private static boolean inSpec(Map<String, Set<Endpoint>> byName, RealServerRef ref) {
-        var endpoints = byName.get(ref.virtualServer());
-        return endpoints != null && endpoints.contains(ref.endpoint());
+    private static boolean sameEndpoints(TableSpec.VirtualServerSpec a, TableSpec.VirtualServerSpec b) {
+        if (a.realServers().size() != b.realServers().size()) {
+            return false;
+        }
+        for (int i = 0; i < a.realServers().size(); i++) {
+            if (!a.realServers().get(i).endpoint().equals(b.realServers().get(i).endpoint())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean kept(Map<String, Set<Endpoint>> changed, RealServerRef ref) {
+        var endpoints = changed.get(ref.virtualServer());
+        return endpoints == null || endpoints.contains(ref.endpoint());
     }
 
     /// A checker result (service-table thread). It joins the health view, and the table is
