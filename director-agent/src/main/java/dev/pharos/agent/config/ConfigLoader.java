@@ -39,7 +39,8 @@ public final class ConfigLoader {
         try {
             var diagnostics = new ArrayList<Diagnostic>();
             var files = new ArrayList<Path>();
-            var loaded = finish(tree(SourceReader.load(file, configId), diagnostics, files), diagnostics, cache);
+            var loaded = finish(tree(read(SourceReader.load(file, configId), cache), diagnostics, files), diagnostics,
+                    cache);
             return new LoadedConfig(loaded.config(), redactor.apply(loaded.warnings()), files);
         } catch (ConfigException e) {
             throw new ConfigException(redactor.apply(e.diagnostics()));
@@ -53,6 +54,14 @@ public final class ConfigLoader {
             throws ConfigException {
         var diagnostics = new ArrayList<Diagnostic>();
         return finish(tree(SourceReader.loadConfined(file, text, configId, maxBytes), diagnostics), diagnostics);
+    }
+
+    /// `source`, whose files' texts `cache` takes for its keys.
+    private static SourceReader.Source read(SourceReader.Source source, ParseCache cache) {
+        if (cache != null) {
+            cache.read(source.texts());
+        }
+        return source;
     }
 
     /// Replaces the message of each finding in a file outside the tree of the top-level file.

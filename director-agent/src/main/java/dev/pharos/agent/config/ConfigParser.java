@@ -52,10 +52,15 @@ final class ConfigParser {
     /// [#parse(List, List)] reusing the `virtual_server` blocks of the parse before that `cache`
     /// kept, and keeping this parse's for the next (see [ParseCache]).
     static Parsed parse(List<Node> nodes, List<Diagnostic> diagnostics, ParseCache cache) {
-        if (cache != null) {
-            cache.begin();
+        if (cache == null) {
+            return new ConfigParser(diagnostics, null).top(nodes);
         }
-        return new ConfigParser(diagnostics, cache).top(nodes);
+        cache.begin(nodes);
+        try {
+            return new ConfigParser(diagnostics, cache).top(nodes);
+        } finally {
+            cache.end();
+        }
     }
 
     record Parsed(KeepalivedConfig config, Map<Object, Position> positions) {
@@ -123,7 +128,7 @@ final class ConfigParser {
 
     /// A `virtual_server` block's model (null when refused), from the cache when its text is there.
     private VirtualServerDef virtualServer(VirtualServerParser lvs, Node n) {
-        var key = cache == null ? null : ParseCache.key(n);
+        var key = cache == null ? null : cache.key(n);
         if (key == null) {
             return parseVirtualServer(lvs, n);
         }

@@ -3,6 +3,7 @@ package dev.pharos.agent.config;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,17 +12,17 @@ import java.util.Map;
 /// block's text. A reload of a large file in which one real server changed parses that one block;
 /// the others take their previous model (keepalived 2.3's reload compares blocks by their text too).
 ///
-/// The key is the block after the reader has expanded it (parameters, `~SEQ`, `@ID` lines and
-/// includes resolved, see [SourceReader]): every word with its kind, quoting, column and line
-/// relative to the block's first line. Two blocks with the same key therefore parse to the same
-/// model, and every position their parse records differs only by the line the block starts on:
+/// The key is the block's text: its file and its lines as written, from the line of its keyword
+/// to the line of its last word (see [#key] for why that says what the reader makes of them). Two
+/// blocks with the same key therefore parse to the same model, and every position their parse
+/// records differs only by the line the block starts on:
 /// a block that moved (lines added above it) is reused with its findings and positions moved with
 /// it, so diagnostics still say the right `file:line:col`. A block whose parse found something
 /// is reused only where it was: a message may quote a line number.
 ///
 /// Not reused, so parsed again each time:
-/// - a block whose words do not all come from the file it starts in (an `include` inside the block,
-///   a parameter defined in another file): its positions in the other file do not move with it;
+/// - a block whose words do not all come from its lines as written (an `include` inside it, a
+///   parameter, a multi-line definition, `~SEQ`): what they bring may change elsewhere;
 /// - a block whose parse looked up a name defined elsewhere (a `FILE_CHECK`'s `track_file`): its
 ///   findings depend on other blocks;
 /// - the second of two identical blocks in one file: the model objects are also keys of the
@@ -29,6 +30,7 @@ import java.util.Map;
 /// - every other top-level block (`global_defs`, `vrrp_instance`, …): they are few, and their
 ///   parse reads and defines names across blocks.
 ///
+/// One cache serves one config id (the agent's): an `@ID` line reads differently under another.
 /// Not thread-safe: one parse at a time uses it.
 public final class ParseCache {
 
@@ -38,13 +40,22 @@ public final class ParseCache {
             List<Validator.Positions.Recorded> positions) {
     }
 
-    private Map<String, Block> previous = new HashMap<>();
-    private Map<String, Block> current = new HashMap<>();
+    private Map<Key, Block> previous = new HashMap<>();
+    private Map<Key, Block> current = new HashMap<>();
+    private Map<Path, String> texts = Map.of();
+    private final Map<Path, int[]> lineStarts = new HashMap<>();
+    /// The top-level block after each one in the parse under way.
+    private final Map<Node, Node> next = new IdentityHashMap<>();
     private int reused;
     private int parsed;
 
-    /// A parse begins: it may take the blocks the last parse kept, and keeps its own for the next.
-    void begin() {
+    /// A parse of the top-level blocks `top` begins: it may take the blocks the last parse kept,
+    /// and keeps its own for the next.
+    void begin(List<Node> top) {
+        next.clear();
+        for (int i = 0; i + 1 < top.size(); i++) {
+            next.put(top.get(i), top.get(i + 1));
+        }
         previous = current;
         current = new HashMap<>();
         reused = 0;
@@ -62,7 +73,7 @@ public final class ParseCache {
 
     /// The block the previous parse kept under `key` for the same block now at `at`, taken (a
     /// second identical block is parsed).
-    Block take(String key, Position at) {
+    Block take(Key key, Position at) {
         var hit = previous.remove(key);
         if (hit != null && !hit.findings().isEmpty() && !hit.at().equals(at)) {
             // A finding's message may name a line ("first at line 12"), which moving its position
@@ -77,54 +88,99 @@ public final class ParseCache {
         return hit;
     }
 
-    void keep(String key, Block block) {
+    void keep(Key key, Block block) {
         current.put(key, block);
     }
 
-    /// The key of a top-level block, or null when it cannot be reused (its words come from more
-    /// than one file).
-    static String key(Node n) {
+    /// A block's key: its file and the lines it is written on, from its keyword to the line
+    /// before the next top-level block (or the end of its file).
+    record Key(Path file, String lines) {
+    }
+
+    /// The files the parse reads, before it begins ([SourceReader.Source#texts]).
+    void read(Map<Path, String> texts) {
+        this.texts = texts;
+        lineStarts.clear();
+    }
+
+    /// The parse is over: the files' texts are not kept.
+    void end() {
+        texts = Map.of();
+        lineStarts.clear();
+        next.clear();
+    }
+
+    /// The key of a top-level block of the parse under way, or null when it cannot be reused: a word of it is in another
+    /// file or came from a parameter, a multi-line definition or a `~SEQ`/`~LST` line (then the
+    /// lines as written do not say what the block holds), or its lines hold an `include`.
+    ///
+    /// The same lines give the same words at the same columns: the reader reads line by line, and
+    /// the first line of a block is read afresh (a line a multi-line definition takes holds no
+    /// word of a block), so only what the excluded cases bring in from elsewhere could differ.
+    Key key(Node n) {
         var at = n.position();
-        if (at == null) {
+        var text = at == null ? null : texts.get(at.file());
+        if (text == null) {
             return null;
         }
-        var out = new StringBuilder(256).append(at.file()).append('\n');
-        return append(out, n, at) ? out.toString() : null;
+        int last = lastLine(n, at.file(), at.line());
+        if (last < 0) {
+            return null;
+        }
+        // Up to the next block, not to this one's last word: a brace on a line of its own after it
+        // (`real_server A` then `{` on the next line) still belongs to this block's text.
+        var following = next.get(n);
+        var nextAt = following == null ? null : following.position();
+        if (nextAt != null && nextAt.file().equals(at.file())) {
+            last = Math.max(last, nextAt.line() - 1);
+        } else {
+            last = Integer.MAX_VALUE;
+        }
+        var starts = lineStarts.computeIfAbsent(at.file(), f -> lineStarts(text));
+        if (at.line() > starts.length) {
+            return null;
+        }
+        int from = starts[at.line() - 1];
+        int to = last < starts.length ? starts[last] : text.length();
+        var lines = text.substring(from, to);
+        return lines.contains("include") ? null : new Key(at.file(), lines);
     }
 
-    private static boolean append(StringBuilder out, Node n, Position start) {
-        if (!append(out, n.keyword(), start)) {
-            return false;
-        }
+    /// The last line a word of `n` is on, or -1 when one is in another file or was not written
+    /// as it stands.
+    private static int lastLine(Node n, Path file, int last) {
+        last = lastLine(n.keyword(), file, last);
         for (var a : n.args()) {
-            if (!append(out, a, start)) {
-                return false;
+            last = lastLine(a, file, last);
+        }
+        if (n.children() != null) {
+            for (var c : n.children()) {
+                last = last < 0 ? last : lastLine(c, file, last);
             }
         }
-        if (n.children() == null) {
-            out.append(';');
-            return true;
-        }
-        out.append('{');
-        for (var c : n.children()) {
-            if (!append(out, c, start)) {
-                return false;
-            }
-        }
-        out.append('}');
-        return true;
+        return last;
     }
 
-    /// One word, length-prefixed so that no text can be mistaken for the separators.
-    private static boolean append(StringBuilder out, Token t, Position start) {
+    private static int lastLine(Token t, Path file, int last) {
         var p = t.position();
-        if (p == null || !p.file().equals(start.file())) {
-            return false;
+        if (last < 0 || t.generated() || p == null || !p.file().equals(file)) {
+            return -1;
         }
-        out.append(t.kind().ordinal()).append(t.quoted() ? 'q' : 'w').append(t.generated() ? 'g' : 'l')
-                .append(p.line() - start.line()).append(',').append(p.column()).append(',')
-                .append(t.text().length()).append(':').append(t.text());
-        return true;
+        return Math.max(last, p.line());
+    }
+
+    /// Where each line of `text` starts (lines end at `\n`, as [LineReader] reads them).
+    private static int[] lineStarts(String text) {
+        int count = 1;
+        for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+            count++;
+        }
+        var starts = new int[count];
+        int line = 1;
+        for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+            starts[line++] = i + 1;
+        }
+        return starts;
     }
 
     /// `p` in a block that started at `from` and now starts at `to`.

@@ -146,6 +146,23 @@ class IncrementalParseTest {
         sameAsFullParse(file, cache, "moved");
     }
 
+    /// The brace that opens a block may stand on the line after its last word: the block's
+    /// text runs to the next block, so moving that brace changes it.
+    @Test
+    void aBraceOnTheNextLineIsPartOfTheBlock() throws IOException {
+        var file = dir.resolve("keepalived.conf");
+        var head = "virtual_server 192.0.2.1 80 {\n    protocol TCP\n    real_server 198.51.100.1 80\n";
+        var next = "virtual_server 192.0.2.2 80 {\n    protocol TCP\n}\n";
+        var cache = new ParseCache();
+        Files.writeString(file, head + "    {\n        weight 3\n    }\n}\n" + next);
+        sameAsFullParse(file, cache, "brace on the next line");
+        Files.writeString(file, head + "    {\n    }\n}\n" + next);
+        sameAsFullParse(file, cache, "an empty block");
+        Files.writeString(file, head + "}\n" + next);
+        sameAsFullParse(file, cache, "no block");
+        assertThat(cache.reused()).isEqualTo(1);
+    }
+
     @Test
     void includedFilesChangedOrAddedParseAsAFullParseDoes() throws IOException {
         var confd = Files.createDirectories(dir.resolve("conf.d"));
