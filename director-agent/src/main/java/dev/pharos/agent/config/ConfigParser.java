@@ -136,7 +136,7 @@ final class ConfigParser {
         var hit = cache.take(key, at);
         if (hit != null) {
             diagnostics.addAll(ParseCache.moved(hit.findings(), hit.at(), at));
-            hit.positions().forEach(r -> positions.replay(r, hit.at(), at));
+            positions.replayLater(hit.positions(), hit.at(), at);
             cache.keep(key, hit); // its findings and positions stay relative to where it first was
             return hit.model();
         }

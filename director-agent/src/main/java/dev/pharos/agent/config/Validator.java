@@ -3,6 +3,7 @@ package dev.pharos.agent.config;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -57,8 +58,39 @@ final class Validator {
             }
         }
 
-        /// Records `r` again, moved from a block at `from` to the same block at `to`.
-        void replay(Recorded r, Position from, Position to) {
+        /// Blocks a parse reused ([ParseCache]), whose positions are put here when one is first
+        /// looked up: a configuration without findings never needs them.
+        private final List<Runnable> deferred = new ArrayList<>();
+
+        /// Records `recorded` again when a position is first looked up, moved from a block at
+        /// `from` to the same block at `to`.
+        void replayLater(List<Recorded> recorded, Position from, Position to) {
+            if (!recorded.isEmpty()) {
+                deferred.add(() -> recorded.forEach(r -> replay(r, from, to)));
+            }
+        }
+
+        private void settle() {
+            if (!deferred.isEmpty()) {
+                var pending = List.copyOf(deferred);
+                deferred.clear();
+                pending.forEach(Runnable::run);
+            }
+        }
+
+        @Override
+        public Position get(Object model) {
+            settle();
+            return super.get(model);
+        }
+
+        @Override
+        public boolean containsKey(Object model) {
+            settle();
+            return super.containsKey(model);
+        }
+
+        private void replay(Recorded r, Position from, Position to) {
             var at = ParseCache.moved(r.at(), from, to);
             if (r.keyword() == null) {
                 put(r.model(), at);
@@ -68,6 +100,7 @@ final class Validator {
         }
 
         Position statement(Object model, String keyword) {
+            settle();
             var map = statements.get(model);
             return map == null ? null : map.get(keyword);
         }
