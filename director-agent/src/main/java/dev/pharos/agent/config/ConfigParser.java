@@ -137,7 +137,7 @@ final class ConfigParser {
         if (hit != null) {
             diagnostics.addAll(ParseCache.moved(hit.findings(), hit.at(), at));
             positions.replayLater(hit.positions(), hit.at(), at);
-            cache.keep(key, hit); // its findings and positions stay relative to where it first was
+            cache.keep(hit); // its findings and positions stay relative to where it first was
             return hit.model();
         }
         int from = diagnostics.size();
@@ -152,7 +152,7 @@ final class ConfigParser {
         }
         var findings = List.copyOf(diagnostics.subList(from, diagnostics.size()));
         if (lookups == lookupsBefore && ParseCache.allIn(at.file(), findings, recorded)) {
-            cache.keep(key, new ParseCache.Block(at, vs, findings, List.copyOf(recorded)));
+            cache.keep(new ParseCache.Block(key, at, vs, findings, List.copyOf(recorded)));
         }
         return vs;
     }

@@ -34,9 +34,9 @@ import java.util.Map;
 /// Not thread-safe: one parse at a time uses it.
 public final class ParseCache {
 
-    /// A parsed block: where it started, its model (null when the block was refused), and what
-    /// its parse added to the findings and to the positions.
-    record Block(Position at, VirtualServerDef model, List<Diagnostic> findings,
+    /// A parsed block: its key, where it started, its model (null when the block was refused), and
+    /// what its parse added to the findings and to the positions.
+    record Block(Key key, Position at, VirtualServerDef model, List<Diagnostic> findings,
             List<Validator.Positions.Recorded> positions) {
     }
 
@@ -88,8 +88,10 @@ public final class ParseCache {
         return hit;
     }
 
-    void keep(Key key, Block block) {
-        current.put(key, block);
+    /// Keeps `block` for the next parse, under the key it was first parsed with: the key just
+    /// made for a reused block (a copy of its lines) is left to the garbage collector at once.
+    void keep(Block block) {
+        current.put(block.key(), block);
     }
 
     /// A block's key: its file and the lines it is written on, from its keyword to the line
