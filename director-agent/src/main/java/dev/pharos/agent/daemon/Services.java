@@ -46,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,9 +85,10 @@ final class Services implements AutoCloseable {
             AgentState.Traffic traffic) {
     }
 
-    /// One virtual server's three names and its real servers' endpoints by API id.
+    /// One virtual server's three names and its real servers' endpoints by API id; `served` is
+    /// `def` as the platform serves it.
     private record Names(String apiId, String tableName, String checkName, VirtualServerDef def,
-            Map<String, Endpoint> realServers, List<ServiceKey> keys) {
+            VirtualServerDef served, Map<String, Endpoint> realServers, List<ServiceKey> keys) {
     }
 
     private final IpvsBackend backend;
@@ -180,7 +182,7 @@ final class Services implements AutoCloseable {
     /// platform's addresses, see [Platform#served]) is what is checked and balanced.
     void apply(KeepalivedConfig original, KeepalivedConfig served) {
         var nextSpec = TableSpec.from(served);
-        var nextNames = names(original, served, nextSpec);
+        var nextNames = names(original, served, nextSpec, names);
         var scripts = VrrpMapping.policy(served);
         var plan = CheckPlan.from(served).secured(scripts);
         plan.warnings().forEach(w -> LOG.log(Level.WARNING, w));
@@ -211,20 +213,33 @@ final class Services implements AutoCloseable {
         }
     }
 
-    private static List<Names> names(KeepalivedConfig original, KeepalivedConfig served, TableSpec spec) {
+    /// The names of each virtual server; one whose model objects are those of `previous` (a
+    /// reload reuses the models of the blocks it did not parse again) keeps its names, whose
+    /// real-server ids are text made for each of tens of thousands of servers.
+    private static List<Names> names(KeepalivedConfig original, KeepalivedConfig served, TableSpec spec,
+            List<Names> previous) {
+        var before = new IdentityHashMap<VirtualServerDef, Names>();
+        previous.forEach(n -> before.put(n.def(), n));
         var out = new ArrayList<Names>();
         var defs = original.virtualServers();
         var servedDefs = served.virtualServers();
         for (int i = 0; i < defs.size() && i < spec.virtualServers().size() && i < servedDefs.size(); i++) {
             var vs = defs.get(i);
             var sv = servedDefs.get(i);
+            var tableSpec = spec.virtualServers().get(i);
+            var kept = before.get(vs);
+            if (kept != null && kept.served() == sv && kept.tableName().equals(tableSpec.name())
+                    && kept.keys().equals(tableSpec.keys())) {
+                out.add(kept);
+                continue;
+            }
             var rs = new LinkedHashMap<String, Endpoint>();
             for (int k = 0; k < vs.realServers().size() && k < sv.realServers().size(); k++) {
                 var r = sv.realServers().get(k);
                 rs.put(vs.realServers().get(k).id(), new Endpoint(r.address(), r.port() == null ? 0 : r.port()));
             }
-            out.add(new Names(vs.id(), spec.virtualServers().get(i).name(), CheckPlan.virtualServerName(sv.key()), vs, rs,
-                    spec.virtualServers().get(i).keys()));
+            out.add(new Names(vs.id(), tableSpec.name(), CheckPlan.virtualServerName(sv.key()), vs, sv, rs,
+                    tableSpec.keys()));
         }
         return List.copyOf(out);
     }
