@@ -301,28 +301,32 @@ final class Validator {
         Class<?> family = vs.key() instanceof VirtualServerDef.Key.Address a ? a.address().getClass() : null;
         var kind = vs.lbKind() == null ? VirtualServerDef.LbKind.NAT : vs.lbKind();
         for (var rs : vs.realServers()) {
-            var rsWhere = where + ": real_server " + Values.format(rs.address());
+            // the real server's name is written only for a finding: tens of thousands have none
             if (!(vs.key() instanceof VirtualServerDef.Key.Group)) {
                 if (family == null) {
                     family = rs.address().getClass();
                 } else if (family != rs.address().getClass()) {
-                    error(rs, rsWhere + " is " + family(rs.address()) + " but the service is "
+                    error(rs, realServerWhere(where, rs) + " is " + family(rs.address()) + " but the service is "
                             + (family == Inet4Address.class ? "IPv4" : "IPv6") + " (keepalived skips it)");
                 }
             }
             if (vs.key() instanceof VirtualServerDef.Key.Fwmark && rs.port() != null) {
-                error(rs, rsWhere + " has port " + rs.port() + ", but a fwmark service's real servers take none "
+                error(rs, realServerWhere(where, rs) + " has port " + rs.port() + ", but a fwmark service's real servers take none "
                         + "(keepalived clears it)");
             }
             if (vs.key() instanceof VirtualServerDef.Key.Address a && kind != VirtualServerDef.LbKind.NAT
                     && rs.port() != null && rs.port() != a.port()) {
                 // A warning only: Pharos's user-space balancer proxies DR and TUN services, and there
                 // the port does change. Edits do not make such a pair (ConfigEdits).
-                warning(rs, rsWhere + " has port " + rs.port() + ", but lb_kind " + kind + " cannot change the port: "
+                warning(rs, realServerWhere(where, rs) + " has port " + rs.port() + ", but lb_kind " + kind + " cannot change the port: "
                         + "keepalived resets it to the service's " + a.port()
                         + " (only Pharos's user-space balancer uses " + rs.port() + ")");
             }
         }
+    }
+
+    private static String realServerWhere(String virtualServer, RealServerDef rs) {
+        return virtualServer + ": real_server " + Values.format(rs.address());
     }
 
     /// Times keepalived 2.2.7 reads as whole seconds (`read_unsigned_strvec`): the parser refuses a
