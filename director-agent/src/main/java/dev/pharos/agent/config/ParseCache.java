@@ -13,10 +13,9 @@ import java.util.Map;
 /// the others take their previous model (keepalived 2.3's reload compares blocks by their text too).
 ///
 /// The key is the block's text: its file and its lines as written, from the line of its keyword
-/// to the line of its last word (see [#key] for why that says what the reader makes of them). Two
-/// blocks with the same key therefore parse to the same model, and every position their parse
-/// records differs only by the line the block starts on:
-/// a block that moved (lines added above it) is reused with its findings and positions moved with
+/// to the line before the next top-level block (see [#key] for why that says what the reader
+/// makes of them). Two blocks with the same key therefore parse to the same model, and every
+/// position their parse records differs only by the line the block starts on: a block that moved (lines added above it) is reused with its findings and positions moved with
 /// it, so diagnostics still say the right `file:line:col`. A block whose parse found something
 /// is reused only where it was: a message may quote a line number.
 ///
@@ -105,16 +104,18 @@ public final class ParseCache {
         lineStarts.clear();
     }
 
-    /// The parse is over: the files' texts are not kept.
+    /// The parse is over: the files' texts and the blocks it did not take are not kept.
     void end() {
+        previous = new HashMap<>();
         texts = Map.of();
         lineStarts.clear();
         next.clear();
     }
 
-    /// The key of a top-level block of the parse under way, or null when it cannot be reused: a word of it is in another
-    /// file or came from a parameter, a multi-line definition or a `~SEQ`/`~LST` line (then the
-    /// lines as written do not say what the block holds), or its lines hold an `include`.
+    /// The key of a top-level block of the parse under way, or null when it cannot be reused: a
+    /// word of it is in another file or came from a parameter, a multi-line definition or a
+    /// `~SEQ`/`~LST` line (then the lines as written do not say what the block holds), or its
+    /// lines hold an `include`.
     ///
     /// The same lines give the same words at the same columns: the reader reads line by line, and
     /// the first line of a block is read afresh (a line a multi-line definition takes holds no

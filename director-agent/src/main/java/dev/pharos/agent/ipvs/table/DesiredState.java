@@ -81,7 +81,8 @@ public record DesiredState(ServiceTable table, Map<String, Quorum> quorum, List<
     }
 
     /// One virtual server's share of a desired state, and the spec it was computed from.
-    record Part(TableSpec.VirtualServerSpec spec, Quorum quorum, Map<ServiceKey, ServiceTable.VirtualService> services) {
+    record Part(TableSpec.VirtualServerSpec spec, Quorum quorum,
+            Map<ServiceKey, ServiceTable.VirtualService> services) {
     }
 
     /// `vs`'s part: its quorum (from `previouslyUp`, null the first time) and its services.

@@ -7,9 +7,9 @@ import java.util.Set;
 
 /// Successive desired states of one table, each the one [DesiredState#next] computes from the
 /// last, but reusing a virtual server's part of the last one when the inputs of that part did not
-/// change: its spec (after the run-time edits) and its real servers' health. A reload or an edit of one real server among tens of
-/// thousands then computes one virtual server, and the services of the others are the same objects
-/// as before, which [ServiceTable#changedSince] compares at once.
+/// change: its spec (after the run-time edits) and its real servers' health. A reload or an edit
+/// of one real server among tens of thousands then computes one virtual server, and the services
+/// of the others are the same objects as before, which [ServiceTable#changedSince] compares at once.
 ///
 /// Not thread-safe: the service-table thread owns it.
 public final class DesiredStates {
