@@ -100,6 +100,10 @@ final class Services implements AutoCloseable {
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("service-table").daemon().unstarted(r));
     private volatile List<Names> names = List.of();
+    /// The spec of each virtual server of the last [#apply] by its served model (callers of
+    /// [#apply] hold the daemon's lock): a model a reload reused keeps its spec, the same object,
+    /// which the desired state and the pruning of the health view then compare at once.
+    private volatile Map<VirtualServerDef, TableSpec.VirtualServerSpec> specs = Map.of();
     /// Service-table thread only: [#names] by the checkers' name of their virtual server.
     private Map<String, Names> byCheckName = Map.of();
     /// Check results in the order they came, for the service-table thread.
@@ -181,7 +185,9 @@ final class Services implements AutoCloseable {
     /// `original` names things for the control channel; `served` (the same configuration with the
     /// platform's addresses, see [Platform#served]) is what is checked and balanced.
     void apply(KeepalivedConfig original, KeepalivedConfig served) {
-        var nextSpec = TableSpec.from(served);
+        var made = new IdentityHashMap<VirtualServerDef, TableSpec.VirtualServerSpec>();
+        var nextSpec = TableSpec.from(served, specs, made);
+        specs = made;
         var nextNames = names(original, served, nextSpec, names);
         var scripts = VrrpMapping.policy(served);
         var plan = CheckPlan.from(served).secured(scripts);
@@ -304,6 +310,9 @@ final class Services implements AutoCloseable {
     }
 
     private static boolean sameEndpoints(TableSpec.VirtualServerSpec a, TableSpec.VirtualServerSpec b) {
+        if (a == b) {
+            return true;
+        }
         if (a.realServers().size() != b.realServers().size()) {
             return false;
         }

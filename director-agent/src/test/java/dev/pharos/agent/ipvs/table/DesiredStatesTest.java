@@ -3,12 +3,22 @@ package dev.pharos.agent.ipvs.table;
 import static dev.pharos.agent.ipvs.table.TableSpecTest.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pharos.agent.config.ConfigException;
+import dev.pharos.agent.config.ConfigLoader;
+import dev.pharos.agent.config.ParseCache;
+import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.ipvs.table.HealthView.CheckState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /// [DesiredStates] reuses unchanged virtual servers and still gives, change after change, what
 /// [DesiredState#next] computes whole.
@@ -104,6 +114,29 @@ class DesiredStatesTest {
         assertThat(second.table().services().get(keyA)).isSameAs(first.table().services().get(keyA));
         assertThat(second.table().services().get(keyB)).isNotEqualTo(first.table().services().get(keyB));
         assertThat(second.table().changedSince(first.table())).containsExactly(keyB);
+    }
+
+    /// A reload reuses the models of unchanged blocks; their specs are reused too, except a
+    /// `virtual_server group`'s, whose services follow the `virtual_server_group` block.
+    @Test
+    void specsOfReusedModelsAreReusedButAGroupFollowsItsDefinition(@TempDir Path dir)
+            throws IOException, ConfigException {
+        var file = dir.resolve("keepalived.conf");
+        var servers = "virtual_server group G {\n    protocol TCP\n    real_server 198.51.100.1 80 {\n    }\n}\n"
+                + "virtual_server 192.0.2.9 80 {\n    protocol TCP\n    real_server 198.51.100.2 80 {\n    }\n}\n";
+        Files.writeString(file, "virtual_server_group G {\n    192.0.2.1 80\n}\n" + servers);
+        var cache = new ParseCache();
+        var first = ConfigLoader.load(file, "test", cache).config();
+        var made = new IdentityHashMap<VirtualServerDef, TableSpec.VirtualServerSpec>();
+        TableSpec.from(first, Map.of(), made);
+        Files.writeString(file, "virtual_server_group G {\n    192.0.2.1 80\n    192.0.2.2 80\n}\n" + servers);
+        var second = ConfigLoader.load(file, "test", cache).config();
+        assertThat(cache.reused()).isEqualTo(2);
+
+        var spec = TableSpec.from(second, made, new IdentityHashMap<>());
+        assertThat(spec).isEqualTo(TableSpec.from(second));
+        assertThat(spec.virtualServers().get(0).keys()).hasSize(2);
+        assertThat(spec.virtualServers().get(1)).isSameAs(made.get(second.virtualServers().get(1)));
     }
 
     /// How many services of `next` are the objects `previous` had: reused, not computed again.
