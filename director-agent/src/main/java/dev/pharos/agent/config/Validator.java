@@ -143,6 +143,12 @@ final class Validator {
                         + ": " + start.reason() + "; keepalived 2.2.7 starts it so (vrrp.c vrrp_complete_instance),"
                         + " and so does Pharos");
             }
+            for (var keyword : AdvertAnswers.of(global, i).corrections()) {
+                warning(i, keyword, "vrrp_instance " + i.name() + ": strict mode (vrrp_strict or strict_mode) "
+                        + (keyword.equals("lower_prio_no_advert") ? "requires lower_prio_no_advert: it is on"
+                                : "requires higher_prio_send_advert off: it is off")
+                        + "; keepalived 2.2.7 resets it so (vrrp.c vrrp_complete_instance), and so does Pharos");
+            }
             if (i.virtualIpAddresses().size() > 255) {
                 error(i, "vrrp_instance " + i.name() + ": " + i.virtualIpAddresses().size()
                         + " virtual addresses, but one advert carries at most 255; move the rest to virtual_ipaddress_excluded");
