@@ -30,6 +30,7 @@ import dev.pharos.agent.ipvs.proxy.UserspaceBackend;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import dev.pharos.agent.vrrp.VrrpEngine;
+import dev.pharos.agent.vrrp.VrrpSettings;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
@@ -205,7 +206,7 @@ public final class Daemon {
                 revision, services.backendName());
         systemd.ready(vrrp.instances().size() + " VRRP instance(s), revision " + revision);
         systemd.watchdogInterval().ifPresent(this::startWatchdog);
-        platform.compileHotPaths();
+        platform.compileHotPaths(vrrp.instances().stream().anyMatch(VrrpSettings::ipv6));
     }
 
     /// An edit replaces the configuration file by renaming a new one over it and keeps the old one
