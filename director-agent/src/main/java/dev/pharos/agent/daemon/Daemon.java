@@ -477,7 +477,8 @@ public final class Daemon {
                 throw new RpcException(e.notFound() ? Protocol.Errors.NOT_FOUND : Protocol.Errors.INVALID_PARAMS,
                         e.getMessage());
             }
-            var problems = ConfigLoader.validate(result.config()).stream().filter(d -> d.isError()).toList();
+            // The running configuration passed validation: what the edit kept need not be checked again.
+            var problems = ConfigLoader.validateEdit(config, result.config()).stream().filter(d -> d.isError()).toList();
             if (!problems.isEmpty()) {
                 throw new RpcException(new RpcError(Protocol.Errors.INVALID_CONFIG,
                         "the edit would make the configuration invalid: " + problems.getFirst().message(),

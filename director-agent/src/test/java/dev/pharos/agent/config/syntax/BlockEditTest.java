@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pharos.agent.config.ConfigEdits;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.ConfigWriter;
+import dev.pharos.agent.config.Diagnostic;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.VirtualServerDef;
 import java.io.IOException;
@@ -29,8 +30,8 @@ class BlockEditTest {
     static final Path FILE = LosslessEditFuzzTest.FILE;
     static final Path SEED = Path.of("/work/shared/seed");
 
-    /// Edits by blocks, and the edits that had to read the file whole.
-    record Run(int byBlocks, int whole) {
+    /// Edits by blocks, the edits that had to read the file whole, and the edits validation refused.
+    record Run(int byBlocks, int whole, int invalid) {
     }
 
     @Test
@@ -39,6 +40,8 @@ class BlockEditTest {
         // one self-contained UTF-8 file: every edit after the first (which reads it whole) goes by blocks
         assertThat(run.whole()).isOne();
         assertThat(run.byBlocks()).isGreaterThan(250);
+        assertThat(run.invalid()).as("edits refused by validation (each checked as a whole validation checks it)")
+                .isPositive();
     }
 
     @Test
@@ -95,9 +98,18 @@ class BlockEditTest {
         EditBase base = null;
         int byBlocks = 0;
         int whole = 0;
+        int invalid = 0;
         for (int i = 0; i < edits * 4 && byBlocks + whole < edits; i++) {
             var edit = randomEdit(config, random);
-            if (edit == null || ConfigLoader.validate(edit.config()).stream().anyMatch(d -> d.isError())) {
+            if (edit == null) {
+                continue;
+            }
+            // what the agent checks of an edit: the servers it changed, and what spans them all
+            var errors = errors(ConfigLoader.validate(edit.config()));
+            assertThat(errors(ConfigLoader.validateEdit(config, edit.config()))).as("errors of %s", edit.changes())
+                    .isEqualTo(errors);
+            if (!errors.isEmpty()) {
+                invalid++;
                 continue;
             }
             LosslessEditor.Written written;
@@ -129,7 +141,11 @@ class BlockEditTest {
             config = written.config();
             base = written.next();
         }
-        return new Run(byBlocks, whole);
+        return new Run(byBlocks, whole, invalid);
+    }
+
+    static List<String> errors(List<Diagnostic> found) {
+        return found.stream().filter(Diagnostic::isError).map(Diagnostic::message).toList();
     }
 
     static ConfigEdits.Edit randomEdit(KeepalivedConfig c, Random r) throws IOException {
@@ -151,7 +167,7 @@ class BlockEditTest {
                 case 6 -> ConfigEdits.updateVirtualServer(c, vs.id(),
                         ConfigEdits.SCHEDULERS.get(r.nextInt(ConfigEdits.SCHEDULERS.size())), null,
                         r.nextBoolean() ? null : Duration.ofSeconds(r.nextInt(600)),
-                        r.nextBoolean() ? null : Duration.ofSeconds(1 + r.nextInt(30)), r.nextBoolean() ? null : r.nextInt(5));
+                        r.nextBoolean() ? null : Duration.ofSeconds(1 + r.nextInt(30)), r.nextBoolean() ? null : r.nextInt(3));
                 case 7 -> servers.size() < 3 ? null : ConfigEdits.removeVirtualServer(c, vs.id());
                 default -> ConfigEdits.addVirtualServer(c, new VirtualServerDef.Key.Address(address(vs, r),
                         1 + r.nextInt(9000)), VirtualServerDef.Protocol.TCP, "wrr", VirtualServerDef.LbKind.NAT,
