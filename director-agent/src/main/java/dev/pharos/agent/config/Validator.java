@@ -35,9 +35,7 @@ final class Validator {
     /// The same errors as [#validate] finds (warnings only for the servers checked). An edit of one
     /// real server among tens of thousands checks one virtual server.
     static void validateEdit(KeepalivedConfig before, KeepalivedConfig after, List<Diagnostic> out) {
-        if (before.globalDefs() != after.globalDefs() || before.vrrpScripts() != after.vrrpScripts()
-                || before.syncGroups() != after.syncGroups() || before.vrrpInstances() != after.vrrpInstances()
-                || before.virtualServerGroups() != after.virtualServerGroups() || before.extras() != after.extras()) {
+        if (!before.differsOnlyInVirtualServers(after)) {
             validate(after, new IdentityHashMap<>(), out);
             return;
         }

@@ -139,9 +139,8 @@ public final class LosslessEditor {
         var blocks = base.blocks();
         var before = base.config();
         var after = edit.config();
-        if (blocks == null || before.globalDefs() != after.globalDefs() || before.vrrpScripts() != after.vrrpScripts()
-                || before.syncGroups() != after.syncGroups() || before.vrrpInstances() != after.vrrpInstances()
-                || before.virtualServerGroups() != after.virtualServerGroups() || before.extras() != after.extras()
+        // A first virtual server goes at the end of the file, which is no block of its own.
+        if (blocks == null || !before.differsOnlyInVirtualServers(after)
                 || before.virtualServers().isEmpty() && !after.virtualServers().isEmpty()) {
             return Optional.empty();
         }
