@@ -188,7 +188,11 @@ final class FileBlocks {
 
     /// The canonical text of the configuration ([ConfigWriter#write]), from the pieces'.
     String canonical() {
-        var out = new StringBuilder(head.length() + pieces.size() * 64);
+        int length = head.length();
+        for (var p : pieces) {
+            length += p.server() == null ? 0 : 1 + p.canonical().length();
+        }
+        var out = new StringBuilder(length);
         out.append(head);
         for (var p : pieces) {
             if (p.server() != null) {
@@ -213,7 +217,7 @@ final class FileBlocks {
 
     /// The file's bytes.
     byte[] bytes() {
-        var out = new StringBuilder();
+        var out = new StringBuilder(pieces.stream().mapToInt(p -> p.text().length()).sum());
         pieces.forEach(p -> out.append(p.text()));
         return out.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
