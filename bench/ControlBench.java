@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,26 +26,30 @@ public class ControlBench {
     public static void main(String[] args) throws Exception {
         var socket = Path.of(args[0]);
         int seconds = Integer.parseInt(args[1]);
+        // An optional third argument picks rows (parsed,reply,filtered,fanout), to profile one of them.
+        var rows = Set.of((args.length > 2 ? args[2] : "parsed,reply,filtered,fanout").split(","));
         // Warm the agent (JIT) before measuring.
         try (var c = ControlClient.connect(socket)) {
             for (int i = 0; i < 30; i++) {
                 c.call(Protocol.STATE_GET, null, CALL);
             }
         }
-        for (int clients : new int[] {1, 4, 16}) {
+        for (int clients : rows.contains("parsed") ? new int[] {1, 4, 16} : new int[0]) {
             stateGet(socket, clients, seconds);
         }
-        for (int clients : new int[] {1, 4, 16}) {
+        for (int clients : rows.contains("reply") ? new int[] {1, 4, 16} : new int[0]) {
             reply(socket, clients, seconds);
         }
         String first;
         try (var c = ControlClient.connect(socket)) {
             first = c.call(Protocol.STATE_GET, null, AgentState.class, CALL).virtualServers().getFirst().id();
         }
-        for (int clients : new int[] {1, 16}) {
+        for (int clients : rows.contains("filtered") ? new int[] {1, 16} : new int[0]) {
             filtered(socket, clients, seconds, first);
         }
-        fanOut(socket, 50, 200);
+        if (rows.contains("fanout")) {
+            fanOut(socket, 50, 200);
+        }
     }
 
     /// Latency from the request sent to the reply's last byte received, the reply not parsed: the

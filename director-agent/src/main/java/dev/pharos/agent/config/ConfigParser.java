@@ -344,6 +344,9 @@ final class ConfigParser {
                 .on("no_accept", c -> b.accept = values.flag(c) ? Boolean.FALSE : null)
                 .on("dont_track_primary", c -> b.dontTrackPrimary = values.flag(c))
                 .on("native_ipv6", c -> b.nativeIpv6 = values.flag(c))
+                // read back from the extras by AdvertAnswers, which strict mode also decides
+                .carried("lower_prio_no_advert", values::trueFalse)
+                .carried("higher_prio_send_advert", values::trueFalse)
                 .read(n);
         if (b.interfaceName == null) {
             values.error(n.position(), where + " has no interface line; say which interface carries its adverts");
@@ -358,7 +361,7 @@ final class ConfigParser {
                 b.garpRepeat, b.garpRefresh, b.garpRefreshRepeat, b.smtpAlert, b.accept, b.dontTrackPrimary,
                 b.nativeIpv6, extras);
         for (var keyword : List.of("state", "virtual_router_id", "advert_int", "version", "authentication",
-                "auth_hmac")) {
+                "auth_hmac", "lower_prio_no_advert", "higher_prio_send_advert")) {
             positions.statement(def, keyword, reader.position(keyword));
         }
         return def;

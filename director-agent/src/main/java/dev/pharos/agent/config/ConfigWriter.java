@@ -62,7 +62,32 @@ public final class ConfigWriter {
         return w.out.toString();
     }
 
+    /// What [#write] writes before the virtual servers; [#write] is that, then for each virtual
+    /// server a blank line and [#writeVirtualServer] (an edit of one virtual server rewrites only its own).
+    public static String writeHead(KeepalivedConfig c) {
+        var w = new ConfigWriter();
+        w.head(c);
+        return w.out.toString();
+    }
+
     private void config(KeepalivedConfig c) {
+        head(c);
+        for (var vs : c.virtualServers()) {
+            blank();
+            if (written == null) {
+                virtualServer(vs);
+            } else {
+                var text = previous.get(vs);
+                if (text == null) {
+                    text = writeVirtualServer(vs);
+                }
+                written.put(vs, text);
+                out.append(text);
+            }
+        }
+    }
+
+    private void head(KeepalivedConfig c) {
         out.append("! Written by Pharos. keepalived.conf syntax.\n");
         if (!c.globalDefs().isEmpty()) {
             blank();
@@ -100,19 +125,6 @@ public final class ConfigWriter {
                 }
             }
             close();
-        }
-        for (var vs : c.virtualServers()) {
-            blank();
-            if (written == null) {
-                virtualServer(vs);
-            } else {
-                var text = previous.get(vs);
-                if (text == null) {
-                    text = writeVirtualServer(vs);
-                }
-                written.put(vs, text);
-                out.append(text);
-            }
         }
     }
 

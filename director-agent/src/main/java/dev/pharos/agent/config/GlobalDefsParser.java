@@ -71,6 +71,9 @@ final class GlobalDefsParser {
                 .first("lvs_sync_daemon", c -> syncDaemon[0] = new LvsSyncDaemonParser(values).read(c))
                 .on("vrrp_rt_priority", c -> rtPriority[0] = rtPriority(c))
                 .on("vrrp_no_swap", c -> noSwap[0] = values.flag(c))
+                // the instances' defaults, read back from the extras by AdvertAnswers
+                .carried("vrrp_lower_prio_no_advert", values::trueFalse)
+                .carried("vrrp_higher_prio_send_advert", values::trueFalse)
                 .read(n);
         for (var c : n.children()) {
             if (NO_EFFECT.contains(c.name())) {

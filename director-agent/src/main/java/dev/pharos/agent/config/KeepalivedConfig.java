@@ -19,6 +19,14 @@ public record KeepalivedConfig(GlobalDefs globalDefs, List<VrrpScriptDef> vrrpSc
         extras = List.copyOf(extras);
     }
 
+    /// true when `other` holds the very objects this one holds, virtual servers aside: what an
+    /// edit of virtual servers makes (the rest need not be read, checked or compared again).
+    public boolean differsOnlyInVirtualServers(KeepalivedConfig other) {
+        return globalDefs == other.globalDefs && vrrpScripts == other.vrrpScripts && syncGroups == other.syncGroups
+                && vrrpInstances == other.vrrpInstances && virtualServerGroups == other.virtualServerGroups
+                && extras == other.extras;
+    }
+
     public Optional<VrrpInstanceDef> instance(String name) {
         return vrrpInstances.stream().filter(i -> i.name().equals(name)).findFirst();
     }

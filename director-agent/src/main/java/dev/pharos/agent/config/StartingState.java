@@ -88,7 +88,7 @@ public final class StartingState {
 
     /// lib/parser.c `check_true_false`: no word is on; `true`/`on`/`yes`, `false`/`off`/`no`; anything
     /// else is null (keepalived reports it and ignores the line).
-    private static Boolean onOff(List<String> args) {
+    static Boolean onOff(List<String> args) {
         if (args.isEmpty()) {
             return true;
         }

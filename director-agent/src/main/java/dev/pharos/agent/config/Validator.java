@@ -4,11 +4,14 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /// keepalived's rules that span blocks or combine values: unique names, one VRID per interface and
 /// family, references to scripts, instances and groups that exist, advert intervals the chosen
@@ -25,6 +28,23 @@ final class Validator {
 
     static void validate(KeepalivedConfig config, Map<Object, Position> positions, List<Diagnostic> out) {
         new Validator(out, positions).run(config);
+    }
+
+    /// [#validate] of `after`, made from `before` (a configuration that passed it) by an edit that
+    /// changed only virtual servers: the rules that span the virtual servers, and each rule of the
+    /// virtual servers the edit made or changed; what the edit kept passed before and passes still.
+    /// The same errors as [#validate] finds (warnings only for the servers checked). An edit of one
+    /// real server among tens of thousands checks one virtual server.
+    static void validateEdit(KeepalivedConfig before, KeepalivedConfig after, List<Diagnostic> out) {
+        if (!before.differsOnlyInVirtualServers(after)) {
+            validate(after, new IdentityHashMap<>(), out);
+            return;
+        }
+        Set<VirtualServerDef> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        kept.addAll(before.virtualServers());
+        var groups = new HashSet<String>();
+        after.virtualServerGroups().forEach(g -> groups.add(g.name()));
+        new Validator(out, new IdentityHashMap<>()).virtualServers(after.virtualServers(), groups, vs -> !kept.contains(vs));
     }
 
     /// Where each parsed model object stands, and where the statements that set some of its values
@@ -88,6 +108,12 @@ final class Validator {
         public boolean containsKey(Object model) {
             settle();
             return super.containsKey(model);
+        }
+
+        @Override
+        public Set<Map.Entry<Object, Position>> entrySet() {
+            settle();
+            return super.entrySet();
         }
 
         private void replay(Recorded r, Position from, Position to) {
@@ -204,6 +230,12 @@ final class Validator {
                         + ": " + start.reason() + "; keepalived 2.2.7 starts it so (vrrp.c vrrp_complete_instance),"
                         + " and so does Pharos");
             }
+            for (var keyword : AdvertAnswers.of(global, i).corrections()) {
+                warning(i, keyword, "vrrp_instance " + i.name() + ": strict mode (vrrp_strict or strict_mode) "
+                        + (keyword.equals("lower_prio_no_advert") ? "requires lower_prio_no_advert: it is on"
+                                : "requires higher_prio_send_advert off: it is off")
+                        + "; keepalived 2.2.7 resets it so (vrrp.c vrrp_complete_instance), and so does Pharos");
+            }
             if (i.virtualIpAddresses().size() > 255) {
                 error(i, "vrrp_instance " + i.name() + ": " + i.virtualIpAddresses().size()
                         + " virtual addresses, but one advert carries at most 255; move the rest to virtual_ipaddress_excluded");
@@ -244,11 +276,19 @@ final class Validator {
                 error(g, "virtual_server_group " + g.name() + " is defined twice");
             }
         }
+        virtualServers(c.virtualServers(), groups, vs -> true);
+    }
+
+    /// Each virtual server defined once, and the rules of each `checked` one.
+    private void virtualServers(List<VirtualServerDef> servers, Set<String> groups, Predicate<VirtualServerDef> checked) {
         var keys = new HashSet<String>();
-        for (var vs : c.virtualServers()) {
+        for (var vs : servers) {
             var protocol = vs.effectiveProtocol();
             if (!keys.add(vs.key() + "/" + protocol)) {
                 error(vs, "virtual_server " + describe(vs.key()) + " " + protocol + " is defined twice");
+            }
+            if (!checked.test(vs)) {
+                continue;
             }
             if (vs.key() instanceof VirtualServerDef.Key.Group g && !groups.contains(g.name())) {
                 error(vs, "group", "virtual_server group " + g.name() + ": no virtual_server_group " + g.name() + " is defined");

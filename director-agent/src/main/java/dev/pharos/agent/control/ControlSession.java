@@ -51,7 +51,7 @@ public final class ControlSession implements Method.Session {
     private final long outboxBytes;
     private final RefusalLog refusals;
     /// Lines to write, each as slices (a shared [EncodedJson] result is one of them, never copied).
-    private final BlockingQueue<EncodedJson.Slice[]> outbox = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Line> outbox = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final long connectedAt = System.nanoTime();
     private volatile long requests;
@@ -161,10 +161,14 @@ public final class ControlSession implements Method.Session {
                 line[i + 1] = json.parts().get(i);
             }
             line[line.length - 1] = EncodedJson.Slice.of(END);
-            enqueue(line);
+            enqueue(new Line(line, json.written()));
             return;
         }
         enqueue(JsonRpc.encode(message));
+    }
+
+    /// One line to write, and what to run once it is written (null: nothing).
+    private record Line(EncodedJson.Slice[] slices, Runnable written) {
     }
 
     private void deliver(AgentEvent event) {
@@ -179,15 +183,16 @@ public final class ControlSession implements Method.Session {
     }
 
     private void enqueue(String line) {
-        enqueue(EncodedJson.Slice.of((line + "\n").getBytes(StandardCharsets.UTF_8)));
+        enqueue(new Line(new EncodedJson.Slice[] {EncodedJson.Slice.of((line + "\n").getBytes(StandardCharsets.UTF_8))},
+                null));
     }
 
-    private void enqueue(EncodedJson.Slice... line) {
+    private void enqueue(Line line) {
         if (closed) {
             return;
         }
         long length = 0;
-        for (var slice : line) {
+        for (var slice : line.slices()) {
             length += slice.length();
         }
         long after = queuedBytes.addAndGet(length);
@@ -211,11 +216,14 @@ public final class ControlSession implements Method.Session {
                     continue;
                 }
                 long length = 0;
-                for (var slice : line) {
+                for (var slice : line.slices()) {
                     out.write(slice.bytes(), slice.offset(), slice.length());
                     length += slice.length();
                 }
                 queuedBytes.addAndGet(-length);
+                if (line.written() != null) {
+                    line.written().run();
+                }
                 if (outbox.isEmpty()) {
                     out.flush();
                 }

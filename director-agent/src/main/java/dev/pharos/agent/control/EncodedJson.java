@@ -17,11 +17,21 @@ import java.util.Objects;
 /// writes the slices as they are, around its own envelope, so a result is neither encoded again
 /// nor copied per client. Anything else that serialises it (a test, a tree) gets the same JSON.
 ///
-/// @param parts  the slices, in order; their arrays must not change once given here
-public record EncodedJson(List<Slice> parts) implements JsonSerializable {
+/// @param parts   the slices, in order; their arrays must not change once given here, until
+///                `written` has run
+/// @param written run once by [ControlSession] when it has written the slices to its client, so
+///                their arrays can be used again (null: nothing to tell). A result that is dropped
+///                instead (the client went away) or serialised some other way never runs it: the
+///                arrays are then left to the collector, never reused while still to be written.
+public record EncodedJson(List<Slice> parts, Runnable written) implements JsonSerializable {
 
     public EncodedJson {
         parts = List.copyOf(parts);
+    }
+
+    /// Slices whose arrays are never reused.
+    public EncodedJson(List<Slice> parts) {
+        this(parts, null);
     }
 
     /// `length` bytes of `bytes` from `offset`.

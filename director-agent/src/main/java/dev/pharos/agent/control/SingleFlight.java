@@ -2,6 +2,7 @@ package dev.pharos.agent.control;
 
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /// Shares one computation among the callers that ask for it at about the same time, without ever
@@ -15,7 +16,7 @@ import java.util.function.Supplier;
 /// @param <T> what a build makes; shared, so it must not be changed once made
 public final class SingleFlight<T> {
 
-    private final Supplier<T> build;
+    private final IntFunction<T> build;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /// The round that has not started yet: calls that arrive now join it. Null when none waits.
@@ -25,6 +26,12 @@ public final class SingleFlight<T> {
 
     /// @param build makes one result; it runs on the thread of one of the callers, one at a time
     public SingleFlight(Supplier<T> build) {
+        this.build = sharers -> build.get();
+    }
+
+    /// @param build makes one result, given how many calls will share it (each gets it once, unless
+    ///              interrupted while it waits); it runs on the thread of one of the callers, one at a time
+    public SingleFlight(IntFunction<T> build) {
         this.build = build;
     }
 
@@ -32,6 +39,7 @@ public final class SingleFlight<T> {
     /// A build's exception is thrown to every caller of that round.
     public T get() throws InterruptedException {
         Round<T> mine;
+        int sharers;
         lock.lock();
         try {
             if (next == null) {
@@ -49,6 +57,7 @@ public final class SingleFlight<T> {
             // now on belong to the round after.
             building = true;
             next = null;
+            sharers = mine.callers;
         } finally {
             lock.unlock();
         }
@@ -56,7 +65,7 @@ public final class SingleFlight<T> {
         RuntimeException failure = null;
         boolean ended = false;
         try {
-            result = build.get();
+            result = build.apply(sharers);
             ended = true;
         } catch (RuntimeException e) {
             failure = e;

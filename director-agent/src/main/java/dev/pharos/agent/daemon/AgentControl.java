@@ -330,6 +330,7 @@ final class AgentControl {
         }
         for (var id : wanted) {
             if (!snapshot.servers().containsKey(id)) {
+                snapshot.release();
                 var known = snapshot.servers().keySet();
                 throw new RpcException(Protocol.Errors.NOT_FOUND, "virtualServers: no virtual server "
                         + EditFields.quote(id) + Suggestions.closest(id, known).map(c -> "; did you mean \"" + c + "\"?")
@@ -340,14 +341,15 @@ final class AgentControl {
         return snapshot.only(wanted);
     }
 
-    private StateEncoder.Snapshot snapshot() {
+    /// One snapshot for `sharers` calls (each takes it once: see [StateEncoder.Snapshot]).
+    private StateEncoder.Snapshot snapshot(int sharers) {
         // lastSequence before the rest: an event between the two is then replayed to a client
         // that subscribes after the snapshot, never missed.
         var top = top();
         var services = daemon.services();
         var config = daemon.config();
         var views = services == null ? new Services.StateViews(Map.of(), Map.of()) : services.stateViews();
-        return encoder.encode(top, config, views.virtualServers(), views.realServers());
+        return encoder.encode(top, config, views.virtualServers(), views.realServers(), sharers);
     }
 
     /// The snapshot as records (the metrics page, tests); `state.get` writes the same JSON without them.

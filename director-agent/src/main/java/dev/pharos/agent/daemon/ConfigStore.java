@@ -21,8 +21,10 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -64,12 +66,19 @@ public final class ConfigStore {
     private final Path file;
     private final Path history;
     private final Clock clock;
-    /// SHA-256 of each file's bytes as last read or written, the configuration file first; empty
-    /// before the first [#remember] (then nothing is compared).
+    /// SHA-256 of each file's bytes as last read, the configuration file first (null for a file
+    /// in [#written]); empty before the first [#remember] (then nothing is compared).
     private final Map<Path, byte[]> known = new LinkedHashMap<>();
+    /// The bytes of each file this store wrote last (since it last read them): the file is
+    /// compared with them, byte for byte, rather than hashed again, which costs more on a large
+    /// file, on every edit, twice.
+    private final Map<Path, byte[]> written = new HashMap<>();
     /// The configuration file's text as last read or written, with the charset that gives its
-    /// bytes back (empty before the first [#remember]).
+    /// bytes back (empty before the first [#remember]); out of date while [#undecoded] holds newer bytes.
     private SourceText.Decoded text = new SourceText.Decoded("", StandardCharsets.UTF_8);
+    /// The bytes of the configuration file as last written, decoded into [#text] when first
+    /// asked for: an edit does not decode a file nobody reads before the next edit.
+    private byte[] undecoded;
 
     /// What [#snapshot] read: each file's digest (the configuration file first), and the
     /// configuration file's text.
@@ -134,14 +143,24 @@ public final class ConfigStore {
     /// The agent now runs what these files held (a start or a reload read them).
     public synchronized void remember(Snapshot snapshot) {
         known.clear();
+        written.clear();
         known.putAll(snapshot.digests());
         text = snapshot.text();
+        undecoded = null;
+    }
+
+    private SourceText.Decoded decoded() {
+        if (undecoded != null) {
+            text = SourceText.decode(undecoded);
+            undecoded = null;
+        }
+        return text;
     }
 
     /// The configuration file's text as the agent last read or wrote it: what it runs, with the
     /// operator's comments and layout (a hand edit not yet reloaded is not in it).
     public synchronized String text() {
-        return text.text();
+        return decoded().text();
     }
 
     /// The configuration file and the files it includes, as the agent last read or wrote them.
@@ -169,9 +188,19 @@ public final class ConfigStore {
     /// agent last read or wrote.
     public synchronized void checkUnchanged() throws IOException {
         for (var e : known.entrySet()) {
-            if (!MessageDigest.isEqual(e.getValue(), digest(e.getKey()))) {
+            var mine = written.get(e.getKey());
+            if (mine != null ? !Arrays.equals(mine, bytesOrNull(e.getKey()))
+                    : !MessageDigest.isEqual(e.getValue(), digest(e.getKey()))) {
                 throw new ChangedOnDiskException(e.getKey());
             }
+        }
+    }
+
+    private static byte[] bytesOrNull(Path p) throws IOException {
+        try {
+            return Files.readAllBytes(p);
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 
@@ -222,12 +251,20 @@ public final class ConfigStore {
             }
             keep(file);
         }
-        var charset = this.text.charset().newEncoder().canEncode(text) ? this.text.charset() : StandardCharsets.UTF_8;
+        var was = decoded().charset();
+        var charset = was.newEncoder().canEncode(text) ? was : StandardCharsets.UTF_8;
         var bytes = text.getBytes(charset);
         write(file, bytes);
         known.clear();
-        known.put(file, sha256(bytes));
+        written.clear();
+        wrote(file, bytes);
         this.text = new SourceText.Decoded(text, charset);
+    }
+
+    /// The store knows `target` as the bytes it has just written there.
+    private void wrote(Path target, byte[] bytes) {
+        known.put(target, null);
+        written.put(target, bytes);
     }
 
     /// Writes the files an edit changed, each as [#save(String)] writes one (atomically, its
@@ -243,16 +280,16 @@ public final class ConfigStore {
         }
         for (var e : changed.entrySet()) {
             write(e.getKey(), e.getValue());
-            known.put(e.getKey(), sha256(e.getValue()));
+            wrote(e.getKey(), e.getValue());
         }
         changedText(changed);
     }
 
-    /// Follows a write of the configuration file among `written` in [#text()].
-    private void changedText(Map<Path, byte[]> written) {
-        var bytes = written.get(file);
+    /// Follows a write of the configuration file among `files` in [#text()].
+    private void changedText(Map<Path, byte[]> files) {
+        var bytes = files.get(file);
         if (bytes != null) {
-            text = SourceText.decode(bytes);
+            undecoded = bytes;
         }
     }
 
@@ -283,7 +320,7 @@ public final class ConfigStore {
         checkUnchanged();
         for (var e : files.entrySet()) {
             write(e.getKey(), e.getValue());
-            known.put(e.getKey(), sha256(e.getValue()));
+            wrote(e.getKey(), e.getValue());
         }
         changedText(files);
     }

@@ -19,9 +19,9 @@ import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.LoadedConfig;
-import dev.pharos.agent.config.Located;
 import dev.pharos.agent.config.ParseCache;
 import dev.pharos.agent.config.VirtualServerDef;
+import dev.pharos.agent.config.syntax.EditBase;
 import dev.pharos.agent.config.syntax.LosslessEditException;
 import dev.pharos.agent.config.syntax.LosslessEditor;
 import dev.pharos.agent.control.ControlServer;
@@ -33,6 +33,7 @@ import dev.pharos.agent.ipvs.proxy.UserspaceBackend;
 import dev.pharos.agent.vrrp.AddressPlumbing;
 import dev.pharos.agent.vrrp.ScriptRunner;
 import dev.pharos.agent.vrrp.VrrpEngine;
+import dev.pharos.agent.vrrp.VrrpSettings;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
@@ -117,9 +118,10 @@ public final class Daemon {
     private final EventJournal journal;
     private final ConfigStore store;
     private volatile KeepalivedConfig config;
-    /// The running configuration with where its blocks are written, as the last edit parsed it
-    /// back; null when the running configuration came another way (start, reload, config.apply).
-    private Located located;
+    /// What the next edit starts from (the running configuration as the last edit read it back,
+    /// and the file as it wrote it); null when the running configuration came another way
+    /// (start, reload, config.apply): then an edit reads the files whole.
+    private EditBase editBase;
     private volatile String revision;
     private VrrpMapping.Vrrp vrrp;
     private volatile VrrpEngine engine;
@@ -214,7 +216,7 @@ public final class Daemon {
                 revision, services.backendName());
         systemd.ready(vrrp.instances().size() + " VRRP instance(s), revision " + revision);
         systemd.watchdogInterval().ifPresent(this::startWatchdog);
-        platform.compileHotPaths();
+        platform.compileHotPaths(vrrp.instances().stream().anyMatch(VrrpSettings::ipv6));
     }
 
     /// An edit replaces the configuration file by renaming a new one over it and keeps the old one
@@ -500,23 +502,34 @@ public final class Daemon {
                 throw new RpcException(e.notFound() ? Protocol.Errors.NOT_FOUND : Protocol.Errors.INVALID_PARAMS,
                         e.getMessage());
             }
-            var problems = ConfigLoader.validate(result.config()).stream().filter(d -> d.isError()).toList();
+            // The running configuration passed validation: what the edit kept need not be checked again.
+            var problems = ConfigLoader.validateEdit(config, result.config()).stream().filter(d -> d.isError()).toList();
             if (!problems.isEmpty()) {
                 throw new RpcException(new RpcError(Protocol.Errors.INVALID_CONFIG,
                         "the edit would make the configuration invalid: " + problems.getFirst().message(),
                         JsonRpc.tree(AgentControl.validation(problems))));
             }
             LosslessEditor.Written written;
+            // The files hold what the last edit wrote, and that runs: what it read back is reused.
+            var base = editBase != null && editBase.config() == config ? editBase : null;
             try {
-                store.checkUnchanged();
-                // The files hold what the last edit wrote, and that runs: its parse is reused.
-                var known = located != null && located.config() == config ? located : null;
-                if (known != null) {
-                    var files = store.read(store.files());
-                    written = LosslessEditor.write(store.file(), files, options.configId(), known, result);
-                } else {
-                    var files = store.read(ConfigLoader.files(store.file(), options.configId()));
-                    written = LosslessEditor.write(store.file(), files, options.configId(), config, result);
+                // By blocks, the file is not read: what save() writes over must still be what the
+                // last edit wrote (it refuses a file changed on disk), and an edit that writes
+                // nothing checks it here.
+                written = base == null ? null : LosslessEditor.write(base, result).orElse(null);
+                if (written != null && written.changed().isEmpty()) {
+                    store.checkUnchanged();
+                }
+                if (written == null) {
+                    store.checkUnchanged();
+                    var known = base == null ? null : base.located().orElse(null);
+                    if (known != null) {
+                        var files = store.read(store.files());
+                        written = LosslessEditor.write(store.file(), files, options.configId(), known, result);
+                    } else {
+                        var files = store.read(ConfigLoader.files(store.file(), options.configId()));
+                        written = LosslessEditor.write(store.file(), files, options.configId(), config, result);
+                    }
                 }
             } catch (ConfigStore.ChangedOnDiskException e) {
                 throw changedOnDisk(Source.EDIT, e.getMessage());
@@ -540,7 +553,7 @@ public final class Daemon {
             var applied = apply(written.config(), Source.EDIT, null, written.changed(), result.changes(),
                     written.canonical());
             if (config == written.config()) {
-                located = written.located();
+                editBase = written.next();
             }
             return applied;
         }
@@ -697,7 +710,7 @@ public final class Daemon {
             }
             reconfigureBfd(next);
             config = next;
-            located = null; // an edit sets it again; another change must not keep the old model alive
+            editBase = null; // an edit sets it again; another change must not keep the old model alive
             revision = nextRevision;
             warnIfProcessSettingsChanged(previous, next, source);
             connectionSync.configure(next);

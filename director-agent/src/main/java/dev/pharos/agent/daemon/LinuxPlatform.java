@@ -125,9 +125,9 @@ public final class LinuxPlatform implements Platform {
     }
 
     @Override
-    public void compileHotPaths() {
+    public void compileHotPaths(boolean ipv6) {
         var opened = plumbing;
-        Thread.ofPlatform().name("vrrp-warm-up").daemon().start(() -> Warmup.compileHotPaths(opened));
+        Thread.ofPlatform().name("vrrp-warm-up").daemon().start(() -> Warmup.compileHotPaths(opened, ipv6));
     }
 
     @Override

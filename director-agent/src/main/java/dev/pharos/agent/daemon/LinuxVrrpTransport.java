@@ -12,6 +12,8 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 
@@ -113,6 +115,14 @@ final class LinuxVrrpTransport implements VrrpTransport {
             nif = null;
         }
         if (nif == null) {
+            // The JDK lists only interfaces with an address: one that exists without any is not "missing".
+            if (Files.isDirectory(Path.of("/sys/class/net", s.interfaceName()))) {
+                throw new IOException("(" + s.name() + ") interface " + s.interfaceName() + " has no address yet ("
+                        + (s.ipv6() ? "no IPv6 link-local address: is it down, or IPv6 disabled on it?"
+                                : "no IPv4 address; give it one or set unicast_src_ip")
+                        + "); keepalived would start the instance in FAULT until it has one, Pharos does not yet:"
+                        + " start the agent once the interface has its address");
+            }
             throw new NativeException("(" + s.name() + ") interface " + s.interfaceName(), Errno.ENODEV,
                     "there is no interface " + s.interfaceName());
         }

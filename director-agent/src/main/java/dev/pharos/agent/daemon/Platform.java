@@ -32,8 +32,9 @@ public interface Platform {
     void warmUp();
 
     /// Once the agent runs: gets the per-advert paths compiled, in the background, so adverts
-    /// and the first advert of a takeover do not run interpreted. Nothing by default.
-    default void compileHotPaths() {
+    /// and the first advert of a takeover do not run interpreted; `ipv6`: also those of IPv6
+    /// adverts (an instance runs VRRP over IPv6). Nothing by default.
+    default void compileHotPaths(boolean ipv6) {
     }
 
     /// BFD's sockets (UDP 3784 and one sender per session), or empty where `bfd_instance`s are

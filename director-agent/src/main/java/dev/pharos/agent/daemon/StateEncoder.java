@@ -17,6 +17,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /// Writes `state.get`'s result as JSON bytes, the same bytes Jackson writes for [AgentState],
 /// without building the records: what comes from the configuration (ids, addresses, weights,
@@ -25,7 +28,19 @@ import java.util.Map;
 ///
 /// One snapshot at a time (the caller's [dev.pharos.agent.control.SingleFlight] sees to it): the
 /// kept pieces are not guarded.
+///
+/// A snapshot's bytes (megabytes at 10,000 real servers) go into an array used again once every
+/// call that shares the snapshot has written it to its client ([Snapshot#all()], [Snapshot#only]
+/// and [EncodedJson#written()]): allocated anew for each snapshot, the array was alive in
+/// most young collections (being built or written), was copied to the survivor space or, too large
+/// for it, promoted, and filled the old generation until a full collection every few seconds, the
+/// tail of `state.get`'s latency (bench/control). Reused, it lives in the old generation and is
+/// never copied. A call that never writes its result (the client went away) leaves the array to
+/// the collector; nothing is reused while a call may still write it.
 final class StateEncoder {
+
+    /// Arrays kept for the next snapshots: one being written while the next is built, and one more.
+    private static final int SPARE_ARRAYS = 2;
 
     private static final JsonStringEncoder STRINGS = JsonStringEncoder.getInstance();
     private static final byte[] NULL = ascii("null");
@@ -42,17 +57,36 @@ final class StateEncoder {
     private KeepalivedConfig keptFor;
     private List<ServerPieces> kept = List.of();
     private int lastSize = 1 << 16;
+    /// Arrays whose snapshots every sharer has written: filled and emptied from any thread.
+    private final ConcurrentLinkedQueue<byte[]> spare = new ConcurrentLinkedQueue<>();
 
     /// One snapshot's JSON, with where each virtual server's object lies in it (for filtering).
+    /// Each of the calls that share it takes one result ([#all()] or [#only]) or, answering with
+    /// an error instead, [#release()]s it.
     ///
     /// @param json     the whole result in its first `length` bytes
     /// @param head     bytes before the first virtual server (up to `"virtualServers":[`)
     /// @param servers  each virtual server's `[start, end)` in `json`, by id, in configuration order
-    record Snapshot(byte[] json, int length, int head, Map<String, int[]> servers) {
+    /// @param sharers  the calls that have not written or released it yet
+    /// @param spare    where `json` goes when the last of them has
+    record Snapshot(byte[] json, int length, int head, Map<String, int[]> servers, AtomicInteger sharers,
+            Queue<byte[]> spare) {
+
+        /// A snapshot no call shares (tests): its array is never reused.
+        Snapshot(byte[] json, int length, int head, Map<String, int[]> servers) {
+            this(json, length, head, servers, new AtomicInteger(-1), new ConcurrentLinkedQueue<>());
+        }
 
         /// The whole result, shared as it is.
         EncodedJson all() {
-            return new EncodedJson(List.of(new EncodedJson.Slice(json, 0, length)));
+            return new EncodedJson(List.of(new EncodedJson.Slice(json, 0, length)), this::release);
+        }
+
+        /// One sharer is done with the array: the last one hands it to the next snapshots.
+        void release() {
+            if (sharers.decrementAndGet() == 0 && spare.size() < SPARE_ARRAYS) {
+                spare.add(json);
+            }
         }
 
         /// The result with only `ids` among the virtual servers (in configuration order), the
@@ -73,7 +107,7 @@ final class StateEncoder {
                 }
             }
             parts.add(EncodedJson.Slice.of(TAIL));
-            return new EncodedJson(parts);
+            return new EncodedJson(parts, this::release);
         }
     }
 
@@ -85,11 +119,17 @@ final class StateEncoder {
     /// @param rsViews each real server's live view by virtual server id and real server id
     Snapshot encode(AgentState top, KeepalivedConfig config, Map<String, Services.VirtualServerView> vsViews,
             Map<String, Map<String, Services.RealServerView>> rsViews) {
+        return encode(top, config, vsViews, rsViews, 0);
+    }
+
+    /// Encodes one snapshot that `sharers` calls will each take once (0: its array is never reused).
+    Snapshot encode(AgentState top, KeepalivedConfig config, Map<String, Services.VirtualServerView> vsViews,
+            Map<String, Map<String, Services.RealServerView>> rsViews, int sharers) {
         if (config != keptFor) {
             kept = config.virtualServers().stream().map(StateEncoder::pieces).toList();
             keptFor = config;
         }
-        var out = new Buffer(lastSize + (lastSize >> 4));
+        var out = new Buffer(array(lastSize + (lastSize >> 4)));
         byte[] topJson;
         try {
             topJson = JsonRpc.mapper().writeValueAsBytes(top);
@@ -112,7 +152,18 @@ final class StateEncoder {
         out.raw(TAIL);
         lastSize = out.size;
         // The buffer itself, not a copy: three megabytes less to allocate and collect per snapshot.
-        return new Snapshot(out.bytes, out.size, head, servers);
+        return new Snapshot(out.bytes, out.size, head, servers, new AtomicInteger(sharers > 0 ? sharers : -1), spare);
+    }
+
+    /// A spare array of at least `size` bytes, or a new one (a spare too small is dropped: the
+    /// table grew).
+    private byte[] array(int size) {
+        for (var a = spare.poll(); a != null; a = spare.poll()) {
+            if (a.length >= size) {
+                return a;
+            }
+        }
+        return new byte[size];
     }
 
     /// What the configuration says of one virtual server, encoded, around the gaps for live values.
@@ -296,7 +347,12 @@ final class StateEncoder {
         private int size;
 
         Buffer(int capacity) {
-            bytes = new byte[capacity];
+            this(new byte[capacity]);
+        }
+
+        /// Writes into `bytes` from its start (its old content is overwritten).
+        Buffer(byte[] bytes) {
+            this.bytes = bytes;
         }
 
         Buffer raw(byte[] b) {

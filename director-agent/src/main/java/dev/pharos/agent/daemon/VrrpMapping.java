@@ -1,11 +1,13 @@
 package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.api.Addresses;
+import dev.pharos.agent.config.AdvertAnswers;
 import dev.pharos.agent.config.Argv;
 import dev.pharos.agent.config.BfdConfig;
 import dev.pharos.agent.config.BfdInstanceDef;
 import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.Diagnostic;
+import dev.pharos.agent.config.GlobalDefs;
 import dev.pharos.agent.config.KeepalivedConfig;
 import dev.pharos.agent.config.ScriptLine;
 import dev.pharos.agent.config.StartingState;
@@ -200,7 +202,13 @@ public final class VrrpMapping {
                 !i.nopreempt(), i.preemptDelay() == null ? Duration.ZERO : i.preemptDelay(),
                 StartingState.of(g, i) == VrrpInstanceDef.State.MASTER ? InitialState.MASTER : InitialState.BACKUP,
                 auth, i.authentication() == null ? "" : i.authentication().password(),
-                vips, source, peers, garp, trackIf, trackScripts, notify, authHmac(i));
+                vips, source, peers, garp, trackIf, trackScripts, notify, authHmac(i))
+                .withAnswers(answers(g, i));
+    }
+
+    private static VrrpSettings.MasterAnswers answers(GlobalDefs g, VrrpInstanceDef i) {
+        var decided = AdvertAnswers.of(g, i);
+        return new VrrpSettings.MasterAnswers(decided.lowerPrioNoAdvert(), decided.higherPrioSendAdvert());
     }
 
     /// `auth_hmac` with keepalived 2.4.3's defaults: mode enforce, anti_replay time, a window

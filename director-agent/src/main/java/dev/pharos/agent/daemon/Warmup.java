@@ -1,6 +1,7 @@
 package dev.pharos.agent.daemon;
 
 import dev.pharos.agent.linux.RawIpSocket;
+import dev.pharos.agent.linux.RawIpv6Socket;
 import dev.pharos.agent.sim.SimAddressPlumbing;
 import dev.pharos.agent.sim.SimVrrpBus;
 import dev.pharos.agent.vrrp.AuthType;
@@ -76,13 +77,15 @@ final class Warmup {
     /// times ([HotPathWarmup], [RawIpSocket#warmUpOnLoopback]) so the JIT compiles them: at one
     /// advert a second they would otherwise stay interpreted. Takes a few tens of milliseconds of
     /// one core, once, after start.
-    static void compileHotPaths(LinuxAddressPlumbing plumbing) {
+    static void compileHotPaths(LinuxAddressPlumbing plumbing, boolean ipv6) {
         long start = System.nanoTime();
         int engine = HotPathWarmup.run(COMPILE_ROUNDS, Duration.ofSeconds(5));
         int socket = RawIpSocket.warmUpOnLoopback(COMPILE_ROUNDS, Duration.ofSeconds(5));
+        // The IPv6 socket only where an instance uses it: compiled code the agent never runs costs memory.
+        int socket6 = ipv6 ? RawIpv6Socket.warmUpOnLoopback(COMPILE_ROUNDS, Duration.ofSeconds(5)) : 0;
         int address = plumbing == null ? 0 : plumbing.compile(PLUMBING_ROUNDS, Duration.ofSeconds(2));
-        LOG.log(System.Logger.Level.DEBUG, "hot paths run {0} (engine), {1} (socket) and {2} (address) times in {3} ms",
-                engine, socket, address, (System.nanoTime() - start) / 1_000_000);
+        LOG.log(System.Logger.Level.DEBUG, "hot paths run {0} (engine), {1} (socket), {2} (IPv6 socket) and {3} (address)"
+                + " times in {4} ms", engine, socket, socket6, address, (System.nanoTime() - start) / 1_000_000);
     }
 
     /// Each round is a refused netlink request and a refused frame: past C1's threshold of 200

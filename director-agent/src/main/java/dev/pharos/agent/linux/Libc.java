@@ -64,29 +64,51 @@ final class Libc {
     private static final VarHandle ERRNO_HANDLE =
             CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    private static final MethodHandle SOCKET = errnoHandle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = errnoHandle("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle BIND = errnoHandle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SENDTO = errnoHandle("sendto",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECVFROM = errnoHandle("recvfrom",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle RECVMSG = errnoHandle("recvmsg",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle POLL = errnoHandle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    // The handles every user of this class needs: an epoll set or a wakeable descriptor opens an
+    // eventfd, signals it and closes descriptors.
     private static final MethodHandle CLOSE = errnoHandle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD = errnoHandle("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle WRITE = errnoHandle("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    /// `ioctl(fd, request, struct ifreq *)`: variadic in C, so its third argument is declared so.
-    private static final MethodHandle IOCTL = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("ioctl").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IF_NAMETOINDEX = errnoHandle("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle GETEUID = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+
+    // The others are created on first use, a group at a time (a holder class is initialised when
+    // it is first read): each new call shape makes the JDK generate a stub and a few method-handle
+    // classes, and the user-space balancer, which needs none of these, would otherwise pay for
+    // them at every start in memory and start-up time.
+
+    /// Socket set-up, for the raw, UDP and netlink sockets.
+    private static final class Sockets {
+        static final MethodHandle SOCKET = errnoHandle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        static final MethodHandle SETSOCKOPT = errnoHandle("setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle BIND = errnoHandle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    /// Datagram traffic, and waiting for it (`WakeableFd`).
+    private static final class Datagrams {
+        static final MethodHandle SENDTO = errnoHandle("sendto",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle RECVFROM = errnoHandle("recvfrom",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+        static final MethodHandle RECVMSG = errnoHandle("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle POLL = errnoHandle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+
+    /// Interfaces by name.
+    private static final class Interfaces {
+        /// `ioctl(fd, request, struct ifreq *)`: variadic in C, so its third argument is declared so.
+        static final MethodHandle IOCTL = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("ioctl").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(2));
+        static final MethodHandle IF_NAMETOINDEX = errnoHandle("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+
+    /// Calls that do not set errno, each needed once at most.
+    private static final class Plain {
+        static final MethodHandle STRERROR = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        static final MethodHandle GETEUID = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+    }
 
     private Libc() {
     }
@@ -115,7 +137,7 @@ final class Libc {
     static int socket(int domain, int type, int protocol, String what) throws NativeException {
         try (var arena = Arena.ofConfined()) {
             var cs = capture(arena);
-            int fd = (int) SOCKET.invokeExact(cs, domain, type | SOCK_CLOEXEC, protocol);
+            int fd = (int) Sockets.SOCKET.invokeExact(cs, domain, type | SOCK_CLOEXEC, protocol);
             if (fd < 0) {
                 throw new NativeException("socket(" + what + ")", errno(cs));
             }
@@ -130,7 +152,7 @@ final class Libc {
     static void setsockopt(int fd, int level, int option, MemorySegment value, String what) throws NativeException {
         try (var arena = Arena.ofConfined()) {
             var cs = capture(arena);
-            int rc = (int) SETSOCKOPT.invokeExact(cs, fd, level, option, value, (int) value.byteSize());
+            int rc = (int) Sockets.SETSOCKOPT.invokeExact(cs, fd, level, option, value, (int) value.byteSize());
             if (rc < 0) {
                 throw new NativeException("setsockopt(" + what + ")", errno(cs));
             }
@@ -152,7 +174,7 @@ final class Libc {
     static void bind(int fd, MemorySegment address, String what) throws NativeException {
         try (var arena = Arena.ofConfined()) {
             var cs = capture(arena);
-            int rc = (int) BIND.invokeExact(cs, fd, address, (int) address.byteSize());
+            int rc = (int) Sockets.BIND.invokeExact(cs, fd, address, (int) address.byteSize());
             if (rc < 0) {
                 throw new NativeException("bind(" + what + ")", errno(cs));
             }
@@ -175,7 +197,7 @@ final class Libc {
     static long sendto(int fd, MemorySegment buffer, long length, MemorySegment address, MemorySegment capture,
             String what) throws NativeException {
         try {
-            long n = (long) SENDTO.invokeExact(capture, fd, buffer, length, 0, address,
+            long n = (long) Datagrams.SENDTO.invokeExact(capture, fd, buffer, length, 0, address,
                     address.equals(MemorySegment.NULL) ? 0 : (int) address.byteSize());
             if (n < 0) {
                 throw new NativeException("sendto(" + what + ")", errno(capture));
@@ -201,7 +223,7 @@ final class Libc {
     static long recvfrom(int fd, MemorySegment buffer, MemorySegment from, MemorySegment fromLength,
             MemorySegment cs, String what) throws NativeException {
         try {
-            long n = (long) RECVFROM.invokeExact(cs, fd, buffer, buffer.byteSize(), MSG_DONTWAIT, from, fromLength);
+            long n = (long) Datagrams.RECVFROM.invokeExact(cs, fd, buffer, buffer.byteSize(), MSG_DONTWAIT, from, fromLength);
             if (n < 0) {
                 int e = errno(cs);
                 if (e == Errno.EAGAIN || e == Errno.EINTR) {
@@ -221,7 +243,7 @@ final class Libc {
     /// `capture` is the caller's own capture segment, so a receive loop allocates nothing.
     static long recvmsg(int fd, MemorySegment msghdr, MemorySegment capture, String what) throws NativeException {
         try {
-            long n = (long) RECVMSG.invokeExact(capture, fd, msghdr, MSG_DONTWAIT);
+            long n = (long) Datagrams.RECVMSG.invokeExact(capture, fd, msghdr, MSG_DONTWAIT);
             if (n < 0) {
                 int e = errno(capture);
                 if (e == Errno.EAGAIN || e == Errno.EINTR) {
@@ -247,7 +269,7 @@ final class Libc {
     /// [#poll(MemorySegment, int, int)] with the caller's own capture segment.
     static int poll(MemorySegment fds, int count, int timeoutMillis, MemorySegment cs) throws NativeException {
         try {
-            int rc = (int) POLL.invokeExact(cs, fds, (long) count, timeoutMillis);
+            int rc = (int) Datagrams.POLL.invokeExact(cs, fds, (long) count, timeoutMillis);
             if (rc < 0) {
                 int e = errno(cs);
                 if (e == Errno.EINTR) {
@@ -307,7 +329,7 @@ final class Libc {
     /// throws with the errno.
     static int ioctl(int fd, long request, MemorySegment arg, MemorySegment cs, String what) throws NativeException {
         try {
-            int r = (int) IOCTL.invokeExact(cs, fd, request, arg);
+            int r = (int) Interfaces.IOCTL.invokeExact(cs, fd, request, arg);
             if (r < 0) {
                 throw new NativeException(what, errno(cs));
             }
@@ -323,7 +345,7 @@ final class Libc {
     static int ifNameToIndex(String name) throws NativeException {
         try (var arena = Arena.ofConfined()) {
             var cs = capture(arena);
-            int index = (int) IF_NAMETOINDEX.invokeExact(cs, arena.allocateFrom(name));
+            int index = (int) Interfaces.IF_NAMETOINDEX.invokeExact(cs, arena.allocateFrom(name));
             if (index == 0) {
                 throw new NativeException("if_nametoindex(" + name + ")", errno(cs), "there is no interface " + name);
             }
@@ -337,7 +359,7 @@ final class Libc {
 
     static String strerror(int errno) {
         try {
-            var p = (MemorySegment) STRERROR.invokeExact(errno);
+            var p = (MemorySegment) Plain.STRERROR.invokeExact(errno);
             return p.reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "error " + errno;
@@ -346,7 +368,7 @@ final class Libc {
 
     static int geteuid() {
         try {
-            return (int) GETEUID.invokeExact();
+            return (int) Plain.GETEUID.invokeExact();
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

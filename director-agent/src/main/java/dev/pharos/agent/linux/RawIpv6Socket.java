@@ -119,6 +119,32 @@ public final class RawIpv6Socket implements AutoCloseable {
         return new RawIpv6Socket(WakeableFd.of(fd), ifname, ifindex, protocol);
     }
 
+    /// [RawIpSocket#warmUpOnLoopback] for IPv6 adverts: `rounds` datagrams of the experimental
+    /// protocol 253 (RFC 3692) to `::1` through a socket of this class on `lo`, so [#send] and
+    /// [#receive] are compiled before an IPv6 takeover needs them. Best effort: stops at the first
+    /// error (`lo` without IPv6, no `CAP_NET_RAW`) or after `budget`.
+    ///
+    /// @return the rounds completed
+    public static int warmUpOnLoopback(int rounds, Duration budget) {
+        int done = 0;
+        long end = System.nanoTime() + budget.toNanos();
+        try (var socket = open(RawIpSocket.WARM_UP_PROTOCOL, "lo", null, null)) {
+            var loopback = (Inet6Address) InetAddress.getByName("::1");
+            var payload = new byte[40];
+            while (done < rounds && System.nanoTime() < end) {
+                socket.send(loopback, payload);
+                if (socket.receive(Duration.ofMillis(100)).isEmpty()) {
+                    break;
+                }
+                done++;
+            }
+        } catch (NativeException | UnknownHostException | RuntimeException e) {
+            System.getLogger(RawIpv6Socket.class.getName()).log(System.Logger.Level.DEBUG,
+                    "IPv6 loopback warm-up stopped after {0} rounds: {1}", done, e.toString());
+        }
+        return done;
+    }
+
     /// Sends `payload` to `destination` (a link-local one on this socket's interface). The kernel
     /// writes the IPv6 header and, at offset 6, the checksum over its pseudo-header.
     public void send(Inet6Address destination, byte[] payload) throws NativeException {

@@ -1,23 +1,20 @@
 package dev.pharos.agent.linux;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import dev.pharos.agent.api.Addresses;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /// Non-blocking TCP sockets on raw Linux calls, for a relay that counts its system calls: what
 /// the JDK's NIO cannot do (`MSG_MORE`, `IP_FREEBIND`, reading a descriptor's number) or does
@@ -52,13 +49,13 @@ public final class TcpSockets implements AutoCloseable {
     private static final int MSG_MORE = 0x8000;
     private static final int SHUT_WR = 1;
     private static final int SOCKADDR_MAX = 28;   // sockaddr_in6
-    private static final ValueLayout.OfShort SHORT_BE = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    /// The byte of `sa_family` (a short in the host's order) that holds the family's value.
+    private static final int FAMILY_BYTE = LITTLE_ENDIAN ? 0 : 1;
 
     private static final MethodHandle SOCKET = Libc.downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = Libc.downcall("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETSOCKOPT = Libc.downcall("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle BIND = Libc.downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle LISTEN = Libc.downcall("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle ACCEPT4 = Libc.downcall("accept4",
@@ -75,12 +72,23 @@ public final class TcpSockets implements AutoCloseable {
     private static final MethodHandle SHUTDOWN = Libc.downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle CLOSE = Libc.downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
+    /// `getsockopt`, created on its first use (a holder class is initialised when first read): the
+    /// relay reads an option only when a connect fails, and a call shape it never uses would cost
+    /// the JDK's generated stub and method-handle classes at every start.
+    private static final class Getsockopt {
+        static final MethodHandle HANDLE = Libc.downcall("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
     private final Arena arena = Arena.ofShared();
     private final MemorySegment capture;
     private final MemorySegment address;
     private final MemorySegment addressLength;
     private final MemorySegment value;
     private final MemorySegment valueLength;
+    /// [#encode] and [#decode]'s copy of [#address], and a segment over it for the one copy.
+    private final byte[] sockaddr = new byte[SOCKADDR_MAX];
+    private final MemorySegment sockaddrSegment = MemorySegment.ofArray(sockaddr);
     private boolean closed;
 
     private TcpSockets() {
@@ -372,7 +380,7 @@ public final class TcpSockets implements AutoCloseable {
     private int getInt(int fd, int level, int option, String what) throws NativeException {
         valueLength.set(JAVA_INT, 0, 4);
         try {
-            check((int) GETSOCKOPT.invokeExact(capture, fd, level, option, value, valueLength),
+            check((int) Getsockopt.HANDLE.invokeExact(capture, fd, level, option, value, valueLength),
                     "getsockopt(fd " + fd + ", " + what + ")");
         } catch (NativeException e) {
             throw e;
@@ -389,43 +397,68 @@ public final class TcpSockets implements AutoCloseable {
     }
 
     /// Writes `sockaddr_in` or `sockaddr_in6` for `to` into [#address]; returns its length.
+    ///
+    /// The structure is built in [#sockaddr], a Java array, and copied with one call: every
+    /// `MemorySegment` accessor a method uses is inlined by the JIT with its checks, and compiling
+    /// the five accessors this took before needed 3 MB of compiler memory, a peak of the
+    /// balancer's footprint once short connections arrive (this runs on every connect).
     private int encode(InetSocketAddress to) {
-        var a = to.getAddress();
-        address.fill((byte) 0);
-        address.set(SHORT_BE, 2, (short) to.getPort());
-        if (a instanceof Inet6Address v6) {
-            address.set(JAVA_SHORT_UNALIGNED, 0, (short) AF_INET6);
-            MemorySegment.copy(v6.getAddress(), 0, address, JAVA_BYTE, 8, 16);
-            address.set(ValueLayout.JAVA_INT_UNALIGNED, 24, v6.getScopeId());
-            return 28;
+        var b = sockaddr;
+        Arrays.fill(b, (byte) 0);
+        var ip = to.getAddress().getAddress();   // network order, 4 or 16 bytes
+        b[2] = (byte) (to.getPort() >>> 8);      // sin_port / sin6_port, network order
+        b[3] = (byte) to.getPort();
+        int length;
+        if (ip.length == 16) {
+            b[FAMILY_BYTE] = AF_INET6;
+            System.arraycopy(ip, 0, b, 8, 16);
+            putNativeInt(b, 24, ((Inet6Address) to.getAddress()).getScopeId());
+            length = 28;
+        } else {
+            b[FAMILY_BYTE] = Libc.AF_INET;
+            System.arraycopy(ip, 0, b, 4, 4);
+            length = 16;
         }
-        address.set(JAVA_SHORT_UNALIGNED, 0, (short) Libc.AF_INET);
-        MemorySegment.copy(((Inet4Address) a).getAddress(), 0, address, JAVA_BYTE, 4, 4);
-        return 16;
+        MemorySegment.copy(sockaddrSegment, 0, address, 0, length);
+        return length;
     }
 
     /// Reads the `sockaddr_in`/`sockaddr_in6` in [#address]; an IPv4-mapped IPv6 address (an IPv4
-    /// client of an IPv6 wildcard socket) becomes the IPv4 address, as the JDK reports it.
+    /// client of an IPv6 wildcard socket) becomes the IPv4 address, as the JDK reports it. Read
+    /// through [#sockaddr] with one copy, as [#encode] writes.
     private InetSocketAddress decode() {
-        int family = address.get(JAVA_SHORT_UNALIGNED, 0);
-        int port = Short.toUnsignedInt(address.get(SHORT_BE, 2));
+        MemorySegment.copy(address, 0, sockaddrSegment, 0, SOCKADDR_MAX);
+        var b = sockaddr;
+        int family = b[FAMILY_BYTE];   // both families fit in the low byte
+        int port = (b[2] & 0xff) << 8 | b[3] & 0xff;
         try {
             if (family == AF_INET6) {
-                var b = new byte[16];
-                MemorySegment.copy(address, JAVA_BYTE, 8, b, 0, 16);
-                int scope = address.get(ValueLayout.JAVA_INT_UNALIGNED, 24);
-                var ip = InetAddress.getByAddress(b);   // v4-mapped → Inet4Address
+                var ip = InetAddress.getByAddress(Arrays.copyOfRange(b, 8, 24));   // v4-mapped → Inet4Address
+                int scope = nativeInt(b, 24);
                 if (scope != 0 && ip instanceof Inet6Address) {
-                    ip = Inet6Address.getByAddress(null, b, scope);
+                    ip = Inet6Address.getByAddress(null, ip.getAddress(), scope);
                 }
                 return new InetSocketAddress(ip, port);
             }
-            var b = new byte[4];
-            MemorySegment.copy(address, JAVA_BYTE, 4, b, 0, 4);
-            return new InetSocketAddress(InetAddress.getByAddress(b), port);
+            return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(b, 4, 8)), port);
         } catch (UnknownHostException e) {
             throw new IllegalStateException("a socket address of family " + family + " is not IPv4 or IPv6", e);
         }
+    }
+
+    /// Writes `v` at `b[at]` in the host's byte order (`sin6_scope_id`).
+    private static void putNativeInt(byte[] b, int at, int v) {
+        for (int i = 0; i < 4; i++) {
+            b[at + i] = (byte) (v >>> (LITTLE_ENDIAN ? 8 * i : 24 - 8 * i));
+        }
+    }
+
+    private static int nativeInt(byte[] b, int at) {
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            v |= (b[at + i] & 0xff) << (LITTLE_ENDIAN ? 8 * i : 24 - 8 * i);
+        }
+        return v;
     }
 
     private static String text(InetSocketAddress a) {

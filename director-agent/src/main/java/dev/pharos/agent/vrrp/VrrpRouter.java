@@ -239,16 +239,24 @@ public final class VrrpRouter {
             var reason = e.priority() > mine
                     ? "higher priority " + e.priority() + " from " + Addresses.text(e.source()) + ", ours " + mine
                     : "same priority " + mine + " but higher address " + Addresses.text(e.source());
-            return changeState(next, VrrpState.BACKUP, reason, now,
-                    List.of(new RemoveVips(), new ArmMasterDownTimer(masterDownInterval(next))));
+            var down = new ArrayList<VrrpAction>(3);
+            if (settings.answers().higherPrioSendAdvert()) {
+                down.add(new SendAdvert(mine)); // keepalived's higher_prio_send_advert: one last advert of ours
+            }
+            down.add(new RemoveVips());
+            down.add(new ArmMasterDownTimer(masterDownInterval(next)));
+            return changeState(next, VrrpState.BACKUP, reason, now, down);
         }
         if (cmp == 0) {
             return none(s); // our own advert looped back
         }
-        // RFC 9568 §6.4.3 (RFC 5798 §6.4.3 only discarded): answer a losing advert with one of our
-        // own at once, so the other router steps down sooner and learning bridges see us; keepalived
-        // has done so by default since before RFC 9568 (its `lower_prio_no_advert` turns it off).
-        return new Transition(s, List.of(new SendAdvert(mine)));
+        if (settings.answers().lowerPrioNoAdvert()) {
+            return none(s); // RFC 5798 §6.4.3: discard it
+        }
+        // RFC 9568 §6.4.3 allows answering a losing advert with one of our own at once, so the other
+        // router steps down sooner and learning bridges see us; keepalived does so by default and,
+        // as vrrp_dispatcher_read does after any advert it answered, starts its Adver_Timer again.
+        return new Transition(s, List.of(new SendAdvert(mine), new ArmAdverTimer(settings.advertInterval())));
     }
 
     private Transition faultRaised(RouterState s, String source, Instant now) {

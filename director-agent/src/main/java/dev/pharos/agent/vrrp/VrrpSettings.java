@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /// Everything one VRRP instance needs (keepalived's `vrrp_instance` block). The config package
 /// builds these; this package never reads a file.
@@ -33,13 +34,26 @@ import java.util.List;
 /// @param notifyCommands   `notify_*` and `notify` commands
 /// @param authHmac         keepalived 2.4's `auth_hmac`, or null for none
 /// @param trackBfds        `track_bfd`
+/// @param answers          what a master sends when it hears another master
 public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVersion version,
         int priority, Duration advertInterval, boolean preempt, Duration preemptDelay,
         InitialState initialState, AuthType authType, String authPassword,
         List<VirtualAddress> virtualAddresses, InetAddress unicastSource,
         List<InetAddress> unicastPeers, GarpSettings garp, List<TrackInterface> trackInterfaces,
         List<TrackScript> trackScripts, NotifyCommands notifyCommands, AuthHmacSettings authHmac,
-        List<TrackBfd> trackBfds) {
+        List<TrackBfd> trackBfds, MasterAnswers answers) {
+
+    /// Settings with keepalived's default answers ([MasterAnswers#KEEPALIVED_DEFAULTS]).
+    public VrrpSettings(String name, String interfaceName, int vrid, VrrpVersion version, int priority,
+            Duration advertInterval, boolean preempt, Duration preemptDelay, InitialState initialState,
+            AuthType authType, String authPassword, List<VirtualAddress> virtualAddresses, InetAddress unicastSource,
+            List<InetAddress> unicastPeers, GarpSettings garp, List<TrackInterface> trackInterfaces,
+            List<TrackScript> trackScripts, NotifyCommands notifyCommands, AuthHmacSettings authHmac,
+            List<TrackBfd> trackBfds) {
+        this(name, interfaceName, vrid, version, priority, advertInterval, preempt, preemptDelay, initialState,
+                authType, authPassword, virtualAddresses, unicastSource, unicastPeers, garp, trackInterfaces,
+                trackScripts, notifyCommands, authHmac, trackBfds, MasterAnswers.KEEPALIVED_DEFAULTS);
+    }
 
     /// Settings that track no BFD session.
     public VrrpSettings(String name, String interfaceName, int vrid, VrrpVersion version, int priority,
@@ -107,6 +121,7 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
         trackInterfaces = List.copyOf(trackInterfaces);
         trackScripts = List.copyOf(trackScripts);
         trackBfds = List.copyOf(trackBfds);
+        Objects.requireNonNull(answers, "answers");
     }
 
     private static List<InetAddress> concat(InetAddress first, List<InetAddress> rest) {
@@ -138,57 +153,80 @@ public record VrrpSettings(String name, String interfaceName, int vrid, VrrpVers
     public VrrpSettings withPreempt(boolean preempt, Duration preemptDelay) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds, answers);
     }
 
     public VrrpSettings withInitialState(InitialState initialState) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds, answers);
     }
 
     public VrrpSettings withAuth(AuthType authType, String authPassword) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds, answers);
     }
 
     public VrrpSettings withTracking(List<TrackInterface> trackInterfaces, List<TrackScript> trackScripts) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds, answers);
     }
 
     public VrrpSettings withNotify(NotifyCommands notifyCommands) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds, answers);
     }
 
     public VrrpSettings withTrackBfds(List<TrackBfd> trackBfds) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds, answers);
     }
 
     /// `unicast_src_ip` (null: the interface's address) and `unicast_peer` (empty: multicast).
     public VrrpSettings withUnicast(InetAddress unicastSource, List<? extends InetAddress> unicastPeers) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                List.copyOf(unicastPeers), garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
+                List.copyOf(unicastPeers), garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds, answers);
     }
 
     /// keepalived 2.4's `auth_hmac` (null: none).
     public VrrpSettings withAuthHmac(AuthHmacSettings authHmac) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds, answers);
+    }
+
+    /// `lower_prio_no_advert` and `higher_prio_send_advert` as keepalived resolves them.
+    public VrrpSettings withAnswers(MasterAnswers answers) {
+        return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
+                preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds, answers);
     }
 
     public VrrpSettings withGarp(GarpSettings garp) {
         return new VrrpSettings(name, interfaceName, vrid, version, priority, advertInterval, preempt,
                 preemptDelay, initialState, authType, authPassword, virtualAddresses, unicastSource,
-                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds);
+                unicastPeers, garp, trackInterfaces, trackScripts, notifyCommands, authHmac, trackBfds, answers);
+    }
+
+    /// What a master sends when it hears another router's advert that does not make it step down,
+    /// or one that does (keepalived's `lower_prio_no_advert` and `higher_prio_send_advert`, per
+    /// instance or as `vrrp_*` in `global_defs`; strict mode sets the first and clears the second,
+    /// RFC 5798's behaviour).
+    ///
+    /// @param lowerPrioNoAdvert    true: a lower priority advert is dropped, as RFC 5798 §6.4.3 says;
+    ///                             false (keepalived's default): it is answered at once with an
+    ///                             advert of ours and the Adver_Timer starts again, so the other
+    ///                             router steps down sooner (RFC 9568 allows it)
+    /// @param higherPrioSendAdvert true: before stepping down for a higher priority, the master
+    ///                             sends one last advert of its own priority (keepalived, off by
+    ///                             default; for a peer that missed ours)
+    public record MasterAnswers(boolean lowerPrioNoAdvert, boolean higherPrioSendAdvert) {
+        public static final MasterAnswers KEEPALIVED_DEFAULTS = new MasterAnswers(false, false);
     }
 
     /// The addresses an advert carries, in configuration order (not the excluded ones).

@@ -84,6 +84,36 @@ class SingleFlightTest {
         assertThat(flight.builds()).isEqualTo(2);
     }
 
+    /// A build learns how many calls share it: the caller that runs it and those that joined its
+    /// round before it started (what lets a shared result be reused once each has used it).
+    @Test
+    void aBuildIsToldHowManyCallsShareIt() throws Exception {
+        var builds = new Builds();
+        var sharers = new ArrayList<Integer>();
+        var flight = new SingleFlight<Integer>(n -> {
+            synchronized (sharers) {
+                sharers.add(n);
+            }
+            return builds.build();
+        });
+        builds.hold = new CountDownLatch(1);
+        var first = call(flight);
+        assertThat(Netns.await(DEADLINE, () -> builds.started.get() == 1)).isTrue();
+        var together = new ArrayList<CompletableFuture<Integer>>();
+        for (int i = 0; i < 5; i++) {
+            together.add(call(flight));
+        }
+        assertThat(Netns.await(DEADLINE, () -> flight.waiting() == 5)).isTrue();
+        builds.hold.countDown();
+        first.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        for (var f : together) {
+            f.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        }
+        synchronized (sharers) {
+            assertThat(sharers).containsExactly(1, 5);
+        }
+    }
+
     @Test
     void aCallWithNothingRunningBuildsAtOnce() throws Exception {
         var builds = new Builds();

@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -365,6 +367,51 @@ class ControlChannelTest {
                     .isInstanceOfSatisfying(RpcException.class,
                             e -> assertThat(e.error().code()).isEqualTo(Protocol.Errors.INVALID_PARAMS));
         }
+    }
+
+    /// Clients asking together share snapshots whose arrays are used again once written: every
+    /// answer must still be whole and the call's own (parsed, the servers asked for, its time never
+    /// behind the client's previous answer), also when some calls are refused or ask for a part.
+    @Test
+    void stateGetsAskedTogetherEachGetAWholeAnswerOfTheirOwn() throws Exception {
+        var failures = new CopyOnWriteArrayList<Throwable>();
+        var threads = new ArrayList<Thread>();
+        for (int t = 0; t < 4; t++) {
+            int client = t;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try (var c = client()) {
+                    var last = Instant.EPOCH;
+                    for (int i = 0; i < 24; i++) {
+                        switch ((client + i) % 3) {
+                            case 0 -> {
+                                var s = state(c);
+                                assertThat(s.virtualServers()).hasSize(2);
+                                assertThat(s.at()).isAfterOrEqualTo(last);
+                                last = s.at();
+                            }
+                            case 1 -> {
+                                var s = c.call(Protocol.STATE_GET, new Params.StateGet(List.of("tcp/192.0.2.100:443")),
+                                        AgentState.class, CALL);
+                                assertThat(s.virtualServers()).extracting(AgentState.VirtualServer::id)
+                                        .containsExactly("tcp/192.0.2.100:443");
+                                assertThat(s.at()).isAfterOrEqualTo(last);
+                                last = s.at();
+                            }
+                            default -> assertThatThrownBy(() -> c.call(Protocol.STATE_GET,
+                                    new Params.StateGet(List.of("tcp/192.0.2.100:8080")), CALL))
+                                    .isInstanceOf(RpcException.class);
+                        }
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (var t : threads) {
+            t.join(CALL.toMillis() * 4);
+        }
+        assertThat(threads).noneMatch(Thread::isAlive);
+        assertThat(failures).isEmpty();
     }
 
     @Test

@@ -209,6 +209,31 @@ class EditPathTest {
         assertThat(Files.readString(file)).contains("weight 3").doesNotContain("weight 9");
     }
 
+    /// After an edit the agent keeps the file by blocks and no longer reads it before the next
+    /// edit: a hand edit of the same length (same size, other bytes) must still be found.
+    @Test
+    void aHandEditAfterAnEditIsNeverOverwritten() throws Exception {
+        startAgent(CONFIG);
+        client.call(Protocol.REAL_SERVER_UPDATE, params("virtualServer", VS, "realServer", "198.51.100.11:80",
+                "weight", 3), Results.Applied.class, CALL);
+        var hand = Files.readString(file).replace("weight 3", "weight 4");
+        Files.writeString(file, hand);
+        var e = refused(Protocol.REAL_SERVER_UPDATE, params("virtualServer", VS, "realServer", "198.51.100.11:80",
+                "weight", 5));
+        assertThat(e).isNotNull();
+        assertThat(e.error().code()).isEqualTo(Protocol.Errors.CHANGED_ON_DISK);
+        assertThat(Files.readString(file)).isEqualTo(hand);
+        // so is one that changes nothing the edit would write
+        e = refused(Protocol.REAL_SERVER_UPDATE, params("virtualServer", VS, "realServer", "198.51.100.11:80",
+                "weight", 3));
+        assertThat(e).isNotNull();
+        assertThat(e.error().code()).isEqualTo(Protocol.Errors.CHANGED_ON_DISK);
+        daemon.reload();
+        client.call(Protocol.REAL_SERVER_UPDATE, params("virtualServer", VS, "realServer", "198.51.100.11:80",
+                "weight", 5), Results.Applied.class, CALL);
+        assertThat(Files.readString(file)).contains("weight 5").doesNotContain("weight 4");
+    }
+
     @Test
     void aHandEditOfAnIncludedFileIsNeverOverwritten() throws Exception {
         var included = dir.resolve("services.conf");

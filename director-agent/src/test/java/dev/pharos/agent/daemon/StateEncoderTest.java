@@ -160,4 +160,33 @@ class StateEncoderTest {
         assertThat(only).isEqualTo(expected);
         assertThat(JsonRpc.mapper().readTree(snapshot.only(List.of()).bytes()).get("virtualServers")).isEmpty();
     }
+
+    /// A snapshot's array is used again only once every call sharing it has written (or released)
+    /// its result; until then the next snapshots write into other arrays, and what the first calls
+    /// still have to write stays as it was.
+    @Test
+    void anArrayIsReusedOnlyAfterEverySharerHasWrittenIt() throws Exception {
+        var encoder = new StateEncoder();
+        var config = config(CONFIG);
+        var first = encoder.encode(TOP, config, serverViews(true), realViews(1200), 3);
+        var whole = first.all();
+        var part = first.only(List.of("fwmark/7"));
+        var before = new String(whole.bytes(), StandardCharsets.UTF_8);
+        whole.written().run();
+        part.written().run();
+        // One sharer has neither written nor released it: the next snapshot takes a new array.
+        var second = encoder.encode(TOP, config, serverViews(false), realViews(1300), 1);
+        assertThat(second.json()).isNotSameAs(first.json());
+        assertThat(new String(whole.bytes(), StandardCharsets.UTF_8)).isEqualTo(before);
+        first.release();
+        second.all().written().run();
+        var third = encoder.encode(TOP, config, serverViews(false), realViews(1400), 1);
+        assertThat(third.json()).as("a spare array is taken").isIn(first.json(), second.json());
+        assertThat(text(third)).isEqualTo(expected(config, serverViews(false), realViews(1400)));
+        // A snapshot nobody declared sharers for (the records' tests, the metrics page) is never reused.
+        var unshared = encoder.encode(TOP, config, serverViews(true), realViews(1200));
+        unshared.all().written().run();
+        var fourth = encoder.encode(TOP, config, serverViews(true), realViews(1200), 1);
+        assertThat(fourth.json()).isNotSameAs(unshared.json());
+    }
 }

@@ -93,4 +93,24 @@ class VrrpRobustnessTest {
         assertThat(r.output()).contains("director-agent: cannot start: the agent lacks CAP_NET_RAW")
                 .doesNotContain("Exception").doesNotContain("\tat ");
     }
+
+    /// An interface that exists but has no address (here: none at all, IPv6 off on it) is not
+    /// "missing": the agent says what it lacks and what to do, in one sentence.
+    @Test
+    void anInterfaceWithoutAnAddressIsNamedForWhatItLacks(@TempDir Path dir) throws Exception {
+        assumeTrue(Netns.available(), "needs root and network namespaces");
+        try (var net = Netns.create()) {
+            var a = net.host("a");
+            a.exec("sysctl", "-q", "-w", "net.ipv6.conf.eth0.disable_ipv6=1");
+            var conf = dir.resolve("k.conf");
+            Files.writeString(conf, CONFIG);
+            var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            var r = a.exec(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    "dev.pharos.agent.cli.Main", "run", "-f", conf.toString(), "--control-socket",
+                    dir.resolve("a.sock").toString(), "--state-dir", dir.resolve("state").toString());
+            assertThat(r.exitCode()).as(r.output()).isEqualTo(1);
+            assertThat(r.output()).contains("cannot start: (VI_1) interface eth0 has no address yet (no IPv4 address")
+                    .doesNotContain("there is no interface").doesNotContain("\tat ");
+        }
+    }
 }

@@ -1,10 +1,15 @@
 package dev.pharos.agent.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.pharos.testing.Netns;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
@@ -71,5 +76,14 @@ class RawIpv6SocketTest {
         assertThat(HexFormat.of().formatHex(into, 0, 40)).isEqualTo("60000000000870ff"
                 + "fe80000000000000000000fffe00000a" + "ff020000000000000000000000000012");
         assertThat(into[40]).as("the payload is left alone").isEqualTo((byte) 0x55);
+    }
+
+    /// The IPv6 send and receive paths run on `lo` (needs CAP_NET_RAW and IPv6 on lo): what the
+    /// agent does after start, when an instance runs VRRP over IPv6, to get them compiled.
+    @Test
+    void theWarmUpSendsAndReceivesOnLoopback() {
+        assumeTrue(Netns.available(), "needs root (raw sockets)");
+        assumeTrue(Files.exists(Path.of("/proc/net/if_inet6")), "needs IPv6");
+        assertThat(RawIpv6Socket.warmUpOnLoopback(200, Duration.ofSeconds(20))).isEqualTo(200);
     }
 }

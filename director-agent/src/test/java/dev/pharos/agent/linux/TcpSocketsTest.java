@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -241,6 +242,19 @@ class TcpSocketsTest {
         assertThat(sockets.acceptedPeer().getAddress()).isInstanceOf(Inet4Address.class).isEqualTo(LOOPBACK);
         assertThat(sockets.localAddress(a)).isEqualTo(new InetSocketAddress(LOOPBACK, port));
         assertThat(c).isNotNegative();
+    }
+
+    /// The scope id is the one field of a socket address in the host's byte order: a link-local
+    /// address bound on interface 1 (`lo`, with IPV6_FREEBIND since it has no such address) must
+    /// come back with that scope and port.
+    @Test
+    void aScopedIpv6AddressKeepsItsScopeThroughBindAndGetsockname() throws Exception {
+        var linkLocal = Inet6Address.getByAddress(null, InetAddress.getByName("fe80::1").getAddress(), 1);
+        int fd = track(sockets.listen(new InetSocketAddress(linkLocal, 0), false, true, 16));
+        var local = sockets.localAddress(fd);
+        assertThat(local.getAddress()).isEqualTo(linkLocal);
+        assertThat(((Inet6Address) local.getAddress()).getScopeId()).isEqualTo(1);
+        assertThat(local.getPort()).isPositive();
     }
 
     @Test

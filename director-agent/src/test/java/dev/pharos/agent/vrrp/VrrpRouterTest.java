@@ -245,11 +245,42 @@ class VrrpRouterTest {
     @Test
     void equalPriorityHigherAddressWins_rfc5798_6_4_3() {
         var d = new Driver(v3(100)).master();
-        assertThat(d.on(advert(LOWER_PEER, 100, CS100))).containsExactly(new SendAdvert(100));
+        assertThat(d.on(advert(LOWER_PEER, 100, CS100))).containsExactly(new SendAdvert(100), new ArmAdverTimer(CS100));
         assertThat(d.state.state()).isEqualTo(VrrpState.MASTER);
         d.on(advert(HIGHER_PEER, 100, CS100));
         assertThat(d.state.state()).isEqualTo(VrrpState.BACKUP);
         assertThat(((StateChanged) d.last.getLast()).reason()).contains("higher address 192.0.2.20");
+    }
+
+    /// keepalived's default: a losing advert is answered at once and the Adver_Timer starts again
+    /// (vrrp_dispatcher_read); `lower_prio_no_advert` discards it as RFC 5798 §6.4.3 says.
+    @Test
+    void lowerPriorityIsAnsweredUnlessLowerPrioNoAdvert() {
+        var answering = new Driver(v3(100)).master();
+        assertThat(answering.on(advert(HIGHER_PEER, 90, CS100))).containsExactly(new SendAdvert(100), new ArmAdverTimer(CS100));
+        assertThat(answering.state.state()).isEqualTo(VrrpState.MASTER);
+
+        var quiet = new Driver(v3(100).withAnswers(new VrrpSettings.MasterAnswers(true, false))).master();
+        assertThat(quiet.on(advert(HIGHER_PEER, 90, CS100))).isEmpty();
+        assertThat(quiet.on(advert(LOWER_PEER, 100, CS100))).isEmpty();
+        assertThat(quiet.state.state()).isEqualTo(VrrpState.MASTER);
+        assertThat(quiet.on(advert(HIGHER_PEER, 0, CS100))).as("priority 0 is still answered (§6.4.3)")
+                .containsExactly(new SendAdvert(100), new ArmAdverTimer(CS100));
+    }
+
+    /// `higher_prio_send_advert`: one advert of our own priority before stepping down; by default none.
+    @Test
+    void higherPriorityStepsDownWithALastAdvertOnlyWhenAsked() {
+        var plain = new Driver(v3(100)).master();
+        assertThat(plain.on(advert(LOWER_PEER, 110, CS100))).noneMatch(SendAdvert.class::isInstance);
+        assertThat(plain.state.state()).isEqualTo(VrrpState.BACKUP);
+
+        var telling = new Driver(v3(100).withAnswers(new VrrpSettings.MasterAnswers(false, true))).master();
+        var actions = telling.on(advert(LOWER_PEER, 110, CS100));
+        assertThat(actions.getFirst()).isEqualTo(new SendAdvert(100));
+        assertThat(actions).filteredOn(SendAdvert.class::isInstance).hasSize(1);
+        assertThat(actions).contains(new RemoveVips());
+        assertThat(telling.state.state()).isEqualTo(VrrpState.BACKUP);
     }
 
     @Test

@@ -16,10 +16,13 @@ import dev.pharos.agent.config.syntax.SyntaxNode.Statement;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /// Writes an edit ([ConfigEdits.Edit]) into the files as the operator wrote them: each [Step]
 /// finds its block where the file defines it (an included file's own tree for what that file
@@ -32,26 +35,44 @@ import java.util.Objects;
 public final class LosslessEditor {
 
     private final Path main;
+    /// The configuration before the edit.
+    private final KeepalivedConfig config;
+    /// Editing whole files: their trees, and where each block of [#config] is written.
     private final Map<Path, SyntaxTree> trees = new LinkedHashMap<>();
     private final Located located;
+    /// Editing a file kept by blocks: the blocks, and the trees of those the edit opened, by piece.
+    private final FileBlocks blocks;
+    private final Map<Integer, SyntaxTree> opened = new HashMap<>();
 
     private LosslessEditor(Path main, Map<Path, byte[]> files, String configId, Located located) {
         this.main = main;
+        this.config = located.config();
         this.located = located;
+        this.blocks = null;
         files.forEach((p, b) -> trees.put(p, SyntaxTree.parse(p, b, configId)));
+    }
+
+    private LosslessEditor(FileBlocks blocks, KeepalivedConfig config) {
+        this.main = blocks.file();
+        this.config = config;
+        this.located = null;
+        this.blocks = blocks;
     }
 
     /// The edited files and the configuration they load to.
     ///
-    /// @param changed   the bytes of each file the edit changed (the others stay as they are)
-    /// @param located   the configuration the edited files load to, with where its blocks are:
-    ///                  what the next edit of the same files starts from (see [#write(Path, Map,
-    ///                  String, Located, ConfigEdits.Edit)])
-    /// @param canonical the configuration as [ConfigWriter] writes it (its revision's text)
-    public record Written(Map<Path, byte[]> changed, Located located, String canonical) {
+    /// @param changed the bytes of each file the edit changed (the others stay as they are)
+    /// @param next    the configuration the edited files load to, and what the next edit of the
+    ///                same files starts from (see [#write(EditBase, ConfigEdits.Edit)])
+    public record Written(Map<Path, byte[]> changed, EditBase next) {
 
         public KeepalivedConfig config() {
-            return located.config();
+            return next.config();
+        }
+
+        /// The configuration as [ConfigWriter] writes it (its revision's text).
+        public String canonical() {
+            return next.canonical();
         }
     }
 
@@ -78,7 +99,7 @@ public final class LosslessEditor {
     }
 
     /// Writes `edit`, made on `running.config()`, into `files`, which the caller knows to be the
-    /// bytes `running` was loaded from (a previous [Written#located()] of the same bytes): the
+    /// bytes `running` was loaded from (a previous edit's [EditBase#located()] of the same bytes): the
     /// files are not loaded again before the edit, only after it. On a large file that halves
     /// the work of an edit.
     public static Written write(Path main, Map<Path, byte[]> files, String configId, Located running,
@@ -99,14 +120,60 @@ public final class LosslessEditor {
             }
         });
         var loaded = ConfigLoader.locate(mainFile, texts(after), configId);
-        var canonical = ConfigWriter.write(loaded.config());
-        if (!canonical.equals(ConfigWriter.write(edit.config()))) {
-            throw new LosslessEditException(Reason.NOT_WRITABLE, "the edit cannot be written into "
-                    + String.join(", ", changed.keySet().stream().map(Path::toString).toList())
-                    + " as the file is written: the edited file would load to another configuration; nothing "
-                    + "was written (edit the file by hand, or replace it with config.apply)");
+        var alone = editor.trees.keySet().equals(Set.of(mainFile)) ? editor.trees.get(mainFile) : null;
+        var next = EditBase.of(alone, loaded, configId);
+        if (!next.canonical().equals(ConfigWriter.write(edit.config()))) {
+            throw loadsToAnother(changed.keySet());
         }
-        return new Written(changed, loaded, canonical);
+        return new Written(changed, next);
+    }
+
+    /// Writes `edit`, made on `base.config()`, into the file `base` keeps by blocks: only the
+    /// blocks the edit changes are opened as trees and read back, the rest of the file is kept
+    /// as it was read (its text, and the objects it loaded to). Empty when the edit cannot be made
+    /// so — the files are not kept by blocks (they include others, define parameters, are not
+    /// UTF-8), the edit changes something outside the virtual servers, or its blocks do not read
+    /// back on their own: the caller then writes it with the files read whole. `base` does not
+    /// change (the returned [Written#next] is what follows the edit).
+    public static Optional<Written> write(EditBase base, ConfigEdits.Edit edit) throws LosslessEditException {
+        var blocks = base.blocks();
+        var before = base.config();
+        var after = edit.config();
+        // A first virtual server goes at the end of the file, which is no block of its own.
+        if (blocks == null || !before.differsOnlyInVirtualServers(after)
+                || before.virtualServers().isEmpty() && !after.virtualServers().isEmpty()) {
+            return Optional.empty();
+        }
+        var editor = new LosslessEditor(blocks, before);
+        for (var step : edit.steps()) {
+            editor.apply(step);
+        }
+        var spliced = blocks.splice(editor.opened).orElse(null);
+        if (spliced == null) {
+            return Optional.empty();
+        }
+        var config = spliced.config(before);
+        var got = config.virtualServers();
+        var wanted = after.virtualServers();
+        if (got.size() != wanted.size()) {
+            throw loadsToAnother(Set.of(blocks.file()));
+        }
+        for (int i = 0; i < got.size(); i++) {
+            var a = got.get(i);
+            if (a != wanted.get(i) && !spliced.piece(spliced.pieceOf(a)).canonical()
+                    .equals(ConfigWriter.writeVirtualServer(wanted.get(i)))) {
+                throw loadsToAnother(Set.of(blocks.file()));
+            }
+        }
+        Map<Path, byte[]> changed = spliced.samePieces(blocks) ? Map.of() : Map.of(blocks.file(), spliced.bytes());
+        return Optional.of(new Written(changed, EditBase.of(config, spliced)));
+    }
+
+    private static LosslessEditException loadsToAnother(Set<Path> files) {
+        return new LosslessEditException(Reason.NOT_WRITABLE, "the edit cannot be written into "
+                + String.join(", ", files.stream().map(Path::toString).toList())
+                + " as the file is written: the edited file would load to another configuration; nothing "
+                + "was written (edit the file by hand, or replace it with config.apply)");
     }
 
     private static Map<Path, byte[]> normalized(Map<Path, byte[]> files) {
@@ -226,13 +293,12 @@ public final class LosslessEditor {
         var vs = vsDef(vsId);
         if (vs.realServers().isEmpty()) {
             var block = (Block) vsSite.node();
-            return new Anchor(block, null, TreeEdits.indentOfChildren(block),
-                    TreeEdits.unit(block, treeOf(vsId).root()));
+            return new Anchor(block, null, TreeEdits.indentOfChildren(block), unit(block, treeOf(vsId)));
         }
         var last = realServer(vsId, vs.realServers().getLast().id());
-        var position = located.positionOf(vs.realServers().getLast()).orElseThrow();
+        var position = position(vsId, vs.realServers().getLast(), "real server");
         return new Anchor(last.parent(), last.node(), TreeEdits.indentOf(last.node()),
-                TreeEdits.unit((Block) last.node(), trees.get(position.file()).root()));
+                unit((Block) last.node(), tree(vsId, position)));
     }
 
     private void insertRealServer(String vsId, String canonical) throws LosslessEditException {
@@ -248,7 +314,7 @@ public final class LosslessEditor {
     }
 
     private void addVirtualServer(VirtualServerDef vs) throws LosslessEditException {
-        var servers = located.config().virtualServers();
+        var servers = config.virtualServers();
         var canonical = ConfigWriter.writeVirtualServer(vs);
         if (servers.isEmpty()) {
             var tree = trees.get(main);
@@ -259,16 +325,20 @@ public final class LosslessEditor {
         }
         var last = virtualServer(servers.getLast().id());
         var tree = treeOf(servers.getLast().id());
-        var text = TreeEdits.indentLike(canonical, TreeEdits.indentOf(last.node()),
-                TreeEdits.unit((Block) last.node(), tree.root()));
+        var text = TreeEdits.indentLike(canonical, TreeEdits.indentOf(last.node()), unit((Block) last.node(), tree));
         var index = TreeEdits.indexOf(last.parent(), last.node()) + 1;
         TreeEdits.insert(last.parent(), index, "\n" + text, null);
     }
 
     // ---- finding blocks
 
+    /// The file's indentation unit for text that goes beside or into `like` (see [TreeEdits#unit]).
+    private String unit(Block like, SyntaxTree tree) {
+        return blocks == null ? TreeEdits.unit(like, tree.root()) : TreeEdits.unit(like, blocks.unit());
+    }
+
     private VirtualServerDef vsDef(String vsId) throws LosslessEditException {
-        return located.config().virtualServers().stream().filter(v -> v.id().equals(vsId)).findFirst()
+        return config.virtualServers().stream().filter(v -> v.id().equals(vsId)).findFirst()
                 .orElseThrow(() -> new LosslessEditException(Reason.CHANGED_ON_DISK, "no virtual server " + vsId
                         + " in the file"));
     }
@@ -280,28 +350,49 @@ public final class LosslessEditor {
     }
 
     private SyntaxTree treeOf(String vsId) throws LosslessEditException {
-        return trees.get(position(vsDef(vsId), "virtual server " + vsId).file());
+        return tree(vsId, position(vsId, vsDef(vsId), "virtual server " + vsId));
     }
 
     private SyntaxTree.Site virtualServer(String vsId) throws LosslessEditException {
-        return site(vsDef(vsId), "virtual_server", "virtual server " + vsId);
+        return site(vsId, vsDef(vsId), "virtual_server", "virtual server " + vsId);
     }
 
     private SyntaxTree.Site realServer(String vsId, String rsId) throws LosslessEditException {
         virtualServer(vsId);
-        return site(rsDef(vsId, rsId), "real_server", "real server " + rsId + " of " + vsId);
+        return site(vsId, rsDef(vsId, rsId), "real_server", "real server " + rsId + " of " + vsId);
     }
 
-    private Position position(Object model, String what) throws LosslessEditException {
-        return located.positionOf(model).orElseThrow(() -> new LosslessEditException(Reason.NOT_WRITABLE,
-                what + " has no place in the file"));
+    /// Where `model`, an object of the virtual server `vsId`, is written: in its file, or in its
+    /// block when the file is kept by blocks.
+    private Position position(String vsId, Object model, String what) throws LosslessEditException {
+        var p = blocks == null ? located.positionOf(model)
+                : Optional.ofNullable(piece(vsId) < 0 ? null : blocks.piece(piece(vsId)).positions().get(model));
+        return p.orElseThrow(() -> new LosslessEditException(Reason.NOT_WRITABLE, what + " has no place in the file"));
     }
 
-    /// The block the model object was read from; refused when it is not a block of its own in a
-    /// file (it came from a parameter) or stands on an `@ID` line.
-    private SyntaxTree.Site site(Object model, String keyword, String what) throws LosslessEditException {
-        var p = position(model, what);
-        var tree = trees.get(p.file());
+    private int piece(String vsId) throws LosslessEditException {
+        return blocks.pieceOf(vsDef(vsId));
+    }
+
+    /// The tree that holds `p`, a position of an object of the virtual server `vsId`.
+    private SyntaxTree tree(String vsId, Position p) throws LosslessEditException {
+        if (blocks == null) {
+            return trees.get(p.file());
+        }
+        var at = piece(vsId);
+        var tree = opened.get(at);
+        if (tree == null) {
+            tree = blocks.open(at);
+            opened.put(at, tree);
+        }
+        return tree;
+    }
+
+    /// The block the model object (of the virtual server `vsId`) was read from; refused when it
+    /// is not a block of its own in a file (it came from a parameter) or stands on an `@ID` line.
+    private SyntaxTree.Site site(String vsId, Object model, String keyword, String what) throws LosslessEditException {
+        var p = position(vsId, model, what);
+        var tree = tree(vsId, p);
         var site = tree == null ? null : tree.at(p.line(), p.column(), keyword).orElse(null);
         if (site == null || !(site.node() instanceof Block block)) {
             throw new LosslessEditException(Reason.NOT_WRITABLE, p + ": " + what + " is not written there as a "

@@ -35,20 +35,26 @@ final class SyntaxParser {
     private final StringBuilder pending = new StringBuilder();
     private int next;
     private int depth;
+    /// Set by a line that makes the reading of later lines depend on it (see [Parsed#selfContained]).
+    private boolean contextual;
 
     private SyntaxParser(String configId) {
         this.configId = configId;
     }
 
     /// The top-level block of `text` and the trivia after its last token.
-    record Parsed(Block root, String end) {
+    ///
+    /// @param selfContained no line of the text defines a parameter or a sequence or includes a
+    ///                      file: each line reads the same whatever stands around it, so a block
+    ///                      of it can be read again on its own
+    record Parsed(Block root, String end, boolean selfContained) {
     }
 
     static Parsed parse(String text, String configId) {
         var p = new SyntaxParser(configId);
         p.lex(text);
         var children = p.contents(false);
-        return new Parsed(new Block(null, null, children, null), p.pending.toString());
+        return new Parsed(new Block(null, null, children, null), p.pending.toString(), !p.contextual);
     }
 
     // ---- tokens
@@ -96,9 +102,11 @@ final class SyntaxParser {
             rest = rest.substring(blanks(rest, word));
         }
         if (rest.startsWith("~SEQ") || rest.startsWith("~LST") || INCLUDE.matcher(rest).matches()) {
+            contextual = true;
             return lineEnd(text, start);
         }
         if (DEFINITION.matcher(rest).matches()) {
+            contextual = true;
             int end = lineEnd(text, start);
             var line = body;
             while (line.stripTrailing().endsWith("\\") && end < text.length()) {

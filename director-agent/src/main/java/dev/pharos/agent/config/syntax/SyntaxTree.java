@@ -17,18 +17,25 @@ public final class SyntaxTree {
     private final String end;
     /// Whether the semantic reader sees the file as UTF-8, which decides how a column counts.
     private final boolean utf8;
+    private final boolean selfContained;
 
-    private SyntaxTree(Path file, Block root, String end, boolean utf8) {
+    private SyntaxTree(Path file, Block root, String end, boolean utf8, boolean selfContained) {
         this.file = file;
         this.root = root;
         this.end = end;
         this.utf8 = utf8;
+        this.selfContained = selfContained;
     }
 
     /// Parses the bytes of `file`; `configId` decides which `@ID` lines count (keepalived's `-i`).
     public static SyntaxTree parse(Path file, byte[] bytes, String configId) {
-        var parsed = SyntaxParser.parse(new String(bytes, StandardCharsets.ISO_8859_1), configId);
-        return new SyntaxTree(file, parsed.root(), parsed.end(), isUtf8(bytes));
+        return parse(file, new String(bytes, StandardCharsets.ISO_8859_1), isUtf8(bytes), configId);
+    }
+
+    /// Parses text of one character per byte whose bytes are (`utf8`) or are not valid UTF-8.
+    static SyntaxTree parse(Path file, String text, boolean utf8, String configId) {
+        var parsed = SyntaxParser.parse(text, configId);
+        return new SyntaxTree(file, parsed.root(), parsed.end(), utf8, parsed.selfContained());
     }
 
     public Path file() {
@@ -38,6 +45,21 @@ public final class SyntaxTree {
     /// The top level: a block without header or braces.
     public Block root() {
         return root;
+    }
+
+    /// Trivia after the last token.
+    String end() {
+        return end;
+    }
+
+    /// Whether the semantic reader sees the bytes as UTF-8.
+    boolean utf8() {
+        return utf8;
+    }
+
+    /// No line defines a parameter or a sequence or includes a file (see [SyntaxParser.Parsed]).
+    boolean selfContained() {
+        return selfContained;
     }
 
     /// The text, one character per byte.

@@ -173,6 +173,12 @@ final class TreeEdits {
         return DEFAULT_UNIT;
     }
 
+    /// `like`'s own unit, else `otherwise` (the file's, found when the whole tree was at hand).
+    static String unit(Block like, String otherwise) {
+        var own = like == null ? null : unitOf(like);
+        return own != null ? own : otherwise;
+    }
+
     private static String unitOf(Block b) {
         if (b.header() == null) {
             return null;

@@ -10,5 +10,8 @@
 /// (Latin-1, Shift-JIS, invalid UTF-8) survives.
 ///
 /// An edit changes tokens of the tree of the file that defines the statement (one tree per file,
-/// an included file's own tree for what it defines); the lines around keep their bytes.
+/// an included file's own tree for what it defines); the lines around keep their bytes. Between
+/// edits a file of one piece (no include, no parameter or sequence definition, UTF-8) is kept cut
+/// into its top-level blocks ([FileBlocks]): the next edit opens a tree of only the blocks it
+/// changes and reads only those back, so its cost follows the block, not the file.
 package dev.pharos.agent.config.syntax;
