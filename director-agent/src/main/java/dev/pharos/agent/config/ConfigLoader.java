@@ -28,11 +28,19 @@ public final class ConfigLoader {
     /// Findings inside a file outside `file`'s directory tree (an include that leads elsewhere)
     /// keep their `file:line:col` but not their message, which could quote that file's text.
     public static LoadedConfig load(Path file, String configId) throws ConfigException {
+        return load(file, configId, null);
+    }
+
+    /// [#load(Path, String)] reusing the blocks `cache` kept from the load before, and keeping
+    /// this load's for the next (the agent's reload; see [ParseCache]). The model is the one a
+    /// load without the cache gives, with the same findings at the same positions.
+    public static LoadedConfig load(Path file, String configId, ParseCache cache) throws ConfigException {
         var redactor = new Redactor(file);
         try {
             var diagnostics = new ArrayList<Diagnostic>();
             var files = new ArrayList<Path>();
-            var loaded = finish(tree(SourceReader.load(file, configId), diagnostics, files), diagnostics);
+            var loaded = finish(tree(read(SourceReader.load(file, configId), cache), diagnostics, files), diagnostics,
+                    cache);
             return new LoadedConfig(loaded.config(), redactor.apply(loaded.warnings()), files);
         } catch (ConfigException e) {
             throw new ConfigException(redactor.apply(e.diagnostics()));
@@ -46,6 +54,14 @@ public final class ConfigLoader {
             throws ConfigException {
         var diagnostics = new ArrayList<Diagnostic>();
         return finish(tree(SourceReader.loadConfined(file, text, configId, maxBytes), diagnostics), diagnostics);
+    }
+
+    /// `source`, whose files' texts `cache` takes for its keys.
+    private static SourceReader.Source read(SourceReader.Source source, ParseCache cache) {
+        if (cache != null) {
+            cache.read(source.texts());
+        }
+        return source;
     }
 
     /// Replaces the message of each finding in a file outside the tree of the top-level file.
@@ -218,15 +234,25 @@ public final class ConfigLoader {
     }
 
     private static LoadedConfig finish(List<Node> nodes, List<Diagnostic> diagnostics) throws ConfigException {
-        var parsed = parsed(nodes, diagnostics);
+        return finish(nodes, diagnostics, null);
+    }
+
+    private static LoadedConfig finish(List<Node> nodes, List<Diagnostic> diagnostics, ParseCache cache)
+            throws ConfigException {
+        var parsed = parsed(nodes, diagnostics, cache);
         return new LoadedConfig(parsed.config(), diagnostics);
     }
 
     private static ConfigParser.Parsed parsed(List<Node> nodes, List<Diagnostic> diagnostics)
             throws ConfigException {
+        return parsed(nodes, diagnostics, null);
+    }
+
+    private static ConfigParser.Parsed parsed(List<Node> nodes, List<Diagnostic> diagnostics, ParseCache cache)
+            throws ConfigException {
         ConfigParser.Parsed parsed;
         try {
-            parsed = ConfigParser.parse(nodes, diagnostics);
+            parsed = ConfigParser.parse(nodes, diagnostics, cache);
         } catch (RuntimeException e) {
             // A parser bug must still come out as a diagnostic, never as a stack trace.
             var at = nodes.isEmpty() ? null : nodes.getFirst().position();

@@ -28,8 +28,15 @@ final class ConfigParser {
     private final KeptRoutes kept;
     private final InstanceLines lines;
     private final BfdParser bfd;
+    private final List<Diagnostic> diagnostics;
+    /// The previous parse's blocks to reuse, or null.
+    private final ParseCache cache;
+    /// How many names the parse looked up so far: a block that looked one up is not reused.
+    private int lookups;
 
-    private ConfigParser(List<Diagnostic> diagnostics) {
+    private ConfigParser(List<Diagnostic> diagnostics, ParseCache cache) {
+        this.diagnostics = diagnostics;
+        this.cache = cache;
         this.values = new Values(diagnostics);
         this.references = new TrackReferences(values);
         this.kept = new KeptRoutes(values);
@@ -39,8 +46,21 @@ final class ConfigParser {
 
     /// The model and where each of its blocks stands; errors and warnings go to `diagnostics`.
     static Parsed parse(List<Node> nodes, List<Diagnostic> diagnostics) {
-        var p = new ConfigParser(diagnostics);
-        return p.top(nodes);
+        return parse(nodes, diagnostics, null);
+    }
+
+    /// [#parse(List, List)] reusing the `virtual_server` blocks of the parse before that `cache`
+    /// kept, and keeping this parse's for the next (see [ParseCache]).
+    static Parsed parse(List<Node> nodes, List<Diagnostic> diagnostics, ParseCache cache) {
+        if (cache == null) {
+            return new ConfigParser(diagnostics, null).top(nodes);
+        }
+        cache.begin(nodes);
+        try {
+            return new ConfigParser(diagnostics, cache).top(nodes);
+        } finally {
+            cache.end();
+        }
     }
 
     record Parsed(KeepalivedConfig config, Map<Object, Position> positions) {
@@ -53,7 +73,10 @@ final class ConfigParser {
         var instances = new ArrayList<VrrpInstanceDef>();
         var vsGroups = new ArrayList<VirtualServerGroupDef>();
         var servers = new ArrayList<VirtualServerDef>();
-        var lvs = new VirtualServerParser(values, positions, references::check);
+        var lvs = new VirtualServerParser(values, positions, (name, kind, where, keyword) -> {
+            lookups++;
+            return references.check(name, kind, where, keyword);
+        });
         var root = new Node(new Token(Token.Kind.WORD, "top level", false, null), List.of(), nodes);
         references.scan(nodes);
         var extras = new BlockReader(values, "the top level", Keywords.TOP_LEVEL)
@@ -93,14 +116,50 @@ final class ConfigParser {
                     }
                 })
                 .each("virtual_server", n -> {
-                    var vs = lvs.virtualServer(n);
+                    var vs = virtualServer(lvs, n);
                     if (vs != null) {
-                        servers.add(remember(vs, n));
+                        servers.add(vs);
                     }
                 })
                 .read(root);
         var config = new KeepalivedConfig(global[0], scripts, groups, instances, vsGroups, servers, extras);
         return new Parsed(config, positions);
+    }
+
+    /// A `virtual_server` block's model (null when refused), from the cache when its text is there.
+    private VirtualServerDef virtualServer(VirtualServerParser lvs, Node n) {
+        var key = cache == null ? null : cache.key(n);
+        if (key == null) {
+            return parseVirtualServer(lvs, n);
+        }
+        var at = n.position();
+        var hit = cache.take(key, at);
+        if (hit != null) {
+            diagnostics.addAll(ParseCache.moved(hit.findings(), hit.at(), at));
+            positions.replayLater(hit.positions(), hit.at(), at);
+            cache.keep(hit); // its findings and positions stay relative to where it first was
+            return hit.model();
+        }
+        int from = diagnostics.size();
+        int lookupsBefore = lookups;
+        var recorded = new ArrayList<Validator.Positions.Recorded>();
+        positions.journal = recorded;
+        VirtualServerDef vs;
+        try {
+            vs = parseVirtualServer(lvs, n);
+        } finally {
+            positions.journal = null;
+        }
+        var findings = List.copyOf(diagnostics.subList(from, diagnostics.size()));
+        if (lookups == lookupsBefore && ParseCache.allIn(at.file(), findings, recorded)) {
+            cache.keep(new ParseCache.Block(key, at, vs, findings, List.copyOf(recorded)));
+        }
+        return vs;
+    }
+
+    private VirtualServerDef parseVirtualServer(VirtualServerParser lvs, Node n) {
+        var vs = lvs.virtualServer(n);
+        return vs == null ? null : remember(vs, n);
     }
 
     private <T> T remember(T model, Node n) {

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /// Writes the model back as keepalived.conf: canonical spelling of every keyword, four-space
 /// indentation, values only where the model has them, kept [Extra] statements verbatim.
@@ -13,12 +14,27 @@ public final class ConfigWriter {
 
     private final StringBuilder out = new StringBuilder();
     private int depth;
+    /// See [#write(KeepalivedConfig, Map, Map)]; null when every block is written.
+    private Map<VirtualServerDef, String> previous;
+    private Map<VirtualServerDef, String> written;
 
     private ConfigWriter() {
     }
 
     public static String write(KeepalivedConfig c) {
         var w = new ConfigWriter();
+        w.config(c);
+        return w.out.toString();
+    }
+
+    /// [#write(KeepalivedConfig)], taking a virtual server's text from `previous` when the same
+    /// object is there (keyed by identity: a reload reuses the models of the blocks it did not
+    /// parse again), and putting every virtual server's text in `written` for the next time.
+    public static String write(KeepalivedConfig c, Map<VirtualServerDef, String> previous,
+            Map<VirtualServerDef, String> written) {
+        var w = new ConfigWriter();
+        w.previous = previous;
+        w.written = written;
         w.config(c);
         return w.out.toString();
     }
@@ -58,7 +74,16 @@ public final class ConfigWriter {
         head(c);
         for (var vs : c.virtualServers()) {
             blank();
-            virtualServer(vs);
+            if (written == null) {
+                virtualServer(vs);
+            } else {
+                var text = previous.get(vs);
+                if (text == null) {
+                    text = writeVirtualServer(vs);
+                }
+                written.put(vs, text);
+                out.append(text);
+            }
         }
     }
 

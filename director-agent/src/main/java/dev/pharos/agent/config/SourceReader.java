@@ -12,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +55,10 @@ public final class SourceReader {
     /// thousand lines, each becoming tokens in memory.
     static final long MAX_GENERATED = 4L * 1024 * 1024;
 
-    /// The tokens of a configuration, the warnings found while reading it, and every file it read
-    /// (also one that holds only parameter definitions).
-    public record Source(List<Token> tokens, List<Diagnostic> warnings, List<Path> files) {
+    /// The tokens of a configuration, the warnings found while reading it, every file it read
+    /// (also one that holds only parameter definitions), and the text of each (for [ParseCache];
+    /// a file read twice with two different texts is left out).
+    public record Source(List<Token> tokens, List<Diagnostic> warnings, List<Path> files, Map<Path, String> texts) {
     }
 
     private final Function<Path, String> reader;
@@ -66,6 +69,8 @@ public final class SourceReader {
     private Path lexicalTree;
     private final List<Diagnostic> diagnostics = new ArrayList<>();
     private final Set<Path> files = new LinkedHashSet<>();
+    private final Map<Path, String> texts = new HashMap<>();
+    private final Set<Path> readDifferently = new HashSet<>();
     private long totalBytes;
     /// The most all files together may hold: [#MAX_TOTAL_BYTES], or less for a client's text.
     private long maxTotalBytes = MAX_TOTAL_BYTES;
@@ -153,6 +158,7 @@ public final class SourceReader {
 
     private Source run(Path file, String text, List<Include> includesOnly) throws ConfigException {
         files.add(file);
+        remember(file, text);
         var tokens = new ArrayList<Token>();
         var files = new LineReader.Files() {
             @Override
@@ -174,7 +180,15 @@ public final class SourceReader {
         if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
             throw new ConfigException(diagnostics);
         }
-        return new Source(tokens, List.copyOf(diagnostics), List.copyOf(files));
+        readDifferently.forEach(texts::remove);
+        return new Source(tokens, List.copyOf(diagnostics), List.copyOf(files), texts);
+    }
+
+    private void remember(Path file, String text) {
+        var before = texts.putIfAbsent(file, text);
+        if (before != null && !before.equals(text)) {
+            readDifferently.add(file);
+        }
     }
 
     /// The files an include names (see the class comment for what is an error).
@@ -274,6 +288,7 @@ public final class SourceReader {
         String text = reader == null ? null : reader.apply(file);
         if (text != null) {
             files.add(file);
+            remember(file, text);
             return text;
         }
         var at = includedFrom == null ? new Position(file, 1, 1) : includedFrom;
@@ -289,7 +304,9 @@ public final class SourceReader {
                 return null;
             }
             files.add(file);
-            return SourceText.decode(bytes).text();
+            var decoded = SourceText.decode(bytes).text();
+            remember(file, decoded);
+            return decoded;
         } catch (IOException e) {
             var why = e instanceof NoSuchFileException ? "no such file" : e.getMessage();
             out.add(Diagnostic.error(at, "cannot read " + file + ": " + why));

@@ -3,6 +3,7 @@ package dev.pharos.agent.config;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,14 +53,80 @@ final class Validator {
     static final class Positions extends IdentityHashMap<Object, Position> {
 
         private final Map<Object, Map<String, Position>> statements = new IdentityHashMap<>();
+        /// While not null, every position put here is also added to it ([ParseCache] keeps what
+        /// one block's parse recorded).
+        List<Recorded> journal;
+
+        /// A position recorded: `keyword` null for where `model` stands, else its statement's.
+        record Recorded(Object model, String keyword, Position at) {
+        }
+
+        @Override
+        public Position put(Object model, Position at) {
+            if (journal != null) {
+                journal.add(new Recorded(model, null, at));
+            }
+            return super.put(model, at);
+        }
 
         void statement(Object model, String keyword, Position at) {
             if (at != null) {
+                if (journal != null) {
+                    journal.add(new Recorded(model, keyword, at));
+                }
                 statements.computeIfAbsent(model, m -> new HashMap<>()).put(keyword, at);
             }
         }
 
+        /// Blocks a parse reused ([ParseCache]), whose positions are put here when one is first
+        /// looked up: a configuration without findings never needs them.
+        private final List<Runnable> deferred = new ArrayList<>();
+
+        /// Records `recorded` again when a position is first looked up, moved from a block at
+        /// `from` to the same block at `to`.
+        void replayLater(List<Recorded> recorded, Position from, Position to) {
+            if (!recorded.isEmpty()) {
+                deferred.add(() -> recorded.forEach(r -> replay(r, from, to)));
+            }
+        }
+
+        private void settle() {
+            if (!deferred.isEmpty()) {
+                var pending = List.copyOf(deferred);
+                deferred.clear();
+                pending.forEach(Runnable::run);
+            }
+        }
+
+        @Override
+        public Position get(Object model) {
+            settle();
+            return super.get(model);
+        }
+
+        @Override
+        public boolean containsKey(Object model) {
+            settle();
+            return super.containsKey(model);
+        }
+
+        @Override
+        public Set<Map.Entry<Object, Position>> entrySet() {
+            settle();
+            return super.entrySet();
+        }
+
+        private void replay(Recorded r, Position from, Position to) {
+            var at = ParseCache.moved(r.at(), from, to);
+            if (r.keyword() == null) {
+                put(r.model(), at);
+            } else {
+                statement(r.model(), r.keyword(), at);
+            }
+        }
+
         Position statement(Object model, String keyword) {
+            settle();
             var map = statements.get(model);
             return map == null ? null : map.get(keyword);
         }
@@ -274,28 +341,32 @@ final class Validator {
         Class<?> family = vs.key() instanceof VirtualServerDef.Key.Address a ? a.address().getClass() : null;
         var kind = vs.lbKind() == null ? VirtualServerDef.LbKind.NAT : vs.lbKind();
         for (var rs : vs.realServers()) {
-            var rsWhere = where + ": real_server " + Values.format(rs.address());
+            // the real server's name is written only for a finding: tens of thousands have none
             if (!(vs.key() instanceof VirtualServerDef.Key.Group)) {
                 if (family == null) {
                     family = rs.address().getClass();
                 } else if (family != rs.address().getClass()) {
-                    error(rs, rsWhere + " is " + family(rs.address()) + " but the service is "
+                    error(rs, realServerWhere(where, rs) + " is " + family(rs.address()) + " but the service is "
                             + (family == Inet4Address.class ? "IPv4" : "IPv6") + " (keepalived skips it)");
                 }
             }
             if (vs.key() instanceof VirtualServerDef.Key.Fwmark && rs.port() != null) {
-                error(rs, rsWhere + " has port " + rs.port() + ", but a fwmark service's real servers take none "
+                error(rs, realServerWhere(where, rs) + " has port " + rs.port() + ", but a fwmark service's real servers take none "
                         + "(keepalived clears it)");
             }
             if (vs.key() instanceof VirtualServerDef.Key.Address a && kind != VirtualServerDef.LbKind.NAT
                     && rs.port() != null && rs.port() != a.port()) {
                 // A warning only: Pharos's user-space balancer proxies DR and TUN services, and there
                 // the port does change. Edits do not make such a pair (ConfigEdits).
-                warning(rs, rsWhere + " has port " + rs.port() + ", but lb_kind " + kind + " cannot change the port: "
+                warning(rs, realServerWhere(where, rs) + " has port " + rs.port() + ", but lb_kind " + kind + " cannot change the port: "
                         + "keepalived resets it to the service's " + a.port()
                         + " (only Pharos's user-space balancer uses " + rs.port() + ")");
             }
         }
+    }
+
+    private static String realServerWhere(String virtualServer, RealServerDef rs) {
+        return virtualServer + ": real_server " + Values.format(rs.address());
     }
 
     /// Times keepalived 2.2.7 reads as whole seconds (`read_unsigned_strvec`): the parser refuses a

@@ -18,6 +18,9 @@ import dev.pharos.agent.config.ConfigException;
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.ConfigWriter;
 import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.LoadedConfig;
+import dev.pharos.agent.config.ParseCache;
+import dev.pharos.agent.config.VirtualServerDef;
 import dev.pharos.agent.config.syntax.EditBase;
 import dev.pharos.agent.config.syntax.LosslessEditException;
 import dev.pharos.agent.config.syntax.LosslessEditor;
@@ -42,6 +45,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -106,6 +110,11 @@ public final class Daemon {
     private final Clock clock = Clock.systemUTC();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Supervisor supervisor = new Supervisor(clock);
+    /// The start's or the last reload's parse, for the next reload to reuse its unchanged blocks.
+    private final ParseCache reloadCache = new ParseCache();
+    /// The canonical text of each virtual server of the running configuration as a start or a
+    /// reload wrote it for the revision, by model object, for the next reload to take again.
+    private Map<VirtualServerDef, String> reloadWritten = new IdentityHashMap<>();
     private final EventJournal journal;
     private final ConfigStore store;
     private volatile KeepalivedConfig config;
@@ -159,11 +168,11 @@ public final class Daemon {
                     e.getMessage());
         }
         var read = store.snapshot(files);
-        var loaded = ConfigLoader.load(options.configFile(), options.configId());
+        var loaded = ConfigLoader.load(options.configFile(), options.configId(), reloadCache);
         loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
         store.remember(read);
         config = loaded.config();
-        revision = ConfigStore.revision(config);
+        revision = ConfigStore.revision(ConfigWriter.write(config, Map.of(), reloadWritten));
         vrrp = VrrpMapping.map(config);
         connectionSync.configure(config);
         warnIfEditsCannotBeWritten(files);
@@ -408,14 +417,18 @@ public final class Daemon {
             // learn its includes first).
             var known = store.files();
             var read = known.isEmpty() ? snapshot() : store.snapshot(known);
-            var loaded = ConfigLoader.load(options.configFile(), options.configId());
+            var loaded = load();
             if (!sameFiles(read.digests().keySet(), loaded.files())) {
                 read = snapshot();
-                loaded = ConfigLoader.load(options.configFile(), options.configId());
+                loaded = load();
             }
             loaded.warnings().forEach(w -> LOG.log(Level.WARNING, w.toString()));
             synchronized (this) {
-                apply(loaded.config(), Source.RELOAD, null, null, null, null);
+                // The revision's text: the blocks the parse reused are written as last time.
+                var written = new IdentityHashMap<VirtualServerDef, String>();
+                var canonical = ConfigWriter.write(loaded.config(), reloadWritten, written);
+                reloadWritten = written;
+                apply(loaded.config(), Source.RELOAD, null, null, null, canonical);
                 store.remember(read);
             }
         } catch (IOException e) {
@@ -426,6 +439,17 @@ public final class Daemon {
             LOG.log(Level.ERROR, "Reload failed, the running configuration stays: {0}", e.getMessage());
         } finally {
             systemd.ready("revision " + revision);
+        }
+    }
+
+    /// The configuration file parsed again, its unchanged `virtual_server` blocks taken from the
+    /// last parse (one parse at a time uses the cache).
+    private LoadedConfig load() throws ConfigException {
+        synchronized (reloadCache) {
+            var loaded = ConfigLoader.load(options.configFile(), options.configId(), reloadCache);
+            LOG.log(Level.DEBUG, "reload: {0} virtual_server blocks parsed, {1} unchanged ones reused",
+                    reloadCache.parsed(), reloadCache.reused());
+            return loaded;
         }
     }
 

@@ -18,6 +18,7 @@ import dev.pharos.agent.ipvs.table.BackendException;
 import dev.pharos.agent.ipvs.proxy.BalancerProtocol;
 import dev.pharos.agent.ipvs.proxy.BalancerServiceStats;
 import dev.pharos.agent.ipvs.table.DesiredState;
+import dev.pharos.agent.ipvs.table.DesiredStates;
 import dev.pharos.agent.ipvs.table.Destination;
 import dev.pharos.agent.ipvs.table.Endpoint;
 import dev.pharos.agent.ipvs.table.HealthView;
@@ -44,10 +45,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -81,9 +85,10 @@ final class Services implements AutoCloseable {
             AgentState.Traffic traffic) {
     }
 
-    /// One virtual server's three names and its real servers' endpoints by API id.
+    /// One virtual server's three names and its real servers' endpoints by API id; `served` is
+    /// `def` as the platform serves it.
     private record Names(String apiId, String tableName, String checkName, VirtualServerDef def,
-            Map<String, Endpoint> realServers, List<ServiceKey> keys) {
+            VirtualServerDef served, Map<String, Endpoint> realServers, List<ServiceKey> keys) {
     }
 
     private final IpvsBackend backend;
@@ -95,12 +100,20 @@ final class Services implements AutoCloseable {
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("service-table").daemon().unstarted(r));
     private volatile List<Names> names = List.of();
+    /// The spec of each virtual server of the last [#apply] by its served model (callers of
+    /// [#apply] hold the daemon's lock): a model a reload reused keeps its spec, the same object,
+    /// which the desired state and the pruning of the health view then compare at once.
+    private volatile Map<VirtualServerDef, TableSpec.VirtualServerSpec> specs = Map.of();
     /// Service-table thread only: [#names] by the checkers' name of their virtual server.
     private Map<String, Names> byCheckName = Map.of();
     /// Check results in the order they came, for the service-table thread.
     private final Queue<CheckEvent> results = new ConcurrentLinkedQueue<>();
     private volatile TableSpec spec = new TableSpec(List.of());
     private volatile DesiredState desired;
+    /// Service-table thread only: computes [#desired], reusing the virtual servers whose inputs
+    /// did not change; and the virtual servers whose health changed since it last computed.
+    private final DesiredStates desiredStates = new DesiredStates();
+    private final Set<String> healthChanged = new HashSet<>();
     private volatile Map<String, List<String>> quorumScripts = Map.of();
     /// Hears, after each reconcile, which virtual addresses have quorum on all their services.
     private volatile Consumer<Map<InetAddress, Boolean>> quorumByAddress = q -> { };
@@ -172,8 +185,10 @@ final class Services implements AutoCloseable {
     /// `original` names things for the control channel; `served` (the same configuration with the
     /// platform's addresses, see [Platform#served]) is what is checked and balanced.
     void apply(KeepalivedConfig original, KeepalivedConfig served) {
-        var nextSpec = TableSpec.from(served);
-        var nextNames = names(original, served, nextSpec);
+        var made = new IdentityHashMap<VirtualServerDef, TableSpec.VirtualServerSpec>();
+        var nextSpec = TableSpec.from(served, specs, made);
+        specs = made;
+        var nextNames = names(original, served, nextSpec, names);
         var scripts = VrrpMapping.policy(served);
         var plan = CheckPlan.from(served).secured(scripts);
         plan.warnings().forEach(w -> LOG.log(Level.WARNING, w));
@@ -183,6 +198,7 @@ final class Services implements AutoCloseable {
         }
         try {
             worker.submit(() -> {
+                var before = spec;
                 spec = nextSpec;
                 names = nextNames;
                 byCheckName = byCheckName(nextNames);
@@ -191,7 +207,7 @@ final class Services implements AutoCloseable {
                 // What the new plan changed (a real server's weight in the file) is in this
                 // reconcile, not in one that follows the edit's answer.
                 takeResults();
-                health = prune(withPendingResults(health), nextSpec);
+                health = prune(withPendingResults(health), before, nextSpec);
                 reconcile("configuration");
             }).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -203,20 +219,33 @@ final class Services implements AutoCloseable {
         }
     }
 
-    private static List<Names> names(KeepalivedConfig original, KeepalivedConfig served, TableSpec spec) {
+    /// The names of each virtual server; one whose model objects are those of `previous` (a
+    /// reload reuses the models of the blocks it did not parse again) keeps its names, whose
+    /// real-server ids are text made for each of tens of thousands of servers.
+    private static List<Names> names(KeepalivedConfig original, KeepalivedConfig served, TableSpec spec,
+            List<Names> previous) {
+        var before = new IdentityHashMap<VirtualServerDef, Names>();
+        previous.forEach(n -> before.put(n.def(), n));
         var out = new ArrayList<Names>();
         var defs = original.virtualServers();
         var servedDefs = served.virtualServers();
         for (int i = 0; i < defs.size() && i < spec.virtualServers().size() && i < servedDefs.size(); i++) {
             var vs = defs.get(i);
             var sv = servedDefs.get(i);
+            var tableSpec = spec.virtualServers().get(i);
+            var kept = before.get(vs);
+            if (kept != null && kept.served() == sv && kept.tableName().equals(tableSpec.name())
+                    && kept.keys().equals(tableSpec.keys())) {
+                out.add(kept);
+                continue;
+            }
             var rs = new LinkedHashMap<String, Endpoint>();
             for (int k = 0; k < vs.realServers().size() && k < sv.realServers().size(); k++) {
                 var r = sv.realServers().get(k);
                 rs.put(vs.realServers().get(k).id(), new Endpoint(r.address(), r.port() == null ? 0 : r.port()));
             }
-            out.add(new Names(vs.id(), spec.virtualServers().get(i).name(), CheckPlan.virtualServerName(sv.key()), vs, rs,
-                    spec.virtualServers().get(i).keys()));
+            out.add(new Names(vs.id(), tableSpec.name(), CheckPlan.virtualServerName(sv.key()), vs, sv, rs,
+                    tableSpec.keys()));
         }
         return List.copyOf(out);
     }
@@ -226,30 +255,78 @@ final class Services implements AutoCloseable {
         if (pendingStates.isEmpty() && pendingWeights.isEmpty()) {
             return h;
         }
-        var states = new HashMap<>(h.states());
-        states.putAll(pendingStates);
-        var weights = new HashMap<>(h.dynamicWeights());
-        weights.putAll(pendingWeights);
+        Map<RealServerRef, HealthView.CheckState> states = h.states();
+        if (!pendingStates.isEmpty()) {
+            states = new HashMap<>(states);
+            states.putAll(pendingStates);
+        }
+        Map<RealServerRef, Integer> weights = h.dynamicWeights();
+        if (!pendingWeights.isEmpty()) {
+            weights = new HashMap<>(weights);
+            weights.putAll(pendingWeights);
+        }
+        pendingStates.keySet().forEach(ref -> healthChanged.add(ref.virtualServer()));
+        pendingWeights.keySet().forEach(ref -> healthChanged.add(ref.virtualServer()));
         pendingStates.clear();
         pendingWeights.clear();
         return new HealthView(states, weights);
     }
 
-    private static HealthView prune(HealthView h, TableSpec spec) {
-        var keep = new HashMap<RealServerRef, HealthView.CheckState>();
-        var weights = new HashMap<RealServerRef, Integer>();
-        for (var vs : spec.virtualServers()) {
-            for (var rs : vs.realServers()) {
-                var ref = new RealServerRef(vs.name(), rs.endpoint());
-                if (h.states().containsKey(ref)) {
-                    keep.put(ref, h.states().get(ref));
-                }
-                if (h.dynamicWeights().containsKey(ref)) {
-                    weights.put(ref, h.dynamicWeights().get(ref));
-                }
+    /// `h` without the real servers `after` no longer has. Only the virtual servers whose list of
+    /// real servers changed since `before` (or that are gone) are looked at, and `h` itself is
+    /// kept when none of its entries goes: a reload of one real server's weight among tens of
+    /// thousands copies no view.
+    private static HealthView prune(HealthView h, TableSpec before, TableSpec after) {
+        var previous = new HashMap<String, TableSpec.VirtualServerSpec>();
+        before.virtualServers().forEach(vs -> previous.put(vs.name(), vs));
+        // by name: the endpoints a changed virtual server keeps (none for one that is gone)
+        var changed = new HashMap<String, Set<Endpoint>>();
+        for (var vs : after.virtualServers()) {
+            var old = previous.remove(vs.name());
+            if (old != null && !sameEndpoints(old, vs)) {
+                var endpoints = new HashSet<Endpoint>();
+                vs.realServers().forEach(rs -> endpoints.add(rs.endpoint()));
+                changed.put(vs.name(), endpoints);
             }
         }
-        return new HealthView(keep, weights);
+        previous.keySet().forEach(gone -> changed.put(gone, Set.of()));
+        if (changed.isEmpty()) {
+            return h;
+        }
+        var keep = new HashMap<RealServerRef, HealthView.CheckState>();
+        h.states().forEach((ref, state) -> {
+            if (kept(changed, ref)) {
+                keep.put(ref, state);
+            }
+        });
+        var weights = new HashMap<RealServerRef, Integer>();
+        h.dynamicWeights().forEach((ref, weight) -> {
+            if (kept(changed, ref)) {
+                weights.put(ref, weight);
+            }
+        });
+        return keep.size() == h.states().size() && weights.size() == h.dynamicWeights().size() ? h
+                : new HealthView(keep, weights);
+    }
+
+    private static boolean sameEndpoints(TableSpec.VirtualServerSpec a, TableSpec.VirtualServerSpec b) {
+        if (a == b) {
+            return true;
+        }
+        if (a.realServers().size() != b.realServers().size()) {
+            return false;
+        }
+        for (int i = 0; i < a.realServers().size(); i++) {
+            if (!a.realServers().get(i).endpoint().equals(b.realServers().get(i).endpoint())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean kept(Map<String, Set<Endpoint>> changed, RealServerRef ref) {
+        var endpoints = changed.get(ref.virtualServer());
+        return endpoints == null || endpoints.contains(ref.endpoint());
     }
 
     /// A checker result (service-table thread). It joins the health view, and the table is
@@ -375,8 +452,8 @@ final class Services implements AutoCloseable {
     private void reconcile(String why, boolean whole) {
         health = withPendingResults(health);
         var previous = desired;
-        var next = previous == null ? DesiredState.compute(spec, health, RuntimeEdits.NONE)
-                : previous.next(spec, health, RuntimeEdits.NONE);
+        var next = desiredStates.next(spec, health, RuntimeEdits.NONE, healthChanged);
+        healthChanged.clear();
         desired = next;
         quorumByAddress.accept(quorumByAddress(spec, next));
         if (previous != null) {

@@ -73,43 +73,68 @@ public record DesiredState(ServiceTable table, Map<String, Quorum> quorum, List<
     private static DesiredState compute(TableSpec spec, HealthView health, RuntimeEdits edits,
             Map<String, Boolean> previousQuorum) {
         var applied = edits.applyTo(spec);
-        var table = ServiceTable.builder();
-        var quorums = new LinkedHashMap<String, Quorum>();
+        var parts = new ArrayList<Part>();
         for (var vs : applied.spec().virtualServers()) {
-            var alive = new LinkedHashMap<TableSpec.RealServerSpec, Integer>();
-            long sum = 0;
-            for (var rs : vs.realServers()) {
-                var ref = new RealServerRef(vs.name(), rs.endpoint());
-                if (isAlive(rs, health.state(ref))) {
-                    int weight = rs.drained() ? 0 : health.dynamicWeights().getOrDefault(ref, rs.weight());
-                    alive.put(rs, weight);
-                    sum += weight;
-                }
-            }
-            var q = quorum(vs, sum, previousQuorum.get(vs.name()));
-            quorums.put(vs.name(), q);
-            boolean sorryInUse = !q.up() && vs.sorryServer() != null;
+            parts.add(part(vs, health, previousQuorum.get(vs.name())));
+        }
+        return assemble(parts, applied.problems());
+    }
 
-            for (var key : vs.keys()) {
-                table.service(key, vs.settings().forFamily(key.family()));
-                for (var rs : vs.realServers()) {
-                    var weight = alive.get(rs);
-                    if (weight != null && !sorryInUse) {
-                        table.destination(key, destination(rs, weight));
-                    } else if (rs.inhibitOnFailure()) {
-                        // keepalived "removes" an inhibited server by setting its weight to 0
-                        table.destination(key, destination(rs, 0));
-                    }
-                }
-                var sorry = vs.sorryServer();
-                if (sorry != null && sorryInUse) {
-                    table.destination(key, new Destination(sorry.endpoint(), sorry.weight(), sorry.forwarding()));
-                } else if (sorry != null && sorry.inhibit() && vs.realServer(sorry.endpoint()).isEmpty()) {
-                    table.destination(key, new Destination(sorry.endpoint(), 0, sorry.forwarding()));
-                }
+    /// One virtual server's share of a desired state, and the spec it was computed from.
+    record Part(TableSpec.VirtualServerSpec spec, Quorum quorum,
+            Map<ServiceKey, ServiceTable.VirtualService> services) {
+    }
+
+    /// `vs`'s part: its quorum (from `previouslyUp`, null the first time) and its services.
+    static Part part(TableSpec.VirtualServerSpec vs, HealthView health, Boolean previouslyUp) {
+        var alive = new LinkedHashMap<TableSpec.RealServerSpec, Integer>();
+        long sum = 0;
+        for (var rs : vs.realServers()) {
+            var ref = new RealServerRef(vs.name(), rs.endpoint());
+            if (isAlive(rs, health.state(ref))) {
+                int weight = rs.drained() ? 0 : health.dynamicWeights().getOrDefault(ref, rs.weight());
+                alive.put(rs, weight);
+                sum += weight;
             }
         }
-        return new DesiredState(table.build(), quorums, applied.problems());
+        var q = quorum(vs, sum, previouslyUp);
+        boolean sorryInUse = !q.up() && vs.sorryServer() != null;
+        var table = ServiceTable.builder();
+        for (var key : vs.keys()) {
+            table.service(key, vs.settings().forFamily(key.family()));
+            for (var rs : vs.realServers()) {
+                var weight = alive.get(rs);
+                if (weight != null && !sorryInUse) {
+                    table.destination(key, destination(rs, weight));
+                } else if (rs.inhibitOnFailure()) {
+                    // keepalived "removes" an inhibited server by setting its weight to 0
+                    table.destination(key, destination(rs, 0));
+                }
+            }
+            var sorry = vs.sorryServer();
+            if (sorry != null && sorryInUse) {
+                table.destination(key, new Destination(sorry.endpoint(), sorry.weight(), sorry.forwarding()));
+            } else if (sorry != null && sorry.inhibit() && vs.realServer(sorry.endpoint()).isEmpty()) {
+                table.destination(key, new Destination(sorry.endpoint(), 0, sorry.forwarding()));
+            }
+        }
+        return new Part(vs, q, table.build().services());
+    }
+
+    /// The desired state the parts make, in their order. Two virtual servers with the same key
+    /// (TableSpec allows it) share the service: the later one's settings, the destinations of both.
+    static DesiredState assemble(List<Part> parts, List<String> problems) {
+        var services = new LinkedHashMap<ServiceKey, ServiceTable.VirtualService>();
+        var quorums = new LinkedHashMap<String, Quorum>();
+        for (var p : parts) {
+            quorums.put(p.spec().name(), p.quorum());
+            p.services().forEach((key, service) -> services.merge(key, service, (earlier, later) -> {
+                var destinations = new LinkedHashMap<>(earlier.destinations());
+                destinations.putAll(later.destinations());
+                return new ServiceTable.VirtualService(later.settings(), destinations);
+            }));
+        }
+        return new DesiredState(new ServiceTable(services), quorums, problems);
     }
 
     private static boolean isAlive(TableSpec.RealServerSpec rs, HealthView.CheckState state) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -137,6 +138,25 @@ public record TableSpec(List<VirtualServerSpec> virtualServers) {
         var out = new ArrayList<VirtualServerSpec>();
         for (var vs : config.virtualServers()) {
             out.add(map(config, vs));
+        }
+        return new TableSpec(out);
+    }
+
+    /// [#from(KeepalivedConfig)], taking the spec of a virtual server from `previous` when its model
+    /// is the same object there (a reload reuses the models of the blocks it did not parse again),
+    /// and putting each virtual server's spec in `made` for the next time. A `virtual_server group`
+    /// is always mapped again: its services follow the `virtual_server_group`, another block. The
+    /// warnings a mapping logs are then logged once, when the block changes.
+    public static TableSpec from(KeepalivedConfig config, Map<VirtualServerDef, VirtualServerSpec> previous,
+            Map<VirtualServerDef, VirtualServerSpec> made) {
+        var out = new ArrayList<VirtualServerSpec>();
+        for (var vs : config.virtualServers()) {
+            var spec = vs.key() instanceof VirtualServerDef.Key.Group ? null : previous.get(vs);
+            if (spec == null) {
+                spec = map(config, vs);
+            }
+            made.put(vs, spec);
+            out.add(spec);
         }
         return new TableSpec(out);
     }
