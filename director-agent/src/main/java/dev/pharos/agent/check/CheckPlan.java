@@ -11,8 +11,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /// Every real server the checker watches and its checks, resolved from a configuration with
 /// keepalived's fallbacks: a value on the checker, else on the real server, else on the virtual
@@ -47,6 +49,10 @@ public record CheckPlan(List<RealServerPlan> realServers, List<String> warnings)
     public CheckPlan secured(ScriptPolicy scripts) {
         var servers = new ArrayList<RealServerPlan>();
         for (var rs : realServers) {
+            if (rs.checks().stream().noneMatch(CheckSpec.MiscCheck.class::isInstance)) {
+                servers.add(rs); // nothing to secure: the same object, which CheckScheduler.apply compares at once
+                continue;
+            }
             var checks = new ArrayList<CheckSpec>();
             for (var c : rs.checks()) {
                 if (c instanceof CheckSpec.MiscCheck m) {
@@ -64,32 +70,58 @@ public record CheckPlan(List<RealServerPlan> realServers, List<String> warnings)
 
     /// The plan of `config`'s virtual servers.
     public static CheckPlan from(KeepalivedConfig config) {
+        return from(config, Map.of(), new IdentityHashMap<>());
+    }
+
+    /// One virtual server's share of a plan: its real servers' plans and the warnings they gave.
+    public record Part(List<RealServerPlan> realServers, List<String> warnings) {
+    }
+
+    /// [#from(KeepalivedConfig)], taking a virtual server's part from `previous` when its model is
+    /// the same object there (an edit or reload reuses the models of unchanged blocks), and
+    /// putting each part in `made` for the next time: [CheckScheduler#apply] then finds the same
+    /// plan objects for unchanged real servers and leaves them as they are, tens of thousands at once.
+    public static CheckPlan from(KeepalivedConfig config, Map<VirtualServerDef, Part> previous,
+            Map<VirtualServerDef, Part> made) {
         var servers = new ArrayList<RealServerPlan>();
         var warnings = new ArrayList<String>();
         for (var vs : config.virtualServers()) {
-            var vsName = virtualServerName(vs.key());
-            for (var rs : vs.realServers()) {
-                var id = new RealServerId(vsName, rs.address(), rs.port() == null ? 0 : rs.port());
-                var checks = new ArrayList<CheckSpec>();
-                for (var checker : rs.checkers()) {
-                    if (checker.common().fwmark() != null) {
-                        warnings.add("real server " + id + ": " + kind(checker) + " fwmark " + checker.common().fwmark()
-                                + " is kept but not applied: marking check packets needs SO_MARK, which Pharos does not set");
-                    }
-                    if (Boolean.TRUE.equals(checker.common().logAllFailures())) {
-                        warnings.add("real server " + id + ": " + kind(checker) + " log_all_failures: every failure is "
-                                + "logged at debug level (run --debug); state changes are always logged");
-                    }
-                    try {
-                        checks.add(spec(vs, rs, checker, warnings, id));
-                    } catch (IllegalArgumentException e) {
-                        warnings.add("real server " + id + ": " + kind(checker) + " left out: " + e.getMessage());
-                    }
-                }
-                servers.add(new RealServerPlan(id, rs.weight() == null ? 1 : rs.weight(), checks, vs.omega()));
+            var part = previous.get(vs);
+            if (part == null) {
+                part = part(vs);
             }
+            made.put(vs, part);
+            servers.addAll(part.realServers());
+            warnings.addAll(part.warnings());
         }
         return new CheckPlan(servers, warnings);
+    }
+
+    private static Part part(VirtualServerDef vs) {
+        var servers = new ArrayList<RealServerPlan>();
+        var warnings = new ArrayList<String>();
+        var vsName = virtualServerName(vs.key());
+        for (var rs : vs.realServers()) {
+            var id = new RealServerId(vsName, rs.address(), rs.port() == null ? 0 : rs.port());
+            var checks = new ArrayList<CheckSpec>();
+            for (var checker : rs.checkers()) {
+                if (checker.common().fwmark() != null) {
+                    warnings.add("real server " + id + ": " + kind(checker) + " fwmark " + checker.common().fwmark()
+                            + " is kept but not applied: marking check packets needs SO_MARK, which Pharos does not set");
+                }
+                if (Boolean.TRUE.equals(checker.common().logAllFailures())) {
+                    warnings.add("real server " + id + ": " + kind(checker) + " log_all_failures: every failure is "
+                            + "logged at debug level (run --debug); state changes are always logged");
+                }
+                try {
+                    checks.add(spec(vs, rs, checker, warnings, id));
+                } catch (IllegalArgumentException e) {
+                    warnings.add("real server " + id + ": " + kind(checker) + " left out: " + e.getMessage());
+                }
+            }
+            servers.add(new RealServerPlan(id, rs.weight() == null ? 1 : rs.weight(), checks, vs.omega()));
+        }
+        return new Part(List.copyOf(servers), List.copyOf(warnings));
     }
 
     /// How [RealServerId#virtualServer()] names a virtual server: `192.0.2.10:80`, `fwmark 1`,

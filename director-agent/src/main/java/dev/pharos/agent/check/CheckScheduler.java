@@ -113,6 +113,12 @@ public final class CheckScheduler implements AutoCloseable {
                 continue;
             }
             var old = servers.remove(rsPlan.id());
+            if (old != null && old.plan == rsPlan) {
+                // The same plan object (its virtual server's block did not change): its checkers,
+                // probes and health stand as they are.
+                next.put(rsPlan.id(), old);
+                continue;
+            }
             var server = old != null ? old : new Server(rsPlan, now);
             var unused = old != null ? new ArrayList<>(old.checkers) : new ArrayList<Checker>();
             var checkers = new ArrayList<Checker>();

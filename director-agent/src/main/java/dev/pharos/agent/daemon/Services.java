@@ -104,6 +104,9 @@ final class Services implements AutoCloseable {
     /// [#apply] hold the daemon's lock): a model a reload reused keeps its spec, the same object,
     /// which the desired state and the pruning of the health view then compare at once.
     private volatile Map<VirtualServerDef, TableSpec.VirtualServerSpec> specs = Map.of();
+    /// Likewise each virtual server's share of the check plan: the same plan objects for unchanged
+    /// real servers, which the check scheduler leaves as they are without comparing them.
+    private volatile Map<VirtualServerDef, CheckPlan.Part> checkParts = Map.of();
     /// Service-table thread only: [#names] by the checkers' name of their virtual server.
     private Map<String, Names> byCheckName = Map.of();
     /// Check results in the order they came, for the service-table thread.
@@ -190,7 +193,9 @@ final class Services implements AutoCloseable {
         specs = made;
         var nextNames = names(original, served, nextSpec, names);
         var scripts = VrrpMapping.policy(served);
-        var plan = CheckPlan.from(served).secured(scripts);
+        var madeParts = new IdentityHashMap<VirtualServerDef, CheckPlan.Part>();
+        var plan = CheckPlan.from(served, checkParts, madeParts).secured(scripts);
+        checkParts = madeParts;
         plan.warnings().forEach(w -> LOG.log(Level.WARNING, w));
         var nextQuorumScripts = quorumScripts(served, scripts);
         if (!served.virtualServers().isEmpty()) {

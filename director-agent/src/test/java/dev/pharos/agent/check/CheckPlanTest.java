@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pharos.agent.config.ConfigLoader;
 import dev.pharos.agent.config.KeepalivedConfig;
+import dev.pharos.agent.config.VirtualServerDef;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /// keepalived's fallbacks (checker, real server, virtual server, default) as [CheckPlan#from]
@@ -35,6 +38,25 @@ class CheckPlanTest {
         assertThat(http.timing()).isEqualTo(new CheckSpec.Timing(Duration.ofSeconds(6), 3, Duration.ofSeconds(3),
                 Duration.ofSeconds(6), false));
         assertThat(plan.realServers().get(3).id().toString()).isEqualTo("172.17.250.41:443 of 172.17.250.12:443");
+    }
+
+    /// A virtual server whose model is the same object as last time gets the same plan objects
+    /// (what lets the scheduler leave its real servers alone); a new model is planned again, with
+    /// the same result, warnings included.
+    @Test
+    void theSameModelGivesTheSamePlanObjects() throws Exception {
+        var config = ConfigLoader.load(Path.of("src/test/resources/config/seed/lvs-master.conf")).config();
+        var first = new IdentityHashMap<VirtualServerDef, CheckPlan.Part>();
+        var plan = CheckPlan.from(config, Map.of(), first);
+        var second = new IdentityHashMap<VirtualServerDef, CheckPlan.Part>();
+        var again = CheckPlan.from(config, first, second);
+        for (int i = 0; i < plan.realServers().size(); i++) {
+            assertThat(again.realServers().get(i)).isSameAs(plan.realServers().get(i));
+        }
+        var reread = ConfigLoader.load(Path.of("src/test/resources/config/seed/lvs-master.conf")).config();
+        var fresh = CheckPlan.from(reread, second, new IdentityHashMap<>());
+        assertThat(fresh).isEqualTo(plan);
+        assertThat(fresh.realServers().getFirst()).isNotSameAs(plan.realServers().getFirst());
     }
 
     @Test

@@ -120,6 +120,29 @@ class CheckSchedulerTest {
         }
     }
 
+    /// A real server whose plan is the same object as at the last apply (its block did not
+    /// change) is left as it is: no new probe, its checker and health untouched. Another one in
+    /// the same plan gets its probe made again for its changed plan.
+    @Test
+    void theSamePlanObjectIsLeftAsItIs() {
+        var made = new ArrayList<CheckSpec>();
+        var a = server(2, 1, tcp(1031, timing(10, 1, 1, 0, false)));
+        var b = server(3, 1, tcp(1032, timing(10, 1, 1, 0, false)));
+        try (var s = new CheckScheduler(events::add, timer.clock(), timer, new DirectExecutor(), spec -> {
+            made.add(spec);
+            return probes.computeIfAbsent(port(spec), p -> new Scripted());
+        }, RandomGenerator.of("L64X128MixRandom"), 16)) {
+            s.apply(plan(a, b));
+            assertThat(made).hasSize(2);
+            var changedB = server(3, 7, tcp(1032, timing(10, 1, 1, 0, false)));
+            s.apply(plan(a, changedB));
+            assertThat(made).as("a probe made again for the changed server only").hasSize(3);
+            assertThat(made.getLast()).isEqualTo(changedB.checks().getFirst());
+            advance(1);
+            assertThat(probe(1031).attemptsAt).hasSize(1);
+        }
+    }
+
     @Test
     void aFailureBetweenSuccessesIsForgottenAfterOneSuccess() {
         probe(1002).then(ProbeResult.up(), ProbeResult.down("x"), ProbeResult.up(), ProbeResult.down("x"),

@@ -35,6 +35,10 @@ public final class DesiredStates {
             if (part == null || healthChanged == null || healthChanged.contains(vs.name())
                     || !(part.spec() == vs || part.spec().equals(vs))) {
                 part = DesiredState.part(vs, health, previouslyUp);
+            } else if (part.spec() != vs) {
+                // Equal but another object (the first edit after a load maps every block again):
+                // keep this one, so the next time compares identities instead of every real server.
+                part = new DesiredState.Part(vs, part.quorum(), part.services());
             }
             out.add(part);
             nextParts.put(vs.name(), part);
@@ -42,5 +46,10 @@ public final class DesiredStates {
         last = DesiredState.assemble(out, applied.problems());
         parts = nextParts;
         return last;
+    }
+
+    /// The part of the last desired state for `virtualServer`, or null (tests).
+    DesiredState.Part lastPart(String virtualServer) {
+        return parts.get(virtualServer);
     }
 }

@@ -116,6 +116,23 @@ class DesiredStatesTest {
         assertThat(second.table().changedSince(first.table())).containsExactly(keyB);
     }
 
+    /// A spec equal to the last one but another object (the first edit after a load maps every
+    /// block again) keeps the computed part and takes the new object, so that every later change
+    /// compares identities, not every real server of every virtual server.
+    @Test
+    void anEqualSpecReplacesTheKeptOneSoLaterChangesCompareIdentities() {
+        var random = new Random(6);
+        var a = virtualServer(0, List.of(server(random, 1), server(random, 2)), 1, 0, false);
+        var copy = virtualServer(0, List.copyOf(a.realServers()), 1, 0, false);
+        assertThat(copy).isEqualTo(a).isNotSameAs(a);
+        var states = new DesiredStates();
+        var first = states.next(new TableSpec(List.of(a)), HealthView.NONE, RuntimeEdits.NONE, null);
+        var second = states.next(new TableSpec(List.of(copy)), HealthView.NONE, RuntimeEdits.NONE, new HashSet<>());
+        var key = a.keys().getFirst();
+        assertThat(second.table().services().get(key)).isSameAs(first.table().services().get(key));
+        assertThat(states.lastPart(a.name()).spec()).isSameAs(copy);
+    }
+
     /// A reload reuses the models of unchanged blocks; their specs are reused too, except a
     /// `virtual_server group`'s, whose services follow the `virtual_server_group` block.
     @Test
