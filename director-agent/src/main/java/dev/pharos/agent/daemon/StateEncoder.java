@@ -129,7 +129,7 @@ final class StateEncoder {
             kept = config.virtualServers().stream().map(StateEncoder::pieces).toList();
             keptFor = config;
         }
-        var out = new Buffer(array(lastSize + (lastSize >> 4)));
+        var out = new Buffer(array(lastSize));
         byte[] topJson;
         try {
             topJson = JsonRpc.mapper().writeValueAsBytes(top);
@@ -155,15 +155,17 @@ final class StateEncoder {
         return new Snapshot(out.bytes, out.size, head, servers, new AtomicInteger(sharers > 0 ? sharers : -1), spare);
     }
 
-    /// A spare array of at least `size` bytes, or a new one (a spare too small is dropped: the
-    /// table grew).
+    /// A spare array with room for a snapshot of about `size` bytes, or a new one with 1/16 more.
+    /// A spare is taken with 1/64 to spare: snapshots differ by a few bytes (counters, times), and
+    /// asking each time for the last size plus 1/16 would drop every spare made for a snapshot a
+    /// few bytes smaller than this one. A spare too small for that is dropped (the table grew).
     private byte[] array(int size) {
         for (var a = spare.poll(); a != null; a = spare.poll()) {
-            if (a.length >= size) {
+            if (a.length >= size + (size >> 6)) {
                 return a;
             }
         }
-        return new byte[size];
+        return new byte[size + (size >> 4)];
     }
 
     /// What the configuration says of one virtual server, encoded, around the gaps for live values.
