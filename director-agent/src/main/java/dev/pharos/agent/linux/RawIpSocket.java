@@ -218,23 +218,12 @@ public final class RawIpSocket implements AutoCloseable {
     ///
     /// @return the rounds completed
     public static int warmUpOnLoopback(int rounds, Duration budget) {
-        int done = 0;
-        long end = System.nanoTime() + budget.toNanos();
-        try (var socket = open(WARM_UP_PROTOCOL, "lo", null, null)) {
-            var loopback = (Inet4Address) Inet4Address.getByAddress(new byte[] {127, 0, 0, 1});
-            var payload = new byte[40];
-            while (done < rounds && System.nanoTime() < end) {
-                socket.send(loopback, payload);
-                if (socket.receive(Duration.ofMillis(100)).isEmpty()) {
-                    break;
-                }
-                done++;
-            }
-        } catch (NativeException | UnknownHostException | RuntimeException e) {
-            System.getLogger(RawIpSocket.class.getName()).log(System.Logger.Level.DEBUG,
-                    "loopback warm-up stopped after {0} rounds: {1}", done, e.toString());
-        }
-        return done;
+        var loopback = Inet4Address.ofLiteral("127.0.0.1");
+        var payload = new byte[40];
+        return LoopbackWarmUp.run(rounds, budget, () -> open(WARM_UP_PROTOCOL, "lo", null, null), socket -> {
+            socket.send(loopback, payload);
+            return socket.receive(LoopbackWarmUp.WAIT).isPresent();
+        }, "IPv4");
     }
 
     /// RFC 3692's protocol number for experiments, used by [#warmUpOnLoopback].

@@ -126,23 +126,12 @@ public final class RawIpv6Socket implements AutoCloseable {
     ///
     /// @return the rounds completed
     public static int warmUpOnLoopback(int rounds, Duration budget) {
-        int done = 0;
-        long end = System.nanoTime() + budget.toNanos();
-        try (var socket = open(RawIpSocket.WARM_UP_PROTOCOL, "lo", null, null)) {
-            var loopback = (Inet6Address) InetAddress.getByName("::1");
-            var payload = new byte[40];
-            while (done < rounds && System.nanoTime() < end) {
-                socket.send(loopback, payload);
-                if (socket.receive(Duration.ofMillis(100)).isEmpty()) {
-                    break;
-                }
-                done++;
-            }
-        } catch (NativeException | UnknownHostException | RuntimeException e) {
-            System.getLogger(RawIpv6Socket.class.getName()).log(System.Logger.Level.DEBUG,
-                    "IPv6 loopback warm-up stopped after {0} rounds: {1}", done, e.toString());
-        }
-        return done;
+        var loopback = (Inet6Address) Inet6Address.ofLiteral("::1");
+        var payload = new byte[40];
+        return LoopbackWarmUp.run(rounds, budget, () -> open(RawIpSocket.WARM_UP_PROTOCOL, "lo", null, null), socket -> {
+            socket.send(loopback, payload);
+            return socket.receive(LoopbackWarmUp.WAIT).isPresent();
+        }, "IPv6");
     }
 
     /// Sends `payload` to `destination` (a link-local one on this socket's interface). The kernel
