@@ -30,39 +30,23 @@ public final class AdvertAnswers {
     public static Decision of(GlobalDefs global, VrrpInstanceDef instance) {
         var strict = StartingState.strict(global, instance);
         var corrections = new ArrayList<String>();
-        var lowerOwn = last(instance.extras(), "lower_prio_no_advert");
-        boolean lower;
-        if (lowerOwn == null) {
-            lower = strict || Boolean.TRUE.equals(last(global.extras(), "vrrp_lower_prio_no_advert"));
-        } else if (strict && !lowerOwn) {
-            lower = true;
-            corrections.add("lower_prio_no_advert");
-        } else {
-            lower = lowerOwn;
-        }
-        var higherOwn = last(instance.extras(), "higher_prio_send_advert");
-        boolean higher;
-        if (higherOwn == null) {
-            higher = !strict && Boolean.TRUE.equals(last(global.extras(), "vrrp_higher_prio_send_advert"));
-        } else if (strict && higherOwn) {
-            higher = false;
-            corrections.add("higher_prio_send_advert");
-        } else {
-            higher = higherOwn;
-        }
+        boolean lower = decide(global, instance, "lower_prio_no_advert", strict, true, corrections);
+        boolean higher = decide(global, instance, "higher_prio_send_advert", strict, false, corrections);
         return new Decision(lower, higher, corrections);
     }
 
-    private static Boolean last(List<Extra> extras, String keyword) {
-        Boolean value = null;
-        for (var e : extras) {
-            if (e.keyword().equals(keyword)) {
-                var word = StartingState.onOff(e.args());
-                if (word != null) {
-                    value = word;
-                }
-            }
+    /// `keyword` for `instance`: its own line, reset to `strictValue` in strict mode (a
+    /// correction); else `strictValue` in strict mode; else `global_defs`'s `vrrp_` line; else off.
+    private static boolean decide(GlobalDefs global, VrrpInstanceDef instance, String keyword, boolean strict,
+            boolean strictValue, List<String> corrections) {
+        var own = StartingState.lastOnOff(instance.extras(), keyword);
+        if (own == null) {
+            return strict ? strictValue : Boolean.TRUE.equals(StartingState.lastOnOff(global.extras(), "vrrp_" + keyword));
         }
-        return value;
+        if (strict && own != strictValue) {
+            corrections.add(keyword);
+            return strictValue;
+        }
+        return own;
     }
 }

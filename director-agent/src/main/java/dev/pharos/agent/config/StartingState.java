@@ -71,24 +71,31 @@ public final class StartingState {
     /// `vrrp_strict_mode_handler`), else `vrrp_strict` in `global_defs` (global_parser.c
     /// `vrrp_strict_handler`, which reads no word).
     static boolean strict(GlobalDefs global, VrrpInstanceDef instance) {
-        Boolean own = null;
-        for (var e : instance.extras()) {
-            if (e.keyword().equals("strict_mode")) {
-                var word = onOff(e.args());
-                if (word != null) {
-                    own = word;
-                }
-            }
-        }
+        var own = lastOnOff(instance.extras(), "strict_mode");
         if (own != null) {
             return own;
         }
         return global.extras().stream().anyMatch(e -> e.keyword().equals("vrrp_strict"));
     }
 
+    /// The word of the last `keyword` line among `extras` that reads as on or off, or null (each
+    /// such line sets keepalived's field; one that does not read is reported and ignored).
+    static Boolean lastOnOff(List<Extra> extras, String keyword) {
+        Boolean value = null;
+        for (var e : extras) {
+            if (e.keyword().equals(keyword)) {
+                var word = onOff(e.args());
+                if (word != null) {
+                    value = word;
+                }
+            }
+        }
+        return value;
+    }
+
     /// lib/parser.c `check_true_false`: no word is on; `true`/`on`/`yes`, `false`/`off`/`no`; anything
     /// else is null (keepalived reports it and ignores the line).
-    static Boolean onOff(List<String> args) {
+    private static Boolean onOff(List<String> args) {
         if (args.isEmpty()) {
             return true;
         }
